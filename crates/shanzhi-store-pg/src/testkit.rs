@@ -1,0 +1,76 @@
+//! A throw-away store for tests: a fresh schema on the PostgreSQL server named
+//! by `SHANZHI_TEST_PG_URL`, dropped when the guard goes.
+//!
+//! Outside CI a missing URL skips the PostgreSQL tests with a note; under
+//! `CI=true` it fails them, so CI can never pass without PostgreSQL.
+
+use std::str::FromStr;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+
+use crate::PgStore;
+
+pub const URL_VAR: &str = "SHANZHI_TEST_PG_URL";
+
+/// Drops the test schema when dropped.
+#[derive(Debug)]
+pub struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl SchemaGuard {
+    /// A URL that opens the test schema (for the `shanzhi` binary).
+    pub fn url_with_schema(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-c%20search_path%3D{}", self.url, self.schema)
+    }
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // Drop runs inside the test's runtime; use a runtime of our own on a thread.
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&url).await.ok()?;
+                let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
+                conn.close().await.ok()
+            })
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// The admin URL from the environment, or `None` (skip) outside CI.
+pub fn url_from_env() -> Option<String> {
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if is_ci() => panic!("CI=true but {URL_VAR} is not set: the PostgreSQL tests must run in CI"),
+        _ => {
+            eprintln!("note: {URL_VAR} is not set; PostgreSQL test skipped (CI=true makes this an error)");
+            None
+        }
+    }
+}
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A migrated store in a new, empty schema of the server at `url`.
+pub async fn fresh_store(url: &str) -> (PgStore, SchemaGuard) {
+    let schema = format!("shanzhi_test_{}", uuid::Uuid::now_v7().simple());
+    let mut conn =
+        PgConnection::connect(url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {URL_VAR}: {e}"));
+    let sql = format!("CREATE SCHEMA \"{schema}\"");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test schema");
+    conn.close().await.expect("close admin connection");
+    let guard = SchemaGuard { url: url.to_owned(), schema: schema.clone() };
+    let options = PgConnectOptions::from_str(url).expect("test URL").options([("search_path", schema.as_str())]);
+    let store = PgStore::connect_with(options).await.expect("open test schema");
+    (store, guard)
+}

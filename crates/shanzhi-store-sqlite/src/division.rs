@@ -1,0 +1,125 @@
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
+use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts, rows};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::{CHUNK_ROWS, SqliteStore, map_err};
+
+const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
+
+fn from_row(row: &SqliteRow) -> StoreResult<Division> {
+    let get = |i| row.try_get::<String, _>(i).map_err(map_err);
+    rows::division(&get(0)?, &get(1)?, &get(2)?)
+}
+
+#[async_trait]
+impl DivisionStore for SqliteStore {
+    async fn upsert_divisions(&self, divisions: &[Division]) -> StoreResult<UpsertCounts> {
+        let mut tx = self.begin_write().await?;
+        let mut stored: HashMap<(CodeSystem, String), String> = HashMap::new();
+        for chunk in divisions.chunks(CHUNK_ROWS) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT code_system, code, name FROM divisions WHERE (code_system, code) IN ",
+            );
+            q.push_tuples(chunk, |mut t, d| {
+                t.push_bind(d.code_system.as_str()).push_bind(d.code.as_str().to_owned());
+            });
+            for row in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
+                let d = from_row(&row)?;
+                stored.insert((d.code_system, d.code.as_str().to_owned()), d.name.as_str().to_owned());
+            }
+        }
+        let (new, renamed, unchanged) =
+            rows::split_upsert(divisions, |s, c| stored.get(&(s, c.as_str().to_owned())).map(String::as_str));
+        for chunk in new.chunks(CHUNK_ROWS) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("INSERT INTO divisions (code_system, code, name, level, parent_code) ");
+            q.push_values(chunk, |mut v, d| {
+                v.push_bind(d.code_system.as_str())
+                    .push_bind(d.code.as_str().to_owned())
+                    .push_bind(d.name.as_str().to_owned())
+                    .push_bind(d.level().as_str())
+                    .push_bind(d.parent().map(|p| p.as_str().to_owned()));
+            });
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        for d in &renamed {
+            sqlx::query(
+                "UPDATE divisions SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+                 WHERE code_system = ? AND code = ?",
+            )
+            .bind(d.name.as_str())
+            .bind(d.code_system.as_str())
+            .bind(d.code.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(UpsertCounts { inserted: new.len() as u64, updated: renamed.len() as u64, unchanged })
+    }
+
+    async fn division(&self, system: CodeSystem, code: &DivisionCode) -> StoreResult<Option<Division>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE code_system = ? AND code = ?")))
+            .bind(system.as_str())
+            .bind(code.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>> {
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(CHUNK_ROWS) {
+            let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
+            q.push("WHERE code_system = ").push_bind(system.as_str()).push(" AND code IN (");
+            let mut list = q.separated(", ");
+            for c in chunk {
+                list.push_bind(c.as_str().to_owned());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push(from_row(&row)?);
+            }
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(out)
+    }
+
+    async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>> {
+        let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
+        q.push("WHERE code_system = ").push_bind(system.as_str());
+        match parent {
+            Some(p) => q.push(" AND parent_code = ").push_bind(p.as_str().to_owned()),
+            None => q.push(" AND parent_code IS NULL"),
+        };
+        q.push(" ORDER BY code");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn count_divisions(
+        &self,
+        system: CodeSystem,
+        within: Option<&DivisionCode>,
+    ) -> StoreResult<BTreeMap<DivisionLevel, u64>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT level, COUNT(*) FROM divisions WHERE code_system = ");
+        q.push_bind(system.as_str());
+        if let Some(node) = within {
+            let (_, upper) = node.descendant_bounds();
+            q.push(" AND code > ").push_bind(node.as_str().to_owned()).push(" AND code <= ").push_bind(upper);
+        }
+        q.push(" GROUP BY level");
+        let mut out = BTreeMap::new();
+        for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+            let level: String = row.try_get(0).map_err(map_err)?;
+            let count: i64 = row.try_get(1).map_err(map_err)?;
+            out.insert(rows::level(&level)?, u64::try_from(count).unwrap_or(0));
+        }
+        Ok(out)
+    }
+}

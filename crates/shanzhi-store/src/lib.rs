@@ -1,0 +1,60 @@
+//! Storage ports of Shanzhi. The application talks to these traits only; each
+//! backend crate (SQLite, PostgreSQL) implements them and runs the same
+//! contract suite (`testkit` feature) in its tests.
+
+mod division;
+mod error;
+pub mod rows;
+mod setting;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+pub use division::{DivisionStore, UpsertCounts};
+pub use error::{StoreError, StoreResult};
+pub use setting::SettingStore;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// What `/healthz` reports about the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaInfo {
+    pub backend: Backend,
+    /// Highest migration applied to this database.
+    pub schema_version: i64,
+    /// Highest migration this build knows.
+    pub latest_version: i64,
+    /// The engine's own version string (e.g. SQLite 3.50.4, PostgreSQL 15.18).
+    pub engine_version: String,
+}
+
+/// The whole store: every port, plus health and shutdown.
+#[async_trait]
+pub trait Store: DivisionStore + SettingStore + fmt::Debug + Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// A live read of the schema version: fails if the database is unreachable.
+    async fn schema_info(&self) -> StoreResult<SchemaInfo>;
+
+    /// Close the pool, waiting for in-flight work to finish.
+    async fn close(&self);
+}

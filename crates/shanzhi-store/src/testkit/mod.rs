@@ -1,0 +1,82 @@
+//! The contract suite every backend must pass. A backend's `tests/contract.rs`
+//! calls [`contract_tests!`](crate::contract_tests) with an async factory that
+//! returns a fresh, migrated, empty store wrapped in a [`Fixture`].
+//!
+//! Each case is a plain async function over `&dyn Store`, so a failing case
+//! names the same behaviour on every backend.
+
+mod divisions;
+mod meta;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
+
+use crate::Store;
+
+pub use divisions::*;
+pub use meta::*;
+
+/// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
+pub struct Fixture {
+    pub store: Arc<dyn Store>,
+    _guard: Box<dyn Any + Send + Sync>,
+}
+
+impl Fixture {
+    pub fn new(store: Arc<dyn Store>, guard: impl Any + Send + Sync) -> Self {
+        Fixture { store, _guard: Box::new(guard) }
+    }
+}
+
+impl std::fmt::Debug for Fixture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fixture").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+/// Build a division for tests; panics on an invalid code or name.
+pub fn division(system: CodeSystem, code: &str, name: &str) -> Division {
+    Division {
+        code_system: system,
+        code: DivisionCode::parse(code).expect("test code"),
+        name: DivisionName::parse(name).expect("test name"),
+    }
+}
+
+pub fn code(s: &str) -> DivisionCode {
+    DivisionCode::parse(s).expect("test code")
+}
+
+/// Instantiate every contract case as a `#[tokio::test]` over `$factory`, an
+/// async fn returning `Option<Fixture>` (`None` only where the backend is not
+/// configured outside CI; the factory itself decides and says so).
+#[macro_export]
+macro_rules! contract_tests {
+    ($factory:path) => {
+        $crate::contract_tests!(@cases $factory;
+            schema_info_reports_the_latest_migration,
+            divisions_round_trip,
+            children_are_ordered_and_roots_have_no_parent,
+            reimporting_the_same_divisions_changes_nothing,
+            renaming_a_division_counts_as_an_update,
+            an_orphan_rolls_back_the_whole_batch,
+            code_systems_never_mix,
+            counts_by_level_cover_exactly_the_subtree,
+            lookup_by_codes_returns_only_existing_in_order,
+            large_batches_are_written_whole,
+            settings_round_trip,
+        );
+    };
+    (@cases $factory:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                if let Some(fixture) = $factory().await {
+                    $crate::testkit::$case(fixture.store.as_ref()).await;
+                }
+            }
+        )*
+    };
+}

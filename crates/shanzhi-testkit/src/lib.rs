@@ -1,0 +1,55 @@
+//! Test harness for the crates above the store: a fresh, migrated store on the
+//! backend named by `SHANZHI_TEST_BACKEND` (`sqlite`, the default, or
+//! `postgres`, which needs `SHANZHI_TEST_PG_URL`). CI runs the whole suite
+//! once per backend, so every use-case and HTTP test runs on both.
+
+use std::sync::Arc;
+
+pub use shanzhi_store::testkit::Fixture;
+use shanzhi_store_pg::testkit as pg;
+use shanzhi_store_sqlite::SqliteStore;
+
+pub const BACKEND_VAR: &str = "SHANZHI_TEST_BACKEND";
+
+/// The backend this test run targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> TestBackend {
+    match std::env::var(BACKEND_VAR).as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => TestBackend::Sqlite,
+        Ok("postgres") => TestBackend::Postgres,
+        Ok(other) => panic!("{BACKEND_VAR}={other}: expected sqlite or postgres"),
+    }
+}
+
+/// A store for one test plus the options that point the `shanzhi` binary at
+/// the same database.
+#[derive(Debug)]
+pub struct TestDb {
+    pub fixture: Fixture,
+    /// `--data-dir DIR` or `--database-url URL`.
+    pub cli_args: Vec<String>,
+}
+
+pub async fn test_db() -> TestDb {
+    match backend() {
+        TestBackend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = SqliteStore::open(&dir.path().join("shanzhi.db")).await.expect("open sqlite");
+            let cli_args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
+            TestDb { fixture: Fixture::new(Arc::new(store), dir), cli_args }
+        }
+        TestBackend::Postgres => {
+            let Ok(url) = std::env::var(pg::URL_VAR) else {
+                panic!("{BACKEND_VAR}=postgres needs {} to be set", pg::URL_VAR)
+            };
+            let (store, guard) = pg::fresh_store(&url).await;
+            let cli_args = vec!["--database-url".to_owned(), guard.url_with_schema()];
+            TestDb { fixture: Fixture::new(Arc::new(store), guard), cli_args }
+        }
+    }
+}

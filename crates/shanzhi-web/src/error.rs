@@ -1,0 +1,99 @@
+//! The JSON error of DESIGN.md §4:
+//! `{"error": {"code", "message" (中文), "message_en", "details"}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shanzhi_app::AppError;
+use shanzhi_domain::text::Bilingual;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Bilingual,
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    message_en: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: Bilingual) -> Self {
+        ApiError { status, code, message, details: None }
+    }
+
+    pub fn bad_request(code: &'static str, message: Bilingual) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn with_details(mut self, details: impl Serialize) -> Self {
+        self.details = serde_json::to_value(details).ok();
+        self
+    }
+
+    /// The standard error for a status produced outside the handlers
+    /// (router, body limit, timeout, panic).
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, zh, en) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "请求的地址不存在", "no such resource"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "该地址不支持此请求方法", "method not allowed"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求体过大", "request body too large"),
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
+                ("timeout", "请求处理超时，请稍后重试", "the request timed out, try again later")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "不支持的内容类型", "unsupported content type")
+            }
+            StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "服务器内部错误", "internal server error"),
+            s if s.is_client_error() => ("bad_request", "请求无效", "bad request"),
+            _ => ("internal_error", "服务器内部错误", "internal server error"),
+        };
+        Self::new(status, code, Bilingual::new(zh, en))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message.zh,
+                message_en: &self.message.en,
+                details: self.details.as_ref(),
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. } | AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %e, "request failed");
+        }
+        let error = ApiError::new(status, e.code(), e.message());
+        match e {
+            AppError::ImportRejected(r) => error.with_details(r),
+            _ => error,
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The layers every request passes, outermost first: request id, tracing,
+//! uniform JSON errors, panic catcher, timeout, body-size limit.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::{ApiError, HttpLimits};
+
+pub fn wrap(router: Router, limits: HttpLimits) -> Router {
+    // `Router::layer` wraps: the last layer added is the outermost.
+    router
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
+        .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(UuidV7))
+}
+
+/// Request ids are UUIDv7, so they sort by time in the logs. A client's own
+/// `x-request-id` is kept.
+#[derive(Debug, Clone, Copy)]
+struct UuidV7;
+
+impl MakeRequestId for UuidV7 {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).ok().map(RequestId::new)
+    }
+}
+
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+}
+
+/// Errors made outside the handlers (unknown method, body too large,
+/// timeout…) come as plain text; give them the JSON error format too.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let mut replacement = ApiError::for_status(status).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            replacement.headers_mut().insert(name, value.clone());
+        }
+    }
+    replacement
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::body::to_bytes;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn panicking() -> &'static str {
+        panic!("boom")
+    }
+
+    async fn call(uri: &str) -> (StatusCode, serde_json::Value, bool) {
+        let router = Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
+            .route("/panic", get(panicking));
+        let limits = HttpLimits { body_bytes: 1024, timeout: Duration::from_millis(50) };
+        let request = Request::builder().uri(uri).body(Body::empty()).expect("request");
+        let response = wrap(router, limits).oneshot(request).await.expect("response");
+        let has_id = response.headers().contains_key("x-request-id");
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        (status, serde_json::from_slice(&body).expect("JSON error body"), has_id)
+    }
+
+    #[tokio::test]
+    async fn a_slow_handler_times_out_with_a_json_503() {
+        let (status, body, has_id) = call("/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"]["code"], "timeout");
+        assert!(has_id);
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_json_500_and_the_server_lives_on() {
+        let (status, body, _) = call("/panic").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["code"], "internal_error");
+        assert_eq!(body["error"]["message"], "服务器内部错误");
+    }
+}

@@ -1,0 +1,12 @@
+pub mod divisions;
+pub mod health;
+
+use axum::http::StatusCode;
+use shanzhi_domain::text::Bilingual;
+
+use crate::ApiError;
+
+/// Unknown paths.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", Bilingual::new("请求的地址不存在", "no such resource"))
+}

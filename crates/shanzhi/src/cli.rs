@@ -1,0 +1,91 @@
+//! Command-line interface (DESIGN.md §4). Options given here override
+//! `SHANZHI_*` environment variables, which override `shanzhi.toml`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use shanzhi_domain::CodeSystem;
+
+#[derive(Debug, Parser)]
+#[command(name = "shanzhi", version, about = "善治 Shanzhi — 网格化城乡社区治理平台 (grid-based community governance)")]
+pub struct Cli {
+    /// Configuration file (default: ./shanzhi.toml if present; env SHANZHI_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the platform: apply migrations, optionally load the demo, serve HTTP.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(StoreArgs),
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// Import a division CSV (columns level,code,name,parent_code).
+    Divisions(ImportDivisionsArgs),
+}
+
+/// Where the data lives; the same on every command that touches the store,
+/// so a command and a running server can share one store.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StoreArgs {
+    /// Directory for the embedded SQLite database (default ./shanzhi-data).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL, sqlite://… for a SQLite file.
+    /// Overrides --data-dir.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<SocketAddr>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Load the Chengdu demo data on first start.
+    #[arg(long, overrides_with = "no_demo")]
+    pub demo: bool,
+    /// Do not load demo data (the default).
+    #[arg(long, overrides_with = "demo")]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportDivisionsArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Code system of the file: NBS2023 (default) or MCA.
+    #[arg(long, default_value = "NBS2023", value_parser = parse_code_system)]
+    pub code_system: CodeSystem,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+fn parse_code_system(s: &str) -> Result<CodeSystem, String> {
+    s.parse().map_err(|e: shanzhi_domain::text::Bilingual| e.to_string())
+}
+
+impl Cli {
+    pub fn store_args(&self) -> StoreArgs {
+        match &self.command {
+            Command::Serve(a) => a.store.clone(),
+            Command::Migrate(a) => a.clone(),
+            Command::Import { what: ImportWhat::Divisions(a) } => a.store.clone(),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `shanzhi serve`: open the store (migrating it), load the demo if asked,
+//! serve HTTP until SIGINT/SIGTERM, then drain requests and close the store.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use shanzhi_app::App;
+use shanzhi_web::HttpLimits;
+
+use crate::config::Config;
+
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        addr = %config.addr,
+        data_dir = %config.data_dir.display(),
+        database_url = ?config.database_url,
+        demo = config.demo,
+        "starting shanzhi"
+    );
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    if config.demo {
+        match app.load_demo().await? {
+            Some(report) => tracing::info!(%report, "演示数据已载入 (demo data loaded)"),
+            None => tracing::info!("演示数据此前已载入 (demo data already loaded)"),
+        }
+    }
+    let limits =
+        HttpLimits { body_bytes: config.body_limit_bytes, timeout: Duration::from_secs(config.request_timeout_secs) };
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("无法监听地址 (cannot listen on) {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening on http://{addr}");
+    axum::serve(listener, shanzhi_web::router(app, limits))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server failed")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

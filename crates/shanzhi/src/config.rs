@@ -1,0 +1,161 @@
+//! Configuration: defaults < `shanzhi.toml` < `SHANZHI_*` environment <
+//! command-line flags. Unknown keys in the file are errors, not silence.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Cli, Command};
+use crate::database_url::DatabaseUrl;
+
+/// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
+const ENV_KEYS: [&str; 8] =
+    ["addr", "data_dir", "database_url", "demo", "log", "log_format", "body_limit_bytes", "request_timeout_secs"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the server listens on.
+    pub addr: SocketAddr,
+    /// Directory of the embedded SQLite database (`shanzhi.db`) and files.
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; when set, `data_dir` is not used for the database.
+    pub database_url: Option<DatabaseUrl>,
+    /// Load the Chengdu demo data on first start.
+    pub demo: bool,
+    /// Log filter, as in RUST_LOG (e.g. `info`, `shanzhi=debug,sqlx=warn`).
+    pub log: String,
+    /// `text` or `json` (one JSON object per line, for log collectors).
+    pub log_format: LogFormat,
+    /// Largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take.
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("shanzhi-data"),
+            database_url: None,
+            demo: false,
+            log: "info,sqlx=warn".to_owned(),
+            log_format: LogFormat::Text,
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Values given on the command line; absent ones leave lower layers alone.
+#[derive(Debug, Default, Serialize)]
+struct Flags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    addr: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demo: Option<bool>,
+}
+
+impl Flags {
+    fn from_cli(cli: &Cli) -> Self {
+        let store = cli.store_args();
+        let mut flags = Flags { data_dir: store.data_dir, database_url: store.database_url, ..Flags::default() };
+        if let Command::Serve(serve) = &cli.command {
+            flags.addr = serve.addr;
+            flags.demo = match (serve.demo, serve.no_demo) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+        }
+        flags
+    }
+}
+
+pub fn load(cli: &Cli) -> anyhow::Result<Config> {
+    let file = config_file(cli.config.as_deref())?;
+    build(file.as_deref(), Flags::from_cli(cli))
+}
+
+/// The file named by `--config` or `SHANZHI_CONFIG` (which must exist), else
+/// `./shanzhi.toml` if it exists.
+fn config_file(flag: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    let named = flag.map(Path::to_path_buf).or_else(|| std::env::var_os("SHANZHI_CONFIG").map(PathBuf::from));
+    match named {
+        Some(path) if !path.is_file() => {
+            bail!("找不到配置文件 (configuration file not found): {}", path.display())
+        }
+        Some(path) => Ok(Some(path)),
+        None => Ok(Some(PathBuf::from("shanzhi.toml")).filter(|p| p.is_file())),
+    }
+}
+
+fn build(file: Option<&Path>, flags: Flags) -> anyhow::Result<Config> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(path) = file {
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    figment
+        .merge(Env::prefixed("SHANZHI_").only(&ENV_KEYS))
+        .merge(Serialized::defaults(flags))
+        .extract()
+        .context("配置无效 (invalid configuration)")
+}
+
+#[cfg(test)]
+// figment's own error type is large; it is what Jail's closures must return.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn flags_beat_environment_beats_file_beats_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "shanzhi.toml",
+                "addr = \"0.0.0.0:9000\"\ndata_dir = \"/srv/file\"\ndemo = true\nlog_format = \"json\"\n",
+            )?;
+            jail.set_env("SHANZHI_DATA_DIR", "/srv/env");
+            jail.set_env("SHANZHI_TEST_PG_URL", "postgres://ignored");
+            let flags = Flags { demo: Some(false), ..Flags::default() };
+            let config = build(Some(Path::new("shanzhi.toml")), flags).expect("config");
+            assert_eq!(config.addr, SocketAddr::from(([0, 0, 0, 0], 9000)), "file beats default");
+            assert_eq!(config.data_dir, PathBuf::from("/srv/env"), "env beats file");
+            assert!(!config.demo, "flag beats file");
+            assert_eq!(config.log_format, LogFormat::Json);
+            assert_eq!(config.request_timeout_secs, 30, "default kept");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_urls_are_errors() {
+        Jail::expect_with(|jail| {
+            jail.create_file("shanzhi.toml", "adress = \"0.0.0.0:9000\"\n")?;
+            let err = build(Some(Path::new("shanzhi.toml")), Flags::default()).expect_err("typo refused");
+            assert!(format!("{err:#}").contains("adress"), "{err:#}");
+            jail.clear_env();
+            jail.set_env("SHANZHI_DATABASE_URL", "mysql://root:hunter2@db/x");
+            let err = build(None, Flags::default()).expect_err("scheme refused");
+            assert!(!format!("{err:#}").contains("hunter2"), "{err:#}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,36 @@
+//! The `shanzhi` binary: CLI, configuration, logging, and the choice of
+//! backend by database URL (the only place that knows both backends).
+
+pub mod cli;
+mod commands;
+pub mod config;
+pub mod database_url;
+mod store;
+mod telemetry;
+
+use cli::{Cli, Command, ImportWhat};
+use shanzhi_app::AppError;
+
+pub use store::open_store;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::load(&cli)?;
+    telemetry::init(&config);
+    match &cli.command {
+        Command::Serve(_) => commands::serve::run(&config).await,
+        Command::Migrate(_) => commands::migrate::run(&config).await,
+        Command::Import { what } => match what {
+            ImportWhat::Divisions(args) => commands::import::divisions(&config, args).await,
+        },
+    }
+}
+
+/// The message printed for a failed command: Chinese first, then English, and
+/// for a refused import every bad row.
+pub fn render_error(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<AppError>() {
+        Some(AppError::ImportRejected(r)) => format!("错误 (error): {r}"),
+        Some(app) => format!("错误 (error): {}", app.message()),
+        None => format!("错误 (error): {e:#}"),
+    }
+}

@@ -1,0 +1,203 @@
+//! The real binary, end to end: `serve`, `migrate`, `import divisions`, on the
+//! backend chosen by SHANZHI_TEST_BACKEND.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+use shanzhi_testkit::{TestDb, test_db};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
+const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/chengdu/chengdu_divisions_nbs2023.csv");
+
+/// The binary with a clean environment (no SHANZHI_* from the test run) in `cwd`.
+fn shanzhi(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
+    shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    /// Start `serve` on a free port and wait for its "listening on" line.
+    fn start(cwd: &Path, extra: &[&str], db_args: &[String]) -> Server {
+        let mut child = shanzhi(cwd)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .args(db_args)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(i) = line.find("listening on http://") {
+                    let addr = line[i + "listening on ".len()..].split_whitespace().next().unwrap_or("").to_owned();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
+        Server { child, base }
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = reqwest::get(format!("{}{path}", self.base)).await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON"))
+    }
+
+    fn signal(&self, sig: &str) {
+        let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_with_demo_answers_health_and_divisions_then_stops_on_sigterm() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let mut server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    let (status, health) = server.get("/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "ok");
+    let (status, city) = server.get("/api/v1/divisions/510100000000").await;
+    assert_eq!(status, 200);
+    assert_eq!(city["children"].as_array().map(Vec::len), Some(20));
+    assert_eq!(city["descendant_counts"]["town"], 261);
+    assert_eq!(city["descendant_counts"]["community"], 3047);
+    let (status, err) = server.get("/api/v1/divisions/510199").await;
+    assert_eq!(status, 404);
+    assert_eq!(err["error"]["code"], "division_not_found");
+
+    server.signal("-TERM");
+    let exit = server.child.wait().expect("wait");
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
+
+#[tokio::test]
+async fn committed_data_survive_a_killed_server_and_the_demo_is_not_reloaded() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    assert_eq!(server.get("/healthz").await.0, 200);
+    server.signal("-KILL");
+    drop(server);
+
+    let again = Server::start(cwd.path(), &["--no-demo"], &db.cli_args);
+    let (status, city) = again.get("/api/v1/divisions/5101").await;
+    assert_eq!(status, 200, "{city}");
+    assert_eq!(city["descendant_counts"]["community"], 3047);
+    drop(again);
+    let third = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    let (_, city) = third.get("/api/v1/divisions/5101").await;
+    assert_eq!(city["descendant_counts"]["community"], 3047, "a second --demo start adds nothing");
+}
+
+#[tokio::test]
+async fn import_divisions_reports_counts_and_is_idempotent() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let first = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let out = text(&first.stdout);
+    assert!(out.contains("导入 3328 行") && out.contains("新增 3330"), "{out}");
+    let second = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    assert!(second.status.success());
+    assert!(text(&second.stdout).contains("新增 0，更新 0，未变 3328"), "{}", text(&second.stdout));
+}
+
+#[tokio::test]
+async fn a_bad_file_is_rejected_whole_with_line_numbers() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let file = cwd.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        "level,code,name,parent_code\ndistrict,510104,锦江区,5101\ntown_street,51010402,坏代码,510104\ntown_street,510104022,春熙路街道,510104\ntown_street,510104022,重复,510104\n",
+    )
+    .expect("write");
+    let out = run(cwd.path(), &["import", "divisions", file.to_str().expect("path")], &db);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("第 3 行") && err.contains("第 5 行"), "{err}");
+    assert!(err.contains("duplicate code, already on line 4"), "{err}");
+    let totals = db.fixture.store.count_divisions(shanzhi_domain::CodeSystem::Nbs2023, None).await.expect("count");
+    assert!(totals.is_empty(), "nothing written: {totals:?}");
+
+    let missing = run(cwd.path(), &["import", "divisions", "no-such.csv"], &db);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("cannot open the file"), "{}", text(&missing.stderr));
+}
+
+#[tokio::test]
+async fn migrate_reports_the_schema_version() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let out = run(cwd.path(), &["migrate"], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("schema up to date"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn with_no_flags_the_database_lives_in_shanzhi_data_and_config_layers_apply() {
+    let cwd = tempfile::tempdir().expect("cwd");
+    let out = shanzhi(cwd.path()).arg("migrate").output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(cwd.path().join("shanzhi-data/shanzhi.db").is_file());
+
+    std::fs::write(cwd.path().join("shanzhi.toml"), "data_dir = \"from-file\"\n").expect("toml");
+    let out = shanzhi(cwd.path()).arg("migrate").output().expect("run");
+    assert!(out.status.success());
+    assert!(cwd.path().join("from-file/shanzhi.db").is_file(), "shanzhi.toml is read");
+
+    let out = shanzhi(cwd.path()).arg("migrate").env("SHANZHI_DATA_DIR", "from-env").output().expect("run");
+    assert!(out.status.success());
+    assert!(cwd.path().join("from-env/shanzhi.db").is_file(), "environment beats the file");
+
+    let out = shanzhi(cwd.path())
+        .args(["migrate", "--data-dir", "from-flag"])
+        .env("SHANZHI_DATA_DIR", "from-env")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(cwd.path().join("from-flag/shanzhi.db").is_file(), "flags beat the environment");
+}
+
+#[test]
+fn database_passwords_never_reach_the_terminal() {
+    let cwd = tempfile::tempdir().expect("cwd");
+    let out = shanzhi(cwd.path())
+        .args(["migrate", "--database-url", "postgres://shanzhi:topsecret@127.0.0.1:1/shanzhi?connect_timeout=2"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("cannot open the database"), "{all}");
+    assert!(!all.contains("topsecret"), "{all}");
+    assert!(all.contains("shanzhi:***@"), "{all}");
+}
