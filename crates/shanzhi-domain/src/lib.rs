@@ -2,6 +2,8 @@
 //! can be tested with plain values, and every other crate speaks these types.
 
 pub mod division;
+pub mod grid;
 pub mod text;
 
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
+pub use grid::{GridCode, GridInfo, GridKind, Validity};
