@@ -3,6 +3,7 @@
 //! database's own durability (`synchronous_commit`) makes commits survive.
 
 mod division;
+mod grid;
 mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -17,8 +18,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, SqlSafeStr};
 
 /// The migrations of this backend, embedded in the binary.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "divisions and settings", include_str!("../migrations/0001_divisions.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "divisions and settings", include_str!("../migrations/0001_divisions.sql")),
+    (2, "grids", include_str!("../migrations/0002_grids.sql")),
+];
 
 /// Rows per statement: far below PostgreSQL's 65,535 bind parameters.
 pub(crate) const CHUNK_ROWS: usize = 1000;

@@ -5,6 +5,7 @@
 //! busy timeout instead of failing mid-transaction.
 
 mod division;
+mod grid;
 mod setting;
 
 use std::path::Path;
@@ -18,8 +19,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlitePool};
 
 /// The migrations of this backend, embedded in the binary.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "divisions and settings", include_str!("../migrations/0001_divisions.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "divisions and settings", include_str!("../migrations/0001_divisions.sql")),
+    (2, "grids", include_str!("../migrations/0002_grids.sql")),
+];
 
 /// Bind parameters per statement stay far below SQLite's 32,766.
 pub(crate) const CHUNK_ROWS: usize = 500;

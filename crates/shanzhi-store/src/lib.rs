@@ -4,6 +4,7 @@
 
 mod division;
 mod error;
+mod grid;
 pub mod rows;
 mod setting;
 #[cfg(feature = "testkit")]
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
+pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use setting::SettingStore;
 
 /// Which database engine a store runs on.
@@ -49,7 +51,7 @@ pub struct SchemaInfo {
 
 /// The whole store: every port, plus health and shutdown.
 #[async_trait]
-pub trait Store: DivisionStore + SettingStore + fmt::Debug + Send + Sync {
+pub trait Store: DivisionStore + GridStore + SettingStore + fmt::Debug + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// A live read of the schema version: fails if the database is unreachable.

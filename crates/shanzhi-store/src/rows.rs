@@ -1,7 +1,11 @@
 //! Helpers for backends: turn stored text back into domain values, so that a
 //! corrupt row is reported the same way on every engine.
 
-use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel, DivisionName};
+use geo::BoundingRect;
+use geo_types::MultiPolygon;
+use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel, DivisionName, GridCode, GridInfo, Validity};
+
+use crate::GridRecord;
 
 use crate::{StoreError, StoreResult};
 
@@ -35,4 +39,42 @@ pub fn split_upsert<'a>(
     }
     new.sort_by(|a, b| (a.level(), &a.code).cmp(&(b.level(), &b.code)));
     (new, renamed, unchanged)
+}
+
+/// A grid row as stored: text and numbers, in column order.
+#[derive(Debug)]
+pub struct GridRow {
+    pub code: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub kind: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub households: Option<i64>,
+    pub geometry: String,
+}
+
+/// The columns a grid read selects, in `GridRow` order.
+pub const GRID_COLUMNS: &str = "code, valid_from, valid_to, kind, name, parent_code, households, geometry";
+
+pub fn grid(row: GridRow) -> StoreResult<GridRecord> {
+    let code = GridCode::parse(&row.code).map_err(StoreError::corrupt)?;
+    let date = |s: &str| s.parse::<jiff::civil::Date>().map_err(|e| StoreError::corrupt(format!("{s}: {e}")));
+    Ok(GridRecord {
+        info: GridInfo {
+            kind: row.kind.parse().map_err(StoreError::corrupt)?,
+            name: row.name,
+            parent: row.parent_code.as_deref().map(GridCode::parse).transpose().map_err(StoreError::corrupt)?,
+            households: row.households.map(|h| u32::try_from(h).map_err(StoreError::corrupt)).transpose()?,
+            code,
+        },
+        validity: Validity { from: date(&row.valid_from)?, to: row.valid_to.as_deref().map(date).transpose()? },
+        geometry: shanzhi_geo::features::decode_geometry(&row.geometry)
+            .map_err(|e| StoreError::corrupt(format!("{}: {e}", row.code)))?,
+    })
+}
+
+/// The bounding box stored beside a geometry, for box queries.
+pub fn bbox(geometry: &MultiPolygon<f64>) -> [f64; 4] {
+    geometry.bounding_rect().map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }

@@ -6,6 +6,7 @@
 //! names the same behaviour on every backend.
 
 mod divisions;
+mod grids;
 mod meta;
 
 use std::any::Any;
@@ -16,6 +17,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 use crate::Store;
 
 pub use divisions::*;
+pub use grids::*;
 pub use meta::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
@@ -67,6 +69,11 @@ macro_rules! contract_tests {
             lookup_by_codes_returns_only_existing_in_order,
             large_batches_are_written_whole,
             settings_round_trip,
+            grids_round_trip_and_count_revisions,
+            a_recut_closes_the_old_version_and_keeps_history,
+            a_same_day_recut_replaces_and_an_earlier_one_is_refused,
+            an_unknown_community_rolls_back_the_whole_change,
+            grid_queries_filter_by_community_town_kind_and_box,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

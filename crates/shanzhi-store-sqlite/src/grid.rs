@@ -1,0 +1,151 @@
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use shanzhi_domain::GridCode;
+use shanzhi_store::rows::{self, GRID_COLUMNS, GridRow};
+use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::{CHUNK_ROWS, SqliteStore, map_err};
+
+fn from_row(row: &SqliteRow) -> StoreResult<GridRecord> {
+    let text = |i| row.try_get::<String, _>(i).map_err(map_err);
+    let opt = |i| row.try_get::<Option<String>, _>(i).map_err(map_err);
+    rows::grid(GridRow {
+        code: text(0)?,
+        valid_from: text(1)?,
+        valid_to: opt(2)?,
+        kind: text(3)?,
+        name: text(4)?,
+        parent_code: opt(5)?,
+        households: row.try_get::<Option<i64>, _>(6).map_err(map_err)?,
+        geometry: text(7)?,
+    })
+}
+
+fn push_codes(q: &mut QueryBuilder<Sqlite>, codes: &[&GridCode]) {
+    q.push(" AND code IN (");
+    let mut list = q.separated(", ");
+    for c in codes {
+        list.push_bind(c.as_str().to_owned());
+    }
+    q.push(")");
+}
+
+#[async_trait]
+impl GridStore for SqliteStore {
+    async fn apply_grid_changes(&self, changes: &GridChangeSet) -> StoreResult<GridWriteCounts> {
+        let effective = changes.effective.to_string();
+        let touched: Vec<&GridCode> = {
+            let mut seen = HashSet::new();
+            changes
+                .retire
+                .iter()
+                .chain(changes.insert.iter().map(|(i, _)| &i.code))
+                .filter(|c| seen.insert(*c))
+                .collect()
+        };
+        let mut tx = self.begin_write().await?;
+        let mut closed = 0;
+        for chunk in touched.chunks(CHUNK_ROWS) {
+            let mut later =
+                QueryBuilder::<Sqlite>::new("SELECT code FROM grids WHERE valid_to IS NULL AND valid_from > ");
+            later.push_bind(effective.clone());
+            push_codes(&mut later, chunk);
+            if let Some(row) = later.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
+                let code: String = row.try_get(0).map_err(map_err)?;
+                return Err(StoreError::Constraint(format!("grid {code} has a version beginning after {effective}")));
+            }
+            let mut same_day =
+                QueryBuilder::<Sqlite>::new("DELETE FROM grids WHERE valid_to IS NULL AND valid_from = ");
+            same_day.push_bind(effective.clone());
+            push_codes(&mut same_day, chunk);
+            closed += same_day.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
+            let mut end = QueryBuilder::<Sqlite>::new("UPDATE grids SET valid_to = ");
+            end.push_bind(effective.clone())
+                .push(" WHERE valid_to IS NULL AND valid_from < ")
+                .push_bind(effective.clone());
+            push_codes(&mut end, chunk);
+            closed += end.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
+        }
+        for chunk in changes.insert.chunks(CHUNK_ROWS) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO grids (code, valid_from, kind, name, parent_code, community_code, households, \
+                 min_lng, min_lat, max_lng, max_lat, geometry) ",
+            );
+            q.push_values(chunk, |mut v, (info, geometry)| {
+                let b = rows::bbox(geometry);
+                v.push_bind(info.code.as_str().to_owned())
+                    .push_bind(effective.clone())
+                    .push_bind(info.kind.as_str())
+                    .push_bind(info.name.clone())
+                    .push_bind(info.parent.as_ref().map(|p| p.as_str().to_owned()))
+                    .push_bind(info.community().as_str().to_owned())
+                    .push_bind(info.households.map(i64::from))
+                    .push_bind(b[0])
+                    .push_bind(b[1])
+                    .push_bind(b[2])
+                    .push_bind(b[3])
+                    .push_bind(shanzhi_geo::features::encode_geometry(geometry));
+            });
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'grids'")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let (revision,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'grids'")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(GridWriteCounts { opened: changes.insert.len() as u64, closed, revision })
+    }
+
+    async fn grids(&self, query: &GridQuery) -> StoreResult<Vec<GridRecord>> {
+        let as_of = query.as_of.to_string();
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE valid_from <= "));
+        q.push_bind(as_of.clone()).push(" AND (valid_to IS NULL OR valid_to > ").push_bind(as_of).push(")");
+        if !query.communities.is_empty() {
+            q.push(" AND community_code IN (");
+            let mut list = q.separated(", ");
+            for c in &query.communities {
+                list.push_bind(c.as_str().to_owned());
+            }
+            q.push(")");
+        }
+        if let Some(within) = &query.within {
+            let (lower, upper) = within.descendant_bounds();
+            q.push(" AND community_code >= ").push_bind(lower).push(" AND community_code <= ").push_bind(upper);
+        }
+        if let Some(kind) = query.kind {
+            q.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some([x0, y0, x1, y1]) = query.bbox {
+            q.push(" AND max_lng >= ").push_bind(x0).push(" AND min_lng <= ").push_bind(x1);
+            q.push(" AND max_lat >= ").push_bind(y0).push(" AND min_lat <= ").push_bind(y1);
+        }
+        q.push(" ORDER BY code");
+        if let Some(limit) = query.limit {
+            q.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>> {
+        let sql = format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = ? ORDER BY valid_from");
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn grid_revision(&self) -> StoreResult<i64> {
+        let (value,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'grids'")
+            .fetch_one(self.pool())
+            .await
+            .map_err(map_err)?;
+        Ok(value)
+    }
+}

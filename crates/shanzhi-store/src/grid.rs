@@ -1,0 +1,76 @@
+use async_trait::async_trait;
+use geo_types::MultiPolygon;
+use jiff::civil::Date;
+use serde::Serialize;
+use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind, Validity};
+
+use crate::StoreResult;
+
+/// One version of a grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRecord {
+    pub info: GridInfo,
+    pub validity: Validity,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// Which grid versions to read: those valid on `as_of`, narrowed by the
+/// optional filters.
+#[derive(Debug, Clone)]
+pub struct GridQuery {
+    pub as_of: Date,
+    /// Only these communities (empty: any).
+    pub communities: Vec<DivisionCode>,
+    /// Only grids whose community lies under this division (a town, a district).
+    pub within: Option<DivisionCode>,
+    pub kind: Option<GridKind>,
+    /// Only grids whose bounding box meets this one (min lng, min lat, max lng, max lat).
+    pub bbox: Option<[f64; 4]>,
+    /// At most this many, in code order.
+    pub limit: Option<usize>,
+}
+
+impl GridQuery {
+    pub fn as_of(as_of: Date) -> Self {
+        GridQuery { as_of, communities: Vec::new(), within: None, kind: None, bbox: None, limit: None }
+    }
+}
+
+/// A re-cut, applied in one transaction: the current versions of `retire`
+/// and of every code in `insert` end on `effective` (a version that began on
+/// that very day is replaced instead), and the `insert` versions begin then.
+#[derive(Debug, Clone)]
+pub struct GridChangeSet {
+    pub effective: Date,
+    pub retire: Vec<GridCode>,
+    pub insert: Vec<(GridInfo, MultiPolygon<f64>)>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GridWriteCounts {
+    /// Versions that began.
+    pub opened: u64,
+    /// Versions that ended (or were replaced the same day).
+    pub closed: u64,
+    /// The grid revision after the change.
+    pub revision: i64,
+}
+
+/// The grid (网格), with its history.
+#[async_trait]
+pub trait GridStore {
+    /// Apply a re-cut atomically and bump the grid revision. Fails, changing
+    /// nothing, if a community is unknown or a current version began after
+    /// `effective`.
+    async fn apply_grid_changes(&self, changes: &GridChangeSet) -> StoreResult<GridWriteCounts>;
+
+    /// Versions valid on `query.as_of`, in code order.
+    async fn grids(&self, query: &GridQuery) -> StoreResult<Vec<GridRecord>>;
+
+    /// Every version of one grid, oldest first.
+    async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>>;
+
+    /// Counts each change to the grid; servers compare it to know when to
+    /// rebuild their index.
+    async fn grid_revision(&self) -> StoreResult<i64>;
+}

@@ -1,0 +1,152 @@
+use geo_types::{MultiPolygon, polygon};
+use jiff::civil::{Date, date};
+use shanzhi_domain::{CodeSystem, DivisionCode, GridCode, GridInfo, GridKind};
+
+use super::division;
+use crate::{GridChangeSet, GridQuery, Store};
+
+const NBS: CodeSystem = CodeSystem::Nbs2023;
+
+fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]])
+}
+
+fn code(s: &str) -> GridCode {
+    GridCode::parse(s).expect("grid code")
+}
+
+fn info(c: &str, kind: GridKind, name: &str, parent: Option<&str>) -> GridInfo {
+    GridInfo { code: code(c), kind, name: name.to_owned(), parent: parent.map(code), households: Some(400) }
+}
+
+async fn with_communities(store: &dyn Store) {
+    store
+        .upsert_divisions(&[
+            division(NBS, "51", "四川省"),
+            division(NBS, "5101", "成都市"),
+            division(NBS, "510104", "锦江区"),
+            division(NBS, "510104022", "春熙路街道"),
+            division(NBS, "510104022001", "和平社区"),
+            division(NBS, "510104022002", "北糠市街社区"),
+        ])
+        .await
+        .expect("divisions");
+}
+
+/// A master grid and two general grids of 和平社区, valid from 2024-01-01.
+fn first_cut() -> GridChangeSet {
+    GridChangeSet {
+        effective: date(2024, 1, 1),
+        retire: vec![],
+        insert: vec![
+            (info("510104022001000", GridKind::Master, "和平社区", None), square(104.0, 30.0, 0.02)),
+            (info("510104022001001", GridKind::General, "一网格", Some("510104022001000")), square(104.0, 30.0, 0.01)),
+            (info("510104022001002", GridKind::General, "二网格", Some("510104022001000")), square(104.01, 30.0, 0.01)),
+        ],
+    }
+}
+
+fn codes(records: &[crate::GridRecord]) -> Vec<&str> {
+    records.iter().map(|r| r.info.code.as_str()).collect()
+}
+
+pub async fn grids_round_trip_and_count_revisions(store: &dyn Store) {
+    with_communities(store).await;
+    let before = store.grid_revision().await.expect("revision");
+    let counts = store.apply_grid_changes(&first_cut()).await.expect("insert");
+    assert_eq!((counts.opened, counts.closed), (3, 0));
+    assert_eq!(counts.revision, before + 1);
+    assert_eq!(store.grid_revision().await.expect("revision"), before + 1);
+    let all = store.grids(&GridQuery::as_of(date(2025, 6, 1))).await.expect("read");
+    assert_eq!(codes(&all), ["510104022001000", "510104022001001", "510104022001002"]);
+    assert_eq!(all[1].info, first_cut().insert[1].0);
+    assert_eq!(all[1].geometry, first_cut().insert[1].1, "the polygon comes back as written");
+    assert_eq!(all[1].validity.from, date(2024, 1, 1));
+    assert_eq!(all[1].validity.to, None);
+    assert!(store.grids(&GridQuery::as_of(date(2023, 12, 31))).await.expect("read").is_empty(), "not yet valid");
+}
+
+pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store) {
+    with_communities(store).await;
+    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    let recut = GridChangeSet {
+        effective: date(2026, 3, 1),
+        retire: vec![code("510104022001002")],
+        insert: vec![(
+            info("510104022001001", GridKind::General, "合并网格", Some("510104022001000")),
+            square(104.0, 30.0, 0.02),
+        )],
+    };
+    let counts = store.apply_grid_changes(&recut).await.expect("recut");
+    assert_eq!((counts.opened, counts.closed), (1, 2));
+    let now = store.grids(&GridQuery::as_of(date(2026, 3, 1))).await.expect("now");
+    assert_eq!(codes(&now), ["510104022001000", "510104022001001"]);
+    assert_eq!(now[1].info.name, "合并网格");
+    let then = store.grids(&GridQuery::as_of(date(2026, 2, 28))).await.expect("then");
+    assert_eq!(codes(&then), ["510104022001000", "510104022001001", "510104022001002"]);
+    assert_eq!(then[1].info.name, "一网格");
+    let history = store.grid_history(&code("510104022001001")).await.expect("history");
+    let spans: Vec<_> = history.iter().map(|r| (r.validity.from, r.validity.to)).collect();
+    assert_eq!(spans, [(date(2024, 1, 1), Some(date(2026, 3, 1))), (date(2026, 3, 1), None)]);
+}
+
+pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn Store) {
+    with_communities(store).await;
+    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    let mut again = first_cut();
+    again.insert.truncate(2);
+    again.insert[1].0.name = "一网格（修正）".to_owned();
+    let counts = store.apply_grid_changes(&again).await.expect("same day");
+    assert_eq!(counts.closed, 2, "the two versions of that day are replaced");
+    let history = store.grid_history(&code("510104022001001")).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].info.name, "一网格（修正）");
+
+    let revision = store.grid_revision().await.expect("revision");
+    let mut earlier = first_cut();
+    earlier.effective = date(2023, 6, 1);
+    assert!(store.apply_grid_changes(&earlier).await.is_err(), "a version cannot begin before the current one");
+    assert_eq!(store.grid_revision().await.expect("revision"), revision, "nothing changed");
+    assert_eq!(store.grid_history(&code("510104022001001")).await.expect("history").len(), 1);
+}
+
+pub async fn an_unknown_community_rolls_back_the_whole_change(store: &dyn Store) {
+    with_communities(store).await;
+    let mut bad = first_cut();
+    bad.insert.push((
+        info("510104022099001", GridKind::General, "无社区", Some("510104022099000")),
+        square(104.0, 30.0, 0.01),
+    ));
+    assert!(store.apply_grid_changes(&bad).await.is_err());
+    assert!(store.grids(&GridQuery::as_of(date(2025, 1, 1))).await.expect("read").is_empty());
+    assert_eq!(store.grid_revision().await.expect("revision"), 0);
+}
+
+pub async fn grid_queries_filter_by_community_town_kind_and_box(store: &dyn Store) {
+    with_communities(store).await;
+    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    let other = GridChangeSet {
+        effective: date(2024, 1, 1),
+        retire: vec![],
+        insert: vec![(info("510104022002000", GridKind::Master, "北糠市街社区", None), square(104.02, 30.0, 0.02))],
+    };
+    store.apply_grid_changes(&other).await.expect("other community");
+    let day: Date = date(2025, 1, 1);
+    let q = |f: fn(&mut GridQuery)| {
+        let mut q = GridQuery::as_of(day);
+        f(&mut q);
+        q
+    };
+    let by_community =
+        store.grids(&q(|q| q.communities = vec![DivisionCode::parse("510104022002").expect("code")])).await.expect("q");
+    assert_eq!(codes(&by_community), ["510104022002000"]);
+    let in_town =
+        store.grids(&q(|q| q.within = Some(DivisionCode::parse("510104022").expect("code")))).await.expect("q");
+    assert_eq!(in_town.len(), 4);
+    let masters = store.grids(&q(|q| q.kind = Some(GridKind::Master))).await.expect("q");
+    assert_eq!(codes(&masters), ["510104022001000", "510104022002000"]);
+    let boxed = store.grids(&q(|q| q.bbox = Some([104.012, 30.001, 104.013, 30.002]))).await.expect("q");
+    assert_eq!(codes(&boxed), ["510104022001000", "510104022001002"]);
+    let limited = store.grids(&q(|q| q.limit = Some(2))).await.expect("q");
+    assert_eq!(codes(&limited), ["510104022001000", "510104022001001"]);
+}
