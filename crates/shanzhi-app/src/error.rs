@@ -2,6 +2,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_store::StoreError;
 
 use crate::divisions::ImportRejection;
+use crate::grids::GridImportRejection;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -11,10 +12,16 @@ pub type AppResult<T> = Result<T, AppError>;
 pub enum AppError {
     #[error("{message}")]
     NotFound { code: &'static str, message: Bilingual },
+    /// The request itself is malformed (an interface answers 400).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: Bilingual },
+    /// Well-formed but refused by the rules (422).
     #[error("{message}")]
     Invalid { code: &'static str, message: Bilingual },
     #[error("{0}")]
     ImportRejected(ImportRejection),
+    #[error("{0}")]
+    GridImportRejected(GridImportRejection),
     #[error("storage unavailable: {0}")]
     Unavailable(StoreError),
     #[error("storage failure: {0}")]
@@ -32,8 +39,10 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::NotFound { code, .. } | AppError::Invalid { code, .. } => code,
-            AppError::ImportRejected(_) => "import_rejected",
+            AppError::NotFound { code, .. } | AppError::BadRequest { code, .. } | AppError::Invalid { code, .. } => {
+                code
+            }
+            AppError::ImportRejected(_) | AppError::GridImportRejected(_) => "import_rejected",
             AppError::Unavailable(_) => "storage_unavailable",
             AppError::Store(_) => "internal_error",
         }
@@ -43,8 +52,11 @@ impl AppError {
     /// their details go to the log.
     pub fn message(&self) -> Bilingual {
         match self {
-            AppError::NotFound { message, .. } | AppError::Invalid { message, .. } => message.clone(),
+            AppError::NotFound { message, .. }
+            | AppError::BadRequest { message, .. }
+            | AppError::Invalid { message, .. } => message.clone(),
             AppError::ImportRejected(r) => r.summary(),
+            AppError::GridImportRejected(r) => r.summary(),
             AppError::Unavailable(_) => {
                 Bilingual::new("数据库暂时不可用，请稍后重试", "the database is unavailable, try again later")
             }

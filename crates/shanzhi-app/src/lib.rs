@@ -5,23 +5,30 @@
 pub mod demo;
 pub mod divisions;
 mod error;
+pub mod grids;
 pub mod health;
+mod progress;
 
 use std::sync::Arc;
 
 use shanzhi_store::Store;
 
 pub use error::{AppError, AppResult};
+pub use progress::{NoProgress, Progress};
 
-/// The application: a store plus the use cases over it. Cheap to clone.
+/// The application: a store plus the use cases over it, and the in-memory
+/// point index of the grid. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
     store: Arc<dyn Store>,
+    grid_index: Arc<grids::IndexHolder>,
 }
 
 impl App {
+    /// An application over `store`. The grid index starts empty: call
+    /// [`App::refresh_grid_index`] once the store is ready.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        App { store }
+        App { store, grid_index: Arc::new(grids::IndexHolder::default()) }
     }
 
     pub fn store(&self) -> &dyn Store {

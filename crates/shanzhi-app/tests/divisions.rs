@@ -154,14 +154,3 @@ async fn unknown_divisions_are_not_found() {
     assert_eq!(roots.len(), 1);
     assert_eq!(roots[0].name.as_str(), "四川省");
 }
-
-#[tokio::test]
-async fn the_demo_loads_once() {
-    let (app, _db) = app().await;
-    assert!(app.load_demo().await.expect("first").is_some());
-    assert!(app.load_demo().await.expect("second").is_none(), "a later start leaves the data alone");
-    assert_eq!(total(&app).await, 3330);
-    let health = app.health().await.expect("health");
-    assert_eq!(health.status, "ok");
-    assert_eq!(health.schema_version, health.latest_schema_version);
-}

@@ -83,7 +83,10 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Invalid { .. } | AppError::ImportRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -93,6 +96,7 @@ impl From<AppError> for ApiError {
         let error = ApiError::new(status, e.code(), e.message());
         match e {
             AppError::ImportRejected(r) => error.with_details(r),
+            AppError::GridImportRejected(r) => error.with_details(r),
             _ => error,
         }
     }

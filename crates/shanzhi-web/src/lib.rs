@@ -39,7 +39,8 @@ pub struct AppState {
 
 /// The whole HTTP service.
 pub fn router(app: App, limits: HttpLimits) -> Router {
-    let api = Router::new().merge(routes::divisions::routes());
+    let api =
+        Router::new().merge(routes::divisions::routes()).merge(routes::grids::routes()).merge(routes::locate::routes());
     let routes = Router::new()
         .merge(routes::health::routes())
         .nest("/api/v1", api)

@@ -1,58 +1,12 @@
-//! The HTTP API in process (no socket), on the backend chosen by
-//! SHANZHI_TEST_BACKEND, with the Chengdu demo loaded.
+//! Divisions and health over HTTP.
 
-use std::time::Duration;
+mod support;
 
-use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
-use shanzhi_app::App;
-use shanzhi_testkit::{TestDb, test_db};
-use shanzhi_web::{HttpLimits, router};
+use support::{assert_error, spawn_app};
 use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    _db: TestDb,
-}
-
-async fn spawn_app() -> TestApp {
-    let db = test_db().await;
-    let app = App::new(db.fixture.store.clone());
-    app.load_demo().await.expect("demo");
-    let limits = HttpLimits { body_bytes: 64 * 1024, timeout: Duration::from_secs(10) };
-    TestApp { router: router(app, limits), _db: db }
-}
-
-impl TestApp {
-    async fn request(&self, method: Method, uri: &str, body: Body) -> (StatusCode, Option<String>, Value) {
-        let request = Request::builder().method(method).uri(uri).body(body).expect("request");
-        let response = self.router.clone().oneshot(request).await.expect("response");
-        let status = response.status();
-        let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json");
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        assert!(is_json, "{uri}: every answer is JSON, got {}", String::from_utf8_lossy(&bytes));
-        (status, id, serde_json::from_slice(&bytes).expect("JSON body"))
-    }
-
-    async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        let (status, id, body) = self.request(Method::GET, uri, Body::empty()).await;
-        assert!(id.is_some_and(|id| id.len() == 36), "every response carries a request id");
-        (status, body)
-    }
-}
-
-/// Errors follow DESIGN.md §4: code, Chinese message, English message.
-fn assert_error(body: &Value, code: &str) {
-    let e = &body["error"];
-    assert_eq!(e["code"], code, "{body}");
-    let zh = e["message"].as_str().expect("message");
-    assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese first: {zh}");
-    let en = e["message_en"].as_str().expect("message_en");
-    assert!(en.starts_with(|c: char| c.is_ascii_alphabetic()) && en != zh, "English second: {body}");
-}
 
 #[tokio::test]
 async fn healthz_reports_backend_and_schema() {
@@ -139,7 +93,7 @@ async fn bad_codes_unknown_codes_and_bad_queries_get_json_errors() {
 #[tokio::test]
 async fn wrong_methods_and_oversized_bodies_are_refused_in_json() {
     let app = spawn_app().await;
-    let (status, _, body) = app.request(Method::DELETE, "/api/v1/divisions/510104", Body::empty()).await;
+    let (status, _, _, body) = app.request(Method::DELETE, "/api/v1/divisions/510104", Body::empty()).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_error(&body, "method_not_allowed");
     let big = Body::from(vec![b'x'; 65 * 1024]);

@@ -29,12 +29,73 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Work with the grid.
+    Grid {
+        #[command(subcommand)]
+        what: GridCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GridCommand {
+    /// Generate Chengdu's grid inside the real district boundaries (deterministic
+    /// for a seed) and import it, or write it as GeoJSON with --out.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Seed: the same seed gives the same grid.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 1 = Chengdu's scale (≈14,000 general, ≈126,000 micro-grids); 0.1 for a tenth.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Only these districts, comma-separated codes (e.g. 510104,510105).
+    #[arg(long, value_delimiter = ',', value_parser = parse_division_code)]
+    pub districts: Vec<shanzhi_domain::DivisionCode>,
+    /// Which districts get micro-grids.
+    #[arg(long, value_enum, default_value_t = MicroArg::All)]
+    pub micro: MicroArg,
+    /// Write a GeoJSON FeatureCollection (the import format) here instead of importing.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The day the grid comes into force when imported (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub valid_from: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MicroArg {
+    All,
+    /// The five central districts (锦江, 青羊, 金牛, 武侯, 成华).
+    Central,
+    None,
+}
+
+fn parse_division_code(s: &str) -> Result<shanzhi_domain::DivisionCode, String> {
+    shanzhi_domain::DivisionCode::parse(s).map_err(|e| e.message(s).to_string())
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ImportWhat {
     /// Import a division CSV (columns level,code,name,parent_code).
     Divisions(ImportDivisionsArgs),
+    /// Import a GeoJSON FeatureCollection of grids (properties in the README).
+    Grids(ImportGridsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportGridsArgs {
+    /// The GeoJSON file.
+    pub file: PathBuf,
+    /// The day the imported grid comes into force (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub valid_from: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Where the data lives; the same on every command that touches the store,
@@ -86,6 +147,8 @@ impl Cli {
             Command::Serve(a) => a.store.clone(),
             Command::Migrate(a) => a.clone(),
             Command::Import { what: ImportWhat::Divisions(a) } => a.store.clone(),
+            Command::Import { what: ImportWhat::Grids(a) } => a.store.clone(),
+            Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
         }
     }
 }

@@ -13,8 +13,17 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 8] =
-    ["addr", "data_dir", "database_url", "demo", "log", "log_format", "body_limit_bytes", "request_timeout_secs"];
+const ENV_KEYS: [&str; 9] = [
+    "addr",
+    "data_dir",
+    "database_url",
+    "demo",
+    "log",
+    "log_format",
+    "body_limit_bytes",
+    "request_timeout_secs",
+    "grid_refresh_secs",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +44,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Longest a request may take.
     pub request_timeout_secs: u64,
+    /// How often a server checks whether the stored grid changed (imports by
+    /// other processes) and rebuilds its point index.
+    pub grid_refresh_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +67,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
+            grid_refresh_secs: 15,
         }
     }
 }

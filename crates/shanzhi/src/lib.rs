@@ -5,10 +5,11 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod database_url;
+mod progress;
 mod store;
 mod telemetry;
 
-use cli::{Cli, Command, ImportWhat};
+use cli::{Cli, Command, GridCommand, ImportWhat};
 use shanzhi_app::AppError;
 
 pub use store::open_store;
@@ -21,7 +22,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(_) => commands::migrate::run(&config).await,
         Command::Import { what } => match what {
             ImportWhat::Divisions(args) => commands::import::divisions(&config, args).await,
+            ImportWhat::Grids(args) => commands::import::grids(&config, args).await,
         },
+        Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
     }
 }
 
@@ -30,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn render_error(e: &anyhow::Error) -> String {
     match e.downcast_ref::<AppError>() {
         Some(AppError::ImportRejected(r)) => format!("错误 (error): {r}"),
+        Some(AppError::GridImportRejected(r)) => format!("错误 (error): {r}"),
         Some(app) => format!("错误 (error): {}", app.message()),
         None => format!("错误 (error): {e:#}"),
     }

@@ -93,6 +93,11 @@ async fn serve_with_demo_answers_health_and_divisions_then_stops_on_sigterm() {
     let (status, err) = server.get("/api/v1/divisions/510199").await;
     assert_eq!(status, 404);
     assert_eq!(err["error"]["code"], "division_not_found");
+    // The demo grid covers the city; 春熙路 is in 锦江区, in a micro-grid.
+    let (status, hit) = server.get("/api/v1/locate?lng=104.0806&lat=30.6571").await;
+    assert_eq!(status, 200);
+    assert_eq!(hit["district"]["code"], "510104000000");
+    assert!(hit["micro_grid"]["code"].as_str().is_some_and(|c| c.starts_with("510104")), "{hit}");
 
     server.signal("-TERM");
     let exit = server.child.wait().expect("wait");
@@ -200,4 +205,30 @@ fn database_passwords_never_reach_the_terminal() {
     assert!(all.contains("cannot open the database"), "{all}");
     assert!(!all.contains("topsecret"), "{all}");
     assert!(all.contains("shanzhi:***@"), "{all}");
+}
+
+#[tokio::test]
+async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are_refused() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let out = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = cwd.path().join("jinjiang.geojson");
+    let file_arg = file.to_str().expect("path");
+    let out = run(cwd.path(), &["grid", "generate", "--seed", "3", "--districts", "510104", "--out", file_arg], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(cwd.path(), &["import", "grids", file_arg, "--valid-from", "2025-01-01"], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("自 2025-01-01 起生效"), "{}", text(&out.stdout));
+
+    let bad = cwd.path().join("bad.geojson");
+    std::fs::write(
+        &bad,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"5101040170030","kind":"general","name":"x"},"geometry":{"type":"Polygon","coordinates":[[[104.0,30.0],[104.1,30.0],[104.1,30.1],[104.0,30.0]]]}}]}"#,
+    )
+    .expect("write");
+    let out = run(cwd.path(), &["import", "grids", bad.to_str().expect("path")], &db);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("第 1 个要素") && err.contains("15 digits"), "{err}");
 }

@@ -252,6 +252,12 @@ fn csv_message(e: &csv::Error) -> Bilingual {
     }
 }
 
+/// Parse and check a division CSV without the store (for the grid
+/// generator, which reads the shipped NBS list).
+pub fn parse_division_csv(input: impl Read, system: CodeSystem) -> Result<Vec<Division>, ImportRejection> {
+    parse(input, system).map(|rows| rows.into_iter().map(|r| r.division).collect())
+}
+
 impl App {
     /// Import a division CSV into `system`. Re-importing the same file changes
     /// nothing; a file with any bad row writes nothing.

@@ -9,7 +9,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 
 use crate::{App, AppError, AppResult};
 
-pub use import::{ImportRejection, ImportReport, RowProblem};
+pub use import::{ImportRejection, ImportReport, RowProblem, parse_division_csv};
 
 /// One node with its parent chain (root first), its children and the number
 /// of divisions under it per level.

@@ -122,8 +122,25 @@ fn is_urban_town(name: &str) -> bool {
     name.ends_with("街道") || name.ends_with("办事处")
 }
 
+/// 社区居委会 / 社区居民委员会 are urban; 村委会 / 村民委员会 are villages.
 fn is_urban_community(name: &str) -> bool {
-    name.ends_with("社区") || name.ends_with("居委会")
+    name.contains("社区") || name.ends_with("居委会") || name.ends_with("居民委员会")
+}
+
+/// The everyday name of a community: "总府路社区居委会" → "总府路社区",
+/// "大梁村村委会" → "大梁村", "永安村民委员会" → "永安村" (grid names build on it).
+pub fn community_short_name(name: &str) -> String {
+    for suffix in ["居民委员会", "居委会"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return stem.to_owned();
+        }
+    }
+    for suffix in ["村民委员会", "村委会"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return if stem.ends_with('村') { stem.to_owned() } else { format!("{stem}村") };
+        }
+    }
+    name.to_owned()
 }
 
 /// Cut `region` among `names`; the most urban names take the densest seeds.
@@ -228,6 +245,8 @@ fn community_grids(
     let code = |seq: usize| GridCode::new(&community.code, seq as u16).expect("sequence below 1000");
     let master = code(0);
     let n_general = ((f64::from(households) / sizes.per_general).round() as usize).clamp(1, 40);
+    let short = community_short_name(&community.name);
+    let short = short.as_str();
     let flat = |_: Coord| 1.0;
     let region = Region::new(boundary);
     let seeds = region.seeds(n_general, &mut rng, &flat);
@@ -236,7 +255,7 @@ fn community_grids(
         info: GridInfo {
             code: master.clone(),
             kind: GridKind::Master,
-            name: community.name.clone(),
+            name: short.to_owned(),
             parent: None,
             households: Some(households),
         },
@@ -253,7 +272,7 @@ fn community_grids(
         }
         let general_households = (f64::from(households) * w / weight_sum).round() as u32;
         let general = code(k + 1);
-        let general_name = format!("{}第{}网格", community.name, k + 1);
+        let general_name = format!("{short}第{}网格", k + 1);
         if let Some(per_micro) = sizes.per_micro {
             let n_micro = ((f64::from(general_households) / per_micro).round() as usize).clamp(3, 16);
             let n_micro = n_micro.min(999 - next_seq + 1);
@@ -290,4 +309,21 @@ fn community_grids(
     }
     out.extend(micro);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn community_names_are_shortened_for_grids() {
+        assert_eq!(community_short_name("总府路社区居委会"), "总府路社区");
+        assert_eq!(community_short_name("八宝街社区居民委员会"), "八宝街社区");
+        assert_eq!(community_short_name("永安村村民委员会"), "永安村");
+        assert_eq!(community_short_name("大梁村村委会"), "大梁村");
+        assert_eq!(community_short_name("永安村民委员会"), "永安村");
+        assert_eq!(community_short_name("永安村委会"), "永安村");
+        assert_eq!(community_short_name("某某社区"), "某某社区");
+        assert!(is_urban_community("八宝街社区居民委员会") && !is_urban_community("永安村民委员会"));
+    }
 }

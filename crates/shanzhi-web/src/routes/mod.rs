@@ -1,5 +1,7 @@
 pub mod divisions;
+pub mod grids;
 pub mod health;
+pub mod locate;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

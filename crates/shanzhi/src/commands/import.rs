@@ -19,3 +19,17 @@ pub async fn divisions(config: &Config, args: &ImportDivisionsArgs) -> anyhow::R
     println!("{}", result?);
     Ok(())
 }
+
+/// `shanzhi import grids FILE.geojson`.
+pub async fn grids(config: &Config, args: &crate::cli::ImportGridsArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    let options =
+        shanzhi_app::grids::GridImportOptions::from(args.valid_from.unwrap_or_else(shanzhi_app::grids::today));
+    let result = app.import_grids(&text, options, &crate::progress::Bar::new()).await;
+    store.close().await;
+    println!("{}", result?);
+    Ok(())
+}

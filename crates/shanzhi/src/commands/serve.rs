@@ -21,11 +21,35 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
     let app = App::new(store.clone());
     if config.demo {
-        match app.load_demo().await? {
-            Some(report) => tracing::info!(%report, "演示数据已载入 (demo data loaded)"),
-            None => tracing::info!("演示数据此前已载入 (demo data already loaded)"),
+        let started = std::time::Instant::now();
+        let report = app.load_demo().await?;
+        if let Some(r) = &report.divisions {
+            tracing::info!(report = %r, "演示区划已载入 (demo divisions loaded)");
+        }
+        if let Some(r) = &report.grids {
+            tracing::info!(report = %r, "演示网格已生成 (demo grid generated)");
+        }
+        if report.divisions.is_none() && report.grids.is_none() {
+            tracing::info!("演示数据此前已载入 (demo data already loaded)");
+        } else {
+            tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo ready");
         }
     }
+    app.refresh_grid_index().await?;
+    // Other processes (a CLI import, another server) may change the grid:
+    // follow the store's revision counter.
+    let every = Duration::from_secs(config.grid_refresh_secs.max(1));
+    let follower = app.clone();
+    let refresher = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = follower.refresh_grid_index().await {
+                tracing::warn!(error = %e, "grid index refresh failed; keeping the current index");
+            }
+        }
+    });
     let limits =
         HttpLimits { body_bytes: config.body_limit_bytes, timeout: Duration::from_secs(config.request_timeout_secs) };
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -37,6 +61,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server failed")?;
+    refresher.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,0 +1,73 @@
+//! 一张网格: import, generate and read the grid; locate points on it.
+
+mod generate;
+mod import;
+mod index;
+
+use jiff::civil::Date;
+use shanzhi_domain::GridCode;
+use shanzhi_store::{GridQuery, GridRecord};
+
+use crate::{App, AppError, AppResult};
+
+pub use generate::{GenerateRequest, MicroChoice, generate_grid_features, grid_collection_json};
+pub use import::{GridImportOptions, GridImportRejection, GridImportReport};
+pub use index::{IndexHolder, LocateAnswer};
+
+/// Today in China (UTC+8, no daylight saving): grid versions change by day.
+pub fn today() -> Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date()
+}
+
+/// Most grids one listing may return; narrow by community, box or kind.
+pub const MAX_LISTED: usize = 10_000;
+
+impl App {
+    /// The version of a grid valid on `as_of`.
+    pub async fn grid(&self, code: &GridCode, as_of: Date) -> AppResult<GridRecord> {
+        let history = self.store.grid_history(code).await?;
+        if history.is_empty() {
+            return Err(AppError::not_found(
+                "grid_not_found",
+                format!("未找到网格 {code}"),
+                format!("grid {code} not found"),
+            ));
+        }
+        history.into_iter().find(|r| r.validity.contains(as_of)).ok_or_else(|| {
+            AppError::not_found(
+                "grid_not_valid_on_date",
+                format!("网格 {code} 在 {as_of} 不存在（已撤销或尚未启用），请查看其历史"),
+                format!("grid {code} is not valid on {as_of} (retired or not yet in force); see its history"),
+            )
+        })
+    }
+
+    /// Every version of a grid, oldest first.
+    pub async fn grid_history(&self, code: &GridCode) -> AppResult<Vec<GridRecord>> {
+        let history = self.store.grid_history(code).await?;
+        if history.is_empty() {
+            return Err(AppError::not_found(
+                "grid_not_found",
+                format!("未找到网格 {code}"),
+                format!("grid {code} not found"),
+            ));
+        }
+        Ok(history)
+    }
+
+    /// Grids matching `query` (at most [`MAX_LISTED`]).
+    pub async fn grids(&self, mut query: GridQuery) -> AppResult<Vec<GridRecord>> {
+        query.limit = Some(MAX_LISTED + 1);
+        let grids = self.store.grids(&query).await?;
+        if grids.len() > MAX_LISTED {
+            return Err(AppError::invalid(
+                "too_many_grids",
+                shanzhi_domain::text::Bilingual::new(
+                    format!("符合条件的网格超过 {MAX_LISTED} 个，请按社区、范围或类型缩小查询"),
+                    format!("more than {MAX_LISTED} grids match; narrow by community, box or kind"),
+                ),
+            ));
+        }
+        Ok(grids)
+    }
+}

@@ -1,0 +1,33 @@
+//! The Chengdu demo: divisions and a generated grid, loaded once.
+
+use shanzhi_app::App;
+use shanzhi_domain::CodeSystem;
+use shanzhi_testkit::test_db;
+
+async fn total(app: &App) -> u64 {
+    app.division_totals(CodeSystem::Nbs2023).await.expect("totals").values().sum()
+}
+
+#[tokio::test]
+async fn the_demo_loads_once() {
+    let db = test_db().await;
+    let app = App::new(db.fixture.store.clone());
+    let started = std::time::Instant::now();
+    let first = app.load_demo().await.expect("first");
+    eprintln!("demo loaded in {:?}", started.elapsed());
+    let grids = first.grids.expect("grids");
+    assert_eq!(grids.by_kind.get(&shanzhi_domain::GridKind::Master), Some(&3047), "every community has its grid");
+    assert!(grids.by_kind.get(&shanzhi_domain::GridKind::General).is_some_and(|n| (13_000..15_000).contains(n)));
+    let hit = app.locate(104.0806, 30.6571, shanzhi_geo::Crs::Wgs84).expect("locate").location.expect("春熙路");
+    assert_eq!(hit.district.name.as_deref(), Some("锦江区"));
+    assert!(hit.micro_grid.is_some(), "micro-grids in the central districts");
+    let rural = app.locate(103.5, 30.6, shanzhi_geo::Crs::Wgs84).expect("locate").location.expect("崇州 area");
+    assert!(rural.micro_grid.is_none() && rural.general_grid.is_some(), "general grids elsewhere");
+    assert!(first.divisions.is_some());
+    let second = app.load_demo().await.expect("second");
+    assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
+    assert_eq!(total(&app).await, 3330);
+    let health = app.health().await.expect("health");
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.schema_version, health.latest_schema_version);
+}

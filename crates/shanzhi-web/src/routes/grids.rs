@@ -1,0 +1,160 @@
+//! The grid as GeoJSON: `GET /api/v1/grids/{code}` (a Feature),
+//! `GET /api/v1/grids/{code}/history` and `GET /api/v1/grids?…`
+//! (FeatureCollections, simplified for a map's zoom level when asked).
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use geojson::JsonObject;
+use jiff::civil::Date;
+use serde::Deserialize;
+use shanzhi_app::grids::today;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{DivisionCode, GridCode, GridKind};
+use shanzhi_geo::features::{self, simplify_for_zoom};
+use shanzhi_store::{GridQuery, GridRecord};
+
+use crate::extract::ApiQuery;
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/grids", get(list))
+        .route("/grids/{code}", get(show))
+        .route("/grids/{code}/history", get(history))
+}
+
+/// GeoJSON with its own media type (RFC 7946).
+fn geojson(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
+}
+
+fn to_feature(r: &GridRecord, zoom: Option<u8>) -> geojson::Feature {
+    let mut p = JsonObject::new();
+    p.insert("code".into(), r.info.code.as_str().into());
+    p.insert("kind".into(), r.info.kind.as_str().into());
+    p.insert("kind_name".into(), r.info.kind.label_zh().into());
+    p.insert("name".into(), r.info.name.clone().into());
+    p.insert("parent_code".into(), r.info.parent.as_ref().map(|c| c.as_str().to_owned()).into());
+    p.insert("community_code".into(), r.info.community().as_str().to_owned().into());
+    p.insert("households".into(), r.info.households.into());
+    p.insert("valid_from".into(), r.validity.from.to_string().into());
+    p.insert("valid_to".into(), r.validity.to.map(|d| d.to_string()).into());
+    let geometry = match zoom {
+        Some(z) => simplify_for_zoom(&r.geometry, z),
+        None => r.geometry.clone(),
+    };
+    features::feature(&geometry, p)
+}
+
+fn collection(records: &[GridRecord], zoom: Option<u8>) -> Response {
+    geojson(features::collection(records.iter().map(|r| to_feature(r, zoom)).collect()).to_string())
+}
+
+fn parse_code(text: &str) -> Result<GridCode, ApiError> {
+    GridCode::parse(text).map_err(|m| ApiError::bad_request("invalid_grid_code", m))
+}
+
+fn parse_date(text: Option<&str>) -> Result<Date, ApiError> {
+    match text {
+        None => Ok(today()),
+        Some(t) => t.parse().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_date",
+                Bilingual::new(format!("日期“{t}”应为 YYYY-MM-DD"), format!("date '{t}' must be YYYY-MM-DD")),
+            )
+        }),
+    }
+}
+
+fn parse_zoom(zoom: Option<u8>) -> Result<Option<u8>, ApiError> {
+    match zoom {
+        Some(z) if z > 22 => Err(ApiError::bad_request(
+            "invalid_zoom",
+            Bilingual::new("缩放级别应在 0 到 22 之间", "zoom must be within 0..22"),
+        )),
+        z => Ok(z),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShowQuery {
+    as_of: Option<String>,
+    zoom: Option<u8>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<ShowQuery>,
+) -> Result<Response, ApiError> {
+    let code = parse_code(&code)?;
+    let record = state.app.grid(&code, parse_date(q.as_of.as_deref())?).await?;
+    Ok(geojson(serde_json::to_string(&to_feature(&record, parse_zoom(q.zoom)?)).unwrap_or_default()))
+}
+
+async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let code = parse_code(&code)?;
+    Ok(collection(&state.app.grid_history(&code).await?, None))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    community: Option<String>,
+    within: Option<String>,
+    kind: Option<String>,
+    bbox: Option<String>,
+    zoom: Option<u8>,
+    as_of: Option<String>,
+}
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_bbox",
+            Bilingual::new(
+                format!("范围“{text}”应为 最小经度,最小纬度,最大经度,最大纬度"),
+                format!("bbox '{text}' must be minLng,minLat,maxLng,maxLat"),
+            ),
+        )
+    };
+    let v: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    match v.as_slice() {
+        [x0, y0, x1, y1]
+            if v.iter().all(|c| c.is_finite())
+                && x0 <= x1
+                && y0 <= y1
+                && (-180.0..=180.0).contains(x0)
+                && (-180.0..=180.0).contains(x1)
+                && (-90.0..=90.0).contains(y0)
+                && (-90.0..=90.0).contains(y1) =>
+        {
+            Ok([*x0, *y0, *x1, *y1])
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn parse_division(text: &str) -> Result<DivisionCode, ApiError> {
+    DivisionCode::parse(text).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(text)))
+}
+
+async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+    let mut query = GridQuery::as_of(parse_date(q.as_of.as_deref())?);
+    if let Some(c) = &q.community {
+        query.communities = vec![parse_division(c)?];
+    }
+    query.within = q.within.as_deref().map(parse_division).transpose()?;
+    query.kind = q
+        .kind
+        .as_deref()
+        .map(|k| k.parse::<GridKind>().map_err(|m| ApiError::bad_request("invalid_grid_kind", m)))
+        .transpose()?;
+    query.bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    let zoom = parse_zoom(q.zoom)?;
+    Ok(collection(&state.app.grids(query).await?, zoom))
+}

@@ -1,0 +1,63 @@
+//! The HTTP API in process (no socket), on the backend chosen by
+//! SHANZHI_TEST_BACKEND, over the real Chengdu divisions.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::Value;
+use shanzhi_app::App;
+use shanzhi_domain::CodeSystem;
+use shanzhi_testkit::{TestDb, test_db};
+use shanzhi_web::{HttpLimits, router};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    #[allow(dead_code)] // not every test binary reaches into the app
+    pub app: App,
+    pub router: Router,
+    _db: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = test_db().await;
+    let app = App::new(db.fixture.store.clone());
+    app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
+        .await
+        .expect("divisions");
+    let limits = HttpLimits { body_bytes: 64 * 1024, timeout: Duration::from_secs(10) };
+    TestApp { router: router(app.clone(), limits), app, _db: db }
+}
+
+impl TestApp {
+    /// Status, request id, content type and JSON body of one request.
+    pub async fn request(&self, method: Method, uri: &str, body: Body) -> (StatusCode, Option<String>, String, Value) {
+        let request = Request::builder().method(method).uri(uri).body(body).expect("request");
+        let response = self.router.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("{uri}: every answer is JSON, got {}", String::from_utf8_lossy(&bytes)));
+        (status, id, kind, json)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        let (status, id, kind, body) = self.request(Method::GET, uri, Body::empty()).await;
+        assert!(id.is_some_and(|id| id.len() == 36), "every response carries a request id");
+        assert!(kind == "application/json" || kind == "application/geo+json", "{uri}: content type {kind}");
+        (status, body)
+    }
+}
+
+/// Errors follow DESIGN.md §4: code, Chinese message, English message.
+pub fn assert_error(body: &Value, code: &str) {
+    let e = &body["error"];
+    assert_eq!(e["code"], code, "{body}");
+    let zh = e["message"].as_str().expect("message");
+    assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese first: {zh}");
+    let en = e["message_en"].as_str().expect("message_en");
+    assert!(en.starts_with(|c: char| c.is_ascii_alphabetic()) && en != zh, "English second: {body}");
+}
