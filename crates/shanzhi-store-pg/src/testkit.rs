@@ -9,7 +9,7 @@ use std::str::FromStr;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
-use crate::PgStore;
+use crate::{PgStore, connect_with};
 
 pub const URL_VAR: &str = "SHANZHI_TEST_PG_URL";
 
@@ -71,6 +71,6 @@ pub async fn fresh_store(url: &str) -> (PgStore, SchemaGuard) {
     conn.close().await.expect("close admin connection");
     let guard = SchemaGuard { url: url.to_owned(), schema: schema.clone() };
     let options = PgConnectOptions::from_str(url).expect("test URL").options([("search_path", schema.as_str())]);
-    let store = PgStore::connect_with(options).await.expect("open test schema");
+    let store = connect_with(options).await.expect("open test schema");
     (store, guard)
 }

@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use shanzhi_store::testkit::Fixture;
-use shanzhi_store_sqlite::SqliteStore;
 
 async fn fresh() -> Option<Fixture> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("contract.db")).await.expect("open sqlite");
+    let store = shanzhi_store_sqlite::open(&dir.path().join("contract.db")).await.expect("open sqlite");
     Some(Fixture::new(Arc::new(store), dir))
 }
 

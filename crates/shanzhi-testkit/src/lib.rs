@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 pub use shanzhi_store::testkit::Fixture;
 use shanzhi_store_pg::testkit as pg;
-use shanzhi_store_sqlite::SqliteStore;
 
 pub const BACKEND_VAR: &str = "SHANZHI_TEST_BACKEND";
 
@@ -39,7 +38,7 @@ pub async fn test_db() -> TestDb {
     match backend() {
         TestBackend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
-            let store = SqliteStore::open(&dir.path().join("shanzhi.db")).await.expect("open sqlite");
+            let store = shanzhi_store_sqlite::open(&dir.path().join("shanzhi.db")).await.expect("open sqlite");
             let cli_args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
             TestDb { fixture: Fixture::new(Arc::new(store), dir), cli_args }
         }

@@ -5,8 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use shanzhi_store::Store;
-use shanzhi_store_pg::PgStore;
-use shanzhi_store_sqlite::SqliteStore;
 
 use crate::config::Config;
 use crate::database_url::DatabaseKind;
@@ -16,7 +14,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         Some(url) if url.kind() == DatabaseKind::Postgres => {
             tracing::info!(database = %url, "opening PostgreSQL");
             Arc::new(
-                PgStore::connect(url.expose())
+                shanzhi_store_pg::connect(url.expose())
                     .await
                     .with_context(|| format!("无法打开数据库 (cannot open the database) {url}"))?,
             )
@@ -24,7 +22,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         Some(url) => {
             tracing::info!(database = %url, "opening SQLite");
             Arc::new(
-                SqliteStore::open_url(url.expose())
+                shanzhi_store_sqlite::open_url(url.expose())
                     .await
                     .with_context(|| format!("无法打开数据库 (cannot open the database) {url}"))?,
             )
@@ -36,7 +34,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             let path = dir.join("shanzhi.db");
             tracing::info!(database = %path.display(), "opening SQLite");
             Arc::new(
-                SqliteStore::open(&path)
+                shanzhi_store_sqlite::open(&path)
                     .await
                     .with_context(|| format!("无法打开数据库 (cannot open the database) {}", path.display()))?,
             )

@@ -25,14 +25,7 @@ pub const MAX_LISTED: usize = 10_000;
 impl App {
     /// The version of a grid valid on `as_of`.
     pub async fn grid(&self, code: &GridCode, as_of: Date) -> AppResult<GridRecord> {
-        let history = self.store.grid_history(code).await?;
-        if history.is_empty() {
-            return Err(AppError::not_found(
-                "grid_not_found",
-                format!("未找到网格 {code}"),
-                format!("grid {code} not found"),
-            ));
-        }
+        let history = self.grid_history(code).await?;
         history.into_iter().find(|r| r.validity.contains(as_of)).ok_or_else(|| {
             AppError::not_found(
                 "grid_not_valid_on_date",
@@ -42,7 +35,7 @@ impl App {
         })
     }
 
-    /// Every version of a grid, oldest first.
+    /// Every version of a grid, oldest first; not found if it never existed.
     pub async fn grid_history(&self, code: &GridCode) -> AppResult<Vec<GridRecord>> {
         let history = self.store.grid_history(code).await?;
         if history.is_empty() {

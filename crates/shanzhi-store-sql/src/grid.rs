@@ -4,14 +4,20 @@ use async_trait::async_trait;
 use shanzhi_domain::GridCode;
 use shanzhi_store::rows::{self, GRID_COLUMNS, GridRow};
 use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Pool, QueryBuilder, Row};
 
-use crate::{CHUNK_ROWS, SqliteStore, map_err};
+use crate::{Dialect, SqlStore, map_err};
 
-fn from_row(row: &SqliteRow) -> StoreResult<GridRecord> {
-    let text = |i| row.try_get::<String, _>(i).map_err(map_err);
-    let opt = |i| row.try_get::<Option<String>, _>(i).map_err(map_err);
+fn from_row<R: Row>(row: &R) -> StoreResult<GridRecord>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    for<'q> Option<String>: sqlx::Decode<'q, R::Database>,
+    for<'q> Option<i64>: sqlx::Decode<'q, R::Database>,
+    i64: sqlx::Type<R::Database>,
+{
+    let text = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
+    let opt = |i: usize| row.try_get::<Option<String>, _>(i).map_err(map_err);
     rows::grid(GridRow {
         code: text(0)?,
         valid_from: text(1)?,
@@ -19,12 +25,15 @@ fn from_row(row: &SqliteRow) -> StoreResult<GridRecord> {
         kind: text(3)?,
         name: text(4)?,
         parent_code: opt(5)?,
-        households: row.try_get::<Option<i64>, _>(6).map_err(map_err)?,
+        households: row.try_get::<Option<i64>, _>(6usize).map_err(map_err)?,
         geometry: text(7)?,
     })
 }
 
-fn push_codes(q: &mut QueryBuilder<Sqlite>, codes: &[&GridCode]) {
+fn push_codes<DB: Dialect>(q: &mut QueryBuilder<DB>, codes: &[&GridCode])
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     q.push(" AND code IN (");
     let mut list = q.separated(", ");
     for c in codes {
@@ -34,7 +43,19 @@ fn push_codes(q: &mut QueryBuilder<Sqlite>, codes: &[&GridCode]) {
 }
 
 #[async_trait]
-impl GridStore for SqliteStore {
+impl<DB> GridStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
     async fn apply_grid_changes(&self, changes: &GridChangeSet) -> StoreResult<GridWriteCounts> {
         let effective = changes.effective.to_string();
         let touched: Vec<&GridCode> = {
@@ -46,31 +67,36 @@ impl GridStore for SqliteStore {
                 .filter(|c| seen.insert(*c))
                 .collect()
         };
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut closed = 0;
-        for chunk in touched.chunks(CHUNK_ROWS) {
-            let mut later =
-                QueryBuilder::<Sqlite>::new("SELECT code FROM grids WHERE valid_to IS NULL AND valid_from > ");
-            later.push_bind(effective.clone());
-            push_codes(&mut later, chunk);
-            if let Some(row) = later.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
-                let code: String = row.try_get(0).map_err(map_err)?;
-                return Err(StoreError::Constraint(format!("grid {code} has a version beginning after {effective}")));
+        for chunk in touched.chunks(DB::CHUNK_ROWS) {
+            // What the current versions of these codes are: later ones refuse
+            // the change, same-day ones are replaced, earlier ones end.
+            let mut current = QueryBuilder::<DB>::new("SELECT code, valid_from FROM grids WHERE valid_to IS NULL");
+            push_codes(&mut current, chunk);
+            for row in current.build().fetch_all(&mut *tx).await.map_err(map_err)? {
+                let code: String = row.try_get(0usize).map_err(map_err)?;
+                let from: String = row.try_get(1usize).map_err(map_err)?;
+                if from > effective {
+                    return Err(StoreError::Constraint(format!(
+                        "grid {code} has a version beginning {from}, after {effective}"
+                    )));
+                }
+                closed += 1;
             }
-            let mut same_day =
-                QueryBuilder::<Sqlite>::new("DELETE FROM grids WHERE valid_to IS NULL AND valid_from = ");
+            let mut same_day = QueryBuilder::<DB>::new("DELETE FROM grids WHERE valid_to IS NULL AND valid_from = ");
             same_day.push_bind(effective.clone());
             push_codes(&mut same_day, chunk);
-            closed += same_day.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
-            let mut end = QueryBuilder::<Sqlite>::new("UPDATE grids SET valid_to = ");
+            same_day.build().execute(&mut *tx).await.map_err(map_err)?;
+            let mut end = QueryBuilder::<DB>::new("UPDATE grids SET valid_to = ");
             end.push_bind(effective.clone())
                 .push(" WHERE valid_to IS NULL AND valid_from < ")
                 .push_bind(effective.clone());
             push_codes(&mut end, chunk);
-            closed += end.build().execute(&mut *tx).await.map_err(map_err)?.rows_affected();
+            end.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        for chunk in changes.insert.chunks(CHUNK_ROWS) {
-            let mut q = QueryBuilder::<Sqlite>::new(
+        for chunk in changes.insert.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(
                 "INSERT INTO grids (code, valid_from, kind, name, parent_code, community_code, households, \
                  min_lng, min_lat, max_lng, max_lat, geometry) ",
             );
@@ -78,7 +104,7 @@ impl GridStore for SqliteStore {
                 let b = rows::bbox(geometry);
                 v.push_bind(info.code.as_str().to_owned())
                     .push_bind(effective.clone())
-                    .push_bind(info.kind.as_str())
+                    .push_bind(info.kind.as_str().to_owned())
                     .push_bind(info.name.clone())
                     .push_bind(info.parent.as_ref().map(|p| p.as_str().to_owned()))
                     .push_bind(info.community().as_str().to_owned())
@@ -91,13 +117,17 @@ impl GridStore for SqliteStore {
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'grids'")
+        QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'grids'")
+            .build()
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        let (revision,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'grids'")
+        let revision: i64 = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'grids'")
+            .build()
             .fetch_one(&mut *tx)
             .await
+            .map_err(map_err)?
+            .try_get(0usize)
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(GridWriteCounts { opened: changes.insert.len() as u64, closed, revision })
@@ -105,7 +135,7 @@ impl GridStore for SqliteStore {
 
     async fn grids(&self, query: &GridQuery) -> StoreResult<Vec<GridRecord>> {
         let as_of = query.as_of.to_string();
-        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE valid_from <= "));
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE valid_from <= "));
         q.push_bind(as_of.clone()).push(" AND (valid_to IS NULL OR valid_to > ").push_bind(as_of).push(")");
         if !query.communities.is_empty() {
             q.push(" AND community_code IN (");
@@ -120,7 +150,7 @@ impl GridStore for SqliteStore {
             q.push(" AND community_code >= ").push_bind(lower).push(" AND community_code <= ").push_bind(upper);
         }
         if let Some(kind) = query.kind {
-            q.push(" AND kind = ").push_bind(kind.as_str());
+            q.push(" AND kind = ").push_bind(kind.as_str().to_owned());
         }
         if let Some([x0, y0, x1, y1]) = query.bbox {
             q.push(" AND max_lng >= ").push_bind(x0).push(" AND min_lng <= ").push_bind(x1);
@@ -135,17 +165,19 @@ impl GridStore for SqliteStore {
     }
 
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>> {
-        let sql = format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = ? ORDER BY valid_from");
-        let rows =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_all(self.pool()).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = "));
+        q.push_bind(code.as_str().to_owned()).push(" ORDER BY valid_from");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
         rows.iter().map(from_row).collect()
     }
 
     async fn grid_revision(&self) -> StoreResult<i64> {
-        let (value,): (i64,) = sqlx::query_as("SELECT value FROM counters WHERE name = 'grids'")
+        QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'grids'")
+            .build()
             .fetch_one(self.pool())
             .await
-            .map_err(map_err)?;
-        Ok(value)
+            .map_err(map_err)?
+            .try_get(0usize)
+            .map_err(map_err)
     }
 }

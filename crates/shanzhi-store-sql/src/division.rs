@@ -3,29 +3,40 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts, rows};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Pool, QueryBuilder, Row};
 
-use crate::{CHUNK_ROWS, SqliteStore, map_err};
+use crate::{Dialect, SqlStore, map_err};
 
 const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
 
-fn from_row(row: &SqliteRow) -> StoreResult<Division> {
-    let get = |i| row.try_get::<String, _>(i).map_err(map_err);
+fn from_row<R: Row>(row: &R) -> StoreResult<Division>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+{
+    let get = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
     rows::division(&get(0)?, &get(1)?, &get(2)?)
 }
 
 #[async_trait]
-impl DivisionStore for SqliteStore {
+impl<DB> DivisionStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
     async fn upsert_divisions(&self, divisions: &[Division]) -> StoreResult<UpsertCounts> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut stored: HashMap<(CodeSystem, String), String> = HashMap::new();
-        for chunk in divisions.chunks(CHUNK_ROWS) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT code_system, code, name FROM divisions WHERE (code_system, code) IN ",
-            );
+        for chunk in divisions.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE (code_system, code) IN "));
             q.push_tuples(chunk, |mut t, d| {
-                t.push_bind(d.code_system.as_str()).push_bind(d.code.as_str().to_owned());
+                t.push_bind(d.code_system.as_str().to_owned()).push_bind(d.code.as_str().to_owned());
             });
             for row in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
                 let d = from_row(&row)?;
@@ -34,49 +45,39 @@ impl DivisionStore for SqliteStore {
         }
         let (new, renamed, unchanged) =
             rows::split_upsert(divisions, |s, c| stored.get(&(s, c.as_str().to_owned())).map(String::as_str));
-        for chunk in new.chunks(CHUNK_ROWS) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new("INSERT INTO divisions (code_system, code, name, level, parent_code) ");
+        for chunk in new.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO divisions (code_system, code, name, level, parent_code) ");
             q.push_values(chunk, |mut v, d| {
-                v.push_bind(d.code_system.as_str())
+                v.push_bind(d.code_system.as_str().to_owned())
                     .push_bind(d.code.as_str().to_owned())
                     .push_bind(d.name.as_str().to_owned())
-                    .push_bind(d.level().as_str())
+                    .push_bind(d.level().as_str().to_owned())
                     .push_bind(d.parent().map(|p| p.as_str().to_owned()));
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         for d in &renamed {
-            sqlx::query(
-                "UPDATE divisions SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-                 WHERE code_system = ? AND code = ?",
-            )
-            .bind(d.name.as_str())
-            .bind(d.code_system.as_str())
-            .bind(d.code.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+            let mut q = QueryBuilder::<DB>::new("UPDATE divisions SET name = ");
+            q.push_bind(d.name.as_str().to_owned()).push(format!(", updated_at = {} WHERE code_system = ", DB::NOW));
+            q.push_bind(d.code_system.as_str().to_owned()).push(" AND code = ").push_bind(d.code.as_str().to_owned());
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(UpsertCounts { inserted: new.len() as u64, updated: renamed.len() as u64, unchanged })
     }
 
     async fn division(&self, system: CodeSystem, code: &DivisionCode) -> StoreResult<Option<Division>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE code_system = ? AND code = ?")))
-            .bind(system.as_str())
-            .bind(code.as_str())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE code_system = "));
+        q.push_bind(system.as_str().to_owned()).push(" AND code = ").push_bind(code.as_str().to_owned());
+        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
         row.as_ref().map(from_row).transpose()
     }
 
     async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>> {
         let mut out = Vec::with_capacity(codes.len());
-        for chunk in codes.chunks(CHUNK_ROWS) {
-            let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
-            q.push("WHERE code_system = ").push_bind(system.as_str()).push(" AND code IN (");
+        for chunk in codes.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(COLUMNS);
+            q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND code IN (");
             let mut list = q.separated(", ");
             for c in chunk {
                 list.push_bind(c.as_str().to_owned());
@@ -91,8 +92,8 @@ impl DivisionStore for SqliteStore {
     }
 
     async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>> {
-        let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
-        q.push("WHERE code_system = ").push_bind(system.as_str());
+        let mut q = QueryBuilder::<DB>::new(COLUMNS);
+        q.push("WHERE code_system = ").push_bind(system.as_str().to_owned());
         match parent {
             Some(p) => q.push(" AND parent_code = ").push_bind(p.as_str().to_owned()),
             None => q.push(" AND parent_code IS NULL"),
@@ -107,8 +108,8 @@ impl DivisionStore for SqliteStore {
         system: CodeSystem,
         within: Option<&DivisionCode>,
     ) -> StoreResult<BTreeMap<DivisionLevel, u64>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT level, COUNT(*) FROM divisions WHERE code_system = ");
-        q.push_bind(system.as_str());
+        let mut q = QueryBuilder::<DB>::new("SELECT level, COUNT(*) FROM divisions WHERE code_system = ");
+        q.push_bind(system.as_str().to_owned());
         if let Some(node) = within {
             let (_, upper) = node.descendant_bounds();
             q.push(" AND code > ").push_bind(node.as_str().to_owned()).push(" AND code <= ").push_bind(upper);
@@ -116,8 +117,8 @@ impl DivisionStore for SqliteStore {
         q.push(" GROUP BY level");
         let mut out = BTreeMap::new();
         for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
-            let level: String = row.try_get(0).map_err(map_err)?;
-            let count: i64 = row.try_get(1).map_err(map_err)?;
+            let level: String = row.try_get(0usize).map_err(map_err)?;
+            let count: i64 = row.try_get(1usize).map_err(map_err)?;
             out.insert(rows::level(&level)?, u64::try_from(count).unwrap_or(0));
         }
         Ok(out)

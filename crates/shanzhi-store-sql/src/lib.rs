@@ -1,0 +1,162 @@
+//! The SQL of the Shanzhi store, written once for both backends. The schema
+//! is plain SQL that SQLite and PostgreSQL read alike; what differs (how a
+//! write transaction begins, the clock, the engine's version query, bind
+//! limits) is a [`Dialect`]. Placeholders come from sqlx's `QueryBuilder`,
+//! which writes `?` or `$n` as the engine wants.
+//!
+//! The backend crates (`shanzhi-store-sqlite`, `shanzhi-store-pg`) open the
+//! connection pool, tune it, and carry their own migrations.
+
+mod division;
+mod grid;
+mod setting;
+
+use std::borrow::Cow;
+
+use async_trait::async_trait;
+use shanzhi_store::{Backend, SchemaInfo, Store, StoreError, StoreResult};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AssertSqlSafe, Database, Pool, QueryBuilder, SqlSafeStr};
+
+/// What differs between the engines.
+pub trait Dialect: Database {
+    const BACKEND: Backend;
+    /// Rows per multi-row statement, well below the engine's bind limit.
+    const CHUNK_ROWS: usize;
+    /// How a write transaction begins. SQLite takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout
+    /// instead of failing halfway.
+    const BEGIN_WRITE: &'static str;
+    /// The current time as the engine stores it.
+    const NOW: &'static str;
+    /// A query returning the engine's version as one text column.
+    const ENGINE_VERSION: &'static str;
+    /// How `ENGINE_VERSION` is labelled.
+    const ENGINE_NAME: &'static str;
+}
+
+impl Dialect for sqlx::Sqlite {
+    const BACKEND: Backend = Backend::Sqlite;
+    const CHUNK_ROWS: usize = 500;
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    const ENGINE_VERSION: &'static str = "SELECT sqlite_version()";
+    const ENGINE_NAME: &'static str = "SQLite";
+}
+
+impl Dialect for sqlx::Postgres {
+    const BACKEND: Backend = Backend::Postgres;
+    const CHUNK_ROWS: usize = 1000;
+    const BEGIN_WRITE: &'static str = "BEGIN";
+    const NOW: &'static str = "now()";
+    const ENGINE_VERSION: &'static str = "SHOW server_version";
+    const ENGINE_NAME: &'static str = "PostgreSQL";
+}
+
+/// A store over a pool of either engine.
+#[derive(Debug, Clone)]
+pub struct SqlStore<DB: Database> {
+    pool: Pool<DB>,
+    migrations: &'static [(i64, &'static str, &'static str)],
+}
+
+impl<DB: Dialect> SqlStore<DB> {
+    /// A store over `pool`; `migrations` are the backend's own, applied by
+    /// [`SqlStore::migrate`].
+    pub fn new(pool: Pool<DB>, migrations: &'static [(i64, &'static str, &'static str)]) -> Self {
+        SqlStore { pool, migrations }
+    }
+
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+
+    fn migrator(&self) -> Migrator {
+        let migrations = self
+            .migrations
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        Migrator::with_migrations(migrations)
+    }
+
+    fn latest_version(&self) -> i64 {
+        self.migrations.iter().map(|m| m.0).max().unwrap_or(0)
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    DB::Connection: sqlx::migrate::Migrate,
+{
+    /// Apply the backend's migrations (idempotent).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl<DB> Store for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    fn backend(&self) -> Backend {
+        DB::BACKEND
+    }
+
+    async fn schema_info(&self) -> StoreResult<SchemaInfo> {
+        use sqlx::Row;
+        let row = QueryBuilder::<DB>::new("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .build()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let version: Option<i64> = row.try_get(0usize).map_err(map_err)?;
+        let row = QueryBuilder::<DB>::new(DB::ENGINE_VERSION).build().fetch_one(&self.pool).await.map_err(map_err)?;
+        let engine: String = row.try_get(0usize).map_err(map_err)?;
+        Ok(SchemaInfo {
+            backend: DB::BACKEND,
+            schema_version: version.unwrap_or(0),
+            latest_version: self.latest_version(),
+            engine_version: format!("{} {engine}", DB::ENGINE_NAME),
+        })
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Driver errors become port errors; constraint failures are told apart so the
+/// application can say "refused" rather than "broken".
+pub fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db)
+            if db.is_foreign_key_violation() || db.is_unique_violation() || db.is_check_violation() =>
+        {
+            StoreError::Constraint(db.message().to_owned())
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}

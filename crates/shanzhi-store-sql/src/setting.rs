@@ -1,0 +1,30 @@
+use async_trait::async_trait;
+use shanzhi_store::{SettingStore, StoreResult};
+use sqlx::{Pool, QueryBuilder, Row};
+
+use crate::{Dialect, SqlStore, map_err};
+
+#[async_trait]
+impl<DB> SettingStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT value FROM settings WHERE key = ");
+        q.push_bind(key.to_owned());
+        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
+        row.map(|r| r.try_get::<String, _>(0usize).map_err(map_err)).transpose()
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO settings (key, value) VALUES (");
+        q.push_bind(key.to_owned()).push(", ").push_bind(value.to_owned());
+        q.push(format!(") ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {}", DB::NOW));
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+}
