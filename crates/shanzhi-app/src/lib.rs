@@ -2,6 +2,7 @@
 //! nothing below them: parsing of files, validation before any write, and the
 //! rules that span more than one store call live here.
 
+pub mod access;
 pub mod demo;
 pub mod divisions;
 mod error;
@@ -22,13 +23,20 @@ pub use progress::{NoProgress, Progress};
 pub struct App {
     store: Arc<dyn Store>,
     grid_index: Arc<grids::IndexHolder>,
+    auth: Arc<access::AuthConfig>,
 }
 
 impl App {
     /// An application over `store`. The grid index starts empty: call
     /// [`App::refresh_grid_index`] once the store is ready.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        App { store, grid_index: Arc::new(grids::IndexHolder::default()) }
+        App::with_auth(store, access::AuthConfig::default())
+    }
+
+    /// An application with its own sign-in settings (tests lower the cost of
+    /// password hashing).
+    pub fn with_auth(store: Arc<dyn Store>, auth: access::AuthConfig) -> Self {
+        App { store, grid_index: Arc::new(grids::IndexHolder::default()), auth: Arc::new(auth) }
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -1,9 +1,13 @@
 //! Pure domain types and rules of Shanzhi (善治). No IO, no async: everything here
 //! can be tested with plain values, and every other crate speaks these types.
 
+pub mod access;
 pub mod division;
 pub mod grid;
+pub mod people;
 pub mod text;
 
+pub use access::{Action, Grant, Place, Role, Scope, Term};
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
 pub use grid::{GridCode, GridInfo, GridKind, Validity};
+pub use people::{DepartmentCode, Phone, Username};

@@ -21,6 +21,7 @@ pub type PgStore = SqlStore<sqlx::Postgres>;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "divisions and settings", include_str!("../migrations/0001_divisions.sql")),
     (2, "grids", include_str!("../migrations/0002_grids.sql")),
+    (3, "people", include_str!("../migrations/0003_people.sql")),
 ];
 
 /// Connect to a `postgres://` URL and apply migrations.

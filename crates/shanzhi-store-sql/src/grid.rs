@@ -3,10 +3,12 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use shanzhi_domain::GridCode;
 use shanzhi_store::rows::{self, GRID_COLUMNS, GridRow};
-use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult};
+use shanzhi_store::{
+    AuditEntry, GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult,
+};
 use sqlx::{Pool, QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, map_err};
+use crate::{Dialect, SqlStore, audit, map_err};
 
 fn from_row<R: Row>(row: &R) -> StoreResult<GridRecord>
 where
@@ -56,7 +58,11 @@ where
     for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    async fn apply_grid_changes(&self, changes: &GridChangeSet) -> StoreResult<GridWriteCounts> {
+    async fn apply_grid_changes(
+        &self,
+        changes: &GridChangeSet,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<GridWriteCounts> {
         let effective = changes.effective.to_string();
         let touched: Vec<&GridCode> = {
             let mut seen = HashSet::new();
@@ -129,6 +135,7 @@ where
             .map_err(map_err)?
             .try_get(0usize)
             .map_err(map_err)?;
+        audit::append::<DB>(&mut tx, audit_entry).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(GridWriteCounts { opened: changes.insert.len() as u64, closed, revision })
     }

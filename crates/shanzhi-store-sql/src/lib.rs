@@ -7,8 +7,12 @@
 //! The backend crates (`shanzhi-store-sqlite`, `shanzhi-store-pg`) open the
 //! connection pool, tune it, and carry their own migrations.
 
+mod audit;
+mod auth;
 mod division;
 mod grid;
+mod patrol;
+mod people;
 mod setting;
 
 use std::borrow::Cow;
@@ -115,7 +119,7 @@ where
     for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     fn backend(&self) -> Backend {
@@ -143,6 +147,11 @@ where
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The current instant as stored: microseconds since the Unix epoch.
+pub fn now_micros() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
 }
 
 /// Driver errors become port errors; constraint failures are told apart so the

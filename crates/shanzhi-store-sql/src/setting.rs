@@ -1,14 +1,17 @@
 use async_trait::async_trait;
-use shanzhi_store::{SettingStore, StoreResult};
+use shanzhi_store::{AuditEntry, SettingStore, StoreResult};
 use sqlx::{Pool, QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, map_err};
+use crate::{Dialect, SqlStore, audit, map_err};
 
 #[async_trait]
 impl<DB> SettingStore for SqlStore<DB>
 where
     DB: Dialect,
     for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     DB::Arguments: sqlx::IntoArguments<DB>,
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
@@ -20,11 +23,13 @@ where
         row.map(|r| r.try_get::<String, _>(0usize).map_err(map_err)).transpose()
     }
 
-    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+    async fn put_setting(&self, key: &str, value: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("INSERT INTO settings (key, value) VALUES (");
         q.push_bind(key.to_owned()).push(", ").push_bind(value.to_owned());
         q.push(format!(") ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {}", DB::NOW));
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        audit::append::<DB>(&mut tx, audit_entry).await?;
+        tx.commit().await.map_err(map_err)
     }
 }

@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind, Validity};
 
-use crate::StoreResult;
+use crate::{AuditEntry, StoreResult};
 
 /// One version of a grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ pub trait GridStore {
     /// Apply a re-cut atomically and bump the grid revision. Fails, changing
     /// nothing, if a community is unknown or a current version began after
     /// `effective`.
-    async fn apply_grid_changes(&self, changes: &GridChangeSet) -> StoreResult<GridWriteCounts>;
+    async fn apply_grid_changes(&self, changes: &GridChangeSet, audit: &AuditEntry) -> StoreResult<GridWriteCounts>;
 
     /// Versions valid on `query.as_of`, in code order.
     async fn grids(&self, query: &GridQuery) -> StoreResult<Vec<GridRecord>>;

@@ -2,9 +2,13 @@
 //! backend crate (SQLite, PostgreSQL) implements them and runs the same
 //! contract suite (`testkit` feature) in its tests.
 
+mod audit;
+mod auth;
 mod division;
 mod error;
 mod grid;
+mod patrol;
+mod people;
 pub mod rows;
 mod setting;
 #[cfg(feature = "testkit")]
@@ -15,10 +19,15 @@ use std::fmt;
 use async_trait::async_trait;
 use serde::Serialize;
 
+pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, audit_hash};
+pub use auth::{ApiTokenRecord, AuthStore, SessionRecord};
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
+pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
+pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use setting::SettingStore;
+pub use shanzhi_domain::Username;
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,7 +60,9 @@ pub struct SchemaInfo {
 
 /// The whole store: every port, plus health and shutdown.
 #[async_trait]
-pub trait Store: DivisionStore + GridStore + SettingStore + fmt::Debug + Send + Sync {
+pub trait Store:
+    DivisionStore + GridStore + SettingStore + PeopleStore + AuthStore + PatrolStore + AuditStore + fmt::Debug + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     /// A live read of the schema version: fails if the database is unreachable.

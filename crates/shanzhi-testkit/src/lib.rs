@@ -34,6 +34,27 @@ pub struct TestDb {
     pub cli_args: Vec<String>,
 }
 
+impl TestDb {
+    /// Run one SQL statement on the test database behind the store's back
+    /// (tests that tamper with data to prove it is noticed).
+    pub async fn execute_raw(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match (self.cli_args[0].as_str(), self.cli_args[1].as_str()) {
+            ("--data-dir", dir) => {
+                let url = format!("sqlite://{dir}/shanzhi.db");
+                let pool = sqlx::SqlitePool::connect(&url).await.expect("open sqlite");
+                sqlx::query(sql).execute(&pool).await.expect("raw statement");
+                pool.close().await;
+            }
+            (_, url) => {
+                let pool = sqlx::PgPool::connect(url).await.expect("open postgres");
+                sqlx::query(sql).execute(&pool).await.expect("raw statement");
+                pool.close().await;
+            }
+        }
+    }
+}
+
 pub async fn test_db() -> TestDb {
     match backend() {
         TestBackend::Sqlite => {

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: Bilingual,
     pub details: Option<serde_json::Value>,
+    /// Seconds, for `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -32,7 +34,7 @@ struct Inner<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: Bilingual) -> Self {
-        ApiError { status, code, message, details: None }
+        ApiError { status, code, message, details: None, retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, message: Bilingual) -> Self {
@@ -54,9 +56,12 @@ impl ApiError {
             StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
                 ("timeout", "请求处理超时，请稍后重试", "the request timed out, try again later")
             }
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ("unsupported_media_type", "不支持的内容类型", "unsupported content type")
-            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "不支持的内容类型，请使用 application/json",
+                "unsupported content type; send application/json",
+            ),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "请先登录", "sign in first"),
             StatusCode::INTERNAL_SERVER_ERROR => ("internal_error", "服务器内部错误", "internal server error"),
             s if s.is_client_error() => ("bad_request", "请求无效", "bad request"),
             _ => ("internal_error", "服务器内部错误", "internal server error"),
@@ -75,14 +80,28 @@ impl IntoResponse for ApiError {
                 details: self.details.as_ref(),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
+        if let AppError::TooManyAttempts { retry_after_secs } = &e {
+            let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.code(), e.message());
+            error.retry_after = Some(*retry_after_secs);
+            return error;
+        }
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -1,11 +1,14 @@
 //! Extractors whose rejections speak the JSON error format.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
+use shanzhi_app::access::{Actor, SESSION_COOKIE, Via};
 use shanzhi_domain::text::Bilingual;
 
-use crate::ApiError;
+use crate::{ApiError, AppState};
 
 /// `Query<T>` answering a bad query string with a 400 JSON error.
 #[derive(Debug)]
@@ -22,5 +25,80 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                 Bilingual::new("查询参数无效，请检查参数名和取值", format!("invalid query: {}", e.body_text())),
             )),
         }
+    }
+}
+
+/// `Json<T>` answering a bad body with a JSON error: 400 for malformed or
+/// wrongly shaped JSON, 415 without a JSON content type.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE))
+            }
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE)),
+            Err(e) => Err(ApiError::bad_request(
+                "invalid_json",
+                Bilingual::new("请求体不是有效的 JSON 或字段不符", format!("invalid JSON body: {}", e.body_text())),
+            )),
+        }
+    }
+}
+
+/// The signed-in caller: a bearer token (`Authorization: Bearer …`, a session
+/// or API token) or the session cookie. Cookie requests that change things
+/// must carry the session's CSRF token in `X-CSRF-Token`.
+#[derive(Debug)]
+pub struct Caller(pub Actor);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim)
+}
+
+pub fn session_cookie(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (token, from_cookie) = match (bearer(parts), session_cookie(parts)) {
+            (Some(t), _) => (t.to_owned(), false),
+            (None, Some(c)) => (c.to_owned(), true),
+            (None, None) => return Err(ApiError::for_status(StatusCode::UNAUTHORIZED)),
+        };
+        let actor = state.app.authenticate(&token).await?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if from_cookie && unsafe_method {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            let expected = match &actor.via {
+                Via::Session { csrf_token, .. } => Some(csrf_token.as_str()),
+                _ => None,
+            };
+            if sent.is_none() || sent != expected {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    Bilingual::new("缺少或错误的 X-CSRF-Token", "missing or wrong X-CSRF-Token"),
+                ));
+            }
+        }
+        Ok(Caller(actor))
     }
 }

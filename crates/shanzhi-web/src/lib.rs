@@ -16,18 +16,21 @@ use shanzhi_app::App;
 
 pub use error::ApiError;
 
-/// Limits applied to every request.
+/// Limits and settings applied to every request.
 #[derive(Debug, Clone, Copy)]
-pub struct HttpLimits {
+pub struct HttpOptions {
     /// Largest request body accepted, in bytes.
     pub body_bytes: usize,
     /// Longest a request may take before the server answers 503.
     pub timeout: Duration,
+    /// Mark the session cookie `Secure` (behind TLS). It is also set when a
+    /// proxy says `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
 }
 
-impl Default for HttpLimits {
+impl Default for HttpOptions {
     fn default() -> Self {
-        HttpLimits { body_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(30) }
+        HttpOptions { body_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(30), secure_cookies: false }
     }
 }
 
@@ -35,16 +38,24 @@ impl Default for HttpLimits {
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
+    pub secure_cookies: bool,
 }
 
 /// The whole HTTP service.
-pub fn router(app: App, limits: HttpLimits) -> Router {
-    let api =
-        Router::new().merge(routes::divisions::routes()).merge(routes::grids::routes()).merge(routes::locate::routes());
+pub fn router(app: App, limits: HttpOptions) -> Router {
+    let api = Router::new()
+        .merge(routes::auth::routes())
+        .merge(routes::audit::routes())
+        .merge(routes::departments::routes())
+        .merge(routes::divisions::routes())
+        .merge(routes::grids::routes())
+        .merge(routes::locate::routes())
+        .merge(routes::patrols::routes())
+        .merge(routes::people::routes());
     let routes = Router::new()
         .merge(routes::health::routes())
         .nest("/api/v1", api)
         .fallback(routes::not_found)
-        .with_state(AppState { app });
+        .with_state(AppState { app, secure_cookies: limits.secure_cookies });
     middleware::wrap(routes, limits)
 }

@@ -12,9 +12,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::{ApiError, HttpLimits};
+use crate::{ApiError, HttpOptions};
 
-pub fn wrap(router: Router, limits: HttpLimits) -> Router {
+pub fn wrap(router: Router, limits: HttpOptions) -> Router {
     // `Router::layer` wraps: the last layer added is the outermost.
     router
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
@@ -85,7 +85,7 @@ mod tests {
         let router = Router::new()
             .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
             .route("/panic", get(panicking));
-        let limits = HttpLimits { body_bytes: 1024, timeout: Duration::from_millis(50) };
+        let limits = HttpOptions { body_bytes: 1024, timeout: Duration::from_millis(50), secure_cookies: false };
         let request = Request::builder().uri(uri).body(Body::empty()).expect("request");
         let response = wrap(router, limits).oneshot(request).await.expect("response");
         let has_id = response.headers().contains_key("x-request-id");

@@ -34,6 +34,74 @@ pub enum Command {
         #[command(subcommand)]
         what: GridCommand,
     },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        what: TokenCommand,
+    },
+    /// The admin audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with its first role and scope (the first admin is made this way).
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub username: String,
+    /// resident, grid_worker, community_worker, dispatcher, dept_handler, supervisor or admin.
+    #[arg(long)]
+    pub role: String,
+    /// A division code (2–12 digits), a grid code (15 digits) or a department code (510104-chengguan).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Display name (default: the username).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Mobile phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Read the password from standard input (one line). Without it a strong
+    /// password is generated and printed once.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; prints only the token.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[arg(long)]
+    pub username: String,
+    /// What the token is for (shown in the audit log).
+    #[arg(long, default_value = "api")]
+    pub name: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log; fails if an entry was changed or removed.
+    Verify(StoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,6 +217,9 @@ impl Cli {
             Command::Import { what: ImportWhat::Divisions(a) } => a.store.clone(),
             Command::Import { what: ImportWhat::Grids(a) } => a.store.clone(),
             Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
+            Command::User { what: UserCommand::Add(a) } => a.store.clone(),
+            Command::Token { what: TokenCommand::Create(a) } => a.store.clone(),
+            Command::Audit { what: AuditCommand::Verify(a) } => a.clone(),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 9] = [
+const ENV_KEYS: [&str; 10] = [
     "addr",
     "data_dir",
     "database_url",
@@ -23,6 +23,7 @@ const ENV_KEYS: [&str; 9] = [
     "body_limit_bytes",
     "request_timeout_secs",
     "grid_refresh_secs",
+    "secure_cookies",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +48,8 @@ pub struct Config {
     /// How often a server checks whether the stored grid changed (imports by
     /// other processes) and rebuilds its point index.
     pub grid_refresh_secs: u64,
+    /// Mark the session cookie `Secure`: set when Shanzhi is served over TLS.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +71,7 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
             grid_refresh_secs: 15,
+            secure_cookies: false,
         }
     }
 }

@@ -9,7 +9,7 @@ mod progress;
 mod store;
 mod telemetry;
 
-use cli::{Cli, Command, GridCommand, ImportWhat};
+use cli::{AuditCommand, Cli, Command, GridCommand, ImportWhat, TokenCommand, UserCommand};
 use shanzhi_app::AppError;
 
 pub use store::open_store;
@@ -25,6 +25,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ImportWhat::Grids(args) => commands::import::grids(&config, args).await,
         },
         Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
+        Command::User { what: UserCommand::Add(args) } => commands::people::user_add(&config, args).await,
+        Command::Token { what: TokenCommand::Create(args) } => commands::people::token_create(&config, args).await,
+        Command::Audit { what: AuditCommand::Verify(_) } => commands::people::audit_verify(&config).await,
     }
 }
 

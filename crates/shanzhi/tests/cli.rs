@@ -232,3 +232,69 @@ async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are
     let err = text(&out.stderr);
     assert!(err.contains("第 1 个要素") && err.contains("15 digits"), "{err}");
 }
+
+#[tokio::test]
+async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    assert!(run(cwd.path(), &["import", "divisions", CHENGDU], &db).status.success());
+    let mut add = shanzhi(cwd.path())
+        .args(["user", "add", "--username", "chief", "--role", "admin", "--scope", "5101", "--password-stdin"])
+        .args(&db.cli_args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = add.stdin.take().expect("stdin");
+        stdin.write_all(b"Tianfu-Square-2026!\n").expect("write");
+    }
+    let out = add.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Tianfu-Square-2026!"), "a given password is not echoed");
+
+    let generated =
+        run(cwd.path(), &["user", "add", "--username", "deputy", "--role", "supervisor", "--scope", "5101"], &db);
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    assert!(text(&generated.stdout).contains("initial password (shown once): Sz-"), "{}", text(&generated.stdout));
+
+    for (args, needle) in [
+        (vec!["--role", "captain", "--scope", "5101"], "unknown role"),
+        (vec!["--role", "admin", "--scope", "519999"], "does not exist"),
+        (vec!["--role", "grid_worker", "--scope", "5101"], "takes"),
+    ] {
+        let mut all = vec!["user", "add", "--username", "wrong"];
+        all.extend(args);
+        let out = run(cwd.path(), &all, &db);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains(needle), "{needle}: {}", text(&out.stderr));
+    }
+
+    let out = run(cwd.path(), &["token", "create", "--username", "chief"], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("szt_") && !token.contains(' '), "only the token: {token}");
+
+    let server = Server::start(cwd.path(), &[], &db.cli_args);
+    let me: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["username"], "chief");
+    drop(server);
+
+    let ok = run(cwd.path(), &["audit", "verify"], &db);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("audit log intact"));
+    db.execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1").await;
+    let broken = run(cwd.path(), &["audit", "verify"], &db);
+    assert!(!broken.status.success());
+    assert!(text(&broken.stderr).contains("broken at entry 1"), "{}", text(&broken.stderr));
+}

@@ -21,16 +21,18 @@ use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, StoreError};
 
 use crate::{App, AppError, AppResult, Progress};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct GridImportOptions {
     /// The day the imported grid comes into force.
     pub effective: Date,
     pub tolerance: Tolerance,
+    /// Who imports, for the audit log.
+    pub actor: String,
 }
 
 impl GridImportOptions {
     pub fn from(effective: Date) -> Self {
-        GridImportOptions { effective, tolerance: Tolerance::default() }
+        GridImportOptions { effective, tolerance: Tolerance::default(), actor: "system".to_owned() }
     }
 }
 
@@ -233,18 +235,28 @@ impl App {
             counts.revision = self.store.grid_revision().await?;
         } else {
             progress.stage("写入 (writing)", insert.len() as u64);
-            counts = self.store.apply_grid_changes(&GridChangeSet { effective, retire, insert }).await.map_err(
-                |e| match e {
-                    StoreError::Constraint(m) => AppError::invalid(
-                        "grid_version_conflict",
-                        Bilingual::new(
-                            format!("无法在 {effective} 启用新版本：{m}"),
-                            format!("cannot open versions on {effective}: {m}"),
+            let summary = serde_json::json!({
+                "effective": effective.to_string(),
+                "communities": communities.len(),
+                "opened": insert.len(),
+                "retired": retire.len(),
+                "unchanged": unchanged,
+            });
+            let audit =
+                shanzhi_store::AuditEntry::new(&options.actor, "grids.import", "grids").after(summary.to_string());
+            counts =
+                self.store.apply_grid_changes(&GridChangeSet { effective, retire, insert }, &audit).await.map_err(
+                    |e| match e {
+                        StoreError::Constraint(m) => AppError::invalid(
+                            "grid_version_conflict",
+                            Bilingual::new(
+                                format!("无法在 {effective} 启用新版本：{m}"),
+                                format!("cannot open versions on {effective}: {m}"),
+                            ),
                         ),
-                    ),
-                    other => other.into(),
-                },
-            )?;
+                        other => other.into(),
+                    },
+                )?;
         }
         progress.finish();
         self.refresh_grid_index().await?;

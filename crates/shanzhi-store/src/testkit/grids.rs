@@ -3,7 +3,11 @@ use jiff::civil::{Date, date};
 use shanzhi_domain::{CodeSystem, DivisionCode, GridCode, GridInfo, GridKind};
 
 use super::division;
-use crate::{GridChangeSet, GridQuery, Store};
+use crate::{AuditEntry, GridChangeSet, GridQuery, Store};
+
+fn audit() -> AuditEntry {
+    AuditEntry::new("test", "grids.recut", "grids")
+}
 
 const NBS: CodeSystem = CodeSystem::Nbs2023;
 
@@ -53,7 +57,7 @@ fn codes(records: &[crate::GridRecord]) -> Vec<&str> {
 pub async fn grids_round_trip_and_count_revisions(store: &dyn Store) {
     with_communities(store).await;
     let before = store.grid_revision().await.expect("revision");
-    let counts = store.apply_grid_changes(&first_cut()).await.expect("insert");
+    let counts = store.apply_grid_changes(&first_cut(), &audit()).await.expect("insert");
     assert_eq!((counts.opened, counts.closed), (3, 0));
     assert_eq!(counts.revision, before + 1);
     assert_eq!(store.grid_revision().await.expect("revision"), before + 1);
@@ -68,7 +72,7 @@ pub async fn grids_round_trip_and_count_revisions(store: &dyn Store) {
 
 pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store) {
     with_communities(store).await;
-    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let recut = GridChangeSet {
         effective: date(2026, 3, 1),
         retire: vec![code("510104022001002")],
@@ -77,7 +81,7 @@ pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store)
             square(104.0, 30.0, 0.02),
         )],
     };
-    let counts = store.apply_grid_changes(&recut).await.expect("recut");
+    let counts = store.apply_grid_changes(&recut, &audit()).await.expect("recut");
     assert_eq!((counts.opened, counts.closed), (1, 2));
     let now = store.grids(&GridQuery::as_of(date(2026, 3, 1))).await.expect("now");
     assert_eq!(codes(&now), ["510104022001000", "510104022001001"]);
@@ -92,11 +96,11 @@ pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store)
 
 pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn Store) {
     with_communities(store).await;
-    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let mut again = first_cut();
     again.insert.truncate(2);
     again.insert[1].0.name = "一网格（修正）".to_owned();
-    let counts = store.apply_grid_changes(&again).await.expect("same day");
+    let counts = store.apply_grid_changes(&again, &audit()).await.expect("same day");
     assert_eq!(counts.closed, 2, "the two versions of that day are replaced");
     let history = store.grid_history(&code("510104022001001")).await.expect("history");
     assert_eq!(history.len(), 1);
@@ -105,7 +109,10 @@ pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn
     let revision = store.grid_revision().await.expect("revision");
     let mut earlier = first_cut();
     earlier.effective = date(2023, 6, 1);
-    assert!(store.apply_grid_changes(&earlier).await.is_err(), "a version cannot begin before the current one");
+    assert!(
+        store.apply_grid_changes(&earlier, &audit()).await.is_err(),
+        "a version cannot begin before the current one"
+    );
     assert_eq!(store.grid_revision().await.expect("revision"), revision, "nothing changed");
     assert_eq!(store.grid_history(&code("510104022001001")).await.expect("history").len(), 1);
 }
@@ -117,20 +124,20 @@ pub async fn an_unknown_community_rolls_back_the_whole_change(store: &dyn Store)
         info("510104022099001", GridKind::General, "无社区", Some("510104022099000")),
         square(104.0, 30.0, 0.01),
     ));
-    assert!(store.apply_grid_changes(&bad).await.is_err());
+    assert!(store.apply_grid_changes(&bad, &audit()).await.is_err());
     assert!(store.grids(&GridQuery::as_of(date(2025, 1, 1))).await.expect("read").is_empty());
     assert_eq!(store.grid_revision().await.expect("revision"), 0);
 }
 
 pub async fn grid_queries_filter_by_community_town_kind_and_box(store: &dyn Store) {
     with_communities(store).await;
-    store.apply_grid_changes(&first_cut()).await.expect("first cut");
+    store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let other = GridChangeSet {
         effective: date(2024, 1, 1),
         retire: vec![],
         insert: vec![(info("510104022002000", GridKind::Master, "北糠市街社区", None), square(104.02, 30.0, 0.02))],
     };
-    store.apply_grid_changes(&other).await.expect("other community");
+    store.apply_grid_changes(&other, &audit()).await.expect("other community");
     let day: Date = date(2025, 1, 1);
     let q = |f: fn(&mut GridQuery)| {
         let mut q = GridQuery::as_of(day);

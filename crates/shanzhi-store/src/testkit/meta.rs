@@ -1,4 +1,4 @@
-use crate::{Backend, Store};
+use crate::{AuditEntry, Backend, Store};
 
 pub async fn schema_info_reports_the_latest_migration(store: &dyn Store) {
     let info = store.schema_info().await.expect("schema info");
@@ -14,10 +14,16 @@ pub async fn schema_info_reports_the_latest_migration(store: &dyn Store) {
 
 pub async fn settings_round_trip(store: &dyn Store) {
     assert_eq!(store.setting("demo.divisions").await.expect("read"), None);
-    store.put_setting("demo.divisions", "v1").await.expect("write");
-    store.put_setting("other", "x").await.expect("write");
+    store
+        .put_setting("demo.divisions", "v1", &AuditEntry::new("test", "setting.put", "demo.divisions"))
+        .await
+        .expect("write");
+    store.put_setting("other", "x", &AuditEntry::new("test", "setting.put", "other")).await.expect("write");
     assert_eq!(store.setting("demo.divisions").await.expect("read").as_deref(), Some("v1"));
-    store.put_setting("demo.divisions", "v2 — 第二版").await.expect("overwrite");
+    store
+        .put_setting("demo.divisions", "v2 — 第二版", &AuditEntry::new("test", "setting.put", "demo.divisions"))
+        .await
+        .expect("overwrite");
     assert_eq!(store.setting("demo.divisions").await.expect("read").as_deref(), Some("v2 — 第二版"));
     assert_eq!(store.setting("other").await.expect("read").as_deref(), Some("x"));
 }

@@ -8,6 +8,7 @@
 mod divisions;
 mod grids;
 mod meta;
+mod people;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::Store;
 pub use divisions::*;
 pub use grids::*;
 pub use meta::*;
+pub use people::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
 pub struct Fixture {
@@ -74,6 +76,10 @@ macro_rules! contract_tests {
             a_same_day_recut_replaces_and_an_earlier_one_is_refused,
             an_unknown_community_rolls_back_the_whole_change,
             grid_queries_filter_by_community_town_kind_and_box,
+            people_and_assignments_round_trip,
+            sessions_tokens_and_login_failures,
+            patrols_keep_their_check_ins,
+            the_audit_log_is_a_hash_chain,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,7 +1,12 @@
+pub mod audit;
+pub mod auth;
+pub mod departments;
 pub mod divisions;
 pub mod grids;
 pub mod health;
 pub mod locate;
+pub mod patrols;
+pub mod people;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

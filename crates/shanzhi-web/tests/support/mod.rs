@@ -1,6 +1,9 @@
 //! The HTTP API in process (no socket), on the backend chosen by
 //! SHANZHI_TEST_BACKEND, over the real Chengdu divisions.
 
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::time::Duration;
 
 use axum::Router;
@@ -10,11 +13,10 @@ use serde_json::Value;
 use shanzhi_app::App;
 use shanzhi_domain::CodeSystem;
 use shanzhi_testkit::{TestDb, test_db};
-use shanzhi_web::{HttpLimits, router};
+use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
 pub struct TestApp {
-    #[allow(dead_code)] // not every test binary reaches into the app
     pub app: App,
     pub router: Router,
     _db: TestDb,
@@ -26,7 +28,7 @@ pub async fn spawn_app() -> TestApp {
     app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
         .await
         .expect("divisions");
-    let limits = HttpLimits { body_bytes: 64 * 1024, timeout: Duration::from_secs(10) };
+    let limits = HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), secure_cookies: false };
     TestApp { router: router(app.clone(), limits), app, _db: db }
 }
 
@@ -42,6 +44,34 @@ impl TestApp {
         let json = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| panic!("{uri}: every answer is JSON, got {}", String::from_utf8_lossy(&bytes)));
         (status, id, kind, json)
+    }
+
+    /// Any request with headers and an optional JSON body; returns the status,
+    /// the response headers and the body as JSON (`Null` when empty).
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self.router.clone().oneshot(request.body(body).expect("request")).await.expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON") };
+        (status, headers, json)
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {

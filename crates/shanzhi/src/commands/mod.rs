@@ -1,4 +1,5 @@
 pub mod grid;
 pub mod import;
 pub mod migrate;
+pub mod people;
 pub mod serve;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use shanzhi_app::App;
-use shanzhi_web::HttpLimits;
+use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
 
@@ -29,6 +29,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         if let Some(r) = &report.grids {
             tracing::info!(report = %r, "演示网格已生成 (demo grid generated)");
         }
+        if report.departments > 0 {
+            tracing::info!(departments = report.departments, "演示部门已载入 (demo departments loaded)");
+        }
+        print_demo_accounts();
         if report.divisions.is_none() && report.grids.is_none() {
             tracing::info!("演示数据此前已载入 (demo data already loaded)");
         } else {
@@ -50,8 +54,11 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             }
         }
     });
-    let limits =
-        HttpLimits { body_bytes: config.body_limit_bytes, timeout: Duration::from_secs(config.request_timeout_secs) };
+    let limits = HttpOptions {
+        body_bytes: config.body_limit_bytes,
+        timeout: Duration::from_secs(config.request_timeout_secs),
+        secure_cookies: config.secure_cookies,
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("无法监听地址 (cannot listen on) {}", config.addr))?;
@@ -87,5 +94,15 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => tracing::info!("SIGINT received, shutting down"),
         () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// The demo accounts and their password, on standard output (not the log):
+/// demo data only.
+fn print_demo_accounts() {
+    use shanzhi_app::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+    println!("演示账号 (demo accounts), 密码 (password): {DEMO_PASSWORD}");
+    for (username, name, role, scope, _) in DEMO_ACCOUNTS {
+        println!("  {username:<16} {:<12} {:<18} {name}", role.as_str(), scope.unwrap_or("-"));
     }
 }

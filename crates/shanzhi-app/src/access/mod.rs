@@ -1,0 +1,147 @@
+//! 一支队伍统管: who the caller is, and what they may do where.
+//!
+//! Every use case about people, departments, rosters, patrols and the audit
+//! log is a method of [`Scoped`], a handle that carries the caller's grants:
+//! code that has no `Actor` cannot reach them at all (the lldap pattern). A
+//! method checks its action against the place it touches before it reads or
+//! writes: reads outside the caller's scope answer "not found" (nothing
+//! leaks), writes answer "forbidden", and nothing changes.
+
+mod audit;
+mod auth;
+mod departments;
+mod patrols;
+mod people;
+
+use jiff::civil::Date;
+use serde::Serialize;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Action, Grant, Place, Role};
+use shanzhi_store::UserRecord;
+
+use crate::grids::today;
+use crate::{App, AppError, AppResult};
+
+pub use audit::{AuditVerification, verify_audit_chain};
+pub use auth::{AuthConfig, LoginOutcome, NewToken, SESSION_COOKIE};
+pub use departments::{DepartmentView, demo_departments};
+pub use patrols::{CheckIn, CoverageRow, PatrolView};
+pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session (cookie); unsafe requests must echo its CSRF token.
+    Session { token_hash: String, csrf_token: String },
+    /// A bearer API token.
+    Token { id: String },
+    /// The command line or the server itself, acting for the operator.
+    System,
+}
+
+/// The caller: a user and the grants valid today.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: Option<UserRecord>,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    pub via: Via,
+}
+
+impl Actor {
+    /// The operator at the command line: may do anything but patrol. Only
+    /// interfaces that are not reachable over the network construct it.
+    pub fn system(name: &str) -> Actor {
+        Actor { user: None, name: name.to_owned(), grants: Vec::new(), via: Via::System }
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.id.as_str())
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// May the caller do `action` at `place` today?
+    pub fn can(&self, action: Action, place: &Place) -> bool {
+        self.can_on(action, place, today())
+    }
+
+    fn can_on(&self, action: Action, place: &Place, day: Date) -> bool {
+        if self.via == Via::System {
+            return action != Action::Patrol;
+        }
+        self.grants.iter().any(|g| g.allows(action, place, day))
+    }
+
+    /// May the caller do `action` anywhere at all (to decide between "not
+    /// found" and "forbidden" for things without a place)?
+    pub fn can_somewhere(&self, action: Action) -> bool {
+        self.via == Via::System || self.grants.iter().any(|g| g.term.contains(today()) && g.role.allows(action))
+    }
+}
+
+/// The refusal for `action` at a place outside the caller's scope.
+pub(crate) fn refuse(action: Action) -> AppError {
+    if action.is_read() {
+        AppError::not_found("not_found", "未找到，或不在您的管辖范围内", "not found, or outside your scope")
+    } else {
+        AppError::Forbidden(Bilingual::new("您无权在此范围内进行此操作", "you may not do this in this scope"))
+    }
+}
+
+/// A handle carrying the caller; the only way to people, rosters and patrols.
+#[derive(Debug)]
+pub struct Scoped<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) actor: Actor,
+}
+
+impl Scoped<'_> {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Check `action` at `place`, refusing as [`refuse`] says.
+    pub(crate) fn require(&self, action: Action, place: &Place) -> AppResult<()> {
+        if self.actor.can(action, place) { Ok(()) } else { Err(refuse(action)) }
+    }
+
+    pub(crate) fn audit(&self, action: &str, entity: &str) -> shanzhi_store::AuditEntry {
+        shanzhi_store::AuditEntry::new(&self.actor.name, action, entity)
+    }
+}
+
+impl App {
+    /// Act as `actor`.
+    pub fn scoped(&self, actor: Actor) -> Scoped<'_> {
+        Scoped { app: self, actor }
+    }
+}
+
+/// What `/api/v1/me` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<Grant>,
+    /// Echo this in `X-CSRF-Token` on unsafe requests made with the session cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+}
+
+impl Scoped<'_> {
+    pub fn me(&self) -> Me {
+        let csrf_token = match &self.actor.via {
+            Via::Session { csrf_token, .. } => Some(csrf_token.clone()),
+            _ => None,
+        };
+        Me {
+            username: self.actor.name.clone(),
+            display_name: self.actor.user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default(),
+            grants: self.actor.grants.clone(),
+            csrf_token,
+        }
+    }
+}

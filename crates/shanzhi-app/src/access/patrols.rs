@@ -1,0 +1,226 @@
+//! 巡查: a grid worker walks their grid, checks in at points (each located on
+//! the grid) and records households visited; supervisors read who patrolled
+//! which grids when (patrol coverage becomes an indicator later).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Action, CodeSystem, DivisionCode, GridCode, GridKind, Place};
+use shanzhi_geo::Crs;
+use shanzhi_store::{GridQuery, Micros, PatrolPoint, PatrolQuery, PatrolRecord, StoreError};
+
+use super::{Scoped, refuse};
+use crate::grids::today;
+use crate::{AppError, AppResult};
+
+/// A check-in as posted.
+#[derive(Debug, Clone)]
+pub struct CheckIn {
+    pub lng: f64,
+    pub lat: f64,
+    pub crs: Crs,
+    pub households_visited: u32,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PatrolView {
+    pub id: String,
+    pub grid: GridCode,
+    pub username: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub households_visited: u32,
+    pub points: Vec<PatrolPoint>,
+}
+
+/// Which grids of a division were patrolled in a span, and how often.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageRow {
+    pub grid: GridCode,
+    pub name: String,
+    pub patrols: usize,
+    pub last_patrol: Option<String>,
+}
+
+fn iso(micros: Micros) -> String {
+    jiff::Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
+}
+
+fn now() -> Micros {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+fn patrol_not_found(id: &str) -> AppError {
+    AppError::not_found("patrol_not_found", format!("巡查 {id} 不存在"), format!("no patrol {id}"))
+}
+
+impl Scoped<'_> {
+    async fn view(&self, p: PatrolRecord) -> AppResult<PatrolView> {
+        let username = self.app.store.user_by_id(&p.user_id).await?.map(|u| u.username.to_string()).unwrap_or_default();
+        Ok(PatrolView {
+            households_visited: p.points.iter().map(|pt| pt.households_visited).sum(),
+            id: p.id,
+            grid: p.grid,
+            username,
+            started_at: iso(p.started_at),
+            ended_at: p.ended_at.map(iso),
+            points: p.points,
+        })
+    }
+
+    /// Start a patrol of a grid the caller patrols (their general grid or one
+    /// of its micro-grids). One open patrol at a time.
+    pub async fn start_patrol(&self, grid: &str) -> AppResult<PatrolView> {
+        let code = GridCode::parse(grid).map_err(|m| AppError::BadRequest { code: "invalid_grid_code", message: m })?;
+        let record = self.app.grid(&code, today()).await.map_err(|_| refuse(Action::Patrol))?;
+        let place = Place::Grid { code: code.clone(), parent: record.info.parent.clone() };
+        self.require(Action::Patrol, &place)?;
+        let user_id = self.actor.user_id().ok_or_else(|| refuse(Action::Patrol))?.to_owned();
+        let open =
+            PatrolQuery { within: None, grids: Vec::new(), user_id: Some(user_id.clone()), from: None, to: None };
+        if let Some(p) = self.app.store.patrols(&open).await?.into_iter().find(|p| p.ended_at.is_none()) {
+            return Err(AppError::invalid(
+                "patrol_open",
+                Bilingual::new(format!("请先结束进行中的巡查 {}", p.id), format!("end the open patrol {} first", p.id)),
+            ));
+        }
+        let patrol = PatrolRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            user_id,
+            grid: code,
+            started_at: now(),
+            ended_at: None,
+            points: Vec::new(),
+        };
+        self.app.store.start_patrol(&patrol).await?;
+        self.view(patrol).await
+    }
+
+    async fn own_patrol(&self, id: &str) -> AppResult<PatrolRecord> {
+        let p = self.app.store.patrol(id).await?.ok_or_else(|| patrol_not_found(id))?;
+        if self.actor.user_id() != Some(p.user_id.as_str()) {
+            return Err(patrol_not_found(id));
+        }
+        Ok(p)
+    }
+
+    /// Check in on one's own open patrol; the point is located on the grid.
+    pub async fn check_in(&self, id: &str, check_in: CheckIn) -> AppResult<PatrolView> {
+        let located = self.app.locate(check_in.lng, check_in.lat, check_in.crs)?;
+        if check_in.note.as_ref().is_some_and(|n| n.chars().count() > 500) || check_in.households_visited > 10_000 {
+            return Err(AppError::BadRequest {
+                code: "invalid_check_in",
+                message: Bilingual::new(
+                    "备注不超过 500 字，走访户数不超过 10000",
+                    "a note has at most 500 characters; households at most 10000",
+                ),
+            });
+        }
+        self.own_patrol(id).await?;
+        let grid = located
+            .location
+            .as_ref()
+            .and_then(|l| l.micro_grid.as_ref().or(l.general_grid.as_ref()))
+            .map(|c| c.code.clone());
+        let point = PatrolPoint {
+            seq: 0,
+            at: now(),
+            lng: located.wgs84[0],
+            lat: located.wgs84[1],
+            grid,
+            households_visited: check_in.households_visited,
+            note: check_in.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        };
+        self.app.store.add_patrol_point(id, &point).await.map_err(ended)?;
+        self.view(self.own_patrol(id).await?).await
+    }
+
+    pub async fn end_patrol(&self, id: &str) -> AppResult<PatrolView> {
+        self.own_patrol(id).await?;
+        self.app.store.end_patrol(id, now()).await.map_err(ended)?;
+        self.view(self.own_patrol(id).await?).await
+    }
+
+    /// One patrol: one's own, or any in a place where the caller reads patrols.
+    pub async fn patrol(&self, id: &str) -> AppResult<PatrolView> {
+        let p = self.app.store.patrol(id).await?.ok_or_else(|| patrol_not_found(id))?;
+        let place = Place::Grid { code: p.grid.clone(), parent: None };
+        if self.actor.user_id() != Some(p.user_id.as_str()) && !self.actor.can(Action::ViewPatrols, &place) {
+            return Err(patrol_not_found(id));
+        }
+        self.view(p).await
+    }
+
+    /// Patrols in `division` overlapping [from, to).
+    pub async fn patrols(
+        &self,
+        division: &DivisionCode,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    ) -> AppResult<Vec<PatrolView>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
+        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
+        let mut out = Vec::new();
+        for p in self.app.store.patrols(&query).await? {
+            out.push(self.view(p).await?);
+        }
+        Ok(out)
+    }
+
+    /// For each general grid of `division`: how many patrols touched it (or
+    /// one of its micro-grids) in [from, to), and the last one.
+    pub async fn patrol_coverage(
+        &self,
+        division: &DivisionCode,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    ) -> AppResult<Vec<CoverageRow>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
+        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let mut q = GridQuery::as_of(today());
+        q.within = Some(division.clone());
+        let grids = self.app.grids(q).await?;
+        let general_of: BTreeMap<GridCode, GridCode> = grids
+            .iter()
+            .filter_map(|g| match g.info.kind {
+                GridKind::General => Some((g.info.code.clone(), g.info.code.clone())),
+                GridKind::Micro => g.info.parent.clone().map(|p| (g.info.code.clone(), p)),
+                _ => None,
+            })
+            .collect();
+        let mut rows: BTreeMap<GridCode, CoverageRow> = grids
+            .iter()
+            .filter(|g| g.info.kind == GridKind::General)
+            .map(|g| {
+                (
+                    g.info.code.clone(),
+                    CoverageRow { grid: g.info.code.clone(), name: g.info.name.clone(), patrols: 0, last_patrol: None },
+                )
+            })
+            .collect();
+        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
+        for p in self.app.store.patrols(&query).await? {
+            if let Some(row) = general_of.get(&p.grid).and_then(|g| rows.get_mut(g)) {
+                row.patrols += 1;
+                let started = iso(p.started_at);
+                if row.last_patrol.as_ref().is_none_or(|l| *l < started) {
+                    row.last_patrol = Some(started);
+                }
+            }
+        }
+        Ok(rows.into_values().collect())
+    }
+}
+
+fn ended(e: StoreError) -> AppError {
+    match e {
+        StoreError::Constraint(m) => AppError::invalid(
+            "patrol_ended",
+            Bilingual::new(format!("巡查已结束，不能再操作（{m}）"), format!("the patrol has ended ({m})")),
+        ),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,378 @@
+//! People and their assignments (roles with scopes and terms), and the
+//! roster: everyone who works in a community or town, whatever their role.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+use shanzhi_domain::people::check_password;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Action, CodeSystem, DivisionCode, Phone, Place, Role, Scope, Term, Username};
+use shanzhi_store::{AssignmentRecord, NewUser, PiiAccess, StoreError, UserKind, UserRecord};
+
+use super::{Scoped, refuse};
+use crate::grids::today;
+use crate::{AppError, AppResult};
+
+/// An assignment as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentView {
+    pub id: String,
+    pub role: Role,
+    pub role_name: &'static str,
+    pub scope: Option<Scope>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+}
+
+impl From<&AssignmentRecord> for AssignmentView {
+    fn from(a: &AssignmentRecord) -> Self {
+        AssignmentView {
+            id: a.id.clone(),
+            role: a.role,
+            role_name: a.role.label_zh(),
+            scope: a.scope.clone(),
+            valid_from: a.term.from,
+            valid_to: a.term.to,
+        }
+    }
+}
+
+/// A person as the caller may see them: the phone number masked unless the
+/// caller's role needs it (and then the view is recorded).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub username: String,
+    pub display_name: String,
+    pub kind: UserKind,
+    pub phone: Option<String>,
+    pub phone_masked: bool,
+    pub assignments: Vec<AssignmentView>,
+}
+
+/// One line of a roster.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterEntry {
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub phone_masked: bool,
+    pub assignments: Vec<AssignmentView>,
+}
+
+/// A new staff account with its first assignment.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub password: Option<String>,
+    pub role: Role,
+    pub scope: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+fn bad(code: &'static str, message: Bilingual) -> AppError {
+    AppError::BadRequest { code, message }
+}
+
+fn user_not_found(username: &str) -> AppError {
+    AppError::not_found(
+        "user_not_found",
+        format!("用户 {username} 不存在，或不在您的管辖范围内"),
+        format!("no user {username} in your scope"),
+    )
+}
+
+impl Scoped<'_> {
+    /// The place a scope stands for, checking that it exists: the division,
+    /// the grid (with its parent) or the department.
+    pub(crate) async fn place_of(&self, scope: &Scope) -> AppResult<Place> {
+        let unknown = |what: &str| {
+            AppError::invalid(
+                "unknown_scope",
+                Bilingual::new(
+                    format!("范围 {scope} 不存在（{what}）"),
+                    format!("scope {scope} does not exist ({what})"),
+                ),
+            )
+        };
+        match scope {
+            Scope::Division(d) => {
+                self.app.store.division(CodeSystem::Nbs2023, d).await?.ok_or_else(|| unknown("区划 division"))?;
+                Ok(Place::Division(d.clone()))
+            }
+            Scope::Grid(g) => {
+                let record = self.app.grid(g, today()).await.map_err(|_| unknown("网格 grid"))?;
+                Ok(Place::Grid { code: g.clone(), parent: record.info.parent })
+            }
+            Scope::Department(d) => {
+                self.app.store.department(d).await?.ok_or_else(|| unknown("部门 department"))?;
+                Ok(Place::Department(d.clone()))
+            }
+        }
+    }
+
+    fn parse_scope(role: Role, scope: Option<&str>) -> AppResult<Option<Scope>> {
+        match (role.is_staff(), scope) {
+            (false, None) => Ok(None),
+            (false, Some(_)) => {
+                Err(bad("invalid_scope", Bilingual::new("居民账号没有管辖范围", "a resident account takes no scope")))
+            }
+            (true, None) => Err(bad(
+                "missing_scope",
+                Bilingual::new(format!("角色 {role} 需要管辖范围"), format!("role {role} needs a scope")),
+            )),
+            (true, Some(code)) => {
+                let scope = Scope::parse(code).map_err(|m| bad("invalid_scope", m))?;
+                scope.fits(role).map_err(|m| bad("scope_does_not_fit_role", m))?;
+                Ok(Some(scope))
+            }
+        }
+    }
+
+    /// Create an account with its first assignment. Staff need the caller to
+    /// manage people where the assignment's scope lies.
+    pub async fn create_user(&self, new: NewStaff) -> AppResult<UserView> {
+        let username = Username::parse(&new.username).map_err(|m| bad("invalid_username", m))?;
+        let display_name = new.display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 50 {
+            return Err(bad(
+                "invalid_display_name",
+                Bilingual::new("姓名应为 1–50 个字符", "a display name needs 1–50 characters"),
+            ));
+        }
+        let phone = new.phone.as_deref().map(Phone::parse).transpose().map_err(|m| bad("invalid_phone", m))?;
+        let scope = Self::parse_scope(new.role, new.scope.as_deref())?;
+        match &scope {
+            Some(s) => {
+                let place = self.place_of(s).await?;
+                self.require(Action::ManagePeople, &place)?;
+            }
+            None if !self.actor.can_somewhere(Action::ManagePeople) => return Err(refuse(Action::ManagePeople)),
+            None => {}
+        }
+        let term = Term::new(new.from.unwrap_or_else(today), new.to).map_err(|m| bad("invalid_term", m))?;
+        let password_hash = match &new.password {
+            Some(p) => {
+                check_password(p, &username).map_err(|m| bad("weak_password", m))?;
+                Some(self.app.hash_password(p).await?)
+            }
+            None => None,
+        };
+        let id = uuid::Uuid::now_v7().to_string();
+        let kind = if new.role.is_staff() { UserKind::Staff } else { UserKind::Resident };
+        let user = NewUser {
+            id: id.clone(),
+            username: username.clone(),
+            display_name: display_name.clone(),
+            kind,
+            phone,
+            password_hash,
+            created_at: jiff::Timestamp::now().as_microsecond(),
+        };
+        // No password or phone in the audit record: only who, what and where.
+        let after = serde_json::json!({ "username": username.as_str(), "display_name": display_name, "kind": kind });
+        self.app
+            .store
+            .create_user(&user, &self.audit("user.create", &format!("user:{username}")).after(after.to_string()))
+            .await
+            .map_err(|e| match e {
+                StoreError::Constraint(_) => AppError::invalid(
+                    "username_taken",
+                    Bilingual::new(format!("用户名 {username} 已被使用"), format!("username {username} is taken")),
+                ),
+                other => other.into(),
+            })?;
+        let assignment =
+            AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: id, role: new.role, scope, term };
+        self.write_assignment(&username, assignment).await?;
+        self.user(username.as_str()).await
+    }
+
+    async fn write_assignment(&self, username: &Username, a: AssignmentRecord) -> AppResult<()> {
+        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        let entity = format!("user:{username}/assignment:{}", a.id);
+        self.app.store.add_assignment(&a, &self.audit("assignment.add", &entity).after(after)).await?;
+        Ok(())
+    }
+
+    /// Give a person another role (or the same role elsewhere) for a term.
+    /// Terms of the same role and scope may not overlap.
+    pub async fn add_assignment(
+        &self,
+        username: &str,
+        role: Role,
+        scope: Option<&str>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> AppResult<AssignmentView> {
+        let scope = Self::parse_scope(role, scope)?;
+        let place = match &scope {
+            Some(s) => Some(self.place_of(s).await?),
+            None => None,
+        };
+        match &place {
+            Some(p) => self.require(Action::ManagePeople, p)?,
+            None if !self.actor.can_somewhere(Action::ManagePeople) => return Err(refuse(Action::ManagePeople)),
+            None => {}
+        }
+        let user = self.visible_user(username, Action::ManagePeople).await?;
+        let term = Term::new(from.unwrap_or_else(today), to).map_err(|m| bad("invalid_term", m))?;
+        let existing = self.app.store.assignments_of(&user.id).await?;
+        if let Some(clash) = existing.iter().find(|a| a.role == role && a.scope == scope && a.term.overlaps(&term)) {
+            return Err(AppError::invalid(
+                "overlapping_terms",
+                Bilingual::new(
+                    format!("与已有任职 {} 的任期重叠（{} 起）", clash.id, clash.term.from),
+                    format!("the term overlaps assignment {} (from {})", clash.id, clash.term.from),
+                ),
+            ));
+        }
+        let a = AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: user.id.clone(), role, scope, term };
+        self.write_assignment(&user.username, a.clone()).await?;
+        Ok(AssignmentView::from(&a))
+    }
+
+    /// End an assignment's term on `on` (default today).
+    pub async fn end_assignment(&self, username: &str, id: &str, on: Option<Date>) -> AppResult<AssignmentView> {
+        let user = self.visible_user(username, Action::ManagePeople).await?;
+        let mut a =
+            self.app.store.assignments_of(&user.id).await?.into_iter().find(|a| a.id == id).ok_or_else(|| {
+                AppError::not_found("assignment_not_found", format!("任职 {id} 不存在"), format!("no assignment {id}"))
+            })?;
+        if let Some(s) = &a.scope {
+            let place = self.place_of(s).await?;
+            self.require(Action::ManagePeople, &place)?;
+        }
+        let on = on.unwrap_or_else(today);
+        let term = Term::new(a.term.from, Some(on)).map_err(|m| bad("invalid_term", m))?;
+        let before = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        a.term = term;
+        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        let entity = format!("user:{}/assignment:{id}", user.username);
+        self.app
+            .store
+            .end_assignment(id, on, &self.audit("assignment.end", &entity).before(before).after(after))
+            .await?;
+        Ok(AssignmentView::from(&a))
+    }
+
+    /// A user the caller may see for `action`: themself, or someone with an
+    /// assignment (of any term) whose scope the caller covers. Anyone else is
+    /// "not found".
+    async fn visible_user(&self, username: &str, action: Action) -> AppResult<UserRecord> {
+        let name = Username::parse(username).map_err(|_| user_not_found(username))?;
+        let user = self.app.store.user_by_name(&name).await?.ok_or_else(|| user_not_found(username))?;
+        if self.actor.user_id() == Some(user.id.as_str()) && action == Action::ViewPeople {
+            return Ok(user);
+        }
+        if self.actor.via == super::Via::System {
+            return Ok(user);
+        }
+        for a in self.app.store.assignments_of(&user.id).await? {
+            if let Some(scope) = &a.scope
+                && let Ok(place) = self.place_of(scope).await
+                && self.actor.can(action, &place)
+            {
+                return Ok(user);
+            }
+        }
+        // An account with no assignment yet is visible to people managers only.
+        if action == Action::ManagePeople && self.actor.can_somewhere(Action::ManagePeople) {
+            let assignments = self.app.store.assignments_of(&user.id).await?;
+            if assignments.iter().all(|a| a.scope.is_none()) {
+                return Ok(user);
+            }
+        }
+        if action.is_read() { Err(user_not_found(username)) } else { Err(refuse(action)) }
+    }
+
+    /// Show the phone number in full if the caller may see it at one of the
+    /// person's places, recording the view.
+    async fn phone_for(&self, user: &UserRecord, places: &[Place]) -> AppResult<(Option<String>, bool)> {
+        let Some(phone) = &user.phone else { return Ok((None, false)) };
+        let own = self.actor.user_id() == Some(user.id.as_str());
+        if own || places.iter().any(|p| self.actor.can(Action::ViewContact, p)) {
+            if !own {
+                self.app
+                    .store
+                    .record_pii_access(&PiiAccess {
+                        at: jiff::Timestamp::now().as_microsecond(),
+                        actor: self.actor.name.clone(),
+                        subject: user.username.to_string(),
+                        field: "phone".to_owned(),
+                        purpose: "view".to_owned(),
+                    })
+                    .await?;
+            }
+            return Ok((Some(phone.reveal().to_owned()), false));
+        }
+        Ok((Some(phone.masked()), true))
+    }
+
+    /// One person, if the caller may see them.
+    pub async fn user(&self, username: &str) -> AppResult<UserView> {
+        let user = self.visible_user(username, Action::ViewPeople).await?;
+        let assignments = self.app.store.assignments_of(&user.id).await?;
+        let mut places = Vec::new();
+        for a in &assignments {
+            if let Some(s) = &a.scope
+                && let Ok(p) = self.place_of(s).await
+            {
+                places.push(p);
+            }
+        }
+        let (phone, phone_masked) = self.phone_for(&user, &places).await?;
+        Ok(UserView {
+            username: user.username.to_string(),
+            display_name: user.display_name.clone(),
+            kind: user.kind,
+            phone,
+            phone_masked,
+            assignments: assignments.iter().map(AssignmentView::from).collect(),
+        })
+    }
+
+    /// Everyone working in `division` (a community, town or larger) today,
+    /// whatever their role, with the assignments that place them there.
+    pub async fn roster(&self, division: &DivisionCode) -> AppResult<Vec<RosterEntry>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewRoster))?;
+        let place = Place::Division(division.clone());
+        self.require(Action::ViewRoster, &place)?;
+        let assignments = self.app.store.assignments_within(division, today()).await?;
+        let mut by_user: BTreeMap<String, Vec<AssignmentRecord>> = BTreeMap::new();
+        for a in assignments {
+            by_user.entry(a.user_id.clone()).or_default().push(a);
+        }
+        let mut roster = Vec::new();
+        for (user_id, assignments) in by_user {
+            let Some(user) = self.app.store.user_by_id(&user_id).await? else { continue };
+            let (phone, phone_masked) = self.phone_for(&user, std::slice::from_ref(&place)).await?;
+            roster.push(RosterEntry {
+                username: user.username.to_string(),
+                display_name: user.display_name,
+                phone,
+                phone_masked,
+                assignments: assignments.iter().map(AssignmentView::from).collect(),
+            });
+        }
+        roster.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(roster)
+    }
+
+    /// Set a new password (one's own, or anyone's for the operator).
+    pub async fn set_password(&self, username: &str, password: &str) -> AppResult<()> {
+        let name = Username::parse(username).map_err(|m| bad("invalid_username", m))?;
+        let user = self.app.store.user_by_name(&name).await?.ok_or_else(|| user_not_found(username))?;
+        let own = self.actor.user_id() == Some(user.id.as_str());
+        if !own && self.actor.via != super::Via::System {
+            return Err(refuse(Action::ManagePeople));
+        }
+        check_password(password, &name).map_err(|m| bad("weak_password", m))?;
+        let hash = self.app.hash_password(password).await?;
+        self.app.store.set_password(&user.id, &hash, &self.audit("user.password", &format!("user:{name}"))).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,343 @@
+//! The authorization matrix: every role × action × (inside its scope, outside
+//! it), on the backend chosen by SHANZHI_TEST_BACKEND. Reads outside a scope
+//! are "not found", forbidden writes "forbidden", and nothing changes.
+
+use jiff::civil::date;
+use serde_json::{Value, json};
+use shanzhi_app::access::{Actor, AuthConfig, CheckIn, NewStaff};
+use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::{App, AppError, NoProgress, demo};
+use shanzhi_domain::{CodeSystem, DivisionCode, Role};
+use shanzhi_geo::Crs;
+use shanzhi_testkit::{TestDb, test_db};
+
+const PASSWORD: &str = "Matrix-Test-2026";
+
+fn cheap_auth() -> AuthConfig {
+    AuthConfig { argon2: argon2::Params::new(8, 1, 1, None).expect("params"), ..AuthConfig::default() }
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+}
+
+/// A community as a square with two general grids.
+fn community_grid(c: &str, x: f64, y: f64) -> Vec<Value> {
+    let f = |code: String, kind: &str, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}")}, "geometry": g});
+    vec![
+        f(format!("{c}000"), "master", rect(x, y, x + 0.01, y + 0.01)),
+        f(format!("{c}001"), "general", rect(x, y, x + 0.005, y + 0.01)),
+        f(format!("{c}002"), "general", rect(x + 0.005, y, x + 0.01, y + 0.01)),
+    ]
+}
+
+/// Inside: 锦江区 春熙路街道 总府路社区 (510104022006). Outside: a community of
+/// 德阳市 (another city), so that even city-wide scopes have an outside.
+async fn world() -> (App, TestDb) {
+    let db = test_db().await;
+    let app = App::with_auth(db.fixture.store.clone(), cheap_auth());
+    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("chengdu");
+    let deyang = "level,code,name,parent_code\ndistrict,510603,旌阳区,5106\ntown_street,510603001,旌阳街道,510603\nvillage_community,510603001001,文庙社区居委会,510603001\n";
+    app.import_divisions(deyang.as_bytes(), CodeSystem::Nbs2023).await.expect("deyang");
+    let mut features = community_grid("510104022006", 104.07, 30.65);
+    features.extend(community_grid("510603001001", 104.39, 31.12));
+    let text = json!({"type": "FeatureCollection", "features": features}).to_string();
+    app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
+    let op = app.scoped(Actor::system("test"));
+    for (code, name) in [("510104-chengguan", "锦江区城管局"), ("510603-chengguan", "旌阳区城管局")] {
+        op.create_department(code, name).await.expect("department");
+    }
+    // The actors, one per role, scoped so that 总府路 is inside and 德阳 outside.
+    let staff = [
+        ("r_admin", Role::Admin, Some("5101")),
+        ("r_supervisor", Role::Supervisor, Some("5101")),
+        ("r_dispatcher", Role::Dispatcher, Some("510104022")),
+        ("r_community", Role::CommunityWorker, Some("510104022006")),
+        ("r_grid", Role::GridWorker, Some("510104022006001")),
+        ("r_dept", Role::DeptHandler, Some("510104-chengguan")),
+        ("r_resident", Role::Resident, None),
+        // The people the actors look at.
+        ("t_in", Role::GridWorker, Some("510104022006002")),
+        ("t_out", Role::GridWorker, Some("510603001001001")),
+        ("d_in", Role::DeptHandler, Some("510104-chengguan")),
+        ("d_out", Role::DeptHandler, Some("510603-chengguan")),
+    ];
+    for (i, (username, role, scope)) in staff.into_iter().enumerate() {
+        op.create_user(NewStaff {
+            username: username.to_owned(),
+            display_name: format!("{username} 同志"),
+            phone: Some(format!("139000000{i:02}")),
+            password: Some(PASSWORD.to_owned()),
+            role,
+            scope: scope.map(str::to_owned),
+            from: Some(date(2025, 1, 1)),
+            to: None,
+        })
+        .await
+        .expect("user");
+    }
+    (app, db)
+}
+
+async fn actor(app: &App, username: &str) -> Actor {
+    let login = app.login(username, PASSWORD).await.expect("sign in");
+    app.authenticate(&login.token).await.expect("session")
+}
+
+/// What an attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    NotFound,
+    Forbidden,
+}
+use Outcome::*;
+
+fn outcome<T>(r: Result<T, AppError>) -> Outcome {
+    match r {
+        Ok(_) => Allowed,
+        Err(AppError::NotFound { .. }) => NotFound,
+        Err(AppError::Forbidden(_)) => Forbidden,
+        Err(other) => panic!("unexpected error {other:?}"),
+    }
+}
+
+async fn audit_len(app: &App) -> usize {
+    app.scoped(Actor::system("test")).audit_log(0, 1000).await.expect("audit").len()
+}
+
+#[tokio::test]
+async fn every_role_action_and_scope_gets_the_expected_answer() {
+    let (app, _db) = world().await;
+    let roles = ["r_admin", "r_supervisor", "r_dispatcher", "r_community", "r_grid", "r_dept", "r_resident"];
+    let d = |s: &str| DivisionCode::parse(s).expect("code");
+    // (role, action) → (inside, outside). The table the product promises.
+    let expect = |role: &str, action: &str| -> (Outcome, Outcome) {
+        let yes = |allowed: bool, refusal: Outcome| if allowed { (Allowed, refusal) } else { (refusal, refusal) };
+        match action {
+            "view_people" => yes(!matches!(role, "r_grid" | "r_resident"), NotFound),
+            "manage_people" | "manage_departments" => yes(role == "r_admin", Forbidden),
+            "view_roster" | "view_patrols" => {
+                yes(matches!(role, "r_admin" | "r_supervisor" | "r_dispatcher" | "r_community"), NotFound)
+            }
+            "patrol" => yes(role == "r_grid", Forbidden),
+            other => panic!("{other}"),
+        }
+    };
+    let mut failures = Vec::new();
+    for role in roles {
+        let who = actor(&app, role).await;
+        let me = app.scoped(who);
+        // The person to look at: a department's member for the department role.
+        let (t_in, t_out) = if role == "r_dept" { ("d_in", "d_out") } else { ("t_in", "t_out") };
+        for action in ["view_people", "manage_people", "manage_departments", "view_roster", "view_patrols", "patrol"] {
+            let before = audit_len(&app).await;
+            let (inside, outside) = match action {
+                "view_people" => (outcome(me.user(t_in).await), outcome(me.user(t_out).await)),
+                "manage_people" => (
+                    outcome(me.add_assignment(t_in, Role::GridWorker, Some("510104022006001"), None, None).await),
+                    outcome(me.add_assignment(t_out, Role::GridWorker, Some("510603001001002"), None, None).await),
+                ),
+                "manage_departments" => (
+                    outcome(me.create_department(&format!("510104-x{}", &role[2..5]), "新部门").await),
+                    outcome(me.create_department(&format!("510603-x{}", &role[2..5]), "新部门").await),
+                ),
+                "view_roster" => {
+                    (outcome(me.roster(&d("510104022006")).await), outcome(me.roster(&d("510603001001")).await))
+                }
+                "view_patrols" => (
+                    outcome(me.patrols(&d("510104022006"), None, None).await),
+                    outcome(me.patrols(&d("510603001001"), None, None).await),
+                ),
+                "patrol" => {
+                    let inside = me.start_patrol("510104022006001").await;
+                    if let Ok(p) = &inside {
+                        me.end_patrol(&p.id).await.expect("end");
+                    }
+                    (outcome(inside), outcome(me.start_patrol("510603001001001").await))
+                }
+                _ => unreachable!(),
+            };
+            let want = expect(role, action);
+            if (inside, outside) != want {
+                failures.push(format!("{role} {action}: got {:?}, want {want:?}", (inside, outside)));
+            }
+            let writes = usize::from(matches!(action, "manage_people" | "manage_departments") && inside == Allowed);
+            if audit_len(&app).await != before + writes {
+                failures.push(format!("{role} {action}: a refused action changed the audit log"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn phone_numbers_are_masked_unless_the_role_needs_them_and_views_are_recorded() {
+    let (app, _db) = world().await;
+    for (role, target, unmasked) in [
+        ("r_admin", "t_in", true),
+        ("r_dispatcher", "t_in", true),
+        ("r_community", "t_in", true),
+        ("r_supervisor", "t_in", false),
+        ("r_dept", "d_in", false),
+    ] {
+        let view = app.scoped(actor(&app, role).await).user(target).await.expect("visible");
+        let phone = view.phone.expect("phone");
+        assert_eq!(!view.phone_masked, unmasked, "{role}");
+        assert_eq!(phone.contains("****"), !unmasked, "{role}: {phone}");
+    }
+    let seen = app.store().pii_accesses("t_in").await.expect("log");
+    let viewers: Vec<_> = seen.iter().map(|a| a.actor.as_str()).collect();
+    // The operator saw it once, when creating the account.
+    assert_eq!(viewers, ["test", "r_admin", "r_dispatcher", "r_community"], "each unmasked view is recorded");
+    let own = app.scoped(actor(&app, "t_in").await).user("t_in").await.expect("self");
+    assert!(!own.phone_masked, "one's own number is not masked");
+}
+
+#[tokio::test]
+async fn audit_reading_needs_a_city_wide_grant() {
+    let (app, _db) = world().await;
+    for (role, allowed) in
+        [("r_admin", true), ("r_supervisor", true), ("r_dispatcher", false), ("r_grid", false), ("r_resident", false)]
+    {
+        let got = app.scoped(actor(&app, role).await).audit_log(0, 10).await;
+        assert_eq!(got.is_ok(), allowed, "{role}");
+        if !allowed {
+            assert!(matches!(got, Err(AppError::NotFound { .. })), "{role}");
+        }
+    }
+    let verification = shanzhi_app::access::verify_audit_chain(&app).await.expect("verify");
+    assert!(verification.entries > 10 && verification.broken_at.is_none(), "{verification:?}");
+}
+
+#[tokio::test]
+async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
+    let (app, _db) = world().await;
+    let roster = app
+        .scoped(actor(&app, "r_dispatcher").await)
+        .roster(&DivisionCode::parse("510104022006").expect("c"))
+        .await
+        .expect("roster");
+    let names: Vec<_> = roster.iter().map(|r| r.username.as_str()).collect();
+    assert_eq!(
+        names,
+        ["r_community", "r_grid", "t_in"],
+        "community and grid workers of 总府路; not the town's dispatcher"
+    );
+
+    let grid_worker = app.scoped(actor(&app, "r_grid").await);
+    let patrol = grid_worker.start_patrol("510104022006001").await.expect("start");
+    assert!(matches!(
+        grid_worker.start_patrol("510104022006001").await,
+        Err(AppError::Invalid { code: "patrol_open", .. })
+    ));
+    let point = CheckIn {
+        lng: 104.072,
+        lat: 30.652,
+        crs: Crs::Wgs84,
+        households_visited: 4,
+        note: Some("检查消防通道".into()),
+    };
+    let after = grid_worker.check_in(&patrol.id, point.clone()).await.expect("check in");
+    assert_eq!(after.points[0].grid.as_ref().map(|g| g.as_str()), Some("510104022006001"), "located on the grid");
+    grid_worker.end_patrol(&patrol.id).await.expect("end");
+    assert!(grid_worker.check_in(&patrol.id, point).await.is_err(), "no check-ins after the end");
+    let community = app.scoped(actor(&app, "r_community").await);
+    let coverage = community
+        .patrol_coverage(&DivisionCode::parse("510104022006").expect("c"), None, None)
+        .await
+        .expect("coverage");
+    let counts: Vec<_> = coverage.iter().map(|r| (r.grid.as_str(), r.patrols)).collect();
+    assert_eq!(counts, [("510104022006001", 1), ("510104022006002", 0)]);
+    assert_eq!(community.patrol(&patrol.id).await.expect("visible").households_visited, 4);
+    let outsider = app.scoped(actor(&app, "t_out").await);
+    assert!(matches!(outsider.patrol(&patrol.id).await, Err(AppError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_sessions_revoke_and_secrets_stay_secret() {
+    let (app, _db) = world().await;
+    for _ in 0..4 {
+        assert!(matches!(app.login("r_grid", "wrong-Password-1").await, Err(AppError::Unauthorized(_))));
+    }
+    assert!(
+        matches!(app.login("r_grid", "wrong-Password-1").await, Err(AppError::TooManyAttempts { .. })),
+        "the fifth locks"
+    );
+    assert!(
+        matches!(app.login("r_grid", PASSWORD).await, Err(AppError::TooManyAttempts { .. })),
+        "even the right password waits out the lock"
+    );
+    assert!(matches!(app.login("nobody", PASSWORD).await, Err(AppError::Unauthorized(_))));
+    assert!(matches!(app.login("r_admin", "").await, Err(AppError::Unauthorized(_))));
+
+    let session = app.login("r_admin", PASSWORD).await.expect("sign in");
+    let who = app.authenticate(&session.token).await.expect("valid");
+    app.logout(&who).await.expect("sign out");
+    assert!(
+        matches!(app.authenticate(&session.token).await, Err(AppError::Unauthorized(_))),
+        "a revoked session is dead"
+    );
+    assert!(app.authenticate("szs_forged").await.is_err() && app.authenticate("whatever").await.is_err());
+
+    let token = app.create_api_token("r_dispatcher", "hotline bridge").await.expect("token");
+    assert!(token.token.starts_with("szt_"));
+    assert_eq!(app.authenticate(&token.token).await.expect("token works").name, "r_dispatcher");
+    // Only hashes are kept: neither the token nor a password is in the store's audit log.
+    let log = app.scoped(Actor::system("test")).audit_log(0, 1000).await.expect("log");
+    let all = format!("{log:?}");
+    assert!(!all.contains(&token.token) && !all.contains(PASSWORD) && !all.contains(&session.token));
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_errors() {
+    let (app, _db) = world().await;
+    let admin = app.scoped(actor(&app, "r_admin").await);
+    let base = || NewStaff {
+        username: "new_person".to_owned(),
+        display_name: "新同志".to_owned(),
+        phone: None,
+        password: Some("Another-Pass-2026".to_owned()),
+        role: Role::GridWorker,
+        scope: Some("510104022006001".to_owned()),
+        from: None,
+        to: None,
+    };
+    fn code<T>(r: Result<T, AppError>) -> Option<&'static str> {
+        r.err().map(|e| e.code())
+    }
+    assert_eq!(
+        code(admin.create_user(NewStaff { scope: Some("510104022006099".into()), ..base() }).await),
+        Some("unknown_scope")
+    );
+    assert_eq!(
+        code(admin.create_user(NewStaff { scope: Some("510104022".into()), ..base() }).await),
+        Some("scope_does_not_fit_role")
+    );
+    assert_eq!(
+        code(admin.create_user(NewStaff { scope: Some("5101x".into()), ..base() }).await),
+        Some("invalid_scope")
+    );
+    assert_eq!(
+        code(admin.create_user(NewStaff { password: Some("short".into()), ..base() }).await),
+        Some("weak_password")
+    );
+    assert_eq!(
+        code(admin.create_user(NewStaff { phone: Some("12345".into()), ..base() }).await),
+        Some("invalid_phone")
+    );
+    assert_eq!(
+        code(admin.create_user(NewStaff { username: "r_admin".into(), ..base() }).await),
+        Some("username_taken")
+    );
+    assert!("captain".parse::<Role>().is_err(), "unknown role");
+    admin.create_user(base()).await.expect("a good one");
+    let clash = admin
+        .add_assignment("new_person", Role::GridWorker, Some("510104022006001"), Some(date(2026, 1, 1)), None)
+        .await;
+    assert_eq!(code(clash), Some("overlapping_terms"));
+    let later = admin
+        .add_assignment("new_person", Role::GridWorker, Some("510104022006002"), Some(date(2026, 1, 1)), None)
+        .await;
+    assert!(later.is_ok(), "another grid is fine");
+}

@@ -1,0 +1,218 @@
+//! People: usernames, passwords, phone numbers (masked by default) and
+//! departments.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::division::{DivisionCode, DivisionLevel};
+use crate::text::Bilingual;
+
+/// A sign-in name: 3–32 characters, lower-case letters, digits, `_ . -`,
+/// beginning with a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, Bilingual> {
+        let s = input.trim().to_ascii_lowercase();
+        let ok = (3..=32).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+        if !ok {
+            return Err(Bilingual::new(
+                format!("用户名“{input}”应为 3–32 位小写字母、数字或 _ . -，以字母开头"),
+                format!("username '{input}' must be 3–32 lower-case letters, digits or _ . -, starting with a letter"),
+            ));
+        }
+        Ok(Username(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Check a new password: 10–128 characters with at least three of lower-case,
+/// upper-case, digits and symbols (or 16+ characters of anything), and not
+/// containing the username.
+pub fn check_password(password: &str, username: &Username) -> Result<(), Bilingual> {
+    let n = password.chars().count();
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if !(10..=128).contains(&n) {
+        return Err(Bilingual::new("密码长度应为 10–128 个字符", "a password must have 10–128 characters"));
+    }
+    if classes < 3 && n < 16 {
+        return Err(Bilingual::new(
+            "密码应至少包含小写字母、大写字母、数字、符号中的三类（或不少于 16 个字符）",
+            "a password needs three of lower-case, upper-case, digits and symbols (or 16+ characters)",
+        ));
+    }
+    if password.to_lowercase().contains(username.as_str()) {
+        return Err(Bilingual::new("密码不能包含用户名", "a password must not contain the username"));
+    }
+    Ok(())
+}
+
+/// A mainland mobile number (11 digits from 1[3-9]); `+86`, spaces and dashes
+/// are dropped. Shown masked (`138****5678`) unless a role needs it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(input: &str) -> Result<Self, Bilingual> {
+        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let digits = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
+        let ok = digits.len() == 11
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.starts_with('1')
+            && matches!(digits.as_bytes()[1], b'3'..=b'9');
+        if !ok {
+            return Err(Bilingual::new(
+                "手机号应为 11 位中国大陆手机号码",
+                "a phone number must be an 11-digit mainland mobile number",
+            ));
+        }
+        Ok(Phone(digits.to_owned()))
+    }
+
+    /// The full number; call only where the viewer may see it (and record that).
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// `138****5678`.
+    pub fn masked(&self) -> String {
+        format!("{}****{}", &self.0[..3], &self.0[7..])
+    }
+}
+
+/// Debug and Display show the masked form, so a phone number cannot reach a
+/// log by accident.
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Phone({})", self.masked())
+    }
+}
+
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// A department code: the division it serves (6-digit county or 9-digit town
+/// code; `510100` for the city) and a short key, e.g. `510104-chengguan`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DepartmentCode(String);
+
+impl DepartmentCode {
+    pub fn parse(input: &str) -> Result<Self, Bilingual> {
+        let s = input.trim();
+        let bad = || {
+            Bilingual::new(
+                format!("部门编码“{input}”应为 区划代码-英文简称，如 510104-chengguan"),
+                format!("department code '{input}' must be DIVISION-key, e.g. 510104-chengguan"),
+            )
+        };
+        let (division, key) = s.split_once('-').ok_or_else(bad)?;
+        let code = DivisionCode::parse(division).map_err(|_| bad())?;
+        let key_ok = (2..=32).contains(&key.len())
+            && key.starts_with(|c: char| c.is_ascii_lowercase())
+            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !key_ok || !matches!(code.level(), DivisionLevel::City | DivisionLevel::District | DivisionLevel::Town) {
+            return Err(bad());
+        }
+        Ok(DepartmentCode(format!("{}-{key}", code.significant())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn division(&self) -> DivisionCode {
+        let (d, _) = self.0.split_once('-').expect("checked when parsed");
+        DivisionCode::parse(d).expect("checked when parsed")
+    }
+
+    /// City, district or town level.
+    pub fn level(&self) -> DivisionLevel {
+        self.division().level()
+    }
+}
+
+impl fmt::Display for DepartmentCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for DepartmentCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        DepartmentCode::parse(&s).map_err(|m| m.en)
+    }
+}
+
+impl From<DepartmentCode> for String {
+    fn from(c: DepartmentCode) -> Self {
+        c.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_everywhere_by_default() {
+        let p = Phone::parse("+86 138-1234-5678").expect("phone");
+        assert_eq!(p.reveal(), "13812345678");
+        assert_eq!(p.masked(), "138****5678");
+        assert_eq!(format!("{p} {p:?}"), "138****5678 Phone(138****5678)");
+        for bad in ["12812345678", "1381234567", "138123456789", "abc"] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        let u = Username::parse("zhangsan").expect("username");
+        assert!(check_password("Chengdu-2026!", &u).is_ok());
+        assert!(check_password("short1A!", &u).is_err());
+        assert!(check_password("alllowercaseletters", &u).is_ok(), "16+ characters of anything");
+        assert!(check_password("onlylower12", &u).is_err());
+        assert!(check_password("Zhangsan-2026!", &u).is_err(), "contains the username");
+    }
+
+    #[test]
+    fn usernames_and_department_codes_parse() {
+        assert_eq!(Username::parse("Admin").map(|u| u.0), Ok("admin".to_owned()));
+        assert!(
+            Username::parse("1abc").is_err() && Username::parse("ab").is_err() && Username::parse("a b c").is_err()
+        );
+        let d = DepartmentCode::parse("510104-chengguan").expect("dept");
+        assert_eq!(d.division().as_str(), "510104000000");
+        assert_eq!(d.level(), DivisionLevel::District);
+        assert_eq!(DepartmentCode::parse("510100-gongan").map(|d| d.level()), Ok(DivisionLevel::City));
+        assert_eq!(DepartmentCode::parse("510104022-zhifa").map(|d| d.level()), Ok(DivisionLevel::Town));
+        for bad in ["510104", "510104-", "510104-Cheng", "51-x1", "510104022001-x"] {
+            assert!(DepartmentCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+use async_trait::async_trait;
+use shanzhi_store::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreResult, audit_hash};
+use sqlx::{Pool, QueryBuilder, Row};
+
+use crate::{Dialect, SqlStore, map_err, now_micros};
+
+/// Append `entry` inside an open transaction. The counter row is updated
+/// first: on PostgreSQL that locks it until commit, so concurrent appends
+/// take turns and the chain never forks.
+pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'audit'")
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let seq: i64 = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'audit'")
+        .build()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .try_get(0usize)
+        .map_err(map_err)?;
+    let mut q = QueryBuilder::<DB>::new("SELECT hash FROM audit_log WHERE seq = ");
+    q.push_bind(seq - 1);
+    let prev: String = match q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
+        Some(row) => row.try_get(0usize).map_err(map_err)?,
+        None => AUDIT_GENESIS.to_owned(),
+    };
+    let at = now_micros();
+    let hash = audit_hash(&prev, seq, at, entry);
+    let mut q = QueryBuilder::<DB>::new(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, before_json, after_json, prev_hash, hash) ",
+    );
+    q.push_values([()], |mut v, ()| {
+        v.push_bind(seq)
+            .push_bind(at)
+            .push_bind(entry.actor.clone())
+            .push_bind(entry.action.clone())
+            .push_bind(entry.entity.clone())
+            .push_bind(entry.before.clone())
+            .push_bind(entry.after.clone())
+            .push_bind(prev.clone())
+            .push_bind(hash.clone());
+    });
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    Ok(seq)
+}
+
+#[async_trait]
+impl<DB> AuditStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<i64> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let seq = append::<DB>(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(seq)
+    }
+
+    async fn audit_log(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash FROM audit_log WHERE seq > ",
+        );
+        q.push_bind(after_seq).push(" ORDER BY seq LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: r.try_get(0usize).map_err(map_err)?,
+                    at: r.try_get(1usize).map_err(map_err)?,
+                    actor: r.try_get(2usize).map_err(map_err)?,
+                    action: r.try_get(3usize).map_err(map_err)?,
+                    entity: r.try_get(4usize).map_err(map_err)?,
+                    before: r.try_get(5usize).map_err(map_err)?,
+                    after: r.try_get(6usize).map_err(map_err)?,
+                    prev_hash: r.try_get(7usize).map_err(map_err)?,
+                    hash: r.try_get(8usize).map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_pii_access(&self, access: &PiiAccess) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO pii_access_log (id, at, actor, subject, field, purpose) ");
+        q.push_values([access], |mut v, a| {
+            v.push_bind(uuid::Uuid::now_v7().to_string())
+                .push_bind(a.at)
+                .push_bind(a.actor.clone())
+                .push_bind(a.subject.clone())
+                .push_bind(a.field.clone())
+                .push_bind(a.purpose.clone());
+        });
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn pii_accesses(&self, subject: &str) -> StoreResult<Vec<PiiAccess>> {
+        let mut q =
+            QueryBuilder::<DB>::new("SELECT at, actor, subject, field, purpose FROM pii_access_log WHERE subject = ");
+        q.push_bind(subject.to_owned()).push(" ORDER BY at, id");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PiiAccess {
+                    at: r.try_get(0usize).map_err(map_err)?,
+                    actor: r.try_get(1usize).map_err(map_err)?,
+                    subject: r.try_get(2usize).map_err(map_err)?,
+                    field: r.try_get(3usize).map_err(map_err)?,
+                    purpose: r.try_get(4usize).map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,178 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use shanzhi_domain::GridCode;
+use shanzhi_store::{Micros, PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreError, StoreResult};
+use sqlx::{Pool, QueryBuilder, Row};
+
+use crate::{Dialect, SqlStore, map_err};
+
+#[async_trait]
+impl<DB> PatrolStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn start_patrol(&self, p: &PatrolRecord) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO patrols (id, user_id, grid_code, started_at) ");
+        q.push_values([p], |mut v, p| {
+            v.push_bind(p.id.clone())
+                .push_bind(p.user_id.clone())
+                .push_bind(p.grid.as_str().to_owned())
+                .push_bind(p.started_at);
+        });
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
+        q.push_bind(patrol_id.to_owned());
+        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
+        match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
+            None => return Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
+            Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
+            Some(None) => {}
+        }
+        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(seq), 0) FROM patrol_points WHERE patrol_id = ");
+        q.push_bind(patrol_id.to_owned());
+        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
+        let seq = last + 1;
+        let mut q = QueryBuilder::<DB>::new(
+            "INSERT INTO patrol_points (patrol_id, seq, at, lng, lat, grid_code, households, note) ",
+        );
+        q.push_values([point], |mut v, p| {
+            v.push_bind(patrol_id.to_owned())
+                .push_bind(seq)
+                .push_bind(p.at)
+                .push_bind(p.lng)
+                .push_bind(p.lat)
+                .push_bind(p.grid.as_ref().map(|g| g.as_str().to_owned()))
+                .push_bind(i64::from(p.households_visited))
+                .push_bind(p.note.clone());
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(seq)
+    }
+
+    async fn end_patrol(&self, patrol_id: &str, at: Micros) -> StoreResult<()> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("SELECT ended_at, started_at FROM patrols WHERE id = ");
+        q.push_bind(patrol_id.to_owned());
+        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
+        let Some(row) = row else { return Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))) };
+        if row.try_get::<Option<i64>, _>(0usize).map_err(map_err)?.is_some() {
+            return Err(StoreError::Constraint(format!("patrol {patrol_id} has already ended")));
+        }
+        let started: i64 = row.try_get(1usize).map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("UPDATE patrols SET ended_at = ");
+        q.push_bind(at.max(started)).push(" WHERE id = ").push_bind(patrol_id.to_owned());
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn patrol(&self, id: &str) -> StoreResult<Option<PatrolRecord>> {
+        let query = PatrolQuery { within: None, grids: Vec::new(), user_id: None, from: None, to: None };
+        Ok(self.read_patrols(&query, Some(id)).await?.pop())
+    }
+
+    async fn patrols(&self, query: &PatrolQuery) -> StoreResult<Vec<PatrolRecord>> {
+        self.read_patrols(query, None).await
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn read_patrols(&self, query: &PatrolQuery, id: Option<&str>) -> StoreResult<Vec<PatrolRecord>> {
+        let mut q =
+            QueryBuilder::<DB>::new("SELECT id, user_id, grid_code, started_at, ended_at FROM patrols WHERE 1 = 1");
+        if let Some(id) = id {
+            q.push(" AND id = ").push_bind(id.to_owned());
+        }
+        if let Some(within) = &query.within {
+            let sig = within.significant();
+            q.push(" AND grid_code >= ").push_bind(format!("{sig:0<15}"));
+            q.push(" AND grid_code <= ").push_bind(format!("{sig:9<15}"));
+        }
+        if !query.grids.is_empty() {
+            q.push(" AND grid_code IN (");
+            let mut list = q.separated(", ");
+            for g in &query.grids {
+                list.push_bind(g.as_str().to_owned());
+            }
+            q.push(")");
+        }
+        if let Some(user) = &query.user_id {
+            q.push(" AND user_id = ").push_bind(user.clone());
+        }
+        // Patrols overlapping [from, to).
+        if let Some(to) = query.to {
+            q.push(" AND started_at < ").push_bind(to);
+        }
+        if let Some(from) = query.from {
+            q.push(" AND (ended_at IS NULL OR ended_at >= ").push_bind(from).push(")");
+        }
+        q.push(" ORDER BY started_at DESC, id LIMIT 1000");
+        let mut patrols = Vec::new();
+        for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+            let grid: String = r.try_get(2usize).map_err(map_err)?;
+            patrols.push(PatrolRecord {
+                id: r.try_get(0usize).map_err(map_err)?,
+                user_id: r.try_get(1usize).map_err(map_err)?,
+                grid: GridCode::parse(&grid).map_err(StoreError::corrupt)?,
+                started_at: r.try_get(3usize).map_err(map_err)?,
+                ended_at: r.try_get(4usize).map_err(map_err)?,
+                points: Vec::new(),
+            });
+        }
+        let by_id: HashMap<String, usize> = patrols.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        for chunk in patrols.iter().map(|p| p.id.clone()).collect::<Vec<_>>().chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT patrol_id, seq, at, lng, lat, grid_code, households, note FROM patrol_points WHERE patrol_id IN (",
+            );
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            q.push(") ORDER BY patrol_id, seq");
+            for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                let pid: String = r.try_get(0usize).map_err(map_err)?;
+                let grid: Option<String> = r.try_get(5usize).map_err(map_err)?;
+                let households: i64 = r.try_get(6usize).map_err(map_err)?;
+                let point = PatrolPoint {
+                    seq: r.try_get(1usize).map_err(map_err)?,
+                    at: r.try_get(2usize).map_err(map_err)?,
+                    lng: r.try_get(3usize).map_err(map_err)?,
+                    lat: r.try_get(4usize).map_err(map_err)?,
+                    grid: grid.as_deref().map(GridCode::parse).transpose().map_err(StoreError::corrupt)?,
+                    households_visited: u32::try_from(households).map_err(StoreError::corrupt)?,
+                    note: r.try_get(7usize).map_err(map_err)?,
+                };
+                if let Some(&i) = by_id.get(&pid) {
+                    patrols[i].points.push(point);
+                }
+            }
+        }
+        Ok(patrols)
+    }
+}

@@ -1,0 +1,98 @@
+use async_trait::async_trait;
+use jiff::civil::Date;
+use serde::Serialize;
+use shanzhi_domain::{DepartmentCode, DivisionCode, Phone, Role, Scope, Term, Username};
+
+use crate::{AuditEntry, StoreResult};
+
+/// Microseconds since the Unix epoch (UTC): how every instant is stored, so
+/// both engines compare and sort them the same way.
+pub type Micros = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    Staff,
+    Resident,
+}
+
+impl UserKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Staff => "staff",
+            UserKind::Resident => "resident",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: Username,
+    pub display_name: String,
+    pub kind: UserKind,
+    pub phone: Option<Phone>,
+    pub disabled: bool,
+    pub created_at: Micros,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub username: Username,
+    pub display_name: String,
+    pub kind: UserKind,
+    pub phone: Option<Phone>,
+    /// An argon2id PHC string; `None`: cannot sign in with a password.
+    pub password_hash: Option<String>,
+    pub created_at: Micros,
+}
+
+/// What sign-in needs.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user_id: String,
+    pub password_hash: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<Micros>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentRecord {
+    pub id: String,
+    pub user_id: String,
+    pub role: Role,
+    pub scope: Option<Scope>,
+    pub term: Term,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepartmentRecord {
+    pub code: DepartmentCode,
+    pub name: String,
+}
+
+/// People, their roles and departments. Every write records its audit entry
+/// in the same transaction.
+#[async_trait]
+pub trait PeopleStore {
+    /// Fails with a constraint error if the username is taken.
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<()>;
+    async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    async fn set_password(&self, user_id: &str, password_hash: &str, audit: &AuditEntry) -> StoreResult<()>;
+
+    async fn add_assignment(&self, assignment: &AssignmentRecord, audit: &AuditEntry) -> StoreResult<()>;
+    /// Set the end of an assignment's term.
+    async fn end_assignment(&self, id: &str, on: Date, audit: &AuditEntry) -> StoreResult<()>;
+    async fn assignments_of(&self, user_id: &str) -> StoreResult<Vec<AssignmentRecord>>;
+    /// Assignments valid on `day` whose scope lies in `division`'s subtree
+    /// (grid scopes by their community, departments by their division).
+    async fn assignments_within(&self, division: &DivisionCode, day: Date) -> StoreResult<Vec<AssignmentRecord>>;
+
+    async fn create_department(&self, department: &DepartmentRecord, audit: &AuditEntry) -> StoreResult<()>;
+    async fn department(&self, code: &DepartmentCode) -> StoreResult<Option<DepartmentRecord>>;
+    /// Departments whose division lies in `division`'s subtree, by code.
+    async fn departments_within(&self, division: &DivisionCode) -> StoreResult<Vec<DepartmentRecord>>;
+}

@@ -1,0 +1,238 @@
+use jiff::civil::date;
+use shanzhi_domain::{CodeSystem, DepartmentCode, DivisionCode, GridCode, Phone, Role, Scope, Term, Username};
+
+use super::division;
+use crate::{
+    AUDIT_GENESIS, ApiTokenRecord, AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PatrolPoint, PatrolQuery,
+    PatrolRecord, PiiAccess, SessionRecord, Store, UserKind, audit_hash,
+};
+
+const NBS: CodeSystem = CodeSystem::Nbs2023;
+
+fn audit(action: &str, entity: &str) -> AuditEntry {
+    AuditEntry::new("tester", action, entity).after(format!("{{\"entity\":\"{entity}\"}}"))
+}
+
+fn user(id: &str, name: &str) -> NewUser {
+    NewUser {
+        id: id.to_owned(),
+        username: Username::parse(name).expect("username"),
+        display_name: format!("{name} 同志"),
+        kind: UserKind::Staff,
+        phone: Some(Phone::parse("13812345678").expect("phone")),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+        created_at: 1_700_000_000_000_000,
+    }
+}
+
+async fn with_divisions(store: &dyn Store) {
+    store
+        .upsert_divisions(&[
+            division(NBS, "51", "四川省"),
+            division(NBS, "5101", "成都市"),
+            division(NBS, "510104", "锦江区"),
+            division(NBS, "510105", "青羊区"),
+            division(NBS, "510104022", "春熙路街道"),
+            division(NBS, "510104022006", "总府路社区"),
+        ])
+        .await
+        .expect("divisions");
+}
+
+fn assignment(
+    id: &str,
+    user: &str,
+    role: Role,
+    scope: Option<Scope>,
+    from: (i16, i8),
+    to: Option<(i16, i8)>,
+) -> AssignmentRecord {
+    AssignmentRecord {
+        id: id.to_owned(),
+        user_id: user.to_owned(),
+        role,
+        scope,
+        term: Term { from: date(from.0, from.1, 1), to: to.map(|t| date(t.0, t.1, 1)) },
+    }
+}
+
+pub async fn people_and_assignments_round_trip(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "zhangsan"), &audit("user.create", "user:zhangsan")).await.expect("create");
+    let got = store.user_by_name(&Username::parse("zhangsan").expect("name")).await.expect("read").expect("found");
+    assert_eq!((got.id.as_str(), got.display_name.as_str(), got.kind), ("u1", "zhangsan 同志", UserKind::Staff));
+    assert_eq!(got.phone.as_ref().map(Phone::reveal), Some("13812345678"));
+    assert_eq!(store.user_by_id("u1").await.expect("by id"), Some(got));
+    let before = store.audit_log(0, 100).await.expect("audit").len();
+    assert!(store.create_user(&user("u2", "zhangsan"), &audit("user.create", "user:dup")).await.is_err(), "unique");
+    assert_eq!(store.audit_log(0, 100).await.expect("audit").len(), before, "a refused write records nothing");
+
+    let dept = DepartmentCode::parse("510104-chengguan").expect("dept");
+    store
+        .create_department(
+            &DepartmentRecord { code: dept.clone(), name: "锦江区城管局".to_owned() },
+            &audit("department.create", "x"),
+        )
+        .await
+        .expect("department");
+    let division_scope = |s: &str| Some(Scope::Division(DivisionCode::parse(s).expect("code")));
+    let grid_scope = Some(Scope::Grid(GridCode::parse("510104022006001").expect("grid")));
+    for a in [
+        assignment("a1", "u1", Role::Dispatcher, division_scope("510104022"), (2025, 1), None),
+        assignment("a2", "u1", Role::GridWorker, grid_scope, (2025, 1), Some((2025, 6))),
+        assignment("a3", "u1", Role::DeptHandler, Some(Scope::Department(dept.clone())), (2025, 1), None),
+        assignment("a4", "u1", Role::Supervisor, division_scope("510105"), (2025, 1), None),
+    ] {
+        store.add_assignment(&a, &audit("assignment.add", &a.id)).await.expect("assignment");
+    }
+    let mine = store.assignments_of("u1").await.expect("mine");
+    assert_eq!(mine.len(), 4);
+    assert_eq!(mine.iter().find(|a| a.id == "a3").and_then(|a| a.scope.clone()), Some(Scope::Department(dept.clone())));
+
+    let town = DivisionCode::parse("510104022").expect("code");
+    let in_town = |day| store.assignments_within(&town, day);
+    let ids = |v: Vec<AssignmentRecord>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let mut early = ids(in_town(date(2025, 3, 1)).await.expect("roster"));
+    early.sort();
+    assert_eq!(early, ["a1", "a2"], "the town's dispatcher and its grid worker; not the district department");
+    assert_eq!(ids(in_town(date(2025, 7, 1)).await.expect("roster")), ["a1"], "the grid term ended");
+    let mut district =
+        ids(store.assignments_within(&DivisionCode::parse("510104").expect("c"), date(2025, 3, 1)).await.expect("r"));
+    district.sort();
+    assert_eq!(district, ["a1", "a2", "a3"]);
+
+    store.end_assignment("a1", date(2025, 8, 1), &audit("assignment.end", "a1")).await.expect("end");
+    assert!(ids(in_town(date(2025, 8, 1)).await.expect("roster")).is_empty());
+    let departments = store.departments_within(&DivisionCode::parse("5101").expect("c")).await.expect("departments");
+    assert_eq!(departments.len(), 1);
+    assert_eq!(store.department(&dept).await.expect("read").map(|d| d.name), Some("锦江区城管局".to_owned()));
+}
+
+pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "lisi"), &audit("user.create", "user:lisi")).await.expect("create");
+    let name = Username::parse("lisi").expect("name");
+    assert_eq!(store.record_login_failure("u1", None).await.expect("fail"), 1);
+    assert_eq!(store.record_login_failure("u1", Some(42)).await.expect("fail"), 2);
+    let c = store.credentials(&name).await.expect("creds").expect("found");
+    assert_eq!((c.failed_logins, c.locked_until, c.disabled), (2, Some(42), false));
+    store.record_login_success("u1").await.expect("success");
+    let c = store.credentials(&name).await.expect("creds").expect("found");
+    assert_eq!((c.failed_logins, c.locked_until), (0, None));
+    assert!(store.credentials(&Username::parse("nobody").expect("n")).await.expect("read").is_none());
+
+    let session = SessionRecord {
+        token_hash: "h1".to_owned(),
+        user_id: "u1".to_owned(),
+        csrf_token: "c1".to_owned(),
+        created_at: 10,
+        expires_at: 20,
+        revoked_at: None,
+    };
+    store.create_session(&session).await.expect("session");
+    assert_eq!(store.session("h1").await.expect("read"), Some(session.clone()));
+    store.revoke_session("h1", 15).await.expect("revoke");
+    assert_eq!(store.session("h1").await.expect("read").and_then(|s| s.revoked_at), Some(15));
+    store.revoke_session("h1", 99).await.expect("again");
+    assert_eq!(
+        store.session("h1").await.expect("read").and_then(|s| s.revoked_at),
+        Some(15),
+        "the first revocation stands"
+    );
+
+    let token = ApiTokenRecord {
+        token_hash: "t1".to_owned(),
+        id: "tok1".to_owned(),
+        user_id: "u1".to_owned(),
+        name: "cli".to_owned(),
+        created_at: 5,
+        revoked_at: None,
+    };
+    store.create_api_token(&token).await.expect("token");
+    assert_eq!(store.api_token("t1").await.expect("read"), Some(token));
+    store.revoke_api_token("t1", 6).await.expect("revoke");
+    assert_eq!(store.api_token("t1").await.expect("read").and_then(|t| t.revoked_at), Some(6));
+    assert!(store.api_token("nope").await.expect("read").is_none());
+}
+
+pub async fn patrols_keep_their_check_ins(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "wangwu"), &audit("user.create", "user:wangwu")).await.expect("create");
+    let grid = GridCode::parse("510104022006001").expect("grid");
+    let patrol = PatrolRecord {
+        id: "p1".to_owned(),
+        user_id: "u1".to_owned(),
+        grid: grid.clone(),
+        started_at: 1_000,
+        ended_at: None,
+        points: Vec::new(),
+    };
+    store.start_patrol(&patrol).await.expect("start");
+    let point = |at, households| PatrolPoint {
+        seq: 0,
+        at,
+        lng: 104.0712,
+        lat: 30.6523,
+        grid: Some(grid.clone()),
+        households_visited: households,
+        note: Some("楼道畅通".to_owned()),
+    };
+    assert_eq!(store.add_patrol_point("p1", &point(1_100, 3)).await.expect("point"), 1);
+    assert_eq!(store.add_patrol_point("p1", &point(1_200, 2)).await.expect("point"), 2);
+    store.end_patrol("p1", 2_000).await.expect("end");
+    assert!(store.add_patrol_point("p1", &point(2_100, 1)).await.is_err(), "no check-ins after the end");
+    assert!(store.end_patrol("p1", 3_000).await.is_err(), "ends once");
+    assert!(store.add_patrol_point("p9", &point(2_100, 1)).await.is_err(), "unknown patrol");
+    let got = store.patrol("p1").await.expect("read").expect("found");
+    assert_eq!(got.ended_at, Some(2_000));
+    assert_eq!(got.points.iter().map(|p| (p.seq, p.households_visited)).collect::<Vec<_>>(), [(1, 3), (2, 2)]);
+    assert_eq!(got.points[0].note.as_deref(), Some("楼道畅通"));
+
+    let q = |within: &str, from, to| PatrolQuery {
+        within: Some(DivisionCode::parse(within).expect("code")),
+        grids: Vec::new(),
+        user_id: None,
+        from,
+        to,
+    };
+    assert_eq!(store.patrols(&q("510104022", None, None)).await.expect("q").len(), 1);
+    assert_eq!(store.patrols(&q("510105", None, None)).await.expect("q").len(), 0);
+    assert_eq!(store.patrols(&q("5101", Some(1_500), Some(1_600))).await.expect("q").len(), 1, "overlaps");
+    assert_eq!(store.patrols(&q("5101", Some(2_001), None)).await.expect("q").len(), 0, "ended before");
+    assert_eq!(store.patrols(&q("5101", None, Some(1_000))).await.expect("q").len(), 0, "starts at the end");
+}
+
+pub async fn the_audit_log_is_a_hash_chain(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "zhaoliu"), &audit("user.create", "user:zhaoliu")).await.expect("create");
+    store.append_audit(&AuditEntry::new("tester", "note", "x").before("{\"a\":1}")).await.expect("append");
+    store.put_setting("k", "v", &audit("setting.put", "k")).await.expect("setting");
+    let log = store.audit_log(0, 100).await.expect("log");
+    let actions: Vec<_> = log.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["user.create", "note", "setting.put"]);
+    let mut prev = AUDIT_GENESIS.to_owned();
+    for (i, r) in log.iter().enumerate() {
+        assert_eq!(r.seq, i as i64 + 1);
+        assert_eq!(r.prev_hash, prev);
+        let entry = AuditEntry {
+            actor: r.actor.clone(),
+            action: r.action.clone(),
+            entity: r.entity.clone(),
+            before: r.before.clone(),
+            after: r.after.clone(),
+        };
+        assert_eq!(r.hash, audit_hash(&prev, r.seq, r.at, &entry));
+        prev = r.hash.clone();
+    }
+    assert_eq!(store.audit_log(2, 100).await.expect("tail").len(), 1);
+
+    let access = PiiAccess {
+        at: 7,
+        actor: "tester".into(),
+        subject: "u1".into(),
+        field: "phone".into(),
+        purpose: "call".into(),
+    };
+    store.record_pii_access(&access).await.expect("pii");
+    assert_eq!(store.pii_accesses("u1").await.expect("read"), vec![access]);
+}

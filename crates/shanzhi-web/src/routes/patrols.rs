@@ -1,0 +1,126 @@
+//! `/api/v1/patrols`: start, check in, end; read patrols and coverage.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use shanzhi_app::access::{CheckIn, CoverageRow, PatrolView};
+use shanzhi_domain::DivisionCode;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_geo::Crs;
+
+use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/patrols", get(list).post(start))
+        .route("/patrols/coverage", get(coverage))
+        .route("/patrols/{id}", get(show))
+        .route("/patrols/{id}/check-ins", post(check_in))
+        .route("/patrols/{id}/end", post(end))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    grid: String,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(b): ApiJson<StartBody>,
+) -> Result<(StatusCode, Json<PatrolView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).start_patrol(&b.grid).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckInBody {
+    lng: f64,
+    lat: f64,
+    crs: Option<String>,
+    #[serde(default)]
+    households_visited: u32,
+    note: Option<String>,
+}
+
+async fn check_in(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CheckInBody>,
+) -> Result<Json<PatrolView>, ApiError> {
+    let crs = match b.crs.as_deref() {
+        None => Crs::Wgs84,
+        Some(t) => t.parse().map_err(|m: Bilingual| ApiError::bad_request("invalid_crs", m))?,
+    };
+    let point = CheckIn { lng: b.lng, lat: b.lat, crs, households_visited: b.households_visited, note: b.note };
+    Ok(Json(state.app.scoped(actor).check_in(&id, point).await?))
+}
+
+async fn end(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PatrolView>, ApiError> {
+    Ok(Json(state.app.scoped(actor).end_patrol(&id).await?))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PatrolView>, ApiError> {
+    Ok(Json(state.app.scoped(actor).patrol(&id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpanQuery {
+    division: String,
+    /// RFC 3339 instants, e.g. 2026-11-01T00:00:00+08:00.
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn span(q: &SpanQuery) -> Result<(DivisionCode, Option<i64>, Option<i64>), ApiError> {
+    let division = DivisionCode::parse(&q.division)
+        .map_err(|e| ApiError::bad_request("invalid_division_code", e.message(&q.division)))?;
+    let instant = |t: &Option<String>| -> Result<Option<i64>, ApiError> {
+        t.as_deref()
+            .map(|s| {
+                s.parse::<jiff::Timestamp>().map(|t| t.as_microsecond()).map_err(|_| {
+                    ApiError::bad_request(
+                        "invalid_time",
+                        Bilingual::new(
+                            format!("时间“{s}”应为 RFC 3339 格式，如 2026-11-01T00:00:00+08:00"),
+                            format!("time '{s}' must be RFC 3339, e.g. 2026-11-01T00:00:00+08:00"),
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    };
+    Ok((division, instant(&q.from)?, instant(&q.to)?))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<SpanQuery>,
+) -> Result<Json<Vec<PatrolView>>, ApiError> {
+    let (division, from, to) = span(&q)?;
+    Ok(Json(state.app.scoped(actor).patrols(&division, from, to).await?))
+}
+
+async fn coverage(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<SpanQuery>,
+) -> Result<Json<Vec<CoverageRow>>, ApiError> {
+    let (division, from, to) = span(&q)?;
+    Ok(Json(state.app.scoped(actor).patrol_coverage(&division, from, to).await?))
+}
