@@ -169,6 +169,11 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Refused patrols left nothing behind: only the grid worker's own patrol exists.
+    let op = app.scoped(Actor::system("test"));
+    assert!(op.patrols(&d("510603001001"), None, None).await.expect("outside").is_empty());
+    let inside = op.patrols(&d("510104022006"), None, None).await.expect("inside");
+    assert_eq!(inside.iter().map(|p| p.username.as_str()).collect::<Vec<_>>(), ["r_grid"]);
 }
 
 #[tokio::test]

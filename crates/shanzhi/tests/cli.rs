@@ -31,6 +31,8 @@ fn text(bytes: &[u8]) -> String {
 struct Server {
     child: Child,
     base: String,
+    /// Everything the server wrote to stderr (its log) so far.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -46,16 +48,21 @@ impl Server {
             .expect("spawn serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(i) = line.find("listening on http://") {
                     let addr = line[i + "listening on ".len()..].split_whitespace().next().unwrap_or("").to_owned();
                     let _ = tx.send(addr);
                 }
+                if let Ok(mut l) = sink.lock() {
+                    l.push(line);
+                }
             }
         });
         let base = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
-        Server { child, base }
+        Server { child, base, log }
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
@@ -278,7 +285,8 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
     assert!(token.starts_with("szt_") && !token.contains(' '), "only the token: {token}");
 
     let server = Server::start(cwd.path(), &[], &db.cli_args);
-    let me: Value = reqwest::Client::new()
+    let client = reqwest::Client::new();
+    let me: Value = client
         .get(format!("{}/api/v1/me", server.base))
         .bearer_auth(&token)
         .send()
@@ -288,6 +296,29 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
         .await
         .expect("json");
     assert_eq!(me["username"], "chief");
+    let login: Value = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"username": "chief", "password": "Tianfu-Square-2026!"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let session = login["token"].as_str().expect("session token").to_owned();
+    let wrong = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({"username": "chief", "password": "Not-The-Password-9"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(wrong.status().as_u16(), 401);
+    std::thread::sleep(Duration::from_millis(300));
+    let log = server.log.lock().expect("log").join("\n");
+    assert!(log.contains("signed in") && log.contains("sign-in failed"), "the log tells what happened: {log}");
+    for secret in [token.as_str(), session.as_str(), "Tianfu-Square-2026!", "Not-The-Password-9"] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
     drop(server);
 
     let ok = run(cwd.path(), &["audit", "verify"], &db);
