@@ -2,8 +2,10 @@
 //! can be tested with plain values, and every other crate speaks these types.
 
 pub mod access;
+pub mod category;
 pub mod division;
 pub mod grid;
+pub mod matter;
 pub mod people;
 pub mod text;
 
@@ -11,3 +13,5 @@ pub use access::{Action, Grant, Place, Role, Scope, Term};
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
 pub use grid::{GridCode, GridInfo, GridKind, Validity};
 pub use people::{DepartmentCode, Phone, Username};
+pub use matter::{Assignee, Command, Level, MatterState, Rating, Status};
+pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};

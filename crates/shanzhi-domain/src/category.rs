@@ -1,0 +1,195 @@
+//! 事项分类 and 职责清单: the data-driven dictionary of what can be reported
+//! (never an enum: cities add codes and standards change editions) and the
+//! duty list that says which unit answers for a category at each level.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::Bilingual;
+
+/// A category code as the dictionary writes it (`0102`, `12345.zixun`,
+/// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CategoryCode(String);
+
+impl CategoryCode {
+    pub fn parse(input: &str) -> Result<Self, Bilingual> {
+        let s = input.trim();
+        let ok = (2..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+        if !ok {
+            return Err(Bilingual::new(
+                format!("分类代码“{input}”应为 2–32 位字母、数字或 . - _"),
+                format!("category code '{input}' must be 2–32 letters, digits or . - _"),
+            ));
+        }
+        Ok(CategoryCode(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CategoryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CategoryCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        CategoryCode::parse(&s).map_err(|m| m.en)
+    }
+}
+
+impl From<CategoryCode> for String {
+    fn from(c: CategoryCode) -> Self {
+        c.0
+    }
+}
+
+/// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Line {
+    Development,
+    Safety,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Normal,
+    Urgent,
+}
+
+/// Where a category comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoryKind {
+    /// 数字城管 事件 (GB/T 30428 lineage).
+    Event,
+    /// 12345 诉求 kinds (反映, 咨询, 求助, 建议, 表扬).
+    Hotline,
+    /// 综治: disputes, safety hazards.
+    Governance,
+}
+
+/// Time limits per stage, in hours (working or calendar: the time-limit issue
+/// decides how they are counted); `None`: no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeLimits {
+    pub accept: Option<u32>,
+    pub dispatch: Option<u32>,
+    pub sign: Option<u32>,
+    pub handle: Option<u32>,
+    pub verify: Option<u32>,
+}
+
+/// One version of a category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub code: CategoryCode,
+    pub name: String,
+    /// The major class this one belongs to.
+    pub parent: Option<CategoryCode>,
+    pub kind: CategoryKind,
+    pub line: Line,
+    pub severity: Severity,
+    pub limits: TimeLimits,
+    /// 立案条件 and 结案条件, as text officials read.
+    pub filing_condition: String,
+    pub closing_condition: String,
+    /// The standard or local rule it comes from (e.g. "CJ/T 214-2007").
+    pub standard: String,
+    /// Words that suggest this category in a description.
+    pub keywords: Vec<String>,
+}
+
+impl Category {
+    pub fn validate(&self) -> Result<(), Bilingual> {
+        let n = self.name.trim().chars().count();
+        if n == 0 || n > 50 {
+            return Err(Bilingual::new("分类名称应为 1–50 个字符", "a category name needs 1–50 characters"));
+        }
+        if self.filing_condition.chars().count() > 2000 || self.closing_condition.chars().count() > 2000 {
+            return Err(Bilingual::new("立案/结案条件不超过 2000 字", "filing/closing conditions have at most 2000 characters"));
+        }
+        if self.keywords.len() > 50 || self.keywords.iter().any(|k| k.trim().is_empty() || k.chars().count() > 20) {
+            return Err(Bilingual::new("关键词最多 50 个，每个 1–20 字", "at most 50 keywords of 1–20 characters"));
+        }
+        Ok(())
+    }
+}
+
+/// The level a duty applies at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyLevel {
+    District,
+    Town,
+    Community,
+}
+
+/// The list a duty is on: towns have 基本履职 / 配合履职 / 上级收回, communities
+/// have the 准入 lists 依法履职 / 协助 / 负面 (may not be put on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyList {
+    /// 基本履职事项
+    Basic,
+    /// 配合履职事项
+    Cooperate,
+    /// 上级收回事项
+    Withdrawn,
+    /// 依法履职事项
+    Lawful,
+    /// 依法协助事项
+    Assist,
+    /// 负面清单
+    Negative,
+}
+
+impl DutyList {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DutyList::Basic => "基本履职事项",
+            DutyList::Cooperate => "配合履职事项",
+            DutyList::Withdrawn => "上级收回事项",
+            DutyList::Lawful => "依法履职事项",
+            DutyList::Assist => "依法协助事项",
+            DutyList::Negative => "负面清单",
+        }
+    }
+}
+
+/// 职责清单 item: category × level → lead department (by key, e.g.
+/// `chengguan`, resolved to the matter's district) and co-departments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutyItem {
+    pub category: CategoryCode,
+    pub level: DutyLevel,
+    pub lead: Option<String>,
+    pub co: Vec<String>,
+    pub list: DutyList,
+    pub note: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_codes_are_data_not_enums() {
+        for good in ["0102", "12345.zixun", "ZZ.0101", "06010"] {
+            assert!(CategoryCode::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["", "x", "有中文", "a b", &"1".repeat(33)] {
+            assert!(CategoryCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
