@@ -117,7 +117,10 @@ impl Category {
             return Err(Bilingual::new("分类名称应为 1–50 个字符", "a category name needs 1–50 characters"));
         }
         if self.filing_condition.chars().count() > 2000 || self.closing_condition.chars().count() > 2000 {
-            return Err(Bilingual::new("立案/结案条件不超过 2000 字", "filing/closing conditions have at most 2000 characters"));
+            return Err(Bilingual::new(
+                "立案/结案条件不超过 2000 字",
+                "filing/closing conditions have at most 2000 characters",
+            ));
         }
         if self.keywords.len() > 50 || self.keywords.iter().any(|k| k.trim().is_empty() || k.chars().count() > 20) {
             return Err(Bilingual::new("关键词最多 50 个，每个 1–20 字", "at most 50 keywords of 1–20 characters"));

@@ -10,8 +10,8 @@ pub mod people;
 pub mod text;
 
 pub use access::{Action, Grant, Place, Role, Scope, Term};
+pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
 pub use grid::{GridCode, GridInfo, GridKind, Validity};
-pub use people::{DepartmentCode, Phone, Username};
 pub use matter::{Assignee, Command, Level, MatterState, Rating, Status};
-pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
+pub use people::{DepartmentCode, Phone, Username};

@@ -90,7 +90,11 @@ impl MatterState {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            MatterState::Closed | MatterState::Rated | MatterState::Rejected | MatterState::Merged | MatterState::Voided
+            MatterState::Closed
+                | MatterState::Rated
+                | MatterState::Rejected
+                | MatterState::Merged
+                | MatterState::Voided
         )
     }
 }
@@ -104,9 +108,10 @@ impl fmt::Display for MatterState {
 impl std::str::FromStr for MatterState {
     type Err = Bilingual;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        MatterState::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            Bilingual::new(format!("未知的事件状态“{s}”"), format!("unknown matter state '{s}'"))
-        })
+        MatterState::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| Bilingual::new(format!("未知的事件状态“{s}”"), format!("unknown matter state '{s}'")))
     }
 }
 
@@ -166,27 +171,60 @@ pub enum Rating {
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     Accept,
-    Reject { reason: String },
-    Dispatch { to: Assignee },
+    Reject {
+        reason: String,
+    },
+    Dispatch {
+        to: Assignee,
+    },
     Sign,
-    Return { reason: String },
-    Respond { text: String },
-    Verify { passed: bool, note: String },
-    Rate { rating: Rating, reason: Option<String> },
-    Reopen { reason: String },
-    Escalate { reason: String },
+    Return {
+        reason: String,
+    },
+    Respond {
+        text: String,
+    },
+    Verify {
+        passed: bool,
+        note: String,
+    },
+    Rate {
+        rating: Rating,
+        reason: Option<String>,
+    },
+    Reopen {
+        reason: String,
+    },
+    Escalate {
+        reason: String,
+    },
     /// Ask for more time (hours).
-    Extend { hours: u32, reason: String },
+    Extend {
+        hours: u32,
+        reason: String,
+    },
     ApproveExtension,
-    DenyExtension { reason: String },
+    DenyExtension {
+        reason: String,
+    },
     /// Ask to leave the timed flow (挂账).
-    Park { reason: String },
+    Park {
+        reason: String,
+    },
     ApprovePark,
-    DenyPark { reason: String },
+    DenyPark {
+        reason: String,
+    },
     Resume,
-    Supervise { note: String },
-    Merge { into: String },
-    Void { reason: String },
+    Supervise {
+        note: String,
+    },
+    Merge {
+        into: String,
+    },
+    Void {
+        reason: String,
+    },
 }
 
 /// The name of every command, for refusals ("allowed: …") and routes.
@@ -541,7 +579,8 @@ mod tests {
         .expect("closed");
         let happy = closed.apply(&Command::Rate { rating: Rating::BasicallySatisfied, reason: None }).expect("rate");
         assert!(happy.apply(&Command::Reopen { reason: reason() }).is_err());
-        let unhappy = closed.apply(&Command::Rate { rating: Rating::Unsatisfied, reason: Some("没修".into()) }).expect("rate");
+        let unhappy =
+            closed.apply(&Command::Rate { rating: Rating::Unsatisfied, reason: Some("没修".into()) }).expect("rate");
         let again = unhappy.apply(&Command::Reopen { reason: reason() }).expect("reopen");
         assert_eq!((again.state, again.reopens, again.rating), (MatterState::Dispatched, 1, None));
         assert!(again.assignee.is_some(), "back to the same unit");

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "divisions and settings", include_str!("../migrations/0001_divisions.sql")),
     (2, "grids", include_str!("../migrations/0002_grids.sql")),
     (3, "people", include_str!("../migrations/0003_people.sql")),
+    (4, "matters", include_str!("../migrations/0004_matters.sql")),
 ];
 
 /// Connect to a `postgres://` URL and apply migrations.

@@ -7,6 +7,7 @@ mod auth;
 mod division;
 mod error;
 mod grid;
+mod matter;
 mod patrol;
 mod people;
 pub mod rows;
@@ -24,6 +25,10 @@ pub use auth::{ApiTokenRecord, AuthStore, SessionRecord};
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
+pub use matter::{
+    AttachmentRecord, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, MatterStore,
+    matter_event_hash,
+};
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use setting::SettingStore;
@@ -61,7 +66,17 @@ pub struct SchemaInfo {
 /// The whole store: every port, plus health and shutdown.
 #[async_trait]
 pub trait Store:
-    DivisionStore + GridStore + SettingStore + PeopleStore + AuthStore + PatrolStore + AuditStore + fmt::Debug + Send + Sync
+    DivisionStore
+    + GridStore
+    + SettingStore
+    + PeopleStore
+    + AuthStore
+    + PatrolStore
+    + AuditStore
+    + MatterStore
+    + fmt::Debug
+    + Send
+    + Sync
 {
     fn backend(&self) -> Backend;
 

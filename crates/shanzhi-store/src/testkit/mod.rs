@@ -7,6 +7,7 @@
 
 mod divisions;
 mod grids;
+mod matters;
 mod meta;
 mod people;
 
@@ -19,6 +20,7 @@ use crate::Store;
 
 pub use divisions::*;
 pub use grids::*;
+pub use matters::*;
 pub use meta::*;
 pub use people::*;
 
@@ -80,6 +82,13 @@ macro_rules! contract_tests {
             sessions_tokens_and_login_failures,
             patrols_keep_their_check_ins,
             the_audit_log_is_a_hash_chain,
+            matters_are_numbered_and_retries_are_safe,
+            events_append_in_order_and_conflicts_are_refused,
+            matter_queries_stay_in_scope_and_page_by_keyset,
+            departments_see_what_is_dispatched_to_them,
+            categories_are_versioned_and_duties_are_kept,
+            attachments_are_stored_and_bound_once,
+            bulk_matters_keep_numbers_unique,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,0 +1,185 @@
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use shanzhi_domain::{Category, CategoryCode, DivisionCode, DutyItem, DutyLevel, GridCode, MatterState, Status};
+
+use crate::{AuditEntry, Micros, StoreResult};
+
+/// A matter as stored: the report, where it is, and its derived status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatterRecord {
+    pub id: String,
+    pub number: String,
+    pub channel: String,
+    pub category: CategoryCode,
+    pub category_version: i64,
+    pub line: String,
+    pub severity: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub grid: GridCode,
+    /// The general grid `grid` belongs to (itself for a general grid).
+    pub general_grid: Option<GridCode>,
+    pub reporter_user_id: Option<String>,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    /// The hotline's own order number, for idempotent imports.
+    pub external_ref: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub status: Status,
+    pub reported_at: Micros,
+    pub updated_at: Micros,
+    pub deadline_at: Option<Micros>,
+    pub event_count: i64,
+    pub last_hash: String,
+}
+
+/// One entry of a matter's timeline (append-only, hash-chained per matter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatterEvent {
+    pub seq: i64,
+    pub at: Micros,
+    pub actor: String,
+    pub role: String,
+    /// `report` for the first entry, then the command's name.
+    pub command: String,
+    /// The command (or the report) as JSON: replaying these reproduces the status.
+    pub body: String,
+    pub from_state: Option<MatterState>,
+    pub to_state: MatterState,
+    pub attachments: Vec<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash before a matter's first event.
+pub const MATTER_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 over the matter, the previous hash and every field of the event.
+pub fn matter_event_hash(matter_id: &str, prev_hash: &str, e: &MatterEvent) -> String {
+    let mut h = Sha256::new();
+    let parts: [&str; 8] = [
+        matter_id,
+        prev_hash,
+        &e.actor,
+        &e.role,
+        &e.command,
+        &e.body,
+        e.from_state.map_or("", |s| s.as_str()),
+        e.to_state.as_str(),
+    ];
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.update(e.seq.to_le_bytes());
+    h.update(e.at.to_le_bytes());
+    h.update((e.attachments.len() as u64).to_le_bytes());
+    for a in &e.attachments {
+        h.update((a.len() as u64).to_le_bytes());
+        h.update(a.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a caller may look: matters of these communities (by subtree), of
+/// these grids, handled by these departments, or reported by this user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatterScope {
+    pub everything: bool,
+    pub divisions: Vec<DivisionCode>,
+    pub grids: Vec<GridCode>,
+    pub departments: Vec<String>,
+    pub reporter: Option<String>,
+}
+
+/// A matter listing: filters, then a keyset cursor (newest first).
+#[derive(Debug, Clone, Default)]
+pub struct MatterQuery {
+    pub scope: MatterScope,
+    pub states: Vec<MatterState>,
+    pub category: Option<CategoryCode>,
+    pub line: Option<String>,
+    pub within: Option<DivisionCode>,
+    pub grid: Option<GridCode>,
+    pub department: Option<String>,
+    pub channel: Option<String>,
+    pub from: Option<Micros>,
+    pub to: Option<Micros>,
+    pub text: Option<String>,
+    pub bbox: Option<[f64; 4]>,
+    /// Continue after this (reported_at, id).
+    pub after: Option<(Micros, String)>,
+    pub limit: usize,
+}
+
+/// What creating a matter came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    New {
+        number: String,
+    },
+    /// The idempotency key or the external reference was seen before.
+    Existing {
+        id: String,
+    },
+}
+
+/// A stored file (a photo), served back as it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRecord {
+    pub id: String,
+    pub matter_id: Option<String>,
+    pub uploaded_by: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: Micros,
+}
+
+/// 一个平台: matters, their timelines, attachments, categories and duties.
+#[async_trait]
+pub trait MatterStore {
+    /// Store a new matter and its first event in one transaction, numbering it
+    /// `{prefix}-{seq:06}` (sequence per prefix). A repeated idempotency key or
+    /// external reference returns the existing matter instead.
+    async fn create_matter(
+        &self,
+        matter: &MatterRecord,
+        idempotency_key: Option<&str>,
+        number_prefix: &str,
+        first: &MatterEvent,
+    ) -> StoreResult<Created>;
+
+    /// Append an event and store the new status, in one transaction; fails
+    /// with a constraint error if another event took `event.seq` first.
+    async fn append_matter_event(&self, matter: &MatterRecord, event: &MatterEvent) -> StoreResult<()>;
+
+    async fn matter(&self, id: &str) -> StoreResult<Option<MatterRecord>>;
+    async fn matter_by_number(&self, number: &str) -> StoreResult<Option<MatterRecord>>;
+    async fn matter_events(&self, id: &str) -> StoreResult<Vec<MatterEvent>>;
+    async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>>;
+    async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>>;
+    /// Many finished matters with their timelines at once (demo data).
+    async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()>;
+
+    async fn put_attachment(&self, record: &AttachmentRecord, data: &[u8]) -> StoreResult<()>;
+    async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>>;
+    /// Tie uploaded files to a matter (only unbound files of `uploaded_by`);
+    /// returns how many were bound.
+    async fn bind_attachments(&self, ids: &[String], matter_id: &str, uploaded_by: &str) -> StoreResult<usize>;
+
+    /// The current version of every category.
+    async fn categories(&self) -> StoreResult<Vec<(Category, i64)>>;
+    /// A category's current version, or a given one.
+    async fn category(&self, code: &CategoryCode, version: Option<i64>) -> StoreResult<Option<(Category, i64)>>;
+    /// Store a new version (the previous one is kept for the matters that use it).
+    async fn put_category(&self, category: &Category, audit: &AuditEntry) -> StoreResult<i64>;
+    async fn duties(&self, category: Option<&CategoryCode>) -> StoreResult<Vec<DutyItem>>;
+    async fn put_duty(&self, duty: &DutyItem, audit: &AuditEntry) -> StoreResult<()>;
+    async fn duty(&self, category: &CategoryCode, level: DutyLevel) -> StoreResult<Option<DutyItem>>;
+}

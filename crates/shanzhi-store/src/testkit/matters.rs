@@ -1,0 +1,317 @@
+use shanzhi_domain::category::{CategoryKind, Severity, TimeLimits};
+use shanzhi_domain::{
+    Assignee, Category, CategoryCode, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem, DutyLevel, DutyList,
+    GridCode, Level, Line, MatterState, Status,
+};
+
+use super::division;
+use crate::{
+    AttachmentRecord, AuditEntry, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, Store,
+    matter_event_hash,
+};
+
+const NBS: CodeSystem = CodeSystem::Nbs2023;
+
+fn audit() -> AuditEntry {
+    AuditEntry::new("tester", "category.put", "category")
+}
+
+fn category(code: &str, name: &str) -> Category {
+    Category {
+        code: CategoryCode::parse(code).expect("code"),
+        name: name.to_owned(),
+        parent: None,
+        kind: CategoryKind::Event,
+        line: Line::Development,
+        severity: Severity::Normal,
+        limits: TimeLimits { handle: Some(24), ..TimeLimits::default() },
+        filing_condition: "影响通行".to_owned(),
+        closing_condition: "已修复".to_owned(),
+        standard: "CJ/T 214-2007".to_owned(),
+        keywords: vec!["井盖".to_owned()],
+    }
+}
+
+async fn setup(store: &dyn Store) {
+    store
+        .upsert_divisions(&[
+            division(NBS, "51", "四川省"),
+            division(NBS, "5101", "成都市"),
+            division(NBS, "510104", "锦江区"),
+            division(NBS, "510105", "青羊区"),
+            division(NBS, "510104022", "春熙路街道"),
+            division(NBS, "510104022006", "总府路社区"),
+            division(NBS, "510105002", "草市街街道"),
+            division(NBS, "510105002001", "某社区"),
+        ])
+        .await
+        .expect("divisions");
+    store.put_category(&category("0110", "道路破损"), &audit()).await.expect("category");
+}
+
+fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord {
+    MatterRecord {
+        id: id.to_owned(),
+        number: String::new(),
+        channel: "resident".to_owned(),
+        category: CategoryCode::parse("0110").expect("code"),
+        category_version: 1,
+        line: "development".to_owned(),
+        severity: "normal".to_owned(),
+        description: text.to_owned(),
+        address: Some("总府路 2 号".to_owned()),
+        lng: Some(104.072),
+        lat: Some(30.652),
+        grid: GridCode::parse(grid).expect("grid"),
+        general_grid: None,
+        reporter_user_id: Some("u1".to_owned()),
+        reporter_name: Some("张三".to_owned()),
+        reporter_phone: Some("13812345678".to_owned()),
+        external_ref: None,
+        duplicate_of: None,
+        status: Status::reported(Level::Community),
+        reported_at: at,
+        updated_at: at,
+        deadline_at: None,
+        event_count: 1,
+        last_hash: String::new(),
+    }
+}
+
+fn event(
+    matter_id: &str,
+    seq: i64,
+    prev: &str,
+    command: &Command,
+    from: Option<MatterState>,
+    to: MatterState,
+) -> MatterEvent {
+    let mut e = MatterEvent {
+        seq,
+        at: 1_000 + seq,
+        actor: "tester".to_owned(),
+        role: "dispatcher".to_owned(),
+        command: command.name().to_owned(),
+        body: serde_json::to_string(command).expect("json"),
+        from_state: from,
+        to_state: to,
+        attachments: Vec::new(),
+        prev_hash: prev.to_owned(),
+        hash: String::new(),
+    };
+    e.hash = matter_event_hash(matter_id, prev, &e);
+    e
+}
+
+fn report_event(matter_id: &str) -> MatterEvent {
+    let mut e = event(matter_id, 1, MATTER_GENESIS, &Command::Accept, None, MatterState::Reported);
+    e.command = "report".to_owned();
+    e.body = "{}".to_owned();
+    e.hash = matter_event_hash(matter_id, MATTER_GENESIS, &e);
+    e
+}
+
+async fn create(store: &dyn Store, m: &MatterRecord, key: Option<&str>) -> Created {
+    let mut m = m.clone();
+    let first = report_event(&m.id);
+    m.last_hash = first.hash.clone();
+    store.create_matter(&m, key, "510104-20261128", &first).await.expect("create")
+}
+
+pub async fn matters_are_numbered_and_retries_are_safe(store: &dyn Store) {
+    setup(store).await;
+    let a = matter("m1", "510104022006001", 10, "井盖破损");
+    assert_eq!(create(store, &a, Some("k1")).await, Created::New { number: "510104-20261128-000001".to_owned() });
+    assert_eq!(create(store, &a, Some("k1")).await, Created::Existing { id: "m1".to_owned() }, "same key, same matter");
+    let b = matter("m2", "510104022006001", 11, "路面坑洼");
+    assert_eq!(create(store, &b, None).await, Created::New { number: "510104-20261128-000002".to_owned() });
+    let mut c = matter("m3", "510104022006001", 12, "热线工单");
+    c.channel = "hotline".to_owned();
+    c.external_ref = Some("CD12345-001".to_owned());
+    assert!(matches!(create(store, &c, None).await, Created::New { .. }));
+    let mut again = matter("m4", "510104022006001", 13, "热线工单");
+    again.channel = "hotline".to_owned();
+    again.external_ref = Some("CD12345-001".to_owned());
+    assert_eq!(create(store, &again, None).await, Created::Existing { id: "m3".to_owned() }, "same order number");
+    let got = store.matter("m1").await.expect("read").expect("found");
+    assert_eq!(got.number, "510104-20261128-000001");
+    assert_eq!(got.description, "井盖破损");
+    assert_eq!(got.status, Status::reported(Level::Community));
+    assert_eq!(
+        store.matter_by_number("510104-20261128-000002").await.expect("read").map(|m| m.id),
+        Some("m2".to_owned())
+    );
+    assert!(store.matter("m4").await.expect("read").is_none());
+}
+
+pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store) {
+    setup(store).await;
+    let m = matter("m1", "510104022006001", 10, "井盖破损");
+    create(store, &m, None).await;
+    let first = store.matter_events("m1").await.expect("events");
+    assert_eq!(first.len(), 1);
+    let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
+    let mut next = store.matter("m1").await.expect("read").expect("found");
+    next.status = next.status.apply(&Command::Accept).expect("fits");
+    next.updated_at = 99;
+    store.append_matter_event(&next, &accept).await.expect("append");
+    let clash = event(
+        "m1",
+        2,
+        &first[0].hash,
+        &Command::Void { reason: "x".into() },
+        Some(MatterState::Reported),
+        MatterState::Voided,
+    );
+    assert!(store.append_matter_event(&next, &clash).await.is_err(), "one event per sequence number");
+    let stored = store.matter("m1").await.expect("read").expect("found");
+    assert_eq!((stored.status.state, stored.event_count, stored.updated_at), (MatterState::Filed, 2, 99));
+    assert_eq!(stored.last_hash, accept.hash);
+    let events = store.matter_events("m1").await.expect("events");
+    assert_eq!(events.iter().map(|e| e.command.as_str()).collect::<Vec<_>>(), ["report", "accept"]);
+    assert_eq!(events[1], accept);
+}
+
+pub async fn matter_queries_stay_in_scope_and_page_by_keyset(store: &dyn Store) {
+    setup(store).await;
+    for i in 0..5 {
+        create(store, &matter(&format!("a{i}"), "510104022006001", 100 + i, &format!("锦江 第{i}件 井盖")), None).await;
+    }
+    let mut other = matter("b0", "510105002001001", 200, "青羊 路灯不亮");
+    other.reporter_user_id = Some("u2".to_owned());
+    create(store, &other, None).await;
+    let ids = |v: Vec<MatterRecord>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let q = |scope: MatterScope| MatterQuery { scope, limit: 100, ..MatterQuery::default() };
+    let everything = MatterScope { everything: true, ..MatterScope::default() };
+    assert_eq!(store.matters(&q(everything.clone())).await.expect("all").len(), 6);
+    assert!(store.matters(&q(MatterScope::default())).await.expect("none").is_empty(), "an empty scope sees nothing");
+    let jinjiang = MatterScope { divisions: vec![DivisionCode::parse("510104").expect("c")], ..MatterScope::default() };
+    assert_eq!(ids(store.matters(&q(jinjiang.clone())).await.expect("q")), ["a4", "a3", "a2", "a1", "a0"]);
+    let grid = MatterScope { grids: vec![GridCode::parse("510105002001001").expect("g")], ..MatterScope::default() };
+    assert_eq!(ids(store.matters(&q(grid)).await.expect("q")), ["b0"]);
+    let mine = MatterScope { reporter: Some("u2".to_owned()), ..MatterScope::default() };
+    assert_eq!(ids(store.matters(&q(mine)).await.expect("q")), ["b0"]);
+
+    // Pages of two, newest first, by (reported_at, id).
+    let mut page = MatterQuery { scope: jinjiang.clone(), limit: 2, ..MatterQuery::default() };
+    let mut seen = Vec::new();
+    loop {
+        let batch = store.matters(&page).await.expect("page");
+        let Some(last) = batch.last() else { break };
+        page.after = Some((last.reported_at, last.id.clone()));
+        seen.extend(ids(batch));
+    }
+    assert_eq!(seen, ["a4", "a3", "a2", "a1", "a0"]);
+
+    let text =
+        MatterQuery { scope: everything.clone(), text: Some("路灯".to_owned()), limit: 10, ..MatterQuery::default() };
+    assert_eq!(ids(store.matters(&text).await.expect("q")), ["b0"]);
+    let literal =
+        MatterQuery { scope: everything.clone(), text: Some("%".to_owned()), limit: 10, ..MatterQuery::default() };
+    assert!(store.matters(&literal).await.expect("q").is_empty(), "% is a character, not a wildcard");
+    let span =
+        MatterQuery { scope: everything.clone(), from: Some(102), to: Some(104), limit: 10, ..MatterQuery::default() };
+    assert_eq!(ids(store.matters(&span).await.expect("q")), ["a3", "a2"]);
+    let counts = store.count_matters(&MatterQuery { scope: jinjiang, ..MatterQuery::default() }).await.expect("counts");
+    assert_eq!(counts.get(&MatterState::Reported), Some(&5));
+    let filed =
+        MatterQuery { scope: everything, states: vec![MatterState::Filed], limit: 10, ..MatterQuery::default() };
+    assert!(store.matters(&filed).await.expect("q").is_empty());
+}
+
+pub async fn departments_see_what_is_dispatched_to_them(store: &dyn Store) {
+    setup(store).await;
+    let m = matter("m1", "510104022006001", 10, "井盖破损");
+    create(store, &m, None).await;
+    let dept = DepartmentCode::parse("510104-chengguan").expect("dept");
+    let mut next = store.matter("m1").await.expect("read").expect("found");
+    let prev = next.last_hash.clone();
+    let mut e = event("m1", 2, &prev, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
+    next.status = next.status.apply(&Command::Accept).expect("fits");
+    store.append_matter_event(&next, &e).await.expect("accept");
+    let dispatch = Command::Dispatch { to: Assignee::Department(dept.clone()) };
+    next.status = next.status.apply(&dispatch).expect("fits");
+    e = event("m1", 3, &e.hash, &dispatch, Some(MatterState::Filed), MatterState::Dispatched);
+    store.append_matter_event(&next, &e).await.expect("dispatch");
+    let scope = MatterScope { departments: vec![dept.as_str().to_owned()], ..MatterScope::default() };
+    let got = store.matters(&MatterQuery { scope, limit: 10, ..MatterQuery::default() }).await.expect("q");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].status.assignee, Some(Assignee::Department(dept)));
+}
+
+pub async fn categories_are_versioned_and_duties_are_kept(store: &dyn Store) {
+    setup(store).await;
+    let code = CategoryCode::parse("0110").expect("code");
+    let mut changed = category("0110", "道路破损（修订）");
+    changed.limits.handle = Some(48);
+    assert_eq!(store.put_category(&changed, &audit()).await.expect("v2"), 2);
+    let (current, version) = store.category(&code, None).await.expect("read").expect("found");
+    assert_eq!((current.name.as_str(), version, current.limits.handle), ("道路破损（修订）", 2, Some(48)));
+    let (old, _) = store.category(&code, Some(1)).await.expect("read").expect("v1 kept");
+    assert_eq!(old.name, "道路破损");
+    assert_eq!(store.categories().await.expect("all").len(), 1, "one current version per code");
+
+    let duty = DutyItem {
+        category: code.clone(),
+        level: DutyLevel::Town,
+        lead: Some("chengguan".to_owned()),
+        co: vec!["zhujian".to_owned(), "jiaotong".to_owned()],
+        list: DutyList::Basic,
+        note: "市政设施".to_owned(),
+    };
+    store.put_duty(&duty, &audit()).await.expect("duty");
+    let negative =
+        DutyItem { level: DutyLevel::Community, lead: None, co: vec![], list: DutyList::Negative, ..duty.clone() };
+    store.put_duty(&negative, &audit()).await.expect("duty");
+    assert_eq!(store.duty(&code, DutyLevel::Town).await.expect("read"), Some(duty.clone()));
+    assert_eq!(store.duties(Some(&code)).await.expect("all").len(), 2);
+    let replaced = DutyItem { lead: Some("zhujian".to_owned()), ..duty };
+    store.put_duty(&replaced, &audit()).await.expect("replace");
+    assert_eq!(
+        store.duty(&code, DutyLevel::Town).await.expect("read").and_then(|d| d.lead),
+        Some("zhujian".to_owned())
+    );
+}
+
+pub async fn attachments_are_stored_and_bound_once(store: &dyn Store) {
+    setup(store).await;
+    create(store, &matter("m1", "510104022006001", 10, "井盖破损"), None).await;
+    let bytes = vec![0x89, b'P', b'N', b'G', 0, 1, 2, 3];
+    let record = AttachmentRecord {
+        id: "f1".to_owned(),
+        matter_id: None,
+        uploaded_by: "u1".to_owned(),
+        content_type: "image/png".to_owned(),
+        size: bytes.len() as i64,
+        sha256: "abc".to_owned(),
+        created_at: 5,
+    };
+    store.put_attachment(&record, &bytes).await.expect("put");
+    assert_eq!(store.bind_attachments(&["f1".to_owned()], "m1", "someone else").await.expect("bind"), 0, "not theirs");
+    assert_eq!(store.bind_attachments(&["f1".to_owned(), "nope".to_owned()], "m1", "u1").await.expect("bind"), 1);
+    assert_eq!(store.bind_attachments(&["f1".to_owned()], "m1", "u1").await.expect("bind"), 0, "bound once");
+    let (got, data) = store.attachment("f1").await.expect("read").expect("found");
+    assert_eq!(data, bytes);
+    assert_eq!(got.matter_id.as_deref(), Some("m1"));
+}
+
+pub async fn bulk_matters_keep_numbers_unique(store: &dyn Store) {
+    setup(store).await;
+    let rows: Vec<(MatterRecord, Vec<MatterEvent>)> = (1..=40)
+        .map(|i| {
+            let mut m = matter(&format!("d{i}"), "510104022006001", i, "演示");
+            m.number = format!("510104-20261128-{i:06}");
+            let e = report_event(&m.id);
+            m.last_hash = e.hash.clone();
+            (m, vec![e])
+        })
+        .collect();
+    store.insert_matters_bulk(&rows).await.expect("bulk");
+    let after = create(store, &matter("new", "510104022006001", 100, "新的"), None).await;
+    assert_eq!(
+        after,
+        Created::New { number: "510104-20261128-000041".to_owned() },
+        "numbering continues after the bulk"
+    );
+    assert_eq!(store.matter_events("d7").await.expect("events").len(), 1);
+}
