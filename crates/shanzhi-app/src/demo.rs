@@ -18,6 +18,9 @@ const DEMO_DIVISIONS_KEY: &str = "demo.divisions";
 const DEMO_DIVISIONS_VALUE: &str = "chengdu-nbs2023";
 const DEMO_GRIDS_KEY: &str = "demo.grids";
 const DEMO_GRIDS_VALUE: &str = "chengdu-generated-seed1";
+const DEMO_MATTERS_KEY: &str = "demo.matters";
+/// How many matters the demo starts with.
+pub const DEMO_MATTERS: usize = 3000;
 const DEMO_PEOPLE_KEY: &str = "demo.people";
 const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
 
@@ -55,6 +58,9 @@ pub struct DemoReport {
     pub departments: usize,
     /// Whether the demo accounts were created on this start.
     pub accounts_created: bool,
+    /// Categories added to the dictionary, and demo matters created.
+    pub categories: usize,
+    pub matters: usize,
 }
 
 impl App {
@@ -110,6 +116,12 @@ impl App {
                 .put_setting(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE, &setting_audit(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE))
                 .await?;
             report.accounts_created = true;
+        }
+        report.categories = self.ensure_categories("system").await?;
+        if self.store.setting(DEMO_MATTERS_KEY).await?.is_none() {
+            report.matters = self.generate_demo_matters(DEMO_MATTERS, 2026).await?;
+            let value = report.matters.to_string();
+            self.store.put_setting(DEMO_MATTERS_KEY, &value, &setting_audit(DEMO_MATTERS_KEY, &value)).await?;
         }
         Ok(report)
     }

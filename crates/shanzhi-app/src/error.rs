@@ -24,6 +24,9 @@ pub enum AppError {
     /// Signed in, but not allowed (403).
     #[error("{0}")]
     Forbidden(Bilingual),
+    /// The command does not fit the matter's state (409): what would fit.
+    #[error("{message}")]
+    WrongState { message: Bilingual, allowed: Vec<&'static str> },
     /// Too many failed sign-ins: try again later (429).
     #[error("too many attempts, retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
@@ -58,6 +61,7 @@ impl AppError {
             }
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
+            AppError::WrongState { .. } => "wrong_state",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::ImportRejected(_) | AppError::GridImportRejected(_) => "import_rejected",
             AppError::Unavailable(_) => "storage_unavailable",
@@ -73,6 +77,7 @@ impl AppError {
             | AppError::BadRequest { message, .. }
             | AppError::Invalid { message, .. } => message.clone(),
             AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::WrongState { message, .. } => message.clone(),
             AppError::TooManyAttempts { retry_after_secs } => Bilingual::new(
                 format!("登录失败次数过多，账号已暂时锁定，请 {} 分钟后再试", retry_after_secs.div_ceil(60)),
                 format!(

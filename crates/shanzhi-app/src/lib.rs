@@ -8,6 +8,7 @@ pub mod divisions;
 mod error;
 pub mod grids;
 pub mod health;
+pub mod matters;
 mod progress;
 
 use std::sync::Arc;

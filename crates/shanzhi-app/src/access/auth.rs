@@ -198,7 +198,7 @@ impl App {
     pub async fn logout(&self, actor: &Actor) -> AppResult<()> {
         match &actor.via {
             Via::Session { token_hash, .. } => self.store.revoke_session(token_hash, now()).await?,
-            Via::Token { .. } | Via::System => {}
+            Via::Token { .. } | Via::System | Via::Anonymous => {}
         }
         tracing::info!(user = %actor.name, "signed out");
         Ok(())

@@ -37,6 +37,8 @@ pub enum Via {
     Token { id: String },
     /// The command line or the server itself, acting for the operator.
     System,
+    /// Nobody signed in (a resident reporting without an account).
+    Anonymous,
 }
 
 /// The caller: a user and the grants valid today.
@@ -53,6 +55,11 @@ impl Actor {
     /// interfaces that are not reachable over the network construct it.
     pub fn system(name: &str) -> Actor {
         Actor { user: None, name: name.to_owned(), grants: Vec::new(), via: Via::System }
+    }
+
+    /// Nobody signed in: may report a matter, nothing else.
+    pub fn anonymous() -> Actor {
+        Actor { user: None, name: "anonymous".to_owned(), grants: Vec::new(), via: Via::Anonymous }
     }
 
     pub fn user_id(&self) -> Option<&str> {

@@ -57,7 +57,7 @@ fn patrol_not_found(id: &str) -> AppError {
 }
 
 impl Scoped<'_> {
-    async fn view(&self, p: PatrolRecord) -> AppResult<PatrolView> {
+    async fn patrol_view(&self, p: PatrolRecord) -> AppResult<PatrolView> {
         let username = self.app.store.user_by_id(&p.user_id).await?.map(|u| u.username.to_string()).unwrap_or_default();
         Ok(PatrolView {
             households_visited: p.points.iter().map(|pt| pt.households_visited).sum(),
@@ -95,7 +95,7 @@ impl Scoped<'_> {
             points: Vec::new(),
         };
         self.app.store.start_patrol(&patrol).await?;
-        self.view(patrol).await
+        self.patrol_view(patrol).await
     }
 
     async fn own_patrol(&self, id: &str) -> AppResult<PatrolRecord> {
@@ -134,13 +134,13 @@ impl Scoped<'_> {
             note: check_in.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         };
         self.app.store.add_patrol_point(id, &point).await.map_err(ended)?;
-        self.view(self.own_patrol(id).await?).await
+        self.patrol_view(self.own_patrol(id).await?).await
     }
 
     pub async fn end_patrol(&self, id: &str) -> AppResult<PatrolView> {
         self.own_patrol(id).await?;
         self.app.store.end_patrol(id, now()).await.map_err(ended)?;
-        self.view(self.own_patrol(id).await?).await
+        self.patrol_view(self.own_patrol(id).await?).await
     }
 
     /// One patrol: one's own, or any in a place where the caller reads patrols.
@@ -150,7 +150,7 @@ impl Scoped<'_> {
         if self.actor.user_id() != Some(p.user_id.as_str()) && !self.actor.can(Action::ViewPatrols, &place) {
             return Err(patrol_not_found(id));
         }
-        self.view(p).await
+        self.patrol_view(p).await
     }
 
     /// Patrols in `division` overlapping [from, to).
@@ -165,7 +165,7 @@ impl Scoped<'_> {
         let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
         let mut out = Vec::new();
         for p in self.app.store.patrols(&query).await? {
-            out.push(self.view(p).await?);
+            out.push(self.patrol_view(p).await?);
         }
         Ok(out)
     }

@@ -1,0 +1,103 @@
+//! Photos: checked by their bytes (JPEG, PNG or WebP, at most 5 MiB), stored
+//! in the database with the matter (so a backup holds everything), served
+//! back only to those who may see the matter.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use shanzhi_domain::text::Bilingual;
+use shanzhi_store::AttachmentRecord;
+
+use crate::access::{Scoped, Via};
+use crate::{AppError, AppResult};
+
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// The image type the bytes really are.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+fn attachment_not_found() -> AppError {
+    AppError::not_found("attachment_not_found", "附件不存在，或您无权查看", "no such attachment in your scope")
+}
+
+impl Scoped<'_> {
+    /// Store an uploaded photo; it is attached to a matter when a report or a
+    /// command names it.
+    pub async fn upload(&self, bytes: &[u8]) -> AppResult<AttachmentView> {
+        if self.actor.via == Via::Anonymous {
+            return Err(AppError::Unauthorized(Bilingual::new("上传附件请先登录", "sign in to upload attachments")));
+        }
+        if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(AppError::BadRequest {
+                code: "invalid_attachment_size",
+                message: Bilingual::new("附件应为 1 字节到 5 MiB", "an attachment must be 1 byte to 5 MiB"),
+            });
+        }
+        let Some(content_type) = sniff(bytes) else {
+            return Err(AppError::BadRequest {
+                code: "unsupported_attachment_type",
+                message: Bilingual::new("只接受 JPEG、PNG 或 WebP 图片", "only JPEG, PNG or WebP images are accepted"),
+            });
+        };
+        let record = AttachmentRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            matter_id: None,
+            uploaded_by: self.actor.name.clone(),
+            content_type: content_type.to_owned(),
+            size: bytes.len() as i64,
+            sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+            created_at: jiff::Timestamp::now().as_microsecond(),
+        };
+        self.app.store.put_attachment(&record, bytes).await?;
+        Ok(AttachmentView {
+            id: record.id,
+            content_type: record.content_type,
+            size: record.size,
+            sha256: record.sha256,
+        })
+    }
+
+    /// A photo and its type, if the caller may see its matter (or uploaded it).
+    pub async fn attachment(&self, id: &str) -> AppResult<(String, Vec<u8>)> {
+        let (record, data) = self.app.store.attachment(id).await?.ok_or_else(attachment_not_found)?;
+        let visible = match &record.matter_id {
+            Some(matter) => self.visible_matter(matter).await.is_ok(),
+            None => record.uploaded_by == self.actor.name && self.actor.via != Via::Anonymous,
+        };
+        if !visible {
+            return Err(attachment_not_found());
+        }
+        Ok((record.content_type, data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff;
+
+    #[test]
+    fn images_are_known_by_their_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"%PDF-1.7"), None);
+        assert_eq!(sniff(b"<svg"), None);
+    }
+}

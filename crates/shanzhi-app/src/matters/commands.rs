@@ -1,0 +1,255 @@
+//! The lifecycle's commands. Each goes through the same gate, in order: the
+//! arguments (400), the matter visible to the caller (404), a role allowed to
+//! give the command here (403), the state (409, listing what fits), then the
+//! rules of the command (422: a department that exists, the community
+//! negative list, a merge target). Only then is the event appended, with the
+//! new status, in one transaction.
+
+use serde::Serialize;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Assignee, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, Level};
+use shanzhi_store::{MatterEvent, MatterRecord, StoreError, matter_event_hash};
+
+use super::intake::stage_deadline;
+use super::{MatterView, matter_not_found};
+use crate::access::Scoped;
+use crate::{AppError, AppResult};
+
+/// Whom the duty list names for a matter, where it stands now.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub assignee: Assignee,
+    pub name: String,
+    pub list: DutyList,
+    pub list_name: &'static str,
+    pub co_departments: Vec<String>,
+}
+
+fn duty_level(level: Level) -> DutyLevel {
+    match level {
+        Level::Grid | Level::Community => DutyLevel::Community,
+        Level::Town => DutyLevel::Town,
+        Level::District => DutyLevel::District,
+    }
+}
+
+impl Scoped<'_> {
+    /// The department (the matter's district's, else the city's) or the
+    /// community that the duty list names for this matter's category and level.
+    pub(crate) async fn suggestion_for(&self, m: &MatterRecord) -> AppResult<Option<Suggestion>> {
+        let store = &self.app.store;
+        let level = duty_level(m.status.level);
+        if level == DutyLevel::Community
+            && let Some(d) = store.duty(&m.category, DutyLevel::Community).await?
+            && d.list == DutyList::Lawful
+        {
+            return Ok(Some(Suggestion {
+                assignee: Assignee::Community,
+                name: "本社区".to_owned(),
+                list: d.list,
+                list_name: d.list.label_zh(),
+                co_departments: Vec::new(),
+            }));
+        }
+        // Above the community, or where the community only assists or may
+        // not take it: the town list names the lead department.
+        let duty =
+            match store.duty(&m.category, if level == DutyLevel::Community { DutyLevel::Town } else { level }).await? {
+                Some(d) => d,
+                None => return Ok(None),
+            };
+        let Some(key) = duty.lead.as_deref() else { return Ok(None) };
+        let community = m.grid.community();
+        let district = community.ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
+        let mut candidates = Vec::new();
+        if let Some(d) = district {
+            candidates.push(format!("{}-{key}", d.significant()));
+        }
+        candidates.push(format!("510100-{key}"));
+        for code in candidates {
+            let Ok(code) = DepartmentCode::parse(&code) else { continue };
+            if let Some(dept) = store.department(&code).await? {
+                return Ok(Some(Suggestion {
+                    assignee: Assignee::Department(code),
+                    name: dept.name,
+                    list: duty.list,
+                    list_name: duty.list.label_zh(),
+                    co_departments: duty.co.clone(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The duty list's suggestion for a matter the caller can see.
+    pub async fn suggestion(&self, id: &str) -> AppResult<Option<Suggestion>> {
+        let m = self.visible_matter(id).await?;
+        self.suggestion_for(&m).await
+    }
+
+    /// Give a command. `args` are the command's arguments as JSON (an object;
+    /// `attachments` may list uploaded files to attach to the event).
+    pub async fn command(&self, id: &str, name: &str, args: serde_json::Value) -> AppResult<MatterView> {
+        let (command, attachments) = parse_command(name, args)?;
+        command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
+        let m = self.visible_matter(id).await?;
+        let Some(role) = self.acting_role(name, &m) else {
+            return Err(AppError::Forbidden(Bilingual::new(
+                format!("您在此事件上不能执行 {name}（需要角色：{}）", roles_text(name)),
+                format!("you may not {name} this matter (needs: {})", roles_text(name)),
+            )));
+        };
+        let next =
+            m.status.apply(&command).map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
+        self.check_rules(&m, &command).await?;
+        for a in &attachments {
+            let ok = self
+                .app
+                .store
+                .attachment(a)
+                .await?
+                .is_some_and(|(r, _)| r.matter_id.is_none() && r.uploaded_by == self.actor.name);
+            if !ok {
+                return Err(AppError::invalid(
+                    "unknown_attachment",
+                    Bilingual::new(
+                        format!("附件 {a} 不存在或不可用"),
+                        format!("attachment {a} does not exist or is not yours"),
+                    ),
+                ));
+            }
+        }
+        let now = jiff::Timestamp::now().as_microsecond().max(m.updated_at);
+        let mut event = MatterEvent {
+            seq: m.event_count + 1,
+            at: now,
+            actor: self.actor.name.clone(),
+            role: role.as_str().to_owned(),
+            command: name.to_owned(),
+            body: serde_json::to_string(&command).map_err(|e| AppError::internal(e.to_string()))?,
+            from_state: Some(m.status.state),
+            to_state: next.state,
+            attachments: attachments.clone(),
+            prev_hash: m.last_hash.clone(),
+            hash: String::new(),
+        };
+        event.hash = matter_event_hash(&m.id, &m.last_hash, &event);
+        let category = self.app.store.category(&m.category, Some(m.category_version)).await?.map(|(c, _)| c);
+        let stage_changed = next.state != m.status.state || next.extended_hours != m.status.extended_hours;
+        let deadline_at = match (&category, stage_changed) {
+            (Some(c), true) => stage_deadline(c, &next, now),
+            _ => m.deadline_at,
+        };
+        let updated = MatterRecord { status: next, updated_at: now, deadline_at, ..m.clone() };
+        self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
+            StoreError::Constraint(_) => AppError::WrongState {
+                message: Bilingual::new(
+                    "事件刚被他人更新，请刷新后重试",
+                    "the matter changed meanwhile; reload and retry",
+                ),
+                allowed: Vec::new(),
+            },
+            other => other.into(),
+        })?;
+        if !attachments.is_empty() {
+            self.app.store.bind_attachments(&attachments, &m.id, &self.actor.name).await?;
+        }
+        tracing::info!(number = %m.number, command = name, from = %m.status.state, to = %updated.status.state, "matter command");
+        let stored = self.app.store.matter(&m.id).await?.ok_or_else(matter_not_found)?;
+        self.view(&stored).await
+    }
+
+    /// What a command needs besides the state.
+    async fn check_rules(&self, m: &MatterRecord, command: &Command) -> AppResult<()> {
+        match command {
+            Command::Dispatch { to: Assignee::Department(code) } => {
+                if self.app.store.department(code).await?.is_none() {
+                    return Err(AppError::invalid(
+                        "unknown_department",
+                        Bilingual::new(format!("部门 {code} 不存在"), format!("no department {code}")),
+                    ));
+                }
+            }
+            Command::Dispatch { to: Assignee::Community } => {
+                if let Some(d) = self.app.store.duty(&m.category, DutyLevel::Community).await?
+                    && d.list == DutyList::Negative
+                {
+                    return Err(AppError::invalid(
+                        "negative_list",
+                        Bilingual::new(
+                            format!("该类事项在社区工作准入负面清单中，不能派给社区：{}", d.note),
+                            format!(
+                                "this category is on the community's negative list and may not be dispatched to it: {}",
+                                d.note
+                            ),
+                        ),
+                    ));
+                }
+            }
+            Command::Merge { into } => {
+                let target = self.visible_matter(into).await.map_err(|_| {
+                    AppError::invalid(
+                        "unknown_merge_target",
+                        Bilingual::new("合并目标事件不存在", "the matter to merge into does not exist"),
+                    )
+                })?;
+                if target.id == m.id || target.status.state.is_final() {
+                    return Err(AppError::invalid(
+                        "invalid_merge_target",
+                        Bilingual::new("不能合并到自身或已终结的事件", "cannot merge into itself or a finished matter"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn roles_text(name: &str) -> String {
+    Command::roles(name).iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `{"command": name, ...args}` as a command; `attachments` taken aside.
+fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
+    if !shanzhi_domain::matter::COMMAND_NAMES.contains(&name) {
+        return Err(AppError::not_found(
+            "unknown_command",
+            format!("未知的命令“{name}”，可用：{}", shanzhi_domain::matter::COMMAND_NAMES.join("、")),
+            format!("unknown command '{name}'; known: {}", shanzhi_domain::matter::COMMAND_NAMES.join(", ")),
+        ));
+    }
+    let mut object = match args {
+        serde_json::Value::Object(o) => o,
+        serde_json::Value::Null => serde_json::Map::new(),
+        _ => {
+            return Err(AppError::BadRequest {
+                code: "invalid_arguments",
+                message: Bilingual::new("命令参数应为 JSON 对象", "command arguments must be a JSON object"),
+            });
+        }
+    };
+    let attachments = match object.remove("attachments") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(v) => serde_json::from_value::<Vec<String>>(v).map_err(|_| AppError::BadRequest {
+            code: "invalid_arguments",
+            message: Bilingual::new("attachments 应为附件编号数组", "attachments must be an array of attachment ids"),
+        })?,
+    };
+    if attachments.len() > 9 {
+        return Err(AppError::BadRequest {
+            code: "too_many_attachments",
+            message: Bilingual::new("最多 9 个附件", "at most 9 attachments"),
+        });
+    }
+    object.insert("command".to_owned(), serde_json::Value::String(name.to_owned()));
+    let command =
+        serde_json::from_value::<Command>(serde_json::Value::Object(object)).map_err(|e| AppError::BadRequest {
+            code: "invalid_arguments",
+            message: Bilingual::new(
+                format!("命令 {name} 的参数不正确：{e}"),
+                format!("wrong arguments for {name}: {e}"),
+            ),
+        })?;
+    Ok((command, attachments))
+}

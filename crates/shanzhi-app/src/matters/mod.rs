@@ -1,0 +1,323 @@
+//! 一个平台统调: the matter engine. Intake from every channel, routing by
+//! the duty list, the lifecycle's commands with role and scope guards, the
+//! hash-chained timeline, and listings within the caller's scope.
+
+mod attachments;
+mod commands;
+mod demo;
+mod hotline;
+mod intake;
+pub mod seed;
+mod verify;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Action, Assignee, MatterState, Place, Role, Scope};
+use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, MatterScope, PiiAccess};
+
+use crate::access::{Scoped, Via};
+use crate::grids::today;
+use crate::{AppError, AppResult};
+
+pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
+pub use commands::Suggestion;
+pub use hotline::{HotlineImportReport, HotlineRow};
+pub use intake::{IntakeAnswer, IntakeRequest};
+pub use verify::{MatterVerification, verify_matter_chains};
+
+/// A matter as the caller may see it: the reporter's name and phone masked
+/// unless the caller needs them (and then the view is recorded).
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterView {
+    pub id: String,
+    pub number: String,
+    pub state: MatterState,
+    pub state_name: &'static str,
+    pub channel: String,
+    pub category: String,
+    pub category_version: i64,
+    pub line: String,
+    pub severity: String,
+    pub description: String,
+    pub address: Option<String>,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
+    pub grid: String,
+    pub community: String,
+    pub level: shanzhi_domain::Level,
+    pub assignee: Option<Assignee>,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_masked: bool,
+    pub duplicate_of: Option<String>,
+    pub extension_requested: Option<u32>,
+    pub park_requested: bool,
+    pub reworks: u32,
+    pub returns: u32,
+    pub escalations: u32,
+    pub supervisions: u32,
+    pub rating: Option<shanzhi_domain::Rating>,
+    pub reported_at: String,
+    pub updated_at: String,
+    pub deadline_at: Option<String>,
+    /// Commands that fit the state now (the caller may not be allowed all).
+    pub allowed_commands: Vec<&'static str>,
+}
+
+/// One timeline entry as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub command: String,
+    pub details: serde_json::Value,
+    pub from_state: Option<MatterState>,
+    pub to_state: MatterState,
+    pub attachments: Vec<String>,
+    pub hash: String,
+}
+
+/// A page of matters and the cursor for the next one.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterPage {
+    pub items: Vec<MatterView>,
+    pub next: Option<String>,
+}
+
+pub(crate) fn iso(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
+}
+
+fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+fn mask_phone(phone: &str) -> String {
+    shanzhi_domain::Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "****".to_owned())
+}
+
+pub(crate) fn matter_not_found() -> AppError {
+    AppError::not_found("matter_not_found", "未找到该事件，或不在您的管辖范围内", "no such matter in your scope")
+}
+
+/// The place of a matter, for grants: its grid (with the general grid above it).
+pub(crate) fn place_of(m: &MatterRecord) -> Place {
+    Place::Grid { code: m.grid.clone(), parent: m.general_grid.clone() }
+}
+
+impl Scoped<'_> {
+    /// Where this caller may look for matters.
+    pub(crate) fn matter_scope(&self) -> MatterScope {
+        let mut scope = MatterScope { everything: self.actor.via == Via::System, ..MatterScope::default() };
+        let day = today();
+        for g in self.actor.grants.iter().filter(|g| g.term.contains(day)) {
+            match (&g.scope, g.role) {
+                (Some(Scope::Division(d)), _) => scope.divisions.push(d.clone()),
+                (Some(Scope::Grid(grid)), _) => scope.grids.push(grid.clone()),
+                (Some(Scope::Department(d)), _) => scope.departments.push(d.as_str().to_owned()),
+                (None, _) => {}
+            }
+        }
+        scope.reporter = self.actor.user_id().map(str::to_owned);
+        scope
+    }
+
+    /// May the caller see this matter at all?
+    pub(crate) fn can_see(&self, m: &MatterRecord) -> bool {
+        if self.actor.via == Via::System
+            || (m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id())
+        {
+            return true;
+        }
+        let place = place_of(m);
+        let day = today();
+        self.actor.grants.iter().filter(|g| g.term.contains(day)).any(|g| match &g.scope {
+            Some(Scope::Department(d)) => m.status.assignee == Some(Assignee::Department(d.clone())),
+            Some(s) => s.covers(&place),
+            None => false,
+        })
+    }
+
+    pub(crate) async fn visible_matter(&self, id: &str) -> AppResult<MatterRecord> {
+        let m = match self.app.store.matter(id).await? {
+            Some(m) => Some(m),
+            None => self.app.store.matter_by_number(id).await?,
+        };
+        m.filter(|m| self.can_see(m)).ok_or_else(matter_not_found)
+    }
+
+    /// Build the view, unmasking the reporter for roles that need to call back.
+    pub(crate) async fn view(&self, m: &MatterRecord) -> AppResult<MatterView> {
+        let place = place_of(m);
+        let own = m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id();
+        let reveal = own || self.actor.can(Action::ViewContact, &place);
+        let has_contact = m.reporter_name.is_some() || m.reporter_phone.is_some();
+        if reveal && has_contact && !own {
+            self.app
+                .store
+                .record_pii_access(&PiiAccess {
+                    at: jiff::Timestamp::now().as_microsecond(),
+                    actor: self.actor.name.clone(),
+                    subject: format!("matter:{}", m.number),
+                    field: "reporter".to_owned(),
+                    purpose: "matter".to_owned(),
+                })
+                .await?;
+        }
+        let (name, phone) = if reveal {
+            (m.reporter_name.clone(), m.reporter_phone.clone())
+        } else {
+            (m.reporter_name.as_deref().map(mask_name), m.reporter_phone.as_deref().map(mask_phone))
+        };
+        Ok(MatterView {
+            id: m.id.clone(),
+            number: m.number.clone(),
+            state: m.status.state,
+            state_name: m.status.state.label_zh(),
+            channel: m.channel.clone(),
+            category: m.category.to_string(),
+            category_version: m.category_version,
+            line: m.line.clone(),
+            severity: m.severity.clone(),
+            description: m.description.clone(),
+            address: m.address.clone(),
+            lng: m.lng,
+            lat: m.lat,
+            grid: m.grid.to_string(),
+            community: m.grid.community().to_string(),
+            level: m.status.level,
+            assignee: m.status.assignee.clone(),
+            reporter_name: name,
+            reporter_phone: phone,
+            reporter_masked: !reveal && has_contact,
+            duplicate_of: m.duplicate_of.clone(),
+            extension_requested: m.status.extension_requested,
+            park_requested: m.status.park_requested,
+            reworks: m.status.reworks,
+            returns: m.status.returns,
+            escalations: m.status.escalations,
+            supervisions: m.status.supervisions,
+            rating: m.status.rating,
+            reported_at: iso(m.reported_at),
+            updated_at: iso(m.updated_at),
+            deadline_at: m.deadline_at.map(iso),
+            allowed_commands: m.status.allowed(),
+        })
+    }
+
+    /// One matter, by id or number.
+    pub async fn matter(&self, id: &str) -> AppResult<MatterView> {
+        let m = self.visible_matter(id).await?;
+        self.view(&m).await
+    }
+
+    /// Its timeline, oldest first.
+    pub async fn timeline(&self, id: &str) -> AppResult<Vec<EventView>> {
+        let m = self.visible_matter(id).await?;
+        Ok(self.app.store.matter_events(&m.id).await?.into_iter().map(event_view).collect())
+    }
+
+    /// Matters within the caller's scope, newest first, a page at a time.
+    /// `cursor` is the `next` of the previous page.
+    pub async fn matters(&self, mut query: MatterQuery, cursor: Option<&str>) -> AppResult<MatterPage> {
+        query.scope = self.matter_scope();
+        query.limit = query.limit.clamp(1, 200);
+        if let Some(c) = cursor {
+            query.after = Some(decode_cursor(c)?);
+        }
+        let rows = self.app.store.matters(&query).await?;
+        let next =
+            (rows.len() == query.limit).then(|| rows.last().map(|m| format!("{}_{}", m.reported_at, m.id))).flatten();
+        let mut items = Vec::with_capacity(rows.len());
+        for m in &rows {
+            items.push(self.view(m).await?);
+        }
+        Ok(MatterPage { items, next })
+    }
+
+    /// Counts by state within the caller's scope (and the query's filters).
+    pub async fn matter_counts(&self, mut query: MatterQuery) -> AppResult<BTreeMap<MatterState, u64>> {
+        query.scope = self.matter_scope();
+        Ok(self.app.store.count_matters(&query).await?)
+    }
+
+    /// The role this caller acts in for a command on a matter, if any.
+    pub(crate) fn acting_role(&self, name: &str, m: &MatterRecord) -> Option<Role> {
+        if self.actor.via == Via::System {
+            return command_roles(name).first().copied();
+        }
+        let day = today();
+        let place = place_of(m);
+        let own = m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id();
+        let roles = command_roles(name);
+        self.actor
+            .grants
+            .iter()
+            .filter(|g| g.term.contains(day) && roles.contains(&g.role))
+            .find(|g| match (g.role, &g.scope) {
+                (Role::Resident, _) => own,
+                (Role::DeptHandler, Some(Scope::Department(d))) => {
+                    m.status.assignee == Some(Assignee::Department(d.clone()))
+                }
+                // A community worker handles what is dispatched to the community,
+                // and dispatches at community level.
+                (Role::CommunityWorker, Some(s)) => {
+                    let level_ok = match name {
+                        "sign" | "return" | "respond" | "extend" | "park" => {
+                            m.status.assignee == Some(Assignee::Community)
+                        }
+                        "accept" | "reject" | "dispatch" | "merge" | "void" | "escalate" => {
+                            m.status.level <= shanzhi_domain::Level::Community
+                        }
+                        _ => true,
+                    };
+                    level_ok && s.covers(&place)
+                }
+                (Role::Dispatcher, Some(Scope::Division(d))) => {
+                    // District-level matters need a district-wide dispatcher.
+                    let needs_district = m.status.level == shanzhi_domain::Level::District;
+                    (!needs_district || d.level() <= shanzhi_domain::DivisionLevel::District)
+                        && Scope::Division(d.clone()).covers(&place)
+                }
+                (_, Some(s)) => s.covers(&place),
+                (_, None) => false,
+            })
+            .map(|g| g.role)
+    }
+}
+
+fn command_roles(name: &str) -> &'static [Role] {
+    shanzhi_domain::Command::roles(name)
+}
+
+fn event_view(e: MatterEvent) -> EventView {
+    EventView {
+        seq: e.seq,
+        at: iso(e.at),
+        details: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null),
+        actor: e.actor,
+        role: e.role,
+        command: e.command,
+        from_state: e.from_state,
+        to_state: e.to_state,
+        attachments: e.attachments,
+        hash: e.hash,
+    }
+}
+
+fn decode_cursor(c: &str) -> AppResult<(i64, String)> {
+    let bad = || AppError::BadRequest {
+        code: "invalid_cursor",
+        message: Bilingual::new("翻页游标无效", "invalid page cursor"),
+    };
+    let (at, id) = c.split_once('_').ok_or_else(bad)?;
+    Ok((at.parse().map_err(|_| bad())?, id.to_owned()))
+}

@@ -1,0 +1,429 @@
+//! The matter engine end to end through the use cases, on the backend chosen
+//! by SHANZHI_TEST_BACKEND: the full loop with the right roles, every side
+//! flow, the guards, bad input, idempotency, the hotline import and the
+//! timeline's hash chain.
+
+use jiff::civil::date;
+use serde_json::{Value, json};
+use shanzhi_app::access::{Actor, AuthConfig, NewStaff};
+use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::matters::{IntakeRequest, verify_matter_chains};
+use shanzhi_app::{App, AppError, NoProgress, demo};
+use shanzhi_domain::{CodeSystem, MatterState, Role};
+use shanzhi_geo::Crs;
+use shanzhi_store::MatterQuery;
+use shanzhi_testkit::{TestDb, test_db};
+
+const PASSWORD: &str = "Matter-Test-2026";
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+}
+
+/// 总府路社区 (two general grids, one micro-grid) and 水井坊 (outside some scopes).
+async fn world() -> (App, TestDb) {
+    let db = test_db().await;
+    let auth = AuthConfig { argon2: argon2::Params::new(8, 1, 1, None).expect("params"), ..AuthConfig::default() };
+    let app = App::with_auth(db.fixture.store.clone(), auth);
+    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("divisions");
+    let f = |code: &str, kind: &str, parent: Option<&str>, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"), "parent_code": parent}, "geometry": g});
+    let text = json!({"type": "FeatureCollection", "features": [
+        f("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
+        f("510104022006001", "general", None, rect(104.07, 30.65, 104.075, 30.66)),
+        f("510104022006002", "general", None, rect(104.075, 30.65, 104.08, 30.66)),
+        f("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.655)),
+        f("510104017001000", "master", None, rect(104.09, 30.65, 104.10, 30.66)),
+        f("510104017001001", "general", None, rect(104.09, 30.65, 104.10, 30.66)),
+    ]})
+    .to_string();
+    app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
+    app.ensure_categories("test").await.expect("categories");
+    let op = app.scoped(Actor::system("test"));
+    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
+    op.create_department("510104-shuiwu", "锦江区水务局").await.expect("department");
+    for (username, role, scope) in [
+        ("resident", Role::Resident, None),
+        ("dispatcher", Role::Dispatcher, Some("510104022")),
+        ("other_dispatcher", Role::Dispatcher, Some("510104017")),
+        ("district_dispatcher", Role::Dispatcher, Some("510104")),
+        ("community", Role::CommunityWorker, Some("510104022006")),
+        ("gridder", Role::GridWorker, Some("510104022006001")),
+        ("handler", Role::DeptHandler, Some("510104-chengguan")),
+        ("water", Role::DeptHandler, Some("510104-shuiwu")),
+        ("supervisor", Role::Supervisor, Some("5101")),
+    ] {
+        op.create_user(NewStaff {
+            username: username.to_owned(),
+            display_name: format!("{username}同志"),
+            phone: Some("13912345678".to_owned()),
+            password: Some(PASSWORD.to_owned()),
+            role,
+            scope: scope.map(str::to_owned),
+            from: Some(date(2025, 1, 1)),
+            to: None,
+        })
+        .await
+        .expect("user");
+    }
+    (app, db)
+}
+
+async fn actor(app: &App, username: &str) -> Actor {
+    let login = app.login(username, PASSWORD).await.expect("sign in");
+    app.authenticate(&login.token).await.expect("session")
+}
+
+fn report(category: &str, lng: f64, lat: f64) -> IntakeRequest {
+    IntakeRequest {
+        category: category.to_owned(),
+        lng: Some(lng),
+        lat: Some(lat),
+        description: "总府路 2 号门口井盖破损，晚上看不清，很危险。".to_owned(),
+        ..IntakeRequest::default()
+    }
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+
+async fn run(
+    app: &App,
+    who: &str,
+    id: &str,
+    command: &str,
+    args: Value,
+) -> Result<shanzhi_app::matters::MatterView, AppError> {
+    app.scoped(actor(app, who).await).command(id, command, args).await
+}
+
+#[tokio::test]
+async fn one_matter_goes_round_the_whole_loop() {
+    let (app, _db) = world().await;
+    let resident = app.scoped(actor(&app, "resident").await);
+    let answer = resident.intake(report("0110", 104.072, 30.652)).await.expect("report");
+    assert!(answer.created);
+    let m = answer.matter;
+    assert_eq!((m.state, m.grid.as_str(), m.channel.as_str()), (MatterState::Reported, "510104022006003", "api"));
+    assert!(m.number.starts_with("510104-") && m.number.ends_with("-000001"), "{}", m.number);
+    assert!(m.deadline_at.is_some(), "the first stage has a deadline");
+    let suggestion = answer.suggestion.expect("the duty list names a unit");
+    assert_eq!(
+        serde_json::to_value(&suggestion.assignee).expect("json"),
+        json!({"kind": "department", "code": "510104-chengguan"})
+    );
+
+    run(&app, "dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))
+        .await
+        .expect("dispatch");
+    run(&app, "handler", &m.id, "sign", json!({})).await.expect("sign");
+    let handler = app.scoped(actor(&app, "handler").await);
+    let photo = handler.upload(PNG).await.expect("photo");
+    let responded = handler
+        .command(&m.id, "respond", json!({"text": "已更换井盖", "attachments": [photo.id]}))
+        .await
+        .expect("respond");
+    assert_eq!(responded.state, MatterState::Responded);
+    run(&app, "gridder", &m.id, "verify", json!({"passed": true, "note": "现场核查合格"})).await.expect("verify");
+    let rated = run(&app, "resident", &m.id, "rate", json!({"rating": "satisfied"})).await.expect("rate");
+    assert_eq!((rated.state, rated.allowed_commands.len()), (MatterState::Rated, 0));
+
+    let timeline = resident.timeline(&m.number).await.expect("timeline by number");
+    let commands: Vec<_> = timeline.iter().map(|e| e.command.as_str()).collect();
+    assert_eq!(commands, ["report", "accept", "dispatch", "sign", "respond", "verify", "rate"]);
+    assert_eq!(timeline[4].attachments, [photo.id.clone()]);
+    assert_eq!(resident.attachment(&photo.id).await.expect("the reporter sees the photo").1, PNG);
+    let v = verify_matter_chains(&app).await.expect("verify");
+    assert_eq!((v.matters, v.events, v.broken.len()), (1, 7, 0));
+}
+
+#[tokio::test]
+async fn every_side_flow_does_what_it_says() {
+    let (app, _db) = world().await;
+    let new = |app: &App| {
+        let app = app.clone();
+        async move {
+            app.scoped(actor(&app, "resident").await)
+                .intake(report("0110", 104.072, 30.652))
+                .await
+                .expect("report")
+                .matter
+                .id
+        }
+    };
+    let to_dept = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
+
+    // reject
+    let a = new(&app).await;
+    assert_eq!(
+        run(&app, "dispatcher", &a, "reject", json!({"reason": "非本辖区"})).await.expect("reject").state,
+        MatterState::Rejected
+    );
+
+    // return and re-dispatch, extend (approve, deny), park and resume, rework, unsatisfied → reopen
+    let b = new(&app).await;
+    run(&app, "dispatcher", &b, "accept", json!({})).await.expect("accept");
+    run(&app, "dispatcher", &b, "dispatch", to_dept.clone()).await.expect("dispatch");
+    let returned = run(&app, "handler", &b, "return", json!({"reason": "属于水务"})).await.expect("return");
+    assert_eq!((returned.state, returned.returns), (MatterState::Filed, 1));
+    run(&app, "dispatcher", &b, "dispatch", to_dept.clone()).await.expect("re-dispatch");
+    run(&app, "handler", &b, "sign", json!({})).await.expect("sign");
+    run(&app, "handler", &b, "extend", json!({"hours": 24, "reason": "等配件"})).await.expect("ask");
+    let extended = run(&app, "dispatcher", &b, "approve_extension", json!({})).await.expect("approve");
+    assert_eq!(extended.extension_requested, None);
+    run(&app, "handler", &b, "extend", json!({"hours": 240, "reason": "再等等"})).await.expect("ask again");
+    run(&app, "dispatcher", &b, "deny_extension", json!({"reason": "时间过长"})).await.expect("deny");
+    run(&app, "handler", &b, "park", json!({"reason": "需列入改造计划"})).await.expect("park");
+    assert_eq!(
+        run(&app, "dispatcher", &b, "approve_park", json!({})).await.expect("approve").state,
+        MatterState::Parked
+    );
+    run(&app, "dispatcher", &b, "resume", json!({})).await.expect("resume");
+    run(&app, "handler", &b, "respond", json!({"text": "已处理"})).await.expect("respond");
+    let rework =
+        run(&app, "community", &b, "verify", json!({"passed": false, "note": "没修好"})).await.expect("rework");
+    assert_eq!((rework.state, rework.reworks), (MatterState::InProgress, 1));
+    run(&app, "handler", &b, "respond", json!({"text": "已重新处理"})).await.expect("respond");
+    run(&app, "gridder", &b, "verify", json!({"passed": true, "note": ""})).await.expect("verify");
+    run(&app, "resident", &b, "rate", json!({"rating": "unsatisfied", "reason": "又坏了"})).await.expect("rate");
+    let reopened = run(&app, "dispatcher", &b, "reopen", json!({"reason": "回访不满意"})).await.expect("reopen");
+    assert_eq!(reopened.state, MatterState::Dispatched);
+
+    // escalate (吹哨): community → town → district; supervise; merge; void
+    let c = new(&app).await;
+    run(&app, "community", &c, "accept", json!({})).await.expect("the community accepts");
+    let up = run(&app, "community", &c, "escalate", json!({"reason": "社区无法解决"})).await.expect("escalate");
+    assert_eq!((up.state, serde_json::to_value(up.level).expect("json")), (MatterState::Filed, json!("town")));
+    assert!(
+        matches!(run(&app, "community", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
+        "now the town's"
+    );
+    run(&app, "dispatcher", &c, "escalate", json!({"reason": "需要区级部门报到"})).await.expect("to the district");
+    assert!(
+        matches!(run(&app, "dispatcher", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
+        "a town dispatcher cannot dispatch at district level"
+    );
+    run(&app, "district_dispatcher", &c, "dispatch", to_dept.clone()).await.expect("the district dispatches");
+    assert_eq!(
+        run(&app, "supervisor", &c, "supervise", json!({"note": "请加快"})).await.expect("督办").supervisions,
+        1
+    );
+    let d = new(&app).await;
+    let merged = run(&app, "dispatcher", &d, "merge", json!({"into": b})).await.expect("merge");
+    assert_eq!(merged.state, MatterState::Merged);
+    let e = new(&app).await;
+    assert_eq!(
+        run(&app, "dispatcher", &e, "void", json!({"reason": "测试数据"})).await.expect("void").state,
+        MatterState::Voided
+    );
+
+    let v = verify_matter_chains(&app).await.expect("verify");
+    assert!(v.broken.is_empty(), "{:?}", v.broken);
+}
+
+#[tokio::test]
+async fn guards_refuse_and_change_nothing() {
+    let (app, _db) = world().await;
+    let m =
+        app.scoped(actor(&app, "resident").await).intake(report("0401", 104.072, 30.652)).await.expect("report").matter;
+    async fn events(app: &App, id: String) -> usize {
+        app.scoped(Actor::system("t")).timeline(&id).await.expect("timeline").len()
+    }
+    let before = events(&app, m.id.clone()).await;
+    let to_dept = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
+    match run(&app, "dispatcher", &m.id, "dispatch", to_dept).await {
+        Err(AppError::WrongState { allowed, .. }) => {
+            assert_eq!(allowed, ["accept", "reject", "supervise", "merge", "void"])
+        }
+        other => panic!("expected 409, got {other:?}"),
+    }
+    assert!(
+        matches!(run(&app, "dispatcher", &m.id, "sign", json!({})).await, Err(AppError::Forbidden(_))),
+        "not a dispatcher's"
+    );
+    assert!(
+        matches!(run(&app, "other_dispatcher", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
+        "outside scope"
+    );
+    assert!(
+        matches!(run(&app, "water", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
+        "not dispatched to them"
+    );
+    assert!(
+        matches!(run(&app, "gridder", &m.id, "accept", json!({})).await, Err(AppError::Forbidden(_))),
+        "wrong role"
+    );
+    assert!(matches!(
+        run(&app, "dispatcher", &m.id, "fly", json!({})).await,
+        Err(AppError::NotFound { code: "unknown_command", .. })
+    ));
+    assert!(
+        matches!(run(&app, "dispatcher", &m.id, "reject", json!({})).await, Err(AppError::BadRequest { .. })),
+        "reason required"
+    );
+    assert!(matches!(run(&app, "dispatcher", &m.id, "reject", json!([1])).await, Err(AppError::BadRequest { .. })));
+    run(&app, "dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    let to_community = run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "community"}})).await;
+    assert!(matches!(to_community, Err(AppError::Invalid { code: "negative_list", .. })), "{to_community:?}");
+    let nowhere =
+        run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-nowhere"}}))
+            .await;
+    assert!(matches!(nowhere, Err(AppError::Invalid { code: "unknown_department", .. })));
+    assert_eq!(events(&app, m.id.clone()).await, before + 1, "only the accept was written");
+}
+
+#[tokio::test]
+async fn bad_reports_get_clear_errors_and_retries_are_safe() {
+    let (app, _db) = world().await;
+    let resident = app.scoped(actor(&app, "resident").await);
+    let code = |r: Result<shanzhi_app::matters::IntakeAnswer, AppError>| r.err().map(|e| e.code());
+    assert_eq!(code(resident.intake(report("9999", 104.072, 30.652)).await), Some("unknown_category"));
+    assert_eq!(code(resident.intake(report("01", 104.072, 30.652)).await), Some("category_not_a_leaf"));
+    assert_eq!(code(resident.intake(report("0110", f64::NAN, 30.652)).await), Some("invalid_coordinates"));
+    assert_eq!(code(resident.intake(report("0110", 200.0, 30.652)).await), Some("invalid_coordinates"));
+    assert_eq!(code(resident.intake(report("0110", 105.5, 31.9)).await), Some("outside_grid"));
+    let no_place = IntakeRequest { category: "0110".into(), description: "x".into(), ..IntakeRequest::default() };
+    assert_eq!(code(resident.intake(no_place).await), Some("missing_location"));
+    let unknown_grid = IntakeRequest { grid: Some("510104022006099".into()), ..report("0110", 0.0, 0.0) };
+    let unknown_grid = IntakeRequest { lng: None, lat: None, ..unknown_grid };
+    assert_eq!(code(resident.intake(unknown_grid).await), Some("unknown_grid"));
+    let long = IntakeRequest { description: "长".repeat(2001), ..report("0110", 104.072, 30.652) };
+    assert_eq!(code(resident.intake(long).await), Some("invalid_description"));
+    let channel = IntakeRequest { channel: Some("fax".into()), ..report("0110", 104.072, 30.652) };
+    assert_eq!(code(resident.intake(channel).await), Some("invalid_channel"));
+    let hotline = IntakeRequest { channel: Some("hotline".into()), ..report("0110", 104.072, 30.652) };
+    assert_eq!(code(resident.intake(hotline).await), Some("forbidden"), "only dispatchers take hotline orders");
+    assert!(matches!(
+        resident.upload(b"%PDF-1.7 not an image").await,
+        Err(AppError::BadRequest { code: "unsupported_attachment_type", .. })
+    ));
+    assert!(matches!(
+        resident.upload(&vec![0xFF; 6 * 1024 * 1024]).await,
+        Err(AppError::BadRequest { code: "invalid_attachment_size", .. })
+    ));
+    let foreign = IntakeRequest { attachments: vec!["nope".into()], ..report("0110", 104.072, 30.652) };
+    assert_eq!(code(resident.intake(foreign).await), Some("unknown_attachment"));
+    let count = |app: &App| {
+        let app = app.clone();
+        async move {
+            app.scoped(Actor::system("t"))
+                .matter_counts(MatterQuery::default())
+                .await
+                .expect("counts")
+                .values()
+                .sum::<u64>()
+        }
+    };
+    assert_eq!(count(&app).await, 0, "nothing was written");
+
+    let keyed = IntakeRequest { idempotency_key: Some("retry-1".into()), ..report("0110", 104.072, 30.652) };
+    let first = resident.intake(keyed.clone()).await.expect("first");
+    let again = resident.intake(keyed).await.expect("retry");
+    assert!(first.created && !again.created);
+    assert_eq!(first.matter.id, again.matter.id);
+    let nearby = resident.intake(report("0110", 104.0721, 30.6521)).await.expect("near");
+    assert_eq!(nearby.possible_duplicates, [first.matter.number.clone()], "same category, 15 m away");
+    let anonymous =
+        app.scoped(Actor::anonymous()).intake(report("0110", 104.078, 30.652)).await.expect("no account needed");
+    assert_eq!(anonymous.matter.channel, "resident");
+    assert_eq!(count(&app).await, 3);
+}
+
+#[tokio::test]
+async fn listings_stay_in_scope_and_mask_the_reporter() {
+    let (app, _db) = world().await;
+    let resident = app.scoped(actor(&app, "resident").await);
+    for i in 0..5 {
+        let mut r = report("0110", 104.072, 30.652);
+        r.description = format!("第 {i} 件");
+        r.reporter_name = Some("王小明".into());
+        resident.intake(r).await.expect("report");
+    }
+    resident.intake(report("0104", 104.095, 30.655)).await.expect("水井坊");
+    let list = |who: &str| {
+        let app = app.clone();
+        let who = who.to_owned();
+        async move {
+            app.scoped(actor(&app, &who).await)
+                .matters(MatterQuery { limit: 100, ..MatterQuery::default() }, None)
+                .await
+                .expect("list")
+        }
+    };
+    assert_eq!(list("dispatcher").await.items.len(), 5, "春熙路 only");
+    assert_eq!(list("other_dispatcher").await.items.len(), 1, "水井坊 only");
+    assert_eq!(list("resident").await.items.len(), 6, "one's own reports");
+    assert_eq!(list("handler").await.items.len(), 0, "nothing dispatched to them yet");
+    let seen = list("dispatcher").await;
+    assert_eq!(seen.items[0].reporter_name.as_deref(), Some("王小明"), "dispatchers call back");
+    let masked = list("supervisor").await;
+    assert_eq!(masked.items.len(), 6);
+    assert!(
+        masked
+            .items
+            .iter()
+            .all(|m| m.reporter_masked && m.reporter_phone.as_deref().is_none_or(|p| p.contains("****")))
+    );
+    assert!(masked.items.iter().filter_map(|m| m.reporter_name.as_deref()).any(|n| n == "王**"));
+
+    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let mut page = dispatcher.matters(MatterQuery { limit: 2, ..MatterQuery::default() }, None).await.expect("page 1");
+    let mut all = page.items.len();
+    while let Some(next) = page.next.clone() {
+        page = dispatcher
+            .matters(MatterQuery { limit: 2, ..MatterQuery::default() }, Some(&next))
+            .await
+            .expect("next page");
+        all += page.items.len();
+    }
+    assert_eq!(all, 5);
+    let text = MatterQuery { text: Some("第 3".into()), limit: 10, ..MatterQuery::default() };
+    assert_eq!(dispatcher.matters(text, None).await.expect("text").items.len(), 1);
+    let counts = dispatcher.matter_counts(MatterQuery::default()).await.expect("counts");
+    assert_eq!(counts.get(&MatterState::Reported), Some(&5));
+}
+
+#[tokio::test]
+async fn hotline_orders_import_once_and_tampering_is_detected() {
+    let (app, db) = world().await;
+    let csv = "工单编号,受理时间,诉求类型,诉求内容,经度,纬度,坐标系,联系人,联系电话\n\
+               CD001,2026-11-20 09:15,反映,总府路路灯不亮,104.072,30.652,wgs84,王先生,13900001111\n\
+               CD002,2026-11-20 10:30,求助,独居老人需要帮助,104.078,30.655,,李女士,13900002222\n";
+    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let first = dispatcher.import_hotline(csv.as_bytes(), "orders.csv").await.expect("import");
+    assert_eq!((first.created, first.already_imported), (2, 0));
+    let again = dispatcher.import_hotline(csv.as_bytes(), "orders.csv").await.expect("again");
+    assert_eq!((again.created, again.already_imported), (0, 2));
+    assert_eq!(first.numbers, again.numbers);
+    let m = dispatcher.matter(&first.numbers[0]).await.expect("matter");
+    assert_eq!((m.channel.as_str(), m.category.as_str()), ("hotline", "12345.fanying"));
+    let bad = "工单编号,受理时间,诉求类型,诉求内容,经度,纬度\nCD009,2026-11-20 09:15,反映,x,105.9,31.9\n";
+    assert!(
+        matches!(dispatcher.import_hotline(bad.as_bytes(), "bad.csv").await, Err(AppError::ImportRejected(_))),
+        "outside every grid"
+    );
+
+    assert!(verify_matter_chains(&app).await.expect("verify").broken.is_empty());
+    db.execute_raw("UPDATE matter_events SET body = '{\"command\":\"accept\"}' WHERE seq = 1").await;
+    let v = verify_matter_chains(&app).await.expect("verify");
+    assert_eq!(v.broken.len(), 2, "both matters' first entries were edited: {:?}", v.broken);
+}
+
+#[tokio::test]
+async fn the_demo_fills_every_state_and_every_timeline_replays() {
+    let (app, _db) = world().await;
+    let made = app.generate_demo_matters(300, 7).await.expect("demo matters");
+    assert_eq!(made, 300);
+    let counts = app.scoped(Actor::system("t")).matter_counts(MatterQuery::default()).await.expect("counts");
+    for state in [MatterState::Reported, MatterState::InProgress, MatterState::Closed, MatterState::Rated] {
+        assert!(counts.get(&state).is_some_and(|n| *n > 0), "{state}: {counts:?}");
+    }
+    let v = verify_matter_chains(&app).await.expect("verify");
+    assert_eq!((v.matters, v.broken.len()), (300, 0), "{:?}", v.broken.first());
+    let r = app
+        .scoped(actor(&app, "resident").await)
+        .intake(report("0110", 104.072, 30.652))
+        .await
+        .expect("after the demo");
+    assert!(r.created);
+    let _ = Crs::Wgs84;
+}
