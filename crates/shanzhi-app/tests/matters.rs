@@ -130,7 +130,7 @@ async fn one_matter_goes_round_the_whole_loop() {
     let timeline = resident.timeline(&m.number).await.expect("timeline by number");
     let commands: Vec<_> = timeline.iter().map(|e| e.command.as_str()).collect();
     assert_eq!(commands, ["report", "accept", "dispatch", "sign", "respond", "verify", "rate"]);
-    assert_eq!(timeline[4].attachments, [photo.id.clone()]);
+    assert_eq!(timeline[4].attachments, std::slice::from_ref(&photo.id));
     assert_eq!(resident.attachment(&photo.id).await.expect("the reporter sees the photo").1, PNG);
     let v = verify_matter_chains(&app).await.expect("verify");
     assert_eq!((v.matters, v.events, v.broken.len()), (1, 7, 0));
@@ -321,7 +321,7 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
     assert!(first.created && !again.created);
     assert_eq!(first.matter.id, again.matter.id);
     let nearby = resident.intake(report("0110", 104.0721, 30.6521)).await.expect("near");
-    assert_eq!(nearby.possible_duplicates, [first.matter.number.clone()], "same category, 15 m away");
+    assert_eq!(nearby.possible_duplicates, std::slice::from_ref(&first.matter.number), "same category, 15 m away");
     let anonymous =
         app.scoped(Actor::anonymous()).intake(report("0110", 104.078, 30.652)).await.expect("no account needed");
     assert_eq!(anonymous.matter.channel, "resident");

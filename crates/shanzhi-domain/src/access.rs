@@ -49,10 +49,12 @@ pub enum Action {
     ViewPatrols,
     /// Read the admin audit log.
     ViewAudit,
+    /// Edit the category dictionary and the duty lists (platform-wide).
+    ManageDictionary,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewPeople,
         Action::ViewContact,
         Action::ManagePeople,
@@ -61,6 +63,7 @@ impl Action {
         Action::Patrol,
         Action::ViewPatrols,
         Action::ViewAudit,
+        Action::ManageDictionary,
     ];
 
     /// Reads are refused as "not found" (nothing leaks); writes as "forbidden".

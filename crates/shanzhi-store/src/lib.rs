@@ -27,7 +27,7 @@ pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
     AttachmentRecord, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, MatterStore,
-    matter_event_hash,
+    check_chain, matter_event_hash,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};

@@ -86,6 +86,76 @@ pub fn matter_event_hash(matter_id: &str, prev_hash: &str, e: &MatterEvent) -> S
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Check a matter's timeline: numbered 1.., each entry linked to the one
+/// before and hashed over its content. Returns the first entry (1-based)
+/// that was edited, removed or moved.
+pub fn check_chain(matter_id: &str, events: &[MatterEvent]) -> Result<(), usize> {
+    let mut prev = MATTER_GENESIS;
+    for (i, e) in events.iter().enumerate() {
+        if e.seq != i as i64 + 1 || e.prev_hash != prev || e.hash != matter_event_hash(matter_id, prev, e) {
+            return Err(i + 1);
+        }
+        prev = &e.hash;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn chain(n: usize) -> Vec<MatterEvent> {
+        let mut out: Vec<MatterEvent> = Vec::new();
+        for i in 0..n {
+            let prev = out.last().map_or(MATTER_GENESIS.to_owned(), |e| e.hash.clone());
+            let mut e = MatterEvent {
+                seq: i as i64 + 1,
+                at: 1_000 * i as i64,
+                actor: format!("a{i}"),
+                role: "dispatcher".to_owned(),
+                command: "supervise".to_owned(),
+                body: format!("{{\"note\":\"{i}\"}}"),
+                from_state: Some(MatterState::Filed),
+                to_state: MatterState::Filed,
+                attachments: vec![],
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = matter_event_hash("m", &prev, &e);
+            out.push(e);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn any_edit_removal_or_reordering_is_detected(n in 2usize..20, pick in 0usize..1000, kind in 0u8..6) {
+            let good = chain(n);
+            prop_assert_eq!(check_chain("m", &good), Ok(()));
+            let i = pick % n;
+            let mut bad = good.clone();
+            match kind {
+                0 => bad[i].body.push(' '),
+                1 => bad[i].actor = "someone else".to_owned(),
+                2 => bad[i].at += 1,
+                3 => { bad.remove(i); }
+                4 => { let j = (i + 1) % n; bad.swap(i, j); }
+                _ => bad[i].to_state = MatterState::Closed,
+            }
+            // Removing the last entry leaves a valid shorter chain: the stored
+            // matter's event count and last hash catch that (verify_matter_chains).
+            if kind == 3 && i == n - 1 {
+                prop_assert_eq!(check_chain("m", &bad), Ok(()));
+                prop_assert_ne!(bad.last().map(|e| e.hash.clone()), good.last().map(|e| e.hash.clone()));
+            } else {
+                prop_assert!(check_chain("m", &bad).is_err());
+            }
+            prop_assert!(check_chain("another matter", &good).is_err(), "a timeline cannot be moved to another matter");
+        }
+    }
+}
+
 /// Where a caller may look: matters of these communities (by subtree), of
 /// these grids, handled by these departments, or reported by this user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -102,6 +102,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::WrongState { .. } => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -113,6 +114,9 @@ impl From<AppError> for ApiError {
             tracing::error!(error = %e, "request failed");
         }
         let error = ApiError::new(status, e.code(), e.message());
+        if let AppError::WrongState { allowed, .. } = &e {
+            return error.with_details(serde_json::json!({ "allowed_commands": allowed }));
+        }
         match e {
             AppError::ImportRejected(r) => error.with_details(r),
             AppError::GridImportRejected(r) => error.with_details(r),

@@ -102,3 +102,19 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller(actor))
     }
 }
+
+/// The caller if signed in, else anonymous (for reporting without an account).
+/// Credentials that are present but wrong are still refused.
+#[derive(Debug)]
+pub struct MaybeCaller(pub Actor);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if bearer(parts).is_none() && session_cookie(parts).is_none() {
+            return Ok(MaybeCaller(Actor::anonymous()));
+        }
+        Caller::from_request_parts(parts, state).await.map(|Caller(a)| MaybeCaller(a))
+    }
+}

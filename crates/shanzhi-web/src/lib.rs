@@ -30,7 +30,7 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { body_bytes: 2 * 1024 * 1024, timeout: Duration::from_secs(30), secure_cookies: false }
+        HttpOptions { body_bytes: 6 * 1024 * 1024, timeout: Duration::from_secs(30), secure_cookies: false }
     }
 }
 
@@ -44,12 +44,15 @@ pub struct AppState {
 /// The whole HTTP service.
 pub fn router(app: App, limits: HttpOptions) -> Router {
     let api = Router::new()
+        .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
         .merge(routes::audit::routes())
         .merge(routes::departments::routes())
+        .merge(routes::dictionary::routes())
         .merge(routes::divisions::routes())
         .merge(routes::grids::routes())
         .merge(routes::locate::routes())
+        .merge(routes::matters::routes())
         .merge(routes::patrols::routes())
         .merge(routes::people::routes());
     let routes = Router::new()

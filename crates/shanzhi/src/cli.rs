@@ -100,7 +100,8 @@ pub struct TokenCreateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the audit log; fails if an entry was changed or removed.
+    /// Check the hash chains of the audit log and of every matter's timeline
+    /// (and that each timeline replays to its stored state); fails naming what broke.
     Verify(StoreArgs),
 }
 
@@ -153,6 +154,17 @@ pub enum ImportWhat {
     Divisions(ImportDivisionsArgs),
     /// Import a GeoJSON FeatureCollection of grids (properties in the README).
     Grids(ImportGridsArgs),
+    /// Import 12345 hotline work orders (CSV or XLSX, columns in the README);
+    /// orders already imported are left alone.
+    Hotline(ImportHotlineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportHotlineArgs {
+    /// The CSV or XLSX export.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +228,7 @@ impl Cli {
             Command::Migrate(a) => a.clone(),
             Command::Import { what: ImportWhat::Divisions(a) } => a.store.clone(),
             Command::Import { what: ImportWhat::Grids(a) } => a.store.clone(),
+            Command::Import { what: ImportWhat::Hotline(a) } => a.store.clone(),
             Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
             Command::User { what: UserCommand::Add(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::Create(a) } => a.store.clone(),

@@ -68,7 +68,7 @@ impl Default for Config {
             demo: false,
             log: "info,sqlx=warn".to_owned(),
             log_format: LogFormat::Text,
-            body_limit_bytes: 2 * 1024 * 1024,
+            body_limit_bytes: 6 * 1024 * 1024,
             request_timeout_secs: 30,
             grid_refresh_secs: 15,
             secure_cookies: false,

@@ -23,6 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { what } => match what {
             ImportWhat::Divisions(args) => commands::import::divisions(&config, args).await,
             ImportWhat::Grids(args) => commands::import::grids(&config, args).await,
+            ImportWhat::Hotline(args) => commands::import::hotline(&config, args).await,
         },
         Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
         Command::User { what: UserCommand::Add(args) } => commands::people::user_add(&config, args).await,

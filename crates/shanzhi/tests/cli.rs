@@ -329,3 +329,73 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
     assert!(!broken.status.success());
     assert!(text(&broken.stderr).contains("broken at entry 1"), "{}", text(&broken.stderr));
 }
+
+#[tokio::test]
+async fn every_acknowledged_report_survives_a_sigkill_during_a_burst() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    assert!(run(cwd.path(), &["import", "divisions", CHENGDU], &db).status.success());
+    let grid = run(
+        cwd.path(),
+        &[
+            "grid",
+            "generate",
+            "--seed",
+            "5",
+            "--districts",
+            "510104",
+            "--scale",
+            "0.2",
+            "--micro",
+            "none",
+            "--valid-from",
+            "2025-01-01",
+        ],
+        &db,
+    );
+    assert!(grid.status.success(), "{}", text(&grid.stderr));
+    let mut server = Server::start(cwd.path(), &[], &db.cli_args);
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    // Eight writers, each posting reports as fast as answers come back.
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (client, base) = (client.clone(), base.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..200 {
+                let body = serde_json::json!({
+                    "category": "0110", "lng": 104.0806, "lat": 30.6571, "description": format!("写入者 {w} 第 {i} 件"),
+                });
+                match client.post(format!("{base}/api/v1/matters")).json(&body).send().await {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let v: Value = r.json().await.unwrap_or(Value::Null);
+                        if let Some(id) = v["matter"]["id"].as_str() {
+                            acknowledged.push(id.to_owned());
+                        }
+                    }
+                    _ => break, // the server is gone
+                }
+            }
+            acknowledged
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    server.signal("-KILL");
+    let _ = server.child.wait();
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        acknowledged.extend(w.await.expect("writer"));
+    }
+    eprintln!("{} reports acknowledged before the kill", acknowledged.len());
+    assert!(acknowledged.len() > 20, "the burst got going before the kill: {}", acknowledged.len());
+    assert!(acknowledged.len() < 1600, "the kill came during the burst, not after it");
+    // After a restart, every report that got a 201 is there.
+    let again = Server::start(cwd.path(), &[], &db.cli_args);
+    drop(again);
+    for id in &acknowledged {
+        assert!(db.fixture.store.matter(id).await.expect("read").is_some(), "acknowledged matter {id} was lost");
+    }
+    let verify = run(cwd.path(), &["audit", "verify"], &db);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}

@@ -162,13 +162,13 @@ impl Scoped<'_> {
     /// What a command needs besides the state.
     async fn check_rules(&self, m: &MatterRecord, command: &Command) -> AppResult<()> {
         match command {
-            Command::Dispatch { to: Assignee::Department(code) } => {
-                if self.app.store.department(code).await?.is_none() {
-                    return Err(AppError::invalid(
-                        "unknown_department",
-                        Bilingual::new(format!("部门 {code} 不存在"), format!("no department {code}")),
-                    ));
-                }
+            Command::Dispatch { to: Assignee::Department(code) }
+                if self.app.store.department(code).await?.is_none() =>
+            {
+                return Err(AppError::invalid(
+                    "unknown_department",
+                    Bilingual::new(format!("部门 {code} 不存在"), format!("no department {code}")),
+                ));
             }
             Command::Dispatch { to: Assignee::Community } => {
                 if let Some(d) = self.app.store.duty(&m.category, DutyLevel::Community).await?

@@ -5,6 +5,7 @@
 mod attachments;
 mod commands;
 mod demo;
+mod dictionary;
 mod hotline;
 mod intake;
 pub mod seed;

@@ -290,11 +290,14 @@ pub fn shipped_duties() -> Vec<DutyItem> {
 }
 
 impl App {
-    /// Load the shipped dictionary and duty lists where nothing is stored yet.
+    /// Load the shipped dictionary and duty lists where nothing is stored yet
+    /// (every start: later starts find everything and write nothing).
     pub async fn ensure_categories(&self, actor: &str) -> AppResult<usize> {
+        let stored: std::collections::HashSet<CategoryCode> =
+            self.store.categories().await?.into_iter().map(|(c, _)| c.code).collect();
         let mut added = 0;
         for c in shipped_categories() {
-            if self.store.category(&c.code, None).await?.is_none() {
+            if !stored.contains(&c.code) {
                 let entry = AuditEntry::new(actor, "category.create", &format!("category:{}", c.code));
                 self.store.put_category(&c, &entry).await?;
                 added += 1;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use shanzhi_domain::{Command, Level, Status};
-use shanzhi_store::{MATTER_GENESIS, MatterQuery, MatterScope, matter_event_hash};
+use shanzhi_store::{MatterQuery, MatterScope, check_chain};
 
 use crate::{App, AppResult};
 
@@ -31,13 +31,12 @@ pub async fn verify_matter_chains(app: &App) -> AppResult<MatterVerification> {
             out.matters += 1;
             let events = app.store.matter_events(&m.id).await?;
             out.events += events.len();
-            let mut prev = MATTER_GENESIS.to_owned();
-            let mut problem = None;
+            let mut problem =
+                check_chain(&m.id, &events).err().map(|i| format!("timeline entry {i} was changed, removed or moved"));
             let mut commands = Vec::new();
             let mut level = Level::Community;
             for (i, e) in events.iter().enumerate() {
-                if e.seq != i as i64 + 1 || e.prev_hash != prev || e.hash != matter_event_hash(&m.id, &prev, e) {
-                    problem = Some(format!("timeline entry {} was changed, removed or moved", i + 1));
+                if problem.is_some() {
                     break;
                 }
                 if i == 0 {
@@ -45,16 +44,13 @@ pub async fn verify_matter_chains(app: &App) -> AppResult<MatterVerification> {
                 } else {
                     match serde_json::from_str::<Command>(&e.body) {
                         Ok(c) => commands.push(c),
-                        Err(_) => {
-                            problem = Some(format!("timeline entry {} cannot be read", i + 1));
-                            break;
-                        }
+                        Err(_) => problem = Some(format!("timeline entry {} cannot be read", i + 1)),
                     }
                 }
-                prev = e.hash.clone();
             }
             if problem.is_none() {
-                if prev != m.last_hash || events.len() as i64 != m.event_count {
+                let last = events.last().map(|e| e.hash.as_str()).unwrap_or_default();
+                if last != m.last_hash || events.len() as i64 != m.event_count {
                     problem = Some("the stored matter does not end where its timeline ends".to_owned());
                 } else {
                     match Status::replay(level, &commands) {

@@ -1,10 +1,13 @@
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod departments;
+pub mod dictionary;
 pub mod divisions;
 pub mod grids;
 pub mod health;
 pub mod locate;
+pub mod matters;
 pub mod patrols;
 pub mod people;
 

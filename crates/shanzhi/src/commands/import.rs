@@ -33,3 +33,25 @@ pub async fn grids(config: &Config, args: &crate::cli::ImportGridsArgs) -> anyho
     println!("{}", result?);
     Ok(())
 }
+
+/// `shanzhi import hotline FILE`.
+pub async fn hotline(config: &Config, args: &crate::cli::ImportHotlineArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    let name = args.file.display().to_string();
+    let result = async {
+        app.ensure_categories("system").await?;
+        app.refresh_grid_index().await?;
+        app.scoped(shanzhi_app::access::Actor::system("cli")).import_hotline(&bytes, &name).await
+    }
+    .await;
+    store.close().await;
+    let report = result?;
+    println!(
+        "导入热线工单 {} 张：新建 {}，此前已导入 {} (imported {} orders: {} new, {} already imported)",
+        report.rows, report.created, report.already_imported, report.rows, report.created, report.already_imported
+    );
+    Ok(())
+}

@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use shanzhi_app::App;
 use shanzhi_app::access::{Actor, NewStaff, verify_audit_chain};
+use shanzhi_app::matters::verify_matter_chains;
 
 use crate::cli::{TokenCreateArgs, UserAddArgs};
 use crate::config::Config;
@@ -74,14 +75,27 @@ pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Re
 pub async fn audit_verify(config: &Config) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
     let app = App::new(store.clone());
-    let result = verify_audit_chain(&app).await;
+    let result =
+        async { Ok::<_, shanzhi_app::AppError>((verify_audit_chain(&app).await?, verify_matter_chains(&app).await?)) }
+            .await;
     store.close().await;
-    let v = result?;
-    match v.broken_at {
-        None => {
-            println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", v.entries, v.entries);
-            Ok(())
-        }
-        Some(seq) => bail!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})"),
+    let (v, m) = result?;
+    if let Some(seq) = v.broken_at {
+        bail!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})");
     }
+    println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", v.entries, v.entries);
+    if !m.broken.is_empty() {
+        let list: Vec<String> = m.broken.iter().map(|(number, what)| format!("  {number}: {what}")).collect();
+        bail!(
+            "{} 个事件的处置记录被改动 ({} matters' timelines were altered):\n{}",
+            m.broken.len(),
+            m.broken.len(),
+            list.join("\n")
+        );
+    }
+    println!(
+        "事件处置记录完整：{} 个事件、{} 条记录 (matter timelines intact: {} matters, {} events)",
+        m.matters, m.events, m.matters, m.events
+    );
+    Ok(())
 }

@@ -29,6 +29,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         if let Some(r) = &report.grids {
             tracing::info!(report = %r, "演示网格已生成 (demo grid generated)");
         }
+        if report.matters > 0 {
+            tracing::info!(matters = report.matters, "演示事件已生成 (demo matters created)");
+        }
         if report.departments > 0 {
             tracing::info!(departments = report.departments, "演示部门已载入 (demo departments loaded)");
         }
@@ -38,6 +41,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         } else {
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo ready");
         }
+    }
+    let added = app.ensure_categories("system").await?;
+    if added > 0 {
+        tracing::info!(categories = added, "事项分类与职责清单已载入 (category dictionary and duty lists loaded)");
     }
     app.refresh_grid_index().await?;
     // Other processes (a CLI import, another server) may change the grid:

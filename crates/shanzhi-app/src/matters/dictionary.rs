@@ -1,0 +1,94 @@
+//! The category dictionary and duty lists: anyone signed in reads them;
+//! editing takes a city-wide admin grant. Every edit is a new version (old
+//! matters keep the version they were filed under) and goes to the audit log.
+
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Action, Category, CategoryCode, DivisionLevel, DutyItem, Scope};
+
+use crate::access::{Scoped, Via, refuse};
+use crate::grids::today;
+use crate::{AppError, AppResult};
+
+impl Scoped<'_> {
+    fn may_edit_dictionary(&self) -> AppResult<()> {
+        let day = today();
+        let city_wide = self.actor.via == Via::System
+            || self.actor.grants.iter().any(|g| {
+                g.term.contains(day)
+                    && g.role.allows(Action::ManageDictionary)
+                    && matches!(&g.scope, Some(Scope::Division(d)) if d.level() <= DivisionLevel::City)
+            });
+        if city_wide { Ok(()) } else { Err(refuse(Action::ManageDictionary)) }
+    }
+
+    /// The current version of every category, with its version number.
+    pub async fn categories(&self) -> AppResult<Vec<(Category, i64)>> {
+        Ok(self.app.store.categories().await?)
+    }
+
+    pub async fn category(&self, code: &str, version: Option<i64>) -> AppResult<(Category, i64)> {
+        let not_found =
+            || AppError::not_found("category_not_found", format!("分类 {code} 不存在"), format!("no category {code}"));
+        let code = CategoryCode::parse(code).map_err(|_| not_found())?;
+        self.app.store.category(&code, version).await?.ok_or_else(not_found)
+    }
+
+    /// Store a new version of a category (or its first).
+    pub async fn put_category(&self, category: Category) -> AppResult<i64> {
+        self.may_edit_dictionary()?;
+        category.validate().map_err(|m| AppError::BadRequest { code: "invalid_category", message: m })?;
+        if let Some(parent) = &category.parent
+            && self.app.store.category(parent, None).await?.is_none()
+        {
+            return Err(AppError::invalid(
+                "unknown_parent_category",
+                Bilingual::new(format!("上级分类 {parent} 不存在"), format!("no parent category {parent}")),
+            ));
+        }
+        let before = self
+            .app
+            .store
+            .category(&category.code, None)
+            .await?
+            .map(|(c, _)| serde_json::to_string(&c).unwrap_or_default());
+        let mut audit = self
+            .audit("category.put", &format!("category:{}", category.code))
+            .after(serde_json::to_string(&category).unwrap_or_default());
+        audit.before = before;
+        Ok(self.app.store.put_category(&category, &audit).await?)
+    }
+
+    pub async fn duties(&self, category: Option<&str>) -> AppResult<Vec<DutyItem>> {
+        let code = category
+            .map(|c| CategoryCode::parse(c).map_err(|m| AppError::BadRequest { code: "invalid_category", message: m }))
+            .transpose()?;
+        Ok(self.app.store.duties(code.as_ref()).await?)
+    }
+
+    /// Set the duty for a category at one level.
+    pub async fn put_duty(&self, duty: DutyItem) -> AppResult<()> {
+        self.may_edit_dictionary()?;
+        if self.app.store.category(&duty.category, None).await?.is_none() {
+            return Err(AppError::invalid(
+                "unknown_category",
+                Bilingual::new(format!("分类 {} 不存在", duty.category), format!("no category {}", duty.category)),
+            ));
+        }
+        let keys_ok = duty.lead.iter().chain(duty.co.iter()).all(|k| {
+            (2..=32).contains(&k.len()) && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        });
+        if !keys_ok || duty.note.chars().count() > 500 {
+            return Err(AppError::BadRequest {
+                code: "invalid_duty",
+                message: Bilingual::new(
+                    "部门键应为小写字母、数字或下划线；备注不超过 500 字",
+                    "department keys are lower-case letters, digits or _; a note has at most 500 characters",
+                ),
+            });
+        }
+        let audit = self
+            .audit("duty.put", &format!("duty:{}:{:?}", duty.category, duty.level))
+            .after(serde_json::to_string(&duty).unwrap_or_default());
+        Ok(self.app.store.put_duty(&duty, &audit).await?)
+    }
+}

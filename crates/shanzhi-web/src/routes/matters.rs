@@ -1,0 +1,216 @@
+//! `/api/v1/matters…`: report, read, list, count, command, timeline.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterPage, MatterView, Suggestion};
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{CategoryCode, DivisionCode, GridCode, MatterState};
+use shanzhi_geo::Crs;
+use shanzhi_store::MatterQuery;
+
+use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/matters", get(list).post(report))
+        .route("/matters/counts", get(counts))
+        .route("/matters/{id}", get(show))
+        .route("/matters/{id}/timeline", get(timeline))
+        .route("/matters/{id}/suggestion", get(suggestion))
+        .route("/matters/{id}/commands/{command}", post(command))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportBody {
+    category: String,
+    lng: Option<f64>,
+    lat: Option<f64>,
+    crs: Option<String>,
+    grid: Option<String>,
+    description: String,
+    channel: Option<String>,
+    address: Option<String>,
+    reporter_name: Option<String>,
+    reporter_phone: Option<String>,
+    #[serde(default)]
+    attachments: Vec<String>,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    MaybeCaller(actor): MaybeCaller,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReportBody>,
+) -> Result<(StatusCode, Json<IntakeAnswer>), ApiError> {
+    let crs = match b.crs.as_deref() {
+        None => None,
+        Some(t) => Some(t.parse::<Crs>().map_err(|m| ApiError::bad_request("invalid_crs", m))?),
+    };
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let request = IntakeRequest {
+        category: b.category,
+        lng: b.lng,
+        lat: b.lat,
+        crs,
+        grid: b.grid,
+        description: b.description,
+        channel: b.channel,
+        address: b.address,
+        reporter_name: b.reporter_name,
+        reporter_phone: b.reporter_phone,
+        attachments: b.attachments,
+        idempotency_key: key,
+        external_ref: None,
+        reported_at: None,
+    };
+    let answer = state.app.scoped(actor).intake(request).await?;
+    let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(answer)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    MaybeCaller(actor): MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<Json<MatterView>, ApiError> {
+    Ok(Json(state.app.scoped(actor).matter(&id).await?))
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EventView>>, ApiError> {
+    Ok(Json(state.app.scoped(actor).timeline(&id).await?))
+}
+
+async fn suggestion(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Option<Suggestion>>, ApiError> {
+    Ok(Json(state.app.scoped(actor).suggestion(&id).await?))
+}
+
+async fn command(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, command)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<MatterView>, ApiError> {
+    // A command without arguments may come without a body.
+    let args = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_json",
+                Bilingual::new("请求体不是有效的 JSON", format!("invalid JSON body: {e}")),
+            )
+        })?
+    };
+    Ok(Json(state.app.scoped(actor).command(&id, &command, args).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// Comma-separated states.
+    state: Option<String>,
+    category: Option<String>,
+    line: Option<String>,
+    within: Option<String>,
+    grid: Option<String>,
+    department: Option<String>,
+    channel: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
+    let states = match q.state.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|t| t.trim().parse::<MatterState>().map_err(|m| ApiError::bad_request("invalid_state", m)))
+            .collect::<Result<_, _>>()?,
+    };
+    let instant = |t: &Option<String>| -> Result<Option<i64>, ApiError> {
+        t.as_deref()
+            .map(|s| {
+                s.parse::<jiff::Timestamp>().map(|t| t.as_microsecond()).map_err(|_| {
+                    ApiError::bad_request(
+                        "invalid_time",
+                        Bilingual::new(format!("时间“{s}”应为 RFC 3339 格式"), format!("time '{s}' must be RFC 3339")),
+                    )
+                })
+            })
+            .transpose()
+    };
+    if q.line.as_deref().is_some_and(|l| !matches!(l, "development" | "safety" | "both")) {
+        return Err(ApiError::bad_request(
+            "invalid_line",
+            Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both"),
+        ));
+    }
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(ApiError::bad_request(
+            "invalid_text",
+            Bilingual::new("搜索词不超过 100 字", "the search text has at most 100 characters"),
+        ));
+    }
+    Ok(MatterQuery {
+        states,
+        category: q
+            .category
+            .as_deref()
+            .map(CategoryCode::parse)
+            .transpose()
+            .map_err(|m| ApiError::bad_request("invalid_category", m))?,
+        line: q.line.clone(),
+        within: q
+            .within
+            .as_deref()
+            .map(|w| DivisionCode::parse(w).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(w))))
+            .transpose()?,
+        grid: q
+            .grid
+            .as_deref()
+            .map(GridCode::parse)
+            .transpose()
+            .map_err(|m| ApiError::bad_request("invalid_grid_code", m))?,
+        department: q.department.clone(),
+        channel: q.channel.clone(),
+        from: instant(&q.from)?,
+        to: instant(&q.to)?,
+        text: q.q.clone().filter(|t| !t.is_empty()),
+        limit: q.limit.unwrap_or(50),
+        ..MatterQuery::default()
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<MatterPage>, ApiError> {
+    let query = to_query(&q)?;
+    Ok(Json(state.app.scoped(actor).matters(query, q.cursor.as_deref()).await?))
+}
+
+async fn counts(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<std::collections::BTreeMap<MatterState, u64>>, ApiError> {
+    let query = to_query(&q)?;
+    Ok(Json(state.app.scoped(actor).matter_counts(query).await?))
+}

@@ -1,0 +1,178 @@
+//! The matter API's fixed interfaces over HTTP.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use jiff::civil::date;
+use serde_json::{Value, json};
+use shanzhi_app::NoProgress;
+use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::grids::GridImportOptions;
+use shanzhi_domain::Role;
+use support::{TestApp, assert_error, spawn_app};
+
+const PASSWORD: &str = "Api-Matter-2026";
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+}
+
+async fn world() -> TestApp {
+    let app = spawn_app().await;
+    let text = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
+        {"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
+    ]})
+    .to_string();
+    app.app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
+    app.app.ensure_categories("test").await.expect("categories");
+    let op = app.app.scoped(Actor::system("test"));
+    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
+    for (username, role, scope) in
+        [("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]
+    {
+        op.create_user(NewStaff {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            phone: None,
+            password: Some(PASSWORD.to_owned()),
+            role,
+            scope: scope.map(str::to_owned),
+            from: None,
+            to: None,
+        })
+        .await
+        .expect("user");
+    }
+    app
+}
+
+async fn token(app: &TestApp, username: &str) -> String {
+    let (_, _, body) = app
+        .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
+        .await;
+    format!("Bearer {}", body["token"].as_str().expect("token"))
+}
+
+#[tokio::test]
+async fn report_read_command_and_timeline_through_the_fixed_interfaces() {
+    let app = world().await;
+    let resident = token(&app, "resident").await;
+    let body = json!({"category": "0110", "lng": 104.072, "lat": 30.652, "crs": "wgs84", "description": "井盖破损", "channel": "resident"});
+    let (status, _, created) =
+        app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let m = &created["matter"];
+    for field in ["id", "number", "state", "grid"] {
+        assert!(!m[field].is_null(), "{field} in {created}");
+    }
+    assert_eq!((m["state"].as_str(), m["grid"].as_str()), (Some("reported"), Some("510104022006001")));
+    let id = m["id"].as_str().expect("id").to_owned();
+
+    let dispatcher = token(&app, "dispatcher").await;
+    let d = [("authorization", dispatcher.as_str())];
+    let (status, _, got) = app.send(Method::GET, &format!("/api/v1/matters/{id}"), &d, None).await;
+    assert_eq!((status, got["number"].clone()), (StatusCode::OK, m["number"].clone()));
+    let (status, _, listed) = app.send(Method::GET, "/api/v1/matters?state=reported", &d, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+
+    let (status, _, wrong) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/matters/{id}/commands/dispatch"),
+            &d,
+            Some(json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{wrong}");
+    assert_error(&wrong, "wrong_state");
+    assert_eq!(wrong["error"]["details"]["allowed_commands"][0], "accept");
+    let (status, _, accepted) =
+        app.send(Method::POST, &format!("/api/v1/matters/{id}/commands/accept"), &d, None).await;
+    assert_eq!((status, accepted["state"].as_str()), (StatusCode::OK, Some("filed")));
+    let (status, _, timeline) = app.send(Method::GET, &format!("/api/v1/matters/{id}/timeline"), &d, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let commands: Vec<_> = timeline.as_array().expect("events").iter().map(|e| e["command"].clone()).collect();
+    assert_eq!(commands, [json!("report"), json!("accept")]);
+    let (_, _, counts) = app.send(Method::GET, "/api/v1/matters/counts", &d, None).await;
+    assert_eq!(counts["filed"], 1);
+    let (status, _, categories) = app.send(Method::GET, "/api/v1/categories", &d, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(categories.as_array().is_some_and(|c| c.iter().any(|c| c["code"] == "0110" && c["version"] == 1)));
+    let (status, _, duties) = app.send(Method::GET, "/api/v1/duties?category=0110", &d, None).await;
+    assert_eq!((status, duties.as_array().map(Vec::len)), (StatusCode::OK, Some(3)));
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_nothing_is_written() {
+    let app = world().await;
+    let resident = token(&app, "resident").await;
+    let r = [("authorization", resident.as_str())];
+    let post = |body: Value| app.send(Method::POST, "/api/v1/matters", &r, Some(body));
+    for (body, status, code) in [
+        (json!({"category": "0110", "lng": 104.072, "lat": 30.652}), StatusCode::BAD_REQUEST, "invalid_json"),
+        (
+            json!({"category": "9999", "lng": 104.072, "lat": 30.652, "description": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_category",
+        ),
+        (
+            json!({"category": "0110", "lng": 999, "lat": 30.652, "description": "x"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_coordinates",
+        ),
+        (
+            json!({"category": "0110", "grid": "510104022006099", "description": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_grid",
+        ),
+        (
+            json!({"category": "0110", "lng": 104.072, "lat": 30.652, "description": "x", "crs": "utm"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_crs",
+        ),
+        (
+            json!({"category": "0110", "lng": 104.072, "lat": 30.652, "description": "x", "colour": 1}),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+    ] {
+        let (got, _, body) = post(body.clone()).await;
+        assert_eq!(got, status, "{body}");
+        assert_error(&body, code);
+    }
+    let (status, _, body) = app.send(Method::POST, "/api/v1/attachments", &r, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "empty upload: {body}");
+    let pdf = axum::body::Body::from(b"%PDF-1.7".to_vec());
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/attachments")
+        .header("authorization", &resident)
+        .body(pdf)
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), req).await.expect("response");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (_, _, counts) = app.send(Method::GET, "/api/v1/matters/counts", &r, None).await;
+    assert_eq!(counts, json!({}), "nothing was written");
+
+    // Retries with the same Idempotency-Key come back as the same matter.
+    let body = json!({"category": "0110", "lng": 104.072, "lat": 30.652, "description": "重试"});
+    let keyed = [("authorization", resident.as_str()), ("idempotency-key", "abc-123")];
+    let (first, _, a) = app.send(Method::POST, "/api/v1/matters", &keyed, Some(body.clone())).await;
+    let (again, _, b) = app.send(Method::POST, "/api/v1/matters", &keyed, Some(body)).await;
+    assert_eq!((first, again), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(a["matter"]["id"], b["matter"]["id"]);
+    // Anonymous residents may report; they may not read lists.
+    let (status, _, anon) = app
+        .send(
+            Method::POST,
+            "/api/v1/matters",
+            &[],
+            Some(json!({"category": "0110", "lng": 104.073, "lat": 30.653, "description": "匿名"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{anon}");
+    let (status, _, _) = app.send(Method::GET, "/api/v1/matters", &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
