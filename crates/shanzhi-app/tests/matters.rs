@@ -105,6 +105,8 @@ async fn one_matter_goes_round_the_whole_loop() {
     assert_eq!((m.state, m.grid.as_str(), m.channel.as_str()), (MatterState::Reported, "510104022006003", "api"));
     assert!(m.number.starts_with("510104-") && m.number.ends_with("-000001"), "{}", m.number);
     assert!(m.deadline_at.is_some(), "the first stage has a deadline");
+    let hints: Vec<_> = answer.suggested_categories.iter().map(|h| h.code.as_str()).collect();
+    assert_eq!(hints.first(), Some(&"0110"), "井盖 and 破损 point to 道路破损: {hints:?}");
     let suggestion = answer.suggestion.expect("the duty list names a unit");
     assert_eq!(
         serde_json::to_value(&suggestion.assignee).expect("json"),
@@ -426,4 +428,92 @@ async fn the_demo_fills_every_state_and_every_timeline_replays() {
         .expect("after the demo");
     assert!(r.created);
     let _ = Crs::Wgs84;
+}
+
+#[tokio::test]
+async fn category_edits_are_versions_and_old_matters_keep_theirs() {
+    let (app, _db) = world().await;
+    let op = app.scoped(Actor::system("test"));
+    let admin = {
+        op.create_user(NewStaff {
+            username: "chief".into(),
+            display_name: "管理员".into(),
+            phone: None,
+            password: Some(PASSWORD.into()),
+            role: Role::Admin,
+            scope: Some("5101".into()),
+            from: Some(date(2025, 1, 1)),
+            to: None,
+        })
+        .await
+        .expect("admin");
+        app.scoped(actor(&app, "chief").await)
+    };
+    let m =
+        app.scoped(actor(&app, "resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter;
+    let (mut category, v1) = admin.category("0110", None).await.expect("current");
+    category.limits.handle = Some(48);
+    category.name = "道路破损（修订）".into();
+    let v2 = admin.put_category(category.clone()).await.expect("edit");
+    assert_eq!((v1, v2), (1, 2));
+    assert_eq!(admin.category("0110", Some(1)).await.expect("old").0.name, "道路破损");
+    assert_eq!(admin.matter(&m.id).await.expect("matter").category_version, 1, "the matter keeps its version");
+    let later =
+        app.scoped(actor(&app, "resident").await).intake(report("0110", 104.078, 30.652)).await.expect("report").matter;
+    assert_eq!(later.category_version, 2);
+    assert!(matches!(
+        app.scoped(actor(&app, "dispatcher").await).put_category(category).await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_xlsx_export_imports_like_a_csv() {
+    let (app, _db) = world().await;
+    let xlsx = xlsx(&[
+        &["工单编号", "受理时间", "诉求类型", "诉求内容", "经度", "纬度"],
+        &["X001", "2026-11-20 09:15", "反映", "总府路井盖松动", "104.072", "30.652"],
+        &["X002", "2026-11-20 09:45", "建议", "建议增设路灯", "104.078", "30.655"],
+    ]);
+    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let report = dispatcher.import_hotline(&xlsx, "orders.xlsx").await.expect("xlsx");
+    assert_eq!((report.rows, report.created), (2, 2));
+    let again = dispatcher.import_hotline(&xlsx, "orders.xlsx").await.expect("again");
+    assert_eq!(again.already_imported, 2);
+}
+
+/// A minimal XLSX workbook (inline strings, one sheet).
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    use std::io::Write;
+    let cells: String = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let cs: String = row
+                .iter()
+                .enumerate()
+                .map(|(c, v)| {
+                    format!(r#"<c r="{}{}" t="inlineStr"><is><t>{v}</t></is></c>"#, (b'A' + c as u8) as char, r + 1)
+                })
+                .collect();
+            format!(r#"<row r="{}">{cs}</row>"#, r + 1)
+        })
+        .collect();
+    let files = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="工单" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned()),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#)),
+    ];
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        for (name, body) in files {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).expect("entry");
+            zip.write_all(body.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip");
+    }
+    buf.into_inner()
 }

@@ -48,6 +48,26 @@ pub struct IntakeAnswer {
     pub possible_duplicates: Vec<String>,
     /// The unit the duty list suggests.
     pub suggestion: Option<Suggestion>,
+    /// Categories whose keywords the description mentions, best first (a
+    /// hint for the dispatcher when the reporter chose a vague one).
+    pub suggested_categories: Vec<CategoryHint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryHint {
+    pub code: CategoryCode,
+    pub name: String,
+}
+
+/// Categories by how many of their keywords `text` contains (at most three).
+pub(crate) fn categories_for_text(text: &str, categories: &[(Category, i64)]) -> Vec<CategoryHint> {
+    let mut scored: Vec<(usize, &Category)> = categories
+        .iter()
+        .map(|(c, _)| (c.keywords.iter().filter(|k| text.contains(k.as_str())).count(), c))
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
+    scored.into_iter().take(3).map(|(_, c)| CategoryHint { code: c.code.clone(), name: c.name.clone() }).collect()
 }
 
 pub const CHANNELS: [&str; 6] = ["resident", "grid_worker", "hotline", "open311", "api", "wechat"];
@@ -314,10 +334,17 @@ impl Scoped<'_> {
         }
         let stored = self.app.store.matter(&matter_id).await?.ok_or_else(super::matter_not_found)?;
         let suggestion = self.suggestion_for(&stored).await?;
+        let suggested_categories = categories_for_text(&stored.description, &self.app.store.categories().await?);
         if created {
             tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
         }
-        Ok(IntakeAnswer { matter: self.view(&stored).await?, created, possible_duplicates: duplicates, suggestion })
+        Ok(IntakeAnswer {
+            matter: self.view(&stored).await?,
+            created,
+            possible_duplicates: duplicates,
+            suggestion,
+            suggested_categories,
+        })
     }
 
     /// The role a report is made in, and the level it starts at: a grid

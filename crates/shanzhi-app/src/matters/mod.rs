@@ -25,7 +25,7 @@ use crate::{AppError, AppResult};
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub use commands::Suggestion;
 pub use hotline::{HotlineImportReport, HotlineRow};
-pub use intake::{IntakeAnswer, IntakeRequest};
+pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use verify::{MatterVerification, verify_matter_chains};
 
 /// A matter as the caller may see it: the reporter's name and phone masked
