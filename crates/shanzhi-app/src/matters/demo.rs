@@ -152,7 +152,11 @@ impl App {
             let reported_at = now - rng.random_range(1..60 * 24) * 3_600_000_000;
             let id = uuid::Uuid::now_v7().to_string();
             let community = grid.info.community();
-            let place = grid.info.name.trim_end_matches("微网格").to_owned();
+            // "…第1网格第5微网格" reads as its general grid, "…第1网格".
+            let place = match grid.info.name.strip_suffix("微网格").and_then(|n| n.rfind('第').map(|i| &n[..i])) {
+                Some(general) => general.to_owned(),
+                None => grid.info.name.clone(),
+            };
             let description = format!("{place}附近{}，{}", category.name, DETAILS[rng.random_range(0..DETAILS.len())]);
             let report = serde_json::json!({
                 "channel": channel, "category": category.code, "category_version": version, "grid": grid.info.code,
