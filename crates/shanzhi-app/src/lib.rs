@@ -10,8 +10,9 @@ pub mod grids;
 pub mod health;
 pub mod matters;
 mod progress;
+pub mod timing;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use shanzhi_store::Store;
 
@@ -25,6 +26,9 @@ pub struct App {
     store: Arc<dyn Store>,
     grid_index: Arc<grids::IndexHolder>,
     auth: Arc<access::AuthConfig>,
+    clock: Arc<dyn timing::Clock>,
+    timing: Arc<timing::TimingHolder>,
+    last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
 }
 
 impl App {
@@ -37,7 +41,21 @@ impl App {
     /// An application with its own sign-in settings (tests lower the cost of
     /// password hashing).
     pub fn with_auth(store: Arc<dyn Store>, auth: access::AuthConfig) -> Self {
-        App { store, grid_index: Arc::new(grids::IndexHolder::default()), auth: Arc::new(auth) }
+        App {
+            store,
+            grid_index: Arc::new(grids::IndexHolder::default()),
+            auth: Arc::new(auth),
+            clock: Arc::new(timing::SystemClock),
+            timing: Arc::new(timing::TimingHolder::default()),
+            last_sweep: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The same application reading the time from `clock` (tests and drills).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn timing::Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -452,7 +452,7 @@ async fn category_edits_are_versions_and_old_matters_keep_theirs() {
     let m =
         app.scoped(actor(&app, "resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter;
     let (mut category, v1) = admin.category("0110", None).await.expect("current");
-    category.limits.handle = Some(48);
+    category.limits.handle = Some(shanzhi_domain::category::Limit::working_days(2));
     category.name = "道路破损（修订）".into();
     let v2 = admin.put_category(category.clone()).await.expect("edit");
     assert_eq!((v1, v2), (1, 2));

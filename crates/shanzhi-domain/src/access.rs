@@ -51,10 +51,12 @@ pub enum Action {
     ViewAudit,
     /// Edit the category dictionary and the duty lists (platform-wide).
     ManageDictionary,
+    /// Edit the working-day calendar, working hours and warning thresholds.
+    ManageCalendar,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewPeople,
         Action::ViewContact,
         Action::ManagePeople,
@@ -64,6 +66,7 @@ impl Action {
         Action::ViewPatrols,
         Action::ViewAudit,
         Action::ManageDictionary,
+        Action::ManageCalendar,
     ];
 
     /// Reads are refused as "not found" (nothing leaks); writes as "forbidden".

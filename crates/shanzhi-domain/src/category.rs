@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::LimitUnit;
 use crate::text::Bilingual;
 
 /// A category code as the dictionary writes it (`0102`, `12345.zixun`,
@@ -79,15 +80,100 @@ pub enum CategoryKind {
     Governance,
 }
 
-/// Time limits per stage, in hours (working or calendar: the time-limit issue
-/// decides how they are counted); `None`: no limit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One stage's time limit: an amount of a unit. Stored as
+/// `{"amount": 3, "unit": "working_days"}`; a bare number (the form before
+/// units existed) reads as working hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limit {
+    pub amount: u32,
+    pub unit: LimitUnit,
+}
+
+impl Limit {
+    pub const fn hours(amount: u32) -> Self {
+        Limit { amount, unit: LimitUnit::Hours }
+    }
+
+    pub const fn working_hours(amount: u32) -> Self {
+        Limit { amount, unit: LimitUnit::WorkingHours }
+    }
+
+    pub const fn working_days(amount: u32) -> Self {
+        Limit { amount, unit: LimitUnit::WorkingDays }
+    }
+
+    /// 1 小时 / 2 个工作时 / 3 个工作日.
+    pub fn label_zh(&self) -> String {
+        match self.unit {
+            LimitUnit::Hours => format!("{} 小时", self.amount),
+            LimitUnit::WorkingHours => format!("{} 个工作时", self.amount),
+            LimitUnit::WorkingDays => format!("{} 个工作日", self.amount),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Hours(u32),
+            Full { amount: u32, unit: LimitUnit },
+        }
+        Ok(match Form::deserialize(d)? {
+            Form::Hours(amount) => Limit::working_hours(amount),
+            Form::Full { amount, unit } => Limit { amount, unit },
+        })
+    }
+}
+
+/// Time limits per stage (`None`: the stage is not timed), and the limit an
+/// urgent matter gets at every stage when it is shorter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeLimits {
-    pub accept: Option<u32>,
-    pub dispatch: Option<u32>,
-    pub sign: Option<u32>,
-    pub handle: Option<u32>,
-    pub verify: Option<u32>,
+    pub accept: Option<Limit>,
+    pub dispatch: Option<Limit>,
+    pub sign: Option<Limit>,
+    pub handle: Option<Limit>,
+    pub verify: Option<Limit>,
+    #[serde(default = "TimeLimits::default_urgent")]
+    pub urgent: Option<Limit>,
+}
+
+impl Default for TimeLimits {
+    fn default() -> Self {
+        TimeLimits {
+            accept: None,
+            dispatch: None,
+            sign: None,
+            handle: None,
+            verify: None,
+            urgent: Self::default_urgent(),
+        }
+    }
+}
+
+impl TimeLimits {
+    /// Urgent matters: 2 hours per stage, nights and holidays included.
+    pub fn default_urgent() -> Option<Limit> {
+        Some(Limit::hours(2))
+    }
+
+    pub fn validate(&self) -> Result<(), Bilingual> {
+        let all = [self.accept, self.dispatch, self.sign, self.handle, self.verify, self.urgent];
+        let fits = |l: &Limit| match l.unit {
+            LimitUnit::Hours | LimitUnit::WorkingHours => (1..=24 * 366).contains(&l.amount),
+            LimitUnit::WorkingDays => (1..=366).contains(&l.amount),
+        };
+        if all.iter().flatten().all(fits) {
+            Ok(())
+        } else {
+            Err(Bilingual::new(
+                "时限应为 1–8784 小时/工作时，或 1–366 个工作日",
+                "a time limit must be 1–8784 hours or working hours, or 1–366 working days",
+            ))
+        }
+    }
 }
 
 /// One version of a category.
@@ -112,6 +198,7 @@ pub struct Category {
 
 impl Category {
     pub fn validate(&self) -> Result<(), Bilingual> {
+        self.limits.validate()?;
         let n = self.name.trim().chars().count();
         if n == 0 || n > 50 {
             return Err(Bilingual::new("分类名称应为 1–50 个字符", "a category name needs 1–50 characters"));
@@ -185,6 +272,20 @@ pub struct DutyItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_the_old_bare_hours_and_the_full_form() {
+        let old: TimeLimits =
+            serde_json::from_str(r#"{"accept":2,"dispatch":null,"sign":8,"handle":72,"verify":24}"#).expect("old form");
+        assert_eq!(old.accept, Some(Limit::working_hours(2)));
+        assert_eq!(old.urgent, Some(Limit::hours(2)), "urgent defaults to 2 hours");
+        let new = TimeLimits { handle: Some(Limit::working_days(3)), ..TimeLimits::default() };
+        let back: TimeLimits = serde_json::from_str(&serde_json::to_string(&new).expect("json")).expect("read");
+        assert_eq!(back, new);
+        assert!(TimeLimits { sign: Some(Limit::working_days(0)), ..new }.validate().is_err());
+        assert!(TimeLimits { sign: Some(Limit::working_days(400)), ..new }.validate().is_err());
+        assert!(new.validate().is_ok());
+    }
 
     #[test]
     fn category_codes_are_data_not_enums() {

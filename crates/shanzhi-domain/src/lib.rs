@@ -2,12 +2,14 @@
 //! can be tested with plain values, and every other crate speaks these types.
 
 pub mod access;
+pub mod calendar;
 pub mod category;
 pub mod division;
 pub mod grid;
 pub mod matter;
 pub mod people;
 pub mod text;
+pub mod timing;
 
 pub use access::{Action, Grant, Place, Role, Scope, Term};
 pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
@@ -15,3 +17,4 @@ pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, Divisi
 pub use grid::{GridCode, GridInfo, GridKind, Validity};
 pub use matter::{Assignee, Command, Level, MatterState, Rating, Status};
 pub use people::{DepartmentCode, Phone, Username};
+pub use timing::{Stage, StageClock, Thresholds, Timing, Warning};

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::Role;
 use crate::people::DepartmentCode;
 use crate::text::Bilingual;
+use crate::timing::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -218,6 +219,9 @@ pub enum Command {
     Resume,
     Supervise {
         note: String,
+        /// Set by the sweep only: the automatic supervision of an overdue stage.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overdue: Option<Overdue>,
     },
     Merge {
         into: String,
@@ -225,6 +229,16 @@ pub enum Command {
     Void {
         reason: String,
     },
+}
+
+/// What an automatic supervision (逾期督办) was for: counted against `unit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overdue {
+    pub stage: Stage,
+    pub deadline: jiff::Timestamp,
+    /// The unit that held the matter when the deadline passed
+    /// (`department:510104-chengguan`, `community`, `level:town` …).
+    pub unit: String,
 }
 
 /// The name of every command, for refusals ("allowed: …") and routes.
@@ -318,7 +332,7 @@ impl Command {
             | Command::Void { reason } => text(reason, "理由 (reason)", true),
             Command::Respond { text: t } => text(t, "处置情况 (text)", true),
             Command::Verify { note, .. } => text(note, "核查意见 (note)", false),
-            Command::Supervise { note } => text(note, "督办意见 (note)", true),
+            Command::Supervise { note, .. } => text(note, "督办意见 (note)", true),
             Command::Rate { reason, rating } => {
                 if *rating == Rating::Unsatisfied && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                     return Err(Bilingual::new("不满意时请说明理由", "an unsatisfied rating needs a reason"));
@@ -336,6 +350,18 @@ impl Command {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// [`Status::holder`] from the stored columns.
+pub fn holder_of(state: MatterState, level: Level, assignee: Option<&Assignee>) -> String {
+    use MatterState::*;
+    match (state, assignee) {
+        (Reported | Filed, _) => format!("level:{}", level.as_str()),
+        (Dispatched | InProgress | Parked, Some(Assignee::Department(d))) => format!("department:{d}"),
+        (Dispatched | InProgress | Parked, _) => "community".to_owned(),
+        (Responded, _) => "verifier".to_owned(),
+        _ => "none".to_owned(),
     }
 }
 
@@ -385,6 +411,14 @@ impl Status {
             rating: None,
             merged_into: None,
         }
+    }
+
+    /// Who the current stage waits on, to count warnings and overdue
+    /// supervision against: `level:community` (accepting or dispatching at
+    /// that level), `department:510104-chengguan` or `community` (handling),
+    /// `verifier` (verification on site), `none` (not waiting).
+    pub fn holder(&self) -> String {
+        holder_of(self.state, self.level, self.assignee.as_ref())
     }
 
     /// The commands that fit now (whoever gives them).
@@ -619,7 +653,7 @@ mod tests {
             Just(Command::ApprovePark),
             r().prop_map(|reason| Command::DenyPark { reason }),
             Just(Command::Resume),
-            r().prop_map(|note| Command::Supervise { note }),
+            r().prop_map(|note| Command::Supervise { note, overdue: None }),
             Just(Command::Merge { into: "m1".into() }),
             r().prop_map(|reason| Command::Void { reason }),
         ]

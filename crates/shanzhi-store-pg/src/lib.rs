@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "grids", include_str!("../migrations/0002_grids.sql")),
     (3, "people", include_str!("../migrations/0003_people.sql")),
     (4, "matters", include_str!("../migrations/0004_matters.sql")),
+    (5, "time limits", include_str!("../migrations/0005_time_limits.sql")),
 ];
 
 /// Connect to a `postgres://` URL and apply migrations.

@@ -9,12 +9,14 @@
 
 mod audit;
 mod auth;
+mod dictionary;
 mod division;
 mod grid;
 mod matter;
 mod patrol;
 mod people;
 mod setting;
+mod timing;
 
 use std::borrow::Cow;
 

@@ -14,6 +14,7 @@ pub mod rows;
 mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+mod timing;
 
 use std::fmt;
 
@@ -26,13 +27,14 @@ pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
-    AttachmentRecord, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, MatterStore,
-    check_chain, matter_event_hash,
+    AttachmentRecord, Created, DictionaryStore, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope,
+    MatterStore, SweepUpdate, WarningCount, check_chain, matter_event_hash,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
+pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +76,9 @@ pub trait Store:
     + PatrolStore
     + AuditStore
     + MatterStore
+    + DictionaryStore
+    + LeaseStore
+    + CalendarStore
     + fmt::Debug
     + Send
     + Sync

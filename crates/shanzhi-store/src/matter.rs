@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use shanzhi_domain::{Category, CategoryCode, DivisionCode, DutyItem, DutyLevel, GridCode, MatterState, Status};
+use shanzhi_domain::{
+    Category, CategoryCode, DivisionCode, DutyItem, DutyLevel, GridCode, MatterState, StageClock, Status, Warning,
+};
 
 use crate::{AuditEntry, Micros, StoreResult};
 
@@ -33,9 +35,25 @@ pub struct MatterRecord {
     pub status: Status,
     pub reported_at: Micros,
     pub updated_at: Micros,
-    pub deadline_at: Option<Micros>,
+    /// The clock of the stage the matter is in (`None`: not timed).
+    pub clock: Option<StageClock>,
     pub event_count: i64,
     pub last_hash: String,
+}
+
+impl MatterRecord {
+    pub fn deadline_at(&self) -> Option<Micros> {
+        self.clock.as_ref().and_then(|c| c.deadline).map(|t| t.as_microsecond())
+    }
+
+    pub fn warning(&self) -> Warning {
+        self.clock.as_ref().map_or(Warning::None, |c| c.warning)
+    }
+
+    /// When the sweep must look at this matter next.
+    pub fn next_alarm_at(&self) -> Option<Micros> {
+        self.clock.as_ref().and_then(StageClock::next_alarm).map(|t| t.as_microsecond())
+    }
 }
 
 /// One entry of a matter's timeline (append-only, hash-chained per matter).
@@ -182,9 +200,33 @@ pub struct MatterQuery {
     pub to: Option<Micros>,
     pub text: Option<String>,
     pub bbox: Option<[f64; 4]>,
+    /// Only these warning colours (red: overdue).
+    pub warnings: Vec<Warning>,
     /// Continue after this (reported_at, id).
     pub after: Option<(Micros, String)>,
     pub limit: usize,
+}
+
+/// One matter's result of a sweep: its new clock (and status, with the
+/// supervision entered), written only if the matter still has
+/// `read_event_count` events, so a concurrent command or a second sweeper
+/// wins cleanly instead of being overwritten.
+#[derive(Debug, Clone)]
+pub struct SweepUpdate {
+    pub matter: MatterRecord,
+    pub read_event_count: i64,
+    pub event: Option<MatterEvent>,
+}
+
+/// Open timed matters counted by colour and by who holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarningCount {
+    pub warning: Warning,
+    pub state: MatterState,
+    pub level: String,
+    pub assignee_kind: Option<String>,
+    pub assignee_code: Option<String>,
+    pub count: u64,
 }
 
 /// What creating a matter came to.
@@ -211,7 +253,7 @@ pub struct AttachmentRecord {
     pub created_at: Micros,
 }
 
-/// 一个平台: matters, their timelines, attachments, categories and duties.
+/// 一个平台: matters, their timelines and attachments.
 #[async_trait]
 pub trait MatterStore {
     /// Store a new matter and its first event in one transaction, numbering it
@@ -234,6 +276,14 @@ pub trait MatterStore {
     async fn matter_events(&self, id: &str) -> StoreResult<Vec<MatterEvent>>;
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>>;
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>>;
+    /// Matters whose clock needs a look at `now` (`next_alarm_at <= now`),
+    /// earliest first.
+    async fn due_matters(&self, now: Micros, limit: usize) -> StoreResult<Vec<MatterRecord>>;
+    /// Write a sweep's results in one transaction; returns the ids written
+    /// (the others changed meanwhile).
+    async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>>;
+    /// Counts of open timed matters with a warning colour, by holder.
+    async fn warning_counts(&self, query: &MatterQuery) -> StoreResult<Vec<WarningCount>>;
     /// Many finished matters with their timelines at once (demo data).
     async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()>;
 
@@ -242,7 +292,11 @@ pub trait MatterStore {
     /// Tie uploaded files to a matter (only unbound files of `uploaded_by`);
     /// returns how many were bound.
     async fn bind_attachments(&self, ids: &[String], matter_id: &str, uploaded_by: &str) -> StoreResult<usize>;
+}
 
+/// 事项分类 and 职责清单: the dictionary matters are reported against.
+#[async_trait]
+pub trait DictionaryStore {
     /// The current version of every category.
     async fn categories(&self) -> StoreResult<Vec<(Category, i64)>>;
     /// A category's current version, or a given one.

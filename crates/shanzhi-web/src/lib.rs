@@ -46,6 +46,7 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
     let api = Router::new()
         .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
+        .merge(routes::calendar::routes())
         .merge(routes::audit::routes())
         .merge(routes::departments::routes())
         .merge(routes::dictionary::routes())

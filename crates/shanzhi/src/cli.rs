@@ -49,6 +49,39 @@ pub enum Command {
         #[command(subcommand)]
         what: AuditCommand,
     },
+    /// Run one warning sweep now: colour due clocks, supervise overdue
+    /// matters (safe beside running servers: no matter is supervised twice).
+    Sweep(StoreArgs),
+    /// Demo data for trials and load tests.
+    Demo {
+        #[command(subcommand)]
+        what: DemoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Add demo matters across the current grid (loads the demo grid first if
+    /// the store has none), in every state, with their timelines.
+    Matters(DemoMattersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoMattersArgs {
+    /// How many.
+    #[arg(long, default_value_t = 3000)]
+    pub count: usize,
+    /// Random seed (the same seed gives the same matters, with new ids).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Only open matters, with clocks started over the last `--spread-hours`
+    /// hours (for sweep and list benchmarks).
+    #[arg(long)]
+    pub open_only: bool,
+    #[arg(long, default_value_t = 1440)]
+    pub spread_hours: i64,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,11 +190,14 @@ pub enum ImportWhat {
     /// Import 12345 hotline work orders (CSV or XLSX, columns in the README);
     /// orders already imported are left alone.
     Hotline(ImportHotlineArgs),
+    /// Import official holidays and make-up working days (the format of
+    /// data/calendar/china_official_days.csv), e.g. next year's once published.
+    Calendar(ImportHotlineArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ImportHotlineArgs {
-    /// The CSV or XLSX export.
+    /// The file (CSV, or XLSX for hotline orders).
     pub file: PathBuf,
     #[command(flatten)]
     pub store: StoreArgs,
@@ -228,7 +264,9 @@ impl Cli {
             Command::Migrate(a) => a.clone(),
             Command::Import { what: ImportWhat::Divisions(a) } => a.store.clone(),
             Command::Import { what: ImportWhat::Grids(a) } => a.store.clone(),
-            Command::Import { what: ImportWhat::Hotline(a) } => a.store.clone(),
+            Command::Import { what: ImportWhat::Hotline(a) | ImportWhat::Calendar(a) } => a.store.clone(),
+            Command::Sweep(a) => a.clone(),
+            Command::Demo { what: DemoCommand::Matters(a) } => a.store.clone(),
             Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
             Command::User { what: UserCommand::Add(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::Create(a) } => a.store.clone(),

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 10] = [
+const ENV_KEYS: [&str; 14] = [
     "addr",
     "data_dir",
     "database_url",
@@ -24,6 +24,10 @@ const ENV_KEYS: [&str; 10] = [
     "request_timeout_secs",
     "grid_refresh_secs",
     "secure_cookies",
+    "sweep",
+    "sweep_interval_secs",
+    "sweep_lease_secs",
+    "server_name",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +54,14 @@ pub struct Config {
     pub grid_refresh_secs: u64,
     /// Mark the session cookie `Secure`: set when Shanzhi is served over TLS.
     pub secure_cookies: bool,
+    /// Take part in the warning sweep (one server at a time holds its lease).
+    pub sweep: bool,
+    /// How often the lease holder sweeps (and every server re-reads the calendar).
+    pub sweep_interval_secs: u64,
+    /// A sweep lease not renewed for this long passes to another server.
+    pub sweep_lease_secs: u64,
+    /// This server's name in the lease row (default: host name and process id).
+    pub server_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +84,10 @@ impl Default for Config {
             request_timeout_secs: 30,
             grid_refresh_secs: 15,
             secure_cookies: false,
+            sweep: true,
+            sweep_interval_secs: 30,
+            sweep_lease_secs: 90,
+            server_name: None,
         }
     }
 }

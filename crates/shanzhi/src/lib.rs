@@ -9,7 +9,7 @@ mod progress;
 mod store;
 mod telemetry;
 
-use cli::{AuditCommand, Cli, Command, GridCommand, ImportWhat, TokenCommand, UserCommand};
+use cli::{AuditCommand, Cli, Command, DemoCommand, GridCommand, ImportWhat, TokenCommand, UserCommand};
 use shanzhi_app::AppError;
 
 pub use store::open_store;
@@ -24,7 +24,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ImportWhat::Divisions(args) => commands::import::divisions(&config, args).await,
             ImportWhat::Grids(args) => commands::import::grids(&config, args).await,
             ImportWhat::Hotline(args) => commands::import::hotline(&config, args).await,
+            ImportWhat::Calendar(args) => commands::timing::import_calendar(&config, args).await,
         },
+        Command::Sweep(_) => commands::timing::sweep(&config).await,
+        Command::Demo { what: DemoCommand::Matters(args) } => commands::timing::demo_matters(&config, args).await,
         Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
         Command::User { what: UserCommand::Add(args) } => commands::people::user_add(&config, args).await,
         Command::Token { what: TokenCommand::Create(args) } => commands::people::token_create(&config, args).await,

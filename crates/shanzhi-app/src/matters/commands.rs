@@ -10,7 +10,6 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Assignee, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, Level};
 use shanzhi_store::{MatterEvent, MatterRecord, StoreError, matter_event_hash};
 
-use super::intake::stage_deadline;
 use super::{MatterView, matter_not_found};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
@@ -92,6 +91,15 @@ impl Scoped<'_> {
     pub async fn command(&self, id: &str, name: &str, args: serde_json::Value) -> AppResult<MatterView> {
         let (command, attachments) = parse_command(name, args)?;
         command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
+        if matches!(command, Command::Supervise { overdue: Some(_), .. }) {
+            return Err(AppError::BadRequest {
+                code: "invalid_arguments",
+                message: Bilingual::new(
+                    "逾期督办由系统自动记录，不能手工填写 overdue",
+                    "overdue is entered by the sweep only",
+                ),
+            });
+        }
         let m = self.visible_matter(id).await?;
         let Some(role) = self.acting_role(name, &m) else {
             return Err(AppError::Forbidden(Bilingual::new(
@@ -119,7 +127,7 @@ impl Scoped<'_> {
                 ));
             }
         }
-        let now = jiff::Timestamp::now().as_microsecond().max(m.updated_at);
+        let now = self.app.now_micros().max(m.updated_at);
         let mut event = MatterEvent {
             seq: m.event_count + 1,
             at: now,
@@ -135,12 +143,19 @@ impl Scoped<'_> {
         };
         event.hash = matter_event_hash(&m.id, &m.last_hash, &event);
         let category = self.app.store.category(&m.category, Some(m.category_version)).await?.map(|(c, _)| c);
-        let stage_changed = next.state != m.status.state || next.extended_hours != m.status.extended_hours;
-        let deadline_at = match (&category, stage_changed) {
-            (Some(c), true) => stage_deadline(c, &next, now),
-            _ => m.deadline_at,
+        let clock = match &category {
+            Some(c) => self.app.timing().after(
+                m.clock.as_ref(),
+                &command,
+                &m.status,
+                &next,
+                &c.limits,
+                m.severity == "urgent",
+                jiff::Timestamp::from_microsecond(now).unwrap_or_default(),
+            ),
+            None => m.clock.clone(),
         };
-        let updated = MatterRecord { status: next, updated_at: now, deadline_at, ..m.clone() };
+        let updated = MatterRecord { status: next, updated_at: now, clock, ..m.clone() };
         self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(

@@ -8,15 +8,15 @@ use std::collections::HashMap;
 use geo::InteriorPoint;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
+use shanzhi_domain::category::Severity;
 use shanzhi_domain::{
     Assignee, Category, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, GridKind, Level, MatterState,
-    Rating, Status,
+    Rating, Stage, StageClock, Status, Timing,
 };
 use shanzhi_store::{GridQuery, MATTER_GENESIS, MatterEvent, MatterRecord, matter_event_hash};
 
-use super::intake::stage_deadline;
 use crate::grids::today;
-use crate::{App, AppResult};
+use crate::{App, AppResult, NoProgress, Progress};
 
 const SURNAMES: [&str; 20] = [
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "高",
@@ -67,13 +67,22 @@ struct Builder<'a> {
     status: Status,
     events: Vec<MatterEvent>,
     at: i64,
+    /// Events never lie in the future.
+    now: i64,
     rng: &'a mut Pcg64Mcg,
+    timing: &'a Timing,
+    category: &'a Category,
+    clock: Option<StageClock>,
 }
 
 impl Builder<'_> {
     fn push(&mut self, actor: &str, role: &str, command: Command) -> bool {
         let Ok(next) = self.status.apply(&command) else { return false };
-        self.at += self.rng.random_range(10..600) * 60_000_000;
+        self.at = (self.at + self.rng.random_range(10..600) * 60_000_000).min(self.now);
+        let at = jiff::Timestamp::from_microsecond(self.at).unwrap_or_default();
+        let urgent = self.category.severity == Severity::Urgent;
+        self.clock =
+            self.timing.after(self.clock.as_ref(), &command, &self.status, &next, &self.category.limits, urgent, at);
         let prev = self.events.last().map_or(MATTER_GENESIS.to_owned(), |e| e.hash.clone());
         let mut e = MatterEvent {
             seq: self.events.len() as i64 + 1,
@@ -95,9 +104,30 @@ impl Builder<'_> {
     }
 }
 
+/// What demo matters to make.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub count: usize,
+    pub seed: u64,
+    /// Only matters still waiting on someone (for load tests of the sweep).
+    pub open_only: bool,
+    /// Reported over this many hours before now.
+    pub spread_hours: i64,
+}
+
+/// Rows written per transaction: bounded memory for millions of matters.
+const FLUSH_ROWS: usize = 2000;
+
 impl App {
     /// Create `count` demo matters across the current grid (seeded).
     pub async fn generate_demo_matters(&self, count: usize, seed: u64) -> AppResult<usize> {
+        let options = DemoOptions { count, seed, open_only: false, spread_hours: 60 * 24 };
+        self.generate_demo_matters_with(&options, &NoProgress).await
+    }
+
+    /// Create demo matters as `options` say, reporting progress.
+    pub async fn generate_demo_matters_with(&self, options: &DemoOptions, progress: &dyn Progress) -> AppResult<usize> {
+        let (count, seed) = (options.count, options.seed);
         let mut rng = Pcg64Mcg::seed_from_u64(seed);
         let grids: Vec<_> = self
             .store
@@ -131,10 +161,20 @@ impl App {
             "minzheng",
             "yingji",
         ];
-        let now = jiff::Timestamp::now().as_microsecond();
+        let now = self.now_micros();
+        let timing = self.timing();
         let mut counters: HashMap<String, u32> = HashMap::new();
-        let mut rows = Vec::with_capacity(count);
+        progress.stage("演示事件 (demo matters)", count as u64);
+        let mut rows: Vec<(MatterRecord, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
+        let mut written = 0;
+        let mut last_id: Option<String> = None;
         for i in 0..count {
+            if rows.len() >= FLUSH_ROWS {
+                self.store.insert_matters_bulk(&rows).await?;
+                written += rows.len();
+                progress.advance(rows.len() as u64);
+                rows.clear();
+            }
             let grid = &grids[rng.random_range(0..grids.len())];
             let (category, version) = leaves[rng.random_range(0..leaves.len())];
             let point = grid.geometry.interior_point().map(|p| (p.x(), p.y()));
@@ -149,7 +189,7 @@ impl App {
                 "hotline" => Level::Town,
                 _ => Level::Community,
             };
-            let reported_at = now - rng.random_range(1..60 * 24) * 3_600_000_000;
+            let reported_at = now - rng.random_range(60..options.spread_hours.max(2) * 60) * 60_000_000;
             let id = uuid::Uuid::now_v7().to_string();
             let community = grid.info.community();
             // "…第1网格第5微网格" reads as its general grid, "…第1网格".
@@ -176,12 +216,18 @@ impl App {
                 hash: String::new(),
             };
             first.hash = matter_event_hash(&id, MATTER_GENESIS, &first);
+            let reported = jiff::Timestamp::from_microsecond(reported_at).unwrap_or_default();
+            let urgent = category.severity == Severity::Urgent;
             let mut b = Builder {
                 id: id.clone(),
                 status: Status::reported(level),
                 events: vec![first],
                 at: reported_at,
+                now,
                 rng: &mut rng,
+                timing: &timing,
+                category,
+                clock: timing.start(Stage::Accept, &category.limits, urgent, reported),
             };
             let target = {
                 let mut roll = b.rng.random_range(0..1000);
@@ -197,6 +243,7 @@ impl App {
                     })
                     .map_or(MatterState::Rated, |s| s.0)
             };
+            let target = if options.open_only && !target.is_open() { MatterState::InProgress } else { target };
             // Where the duty list sends it: the community if it may take it, else the district's department.
             let district = community.ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
             let to = match duties.get(&(category.code.as_str().to_owned(), DutyLevel::Community)) {
@@ -235,7 +282,7 @@ impl App {
                 }
                 MatterState::Merged => {
                     // Into the matter made just before: demo duplicates are neighbours in time.
-                    let into = rows.last().map(|(m, _): &(MatterRecord, _)| m.id.clone()).unwrap_or_default();
+                    let into = last_id.clone().unwrap_or_default();
                     if !into.is_empty() {
                         b.push("demo_dispatcher", "dispatcher", Command::Merge { into });
                     }
@@ -266,7 +313,7 @@ impl App {
                             b.push(
                                 "demo_supervisor",
                                 "supervisor",
-                                Command::Supervise { note: "请加快处置进度".into() },
+                                Command::Supervise { note: "请加快处置进度".into(), overdue: None },
                             );
                         }
                     }
@@ -304,7 +351,7 @@ impl App {
                     }
                 }
             }
-            let (status, events, last_at) = (b.status, b.events, b.at);
+            let (status, events, last_at, clock) = (b.status, b.events, b.at, b.clock);
             let district6 = district.as_ref().map_or("510100".to_owned(), |d| d.significant().to_owned());
             let day = jiff::Timestamp::from_microsecond(reported_at)
                 .map(|t| {
@@ -350,7 +397,7 @@ impl App {
                 )),
                 external_ref: (channel == "hotline").then(|| format!("DEMO-12345-{i:06}")),
                 duplicate_of: None,
-                deadline_at: stage_deadline(category, &status, last_at),
+                clock,
                 event_count: events.len() as i64,
                 last_hash: events.last().map(|e| e.hash.clone()).unwrap_or_default(),
                 status,
@@ -358,11 +405,14 @@ impl App {
                 updated_at: last_at,
                 id,
             };
+            last_id = Some(record.id.clone());
             rows.push((record, events));
         }
-        for chunk in rows.chunks(500) {
-            self.store.insert_matters_bulk(chunk).await?;
+        if !rows.is_empty() {
+            self.store.insert_matters_bulk(&rows).await?;
+            written += rows.len();
         }
-        Ok(rows.len())
+        progress.finish();
+        Ok(written)
     }
 }

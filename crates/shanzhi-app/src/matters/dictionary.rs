@@ -10,15 +10,20 @@ use crate::grids::today;
 use crate::{AppError, AppResult};
 
 impl Scoped<'_> {
-    fn may_edit_dictionary(&self) -> AppResult<()> {
+    /// Platform-wide edits take a city-wide grant for `action`.
+    pub(crate) fn require_city_wide(&self, action: Action) -> AppResult<()> {
         let day = today();
         let city_wide = self.actor.via == Via::System
             || self.actor.grants.iter().any(|g| {
                 g.term.contains(day)
-                    && g.role.allows(Action::ManageDictionary)
+                    && g.role.allows(action)
                     && matches!(&g.scope, Some(Scope::Division(d)) if d.level() <= DivisionLevel::City)
             });
-        if city_wide { Ok(()) } else { Err(refuse(Action::ManageDictionary)) }
+        if city_wide { Ok(()) } else { Err(refuse(action)) }
+    }
+
+    fn may_edit_dictionary(&self) -> AppResult<()> {
+        self.require_city_wide(Action::ManageDictionary)
     }
 
     /// The current version of every category, with its version number.

@@ -202,6 +202,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
                 idempotency_key: None,
                 external_ref: Some(order_no),
                 reported_at: Some(at),
+                urgent: false,
             },
         });
     }

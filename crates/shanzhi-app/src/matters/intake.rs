@@ -6,9 +6,10 @@
 //! order number) makes a retry return the same matter.
 
 use serde::Serialize;
+use shanzhi_domain::category::Severity;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
-    Category, CategoryCode, DivisionLevel, GridCode, GridKind, Level, MatterState, Phone, Role, Status,
+    Category, CategoryCode, DivisionLevel, GridCode, GridKind, Level, MatterState, Phone, Role, Stage, Status,
 };
 use shanzhi_geo::Crs;
 use shanzhi_store::{Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, matter_event_hash};
@@ -37,6 +38,8 @@ pub struct IntakeRequest {
     pub external_ref: Option<String>,
     /// When it was reported, if earlier than now (import only).
     pub reported_at: Option<i64>,
+    /// Marked urgent by staff (the category may be urgent by itself).
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,21 +96,6 @@ fn day_code(micros: i64) -> String {
             t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date().strftime("%Y%m%d").to_string()
         })
         .unwrap_or_else(|_| "00000000".to_owned())
-}
-
-/// The deadline of the stage a status is in (calendar hours for now; the
-/// time-limit work counts working time).
-pub(crate) fn stage_deadline(category: &Category, status: &Status, stage_start: i64) -> Option<i64> {
-    let l = &category.limits;
-    let hours = match status.state {
-        MatterState::Reported => l.accept,
-        MatterState::Filed => l.dispatch,
-        MatterState::Dispatched => l.sign,
-        MatterState::InProgress => l.handle.map(|h| h + status.extended_hours),
-        MatterState::Responded => l.verify,
-        _ => None,
-    }?;
-    Some(stage_start + i64::from(hours) * 3_600_000_000)
 }
 
 impl Scoped<'_> {
@@ -221,6 +209,12 @@ impl Scoped<'_> {
             ));
         }
         let (role, level) = self.intake_role(&channel)?;
+        if r.urgent && (self.actor.via == Via::Anonymous || role == "resident") {
+            return Err(AppError::Forbidden(Bilingual::new(
+                "只有工作人员可以将事件标记为紧急",
+                "only staff may mark a matter urgent",
+            )));
+        }
         let reporter_phone = match r.reporter_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(Phone::parse(p).map_err(|m| AppError::BadRequest { code: "invalid_phone", message: m })?),
             None => self.actor.user.as_ref().and_then(|u| u.phone.clone()),
@@ -255,10 +249,11 @@ impl Scoped<'_> {
             }
         }
 
-        let now = jiff::Timestamp::now().as_microsecond();
+        let now = self.app.now_micros();
         let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
         let duplicates = self.duplicates(&category.code, point, reported_at).await?;
         let status = Status::reported(level);
+        let urgent = r.urgent || category.severity == Severity::Urgent;
         let id = uuid::Uuid::now_v7().to_string();
         let details = serde_json::json!({
             "channel": channel,
@@ -296,10 +291,7 @@ impl Scoped<'_> {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            severity: serde_json::to_value(category.severity)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            severity: if urgent { "urgent" } else { "normal" }.to_owned(),
             description,
             address: r.address.clone(),
             lng: point.map(|p| p.0),
@@ -310,7 +302,12 @@ impl Scoped<'_> {
             reporter_phone: reporter_phone.map(|p| p.reveal().to_owned()),
             external_ref: r.external_ref.clone(),
             duplicate_of: duplicates.first().cloned(),
-            deadline_at: stage_deadline(&category, &status, reported_at),
+            clock: self.app.timing().start(
+                Stage::Accept,
+                &category.limits,
+                urgent,
+                jiff::Timestamp::from_microsecond(reported_at).unwrap_or_default(),
+            ),
             status,
             reported_at,
             updated_at: reported_at,

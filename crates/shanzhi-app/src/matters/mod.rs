@@ -13,9 +13,11 @@ mod verify;
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use serde::Serialize;
+use shanzhi_domain::category::Limit;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Assignee, MatterState, Place, Role, Scope};
+use shanzhi_domain::{Action, Assignee, MatterState, Place, Role, Scope, Stage, StageClock, Timing, Warning};
 use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, MatterScope, PiiAccess};
 
 use crate::access::{Scoped, Via};
@@ -24,6 +26,7 @@ use crate::{AppError, AppResult};
 
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub use commands::Suggestion;
+pub use demo::DemoOptions;
 pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use verify::{MatterVerification, verify_matter_chains};
@@ -63,8 +66,58 @@ pub struct MatterView {
     pub reported_at: String,
     pub updated_at: String,
     pub deadline_at: Option<String>,
+    /// The clock of the stage the matter is in.
+    pub time_limit: Option<TimeLimitView>,
     /// Commands that fit the state now (the caller may not be allowed all).
     pub allowed_commands: Vec<&'static str>,
+}
+
+/// A stage clock as shown on the matter.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeLimitView {
+    pub stage: Stage,
+    pub stage_name: &'static str,
+    pub limit: Limit,
+    pub limit_label: String,
+    pub started_at: String,
+    pub deadline_at: Option<String>,
+    pub yellow_at: Option<String>,
+    pub orange_at: Option<String>,
+    /// The colour now (the sweep records it within its interval).
+    pub warning: Warning,
+    pub warning_name: &'static str,
+    pub overdue: bool,
+    /// Parked: the clock stands still.
+    pub paused: bool,
+    /// Seconds of the limit's time left when parked.
+    pub paused_left_seconds: Option<i64>,
+    pub supervised: bool,
+    /// The deadline lies in a year without official holiday data.
+    pub provisional: bool,
+}
+
+fn time_limit_view(c: &StageClock, timing: &Timing, now: Timestamp) -> TimeLimitView {
+    let warning = if c.counting_from.is_some() { c.warning.max(c.warning_at(now)) } else { Warning::None };
+    let provisional = c
+        .deadline
+        .is_some_and(|d| !timing.calendar.year_has_data(d.to_zoned_datetime(shanzhi_domain::calendar::china()).year()));
+    TimeLimitView {
+        stage: c.stage,
+        stage_name: c.stage.label_zh(),
+        limit: c.limit,
+        limit_label: c.limit.label_zh(),
+        started_at: c.started_at.to_string(),
+        deadline_at: c.deadline.map(|t| t.to_string()),
+        yellow_at: c.yellow_at.map(|t| t.to_string()),
+        orange_at: c.orange_at.map(|t| t.to_string()),
+        warning,
+        warning_name: warning.label_zh(),
+        overdue: warning == Warning::Red,
+        paused: c.counting_from.is_none(),
+        paused_left_seconds: c.counting_from.is_none().then_some(c.left),
+        supervised: c.supervised,
+        provisional,
+    }
 }
 
 /// One timeline entry as shown.
@@ -90,7 +143,7 @@ pub struct MatterPage {
 }
 
 pub(crate) fn iso(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
+    Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
 }
 
 fn mask_name(name: &str) -> String {
@@ -165,7 +218,7 @@ impl Scoped<'_> {
             self.app
                 .store
                 .record_pii_access(&PiiAccess {
-                    at: jiff::Timestamp::now().as_microsecond(),
+                    at: self.app.now_micros(),
                     actor: self.actor.name.clone(),
                     subject: format!("matter:{}", m.number),
                     field: "reporter".to_owned(),
@@ -209,7 +262,8 @@ impl Scoped<'_> {
             rating: m.status.rating,
             reported_at: iso(m.reported_at),
             updated_at: iso(m.updated_at),
-            deadline_at: m.deadline_at.map(iso),
+            deadline_at: m.deadline_at().map(iso),
+            time_limit: m.clock.as_ref().map(|c| time_limit_view(c, &self.app.timing(), self.app.now())),
             allowed_commands: m.status.allowed(),
         })
     }

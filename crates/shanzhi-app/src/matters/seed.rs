@@ -3,7 +3,7 @@
 //! 诉求 kinds of Chengdu's 网络理政, and 综治 classes (disputes, safety
 //! hazards). Loaded once; admins edit from there (each edit a new version).
 
-use shanzhi_domain::category::{CategoryKind, Severity, TimeLimits};
+use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
 use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 use shanzhi_store::AuditEntry;
 
@@ -135,11 +135,27 @@ fn keywords(s: &str) -> Vec<String> {
 /// Every shipped category.
 pub fn shipped_categories() -> Vec<Category> {
     let mut out = Vec::new();
+    // 数字城管 practice: accept and dispatch within a working hour, handle by
+    // the category's table; emergencies run on clock hours, nights included.
     let limits = |urgent: bool| {
         if urgent {
-            TimeLimits { accept: Some(1), dispatch: Some(1), sign: Some(1), handle: Some(2), verify: Some(2) }
+            TimeLimits {
+                accept: Some(Limit::hours(1)),
+                dispatch: Some(Limit::hours(1)),
+                sign: Some(Limit::hours(1)),
+                handle: Some(Limit::hours(2)),
+                verify: Some(Limit::hours(2)),
+                urgent: TimeLimits::default_urgent(),
+            }
         } else {
-            TimeLimits { accept: Some(2), dispatch: Some(2), sign: Some(8), handle: Some(72), verify: Some(24) }
+            TimeLimits {
+                accept: Some(Limit::working_hours(1)),
+                dispatch: Some(Limit::working_hours(1)),
+                sign: Some(Limit::working_hours(2)),
+                handle: Some(Limit::working_days(3)),
+                verify: Some(Limit::working_days(1)),
+                urgent: TimeLimits::default_urgent(),
+            }
         }
     };
     for (major, major_name, minors) in EVENTS {
@@ -181,12 +197,15 @@ pub fn shipped_categories() -> Vec<Category> {
             kind: CategoryKind::Hotline,
             line: Line::Development,
             severity: Severity::Normal,
+            // Chengdu 12345: hand over within 1 hour, sign within 1 working
+            // day, reply within 3 working days.
             limits: TimeLimits {
-                accept: Some(1),
-                dispatch: Some(2),
-                sign: Some(24),
-                handle: Some(72),
-                verify: Some(24),
+                accept: Some(Limit::hours(1)),
+                dispatch: Some(Limit::working_hours(2)),
+                sign: Some(Limit::working_days(1)),
+                handle: Some(Limit::working_days(3)),
+                verify: Some(Limit::working_days(1)),
+                urgent: TimeLimits::default_urgent(),
             },
             filing_condition: "12345 热线转办工单".to_owned(),
             closing_condition: "已答复诉求人".to_owned(),

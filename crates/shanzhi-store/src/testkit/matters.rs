@@ -1,4 +1,4 @@
-use shanzhi_domain::category::{CategoryKind, Severity, TimeLimits};
+use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
 use shanzhi_domain::{
     Assignee, Category, CategoryCode, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem, DutyLevel, DutyList,
     GridCode, Level, Line, MatterState, Status,
@@ -24,7 +24,7 @@ fn category(code: &str, name: &str) -> Category {
         kind: CategoryKind::Event,
         line: Line::Development,
         severity: Severity::Normal,
-        limits: TimeLimits { handle: Some(24), ..TimeLimits::default() },
+        limits: TimeLimits { handle: Some(Limit::working_hours(24)), ..TimeLimits::default() },
         filing_condition: "影响通行".to_owned(),
         closing_condition: "已修复".to_owned(),
         standard: "CJ/T 214-2007".to_owned(),
@@ -32,7 +32,7 @@ fn category(code: &str, name: &str) -> Category {
     }
 }
 
-async fn setup(store: &dyn Store) {
+pub(super) async fn setup(store: &dyn Store) {
     store
         .upsert_divisions(&[
             division(NBS, "51", "四川省"),
@@ -49,7 +49,7 @@ async fn setup(store: &dyn Store) {
     store.put_category(&category("0110", "道路破损"), &audit()).await.expect("category");
 }
 
-fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord {
+pub(super) fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord {
     MatterRecord {
         id: id.to_owned(),
         number: String::new(),
@@ -72,13 +72,13 @@ fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord {
         status: Status::reported(Level::Community),
         reported_at: at,
         updated_at: at,
-        deadline_at: None,
+        clock: None,
         event_count: 1,
         last_hash: String::new(),
     }
 }
 
-fn event(
+pub(super) fn event(
     matter_id: &str,
     seq: i64,
     prev: &str,
@@ -111,7 +111,7 @@ fn report_event(matter_id: &str) -> MatterEvent {
     e
 }
 
-async fn create(store: &dyn Store, m: &MatterRecord, key: Option<&str>) -> Created {
+pub(super) async fn create(store: &dyn Store, m: &MatterRecord, key: Option<&str>) -> Created {
     let mut m = m.clone();
     let first = report_event(&m.id);
     m.last_hash = first.hash.clone();
@@ -243,10 +243,13 @@ pub async fn categories_are_versioned_and_duties_are_kept(store: &dyn Store) {
     setup(store).await;
     let code = CategoryCode::parse("0110").expect("code");
     let mut changed = category("0110", "道路破损（修订）");
-    changed.limits.handle = Some(48);
+    changed.limits.handle = Some(Limit::working_days(2));
     assert_eq!(store.put_category(&changed, &audit()).await.expect("v2"), 2);
     let (current, version) = store.category(&code, None).await.expect("read").expect("found");
-    assert_eq!((current.name.as_str(), version, current.limits.handle), ("道路破损（修订）", 2, Some(48)));
+    assert_eq!(
+        (current.name.as_str(), version, current.limits.handle),
+        ("道路破损（修订）", 2, Some(Limit::working_days(2)))
+    );
     let (old, _) = store.category(&code, Some(1)).await.expect("read").expect("v1 kept");
     assert_eq!(old.name, "道路破损");
     assert_eq!(store.categories().await.expect("all").len(), 1, "one current version per code");

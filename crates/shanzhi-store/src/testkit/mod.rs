@@ -10,6 +10,7 @@ mod grids;
 mod matters;
 mod meta;
 mod people;
+mod timing;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use grids::*;
 pub use matters::*;
 pub use meta::*;
 pub use people::*;
+pub use timing::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
 pub struct Fixture {
@@ -89,6 +91,9 @@ macro_rules! contract_tests {
             categories_are_versioned_and_duties_are_kept,
             attachments_are_stored_and_bound_once,
             bulk_matters_keep_numbers_unique,
+            leases_go_to_one_holder_and_expire,
+            calendar_days_round_trip,
+            the_sweep_writes_due_matters_once,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

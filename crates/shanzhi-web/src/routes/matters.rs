@@ -6,8 +6,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterPage, MatterView, Suggestion};
+use shanzhi_app::timing::WarningSummary;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CategoryCode, DivisionCode, GridCode, MatterState};
+use shanzhi_domain::{CategoryCode, DivisionCode, GridCode, MatterState, Warning};
 use shanzhi_geo::Crs;
 use shanzhi_store::MatterQuery;
 
@@ -18,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/matters", get(list).post(report))
         .route("/matters/counts", get(counts))
+        .route("/matters/warnings", get(warnings))
         .route("/matters/{id}", get(show))
         .route("/matters/{id}/timeline", get(timeline))
         .route("/matters/{id}/suggestion", get(suggestion))
@@ -39,6 +41,9 @@ struct ReportBody {
     reporter_phone: Option<String>,
     #[serde(default)]
     attachments: Vec<String>,
+    /// Staff may mark a matter urgent (shorter limits).
+    #[serde(default)]
+    urgent: bool,
 }
 
 async fn report(
@@ -67,6 +72,7 @@ async fn report(
         idempotency_key: key,
         external_ref: None,
         reported_at: None,
+        urgent: b.urgent,
     };
     let answer = state.app.scoped(actor).intake(request).await?;
     let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
@@ -131,6 +137,10 @@ struct ListQuery {
     from: Option<String>,
     to: Option<String>,
     q: Option<String>,
+    /// Comma-separated warning colours (none, yellow, orange, red).
+    warning: Option<String>,
+    /// Only overdue (red) matters.
+    overdue: Option<bool>,
     limit: Option<usize>,
     cursor: Option<String>,
 }
@@ -143,6 +153,30 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
             .map(|t| t.trim().parse::<MatterState>().map_err(|m| ApiError::bad_request("invalid_state", m)))
             .collect::<Result<_, _>>()?,
     };
+    let mut warnings: Vec<Warning> = match q.warning.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|t| t.trim().parse::<Warning>().map_err(|m| ApiError::bad_request("invalid_warning", m)))
+            .collect::<Result<_, _>>()?,
+    };
+    match q.overdue {
+        Some(true) if warnings.is_empty() => warnings.push(Warning::Red),
+        Some(true) => warnings.retain(|w| *w == Warning::Red),
+        Some(false) => {
+            if warnings.is_empty() {
+                warnings = vec![Warning::None, Warning::Yellow, Warning::Orange];
+            }
+            warnings.retain(|w| *w != Warning::Red);
+        }
+        None => {}
+    }
+    if (q.warning.is_some() || q.overdue.is_some()) && warnings.is_empty() {
+        return Err(ApiError::bad_request(
+            "contradictory_filters",
+            Bilingual::new("warning 与 overdue 条件相互矛盾", "the warning and overdue filters contradict each other"),
+        ));
+    }
     let instant = |t: &Option<String>| -> Result<Option<i64>, ApiError> {
         t.as_deref()
             .map(|s| {
@@ -192,6 +226,7 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
         from: instant(&q.from)?,
         to: instant(&q.to)?,
         text: q.q.clone().filter(|t| !t.is_empty()),
+        warnings,
         limit: q.limit.unwrap_or(50),
         ..MatterQuery::default()
     })
@@ -213,4 +248,14 @@ async fn counts(
 ) -> Result<Json<std::collections::BTreeMap<MatterState, u64>>, ApiError> {
     let query = to_query(&q)?;
     Ok(Json(state.app.scoped(actor).matter_counts(query).await?))
+}
+
+/// Counts by warning colour in the caller's scope, and by holding unit.
+async fn warnings(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<WarningSummary>, ApiError> {
+    let query = to_query(&q)?;
+    Ok(Json(state.app.scoped(actor).warning_counts(query).await?))
 }

@@ -1,6 +1,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod departments;
 pub mod dictionary;
 pub mod divisions;

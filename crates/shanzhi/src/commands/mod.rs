@@ -3,3 +3,4 @@ pub mod import;
 pub mod migrate;
 pub mod people;
 pub mod serve;
+pub mod timing;

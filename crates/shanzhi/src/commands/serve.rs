@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use shanzhi_app::App;
+use shanzhi_app::timing::{SweeperConfig, run_sweeper};
 use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
@@ -47,6 +48,27 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::info!(categories = added, "事项分类与职责清单已载入 (category dictionary and duty lists loaded)");
     }
     app.refresh_grid_index().await?;
+    app.reload_timing().await?;
+    let missing = app.missing_calendar_years();
+    if !missing.is_empty() {
+        tracing::warn!(
+            years = ?missing,
+            "法定节假日数据缺失，这些年份的时限只按周末计算 (official holidays missing for these years: deadlines count weekends only until they are imported with `shanzhi import calendar`)"
+        );
+    }
+    let (stop_sweeper, stopped) = tokio::sync::watch::channel(false);
+    let sweeper = config.sweep.then(|| {
+        let sweep = SweeperConfig {
+            holder: config.server_name.clone().unwrap_or_else(server_name),
+            interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
+            lease_ttl: Duration::from_secs(config.sweep_lease_secs.max(2)),
+        };
+        tracing::info!(holder = %sweep.holder, interval_secs = sweep.interval.as_secs(), lease_secs = sweep.lease_ttl.as_secs(), "sweeper on");
+        let mut stopped = stopped.clone();
+        tokio::spawn(run_sweeper(app.clone(), sweep, async move {
+            let _ = stopped.changed().await;
+        }))
+    });
     // Other processes (a CLI import, another server) may change the grid:
     // follow the store's revision counter.
     let every = Duration::from_secs(config.grid_refresh_secs.max(1));
@@ -76,9 +98,24 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         .await
         .context("HTTP server failed")?;
     refresher.abort();
+    let _ = stop_sweeper.send(true);
+    if let Some(handle) = sweeper {
+        let _ = handle.await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `host:pid`, unique enough among the servers sharing one database.
+fn server_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "shanzhi".to_owned());
+    format!("{host}:{}", std::process::id())
 }
 
 async fn shutdown_signal() {

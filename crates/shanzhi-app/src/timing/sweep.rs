@@ -1,0 +1,214 @@
+//! The sweep: every matter whose clock has reached its next alarm gets its
+//! colour moved on, and an overdue one gets one automatic supervision (督办)
+//! on its timeline, counted against the unit that held it. The work is
+//! proportional to the clocks that change (an index on `next_alarm_at`), not
+//! to the open matters.
+//!
+//! Safe to run twice, or on two servers at once: every write is conditional on
+//! the matter's event count as read, so a matter is supervised at most once
+//! per deadline whoever sweeps. The lease only keeps servers from doing the
+//! same work twice.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use serde::Serialize;
+use shanzhi_domain::calendar::china;
+use shanzhi_domain::matter::Overdue;
+use shanzhi_domain::{Command, Warning};
+use shanzhi_store::{LeaseRecord, MatterEvent, MatterRecord, SweepUpdate, matter_event_hash};
+
+use crate::access::Scoped;
+use crate::{App, AppResult};
+
+/// The lease row the sweepers share.
+pub const SWEEP_LEASE: &str = "sweep";
+const BATCH: usize = 1000;
+const SYSTEM_ACTOR: &str = "system:sweep";
+
+/// What one sweep did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SweepReport {
+    pub at: Option<Timestamp>,
+    /// Matters whose clock had reached an alarm.
+    pub examined: usize,
+    pub yellow: usize,
+    pub orange: usize,
+    pub red: usize,
+    /// Automatic supervisions entered.
+    pub supervised: usize,
+    /// Left alone because they changed while the sweep ran.
+    pub skipped: usize,
+    pub elapsed_ms: u64,
+}
+
+/// How a server takes part in sweeping.
+#[derive(Debug, Clone)]
+pub struct SweeperConfig {
+    /// This server's name in the lease row.
+    pub holder: String,
+    pub interval: Duration,
+    /// A lease not renewed for this long passes to another server.
+    pub lease_ttl: Duration,
+}
+
+/// The sweep as a supervisor sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweeperStatus {
+    pub lease: Option<LeaseRecord>,
+    pub lease_expired: bool,
+    /// The last sweep this server ran.
+    pub last_here: Option<SweepReport>,
+}
+
+fn supervision(m: &MatterRecord, now: Timestamp) -> Option<(shanzhi_domain::Status, MatterEvent)> {
+    let clock = m.clock.as_ref()?;
+    let deadline = clock.deadline?;
+    let unit = m.status.holder();
+    let local = deadline.to_zoned_datetime(china()).strftime("%Y-%m-%d %H:%M").to_string();
+    let command = Command::Supervise {
+        note: format!(
+            "逾期自动督办：{}环节时限（{}）已于 {local} 届满，责任单位 {unit}",
+            clock.stage.label_zh(),
+            clock.limit.label_zh()
+        ),
+        overdue: Some(Overdue { stage: clock.stage, deadline, unit }),
+    };
+    let status = m.status.apply(&command).ok()?;
+    let mut event = MatterEvent {
+        seq: m.event_count + 1,
+        at: now.as_microsecond().max(m.updated_at),
+        actor: SYSTEM_ACTOR.to_owned(),
+        role: "system".to_owned(),
+        command: command.name().to_owned(),
+        body: serde_json::to_string(&command).ok()?,
+        from_state: Some(m.status.state),
+        to_state: status.state,
+        attachments: Vec::new(),
+        prev_hash: m.last_hash.clone(),
+        hash: String::new(),
+    };
+    event.hash = matter_event_hash(&m.id, &m.last_hash, &event);
+    Some((status, event))
+}
+
+impl App {
+    /// Move every due clock on to now; supervise what became overdue.
+    pub async fn sweep(&self) -> AppResult<SweepReport> {
+        let started = Instant::now();
+        let now = self.now();
+        let mut report = SweepReport { at: Some(now), ..SweepReport::default() };
+        let mut seen: HashSet<(String, i64)> = HashSet::new();
+        loop {
+            let due = self.store.due_matters(now.as_microsecond(), BATCH).await?;
+            let mut updates = Vec::with_capacity(due.len());
+            for m in due {
+                // A matter seen in the same state again was left by a
+                // concurrent writer's conflict: the next sweep takes it.
+                if !seen.insert((m.id.clone(), m.event_count)) {
+                    continue;
+                }
+                let Some(mut clock) = m.clock.clone() else { continue };
+                let before = clock.warning;
+                let owed = clock.tick(now);
+                let mut next = m.clone();
+                let mut event = None;
+                if owed {
+                    if let Some((status, e)) = supervision(&m, now) {
+                        next.status = status;
+                        next.updated_at = e.at;
+                        event = Some(e);
+                    }
+                    // Owed once: a matter that cannot take it is not retried.
+                    clock.supervised = true;
+                }
+                if clock.warning != before {
+                    match clock.warning {
+                        Warning::Yellow => report.yellow += 1,
+                        Warning::Orange => report.orange += 1,
+                        Warning::Red => report.red += 1,
+                        Warning::None => {}
+                    }
+                }
+                next.clock = Some(clock);
+                updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event });
+            }
+            if updates.is_empty() {
+                break;
+            }
+            report.examined += updates.len();
+            let written: HashSet<String> = self.store.apply_sweep(&updates).await?.into_iter().collect();
+            report.skipped += updates.len() - written.len();
+            report.supervised += updates.iter().filter(|u| u.event.is_some() && written.contains(&u.matter.id)).count();
+        }
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if report.examined > 0 {
+            tracing::info!(
+                examined = report.examined,
+                yellow = report.yellow,
+                orange = report.orange,
+                red = report.red,
+                supervised = report.supervised,
+                skipped = report.skipped,
+                elapsed_ms = report.elapsed_ms,
+                "sweep"
+            );
+        }
+        *self.last_sweep.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(report.clone());
+        Ok(report)
+    }
+
+    /// Take (or renew) the sweep lease and, if held, sweep. Returns the
+    /// report when this server swept.
+    pub async fn sweep_if_leader(&self, config: &SweeperConfig) -> AppResult<Option<SweepReport>> {
+        let ttl = i64::try_from(config.lease_ttl.as_micros()).unwrap_or(i64::MAX);
+        if !self.store.take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), ttl).await? {
+            return Ok(None);
+        }
+        self.sweep().await.map(Some)
+    }
+}
+
+/// Sweep every `interval` while this server holds the lease; reload the
+/// calendar each round (another server may have edited it). Ends when
+/// `shutdown` resolves, handing the lease back.
+pub async fn run_sweeper(app: App, config: SweeperConfig, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let mut leading = false;
+    loop {
+        if let Err(e) = app.reload_timing().await {
+            tracing::warn!(error = %e, "calendar reload failed");
+        }
+        match app.sweep_if_leader(&config).await {
+            Ok(report) => {
+                if report.is_some() != leading {
+                    leading = report.is_some();
+                    tracing::info!(holder = %config.holder, leading, "sweep lease");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "sweep failed; retrying next round"),
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = tokio::time::sleep(config.interval) => {}
+        }
+    }
+    if leading && let Err(e) = app.store.release_lease(SWEEP_LEASE, &config.holder).await {
+        tracing::warn!(error = %e, "could not release the sweep lease");
+    }
+}
+
+impl Scoped<'_> {
+    /// Who sweeps, and what this server's last sweep did.
+    pub async fn sweeper_status(&self) -> AppResult<SweeperStatus> {
+        let lease = self.app.store.lease(SWEEP_LEASE).await?;
+        let now = self.app.now_micros();
+        Ok(SweeperStatus {
+            lease_expired: lease.as_ref().is_some_and(|l| l.expires_at <= now),
+            lease,
+            last_here: self.app.last_sweep.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
+        })
+    }
+}

@@ -1,0 +1,313 @@
+mod rows;
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use shanzhi_domain::MatterState;
+use shanzhi_store::{
+    AttachmentRecord, Created, MatterEvent, MatterQuery, MatterRecord, MatterStore, StoreResult, SweepUpdate,
+    WarningCount,
+};
+use sqlx::{Pool, QueryBuilder, Row};
+
+use rows::{
+    EVENT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, assignee_parts, event_from_row, matter_from_row,
+    push_event, push_filters, push_matter, status_json,
+};
+pub(crate) use rows::{corrupt, get};
+
+use crate::{Dialect, SqlStore, map_err};
+#[async_trait]
+impl<DB> MatterStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn create_matter(
+        &self,
+        matter: &MatterRecord,
+        idempotency_key: Option<&str>,
+        number_prefix: &str,
+        first: &MatterEvent,
+    ) -> StoreResult<Created> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        if let Some(key) = idempotency_key {
+            let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE idempotency_key = ");
+            q.push_bind(key.to_owned());
+            if let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
+                return Ok(Created::Existing { id: get!(row, 0) });
+            }
+        }
+        if let Some(external) = &matter.external_ref {
+            let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE channel = ");
+            q.push_bind(matter.channel.clone()).push(" AND external_ref = ").push_bind(external.clone());
+            if let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
+                return Ok(Created::Existing { id: get!(row, 0) });
+            }
+        }
+        let counter = format!("matter:{number_prefix}");
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+        q.push_bind(counter.clone()).push(", 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1");
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = ");
+        q.push_bind(counter);
+        let seq: i64 = get!(q.build().fetch_one(&mut *tx).await.map_err(map_err)?, 0);
+        let number = format!("{number_prefix}-{seq:06}");
+        let mut record = matter.clone();
+        record.number = number.clone();
+        let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
+        q.push_values([&record], |mut v, m| push_matter(&mut v, m, idempotency_key));
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+        q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Created::New { number })
+    }
+
+    async fn append_matter_event(&self, matter: &MatterRecord, event: &MatterEvent) -> StoreResult<()> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+        q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        let (kind, code) = assignee_parts(&matter.status);
+        let mut q = QueryBuilder::<DB>::new("UPDATE matters SET state = ");
+        q.push_bind(matter.status.state.as_str().to_owned());
+        q.push(", level = ").push_bind(matter.status.level.as_str().to_owned());
+        q.push(", assignee_kind = ").push_bind(kind).push(", assignee_code = ").push_bind(code);
+        q.push(", status_json = ").push_bind(status_json(&matter.status));
+        q.push(", updated_at = ").push_bind(matter.updated_at);
+        q.push(", deadline_at = ").push_bind(matter.deadline_at());
+        q.push(", clock_json = ").push_bind(clock_json(matter));
+        q.push(", warning = ").push_bind(matter.warning().as_str().to_owned());
+        q.push(", next_alarm_at = ").push_bind(matter.next_alarm_at());
+        q.push(", event_count = ").push_bind(event.seq);
+        q.push(", last_hash = ").push_bind(event.hash.clone());
+        q.push(" WHERE id = ").push_bind(matter.id.clone());
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn matter(&self, id: &str) -> StoreResult<Option<MatterRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "));
+        q.push_bind(id.to_owned());
+        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(matter_from_row).transpose()
+    }
+
+    async fn matter_by_number(&self, number: &str) -> StoreResult<Option<MatterRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE number = "));
+        q.push_bind(number.to_owned());
+        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(matter_from_row).transpose()
+    }
+
+    async fn matter_events(&self, id: &str) -> StoreResult<Vec<MatterEvent>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id = "));
+        q.push_bind(id.to_owned()).push(" ORDER BY seq");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
+        push_filters(&mut q, query);
+        if let Some((at, id)) = &query.after {
+            q.push(" AND (reported_at < ").push_bind(*at);
+            q.push(" OR (reported_at = ").push_bind(*at).push(" AND id < ").push_bind(id.clone()).push("))");
+        }
+        q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
+            .push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(matter_from_row).collect()
+    }
+
+    async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT state, COUNT(*) FROM matters");
+        push_filters(&mut q, query);
+        q.push(" GROUP BY state");
+        let mut out = BTreeMap::new();
+        for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+            let state: String = get!(row, 0);
+            let n: i64 = get!(row, 1);
+            out.insert(state.parse().map_err(corrupt)?, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    async fn due_matters(&self, now: i64, limit: usize) -> StoreResult<Vec<MatterRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE next_alarm_at <= "));
+        q.push_bind(now).push(" ORDER BY next_alarm_at LIMIT ").push_bind(i64::try_from(limit.max(1)).unwrap_or(500));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(matter_from_row).collect()
+    }
+
+    async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut written = Vec::new();
+        for u in updates {
+            let m = &u.matter;
+            let mut q = QueryBuilder::<DB>::new("UPDATE matters SET clock_json = ");
+            q.push_bind(clock_json(m));
+            q.push(", warning = ").push_bind(m.warning().as_str().to_owned());
+            q.push(", next_alarm_at = ").push_bind(m.next_alarm_at());
+            q.push(", deadline_at = ").push_bind(m.deadline_at());
+            if let Some(e) = &u.event {
+                q.push(", status_json = ").push_bind(status_json(&m.status));
+                q.push(", updated_at = ").push_bind(m.updated_at);
+                q.push(", event_count = ").push_bind(e.seq);
+                q.push(", last_hash = ").push_bind(e.hash.clone());
+            }
+            q.push(" WHERE id = ").push_bind(m.id.clone());
+            q.push(" AND event_count = ").push_bind(u.read_event_count).push(" RETURNING id");
+            // Changed meanwhile (a command, another sweeper): leave it to them.
+            if q.build().fetch_optional(&mut *tx).await.map_err(map_err)?.is_none() {
+                continue;
+            }
+            if let Some(e) = &u.event {
+                let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+                q.push_values([e], |mut v, e| push_event(&mut v, &m.id, e));
+                q.build().execute(&mut *tx).await.map_err(map_err)?;
+            }
+            written.push(m.id.clone());
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(written)
+    }
+
+    async fn warning_counts(&self, query: &MatterQuery) -> StoreResult<Vec<WarningCount>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT warning, state, level, assignee_kind, assignee_code, COUNT(*) FROM matters",
+        );
+        push_filters(&mut q, query);
+        q.push(" AND warning <> 'none' GROUP BY warning, state, level, assignee_kind, assignee_code");
+        let mut out = Vec::new();
+        for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+            let warning: String = get!(r, 0);
+            let state: String = get!(r, 1);
+            let n: i64 = get!(r, 5);
+            out.push(WarningCount {
+                warning: warning.parse().map_err(corrupt)?,
+                state: state.parse().map_err(corrupt)?,
+                level: get!(r, 2),
+                assignee_kind: get!(r, 3),
+                assignee_code: get!(r, 4),
+                count: u64::try_from(n).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        // Rows per statement stay under every engine's bind limit (33 columns).
+        for chunk in matters.chunks(DB::CHUNK_ROWS / 33 + 1) {
+            let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
+            q.push_values(chunk, |mut v, (m, _)| push_matter(&mut v, m, None));
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        let events: Vec<(&str, &MatterEvent)> =
+            matters.iter().flat_map(|(m, es)| es.iter().map(move |e| (m.id.as_str(), e))).collect();
+        for chunk in events.chunks(DB::CHUNK_ROWS / 12 + 1) {
+            let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+            q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        // Keep the number counters ahead of every number written here.
+        let mut highest: HashMap<String, i64> = HashMap::new();
+        for (m, _) in matters {
+            if let Some((prefix, seq)) = m.number.rsplit_once('-')
+                && let Ok(seq) = seq.parse::<i64>()
+            {
+                let e = highest.entry(format!("matter:{prefix}")).or_insert(0);
+                *e = (*e).max(seq);
+            }
+        }
+        for (name, value) in highest {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+            q.push_bind(name).push(", ").push_bind(value);
+            q.push(") ON CONFLICT (name) DO UPDATE SET value = CASE WHEN counters.value > excluded.value THEN counters.value ELSE excluded.value END");
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn put_attachment(&self, a: &AttachmentRecord, data: &[u8]) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new(
+            "INSERT INTO attachments (id, matter_id, uploaded_by, content_type, size, sha256, data, created_at) ",
+        );
+        q.push_values([a], |mut v, a| {
+            v.push_bind(a.id.clone())
+                .push_bind(a.matter_id.clone())
+                .push_bind(a.uploaded_by.clone())
+                .push_bind(a.content_type.clone())
+                .push_bind(a.size)
+                .push_bind(a.sha256.clone())
+                .push_bind(data.to_vec())
+                .push_bind(a.created_at);
+        });
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT id, matter_id, uploaded_by, content_type, size, sha256, created_at, data FROM attachments WHERE id = ",
+        );
+        q.push_bind(id.to_owned());
+        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
+        Ok(Some((
+            AttachmentRecord {
+                id: get!(r, 0),
+                matter_id: get!(r, 1),
+                uploaded_by: get!(r, 2),
+                content_type: get!(r, 3),
+                size: get!(r, 4),
+                sha256: get!(r, 5),
+                created_at: get!(r, 6),
+            },
+            get!(r, 7),
+        )))
+    }
+
+    async fn bind_attachments(&self, ids: &[String], matter_id: &str, uploaded_by: &str) -> StoreResult<usize> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut count =
+            QueryBuilder::<DB>::new("SELECT COUNT(*) FROM attachments WHERE matter_id IS NULL AND uploaded_by = ");
+        count.push_bind(uploaded_by.to_owned()).push(" AND id IN (");
+        let mut list = count.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        count.push(")");
+        let n: i64 = get!(count.build().fetch_one(&mut *tx).await.map_err(map_err)?, 0);
+        let mut q = QueryBuilder::<DB>::new("UPDATE attachments SET matter_id = ");
+        q.push_bind(matter_id.to_owned())
+            .push(" WHERE matter_id IS NULL AND uploaded_by = ")
+            .push_bind(uploaded_by.to_owned());
+        q.push(" AND id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        q.push(")");
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
+
+fn clock_json(m: &MatterRecord) -> Option<String> {
+    m.clock.as_ref().map(|c| serde_json::to_string(c).expect("a clock serialises"))
+}

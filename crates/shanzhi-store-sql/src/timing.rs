@@ -1,0 +1,148 @@
+//! Leases (one server at a time runs a job) and the editable calendar days.
+
+use async_trait::async_trait;
+use shanzhi_domain::calendar::DayKind;
+use shanzhi_store::{
+    AuditEntry, CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore, StoreError, StoreResult,
+};
+use sqlx::{Pool, QueryBuilder, Row};
+
+use crate::{Dialect, SqlStore, audit, map_err};
+
+#[async_trait]
+impl<DB> LeaseStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn take_lease(&self, name: &str, holder: &str, now: i64, ttl: i64) -> StoreResult<bool> {
+        // One statement: insert, or take over when expired or already ours.
+        // The WHERE of the upsert makes a live lease of another holder a no-op.
+        let mut q =
+            QueryBuilder::<DB>::new("INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES (");
+        q.push_bind(name.to_owned()).push(", ").push_bind(holder.to_owned());
+        q.push(", ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now.saturating_add(ttl));
+        q.push(
+            ") ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+             acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END, \
+             renewed_at = excluded.renewed_at, expires_at = excluded.expires_at \
+             WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_at \
+             RETURNING holder",
+        );
+        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.is_some())
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("DELETE FROM leases WHERE name = ");
+        q.push_bind(name.to_owned()).push(" AND holder = ").push_bind(holder.to_owned());
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT name, holder, acquired_at, renewed_at, expires_at FROM leases WHERE name = ",
+        );
+        q.push_bind(name.to_owned());
+        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
+        Ok(Some(LeaseRecord {
+            name: r.try_get(0usize).map_err(map_err)?,
+            holder: r.try_get(1usize).map_err(map_err)?,
+            acquired_at: r.try_get(2usize).map_err(map_err)?,
+            renewed_at: r.try_get(3usize).map_err(map_err)?,
+            expires_at: r.try_get(4usize).map_err(map_err)?,
+        }))
+    }
+}
+
+fn kind_text(kind: DayKind) -> &'static str {
+    match kind {
+        DayKind::Work => "work",
+        DayKind::Off => "off",
+    }
+}
+
+#[async_trait]
+impl<DB> CalendarStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    async fn calendar_days(&self) -> StoreResult<Vec<CalendarDay>> {
+        let rows = QueryBuilder::<DB>::new(
+            "SELECT day, source, kind, name, updated_by, updated_at FROM calendar_days ORDER BY day, source DESC",
+        )
+        .build()
+        .fetch_all(self.pool())
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let day: String = r.try_get(0usize).map_err(map_err)?;
+                let source: String = r.try_get(1usize).map_err(map_err)?;
+                let kind: String = r.try_get(2usize).map_err(map_err)?;
+                Ok(CalendarDay {
+                    date: day.parse().map_err(StoreError::corrupt)?,
+                    source: if source == "official" { DaySource::Official } else { DaySource::Local },
+                    kind: if kind == "work" { DayKind::Work } else { DayKind::Off },
+                    name: r.try_get(3usize).map_err(map_err)?,
+                    updated_by: r.try_get(4usize).map_err(map_err)?,
+                    updated_at: r.try_get(5usize).map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_calendar_days(&self, days: &[CalendarDay], audit_entry: &AuditEntry) -> StoreResult<()> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        for chunk in days.chunks(DB::CHUNK_ROWS / 6 + 1) {
+            let mut q =
+                QueryBuilder::<DB>::new("INSERT INTO calendar_days (day, source, kind, name, updated_by, updated_at) ");
+            q.push_values(chunk, |mut v, d| {
+                v.push_bind(d.date.to_string())
+                    .push_bind(d.source.as_str().to_owned())
+                    .push_bind(kind_text(d.kind).to_owned())
+                    .push_bind(d.name.clone())
+                    .push_bind(d.updated_by.clone())
+                    .push_bind(d.updated_at);
+            });
+            q.push(
+                " ON CONFLICT (day, source) DO UPDATE SET kind = excluded.kind, name = excluded.name, \
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            );
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        audit::append::<DB>(&mut tx, audit_entry).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn delete_calendar_day(
+        &self,
+        date: jiff::civil::Date,
+        source: DaySource,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("DELETE FROM calendar_days WHERE day = ");
+        q.push_bind(date.to_string()).push(" AND source = ").push_bind(source.as_str().to_owned());
+        q.push(" RETURNING day");
+        let gone = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?.is_some();
+        if gone {
+            audit::append::<DB>(&mut tx, audit_entry).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(gone)
+    }
+}

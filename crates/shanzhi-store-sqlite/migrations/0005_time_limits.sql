@@ -1,0 +1,29 @@
+-- 一套机制 (1): time limits. The stage clock of each matter as JSON, with the
+-- two columns the sweep and the warning queries read; the lease that lets one
+-- server at a time run the sweep; the editable calendar days.
+ALTER TABLE matters ADD COLUMN clock_json TEXT;
+ALTER TABLE matters ADD COLUMN warning TEXT NOT NULL DEFAULT 'none'
+    CHECK (warning IN ('none', 'yellow', 'orange', 'red'));
+-- When the sweep must look next (a colour change or an owed supervision).
+ALTER TABLE matters ADD COLUMN next_alarm_at INTEGER;
+
+CREATE INDEX matters_by_alarm ON matters (next_alarm_at) WHERE next_alarm_at IS NOT NULL;
+CREATE INDEX matters_by_warning ON matters (warning, reported_at) WHERE warning <> 'none';
+
+CREATE TABLE leases (
+    name        TEXT PRIMARY KEY,
+    holder      TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    renewed_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+
+CREATE TABLE calendar_days (
+    day        TEXT NOT NULL CHECK (length(day) = 10),
+    source     TEXT NOT NULL CHECK (source IN ('official', 'local')),
+    kind       TEXT NOT NULL CHECK (kind IN ('work', 'off')),
+    name       TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (day, source)
+);

@@ -1,0 +1,75 @@
+//! `shanzhi import calendar`, `shanzhi sweep`, `shanzhi demo matters`.
+
+use anyhow::Context;
+use shanzhi_app::App;
+use shanzhi_app::access::Actor;
+
+use crate::cli::{DemoMattersArgs, ImportHotlineArgs};
+use crate::config::Config;
+
+pub async fn import_calendar(config: &Config, args: &ImportHotlineArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    let result = app.scoped(Actor::system("cli")).import_official_days(&text).await;
+    store.close().await;
+    let years = result?;
+    let list = years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    println!(
+        "已导入法定节假日安排：{list} 年 (official days imported for {list}); 运行中的服务器将在下一轮自动读取 (running servers pick them up within one sweep interval)"
+    );
+    Ok(())
+}
+
+pub async fn sweep(config: &Config) -> anyhow::Result<()> {
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    let result = async {
+        app.reload_timing().await?;
+        app.sweep().await
+    }
+    .await;
+    store.close().await;
+    let r = result?;
+    println!(
+        "预警扫描完成：检查 {} 件，新黄色 {}，新橙色 {}，新超时 {}，自动督办 {}，跳过 {}，用时 {} ms \
+         (sweep done: {} examined, {} yellow, {} orange, {} red, {} supervised, {} skipped, {} ms)",
+        r.examined,
+        r.yellow,
+        r.orange,
+        r.red,
+        r.supervised,
+        r.skipped,
+        r.elapsed_ms,
+        r.examined,
+        r.yellow,
+        r.orange,
+        r.red,
+        r.supervised,
+        r.skipped,
+        r.elapsed_ms
+    );
+    Ok(())
+}
+
+pub async fn demo_matters(config: &Config, args: &DemoMattersArgs) -> anyhow::Result<()> {
+    let store = crate::open_store(config).await?;
+    let app = App::new(store.clone());
+    let result = async {
+        app.load_demo().await?;
+        app.reload_timing().await?;
+        let options = shanzhi_app::matters::DemoOptions {
+            count: args.count,
+            seed: args.seed,
+            open_only: args.open_only,
+            spread_hours: args.spread_hours.max(1),
+        };
+        app.generate_demo_matters_with(&options, &crate::progress::Bar::new()).await
+    }
+    .await;
+    store.close().await;
+    let n = result?;
+    println!("已生成演示事件 {n} 件 (demo matters created: {n})");
+    Ok(())
+}
