@@ -29,6 +29,7 @@ pub struct App {
     clock: Arc<dyn timing::Clock>,
     timing: Arc<timing::TimingHolder>,
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
+    dictionary: Arc<matters::DictionaryHolder>,
 }
 
 impl App {
@@ -48,6 +49,7 @@ impl App {
             clock: Arc::new(timing::SystemClock),
             timing: Arc::new(timing::TimingHolder::default()),
             last_sweep: Arc::new(Mutex::new(None)),
+            dictionary: Arc::new(matters::DictionaryHolder::default()),
         }
     }
 

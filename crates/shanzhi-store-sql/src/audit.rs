@@ -68,6 +68,7 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<i64> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let seq = append::<DB>(&mut tx, entry).await?;
         tx.commit().await.map_err(map_err)?;

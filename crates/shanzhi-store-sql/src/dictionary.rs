@@ -53,6 +53,7 @@ where
 
     async fn put_category(&self, c: &Category, audit_entry: &AuditEntry) -> StoreResult<i64> {
         let now = now_micros();
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(version), 0) FROM categories WHERE code = ");
         q.push_bind(c.code.as_str().to_owned());
@@ -104,6 +105,7 @@ where
     }
 
     async fn put_duty(&self, d: &DutyItem, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("DELETE FROM duties WHERE category_code = ");
         q.push_bind(d.category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&d.level));

@@ -31,6 +31,7 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn upsert_divisions(&self, divisions: &[Division]) -> StoreResult<UpsertCounts> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut stored: HashMap<(CodeSystem, String), String> = HashMap::new();
         for chunk in divisions.chunks(DB::CHUNK_ROWS) {

@@ -73,6 +73,7 @@ where
                 .filter(|c| seen.insert(*c))
                 .collect()
         };
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut closed = 0;
         for chunk in touched.chunks(DB::CHUNK_ROWS) {

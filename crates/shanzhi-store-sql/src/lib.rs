@@ -13,12 +13,15 @@ mod dictionary;
 mod division;
 mod grid;
 mod matter;
+
+pub use matter::{GroupReceiver, run_group_commit};
 mod patrol;
 mod people;
 mod setting;
 mod timing;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use shanzhi_store::{Backend, SchemaInfo, Store, StoreError, StoreResult};
@@ -40,6 +43,8 @@ pub trait Dialect: Database {
     const ENGINE_VERSION: &'static str;
     /// How `ENGINE_VERSION` is labelled.
     const ENGINE_NAME: &'static str;
+    /// Statements that refresh the planner's statistics.
+    const ANALYZE: &'static [&'static str];
 }
 
 impl Dialect for sqlx::Sqlite {
@@ -49,6 +54,8 @@ impl Dialect for sqlx::Sqlite {
     const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
     const ENGINE_VERSION: &'static str = "SELECT sqlite_version()";
     const ENGINE_NAME: &'static str = "SQLite";
+    // A bounded sample per index keeps this quick on millions of rows.
+    const ANALYZE: &'static [&'static str] = &["PRAGMA analysis_limit = 1000", "ANALYZE"];
 }
 
 impl Dialect for sqlx::Postgres {
@@ -58,20 +65,46 @@ impl Dialect for sqlx::Postgres {
     const NOW: &'static str = "now()";
     const ENGINE_VERSION: &'static str = "SHOW server_version";
     const ENGINE_NAME: &'static str = "PostgreSQL";
+    const ANALYZE: &'static [&'static str] = &["ANALYZE"];
 }
 
 /// A store over a pool of either engine.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SqlStore<DB: Database> {
     pool: Pool<DB>,
     migrations: &'static [(i64, &'static str, &'static str)],
+    /// SQLite has one writer at a time: writers of this process queue here
+    /// instead of spinning on the busy timeout (other processes still use it).
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// New matters go through a group writer (SQLite; see `matter::group`).
+    group: Option<matter::GroupCommit>,
+}
+
+impl<DB: Database> Clone for SqlStore<DB> {
+    fn clone(&self) -> Self {
+        SqlStore {
+            pool: self.pool.clone(),
+            migrations: self.migrations,
+            writer: self.writer.clone(),
+            group: self.group.clone(),
+        }
+    }
 }
 
 impl<DB: Dialect> SqlStore<DB> {
     /// A store over `pool`; `migrations` are the backend's own, applied by
     /// [`SqlStore::migrate`].
     pub fn new(pool: Pool<DB>, migrations: &'static [(i64, &'static str, &'static str)]) -> Self {
-        SqlStore { pool, migrations }
+        let writer = (DB::BACKEND == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        SqlStore { pool, migrations, writer, group: None }
+    }
+
+    /// Wait for this process's turn to write (SQLite only).
+    pub(crate) async fn writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(w) => Some(w.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     pub fn pool(&self) -> &Pool<DB> {
@@ -147,6 +180,15 @@ where
             latest_version: self.latest_version(),
             engine_version: format!("{} {engine}", DB::ENGINE_NAME),
         })
+    }
+
+    async fn analyze(&self) -> StoreResult<()> {
+        // One connection, so a per-connection pragma applies to the ANALYZE.
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        for sql in DB::ANALYZE {
+            QueryBuilder::<DB>::new(*sql).build().execute(&mut *conn).await.map_err(map_err)?;
+        }
+        Ok(())
     }
 
     async fn close(&self) {

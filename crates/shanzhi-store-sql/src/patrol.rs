@@ -34,6 +34,7 @@ where
     }
 
     async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
         q.push_bind(patrol_id.to_owned());
@@ -66,6 +67,7 @@ where
     }
 
     async fn end_patrol(&self, patrol_id: &str, at: Micros) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("SELECT ended_at, started_at FROM patrols WHERE id = ");
         q.push_bind(patrol_id.to_owned());

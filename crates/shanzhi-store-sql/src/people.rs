@@ -78,6 +78,7 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn create_user(&self, user: &NewUser, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO users (id, username, display_name, kind, phone, password_hash, created_at) ",
@@ -109,6 +110,7 @@ where
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q =
             QueryBuilder::<DB>::new("UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ");
@@ -119,6 +121,7 @@ where
     }
 
     async fn add_assignment(&self, a: &AssignmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO assignments (id, user_id, role, scope_kind, scope_code, scope_division, department_code, \
@@ -145,6 +148,7 @@ where
     }
 
     async fn end_assignment(&self, id: &str, on: Date, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("UPDATE assignments SET valid_to = ");
         q.push_bind(on.to_string()).push(" WHERE id = ").push_bind(id.to_owned());
@@ -172,6 +176,7 @@ where
     }
 
     async fn create_department(&self, d: &DepartmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("INSERT INTO departments (code, name, division_code) ");
         q.push_values([d], |mut v, d| {

@@ -24,6 +24,7 @@ where
     }
 
     async fn put_setting(&self, key: &str, value: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("INSERT INTO settings (key, value) VALUES (");
         q.push_bind(key.to_owned()).push(", ").push_bind(value.to_owned());

@@ -106,6 +106,7 @@ where
     }
 
     async fn put_calendar_days(&self, days: &[CalendarDay], audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         for chunk in days.chunks(DB::CHUNK_ROWS / 6 + 1) {
             let mut q =
@@ -134,6 +135,7 @@ where
         source: DaySource,
         audit_entry: &AuditEntry,
     ) -> StoreResult<bool> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("DELETE FROM calendar_days WHERE day = ");
         q.push_bind(date.to_string()).push(" AND source = ").push_bind(source.as_str().to_owned());

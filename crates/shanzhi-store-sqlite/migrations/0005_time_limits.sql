@@ -7,6 +7,13 @@ ALTER TABLE matters ADD COLUMN warning TEXT NOT NULL DEFAULT 'none'
 -- When the sweep must look next (a colour change or an owed supervision).
 ALTER TABLE matters ADD COLUMN next_alarm_at INTEGER;
 
+-- A ~150 m cell of the point (see shanzhi_store::cell_of), so that looking
+-- for duplicates nearby reads a few index entries, not every recent matter.
+ALTER TABLE matters ADD COLUMN cell INTEGER;
+UPDATE matters SET cell = CAST(lat / 0.0015 AS INTEGER) * 1000000 + CAST(lng / 0.0015 AS INTEGER)
+    WHERE lat > 0 AND lng > 0;
+CREATE INDEX matters_by_cell ON matters (category_code, cell, reported_at);
+
 CREATE INDEX matters_by_alarm ON matters (next_alarm_at) WHERE next_alarm_at IS NOT NULL;
 CREATE INDEX matters_by_warning ON matters (warning, reported_at) WHERE warning <> 'none';
 

@@ -27,8 +27,8 @@ pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
-    AttachmentRecord, Created, DictionaryStore, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope,
-    MatterStore, SweepUpdate, WarningCount, check_chain, matter_event_hash,
+    AttachmentRecord, Created, DictionaryStore, MATTER_GENESIS, MatterEvent, MatterPoint, MatterQuery, MatterRecord,
+    MatterScope, MatterStore, SweepUpdate, WarningCount, cell_of, cells_around, check_chain, matter_event_hash,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
@@ -87,6 +87,11 @@ pub trait Store:
 
     /// A live read of the schema version: fails if the database is unreachable.
     async fn schema_info(&self) -> StoreResult<SchemaInfo>;
+
+    /// Refresh the query planner's statistics (after bulk loads, and now and
+    /// then): without them SQLite may scan by time where an index by place
+    /// would read ten rows.
+    async fn analyze(&self) -> StoreResult<()>;
 
     /// Close the pool, waiting for in-flight work to finish.
     async fn close(&self);

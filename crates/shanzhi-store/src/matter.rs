@@ -148,6 +148,13 @@ mod tests {
 
     proptest! {
         #[test]
+        fn the_cells_around_a_point_cover_its_duplicate_box(
+            x in 73.0f64..135.0, y in 18.0f64..54.0, dx in -0.0015f64..=0.0015, dy in -0.0015f64..=0.0015
+        ) {
+            prop_assert!(cells_around(x, y).contains(&cell_of(x + dx, y + dy)));
+        }
+
+        #[test]
         fn any_edit_removal_or_reordering_is_detected(n in 2usize..20, pick in 0usize..1000, kind in 0u8..6) {
             let good = chain(n);
             prop_assert_eq!(check_chain("m", &good), Ok(()));
@@ -200,11 +207,42 @@ pub struct MatterQuery {
     pub to: Option<Micros>,
     pub text: Option<String>,
     pub bbox: Option<[f64; 4]>,
+    /// Only matters in the 3×3 cells around this point (`cell_of`): about
+    /// 150 m each way, for duplicates; combine with `bbox` for the exact box.
+    pub near: Option<(f64, f64)>,
     /// Only these warning colours (red: overdue).
     pub warnings: Vec<Warning>,
     /// Continue after this (reported_at, id).
     pub after: Option<(Micros, String)>,
     pub limit: usize,
+}
+
+/// Cell size in degrees: ~167 m north–south, ~144 m east–west at 30°N.
+const CELL_DEGREES: f64 = 0.0015;
+
+/// The cell of a point, stored with each matter.
+pub fn cell_of(lng: f64, lat: f64) -> i64 {
+    (lat / CELL_DEGREES).floor() as i64 * 1_000_000 + (lng / CELL_DEGREES).floor() as i64
+}
+
+/// The cell of a point and its eight neighbours.
+pub fn cells_around(lng: f64, lat: f64) -> Vec<i64> {
+    let mut out = Vec::with_capacity(9);
+    for dy in [-1.0, 0.0, 1.0] {
+        for dx in [-1.0, 0.0, 1.0] {
+            out.push(cell_of(lng + dx * CELL_DEGREES, lat + dy * CELL_DEGREES));
+        }
+    }
+    out
+}
+
+/// Where a matter is, and nothing else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatterPoint {
+    pub id: String,
+    pub number: String,
+    pub lng: Option<f64>,
+    pub lat: Option<f64>,
 }
 
 /// One matter's result of a sweep: its new clock (and status, with the
@@ -275,6 +313,9 @@ pub trait MatterStore {
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<MatterRecord>>;
     async fn matter_events(&self, id: &str) -> StoreResult<Vec<MatterEvent>>;
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>>;
+    /// Like `matters`, but only (id, number, lng, lat): for looking around a
+    /// point without reading whole rows.
+    async fn matter_points(&self, query: &MatterQuery) -> StoreResult<Vec<MatterPoint>>;
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>>;
     /// Matters whose clock needs a look at `now` (`next_alarm_at <= now`),
     /// earliest first.

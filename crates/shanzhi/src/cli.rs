@@ -61,8 +61,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
-    /// Add demo matters across the current grid (loads the demo grid first if
-    /// the store has none), in every state, with their timelines.
+    /// Add demo matters across the current grid, in every state, with their
+    /// timelines and clocks.
     Matters(DemoMattersArgs),
 }
 

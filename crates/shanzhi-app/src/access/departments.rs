@@ -118,6 +118,7 @@ impl App {
             self.store.create_department(d, &audit).await?;
             added += 1;
         }
+        self.invalidate_dictionary();
         Ok(added)
     }
 }
@@ -156,6 +157,7 @@ impl Scoped<'_> {
             .store
             .create_department(&record, &self.audit("department.create", &format!("department:{code}")).after(after))
             .await?;
+        self.app.invalidate_dictionary();
         Ok(DepartmentView::new(&record, None))
     }
 

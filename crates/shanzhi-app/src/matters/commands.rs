@@ -36,10 +36,10 @@ impl Scoped<'_> {
     /// The department (the matter's district's, else the city's) or the
     /// community that the duty list names for this matter's category and level.
     pub(crate) async fn suggestion_for(&self, m: &MatterRecord) -> AppResult<Option<Suggestion>> {
-        let store = &self.app.store;
+        let dictionary = self.app.dictionary().await?;
         let level = duty_level(m.status.level);
         if level == DutyLevel::Community
-            && let Some(d) = store.duty(&m.category, DutyLevel::Community).await?
+            && let Some(d) = dictionary.duty(&m.category, DutyLevel::Community)
             && d.list == DutyList::Lawful
         {
             return Ok(Some(Suggestion {
@@ -53,7 +53,7 @@ impl Scoped<'_> {
         // Above the community, or where the community only assists or may
         // not take it: the town list names the lead department.
         let duty =
-            match store.duty(&m.category, if level == DutyLevel::Community { DutyLevel::Town } else { level }).await? {
+            match dictionary.duty(&m.category, if level == DutyLevel::Community { DutyLevel::Town } else { level }) {
                 Some(d) => d,
                 None => return Ok(None),
             };
@@ -67,10 +67,10 @@ impl Scoped<'_> {
         candidates.push(format!("510100-{key}"));
         for code in candidates {
             let Ok(code) = DepartmentCode::parse(&code) else { continue };
-            if let Some(dept) = store.department(&code).await? {
+            if let Some(name) = dictionary.department_name(code.as_str()) {
                 return Ok(Some(Suggestion {
+                    name: name.to_owned(),
                     assignee: Assignee::Department(code),
-                    name: dept.name,
                     list: duty.list,
                     list_name: duty.list.label_zh(),
                     co_departments: duty.co.clone(),

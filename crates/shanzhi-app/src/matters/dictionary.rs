@@ -60,7 +60,9 @@ impl Scoped<'_> {
             .audit("category.put", &format!("category:{}", category.code))
             .after(serde_json::to_string(&category).unwrap_or_default());
         audit.before = before;
-        Ok(self.app.store.put_category(&category, &audit).await?)
+        let version = self.app.store.put_category(&category, &audit).await?;
+        self.app.invalidate_dictionary();
+        Ok(version)
     }
 
     pub async fn duties(&self, category: Option<&str>) -> AppResult<Vec<DutyItem>> {
@@ -94,6 +96,8 @@ impl Scoped<'_> {
         let audit = self
             .audit("duty.put", &format!("duty:{}:{:?}", duty.category, duty.level))
             .after(serde_json::to_string(&duty).unwrap_or_default());
-        Ok(self.app.store.put_duty(&duty, &audit).await?)
+        self.app.store.put_duty(&duty, &audit).await?;
+        self.app.invalidate_dictionary();
+        Ok(())
     }
 }

@@ -109,9 +109,9 @@ impl Scoped<'_> {
             )
         };
         let code = CategoryCode::parse(code).map_err(|_| unknown())?;
-        let (category, version) = self.app.store.category(&code, None).await?.ok_or_else(unknown)?;
-        let all = self.app.store.categories().await?;
-        if all.iter().any(|(c, _)| c.parent.as_ref() == Some(&code)) {
+        let dictionary = self.app.dictionary().await?;
+        let (category, version) = dictionary.category(&code).cloned().ok_or_else(unknown)?;
+        if dictionary.is_parent(&code) {
             return Err(AppError::invalid(
                 "category_not_a_leaf",
                 Bilingual::new(
@@ -322,22 +322,26 @@ impl Scoped<'_> {
             day_code(reported_at)
         );
         let created = self.app.store.create_matter(&record, r.idempotency_key.as_deref(), &prefix, &first).await?;
-        let (matter_id, created) = match created {
+        let (matter_id, is_new) = match &created {
             Created::New { .. } => (id, true),
-            Created::Existing { id } => (id, false),
+            Created::Existing { id } => (id.clone(), false),
         };
-        if created && !r.attachments.is_empty() {
+        if is_new && !r.attachments.is_empty() {
             self.app.store.bind_attachments(&r.attachments, &matter_id, &uploader).await?;
         }
-        let stored = self.app.store.matter(&matter_id).await?.ok_or_else(super::matter_not_found)?;
+        // A new matter is what was written; a repeated key reads the earlier one.
+        let stored = match created {
+            Created::New { number } => MatterRecord { number, ..record },
+            Created::Existing { .. } => self.app.store.matter(&matter_id).await?.ok_or_else(super::matter_not_found)?,
+        };
         let suggestion = self.suggestion_for(&stored).await?;
-        let suggested_categories = categories_for_text(&stored.description, &self.app.store.categories().await?);
-        if created {
+        let suggested_categories = categories_for_text(&stored.description, &self.app.dictionary().await?.categories);
+        if is_new {
             tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
         }
         Ok(IntakeAnswer {
             matter: self.view(&stored).await?,
-            created,
+            created: is_new,
             possible_duplicates: duplicates,
             suggestion,
             suggested_categories,
@@ -371,6 +375,7 @@ impl Scoped<'_> {
             states: MatterState::ALL.into_iter().filter(|s| s.is_open()).collect(),
             category: Some(category.clone()),
             from: Some(at - DUPLICATE_HOURS * 3_600_000_000),
+            near: Some((x, y)),
             bbox: Some([x - d, y - d, x + d, y + d]),
             limit: 20,
             ..MatterQuery::default()
@@ -378,7 +383,7 @@ impl Scoped<'_> {
         Ok(self
             .app
             .store
-            .matters(&query)
+            .matter_points(&query)
             .await?
             .into_iter()
             .filter(|m| m.lng.zip(m.lat).is_some_and(|p| metres(p, (x, y)) <= DUPLICATE_METRES))

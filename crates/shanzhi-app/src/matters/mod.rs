@@ -3,6 +3,7 @@
 //! hash-chained timeline, and listings within the caller's scope.
 
 mod attachments;
+mod cache;
 mod commands;
 mod demo;
 mod dictionary;
@@ -25,6 +26,7 @@ use crate::grids::today;
 use crate::{AppError, AppResult};
 
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
+pub(crate) use cache::DictionaryHolder;
 pub use commands::Suggestion;
 pub use demo::DemoOptions;
 pub use hotline::{HotlineImportReport, HotlineRow};

@@ -328,6 +328,7 @@ impl App {
                 self.store.put_duty(&d, &entry).await?;
             }
         }
+        self.invalidate_dictionary();
         Ok(added)
     }
 }

@@ -54,6 +54,18 @@ pub struct SweeperConfig {
     pub lease_ttl: Duration,
 }
 
+impl SweeperConfig {
+    fn ttl_micros(&self) -> i64 {
+        i64::try_from(self.lease_ttl.as_micros()).unwrap_or(i64::MAX)
+    }
+
+    /// How often a server that does not hold the lease tries to take it: a
+    /// dead holder is replaced at most a sixth of the lease after expiry.
+    fn standby_poll(&self) -> Duration {
+        (self.lease_ttl / 6).max(Duration::from_millis(200)).min(self.interval)
+    }
+}
+
 /// The sweep as a supervisor sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SweeperStatus {
@@ -97,6 +109,12 @@ fn supervision(m: &MatterRecord, now: Timestamp) -> Option<(shanzhi_domain::Stat
 impl App {
     /// Move every due clock on to now; supervise what became overdue.
     pub async fn sweep(&self) -> AppResult<SweepReport> {
+        self.sweep_holding(None).await
+    }
+
+    /// The sweep; with `lease`, the lease is renewed between batches and the
+    /// sweep stops if it was lost (another server goes on from there).
+    async fn sweep_holding(&self, lease: Option<&SweeperConfig>) -> AppResult<SweepReport> {
         let started = Instant::now();
         let now = self.now();
         let mut report = SweepReport { at: Some(now), ..SweepReport::default() };
@@ -138,6 +156,12 @@ impl App {
             if updates.is_empty() {
                 break;
             }
+            if let Some(config) = lease
+                && !self.store.take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), config.ttl_micros()).await?
+            {
+                tracing::warn!(holder = %config.holder, "sweep lease lost mid-sweep; stopping");
+                break;
+            }
             report.examined += updates.len();
             let written: HashSet<String> = self.store.apply_sweep(&updates).await?.into_iter().collect();
             report.skipped += updates.len() - written.len();
@@ -163,20 +187,22 @@ impl App {
     /// Take (or renew) the sweep lease and, if held, sweep. Returns the
     /// report when this server swept.
     pub async fn sweep_if_leader(&self, config: &SweeperConfig) -> AppResult<Option<SweepReport>> {
-        let ttl = i64::try_from(config.lease_ttl.as_micros()).unwrap_or(i64::MAX);
-        if !self.store.take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), ttl).await? {
+        if !self.store.take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), config.ttl_micros()).await? {
             return Ok(None);
         }
-        self.sweep().await.map(Some)
+        self.sweep_holding(Some(config)).await.map(Some)
     }
 }
 
-/// Sweep every `interval` while this server holds the lease; reload the
-/// calendar each round (another server may have edited it). Ends when
-/// `shutdown` resolves, handing the lease back.
+/// Sweep every `interval` while this server holds the lease (renewing it
+/// each round), and try to take it more often while another holds it; reload
+/// the calendar each round (another server may have edited it). Ends when
+/// `shutdown` resolves, handing the lease back. The lease must outlast two
+/// intervals, or the holder loses it between rounds.
 pub async fn run_sweeper(app: App, config: SweeperConfig, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut leading = false;
+    let mut analyzed = Instant::now();
     loop {
         if let Err(e) = app.reload_timing().await {
             tracing::warn!(error = %e, "calendar reload failed");
@@ -190,9 +216,17 @@ pub async fn run_sweeper(app: App, config: SweeperConfig, shutdown: impl Future<
             }
             Err(e) => tracing::warn!(error = %e, "sweep failed; retrying next round"),
         }
+        // The leader keeps the planner's statistics fresh as matters pile up.
+        if leading && analyzed.elapsed() > Duration::from_secs(3600) {
+            analyzed = Instant::now();
+            if let Err(e) = app.store.analyze().await {
+                tracing::warn!(error = %e, "analyze failed");
+            }
+        }
+        let pause = if leading { config.interval } else { config.standby_poll() };
         tokio::select! {
             () = &mut shutdown => break,
-            () = tokio::time::sleep(config.interval) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
     if leading && let Err(e) = app.store.release_lease(SWEEP_LEASE, &config.holder).await {

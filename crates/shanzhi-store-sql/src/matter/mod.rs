@@ -1,3 +1,4 @@
+mod group;
 mod rows;
 
 use std::collections::{BTreeMap, HashMap};
@@ -5,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use shanzhi_domain::MatterState;
 use shanzhi_store::{
-    AttachmentRecord, Created, MatterEvent, MatterQuery, MatterRecord, MatterStore, StoreResult, SweepUpdate,
-    WarningCount,
+    AttachmentRecord, Created, MatterEvent, MatterPoint, MatterQuery, MatterRecord, MatterStore, StoreResult,
+    SweepUpdate, WarningCount,
 };
 use sqlx::{Pool, QueryBuilder, Row};
 
@@ -15,6 +16,8 @@ use rows::{
     push_event, push_filters, push_matter, status_json,
 };
 pub(crate) use rows::{corrupt, get};
+
+pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 
 use crate::{Dialect, SqlStore, map_err};
 #[async_trait]
@@ -40,42 +43,18 @@ where
         number_prefix: &str,
         first: &MatterEvent,
     ) -> StoreResult<Created> {
+        if let Some(group) = &self.group {
+            return group.submit(matter, idempotency_key, number_prefix, first).await;
+        }
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        if let Some(key) = idempotency_key {
-            let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE idempotency_key = ");
-            q.push_bind(key.to_owned());
-            if let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
-                return Ok(Created::Existing { id: get!(row, 0) });
-            }
-        }
-        if let Some(external) = &matter.external_ref {
-            let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE channel = ");
-            q.push_bind(matter.channel.clone()).push(" AND external_ref = ").push_bind(external.clone());
-            if let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
-                return Ok(Created::Existing { id: get!(row, 0) });
-            }
-        }
-        let counter = format!("matter:{number_prefix}");
-        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-        q.push_bind(counter.clone()).push(", 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1");
-        q.build().execute(&mut *tx).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = ");
-        q.push_bind(counter);
-        let seq: i64 = get!(q.build().fetch_one(&mut *tx).await.map_err(map_err)?, 0);
-        let number = format!("{number_prefix}-{seq:06}");
-        let mut record = matter.clone();
-        record.number = number.clone();
-        let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
-        q.push_values([&record], |mut v, m| push_matter(&mut v, m, idempotency_key));
-        q.build().execute(&mut *tx).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
-        q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
-        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
         tx.commit().await.map_err(map_err)?;
-        Ok(Created::New { number })
+        Ok(created)
     }
 
     async fn append_matter_event(&self, matter: &MatterRecord, event: &MatterEvent) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
         q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
@@ -130,6 +109,17 @@ where
         rows.iter().map(matter_from_row).collect()
     }
 
+    async fn matter_points(&self, query: &MatterQuery) -> StoreResult<Vec<MatterPoint>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT id, number, lng, lat FROM matters");
+        push_filters(&mut q, query);
+        q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
+            .push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok(MatterPoint { id: get!(r, 0), number: get!(r, 1), lng: get!(r, 2), lat: get!(r, 3) }))
+            .collect()
+    }
+
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
         let mut q = QueryBuilder::<DB>::new("SELECT state, COUNT(*) FROM matters");
         push_filters(&mut q, query);
@@ -151,6 +141,7 @@ where
     }
 
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut written = Vec::new();
         for u in updates {
@@ -207,9 +198,10 @@ where
     }
 
     async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()> {
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // Rows per statement stay under every engine's bind limit (33 columns).
-        for chunk in matters.chunks(DB::CHUNK_ROWS / 33 + 1) {
+        // Rows per statement stay under every engine's bind limit (34 columns).
+        for chunk in matters.chunks(DB::CHUNK_ROWS / 34 + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
             q.push_values(chunk, |mut v, (m, _)| push_matter(&mut v, m, None));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
@@ -282,6 +274,7 @@ where
         if ids.is_empty() {
             return Ok(0);
         }
+        let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut count =
             QueryBuilder::<DB>::new("SELECT COUNT(*) FROM attachments WHERE matter_id IS NULL AND uploaded_by = ");
@@ -310,4 +303,55 @@ where
 
 fn clock_json(m: &MatterRecord) -> Option<String> {
     m.clock.as_ref().map(|c| serde_json::to_string(c).expect("a clock serialises"))
+}
+
+/// Number and insert a new matter with its first event, inside the caller's
+/// transaction.
+pub(crate) async fn insert_new_matter<DB>(
+    conn: &mut DB::Connection,
+    matter: &MatterRecord,
+    idempotency_key: Option<&str>,
+    number_prefix: &str,
+    first: &MatterEvent,
+) -> StoreResult<Created>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    if let Some(key) = idempotency_key {
+        let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE idempotency_key = ");
+        q.push_bind(key.to_owned());
+        if let Some(row) = q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
+            return Ok(Created::Existing { id: get!(row, 0) });
+        }
+    }
+    if let Some(external) = &matter.external_ref {
+        let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE channel = ");
+        q.push_bind(matter.channel.clone()).push(" AND external_ref = ").push_bind(external.clone());
+        if let Some(row) = q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
+            return Ok(Created::Existing { id: get!(row, 0) });
+        }
+    }
+    let counter = format!("matter:{number_prefix}");
+    let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+    q.push_bind(counter).push(", 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value");
+    let seq: i64 = get!(q.build().fetch_one(&mut *conn).await.map_err(map_err)?, 0);
+    let number = format!("{number_prefix}-{seq:06}");
+    let mut record = matter.clone();
+    record.number = number.clone();
+    let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
+    q.push_values([&record], |mut v, m| push_matter(&mut v, m, idempotency_key));
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+    q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    Ok(Created::New { number })
 }

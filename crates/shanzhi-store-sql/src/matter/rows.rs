@@ -148,6 +148,7 @@ pub(crate) fn push_matter<DB: Dialect>(
         .push_bind(m.clock.as_ref().map(|c| serde_json::to_string(c).expect("a clock serialises")))
         .push_bind(m.warning().as_str().to_owned())
         .push_bind(m.next_alarm_at())
+        .push_bind(m.lng.zip(m.lat).map(|(x, y)| shanzhi_store::cell_of(x, y)))
         .push_bind(m.event_count)
         .push_bind(m.last_hash.clone());
 }
@@ -155,7 +156,7 @@ pub(crate) fn push_matter<DB: Dialect>(
 pub(crate) const INSERT_MATTER: &str = "INSERT INTO matters (id, number, idempotency_key, channel, external_ref, category_code, \
     category_version, line, severity, description, address, lng, lat, grid_code, general_grid, community_code, \
     reporter_user_id, reporter_name, reporter_phone, duplicate_of, state, level, assignee_kind, assignee_code, \
-    status_json, reported_at, updated_at, deadline_at, clock_json, warning, next_alarm_at, event_count, last_hash) ";
+    status_json, reported_at, updated_at, deadline_at, clock_json, warning, next_alarm_at, cell, event_count, last_hash) ";
 
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO matter_events (matter_id, seq, at, actor, role, command, body, from_state, \
     to_state, attachments, prev_hash, hash) ";
@@ -252,6 +253,14 @@ where
     }
     if let Some(t) = &query.text {
         q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");
+    }
+    if let Some((x, y)) = query.near {
+        q.push(" AND cell IN (");
+        let mut list = q.separated(", ");
+        for c in shanzhi_store::cells_around(x, y) {
+            list.push_bind(c);
+        }
+        q.push(")");
     }
     if !query.warnings.is_empty() {
         q.push(" AND warning IN (");

@@ -318,3 +318,53 @@ pub async fn bulk_matters_keep_numbers_unique(store: &dyn Store) {
     );
     assert_eq!(store.matter_events("d7").await.expect("events").len(), 1);
 }
+
+pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn Store) {
+    setup(store).await;
+    // Forty reports at once, five of them retries of an earlier key and one
+    // filed under a category version that does not exist.
+    let jobs: Vec<(MatterRecord, Option<String>)> = (0..40)
+        .map(|i| {
+            let mut m = matter(&format!("c{i:02}"), "510104022006001", 100 + i, "并发上报");
+            if i == 13 {
+                m.category_version = 99;
+            }
+            let key = if i >= 35 { Some(format!("k{}", i - 35)) } else { Some(format!("k{i}")) };
+            (m, key)
+        })
+        .collect();
+    let results = futures_util::future::join_all(jobs.iter().map(|(m, key)| async move {
+        let mut m = m.clone();
+        let first = report_event(&m.id);
+        m.last_hash = first.hash.clone();
+        store.create_matter(&m, key.as_deref(), "510104-20261128", &first).await
+    }))
+    .await;
+    assert!(results[13].is_err(), "an unknown category version is refused");
+    let mut numbers: Vec<String> = Vec::new();
+    let mut existing = 0;
+    for (i, r) in results.iter().enumerate() {
+        match r {
+            Ok(Created::New { number }) => numbers.push(number.clone()),
+            Ok(Created::Existing { id }) => {
+                existing += 1;
+                assert!(i >= 35, "only the retries find an earlier matter");
+                assert_eq!(id, &format!("c{:02}", i - 35), "a retry finds the first report with its key");
+            }
+            Err(_) => assert_eq!(i, 13),
+        }
+    }
+    assert_eq!(existing, 5);
+    numbers.sort();
+    let expected: Vec<String> = (1..=34).map(|n| format!("510104-20261128-{n:06}")).collect();
+    assert_eq!(numbers, expected, "numbers run without gaps or repeats");
+    let all = store
+        .matters(&MatterQuery {
+            scope: MatterScope { everything: true, ..MatterScope::default() },
+            limit: 100,
+            ..MatterQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(all.len(), 34);
+}

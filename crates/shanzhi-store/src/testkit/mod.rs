@@ -91,6 +91,7 @@ macro_rules! contract_tests {
             categories_are_versioned_and_duties_are_kept,
             attachments_are_stored_and_bound_once,
             bulk_matters_keep_numbers_unique,
+            concurrent_reports_get_gapless_numbers_and_fail_alone,
             leases_go_to_one_holder_and_expire,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,

@@ -48,12 +48,21 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         tracing::info!(categories = added, "事项分类与职责清单已载入 (category dictionary and duty lists loaded)");
     }
     app.refresh_grid_index().await?;
+    store.analyze().await?;
     app.reload_timing().await?;
     let missing = app.missing_calendar_years();
     if !missing.is_empty() {
         tracing::warn!(
             years = ?missing,
             "法定节假日数据缺失，这些年份的时限只按周末计算 (official holidays missing for these years: deadlines count weekends only until they are imported with `shanzhi import calendar`)"
+        );
+    }
+    if config.sweep && config.sweep_lease_secs < 2 * config.sweep_interval_secs.max(1) {
+        anyhow::bail!(
+            "sweep_lease_secs ({}) 至少应为 sweep_interval_secs ({}) 的两倍，否则持有者会在两轮之间失去租约 \
+             (the sweep lease must last at least two sweep intervals, or its holder loses it between rounds)",
+            config.sweep_lease_secs,
+            config.sweep_interval_secs
         );
     }
     let (stop_sweeper, stopped) = tokio::sync::watch::channel(false);
@@ -80,6 +89,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             tick.tick().await;
             if let Err(e) = follower.refresh_grid_index().await {
                 tracing::warn!(error = %e, "grid index refresh failed; keeping the current index");
+            }
+            if let Err(e) = follower.reload_dictionary().await {
+                tracing::warn!(error = %e, "dictionary reload failed; keeping the current one");
             }
         }
     });

@@ -57,7 +57,7 @@ pub async fn demo_matters(config: &Config, args: &DemoMattersArgs) -> anyhow::Re
     let store = crate::open_store(config).await?;
     let app = App::new(store.clone());
     let result = async {
-        app.load_demo().await?;
+        app.ensure_categories("system").await?;
         app.reload_timing().await?;
         let options = shanzhi_app::matters::DemoOptions {
             count: args.count,
@@ -65,11 +65,18 @@ pub async fn demo_matters(config: &Config, args: &DemoMattersArgs) -> anyhow::Re
             open_only: args.open_only,
             spread_hours: args.spread_hours.max(1),
         };
-        app.generate_demo_matters_with(&options, &crate::progress::Bar::new()).await
+        let n = app.generate_demo_matters_with(&options, &crate::progress::Bar::new()).await?;
+        app.store().analyze().await?;
+        Ok::<_, shanzhi_app::AppError>(n)
     }
     .await;
     store.close().await;
     let n = result?;
+    if n == 0 && args.count > 0 {
+        anyhow::bail!(
+            "当前没有网格：请先运行 serve --demo 或导入网格 (no grid yet: run `serve --demo` or import a grid first)"
+        );
+    }
     println!("已生成演示事件 {n} 件 (demo matters created: {n})");
     Ok(())
 }

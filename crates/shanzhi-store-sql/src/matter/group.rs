@@ -1,0 +1,256 @@
+//! Group commit for new matters: reports that arrive while a commit is under
+//! way are written together in the next transaction, and each is answered
+//! only after that transaction is durable. One fsync and a handful of
+//! statements then carry many reports; if anything in a group is refused, the
+//! group is rolled back and each report retried alone, so only the culprit
+//! fails.
+
+use std::collections::HashMap;
+
+use shanzhi_store::{Created, MatterEvent, MatterRecord, StoreError, StoreResult};
+use sqlx::Row;
+use sqlx::{Pool, QueryBuilder};
+use tokio::sync::{mpsc, oneshot};
+
+use super::insert_new_matter;
+use super::rows::{INSERT_EVENT, INSERT_MATTER, get, push_event, push_matter};
+use crate::{Dialect, SqlStore, map_err};
+
+/// Most reports in one transaction.
+const MAX_GROUP: usize = 128;
+
+#[derive(Debug)]
+struct Job {
+    matter: MatterRecord,
+    key: Option<String>,
+    prefix: String,
+    first: MatterEvent,
+    reply: oneshot::Sender<StoreResult<Created>>,
+}
+
+/// The queue to the group writer.
+#[derive(Debug, Clone)]
+pub struct GroupCommit(mpsc::Sender<Job>);
+
+impl GroupCommit {
+    pub(crate) async fn submit(
+        &self,
+        matter: &MatterRecord,
+        key: Option<&str>,
+        prefix: &str,
+        first: &MatterEvent,
+    ) -> StoreResult<Created> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            matter: matter.clone(),
+            key: key.map(str::to_owned),
+            prefix: prefix.to_owned(),
+            first: first.clone(),
+            reply,
+        };
+        let gone = || StoreError::Unavailable("the matter writer has stopped".to_owned());
+        self.0.send(job).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+fn copy(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+        StoreError::Constraint(m) => StoreError::Constraint(m.clone()),
+        StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
+        StoreError::Migration(m) => StoreError::Migration(m.clone()),
+        StoreError::Database(m) => StoreError::Database(m.clone()),
+    }
+}
+
+impl<DB: Dialect> SqlStore<DB> {
+    /// Route new matters through a group writer; returns the store and the
+    /// queue's far end for [`run_group_commit`].
+    pub fn with_group_commit(mut self) -> (Self, GroupReceiver) {
+        let (tx, rx) = mpsc::channel(4 * MAX_GROUP);
+        self.group = Some(GroupCommit(tx));
+        (self, GroupReceiver(rx))
+    }
+}
+
+/// The receiving end of the group writer's queue.
+#[derive(Debug)]
+pub struct GroupReceiver(mpsc::Receiver<Job>);
+
+/// The group writer: runs until every store handle is dropped.
+pub async fn run_group_commit<DB>(store: SqlStore<DB>, mut queue: GroupReceiver)
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    // The writer's own handle must not keep its queue open.
+    let store = SqlStore { group: None, ..store };
+    while let Some(job) = queue.0.recv().await {
+        let mut jobs = vec![job];
+        while jobs.len() < MAX_GROUP {
+            match queue.0.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        match write_group(&store, &jobs).await {
+            Ok(outcomes) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(copy(&e)));
+                }
+            }
+        }
+    }
+}
+
+async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>>
+where
+    DB: Dialect,
+    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let _writer = store.writer().await;
+    if jobs.len() > 1 {
+        let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        if let Ok(outcomes) = write_together::<DB>(&mut tx, jobs).await {
+            tx.commit().await.map_err(map_err)?;
+            return Ok(outcomes);
+        }
+        // Something in the group was refused: roll back, and give each its own
+        // transaction so only the culprit fails.
+        drop(tx);
+    }
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        match insert_new_matter::<DB>(&mut tx, &job.matter, job.key.as_deref(), &job.prefix, &job.first).await {
+            Ok(created) => {
+                tx.commit().await.map_err(map_err)?;
+                outcomes.push(Ok(created));
+            }
+            Err(e) => outcomes.push(Err(e)),
+        }
+    }
+    Ok(outcomes)
+}
+
+/// The whole group in a handful of statements: look up repeated keys and
+/// order numbers at once, take each prefix's numbers in one counter update,
+/// insert the matters and their first events as multi-row statements.
+async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    // Earlier matters with the same idempotency key or external order number.
+    let mut by_key: HashMap<String, String> = HashMap::new();
+    let keys: Vec<&String> = jobs.iter().filter_map(|j| j.key.as_ref()).collect();
+    if !keys.is_empty() {
+        let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN (");
+        let mut list = q.separated(", ");
+        for k in &keys {
+            list.push_bind((*k).clone());
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
+            by_key.insert(get!(row, 0), get!(row, 1));
+        }
+    }
+    let mut by_ref: HashMap<(String, String), String> = HashMap::new();
+    let refs: Vec<&String> = jobs.iter().filter_map(|j| j.matter.external_ref.as_ref()).collect();
+    if !refs.is_empty() {
+        let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN (");
+        let mut list = q.separated(", ");
+        for r in &refs {
+            list.push_bind((*r).clone());
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
+            by_ref.insert((get!(row, 0), get!(row, 1)), get!(row, 2));
+        }
+    }
+    // Which are new; a repeat within the group points at its first.
+    let mut outcomes: Vec<Option<Created>> = Vec::with_capacity(jobs.len());
+    let mut per_prefix: HashMap<&str, i64> = HashMap::new();
+    for j in jobs {
+        let seen = j.key.as_ref().and_then(|k| by_key.get(k)).or_else(|| {
+            j.matter.external_ref.as_ref().and_then(|r| by_ref.get(&(j.matter.channel.clone(), r.clone())))
+        });
+        if let Some(id) = seen {
+            outcomes.push(Some(Created::Existing { id: id.clone() }));
+            continue;
+        }
+        if let Some(k) = &j.key {
+            by_key.insert(k.clone(), j.matter.id.clone());
+        }
+        if let Some(r) = &j.matter.external_ref {
+            by_ref.insert((j.matter.channel.clone(), r.clone()), j.matter.id.clone());
+        }
+        *per_prefix.entry(j.prefix.as_str()).or_default() += 1;
+        outcomes.push(None);
+    }
+    // Numbers: each prefix's counter moves once, by the group's count.
+    let mut next: HashMap<&str, i64> = HashMap::new();
+    for (prefix, n) in &per_prefix {
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+        q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(*n);
+        q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
+        let top: i64 = get!(q.build().fetch_one(&mut *conn).await.map_err(map_err)?, 0);
+        next.insert(prefix, top - n + 1);
+    }
+    let mut new_rows: Vec<(MatterRecord, Option<&str>, &MatterEvent)> = Vec::new();
+    for (j, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
+        if outcome.is_some() {
+            continue;
+        }
+        let seq = next.get_mut(j.prefix.as_str()).expect("counted above");
+        let number = format!("{}-{:06}", j.prefix, *seq);
+        *seq += 1;
+        let mut record = j.matter.clone();
+        record.number = number.clone();
+        new_rows.push((record, j.key.as_deref(), &j.first));
+        *outcome = Some(Created::New { number });
+    }
+    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 34 + 1) {
+        let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
+        q.push_values(chunk, |mut v, (m, key, _)| push_matter(&mut v, m, *key));
+        q.build().execute(&mut *conn).await.map_err(map_err)?;
+    }
+    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 12 + 1) {
+        let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+        q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
+        q.build().execute(&mut *conn).await.map_err(map_err)?;
+    }
+    Ok(outcomes.into_iter().map(|o| Ok(o.expect("every job decided"))).collect())
+}

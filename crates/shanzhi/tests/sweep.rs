@@ -1,0 +1,204 @@
+//! Two servers on one database (PostgreSQL in production; the same on
+//! SQLite): only one sweeps at a time, killing it hands the lease to the other
+//! within the lease time, and no matter is ever supervised twice.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use shanzhi_store::{LeaseRecord, Store};
+use shanzhi_testkit::{TestDb, test_db};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
+const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/chengdu/chengdu_divisions_nbs2023.csv");
+const LEASE_SECS: u64 = 3;
+const INTERVAL_SECS: u64 = 1;
+
+fn shanzhi(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
+    let out = shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+struct Server {
+    name: &'static str,
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(name: &'static str, cwd: &Path, db: &TestDb) -> Server {
+        let mut child = shanzhi(cwd)
+            .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
+            .args(&db.cli_args)
+            .env("SHANZHI_SERVER_NAME", name)
+            .env("SHANZHI_SWEEP_INTERVAL_SECS", INTERVAL_SECS.to_string())
+            .env("SHANZHI_SWEEP_LEASE_SECS", LEASE_SECS.to_string())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("listening on http://") {
+                    let _ = tx.send(());
+                }
+                sink.lock().expect("log").push(line);
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(60)).expect("server started");
+        Server { name, child, log }
+    }
+
+    /// Did this server ever say it leads the sweep?
+    fn led(&self) -> bool {
+        self.log.lock().expect("log").iter().any(|l| l.contains("sweep lease") && l.contains("leading=true"))
+    }
+
+    /// Sweeps this server logged that supervised something.
+    fn supervising_sweeps(&self) -> usize {
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|l| l.contains(" sweep ") && !l.contains("supervised=0") && l.contains("supervised="))
+            .count()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn lease(store: &dyn Store) -> Option<LeaseRecord> {
+    store.lease("sweep").await.expect("lease")
+}
+
+/// Automatic supervisions per matter; panics if any matter has two for one deadline.
+async fn automatic_supervisions(store: &dyn Store, ids: &[String]) -> usize {
+    let mut total = 0;
+    for id in ids {
+        let mut per_deadline: HashMap<String, usize> = HashMap::new();
+        for e in store.matter_events(id).await.expect("events") {
+            if e.actor == "system:sweep" {
+                let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
+                *per_deadline.entry(body["overdue"]["deadline"].to_string()).or_default() += 1;
+                total += 1;
+            }
+        }
+        assert!(per_deadline.values().all(|n| *n == 1), "matter {id} supervised twice: {per_deadline:?}");
+    }
+    total
+}
+
+async fn all_ids(store: &dyn Store) -> Vec<String> {
+    let q = shanzhi_store::MatterQuery {
+        scope: shanzhi_store::MatterScope { everything: true, ..Default::default() },
+        limit: 10_000,
+        ..Default::default()
+    };
+    store.matters(&q).await.expect("matters").into_iter().map(|m| m.id).collect()
+}
+
+#[tokio::test]
+async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
+    let db = test_db().await;
+    let store = db.fixture.store.clone();
+    let cwd = tempfile::tempdir().expect("cwd");
+    run(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    run(
+        cwd.path(),
+        &["grid", "generate", "--seed", "5", "--districts", "510104", "--scale", "0.2", "--micro", "none"],
+        &db,
+    );
+    // Open matters reported over the last ten days: most are overdue already.
+    run(cwd.path(), &["demo", "matters", "--count", "400", "--open-only", "--spread-hours", "240"], &db);
+
+    let a = Server::start("server-a", cwd.path(), &db);
+    let b = Server::start("server-b", cwd.path(), &db);
+    let mut servers = vec![a, b];
+    // Someone takes the lease and sweeps the backlog.
+    let started = Instant::now();
+    let first = loop {
+        if let Some(l) = lease(store.as_ref()).await {
+            break l;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "nobody took the sweep lease");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // For a few rounds, the lease stays with one holder and only it sweeps.
+    for _ in 0..(3 * INTERVAL_SECS * 4) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(lease(store.as_ref()).await.map(|l| l.holder), Some(first.holder.clone()), "the lease moved");
+    }
+    let leader = servers.iter().position(|s| s.name == first.holder).expect("a server holds it");
+    let other = 1 - leader;
+    assert!(servers[leader].led() && !servers[other].led(), "exactly one server swept");
+    let ids = all_ids(store.as_ref()).await;
+    let before = automatic_supervisions(store.as_ref(), &ids).await;
+    assert!(before > 50, "the backlog was supervised: {before}");
+
+    // Kill the leader: the other takes over within the lease time.
+    let killed_at = Instant::now();
+    let mut dead = servers.remove(leader);
+    let survivor = servers.remove(0);
+    dead.child.kill().expect("SIGKILL");
+    let _ = dead.child.wait();
+    loop {
+        if lease(store.as_ref()).await.is_some_and(|l| l.holder == survivor.name) {
+            break;
+        }
+        // Expiry comes at most LEASE_SECS after the kill; the standby polls
+        // every sixth of the lease.
+        assert!(
+            killed_at.elapsed() < Duration::from_millis(LEASE_SECS * 1000 + 700),
+            "the lease did not pass on within {LEASE_SECS} s (+ one standby poll)"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("lease handed over {:?} after the kill", killed_at.elapsed());
+
+    // New overdue work (hotline orders received yesterday) is supervised by
+    // the survivor, once.
+    let orders = cwd.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "工单编号,受理时间,诉求类型,诉求内容,经度,纬度\n\
+         H1,2026-11-20 09:15,反映,总府路井盖松动,104.0806,30.6571\n\
+         H2,2026-11-20 09:45,求助,路灯不亮,104.0806,30.6571\n",
+    )
+    .expect("write");
+    run(cwd.path(), &["import", "hotline", orders.to_str().expect("path")], &db);
+    let ids = all_ids(store.as_ref()).await;
+    let waited = Instant::now();
+    loop {
+        let now = automatic_supervisions(store.as_ref(), &ids).await;
+        if now >= before + 2 {
+            assert_eq!(now, before + 2, "one supervision per new overdue order");
+            break;
+        }
+        assert!(waited.elapsed() < Duration::from_secs(15), "the survivor did not sweep the new orders");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(survivor.supervising_sweeps() >= 1, "the survivor swept after taking over");
+    // A further round changes nothing.
+    tokio::time::sleep(Duration::from_secs(2 * INTERVAL_SECS)).await;
+    assert_eq!(automatic_supervisions(store.as_ref(), &ids).await, before + 2);
+    drop(survivor);
+}
