@@ -356,7 +356,9 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
     assert_eq!(list("resident").await.items.len(), 6, "one's own reports");
     assert_eq!(list("handler").await.items.len(), 0, "nothing dispatched to them yet");
     let seen = list("dispatcher").await;
-    assert_eq!(seen.items[0].reporter_name.as_deref(), Some("王小明"), "dispatchers call back");
+    assert_eq!(seen.items[0].reporter_name.as_deref(), Some("王**"), "lists mask the reporter, even for dispatchers");
+    let opened = app.scoped(actor(&app, "dispatcher").await).matter(&seen.items[0].id).await.expect("open");
+    assert_eq!(opened.reporter_name.as_deref(), Some("王小明"), "dispatchers call back from the matter itself");
     let masked = list("supervisor").await;
     assert_eq!(masked.items.len(), 6);
     assert!(

@@ -24,6 +24,9 @@ struct Cli {
     /// API token (`shanzhi token create`); reports go in anonymously without one.
     #[arg(long, env = "SHANZHI_LOAD_TOKEN")]
     token: Option<String>,
+    /// Sign in as `username:password` instead of giving a token.
+    #[arg(long, value_name = "USER:PASSWORD")]
+    login: Option<String>,
     #[arg(long, default_value_t = 20)]
     seconds: u64,
     #[arg(long, default_value_t = 16)]
@@ -50,6 +53,9 @@ enum Mode {
         /// Also follow the `next` cursor this many pages.
         #[arg(long, default_value_t = 2)]
         pages: usize,
+        /// The endpoint (e.g. /api/v1/matters/warnings).
+        #[arg(long, default_value = "/api/v1/matters")]
+        path: String,
     },
 }
 
@@ -130,9 +136,9 @@ async fn worker(
                 }
                 req.send().await.map(|r| r.status().as_u16())
             }
-            Mode::List { queries, pages } => {
+            Mode::List { queries, pages, path } => {
                 let q = &queries[n % queries.len()];
-                let mut uri = format!("{cli_url}/api/v1/matters?{q}");
+                let mut uri = format!("{cli_url}{path}?{q}");
                 let mut status = Ok(200);
                 for _ in 0..=*pages {
                     let mut req = client.get(&uri);
@@ -153,7 +159,7 @@ async fn worker(
                                 break;
                             }
                             match v["next"].as_str() {
-                                Some(next) => uri = format!("{cli_url}/api/v1/matters?{q}&cursor={next}"),
+                                Some(next) => uri = format!("{cli_url}{path}?{q}&cursor={next}"),
                                 None => break,
                             }
                         }
@@ -196,6 +202,20 @@ async fn main() -> anyhow::Result<()> {
     let url = cli.url.trim_end_matches('/').to_owned();
     let client = reqwest::Client::builder().pool_max_idle_per_host(cli.concurrency).build()?;
     let health = health(&client, &url).await?;
+    let token = match (&cli.token, &cli.login) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(login)) => {
+            let (username, password) = login.split_once(':').context("--login USER:PASSWORD")?;
+            let r = client
+                .post(format!("{url}/api/v1/auth/login"))
+                .json(&json!({"username": username, "password": password}))
+                .send()
+                .await?;
+            let v: Value = r.json().await?;
+            Some(v["token"].as_str().with_context(|| format!("sign-in failed: {v}"))?.to_owned())
+        }
+        (None, None) => None,
+    };
     let pts = match &cli.mode {
         Mode::Intake { bbox } => points(&client, &url, bbox).await?,
         Mode::List { .. } => Vec::new(),
@@ -213,7 +233,7 @@ async fn main() -> anyhow::Result<()> {
         tasks.push(tokio::spawn(worker(
             client.clone(),
             url.clone(),
-            cli.token.clone(),
+            token.clone(),
             mode.clone(),
             pts.clone(),
             start_measuring,
@@ -233,8 +253,14 @@ async fn main() -> anyhow::Result<()> {
     }
     latencies.sort();
     let secs = cli.seconds as f64;
+    let scenario = match mode.as_ref() {
+        Mode::List { queries, path, .. } => format!("{path}?{}", queries.join(" | ")),
+        Mode::Intake { .. } => "POST /api/v1/matters".to_owned(),
+    };
     let summary = json!({
         "mode": name,
+        "scenario": scenario,
+        "as": cli.login.as_deref().and_then(|l| l.split(':').next()),
         "backend": health["database"]["backend"].as_str().or(health["backend"].as_str()),
         "concurrency": cli.concurrency,
         "seconds": cli.seconds,

@@ -17,6 +17,28 @@ CREATE INDEX matters_by_cell ON matters (category_code, cell, reported_at);
 CREATE INDEX matters_by_alarm ON matters (next_alarm_at) WHERE next_alarm_at IS NOT NULL;
 CREATE INDEX matters_by_warning ON matters (warning, reported_at) WHERE warning <> 'none';
 
+-- Lists read newest first within a scope. The division a matter is in, at
+-- each level, so that a town's or a district's list walks one index in time
+-- order instead of the whole table; and time-ordered indexes for the other
+-- ways a scope is given (grid, department, own reports).
+ALTER TABLE matters ADD COLUMN city_code TEXT;
+ALTER TABLE matters ADD COLUMN district_code TEXT;
+ALTER TABLE matters ADD COLUMN town_code TEXT;
+UPDATE matters SET city_code = substr(community_code, 1, 4) || '00000000',
+                   district_code = substr(community_code, 1, 6) || '000000',
+                   town_code = substr(community_code, 1, 9) || '000';
+DROP INDEX matters_by_community;
+DROP INDEX matters_by_reporter;
+DROP INDEX matters_by_assignee;
+CREATE INDEX matters_by_city ON matters (city_code, reported_at, id);
+CREATE INDEX matters_by_district ON matters (district_code, reported_at, id);
+CREATE INDEX matters_by_town ON matters (town_code, reported_at, id);
+CREATE INDEX matters_by_community ON matters (community_code, reported_at, id);
+CREATE INDEX matters_by_grid ON matters (grid_code, reported_at, id);
+CREATE INDEX matters_by_general_grid ON matters (general_grid, reported_at, id);
+CREATE INDEX matters_by_assignee ON matters (assignee_code, reported_at, id);
+CREATE INDEX matters_by_reporter ON matters (reporter_user_id, reported_at, id);
+
 CREATE TABLE leases (
     name        TEXT PRIMARY KEY,
     holder      TEXT NOT NULL,

@@ -38,7 +38,10 @@ pub async fn connect_with(options: PgConnectOptions) -> StoreResult<PgStore> {
         .connect_with(options)
         .await
         .map_err(map_err)?;
-    let store = SqlStore::new(pool, MIGRATIONS);
+    // New matters are written in groups here too: one commit (and one WAL
+    // flush) for many reports, fewer round trips.
+    let (store, queue) = SqlStore::new(pool, MIGRATIONS).with_group_commit();
     store.migrate().await?;
+    tokio::spawn(shanzhi_store_sql::run_group_commit(store.clone(), queue));
     Ok(store)
 }

@@ -325,6 +325,8 @@ pub trait MatterStore {
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>>;
     /// Counts of open timed matters with a warning colour, by holder.
     async fn warning_counts(&self, query: &MatterQuery) -> StoreResult<Vec<WarningCount>>;
+    /// Take `count` consecutive numbers of `prefix`; returns the first.
+    async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64>;
     /// Many finished matters with their timelines at once (demo data).
     async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()>;
 

@@ -41,7 +41,13 @@ pub fn render_error(e: &anyhow::Error) -> String {
     match e.downcast_ref::<AppError>() {
         Some(AppError::ImportRejected(r)) => format!("错误 (error): {r}"),
         Some(AppError::GridImportRejected(r)) => format!("错误 (error): {r}"),
+        // At the command line the operator may see what the database said.
+        Some(AppError::Store(store)) => format!("错误 (error): {} ({store})", AppError::Store(copy(store)).message()),
         Some(app) => format!("错误 (error): {}", app.message()),
         None => format!("错误 (error): {e:#}"),
     }
+}
+
+fn copy(e: &shanzhi_store::StoreError) -> shanzhi_store::StoreError {
+    shanzhi_store::StoreError::Database(e.to_string())
 }

@@ -115,6 +115,28 @@ pub struct DemoOptions {
     pub spread_hours: i64,
 }
 
+impl App {
+    /// Give rows whose `number` holds their prefix real numbers, taken from
+    /// the store's counters (so they follow whatever is stored already).
+    async fn number_rows(&self, rows: &mut [(MatterRecord, Vec<MatterEvent>)]) -> AppResult<()> {
+        let mut counts: HashMap<String, i64> = HashMap::new();
+        for (m, _) in rows.iter() {
+            *counts.entry(m.number.clone()).or_default() += 1;
+        }
+        let mut next: HashMap<String, i64> = HashMap::new();
+        for (prefix, n) in counts {
+            let first = self.store.reserve_numbers(&prefix, n).await?;
+            next.insert(prefix, first);
+        }
+        for (m, _) in rows.iter_mut() {
+            let seq = next.get_mut(&m.number).expect("counted");
+            m.number = format!("{}-{:06}", m.number, *seq);
+            *seq += 1;
+        }
+        Ok(())
+    }
+}
+
 /// Rows written per transaction: bounded memory for millions of matters.
 const FLUSH_ROWS: usize = 2000;
 
@@ -163,13 +185,13 @@ impl App {
         ];
         let now = self.now_micros();
         let timing = self.timing();
-        let mut counters: HashMap<String, u32> = HashMap::new();
         progress.stage("演示事件 (demo matters)", count as u64);
         let mut rows: Vec<(MatterRecord, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
         let mut written = 0;
         let mut last_id: Option<String> = None;
         for i in 0..count {
             if rows.len() >= FLUSH_ROWS {
+                self.number_rows(&mut rows).await?;
                 self.store.insert_matters_bulk(&rows).await?;
                 written += rows.len();
                 progress.advance(rows.len() as u64);
@@ -361,12 +383,11 @@ impl App {
                         .to_string()
                 })
                 .unwrap_or_default();
+            // Numbered at the flush, from the store's counters.
             let prefix = format!("{district6}-{day}");
-            let seq = counters.entry(prefix.clone()).or_insert(0);
-            *seq += 1;
             let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
             let record = MatterRecord {
-                number: format!("{prefix}-{seq:06}"),
+                number: prefix,
                 channel: channel.to_owned(),
                 category: category.code.clone(),
                 category_version: *version,
@@ -395,7 +416,7 @@ impl App {
                     rng.random_range(5..10),
                     rng.random_range(0..100_000_000u32)
                 )),
-                external_ref: (channel == "hotline").then(|| format!("DEMO-12345-{i:06}")),
+                external_ref: (channel == "hotline").then(|| format!("DEMO-12345-{}", &id[id.len() - 12..])),
                 duplicate_of: None,
                 clock,
                 event_count: events.len() as i64,
@@ -409,6 +430,7 @@ impl App {
             rows.push((record, events));
         }
         if !rows.is_empty() {
+            self.number_rows(&mut rows).await?;
             self.store.insert_matters_bulk(&rows).await?;
             written += rows.len();
         }

@@ -212,9 +212,16 @@ impl Scoped<'_> {
 
     /// Build the view, unmasking the reporter for roles that need to call back.
     pub(crate) async fn view(&self, m: &MatterRecord) -> AppResult<MatterView> {
+        self.view_as(m, true).await
+    }
+
+    /// The view; `contact`: unmask the reporter if the caller may (one
+    /// matter opened), else mask it (lists: nobody calls back from a list,
+    /// and a page would record fifty views of personal data).
+    async fn view_as(&self, m: &MatterRecord, contact: bool) -> AppResult<MatterView> {
         let place = place_of(m);
         let own = m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id();
-        let reveal = own || self.actor.can(Action::ViewContact, &place);
+        let reveal = own || (contact && self.actor.can(Action::ViewContact, &place));
         let has_contact = m.reporter_name.is_some() || m.reporter_phone.is_some();
         if reveal && has_contact && !own {
             self.app
@@ -295,7 +302,7 @@ impl Scoped<'_> {
             (rows.len() == query.limit).then(|| rows.last().map(|m| format!("{}_{}", m.reported_at, m.id))).flatten();
         let mut items = Vec::with_capacity(rows.len());
         for m in &rows {
-            items.push(self.view(m).await?);
+            items.push(self.view_as(m, false).await?);
         }
         Ok(MatterPage { items, next })
     }

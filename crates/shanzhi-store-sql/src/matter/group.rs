@@ -242,7 +242,7 @@ where
         new_rows.push((record, j.key.as_deref(), &j.first));
         *outcome = Some(Created::New { number });
     }
-    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 34 + 1) {
+    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 37 + 1) {
         let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
         q.push_values(chunk, |mut v, (m, key, _)| push_matter(&mut v, m, *key));
         q.build().execute(&mut *conn).await.map_err(map_err)?;

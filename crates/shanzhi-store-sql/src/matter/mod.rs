@@ -12,8 +12,8 @@ use shanzhi_store::{
 use sqlx::{Pool, QueryBuilder, Row};
 
 use rows::{
-    EVENT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, assignee_parts, event_from_row, matter_from_row,
-    push_event, push_filters, push_matter, status_json,
+    EVENT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, ScopePart, assignee_parts, event_from_row,
+    matter_from_row, push_event, push_filters, push_matter, push_part_filters, scope_parts, status_json,
 };
 pub(crate) use rows::{corrupt, get};
 
@@ -97,16 +97,27 @@ where
     }
 
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
-        push_filters(&mut q, query);
-        if let Some((at, id)) = &query.after {
-            q.push(" AND (reported_at < ").push_bind(*at);
-            q.push(" OR (reported_at = ").push_bind(*at).push(" AND id < ").push_bind(id.clone()).push("))");
+        let limit = query.limit.max(1);
+        // Each part of the scope along its own index, newest first; then the
+        // newest `limit` of their union.
+        let parts: Vec<Option<ScopePart>> =
+            if query.scope.everything { vec![None] } else { scope_parts(&query.scope).into_iter().map(Some).collect() };
+        let mut found: Vec<MatterRecord> = Vec::new();
+        for part in &parts {
+            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
+            push_part_filters(&mut q, part.as_ref(), query);
+            q.push(" ORDER BY reported_at DESC, id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
+            let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+            for r in &rows {
+                found.push(matter_from_row(r)?);
+            }
         }
-        q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
-            .push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(matter_from_row).collect()
+        if parts.len() > 1 {
+            found.sort_by(|a, b| (b.reported_at, &b.id).cmp(&(a.reported_at, &a.id)));
+            found.dedup_by(|a, b| a.id == b.id);
+            found.truncate(limit);
+        }
+        Ok(found)
     }
 
     async fn matter_points(&self, query: &MatterQuery) -> StoreResult<Vec<MatterPoint>> {
@@ -118,6 +129,15 @@ where
         rows.iter()
             .map(|r| Ok(MatterPoint { id: get!(r, 0), number: get!(r, 1), lng: get!(r, 2), lat: get!(r, 3) }))
             .collect()
+    }
+
+    async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {
+        let _writer = self.writer().await;
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+        q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(count);
+        q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
+        let top: i64 = get!(q.build().fetch_one(self.pool()).await.map_err(map_err)?, 0);
+        Ok(top - count + 1)
     }
 
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
@@ -200,8 +220,8 @@ where
     async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // Rows per statement stay under every engine's bind limit (34 columns).
-        for chunk in matters.chunks(DB::CHUNK_ROWS / 34 + 1) {
+        // Rows per statement stay under every engine's bind limit (37 columns).
+        for chunk in matters.chunks(DB::CHUNK_ROWS / 37 + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
             q.push_values(chunk, |mut v, (m, _)| push_matter(&mut v, m, None));
             q.build().execute(&mut *tx).await.map_err(map_err)?;

@@ -1,7 +1,7 @@
 //! Rows of the matter tables: columns, decoding, binding, filters.
 
-use shanzhi_domain::{Assignee, CategoryCode, GridCode, Status};
-use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, StoreError, StoreResult};
+use shanzhi_domain::{Assignee, CategoryCode, DivisionCode, DivisionLevel, GridCode, Status};
+use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, MatterScope, StoreError, StoreResult};
 use sqlx::{QueryBuilder, Row};
 
 use crate::Dialect;
@@ -133,6 +133,9 @@ pub(crate) fn push_matter<DB: Dialect>(
         .push_bind(m.grid.as_str().to_owned())
         .push_bind(m.general_grid.as_ref().map(|g| g.as_str().to_owned()))
         .push_bind(m.grid.community().as_str().to_owned())
+        .push_bind(format!("{}00000000", &m.grid.community().as_str()[..4]))
+        .push_bind(format!("{}000000", &m.grid.community().as_str()[..6]))
+        .push_bind(format!("{}000", &m.grid.community().as_str()[..9]))
         .push_bind(m.reporter_user_id.clone())
         .push_bind(m.reporter_name.clone())
         .push_bind(m.reporter_phone.clone())
@@ -155,6 +158,7 @@ pub(crate) fn push_matter<DB: Dialect>(
 
 pub(crate) const INSERT_MATTER: &str = "INSERT INTO matters (id, number, idempotency_key, channel, external_ref, category_code, \
     category_version, line, severity, description, address, lng, lat, grid_code, general_grid, community_code, \
+    city_code, district_code, town_code, \
     reporter_user_id, reporter_name, reporter_phone, duplicate_of, state, level, assignee_kind, assignee_code, \
     status_json, reported_at, updated_at, deadline_at, clock_json, warning, next_alarm_at, cell, event_count, last_hash) ";
 
@@ -190,33 +194,117 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// One way a scope reaches matters; a scope is the union of its parts, and
+/// lists read each part along its own time-ordered index.
+#[derive(Debug, Clone)]
+pub(crate) enum ScopePart {
+    Division(DivisionCode),
+    Grid(String),
+    Department(String),
+    Reporter(String),
+}
+
+pub(crate) fn scope_parts(scope: &MatterScope) -> Vec<ScopePart> {
+    let mut parts: Vec<ScopePart> = scope.divisions.iter().cloned().map(ScopePart::Division).collect();
+    parts.extend(scope.grids.iter().map(|g| ScopePart::Grid(g.as_str().to_owned())));
+    parts.extend(scope.departments.iter().cloned().map(ScopePart::Department));
+    parts.extend(scope.reporter.iter().cloned().map(ScopePart::Reporter));
+    parts
+}
+
+/// Matters within a division: by the column of its level, so the index of
+/// that level serves it.
+fn push_division<DB: Dialect>(q: &mut QueryBuilder<DB>, d: &DivisionCode)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let code = d.as_str().to_owned();
+    match d.level() {
+        DivisionLevel::City => q.push("city_code = ").push_bind(code),
+        DivisionLevel::District => q.push("district_code = ").push_bind(code),
+        DivisionLevel::Town => q.push("town_code = ").push_bind(code),
+        DivisionLevel::Community => q.push("community_code = ").push_bind(code),
+        // Province-wide lists are rare: a range, without an index of their own.
+        DivisionLevel::Province => {
+            let (lo, hi) = d.descendant_bounds();
+            q.push("community_code >= ").push_bind(lo).push(" AND community_code <= ").push_bind(hi)
+        }
+    };
+}
+
+fn push_part<DB: Dialect>(q: &mut QueryBuilder<DB>, part: &ScopePart)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    match part {
+        ScopePart::Division(d) => push_division(q, d),
+        ScopePart::Grid(g) => {
+            q.push("(grid_code = ").push_bind(g.clone()).push(" OR general_grid = ").push_bind(g.clone()).push(")");
+        }
+        ScopePart::Department(d) => {
+            q.push("assignee_code = ").push_bind(d.clone());
+        }
+        ScopePart::Reporter(r) => {
+            q.push("reporter_user_id = ").push_bind(r.clone());
+        }
+    }
+}
+
+/// `WHERE` with the caller's whole scope (a disjunction of its parts; an
+/// empty scope sees nothing) and the query's filters: for counts.
 pub(crate) fn push_filters<DB: Dialect>(q: &mut QueryBuilder<DB>, query: &MatterQuery)
 where
     for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    q.push(" WHERE 1 = 1");
-    let s = &query.scope;
-    if !s.everything {
-        // The caller's scope, as a disjunction; an empty scope sees nothing.
-        q.push(" AND (1 = 0");
-        for d in &s.divisions {
-            let (lo, hi) = d.descendant_bounds();
-            q.push(" OR (community_code >= ").push_bind(lo).push(" AND community_code <= ").push_bind(hi).push(")");
+    q.push(" WHERE ");
+    if query.scope.everything {
+        q.push("1 = 1");
+    } else {
+        let parts = scope_parts(&query.scope);
+        if parts.is_empty() {
+            q.push("1 = 0");
+        } else {
+            q.push("(");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("(");
+                push_part(q, part);
+                q.push(")");
+            }
+            q.push(")");
         }
-        for g in &s.grids {
-            q.push(" OR grid_code = ").push_bind(g.as_str().to_owned());
-            q.push(" OR general_grid = ").push_bind(g.as_str().to_owned());
-        }
-        for d in &s.departments {
-            q.push(" OR assignee_code = ").push_bind(d.clone());
-        }
-        if let Some(r) = &s.reporter {
-            q.push(" OR reporter_user_id = ").push_bind(r.clone());
-        }
-        q.push(")");
     }
+    push_query_filters(q, query);
+}
+
+/// `WHERE` with one part of the scope (or none: everything) and the filters:
+/// for one time-ordered read of a list.
+pub(crate) fn push_part_filters<DB: Dialect>(q: &mut QueryBuilder<DB>, part: Option<&ScopePart>, query: &MatterQuery)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    q.push(" WHERE ");
+    match part {
+        Some(p) => push_part(q, p),
+        None => {
+            q.push("1 = 1");
+        }
+    }
+    push_query_filters(q, query);
+}
+
+fn push_query_filters<DB: Dialect>(q: &mut QueryBuilder<DB>, query: &MatterQuery)
+where
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     if !query.states.is_empty() {
         q.push(" AND state IN (");
         let mut list = q.separated(", ");
@@ -232,8 +320,8 @@ where
         q.push(" AND (line = ").push_bind(l.clone()).push(" OR line = 'both')");
     }
     if let Some(w) = &query.within {
-        let (lo, hi) = w.descendant_bounds();
-        q.push(" AND community_code >= ").push_bind(lo).push(" AND community_code <= ").push_bind(hi);
+        q.push(" AND ");
+        push_division(q, w);
     }
     if let Some(g) = &query.grid {
         q.push(" AND (grid_code = ").push_bind(g.as_str().to_owned());
@@ -273,5 +361,9 @@ where
     if let Some([x0, y0, x1, y1]) = query.bbox {
         q.push(" AND lng >= ").push_bind(x0).push(" AND lng <= ").push_bind(x1);
         q.push(" AND lat >= ").push_bind(y0).push(" AND lat <= ").push_bind(y1);
+    }
+    // Keyset: row-value comparison, which both engines read as an index range.
+    if let Some((at, id)) = &query.after {
+        q.push(" AND (reported_at, id) < (").push_bind(*at).push(", ").push_bind(id.clone()).push(")");
     }
 }
