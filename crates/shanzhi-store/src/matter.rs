@@ -317,9 +317,11 @@ pub trait MatterStore {
     /// point without reading whole rows.
     async fn matter_points(&self, query: &MatterQuery) -> StoreResult<Vec<MatterPoint>>;
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>>;
-    /// Matters whose clock needs a look at `now` (`next_alarm_at <= now`),
-    /// earliest first.
-    async fn due_matters(&self, now: Micros, limit: usize) -> StoreResult<Vec<MatterRecord>>;
+    /// The ids of matters whose clock needs a look at `now`
+    /// (`next_alarm_at <= now`), earliest alarm first.
+    async fn due_matter_ids(&self, now: Micros, limit: usize) -> StoreResult<Vec<String>>;
+    /// The matters with these ids (those that exist), in id order.
+    async fn matters_by_ids(&self, ids: &[String]) -> StoreResult<Vec<MatterRecord>>;
     /// Write a sweep's results in one transaction; returns the ids written
     /// (the others changed meanwhile).
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>>;

@@ -25,7 +25,10 @@ use crate::{App, AppResult};
 
 /// The lease row the sweepers share.
 pub const SWEEP_LEASE: &str = "sweep";
-const BATCH: usize = 1000;
+/// Matters written per transaction (SQLite holds its one writer that long).
+const BATCH: usize = 2000;
+/// Due matters taken per round, sorted by id and written batch by batch.
+const ROUND: usize = 100_000;
 const SYSTEM_ACTOR: &str = "system:sweep";
 
 /// What one sweep did.
@@ -106,6 +109,48 @@ fn supervision(m: &MatterRecord, now: Timestamp) -> Option<(shanzhi_domain::Stat
     Some((status, event))
 }
 
+/// What the sweep writes for these matters at `now`. A matter seen in the
+/// same state before was left by a concurrent writer's conflict: the next
+/// sweep takes it.
+fn sweep_updates(
+    due: Vec<MatterRecord>,
+    now: Timestamp,
+    seen: &mut HashSet<(String, i64)>,
+    report: &mut SweepReport,
+) -> Vec<SweepUpdate> {
+    let mut updates = Vec::with_capacity(due.len());
+    for m in due {
+        if !seen.insert((m.id.clone(), m.event_count)) {
+            continue;
+        }
+        let Some(mut clock) = m.clock.clone() else { continue };
+        let before = clock.warning;
+        let owed = clock.tick(now);
+        let mut next = m.clone();
+        let mut event = None;
+        if owed {
+            if let Some((status, e)) = supervision(&m, now) {
+                next.status = status;
+                next.updated_at = e.at;
+                event = Some(e);
+            }
+            // Owed once: a matter that cannot take it is not retried.
+            clock.supervised = true;
+        }
+        if clock.warning != before {
+            match clock.warning {
+                Warning::Yellow => report.yellow += 1,
+                Warning::Orange => report.orange += 1,
+                Warning::Red => report.red += 1,
+                Warning::None => {}
+            }
+        }
+        next.clock = Some(clock);
+        updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event });
+    }
+    updates
+}
+
 impl App {
     /// Move every due clock on to now; supervise what became overdue.
     pub async fn sweep(&self) -> AppResult<SweepReport> {
@@ -119,53 +164,38 @@ impl App {
         let now = self.now();
         let mut report = SweepReport { at: Some(now), ..SweepReport::default() };
         let mut seen: HashSet<(String, i64)> = HashSet::new();
-        loop {
-            let due = self.store.due_matters(now.as_microsecond(), BATCH).await?;
-            let mut updates = Vec::with_capacity(due.len());
-            for m in due {
-                // A matter seen in the same state again was left by a
-                // concurrent writer's conflict: the next sweep takes it.
-                if !seen.insert((m.id.clone(), m.event_count)) {
+        'rounds: loop {
+            // A round takes the earliest alarms and writes them in id order,
+            // which is the tables' own order: a backlog of overdue matters
+            // then touches each page once instead of once per matter.
+            let mut ids = self.store.due_matter_ids(now.as_microsecond(), ROUND).await?;
+            let full_round = ids.len() == ROUND;
+            ids.sort_unstable();
+            let mut progressed = false;
+            for chunk in ids.chunks(BATCH) {
+                let updates = sweep_updates(self.store.matters_by_ids(chunk).await?, now, &mut seen, &mut report);
+                if updates.is_empty() {
                     continue;
                 }
-                let Some(mut clock) = m.clock.clone() else { continue };
-                let before = clock.warning;
-                let owed = clock.tick(now);
-                let mut next = m.clone();
-                let mut event = None;
-                if owed {
-                    if let Some((status, e)) = supervision(&m, now) {
-                        next.status = status;
-                        next.updated_at = e.at;
-                        event = Some(e);
-                    }
-                    // Owed once: a matter that cannot take it is not retried.
-                    clock.supervised = true;
+                progressed = true;
+                if let Some(config) = lease
+                    && !self
+                        .store
+                        .take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), config.ttl_micros())
+                        .await?
+                {
+                    tracing::warn!(holder = %config.holder, "sweep lease lost mid-sweep; stopping");
+                    break 'rounds;
                 }
-                if clock.warning != before {
-                    match clock.warning {
-                        Warning::Yellow => report.yellow += 1,
-                        Warning::Orange => report.orange += 1,
-                        Warning::Red => report.red += 1,
-                        Warning::None => {}
-                    }
-                }
-                next.clock = Some(clock);
-                updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event });
+                report.examined += updates.len();
+                let written: HashSet<String> = self.store.apply_sweep(&updates).await?.into_iter().collect();
+                report.skipped += updates.len() - written.len();
+                report.supervised +=
+                    updates.iter().filter(|u| u.event.is_some() && written.contains(&u.matter.id)).count();
             }
-            if updates.is_empty() {
+            if !full_round || !progressed {
                 break;
             }
-            if let Some(config) = lease
-                && !self.store.take_lease(SWEEP_LEASE, &config.holder, self.now_micros(), config.ttl_micros()).await?
-            {
-                tracing::warn!(holder = %config.holder, "sweep lease lost mid-sweep; stopping");
-                break;
-            }
-            report.examined += updates.len();
-            let written: HashSet<String> = self.store.apply_sweep(&updates).await?.into_iter().collect();
-            report.skipped += updates.len() - written.len();
-            report.supervised += updates.iter().filter(|u| u.event.is_some() && written.contains(&u.matter.id)).count();
         }
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         if report.examined > 0 {

@@ -1,7 +1,7 @@
 mod group;
 mod rows;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use shanzhi_domain::MatterState;
@@ -98,21 +98,30 @@ where
 
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<MatterRecord>> {
         let limit = query.limit.max(1);
-        // Each part of the scope along its own index, newest first; then the
-        // newest `limit` of their union.
+        // Each part of the scope, and each warning colour asked for, along its
+        // own index newest first; then the newest `limit` of their union. A
+        // colour has its own index: the few yellow matters of a city are not
+        // found by walking the city's index past everything else.
         let parts: Vec<Option<ScopePart>> =
             if query.scope.everything { vec![None] } else { scope_parts(&query.scope).into_iter().map(Some).collect() };
+        let colours: Vec<MatterQuery> = if query.warnings.len() > 1 {
+            query.warnings.iter().map(|w| MatterQuery { warnings: vec![*w], ..query.clone() }).collect()
+        } else {
+            vec![query.clone()]
+        };
         let mut found: Vec<MatterRecord> = Vec::new();
         for part in &parts {
-            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
-            push_part_filters(&mut q, part.as_ref(), query);
-            q.push(" ORDER BY reported_at DESC, id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
-            let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-            for r in &rows {
-                found.push(matter_from_row(r)?);
+            for query in &colours {
+                let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
+                push_part_filters(&mut q, part.as_ref(), query);
+                q.push(" ORDER BY reported_at DESC, id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
+                let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+                for r in &rows {
+                    found.push(matter_from_row(r)?);
+                }
             }
         }
-        if parts.len() > 1 {
+        if parts.len() * colours.len() > 1 {
             found.sort_by(|a, b| (b.reported_at, &b.id).cmp(&(a.reported_at, &a.id)));
             found.dedup_by(|a, b| a.id == b.id);
             found.truncate(limit);
@@ -121,14 +130,22 @@ where
     }
 
     async fn matter_points(&self, query: &MatterQuery) -> StoreResult<Vec<MatterPoint>> {
-        let mut q = QueryBuilder::<DB>::new("SELECT id, number, lng, lat FROM matters");
+        // No ORDER BY: with one, the planner may walk the time index over
+        // every recent matter instead of the few in the cells asked for.
+        // Sorted here; the cap bounds a corner with thousands of reports.
+        let mut q = QueryBuilder::<DB>::new("SELECT id, number, lng, lat, reported_at FROM matters");
         push_filters(&mut q, query);
-        q.push(" ORDER BY reported_at DESC, id DESC LIMIT ")
-            .push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
+        q.push(" LIMIT ").push_bind(i64::try_from(query.limit.max(1).saturating_mul(25)).unwrap_or(500));
         let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter()
-            .map(|r| Ok(MatterPoint { id: get!(r, 0), number: get!(r, 1), lng: get!(r, 2), lat: get!(r, 3) }))
-            .collect()
+        let mut points = rows
+            .iter()
+            .map(|r| {
+                let at: i64 = get!(r, 4);
+                Ok((at, MatterPoint { id: get!(r, 0), number: get!(r, 1), lng: get!(r, 2), lat: get!(r, 3) }))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        points.sort_by(|(a, p), (b, q)| (b, &q.id).cmp(&(a, &p.id)));
+        Ok(points.into_iter().take(query.limit.max(1)).map(|(_, p)| p).collect())
     }
 
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {
@@ -153,45 +170,83 @@ where
         Ok(out)
     }
 
-    async fn due_matters(&self, now: i64, limit: usize) -> StoreResult<Vec<MatterRecord>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE next_alarm_at <= "));
+    async fn due_matter_ids(&self, now: i64, limit: usize) -> StoreResult<Vec<String>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE next_alarm_at <= ");
         q.push_bind(now).push(" ORDER BY next_alarm_at LIMIT ").push_bind(i64::try_from(limit.max(1)).unwrap_or(500));
         let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(matter_from_row).collect()
+        rows.iter().map(|r| Ok(get!(r, 0))).collect()
+    }
+
+    async fn matters_by_ids(&self, ids: &[String]) -> StoreResult<Vec<MatterRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id IN ("));
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            q.push(") ORDER BY id");
+            for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push(matter_from_row(&r)?);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut written = Vec::new();
-        for u in updates {
-            let m = &u.matter;
-            let mut q = QueryBuilder::<DB>::new("UPDATE matters SET clock_json = ");
-            q.push_bind(clock_json(m));
-            q.push(", warning = ").push_bind(m.warning().as_str().to_owned());
-            q.push(", next_alarm_at = ").push_bind(m.next_alarm_at());
-            q.push(", deadline_at = ").push_bind(m.deadline_at());
-            if let Some(e) = &u.event {
-                q.push(", status_json = ").push_bind(status_json(&m.status));
-                q.push(", updated_at = ").push_bind(m.updated_at);
-                q.push(", event_count = ").push_bind(e.seq);
-                q.push(", last_hash = ").push_bind(e.hash.clone());
+        let mut written = HashSet::new();
+        // One statement per chunk: a backlog of overdue matters is written at
+        // the speed of the pages it touches, not of round trips. A matter is
+        // written only if its event count is still the one read (a command or
+        // another sweeper got there first otherwise: it is theirs).
+        for chunk in updates.chunks(DB::CHUNK_ROWS / 10 + 1) {
+            let mut q = QueryBuilder::<DB>::new(
+                "WITH v (id, read_count, clock_json, warning, next_alarm_at, deadline_at, status_json, updated_at, \
+                 event_count, last_hash) AS (",
+            );
+            q.push_values(chunk, |mut v, u| {
+                let m = &u.matter;
+                let e = u.event.as_ref();
+                v.push_bind(m.id.clone())
+                    .push_bind(u.read_event_count)
+                    .push_bind(clock_json(m))
+                    .push_bind(m.warning().as_str().to_owned())
+                    .push_bind(m.next_alarm_at())
+                    .push_bind(m.deadline_at())
+                    .push_bind(e.map(|_| status_json(&m.status)))
+                    .push_bind(e.map(|_| m.updated_at))
+                    .push_bind(e.map(|e| e.seq))
+                    .push_bind(e.map(|e| e.hash.clone()));
+            });
+            q.push(
+                ") UPDATE matters SET clock_json = v.clock_json, warning = v.warning, \
+                 next_alarm_at = v.next_alarm_at, deadline_at = v.deadline_at, \
+                 status_json = COALESCE(v.status_json, matters.status_json), \
+                 updated_at = COALESCE(v.updated_at, matters.updated_at), \
+                 event_count = COALESCE(v.event_count, matters.event_count), \
+                 last_hash = COALESCE(v.last_hash, matters.last_hash) \
+                 FROM v WHERE matters.id = v.id AND matters.event_count = v.read_count RETURNING matters.id",
+            );
+            for r in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
+                let id: String = get!(r, 0);
+                written.insert(id);
             }
-            q.push(" WHERE id = ").push_bind(m.id.clone());
-            q.push(" AND event_count = ").push_bind(u.read_event_count).push(" RETURNING id");
-            // Changed meanwhile (a command, another sweeper): leave it to them.
-            if q.build().fetch_optional(&mut *tx).await.map_err(map_err)?.is_none() {
-                continue;
-            }
-            if let Some(e) = &u.event {
-                let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
-                q.push_values([e], |mut v, e| push_event(&mut v, &m.id, e));
-                q.build().execute(&mut *tx).await.map_err(map_err)?;
-            }
-            written.push(m.id.clone());
+        }
+        let events: Vec<(&str, &MatterEvent)> = updates
+            .iter()
+            .filter(|u| written.contains(&u.matter.id))
+            .filter_map(|u| u.event.as_ref().map(|e| (u.matter.id.as_str(), e)))
+            .collect();
+        for chunk in events.chunks(DB::CHUNK_ROWS / 12 + 1) {
+            let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+            q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
-        Ok(written)
+        Ok(updates.iter().filter(|u| written.contains(&u.matter.id)).map(|u| u.matter.id.clone()).collect())
     }
 
     async fn warning_counts(&self, query: &MatterQuery) -> StoreResult<Vec<WarningCount>> {

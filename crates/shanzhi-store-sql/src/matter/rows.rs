@@ -1,6 +1,6 @@
 //! Rows of the matter tables: columns, decoding, binding, filters.
 
-use shanzhi_domain::{Assignee, CategoryCode, DivisionCode, DivisionLevel, GridCode, Status};
+use shanzhi_domain::{Assignee, CategoryCode, DivisionCode, DivisionLevel, GridCode, Status, Warning};
 use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, MatterScope, StoreError, StoreResult};
 use sqlx::{QueryBuilder, Row};
 
@@ -357,6 +357,11 @@ where
             list.push_bind(w.as_str().to_owned());
         }
         q.push(")");
+        // Spelled out so that SQLite may use the partial index on colours: it
+        // does not infer `<> 'none'` from `IN ('yellow')`.
+        if !query.warnings.contains(&Warning::None) {
+            q.push(" AND warning <> 'none'");
+        }
     }
     if let Some([x0, y0, x1, y1]) = query.bbox {
         q.push(" AND lng >= ").push_bind(x0).push(" AND lng <= ").push_bind(x1);

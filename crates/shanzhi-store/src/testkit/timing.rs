@@ -67,9 +67,16 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     untimed.clock = None;
     create(store, &untimed, None).await;
     let yellow = clock.yellow_at.expect("yellow").as_microsecond();
-    assert!(store.due_matters(yellow - 1, 10).await.expect("due").is_empty());
-    let due = store.due_matters(yellow, 10).await.expect("due");
-    assert_eq!(due.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m1"]);
+    assert!(store.due_matter_ids(yellow - 1, 10).await.expect("due").is_empty());
+    assert_eq!(store.due_matter_ids(yellow, 10).await.expect("due"), ["m1"]);
+    let ids = ["m2".to_owned(), "m1".to_owned(), "gone".to_owned()];
+    let both = store.matters_by_ids(&ids).await.expect("read");
+    assert_eq!(
+        both.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m1", "m2"],
+        "in id order, missing ones left out"
+    );
+    let due = [both[0].clone()];
     assert_eq!(due[0].clock, Some(clock.clone()), "the clock round-trips");
 
     // Overdue: supervised, with the event, in one write.
@@ -84,11 +91,33 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     let e = event("m1", 2, &due[0].last_hash, &supervise, Some(MatterState::Reported), MatterState::Reported);
     let update = SweepUpdate { matter: next.clone(), read_event_count: 1, event: Some(e.clone()) };
     assert_eq!(store.apply_sweep(std::slice::from_ref(&update)).await.expect("sweep"), ["m1"]);
-    assert!(store.apply_sweep(&[update]).await.expect("again").is_empty(), "a stale read writes nothing");
+    assert!(
+        store.apply_sweep(std::slice::from_ref(&update)).await.expect("again").is_empty(),
+        "a stale read writes nothing"
+    );
+
+    // In one batch: a colour change alone (no event, the rest of the row kept)
+    // beside the stale update, which still writes nothing.
+    let mut m3 = matter("m3", "510104022006001", start.as_microsecond(), "路灯不亮");
+    m3.clock = Some(clock.clone());
+    create(store, &m3, None).await;
+    let mut yellow_clock = clock.clone();
+    yellow_clock.tick(Timestamp::from_microsecond(yellow).expect("time"));
+    let mut colour = store.matter("m3").await.expect("read").expect("found");
+    let before = colour.clone();
+    colour.clock = Some(yellow_clock);
+    let recolour = SweepUpdate { matter: colour, read_event_count: 1, event: None };
+    assert_eq!(store.apply_sweep(&[update, recolour]).await.expect("batch"), ["m3"]);
+    let m3 = store.matter("m3").await.expect("read").expect("found");
+    assert_eq!(m3.warning(), Warning::Yellow);
+    assert_eq!((m3.event_count, &m3.last_hash, m3.updated_at), (1, &before.last_hash, before.updated_at));
+    assert_eq!(m3.status, before.status);
+    assert_eq!(store.matter_events("m3").await.expect("events").len(), 1);
     let stored = store.matter("m1").await.expect("read").expect("found");
     assert_eq!((stored.event_count, stored.warning(), stored.status.supervisions), (2, Warning::Red, 1));
     assert_eq!(store.matter_events("m1").await.expect("events").len(), 2);
-    assert!(store.due_matters(late.as_microsecond() + 1_000_000_000, 10).await.expect("due").is_empty());
+    let later = store.due_matter_ids(late.as_microsecond() + 1_000_000_000, 10).await.expect("due");
+    assert_eq!(later, ["m3"], "m1 owes nothing more, m3 goes orange");
 
     let q = |warnings: Vec<Warning>| MatterQuery {
         scope: MatterScope { everything: true, ..MatterScope::default() },
@@ -98,8 +127,11 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     };
     let red = store.matters(&q(vec![Warning::Red])).await.expect("list");
     assert_eq!(red.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m1"]);
-    assert!(store.matters(&q(vec![Warning::Yellow])).await.expect("list").is_empty());
-    let counts = store.warning_counts(&q(Vec::new())).await.expect("counts");
-    assert_eq!(counts.len(), 1);
-    assert_eq!((counts[0].warning, counts[0].state, counts[0].count), (Warning::Red, MatterState::Reported, 1));
+    let yellow = store.matters(&q(vec![Warning::Yellow])).await.expect("list");
+    assert_eq!(yellow.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m3"]);
+    let mut counts = store.warning_counts(&q(Vec::new())).await.expect("counts");
+    counts.sort_by_key(|c| c.warning);
+    assert_eq!(counts.len(), 2);
+    assert_eq!((counts[0].warning, counts[0].state, counts[0].count), (Warning::Yellow, MatterState::Reported, 1));
+    assert_eq!((counts[1].warning, counts[1].state, counts[1].count), (Warning::Red, MatterState::Reported, 1));
 }
