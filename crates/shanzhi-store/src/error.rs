@@ -3,7 +3,7 @@ use std::fmt;
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A storage failure, stripped of driver types so the ports stay backend-free.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or the pool is closed.
     #[error("database unavailable: {0}")]

@@ -75,13 +75,11 @@ impl Scoped<'_> {
             total.add(r.warning, r.count);
             units.entry(holder_of(r.state, level, assignee.as_ref())).or_default().add(r.warning, r.count);
         }
+        let dictionary = self.app.dictionary().await?;
         let mut out = Vec::with_capacity(units.len());
         for (unit, counts) in units {
             let unit_name = match unit.split_once(':') {
-                Some(("department", code)) => match DepartmentCode::parse(code) {
-                    Ok(c) => self.app.store.department(&c).await?.map_or_else(|| code.to_owned(), |d| d.name),
-                    Err(_) => code.to_owned(),
-                },
+                Some(("department", code)) => dictionary.department_name(code).unwrap_or(code).to_owned(),
                 Some(("level", level)) => level_name(level).to_owned(),
                 _ if unit == "community" => "社区（承办）".to_owned(),
                 _ if unit == "verifier" => "网格员（核查）".to_owned(),

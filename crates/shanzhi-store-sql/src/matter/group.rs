@@ -12,8 +12,8 @@ use sqlx::Row;
 use sqlx::{Pool, QueryBuilder};
 use tokio::sync::{mpsc, oneshot};
 
-use super::insert_new_matter;
 use super::rows::{INSERT_EVENT, INSERT_MATTER, get, push_event, push_matter};
+use super::{insert_new_matter, take_numbers};
 use crate::{Dialect, SqlStore, map_err};
 
 /// Most reports in one transaction.
@@ -51,16 +51,6 @@ impl GroupCommit {
         let gone = || StoreError::Unavailable("the matter writer has stopped".to_owned());
         self.0.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
-    }
-}
-
-fn copy(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
-        StoreError::Constraint(m) => StoreError::Constraint(m.clone()),
-        StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
-        StoreError::Migration(m) => StoreError::Migration(m.clone()),
-        StoreError::Database(m) => StoreError::Database(m.clone()),
     }
 }
 
@@ -111,7 +101,7 @@ where
             }
             Err(e) => {
                 for job in jobs {
-                    let _ = job.reply.send(Err(copy(&e)));
+                    let _ = job.reply.send(Err(e.clone()));
                 }
             }
         }
@@ -223,11 +213,7 @@ where
     // Numbers: each prefix's counter moves once, by the group's count.
     let mut next: HashMap<&str, i64> = HashMap::new();
     for (prefix, n) in &per_prefix {
-        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-        q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(*n);
-        q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
-        let top: i64 = get!(q.build().fetch_one(&mut *conn).await.map_err(map_err)?, 0);
-        next.insert(prefix, top - n + 1);
+        next.insert(prefix, take_numbers::<DB>(conn, prefix, *n).await?);
     }
     let mut new_rows: Vec<(MatterRecord, Option<&str>, &MatterEvent)> = Vec::new();
     for (j, outcome) in jobs.iter().zip(outcomes.iter_mut()) {

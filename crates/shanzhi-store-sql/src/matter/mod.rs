@@ -150,11 +150,8 @@ where
 
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {
         let _writer = self.writer().await;
-        let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-        q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(count);
-        q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
-        let top: i64 = get!(q.build().fetch_one(self.pool()).await.map_err(map_err)?, 0);
-        Ok(top - count + 1)
+        let mut conn = self.pool().acquire().await.map_err(map_err)?;
+        take_numbers::<DB>(&mut conn, prefix, count).await
     }
 
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
@@ -185,7 +182,7 @@ where
             for id in chunk {
                 list.push_bind(id.clone());
             }
-            q.push(") ORDER BY id");
+            q.push(")");
             for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
                 out.push(matter_from_row(&r)?);
             }
@@ -382,6 +379,24 @@ fn clock_json(m: &MatterRecord) -> Option<String> {
 
 /// Number and insert a new matter with its first event, inside the caller's
 /// transaction.
+/// Take `count` consecutive numbers of `prefix` (one counter update, in the
+/// caller's transaction); returns the first.
+pub(crate) async fn take_numbers<DB>(conn: &mut DB::Connection, prefix: &str, count: i64) -> StoreResult<i64>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
+    q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(count);
+    q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
+    let top: i64 = get!(q.build().fetch_one(&mut *conn).await.map_err(map_err)?, 0);
+    Ok(top - count + 1)
+}
+
 pub(crate) async fn insert_new_matter<DB>(
     conn: &mut DB::Connection,
     matter: &MatterRecord,
@@ -415,10 +430,7 @@ where
             return Ok(Created::Existing { id: get!(row, 0) });
         }
     }
-    let counter = format!("matter:{number_prefix}");
-    let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-    q.push_bind(counter).push(", 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value");
-    let seq: i64 = get!(q.build().fetch_one(&mut *conn).await.map_err(map_err)?, 0);
+    let seq = take_numbers::<DB>(conn, number_prefix, 1).await?;
     let number = format!("{number_prefix}-{seq:06}");
     let mut record = matter.clone();
     record.number = number.clone();
