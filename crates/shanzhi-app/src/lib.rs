@@ -9,6 +9,7 @@ mod error;
 pub mod grids;
 pub mod health;
 pub mod matters;
+pub mod open311;
 mod progress;
 pub mod timing;
 

@@ -288,7 +288,7 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
     let unknown_grid = IntakeRequest { grid: Some("510104022006099".into()), ..report("0110", 0.0, 0.0) };
     let unknown_grid = IntakeRequest { lng: None, lat: None, ..unknown_grid };
     assert_eq!(code(resident.intake(unknown_grid).await), Some("unknown_grid"));
-    let long = IntakeRequest { description: "长".repeat(2001), ..report("0110", 104.072, 30.652) };
+    let long = IntakeRequest { description: "长".repeat(4001), ..report("0110", 104.072, 30.652) };
     assert_eq!(code(resident.intake(long).await), Some("invalid_description"));
     let channel = IntakeRequest { channel: Some("fax".into()), ..report("0110", 104.072, 30.652) };
     assert_eq!(code(resident.intake(channel).await), Some("invalid_channel"));

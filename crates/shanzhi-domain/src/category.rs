@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attribute::Attribute;
 use crate::calendar::LimitUnit;
 use crate::text::Bilingual;
 
@@ -194,6 +195,9 @@ pub struct Category {
     pub standard: String,
     /// Words that suggest this category in a description.
     pub keywords: Vec<String>,
+    /// Extra questions asked when reporting (Open311 service attributes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
 }
 
 impl Category {
@@ -211,6 +215,18 @@ impl Category {
         }
         if self.keywords.len() > 50 || self.keywords.iter().any(|k| k.trim().is_empty() || k.chars().count() > 20) {
             return Err(Bilingual::new("关键词最多 50 个，每个 1–20 字", "at most 50 keywords of 1–20 characters"));
+        }
+        if self.attributes.len() > 20 {
+            return Err(Bilingual::new("属性最多 20 个", "at most 20 attributes"));
+        }
+        for (i, a) in self.attributes.iter().enumerate() {
+            a.validate()?;
+            if self.attributes[..i].iter().any(|b| b.code == a.code) {
+                return Err(Bilingual::new(
+                    format!("属性代码“{}”重复", a.code),
+                    format!("attribute code '{}' appears twice", a.code),
+                ));
+            }
         }
         Ok(())
     }

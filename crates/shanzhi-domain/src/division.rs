@@ -314,7 +314,16 @@ impl DivisionName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name as addresses write it: without the committee's suffix
+    /// (`总府路社区居委会` → `总府路社区`).
+    pub fn short(&self) -> &str {
+        COMMITTEE_SUFFIXES.iter().find_map(|s| self.0.strip_suffix(s)).filter(|s| !s.is_empty()).unwrap_or(&self.0)
+    }
 }
+
+/// Suffixes of the names of community and village committees, longest first.
+pub const COMMITTEE_SUFFIXES: [&str; 4] = ["居民委员会", "村民委员会", "居委会", "村委会"];
 
 impl fmt::Display for DivisionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

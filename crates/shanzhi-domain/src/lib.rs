@@ -2,6 +2,7 @@
 //! can be tested with plain values, and every other crate speaks these types.
 
 pub mod access;
+pub mod attribute;
 pub mod calendar;
 pub mod category;
 pub mod division;
@@ -12,6 +13,7 @@ pub mod text;
 pub mod timing;
 
 pub use access::{Action, Grant, Place, Role, Scope, Term};
+pub use attribute::{Answer, Attribute, Datatype};
 pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
 pub use grid::{GridCode, GridInfo, GridKind, Validity};

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
+use shanzhi_domain::division::COMMITTEE_SUFFIXES;
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts, rows};
 use sqlx::{Pool, QueryBuilder, Row};
@@ -90,6 +91,22 @@ where
         }
         out.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(out)
+    }
+
+    async fn divisions_named_in(&self, system: CodeSystem, text: &str) -> StoreResult<Vec<Division>> {
+        // The short name (without 居委会 …) as addresses write it; `||` and
+        // REPLACE work on both engines. A `%` or `_` inside a name would widen
+        // the match, so candidates are checked again here.
+        let mut short = "name".to_owned();
+        for suffix in COMMITTEE_SUFFIXES {
+            short = format!("REPLACE({short}, '{suffix}', '')");
+        }
+        let mut q = QueryBuilder::<DB>::new(COLUMNS);
+        q.push("WHERE code_system = ").push_bind(system.as_str().to_owned());
+        q.push(" AND ").push_bind(text.to_owned()).push(format!(" LIKE '%' || {short} || '%' ORDER BY code"));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        let found = rows.iter().map(from_row).collect::<StoreResult<Vec<Division>>>()?;
+        Ok(found.into_iter().filter(|d| text.contains(d.name.short())).collect())
     }
 
     async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>> {

@@ -27,6 +27,10 @@ pub trait DivisionStore {
     /// The divisions among `codes` that exist, ordered by code.
     async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>>;
 
+    /// Divisions whose short name (without 居委会 …) occurs in `text` (a free-text address),
+    /// ordered by code: the offline way to place an address.
+    async fn divisions_named_in(&self, system: CodeSystem, text: &str) -> StoreResult<Vec<Division>>;
+
     /// Children of `parent` ordered by code; the roots when `parent` is `None`.
     async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>>;
 

@@ -190,6 +190,10 @@ pub struct MatterScope {
     pub grids: Vec<GridCode>,
     pub departments: Vec<String>,
     pub reporter: Option<String>,
+    /// Also every matter on the development line: what the public may read
+    /// (Open311 listings). Safety-line matters (disputes, hazards) stay
+    /// within the other parts.
+    pub public: bool,
 }
 
 /// A matter listing: filters, then a keyset cursor (newest first).
@@ -206,6 +210,10 @@ pub struct MatterQuery {
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     pub text: Option<String>,
+    /// Only these matters, by number.
+    pub numbers: Vec<String>,
+    /// Only matters changed after this instant.
+    pub updated_after: Option<Micros>,
     pub bbox: Option<[f64; 4]>,
     /// Only matters in the 3×3 cells around this point (`cell_of`): about
     /// 150 m each way, for duplicates; combine with `bbox` for the exact box.
@@ -327,6 +335,15 @@ pub trait MatterStore {
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<String>>;
     /// Counts of open timed matters with a warning colour, by holder.
     async fn warning_counts(&self, query: &MatterQuery) -> StoreResult<Vec<WarningCount>>;
+    /// Timeline entries written in `[from, to)` of the matters the query
+    /// selects, oldest first, with their matter's number; skips `offset`.
+    async fn matter_updates(
+        &self,
+        query: &MatterQuery,
+        from: Micros,
+        to: Micros,
+        offset: usize,
+    ) -> StoreResult<Vec<(String, MatterEvent)>>;
     /// Take `count` consecutive numbers of `prefix`; returns the first.
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64>;
     /// Many finished matters with their timelines at once (demo data).
@@ -334,6 +351,9 @@ pub trait MatterStore {
 
     async fn put_attachment(&self, record: &AttachmentRecord, data: &[u8]) -> StoreResult<()>;
     async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>>;
+    /// (matter id, attachment id) of the files bound to these matters,
+    /// oldest file first.
+    async fn attachment_ids(&self, matter_ids: &[String]) -> StoreResult<Vec<(String, String)>>;
     /// Tie uploaded files to a matter (only unbound files of `uploaded_by`);
     /// returns how many were bound.
     async fn bind_attachments(&self, ids: &[String], matter_id: &str, uploaded_by: &str) -> StoreResult<usize>;

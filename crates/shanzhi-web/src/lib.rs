@@ -59,6 +59,7 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
     let routes = Router::new()
         .merge(routes::health::routes())
         .nest("/api/v1", api)
+        .merge(routes::open311::routes())
         .fallback(routes::not_found)
         .with_state(AppState { app, secure_cookies: limits.secure_cookies });
     middleware::wrap(routes, limits)

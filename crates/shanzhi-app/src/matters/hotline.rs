@@ -203,6 +203,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
                 external_ref: Some(order_no),
                 reported_at: Some(at),
                 urgent: false,
+                attributes: Default::default(),
             },
         });
     }

@@ -5,6 +5,8 @@
 //! entry written in the same transaction. An idempotency key (or a hotline's
 //! order number) makes a retry return the same matter.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use shanzhi_domain::category::Severity;
 use shanzhi_domain::text::Bilingual;
@@ -40,6 +42,9 @@ pub struct IntakeRequest {
     pub reported_at: Option<i64>,
     /// Marked urgent by staff (the category may be urgent by itself).
     pub urgent: bool,
+    /// Answers to the category's attributes, by code, as text (several for
+    /// a multivaluelist).
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +77,26 @@ pub(crate) fn categories_for_text(text: &str, categories: &[(Category, i64)]) ->
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
     scored.into_iter().take(3).map(|(_, c)| CategoryHint { code: c.code.clone(), name: c.name.clone() }).collect()
 }
+
+/// A report that passed every check, ready to be written.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    description: String,
+    channel: String,
+    role: &'static str,
+    level: Level,
+    reporter_phone: Option<Phone>,
+    reporter_name: Option<String>,
+    category: Category,
+    version: i64,
+    answers: BTreeMap<String, shanzhi_domain::Answer>,
+    grid: GridCode,
+    general_grid: Option<GridCode>,
+    point: Option<(f64, f64)>,
+}
+
+/// Open311's limit; 12345 orders can be as long.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 pub const CHANNELS: [&str; 6] = ["resident", "grid_worker", "hotline", "open311", "api", "wechat"];
 
@@ -178,11 +203,13 @@ impl Scoped<'_> {
     }
 
     /// Report a matter.
-    pub async fn intake(&self, r: IntakeRequest) -> AppResult<IntakeAnswer> {
+    /// Every check of a report, writing nothing (also a dry run before
+    /// photos are stored).
+    pub(crate) async fn check_intake(&self, r: &IntakeRequest) -> AppResult<Checked> {
         // The request itself.
         let description = r.description.trim().to_owned();
-        if description.is_empty() || description.chars().count() > 2000 {
-            return Err(bad("invalid_description", "描述应为 1–2000 个字符", "a description needs 1–2000 characters"));
+        if description.is_empty() || description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(bad("invalid_description", "描述应为 1–4000 个字符", "a description needs 1–4000 characters"));
         }
         if r.address.as_deref().is_some_and(|a| a.chars().count() > 200) {
             return Err(bad("invalid_address", "地址不超过 200 个字符", "an address has at most 200 characters"));
@@ -227,7 +254,9 @@ impl Scoped<'_> {
             None => self.actor.user.as_ref().map(|u| u.display_name.clone()),
         };
         let (category, version) = self.usable_category(&r.category).await?;
-        let (grid, general_grid, point) = self.place(&r).await?;
+        let answers = shanzhi_domain::attribute::parse_answers(&category.attributes, &r.attributes)
+            .map_err(|m| AppError::BadRequest { code: "invalid_attribute", message: m })?;
+        let (grid, general_grid, point) = self.place(r).await?;
         // Attachments must be the caller's own uploads, not yet used.
         let uploader = self.actor.name.clone();
         for id in &r.attachments {
@@ -249,13 +278,44 @@ impl Scoped<'_> {
             }
         }
 
+        Ok(Checked {
+            description,
+            channel,
+            role,
+            level,
+            reporter_phone,
+            reporter_name,
+            category,
+            version,
+            answers,
+            grid,
+            general_grid,
+            point,
+        })
+    }
+
+    pub async fn intake(&self, r: IntakeRequest) -> AppResult<IntakeAnswer> {
+        let Checked {
+            description,
+            channel,
+            role,
+            level,
+            reporter_phone,
+            reporter_name,
+            category,
+            version,
+            answers,
+            grid,
+            general_grid,
+            point,
+        } = self.check_intake(&r).await?;
         let now = self.app.now_micros();
         let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
         let duplicates = self.duplicates(&category.code, point, reported_at).await?;
         let status = Status::reported(level);
         let urgent = r.urgent || category.severity == Severity::Urgent;
         let id = uuid::Uuid::now_v7().to_string();
-        let details = serde_json::json!({
+        let mut details = serde_json::json!({
             "channel": channel,
             "category": category.code,
             "category_version": version,
@@ -267,6 +327,9 @@ impl Scoped<'_> {
             "external_ref": r.external_ref,
             "level": level,
         });
+        if !answers.is_empty() {
+            details["attributes"] = serde_json::to_value(&answers).unwrap_or_default();
+        }
         let mut first = MatterEvent {
             seq: 1,
             at: reported_at,
@@ -327,7 +390,7 @@ impl Scoped<'_> {
             Created::Existing { id } => (id.clone(), false),
         };
         if is_new && !r.attachments.is_empty() {
-            self.app.store.bind_attachments(&r.attachments, &matter_id, &uploader).await?;
+            self.app.store.bind_attachments(&r.attachments, &matter_id, &self.actor.name).await?;
         }
         // A new matter is what was written; a repeated key reads the earlier one.
         let stored = match created {

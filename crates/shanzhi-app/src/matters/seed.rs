@@ -3,6 +3,7 @@
 //! 诉求 kinds of Chengdu's 网络理政, and 综治 classes (disputes, safety
 //! hazards). Loaded once; admins edit from there (each edit a new version).
 
+use shanzhi_domain::attribute::{Attribute, AttributeValue, Datatype};
 use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
 use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 use shanzhi_store::AuditEntry;
@@ -172,6 +173,7 @@ pub fn shipped_categories() -> Vec<Category> {
             closing_condition: String::new(),
             standard: "CJ/T 214-2007".to_owned(),
             keywords: Vec::new(),
+            attributes: Vec::new(),
         });
         for (minor, name, words) in minors.iter() {
             out.push(Category {
@@ -186,6 +188,7 @@ pub fn shipped_categories() -> Vec<Category> {
                 closing_condition: format!("{name}已处置完毕，现场核查合格"),
                 standard: "CJ/T 214-2007".to_owned(),
                 keywords: keywords(words),
+                attributes: vec![landmark(1)],
             });
         }
     }
@@ -211,6 +214,7 @@ pub fn shipped_categories() -> Vec<Category> {
             closing_condition: "已答复诉求人".to_owned(),
             standard: "成都市网络理政 12345".to_owned(),
             keywords: Vec::new(),
+            attributes: Vec::new(),
         });
     }
     for (c, name, words) in GOVERNANCE {
@@ -231,9 +235,72 @@ pub fn shipped_categories() -> Vec<Category> {
             },
             standard: "综治".to_owned(),
             keywords: keywords(words),
+            attributes: if safety { hazard_attributes() } else { dispute_attributes() },
         });
     }
     out
+}
+
+fn attribute(code: &str, datatype: Datatype, required: bool, description: &str, order: u32) -> Attribute {
+    Attribute {
+        code: code.to_owned(),
+        datatype,
+        required,
+        description: description.to_owned(),
+        datatype_description: String::new(),
+        order,
+        values: Vec::new(),
+    }
+}
+
+fn values(pairs: &[(&str, &str)]) -> Vec<AttributeValue> {
+    pairs.iter().map(|(k, n)| AttributeValue { key: (*k).to_owned(), name: (*n).to_owned() }).collect()
+}
+
+fn landmark(order: u32) -> Attribute {
+    Attribute {
+        datatype_description: "如：春熙路地铁站 B 口".to_owned(),
+        ..attribute("landmark", Datatype::String, false, "附近地标", order)
+    }
+}
+
+/// 安全隐患: how grave, what kind, when seen, who is at risk (all six
+/// Open311 datatypes, so clients meet each of them).
+fn hazard_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute {
+            values: values(&[("general", "一般隐患"), ("major", "较大隐患"), ("grave", "重大隐患")]),
+            ..attribute("hazard_level", Datatype::Singlevaluelist, true, "隐患等级", 1)
+        },
+        Attribute {
+            values: values(&[
+                ("ebike", "电动车违规充电"),
+                ("gas", "燃气"),
+                ("wiring", "私拉乱接电线"),
+                ("exit_blocked", "堵塞安全通道"),
+                ("structure", "建筑结构"),
+                ("other", "其他"),
+            ]),
+            ..attribute("hazard_sources", Datatype::Multivaluelist, false, "隐患来源（可多选）", 2)
+        },
+        Attribute {
+            datatype_description: "ISO 8601，如 2026-11-28T09:30:00+08:00".to_owned(),
+            ..attribute("observed_at", Datatype::Datetime, false, "发现时间", 3)
+        },
+        attribute("people_at_risk", Datatype::Number, false, "受影响人数（约）", 4),
+        landmark(5),
+        attribute("details", Datatype::Text, false, "现场情况补充", 6),
+    ]
+}
+
+fn dispute_attributes() -> Vec<Attribute> {
+    vec![
+        attribute("parties", Datatype::Number, false, "当事人数", 1),
+        Attribute {
+            values: values(&[("no", "未调解"), ("once", "调解过一次"), ("repeat", "多次调解未果")]),
+            ..attribute("mediated_before", Datatype::Singlevaluelist, false, "此前是否调解过", 2)
+        },
+    ]
 }
 
 /// The shipped duty lists: which department key leads each category at

@@ -148,6 +148,26 @@ where
         Ok(points.into_iter().take(query.limit.max(1)).map(|(_, p)| p).collect())
     }
 
+    async fn matter_updates(
+        &self,
+        query: &MatterQuery,
+        from: i64,
+        to: i64,
+        offset: usize,
+    ) -> StoreResult<Vec<(String, MatterEvent)>> {
+        let cols: Vec<String> = EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect();
+        let mut q = QueryBuilder::<DB>::new(format!(
+            "SELECT {}, m.number FROM matter_events e JOIN matters m ON m.id = e.matter_id",
+            cols.join(", ")
+        ));
+        push_filters(&mut q, query);
+        q.push(" AND e.at >= ").push_bind(from).push(" AND e.at < ").push_bind(to);
+        q.push(" ORDER BY e.at, e.matter_id, e.seq LIMIT ").push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
+        q.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(0));
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(|r| Ok((get!(r, 11), event_from_row(r)?))).collect()
+    }
+
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut conn = self.pool().acquire().await.map_err(map_err)?;
@@ -320,6 +340,22 @@ where
         });
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
+    }
+
+    async fn attachment_ids(&self, matter_ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for chunk in matter_ids.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new("SELECT matter_id, id FROM attachments WHERE matter_id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            q.push(") ORDER BY created_at, id");
+            for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push((get!(r, 0), get!(r, 1)));
+            }
+        }
+        Ok(out)
     }
 
     async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>> {

@@ -202,6 +202,7 @@ pub(crate) enum ScopePart {
     Grid(String),
     Department(String),
     Reporter(String),
+    Public,
 }
 
 pub(crate) fn scope_parts(scope: &MatterScope) -> Vec<ScopePart> {
@@ -209,6 +210,9 @@ pub(crate) fn scope_parts(scope: &MatterScope) -> Vec<ScopePart> {
     parts.extend(scope.grids.iter().map(|g| ScopePart::Grid(g.as_str().to_owned())));
     parts.extend(scope.departments.iter().cloned().map(ScopePart::Department));
     parts.extend(scope.reporter.iter().cloned().map(ScopePart::Reporter));
+    if scope.public {
+        parts.push(ScopePart::Public);
+    }
     parts
 }
 
@@ -246,6 +250,9 @@ where
         }
         ScopePart::Reporter(r) => {
             q.push("reporter_user_id = ").push_bind(r.clone());
+        }
+        ScopePart::Public => {
+            q.push("line = 'development'");
         }
     }
 }
@@ -338,6 +345,17 @@ where
     }
     if let Some(to) = query.to {
         q.push(" AND reported_at < ").push_bind(to);
+    }
+    if !query.numbers.is_empty() {
+        q.push(" AND number IN (");
+        let mut list = q.separated(", ");
+        for n in &query.numbers {
+            list.push_bind(n.clone());
+        }
+        q.push(")");
+    }
+    if let Some(after) = query.updated_after {
+        q.push(" AND updated_at > ").push_bind(after);
     }
     if let Some(t) = &query.text {
         q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");

@@ -109,6 +109,27 @@ pub async fn lookup_by_codes_returns_only_existing_in_order(store: &dyn Store) {
     assert!(store.divisions(NBS, &[]).await.expect("empty").is_empty());
 }
 
+pub async fn divisions_are_found_by_name_in_an_address(store: &dyn Store) {
+    store.upsert_divisions(&sample()).await.expect("upsert");
+    let all = store.child_divisions(NBS, None).await.expect("roots");
+    assert!(!all.is_empty());
+    let town = store.division(NBS, &code("510104022")).await.expect("read").expect("town");
+    let text = format!("成都市锦江区{}总府路2号", town.name);
+    let found = store.divisions_named_in(NBS, &text).await.expect("search");
+    assert!(found.iter().any(|d| d.code == town.code), "{found:?}");
+    assert!(found.iter().all(|d| text.contains(d.name.as_str())), "only names that occur");
+    assert!(store.divisions_named_in(NBS, "火星基地").await.expect("search").is_empty());
+    let committee = division(NBS, "510104022003", "盐市口社区居委会");
+    store.upsert_divisions(&[committee]).await.expect("upsert");
+    let found = store.divisions_named_in(NBS, "锦江区盐市口社区 5 号").await.expect("search");
+    assert_eq!(
+        found.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["510104000000", "510104022003"],
+        "the district, and the community named without 居委会"
+    );
+    assert!(store.divisions_named_in(NBS, "%").await.expect("search").is_empty(), "% is not a wildcard here");
+}
+
 pub async fn large_batches_are_written_whole(store: &dyn Store) {
     // More rows than any single statement may bind on either engine.
     let mut batch = vec![division(NBS, "51", "四川省"), division(NBS, "5101", "成都市")];

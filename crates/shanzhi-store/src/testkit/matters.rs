@@ -29,6 +29,7 @@ fn category(code: &str, name: &str) -> Category {
         closing_condition: "已修复".to_owned(),
         standard: "CJ/T 214-2007".to_owned(),
         keywords: vec!["井盖".to_owned()],
+        attributes: Vec::new(),
     }
 }
 
@@ -296,6 +297,9 @@ pub async fn attachments_are_stored_and_bound_once(store: &dyn Store) {
     let (got, data) = store.attachment("f1").await.expect("read").expect("found");
     assert_eq!(data, bytes);
     assert_eq!(got.matter_id.as_deref(), Some("m1"));
+    let ids = store.attachment_ids(&["m1".to_owned(), "m2".to_owned()]).await.expect("ids");
+    assert_eq!(ids, [("m1".to_owned(), "f1".to_owned())]);
+    assert!(store.attachment_ids(&[]).await.expect("none").is_empty());
 }
 
 pub async fn bulk_matters_keep_numbers_unique(store: &dyn Store) {
@@ -367,4 +371,56 @@ pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn S
         .await
         .expect("list");
     assert_eq!(all.len(), 34);
+}
+
+pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dyn Store) {
+    setup(store).await;
+    create(store, &matter("m1", "510104022006001", 10, "井盖破损"), None).await;
+    let mut dispute = matter("m2", "510105002001001", 20, "邻里纠纷");
+    dispute.line = "safety".to_owned();
+    create(store, &dispute, None).await;
+    create(store, &matter("m3", "510104022006001", 30, "路灯不亮"), None).await;
+    let ids = |v: Vec<MatterRecord>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let everything = MatterScope { everything: true, ..MatterScope::default() };
+
+    let by_number = MatterQuery {
+        scope: everything.clone(),
+        numbers: vec!["510104-20261128-000003".into(), "510104-20261128-000001".into(), "nope".into()],
+        limit: 10,
+        ..MatterQuery::default()
+    };
+    assert_eq!(ids(store.matters(&by_number).await.expect("q")), ["m3", "m1"]);
+
+    let public = MatterScope { public: true, ..MatterScope::default() };
+    let q = MatterQuery { scope: public.clone(), limit: 10, ..MatterQuery::default() };
+    assert_eq!(ids(store.matters(&q).await.expect("q")), ["m3", "m1"], "the safety line is not public");
+    let reporter_too = MatterScope { public: true, reporter: Some("u1".into()), ..MatterScope::default() };
+    let q = MatterQuery { scope: reporter_too, limit: 10, ..MatterQuery::default() };
+    assert_eq!(ids(store.matters(&q).await.expect("q")), ["m3", "m2", "m1"], "a reporter still sees their own");
+
+    // A command on m1 at t = 1002 (see `event`): it changed after 500.
+    let mut next = store.matter("m1").await.expect("read").expect("found");
+    let first = store.matter_events("m1").await.expect("events");
+    let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
+    next.status = next.status.apply(&Command::Accept).expect("fits");
+    next.updated_at = accept.at;
+    store.append_matter_event(&next, &accept).await.expect("append");
+    let changed =
+        MatterQuery { scope: everything.clone(), updated_after: Some(500), limit: 10, ..MatterQuery::default() };
+    assert_eq!(ids(store.matters(&changed).await.expect("q")), ["m1"]);
+
+    // The feed: every entry in the window, oldest first, with its number.
+    let feed = MatterQuery { scope: everything, limit: 10, ..MatterQuery::default() };
+    let all = store.matter_updates(&feed, 0, 2_000, 0).await.expect("feed");
+    assert_eq!(all.len(), 4, "three reports (t = 1001) and one accept (t = 1002)");
+    assert_eq!(all.last().map(|(n, e)| (n.as_str(), e.command.as_str())), Some(("510104-20261128-000001", "accept")));
+    assert!(all.windows(2).all(|w| w[0].1.at <= w[1].1.at), "oldest first");
+    let late = store.matter_updates(&feed, 1_002, 2_000, 0).await.expect("feed");
+    assert_eq!(late.len(), 1);
+    let skipped = store.matter_updates(&feed, 0, 2_000, 3).await.expect("feed");
+    assert_eq!(skipped, all[3..].to_vec(), "offset skips entries in the same order");
+    let public_feed = MatterQuery { scope: public, limit: 10, ..MatterQuery::default() };
+    let seen = store.matter_updates(&public_feed, 0, 2_000, 0).await.expect("feed");
+    assert!(seen.iter().all(|(n, _)| n != "510104-20261128-000002"), "the feed keeps to the scope too");
+    assert_eq!(seen.len(), 3);
 }

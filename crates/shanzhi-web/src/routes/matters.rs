@@ -44,6 +44,28 @@ struct ReportBody {
     /// Staff may mark a matter urgent (shorter limits).
     #[serde(default)]
     urgent: bool,
+    /// Answers to the category's attributes (a list for a multivaluelist).
+    #[serde(default)]
+    attributes: std::collections::BTreeMap<String, AnswerText>,
+}
+
+/// An attribute answer as JSON gives it: text, a number, or a list of keys.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AnswerText {
+    Many(Vec<String>),
+    One(serde_json::Value),
+}
+
+impl AnswerText {
+    fn into_texts(self) -> Vec<String> {
+        match self {
+            AnswerText::Many(v) => v,
+            AnswerText::One(serde_json::Value::String(s)) => vec![s],
+            AnswerText::One(serde_json::Value::Null) => Vec::new(),
+            AnswerText::One(other) => vec![other.to_string()],
+        }
+    }
 }
 
 async fn report(
@@ -73,6 +95,7 @@ async fn report(
         external_ref: None,
         reported_at: None,
         urgent: b.urgent,
+        attributes: b.attributes.into_iter().map(|(k, v)| (k, v.into_texts())).collect(),
     };
     let answer = state.app.scoped(actor).intake(request).await?;
     let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };

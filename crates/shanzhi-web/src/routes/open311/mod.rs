@@ -1,0 +1,323 @@
+//! Open311 GeoReport v2 under `/open311/v2/` (discovery also at `/open311/`
+//! and the site root): `{resource}.json` or `{resource}.xml`, parameters in
+//! the query string or a form body (URL-encoded or multipart), errors as the
+//! spec's `errors` list with 400, 403 or 404. Unknown parameters are ignored,
+//! and an empty parameter counts as absent, as the spec asks.
+
+mod body;
+mod params;
+mod records;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shanzhi_app::access::Actor;
+use shanzhi_app::open311::{RequestFilter, RequestPost, UpdateFilter};
+use shanzhi_app::{AppError, access::Scoped};
+use shanzhi_domain::DivisionCode;
+use shanzhi_domain::text::Bilingual;
+
+use crate::AppState;
+use body::{Format, Node, render};
+use params::Params;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/discovery.json", get(root_discovery_json))
+        .route("/discovery.xml", get(root_discovery_xml))
+        .route("/open311/{file}", get(open311_root))
+        .route("/open311/v2/{file}", get(read).post(write))
+        .route("/open311/v2/{collection}/{file}", get(read_one))
+}
+
+/// A refusal in the spec's format.
+#[derive(Debug)]
+struct Failure {
+    format: Format,
+    status: StatusCode,
+    message: Bilingual,
+}
+
+impl Failure {
+    fn bad(format: Format, message: Bilingual) -> Failure {
+        Failure { format, status: StatusCode::BAD_REQUEST, message }
+    }
+
+    /// 404 for what does not exist, 403 for keys and rights, 400 for the
+    /// rest; our own failures stay 5xx (logged) so clients retry them.
+    fn app(format: Format, e: AppError) -> Failure {
+        let status = match &e {
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Unauthorized(_) | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(err) => {
+                tracing::error!(error = %err, "open311 request failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            // Unknown grids and the like are refusals of the input: the spec has 400.
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Failure { format, status, message: e.message() }
+    }
+
+    fn unknown(format: Format, path: &str) -> Failure {
+        Failure {
+            format,
+            status: StatusCode::NOT_FOUND,
+            message: Bilingual::new(format!("Open311 没有资源“{path}”"), format!("no Open311 resource '{path}'")),
+        }
+    }
+}
+
+/// The spec's error body: a list of `{code, description}`; the description
+/// carries Chinese and English.
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let node = Node::list(
+            "error",
+            vec![Node::Object(vec![
+                ("code", Node::Integer(i64::from(self.status.as_u16()))),
+                ("description", Node::text(format!("{} / {}", self.message.zh, self.message.en))),
+            ])],
+        );
+        render(self.format, self.status, "errors", &node)
+    }
+}
+
+type Reply = Result<Response, Failure>;
+
+/// One Open311 call: its format, parameters, caller and base URL.
+struct Call {
+    format: Format,
+    params: Params,
+    actor: Actor,
+    base: String,
+}
+
+impl Call {
+    async fn new(state: &AppState, format: Format, params: Params, headers: &HeaderMap) -> Result<Call, Failure> {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let actor = match params.get("api_key").or(bearer) {
+            None => Actor::anonymous(),
+            Some(k) => state.app.authenticate(k).await.map_err(|_| Failure {
+                format,
+                status: StatusCode::FORBIDDEN,
+                message: Bilingual::new("api_key 无效或已被吊销", "the api_key is invalid or revoked"),
+            })?,
+        };
+        Ok(Call { format, params, actor, base: base_url(headers) })
+    }
+
+    fn fail(&self, e: AppError) -> Failure {
+        Failure::app(self.format, e)
+    }
+
+    fn number(&self, name: &str) -> Result<Option<usize>, Failure> {
+        self.params.number(name).map_err(|m| Failure::bad(self.format, m))
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.params.get(name).map(str::to_owned)
+    }
+
+    async fn jurisdiction(&self, scoped: &Scoped<'_>) -> Result<Option<DivisionCode>, Failure> {
+        scoped.open311_jurisdiction(self.params.get("jurisdiction_id")).await.map_err(|e| self.fail(e))
+    }
+}
+
+/// `http://host` as the client reached us (for media URLs and discovery).
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+/// Split the format suffix off, or refuse with 400 (in XML, the required format).
+fn split(file: &str) -> Result<(&str, Format), Failure> {
+    match Format::split(file) {
+        Some((stem, Some(f))) => Ok((stem, f)),
+        _ => Err(Failure::bad(
+            Format::Xml,
+            Bilingual::new(format!("“{file}”应以 .json 或 .xml 结尾"), format!("'{file}' must end in .json or .xml")),
+        )),
+    }
+}
+
+fn ok(format: Format, root: &str, node: &Node) -> Reply {
+    Ok(render(format, StatusCode::OK, root, node))
+}
+
+async fn root_discovery_json(headers: HeaderMap) -> Response {
+    render(Format::Json, StatusCode::OK, "discovery", &records::discovery(&base_url(&headers)))
+}
+
+async fn root_discovery_xml(headers: HeaderMap) -> Response {
+    render(Format::Xml, StatusCode::OK, "discovery", &records::discovery(&base_url(&headers)))
+}
+
+async fn open311_root(Path(file): Path<String>, headers: HeaderMap) -> Reply {
+    match split(&file)? {
+        ("discovery", f) => ok(f, "discovery", &records::discovery(&base_url(&headers))),
+        (_, f) => Err(Failure::unknown(f, &file)),
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Reply {
+    let (stem, format) = split(&file)?;
+    let call = Call::new(&state, format, Params::from_query(query.as_deref()), &headers).await?;
+    let scoped = state.app.scoped(call.actor.clone());
+    let jurisdiction = call.jurisdiction(&scoped).await?;
+    match stem {
+        "discovery" => ok(format, "discovery", &records::discovery(&call.base)),
+        "services" => {
+            let services = scoped.open311_services().await.map_err(|e| call.fail(e))?;
+            ok(format, "services", &records::services(&services))
+        }
+        "requests" => {
+            let filter = RequestFilter {
+                service_request_ids: call.params.list("service_request_id"),
+                service_codes: call.params.list("service_code"),
+                start_date: call.text("start_date"),
+                end_date: call.text("end_date"),
+                statuses: call.params.list("status"),
+                updated_after: call.text("updated_after"),
+                jurisdiction,
+                page: call.number("page")?,
+                // `count` is what the `three` client sends for page_size.
+                page_size: call.number("page_size")?.or(call.number("count")?),
+                extensions: call.params.flag("extensions"),
+            };
+            let requests = scoped.open311_requests(filter).await.map_err(|e| call.fail(e))?;
+            ok(format, "service_requests", &records::requests(&requests, &call.base))
+        }
+        "servicerequestupdates" => {
+            let filter = UpdateFilter {
+                start_date: call.text("start_date"),
+                end_date: call.text("end_date"),
+                jurisdiction,
+                page: call.number("page")?,
+                page_size: call.number("page_size")?,
+            };
+            let updates = scoped.open311_updates(filter).await.map_err(|e| call.fail(e))?;
+            ok(format, "service_request_updates", &records::updates(&updates, &call.base))
+        }
+        _ => Err(Failure::unknown(format, &file)),
+    }
+}
+
+async fn read_one(
+    State(state): State<AppState>,
+    Path((collection, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Reply {
+    if collection == "media" {
+        return media(&state, &file, query.as_deref(), &headers).await;
+    }
+    let (id, format) = split(&file)?;
+    let call = Call::new(&state, format, Params::from_query(query.as_deref()), &headers).await?;
+    let scoped = state.app.scoped(call.actor.clone());
+    call.jurisdiction(&scoped).await?;
+    match collection.as_str() {
+        "services" => {
+            let definition = scoped.open311_service(id).await.map_err(|e| call.fail(e))?;
+            ok(format, "service_definition", &records::definition(&definition))
+        }
+        "requests" => {
+            let request = scoped.open311_request(id, call.params.flag("extensions")).await.map_err(|e| call.fail(e))?;
+            ok(format, "service_requests", &records::requests(&[request], &call.base))
+        }
+        "tokens" => {
+            let (number, token) = scoped.open311_token(id).await.map_err(|e| call.fail(e))?;
+            ok(format, "service_requests", &records::token(&number, &token))
+        }
+        _ => Err(Failure::unknown(format, &format!("{collection}/{file}"))),
+    }
+}
+
+/// A photo of a request (`media_url`), under the same visibility as the request.
+async fn media(state: &AppState, id: &str, query: Option<&str>, headers: &HeaderMap) -> Reply {
+    let call = Call::new(state, Format::Json, Params::from_query(query), headers).await?;
+    let (content_type, data) =
+        state.app.scoped(call.actor.clone()).open311_media(id).await.map_err(|e| call.fail(e))?;
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=3600".to_owned())], data)
+        .into_response())
+}
+
+/// `POST requests.{fmt}`: URL-encoded or multipart (with `media` files).
+async fn write(State(state): State<AppState>, Path(file): Path<String>, request: Request) -> Reply {
+    let (stem, format) = split(&file)?;
+    if stem != "requests" {
+        return Err(Failure::unknown(format, &file));
+    }
+    let headers = request.headers().clone();
+    let query = request.uri().query().map(str::to_owned);
+    let (params, media) = read_form(&state, request).await.map_err(|m| Failure::bad(format, m))?;
+    // The api_key may come in the query string too (the `open311` package).
+    let call = Call::new(&state, format, params.with(Params::from_query(query.as_deref())), &headers).await?;
+    let scoped = state.app.scoped(call.actor.clone());
+    let post = RequestPost {
+        jurisdiction: call.jurisdiction(&scoped).await?,
+        service_code: call.text("service_code"),
+        lat: call.text("lat"),
+        long: call.text("long"),
+        address_string: call.text("address_string"),
+        address_id: call.text("address_id"),
+        first_name: call.text("first_name"),
+        last_name: call.text("last_name"),
+        phone: call.text("phone"),
+        description: call.text("description"),
+        attributes: call.params.attributes(),
+        media,
+    };
+    let posted = scoped.open311_post(post).await.map_err(|e| call.fail(e))?;
+    Ok(render(format, StatusCode::CREATED, "service_requests", &records::posted(&posted)))
+}
+
+/// The form's fields and uploaded files.
+async fn read_form(state: &AppState, request: Request) -> Result<(Params, Vec<Vec<u8>>), Bilingual> {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| Bilingual::new("multipart 请求体无效", format!("invalid multipart body: {e}")))?;
+        let mut fields = Vec::new();
+        let mut media = Vec::new();
+        let bad = |e: axum::extract::multipart::MultipartError| {
+            Bilingual::new("multipart 请求体无效或过大", format!("invalid or oversized multipart body: {e}"))
+        };
+        while let Some(field) = form.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or("").to_owned();
+            if field.file_name().is_some() || name == "media" || name == "media[]" {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    media.push(bytes.to_vec());
+                }
+            } else {
+                fields.push((name, field.text().await.map_err(bad)?));
+            }
+        }
+        if media.len() > 9 {
+            return Err(Bilingual::new("最多上传 9 个文件", "at most 9 media files"));
+        }
+        return Ok((Params::new(fields), media));
+    }
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|_| Bilingual::new("请求体过大或无法读取", "the body is too large or unreadable"))?;
+    Ok((Params::from_form(&bytes), Vec::new()))
+}
