@@ -5,6 +5,7 @@ use crate::{App, AppResult};
 
 /// What `/healthz` says: the store answered just now, and how migrated it is.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: &'static str,
     pub version: &'static str,

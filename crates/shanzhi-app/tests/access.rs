@@ -346,3 +346,16 @@ async fn bad_input_gets_clear_errors() {
         .await;
     assert!(later.is_ok(), "another grid is fine");
 }
+
+#[tokio::test]
+async fn an_admin_cannot_end_their_own_assignment() {
+    let (app, _db) = world().await;
+    let admin = app.scoped(actor(&app, "r_admin").await);
+    let own = admin.user("r_admin").await.expect("self").assignments[0].id.clone();
+    let before = audit_len(&app).await;
+    assert!(matches!(admin.end_assignment("r_admin", &own, None).await, Err(AppError::Forbidden(_))));
+    assert_eq!(audit_len(&app).await, before, "nothing changed");
+    assert!(!actor(&app, "r_admin").await.grants.is_empty(), "still an admin");
+    let other = admin.user("t_in").await.expect("someone else").assignments[0].id.clone();
+    assert!(admin.end_assignment("t_in", &other, None).await.is_ok(), "others' assignments can end");
+}

@@ -18,6 +18,7 @@ use crate::text::Bilingual;
 
 /// The roles of DESIGN.md §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Resident,
@@ -181,6 +182,7 @@ impl FromStr for Role {
 
 /// Where a grant applies.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]
 pub enum Scope {
     /// A division and everything under it.
@@ -320,8 +322,11 @@ impl Place {
 
 /// A term of office: from `from` (inclusive) to `to` (exclusive; `None`: open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Term {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub from: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub to: Option<Date>,
 }
 
@@ -344,6 +349,7 @@ impl Term {
 
 /// A role held with a scope for a term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     pub role: Role,
     pub scope: Option<Scope>,

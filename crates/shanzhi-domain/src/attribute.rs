@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::text::Bilingual;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Datatype {
     String,
@@ -39,6 +40,7 @@ impl Datatype {
 
 /// One allowed answer of a list attribute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttributeValue {
     pub key: String,
     pub name: String,
@@ -46,6 +48,7 @@ pub struct AttributeValue {
 
 /// A parsed answer, as stored with the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Answer {
     Number(f64),
@@ -57,6 +60,7 @@ pub enum Answer {
 
 /// One question of a category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attribute {
     /// Machine name (`hazard_level`): ASCII letters, digits, `_`.
     pub code: String,

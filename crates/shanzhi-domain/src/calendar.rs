@@ -31,6 +31,7 @@ pub fn china() -> TimeZone {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// A working day (an ordinary weekday or a make-up working day).
@@ -114,6 +115,7 @@ pub struct Calendar {
 
 /// How far a time limit reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LimitUnit {
     /// Clock hours, nights and holidays included (emergencies).

@@ -13,6 +13,7 @@ use crate::text::Bilingual;
 /// A category code as the dictionary writes it (`0102`, `12345.zixun`,
 /// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CategoryCode(String);
 
@@ -55,6 +56,7 @@ impl From<CategoryCode> for String {
 
 /// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Line {
     Development,
@@ -63,6 +65,7 @@ pub enum Line {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Normal,
@@ -71,6 +74,7 @@ pub enum Severity {
 
 /// Where a category comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CategoryKind {
     /// 数字城管 事件 (GB/T 30428 lineage).
@@ -85,6 +89,7 @@ pub enum CategoryKind {
 /// `{"amount": 3, "unit": "working_days"}`; a bare number (the form before
 /// units existed) reads as working hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limit {
     pub amount: u32,
     pub unit: LimitUnit,
@@ -131,6 +136,7 @@ impl<'de> Deserialize<'de> for Limit {
 /// Time limits per stage (`None`: the stage is not timed), and the limit an
 /// urgent matter gets at every stage when it is shorter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeLimits {
     pub accept: Option<Limit>,
     pub dispatch: Option<Limit>,
@@ -179,6 +185,7 @@ impl TimeLimits {
 
 /// One version of a category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub code: CategoryCode,
     pub name: String,
@@ -234,6 +241,7 @@ impl Category {
 
 /// The level a duty applies at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DutyLevel {
     District,
@@ -244,6 +252,7 @@ pub enum DutyLevel {
 /// The list a duty is on: towns have 基本履职 / 配合履职 / 上级收回, communities
 /// have the 准入 lists 依法履职 / 协助 / 负面 (may not be put on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DutyList {
     /// 基本履职事项
@@ -276,6 +285,7 @@ impl DutyList {
 /// 职责清单 item: category × level → lead department (by key, e.g.
 /// `chengguan`, resolved to the matter's district) and co-departments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DutyItem {
     pub category: CategoryCode,
     pub level: DutyLevel,

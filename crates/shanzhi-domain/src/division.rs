@@ -14,6 +14,7 @@ use crate::text::Bilingual;
 /// Which authority issued a code. NBS 2023 and MCA town codes differ for the
 /// same place (85 of Chengdu's 261 towns), so the two are never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CodeSystem {
     /// 国家统计局 统计用区划代码 (2023).
     #[serde(rename = "NBS2023")]
@@ -57,6 +58,7 @@ impl FromStr for CodeSystem {
 
 /// The level of a division, from the province down to the community/village.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DivisionLevel {
     Province,
@@ -169,6 +171,7 @@ impl DivisionCodeError {
 /// A 12-digit statistical division code. Shorter official forms (`51`,
 /// `5101`, `510104`, `510104022`) are accepted and padded with zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DivisionCode(String);
 
 impl DivisionCode {
@@ -289,6 +292,7 @@ impl<'de> Deserialize<'de> for DivisionCode {
 
 /// A division's name: trimmed, 1–64 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DivisionName(String);
 
 impl DivisionName {
@@ -333,6 +337,7 @@ impl fmt::Display for DivisionName {
 
 /// One node of the division tree. Level and parent follow from the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Division {
     pub code_system: CodeSystem,
     pub code: DivisionCode,

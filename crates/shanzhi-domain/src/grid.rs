@@ -75,6 +75,7 @@ impl FromStr for GridKind {
 /// 单元网格标识码: 6 county + 3 town + 3 community + 3 sequence digits; the
 /// first 12 digits are the community's NBS code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GridCode(String);
 
 impl GridCode {

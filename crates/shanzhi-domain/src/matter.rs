@@ -20,6 +20,7 @@ use crate::text::Bilingual;
 use crate::timing::Stage;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatterState {
     Reported,
@@ -119,6 +120,7 @@ impl std::str::FromStr for MatterState {
 /// Who dispatches the matter now: it starts low and climbs when escalated
 /// (吹哨: grid → community → town → district).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Grid,
@@ -149,6 +151,7 @@ impl Level {
 
 /// Who handles a dispatched matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]
 pub enum Assignee {
     Department(DepartmentCode),
@@ -157,6 +160,7 @@ pub enum Assignee {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     /// 满意

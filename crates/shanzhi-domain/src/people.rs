@@ -118,6 +118,7 @@ impl fmt::Display for Phone {
 /// A department code: the division it serves (6-digit county or 9-digit town
 /// code; `510100` for the city) and a short key, e.g. `510104-chengguan`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct DepartmentCode(String);
 

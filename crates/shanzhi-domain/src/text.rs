@@ -5,6 +5,7 @@ use std::fmt;
 /// A message in Chinese and English. Domain errors carry one so that every
 /// interface (CLI, JSON API, UI) shows the same words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bilingual {
     pub zh: String,
     pub en: String,

@@ -35,6 +35,7 @@ use crate::text::Bilingual;
 
 /// A timed stage of the loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Accept,
@@ -80,6 +81,7 @@ impl Stage {
 
 /// 预警: how close a clock is to its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     None,
@@ -132,6 +134,7 @@ impl std::str::FromStr for Warning {
 /// When a clock turns yellow and orange: at most this many percent of the
 /// time left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     pub yellow_left: u8,
     pub orange_left: u8,

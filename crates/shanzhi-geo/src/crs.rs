@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::text::Bilingual;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Crs {
     /// WGS-84 / CGCS2000 (GPS, 天地图).

@@ -33,6 +33,7 @@ pub struct IndexInput {
 
 /// A grid cell in a lookup answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellRef {
     pub code: GridCode,
     pub name: String,
@@ -40,6 +41,7 @@ pub struct CellRef {
 
 /// A division in a lookup answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DivisionRef {
     pub code: DivisionCode,
     pub name: Option<String>,

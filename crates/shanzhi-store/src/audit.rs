@@ -40,6 +40,7 @@ impl AuditEntry {
 /// A recorded entry: numbered, timed and chained to the one before by hash,
 /// so an edit or a deletion anywhere breaks every hash after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: Micros,

@@ -6,6 +6,7 @@ use crate::StoreResult;
 use crate::people::Micros;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolPoint {
     pub seq: i64,
     pub at: Micros,

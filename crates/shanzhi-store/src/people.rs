@@ -10,6 +10,7 @@ use crate::{AuditEntry, StoreResult};
 pub type Micros = i64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserKind {
     Staff,

@@ -7,6 +7,7 @@
 mod error;
 mod extract;
 mod middleware;
+mod openapi;
 mod routes;
 
 use std::time::Duration;
@@ -41,9 +42,10 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
-/// The whole HTTP service.
-pub fn router(app: App, limits: HttpOptions) -> Router {
-    let api = Router::new()
+/// The native API's routes and the OpenAPI document they declare.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    let api = utoipa_axum::router::OpenApiRouter::new()
         .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
         .merge(routes::calendar::routes())
@@ -56,11 +58,29 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
         .merge(routes::matters::routes())
         .merge(routes::patrols::routes())
         .merge(routes::people::routes());
-    let routes = Router::new()
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::health::routes())
         .nest("/api/v1", api)
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the native API (also served at `/api/openapi.json`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole HTTP service.
+pub fn router(app: App, limits: HttpOptions) -> Router {
+    let (api, document) = api();
+    let docs = Router::new()
+        .route("/api/openapi.json", axum::routing::get(openapi::document))
+        .with_state(openapi::ApiDocument(document.to_json().unwrap_or_default().into()));
+    let routes = api
+        .route("/api/docs", axum::routing::get(openapi::docs_page))
+        .route("/api/docs/assets/{name}", axum::routing::get(openapi::docs_asset))
         .merge(routes::open311::routes())
         .fallback(routes::not_found)
-        .with_state(AppState { app, secure_cookies: limits.secure_cookies });
+        .with_state(AppState { app, secure_cookies: limits.secure_cookies })
+        .merge(docs);
     middleware::wrap(routes, limits)
 }

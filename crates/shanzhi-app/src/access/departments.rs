@@ -11,6 +11,7 @@ use crate::grids::today;
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DepartmentView {
     pub code: DepartmentCode,
     pub name: String,

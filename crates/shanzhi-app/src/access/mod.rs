@@ -129,6 +129,7 @@ impl App {
 
 /// What `/api/v1/me` shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub username: String,
     pub display_name: String,

@@ -25,6 +25,7 @@ pub struct CheckIn {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatrolView {
     pub id: String,
     pub grid: GridCode,
@@ -37,6 +38,7 @@ pub struct PatrolView {
 
 /// Which grids of a division were patrolled in a span, and how often.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageRow {
     pub grid: GridCode,
     pub name: String,

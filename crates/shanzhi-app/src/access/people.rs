@@ -16,12 +16,15 @@ use crate::{AppError, AppResult};
 
 /// An assignment as shown.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignmentView {
     pub id: String,
     pub role: Role,
     pub role_name: &'static str,
     pub scope: Option<Scope>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub valid_from: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_to: Option<Date>,
 }
 
@@ -41,6 +44,7 @@ impl From<&AssignmentRecord> for AssignmentView {
 /// A person as the caller may see them: the phone number masked unless the
 /// caller's role needs it (and then the view is recorded).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub username: String,
     pub display_name: String,
@@ -52,6 +56,7 @@ pub struct UserView {
 
 /// One line of a roster.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RosterEntry {
     pub username: String,
     pub display_name: String,
@@ -238,6 +243,14 @@ impl Scoped<'_> {
     /// End an assignment's term on `on` (default today).
     pub async fn end_assignment(&self, username: &str, id: &str, on: Option<Date>) -> AppResult<AssignmentView> {
         let user = self.visible_user(username, Action::ManagePeople).await?;
+        // An admin ending their own assignment would lock themself out (the
+        // fuzzer found this); another admin does it.
+        if self.actor.user_id() == Some(user.id.as_str()) {
+            return Err(AppError::Forbidden(Bilingual::new(
+                "不能结束自己的任职，请由其他管理员办理",
+                "you cannot end your own assignment; ask another administrator",
+            )));
+        }
         let mut a =
             self.app.store.assignments_of(&user.id).await?.into_iter().find(|a| a.id == id).ok_or_else(|| {
                 AppError::not_found("assignment_not_found", format!("任职 {id} 不存在"), format!("no assignment {id}"))

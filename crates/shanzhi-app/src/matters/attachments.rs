@@ -13,6 +13,7 @@ use crate::{AppError, AppResult};
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentView {
     pub id: String,
     pub content_type: String,

@@ -16,6 +16,7 @@ use crate::{AppError, AppResult};
 
 /// Whom the duty list names for a matter, where it stands now.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub assignee: Assignee,
     pub name: String,

@@ -26,6 +26,7 @@ pub struct HotlineRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HotlineImportReport {
     pub rows: usize,
     pub created: usize,

@@ -48,6 +48,7 @@ pub struct IntakeRequest {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeAnswer {
     pub matter: MatterView,
     /// False when an idempotency key or order number found an earlier matter.
@@ -62,6 +63,7 @@ pub struct IntakeAnswer {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryHint {
     pub code: CategoryCode,
     pub name: String,

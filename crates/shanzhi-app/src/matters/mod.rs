@@ -36,6 +36,7 @@ pub use verify::{MatterVerification, verify_matter_chains};
 /// A matter as the caller may see it: the reporter's name and phone masked
 /// unless the caller needs them (and then the view is recorded).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatterView {
     pub id: String,
     pub number: String,
@@ -76,6 +77,7 @@ pub struct MatterView {
 
 /// A stage clock as shown on the matter.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeLimitView {
     pub stage: Stage,
     pub stage_name: &'static str,
@@ -124,6 +126,7 @@ fn time_limit_view(c: &StageClock, timing: &Timing, now: Timestamp) -> TimeLimit
 
 /// One timeline entry as shown.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventView {
     pub seq: i64,
     pub at: String,
@@ -139,6 +142,7 @@ pub struct EventView {
 
 /// A page of matters and the cursor for the next one.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatterPage {
     pub items: Vec<MatterView>,
     pub next: Option<String>,

@@ -8,6 +8,7 @@ use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
     pub service_code: String,
     pub service_name: String,

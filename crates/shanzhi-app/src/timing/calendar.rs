@@ -26,7 +26,9 @@ pub struct TimingSettings {
 /// A day the calendar says something about (holidays, make-up working days,
 /// local adjustments).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayView {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub date: Date,
     pub weekday: &'static str,
     pub kind: DayKind,
@@ -36,6 +38,7 @@ pub struct DayView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarView {
     pub timezone: &'static str,
     pub working_hours: String,
@@ -53,6 +56,7 @@ pub struct CalendarView {
 
 /// A local adjustment.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDayInput {
     pub kind: DayKind,
@@ -61,10 +65,13 @@ pub struct CalendarDayInput {
 
 /// The answer to "when is `amount` `unit` from `from`".
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineAnswer {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: Timestamp,
     pub limit: Limit,
     pub limit_label: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub deadline: Timestamp,
     pub deadline_local: String,
     pub provisional: bool,

@@ -33,7 +33,9 @@ const SYSTEM_ACTOR: &str = "system:sweep";
 
 /// What one sweep did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweepReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub at: Option<Timestamp>,
     /// Matters whose clock had reached an alarm.
     pub examined: usize,
@@ -71,6 +73,7 @@ impl SweeperConfig {
 
 /// The sweep as a supervisor sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweeperStatus {
     pub lease: Option<LeaseRecord>,
     pub lease_expired: bool,

@@ -12,6 +12,7 @@ use crate::AppResult;
 use crate::access::Scoped;
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ColourCounts {
     pub yellow: u64,
     pub orange: u64,
@@ -31,6 +32,7 @@ impl ColourCounts {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitWarnings {
     /// `department:510104-chengguan`, `level:town`, `community`, `verifier`.
     pub unit: String,
@@ -40,6 +42,7 @@ pub struct UnitWarnings {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarningSummary {
     #[serde(flatten)]
     pub total: ColourCounts,

@@ -2,23 +2,29 @@
 //! `GET /api/v1/attachments/{id}`; `POST /api/v1/hotline/import` (a CSV or
 //! XLSX export as the body).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use shanzhi_app::matters::{AttachmentView, HotlineImportReport};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::Caller;
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/attachments", post(upload))
-        .route("/attachments/{id}", get(download))
-        .route("/hotline/import", post(hotline))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload)).routes(routes!(download)).routes(routes!(hotline))
 }
+
+/// 上传照片（JPEG、PNG 或 WebP，≤ 5 MiB），上报或处置时引用其 id / upload a photo.
+#[utoipa::path(post, path = "/attachments", tag = "attachments",
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "图片字节 / the image bytes"),
+    responses((status = 201, body = AttachmentView), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn upload(
     State(state): State<AppState>,
@@ -28,6 +34,11 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(state.app.scoped(actor).upload(&body).await?)))
 }
 
+/// 下载照片（仅限可见该事件者） / a photo, for those who may see its matter.
+#[utoipa::path(get, path = "/attachments/{id}", tag = "attachments",
+    params(("id" = String, Path, description = "附件 id")),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "图片 / the image"), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn download(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -38,6 +49,11 @@ async fn download(
         .into_response())
 }
 
+/// 导入 12345 热线工单（CSV 或 XLSX，整体校验，按工单编号幂等） / import hotline orders.
+#[utoipa::path(post, path = "/hotline/import", tag = "attachments",
+    request_body(content = String, content_type = "text/csv", description = "12345 导出文件（CSV 或 XLSX） / the export"),
+    responses((status = 200, body = HotlineImportReport), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn hotline(
     State(state): State<AppState>,
     Caller(actor): Caller,

@@ -1,22 +1,25 @@
 //! Sign-in and sign-out: `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`,
 //! `GET /api/v1/me`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::{Me, SESSION_COOKIE};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, Caller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout)).route("/me", get(me))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
     username: String,
@@ -30,7 +33,7 @@ impl std::fmt::Debug for LoginBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct LoginAnswer {
     token: String,
     csrf_token: String,
@@ -54,6 +57,9 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
+/// 登录：返回 Bearer 令牌，并设置会话 Cookie / sign in: a bearer token and a session cookie.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = LoginAnswer), Refusals))]
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -72,6 +78,10 @@ async fn login(
     Ok(response)
 }
 
+/// 退出登录（吊销会话） / sign out (revokes the session).
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 204, description = "已退出 / signed out"), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -85,6 +95,9 @@ async fn logout(
     Ok(response)
 }
 
+/// 当前用户及其角色与范围 / who is calling, with roles and scopes.
+#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn me(State(state): State<AppState>, Caller(actor): Caller) -> Json<Me> {
     Json(state.app.scoped(actor).me())
 }

@@ -2,34 +2,43 @@
 //! city-wide admin edits it), `/api/v1/calendar/deadline` to work a limit
 //! out, and `/api/v1/sweep`: who runs the warning sweep.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shanzhi_app::timing::{CalendarDayInput, CalendarView, DayView, DeadlineAnswer, SweeperStatus, TimingSettings};
 use shanzhi_domain::calendar::LimitUnit;
 use shanzhi_domain::text::Bilingual;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/calendar", get(show))
-        .route("/calendar/settings", put(put_settings))
-        .route("/calendar/days/{date}", put(put_day).delete(delete_day))
-        .route("/calendar/official", axum::routing::post(import_official))
-        .route("/calendar/deadline", get(deadline))
-        .route("/sweep", get(sweep_status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(put_settings))
+        .routes(routes!(put_day, delete_day))
+        .routes(routes!(import_official))
+        .routes(routes!(deadline))
+        .routes(routes!(sweep_status))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct YearQuery {
+    /// 年份（默认今年） / the year (default: this year)
     year: Option<i16>,
 }
+
+/// 工作日历：法定节假日、调休与本地调整 / the working-day calendar of a year.
+#[utoipa::path(get, path = "/calendar", tag = "time", params(YearQuery),
+    responses((status = 200, body = CalendarView), Refusals))]
 
 async fn show(
     State(state): State<AppState>,
@@ -39,7 +48,7 @@ async fn show(
     Ok(Json(state.app.scoped(actor).calendar(q.year)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SettingsBody {
     working_hours: Option<String>,
@@ -47,13 +56,16 @@ struct SettingsBody {
     orange_left: Option<u8>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SettingsView {
     working_hours: String,
     yellow_left: u8,
     orange_left: u8,
 }
 
+/// 设置工作时间（如 09:00-12:00,13:30-17:30）与预警阈值 / working hours and warning thresholds.
+#[utoipa::path(put, path = "/calendar/settings", tag = "time", request_body = SettingsBody,
+    responses((status = 200, body = SettingsView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -77,6 +89,10 @@ async fn put_settings(
     }))
 }
 
+/// 本地调整某日（工作日或休息日） / set a local working day or holiday.
+#[utoipa::path(put, path = "/calendar/days/{date}", tag = "time",
+    params(("date" = String, Path, description = "日期 YYYY-MM-DD")), request_body = CalendarDayInput,
+    responses((status = 200, body = DayView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_day(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -86,6 +102,10 @@ async fn put_day(
     Ok(Json(state.app.scoped(actor).put_calendar_day(&date, b).await?))
 }
 
+/// 取消某日的本地调整 / remove a local adjustment.
+#[utoipa::path(delete, path = "/calendar/days/{date}", tag = "time",
+    params(("date" = String, Path, description = "日期 YYYY-MM-DD")),
+    responses((status = 204, description = "已删除 / removed"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn delete_day(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -95,12 +115,15 @@ async fn delete_day(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Imported {
     years: Vec<i16>,
 }
 
-/// The body: the shipped file's CSV (`date,kind,holiday,holiday_zh`).
+/// 导入国务院办公厅公布的节假日安排（CSV：date,kind,holiday,holiday_zh） / import official holidays.
+#[utoipa::path(post, path = "/calendar/official", tag = "time",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Imported), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn import_official(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -112,14 +135,20 @@ async fn import_official(
     Ok(Json(Imported { years: state.app.scoped(actor).import_official_days(text).await? }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DeadlineQuery {
+    /// 起算时间（RFC 3339，默认现在） / start (RFC 3339, default now)
     from: Option<String>,
+    /// 时限数量 / how many units
     amount: u32,
     unit: LimitUnit,
 }
 
+/// 计算时限的截止时间（按工作日历） / when a time limit ends, on the calendar.
+#[utoipa::path(get, path = "/calendar/deadline", tag = "time", params(DeadlineQuery),
+    responses((status = 200, body = DeadlineAnswer), Refusals))]
 async fn deadline(
     State(state): State<AppState>,
     MaybeCaller(actor): MaybeCaller,
@@ -137,6 +166,8 @@ async fn deadline(
     Ok(Json(state.app.scoped(actor).deadline(from, q.amount, q.unit)?))
 }
 
+/// 预警扫描的运行者与最近一次结果 / who runs the warning sweep, and its last run.
+#[utoipa::path(get, path = "/sweep", tag = "time", responses((status = 200, body = SweeperStatus), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn sweep_status(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<SweeperStatus>, ApiError> {
     Ok(Json(state.app.scoped(actor).sweeper_status().await?))
 }

@@ -1,25 +1,35 @@
 //! `/api/v1/departments`: the registry of departments and their members.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use shanzhi_app::access::DepartmentView;
 use shanzhi_domain::DivisionCode;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/departments", get(list).post(create)).route("/departments/{code}", get(show))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 区划代码：只列该区划内的部门 / only departments within this division
     within: Option<String>,
 }
+
+/// 部门名录 / the departments.
+#[utoipa::path(get, path = "/departments", tag = "people", params(ListQuery),
+    responses((status = 200, body = Vec<DepartmentView>), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn list(
     State(state): State<AppState>,
@@ -34,21 +44,30 @@ async fn list(
     Ok(Json(state.app.scoped(actor).departments(within.as_ref()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+struct NewDepartment {
     code: String,
     name: String,
 }
 
+/// 新建部门（代码为“区划-简称”，如 510104-chengguan） / create a department.
+#[utoipa::path(post, path = "/departments", tag = "people", request_body = NewDepartment,
+    responses((status = 201, body = DepartmentView), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiJson(b): ApiJson<CreateBody>,
+    ApiJson(b): ApiJson<NewDepartment>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
     Ok((StatusCode::CREATED, Json(state.app.scoped(actor).create_department(&b.code, &b.name).await?)))
 }
 
+/// 一个部门及其成员 / one department and its members.
+#[utoipa::path(get, path = "/departments/{code}", tag = "people",
+    params(("code" = String, Path, description = "部门代码，如 510104-chengguan")),
+    responses((status = 200, body = DepartmentView), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,

@@ -1,40 +1,50 @@
 //! `/api/v1/categories` and `/api/v1/duties`: read by anyone signed in,
 //! edited by a city-wide admin (each edit a new version).
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::{Category, DutyItem};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/categories", get(list))
-        .route("/categories/{code}", get(show).put(put))
-        .route("/duties", get(duties).put(put_duty))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(show, put)).routes(routes!(duties, put_duty))
 }
 
-#[derive(Debug, Serialize)]
+/// A category with its version number.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Versioned {
     version: i64,
     #[serde(flatten)]
     category: Category,
 }
 
+/// 全部事项分类（当前版本） / every category, current version.
+#[utoipa::path(get, path = "/categories", tag = "dictionary",
+    responses((status = 200, body = Vec<Versioned>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<Versioned>>, ApiError> {
     let all = state.app.scoped(actor).categories().await?;
     Ok(Json(all.into_iter().map(|(category, version)| Versioned { version, category }).collect()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct VersionQuery {
+    /// 历史版本号（默认当前） / an earlier version (default: current)
     version: Option<i64>,
 }
 
+/// 一个分类 / one category.
+#[utoipa::path(get, path = "/categories/{code}", tag = "dictionary",
+    params(("code" = String, Path, description = "分类代码，如 0101、ZZ.0201"), VersionQuery),
+    responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -45,6 +55,10 @@ async fn show(
     Ok(Json(Versioned { version, category }))
 }
 
+/// 新增或修改分类（每次保存为新版本） / create or change a category (a new version each time).
+#[utoipa::path(put, path = "/categories/{code}", tag = "dictionary",
+    params(("code" = String, Path, description = "分类代码")), request_body = Category,
+    responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -64,12 +78,17 @@ async fn put(
     Ok(Json(Versioned { version, category }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DutyQuery {
+    /// 只看该分类 / only this category
     category: Option<String>,
 }
 
+/// 职责清单 / the duty lists.
+#[utoipa::path(get, path = "/duties", tag = "dictionary", params(DutyQuery),
+    responses((status = 200, body = Vec<DutyItem>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn duties(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -78,6 +97,9 @@ async fn duties(
     Ok(Json(state.app.scoped(actor).duties(q.category.as_deref()).await?))
 }
 
+/// 设置一条职责（分类 × 层级） / set one duty (category × level).
+#[utoipa::path(put, path = "/duties", tag = "dictionary", request_body = DutyItem,
+    responses((status = 200, body = DutyItem), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_duty(
     State(state): State<AppState>,
     Caller(actor): Caller,

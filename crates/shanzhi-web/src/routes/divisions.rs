@@ -2,22 +2,25 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::ApiQuery;
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/divisions", get(list)).route("/divisions/{code}", get(show))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(show))
 }
 
 /// A division as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DivisionJson {
     pub code: DivisionCode,
     pub code_system: CodeSystem,
@@ -44,16 +47,21 @@ fn json_list(divisions: Vec<Division>) -> Vec<DivisionJson> {
     divisions.into_iter().map(DivisionJson::from).collect()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SystemQuery {
+    /// nbs2023（默认）或 mca / the code system
     code_system: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 上级区划代码（省略则列出根） / the parent (roots when absent)
     parent: Option<String>,
+    /// nbs2023（默认）或 mca / the code system
     code_system: Option<String>,
 }
 
@@ -68,7 +76,7 @@ fn parse_system(text: Option<&str>) -> Result<CodeSystem, ApiError> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ShowBody {
     division: DivisionJson,
     /// From the root down to the parent.
@@ -78,6 +86,10 @@ struct ShowBody {
     descendant_counts: BTreeMap<DivisionLevel, u64>,
 }
 
+/// 一个区划，及其上级、下级与各级数量 / a division with its ancestors, children and counts.
+#[utoipa::path(get, path = "/divisions/{code}", tag = "grid",
+    params(("code" = String, Path, description = "区划代码（6–12 位）"), SystemQuery),
+    responses((status = 200, body = ShowBody), Refusals))]
 async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -94,13 +106,16 @@ async fn show(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ListBody {
     parent: Option<DivisionCode>,
     count: usize,
     items: Vec<DivisionJson>,
 }
 
+/// 下级区划 / the children of a division.
+#[utoipa::path(get, path = "/divisions", tag = "grid", params(ListQuery),
+    responses((status = 200, body = ListBody), Refusals))]
 async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<ListBody>, ApiError> {
     let parent = query.parent.as_deref().map(parse_code).transpose()?;
     let system = parse_system(query.code_system.as_deref())?;

@@ -2,11 +2,9 @@
 //! `GET /api/v1/grids/{code}/history` and `GET /api/v1/grids?…`
 //! (FeatureCollections, simplified for a map's zoom level when asked).
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use geojson::JsonObject;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -16,14 +14,50 @@ use shanzhi_domain::{DivisionCode, GridCode, GridKind};
 use shanzhi_geo::features::{self, simplify_for_zoom};
 use shanzhi_store::{GridQuery, GridRecord};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::ApiQuery;
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/grids", get(list))
-        .route("/grids/{code}", get(show))
-        .route("/grids/{code}/history", get(history))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(show)).routes(routes!(history))
+}
+
+/// A grid as a GeoJSON Feature (RFC 7946, WGS-84).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct GridFeature {
+    /// "Feature"
+    r#type: String,
+    /// A MultiPolygon.
+    #[schema(value_type = Object)]
+    geometry: (),
+    properties: GridProperties,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct GridProperties {
+    code: String,
+    /// master, general, micro or dedicated
+    kind: String,
+    kind_name: String,
+    name: String,
+    parent_code: Option<String>,
+    community_code: String,
+    households: Option<u32>,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct GridCollection {
+    /// "FeatureCollection"
+    r#type: String,
+    features: Vec<GridFeature>,
 }
 
 /// GeoJSON with its own media type (RFC 7946).
@@ -79,12 +113,20 @@ fn parse_zoom(zoom: Option<u8>) -> Result<Option<u8>, ApiError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ShowQuery {
+    /// 查询哪一天的网格（YYYY-MM-DD，默认今天） / the grid as of this day
     as_of: Option<String>,
+    /// 地图缩放级别 0–22：按级别简化边界 / simplify for this map zoom
     zoom: Option<u8>,
 }
+
+/// 一个网格（GeoJSON Feature） / one grid as a GeoJSON Feature.
+#[utoipa::path(get, path = "/grids/{code}", tag = "grid",
+    params(("code" = String, Path, description = "15 位网格编码"), ShowQuery),
+    responses((status = 200, body = GridFeature, content_type = "application/geo+json"), Refusals))]
 
 async fn show(
     State(state): State<AppState>,
@@ -96,19 +138,30 @@ async fn show(
     Ok(geojson(serde_json::to_string(&to_feature(&record, parse_zoom(q.zoom)?)).unwrap_or_default()))
 }
 
+/// 一个网格的历次版本 / every version of a grid.
+#[utoipa::path(get, path = "/grids/{code}/history", tag = "grid",
+    params(("code" = String, Path, description = "15 位网格编码")),
+    responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
     let code = parse_code(&code)?;
     Ok(collection(&state.app.grid_history(&code).await?, None))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// 社区代码 / grids of this community
     community: Option<String>,
+    /// 区划代码：其下全部网格 / grids within this division
     within: Option<String>,
+    /// master, general, micro, dedicated
     kind: Option<String>,
+    /// 最小经度,最小纬度,最大经度,最大纬度 / minLng,minLat,maxLng,maxLat
     bbox: Option<String>,
+    /// 地图缩放级别 0–22 / map zoom
     zoom: Option<u8>,
+    /// YYYY-MM-DD（默认今天） / as of this day
     as_of: Option<String>,
 }
 
@@ -143,6 +196,9 @@ fn parse_division(text: &str) -> Result<DivisionCode, ApiError> {
     DivisionCode::parse(text).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(text)))
 }
 
+/// 网格（GeoJSON FeatureCollection），按社区、区划、类型、范围筛选 / grids as GeoJSON.
+#[utoipa::path(get, path = "/grids", tag = "grid", params(ListQuery),
+    responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
     let mut query = GridQuery::as_of(parse_date(q.as_of.as_deref())?);
     if let Some(c) = &q.community {

@@ -1,15 +1,20 @@
 //! `GET /healthz`: the store answered just now; backend and schema version.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use shanzhi_app::health::Health;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz))
 }
+
+/// 健康检查：数据库可用、结构版本 / the store answers; backend and schema version.
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, body = Health), (status = 503, body = crate::openapi::ErrorBody)))]
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     Ok(Json(state.app.health().await?))

@@ -1,9 +1,8 @@
 //! `/api/v1/matters…`: report, read, list, count, command, timeline.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterPage, MatterView, Suggestion};
 use shanzhi_app::timing::WarningSummary;
@@ -12,29 +11,39 @@ use shanzhi_domain::{CategoryCode, DivisionCode, GridCode, MatterState, Warning}
 use shanzhi_geo::Crs;
 use shanzhi_store::MatterQuery;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/matters", get(list).post(report))
-        .route("/matters/counts", get(counts))
-        .route("/matters/warnings", get(warnings))
-        .route("/matters/{id}", get(show))
-        .route("/matters/{id}/timeline", get(timeline))
-        .route("/matters/{id}/suggestion", get(suggestion))
-        .route("/matters/{id}/commands/{command}", post(command))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, report))
+        .routes(routes!(counts))
+        .routes(routes!(warnings))
+        .routes(routes!(show))
+        .routes(routes!(timeline))
+        .routes(routes!(suggestion))
+        .routes(routes!(command))
 }
 
-#[derive(Debug, Deserialize)]
+/// A report. Give a place: `lng` and `lat` (in `crs`), or a `grid` code.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReportBody {
+    /// 事项分类代码（小类），见 /categories / a category code (a leaf)
     category: String,
     lng: Option<f64>,
     lat: Option<f64>,
+    /// wgs84（默认）、gcj02 或 bd09
     crs: Option<String>,
+    /// 15 位网格编码 / a grid code
     grid: Option<String>,
+    /// 1–4000 字
     description: String,
+    /// resident, grid_worker, hotline, open311, api, wechat
     channel: Option<String>,
     address: Option<String>,
     reporter_name: Option<String>,
@@ -46,6 +55,7 @@ struct ReportBody {
     urgent: bool,
     /// Answers to the category's attributes (a list for a multivaluelist).
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, Object>)]
     attributes: std::collections::BTreeMap<String, AnswerText>,
 }
 
@@ -68,6 +78,11 @@ impl AnswerText {
     }
 }
 
+/// 上报事件（居民可匿名；带 Idempotency-Key 可安全重试） / report a matter.
+#[utoipa::path(post, path = "/matters", tag = "matters", request_body = ReportBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "重试时返回同一事件 / a retry returns the same matter")),
+    responses((status = 201, body = IntakeAnswer), (status = 200, description = "同一幂等键的既有事件 / the earlier matter", body = IntakeAnswer), Refusals),
+    security((), ("bearer" = []), ("session_cookie" = [])))]
 async fn report(
     State(state): State<AppState>,
     MaybeCaller(actor): MaybeCaller,
@@ -102,6 +117,11 @@ async fn report(
     Ok((status, Json(answer)))
 }
 
+/// 一个事件（按 id 或编号） / one matter, by id or number.
+#[utoipa::path(get, path = "/matters/{id}", tag = "matters",
+    params(("id" = String, Path, description = "事件 id 或编号，如 510104-20261128-000001")),
+    responses((status = 200, body = MatterView), Refusals),
+    security((), ("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     MaybeCaller(actor): MaybeCaller,
@@ -110,6 +130,9 @@ async fn show(
     Ok(Json(state.app.scoped(actor).matter(&id).await?))
 }
 
+/// 事件时间线（只增不改、哈希链） / the timeline, append-only and hash-chained.
+#[utoipa::path(get, path = "/matters/{id}/timeline", tag = "matters", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EventView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn timeline(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -118,6 +141,9 @@ async fn timeline(
     Ok(Json(state.app.scoped(actor).timeline(&id).await?))
 }
 
+/// 职责清单建议的承办单位 / the unit the duty list suggests.
+#[utoipa::path(get, path = "/matters/{id}/suggestion", tag = "matters", params(("id" = String, Path)),
+    responses((status = 200, body = Option<Suggestion>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn suggestion(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -126,6 +152,14 @@ async fn suggestion(
     Ok(Json(state.app.scoped(actor).suggestion(&id).await?))
 }
 
+/// 执行流转命令：accept、reject、dispatch、sign、return、respond、verify、rate、reopen、escalate、
+/// extend、approve_extension、deny_extension、park、approve_park、deny_park、resume、supervise、merge、void。
+/// 参数见各命令（如 dispatch: {"to": {"kind": "department", "code": "510104-chengguan"}}）；
+/// 状态不符时 409，details 给出当前可执行的命令 / run a lifecycle command.
+#[utoipa::path(post, path = "/matters/{id}/commands/{command}", tag = "matters",
+    params(("id" = String, Path), ("command" = String, Path, description = "命令名 / the command")),
+    request_body(content = Object, description = "命令参数（无参数的命令可省略） / the command's arguments"),
+    responses((status = 200, body = MatterView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn command(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -146,10 +180,11 @@ async fn command(
     Ok(Json(state.app.scoped(actor).command(&id, &command, args).await?))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
-    /// Comma-separated states.
+    /// 状态，逗号分隔 / comma-separated states (reported, filed, dispatched …)
     state: Option<String>,
     category: Option<String>,
     line: Option<String>,
@@ -255,6 +290,9 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
     })
 }
 
+/// 本人管辖范围内的事件，新的在前，游标翻页 / matters in the caller's scope, newest first.
+#[utoipa::path(get, path = "/matters", tag = "matters", params(ListQuery),
+    responses((status = 200, body = MatterPage), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -264,6 +302,9 @@ async fn list(
     Ok(Json(state.app.scoped(actor).matters(query, q.cursor.as_deref()).await?))
 }
 
+/// 各状态的事件数 / counts by state.
+#[utoipa::path(get, path = "/matters/counts", tag = "matters", params(ListQuery),
+    responses((status = 200, body = std::collections::BTreeMap<String, u64>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn counts(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -273,7 +314,9 @@ async fn counts(
     Ok(Json(state.app.scoped(actor).matter_counts(query).await?))
 }
 
-/// Counts by warning colour in the caller's scope, and by holding unit.
+/// 按预警颜色与承办单位统计 / counts by warning colour and by holding unit.
+#[utoipa::path(get, path = "/matters/warnings", tag = "matters", params(ListQuery),
+    responses((status = 200, body = WarningSummary), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn warnings(
     State(state): State<AppState>,
     Caller(actor): Caller,

@@ -1,32 +1,40 @@
 //! `/api/v1/patrols`: start, check in, end; read patrols and coverage.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use shanzhi_app::access::{CheckIn, CoverageRow, PatrolView};
 use shanzhi_domain::DivisionCode;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_geo::Crs;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patrols", get(list).post(start))
-        .route("/patrols/coverage", get(coverage))
-        .route("/patrols/{id}", get(show))
-        .route("/patrols/{id}/check-ins", post(check_in))
-        .route("/patrols/{id}/end", post(end))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, start))
+        .routes(routes!(coverage))
+        .routes(routes!(show))
+        .routes(routes!(check_in))
+        .routes(routes!(end))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StartBody {
+    /// 网格编码 / the grid walked
     grid: String,
 }
+
+/// 网格员开始巡查 / a grid worker starts a patrol.
+#[utoipa::path(post, path = "/patrols", tag = "people", request_body = StartBody,
+    responses((status = 201, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn start(
     State(state): State<AppState>,
@@ -36,7 +44,7 @@ async fn start(
     Ok((StatusCode::CREATED, Json(state.app.scoped(actor).start_patrol(&b.grid).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CheckInBody {
     lng: f64,
@@ -47,6 +55,10 @@ struct CheckInBody {
     note: Option<String>,
 }
 
+/// 巡查打卡（位置、走访户数、备注） / a located check-in.
+#[utoipa::path(post, path = "/patrols/{id}/check-ins", tag = "people",
+    params(("id" = String, Path)), request_body = CheckInBody,
+    responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn check_in(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -61,6 +73,9 @@ async fn check_in(
     Ok(Json(state.app.scoped(actor).check_in(&id, point).await?))
 }
 
+/// 结束巡查 / end a patrol.
+#[utoipa::path(post, path = "/patrols/{id}/end", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn end(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -69,6 +84,9 @@ async fn end(
     Ok(Json(state.app.scoped(actor).end_patrol(&id).await?))
 }
 
+/// 一次巡查 / one patrol.
+#[utoipa::path(get, path = "/patrols/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -77,9 +95,11 @@ async fn show(
     Ok(Json(state.app.scoped(actor).patrol(&id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SpanQuery {
+    /// 区划代码 / within this division
     division: String,
     /// RFC 3339 instants, e.g. 2026-11-01T00:00:00+08:00.
     from: Option<String>,
@@ -107,6 +127,9 @@ fn span(q: &SpanQuery) -> Result<(DivisionCode, Option<i64>, Option<i64>), ApiEr
     Ok((division, instant(&q.from)?, instant(&q.to)?))
 }
 
+/// 区划内的巡查 / patrols within a division.
+#[utoipa::path(get, path = "/patrols", tag = "people", params(SpanQuery),
+    responses((status = 200, body = Vec<PatrolView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -116,6 +139,9 @@ async fn list(
     Ok(Json(state.app.scoped(actor).patrols(&division, from, to).await?))
 }
 
+/// 各一般网格的巡查覆盖 / patrol coverage per general grid.
+#[utoipa::path(get, path = "/patrols/coverage", tag = "people", params(SpanQuery),
+    responses((status = 200, body = Vec<CoverageRow>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn coverage(
     State(state): State<AppState>,
     Caller(actor): Caller,

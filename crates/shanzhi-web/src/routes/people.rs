@@ -1,47 +1,58 @@
 //! People, their assignments and the roster: `/api/v1/users…`, `/api/v1/roster`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use jiff::civil::Date;
 use serde::Deserialize;
 use shanzhi_app::access::{AssignmentView, NewStaff, RosterEntry, UserView};
 use shanzhi_domain::{DivisionCode, Role};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", post(create))
-        .route("/users/{username}", get(show))
-        .route("/users/{username}/assignments", post(assign))
-        .route("/users/{username}/assignments/{id}/end", post(end))
-        .route("/roster", get(roster))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(show))
+        .routes(routes!(assign))
+        .routes(routes!(end))
+        .routes(routes!(roster))
 }
 
 fn parse_role(text: &str) -> Result<Role, ApiError> {
     text.parse().map_err(|m| ApiError::bad_request("invalid_role", m))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+struct NewUser {
     username: String,
     display_name: String,
     phone: Option<String>,
     password: Option<String>,
+    /// admin, supervisor, dispatcher, community_worker, grid_worker, dept_handler, resident
     role: String,
+    /// 区划代码、网格编码或部门代码 / a division, grid or department code
     scope: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
     valid_from: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
     valid_to: Option<Date>,
 }
+
+/// 新建人员及其首个任职 / create a person with a first assignment.
+#[utoipa::path(post, path = "/users", tag = "people", request_body = NewUser,
+    responses((status = 201, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiJson(b): ApiJson<CreateBody>,
+    ApiJson(b): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let new = NewStaff {
         role: parse_role(&b.role)?,
@@ -56,6 +67,9 @@ async fn create(
     Ok((StatusCode::CREATED, Json(state.app.scoped(actor).create_user(new).await?)))
 }
 
+/// 一个人员 / one person.
+#[utoipa::path(get, path = "/users/{username}", tag = "people", params(("username" = String, Path)),
+    responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -64,14 +78,21 @@ async fn show(
     Ok(Json(state.app.scoped(actor).user(&username).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AssignBody {
     role: String,
     scope: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
     valid_from: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
     valid_to: Option<Date>,
 }
+
+/// 增加任职（角色 + 范围 + 任期） / add an assignment.
+#[utoipa::path(post, path = "/users/{username}/assignments", tag = "people",
+    params(("username" = String, Path)), request_body = AssignBody,
+    responses((status = 201, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn assign(
     State(state): State<AppState>,
@@ -85,11 +106,18 @@ async fn assign(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EndBody {
+    /// 结束日期（默认今天） / last day (default today)
+    #[schema(value_type = Option<String>, format = Date)]
     on: Option<Date>,
 }
+
+/// 结束任职 / end an assignment.
+#[utoipa::path(post, path = "/users/{username}/assignments/{id}/end", tag = "people",
+    params(("username" = String, Path), ("id" = String, Path)), request_body = EndBody,
+    responses((status = 200, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn end(
     State(state): State<AppState>,
@@ -100,11 +128,17 @@ async fn end(
     Ok(Json(state.app.scoped(actor).end_assignment(&username, &id, b.on).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct RosterQuery {
+    /// 区划代码 / within this division
     division: String,
 }
+
+/// 花名册：区划内的在岗人员 / the roster of a division.
+#[utoipa::path(get, path = "/roster", tag = "people", params(RosterQuery),
+    responses((status = 200, body = Vec<RosterEntry>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn roster(
     State(state): State<AppState>,

@@ -1,0 +1,88 @@
+//! The real binary for end-to-end tests: a clean environment, and a server
+//! on a free port whose log is kept.
+
+// Each test binary uses part of this module.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+use shanzhi_testkit::TestDb;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
+pub const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/chengdu/chengdu_divisions_nbs2023.csv");
+
+/// The binary with a clean environment (no SHANZHI_* from the test run) in `cwd`.
+pub fn shanzhi(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+pub fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
+    shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    /// Everything the server wrote to stderr (its log) so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Start `serve` on a free port and wait for its "listening on" line.
+    pub fn start(cwd: &Path, extra: &[&str], db_args: &[String]) -> Server {
+        let mut child = shanzhi(cwd)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .args(db_args)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(i) = line.find("listening on http://") {
+                    let addr = line[i + "listening on ".len()..].split_whitespace().next().unwrap_or("").to_owned();
+                    let _ = tx.send(addr);
+                }
+                if let Ok(mut l) = sink.lock() {
+                    l.push(line);
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
+        Server { child, base, log }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = reqwest::get(format!("{}{path}", self.base)).await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON"))
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
