@@ -294,6 +294,7 @@ async fn posting_in_every_form_and_reading_back() {
     assert!(
         x.text.contains("<service_requests><request><service_request_id>510104-20261127-000002</service_request_id>")
     );
+    snapshot("posted_xml", &x.text);
     // Multipart with a photo; the api_key in the query string; every attribute type.
     let m = w
         .post_multipart(
@@ -318,6 +319,7 @@ async fn posting_in_every_form_and_reading_back() {
         )
         .await;
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    snapshot("posted_json", &m.text);
     let hazard = m.json()[0]["service_request_id"].as_str().expect("id").to_owned();
     assert_eq!(w.stored().await, (3, 1), "three requests, one photo");
     // The answers are kept with the report (datetimes in UTC).
@@ -327,6 +329,7 @@ async fn posting_in_every_form_and_reading_back() {
     assert_eq!(details["attributes"]["hazard_sources"], json!(["ebike", "exit_blocked"]));
     assert_eq!(details["attributes"]["observed_at"], "2026-11-27T01:30:00Z");
     assert_eq!(details["attributes"]["people_at_risk"], json!(12.0));
+    assert_eq!(details["links"], json!(["http://example.org/a.jpg", "http://example.org/b.jpg"]), "media_url kept");
     // By address only: the community named in it.
     let a = w
         .post(
@@ -364,9 +367,10 @@ async fn posting_in_every_form_and_reading_back() {
     // Tokens resolve to the id.
     let t = w.get(&format!("/open311/v2/tokens/{}.json", posted["token"].as_str().expect("token"))).await;
     assert_eq!(t.json()[0]["service_request_id"], id);
-    assert!(
-        w.get(&format!("/open311/v2/tokens/{}.xml", posted["token"].as_str().expect("t"))).await.text.contains(&id)
-    );
+    snapshot("token_json", &t.text);
+    let t = w.get(&format!("/open311/v2/tokens/{}.xml", posted["token"].as_str().expect("t"))).await;
+    assert!(t.text.contains(&id));
+    snapshot("token_xml", &t.text);
     assert_errors(&w.get("/open311/v2/tokens/nope.json").await, StatusCode::NOT_FOUND);
     assert_errors(&w.get("/open311/v2/requests/510104-20261127-999999.json").await, StatusCode::NOT_FOUND);
     assert_errors(&w.get("/open311/v2/requests/510104-20261127-999999.xml").await, StatusCode::NOT_FOUND);
@@ -402,6 +406,7 @@ async fn refused_posts_get_the_spec_errors_and_create_nothing() {
         (good(&[("jurisdiction_id", "999999")]), true, StatusCode::NOT_FOUND),
         (good(&[("jurisdiction_id", "510105")]), true, StatusCode::BAD_REQUEST), // 青羊区: outside
         (good(&[("phone", "12")]), true, StatusCode::BAD_REQUEST),
+        (good(&[("media_url", "javascript:alert(1)")]), true, StatusCode::BAD_REQUEST),
         (good(&[("service_code", "ZZ.0201")]), true, StatusCode::BAD_REQUEST), // required attribute missing
         (good(&[("service_code", "ZZ.0201"), ("attribute[hazard_level]", "huge")]), true, StatusCode::BAD_REQUEST),
         (

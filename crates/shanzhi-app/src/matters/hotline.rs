@@ -205,6 +205,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
                 reported_at: Some(at),
                 urgent: false,
                 attributes: Default::default(),
+                links: Vec::new(),
             },
         });
     }

@@ -45,6 +45,9 @@ pub struct IntakeRequest {
     /// Answers to the category's attributes, by code, as text (several for
     /// a multivaluelist).
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Links to media kept elsewhere (Open311 `media_url`), kept with the
+    /// report; never fetched.
+    pub links: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,6 +226,19 @@ impl Scoped<'_> {
                 "an idempotency key needs 1–128 characters",
             ));
         }
+        if r.links.len() > 9
+            || r.links.iter().any(|l| {
+                l.len() > 500
+                    || !(l.starts_with("http://") || l.starts_with("https://"))
+                    || l.contains(char::is_whitespace)
+            })
+        {
+            return Err(bad(
+                "invalid_media_url",
+                "media_url 最多 9 个，每个为不超过 500 字符的 http(s) 地址",
+                "at most 9 media_url values, each an http(s) URL of at most 500 characters",
+            ));
+        }
         if r.attachments.len() > 9 {
             return Err(bad("too_many_attachments", "最多 9 个附件", "at most 9 attachments"));
         }
@@ -331,6 +347,9 @@ impl Scoped<'_> {
         });
         if !answers.is_empty() {
             details["attributes"] = serde_json::to_value(&answers).unwrap_or_default();
+        }
+        if !r.links.is_empty() {
+            details["links"] = serde_json::Value::from(r.links.clone());
         }
         let mut first = MatterEvent {
             seq: 1,

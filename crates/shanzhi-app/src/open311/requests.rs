@@ -52,6 +52,8 @@ pub struct RequestPost {
     pub attributes: BTreeMap<String, Vec<String>>,
     /// Uploaded files (`media`).
     pub media: Vec<Vec<u8>>,
+    /// `media_url` (repeatable): links kept with the report.
+    pub media_urls: Vec<String>,
 }
 
 /// What a post answers.
@@ -346,6 +348,7 @@ impl Scoped<'_> {
             reporter_name: Some(name).filter(|n| !n.is_empty()),
             reporter_phone: p.phone,
             attributes: answers,
+            links: p.media_urls,
             ..IntakeRequest::default()
         };
         // Dry run of the remaining checks (place, phone, lengths) before any

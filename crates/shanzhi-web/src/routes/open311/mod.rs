@@ -282,6 +282,7 @@ async fn write(State(state): State<AppState>, Path(file): Path<String>, request:
         description: call.text("description"),
         attributes: call.params.attributes(),
         media,
+        media_urls: call.params.all("media_url"),
     };
     let posted = scoped.open311_post(post).await.map_err(|e| call.fail(e))?;
     Ok(render(format, StatusCode::CREATED, "service_requests", &records::posted(&posted)))

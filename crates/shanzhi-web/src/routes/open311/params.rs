@@ -32,6 +32,17 @@ impl Params {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
     }
 
+    /// Every non-empty value of a repeated name, as given.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// A comma list (or the name repeated), empty items dropped.
     pub fn list(&self, name: &str) -> Vec<String> {
         self.0
