@@ -9,6 +9,7 @@ mod extract;
 mod middleware;
 mod openapi;
 mod routes;
+mod ui;
 
 use std::time::Duration;
 
@@ -77,8 +78,8 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
         .with_state(openapi::ApiDocument(document.to_json().unwrap_or_default().into()));
     let routes = api
         .route("/api/docs", axum::routing::get(openapi::docs_page))
-        .route("/api/docs/assets/{name}", axum::routing::get(openapi::docs_asset))
         .merge(routes::open311::routes())
+        .merge(ui::routes())
         .fallback(routes::not_found)
         .with_state(AppState { app, secure_cookies: limits.secure_cookies })
         .merge(docs);

@@ -48,14 +48,13 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
 
 /// Errors made outside the handlers (unknown method, body too large,
 /// timeout…) come as plain text; give them the JSON error format too.
-/// Handlers' own errors (JSON, or Open311's XML) pass unchanged.
+/// Handlers' own errors (JSON, Open311's XML, the UI's pages) pass unchanged.
 async fn json_errors(response: Response) -> Response {
     let status = response.status();
-    let formatted = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/xml"));
+    let formatted =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            v.starts_with("application/json") || v.starts_with("text/xml") || v.starts_with("text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || formatted {
         return response;
     }

@@ -1,12 +1,12 @@
 //! The OpenAPI 3.1 document of the native API, generated from the handlers'
 //! `#[utoipa::path]` declarations (one per handler, beside it), served at
-//! `/api/openapi.json` and browsable at `/api/docs` with assets vendored from
-//! npm (`assets/vendor/`, see its README): no other host is contacted.
+//! `/api/openapi.json` and browsable at `/api/docs` with Swagger UI vendored
+//! from npm (`/assets/vendor/`, see its README): no other host is contacted.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
@@ -127,19 +127,6 @@ pub async fn document(State(doc): State<ApiDocument>) -> Response {
 /// The docs page: Swagger UI from the vendored npm package.
 pub async fn docs_page() -> Html<&'static str> {
     Html(include_str!("../assets/docs.html"))
-}
-
-/// Vendored files of the docs page, compiled in.
-pub async fn docs_asset(Path(name): Path<String>) -> Response {
-    let (body, kind): (&'static [u8], &str) = match name.as_str() {
-        "swagger-ui.css" => (include_bytes!("../assets/vendor/swagger-ui-dist/swagger-ui.css"), "text/css"),
-        "swagger-ui-bundle.js" => {
-            (include_bytes!("../assets/vendor/swagger-ui-dist/swagger-ui-bundle.js"), "text/javascript")
-        }
-        "docs.js" => (include_bytes!("../assets/docs.js"), "text/javascript"),
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
 
 #[cfg(test)]

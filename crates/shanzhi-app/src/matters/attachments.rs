@@ -34,6 +34,20 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// A photo's size and type, by its bytes.
+pub(crate) fn check_photo(bytes: &[u8]) -> AppResult<&'static str> {
+    if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(AppError::BadRequest {
+            code: "invalid_attachment_size",
+            message: Bilingual::new("附件应为 1 字节到 5 MiB", "an attachment must be 1 byte to 5 MiB"),
+        });
+    }
+    sniff(bytes).ok_or_else(|| AppError::BadRequest {
+        code: "unsupported_attachment_type",
+        message: Bilingual::new("只接受 JPEG、PNG 或 WebP 图片", "only JPEG, PNG or WebP images are accepted"),
+    })
+}
+
 fn attachment_not_found() -> AppError {
     AppError::not_found("attachment_not_found", "附件不存在，或您无权查看", "no such attachment in your scope")
 }
@@ -45,18 +59,12 @@ impl Scoped<'_> {
         if self.actor.via == Via::Anonymous {
             return Err(AppError::Unauthorized(Bilingual::new("上传附件请先登录", "sign in to upload attachments")));
         }
-        if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
-            return Err(AppError::BadRequest {
-                code: "invalid_attachment_size",
-                message: Bilingual::new("附件应为 1 字节到 5 MiB", "an attachment must be 1 byte to 5 MiB"),
-            });
-        }
-        let Some(content_type) = sniff(bytes) else {
-            return Err(AppError::BadRequest {
-                code: "unsupported_attachment_type",
-                message: Bilingual::new("只接受 JPEG、PNG 或 WebP 图片", "only JPEG, PNG or WebP images are accepted"),
-            });
-        };
+        self.store_photo(bytes).await
+    }
+
+    /// Store a photo as the caller's (checked first).
+    pub(crate) async fn store_photo(&self, bytes: &[u8]) -> AppResult<AttachmentView> {
+        let content_type = check_photo(bytes)?;
         let record = AttachmentRecord {
             id: uuid::Uuid::now_v7().to_string(),
             matter_id: None,

@@ -38,6 +38,19 @@ impl Dictionary {
     pub fn department_name(&self, code: &str) -> Option<&str> {
         self.departments.get(code).map(String::as_str)
     }
+
+    /// (code, name) of the departments whose code starts with one of
+    /// `prefixes`, by code.
+    pub fn departments_under(&self, prefixes: &[&str]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .departments
+            .iter()
+            .filter(|(code, _)| prefixes.iter().any(|p| code.starts_with(p)))
+            .map(|(c, n)| (c.clone(), n.clone()))
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 #[derive(Debug, Default)]

@@ -113,6 +113,8 @@ pub struct DemoOptions {
     pub open_only: bool,
     /// Reported over this many hours before now.
     pub spread_hours: i64,
+    /// Only in the grids of this division (a district's workbench under load).
+    pub within: Option<shanzhi_domain::DivisionCode>,
 }
 
 impl App {
@@ -143,7 +145,7 @@ const FLUSH_ROWS: usize = 2000;
 impl App {
     /// Create `count` demo matters across the current grid (seeded).
     pub async fn generate_demo_matters(&self, count: usize, seed: u64) -> AppResult<usize> {
-        let options = DemoOptions { count, seed, open_only: false, spread_hours: 60 * 24 };
+        let options = DemoOptions { count, seed, open_only: false, spread_hours: 60 * 24, within: None };
         self.generate_demo_matters_with(&options, &NoProgress).await
     }
 
@@ -157,6 +159,12 @@ impl App {
             .await?
             .into_iter()
             .filter(|g| matches!(g.info.kind, GridKind::Micro | GridKind::General))
+            .filter(|g| {
+                options.within.as_ref().is_none_or(|w| {
+                    let c = g.info.community();
+                    *w == c || w.is_ancestor_of(&c)
+                })
+            })
             .collect();
         if grids.is_empty() {
             return Ok(0);

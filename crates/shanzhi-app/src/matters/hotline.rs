@@ -206,6 +206,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
                 urgent: false,
                 attributes: Default::default(),
                 links: Vec::new(),
+                photos: Vec::new(),
             },
         });
     }

@@ -48,6 +48,10 @@ pub struct IntakeRequest {
     /// Links to media kept elsewhere (Open311 `media_url`), kept with the
     /// report; never fetched.
     pub links: Vec<String>,
+    /// Photos sent with the report itself (the resident page, Open311
+    /// multipart): stored only once every check has passed, so a refused
+    /// report leaves nothing behind; anonymous reporters may send them too.
+    pub photos: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -239,7 +243,10 @@ impl Scoped<'_> {
                 "at most 9 media_url values, each an http(s) URL of at most 500 characters",
             ));
         }
-        if r.attachments.len() > 9 {
+        for p in &r.photos {
+            super::attachments::check_photo(p)?;
+        }
+        if r.attachments.len() + r.photos.len() > 9 {
             return Err(bad("too_many_attachments", "最多 9 个附件", "at most 9 attachments"));
         }
         let channel = r
@@ -312,7 +319,7 @@ impl Scoped<'_> {
         })
     }
 
-    pub async fn intake(&self, r: IntakeRequest) -> AppResult<IntakeAnswer> {
+    pub async fn intake(&self, mut r: IntakeRequest) -> AppResult<IntakeAnswer> {
         let Checked {
             description,
             channel,
@@ -327,6 +334,9 @@ impl Scoped<'_> {
             general_grid,
             point,
         } = self.check_intake(&r).await?;
+        for p in std::mem::take(&mut r.photos) {
+            r.attachments.push(self.store_photo(&p).await?.id);
+        }
         let now = self.app.now_micros();
         let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
         let duplicates = self.duplicates(&category.code, point, reported_at).await?;

@@ -9,6 +9,7 @@ mod demo;
 mod dictionary;
 mod hotline;
 mod intake;
+mod page;
 pub mod seed;
 mod verify;
 
@@ -31,6 +32,7 @@ pub use commands::Suggestion;
 pub use demo::DemoOptions;
 pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
+pub use page::MatterScreen;
 pub use verify::{MatterVerification, verify_matter_chains};
 
 /// A matter as the caller may see it: the reporter's name and phone masked
@@ -44,6 +46,8 @@ pub struct MatterView {
     pub state_name: &'static str,
     pub channel: String,
     pub category: String,
+    /// The category's current name.
+    pub category_name: String,
     pub category_version: i64,
     pub line: String,
     pub severity: String,
@@ -251,6 +255,12 @@ impl Scoped<'_> {
             state_name: m.status.state.label_zh(),
             channel: m.channel.clone(),
             category: m.category.to_string(),
+            category_name: self
+                .app
+                .dictionary()
+                .await?
+                .category(&m.category)
+                .map_or_else(|| m.category.to_string(), |(c, _)| c.name.clone()),
             category_version: m.category_version,
             line: m.line.clone(),
             severity: m.severity.clone(),

@@ -259,8 +259,8 @@ impl Scoped<'_> {
         Ok((record.content_type, data))
     }
 
-    /// `POST requests`. Everything that can be refused is checked before a
-    /// photo is stored, so a refused post leaves nothing behind.
+    /// `POST requests`. Intake checks everything before it stores a photo,
+    /// so a refused post leaves nothing behind.
     pub async fn open311_post(&self, p: RequestPost) -> AppResult<PostedRequest> {
         self.open311_poster()?;
         let code = p
@@ -337,7 +337,7 @@ impl Scoped<'_> {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map_or_else(|| category.name.clone(), str::to_owned);
-        let mut request = IntakeRequest {
+        let request = IntakeRequest {
             category: code.to_owned(),
             lng,
             lat,
@@ -349,14 +349,9 @@ impl Scoped<'_> {
             reporter_phone: p.phone,
             attributes: answers,
             links: p.media_urls,
+            photos: p.media,
             ..IntakeRequest::default()
         };
-        // Dry run of the remaining checks (place, phone, lengths) before any
-        // photo is written: the same intake, stopped before the store.
-        self.check_intake(&request).await?;
-        for bytes in &p.media {
-            request.attachments.push(self.upload(bytes).await?.id);
-        }
         let answer = self.intake(request).await?;
         Ok(PostedRequest {
             service_request_id: answer.matter.number,

@@ -112,6 +112,7 @@ async fn report(
         urgent: b.urgent,
         attributes: b.attributes.into_iter().map(|(k, v)| (k, v.into_texts())).collect(),
         links: Vec::new(),
+        photos: Vec::new(),
     };
     let answer = state.app.scoped(actor).intake(request).await?;
     let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };

@@ -64,6 +64,7 @@ pub async fn demo_matters(config: &Config, args: &DemoMattersArgs) -> anyhow::Re
             seed: args.seed,
             open_only: args.open_only,
             spread_hours: args.spread_hours.max(1),
+            within: None,
         };
         let n = app.generate_demo_matters_with(&options, &crate::progress::Bar::new()).await?;
         app.store().analyze().await?;

@@ -1,0 +1,84 @@
+//! How long the server takes to render the dispatcher's workbench (`/desk`)
+//! with 10,000 open matters in the dispatcher's scope, on the embedded
+//! SQLite store: the whole request (session, queries, template), in process.
+//!
+//!   cargo bench -p shanzhi-web --bench desk
+//!
+//! Target (issue 8): ≤ 300 ms. Prints the median, p95 and max per tab.
+
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::matters::DemoOptions;
+use shanzhi_app::{App, NoProgress};
+use shanzhi_domain::Role;
+use shanzhi_store::MatterQuery;
+use shanzhi_web::{HttpOptions, router};
+use tower::ServiceExt;
+
+const OPEN: usize = 10_000;
+const ROUNDS: usize = 30;
+
+#[tokio::main]
+async fn main() {
+    let db = shanzhi_testkit::test_db().await;
+    let app = App::new(db.fixture.store.clone());
+    let started = Instant::now();
+    app.load_demo().await.expect("demo");
+    let jinjiang = shanzhi_domain::DivisionCode::parse("510104").expect("锦江区");
+    let options = DemoOptions { count: OPEN, seed: 8, open_only: true, spread_hours: 72, within: Some(jinjiang) };
+    app.generate_demo_matters_with(&options, &NoProgress).await.expect("open matters");
+    let op = app.scoped(Actor::system("bench"));
+    op.create_user(NewStaff {
+        username: "bench_dispatcher".into(),
+        display_name: "锦江区调度（基准）".into(),
+        phone: None,
+        password: Some("Bench-Desk-2026!".into()),
+        role: Role::Dispatcher,
+        scope: Some("510104".into()),
+        from: None,
+        to: None,
+    })
+    .await
+    .expect("dispatcher");
+    let login = app.login("bench_dispatcher", "Bench-Desk-2026!").await.expect("sign in");
+    let dispatcher = app.authenticate(&login.token).await.expect("session");
+    let counts = app.scoped(dispatcher).matter_counts(MatterQuery::default()).await.expect("counts");
+    let open: u64 = counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
+    println!(
+        "setup {:.1} s: {open} open matters in the dispatcher's scope ({} in all)",
+        started.elapsed().as_secs_f64(),
+        counts.values().sum::<u64>()
+    );
+    assert!(open >= OPEN as u64, "the benchmark needs {OPEN} open matters");
+
+    let web = router(app, HttpOptions::default());
+    let cookie = format!("shanzhi_session={}", login.token);
+    for tab in ["intake", "filed", "escalated", "waiting", "overdue"] {
+        let mut times = Vec::with_capacity(ROUNDS);
+        let mut bytes = 0;
+        for _ in 0..ROUNDS {
+            let request = Request::builder()
+                .uri(format!("/desk?tab={tab}"))
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .expect("request");
+            let t = Instant::now();
+            let response = web.clone().oneshot(request).await.expect("response");
+            assert_eq!(response.status(), StatusCode::OK);
+            bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body").len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "/desk?tab={tab:<9} median {:6.1} ms  p95 {:6.1} ms  max {:6.1} ms  ({} kB)  target ≤ 300 ms",
+            ms(times[ROUNDS / 2]),
+            ms(times[ROUNDS * 95 / 100]),
+            ms(times[ROUNDS - 1]),
+            bytes / 1024
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! The web UI at `/`: server-rendered pages (askama) made lively with htmx,
+//! every script, style and image served from `assets/` (vendored from npm):
+//! nothing is fetched from another host. Chinese first, English by a switch
+//! (the `lang` cookie). Handlers stay thin: who is asking, one use case,
+//! one template.
+
+mod assets;
+mod pages;
+mod session;
+mod text;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use shanzhi_app::AppError;
+
+use crate::AppState;
+pub use session::Viewer;
+pub use text::Tr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/login", get(pages::login::form).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/lang/{lang}", get(text::switch))
+        .route("/desk", get(pages::desk::desk))
+        .route("/tasks", get(pages::desk::tasks))
+        .route("/supervise", get(pages::supervise::supervise))
+        .route("/m/{id}", get(pages::matter::show))
+        .route("/m/{id}/do/{command}", post(pages::matter::command))
+        .route("/report", get(pages::report::form).post(pages::report::submit))
+        .route("/track", get(pages::track::track))
+        .route("/map", get(pages::map::map))
+        .route("/assets/{*path}", get(assets::serve))
+}
+
+/// A rendered page (or fragment).
+pub fn page(t: impl askama::Template) -> Response {
+    match t.render() {
+        Ok(html) => {
+            let mut r = Html(html).into_response();
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败 / the page could not be built").into_response()
+        }
+    }
+}
+
+/// Where a signed-out visitor goes, coming back afterwards.
+pub fn to_login(next: &str) -> Response {
+    let next = url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>();
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// A refusal as a page: the status and the message in the viewer's language.
+pub fn refusal(tr: Tr, viewer: &Viewer, e: &AppError) -> Response {
+    let status = match e {
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::WrongState { .. } => StatusCode::CONFLICT,
+        AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let message = e.message();
+    let text = if tr.en { message.en } else { message.zh };
+    let mut r = page(pages::ErrorPage { tr, nav: viewer.nav(tr), status: status.as_u16(), message: text });
+    *r.status_mut() = status;
+    r
+}

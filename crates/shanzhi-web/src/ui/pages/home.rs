@@ -1,0 +1,19 @@
+//! `/`: each role's own page.
+
+use axum::response::Redirect;
+use shanzhi_domain::Role;
+
+use crate::ui::Viewer;
+
+pub async fn home(viewer: Viewer) -> Redirect {
+    let to = if viewer.has(Role::Dispatcher) || viewer.has(Role::CommunityWorker) {
+        "/desk"
+    } else if viewer.has(Role::DeptHandler) || viewer.has(Role::GridWorker) {
+        "/tasks"
+    } else if viewer.has(Role::Supervisor) || viewer.has(Role::Admin) {
+        "/supervise"
+    } else {
+        "/report"
+    };
+    Redirect::to(to)
+}

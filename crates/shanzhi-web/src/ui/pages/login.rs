@@ -1,0 +1,114 @@
+//! `/login` and `/logout`: the session cookie, as the API's sign-in sets it.
+
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shanzhi_app::AppError;
+use shanzhi_app::access::SESSION_COOKIE;
+
+use crate::AppState;
+use crate::ui::session::Nav;
+use crate::ui::{Tr, Viewer, page};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    tr: Tr,
+    nav: Nav,
+    next: String,
+    error: Option<String>,
+    username: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only a path of this site: never an open redirect.
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_owned()
+}
+
+pub async fn form(tr: Tr, Query(q): Query<Next>) -> Response {
+    page(LoginPage {
+        tr,
+        nav: Nav::default(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        username: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn cookie(value: &str, max_age: i64, headers: &HeaderMap, state: &AppState) -> Option<HeaderValue> {
+    let https = state.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
+pub async fn submit(State(state): State<AppState>, tr: Tr, headers: HeaderMap, Form(c): Form<Credentials>) -> Response {
+    let next = safe_next(c.next.as_deref());
+    match state.app.login(&c.username, &c.password).await {
+        Ok(outcome) => {
+            let max_age = (outcome.expires_at - jiff::Timestamp::now().as_microsecond()) / 1_000_000;
+            let mut r = Redirect::to(&next).into_response();
+            if let Some(v) = cookie(&outcome.token, max_age, &headers, &state) {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(e) => {
+            let status = match e {
+                AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let m = e.message();
+            let mut r = page(LoginPage {
+                tr,
+                nav: Nav::default(),
+                next,
+                error: Some(if tr.en { m.en } else { m.zh }),
+                username: c.username,
+            });
+            *r.status_mut() = status;
+            r
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if viewer.signed_in() && viewer.csrf_ok(f.csrf.as_deref()) {
+        let _ = state.app.logout(&viewer.actor).await;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Some(v) = cookie("", 0, &headers, &state) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}

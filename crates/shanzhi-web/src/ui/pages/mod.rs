@@ -1,0 +1,61 @@
+//! One file per page.
+
+pub mod desk;
+pub mod home;
+pub mod login;
+pub mod map;
+pub mod matter;
+pub mod report;
+pub mod supervise;
+pub mod track;
+
+use askama::Template;
+use shanzhi_app::matters::MatterView;
+
+use super::Tr;
+use super::session::Nav;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub tr: Tr,
+    pub nav: Nav,
+    pub status: u16,
+    pub message: String,
+}
+
+/// One matter in a list.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub number: String,
+    pub category: String,
+    pub description: String,
+    pub state: String,
+    pub warning: String,
+    pub deadline: String,
+    pub reported: String,
+}
+
+impl Row {
+    pub fn from_view(v: &MatterView) -> Row {
+        let description: String = v.description.chars().take(40).collect();
+        Row {
+            number: v.number.clone(),
+            category: v.category_name.clone(),
+            description: if v.description.chars().count() > 40 { format!("{description}…") } else { description },
+            state: v.state.as_str().to_owned(),
+            warning: v.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
+            deadline: v.deadline_at.as_deref().map(local).unwrap_or_default(),
+            reported: local(&v.reported_at),
+        }
+    }
+}
+
+/// An instant as Chengdu reads it: `11-28 10:30`.
+pub fn local(iso: &str) -> String {
+    iso.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%m-%d %H:%M").to_string()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,74 @@
+//! `/track` (进度查询): follow a matter by its number — what the public may
+//! see of it (the Open311 view), or everything for its reporter, who can
+//! rate it once it is closed. A signed-in resident also sees their reports.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use shanzhi_app::open311::RequestInfo;
+use shanzhi_store::MatterQuery;
+
+use super::{Row, local};
+use crate::AppState;
+use crate::ui::session::Nav;
+use crate::ui::{Tr, Viewer, page};
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    tr: Tr,
+    nav: Nav,
+    number: String,
+    found: Option<RequestInfo>,
+    requested: String,
+    notes: Vec<(String, String, String)>,
+    can_rate: bool,
+    mine: Vec<Row>,
+    not_found: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TrackQuery {
+    number: Option<String>,
+}
+
+pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<TrackQuery>) -> Response {
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let number = q.number.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let found = if number.is_empty() { None } else { scoped.open311_request(&number, true).await.ok() };
+    let mut can_rate = false;
+    if let Some(r) = &found
+        && viewer.signed_in()
+        && let Ok(m) = scoped.matter(&r.service_request_id).await
+    {
+        can_rate = m.allowed_commands.contains(&"rate") && m.state.as_str() == "closed";
+    }
+    let notes = found
+        .as_ref()
+        .and_then(|r| r.extended.as_ref())
+        .map(|x| {
+            x.notes
+                .iter()
+                .map(|n| (local(&n.datetime), n.summary.clone(), n.description.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mine = if viewer.has(shanzhi_domain::Role::Resident) {
+        let query = MatterQuery { limit: 20, ..MatterQuery::default() };
+        scoped.matters(query, None).await.map(|p| p.items.iter().map(Row::from_view).collect()).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    page(TrackPage {
+        tr,
+        nav: viewer.nav(tr),
+        not_found: !number.is_empty() && found.is_none(),
+        requested: found.as_ref().map(|r| local(&r.requested_datetime)).unwrap_or_default(),
+        number,
+        found,
+        notes,
+        can_rate,
+        mine,
+    })
+}

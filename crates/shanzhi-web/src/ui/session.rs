@@ -1,0 +1,97 @@
+//! Who is looking at a page: the session cookie (or nobody). Pages that
+//! need someone send the others to `/login`; writes carry the session's
+//! CSRF token (htmx sends it as `X-CSRF-Token`, forms as `csrf`).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use shanzhi_app::access::{Actor, Via};
+use shanzhi_domain::Role;
+
+use super::Tr;
+use crate::AppState;
+use crate::extract::session_cookie;
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub actor: Actor,
+}
+
+/// One link of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// The navigation bar and who is signed in.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub links: Vec<NavLink>,
+    pub user: Option<String>,
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn signed_in(&self) -> bool {
+        self.actor.user.is_some()
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.actor.has_role(role)
+    }
+
+    pub fn csrf(&self) -> String {
+        match &self.actor.via {
+            Via::Session { csrf_token, .. } => csrf_token.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Does a form's CSRF token match the session's?
+    pub fn csrf_ok(&self, sent: Option<&str>) -> bool {
+        let expected = self.csrf();
+        !expected.is_empty() && sent == Some(expected.as_str())
+    }
+
+    /// The pages this viewer's roles open.
+    pub fn nav(&self, tr: Tr) -> Nav {
+        let mut links = Vec::new();
+        let mut add = |href, zh, en| links.push(NavLink { href, label: tr.t(zh, en) });
+        if self.has(Role::Dispatcher) || self.has(Role::CommunityWorker) {
+            add("/desk", "调度工作台", "Dispatch desk");
+        }
+        if self.has(Role::DeptHandler) || self.has(Role::GridWorker) || self.has(Role::CommunityWorker) {
+            add("/tasks", "我的待办", "My tasks");
+        }
+        if self.has(Role::Supervisor) || self.has(Role::Admin) {
+            add("/supervise", "督办", "Supervision");
+        }
+        add("/map", "网格地图", "Grid map");
+        add("/report", "我要上报", "Report");
+        add("/track", "进度查询", "Track");
+        if self.has(Role::Admin) {
+            add("/api/docs", "接口文档", "API docs");
+        }
+        Nav { links, user: self.actor.user.as_ref().map(|u| u.display_name.clone()), csrf: self.csrf() }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let actor = match session_cookie(parts) {
+            Some(token) => state.app.authenticate(token).await.unwrap_or_else(|_| Actor::anonymous()),
+            None => Actor::anonymous(),
+        };
+        Ok(Viewer { actor })
+    }
+}
+
+impl FromRequestParts<AppState> for Tr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Tr::from_headers(&parts.headers))
+    }
+}

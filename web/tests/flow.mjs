@@ -1,0 +1,180 @@
+// The whole loop through the UI in headless Chromium, as people do it:
+// a resident reports from the resident page (phone, its location, a photo)
+// → the dispatcher accepts and dispatches → the department signs and
+// responds with a photo → the grid worker verifies → the resident rates.
+// Then: each role sees only its scope, and no request left this server.
+// Screenshots of the main pages at phone and desktop width go to SHOTS.
+//
+//   node web/tests/flow.mjs http://127.0.0.1:8080 target/screenshots
+// Prints one JSON line: {"number": …, "screenshots": […]}; exits 1 on failure.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [base, shots = "target/screenshots"] = process.argv.slice(2);
+const PASSWORD = "Shanzhi-Demo-2026";
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC", "base64");
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 900 };
+const host = new URL(base).host;
+const foreign = [];
+const screenshots = [];
+mkdirSync(shots, { recursive: true });
+
+const t0 = Date.now();
+function step(msg) { if (process.env.FLOW_TRACE) { console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${msg}`); } }
+function fail(msg) { console.error("FAIL: " + msg); process.exit(1); }
+function check(cond, msg) { if (!cond) fail(msg); }
+
+async function api(path, token) {
+  const r = await fetch(base + path, { headers: token ? { authorization: "Bearer " + token } : {} });
+  check(r.ok, `${path}: ${r.status}`);
+  return r.json();
+}
+
+async function apiToken(username) {
+  const r = await fetch(base + "/api/v1/auth/login", {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  check(r.ok, "api login " + username);
+  return (await r.json()).token;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.SHANZHI_CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+
+async function as(username, viewport, extra = {}) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", ...extra });
+  context.on("request", (r) => {
+    const u = new URL(r.url());
+    if ((u.protocol === "http:" || u.protocol === "https:") && u.host !== host) { foreign.push(r.url()); }
+  });
+  const page = await context.newPage();
+  if (username) {
+    step("sign in " + username);
+    await page.goto(base + "/login");
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=password]", PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
+    check(!page.url().includes("/login"), "signed in as " + username);
+  }
+  return { context, page };
+}
+
+async function shot(page, name) {
+  step("screenshot " + name);
+  const file = join(shots, name + ".png");
+  await page.screenshot({ path: file, fullPage: true });
+  screenshots.push(file);
+}
+
+async function open(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function run(page, command, fill) {
+  step("command " + command);
+  const form = page.locator(`form[data-command='${command}']`);
+  check(await form.count() === 1, `the ${command} form is offered on ${page.url()}`);
+  await form.evaluate((f) => { f.closest("details").open = true; });
+  if (fill) { await fill(form); }
+  await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").click()]);
+  if (await page.locator(".error").count()) { fail(`${command}: ${await page.locator(".error").first().textContent()}`); }
+}
+
+// A point inside the demo grid worker's grid (总府路社区 一网格).
+const cell = await api("/api/v1/grids/510104022006001");
+const ring = cell.geometry.coordinates[0][0];
+const [lng, lat] = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+const where = await api(`/api/v1/locate?lng=${lng}&lat=${lat}`);
+check(where.general_grid && where.general_grid.code === "510104022006001", "the point lies in the grid worker's grid");
+
+// 1. The resident, on a phone, with its location and a photo.
+const resident = await as("demo_resident", PHONE, { geolocation: { latitude: lat, longitude: lng }, permissions: ["geolocation"] });
+await resident.page.goto(base + "/report");
+await resident.page.click("#use-location");
+await resident.page.waitForFunction(() => document.querySelector("#lat").value !== "");
+await resident.page.selectOption("select[name=category]", "0101");
+await resident.page.fill("textarea[name=description]", "总府路一网格内人行道上私搭的棚子挡住了路，请尽快处理。");
+await resident.page.setInputFiles("input[name=photos]", { name: "scene.png", mimeType: "image/png", buffer: PNG });
+await shot(resident.page, "report-phone");
+await Promise.all([resident.page.waitForNavigation(), resident.page.click("#report-form button[type=submit]")]);
+const number = (await resident.page.textContent("#tracking-number")).trim();
+check(/^510104-\d{8}-\d{6}$/.test(number), "a tracking number: " + number);
+await shot(resident.page, "reported-phone");
+
+// 2. The dispatcher accepts and dispatches to the department.
+const dispatcher = await as("demo_dispatcher", DESKTOP);
+await dispatcher.page.goto(base + "/desk");
+check(await dispatcher.page.locator(`a[href='/m/${number}']`).count() === 1, "the new report is in the intake queue");
+await shot(dispatcher.page, "desk-desktop");
+await open(dispatcher.page, `a[href='/m/${number}']`);
+await run(dispatcher.page, "accept");
+await run(dispatcher.page, "dispatch", (f) => f.locator("select[name=to]").selectOption("510104-chengguan"));
+await shot(dispatcher.page, "matter-desktop");
+
+// 3. The department signs and responds with a photo.
+const dept = await as("demo_dept", DESKTOP);
+await dept.page.goto(base + "/tasks");
+check(await dept.page.locator(`a[href='/m/${number}']`).count() === 1, "the matter waits in the department's tasks");
+await shot(dept.page, "tasks-desktop");
+await open(dept.page, `a[href='/m/${number}']`);
+await run(dept.page, "sign");
+await run(dept.page, "respond", async (f) => {
+  await f.locator("textarea[name=text]").fill("已拆除违建棚子，人行道恢复通行。");
+  await f.locator("input[name=photos]").setInputFiles({ name: "done.png", mimeType: "image/png", buffer: PNG });
+});
+
+// 4. The grid worker verifies on site, on a phone.
+const grid = await as("demo_grid", PHONE);
+await grid.page.goto(base + "/tasks");
+check(await grid.page.locator(`a[href='/m/${number}']`).count() === 1, "the verification waits for the grid worker");
+await shot(grid.page, "tasks-phone");
+await open(grid.page, `a[href='/m/${number}']`);
+await shot(grid.page, "matter-phone");
+await run(grid.page, "verify", (f) => f.locator("textarea[name=note]").fill("现场核查：已拆除，通行正常。"));
+
+// 5. The resident follows it and rates it.
+await resident.page.goto(base + "/track?number=" + number);
+check((await resident.page.textContent("#track-status")).includes("已结案"), "closed after verification");
+await shot(resident.page, "track-phone");
+await open(resident.page, `a[href='/m/${number}']`);
+await run(resident.page, "rate", (f) => f.locator("select[name=rating]").selectOption("satisfied"));
+
+// 6. Scopes: a matter of another district is "not found" for the town's
+// dispatcher, the grid worker, the department and the resident.
+const supervisorToken = await apiToken("demo_supervisor");
+const elsewhere = (await api("/api/v1/matters?within=510106&limit=1", supervisorToken)).items[0].number;
+for (const [who, ctx] of [["dispatcher", dispatcher], ["grid worker", grid], ["department", dept], ["resident", resident]]) {
+  const r = await ctx.page.goto(base + "/m/" + elsewhere);
+  check(r.status() === 404, `${who} may not see ${elsewhere} (got ${r.status()})`);
+}
+// The resident has no dispatch desk.
+const r = await resident.page.goto(base + "/desk");
+check(!(await resident.page.locator(`a[href='/m/${elsewhere}']`).count()), "the resident's desk is empty of others' matters " + r.status());
+
+// 7. The other main pages at both widths.
+const supervisor = await as("demo_supervisor", DESKTOP);
+for (const [name, path, who] of [["supervise", "/supervise", supervisor], ["map", "/map", supervisor], ["login", "/login", null]]) {
+  for (const [suffix, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+    const ctx = who || (await as(null, viewport));
+    await ctx.page.setViewportSize(viewport);
+    await ctx.page.goto(base + path);
+    await ctx.page.waitForLoadState("networkidle");
+    await shot(ctx.page, `${name}-${suffix}`);
+  }
+}
+for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resident, "/report"], ["matter", dispatcher, "/m/" + number]]) {
+  const other = name === "report" ? DESKTOP : PHONE;
+  await ctx.page.setViewportSize(other);
+  await ctx.page.goto(base + path);
+  await shot(ctx.page, `${name}-${name === "report" ? "desktop" : "phone"}`);
+}
+
+await browser.close();
+check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
+console.log(JSON.stringify({ number, screenshots }));
