@@ -107,6 +107,22 @@ const number = (await resident.page.textContent("#tracking-number")).trim();
 check(/^510104-\d{8}-\d{6}$/.test(number), "a tracking number: " + number);
 await shot(resident.page, "reported-phone");
 
+// Without an account: a report with a photo, and a private link to follow
+// (and later rate) it.
+const anon = await as(null, PHONE, { geolocation: { latitude: lat, longitude: lng }, permissions: ["geolocation"] });
+await anon.page.goto(base + "/report");
+await anon.page.click("#use-location");
+await anon.page.waitForFunction(() => document.querySelector("#lat").value !== "");
+await anon.page.selectOption("select[name=category]", "0102");
+await anon.page.fill("textarea[name=description]", "小区门口有暴露垃圾。");
+await anon.page.fill("input[name=phone]", "13912345678");
+await anon.page.setInputFiles("input[name=photos]", { name: "rubbish.png", mimeType: "image/png", buffer: PNG });
+await Promise.all([anon.page.waitForNavigation(), anon.page.click("#report-form button[type=submit]")]);
+check(await anon.page.locator("#private-link").count() === 1, "a private link for a reporter without an account");
+await open(anon.page, "#private-link");
+check((await anon.page.textContent("#track-status")).includes("已上报"), "the private link shows the matter");
+await shot(anon.page, "track-anonymous-phone");
+
 // 2. The dispatcher accepts and dispatches to the department.
 const dispatcher = await as("demo_dispatcher", DESKTOP);
 await dispatcher.page.goto(base + "/desk");
@@ -138,6 +154,14 @@ await open(grid.page, `a[href='/m/${number}']`);
 await shot(grid.page, "matter-phone");
 await run(grid.page, "verify", (f) => f.locator("textarea[name=note]").fill("现场核查：已拆除，通行正常。"));
 
+// The grid worker's patrol, from the same page.
+await grid.page.goto(base + "/tasks");
+await open(grid.page, "#patrol-start");
+check(await grid.page.locator("#patrol-end").count() === 1, "a patrol in progress");
+await shot(grid.page, "tasks-patrol-phone");
+await open(grid.page, "#patrol-end");
+check(await grid.page.locator("#patrol-start").count() === 1, "the patrol ended");
+
 // 5. The resident follows it and rates it.
 await resident.page.goto(base + "/track?number=" + number);
 check((await resident.page.textContent("#track-status")).includes("已结案"), "closed after verification");
@@ -157,7 +181,20 @@ for (const [who, ctx] of [["dispatcher", dispatcher], ["grid worker", grid], ["d
 const r = await resident.page.goto(base + "/desk");
 check(!(await resident.page.locator(`a[href='/m/${elsewhere}']`).count()), "the resident's desk is empty of others' matters " + r.status());
 
-// 7. The other main pages at both widths.
+// 7. The admin adds a department from the admin page.
+const admin = await as("demo_admin", DESKTOP);
+await admin.page.goto(base + "/admin");
+const depForm = admin.page.locator("form[action='/admin/department']");
+await depForm.locator("input[name=code]").fill("510104-wenlv");
+await depForm.locator("input[name=name]").fill("锦江区文化广电旅游局");
+await Promise.all([admin.page.waitForNavigation(), depForm.locator("button[type=submit]").click()]);
+check(await admin.page.locator(".done").count() === 1, "the admin page saved the department");
+await shot(admin.page, "admin-desktop");
+await admin.page.setViewportSize(PHONE);
+await shot(admin.page, "admin-phone");
+check((await resident.page.goto(base + "/admin")).status() === 403, "a resident may not open the admin page");
+
+// 8. The other main pages at both widths.
 const supervisor = await as("demo_supervisor", DESKTOP);
 for (const [name, path, who] of [["supervise", "/supervise", supervisor], ["map", "/map", supervisor], ["login", "/login", null]]) {
   for (const [suffix, viewport] of [["desktop", DESKTOP], ["phone", PHONE]]) {

@@ -519,3 +519,33 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+#[tokio::test]
+async fn a_reporter_without_an_account_rates_with_the_key_and_photos_need_no_account() {
+    let (app, _db) = world().await;
+    let anonymous = app.scoped(Actor::anonymous());
+    let with_photo = IntakeRequest { photos: vec![PNG.to_vec()], ..report("0110", 104.078, 30.652) };
+    let m = anonymous.intake(with_photo).await.expect("a report with a photo, no account").matter;
+    let bad_photo = IntakeRequest { photos: vec![b"%PDF".to_vec()], ..report("0110", 104.078, 30.652) };
+    assert!(matches!(anonymous.intake(bad_photo).await, Err(AppError::BadRequest { .. })), "not an image");
+    let system = app.scoped(Actor::system("test"));
+    let rate = json!({"rating": "satisfied", "reason": "快"});
+    assert!(anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await.is_err(), "not closed yet");
+    for (command, args) in [
+        ("accept", Value::Null),
+        ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
+        ("sign", Value::Null),
+        ("respond", json!({"text": "已修复"})),
+        ("verify", json!({"passed": true, "note": "合格"})),
+    ] {
+        system.command(&m.id, command, args).await.expect(command);
+    }
+    let wrong = anonymous.rate_as_reporter(&m.number, "not-the-key", rate.clone()).await;
+    assert!(matches!(wrong, Err(AppError::NotFound { .. })), "a wrong key finds nothing");
+    let rated = anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await.expect("rated with the key");
+    assert_eq!(rated.state, MatterState::Rated);
+    assert!(anonymous.rate_as_reporter(&m.number, &m.id, rate).await.is_err(), "once");
+    let events = app.store().matter_events(&m.id).await.expect("timeline");
+    assert_eq!(events[0].attachments.len(), 1, "the photo is on the report");
+    assert_eq!(events.last().map(|e| e.role.as_str()), Some("resident"));
+}

@@ -24,7 +24,7 @@ impl SchemaGuard {
     /// A URL that opens the test schema (for the `shanzhi` binary).
     pub fn url_with_schema(&self) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!("{}{sep}options=-c%20search_path%3D{}", self.url, self.schema)
+        format!("{}{sep}options=-c%20search_path%3D{}&application_name={}", self.url, self.schema, self.schema)
     }
 }
 
@@ -36,6 +36,17 @@ impl Drop for SchemaGuard {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             rt.block_on(async {
                 let mut conn = PgConnection::connect(&url).await.ok()?;
+                // A connection of the test left idle in a transaction (a
+                // dropped sqlx transaction rolls back only when its connection
+                // is used again) would hold locks the DROP waits for, forever.
+                sqlx::query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                )
+                .bind(&schema)
+                .execute(&mut conn)
+                .await
+                .ok()?;
                 let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
                 sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
                 conn.close().await.ok()
@@ -70,7 +81,10 @@ pub async fn fresh_store(url: &str) -> (PgStore, SchemaGuard) {
     sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test schema");
     conn.close().await.expect("close admin connection");
     let guard = SchemaGuard { url: url.to_owned(), schema: schema.clone() };
-    let options = PgConnectOptions::from_str(url).expect("test URL").options([("search_path", schema.as_str())]);
+    let options = PgConnectOptions::from_str(url)
+        .expect("test URL")
+        .options([("search_path", schema.as_str())])
+        .application_name(&schema);
     let store = connect_with(options).await.expect("open test schema");
     (store, guard)
 }

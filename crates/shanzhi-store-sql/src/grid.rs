@@ -85,6 +85,9 @@ where
                 let code: String = row.try_get(0usize).map_err(map_err)?;
                 let from: String = row.try_get(1usize).map_err(map_err)?;
                 if from > effective {
+                    // Now, not when the connection is next used: an open
+                    // transaction holds its locks until then.
+                    let _ = tx.rollback().await;
                     return Err(StoreError::Constraint(format!(
                         "grid {code} has a version beginning {from}, after {effective}"
                     )));

@@ -5,13 +5,23 @@
   "use strict";
   var CHENGDU = [30.6598, 104.0633];
 
-  function gridLayer(map, onClick) {
+  // Fill by open matters: none, 1–2, 3–5, more.
+  function fill(n) { return !n ? "#8c959f" : n <= 2 ? "#d4a72c" : n <= 5 ? "#e16f24" : "#cf222e"; }
+
+  function gridLayer(map, onClick, counted) {
     var renderer = L.canvas();
+    var counts = null;
+    function count(p) {
+      if (!counts) { return 0; }
+      var table = p.kind === "micro" ? counts.by_grid : p.kind === "master" ? counts.by_community : counts.by_general;
+      return table[p.code] || 0;
+    }
     var layer = L.geoJSON(null, {
       renderer: renderer,
       style: function (f) {
-        var kind = f.properties.kind;
-        return { color: kind === "master" ? "#0b5cad" : "#57606a", weight: kind === "master" ? 2 : 1, fillOpacity: 0.05 };
+        var kind = f.properties.kind, n = count(f.properties);
+        return { color: kind === "master" ? "#0b5cad" : "#57606a", weight: kind === "master" ? 2 : 1,
+          fillColor: counted ? fill(n) : "#8c959f", fillOpacity: counted && n ? 0.45 : 0.05 };
       },
       onEachFeature: function (f, l) { if (onClick) { l.on("click", function (e) { onClick(f, e); }); } },
     }).addTo(map);
@@ -24,15 +34,26 @@
       var url = "/api/v1/grids?kind=" + kind + "&zoom=" + Math.min(22, z) + "&bbox=" +
         [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
       var mine = ++seq;
-      fetch(url).then(function (r) { return r.ok ? r.json() : null; }).then(function (fc) {
-        if (!fc || mine !== seq) { return; }
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
+      var wanted = [fetch(url).then(function (r) { return r.ok ? r.json() : null; })];
+      if (counted) { wanted.push(fetch("/map/counts?bbox=" + box).then(function (r) { return r.ok ? r.json() : null; })); }
+      Promise.all(wanted).then(function (got) {
+        if (!got[0] || mine !== seq) { return; }
+        counts = got[1] || null;
         layer.clearLayers();
-        layer.addData(fc);
+        layer.addData(got[0]);
       });
     }
     map.on("moveend", load);
     load();
     return layer;
+  }
+
+  // District outlines, always: at low zoom they are the whole picture.
+  function districts(map) {
+    fetch("/map/districts.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (fc) {
+      if (fc) { L.geoJSON(fc, { interactive: false, style: { color: "#24292f", weight: 2, fill: false } }).addTo(map); }
+    });
   }
 
   function baseTiles(map) {
@@ -66,10 +87,26 @@
     if (!el || !window.L) { return; }
     var map = L.map(el).setView(CHENGDU, 13);
     baseTiles(map);
+    districts(map);
     var info = document.getElementById("map-info");
     gridLayer(map, function (f) {
       var p = f.properties;
-      info.textContent = p.name + "（" + p.code + "，" + p.kind_name + (p.households ? "，" + p.households + " 户" : "") + "）";
+      fetch("/map/cell/" + p.code).then(function (r) { return r.text(); }).then(function (html) {
+        info.innerHTML = html;
+        var h = info.querySelector("h2");
+        if (h) { h.textContent = p.name + "（" + p.code + "，" + p.kind_name + (p.households ? "，" + p.households + " 户" : "") + "）"; }
+      });
+    }, true);
+  }
+
+  function ownGrid() {
+    var el = document.getElementById("own-grid");
+    if (!el || !window.L) { return; }
+    var map = L.map(el);
+    baseTiles(map);
+    fetch("/api/v1/grids/" + el.getAttribute("data-grid")).then(function (r) { return r.json(); }).then(function (f) {
+      var shape = L.geoJSON(f, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.1 } }).addTo(map);
+      map.fitBounds(shape.getBounds());
     });
   }
 
@@ -89,5 +126,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); charts(); });
+  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); charts(); });
 })();

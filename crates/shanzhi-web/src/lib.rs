@@ -19,7 +19,7 @@ use shanzhi_app::App;
 pub use error::ApiError;
 
 /// Limits and settings applied to every request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     /// Largest request body accepted, in bytes.
     pub body_bytes: usize,
@@ -28,11 +28,18 @@ pub struct HttpOptions {
     /// Mark the session cookie `Secure` (behind TLS). It is also set when a
     /// proxy says `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+    /// The UI maps' base-map tile URL (`…/{z}/{x}/{y}…`); none by default.
+    pub map_tiles_url: Option<String>,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { body_bytes: 6 * 1024 * 1024, timeout: Duration::from_secs(30), secure_cookies: false }
+        HttpOptions {
+            body_bytes: 6 * 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            secure_cookies: false,
+            map_tiles_url: None,
+        }
     }
 }
 
@@ -41,6 +48,7 @@ impl Default for HttpOptions {
 pub struct AppState {
     pub app: App,
     pub secure_cookies: bool,
+    pub map_tiles_url: Option<std::sync::Arc<str>>,
 }
 
 /// The native API's routes and the OpenAPI document they declare.
@@ -81,7 +89,11 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
         .merge(routes::open311::routes())
         .merge(ui::routes())
         .fallback(routes::not_found)
-        .with_state(AppState { app, secure_cookies: limits.secure_cookies })
+        .with_state(AppState {
+            app,
+            secure_cookies: limits.secure_cookies,
+            map_tiles_url: limits.map_tiles_url.as_deref().map(std::sync::Arc::from),
+        })
         .merge(docs);
     middleware::wrap(routes, limits)
 }

@@ -85,7 +85,7 @@ mod tests {
         let router = Router::new()
             .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
             .route("/panic", get(panicking));
-        let limits = HttpOptions { body_bytes: 1024, timeout: Duration::from_millis(50), secure_cookies: false };
+        let limits = HttpOptions { body_bytes: 1024, timeout: Duration::from_millis(50), ..HttpOptions::default() };
         let request = Request::builder().uri(uri).body(Body::empty()).expect("request");
         let response = wrap(router, limits).oneshot(request).await.expect("response");
         let has_id = response.headers().contains_key("x-request-id");

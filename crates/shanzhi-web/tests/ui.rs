@@ -136,3 +136,24 @@ async fn assets_are_served_from_the_binary() {
     assert_eq!(call(&app, Method::GET, "/assets/vendor/leaflet/VERSION", "", None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(call(&app, Method::GET, "/assets/../Cargo.toml", "", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn admin_pages_are_for_admins_and_the_map_counts_by_cell() {
+    let app = world().await;
+    let cookie = sign_in(&app).await;
+    let admin = call(&app, Method::GET, "/admin", &cookie, None).await;
+    assert_eq!(admin.status, StatusCode::FORBIDDEN, "a dispatcher is not an admin");
+    let signed_out = call(&app, Method::GET, "/admin", "", None).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    let counts = call(&app, Method::GET, "/map/counts?bbox=104.0,30.6,104.1,30.7", "", None).await;
+    assert_eq!(counts.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&counts.body).expect("JSON");
+    assert!(v["by_grid"].is_object() && v["by_general"].is_object() && v["by_community"].is_object(), "{v}");
+    for bad in ["/map/counts?bbox=1,2,3", "/map/counts?bbox=100,20,110,30", "/map/counts?bbox=a,b,c,d"] {
+        assert_eq!(call(&app, Method::GET, bad, "", None).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let cell = call(&app, Method::GET, "/map/cell/510104022006001", "", None).await;
+    assert_eq!(cell.status, StatusCode::OK);
+    assert!(cell.body.contains("510104022006001"));
+    assert_eq!(call(&app, Method::GET, "/map/cell/nope", "", None).await.status, StatusCode::BAD_REQUEST);
+}

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 14] = [
+const ENV_KEYS: [&str; 15] = [
     "addr",
     "data_dir",
     "database_url",
@@ -28,6 +28,7 @@ const ENV_KEYS: [&str; 14] = [
     "sweep_interval_secs",
     "sweep_lease_secs",
     "server_name",
+    "map_tiles_url",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,6 +63,9 @@ pub struct Config {
     pub sweep_lease_secs: u64,
     /// This server's name in the lease row (default: host name and process id).
     pub server_name: Option<String>,
+    /// A base-map tile URL for the UI's maps (`{z}/{x}/{y}`, e.g. 天地图 with
+    /// its key, or an intranet tile server). None: the grid alone, no base map.
+    pub map_tiles_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +92,7 @@ impl Default for Config {
             sweep_interval_secs: 30,
             sweep_lease_secs: 90,
             server_name: None,
+            map_tiles_url: None,
         }
     }
 }

@@ -84,6 +84,24 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     assert_eq!(photos.len(), 2, "the resident's photo and the department's");
     assert_eq!(events[0].attachments.len(), 1);
     assert_eq!(events[4].attachments.len(), 1);
+    let department = shanzhi_domain::DepartmentCode::parse("510104-wenlv").expect("code");
+    assert!(store.department(&department).await.expect("read").is_some(), "created on the admin page");
+    let grid_user = store
+        .user_by_name(&shanzhi_domain::Username::parse("demo_grid").expect("name"))
+        .await
+        .expect("read")
+        .expect("the grid worker");
+    let patrols = store
+        .patrols(&shanzhi_store::PatrolQuery {
+            within: None,
+            grids: Vec::new(),
+            user_id: Some(grid_user.id),
+            from: None,
+            to: None,
+        })
+        .await
+        .expect("patrols");
+    assert!(patrols.iter().any(|p| p.ended_at.is_some()), "a patrol started and ended on the tasks page");
     let shots_written = summary["screenshots"].as_array().map_or(0, Vec::len);
     assert!(shots_written >= 16, "screenshots of the main pages at both widths");
     let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();

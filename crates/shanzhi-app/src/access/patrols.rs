@@ -139,6 +139,17 @@ impl Scoped<'_> {
         self.patrol_view(self.own_patrol(id).await?).await
     }
 
+    /// The caller's patrol in progress, if any.
+    pub async fn open_patrol(&self) -> AppResult<Option<PatrolView>> {
+        let Some(user_id) = self.actor.user_id() else { return Ok(None) };
+        let query =
+            PatrolQuery { within: None, grids: Vec::new(), user_id: Some(user_id.to_owned()), from: None, to: None };
+        match self.app.store.patrols(&query).await?.into_iter().find(|p| p.ended_at.is_none()) {
+            Some(p) => Ok(Some(self.patrol_view(p).await?)),
+            None => Ok(None),
+        }
+    }
+
     pub async fn end_patrol(&self, id: &str) -> AppResult<PatrolView> {
         self.own_patrol(id).await?;
         self.app.store.end_patrol(id, now()).await.map_err(ended)?;

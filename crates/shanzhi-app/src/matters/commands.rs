@@ -108,6 +108,32 @@ impl Scoped<'_> {
                 format!("you may not {name} this matter (needs: {})", roles_text(name)),
             )));
         };
+        self.apply_command(m, name, role, command, attachments).await
+    }
+
+    /// A reporter without an account rates their matter with its key (the
+    /// matter's id, shown to them once, when they reported it).
+    pub async fn rate_as_reporter(&self, number: &str, key: &str, args: serde_json::Value) -> AppResult<MatterView> {
+        let (command, attachments) = parse_command("rate", args)?;
+        command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
+        let m = self
+            .app
+            .store
+            .matter_by_number(number)
+            .await?
+            .filter(|m| m.id == key && m.reporter_user_id.is_none())
+            .ok_or_else(matter_not_found)?;
+        self.apply_command(m, "rate", shanzhi_domain::Role::Resident, command, attachments).await
+    }
+
+    async fn apply_command(
+        &self,
+        m: MatterRecord,
+        name: &str,
+        role: shanzhi_domain::Role,
+        command: Command,
+        attachments: Vec<String>,
+    ) -> AppResult<MatterView> {
         let next =
             m.status.apply(&command).map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
         self.check_rules(&m, &command).await?;

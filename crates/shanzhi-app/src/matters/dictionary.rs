@@ -101,3 +101,28 @@ impl Scoped<'_> {
         Ok(())
     }
 }
+
+impl Scoped<'_> {
+    /// Import grids from the admin pages: a city-wide admin (the grant that
+    /// edits the dictionary) only; the import itself checks the whole file.
+    pub async fn import_grids_as_admin(
+        &self,
+        text: &str,
+        effective: jiff::civil::Date,
+    ) -> AppResult<crate::grids::GridImportReport> {
+        self.require_city_wide(Action::ManageDictionary)?;
+        let options = crate::grids::GridImportOptions {
+            actor: self.actor.name.clone(),
+            ..crate::grids::GridImportOptions::from(effective)
+        };
+        let report = self.app.import_grids(text, options, &crate::NoProgress).await?;
+        self.app.refresh_grid_index().await?;
+        Ok(report)
+    }
+
+    /// Import divisions (NBS 2023 codes) from the admin pages; as above.
+    pub async fn import_divisions_as_admin(&self, csv: &[u8]) -> AppResult<crate::divisions::ImportReport> {
+        self.require_city_wide(Action::ManageDictionary)?;
+        self.app.import_divisions(csv, shanzhi_domain::CodeSystem::Nbs2023).await
+    }
+}

@@ -9,6 +9,7 @@ mod demo;
 mod dictionary;
 mod hotline;
 mod intake;
+mod map;
 mod page;
 pub mod seed;
 mod verify;
@@ -32,6 +33,7 @@ pub use commands::Suggestion;
 pub use demo::DemoOptions;
 pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
+pub use map::OpenCounts;
 pub use page::MatterScreen;
 pub use verify::{MatterVerification, verify_matter_chains};
 
@@ -221,6 +223,11 @@ impl Scoped<'_> {
     /// Build the view, unmasking the reporter for roles that need to call back.
     pub(crate) async fn view(&self, m: &MatterRecord) -> AppResult<MatterView> {
         self.view_as(m, true).await
+    }
+
+    /// The view as lists show it (the reporter masked).
+    pub(crate) async fn list_view(&self, m: &MatterRecord) -> AppResult<MatterView> {
+        self.view_as(m, false).await
     }
 
     /// The view; `contact`: unmask the reporter if the caller may (one

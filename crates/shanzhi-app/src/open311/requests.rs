@@ -237,6 +237,15 @@ impl Scoped<'_> {
         self.request_infos(vec![m], extensions).await?.pop().ok_or_else(unknown)
     }
 
+    /// A request for the one who holds its key (its id, given to the
+    /// reporter), whatever its line.
+    pub async fn request_with_key(&self, number: &str, key: &str) -> AppResult<Option<RequestInfo>> {
+        match self.app.store.matter_by_number(number).await?.filter(|m| m.id == key) {
+            Some(m) => Ok(self.request_infos(vec![m], true).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
     /// `GET tokens/{token}`: the token is the matter's id.
     pub async fn open311_token(&self, token: &str) -> AppResult<(String, String)> {
         let m = self.app.store.matter(token).await?.filter(|m| self.open311_visible(m)).ok_or_else(|| {

@@ -11,7 +11,8 @@ use shanzhi_domain::{DivisionCode, DivisionLevel};
 use super::{CommunityInput, DistrictInput, TownInput};
 use crate::features::geometry_from_geojson;
 
-const DISTRICTS_GEOJSON: &str = include_str!("../../../../data/chengdu/chengdu_districts_fastgeocn.geojson");
+/// Chengdu's district boundaries (CGCS2000, within a metre of WGS-84), as shipped.
+pub const DISTRICTS_GEOJSON: &str = include_str!("../../../../data/chengdu/chengdu_districts_fastgeocn.geojson");
 const SEATS_CSV: &str = include_str!("../../../../data/chengdu/chengdu_district_seats.csv");
 
 /// The five central districts (锦江, 青羊, 金牛, 武侯, 成华).

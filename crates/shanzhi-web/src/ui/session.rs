@@ -14,6 +14,8 @@ use crate::extract::session_cookie;
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub actor: Actor,
+    /// The configured base-map tile URL (empty: none).
+    pub tiles: String,
 }
 
 /// One link of the navigation bar.
@@ -29,6 +31,7 @@ pub struct Nav {
     pub links: Vec<NavLink>,
     pub user: Option<String>,
     pub csrf: String,
+    pub tiles: String,
 }
 
 impl Viewer {
@@ -70,9 +73,15 @@ impl Viewer {
         add("/report", "我要上报", "Report");
         add("/track", "进度查询", "Track");
         if self.has(Role::Admin) {
+            add("/admin", "管理", "Admin");
             add("/api/docs", "接口文档", "API docs");
         }
-        Nav { links, user: self.actor.user.as_ref().map(|u| u.display_name.clone()), csrf: self.csrf() }
+        Nav {
+            links,
+            user: self.actor.user.as_ref().map(|u| u.display_name.clone()),
+            csrf: self.csrf(),
+            tiles: self.tiles.clone(),
+        }
     }
 }
 
@@ -84,7 +93,7 @@ impl FromRequestParts<AppState> for Viewer {
             Some(token) => state.app.authenticate(token).await.unwrap_or_else(|_| Actor::anonymous()),
             None => Actor::anonymous(),
         };
-        Ok(Viewer { actor })
+        Ok(Viewer { actor, tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned() })
     }
 }
 

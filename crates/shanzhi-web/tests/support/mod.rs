@@ -28,7 +28,7 @@ pub async fn spawn_app() -> TestApp {
     app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
         .await
         .expect("divisions");
-    let limits = HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), secure_cookies: false };
+    let limits = HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() };
     TestApp { router: router(app.clone(), limits), app, _db: db }
 }
 

@@ -99,6 +99,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         body_bytes: config.body_limit_bytes,
         timeout: Duration::from_secs(config.request_timeout_secs),
         secure_cookies: config.secure_cookies,
+        map_tiles_url: config.map_tiles_url.clone(),
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -26,6 +26,14 @@ struct DeskPage {
     tab: String,
     rows: Vec<Row>,
     counts: Counts,
+    /// The grid worker's own grid and patrol.
+    grid: Option<GridPanel>,
+}
+
+#[derive(Debug, Clone)]
+struct GridPanel {
+    code: String,
+    patrol: Option<String>,
 }
 
 #[derive(Template)]
@@ -96,7 +104,13 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
         Ok(w) => Counts { yellow: w.total.yellow, orange: w.total.orange, red: w.total.red },
         Err(_) => Counts::default(),
     };
-    page(DeskPage { tr, nav: viewer.nav(tr), title, path, tabs, tab: tab.to_owned(), rows, counts })
+    let grid = match viewer.actor.grants.iter().find(|g| g.role == Role::GridWorker).and_then(|g| g.scope.as_ref()) {
+        Some(shanzhi_domain::Scope::Grid(code)) => {
+            Some(GridPanel { code: code.to_string(), patrol: scoped.open_patrol().await.ok().flatten().map(|p| p.id) })
+        }
+        _ => None,
+    };
+    page(DeskPage { tr, nav: viewer.nav(tr), title, path, tabs, tab: tab.to_owned(), rows, counts, grid })
 }
 
 pub async fn desk(

@@ -6,11 +6,13 @@ use shanzhi_domain::Role;
 use crate::ui::Viewer;
 
 pub async fn home(viewer: Viewer) -> Redirect {
-    let to = if viewer.has(Role::Dispatcher) || viewer.has(Role::CommunityWorker) {
+    let to = if viewer.has(Role::Admin) {
+        "/admin"
+    } else if viewer.has(Role::Dispatcher) || viewer.has(Role::CommunityWorker) {
         "/desk"
     } else if viewer.has(Role::DeptHandler) || viewer.has(Role::GridWorker) {
         "/tasks"
-    } else if viewer.has(Role::Supervisor) || viewer.has(Role::Admin) {
+    } else if viewer.has(Role::Supervisor) {
         "/supervise"
     } else {
         "/report"

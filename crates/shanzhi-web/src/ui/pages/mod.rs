@@ -1,10 +1,12 @@
 //! One file per page.
 
+pub mod admin;
 pub mod desk;
 pub mod home;
 pub mod login;
 pub mod map;
 pub mod matter;
+pub mod patrol;
 pub mod report;
 pub mod supervise;
 pub mod track;
@@ -34,6 +36,11 @@ pub struct Row {
     pub warning: String,
     pub deadline: String,
     pub reported: String,
+    /// Returned by a department at least once.
+    pub returned: bool,
+    /// Supervised (督办) at least once, by hand or for being overdue.
+    pub supervised: bool,
+    pub escalated: bool,
 }
 
 impl Row {
@@ -47,6 +54,9 @@ impl Row {
             warning: v.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
             deadline: v.deadline_at.as_deref().map(local).unwrap_or_default(),
             reported: local(&v.reported_at),
+            returned: v.returns > 0,
+            supervised: v.supervisions > 0,
+            escalated: v.escalations > 0,
         }
     }
 }

@@ -32,6 +32,8 @@ struct ReportedPage {
     tr: Tr,
     nav: Nav,
     number: String,
+    /// The reporter's key (without an account: to rate it later).
+    key: Option<String>,
     duplicates: Vec<String>,
 }
 
@@ -110,6 +112,7 @@ pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, reque
         Ok(answer) => page(ReportedPage {
             tr,
             nav: viewer.nav(tr),
+            key: (!viewer.signed_in()).then(|| answer.matter.id.clone()),
             number: answer.matter.number,
             duplicates: answer.possible_duplicates,
         }),

@@ -24,6 +24,8 @@ struct TrackPage {
     requested: String,
     notes: Vec<(String, String, String)>,
     can_rate: bool,
+    /// The anonymous reporter's key, when it matches and the matter awaits rating.
+    key_rate: Option<String>,
     mine: Vec<Row>,
     not_found: bool,
 }
@@ -31,12 +33,17 @@ struct TrackPage {
 #[derive(Debug, Deserialize)]
 pub struct TrackQuery {
     number: Option<String>,
+    key: Option<String>,
 }
 
 pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<TrackQuery>) -> Response {
     let scoped = state.app.scoped(viewer.actor.clone());
     let number = q.number.as_deref().map(str::trim).unwrap_or_default().to_owned();
-    let found = if number.is_empty() { None } else { scoped.open311_request(&number, true).await.ok() };
+    let found = match (number.is_empty(), q.key.as_deref()) {
+        (true, _) => None,
+        (false, Some(key)) => scoped.request_with_key(&number, key).await.ok().flatten(),
+        (false, None) => scoped.open311_request(&number, true).await.ok(),
+    };
     let mut can_rate = false;
     if let Some(r) = &found
         && viewer.signed_in()
@@ -44,6 +51,12 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
     {
         can_rate = m.allowed_commands.contains(&"rate") && m.state.as_str() == "closed";
     }
+    let key_rate = match (&found, q.key.as_deref()) {
+        (Some(r), Some(k)) if r.token == k && r.extended.as_ref().is_some_and(|x| x.detailed_status == "closed") => {
+            Some(k.to_owned())
+        }
+        _ => None,
+    };
     let notes = found
         .as_ref()
         .and_then(|r| r.extended.as_ref())
@@ -69,6 +82,33 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         found,
         notes,
         can_rate,
+        key_rate,
         mine,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RateForm {
+    number: String,
+    key: String,
+    rating: String,
+    reason: Option<String>,
+}
+
+/// `POST /track/rate`: the reporter without an account rates with their key.
+pub async fn rate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    axum::extract::Form(f): axum::extract::Form<RateForm>,
+) -> Response {
+    let reason = f.reason.filter(|r| !r.trim().is_empty());
+    let args = serde_json::json!({"rating": f.rating, "reason": reason});
+    match state.app.scoped(viewer.actor.clone()).rate_as_reporter(&f.number, &f.key, args).await {
+        Ok(m) => axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!(
+            "/track?number={}",
+            m.number
+        ))),
+        Err(e) => crate::ui::refusal(tr, &viewer, &e),
+    }
 }

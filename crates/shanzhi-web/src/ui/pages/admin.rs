@@ -1,0 +1,223 @@
+//! `/admin`: divisions and grids (with imports), departments, categories,
+//! duty lists, the calendar and users, each a list and a form over the same
+//! use cases as the API (which check the caller's grants again).
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shanzhi_app::AppError;
+use shanzhi_app::access::{DepartmentView, NewStaff};
+use shanzhi_app::timing::CalendarDayInput;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Category, CodeSystem, DutyItem, Role};
+
+use crate::AppState;
+use crate::ui::session::Nav;
+use crate::ui::{Tr, Viewer, page, refusal, to_login};
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    tr: Tr,
+    nav: Nav,
+    done: Option<String>,
+    error: Option<String>,
+    divisions: Vec<(String, u64)>,
+    departments: Vec<DepartmentView>,
+    categories: Vec<(Category, i64)>,
+    duties: Vec<DutyItem>,
+    days: Vec<(String, String, String)>,
+    working_hours: String,
+    thresholds: (u8, u8),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn render(state: &AppState, viewer: &Viewer, tr: Tr, done: Option<String>, error: Option<String>) -> Response {
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let divisions = state
+        .app
+        .division_totals(CodeSystem::Nbs2023)
+        .await
+        .map(|t| t.into_iter().map(|(l, n)| (l.label_zh().to_owned(), n)).collect())
+        .unwrap_or_default();
+    let calendar = scoped.calendar(None).ok();
+    let days = calendar
+        .as_ref()
+        .map(|c| {
+            c.days
+                .iter()
+                .filter(|d| d.source == "local")
+                .map(|d| (d.date.to_string(), format!("{:?}", d.kind), d.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    page(AdminPage {
+        tr,
+        nav: viewer.nav(tr),
+        done,
+        error,
+        divisions,
+        departments: scoped.departments(None).await.unwrap_or_default(),
+        categories: scoped.categories().await.unwrap_or_default(),
+        duties: scoped.duties(None).await.unwrap_or_default(),
+        days,
+        working_hours: calendar.as_ref().map(|c| c.working_hours.clone()).unwrap_or_default(),
+        thresholds: calendar.map(|c| (c.thresholds.yellow_left, c.thresholds.orange_left)).unwrap_or((50, 20)),
+    })
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<Done>) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/admin");
+    }
+    if !viewer.has(Role::Admin) {
+        let e = AppError::Forbidden(Bilingual::new(
+            "只有管理员可以进入管理页面",
+            "only administrators may open the admin pages",
+        ));
+        return refusal(tr, &viewer, &e);
+    }
+    render(&state, &viewer, tr, q.done, None).await
+}
+
+fn bad(zh: &str, en: &str) -> AppError {
+    AppError::BadRequest { code: "invalid_form", message: Bilingual::new(zh, en) }
+}
+
+/// The fields and the one uploaded file of a form.
+async fn read(request: Request, state: &AppState) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), AppError> {
+    let mut form = Multipart::from_request(request, state).await.map_err(|_| bad("表单无效", "invalid form"))?;
+    let (mut fields, mut file) = (Vec::new(), None);
+    while let Some(f) =
+        form.next_field().await.map_err(|_| bad("表单无效或文件过大", "invalid form or file too large"))?
+    {
+        let name = f.name().unwrap_or("").to_owned();
+        if f.file_name().is_some() {
+            file = Some(f.bytes().await.map_err(|_| bad("上传失败", "upload failed"))?.to_vec());
+        } else {
+            fields.push((name, f.text().await.unwrap_or_default()));
+        }
+    }
+    Ok((fields, file))
+}
+
+async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Request) -> Result<String, AppError> {
+    let (fields, file) = read(request, state).await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    if !viewer.csrf_ok(Some(&field("csrf"))) {
+        return Err(AppError::Forbidden(Bilingual::new(
+            "页面已过期，请刷新后重试",
+            "the page expired; reload and retry",
+        )));
+    }
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let json = |zh: &str, en: &str, text: &str| {
+        serde_json::from_str(text).map_err(|e| bad(&format!("{zh}：{e}"), &format!("{en}: {e}")))
+    };
+    Ok(match section {
+        "department" => {
+            let d = scoped.create_department(&field("code"), &field("name")).await?;
+            format!("部门 {} {}", d.code, d.name)
+        }
+        "user" => {
+            let role =
+                field("role").parse::<Role>().map_err(|m| AppError::BadRequest { code: "invalid_role", message: m })?;
+            let opt = |k: &str| Some(field(k)).filter(|v| !v.is_empty());
+            let u = scoped
+                .create_user(NewStaff {
+                    username: field("username"),
+                    display_name: field("display_name"),
+                    phone: opt("phone"),
+                    password: opt("password"),
+                    role,
+                    scope: opt("scope"),
+                    from: None,
+                    to: None,
+                })
+                .await?;
+            format!("人员 {}", u.username)
+        }
+        "category" => {
+            let c: Category = json("分类 JSON 无效", "invalid category JSON", &field("category"))?;
+            let code = c.code.to_string();
+            let v = scoped.put_category(c).await?;
+            format!("分类 {code} 第 {v} 版")
+        }
+        "duty" => {
+            let d: DutyItem = serde_json::from_value(serde_json::json!({
+                "category": field("category"), "level": field("level"), "list": field("list"),
+                "lead": Some(field("lead")).filter(|v| !v.is_empty()),
+                "co": field("co").split([',', '，']).map(str::trim).filter(|v| !v.is_empty()).collect::<Vec<_>>(),
+                "note": field("note"),
+            }))
+            .map_err(|e| bad(&format!("职责项无效：{e}"), &format!("invalid duty: {e}")))?;
+            let what = format!("职责 {} {:?}", d.category, d.level);
+            scoped.put_duty(d).await?;
+            what
+        }
+        "day" => {
+            let input: CalendarDayInput =
+                serde_json::from_value(serde_json::json!({"kind": field("kind"), "name": field("name")}))
+                    .map_err(|e| bad(&format!("日历调整无效：{e}"), &format!("invalid day: {e}")))?;
+            let d = scoped.put_calendar_day(&field("date"), input).await?;
+            format!("日历 {}", d.date)
+        }
+        "settings" => {
+            let number = |k: &str| {
+                field(k).parse::<u8>().map_err(|_| bad("阈值应为 0–100 的整数", "thresholds are whole numbers 0–100"))
+            };
+            let hours = Some(field("working_hours")).filter(|h| !h.is_empty());
+            let s = scoped
+                .put_timing_settings(hours.as_deref(), Some((number("yellow_left")?, number("orange_left")?)))
+                .await?;
+            format!("工作时间 {}", s.working_hours)
+        }
+        "grids" => {
+            let text = String::from_utf8(file.unwrap_or_default())
+                .map_err(|_| bad("文件应为 UTF-8 GeoJSON", "the file must be UTF-8 GeoJSON"))?;
+            let day = field("effective")
+                .parse()
+                .map_err(|_| bad("生效日期应为 YYYY-MM-DD", "the effective date must be YYYY-MM-DD"))?;
+            let r = scoped.import_grids_as_admin(&text, day).await?;
+            format!("网格 {} 个（新版本 {}，结束 {}）", r.features, r.opened, r.closed)
+        }
+        "divisions" => {
+            let r = scoped.import_divisions_as_admin(&file.unwrap_or_default()).await?;
+            format!("区划 {} 行", r.rows)
+        }
+        _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section")),
+    })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path(section): Path<String>,
+    request: Request,
+) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/admin");
+    }
+    match apply(&state, &viewer, &section, request).await {
+        Ok(done) => {
+            let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
+            Redirect::to(&format!("/admin?done={done}#{section}")).into_response()
+        }
+        Err(e) => {
+            let m = e.message();
+            let mut r = render(&state, &viewer, tr, None, Some(if tr.en { m.en } else { m.zh })).await;
+            *r.status_mut() = match e {
+                AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
+                AppError::NotFound { .. } => axum::http::StatusCode::NOT_FOUND,
+                _ => axum::http::StatusCode::BAD_REQUEST,
+            };
+            r
+        }
+    }
+}

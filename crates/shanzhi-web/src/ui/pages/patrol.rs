@@ -1,0 +1,48 @@
+//! `/patrol/start` and `/patrol/end`: the grid worker's patrol from the
+//! tasks page.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shanzhi_app::AppError;
+use shanzhi_domain::text::Bilingual;
+
+use crate::AppState;
+use crate::ui::{Tr, Viewer, refusal, to_login};
+
+#[derive(Debug, Deserialize)]
+pub struct PatrolForm {
+    csrf: Option<String>,
+    grid: Option<String>,
+    id: Option<String>,
+}
+
+fn expired() -> AppError {
+    AppError::Forbidden(Bilingual::new("页面已过期，请刷新后重试", "the page expired; reload and retry"))
+}
+
+pub async fn start(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PatrolForm>) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/tasks");
+    }
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return refusal(tr, &viewer, &expired());
+    }
+    match state.app.scoped(viewer.actor.clone()).start_patrol(f.grid.as_deref().unwrap_or_default()).await {
+        Ok(_) => Redirect::to("/tasks").into_response(),
+        Err(e) => refusal(tr, &viewer, &e),
+    }
+}
+
+pub async fn end(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PatrolForm>) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/tasks");
+    }
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return refusal(tr, &viewer, &expired());
+    }
+    match state.app.scoped(viewer.actor.clone()).end_patrol(f.id.as_deref().unwrap_or_default()).await {
+        Ok(_) => Redirect::to("/tasks").into_response(),
+        Err(e) => refusal(tr, &viewer, &e),
+    }
+}
