@@ -51,6 +51,11 @@ impl MatterState {
         MatterState::Voided,
     ];
 
+    /// The states in which someone still has to act.
+    pub fn open() -> Vec<MatterState> {
+        MatterState::ALL.into_iter().filter(|s| s.is_open()).collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MatterState::Reported => "reported",
@@ -243,6 +248,34 @@ pub struct Overdue {
     /// The unit that held the matter when the deadline passed
     /// (`department:510104-chengguan`, `community`, `level:town` …).
     pub unit: String,
+}
+
+/// A command's name as people say it (`dispatch` → 派遣); `None` for a name
+/// that is not a command (`report`, the first entry, is named by each reader).
+pub fn command_label_zh(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "accept" => "受理立案",
+        "reject" => "不予立案",
+        "dispatch" => "派遣",
+        "sign" => "签收",
+        "return" => "退回",
+        "respond" => "处置反馈",
+        "verify" => "核查",
+        "rate" => "评价",
+        "reopen" => "重新办理",
+        "escalate" => "上报（吹哨）",
+        "extend" => "申请延期",
+        "approve_extension" => "同意延期",
+        "deny_extension" => "不同意延期",
+        "park" => "申请挂账",
+        "approve_park" => "同意挂账",
+        "deny_park" => "不同意挂账",
+        "resume" => "恢复办理",
+        "supervise" => "督办",
+        "merge" => "合并",
+        "void" => "作废",
+        _ => return None,
+    })
 }
 
 /// The name of every command, for refusals ("allowed: …") and routes.

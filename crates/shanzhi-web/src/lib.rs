@@ -73,11 +73,6 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document of the native API (also served at `/api/openapi.json`).
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api().1
-}
-
 /// The whole HTTP service.
 pub fn router(app: App, limits: HttpOptions) -> Router {
     let (api, document) = api();

@@ -466,7 +466,7 @@ impl Scoped<'_> {
         let d = 0.0015;
         let query = MatterQuery {
             scope: MatterScope { everything: true, ..MatterScope::default() },
-            states: MatterState::ALL.into_iter().filter(|s| s.is_open()).collect(),
+            states: MatterState::open(),
             category: Some(category.clone()),
             from: Some(at - DUPLICATE_HOURS * 3_600_000_000),
             near: Some((x, y)),

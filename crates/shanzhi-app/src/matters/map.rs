@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shanzhi_domain::{GridCode, MatterState};
-use shanzhi_store::{MatterQuery, MatterScope};
+use shanzhi_store::MatterQuery;
 
 use super::MatterView;
 use crate::access::Scoped;
@@ -25,15 +25,7 @@ pub struct OpenCounts {
 /// How many matters one box reads; zoom in for more.
 const MAP_LIMIT: usize = 5000;
 
-fn open_states() -> Vec<MatterState> {
-    MatterState::ALL.into_iter().filter(|s| s.is_open()).collect()
-}
-
 impl Scoped<'_> {
-    fn map_scope(&self) -> MatterScope {
-        MatterScope { public: true, ..self.matter_scope() }
-    }
-
     pub async fn open_counts(&self, bbox: [f64; 4]) -> AppResult<OpenCounts> {
         let [x0, y0, x1, y1] = bbox;
         if !(x0 <= x1 && y0 <= y1 && x1 - x0 <= 2.0 && y1 - y0 <= 2.0) {
@@ -46,8 +38,8 @@ impl Scoped<'_> {
             });
         }
         let query = MatterQuery {
-            scope: self.map_scope(),
-            states: open_states(),
+            scope: self.open311_scope(),
+            states: MatterState::open(),
             bbox: Some(bbox),
             limit: MAP_LIMIT,
             ..MatterQuery::default()
@@ -67,8 +59,12 @@ impl Scoped<'_> {
     /// The open matters of a cell (and the cells under it), newest first.
     pub async fn cell_matters(&self, code: &str) -> AppResult<Vec<MatterView>> {
         let code = GridCode::parse(code).map_err(|m| AppError::BadRequest { code: "invalid_grid_code", message: m })?;
-        let mut query =
-            MatterQuery { scope: self.map_scope(), states: open_states(), limit: 20, ..MatterQuery::default() };
+        let mut query = MatterQuery {
+            scope: self.open311_scope(),
+            states: MatterState::open(),
+            limit: 20,
+            ..MatterQuery::default()
+        };
         if code.sequence() == 0 {
             query.within = Some(code.community());
         } else {

@@ -166,7 +166,7 @@ impl Scoped<'_> {
 
     /// What an Open311 reader sees: the public development line, plus the
     /// caller's own scope (an api_key's holder sees their matters).
-    fn open311_scope(&self) -> MatterScope {
+    pub(crate) fn open311_scope(&self) -> MatterScope {
         MatterScope { public: true, ..self.matter_scope() }
     }
 

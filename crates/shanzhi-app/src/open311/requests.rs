@@ -135,27 +135,7 @@ fn note_text(e: &MatterEvent) -> Option<String> {
 fn command_label(command: &str) -> &'static str {
     match command {
         "report" => "提交",
-        "accept" => "受理立案",
-        "reject" => "不予立案",
-        "dispatch" => "派遣",
-        "sign" => "签收",
-        "return" => "退回",
-        "respond" => "处置反馈",
-        "verify" => "核查",
-        "rate" => "评价",
-        "reopen" => "重新办理",
-        "escalate" => "上报（吹哨）",
-        "extend" => "申请延期",
-        "approve_extension" => "同意延期",
-        "deny_extension" => "不同意延期",
-        "park" => "申请挂账",
-        "approve_park" => "同意挂账",
-        "deny_park" => "不同意挂账",
-        "resume" => "恢复办理",
-        "supervise" => "督办",
-        "merge" => "合并",
-        "void" => "作废",
-        _ => "办理",
+        c => shanzhi_domain::matter::command_label_zh(c).unwrap_or("办理"),
     }
 }
 

@@ -41,7 +41,8 @@ struct LoginAnswer {
     username: String,
 }
 
-fn cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
+/// The session cookie (`value` empty and `max_age` 0 clear it); the web UI sets the same.
+pub(crate) fn cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
@@ -49,7 +50,8 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
     .ok()
 }
 
-fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+/// Mark cookies `Secure`: configured, or the proxy says the client used TLS.
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies
         || headers
             .get("x-forwarded-proto")

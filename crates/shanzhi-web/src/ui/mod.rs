@@ -5,6 +5,7 @@
 //! one template.
 
 mod assets;
+mod form;
 mod pages;
 mod session;
 mod text;

@@ -4,6 +4,8 @@
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use shanzhi_domain::MatterState;
+use shanzhi_domain::matter::command_label_zh;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tr {
@@ -31,50 +33,54 @@ impl Tr {
 
     /// A state's name.
     pub fn state(&self, state: &str) -> &'static str {
-        let (zh, en) = match state {
-            "reported" => ("已上报", "Reported"),
-            "filed" => ("已立案", "Filed"),
-            "dispatched" => ("已派遣", "Dispatched"),
-            "in_progress" => ("处置中", "In progress"),
-            "parked" => ("已挂账", "Parked"),
-            "responded" => ("已反馈", "Responded"),
-            "closed" => ("已结案", "Closed"),
-            "rated" => ("已评价", "Rated"),
-            "rejected" => ("不予立案", "Rejected"),
-            "merged" => ("已合并", "Merged"),
-            "voided" => ("已作废", "Voided"),
-            _ => ("未知", "Unknown"),
-        };
-        if self.en { en } else { zh }
+        let Ok(s) = state.parse::<MatterState>() else { return self.t("未知", "Unknown") };
+        if !self.en {
+            return s.label_zh();
+        }
+        match s {
+            MatterState::Reported => "Reported",
+            MatterState::Filed => "Filed",
+            MatterState::Dispatched => "Dispatched",
+            MatterState::InProgress => "In progress",
+            MatterState::Parked => "Parked",
+            MatterState::Responded => "Responded",
+            MatterState::Closed => "Closed",
+            MatterState::Rated => "Rated",
+            MatterState::Rejected => "Rejected",
+            MatterState::Merged => "Merged",
+            MatterState::Voided => "Voided",
+        }
     }
 
     /// A command's name, as a button says it.
     pub fn command(&self, command: &str) -> &'static str {
-        let (zh, en) = match command {
-            "report" => ("上报", "Report"),
-            "accept" => ("受理立案", "Accept"),
-            "reject" => ("不予立案", "Reject"),
-            "dispatch" => ("派遣", "Dispatch"),
-            "sign" => ("签收", "Sign"),
-            "return" => ("退回", "Return"),
-            "respond" => ("处置反馈", "Respond"),
-            "verify" => ("核查", "Verify"),
-            "rate" => ("评价", "Rate"),
-            "reopen" => ("重新办理", "Reopen"),
-            "escalate" => ("上报（吹哨）", "Escalate"),
-            "extend" => ("申请延期", "Ask for more time"),
-            "approve_extension" => ("同意延期", "Approve extension"),
-            "deny_extension" => ("不同意延期", "Deny extension"),
-            "park" => ("申请挂账", "Ask to park"),
-            "approve_park" => ("同意挂账", "Approve parking"),
-            "deny_park" => ("不同意挂账", "Deny parking"),
-            "resume" => ("恢复办理", "Resume"),
-            "supervise" => ("督办", "Supervise"),
-            "merge" => ("合并", "Merge"),
-            "void" => ("作废", "Void"),
-            _ => ("办理", "Act"),
-        };
-        if self.en { en } else { zh }
+        if !self.en {
+            return if command == "report" { "上报" } else { command_label_zh(command).unwrap_or("办理") };
+        }
+        match command {
+            "report" => "Report",
+            "accept" => "Accept",
+            "reject" => "Reject",
+            "dispatch" => "Dispatch",
+            "sign" => "Sign",
+            "return" => "Return",
+            "respond" => "Respond",
+            "verify" => "Verify",
+            "rate" => "Rate",
+            "reopen" => "Reopen",
+            "escalate" => "Escalate",
+            "extend" => "Ask for more time",
+            "approve_extension" => "Approve extension",
+            "deny_extension" => "Deny extension",
+            "park" => "Ask to park",
+            "approve_park" => "Approve parking",
+            "deny_park" => "Deny parking",
+            "resume" => "Resume",
+            "supervise" => "Supervise",
+            "merge" => "Merge",
+            "void" => "Void",
+            _ => "Act",
+        }
     }
 
     /// A warning colour's name.

@@ -3,7 +3,7 @@
 //! use cases as the API (which check the caller's grants again).
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
@@ -13,6 +13,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Category, CodeSystem, DutyItem, Role};
 
 use crate::AppState;
+use crate::ui::form::{FormData, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 
@@ -85,35 +86,12 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q
     render(&state, &viewer, tr, q.done, None).await
 }
 
-fn bad(zh: &str, en: &str) -> AppError {
-    AppError::BadRequest { code: "invalid_form", message: Bilingual::new(zh, en) }
-}
-
-/// The fields and the one uploaded file of a form.
-async fn read(request: Request, state: &AppState) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), AppError> {
-    let mut form = Multipart::from_request(request, state).await.map_err(|_| bad("表单无效", "invalid form"))?;
-    let (mut fields, mut file) = (Vec::new(), None);
-    while let Some(f) =
-        form.next_field().await.map_err(|_| bad("表单无效或文件过大", "invalid form or file too large"))?
-    {
-        let name = f.name().unwrap_or("").to_owned();
-        if f.file_name().is_some() {
-            file = Some(f.bytes().await.map_err(|_| bad("上传失败", "upload failed"))?.to_vec());
-        } else {
-            fields.push((name, f.text().await.unwrap_or_default()));
-        }
-    }
-    Ok((fields, file))
-}
-
 async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Request) -> Result<String, AppError> {
-    let (fields, file) = read(request, state).await?;
-    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let form = FormData::read(request, state).await?;
+    let field = |k: &str| form.field(k);
+    let file = form.files.first().cloned();
     if !viewer.csrf_ok(Some(&field("csrf"))) {
-        return Err(AppError::Forbidden(Bilingual::new(
-            "页面已过期，请刷新后重试",
-            "the page expired; reload and retry",
-        )));
+        return Err(expired());
     }
     let scoped = state.app.scoped(viewer.actor.clone());
     let json = |zh: &str, en: &str, text: &str| {
@@ -127,7 +105,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
         "user" => {
             let role =
                 field("role").parse::<Role>().map_err(|m| AppError::BadRequest { code: "invalid_role", message: m })?;
-            let opt = |k: &str| Some(field(k)).filter(|v| !v.is_empty());
+            let opt = |k: &str| form.filled(k);
             let u = scoped
                 .create_user(NewStaff {
                     username: field("username"),

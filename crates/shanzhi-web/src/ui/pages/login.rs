@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
-use shanzhi_app::access::SESSION_COOKIE;
 
 use crate::AppState;
 use crate::ui::session::Nav;
@@ -50,16 +49,7 @@ pub struct Credentials {
 }
 
 fn cookie(value: &str, max_age: i64, headers: &HeaderMap, state: &AppState) -> Option<HeaderValue> {
-    let https = state.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .ok()
+    crate::routes::auth::cookie(value, max_age, crate::routes::auth::secure(state, headers))
 }
 
 pub async fn submit(State(state): State<AppState>, tr: Tr, headers: HeaderMap, Form(c): Form<Credentials>) -> Response {

@@ -3,15 +3,15 @@
 //! `/m/{id}/do/{command}` runs one (multipart, so a response can carry photos).
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use shanzhi_app::AppError;
 use shanzhi_app::matters::{EventView, MatterScreen, MatterView};
-use shanzhi_domain::text::Bilingual;
 
 use super::local;
 use crate::AppState;
+use crate::ui::form::{FormData, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 
@@ -81,12 +81,9 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Path(id
     }
 }
 
-fn bad(zh: &str, en: &str) -> AppError {
-    AppError::BadRequest { code: "invalid_form", message: Bilingual::new(zh, en) }
-}
-
 /// The command's arguments from the form's fields.
-fn arguments(command: &str, field: &dyn Fn(&str) -> String, photos: Vec<String>) -> Result<Value, AppError> {
+fn arguments(command: &str, form: &FormData, photos: Vec<String>) -> Result<Value, AppError> {
+    let field = |k: &str| form.field(k);
     Ok(match command {
         "dispatch" => match field("to").as_str() {
             "community" => json!({"to": {"kind": "community"}}),
@@ -122,49 +119,22 @@ pub async fn command(
     if !viewer.signed_in() {
         return to_login(&format!("/m/{id}"));
     }
-    let mut form = match Multipart::from_request(request, &state).await {
+    let form = match FormData::read(request, &state).await {
         Ok(f) => f,
-        Err(_) => return refusal(tr, &viewer, &bad("表单无效", "invalid form")),
+        Err(e) => return refusal(tr, &viewer, &e),
     };
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut files: Vec<Vec<u8>> = Vec::new();
-    loop {
-        match form.next_field().await {
-            Ok(Some(f)) => {
-                let name = f.name().unwrap_or("").to_owned();
-                if f.file_name().is_some() {
-                    match f.bytes().await {
-                        Ok(b) if !b.is_empty() => files.push(b.to_vec()),
-                        Ok(_) => {}
-                        Err(_) => {
-                            return refusal(tr, &viewer, &bad("上传失败或文件过大", "upload failed or too large"));
-                        }
-                    }
-                } else {
-                    fields.push((name, f.text().await.unwrap_or_default()));
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return refusal(tr, &viewer, &bad("表单无效或过大", "invalid or oversized form")),
-        }
-    }
-    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    if !viewer.csrf_ok(Some(&field("csrf"))) {
-        return refusal(
-            tr,
-            &viewer,
-            &AppError::Forbidden(Bilingual::new("页面已过期，请刷新后重试", "the page expired; reload and retry")),
-        );
+    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
+        return refusal(tr, &viewer, &expired());
     }
     let scoped = state.app.scoped(viewer.actor.clone());
     let mut photos = Vec::new();
-    for f in &files {
+    for f in &form.files {
         match scoped.upload(f).await {
             Ok(a) => photos.push(a.id),
             Err(e) => return refusal(tr, &viewer, &e),
         }
     }
-    let outcome = match arguments(&command, &field, photos) {
+    let outcome = match arguments(&command, &form, photos) {
         Ok(args) => scoped.command(&id, &command, args).await,
         Err(e) => Err(e),
     };

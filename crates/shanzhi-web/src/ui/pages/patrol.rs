@@ -4,10 +4,9 @@
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use shanzhi_app::AppError;
-use shanzhi_domain::text::Bilingual;
 
 use crate::AppState;
+use crate::ui::form::expired;
 use crate::ui::{Tr, Viewer, refusal, to_login};
 
 #[derive(Debug, Deserialize)]
@@ -15,10 +14,6 @@ pub struct PatrolForm {
     csrf: Option<String>,
     grid: Option<String>,
     id: Option<String>,
-}
-
-fn expired() -> AppError {
-    AppError::Forbidden(Bilingual::new("页面已过期，请刷新后重试", "the page expired; reload and retry"))
 }
 
 pub async fn start(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PatrolForm>) -> Response {

@@ -3,16 +3,16 @@
 //! attach photos, get a tracking number. A grid worker reports here too.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use shanzhi_app::AppError;
 use shanzhi_app::matters::IntakeRequest;
 use shanzhi_app::open311::ServiceInfo;
 use shanzhi_domain::Role;
-use shanzhi_domain::text::Bilingual;
 
 use crate::AppState;
+use crate::ui::form::{FormData, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page};
 
@@ -54,39 +54,16 @@ pub async fn form(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Resp
     form_page(&state, &viewer, tr, None).await
 }
 
-fn bad(zh: &str, en: &str) -> AppError {
-    AppError::BadRequest { code: "invalid_form", message: Bilingual::new(zh, en) }
-}
-
 pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, request: Request) -> Response {
     let refuse = |e: AppError| {
         let m = e.message();
         (if tr.en { m.en } else { m.zh }, e)
     };
     let outcome = async {
-        let mut form = Multipart::from_request(request, &state).await.map_err(|_| bad("表单无效", "invalid form"))?;
-        let mut fields: Vec<(String, String)> = Vec::new();
-        let mut photos: Vec<Vec<u8>> = Vec::new();
-        while let Some(f) =
-            form.next_field().await.map_err(|_| bad("表单无效或照片过大", "invalid form or photos too large"))?
-        {
-            let name = f.name().unwrap_or("").to_owned();
-            if f.file_name().is_some() {
-                let b = f.bytes().await.map_err(|_| bad("照片上传失败", "photo upload failed"))?;
-                if !b.is_empty() {
-                    photos.push(b.to_vec());
-                }
-            } else {
-                fields.push((name, f.text().await.unwrap_or_default()));
-            }
-        }
-        let field =
-            |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let form = FormData::read(request, &state).await?;
+        let field = |k: &str| form.filled(k);
         if viewer.signed_in() && !viewer.csrf_ok(field("csrf").as_deref()) {
-            return Err(AppError::Forbidden(Bilingual::new(
-                "页面已过期，请刷新后重试",
-                "the page expired; reload and retry",
-            )));
+            return Err(expired());
         }
         let number = |k: &str| -> Result<Option<f64>, AppError> {
             field(k)
@@ -102,7 +79,7 @@ pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, reque
             address: field("address"),
             reporter_name: field("name"),
             reporter_phone: field("phone"),
-            photos,
+            photos: form.files,
             ..IntakeRequest::default()
         };
         state.app.scoped(viewer.actor.clone()).intake(request).await

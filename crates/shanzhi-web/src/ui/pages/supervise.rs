@@ -25,10 +25,6 @@ struct SupervisePage {
     chart: String,
 }
 
-fn open_states() -> Vec<MatterState> {
-    MatterState::ALL.into_iter().filter(|s| s.is_open()).collect()
-}
-
 pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Response {
     if !viewer.signed_in() {
         return to_login("/supervise");
@@ -45,7 +41,7 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) ->
     let mut by_line = Vec::new();
     for (line, zh, en) in [("development", "发展治理（社治）", "Development"), ("safety", "平安建设（综治）", "Safety")]
     {
-        let q = MatterQuery { states: open_states(), line: Some(line.to_owned()), ..MatterQuery::default() };
+        let q = MatterQuery { states: MatterState::open(), line: Some(line.to_owned()), ..MatterQuery::default() };
         let n: u64 = scoped.matter_counts(q).await.map(|c| c.values().sum()).unwrap_or(0);
         by_line.push((tr.t(zh, en).to_owned(), n));
     }
@@ -53,7 +49,7 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) ->
     let districts = state.app.child_divisions(CodeSystem::Nbs2023, Some(&city)).await.unwrap_or_default();
     let mut by_district = Vec::new();
     for d in districts {
-        let q = MatterQuery { states: open_states(), within: Some(d.code.clone()), ..MatterQuery::default() };
+        let q = MatterQuery { states: MatterState::open(), within: Some(d.code.clone()), ..MatterQuery::default() };
         let n: u64 = scoped.matter_counts(q).await.map(|c| c.values().sum()).unwrap_or(0);
         if n > 0 {
             by_district.push((d.name.as_str().to_owned(), n));
