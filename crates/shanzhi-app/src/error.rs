@@ -30,6 +30,12 @@ pub enum AppError {
     /// Too many failed sign-ins: try again later (429).
     #[error("too many attempts, retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests from one client (anonymous reports, uploads): 429.
+    #[error("rate limited, retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The server is at its bound for expensive work (password checks): 503.
+    #[error("busy, retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("{0}")]
     ImportRejected(ImportRejection),
     #[error("{0}")]
@@ -54,6 +60,16 @@ impl AppError {
         AppError::Invalid { code, message }
     }
 
+    /// Seconds a client should wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::RateLimited { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound { code, .. } | AppError::BadRequest { code, .. } | AppError::Invalid { code, .. } => {
@@ -63,6 +79,8 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::WrongState { .. } => "wrong_state",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::ImportRejected(_) | AppError::GridImportRejected(_) => "import_rejected",
             AppError::Unavailable(_) => "storage_unavailable",
             AppError::Store(_) => "internal_error",
@@ -84,6 +102,14 @@ impl AppError {
                     "too many failed sign-ins; the account is locked, try again in {} min",
                     retry_after_secs.div_ceil(60)
                 ),
+            ),
+            AppError::RateLimited { retry_after_secs } => Bilingual::new(
+                format!("请求过于频繁，请 {retry_after_secs} 秒后再试"),
+                format!("too many requests; try again in {retry_after_secs} s"),
+            ),
+            AppError::Busy { retry_after_secs } => Bilingual::new(
+                format!("服务器繁忙，请 {retry_after_secs} 秒后再试"),
+                format!("the server is busy; try again in {retry_after_secs} s"),
             ),
             AppError::ImportRejected(r) => r.summary(),
             AppError::GridImportRejected(r) => r.summary(),

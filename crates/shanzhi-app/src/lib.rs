@@ -10,7 +10,9 @@ pub mod grids;
 pub mod health;
 pub mod matters;
 pub mod open311;
+
 mod progress;
+pub mod table;
 pub mod timing;
 
 use std::sync::{Arc, Mutex};
@@ -27,6 +29,7 @@ pub struct App {
     store: Arc<dyn Store>,
     grid_index: Arc<grids::IndexHolder>,
     auth: Arc<access::AuthConfig>,
+    hashing: Arc<access::HashPool>,
     clock: Arc<dyn timing::Clock>,
     timing: Arc<timing::TimingHolder>,
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
@@ -46,6 +49,7 @@ impl App {
         App {
             store,
             grid_index: Arc::new(grids::IndexHolder::default()),
+            hashing: Arc::new(access::HashPool::new(&auth)),
             auth: Arc::new(auth),
             clock: Arc::new(timing::SystemClock),
             timing: Arc::new(timing::TimingHolder::default()),

@@ -69,7 +69,7 @@ async fn world() -> (App, TestDb) {
 }
 
 async fn actor(app: &App, username: &str) -> Actor {
-    let login = app.login(username, PASSWORD).await.expect("sign in");
+    let login = app.login(username, PASSWORD, &shanzhi_app::access::Client::default()).await.expect("sign in");
     app.authenticate(&login.token).await.expect("session")
 }
 
@@ -525,12 +525,13 @@ async fn a_reporter_without_an_account_rates_with_the_key_and_photos_need_no_acc
     let (app, _db) = world().await;
     let anonymous = app.scoped(Actor::anonymous());
     let with_photo = IntakeRequest { photos: vec![PNG.to_vec()], ..report("0110", 104.078, 30.652) };
-    let m = anonymous.intake(with_photo).await.expect("a report with a photo, no account").matter;
+    let answer = anonymous.intake(with_photo).await.expect("a report with a photo, no account");
+    let (m, key) = (answer.matter, answer.private_key.expect("a private key for a reporter without an account"));
     let bad_photo = IntakeRequest { photos: vec![b"%PDF".to_vec()], ..report("0110", 104.078, 30.652) };
     assert!(matches!(anonymous.intake(bad_photo).await, Err(AppError::BadRequest { .. })), "not an image");
     let system = app.scoped(Actor::system("test"));
     let rate = json!({"rating": "satisfied", "reason": "快"});
-    assert!(anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await.is_err(), "not closed yet");
+    assert!(anonymous.rate_as_reporter(&m.number, &key, rate.clone()).await.is_err(), "not closed yet");
     for (command, args) in [
         ("accept", Value::Null),
         ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
@@ -542,9 +543,11 @@ async fn a_reporter_without_an_account_rates_with_the_key_and_photos_need_no_acc
     }
     let wrong = anonymous.rate_as_reporter(&m.number, "not-the-key", rate.clone()).await;
     assert!(matches!(wrong, Err(AppError::NotFound { .. })), "a wrong key finds nothing");
-    let rated = anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await.expect("rated with the key");
+    let by_id = anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await;
+    assert!(matches!(by_id, Err(AppError::NotFound { .. })), "the id, which staff see, is no key");
+    let rated = anonymous.rate_as_reporter(&m.number, &key, rate.clone()).await.expect("rated with the key");
     assert_eq!(rated.state, MatterState::Rated);
-    assert!(anonymous.rate_as_reporter(&m.number, &m.id, rate).await.is_err(), "once");
+    assert!(anonymous.rate_as_reporter(&m.number, &key, rate).await.is_err(), "once");
     let events = app.store().matter_events(&m.id).await.expect("timeline");
     assert_eq!(events[0].attachments.len(), 1, "the photo is on the report");
     assert_eq!(events.last().map(|e| e.role.as_str()), Some("resident"));

@@ -71,7 +71,7 @@ async fn world(start: Timestamp) -> (App, Arc<ManualClock>, TestDb) {
 }
 
 async fn actor(app: &App, username: &str) -> Actor {
-    let login = app.login(username, PASSWORD).await.expect("sign in");
+    let login = app.login(username, PASSWORD, &shanzhi_app::access::Client::default()).await.expect("sign in");
     app.authenticate(&login.token).await.expect("session")
 }
 

@@ -172,7 +172,8 @@ impl Calendar {
     }
 
     fn instant(dt: DateTime) -> Timestamp {
-        dt.to_zoned_datetime(china()).expect("UTC+8 has no gaps").timestamp()
+        // UTC+8 has no gaps; only the end of time has no instant.
+        dt.to_zoned_datetime(china()).map_or(Timestamp::MAX, |z| z.timestamp())
     }
 
     /// The first working instant at or after `t`.
@@ -188,7 +189,8 @@ impl Calendar {
                     }
                 }
             }
-            date = date.tomorrow().expect("a date far from the end of time");
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
             time = Time::midnight();
         }
         t
@@ -214,7 +216,9 @@ impl Calendar {
             };
             let available = end.duration_since(time).as_secs();
             if left <= available {
-                return Self::instant(date.to_datetime(time)) + Span::new().seconds(left);
+                return Self::instant(date.to_datetime(time))
+                    .checked_add(Span::new().seconds(left))
+                    .unwrap_or(Timestamp::MAX);
             }
             left -= available;
             at = self.next_working(Self::instant(date.to_datetime(*end)));
@@ -229,7 +233,9 @@ impl Calendar {
         let mut date = start.date();
         let mut n = days.max(0);
         while n > 0 {
-            date = date.tomorrow().expect("a date far from the end of time");
+            // At the end of time (year 9999) there is no later day: stop there.
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
             if self.is_working_day(date) {
                 n -= 1;
             }
@@ -244,7 +250,8 @@ impl Calendar {
         let end = Self::civil(b).date();
         let mut n = 0;
         while date < end {
-            date = date.tomorrow().expect("a date far from the end of time");
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
             if self.is_working_day(date) {
                 n += 1;
             }
@@ -276,7 +283,7 @@ impl Calendar {
     /// `t` plus an amount of a unit.
     pub fn add(&self, t: Timestamp, amount: u32, unit: LimitUnit) -> Timestamp {
         match unit {
-            LimitUnit::Hours => t + i64::from(amount).hours(),
+            LimitUnit::Hours => t.checked_add(i64::from(amount).hours()).unwrap_or(Timestamp::MAX),
             LimitUnit::WorkingHours => self.add_working_seconds(t, i64::from(amount) * 3600),
             LimitUnit::WorkingDays => self.add_working_days(t, i64::from(amount)),
         }

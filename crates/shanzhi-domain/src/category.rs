@@ -17,6 +17,13 @@ use crate::text::Bilingual;
 #[serde(try_from = "String", into = "String")]
 pub struct CategoryCode(String);
 
+impl std::str::FromStr for CategoryCode {
+    type Err = Bilingual;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CategoryCode::parse(s)
+    }
+}
+
 impl CategoryCode {
     pub fn parse(input: &str) -> Result<Self, Bilingual> {
         let s = input.trim();

@@ -178,7 +178,7 @@ impl Timing {
         } else if working(unit) {
             self.calendar.add_working_seconds(t, seconds)
         } else {
-            t + Span::new().seconds(seconds)
+            t.checked_add(Span::new().seconds(seconds)).unwrap_or(Timestamp::MAX)
         }
     }
 

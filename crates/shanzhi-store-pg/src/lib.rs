@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "matters", include_str!("../migrations/0004_matters.sql")),
     (5, "time limits", include_str!("../migrations/0005_time_limits.sql")),
     (6, "open311", include_str!("../migrations/0006_open311.sql")),
+    (7, "hardening", include_str!("../migrations/0007_hardening.sql")),
 ];
 
 /// Connect to a `postgres://` URL and apply migrations.

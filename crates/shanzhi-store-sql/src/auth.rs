@@ -1,9 +1,28 @@
 use async_trait::async_trait;
 use shanzhi_domain::Username;
-use shanzhi_store::{ApiTokenRecord, AuthStore, Credentials, Micros, SessionRecord, StoreResult};
+use shanzhi_store::{ApiTokenRecord, AuthStore, Credentials, Micros, SessionRecord, StoreResult, ThrottleCount};
 use sqlx::{Pool, QueryBuilder, Row};
 
 use crate::{Dialect, SqlStore, map_err};
+
+const TOKEN_COLUMNS: &str = "SELECT token_hash, id, user_id, name, created_at, revoked_at FROM api_tokens";
+
+fn token_from_row<R: Row>(r: &R) -> StoreResult<ApiTokenRecord>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    for<'q> i64: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    for<'q> Option<i64>: sqlx::Decode<'q, R::Database>,
+{
+    Ok(ApiTokenRecord {
+        token_hash: r.try_get(0usize).map_err(map_err)?,
+        id: r.try_get(1usize).map_err(map_err)?,
+        user_id: r.try_get(2usize).map_err(map_err)?,
+        name: r.try_get(3usize).map_err(map_err)?,
+        created_at: r.try_get(4usize).map_err(map_err)?,
+        revoked_at: r.try_get(5usize).map_err(map_err)?,
+    })
+}
 
 #[async_trait]
 impl<DB> AuthStore for SqlStore<DB>
@@ -18,35 +37,44 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     async fn credentials(&self, username: &Username) -> StoreResult<Option<Credentials>> {
-        let mut q = QueryBuilder::<DB>::new(
-            "SELECT id, password_hash, failed_logins, locked_until, disabled_at FROM users WHERE username = ",
-        );
+        let mut q = QueryBuilder::<DB>::new("SELECT id, password_hash, disabled_at FROM users WHERE username = ");
         q.push_bind(username.as_str().to_owned());
         let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
         Ok(Some(Credentials {
             user_id: r.try_get(0usize).map_err(map_err)?,
             password_hash: r.try_get(1usize).map_err(map_err)?,
-            failed_logins: r.try_get(2usize).map_err(map_err)?,
-            locked_until: r.try_get(3usize).map_err(map_err)?,
-            disabled: r.try_get::<Option<i64>, _>(4usize).map_err(map_err)?.is_some(),
+            disabled: r.try_get::<Option<i64>, _>(2usize).map_err(map_err)?.is_some(),
         }))
     }
 
-    async fn record_login_failure(&self, user_id: &str, lock_until: Option<Micros>) -> StoreResult<i64> {
-        let mut q = QueryBuilder::<DB>::new("UPDATE users SET failed_logins = failed_logins + 1");
-        if let Some(until) = lock_until {
-            q.push(", locked_until = ").push_bind(until);
-        }
-        q.push(" WHERE id = ").push_bind(user_id.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT failed_logins FROM users WHERE id = ");
-        q.push_bind(user_id.to_owned());
-        q.build().fetch_one(self.pool()).await.map_err(map_err)?.try_get(0usize).map_err(map_err)
+    async fn throttle_add(
+        &self,
+        key: &str,
+        delta: i64,
+        now: Micros,
+        expired_before: Micros,
+    ) -> StoreResult<ThrottleCount> {
+        // One upsert: the count a request sees already includes every request
+        // that came before it, however many run at once.
+        let first = delta.max(0);
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO throttles (key, hits, window_start) VALUES (");
+        q.push_bind(key.to_owned()).push(", ").push_bind(first).push(", ").push_bind(now);
+        q.push(") ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN throttles.window_start <= ");
+        q.push_bind(expired_before).push(" THEN ").push_bind(first);
+        q.push(" WHEN throttles.hits + ").push_bind(delta).push(" < 0 THEN 0 ELSE throttles.hits + ");
+        q.push_bind(delta).push(" END, window_start = CASE WHEN throttles.window_start <= ");
+        q.push_bind(expired_before).push(" THEN ").push_bind(now);
+        q.push(" ELSE throttles.window_start END RETURNING hits, window_start");
+        let r = q.build().fetch_one(self.pool()).await.map_err(map_err)?;
+        Ok(ThrottleCount {
+            hits: r.try_get(0usize).map_err(map_err)?,
+            window_start: r.try_get(1usize).map_err(map_err)?,
+        })
     }
 
-    async fn record_login_success(&self, user_id: &str) -> StoreResult<()> {
-        let mut q = QueryBuilder::<DB>::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ");
-        q.push_bind(user_id.to_owned());
+    async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("DELETE FROM throttles WHERE key = ");
+        q.push_bind(key.to_owned());
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
     }
@@ -88,6 +116,16 @@ where
         Ok(())
     }
 
+    async fn revoke_sessions_of(&self, user_id: &str, keep: Option<&str>, at: Micros) -> StoreResult<u64> {
+        let mut q = QueryBuilder::<DB>::new("UPDATE sessions SET revoked_at = ");
+        q.push_bind(at).push(" WHERE revoked_at IS NULL AND user_id = ").push_bind(user_id.to_owned());
+        if let Some(keep) = keep {
+            q.push(" AND token_hash <> ").push_bind(keep.to_owned());
+        }
+        q.push(" RETURNING user_id");
+        Ok(q.build().fetch_all(self.pool()).await.map_err(map_err)?.len() as u64)
+    }
+
     async fn create_api_token(&self, t: &ApiTokenRecord) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("INSERT INTO api_tokens (token_hash, id, user_id, name, created_at) ");
         q.push_values([t], |mut v, t| {
@@ -102,19 +140,22 @@ where
     }
 
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        let mut q = QueryBuilder::<DB>::new(
-            "SELECT token_hash, id, user_id, name, created_at, revoked_at FROM api_tokens WHERE token_hash = ",
-        );
+        let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE token_hash = "));
         q.push_bind(token_hash.to_owned());
-        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
-        Ok(Some(ApiTokenRecord {
-            token_hash: r.try_get(0usize).map_err(map_err)?,
-            id: r.try_get(1usize).map_err(map_err)?,
-            user_id: r.try_get(2usize).map_err(map_err)?,
-            name: r.try_get(3usize).map_err(map_err)?,
-            created_at: r.try_get(4usize).map_err(map_err)?,
-            revoked_at: r.try_get(5usize).map_err(map_err)?,
-        }))
+        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(token_from_row).transpose()
+    }
+
+    async fn api_tokens_of(&self, user_id: &str) -> StoreResult<Vec<ApiTokenRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE user_id = "));
+        q.push_bind(user_id.to_owned()).push(" ORDER BY created_at, id");
+        q.build().fetch_all(self.pool()).await.map_err(map_err)?.iter().map(token_from_row).collect()
+    }
+
+    async fn revoke_api_token_by_id(&self, user_id: &str, id: &str, at: Micros) -> StoreResult<bool> {
+        let mut q = QueryBuilder::<DB>::new("UPDATE api_tokens SET revoked_at = ");
+        q.push_bind(at).push(" WHERE revoked_at IS NULL AND id = ").push_bind(id.to_owned());
+        q.push(" AND user_id = ").push_bind(user_id.to_owned()).push(" RETURNING id");
+        Ok(q.build().fetch_all(self.pool()).await.map_err(map_err)?.len() == 1)
     }
 
     async fn revoke_api_token(&self, token_hash: &str, at: Micros) -> StoreResult<()> {

@@ -120,6 +120,16 @@ where
         tx.commit().await.map_err(map_err)
     }
 
+    async fn set_disabled(&self, user_id: &str, disabled_at: Option<i64>, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("UPDATE users SET disabled_at = ");
+        q.push_bind(disabled_at).push(" WHERE id = ").push_bind(user_id.to_owned());
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        audit::append::<DB>(&mut tx, audit_entry).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
     async fn add_assignment(&self, a: &AssignmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;

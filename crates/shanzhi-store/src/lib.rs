@@ -22,13 +22,14 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, audit_hash};
-pub use auth::{ApiTokenRecord, AuthStore, SessionRecord};
+pub use auth::{ApiTokenRecord, AuthStore, SessionRecord, ThrottleCount};
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
     AttachmentRecord, Created, DictionaryStore, MATTER_GENESIS, MatterEvent, MatterPoint, MatterQuery, MatterRecord,
-    MatterScope, MatterStore, SweepUpdate, WarningCount, cell_of, cells_around, check_chain, matter_event_hash,
+    MatterScope, MatterStore, NewMatter, SweepUpdate, WarningCount, cell_of, cells_around, check_chain,
+    matter_event_hash,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};

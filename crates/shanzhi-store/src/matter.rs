@@ -39,6 +39,12 @@ pub struct MatterRecord {
     pub clock: Option<StageClock>,
     pub event_count: i64,
     pub last_hash: String,
+    /// SHA-256 of the private key given to a reporter without an account
+    /// (to follow and rate the matter); the key itself is never stored.
+    pub reporter_key_hash: Option<String>,
+    /// SHA-256 of the request that created the matter: a repeated
+    /// idempotency key or order number must come with the same request.
+    pub request_hash: Option<String>,
 }
 
 impl MatterRecord {
@@ -201,7 +207,8 @@ pub struct MatterScope {
 pub struct MatterQuery {
     pub scope: MatterScope,
     pub states: Vec<MatterState>,
-    pub category: Option<CategoryCode>,
+    /// Any of these categories (none: every category).
+    pub categories: Vec<CategoryCode>,
     pub line: Option<String>,
     pub within: Option<DivisionCode>,
     pub grid: Option<GridCode>,
@@ -275,6 +282,15 @@ pub struct WarningCount {
     pub count: u64,
 }
 
+/// One matter of [`MatterStore::create_matters`].
+#[derive(Debug, Clone)]
+pub struct NewMatter {
+    pub matter: MatterRecord,
+    pub idempotency_key: Option<String>,
+    pub number_prefix: String,
+    pub first: MatterEvent,
+}
+
 /// What creating a matter came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Created {
@@ -312,6 +328,16 @@ pub trait MatterStore {
         number_prefix: &str,
         first: &MatterEvent,
     ) -> StoreResult<Created>;
+
+    /// Many new matters in one transaction, all or nothing (an import): each
+    /// as [`MatterStore::create_matter`] would, in order.
+    async fn create_matters(&self, batch: &[NewMatter]) -> StoreResult<Vec<Created>>;
+
+    /// The matters of `channel` with these external references (order numbers).
+    async fn matters_by_external_refs(&self, channel: &str, refs: &[String]) -> StoreResult<Vec<MatterRecord>>;
+
+    /// The matter whose reporter holds the private key with this hash.
+    async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<MatterRecord>>;
 
     /// Append an event and store the new status, in one transaction; fails
     /// with a constraint error if another event took `event.seq` first.

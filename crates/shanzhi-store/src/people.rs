@@ -54,8 +54,6 @@ pub struct NewUser {
 pub struct Credentials {
     pub user_id: String,
     pub password_hash: Option<String>,
-    pub failed_logins: i64,
-    pub locked_until: Option<Micros>,
     pub disabled: bool,
 }
 
@@ -83,6 +81,8 @@ pub trait PeopleStore {
     async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
     async fn set_password(&self, user_id: &str, password_hash: &str, audit: &AuditEntry) -> StoreResult<()>;
+    /// Disable (`Some(at)`) or enable (`None`) an account.
+    async fn set_disabled(&self, user_id: &str, disabled_at: Option<Micros>, audit: &AuditEntry) -> StoreResult<()>;
 
     async fn add_assignment(&self, assignment: &AssignmentRecord, audit: &AuditEntry) -> StoreResult<()>;
     /// Set the end of an assignment's term.

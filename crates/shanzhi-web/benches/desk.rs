@@ -43,7 +43,10 @@ async fn main() {
     })
     .await
     .expect("dispatcher");
-    let login = app.login("bench_dispatcher", "Bench-Desk-2026!").await.expect("sign in");
+    let login = app
+        .login("bench_dispatcher", "Bench-Desk-2026!", &shanzhi_app::access::Client::default())
+        .await
+        .expect("sign in");
     let dispatcher = app.authenticate(&login.token).await.expect("session");
     let counts = app.scoped(dispatcher).matter_counts(MatterQuery::default()).await.expect("counts");
     let open: u64 = counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();

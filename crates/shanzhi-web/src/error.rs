@@ -92,16 +92,12 @@ impl IntoResponse for ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        if let AppError::TooManyAttempts { retry_after_secs } = &e {
-            let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.code(), e.message());
-            error.retry_after = Some(*retry_after_secs);
-            return error;
-        }
         let status = match &e {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::WrongState { .. } => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
@@ -113,7 +109,8 @@ impl From<AppError> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
-        let error = ApiError::new(status, e.code(), e.message());
+        let mut error = ApiError::new(status, e.code(), e.message());
+        error.retry_after = e.retry_after();
         if let AppError::WrongState { allowed, .. } = &e {
             return error.with_details(serde_json::json!({ "allowed_commands": allowed }));
         }

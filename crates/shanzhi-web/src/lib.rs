@@ -4,11 +4,13 @@
 //!
 //! Handlers stay thin: parse the request, call one use case, render.
 
+mod client;
 mod error;
 mod extract;
 mod middleware;
 mod openapi;
 mod routes;
+mod throttle;
 mod ui;
 
 use std::time::Duration;
@@ -16,7 +18,9 @@ use std::time::Duration;
 use axum::Router;
 use shanzhi_app::App;
 
+pub use client::ClientInfo;
 pub use error::ApiError;
+pub use ipnet::IpNet;
 
 /// Limits and settings applied to every request.
 #[derive(Debug, Clone)]
@@ -30,6 +34,16 @@ pub struct HttpOptions {
     pub secure_cookies: bool,
     /// The UI maps' base-map tile URL (`…/{z}/{x}/{y}…`); none by default.
     pub map_tiles_url: Option<String>,
+    /// This service's address as clients reach it (`https://shanzhi.example.gov.cn`):
+    /// Open311 discovery and media links are built from it, never from the
+    /// request's `Host`, which a client may forge.
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Reports without an account, per client address and hour.
+    pub anonymous_reports_per_hour: u32,
+    /// Photo uploads per client address and hour.
+    pub uploads_per_hour: u32,
 }
 
 impl Default for HttpOptions {
@@ -39,6 +53,10 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(30),
             secure_cookies: false,
             map_tiles_url: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            trusted_proxies: Vec::new(),
+            anonymous_reports_per_hour: 30,
+            uploads_per_hour: 300,
         }
     }
 }
@@ -49,12 +67,17 @@ pub struct AppState {
     pub app: App,
     pub secure_cookies: bool,
     pub map_tiles_url: Option<std::sync::Arc<str>>,
+    /// [`HttpOptions::public_url`], without a trailing slash.
+    pub public_url: std::sync::Arc<str>,
+    pub trusted_proxies: std::sync::Arc<[IpNet]>,
+    pub throttles: std::sync::Arc<throttle::Throttles>,
 }
 
 /// The native API's routes and the OpenAPI document they declare.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi;
     let api = utoipa_axum::router::OpenApiRouter::new()
+        .merge(routes::accounts::routes())
         .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
         .merge(routes::calendar::routes())
@@ -88,6 +111,12 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
             app,
             secure_cookies: limits.secure_cookies,
             map_tiles_url: limits.map_tiles_url.as_deref().map(std::sync::Arc::from),
+            public_url: std::sync::Arc::from(limits.public_url.trim_end_matches('/')),
+            trusted_proxies: std::sync::Arc::from(limits.trusted_proxies.clone()),
+            throttles: std::sync::Arc::new(throttle::Throttles {
+                anonymous_reports: throttle::Limiter::per_hour(limits.anonymous_reports_per_hour),
+                uploads: throttle::Limiter::per_hour(limits.uploads_per_hour),
+            }),
         })
         .merge(docs);
     middleware::wrap(routes, limits)

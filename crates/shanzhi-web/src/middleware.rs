@@ -1,8 +1,10 @@
-//! The layers every request passes, outermost first: request id, tracing,
-//! uniform JSON errors, panic catcher, timeout, body-size limit.
+//! The layers every request passes, outermost first: a client's request id
+//! checked, request id, tracing, security headers, uniform JSON errors, panic
+//! catcher, timeout, body-size limit.
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, State};
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -15,12 +17,16 @@ use tracing::Level;
 use crate::{ApiError, HttpOptions};
 
 pub fn wrap(router: Router, limits: HttpOptions) -> Router {
+    let policy = content_security_policy(limits.map_tiles_url.as_deref());
     // `Router::layer` wraps: the last layer added is the outermost.
     router
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        // The extractors' own cap (2 MB) would undercut the configured limit.
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.timeout))
         .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::map_response_with_state(policy, security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -28,6 +34,52 @@ pub fn wrap(router: Router, limits: HttpOptions) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(UuidV7))
+        .layer(axum::middleware::map_request(checked_request_id))
+}
+
+/// The pages' policy: scripts, styles, fonts and requests from this host
+/// only, no inline script or style, no framing; images also from the
+/// configured base-map tile server.
+fn content_security_policy(tiles: Option<&str>) -> HeaderValue {
+    let tiles = tiles
+        .and_then(|t| url::Url::parse(&t.replace(['{', '}'], "")).ok())
+        .map(|u| format!(" {}", u.origin().ascii_serialization()))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{tiles}; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
+/// Security headers on every answer; a handler's own policy (photos are
+/// served sandboxed) is kept.
+async fn security_headers(State(policy): State<HeaderValue>, mut response: Response) -> Response {
+    let h = response.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A private tracking link (`/track?…&key=…`) must not leave in a Referer.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()"));
+    response
+}
+
+/// A client's own `x-request-id` is kept only if it is a plain token (it
+/// goes into the log as it is); anything else gets a fresh id.
+async fn checked_request_id(mut request: Request<Body>) -> Request<Body> {
+    let ok = request.headers().get("x-request-id").is_none_or(|v| {
+        let b = v.as_bytes();
+        (1..=64).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+    });
+    if !ok {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 /// Request ids are UUIDv7, so they sort by time in the logs. A client's own
@@ -41,9 +93,12 @@ impl MakeRequestId for UuidV7 {
     }
 }
 
+/// The route, not the path: paths carry ids and tokens (`/open311/v2/tokens/…`)
+/// that do not belong in a log.
 fn request_span(request: &Request<Body>) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+    let route = request.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route = %route, request_id = %id)
 }
 
 /// Errors made outside the handlers (unknown method, body too large,

@@ -73,16 +73,36 @@ async fn a_token_signs_in_and_sign_out_kills_it() {
 #[tokio::test]
 async fn behind_tls_the_cookie_is_secure() {
     let app = with_people().await;
-    let (status, headers, _) = app
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            &[("x-forwarded-proto", "https")],
-            Some(json!({"username": "dispatcher", "password": PASSWORD})),
-        )
-        .await;
+    let proxied = support::spawn_app_with(shanzhi_web::HttpOptions {
+        trusted_proxies: vec!["127.0.0.1/32".parse().expect("net")],
+        ..shanzhi_web::HttpOptions::default()
+    })
+    .await;
+    let op = proxied.app.scoped(Actor::system("test"));
+    op.create_user(NewStaff {
+        username: "dispatcher".to_owned(),
+        display_name: "调度员".to_owned(),
+        phone: None,
+        password: Some(PASSWORD.to_owned()),
+        role: Role::Dispatcher,
+        scope: Some("510104022".to_owned()),
+        from: None,
+        to: None,
+    })
+    .await
+    .expect("user");
+    let body = || Some(json!({"username": "dispatcher", "password": PASSWORD}));
+    let tls = [("x-forwarded-proto", "https")];
+    let secure = |h: &axum::http::HeaderMap| {
+        h.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("; Secure"))
+    };
+    let (status, headers, _) =
+        proxied.send_from(Some("127.0.0.1"), Method::POST, "/api/v1/auth/login", &tls, body()).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("; Secure")));
+    assert!(secure(&headers), "a trusted proxy says the client used TLS");
+    let (status, headers, _) = app.send(Method::POST, "/api/v1/auth/login", &tls, body()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!secure(&headers), "anyone else's X-Forwarded-Proto is theirs to forge");
 }
 
 #[tokio::test]

@@ -88,7 +88,12 @@ async fn world() -> World {
     }
     let resident_key = app.create_api_token("resident", "open311").await.expect("token").token;
     let dispatcher_key = app.create_api_token("dispatcher", "open311").await.expect("token").token;
-    let limits = HttpOptions { body_bytes: 1024 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() };
+    let limits = HttpOptions {
+        body_bytes: 1024 * 1024,
+        timeout: Duration::from_secs(10),
+        public_url: "http://shanzhi.test".to_owned(),
+        ..HttpOptions::default()
+    };
     World { router: router(app.clone(), limits), app, resident_key, dispatcher_key, _db: db }
 }
 

@@ -88,6 +88,32 @@ pub struct DemoMattersArgs {
 pub enum UserCommand {
     /// Create an account with its first role and scope (the first admin is made this way).
     Add(UserAddArgs),
+    /// Set an account's password (a strong one is generated and printed once
+    /// without --password-stdin); its sessions end.
+    Password(UserPasswordArgs),
+    /// Disable an account: it can no longer sign in, and its sessions and tokens stop.
+    Disable(UserNameArgs),
+    /// Enable a disabled account again.
+    Enable(UserNameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    #[arg(long)]
+    pub username: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UserPasswordArgs {
+    #[arg(long)]
+    pub username: String,
+    /// Read the password from standard input (one line).
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +144,21 @@ pub struct UserAddArgs {
 pub enum TokenCommand {
     /// Create an API token for a user; prints only the token.
     Create(TokenCreateArgs),
+    /// List a user's tokens (id, name, created, revoked); never the tokens themselves.
+    List(UserNameArgs),
+    /// Revoke a token by its id: it stops working at once.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    #[arg(long)]
+    pub username: String,
+    /// The token's id (from `shanzhi token list`).
+    #[arg(long)]
+    pub id: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -269,7 +310,11 @@ impl Cli {
             Command::Demo { what: DemoCommand::Matters(a) } => a.store.clone(),
             Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
             Command::User { what: UserCommand::Add(a) } => a.store.clone(),
+            Command::User { what: UserCommand::Password(a) } => a.store.clone(),
+            Command::User { what: UserCommand::Disable(a) | UserCommand::Enable(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::Create(a) } => a.store.clone(),
+            Command::Token { what: TokenCommand::List(a) } => a.store.clone(),
+            Command::Token { what: TokenCommand::Revoke(a) } => a.store.clone(),
             Command::Audit { what: AuditCommand::Verify(a) } => a.clone(),
         }
     }

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 15] = [
+const ENV_KEYS: [&str; 19] = [
     "addr",
     "data_dir",
     "database_url",
@@ -29,6 +29,10 @@ const ENV_KEYS: [&str; 15] = [
     "sweep_lease_secs",
     "server_name",
     "map_tiles_url",
+    "public_url",
+    "trusted_proxies",
+    "anonymous_reports_per_hour",
+    "uploads_per_hour",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +70,65 @@ pub struct Config {
     /// A base-map tile URL for the UI's maps (`{z}/{x}/{y}`, e.g. 天地图 with
     /// its key, or an intranet tile server). None: the grid alone, no base map.
     pub map_tiles_url: Option<String>,
+    /// This service's address as clients reach it (Open311 discovery and media
+    /// links); default `http://` + `addr` (`127.0.0.1` for an unspecified address).
+    pub public_url: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed; a comma list in the environment.
+    pub trusted_proxies: TrustedProxies,
+    /// Reports without an account per client address and hour.
+    pub anonymous_reports_per_hour: u32,
+    /// Photo uploads per client address and hour.
+    pub uploads_per_hour: u32,
+}
+
+/// A list of addresses or CIDR blocks, from a TOML list or a comma list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(try_from = "ListOrText", into = "Vec<String>")]
+pub struct TrustedProxies(pub Vec<shanzhi_web::IpNet>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOrText {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl TryFrom<ListOrText> for TrustedProxies {
+    type Error = String;
+    fn try_from(v: ListOrText) -> Result<Self, Self::Error> {
+        let items: Vec<String> = match v {
+            ListOrText::List(l) => l,
+            ListOrText::Text(t) => t.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        };
+        items
+            .iter()
+            .map(|s| {
+                s.parse::<shanzhi_web::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(shanzhi_web::IpNet::from))
+                    .map_err(|_| format!("trusted_proxies: “{s}”不是 IP 地址或网段 (not an address or CIDR block)"))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl From<TrustedProxies> for Vec<String> {
+    fn from(t: TrustedProxies) -> Self {
+        t.0.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl Config {
+    /// [`Config::public_url`], or where this server listens.
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| {
+            let host =
+                if self.addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { self.addr.ip().to_string() };
+            let host = if self.addr.is_ipv6() && !self.addr.ip().is_unspecified() { format!("[{host}]") } else { host };
+            format!("http://{host}:{}", self.addr.port())
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +156,10 @@ impl Default for Config {
             sweep_lease_secs: 90,
             server_name: None,
             map_tiles_url: None,
+            public_url: None,
+            trusted_proxies: TrustedProxies::default(),
+            anonymous_reports_per_hour: 30,
+            uploads_per_hour: 300,
         }
     }
 }

@@ -29,8 +29,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(_) => commands::timing::sweep(&config).await,
         Command::Demo { what: DemoCommand::Matters(args) } => commands::timing::demo_matters(&config, args).await,
         Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
-        Command::User { what: UserCommand::Add(args) } => commands::people::user_add(&config, args).await,
-        Command::Token { what: TokenCommand::Create(args) } => commands::people::token_create(&config, args).await,
+        Command::User { what } => match what {
+            UserCommand::Add(args) => commands::people::user_add(&config, args).await,
+            UserCommand::Password(args) => commands::accounts::user_password(&config, args).await,
+            UserCommand::Disable(args) => commands::accounts::user_disabled(&config, args, true).await,
+            UserCommand::Enable(args) => commands::accounts::user_disabled(&config, args, false).await,
+        },
+        Command::Token { what } => match what {
+            TokenCommand::Create(args) => commands::people::token_create(&config, args).await,
+            TokenCommand::List(args) => commands::accounts::token_list(&config, args).await,
+            TokenCommand::Revoke(args) => commands::accounts::token_revoke(&config, args).await,
+        },
         Command::Audit { what: AuditCommand::Verify(_) } => commands::people::audit_verify(&config).await,
     }
 }

@@ -174,31 +174,34 @@ async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
     }
     eprintln!("lease handed over {:?} after the kill", killed_at.elapsed());
 
-    // New overdue work (hotline orders received yesterday) is supervised by
-    // the survivor, once.
-    let orders = cwd.path().join("orders.csv");
-    std::fs::write(
-        &orders,
-        "工单编号,受理时间,诉求类型,诉求内容,经度,纬度\n\
-         H1,2026-11-20 09:15,反映,总府路井盖松动,104.0806,30.6571\n\
-         H2,2026-11-20 09:45,求助,路灯不亮,104.0806,30.6571\n",
-    )
-    .expect("write");
-    run(cwd.path(), &["import", "hotline", orders.to_str().expect("path")], &db);
+    // New overdue work (demo matters reported days ago, added by another
+    // process) is supervised by the survivor, once each.
+    let known: std::collections::HashSet<String> = all_ids(store.as_ref()).await.into_iter().collect();
+    run(cwd.path(), &["demo", "matters", "--count", "30", "--open-only", "--spread-hours", "240", "--seed", "9"], &db);
     let ids = all_ids(store.as_ref()).await;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let fresh: Vec<String> = ids.iter().filter(|id| !known.contains(*id)).cloned().collect();
+    let owed = store
+        .matters_by_ids(&fresh)
+        .await
+        .expect("new matters")
+        .iter()
+        .filter(|m| m.deadline_at().is_some_and(|d| d <= now))
+        .count();
+    assert!(owed >= 1, "some of the new matters are overdue");
     let waited = Instant::now();
     loop {
         let now = automatic_supervisions(store.as_ref(), &ids).await;
-        if now >= before + 2 {
-            assert_eq!(now, before + 2, "one supervision per new overdue order");
+        if now >= before + owed {
+            assert_eq!(now, before + owed, "one supervision per new overdue matter");
             break;
         }
-        assert!(waited.elapsed() < Duration::from_secs(15), "the survivor did not sweep the new orders");
+        assert!(waited.elapsed() < Duration::from_secs(15), "the survivor did not sweep the new matters");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(survivor.supervising_sweeps() >= 1, "the survivor swept after taking over");
     // A further round changes nothing.
     tokio::time::sleep(Duration::from_secs(2 * INTERVAL_SECS)).await;
-    assert_eq!(automatic_supervisions(store.as_ref(), &ids).await, before + 2);
+    assert_eq!(automatic_supervisions(store.as_ref(), &ids).await, before + owed);
     drop(survivor);
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Grant, Username};
-use shanzhi_store::{ApiTokenRecord, Micros, SessionRecord, UserRecord};
+use shanzhi_store::{Micros, SessionRecord, ThrottleCount, UserRecord};
 
 use super::{Actor, Via};
 use crate::grids::today;
@@ -24,9 +24,20 @@ pub struct AuthConfig {
     /// (19 MiB, 2, 1); tests lower them.
     pub argon2: argon2::Params,
     pub session_hours: i64,
-    /// Consecutive failures that lock an account, and for how long.
+    /// Failed sign-ins of one user name from one client address before that
+    /// pair is refused until its window ends (`lock_minutes`). Keyed by the
+    /// name as typed, so unknown names behave exactly like known ones, and by
+    /// the client, so nobody can lock someone else's account.
     pub max_failures: i64,
+    /// Failed sign-ins from one client address, whatever the names.
+    pub max_failures_per_ip: i64,
+    /// How long a throttle window lasts.
     pub lock_minutes: i64,
+    /// Password checks at once (each takes the argon2 memory): at most this
+    /// many run, and at most `hash_queue` more wait; beyond that the server
+    /// answers 503 with `Retry-After` rather than growing.
+    pub hash_concurrency: usize,
+    pub hash_queue: usize,
 }
 
 impl Default for AuthConfig {
@@ -35,7 +46,45 @@ impl Default for AuthConfig {
             argon2: argon2::Params::new(19_456, 2, 1, None).expect("valid argon2 parameters"),
             session_hours: 12,
             max_failures: 5,
+            max_failures_per_ip: 50,
             lock_minutes: 15,
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_queue: 64,
+        }
+    }
+}
+
+/// Where a request comes from: the client address, as the web layer saw it
+/// (the proxy's forwarded address only when the proxy is trusted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Client {
+    pub ip: Option<std::net::IpAddr>,
+}
+
+impl Client {
+    fn key(&self) -> String {
+        self.ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+/// The bounded pool of password checks: a semaphore and a count of waiters.
+#[derive(Debug)]
+pub(crate) struct HashPool {
+    permits: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    queue: usize,
+    /// A hash with the configured parameters, checked when there is no real
+    /// one, so every refusal costs the same work.
+    dummy: std::sync::OnceLock<String>,
+}
+
+impl HashPool {
+    pub(crate) fn new(config: &AuthConfig) -> Self {
+        HashPool {
+            permits: tokio::sync::Semaphore::new(config.hash_concurrency.max(1)),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            queue: config.hash_queue,
+            dummy: std::sync::OnceLock::new(),
         }
     }
 }
@@ -61,7 +110,7 @@ fn now() -> Micros {
     jiff::Timestamp::now().as_microsecond()
 }
 
-fn random_token(prefix: &str) -> String {
+pub(crate) fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
@@ -85,58 +134,90 @@ impl App {
         Argon2::from(self.auth.argon2.clone())
     }
 
-    /// Hash a password (argon2id, random salt) off the async threads.
+    /// Run `work` (an argon2 hash or check) in the bounded pool, off the
+    /// async threads.
+    async fn in_hash_pool<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+        use std::sync::atomic::Ordering;
+        let pool = &self.hashing;
+        if pool.waiting.fetch_add(1, Ordering::SeqCst) >= pool.queue + pool.permits.available_permits() {
+            pool.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Busy { retry_after_secs: 2 });
+        }
+        let permit = pool.permits.acquire().await;
+        pool.waiting.fetch_sub(1, Ordering::SeqCst);
+        let _permit = permit.map_err(|_| AppError::internal("the password pool is closed"))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+    }
+
+    /// Hash a password (argon2id, random salt).
     pub(crate) async fn hash_password(&self, password: &str) -> AppResult<String> {
         let hasher = self.argon2();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hasher.hash_password(password.as_bytes()).map(|h| h.to_string()))
-            .await
-            .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))?
+        self.in_hash_pool(move || hasher.hash_password(password.as_bytes()).map(|h| h.to_string()))
+            .await?
             .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
     }
 
-    async fn verify_password(&self, password: &str, hash: Option<String>) -> bool {
+    /// Check a password against `hash`, or against a dummy hash of the same
+    /// cost when there is none: the answer takes as long either way.
+    pub(crate) async fn verify_password(&self, password: &str, hash: Option<String>) -> AppResult<bool> {
+        let hash = match hash {
+            Some(h) => h,
+            None => self.dummy_hash().await?,
+        };
         let hasher = self.argon2();
         let password = password.to_owned();
-        // Without a stored hash, verify against a dummy one anyway: the answer
-        // takes as long whether or not the user exists.
-        let hash = hash.unwrap_or_else(|| {
-            "$argon2id$v=19$m=19456,t=2,p=1$c2hhbnpoaWR1bW15c2FsdA$C9R1t9qHbv6gkbdsQ0rGyj3SNb2e0Z0eE6K6iUvSzTk"
-                .to_owned()
-        });
-        tokio::task::spawn_blocking(move || hasher.verify_password(password.as_bytes(), hash.as_str()).is_ok())
-            .await
-            .unwrap_or(false)
+        self.in_hash_pool(move || hasher.verify_password(password.as_bytes(), hash.as_str()).is_ok()).await
     }
 
-    /// Sign in with a password. Wrong passwords count; after
-    /// `max_failures` in a row the account is locked for `lock_minutes`.
-    pub async fn login(&self, username: &str, password: &str) -> AppResult<LoginOutcome> {
-        let Ok(name) = Username::parse(username) else {
-            self.verify_password(password, None).await;
-            return Err(unauthorized());
-        };
-        let Some(creds) = self.store.credentials(&name).await? else {
-            self.verify_password(password, None).await;
-            return Err(unauthorized());
-        };
+    async fn dummy_hash(&self) -> AppResult<String> {
+        if let Some(h) = self.hashing.dummy.get() {
+            return Ok(h.clone());
+        }
+        let h = self.hash_password(&random_token("")).await?;
+        Ok(self.hashing.dummy.get_or_init(|| h).clone())
+    }
+
+    /// Sign in with a password. Each attempt is counted before the password
+    /// is checked, in one atomic statement per throttle, so parallel guesses
+    /// cannot slip past the limit; every refusal does the same work.
+    pub async fn login(&self, username: &str, password: &str, client: &Client) -> AppResult<LoginOutcome> {
         let now = now();
-        if let Some(until) = creds.locked_until.filter(|u| *u > now) {
-            let seconds = (until - now) / 1_000_000 + 1;
-            tracing::warn!(user = %name, "sign-in refused: account locked");
-            return Err(AppError::TooManyAttempts { retry_after_secs: seconds as u64 });
+        let window = self.auth.lock_minutes.max(1) * 60_000_000;
+        // The name as typed (bounded), so unknown names are throttled alike.
+        let typed: String = username.trim().to_lowercase().chars().take(64).collect();
+        let pair = format!("login:{}:{typed}", client.key());
+        let per_ip = format!("login-ip:{}", client.key());
+        let p = self.store.throttle_add(&pair, 1, now, now - window).await?;
+        let i = self.store.throttle_add(&per_ip, 1, now, now - window).await?;
+        let retry = |c: ThrottleCount| ((c.window_start + window - now) / 1_000_000).max(1) as u64;
+        let name = Username::parse(username).ok();
+        let creds = match &name {
+            Some(n) => self.store.credentials(n).await?,
+            None => None,
+        };
+        if p.hits > self.auth.max_failures || i.hits > self.auth.max_failures_per_ip {
+            self.verify_password(password, None).await?;
+            tracing::warn!(user = ?typed, "sign-in refused: too many failures");
+            let c = if p.hits > self.auth.max_failures { p } else { i };
+            return Err(AppError::TooManyAttempts { retry_after_secs: retry(c) });
         }
-        if creds.disabled || !self.verify_password(password, creds.password_hash).await {
-            let failures = creds.failed_logins + 1;
-            let lock = (failures >= self.auth.max_failures).then(|| now + self.auth.lock_minutes * 60_000_000);
-            self.store.record_login_failure(&creds.user_id, lock).await?;
-            tracing::warn!(user = %name, failures, locked = lock.is_some(), "sign-in failed");
-            if let Some(until) = lock {
-                return Err(AppError::TooManyAttempts { retry_after_secs: ((until - now) / 1_000_000) as u64 });
+        let hash = creds.as_ref().and_then(|c| c.password_hash.clone());
+        let ok = self.verify_password(password, hash).await?;
+        let creds = match creds {
+            Some(c) if ok && !c.disabled => c,
+            _ => {
+                tracing::warn!(user = ?typed, failures = p.hits, "sign-in failed");
+                if p.hits >= self.auth.max_failures {
+                    return Err(AppError::TooManyAttempts { retry_after_secs: retry(p) });
+                }
+                return Err(unauthorized());
             }
-            return Err(unauthorized());
-        }
-        self.store.record_login_success(&creds.user_id).await?;
+        };
+        // A success wipes the pair's count and gives back this attempt's hit
+        // on the address (an office behind one address signs in all day).
+        self.store.throttle_clear(&pair).await?;
+        self.store.throttle_add(&per_ip, -1, now, now - window).await?;
         let token = random_token("szs_");
         let csrf_token = random_token("");
         let expires_at = now + self.auth.session_hours * 3_600_000_000;
@@ -150,8 +231,9 @@ impl App {
                 revoked_at: None,
             })
             .await?;
+        let name = name.map(|n| n.to_string()).unwrap_or_default();
         tracing::info!(user = %name, "signed in");
-        Ok(LoginOutcome { token, csrf_token, expires_at, username: name.to_string() })
+        Ok(LoginOutcome { token, csrf_token, expires_at, username: name })
     }
 
     /// The caller behind a session token or an API token (both are bearer
@@ -207,29 +289,7 @@ impl App {
     /// Create an API token for `username` (command line). The token is in the
     /// answer only.
     pub async fn create_api_token(&self, username: &str, name: &str) -> AppResult<NewToken> {
-        let username =
-            Username::parse(username).map_err(|m| AppError::BadRequest { code: "invalid_username", message: m })?;
-        let user = self.store.user_by_name(&username).await?.ok_or_else(|| {
-            AppError::not_found("user_not_found", format!("用户 {username} 不存在"), format!("no user {username}"))
-        })?;
-        let token = random_token("szt_");
-        let id = uuid::Uuid::now_v7().to_string();
-        self.store
-            .create_api_token(&ApiTokenRecord {
-                token_hash: token_hash(&token),
-                id: id.clone(),
-                user_id: user.id.clone(),
-                name: name.to_owned(),
-                created_at: now(),
-                revoked_at: None,
-            })
-            .await?;
-        self.store
-            .append_audit(
-                &shanzhi_store::AuditEntry::new("system", "token.create", &format!("user:{username}"))
-                    .after(serde_json::json!({ "token_id": id, "name": name }).to_string()),
-            )
-            .await?;
-        Ok(NewToken { id, token })
+        Username::parse(username).map_err(|m| AppError::BadRequest { code: "invalid_username", message: m })?;
+        self.scoped(Actor::system("system")).create_token(Some(username), name).await
     }
 }

@@ -7,8 +7,9 @@
 //! writes: reads outside the caller's scope answer "not found" (nothing
 //! leaks), writes answer "forbidden", and nothing changes.
 
+mod accounts;
 mod audit;
-mod auth;
+pub(crate) mod auth;
 mod departments;
 mod patrols;
 mod people;
@@ -22,8 +23,10 @@ use shanzhi_store::UserRecord;
 use crate::grids::today;
 use crate::{App, AppError, AppResult};
 
+pub use accounts::{TokenView, generate_password};
 pub use audit::{AuditVerification, verify_audit_chain};
-pub use auth::{AuthConfig, LoginOutcome, NewToken, SESSION_COOKIE};
+pub(crate) use auth::HashPool;
+pub use auth::{AuthConfig, Client, LoginOutcome, NewToken, SESSION_COOKIE};
 pub use departments::{DepartmentView, demo_departments};
 pub use patrols::{CheckIn, CoverageRow, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
@@ -60,6 +63,11 @@ impl Actor {
     /// Nobody signed in: may report a matter, nothing else.
     pub fn anonymous() -> Actor {
         Actor { user: None, name: "anonymous".to_owned(), grants: Vec::new(), via: Via::Anonymous }
+    }
+
+    /// Nobody signed in.
+    pub fn is_anonymous(&self) -> bool {
+        self.via == Via::Anonymous
     }
 
     pub fn user_id(&self) -> Option<&str> {

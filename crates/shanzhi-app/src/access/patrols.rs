@@ -58,6 +58,22 @@ fn patrol_not_found(id: &str) -> AppError {
     AppError::not_found("patrol_not_found", format!("巡查 {id} 不存在"), format!("no patrol {id}"))
 }
 
+/// How far outside its grid a check-in may be: a phone's position error.
+const CHECK_IN_TOLERANCE_METRES: f64 = 200.0;
+
+/// Metres from a point to a grid (0 inside), on the local flat approximation
+/// that holds within a city.
+fn distance_metres(area: &geo::MultiPolygon<f64>, [x, y]: [f64; 2]) -> f64 {
+    use geo::{Contains, Distance, Euclidean};
+    let point = geo::Point::new(x, y);
+    if area.contains(&point) {
+        return 0.0;
+    }
+    let degrees = Euclidean.distance(&point, area);
+    // One degree of latitude is ~110.6 km; longitude shrinks with latitude.
+    degrees * 110_574.0 * (0.5 + 0.5 * y.to_radians().cos())
+}
+
 impl Scoped<'_> {
     async fn patrol_view(&self, p: PatrolRecord) -> AppResult<PatrolView> {
         let username = self.app.store.user_by_id(&p.user_id).await?.map(|u| u.username.to_string()).unwrap_or_default();
@@ -120,7 +136,25 @@ impl Scoped<'_> {
                 ),
             });
         }
-        self.own_patrol(id).await?;
+        let patrol = self.own_patrol(id).await?;
+        // A check-in is where the worker is: inside the patrolled grid, give
+        // or take the error of a phone's position.
+        let record = self.app.grid(&patrol.grid, today()).await?;
+        let metres = distance_metres(&record.geometry, located.wgs84);
+        if metres > CHECK_IN_TOLERANCE_METRES {
+            return Err(AppError::invalid(
+                "check_in_outside_grid",
+                Bilingual::new(
+                    format!(
+                        "签到位置距巡查网格约 {:.0} 米，须在网格内（误差 {CHECK_IN_TOLERANCE_METRES:.0} 米以内）",
+                        metres
+                    ),
+                    format!(
+                        "the check-in is about {metres:.0} m from the patrolled grid; it must be inside it (within {CHECK_IN_TOLERANCE_METRES:.0} m)"
+                    ),
+                ),
+            ));
+        }
         let grid = located
             .location
             .as_ref()

@@ -82,7 +82,7 @@ fn bad(code: &'static str, message: Bilingual) -> AppError {
     AppError::BadRequest { code, message }
 }
 
-fn user_not_found(username: &str) -> AppError {
+pub(super) fn user_not_found(username: &str) -> AppError {
     AppError::not_found(
         "user_not_found",
         format!("用户 {username} 不存在，或不在您的管辖范围内"),
@@ -192,8 +192,18 @@ impl Scoped<'_> {
             })?;
         let assignment =
             AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: id, role: new.role, scope, term };
-        self.write_assignment(&username, assignment).await?;
-        self.user(username.as_str()).await
+        self.write_assignment(&username, assignment.clone()).await?;
+        // The creator sees what they created, whatever the new account's
+        // scope (a resident has none, and reading it back by scope found
+        // nothing: "not found" for an account just made).
+        Ok(UserView {
+            username: username.to_string(),
+            display_name,
+            kind,
+            phone_masked: user.phone.is_some(),
+            phone: user.phone.as_ref().map(Phone::masked),
+            assignments: vec![AssignmentView::from(&assignment)],
+        })
     }
 
     async fn write_assignment(&self, username: &Username, a: AssignmentRecord) -> AppResult<()> {
@@ -275,7 +285,7 @@ impl Scoped<'_> {
     /// A user the caller may see for `action`: themself, or someone with an
     /// assignment (of any term) whose scope the caller covers. Anyone else is
     /// "not found".
-    async fn visible_user(&self, username: &str, action: Action) -> AppResult<UserRecord> {
+    pub(super) async fn visible_user(&self, username: &str, action: Action) -> AppResult<UserRecord> {
         let name = Username::parse(username).map_err(|_| user_not_found(username))?;
         let user = self.app.store.user_by_name(&name).await?.ok_or_else(|| user_not_found(username))?;
         if self.actor.user_id() == Some(user.id.as_str()) && action == Action::ViewPeople {
@@ -373,19 +383,5 @@ impl Scoped<'_> {
         }
         roster.sort_by(|a, b| a.username.cmp(&b.username));
         Ok(roster)
-    }
-
-    /// Set a new password (one's own, or anyone's for the operator).
-    pub async fn set_password(&self, username: &str, password: &str) -> AppResult<()> {
-        let name = Username::parse(username).map_err(|m| bad("invalid_username", m))?;
-        let user = self.app.store.user_by_name(&name).await?.ok_or_else(|| user_not_found(username))?;
-        let own = self.actor.user_id() == Some(user.id.as_str());
-        if !own && self.actor.via != super::Via::System {
-            return Err(refuse(Action::ManagePeople));
-        }
-        check_password(password, &name).map_err(|m| bad("weak_password", m))?;
-        let hash = self.app.hash_password(password).await?;
-        self.app.store.set_password(&user.id, &hash, &self.audit("user.password", &format!("user:{name}"))).await?;
-        Ok(())
     }
 }

@@ -42,11 +42,30 @@ pub(crate) fn check_photo(bytes: &[u8]) -> AppResult<&'static str> {
             message: Bilingual::new("附件应为 1 字节到 5 MiB", "an attachment must be 1 byte to 5 MiB"),
         });
     }
-    sniff(bytes).ok_or_else(|| AppError::BadRequest {
+    let kind = sniff(bytes).ok_or_else(|| AppError::BadRequest {
         code: "unsupported_attachment_type",
         message: Bilingual::new("只接受 JPEG、PNG 或 WebP 图片", "only JPEG, PNG or WebP images are accepted"),
-    })
+    })?;
+    // The header must also describe a picture of a sane size: magic bytes
+    // alone pass for a file that is mostly something else.
+    match imagesize::blob_size(bytes) {
+        Ok(size)
+            if (1..=MAX_PIXELS_PER_SIDE).contains(&size.width) && (1..=MAX_PIXELS_PER_SIDE).contains(&size.height) =>
+        {
+            Ok(kind)
+        }
+        _ => Err(AppError::BadRequest {
+            code: "invalid_image",
+            message: Bilingual::new(
+                format!("图片无法识别，或尺寸超过 {MAX_PIXELS_PER_SIDE} 像素"),
+                format!("the image cannot be read, or a side exceeds {MAX_PIXELS_PER_SIDE} pixels"),
+            ),
+        }),
+    }
 }
+
+/// Largest side of a photo, in pixels (a phone's camera is below 10,000).
+const MAX_PIXELS_PER_SIDE: usize = 20_000;
 
 fn attachment_not_found() -> AppError {
     AppError::not_found("attachment_not_found", "附件不存在，或您无权查看", "no such attachment in your scope")

@@ -111,19 +111,22 @@ impl Scoped<'_> {
         self.apply_command(m, name, role, command, attachments).await
     }
 
-    /// A reporter without an account rates their matter with its key (the
-    /// matter's id, shown to them once, when they reported it).
+    /// A reporter without an account rates their matter with the private
+    /// key shown to them once, when they reported it.
     pub async fn rate_as_reporter(&self, number: &str, key: &str, args: serde_json::Value) -> AppResult<MatterView> {
         let (command, attachments) = parse_command("rate", args)?;
         command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
-        let m = self
-            .app
-            .store
-            .matter_by_number(number)
-            .await?
-            .filter(|m| m.id == key && m.reporter_user_id.is_none())
-            .ok_or_else(matter_not_found)?;
+        let m = self.matter_with_key(number, key).await?.ok_or_else(matter_not_found)?;
         self.apply_command(m, "rate", shanzhi_domain::Role::Resident, command, attachments).await
+    }
+
+    /// The matter numbered `number` if `key` is its reporter's private key.
+    pub(crate) async fn matter_with_key(&self, number: &str, key: &str) -> AppResult<Option<MatterRecord>> {
+        if !key.starts_with("szk_") || key.len() > 100 {
+            return Ok(None);
+        }
+        let hash = crate::access::auth::token_hash(key);
+        Ok(self.app.store.matter_by_reporter_key(&hash).await?.filter(|m| m.number == number.trim()))
     }
 
     async fn apply_command(
@@ -204,13 +207,27 @@ impl Scoped<'_> {
     /// What a command needs besides the state.
     async fn check_rules(&self, m: &MatterRecord, command: &Command) -> AppResult<()> {
         match command {
-            Command::Dispatch { to: Assignee::Department(code) }
-                if self.app.store.department(code).await?.is_none() =>
-            {
-                return Err(AppError::invalid(
-                    "unknown_department",
-                    Bilingual::new(format!("部门 {code} 不存在"), format!("no department {code}")),
-                ));
+            Command::Dispatch { to: Assignee::Department(code) } => {
+                if self.app.store.department(code).await?.is_none() {
+                    return Err(AppError::invalid(
+                        "unknown_department",
+                        Bilingual::new(format!("部门 {code} 不存在"), format!("no department {code}")),
+                    ));
+                }
+                // Only the city's departments, or those of the matter's own
+                // district or town, may take it.
+                let community = m.grid.community();
+                if !code.division().is_ancestor_of(&community) {
+                    return Err(AppError::invalid(
+                        "department_out_of_area",
+                        Bilingual::new(
+                            format!("部门 {code} 不负责该事件所在区域，请派给本区（市）或本街道的部门"),
+                            format!(
+                                "department {code} does not serve the matter's area; dispatch to a department of its city, district or town"
+                            ),
+                        ),
+                    ));
+                }
             }
             Command::Dispatch { to: Assignee::Community } => {
                 if let Some(d) = self.app.store.duty(&m.category, DutyLevel::Community).await?

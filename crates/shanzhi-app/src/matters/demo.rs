@@ -433,6 +433,8 @@ impl App {
                 reported_at,
                 updated_at: last_at,
                 id,
+                reporter_key_hash: None,
+                request_hash: None,
             };
             last_id = Some(record.id.clone());
             rows.push((record, events));

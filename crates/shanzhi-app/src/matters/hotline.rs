@@ -6,16 +6,17 @@
 //! a bad row is refused whole. Importing the same orders again changes
 //! nothing: the order number is the key.
 
-use std::io::Cursor;
+use std::collections::HashMap;
 
-use calamine::{Reader, open_workbook_auto_from_rs};
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_geo::Crs;
 
 use super::IntakeRequest;
+use super::submit::fingerprint;
 use crate::access::Scoped;
 use crate::divisions::{ImportRejection, RowProblem};
+use crate::table::{TableLimits, read_table};
 use crate::{AppError, AppResult};
 
 /// One order, as read.
@@ -31,6 +32,8 @@ pub struct HotlineImportReport {
     pub rows: usize,
     pub created: usize,
     pub already_imported: usize,
+    /// Rows that repeat an earlier row of the same file (same order, same content).
+    pub repeated_in_file: usize,
     pub numbers: Vec<String>,
 }
 
@@ -41,52 +44,6 @@ const KINDS: [(&str, &str); 5] = [
     ("建议", "12345.jianyi"),
     ("表扬", "12345.biaoyang"),
 ];
-
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        // Excel keeps wall-clock times as days since 1899-12-30.
-        Data::DateTime(dt) => {
-            let seconds = ((dt.as_f64() - 25_569.0) * 86_400.0).round() as i64;
-            jiff::Timestamp::from_second(seconds)
-                .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_default()
-        }
-        Data::Error(e) => format!("{e:?}"),
-    }
-}
-
-/// The file as rows of text, the header first.
-fn table(bytes: &[u8], name: &str) -> Result<Vec<Vec<String>>, ImportRejection> {
-    let file_problem = |zh: String, en: String| ImportRejection {
-        problems: vec![RowProblem { line: None, code: None, message: Bilingual::new(zh, en) }],
-        more: 0,
-    };
-    if name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-            .map_err(|e| file_problem(format!("无法读取 XLSX：{e}"), format!("cannot read the XLSX file: {e}")))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| file_problem("XLSX 没有工作表".into(), "the XLSX file has no sheet".into()))?
-            .map_err(|e| file_problem(format!("无法读取工作表：{e}"), format!("cannot read the sheet: {e}")))?;
-        return Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect());
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| file_problem("不是 UTF-8 编码的 CSV".into(), "not a UTF-8 CSV file".into()))?;
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for r in reader.records() {
-        let r = r.map_err(|e| file_problem(format!("无法读取 CSV：{e}"), format!("unreadable CSV: {e}")))?;
-        rows.push(r.iter().map(|c| c.trim_start_matches('\u{feff}').to_owned()).collect());
-    }
-    Ok(rows)
-}
 
 /// 受理时间 as the hotline writes it, read as Beijing time.
 fn parse_time(s: &str) -> Option<i64> {
@@ -102,7 +59,7 @@ fn parse_time(s: &str) -> Option<i64> {
 
 /// Read and check every row.
 pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, ImportRejection> {
-    let rows = table(bytes, name)?;
+    let rows = read_table(bytes, name, &TableLimits::HOTLINE)?;
     let Some((header, body)) = rows.split_first() else {
         return Err(ImportRejection {
             problems: vec![RowProblem {
@@ -220,41 +177,95 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
     if problems.is_empty() { Ok(out) } else { Err(ImportRejection { problems, more: 0 }) }
 }
 
+/// The same order number twice in one file must be the same order.
+fn repeats_in_file(rows: &[HotlineRow]) -> Vec<RowProblem> {
+    let mut first: HashMap<&str, (u64, String)> = HashMap::new();
+    let mut problems = Vec::new();
+    for row in rows {
+        let Some(order) = row.request.external_ref.as_deref() else { continue };
+        let print = fingerprint(&row.request);
+        match first.get(order) {
+            Some((line, p)) if *p != print => problems.push(RowProblem {
+                line: Some(row.line),
+                code: Some(order.to_owned()),
+                message: Bilingual::new(
+                    format!("工单编号与第 {line} 行相同，但内容不同"),
+                    format!("the same order number as line {line}, with different content"),
+                ),
+            }),
+            Some(_) => {}
+            None => {
+                first.insert(order, (row.line, print));
+            }
+        }
+    }
+    problems
+}
+
 impl Scoped<'_> {
-    /// Import a hotline export. Every row is checked (format, category,
-    /// place) before the first is written.
+    /// Import a hotline export: only a dispatcher may, and only orders in
+    /// their own area. The whole file is checked first (every check a report
+    /// gets, each problem with its line and order number); then every order
+    /// is written in one transaction, or none. An order imported before is
+    /// left alone if it is the same order, and refused if its content differs.
     pub async fn import_hotline(&self, bytes: &[u8], name: &str) -> AppResult<HotlineImportReport> {
+        // Who may import comes before reading the file at all.
+        self.intake_role("hotline")?;
         let rows = parse_hotline(bytes, name).map_err(AppError::ImportRejected)?;
-        let mut problems = Vec::new();
+        let mut problems = repeats_in_file(&rows);
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut prepared = Vec::new();
         for row in &rows {
             let r = &row.request;
             let fail =
                 |e: AppError| RowProblem { line: Some(row.line), code: r.external_ref.clone(), message: e.message() };
-            if let Err(e) = self.usable_category(&r.category).await {
-                problems.push(fail(e));
+            let order = r.external_ref.clone().unwrap_or_default();
+            let print = fingerprint(r);
+            if seen.contains_key(&order) {
                 continue;
             }
-            let placed = match (&r.grid, r.lng, r.lat) {
-                (Some(g), _, _) => shanzhi_domain::GridCode::parse(g)
-                    .map_err(|m| AppError::BadRequest { code: "invalid_grid_code", message: m })
-                    .map(|_| ()),
-                (None, Some(x), Some(y)) => self.app.locate(x, y, r.crs.unwrap_or_default()).and_then(|a| {
-                    a.location.map(|_| ()).ok_or_else(|| {
-                        AppError::invalid("outside_grid", Bilingual::new("位置不在任何网格内", "outside every grid"))
-                    })
-                }),
-                _ => Ok(()),
-            };
-            if let Err(e) = placed {
-                problems.push(fail(e));
+            seen.insert(order, print.clone());
+            match self.check_intake(r).await {
+                Ok(checked) => match self.prepare(r, checked, print).await {
+                    Ok(p) => prepared.push(p),
+                    Err(e) => problems.push(fail(e)),
+                },
+                Err(e) => problems.push(fail(e)),
+            }
+        }
+        // Orders imported before must be the same orders.
+        for chunk in prepared.chunks(500) {
+            let refs: Vec<String> = chunk.iter().filter_map(|p| p.new.matter.external_ref.clone()).collect();
+            for earlier in self.app.store.matters_by_external_refs("hotline", &refs).await? {
+                let row = rows.iter().find(|r| r.request.external_ref == earlier.external_ref);
+                let now = row.map(|r| fingerprint(&r.request));
+                if earlier.request_hash.is_some() && earlier.request_hash != now {
+                    problems.push(RowProblem {
+                        line: row.map(|r| r.line),
+                        code: earlier.external_ref.clone(),
+                        message: Bilingual::new(
+                            format!("该工单已于此前导入（{}），但内容与此次不同", earlier.number),
+                            format!("this order was imported before ({}) with different content", earlier.number),
+                        ),
+                    });
+                }
             }
         }
         if !problems.is_empty() {
+            problems.sort_by_key(|p| p.line);
             return Err(AppError::ImportRejected(ImportRejection { problems, more: 0 }));
         }
-        let mut report = HotlineImportReport { rows: rows.len(), created: 0, already_imported: 0, numbers: Vec::new() };
-        for row in rows {
-            let answer = self.intake(row.request).await?;
+        let batch: Vec<_> = prepared.iter().map(|p| p.new.clone()).collect();
+        let outcomes = self.app.store.create_matters(&batch).await?;
+        let mut report = HotlineImportReport {
+            rows: rows.len(),
+            created: 0,
+            already_imported: 0,
+            repeated_in_file: rows.len() - batch.len(),
+            numbers: Vec::new(),
+        };
+        for (p, created) in prepared.into_iter().zip(outcomes) {
+            let answer = self.finish(p, created).await?;
             if answer.created {
                 report.created += 1;
             } else {
@@ -262,6 +273,7 @@ impl Scoped<'_> {
             }
             report.numbers.push(answer.matter.number);
         }
+        tracing::info!(created = report.created, already = report.already_imported, "hotline orders imported");
         Ok(report)
     }
 }

@@ -8,13 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use shanzhi_domain::category::Severity;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{
-    Category, CategoryCode, DivisionLevel, GridCode, GridKind, Level, MatterState, Phone, Role, Stage, Status,
-};
+use shanzhi_domain::{Category, CategoryCode, GridCode, GridKind, Level, Phone, Role};
 use shanzhi_geo::Crs;
-use shanzhi_store::{Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, matter_event_hash};
 
 use super::{MatterView, Suggestion};
 use crate::access::{Scoped, Via};
@@ -60,7 +56,13 @@ pub struct IntakeAnswer {
     pub matter: MatterView,
     /// False when an idempotency key or order number found an earlier matter.
     pub created: bool,
-    /// Open matters of the same category nearby in the last 72 hours.
+    /// For a reporter without an account: the private key to follow and rate
+    /// the matter (`/track?number=…&key=…`). Shown this once; only its hash
+    /// is kept, so staff never see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    /// Open matters of the same category nearby in the last 72 hours, among
+    /// those the caller may see.
     pub possible_duplicates: Vec<String>,
     /// The unit the duty list suggests.
     pub suggestion: Option<Suggestion>,
@@ -90,18 +92,18 @@ pub(crate) fn categories_for_text(text: &str, categories: &[(Category, i64)]) ->
 /// A report that passed every check, ready to be written.
 #[derive(Debug)]
 pub(crate) struct Checked {
-    description: String,
-    channel: String,
-    role: &'static str,
-    level: Level,
-    reporter_phone: Option<Phone>,
-    reporter_name: Option<String>,
-    category: Category,
-    version: i64,
-    answers: BTreeMap<String, shanzhi_domain::Answer>,
-    grid: GridCode,
-    general_grid: Option<GridCode>,
-    point: Option<(f64, f64)>,
+    pub(super) description: String,
+    pub(super) channel: String,
+    pub(super) role: &'static str,
+    pub(super) level: Level,
+    pub(super) reporter_phone: Option<Phone>,
+    pub(super) reporter_name: Option<String>,
+    pub(super) category: Category,
+    pub(super) version: i64,
+    pub(super) answers: BTreeMap<String, shanzhi_domain::Answer>,
+    pub(super) grid: GridCode,
+    pub(super) general_grid: Option<GridCode>,
+    pub(super) point: Option<(f64, f64)>,
 }
 
 /// Open311's limit; 12345 orders can be as long.
@@ -109,27 +111,8 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 pub const CHANNELS: [&str; 6] = ["resident", "grid_worker", "hotline", "open311", "api", "wechat"];
 
-/// Duplicates: the same category within this distance and time.
-const DUPLICATE_METRES: f64 = 100.0;
-const DUPLICATE_HOURS: i64 = 72;
-
 fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::BadRequest { code, message: Bilingual::new(zh, en) }
-}
-
-fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let dx = (a.0 - b.0) * 111_320.0 * a.1.to_radians().cos();
-    let dy = (a.1 - b.1) * 110_574.0;
-    (dx * dx + dy * dy).sqrt()
-}
-
-/// The day in China, for matter numbers.
-fn day_code(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros)
-        .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date().strftime("%Y%m%d").to_string()
-        })
-        .unwrap_or_else(|_| "00000000".to_owned())
 }
 
 impl Scoped<'_> {
@@ -211,7 +194,6 @@ impl Scoped<'_> {
         }
     }
 
-    /// Report a matter.
     /// Every check of a report, writing nothing (also a dry run before
     /// photos are stored).
     pub(crate) async fn check_intake(&self, r: &IntakeRequest) -> AppResult<Checked> {
@@ -269,6 +251,7 @@ impl Scoped<'_> {
         }
         let reporter_phone = match r.reporter_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(Phone::parse(p).map_err(|m| AppError::BadRequest { code: "invalid_phone", message: m })?),
+            None if channel == "hotline" => None,
             None => self.actor.user.as_ref().and_then(|u| u.phone.clone()),
         };
         let reporter_name = match r.reporter_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -276,12 +259,28 @@ impl Scoped<'_> {
                 return Err(bad("invalid_reporter_name", "姓名不超过 50 个字符", "a name has at most 50 characters"));
             }
             Some(n) => Some(n.to_owned()),
+            // A call taken or imported by staff is not theirs: the caller is on the order.
+            None if channel == "hotline" => None,
             None => self.actor.user.as_ref().map(|u| u.display_name.clone()),
         };
         let (category, version) = self.usable_category(&r.category).await?;
         let answers = shanzhi_domain::attribute::parse_answers(&category.attributes, &r.attributes)
             .map_err(|m| AppError::BadRequest { code: "invalid_attribute", message: m })?;
         let (grid, general_grid, point) = self.place(r).await?;
+        // A hotline order is taken by a dispatcher of the place it is in.
+        if channel == "hotline" && self.actor.via != Via::System {
+            let place = shanzhi_domain::Place::Grid { code: grid.clone(), parent: general_grid.clone() };
+            let day = today();
+            let covered = self.actor.grants.iter().any(|g| {
+                g.role == Role::Dispatcher && g.term.contains(day) && g.scope.as_ref().is_some_and(|s| s.covers(&place))
+            });
+            if !covered {
+                return Err(AppError::Forbidden(Bilingual::new(
+                    format!("网格 {grid} 不在您的管辖范围内"),
+                    format!("grid {grid} is outside your scope"),
+                )));
+            }
+        }
         // Attachments must be the caller's own uploads, not yet used.
         let uploader = self.actor.name.clone();
         for id in &r.attachments {
@@ -319,133 +318,10 @@ impl Scoped<'_> {
         })
     }
 
-    pub async fn intake(&self, mut r: IntakeRequest) -> AppResult<IntakeAnswer> {
-        let Checked {
-            description,
-            channel,
-            role,
-            level,
-            reporter_phone,
-            reporter_name,
-            category,
-            version,
-            answers,
-            grid,
-            general_grid,
-            point,
-        } = self.check_intake(&r).await?;
-        for p in std::mem::take(&mut r.photos) {
-            r.attachments.push(self.store_photo(&p).await?.id);
-        }
-        let now = self.app.now_micros();
-        let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
-        let duplicates = self.duplicates(&category.code, point, reported_at).await?;
-        let status = Status::reported(level);
-        let urgent = r.urgent || category.severity == Severity::Urgent;
-        let id = uuid::Uuid::now_v7().to_string();
-        let mut details = serde_json::json!({
-            "channel": channel,
-            "category": category.code,
-            "category_version": version,
-            "grid": grid,
-            "description": description,
-            "address": r.address,
-            "lng": point.map(|p| p.0),
-            "lat": point.map(|p| p.1),
-            "external_ref": r.external_ref,
-            "level": level,
-        });
-        if !answers.is_empty() {
-            details["attributes"] = serde_json::to_value(&answers).unwrap_or_default();
-        }
-        if !r.links.is_empty() {
-            details["links"] = serde_json::Value::from(r.links.clone());
-        }
-        let mut first = MatterEvent {
-            seq: 1,
-            at: reported_at,
-            actor: self.actor.name.clone(),
-            role: role.to_owned(),
-            command: "report".to_owned(),
-            body: details.to_string(),
-            from_state: None,
-            to_state: MatterState::Reported,
-            attachments: r.attachments.clone(),
-            prev_hash: MATTER_GENESIS.to_owned(),
-            hash: String::new(),
-        };
-        first.hash = matter_event_hash(&id, MATTER_GENESIS, &first);
-        let record = MatterRecord {
-            id: id.clone(),
-            number: String::new(),
-            channel: channel.clone(),
-            category: category.code.clone(),
-            category_version: version,
-            line: serde_json::to_value(category.line)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            severity: if urgent { "urgent" } else { "normal" }.to_owned(),
-            description,
-            address: r.address.clone(),
-            lng: point.map(|p| p.0),
-            lat: point.map(|p| p.1),
-            general_grid,
-            reporter_user_id: self.actor.user_id().map(str::to_owned),
-            reporter_name,
-            reporter_phone: reporter_phone.map(|p| p.reveal().to_owned()),
-            external_ref: r.external_ref.clone(),
-            duplicate_of: duplicates.first().cloned(),
-            clock: self.app.timing().start(
-                Stage::Accept,
-                &category.limits,
-                urgent,
-                jiff::Timestamp::from_microsecond(reported_at).unwrap_or_default(),
-            ),
-            status,
-            reported_at,
-            updated_at: reported_at,
-            event_count: 1,
-            last_hash: first.hash.clone(),
-            grid,
-        };
-        let district = record.grid.community().ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
-        let prefix = format!(
-            "{}-{}",
-            district.map_or("510100".to_owned(), |d| d.significant().to_owned()),
-            day_code(reported_at)
-        );
-        let created = self.app.store.create_matter(&record, r.idempotency_key.as_deref(), &prefix, &first).await?;
-        let (matter_id, is_new) = match &created {
-            Created::New { .. } => (id, true),
-            Created::Existing { id } => (id.clone(), false),
-        };
-        if is_new && !r.attachments.is_empty() {
-            self.app.store.bind_attachments(&r.attachments, &matter_id, &self.actor.name).await?;
-        }
-        // A new matter is what was written; a repeated key reads the earlier one.
-        let stored = match created {
-            Created::New { number } => MatterRecord { number, ..record },
-            Created::Existing { .. } => self.app.store.matter(&matter_id).await?.ok_or_else(super::matter_not_found)?,
-        };
-        let suggestion = self.suggestion_for(&stored).await?;
-        let suggested_categories = categories_for_text(&stored.description, &self.app.dictionary().await?.categories);
-        if is_new {
-            tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
-        }
-        Ok(IntakeAnswer {
-            matter: self.view(&stored).await?,
-            created: is_new,
-            possible_duplicates: duplicates,
-            suggestion,
-            suggested_categories,
-        })
-    }
-
     /// The role a report is made in, and the level it starts at: a grid
     /// worker's report stays in the grid, the hotline's goes to the town,
     /// everything else to the community.
-    fn intake_role(&self, channel: &str) -> AppResult<(&'static str, Level)> {
+    pub(super) fn intake_role(&self, channel: &str) -> AppResult<(&'static str, Level)> {
         let has = |role: Role| self.actor.via == Via::System || self.actor.has_role(role);
         match channel {
             "grid_worker" if has(Role::GridWorker) => Ok(("grid_worker", Level::Grid)),
@@ -458,30 +334,5 @@ impl Scoped<'_> {
             _ if self.actor.via == Via::System => Ok(("system", Level::Community)),
             _ => Ok((self.actor.grants.first().map_or("resident", |g| g.role.as_str()), Level::Community)),
         }
-    }
-
-    /// Open matters of the same category within 100 m in the last 72 hours.
-    async fn duplicates(&self, category: &CategoryCode, point: Option<(f64, f64)>, at: i64) -> AppResult<Vec<String>> {
-        let Some((x, y)) = point else { return Ok(Vec::new()) };
-        let d = 0.0015;
-        let query = MatterQuery {
-            scope: MatterScope { everything: true, ..MatterScope::default() },
-            states: MatterState::open(),
-            category: Some(category.clone()),
-            from: Some(at - DUPLICATE_HOURS * 3_600_000_000),
-            near: Some((x, y)),
-            bbox: Some([x - d, y - d, x + d, y + d]),
-            limit: 20,
-            ..MatterQuery::default()
-        };
-        Ok(self
-            .app
-            .store
-            .matter_points(&query)
-            .await?
-            .into_iter()
-            .filter(|m| m.lng.zip(m.lat).is_some_and(|p| metres(p, (x, y)) <= DUPLICATE_METRES))
-            .map(|m| m.number)
-            .collect())
     }
 }

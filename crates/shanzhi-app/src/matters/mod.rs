@@ -12,6 +12,7 @@ mod intake;
 mod map;
 mod page;
 pub mod seed;
+mod submit;
 mod verify;
 
 use std::collections::BTreeMap;
@@ -349,6 +350,10 @@ impl Scoped<'_> {
             .filter(|g| g.term.contains(day) && roles.contains(&g.role))
             .find(|g| match (g.role, &g.scope) {
                 (Role::Resident, _) => own,
+                // A dispatcher rates only as the hotline's call-back (回访) of
+                // a hotline order: a staff rating of other matters would be
+                // the handlers grading themselves.
+                (Role::Dispatcher, _) if name == "rate" && m.channel != "hotline" => false,
                 (Role::DeptHandler, Some(Scope::Department(d))) => {
                     m.status.assignee == Some(Assignee::Department(d.clone()))
                 }

@@ -18,6 +18,9 @@ use crate::{AppError, AppResult};
 
 const DAY_MICROS: i64 = 86_400_000_000;
 
+/// Distinct `service_code`s in one listing.
+pub const MAX_SERVICE_CODES: usize = 50;
+
 /// `GET requests`: every filter of the spec and the common extensions,
 /// as text from the query string (empty means absent).
 #[derive(Debug, Clone, Default)]
@@ -184,18 +187,25 @@ impl Scoped<'_> {
             base.from = Some(from);
             base.to = Some(to);
         }
-        let mut rows: Vec<MatterRecord> = Vec::new();
-        if f.service_codes.is_empty() {
-            rows = self.app.store.matters(&base).await?;
-        } else {
-            for code in &f.service_codes {
-                let category = shanzhi_domain::CategoryCode::parse(code)
-                    .map_err(|m| AppError::BadRequest { code: "invalid_service_code", message: m })?;
-                rows.extend(self.app.store.matters(&MatterQuery { category: Some(category), ..base.clone() }).await?);
+        // One query for every code asked (a list of thousands once ran a
+        // query each); more distinct codes than a city has are refused.
+        let mut codes: Vec<shanzhi_domain::CategoryCode> = Vec::new();
+        for code in &f.service_codes {
+            let category = shanzhi_domain::CategoryCode::parse(code)
+                .map_err(|m| AppError::BadRequest { code: "invalid_service_code", message: m })?;
+            if !codes.contains(&category) {
+                codes.push(category);
             }
-            rows.sort_by(|a, b| (b.reported_at, &b.id).cmp(&(a.reported_at, &a.id)));
-            rows.dedup_by(|a, b| a.id == b.id);
+            if codes.len() > MAX_SERVICE_CODES {
+                return Err(bad(
+                    "too_many_service_codes",
+                    format!("service_code 最多 {MAX_SERVICE_CODES} 个"),
+                    format!("at most {MAX_SERVICE_CODES} service codes"),
+                ));
+            }
         }
+        base.categories = codes;
+        let rows: Vec<MatterRecord> = self.app.store.matters(&base).await?;
         let rows = rows.into_iter().skip(skip).take(take).collect();
         self.request_infos(rows, f.extensions).await
     }
@@ -217,10 +227,10 @@ impl Scoped<'_> {
         self.request_infos(vec![m], extensions).await?.pop().ok_or_else(unknown)
     }
 
-    /// A request for the one who holds its key (its id, given to the
-    /// reporter), whatever its line.
+    /// A request for the one who holds its private key (given once to a
+    /// reporter without an account), whatever its line.
     pub async fn request_with_key(&self, number: &str, key: &str) -> AppResult<Option<RequestInfo>> {
-        match self.app.store.matter_by_number(number).await?.filter(|m| m.id == key) {
+        match self.matter_with_key(number, key).await? {
             Some(m) => Ok(self.request_infos(vec![m], true).await?.pop()),
             None => Ok(None),
         }

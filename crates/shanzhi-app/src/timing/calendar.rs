@@ -267,6 +267,18 @@ impl Scoped<'_> {
 
     /// When `amount` `unit` from `from` ends on the calendar.
     pub fn deadline(&self, from: Timestamp, amount: u32, unit: LimitUnit) -> AppResult<DeadlineAnswer> {
+        // The calendar is kept for the years people plan in; far dates are a
+        // client's mistake, not a question (the end of time once panicked).
+        let year = from.to_zoned_datetime(china()).year();
+        if !(1970..=2200).contains(&year) {
+            return Err(AppError::BadRequest {
+                code: "invalid_time",
+                message: Bilingual::new(
+                    "from 应在 1970 年至 2200 年之间",
+                    "from must lie between the years 1970 and 2200",
+                ),
+            });
+        }
         let limit = Limit { amount, unit };
         let probe = shanzhi_domain::category::TimeLimits { accept: Some(limit), ..Default::default() };
         probe.validate().map_err(|m| AppError::BadRequest { code: "invalid_limit", message: m })?;

@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::{Pool, QueryBuilder};
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{INSERT_EVENT, INSERT_MATTER, get, push_event, push_matter};
+use super::rows::{INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, get, push_event, push_matter};
 use super::{insert_new_matter, take_numbers};
 use crate::{Dialect, SqlStore, map_err};
 
@@ -228,7 +228,7 @@ where
         new_rows.push((record, j.key.as_deref(), &j.first));
         *outcome = Some(Created::New { number });
     }
-    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 37 + 1) {
+    for chunk in new_rows.chunks(DB::CHUNK_ROWS / MATTER_INSERT_COLUMNS + 1) {
         let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
         q.push_values(chunk, |mut v, (m, key, _)| push_matter(&mut v, m, *key));
         q.build().execute(&mut *conn).await.map_err(map_err)?;

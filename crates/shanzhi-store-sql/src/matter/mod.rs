@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use async_trait::async_trait;
 use shanzhi_domain::MatterState;
 use shanzhi_store::{
-    AttachmentRecord, Created, MatterEvent, MatterPoint, MatterQuery, MatterRecord, MatterStore, StoreResult,
-    SweepUpdate, WarningCount,
+    AttachmentRecord, Created, MatterEvent, MatterPoint, MatterQuery, MatterRecord, MatterStore, NewMatter,
+    StoreResult, SweepUpdate, WarningCount,
 };
 use sqlx::{Pool, QueryBuilder, Row};
 
 use rows::{
-    EVENT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, ScopePart, assignee_parts, event_from_row,
-    matter_from_row, push_event, push_filters, push_matter, push_part_filters, scope_parts, status_json,
+    EVENT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, MATTER_INSERT_COLUMNS, ScopePart, assignee_parts,
+    event_from_row, matter_from_row, push_event, push_filters, push_matter, push_part_filters, scope_parts,
+    status_json,
 };
 pub(crate) use rows::{corrupt, get};
 
@@ -51,6 +52,49 @@ where
         let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(created)
+    }
+
+    async fn create_matters(&self, batch: &[NewMatter]) -> StoreResult<Vec<Created>> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for n in batch {
+            let key = n.idempotency_key.as_deref();
+            match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first).await {
+                Ok(created) => out.push(created),
+                Err(e) => {
+                    // At once: a dropped transaction would hold its locks until
+                    // the connection is next used.
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(out)
+    }
+
+    async fn matters_by_external_refs(&self, channel: &str, refs: &[String]) -> StoreResult<Vec<MatterRecord>> {
+        let mut out = Vec::new();
+        for chunk in refs.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE channel = "));
+            q.push_bind(channel.to_owned()).push(" AND external_ref IN (");
+            let mut list = q.separated(", ");
+            for r in chunk {
+                list.push_bind(r.clone());
+            }
+            q.push(")");
+            for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push(matter_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<MatterRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE reporter_key_hash = "));
+        q.push_bind(key_hash.to_owned());
+        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(matter_from_row).transpose()
     }
 
     async fn append_matter_event(&self, matter: &MatterRecord, event: &MatterEvent) -> StoreResult<()> {
@@ -292,8 +336,8 @@ where
     async fn insert_matters_bulk(&self, matters: &[(MatterRecord, Vec<MatterEvent>)]) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // Rows per statement stay under every engine's bind limit (37 columns).
-        for chunk in matters.chunks(DB::CHUNK_ROWS / 37 + 1) {
+        // Rows per statement stay under every engine's bind limit.
+        for chunk in matters.chunks(DB::CHUNK_ROWS / MATTER_INSERT_COLUMNS + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);
             q.push_values(chunk, |mut v, (m, _)| push_matter(&mut v, m, None));
             q.build().execute(&mut *tx).await.map_err(map_err)?;

@@ -8,7 +8,8 @@ use crate::Dialect;
 
 pub(crate) const MATTER_COLUMNS: &str = "id, number, channel, external_ref, category_code, category_version, line, severity, \
     description, address, lng, lat, grid_code, general_grid, reporter_user_id, reporter_name, reporter_phone, \
-    duplicate_of, status_json, reported_at, updated_at, clock_json, event_count, last_hash";
+    duplicate_of, status_json, reported_at, updated_at, clock_json, event_count, last_hash, reporter_key_hash, \
+    request_hash";
 
 pub(crate) const EVENT_COLUMNS: &str =
     "seq, at, actor, role, command, body, from_state, to_state, attachments, prev_hash, hash";
@@ -76,6 +77,8 @@ where
         clock: clock.as_deref().map(serde_json::from_str).transpose().map_err(corrupt)?,
         event_count: get!(r, 22),
         last_hash: get!(r, 23),
+        reporter_key_hash: get!(r, 24),
+        request_hash: get!(r, 25),
     })
 }
 
@@ -153,14 +156,20 @@ pub(crate) fn push_matter<DB: Dialect>(
         .push_bind(m.next_alarm_at())
         .push_bind(m.lng.zip(m.lat).map(|(x, y)| shanzhi_store::cell_of(x, y)))
         .push_bind(m.event_count)
-        .push_bind(m.last_hash.clone());
+        .push_bind(m.last_hash.clone())
+        .push_bind(m.reporter_key_hash.clone())
+        .push_bind(m.request_hash.clone());
 }
 
 pub(crate) const INSERT_MATTER: &str = "INSERT INTO matters (id, number, idempotency_key, channel, external_ref, category_code, \
     category_version, line, severity, description, address, lng, lat, grid_code, general_grid, community_code, \
     city_code, district_code, town_code, \
     reporter_user_id, reporter_name, reporter_phone, duplicate_of, state, level, assignee_kind, assignee_code, \
-    status_json, reported_at, updated_at, deadline_at, clock_json, warning, next_alarm_at, cell, event_count, last_hash) ";
+    status_json, reported_at, updated_at, deadline_at, clock_json, warning, next_alarm_at, cell, event_count, last_hash, \
+    reporter_key_hash, request_hash) ";
+
+/// Columns of [`INSERT_MATTER`]: rows per statement stay under the bind limit.
+pub(crate) const MATTER_INSERT_COLUMNS: usize = 39;
 
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO matter_events (matter_id, seq, at, actor, role, command, body, from_state, \
     to_state, attachments, prev_hash, hash) ";
@@ -320,8 +329,13 @@ where
         }
         q.push(")");
     }
-    if let Some(c) = &query.category {
-        q.push(" AND category_code = ").push_bind(c.as_str().to_owned());
+    if !query.categories.is_empty() {
+        q.push(" AND category_code IN (");
+        let mut list = q.separated(", ");
+        for c in &query.categories {
+            list.push_bind(c.as_str().to_owned());
+        }
+        q.push(")");
     }
     if let Some(l) = &query.line {
         q.push(" AND (line = ").push_bind(l.clone()).push(" OR line = 'both')");

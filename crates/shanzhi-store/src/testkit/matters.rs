@@ -6,8 +6,8 @@ use shanzhi_domain::{
 
 use super::division;
 use crate::{
-    AttachmentRecord, AuditEntry, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, Store,
-    matter_event_hash,
+    AttachmentRecord, AuditEntry, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope,
+    NewMatter, Store, matter_event_hash,
 };
 
 const NBS: CodeSystem = CodeSystem::Nbs2023;
@@ -76,6 +76,8 @@ pub(super) fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord 
         clock: None,
         event_count: 1,
         last_hash: String::new(),
+        reporter_key_hash: None,
+        request_hash: None,
     }
 }
 
@@ -143,6 +145,39 @@ pub async fn matters_are_numbered_and_retries_are_safe(store: &dyn Store) {
         Some("m2".to_owned())
     );
     assert!(store.matter("m4").await.expect("read").is_none());
+    let found = store.matters_by_external_refs("hotline", &["CD12345-001".to_owned(), "none".to_owned()]).await;
+    assert_eq!(found.expect("read").iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m3"]);
+    assert!(store.matters_by_external_refs("resident", &["CD12345-001".to_owned()]).await.expect("read").is_empty());
+}
+
+/// An import writes all its matters in one transaction, or none; a private
+/// key's hash finds its matter.
+pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store) {
+    setup(store).await;
+    let new = |id: &str, order: &str| {
+        let mut m = matter(id, "510104022006001", 10, "热线工单");
+        m.channel = "hotline".to_owned();
+        m.external_ref = Some(order.to_owned());
+        m.reporter_key_hash = Some(format!("key-of-{id}"));
+        m.request_hash = Some(format!("request-{order}"));
+        let first = report_event(id);
+        m.last_hash = first.hash.clone();
+        NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+    };
+    let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
+    assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));
+    let again = store.create_matters(&[new("b3", "A1"), new("b4", "A3")]).await.expect("batch");
+    assert_eq!(again[0], Created::Existing { id: "b1".to_owned() }, "an order imported before");
+    // A row that a constraint refuses (a grid code the table does not take)
+    // takes the whole batch back with it.
+    let mut bad = new("b6", "A6");
+    bad.matter.category_version = 99;
+    assert!(store.create_matters(&[new("b5", "A5"), bad]).await.is_err());
+    assert!(store.matter("b5").await.expect("read").is_none(), "nothing of a refused batch stays");
+    assert_eq!(store.matter_by_reporter_key("key-of-b2").await.expect("read").map(|m| m.id), Some("b2".to_owned()));
+    let b2 = store.matter("b2").await.expect("read").expect("found");
+    assert_eq!(b2.request_hash.as_deref(), Some("request-A2"));
+    assert!(store.matter_by_reporter_key("key-of-nobody").await.expect("read").is_none());
 }
 
 pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store) {

@@ -4,7 +4,7 @@ use shanzhi_domain::{CodeSystem, DepartmentCode, DivisionCode, GridCode, Phone, 
 use super::division;
 use crate::{
     AUDIT_GENESIS, ApiTokenRecord, AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PatrolPoint, PatrolQuery,
-    PatrolRecord, PiiAccess, SessionRecord, Store, UserKind, audit_hash,
+    PatrolRecord, PiiAccess, SessionRecord, Store, ThrottleCount, UserKind, audit_hash,
 };
 
 const NBS: CodeSystem = CodeSystem::Nbs2023;
@@ -112,14 +112,24 @@ pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
     with_divisions(store).await;
     store.create_user(&user("u1", "lisi"), &audit("user.create", "user:lisi")).await.expect("create");
     let name = Username::parse("lisi").expect("name");
-    assert_eq!(store.record_login_failure("u1", None).await.expect("fail"), 1);
-    assert_eq!(store.record_login_failure("u1", Some(42)).await.expect("fail"), 2);
     let c = store.credentials(&name).await.expect("creds").expect("found");
-    assert_eq!((c.failed_logins, c.locked_until, c.disabled), (2, Some(42), false));
-    store.record_login_success("u1").await.expect("success");
-    let c = store.credentials(&name).await.expect("creds").expect("found");
-    assert_eq!((c.failed_logins, c.locked_until), (0, None));
+    assert_eq!((c.user_id.as_str(), c.disabled), ("u1", false));
+    store.set_disabled("u1", Some(7), &audit("user.disable", "user:lisi")).await.expect("disable");
+    assert!(store.credentials(&name).await.expect("creds").expect("found").disabled);
+    assert!(store.user_by_id("u1").await.expect("read").expect("found").disabled);
+    store.set_disabled("u1", None, &audit("user.enable", "user:lisi")).await.expect("enable");
+    assert!(!store.credentials(&name).await.expect("creds").expect("found").disabled);
     assert!(store.credentials(&Username::parse("nobody").expect("n")).await.expect("read").is_none());
+
+    // Throttles: counted in a window, reset when it has passed, never below 0.
+    let hit = |delta, now| store.throttle_add("login:1.2.3.4:lisi", delta, now, now - 100);
+    assert_eq!(hit(1, 1_000).await.expect("hit"), ThrottleCount { hits: 1, window_start: 1_000 });
+    assert_eq!(hit(1, 1_050).await.expect("hit"), ThrottleCount { hits: 2, window_start: 1_000 });
+    assert_eq!(hit(-5, 1_060).await.expect("give back").hits, 0);
+    assert_eq!(hit(1, 1_070).await.expect("hit").hits, 1);
+    assert_eq!(hit(1, 1_200).await.expect("new window"), ThrottleCount { hits: 1, window_start: 1_200 });
+    store.throttle_clear("login:1.2.3.4:lisi").await.expect("clear");
+    assert_eq!(hit(1, 1_210).await.expect("hit"), ThrottleCount { hits: 1, window_start: 1_210 });
 
     let session = SessionRecord {
         token_hash: "h1".to_owned(),
@@ -149,10 +159,41 @@ pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
         revoked_at: None,
     };
     store.create_api_token(&token).await.expect("token");
-    assert_eq!(store.api_token("t1").await.expect("read"), Some(token));
+    assert_eq!(store.api_token("t1").await.expect("read"), Some(token.clone()));
     store.revoke_api_token("t1", 6).await.expect("revoke");
     assert_eq!(store.api_token("t1").await.expect("read").and_then(|t| t.revoked_at), Some(6));
     assert!(store.api_token("nope").await.expect("read").is_none());
+    let second = ApiTokenRecord { token_hash: "t2".to_owned(), id: "tok2".to_owned(), created_at: 8, ..token };
+    store.create_api_token(&second).await.expect("token");
+    let listed = store.api_tokens_of("u1").await.expect("list");
+    assert_eq!(
+        listed.iter().map(|t| (t.id.as_str(), t.revoked_at)).collect::<Vec<_>>(),
+        [("tok1", Some(6)), ("tok2", None)]
+    );
+    assert!(!store.revoke_api_token_by_id("someone-else", "tok2", 9).await.expect("revoke"), "not theirs");
+    assert!(store.revoke_api_token_by_id("u1", "tok2", 9).await.expect("revoke"));
+    assert!(!store.revoke_api_token_by_id("u1", "tok2", 10).await.expect("revoke"), "once");
+    assert_eq!(store.api_token("t2").await.expect("read").and_then(|t| t.revoked_at), Some(9));
+
+    // Sign out everywhere, keeping one session if asked.
+    for h in ["s1", "s2", "s3"] {
+        let s = SessionRecord { token_hash: h.to_owned(), ..session.clone() };
+        store.create_session(&s).await.expect("session");
+    }
+    assert_eq!(store.revoke_sessions_of("u1", Some("s3"), 30).await.expect("revoke"), 2);
+    assert!(store.session("s3").await.expect("read").is_some_and(|s| s.revoked_at.is_none()));
+    assert_eq!(store.revoke_sessions_of("u1", None, 31).await.expect("revoke"), 1);
+    assert_eq!(store.session("s1").await.expect("read").and_then(|s| s.revoked_at), Some(30));
+}
+
+/// Parallel hits on one throttle each see a different count: none can slip
+/// past a limit by reading a count that the others have not raised yet.
+pub async fn throttle_hits_are_atomic(store: &dyn Store) {
+    let hits: Vec<_> = (0..40).map(|_| store.throttle_add("login-ip:9.9.9.9", 1, 5_000, 0)).collect();
+    let mut counts: Vec<i64> =
+        futures_util::future::join_all(hits).await.into_iter().map(|c| c.expect("hit").hits).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=40).collect::<Vec<_>>());
 }
 
 pub async fn patrols_keep_their_check_ins(store: &dyn Store) {

@@ -12,6 +12,7 @@ use shanzhi_app::matters::{AttachmentView, HotlineImportReport};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::client::ClientInfo;
 use crate::extract::Caller;
 use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
@@ -28,10 +29,27 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 async fn upload(
     State(state): State<AppState>,
+    client: ClientInfo,
     Caller(actor): Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    state.throttles.uploads.check(client.ip)?;
     Ok((StatusCode::CREATED, Json(state.app.scoped(actor).upload(&body).await?)))
+}
+
+/// A stored photo as an answer: its checked type, never sniffed, and sandboxed
+/// (a file that is also HTML or script can run nothing, here or framed).
+pub(crate) fn photo_response(content_type: String, data: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"photo\"".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox".to_owned()),
+        ],
+        data,
+    )
+        .into_response()
 }
 
 /// 下载照片（仅限可见该事件者） / a photo, for those who may see its matter.
@@ -45,8 +63,7 @@ async fn download(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (content_type, data) = state.app.scoped(actor).attachment(&id).await?;
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=86400".to_owned())], data)
-        .into_response())
+    Ok(photo_response(content_type, data))
 }
 
 /// 导入 12345 热线工单（CSV 或 XLSX，整体校验，按工单编号幂等） / import hotline orders.

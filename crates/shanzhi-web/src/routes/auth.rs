@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::{Me, SESSION_COOKIE};
@@ -11,6 +11,7 @@ use shanzhi_app::access::{Me, SESSION_COOKIE};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::client::ClientInfo;
 use crate::extract::{ApiJson, Caller};
 use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
@@ -50,13 +51,9 @@ pub(crate) fn cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderVa
     .ok()
 }
 
-/// Mark cookies `Secure`: configured, or the proxy says the client used TLS.
-pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+/// Mark cookies `Secure`: configured, or a trusted proxy says the client used TLS.
+pub(crate) fn secure(state: &AppState, client: &ClientInfo) -> bool {
+    state.secure_cookies || client.https
 }
 
 /// 登录：返回 Bearer 令牌，并设置会话 Cookie / sign in: a bearer token and a session cookie.
@@ -64,12 +61,12 @@ pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     responses((status = 200, body = LoginAnswer), Refusals))]
 async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: ClientInfo,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let outcome = state.app.login(&body.username, &body.password).await?;
+    let outcome = state.app.login(&body.username, &body.password, &client.client()).await?;
     let max_age = (outcome.expires_at - jiff::Timestamp::now().as_microsecond()) / 1_000_000;
-    let set_cookie = cookie(&outcome.token, max_age, secure(&state, &headers));
+    let set_cookie = cookie(&outcome.token, max_age, secure(&state, &client));
     let expires_at = jiff::Timestamp::from_microsecond(outcome.expires_at).map(|t| t.to_string()).unwrap_or_default();
     let answer =
         LoginAnswer { token: outcome.token, csrf_token: outcome.csrf_token, expires_at, username: outcome.username };
@@ -86,12 +83,12 @@ async fn login(
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Caller(actor): Caller,
 ) -> Result<Response, ApiError> {
     state.app.logout(&actor).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = cookie("", 0, secure(&state, &headers)) {
+    if let Some(c) = cookie("", 0, secure(&state, &client)) {
         response.headers_mut().insert(header::SET_COOKIE, c);
     }
     Ok(response)

@@ -14,6 +14,7 @@ use shanzhi_store::MatterQuery;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::client::ClientInfo;
 use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
 use crate::openapi::Refusals;
 use crate::{ApiError, AppState};
@@ -86,9 +87,13 @@ impl AnswerText {
 async fn report(
     State(state): State<AppState>,
     MaybeCaller(actor): MaybeCaller,
+    client: ClientInfo,
     headers: HeaderMap,
     ApiJson(b): ApiJson<ReportBody>,
 ) -> Result<(StatusCode, Json<IntakeAnswer>), ApiError> {
+    if actor.is_anonymous() {
+        state.throttles.anonymous_reports.check(client.ip)?;
+    }
     let crs = match b.crs.as_deref() {
         None => None,
         Some(t) => Some(t.parse::<Crs>().map_err(|m| ApiError::bad_request("invalid_crs", m))?),
@@ -205,21 +210,25 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+/// A comma list of values, each parsed, repeats dropped: a list can only
+/// name each of its few values once, however long the query string.
+fn comma_list<T: std::str::FromStr<Err = Bilingual> + PartialEq>(
+    text: Option<&str>,
+    code: &'static str,
+) -> Result<Vec<T>, ApiError> {
+    let mut out = Vec::new();
+    for t in text.unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let v = t.parse::<T>().map_err(|m| ApiError::bad_request(code, m))?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
 fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
-    let states = match q.state.as_deref() {
-        None | Some("") => Vec::new(),
-        Some(s) => s
-            .split(',')
-            .map(|t| t.trim().parse::<MatterState>().map_err(|m| ApiError::bad_request("invalid_state", m)))
-            .collect::<Result<_, _>>()?,
-    };
-    let mut warnings: Vec<Warning> = match q.warning.as_deref() {
-        None | Some("") => Vec::new(),
-        Some(s) => s
-            .split(',')
-            .map(|t| t.trim().parse::<Warning>().map_err(|m| ApiError::bad_request("invalid_warning", m)))
-            .collect::<Result<_, _>>()?,
-    };
+    let states: Vec<MatterState> = comma_list(q.state.as_deref(), "invalid_state")?;
+    let mut warnings: Vec<Warning> = comma_list(q.warning.as_deref(), "invalid_warning")?;
     match q.overdue {
         Some(true) if warnings.is_empty() => warnings.push(Warning::Red),
         Some(true) => warnings.retain(|w| *w == Warning::Red),
@@ -263,12 +272,7 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
     }
     Ok(MatterQuery {
         states,
-        category: q
-            .category
-            .as_deref()
-            .map(CategoryCode::parse)
-            .transpose()
-            .map_err(|m| ApiError::bad_request("invalid_category", m))?,
+        categories: comma_list::<CategoryCode>(q.category.as_deref(), "invalid_category")?,
         line: q.line.clone(),
         within: q
             .within

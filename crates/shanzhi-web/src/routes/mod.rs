@@ -1,3 +1,4 @@
+pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -23,12 +23,17 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() })
+        .await
+}
+
+/// The API with these settings.
+pub async fn spawn_app_with(limits: HttpOptions) -> TestApp {
     let db = test_db().await;
     let app = App::new(db.fixture.store.clone());
     app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
         .await
         .expect("divisions");
-    let limits = HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() };
     TestApp { router: router(app.clone(), limits), app, _db: db }
 }
 
@@ -55,7 +60,23 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        self.send_from(None, method, uri, headers, body).await
+    }
+
+    /// As [`TestApp::send`], from a peer address (as a socket would give it).
+    pub async fn send_from(
+        &self,
+        peer: Option<&str>,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(p) = peer {
+            let addr: std::net::SocketAddr = format!("{p}:40000").parse().expect("peer address");
+            request = request.extension(axum::extract::ConnectInfo(addr));
+        }
         for (k, v) in headers {
             request = request.header(*k, *v);
         }

@@ -3,7 +3,6 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use base64::Engine;
 use shanzhi_app::App;
 use shanzhi_app::access::{Actor, NewStaff, verify_audit_chain};
 use shanzhi_app::matters::verify_matter_chains;
@@ -12,31 +11,26 @@ use crate::cli::{TokenCreateArgs, UserAddArgs};
 use crate::config::Config;
 
 /// The operator at this terminal, as the audit log names them.
-fn operator() -> Actor {
+pub(crate) fn operator() -> Actor {
     let who = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
     Actor::system(&format!("cli:{who}"))
 }
 
-fn generated_password() -> String {
-    let mut bytes = [0u8; 15];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    // Letters, digits and symbols: meets the password rules.
-    format!("Sz-{}-9", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+/// One line of standard input: a password.
+pub(crate) fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("无法读取标准输入 (cannot read standard input)")?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    if line.is_empty() {
+        bail!("标准输入中没有密码 (no password on standard input)");
+    }
+    Ok(line)
 }
 
 pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()> {
     let role = args.role.parse().map_err(|m: shanzhi_domain::text::Bilingual| anyhow::anyhow!("{m}"))?;
-    let (password, generated) = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("无法读取标准输入 (cannot read standard input)")?;
-        let line = line.trim_end_matches(['\r', '\n']).to_owned();
-        if line.is_empty() {
-            bail!("标准输入中没有密码 (no password on standard input)");
-        }
-        (line, false)
-    } else {
-        (generated_password(), true)
-    };
+    let (password, generated) =
+        if args.password_stdin { (read_password()?, false) } else { (shanzhi_app::access::generate_password(), true) };
     let store = crate::open_store(config).await?;
     let app = App::new(store.clone());
     let result = app

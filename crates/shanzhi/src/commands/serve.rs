@@ -100,16 +100,19 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         timeout: Duration::from_secs(config.request_timeout_secs),
         secure_cookies: config.secure_cookies,
         map_tiles_url: config.map_tiles_url.clone(),
+        public_url: config.public_url(),
+        trusted_proxies: config.trusted_proxies.0.clone(),
+        anonymous_reports_per_hour: config.anonymous_reports_per_hour,
+        uploads_per_hour: config.uploads_per_hour,
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("无法监听地址 (cannot listen on) {}", config.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening on http://{addr}");
-    axum::serve(listener, shanzhi_web::router(app, limits))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server failed")?;
+    // The peer's address reaches the handlers (per-address throttles).
+    let service = shanzhi_web::router(app, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await.context("HTTP server failed")?;
     refresher.abort();
     let _ = stop_sweeper.send(true);
     if let Some(handle) = sweeper {

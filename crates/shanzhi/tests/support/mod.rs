@@ -23,6 +23,16 @@ pub fn shanzhi(cwd: &Path) -> Command {
     cmd
 }
 
+/// A `shanzhi.toml` in `cwd` that lifts the per-address limits on reports
+/// and uploads: load and crash tests post thousands from one address.
+pub fn lift_intake_limits(cwd: &Path) {
+    std::fs::write(
+        cwd.join("shanzhi.toml"),
+        "anonymous_reports_per_hour = 1000000000\nuploads_per_hour = 1000000000\n",
+    )
+    .expect("write shanzhi.toml");
+}
+
 pub fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
     shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi")
 }

@@ -113,7 +113,7 @@ impl Call {
                 message: Bilingual::new("api_key 无效或已被吊销", "the api_key is invalid or revoked"),
             })?,
         };
-        Ok(Call { format, params, actor, base: base_url(headers) })
+        Ok(Call { format, params, actor, base: base_url(state) })
     }
 
     fn fail(&self, e: AppError) -> Failure {
@@ -133,11 +133,10 @@ impl Call {
     }
 }
 
-/// `http://host` as the client reached us (for media URLs and discovery).
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
-    format!("{}://{host}", if https { "https" } else { "http" })
+/// This service's configured public address (for media URLs and discovery):
+/// never the request's `Host`, which a client could set to anything.
+fn base_url(state: &AppState) -> String {
+    state.public_url.to_string()
 }
 
 /// Split the format suffix off, or refuse with 400 (in XML, the required format).
@@ -155,17 +154,17 @@ fn ok(format: Format, root: &str, node: &Node) -> Reply {
     Ok(render(format, StatusCode::OK, root, node))
 }
 
-async fn root_discovery_json(headers: HeaderMap) -> Response {
-    render(Format::Json, StatusCode::OK, "discovery", &records::discovery(&base_url(&headers)))
+async fn root_discovery_json(State(state): State<AppState>) -> Response {
+    render(Format::Json, StatusCode::OK, "discovery", &records::discovery(&base_url(&state)))
 }
 
-async fn root_discovery_xml(headers: HeaderMap) -> Response {
-    render(Format::Xml, StatusCode::OK, "discovery", &records::discovery(&base_url(&headers)))
+async fn root_discovery_xml(State(state): State<AppState>) -> Response {
+    render(Format::Xml, StatusCode::OK, "discovery", &records::discovery(&base_url(&state)))
 }
 
-async fn open311_root(Path(file): Path<String>, headers: HeaderMap) -> Reply {
+async fn open311_root(State(state): State<AppState>, Path(file): Path<String>) -> Reply {
     match split(&file)? {
-        ("discovery", f) => ok(f, "discovery", &records::discovery(&base_url(&headers))),
+        ("discovery", f) => ok(f, "discovery", &records::discovery(&base_url(&state))),
         (_, f) => Err(Failure::unknown(f, &file)),
     }
 }
@@ -253,8 +252,7 @@ async fn media(state: &AppState, id: &str, query: Option<&str>, headers: &Header
     let call = Call::new(state, Format::Json, Params::from_query(query), headers).await?;
     let (content_type, data) =
         state.app.scoped(call.actor.clone()).open311_media(id).await.map_err(|e| call.fail(e))?;
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=3600".to_owned())], data)
-        .into_response())
+    Ok(crate::routes::attachments::photo_response(content_type, data))
 }
 
 /// `POST requests.{fmt}`: URL-encoded or multipart (with `media` files).

@@ -2,12 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
 
 use crate::AppState;
+use crate::client::ClientInfo;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page};
 
@@ -26,9 +27,21 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only a path of this site: never an open redirect.
+/// Only a path of this site: never an open redirect. Browsers drop tabs and
+/// newlines inside URLs (so `/\t/evil.example` is `//evil.example`), and a
+/// control character cannot go into a `Location` header at all: only a
+/// plain path of printable characters, not starting `//` or `/\\`, passes.
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_owned()
+    next.filter(|n| {
+        n.starts_with('/')
+            && n.len() <= 2000
+            && n.bytes().all(|b| b.is_ascii_graphic())
+            && !n.contains('\\')
+            && !n[1..].starts_with(['/', '\\'])
+            && n.parse::<axum::http::uri::PathAndQuery>().is_ok()
+    })
+    .unwrap_or("/")
+    .to_owned()
 }
 
 pub async fn form(tr: Tr, Query(q): Query<Next>) -> Response {
@@ -48,24 +61,25 @@ pub struct Credentials {
     next: Option<String>,
 }
 
-fn cookie(value: &str, max_age: i64, headers: &HeaderMap, state: &AppState) -> Option<HeaderValue> {
-    crate::routes::auth::cookie(value, max_age, crate::routes::auth::secure(state, headers))
+fn cookie(value: &str, max_age: i64, client: &ClientInfo, state: &AppState) -> Option<HeaderValue> {
+    crate::routes::auth::cookie(value, max_age, crate::routes::auth::secure(state, client))
 }
 
-pub async fn submit(State(state): State<AppState>, tr: Tr, headers: HeaderMap, Form(c): Form<Credentials>) -> Response {
+pub async fn submit(State(state): State<AppState>, tr: Tr, client: ClientInfo, Form(c): Form<Credentials>) -> Response {
     let next = safe_next(c.next.as_deref());
-    match state.app.login(&c.username, &c.password).await {
+    match state.app.login(&c.username, &c.password, &client.client()).await {
         Ok(outcome) => {
             let max_age = (outcome.expires_at - jiff::Timestamp::now().as_microsecond()) / 1_000_000;
             let mut r = Redirect::to(&next).into_response();
-            if let Some(v) = cookie(&outcome.token, max_age, &headers, &state) {
+            if let Some(v) = cookie(&outcome.token, max_age, &client, &state) {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
             r
         }
         Err(e) => {
             let status = match e {
-                AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::UNAUTHORIZED,
             };
             let m = e.message();
@@ -90,14 +104,14 @@ pub struct CsrfForm {
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    client: ClientInfo,
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if viewer.signed_in() && viewer.csrf_ok(f.csrf.as_deref()) {
         let _ = state.app.logout(&viewer.actor).await;
     }
     let mut r = Redirect::to("/login").into_response();
-    if let Some(v) = cookie("", 0, &headers, &state) {
+    if let Some(v) = cookie("", 0, &client, &state) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

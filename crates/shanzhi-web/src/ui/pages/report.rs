@@ -54,12 +54,21 @@ pub async fn form(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Resp
     form_page(&state, &viewer, tr, None).await
 }
 
-pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, request: Request) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    client: crate::client::ClientInfo,
+    request: Request,
+) -> Response {
     let refuse = |e: AppError| {
         let m = e.message();
         (if tr.en { m.en } else { m.zh }, e)
     };
     let outcome = async {
+        if !viewer.signed_in() {
+            state.throttles.anonymous_reports.check(client.ip)?;
+        }
         let form = FormData::read(request, &state).await?;
         let field = |k: &str| form.filled(k);
         if viewer.signed_in() && !viewer.csrf_ok(field("csrf").as_deref()) {
@@ -89,7 +98,7 @@ pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, reque
         Ok(answer) => page(ReportedPage {
             tr,
             nav: viewer.nav(tr),
-            key: (!viewer.signed_in()).then(|| answer.matter.id.clone()),
+            key: answer.private_key,
             number: answer.matter.number,
             duplicates: answer.possible_duplicates,
         }),
@@ -98,6 +107,7 @@ pub async fn submit(State(state): State<AppState>, viewer: Viewer, tr: Tr, reque
             let mut r = form_page(&state, &viewer, tr, Some(text)).await;
             *r.status_mut() = match e {
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::BAD_REQUEST,
             };
             r

@@ -1,0 +1,331 @@
+//! Writing a report that passed its checks: the record and its first
+//! timeline entry, the private key of a reporter without an account, the
+//! request's fingerprint beside its idempotency key, and the answer.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use shanzhi_domain::category::Severity;
+use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{CategoryCode, DivisionLevel, MatterState, Stage, Status};
+use shanzhi_store::{
+    Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, NewMatter, matter_event_hash,
+};
+
+use super::intake::{Checked, categories_for_text};
+use super::{IntakeAnswer, IntakeRequest};
+use crate::access::auth::{random_token, token_hash};
+use crate::access::{Scoped, Via};
+use crate::{AppError, AppResult};
+
+/// Duplicates: the same category within this distance and time.
+const DUPLICATE_METRES: f64 = 100.0;
+const DUPLICATE_HOURS: i64 = 72;
+
+/// A report ready to be written, and what its answer needs.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) new: NewMatter,
+    private_key: Option<String>,
+    duplicates: Vec<String>,
+    fingerprint: String,
+    by_key: bool,
+}
+
+fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let dx = (a.0 - b.0) * 111_320.0 * a.1.to_radians().cos();
+    let dy = (a.1 - b.1) * 110_574.0;
+    (dx * dx + dy * dy).sqrt()
+}
+
+/// The day in China, for matter numbers.
+fn day_code(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros)
+        .map(|t| {
+            t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date().strftime("%Y%m%d").to_string()
+        })
+        .unwrap_or_else(|_| "00000000".to_owned())
+}
+
+fn hex_sha256(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a request asks for, hashed: a repeated idempotency key (or hotline
+/// order number) must come with the same request to get the earlier answer.
+pub(crate) fn fingerprint(r: &IntakeRequest) -> String {
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        category: &'a str,
+        lng: Option<f64>,
+        lat: Option<f64>,
+        crs: Option<String>,
+        grid: Option<&'a str>,
+        description: &'a str,
+        channel: Option<&'a str>,
+        address: Option<&'a str>,
+        reporter_name: Option<&'a str>,
+        reporter_phone: Option<&'a str>,
+        attachments: &'a [String],
+        external_ref: Option<&'a str>,
+        reported_at: Option<i64>,
+        urgent: bool,
+        attributes: &'a std::collections::BTreeMap<String, Vec<String>>,
+        links: &'a [String],
+        photos: Vec<String>,
+    }
+    let c = Canonical {
+        category: r.category.trim(),
+        lng: r.lng,
+        lat: r.lat,
+        crs: r.crs.map(|c| format!("{c:?}")),
+        grid: r.grid.as_deref(),
+        description: r.description.trim(),
+        channel: r.channel.as_deref(),
+        address: r.address.as_deref(),
+        reporter_name: r.reporter_name.as_deref(),
+        reporter_phone: r.reporter_phone.as_deref(),
+        attachments: &r.attachments,
+        external_ref: r.external_ref.as_deref(),
+        reported_at: r.reported_at,
+        urgent: r.urgent,
+        attributes: &r.attributes,
+        links: &r.links,
+        photos: r.photos.iter().map(|p| hex_sha256(&[p])).collect(),
+    };
+    hex_sha256(&[serde_json::to_string(&c).unwrap_or_default().as_bytes()])
+}
+
+impl Scoped<'_> {
+    /// Report a matter.
+    pub async fn intake(&self, mut r: IntakeRequest) -> AppResult<IntakeAnswer> {
+        let fingerprint = fingerprint(&r);
+        let checked = self.check_intake(&r).await?;
+        for p in std::mem::take(&mut r.photos) {
+            r.attachments.push(self.store_photo(&p).await?.id);
+        }
+        let prepared = self.prepare(&r, checked, fingerprint).await?;
+        let n = &prepared.new;
+        let created =
+            self.app.store.create_matter(&n.matter, n.idempotency_key.as_deref(), &n.number_prefix, &n.first).await?;
+        self.finish(prepared, created).await
+    }
+
+    /// The key under which an idempotency key is kept: the caller's own (one
+    /// caller cannot reach another's matter by guessing or reusing a key).
+    fn idempotency_key(&self, key: &str) -> String {
+        let owner = match (&self.actor.via, self.actor.user_id()) {
+            (_, Some(id)) => format!("user:{id}"),
+            (Via::System, None) => "system".to_owned(),
+            _ => "anonymous".to_owned(),
+        };
+        hex_sha256(&[b"idempotency", owner.as_bytes(), key.as_bytes()])
+    }
+
+    /// Build the record and its first entry (nothing is written).
+    pub(crate) async fn prepare(&self, r: &IntakeRequest, c: Checked, fingerprint: String) -> AppResult<Prepared> {
+        let now = self.app.now_micros();
+        let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
+        let duplicates = self.duplicates(&c.category.code, c.point, reported_at).await?;
+        let urgent = r.urgent || c.category.severity == Severity::Urgent;
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut details = serde_json::json!({
+            "channel": c.channel,
+            "category": c.category.code,
+            "category_version": c.version,
+            "grid": c.grid,
+            "description": c.description,
+            "address": r.address,
+            "lng": c.point.map(|p| p.0),
+            "lat": c.point.map(|p| p.1),
+            "external_ref": r.external_ref,
+            "level": c.level,
+        });
+        if !c.answers.is_empty() {
+            details["attributes"] = serde_json::to_value(&c.answers).unwrap_or_default();
+        }
+        if !r.links.is_empty() {
+            details["links"] = serde_json::Value::from(r.links.clone());
+        }
+        let mut first = MatterEvent {
+            seq: 1,
+            at: reported_at,
+            actor: self.actor.name.clone(),
+            role: c.role.to_owned(),
+            command: "report".to_owned(),
+            body: details.to_string(),
+            from_state: None,
+            to_state: MatterState::Reported,
+            attachments: r.attachments.clone(),
+            prev_hash: MATTER_GENESIS.to_owned(),
+            hash: String::new(),
+        };
+        first.hash = matter_event_hash(&id, MATTER_GENESIS, &first);
+        // Someone without an account gets a key of their own to follow and
+        // rate the matter; the id, which staff see, is no key.
+        let private_key = (self.actor.via == Via::Anonymous).then(|| random_token("szk_"));
+        let hotline = c.channel == "hotline";
+        let record = MatterRecord {
+            id: id.clone(),
+            number: String::new(),
+            channel: c.channel.clone(),
+            category: c.category.code.clone(),
+            category_version: c.version,
+            line: serde_json::to_value(c.category.line)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            severity: if urgent { "urgent" } else { "normal" }.to_owned(),
+            description: c.description,
+            address: r.address.clone(),
+            lng: c.point.map(|p| p.0),
+            lat: c.point.map(|p| p.1),
+            general_grid: c.general_grid,
+            // Whoever takes or imports a hotline call is not its reporter: the
+            // order's caller is (their name and phone come with the order).
+            reporter_user_id: if hotline { None } else { self.actor.user_id().map(str::to_owned) },
+            reporter_name: c.reporter_name,
+            reporter_phone: c.reporter_phone.map(|p| p.reveal().to_owned()),
+            external_ref: r.external_ref.clone(),
+            duplicate_of: duplicates.first().cloned(),
+            // The clock runs from when the matter reaches the platform: an
+            // imported order taken by the hotline days ago starts its first
+            // stage now, not overdue.
+            clock: self.app.timing().start(
+                Stage::Accept,
+                &c.category.limits,
+                urgent,
+                jiff::Timestamp::from_microsecond(now).unwrap_or_default(),
+            ),
+            status: Status::reported(c.level),
+            reported_at,
+            updated_at: reported_at,
+            event_count: 1,
+            last_hash: first.hash.clone(),
+            grid: c.grid,
+            reporter_key_hash: private_key.as_deref().map(token_hash),
+            request_hash: Some(fingerprint.clone()),
+        };
+        let district = record.grid.community().ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
+        let number_prefix = format!(
+            "{}-{}",
+            district.map_or("510100".to_owned(), |d| d.significant().to_owned()),
+            day_code(reported_at)
+        );
+        Ok(Prepared {
+            new: NewMatter {
+                matter: record,
+                idempotency_key: r.idempotency_key.as_deref().map(|k| self.idempotency_key(k)),
+                number_prefix,
+                first,
+            },
+            private_key,
+            duplicates,
+            fingerprint,
+            by_key: r.idempotency_key.is_some(),
+        })
+    }
+
+    /// After the write: bind the photos, or check that a repeat asked for the
+    /// same; then the answer.
+    pub(crate) async fn finish(&self, p: Prepared, created: Created) -> AppResult<IntakeAnswer> {
+        let record = p.new.matter;
+        let (stored, is_new) = match created {
+            Created::New { number } => (MatterRecord { number, ..record }, true),
+            Created::Existing { id } => {
+                let stored = self.app.store.matter(&id).await?.ok_or_else(super::matter_not_found)?;
+                // Rows written before fingerprints were kept carry none.
+                if stored.request_hash.as_ref().is_some_and(|h| *h != p.fingerprint) {
+                    return Err(if p.by_key {
+                        AppError::invalid(
+                            "idempotency_key_reused",
+                            Bilingual::new(
+                                "该幂等键（Idempotency-Key）已用于另一个不同的请求",
+                                "this Idempotency-Key was already used for a different request",
+                            ),
+                        )
+                    } else {
+                        AppError::invalid(
+                            "order_conflict",
+                            Bilingual::new(
+                                format!(
+                                    "工单编号 {} 已导入，但内容与此次不同",
+                                    stored.external_ref.as_deref().unwrap_or_default()
+                                ),
+                                format!(
+                                    "order {} was imported before with different content",
+                                    stored.external_ref.as_deref().unwrap_or_default()
+                                ),
+                            ),
+                        )
+                    });
+                }
+                (stored, false)
+            }
+        };
+        if is_new && !p.new.first.attachments.is_empty() {
+            self.app.store.bind_attachments(&p.new.first.attachments, &stored.id, &self.actor.name).await?;
+        }
+        let suggestion = self.suggestion_for(&stored).await?;
+        let suggested_categories = categories_for_text(&stored.description, &self.app.dictionary().await?.categories);
+        if is_new {
+            tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
+        }
+        Ok(IntakeAnswer {
+            matter: self.view(&stored).await?,
+            created: is_new,
+            private_key: if is_new { p.private_key } else { None },
+            possible_duplicates: self.visible_numbers(&p.duplicates).await?,
+            suggestion,
+            suggested_categories,
+        })
+    }
+
+    /// Of these matter numbers, those the caller may see (a duplicate hint
+    /// must not tell an anonymous caller that a hidden matter exists nearby).
+    async fn visible_numbers(&self, numbers: &[String]) -> AppResult<Vec<String>> {
+        if numbers.is_empty() || self.actor.via == Via::Anonymous {
+            return Ok(Vec::new());
+        }
+        let query = MatterQuery { numbers: numbers.to_vec(), limit: numbers.len(), ..MatterQuery::default() };
+        let seen: Vec<String> = self
+            .app
+            .store
+            .matters(&MatterQuery { scope: MatterScope { everything: true, ..MatterScope::default() }, ..query })
+            .await?
+            .into_iter()
+            .filter(|m| self.can_see(m))
+            .map(|m| m.number)
+            .collect();
+        Ok(numbers.iter().filter(|n| seen.contains(n)).cloned().collect())
+    }
+
+    /// Open matters of the same category within 100 m in the last 72 hours.
+    async fn duplicates(&self, category: &CategoryCode, point: Option<(f64, f64)>, at: i64) -> AppResult<Vec<String>> {
+        let Some((x, y)) = point else { return Ok(Vec::new()) };
+        let d = 0.0015;
+        let query = MatterQuery {
+            scope: MatterScope { everything: true, ..MatterScope::default() },
+            states: MatterState::open(),
+            categories: vec![category.clone()],
+            from: Some(at - DUPLICATE_HOURS * 3_600_000_000),
+            near: Some((x, y)),
+            bbox: Some([x - d, y - d, x + d, y + d]),
+            limit: 20,
+            ..MatterQuery::default()
+        };
+        Ok(self
+            .app
+            .store
+            .matter_points(&query)
+            .await?
+            .into_iter()
+            .filter(|m| m.lng.zip(m.lat).is_some_and(|p| metres(p, (x, y)) <= DUPLICATE_METRES))
+            .map(|m| m.number)
+            .collect())
+    }
+}
