@@ -374,3 +374,28 @@ async fn an_admin_cannot_end_their_own_assignment() {
     let other = admin.user("t_in").await.expect("someone else").assignments[0].id.clone();
     assert!(admin.end_assignment("t_in", &other, None).await.is_ok(), "others' assignments can end");
 }
+
+/// Hardening finding 5: every sign-in attempt, unknown names included, runs an
+/// argon2 check (19 MiB each); 150 at once doubled the server's memory. They
+/// now run in a bounded pool, and beyond its queue the answer is "busy".
+#[tokio::test]
+async fn finding_05_password_checks_run_in_a_bounded_pool() {
+    let db = test_db().await;
+    let auth = AuthConfig { hash_concurrency: 1, hash_queue: 2, ..AuthConfig::default() };
+    let app = App::with_auth(db.fixture.store.clone(), auth);
+    let attempts = (0..30).map(|i| {
+        let app = &app;
+        async move {
+            let client = shanzhi_app::access::Client { ip: Some(std::net::IpAddr::from([192, 0, 2, i as u8])) };
+            app.login(&format!("nobody{i}"), "Wrong-Password-1", &client).await
+        }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let busy = answers
+        .iter()
+        .filter(|a| matches!(a, Err(AppError::Busy { retry_after_secs }) if *retry_after_secs > 0))
+        .count();
+    let refused = answers.iter().filter(|a| matches!(a, Err(AppError::Unauthorized(_)))).count();
+    assert!(busy >= 1, "beyond the queue, attempts are turned away: {answers:?}");
+    assert_eq!(busy + refused, 30, "{answers:?}");
+}

@@ -43,6 +43,13 @@ impl FeatureProblem {
 /// Parse a grid FeatureCollection. Every feature is checked; all problems are
 /// returned together.
 pub fn parse_grid_collection(text: &str) -> Result<Vec<GridFeature>, Vec<FeatureProblem>> {
+    let whole = |zh: String, en: String| vec![FeatureProblem::new(0, None, Bilingual::new(zh, en))];
+    if text.len() > MAX_FILE_BYTES {
+        return Err(whole(
+            format!("文件过大：上限 {} MiB", MAX_FILE_BYTES >> 20),
+            format!("the file is too large: at most {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
     let collection = match text.parse::<GeoJson>() {
         Ok(GeoJson::FeatureCollection(fc)) => fc,
         Ok(_) => {
@@ -62,6 +69,12 @@ pub fn parse_grid_collection(text: &str) -> Result<Vec<GridFeature>, Vec<Feature
     };
     if collection.features.is_empty() {
         return Err(vec![FeatureProblem::new(0, None, Bilingual::new("文件没有要素", "the file has no features"))]);
+    }
+    if collection.features.len() > MAX_FEATURES {
+        return Err(whole(
+            format!("要素过多：最多 {MAX_FEATURES} 个"),
+            format!("too many features: at most {MAX_FEATURES}"),
+        ));
     }
     let mut grids = Vec::with_capacity(collection.features.len());
     let mut problems = Vec::new();
@@ -108,6 +121,12 @@ fn missing(key: &str) -> Bilingual {
     Bilingual::new(format!("缺少属性 {key}"), format!("missing property '{key}'"))
 }
 
+/// Bounds of a grid file: a city's full grid (≈140,000 cells) fits with room.
+pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
+pub const MAX_FEATURES: usize = 1_000_000;
+/// Positions of one feature's geometry (a grid cell has tens to hundreds).
+pub const MAX_VERTICES: usize = 100_000;
+
 /// A Polygon or MultiPolygon, with its rings checked as written.
 pub fn geometry_from_geojson(value: &GeometryValue) -> Result<MultiPolygon<f64>, Bilingual> {
     let polygons: Vec<&Vec<Vec<Position>>> = match value {
@@ -122,6 +141,13 @@ pub fn geometry_from_geojson(value: &GeometryValue) -> Result<MultiPolygon<f64>,
     };
     if polygons.is_empty() {
         return Err(Bilingual::new("几何图形为空", "the geometry is empty"));
+    }
+    let vertices: usize = polygons.iter().flat_map(|rings| rings.iter()).map(Vec::len).sum();
+    if vertices > MAX_VERTICES {
+        return Err(Bilingual::new(
+            format!("几何图形顶点过多：{vertices} 个，上限 {MAX_VERTICES}"),
+            format!("the geometry has too many positions: {vertices}, at most {MAX_VERTICES}"),
+        ));
     }
     let mut out = Vec::with_capacity(polygons.len());
     for rings in polygons {

@@ -17,6 +17,10 @@ use crate::{App, AppError, AppResult};
 const COLUMNS: [&str; 4] = ["level", "code", "name", "parent_code"];
 /// Enough to fix a file without drowning the reader.
 const MAX_PROBLEMS: usize = 200;
+/// Bounds of a division list: the whole country (≈700,000 rows) fits.
+pub const MAX_FILE_BYTES: usize = 128 * 1024 * 1024;
+pub const MAX_ROWS: usize = 2_000_000;
+pub const MAX_FIELD_CHARS: usize = 200;
 
 /// One problem, at a line of the file (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,11 +138,17 @@ impl Problems {
 
 /// Parse and check a whole file, without the store: codes, levels, names,
 /// parents derivable from codes, duplicates.
-fn parse(mut input: impl Read, system: CodeSystem) -> Result<Vec<Row>, ImportRejection> {
+fn parse(input: impl Read, system: CodeSystem) -> Result<Vec<Row>, ImportRejection> {
     let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes).map_err(|e| {
+    input.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| {
         ImportRejection::file(Bilingual::new(format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))
     })?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportRejection::file(Bilingual::new(
+            format!("文件过大：上限 {} MiB", MAX_FILE_BYTES >> 20),
+            format!("the file is too large: at most {} MiB", MAX_FILE_BYTES >> 20),
+        )));
+    }
     let mut lines = LineCounter::new(&bytes);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
     let headers = reader.headers().map_err(|e| ImportRejection::file(csv_message(&e)))?.clone();
@@ -162,6 +172,23 @@ fn parse(mut input: impl Read, system: CodeSystem) -> Result<Vec<Row>, ImportRej
             }
         };
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        if rows.len() >= MAX_ROWS {
+            return Err(ImportRejection::file(Bilingual::new(
+                format!("行数过多：最多 {MAX_ROWS} 行"),
+                format!("too many rows: at most {MAX_ROWS}"),
+            )));
+        }
+        if record.len() > 16 || record.iter().any(|f| f.chars().count() > MAX_FIELD_CHARS) {
+            problems.push(
+                line,
+                "",
+                Bilingual::new(
+                    format!("列数过多或某列超过 {MAX_FIELD_CHARS} 个字符"),
+                    format!("too many columns, or a field longer than {MAX_FIELD_CHARS} characters"),
+                ),
+            );
+            continue;
+        }
         let field = |i: usize| record.get(cols[i]).unwrap_or("");
         let (level_text, code_text, name_text, parent_text) = (field(0), field(1), field(2), field(3));
         match check_row(system, level_text, code_text, name_text, parent_text) {

@@ -235,6 +235,14 @@ impl Scoped<'_> {
     /// does not carry; returns the years loaded.
     pub async fn import_official_days(&self, csv: &str) -> AppResult<Vec<i16>> {
         self.require_city_wide(Action::ManageCalendar)?;
+        // A year has a few dozen dated rules; a century fits many times over.
+        if csv.len() > 1024 * 1024 || csv.lines().count() > 20_000 {
+            return Err(bad(
+                "calendar_file_too_large",
+                "日历文件过大：最多 1 MiB、20000 行".into(),
+                "the calendar file is too large: at most 1 MiB and 20,000 lines".into(),
+            ));
+        }
         let days = parse_official_days(csv).map_err(|e| {
             bad("invalid_calendar_file", format!("日历文件有误：{e}"), format!("invalid calendar file: {e}"))
         })?;

@@ -23,24 +23,66 @@ pub struct FormData {
     pub files: Vec<Vec<u8>>,
 }
 
+/// Parts of one multipart body, files among them, and characters of one text
+/// field: the body's size is bounded by the server's limit; these bound what
+/// it may be cut into.
+pub const MAX_PARTS: usize = 64;
+pub const MAX_FILES: usize = 9;
+pub const MAX_FIELD_CHARS: usize = 20_000;
+
+/// A multipart body as (name, text) fields and non-empty files; a part is a
+/// file if it has a file name or `is_file` says so by its name.
+pub async fn read_multipart(
+    request: Request,
+    state: &AppState,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Bilingual> {
+    let invalid = |e: &dyn std::fmt::Display| {
+        Bilingual::new("表单（multipart）无效或过大", format!("invalid or oversized multipart form: {e}"))
+    };
+    let mut form = Multipart::from_request(request, state).await.map_err(|e| invalid(&e))?;
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    let mut parts = 0;
+    while let Some(f) = form.next_field().await.map_err(|e| invalid(&e))? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(Bilingual::new(
+                format!("表单最多 {MAX_PARTS} 项"),
+                format!("a form has at most {MAX_PARTS} parts"),
+            ));
+        }
+        let name = f.name().unwrap_or("").to_owned();
+        if f.file_name().is_some() || is_file(&name) {
+            let bytes = f.bytes().await.map_err(|e| invalid(&e))?;
+            if !bytes.is_empty() {
+                files.push(bytes.to_vec());
+            }
+            if files.len() > MAX_FILES {
+                return Err(Bilingual::new(
+                    format!("最多上传 {MAX_FILES} 个文件"),
+                    format!("at most {MAX_FILES} files"),
+                ));
+            }
+        } else {
+            let text = f.text().await.map_err(|e| invalid(&e))?;
+            if text.chars().count() > MAX_FIELD_CHARS {
+                return Err(Bilingual::new(
+                    format!("表单项“{name}”过长"),
+                    format!("the form field '{name}' is too long"),
+                ));
+            }
+            fields.push((name, text));
+        }
+    }
+    Ok((fields, files))
+}
+
 impl FormData {
     pub async fn read(request: Request, state: &AppState) -> Result<FormData, AppError> {
-        let mut form = Multipart::from_request(request, state).await.map_err(|_| bad("表单无效", "invalid form"))?;
-        let mut out = FormData::default();
-        while let Some(f) =
-            form.next_field().await.map_err(|_| bad("表单无效或文件过大", "invalid form or file too large"))?
-        {
-            let name = f.name().unwrap_or("").to_owned();
-            if f.file_name().is_some() {
-                let bytes = f.bytes().await.map_err(|_| bad("上传失败或文件过大", "upload failed or too large"))?;
-                if !bytes.is_empty() {
-                    out.files.push(bytes.to_vec());
-                }
-            } else {
-                out.fields.push((name, f.text().await.unwrap_or_default()));
-            }
-        }
-        Ok(out)
+        let (fields, files) = read_multipart(request, state, |_| false)
+            .await
+            .map_err(|message| AppError::BadRequest { code: "invalid_form", message })?;
+        Ok(FormData { fields, files })
     }
 
     /// A field, trimmed; empty when absent.

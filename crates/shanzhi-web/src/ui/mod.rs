@@ -5,7 +5,7 @@
 //! one template.
 
 mod assets;
-mod form;
+pub(crate) mod form;
 mod pages;
 mod session;
 mod text;

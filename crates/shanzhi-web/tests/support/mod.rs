@@ -72,6 +72,28 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Value>,
     ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        let bytes = match &body {
+            Some(json) => {
+                all.push(("content-type", "application/json"));
+                json.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let (status, headers, bytes) = self.send_raw(peer, method, uri, &all, bytes).await;
+        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON") };
+        (status, headers, json)
+    }
+
+    /// Any request with a raw body; the answer's status, headers and bytes.
+    pub async fn send_raw(
+        &self,
+        peer: Option<&str>,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(p) = peer {
             let addr: std::net::SocketAddr = format!("{p}:40000").parse().expect("peer address");
@@ -80,19 +102,12 @@ impl TestApp {
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self.router.clone().oneshot(request.body(body).expect("request")).await.expect("response");
+        let response =
+            self.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("response");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        let json = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON") };
-        (status, headers, json)
+        (status, headers, bytes.to_vec())
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {

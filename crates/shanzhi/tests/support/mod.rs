@@ -51,14 +51,29 @@ pub struct Server {
 impl Server {
     /// Start `serve` on a free port and wait for its "listening on" line.
     pub fn start(cwd: &Path, extra: &[&str], db_args: &[String]) -> Server {
-        let mut child = shanzhi(cwd)
-            .args(["serve", "--addr", "127.0.0.1:0"])
+        let mut cmd = shanzhi(cwd);
+        cmd.args(["serve", "--addr", "127.0.0.1:0"]).args(extra).args(db_args);
+        Server::spawn(cmd)
+    }
+
+    /// As [`Server::start`], with the process's address space capped at
+    /// `kib` KiB (`ulimit -v`): an allocation past it fails, as it would on
+    /// a small machine.
+    pub fn start_capped(cwd: &Path, kib: u64, extra: &[&str], db_args: &[String]) -> Server {
+        let mut cmd = Command::new("sh");
+        cmd.current_dir(cwd)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            // glibc reserves 64 MiB of address space per thread arena.
+            .env("MALLOC_ARENA_MAX", "2")
+            .args(["-c", &format!("ulimit -v {kib} && exec \"$0\" \"$@\""), BIN, "serve", "--addr", "127.0.0.1:0"])
             .args(extra)
-            .args(db_args)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn serve");
+            .args(db_args);
+        Server::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("spawn serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));

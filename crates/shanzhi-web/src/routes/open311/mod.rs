@@ -10,7 +10,7 @@ mod records;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -291,28 +291,8 @@ async fn read_form(state: &AppState, request: Request) -> Result<(Params, Vec<Ve
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        let mut form = Multipart::from_request(request, state)
-            .await
-            .map_err(|e| Bilingual::new("multipart 请求体无效", format!("invalid multipart body: {e}")))?;
-        let mut fields = Vec::new();
-        let mut media = Vec::new();
-        let bad = |e: axum::extract::multipart::MultipartError| {
-            Bilingual::new("multipart 请求体无效或过大", format!("invalid or oversized multipart body: {e}"))
-        };
-        while let Some(field) = form.next_field().await.map_err(bad)? {
-            let name = field.name().unwrap_or("").to_owned();
-            if field.file_name().is_some() || name == "media" || name == "media[]" {
-                let bytes = field.bytes().await.map_err(bad)?;
-                if !bytes.is_empty() {
-                    media.push(bytes.to_vec());
-                }
-            } else {
-                fields.push((name, field.text().await.map_err(bad)?));
-            }
-        }
-        if media.len() > 9 {
-            return Err(Bilingual::new("最多上传 9 个文件", "at most 9 media files"));
-        }
+        let (fields, media) =
+            crate::ui::form::read_multipart(request, state, |name| name == "media" || name == "media[]").await?;
         return Ok((Params::new(fields), media));
     }
     let bytes = Bytes::from_request(request, state)

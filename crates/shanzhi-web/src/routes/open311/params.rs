@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use shanzhi_domain::text::Bilingual;
 
+/// Name–value pairs read from one query string or form.
+pub const MAX_PARAMS: usize = 1_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct Params(Vec<(String, String)>);
 
@@ -17,8 +20,14 @@ impl Params {
         Params::from_form(query.unwrap_or("").as_bytes())
     }
 
+    /// At most [`MAX_PARAMS`] pairs are read; no Open311 client sends more.
     pub fn from_form(bytes: &[u8]) -> Params {
-        Params(url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        Params(
+            url::form_urlencoded::parse(bytes)
+                .take(MAX_PARAMS)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
     /// These parameters, then `other`'s (the first value of a name wins).
