@@ -29,7 +29,7 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
     post(form(&key)).await;
     assert_eq!(op.matter(id).await.expect("matter").state.as_str(), "rated");
     // Reads by staff never carry it.
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = bearer(app, "dispatcher").await;
     let (_, _, seen) =
         app.send(Method::GET, &format!("/api/v1/matters/{id}"), &[("authorization", &dispatcher)], None).await;
     assert!(!seen.to_string().contains(&key));

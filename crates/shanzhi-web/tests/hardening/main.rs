@@ -21,7 +21,7 @@ use shanzhi_domain::Role;
 use shanzhi_web::HttpOptions;
 use support::TestApp;
 
-pub const PASSWORD: &str = "Hardening-Test-2026";
+pub(crate) const PASSWORD: &str = "Hardening-Test-2026";
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
@@ -29,11 +29,11 @@ fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
 
 /// Two communities in two districts (锦江 总府路, 青羊 八宝街), their
 /// departments, and one account per role.
-pub async fn world() -> TestApp {
+pub(crate) async fn world() -> TestApp {
     world_with(HttpOptions { timeout: Duration::from_secs(30), ..HttpOptions::default() }).await
 }
 
-pub async fn world_with(options: HttpOptions) -> TestApp {
+pub(crate) async fn world_with(options: HttpOptions) -> TestApp {
     let app = support::spawn_app_with(options).await;
     let feature = |code: &str, kind: &str, name: &str, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": name}, "geometry": g});
     let text = json!({"type": "FeatureCollection", "features": [
@@ -77,7 +77,7 @@ pub async fn world_with(options: HttpOptions) -> TestApp {
 }
 
 /// `Authorization` header value of a fresh session.
-pub async fn bearer(app: &TestApp, username: &str) -> String {
+pub(crate) async fn bearer(app: &TestApp, username: &str) -> String {
     let (status, _, body) = app
         .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
         .await;
@@ -86,7 +86,7 @@ pub async fn bearer(app: &TestApp, username: &str) -> String {
 }
 
 /// A report at 总府路 (or anywhere), by whoever `auth` names (none: anonymous).
-pub async fn report(app: &TestApp, auth: Option<&str>, category: &str, extra: Value) -> (StatusCode, Value) {
+pub(crate) async fn report(app: &TestApp, auth: Option<&str>, category: &str, extra: Value) -> (StatusCode, Value) {
     let mut body = json!({"category": category, "lng": 104.072, "lat": 30.652, "description": "井盖松动，有安全隐患"});
     if let (Some(b), Value::Object(more)) = (body.as_object_mut(), extra) {
         b.extend(more);
@@ -97,7 +97,7 @@ pub async fn report(app: &TestApp, auth: Option<&str>, category: &str, extra: Va
 }
 
 /// Run commands as the operator until the matter is closed (verified).
-pub async fn close(app: &TestApp, id: &str) {
+pub(crate) async fn close(app: &TestApp, id: &str) {
     let op = app.app.scoped(Actor::system("test"));
     for (command, args) in [
         ("accept", Value::Null),
@@ -111,7 +111,7 @@ pub async fn close(app: &TestApp, id: &str) {
 }
 
 /// How many matters the store holds.
-pub async fn matter_count(app: &TestApp) -> u64 {
+pub(crate) async fn matter_count(app: &TestApp) -> u64 {
     let q = shanzhi_store::MatterQuery {
         scope: shanzhi_store::MatterScope { everything: true, ..Default::default() },
         ..Default::default()
