@@ -1,6 +1,7 @@
 //! The `shanzhi` binary: CLI, configuration, logging, and the choice of
 //! backend by database URL (the only place that knows both backends).
 
+mod backup;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -32,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { what: UserCommand::Add(args) } => commands::people::user_add(&config, args).await,
         Command::Token { what: TokenCommand::Create(args) } => commands::people::token_create(&config, args).await,
         Command::Audit { what: AuditCommand::Verify(_) } => commands::people::audit_verify(&config).await,
+        Command::Backup(args) => commands::backup::backup(&config, args).await,
+        Command::Restore(args) => commands::backup::restore(&config, args).await,
     }
 }
 

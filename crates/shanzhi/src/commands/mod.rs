@@ -1,3 +1,4 @@
+pub mod backup;
 pub mod grid;
 pub mod import;
 pub mod migrate;
