@@ -4,8 +4,11 @@
 //! The queries are shared with SQLite (`shanzhi-store-sql`); this crate opens
 //! the pool and carries PostgreSQL's migrations.
 
+mod dump;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+
+pub use dump::{ExportedSnapshot, ensure_schema, existing_contents, export_snapshot};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -21,6 +21,11 @@ pub struct SchemaGuard {
 }
 
 impl SchemaGuard {
+    /// The schema's name.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     /// A URL that opens the test schema (for the `shanzhi` binary).
     pub fn url_with_schema(&self) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
@@ -54,6 +59,63 @@ impl Drop for SchemaGuard {
         });
         let _ = cleanup.join();
     }
+}
+
+/// An empty database of its own on the test server (for tests that need a
+/// whole database, e.g. to restore a dump into the schema it came from),
+/// dropped when the guard goes.
+#[derive(Debug)]
+pub struct DatabaseGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl DatabaseGuard {
+    /// The database's URL, opening `schema` if given (as `url_with_schema`).
+    pub fn url(&self, schema: Option<&str>) -> String {
+        let (base, query) =
+            self.admin_url.split_once('?').map_or((self.admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+        let (scheme, rest) = base.split_once("://").expect("a postgres:// URL");
+        let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
+        let mut url = format!("{scheme}://{authority}/{}", self.name);
+        let mut params: Vec<String> = query.map(|q| vec![q.to_owned()]).unwrap_or_default();
+        if let Some(schema) = schema {
+            params.push(format!("options=-c%20search_path%3D{schema}"));
+        }
+        params.push(format!("application_name={}", self.name));
+        url.push('?');
+        url.push_str(&params.join("&"));
+        url
+    }
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&url).await.ok()?;
+                // FORCE ends the sessions still connected to it (PostgreSQL 13+).
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
+                conn.close().await.ok()
+            })
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// A new, empty database on the server at `url` (the role must be allowed
+/// to create databases; the throw-away server of `scripts/with-postgres` is).
+pub async fn fresh_database(url: &str) -> DatabaseGuard {
+    let name = format!("shanzhi_test_db_{}", uuid::Uuid::now_v7().simple());
+    let mut conn =
+        PgConnection::connect(url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {URL_VAR}: {e}"));
+    let sql = format!("CREATE DATABASE \"{name}\"");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test database");
+    conn.close().await.expect("close admin connection");
+    DatabaseGuard { admin_url: url.to_owned(), name }
 }
 
 /// The admin URL from the environment, or `None` (skip) outside CI.

@@ -9,11 +9,13 @@
 
 mod audit;
 mod auth;
+mod contents;
 mod dictionary;
 mod division;
 mod grid;
 mod matter;
 
+pub use contents::read_contents;
 pub use matter::{GroupReceiver, run_group_commit};
 mod patrol;
 mod people;
@@ -24,7 +26,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use shanzhi_store::{Backend, SchemaInfo, Store, StoreError, StoreResult};
+use shanzhi_store::{Backend, SchemaInfo, Store, StoreContents, StoreError, StoreResult};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AssertSqlSafe, Database, Pool, QueryBuilder, SqlSafeStr};
 
@@ -45,6 +47,9 @@ pub trait Dialect: Database {
     const ENGINE_NAME: &'static str;
     /// Statements that refresh the planner's statistics.
     const ANALYZE: &'static [&'static str];
+    /// Counts the tables of this name where the store keeps its tables (the
+    /// name is bound after it).
+    const TABLE_EXISTS: &'static str;
 }
 
 impl Dialect for sqlx::Sqlite {
@@ -57,6 +62,7 @@ impl Dialect for sqlx::Sqlite {
     // A full pass (about a second per million matters): a sample misjudges the
     // skewed columns (one city for every row) and sends lists down the wrong index.
     const ANALYZE: &'static [&'static str] = &["PRAGMA analysis_limit = 0", "ANALYZE"];
+    const TABLE_EXISTS: &'static str = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ";
 }
 
 impl Dialect for sqlx::Postgres {
@@ -67,6 +73,10 @@ impl Dialect for sqlx::Postgres {
     const ENGINE_VERSION: &'static str = "SHOW server_version";
     const ENGINE_NAME: &'static str = "PostgreSQL";
     const ANALYZE: &'static [&'static str] = &["ANALYZE"];
+    // current_schema(): the first schema of the search path, where migrations
+    // create the tables.
+    const TABLE_EXISTS: &'static str =
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ";
 }
 
 /// A store over a pool of either engine.
@@ -190,6 +200,11 @@ where
             QueryBuilder::<DB>::new(*sql).build().execute(&mut *conn).await.map_err(map_err)?;
         }
         Ok(())
+    }
+
+    async fn contents(&self) -> StoreResult<StoreContents> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        Ok(read_contents::<DB>(&mut conn).await?.unwrap_or_default())
     }
 
     async fn close(&self) {

@@ -4,6 +4,10 @@
 //! loss). The queries are shared with PostgreSQL (`shanzhi-store-sql`); this
 //! crate opens the pool and carries SQLite's migrations.
 
+mod backup;
+
+pub use backup::{backup_into, check_backup, existing_contents, path_of_url};
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -95,6 +95,30 @@ pub trait Store:
     /// would read ten rows.
     async fn analyze(&self) -> StoreResult<()>;
 
+    /// What the store holds, counted (for backups and restores).
+    async fn contents(&self) -> StoreResult<StoreContents>;
+
     /// Close the pool, waiting for in-flight work to finish.
     async fn close(&self);
+}
+
+/// What a store holds, in the figures a backup or a restore reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StoreContents {
+    pub divisions: u64,
+    pub users: u64,
+    pub matters: u64,
+    /// Timeline entries of all matters.
+    pub matter_events: u64,
+    /// Highest migration applied (0: never migrated).
+    pub schema_version: i64,
+}
+
+impl StoreContents {
+    /// Nothing anyone imported or entered: no division, account or matter. (A
+    /// server that started once on an empty store leaves its categories and
+    /// their audit entries; those alone do not make it "in use".)
+    pub fn is_empty(&self) -> bool {
+        self.divisions == 0 && self.users == 0 && self.matters == 0
+    }
 }

@@ -32,9 +32,51 @@ pub struct TestDb {
     pub fixture: Fixture,
     /// `--data-dir DIR` or `--database-url URL`.
     pub cli_args: Vec<String>,
+    /// PostgreSQL: the test's schema.
+    pg_schema: Option<String>,
+}
+
+/// A place for a store that does not exist yet (nothing created, nothing
+/// migrated), on the same backend as a [`TestDb`]: what `shanzhi restore`
+/// fills. On PostgreSQL a database of its own, opened in the same schema as
+/// the `TestDb` (a dump restores into the schema it was taken from).
+#[derive(Debug)]
+pub struct EmptyTarget {
+    /// `--data-dir DIR` or `--database-url URL`.
+    pub cli_args: Vec<String>,
+    _guard: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl EmptyTarget {
+    /// Open the store there (migrating it, as the binary does).
+    pub async fn open(&self) -> Arc<dyn shanzhi_store::Store> {
+        match (self.cli_args[0].as_str(), self.cli_args[1].as_str()) {
+            ("--data-dir", dir) => Arc::new(
+                shanzhi_store_sqlite::open(&std::path::Path::new(dir).join("shanzhi.db")).await.expect("open sqlite"),
+            ),
+            (_, url) => Arc::new(shanzhi_store_pg::connect(url).await.expect("open postgres")),
+        }
+    }
 }
 
 impl TestDb {
+    /// An empty place on this backend for a restore (see [`EmptyTarget`]).
+    pub async fn empty_target(&self) -> EmptyTarget {
+        match &self.pg_schema {
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let cli_args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
+                EmptyTarget { cli_args, _guard: Box::new(dir) }
+            }
+            Some(schema) => {
+                let url = std::env::var(pg::URL_VAR).expect("the PostgreSQL URL");
+                let guard = pg::fresh_database(&url).await;
+                let cli_args = vec!["--database-url".to_owned(), guard.url(Some(schema))];
+                EmptyTarget { cli_args, _guard: Box::new(guard) }
+            }
+        }
+    }
+
     /// Run one SQL statement on the test database behind the store's back
     /// (tests that tamper with data to prove it is noticed).
     pub async fn execute_raw(&self, sql: &str) {
@@ -61,7 +103,7 @@ pub async fn test_db() -> TestDb {
             let dir = tempfile::tempdir().expect("temp dir");
             let store = shanzhi_store_sqlite::open(&dir.path().join("shanzhi.db")).await.expect("open sqlite");
             let cli_args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
-            TestDb { fixture: Fixture::new(Arc::new(store), dir), cli_args }
+            TestDb { fixture: Fixture::new(Arc::new(store), dir), cli_args, pg_schema: None }
         }
         TestBackend::Postgres => {
             let Ok(url) = std::env::var(pg::URL_VAR) else {
@@ -69,7 +111,8 @@ pub async fn test_db() -> TestDb {
             };
             let (store, guard) = pg::fresh_store(&url).await;
             let cli_args = vec!["--database-url".to_owned(), guard.url_with_schema()];
-            TestDb { fixture: Fixture::new(Arc::new(store), guard), cli_args }
+            let pg_schema = Some(guard.schema().to_owned());
+            TestDb { fixture: Fixture::new(Arc::new(store), guard), cli_args, pg_schema }
         }
     }
 }

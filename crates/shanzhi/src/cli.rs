@@ -57,6 +57,35 @@ pub enum Command {
         #[command(subcommand)]
         what: DemoCommand,
     },
+    /// Write a consistent backup of the store to FILE while servers keep
+    /// running (SQLite: a copy of the database; PostgreSQL: pg_dump).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty store, then verify it as `audit verify`
+    /// does. Stop the servers on that store first.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `shanzhi backup`.
+    pub file: PathBuf,
+    /// Restore even into a store that holds data, replacing it.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,6 +345,8 @@ impl Cli {
             Command::Token { what: TokenCommand::List(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::Revoke(a) } => a.store.clone(),
             Command::Audit { what: AuditCommand::Verify(a) } => a.clone(),
+            Command::Backup(a) => a.store.clone(),
+            Command::Restore(a) => a.store.clone(),
         }
     }
 }

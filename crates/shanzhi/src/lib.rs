@@ -1,6 +1,7 @@
 //! The `shanzhi` binary: CLI, configuration, logging, and the choice of
 //! backend by database URL (the only place that knows both backends).
 
+mod backup;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -41,6 +42,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             TokenCommand::Revoke(args) => commands::accounts::token_revoke(&config, args).await,
         },
         Command::Audit { what: AuditCommand::Verify(_) } => commands::people::audit_verify(&config).await,
+        Command::Backup(args) => commands::backup::backup(&config, args).await,
+        Command::Restore(args) => commands::backup::restore(&config, args).await,
     }
 }
 

@@ -1,13 +1,14 @@
 //! Open the store named by the configuration: PostgreSQL for a postgres://
 //! URL, otherwise SQLite (a sqlite:// URL, or `<data_dir>/shanzhi.db`).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use shanzhi_store::Store;
 
 use crate::config::Config;
-use crate::database_url::DatabaseKind;
+use crate::database_url::{DatabaseKind, DatabaseUrl};
 
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match &config.database_url {
@@ -41,4 +42,26 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         }
     };
     Ok(store)
+}
+
+/// Where the store named by the configuration lives, for the commands that
+/// work on its files or database rather than through it (backup, restore).
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// The SQLite database file (`<data_dir>/shanzhi.db`, or a sqlite:// URL's file).
+    Sqlite(PathBuf),
+    Postgres(DatabaseUrl),
+}
+
+impl StoreLocation {
+    pub fn of(config: &Config) -> anyhow::Result<StoreLocation> {
+        Ok(match &config.database_url {
+            Some(url) if url.kind() == DatabaseKind::Postgres => StoreLocation::Postgres(url.clone()),
+            Some(url) => StoreLocation::Sqlite(
+                shanzhi_store_sqlite::path_of_url(url.expose())
+                    .with_context(|| format!("数据库地址无效 (unusable database URL) {url}"))?,
+            ),
+            None => StoreLocation::Sqlite(config.data_dir.join("shanzhi.db")),
+        })
+    }
 }

@@ -12,6 +12,18 @@ pub async fn schema_info_reports_the_latest_migration(store: &dyn Store) {
     }
 }
 
+pub async fn contents_count_what_the_store_holds(store: &dyn Store) {
+    let fresh = store.contents().await.expect("contents");
+    assert!(fresh.is_empty(), "{fresh:?}");
+    assert_eq!((fresh.matters, fresh.matter_events), (0, 0));
+    assert_eq!(fresh.schema_version, store.schema_info().await.expect("schema info").latest_version);
+    let province = super::division(shanzhi_domain::CodeSystem::Nbs2023, "51", "四川省");
+    store.upsert_divisions(&[province]).await.expect("write");
+    let after = store.contents().await.expect("contents");
+    assert_eq!(after.divisions, 1);
+    assert!(!after.is_empty(), "a division makes the store in use");
+}
+
 pub async fn settings_round_trip(store: &dyn Store) {
     assert_eq!(store.setting("demo.divisions").await.expect("read"), None);
     store

@@ -65,6 +65,7 @@ macro_rules! contract_tests {
     ($factory:path) => {
         $crate::contract_tests!(@cases $factory;
             schema_info_reports_the_latest_migration,
+            contents_count_what_the_store_holds,
             divisions_round_trip,
             children_are_ordered_and_roots_have_no_parent,
             reimporting_the_same_divisions_changes_nothing,

@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod backup;
 pub mod grid;
 pub mod import;
 pub mod migrate;

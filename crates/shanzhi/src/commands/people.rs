@@ -68,16 +68,20 @@ pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Re
 
 pub async fn audit_verify(config: &Config) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
-    let result =
-        async { Ok::<_, shanzhi_app::AppError>((verify_audit_chain(&app).await?, verify_matter_chains(&app).await?)) }
-            .await;
+    let result = verify(&App::new(store.clone())).await;
     store.close().await;
-    let (v, m) = result?;
+    result
+}
+
+/// The checks of `audit verify`, printed as they pass; an error names what broke.
+/// `restore` runs them on the store it has just filled.
+pub async fn verify(app: &App) -> anyhow::Result<()> {
+    let v = verify_audit_chain(app).await?;
     if let Some(seq) = v.broken_at {
         bail!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})");
     }
     println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", v.entries, v.entries);
+    let m = verify_matter_chains(app).await?;
     if !m.broken.is_empty() {
         let list: Vec<String> = m.broken.iter().map(|(number, what)| format!("  {number}: {what}")).collect();
         bail!(
