@@ -19,6 +19,7 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 900 };
 const host = new URL(base).host;
 const foreign = [];
+const policy = [];
 const screenshots = [];
 mkdirSync(shots, { recursive: true });
 
@@ -54,6 +55,12 @@ async function as(username, viewport, extra = {}) {
     if ((u.protocol === "http:" || u.protocol === "https:") && u.host !== host) { foreign.push(r.url()); }
   });
   const page = await context.newPage();
+  // The pages pass their own content security policy: no inline script or
+  // style is refused, and no script fails.
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) { policy.push(m.text()); }
+  });
+  page.on("pageerror", (e) => policy.push("script error: " + e.message));
   if (username) {
     step("sign in " + username);
     await page.goto(base + "/login");
@@ -214,4 +221,5 @@ for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resid
 
 await browser.close();
 check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
+check(policy.length === 0, "the content security policy refused something: " + policy.join(" | "));
 console.log(JSON.stringify({ number, screenshots }));

@@ -11,8 +11,8 @@ CREATE UNIQUE INDEX matters_by_reporter_key ON matters (reporter_key_hash) WHERE
 -- failures counted in the window that began at `window_start`.
 CREATE TABLE throttles (
     key          TEXT PRIMARY KEY,
-    hits         INTEGER NOT NULL,
-    window_start INTEGER NOT NULL
+    hits         BIGINT NOT NULL,
+    window_start BIGINT NOT NULL
 );
 
 -- Sign out everywhere, list a person's tokens.

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 19] = [
+const ENV_KEYS: [&str; 22] = [
     "addr",
     "data_dir",
     "database_url",
@@ -33,6 +33,9 @@ const ENV_KEYS: [&str; 19] = [
     "trusted_proxies",
     "anonymous_reports_per_hour",
     "uploads_per_hour",
+    "login_failures_per_name",
+    "login_failures_per_address",
+    "login_window_minutes",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +83,13 @@ pub struct Config {
     pub anonymous_reports_per_hour: u32,
     /// Photo uploads per client address and hour.
     pub uploads_per_hour: u32,
+    /// Failed sign-ins of one user name from one address within the window
+    /// before that pair is refused until the window ends.
+    pub login_failures_per_name: i64,
+    /// Failed sign-ins from one address within the window, whatever the names.
+    pub login_failures_per_address: i64,
+    /// The sign-in throttles' window.
+    pub login_window_minutes: i64,
 }
 
 /// A list of addresses or CIDR blocks, from a TOML list or a comma list.
@@ -120,6 +130,16 @@ impl From<TrustedProxies> for Vec<String> {
 }
 
 impl Config {
+    /// Sign-in settings: the throttles configured, the rest as shipped.
+    pub fn auth(&self) -> shanzhi_app::access::AuthConfig {
+        shanzhi_app::access::AuthConfig {
+            max_failures: self.login_failures_per_name.max(1),
+            max_failures_per_ip: self.login_failures_per_address.max(1),
+            lock_minutes: self.login_window_minutes.max(1),
+            ..shanzhi_app::access::AuthConfig::default()
+        }
+    }
+
     /// [`Config::public_url`], or where this server listens.
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| {
@@ -160,6 +180,9 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             anonymous_reports_per_hour: 30,
             uploads_per_hour: 300,
+            login_failures_per_name: 5,
+            login_failures_per_address: 50,
+            login_window_minutes: 15,
         }
     }
 }

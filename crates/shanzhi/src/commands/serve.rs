@@ -20,7 +20,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         "starting shanzhi"
     );
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let app = App::with_auth(store.clone(), config.auth());
     if config.demo {
         let started = std::time::Instant::now();
         let report = app.load_demo().await?;
