@@ -26,7 +26,7 @@ pub enum AppError {
     Forbidden(Bilingual),
     /// The command does not fit the matter's state (409): what would fit.
     #[error("{message}")]
-    WrongState { message: Bilingual, allowed: Vec<&'static str> },
+    WrongState { message: Bilingual, allowed: Vec<shanzhi_domain::CommandKind> },
     /// Too many failed sign-ins: try again later (429).
     #[error("too many attempts, retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },

@@ -246,3 +246,38 @@ mod tests {
         assert!(Validity { from: d("2026-01-01"), to: None }.contains(d("2099-01-01")));
     }
 }
+
+/// Cell size in degrees: ~167 m north–south, ~144 m east–west at 30°N.
+const CELL_DEGREES: f64 = 0.0015;
+
+/// The ~150 m cell of a point, stored with each matter, so that looking for
+/// duplicates nearby reads a few index entries, not every recent matter.
+pub fn cell_of(lng: f64, lat: f64) -> i64 {
+    (lat / CELL_DEGREES).floor() as i64 * 1_000_000 + (lng / CELL_DEGREES).floor() as i64
+}
+
+/// The cell of a point and its eight neighbours.
+pub fn cells_around(lng: f64, lat: f64) -> Vec<i64> {
+    let mut out = Vec::with_capacity(9);
+    for dy in [-1.0, 0.0, 1.0] {
+        for dx in [-1.0, 0.0, 1.0] {
+            out.push(cell_of(lng + dx * CELL_DEGREES, lat + dy * CELL_DEGREES));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod cell_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_cells_around_a_point_cover_its_duplicate_box(
+            x in 73.0f64..135.0, y in 18.0f64..54.0, dx in -0.0015f64..=0.0015, dy in -0.0015f64..=0.0015
+        ) {
+            prop_assert!(cells_around(x, y).contains(&cell_of(x + dx, y + dy)));
+        }
+    }
+}

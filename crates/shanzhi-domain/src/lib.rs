@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod category;
 pub mod division;
 pub mod grid;
+pub mod instant;
 pub mod matter;
 pub mod people;
 pub mod text;
@@ -17,6 +18,10 @@ pub use attribute::{Answer, Attribute, Datatype};
 pub use category::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 pub use division::{CodeSystem, Division, DivisionCode, DivisionCodeError, DivisionLevel, DivisionName};
 pub use grid::{GridCode, GridInfo, GridKind, Validity};
-pub use matter::{Assignee, Command, Level, MatterState, Rating, Status};
+pub use instant::Micros;
+pub use matter::{
+    ActingRole, Assignee, Channel, Command, CommandKind, EventKind, Level, Matter, MatterEvent, MatterId, MatterState,
+    Rating, Status,
+};
 pub use people::{DepartmentCode, Phone, Username};
 pub use timing::{Stage, StageClock, Thresholds, Timing, Warning};

@@ -1,22 +1,39 @@
 use async_trait::async_trait;
 use shanzhi_store::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreResult, audit_hash};
-use sqlx::{Pool, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, map_err, now_micros};
+use shanzhi_domain::Micros;
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+
+use crate::{SqlStore, map_err};
+
+#[derive(SqlRow)]
+struct AuditRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    entity: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+#[derive(SqlRow)]
+struct PiiRow {
+    at: i64,
+    actor: String,
+    subject: String,
+    field: String,
+    purpose: String,
+}
 
 /// Append `entry` inside an open transaction. The counter row is updated
 /// first: on PostgreSQL that locks it until commit, so concurrent appends
 /// take turns and the chain never forks.
-pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64> {
     QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'audit'")
         .build()
         .execute(&mut *conn)
@@ -35,14 +52,14 @@ where
         Some(row) => row.try_get(0usize).map_err(map_err)?,
         None => AUDIT_GENESIS.to_owned(),
     };
-    let at = now_micros();
+    let at = Micros::now();
     let hash = audit_hash(&prev, seq, at, entry);
     let mut q = QueryBuilder::<DB>::new(
         "INSERT INTO audit_log (seq, at, actor, action, entity, before_json, after_json, prev_hash, hash) ",
     );
     q.push_values([()], |mut v, ()| {
         v.push_bind(seq)
-            .push_bind(at)
+            .push_bind(at.get())
             .push_bind(entry.actor.clone())
             .push_bind(entry.action.clone())
             .push_bind(entry.entity.clone())
@@ -55,18 +72,9 @@ where
     Ok(seq)
 }
 
+#[sql_bounds]
 #[async_trait]
-impl<DB> AuditStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> AuditStore for SqlStore<DB> {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -80,29 +88,28 @@ where
             "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash FROM audit_log WHERE seq > ",
         );
         q.push_bind(after_seq).push(" ORDER BY seq LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    seq: r.try_get(0usize).map_err(map_err)?,
-                    at: r.try_get(1usize).map_err(map_err)?,
-                    actor: r.try_get(2usize).map_err(map_err)?,
-                    action: r.try_get(3usize).map_err(map_err)?,
-                    entity: r.try_get(4usize).map_err(map_err)?,
-                    before: r.try_get(5usize).map_err(map_err)?,
-                    after: r.try_get(6usize).map_err(map_err)?,
-                    prev_hash: r.try_get(7usize).map_err(map_err)?,
-                    hash: r.try_get(8usize).map_err(map_err)?,
-                })
+        let rows = q.build_query_as::<AuditRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRecord {
+                seq: r.seq,
+                at: r.at.into(),
+                actor: r.actor,
+                action: r.action,
+                entity: r.entity,
+                before: r.before_json,
+                after: r.after_json,
+                prev_hash: r.prev_hash,
+                hash: r.hash,
             })
-            .collect()
+            .collect())
     }
 
     async fn record_pii_access(&self, access: &PiiAccess) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("INSERT INTO pii_access_log (id, at, actor, subject, field, purpose) ");
         q.push_values([access], |mut v, a| {
             v.push_bind(uuid::Uuid::now_v7().to_string())
-                .push_bind(a.at)
+                .push_bind(a.at.get())
                 .push_bind(a.actor.clone())
                 .push_bind(a.subject.clone())
                 .push_bind(a.field.clone())
@@ -116,17 +123,16 @@ where
         let mut q =
             QueryBuilder::<DB>::new("SELECT at, actor, subject, field, purpose FROM pii_access_log WHERE subject = ");
         q.push_bind(subject.to_owned()).push(" ORDER BY at, id");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(PiiAccess {
-                    at: r.try_get(0usize).map_err(map_err)?,
-                    actor: r.try_get(1usize).map_err(map_err)?,
-                    subject: r.try_get(2usize).map_err(map_err)?,
-                    field: r.try_get(3usize).map_err(map_err)?,
-                    purpose: r.try_get(4usize).map_err(map_err)?,
-                })
+        let rows = q.build_query_as::<PiiRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PiiAccess {
+                at: r.at.into(),
+                actor: r.actor,
+                subject: r.subject,
+                field: r.field,
+                purpose: r.purpose,
             })
-            .collect()
+            .collect())
     }
 }

@@ -1,49 +1,70 @@
 use async_trait::async_trait;
-use shanzhi_domain::Username;
-use shanzhi_store::{ApiTokenRecord, AuthStore, Credentials, Micros, SessionRecord, StoreResult, ThrottleCount};
-use sqlx::{Pool, QueryBuilder, Row};
+use shanzhi_domain::{Micros, Username};
+use shanzhi_store::{ApiTokenRecord, AuthStore, Credentials, SessionRecord, StoreResult, ThrottleCount};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::QueryBuilder;
 
-use crate::{Dialect, SqlStore, map_err};
+use crate::{SqlStore, map_err};
 
 const TOKEN_COLUMNS: &str = "SELECT token_hash, id, user_id, name, created_at, revoked_at FROM api_tokens";
 
-fn token_from_row<R: Row>(r: &R) -> StoreResult<ApiTokenRecord>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> i64: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<i64>: sqlx::Decode<'q, R::Database>,
-{
-    Ok(ApiTokenRecord {
-        token_hash: r.try_get(0usize).map_err(map_err)?,
-        id: r.try_get(1usize).map_err(map_err)?,
-        user_id: r.try_get(2usize).map_err(map_err)?,
-        name: r.try_get(3usize).map_err(map_err)?,
-        created_at: r.try_get(4usize).map_err(map_err)?,
-        revoked_at: r.try_get(5usize).map_err(map_err)?,
-    })
+#[derive(SqlRow)]
+struct TokenRow {
+    token_hash: String,
+    id: String,
+    user_id: String,
+    name: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
 }
 
+impl From<TokenRow> for ApiTokenRecord {
+    fn from(r: TokenRow) -> Self {
+        ApiTokenRecord {
+            token_hash: r.token_hash,
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            created_at: r.created_at.into(),
+            revoked_at: r.revoked_at.map(Micros::new),
+        }
+    }
+}
+
+#[derive(SqlRow)]
+struct SessionRow {
+    token_hash: String,
+    user_id: String,
+    csrf_token: String,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+#[derive(SqlRow)]
+struct CredentialsRow {
+    id: String,
+    password_hash: Option<String>,
+    disabled_at: Option<i64>,
+}
+
+#[derive(SqlRow)]
+struct ThrottleRow {
+    hits: i64,
+    window_start: i64,
+}
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> AuthStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> AuthStore for SqlStore<DB> {
     async fn credentials(&self, username: &Username) -> StoreResult<Option<Credentials>> {
         let mut q = QueryBuilder::<DB>::new("SELECT id, password_hash, disabled_at FROM users WHERE username = ");
         q.push_bind(username.as_str().to_owned());
-        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
-        Ok(Some(Credentials {
-            user_id: r.try_get(0usize).map_err(map_err)?,
-            password_hash: r.try_get(1usize).map_err(map_err)?,
-            disabled: r.try_get::<Option<i64>, _>(2usize).map_err(map_err)?.is_some(),
+        let row = q.build_query_as::<CredentialsRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.map(|r| Credentials {
+            user_id: r.id,
+            password_hash: r.password_hash,
+            disabled: r.disabled_at.is_some(),
         }))
     }
 
@@ -57,6 +78,7 @@ where
         // One upsert: the count a request sees already includes every request
         // that came before it, however many run at once.
         let first = delta.max(0);
+        let (now, expired_before) = (now.get(), expired_before.get());
         let mut q = QueryBuilder::<DB>::new("INSERT INTO throttles (key, hits, window_start) VALUES (");
         q.push_bind(key.to_owned()).push(", ").push_bind(first).push(", ").push_bind(now);
         q.push(") ON CONFLICT (key) DO UPDATE SET hits = CASE WHEN throttles.window_start <= ");
@@ -65,11 +87,8 @@ where
         q.push_bind(delta).push(" END, window_start = CASE WHEN throttles.window_start <= ");
         q.push_bind(expired_before).push(" THEN ").push_bind(now);
         q.push(" ELSE throttles.window_start END RETURNING hits, window_start");
-        let r = q.build().fetch_one(self.pool()).await.map_err(map_err)?;
-        Ok(ThrottleCount {
-            hits: r.try_get(0usize).map_err(map_err)?,
-            window_start: r.try_get(1usize).map_err(map_err)?,
-        })
+        let r = q.build_query_as::<ThrottleRow>().fetch_one(self.pool()).await.map_err(map_err)?;
+        Ok(ThrottleCount { hits: r.hits, window_start: r.window_start.into() })
     }
 
     async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
@@ -86,8 +105,8 @@ where
             v.push_bind(s.token_hash.clone())
                 .push_bind(s.user_id.clone())
                 .push_bind(s.csrf_token.clone())
-                .push_bind(s.created_at)
-                .push_bind(s.expires_at);
+                .push_bind(s.created_at.get())
+                .push_bind(s.expires_at.get());
         });
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
@@ -98,27 +117,27 @@ where
             "SELECT token_hash, user_id, csrf_token, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ",
         );
         q.push_bind(token_hash.to_owned());
-        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
-        Ok(Some(SessionRecord {
-            token_hash: r.try_get(0usize).map_err(map_err)?,
-            user_id: r.try_get(1usize).map_err(map_err)?,
-            csrf_token: r.try_get(2usize).map_err(map_err)?,
-            created_at: r.try_get(3usize).map_err(map_err)?,
-            expires_at: r.try_get(4usize).map_err(map_err)?,
-            revoked_at: r.try_get(5usize).map_err(map_err)?,
+        let row = q.build_query_as::<SessionRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.map(|r| SessionRecord {
+            token_hash: r.token_hash,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: r.created_at.into(),
+            expires_at: r.expires_at.into(),
+            revoked_at: r.revoked_at.map(Micros::new),
         }))
     }
 
     async fn revoke_session(&self, token_hash: &str, at: Micros) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("UPDATE sessions SET revoked_at = ");
-        q.push_bind(at).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
+        q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
     }
 
     async fn revoke_sessions_of(&self, user_id: &str, keep: Option<&str>, at: Micros) -> StoreResult<u64> {
         let mut q = QueryBuilder::<DB>::new("UPDATE sessions SET revoked_at = ");
-        q.push_bind(at).push(" WHERE revoked_at IS NULL AND user_id = ").push_bind(user_id.to_owned());
+        q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND user_id = ").push_bind(user_id.to_owned());
         if let Some(keep) = keep {
             q.push(" AND token_hash <> ").push_bind(keep.to_owned());
         }
@@ -133,7 +152,7 @@ where
                 .push_bind(t.id.clone())
                 .push_bind(t.user_id.clone())
                 .push_bind(t.name.clone())
-                .push_bind(t.created_at);
+                .push_bind(t.created_at.get());
         });
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
@@ -142,25 +161,27 @@ where
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE token_hash = "));
         q.push_bind(token_hash.to_owned());
-        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(token_from_row).transpose()
+        let row = q.build_query_as::<TokenRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.map(ApiTokenRecord::from))
     }
 
     async fn api_tokens_of(&self, user_id: &str) -> StoreResult<Vec<ApiTokenRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE user_id = "));
         q.push_bind(user_id.to_owned()).push(" ORDER BY created_at, id");
-        q.build().fetch_all(self.pool()).await.map_err(map_err)?.iter().map(token_from_row).collect()
+        let rows = q.build_query_as::<TokenRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        Ok(rows.into_iter().map(ApiTokenRecord::from).collect())
     }
 
     async fn revoke_api_token_by_id(&self, user_id: &str, id: &str, at: Micros) -> StoreResult<bool> {
         let mut q = QueryBuilder::<DB>::new("UPDATE api_tokens SET revoked_at = ");
-        q.push_bind(at).push(" WHERE revoked_at IS NULL AND id = ").push_bind(id.to_owned());
+        q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND id = ").push_bind(id.to_owned());
         q.push(" AND user_id = ").push_bind(user_id.to_owned()).push(" RETURNING id");
         Ok(q.build().fetch_all(self.pool()).await.map_err(map_err)?.len() == 1)
     }
 
     async fn revoke_api_token(&self, token_hash: &str, at: Micros) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("UPDATE api_tokens SET revoked_at = ");
-        q.push_bind(at).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
+        q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
     }

@@ -5,20 +5,13 @@
 use shanzhi_store::{StoreContents, StoreResult};
 use sqlx::{QueryBuilder, Row};
 
-use crate::{Dialect, map_err};
+use crate::map_err;
+use shanzhi_store_sql_macros::sql_bounds;
 
 /// The counts of the database behind `conn`, or `None` if it was never
 /// migrated (no `_sqlx_migrations` table: nothing of Shanzhi's is there).
-pub async fn read_contents<DB>(conn: &mut DB::Connection) -> StoreResult<Option<StoreContents>>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> i64: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+pub async fn read_contents<DB>(conn: &mut DB::Connection) -> StoreResult<Option<StoreContents>> {
     if !table_exists::<DB>(conn, "_sqlx_migrations").await? {
         return Ok(None);
     }
@@ -44,15 +37,8 @@ where
     Ok(Some(StoreContents { divisions, users, matters, matter_events, schema_version: schema_version.unwrap_or(0) }))
 }
 
-async fn table_exists<DB>(conn: &mut DB::Connection, table: &str) -> StoreResult<bool>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> i64: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+async fn table_exists<DB>(conn: &mut DB::Connection, table: &str) -> StoreResult<bool> {
     let mut q = QueryBuilder::<DB>::new(DB::TABLE_EXISTS);
     q.push_bind(table.to_owned());
     let row = q.build().fetch_one(&mut *conn).await.map_err(map_err)?;

@@ -3,40 +3,25 @@
 use async_trait::async_trait;
 use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList};
 use shanzhi_store::{AuditEntry, DictionaryStore, StoreResult};
-use sqlx::{Pool, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 
-use crate::matter::{corrupt, get};
-use crate::{Dialect, SqlStore, audit, map_err, now_micros};
+use shanzhi_domain::Micros;
+use shanzhi_store::StoreError;
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 
+use crate::{SqlStore, audit, map_err};
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> DictionaryStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> DictionaryStore for SqlStore<DB> {
     async fn categories(&self) -> StoreResult<Vec<(Category, i64)>> {
         let rows =
             QueryBuilder::<DB>::new("SELECT body, version FROM categories WHERE superseded_at IS NULL ORDER BY code")
-                .build()
+                .build_query_as::<CategoryRow>()
                 .fetch_all(self.pool())
                 .await
                 .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                let body: String = get!(r, 0);
-                Ok((serde_json::from_str(&body).map_err(corrupt)?, get!(r, 1)))
-            })
-            .collect()
+        rows.into_iter().map(CategoryRow::parse).collect()
     }
 
     async fn category(&self, code: &CategoryCode, version: Option<i64>) -> StoreResult<Option<(Category, i64)>> {
@@ -46,23 +31,26 @@ where
             Some(v) => q.push(" AND version = ").push_bind(v),
             None => q.push(" AND superseded_at IS NULL"),
         };
-        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
-        let body: String = get!(r, 0);
-        Ok(Some((serde_json::from_str(&body).map_err(corrupt)?, get!(r, 1))))
+        q.build_query_as::<CategoryRow>()
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .map(CategoryRow::parse)
+            .transpose()
     }
 
     async fn put_category(&self, c: &Category, audit_entry: &AuditEntry) -> StoreResult<i64> {
-        let now = now_micros();
+        let now = Micros::now().get();
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(version), 0) FROM categories WHERE code = ");
         q.push_bind(c.code.as_str().to_owned());
-        let last: i64 = get!(q.build().fetch_one(&mut *tx).await.map_err(map_err)?, 0);
+        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("UPDATE categories SET superseded_at = ");
         q.push_bind(now).push(" WHERE superseded_at IS NULL AND code = ").push_bind(c.code.as_str().to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         let version = last + 1;
-        let body = serde_json::to_string(c).map_err(corrupt)?;
+        let body = serde_json::to_string(c).map_err(StoreError::corrupt)?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO categories (code, version, name, parent_code, kind, line, body, created_at) ",
         );
@@ -92,8 +80,8 @@ where
             q.push(" WHERE category_code = ").push_bind(c.as_str().to_owned());
         }
         q.push(" ORDER BY category_code, level");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(duty_from_row).collect()
+        let rows = q.build_query_as::<DutyRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(DutyItem::try_from).collect()
     }
 
     async fn duty(&self, category: &CategoryCode, level: DutyLevel) -> StoreResult<Option<DutyItem>> {
@@ -101,7 +89,12 @@ where
             "SELECT category_code, level, list, lead, co, note FROM duties WHERE category_code = ",
         );
         q.push_bind(category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&level));
-        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(duty_from_row).transpose()
+        q.build_query_as::<DutyRow>()
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .map(DutyItem::try_from)
+            .transpose()
     }
 
     async fn put_duty(&self, d: &DutyItem, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -130,23 +123,39 @@ fn enum_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn duty_from_row<R: Row>(r: &R) -> StoreResult<DutyItem>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<String>: sqlx::Decode<'q, R::Database>,
-{
-    let category: String = get!(r, 0);
-    let level: String = get!(r, 1);
-    let list: String = get!(r, 2);
-    let co: String = get!(r, 4);
-    let parse = |s: &str| serde_json::Value::String(s.to_owned());
-    Ok(DutyItem {
-        category: CategoryCode::parse(&category).map_err(corrupt)?,
-        level: serde_json::from_value::<DutyLevel>(parse(&level)).map_err(corrupt)?,
-        list: serde_json::from_value::<DutyList>(parse(&list)).map_err(corrupt)?,
-        lead: get!(r, 3),
-        co: co.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
-        note: get!(r, 5),
-    })
+#[derive(SqlRow)]
+struct DutyRow {
+    category_code: String,
+    level: String,
+    list: String,
+    lead: Option<String>,
+    co: String,
+    note: String,
+}
+
+impl TryFrom<DutyRow> for DutyItem {
+    type Error = StoreError;
+    fn try_from(r: DutyRow) -> StoreResult<DutyItem> {
+        let parse = |s: &str| serde_json::Value::String(s.to_owned());
+        Ok(DutyItem {
+            category: CategoryCode::parse(&r.category_code).map_err(StoreError::corrupt)?,
+            level: serde_json::from_value::<DutyLevel>(parse(&r.level)).map_err(StoreError::corrupt)?,
+            list: serde_json::from_value::<DutyList>(parse(&r.list)).map_err(StoreError::corrupt)?,
+            lead: r.lead,
+            co: r.co.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            note: r.note,
+        })
+    }
+}
+
+#[derive(SqlRow)]
+struct CategoryRow {
+    body: String,
+    version: i64,
+}
+
+impl CategoryRow {
+    fn parse(self) -> StoreResult<(Category, i64)> {
+        Ok((serde_json::from_str(&self.body).map_err(StoreError::corrupt)?, self.version))
+    }
 }

@@ -3,34 +3,37 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use shanzhi_domain::division::COMMITTEE_SUFFIXES;
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
-use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts, rows};
-use sqlx::{Pool, QueryBuilder, Row};
+use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::QueryBuilder;
 
-use crate::{Dialect, SqlStore, map_err};
+use crate::{SqlStore, convert, map_err};
 
 const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
 
-fn from_row<R: Row>(row: &R) -> StoreResult<Division>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-{
-    let get = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
-    rows::division(&get(0)?, &get(1)?, &get(2)?)
+#[derive(SqlRow)]
+struct DivisionRow {
+    code_system: String,
+    code: String,
+    name: String,
 }
 
+impl TryFrom<DivisionRow> for Division {
+    type Error = shanzhi_store::StoreError;
+    fn try_from(r: DivisionRow) -> StoreResult<Division> {
+        convert::division(&r.code_system, &r.code, &r.name)
+    }
+}
+
+#[derive(SqlRow)]
+struct LevelCount {
+    level: String,
+    n: i64,
+}
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> DivisionStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> DivisionStore for SqlStore<DB> {
     async fn upsert_divisions(&self, divisions: &[Division]) -> StoreResult<UpsertCounts> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -40,13 +43,13 @@ where
             q.push_tuples(chunk, |mut t, d| {
                 t.push_bind(d.code_system.as_str().to_owned()).push_bind(d.code.as_str().to_owned());
             });
-            for row in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
-                let d = from_row(&row)?;
+            for row in q.build_query_as::<DivisionRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
+                let d = Division::try_from(row)?;
                 stored.insert((d.code_system, d.code.as_str().to_owned()), d.name.as_str().to_owned());
             }
         }
         let (new, renamed, unchanged) =
-            rows::split_upsert(divisions, |s, c| stored.get(&(s, c.as_str().to_owned())).map(String::as_str));
+            convert::split_upsert(divisions, |s, c| stored.get(&(s, c.as_str().to_owned())).map(String::as_str));
         for chunk in new.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new("INSERT INTO divisions (code_system, code, name, level, parent_code) ");
             q.push_values(chunk, |mut v, d| {
@@ -71,8 +74,8 @@ where
     async fn division(&self, system: CodeSystem, code: &DivisionCode) -> StoreResult<Option<Division>> {
         let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE code_system = "));
         q.push_bind(system.as_str().to_owned()).push(" AND code = ").push_bind(code.as_str().to_owned());
-        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.as_ref().map(from_row).transpose()
+        let row = q.build_query_as::<DivisionRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        row.map(Division::try_from).transpose()
     }
 
     async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>> {
@@ -85,8 +88,8 @@ where
                 list.push_bind(c.as_str().to_owned());
             }
             q.push(")");
-            for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
-                out.push(from_row(&row)?);
+            for row in q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push(Division::try_from(row)?);
             }
         }
         out.sort_by(|a, b| a.code.cmp(&b.code));
@@ -104,8 +107,8 @@ where
         let mut q = QueryBuilder::<DB>::new(COLUMNS);
         q.push("WHERE code_system = ").push_bind(system.as_str().to_owned());
         q.push(" AND ").push_bind(text.to_owned()).push(format!(" LIKE '%' || {short} || '%' ORDER BY code"));
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        let found = rows.iter().map(from_row).collect::<StoreResult<Vec<Division>>>()?;
+        let rows = q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        let found = rows.into_iter().map(Division::try_from).collect::<StoreResult<Vec<Division>>>()?;
         Ok(found.into_iter().filter(|d| text.contains(d.name.short())).collect())
     }
 
@@ -117,8 +120,8 @@ where
             None => q.push(" AND parent_code IS NULL"),
         };
         q.push(" ORDER BY code");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(from_row).collect()
+        let rows = q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(Division::try_from).collect()
     }
 
     async fn count_divisions(
@@ -126,7 +129,7 @@ where
         system: CodeSystem,
         within: Option<&DivisionCode>,
     ) -> StoreResult<BTreeMap<DivisionLevel, u64>> {
-        let mut q = QueryBuilder::<DB>::new("SELECT level, COUNT(*) FROM divisions WHERE code_system = ");
+        let mut q = QueryBuilder::<DB>::new("SELECT level, COUNT(*) AS n FROM divisions WHERE code_system = ");
         q.push_bind(system.as_str().to_owned());
         if let Some(node) = within {
             let (_, upper) = node.descendant_bounds();
@@ -134,10 +137,8 @@ where
         }
         q.push(" GROUP BY level");
         let mut out = BTreeMap::new();
-        for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
-            let level: String = row.try_get(0usize).map_err(map_err)?;
-            let count: i64 = row.try_get(1usize).map_err(map_err)?;
-            out.insert(rows::level(&level)?, u64::try_from(count).unwrap_or(0));
+        for row in q.build_query_as::<LevelCount>().fetch_all(self.pool()).await.map_err(map_err)? {
+            out.insert(convert::level(&row.level)?, u64::try_from(row.n).unwrap_or(0));
         }
         Ok(out)
     }

@@ -2,40 +2,17 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use shanzhi_domain::GridCode;
-use shanzhi_store::rows::{self, GRID_COLUMNS, GridRow};
 use shanzhi_store::{
     AuditEntry, GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult,
 };
-use sqlx::{Pool, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, audit, map_err};
+use crate::convert::{self, GRID_COLUMNS, GridRow};
+use crate::{SqlStore, audit, map_err};
+use shanzhi_store_sql_macros::sql_bounds;
 
-fn from_row<R: Row>(row: &R) -> StoreResult<GridRecord>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<String>: sqlx::Decode<'q, R::Database>,
-    for<'q> Option<i64>: sqlx::Decode<'q, R::Database>,
-    i64: sqlx::Type<R::Database>,
-{
-    let text = |i: usize| row.try_get::<String, _>(i).map_err(map_err);
-    let opt = |i: usize| row.try_get::<Option<String>, _>(i).map_err(map_err);
-    rows::grid(GridRow {
-        code: text(0)?,
-        valid_from: text(1)?,
-        valid_to: opt(2)?,
-        kind: text(3)?,
-        name: text(4)?,
-        parent_code: opt(5)?,
-        households: row.try_get::<Option<i64>, _>(6usize).map_err(map_err)?,
-        geometry: text(7)?,
-    })
-}
-
-fn push_codes<DB: Dialect>(q: &mut QueryBuilder<DB>, codes: &[&GridCode])
-where
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+#[sql_bounds]
+fn push_codes<DB>(q: &mut QueryBuilder<DB>, codes: &[&GridCode]) {
     q.push(" AND code IN (");
     let mut list = q.separated(", ");
     for c in codes {
@@ -44,20 +21,9 @@ where
     q.push(")");
 }
 
+#[sql_bounds]
 #[async_trait]
-impl<DB> GridStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> GridStore for SqlStore<DB> {
     async fn apply_grid_changes(
         &self,
         changes: &GridChangeSet,
@@ -82,8 +48,8 @@ where
             let mut current = QueryBuilder::<DB>::new("SELECT code, valid_from FROM grids WHERE valid_to IS NULL");
             push_codes(&mut current, chunk);
             for row in current.build().fetch_all(&mut *tx).await.map_err(map_err)? {
-                let code: String = row.try_get(0usize).map_err(map_err)?;
-                let from: String = row.try_get(1usize).map_err(map_err)?;
+                let code: String = row.try_get("code").map_err(map_err)?;
+                let from: String = row.try_get("valid_from").map_err(map_err)?;
                 if from > effective {
                     // Now, not when the connection is next used: an open
                     // transaction holds its locks until then.
@@ -111,7 +77,7 @@ where
                  min_lng, min_lat, max_lng, max_lat, geometry) ",
             );
             q.push_values(chunk, |mut v, (info, geometry)| {
-                let b = rows::bbox(geometry);
+                let b = convert::bbox(geometry);
                 v.push_bind(info.code.as_str().to_owned())
                     .push_bind(effective.clone())
                     .push_bind(info.kind.as_str().to_owned())
@@ -171,15 +137,15 @@ where
         if let Some(limit) = query.limit {
             q.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
         }
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(from_row).collect()
+        let rows = q.build_query_as::<GridRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(convert::grid).collect()
     }
 
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = "));
         q.push_bind(code.as_str().to_owned()).push(" ORDER BY valid_from");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(from_row).collect()
+        let rows = q.build_query_as::<GridRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(convert::grid).collect()
     }
 
     async fn grid_revision(&self) -> StoreResult<i64> {

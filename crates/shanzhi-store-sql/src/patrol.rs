@@ -2,32 +2,44 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use shanzhi_domain::GridCode;
-use shanzhi_store::{Micros, PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreError, StoreResult};
-use sqlx::{Pool, QueryBuilder, Row};
+use shanzhi_domain::Micros;
+use shanzhi_store::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreError, StoreResult};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::{QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, map_err};
+use crate::{SqlStore, map_err};
 
+#[derive(SqlRow)]
+struct PatrolRow {
+    id: String,
+    user_id: String,
+    grid_code: String,
+    started_at: i64,
+    ended_at: Option<i64>,
+}
+
+#[derive(SqlRow)]
+struct PointRow {
+    patrol_id: String,
+    seq: i64,
+    at: i64,
+    lng: f64,
+    lat: f64,
+    grid_code: Option<String>,
+    households: i64,
+    note: Option<String>,
+}
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> PatrolStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> PatrolStore for SqlStore<DB> {
     async fn start_patrol(&self, p: &PatrolRecord) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("INSERT INTO patrols (id, user_id, grid_code, started_at) ");
         q.push_values([p], |mut v, p| {
             v.push_bind(p.id.clone())
                 .push_bind(p.user_id.clone())
                 .push_bind(p.grid.as_str().to_owned())
-                .push_bind(p.started_at);
+                .push_bind(p.started_at.get());
         });
         q.build().execute(self.pool()).await.map_err(map_err)?;
         Ok(())
@@ -54,7 +66,7 @@ where
         q.push_values([point], |mut v, p| {
             v.push_bind(patrol_id.to_owned())
                 .push_bind(seq)
-                .push_bind(p.at)
+                .push_bind(p.at.get())
                 .push_bind(p.lng)
                 .push_bind(p.lat)
                 .push_bind(p.grid.as_ref().map(|g| g.as_str().to_owned()))
@@ -78,7 +90,7 @@ where
         }
         let started: i64 = row.try_get(1usize).map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("UPDATE patrols SET ended_at = ");
-        q.push_bind(at.max(started)).push(" WHERE id = ").push_bind(patrol_id.to_owned());
+        q.push_bind(at.get().max(started)).push(" WHERE id = ").push_bind(patrol_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
@@ -93,18 +105,8 @@ where
     }
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+impl<DB> SqlStore<DB> {
     async fn read_patrols(&self, query: &PatrolQuery, id: Option<&str>) -> StoreResult<Vec<PatrolRecord>> {
         let mut q =
             QueryBuilder::<DB>::new("SELECT id, user_id, grid_code, started_at, ended_at FROM patrols WHERE 1 = 1");
@@ -129,21 +131,20 @@ where
         }
         // Patrols overlapping [from, to).
         if let Some(to) = query.to {
-            q.push(" AND started_at < ").push_bind(to);
+            q.push(" AND started_at < ").push_bind(to.get());
         }
         if let Some(from) = query.from {
-            q.push(" AND (ended_at IS NULL OR ended_at >= ").push_bind(from).push(")");
+            q.push(" AND (ended_at IS NULL OR ended_at >= ").push_bind(from.get()).push(")");
         }
         q.push(" ORDER BY started_at DESC, id LIMIT 1000");
         let mut patrols = Vec::new();
-        for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
-            let grid: String = r.try_get(2usize).map_err(map_err)?;
+        for r in q.build_query_as::<PatrolRow>().fetch_all(self.pool()).await.map_err(map_err)? {
             patrols.push(PatrolRecord {
-                id: r.try_get(0usize).map_err(map_err)?,
-                user_id: r.try_get(1usize).map_err(map_err)?,
-                grid: GridCode::parse(&grid).map_err(StoreError::corrupt)?,
-                started_at: r.try_get(3usize).map_err(map_err)?,
-                ended_at: r.try_get(4usize).map_err(map_err)?,
+                id: r.id,
+                user_id: r.user_id,
+                grid: GridCode::parse(&r.grid_code).map_err(StoreError::corrupt)?,
+                started_at: r.started_at.into(),
+                ended_at: r.ended_at.map(Micros::new),
                 points: Vec::new(),
             });
         }
@@ -157,20 +158,17 @@ where
                 list.push_bind(id.clone());
             }
             q.push(") ORDER BY patrol_id, seq");
-            for r in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
-                let pid: String = r.try_get(0usize).map_err(map_err)?;
-                let grid: Option<String> = r.try_get(5usize).map_err(map_err)?;
-                let households: i64 = r.try_get(6usize).map_err(map_err)?;
+            for r in q.build_query_as::<PointRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 let point = PatrolPoint {
-                    seq: r.try_get(1usize).map_err(map_err)?,
-                    at: r.try_get(2usize).map_err(map_err)?,
-                    lng: r.try_get(3usize).map_err(map_err)?,
-                    lat: r.try_get(4usize).map_err(map_err)?,
-                    grid: grid.as_deref().map(GridCode::parse).transpose().map_err(StoreError::corrupt)?,
-                    households_visited: u32::try_from(households).map_err(StoreError::corrupt)?,
-                    note: r.try_get(7usize).map_err(map_err)?,
+                    seq: r.seq,
+                    at: r.at.into(),
+                    lng: r.lng,
+                    lat: r.lat,
+                    grid: r.grid_code.as_deref().map(GridCode::parse).transpose().map_err(StoreError::corrupt)?,
+                    households_visited: u32::try_from(r.households).map_err(StoreError::corrupt)?,
+                    note: r.note,
                 };
-                if let Some(&i) = by_id.get(&pid) {
+                if let Some(&i) = by_id.get(&r.patrol_id) {
                     patrols[i].points.push(point);
                 }
             }

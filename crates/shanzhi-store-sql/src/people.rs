@@ -1,12 +1,13 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
-use shanzhi_domain::{DepartmentCode, DivisionCode, Phone, Scope, Term, Username};
+use shanzhi_domain::{DepartmentCode, DivisionCode, Micros, Phone, Scope, Term, Username};
 use shanzhi_store::{
     AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PeopleStore, StoreError, StoreResult, UserKind, UserRecord,
 };
-use sqlx::{Pool, QueryBuilder, Row};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::QueryBuilder;
 
-use crate::{Dialect, SqlStore, audit, map_err};
+use crate::{SqlStore, audit, map_err};
 
 const USER_COLUMNS: &str = "SELECT id, username, display_name, kind, phone, disabled_at, created_at FROM users ";
 const ASSIGNMENT_COLUMNS: &str =
@@ -16,67 +17,80 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::corrupt(what)
 }
 
-fn user_from_row<R: Row>(r: &R) -> StoreResult<UserRecord>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<String>: sqlx::Decode<'q, R::Database>,
-    for<'q> i64: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<i64>: sqlx::Decode<'q, R::Database>,
-{
-    let kind: String = r.try_get(3usize).map_err(map_err)?;
-    let phone: Option<String> = r.try_get(4usize).map_err(map_err)?;
-    Ok(UserRecord {
-        id: r.try_get(0usize).map_err(map_err)?,
-        username: Username::parse(&r.try_get::<String, _>(1usize).map_err(map_err)?).map_err(corrupt)?,
-        display_name: r.try_get(2usize).map_err(map_err)?,
-        kind: match kind.as_str() {
-            "staff" => UserKind::Staff,
-            "resident" => UserKind::Resident,
-            other => return Err(corrupt(format!("user kind {other}"))),
-        },
-        phone: phone.as_deref().map(Phone::parse).transpose().map_err(corrupt)?,
-        disabled: r.try_get::<Option<i64>, _>(5usize).map_err(map_err)?.is_some(),
-        created_at: r.try_get(6usize).map_err(map_err)?,
-    })
+#[derive(SqlRow)]
+struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    kind: String,
+    phone: Option<String>,
+    disabled_at: Option<i64>,
+    created_at: i64,
 }
 
-fn assignment_from_row<R: Row>(r: &R) -> StoreResult<AssignmentRecord>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-    for<'q> Option<String>: sqlx::Decode<'q, R::Database>,
-{
-    let role: String = r.try_get(2usize).map_err(map_err)?;
-    let kind: Option<String> = r.try_get(3usize).map_err(map_err)?;
-    let code: Option<String> = r.try_get(4usize).map_err(map_err)?;
-    let date = |s: String| s.parse::<Date>().map_err(|e| corrupt(format!("{s}: {e}")));
-    let to: Option<String> = r.try_get(6usize).map_err(map_err)?;
-    Ok(AssignmentRecord {
-        id: r.try_get(0usize).map_err(map_err)?,
-        user_id: r.try_get(1usize).map_err(map_err)?,
-        role: role.parse().map_err(corrupt)?,
-        scope: match (kind, code) {
-            (Some(k), Some(c)) => Some(Scope::from_parts(&k, &c).map_err(corrupt)?),
-            _ => None,
-        },
-        term: Term { from: date(r.try_get(5usize).map_err(map_err)?)?, to: to.map(date).transpose()? },
-    })
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> StoreResult<UserRecord> {
+        Ok(UserRecord {
+            id: r.id,
+            username: Username::parse(&r.username).map_err(corrupt)?,
+            display_name: r.display_name,
+            kind: match r.kind.as_str() {
+                "staff" => UserKind::Staff,
+                "resident" => UserKind::Resident,
+                other => return Err(corrupt(format!("user kind {other}"))),
+            },
+            phone: r.phone.as_deref().map(Phone::parse).transpose().map_err(corrupt)?,
+            disabled: r.disabled_at.is_some(),
+            created_at: r.created_at.into(),
+        })
+    }
 }
 
+#[derive(SqlRow)]
+struct AssignmentRow {
+    id: String,
+    user_id: String,
+    role: String,
+    scope_kind: Option<String>,
+    scope_code: Option<String>,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+impl TryFrom<AssignmentRow> for AssignmentRecord {
+    type Error = StoreError;
+    fn try_from(r: AssignmentRow) -> StoreResult<AssignmentRecord> {
+        let date = |s: &str| s.parse::<Date>().map_err(|e| corrupt(format!("{s}: {e}")));
+        Ok(AssignmentRecord {
+            id: r.id,
+            user_id: r.user_id,
+            role: r.role.parse().map_err(corrupt)?,
+            scope: match (r.scope_kind, r.scope_code) {
+                (Some(k), Some(c)) => Some(Scope::from_parts(&k, &c).map_err(corrupt)?),
+                _ => None,
+            },
+            term: Term { from: date(&r.valid_from)?, to: r.valid_to.as_deref().map(date).transpose()? },
+        })
+    }
+}
+
+#[derive(SqlRow)]
+struct DepartmentRow {
+    code: String,
+    name: String,
+}
+
+impl TryFrom<DepartmentRow> for DepartmentRecord {
+    type Error = StoreError;
+    fn try_from(r: DepartmentRow) -> StoreResult<DepartmentRecord> {
+        Ok(DepartmentRecord { code: DepartmentCode::parse(&r.code).map_err(corrupt)?, name: r.name })
+    }
+}
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> PeopleStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> PeopleStore for SqlStore<DB> {
     async fn create_user(&self, user: &NewUser, audit_entry: &AuditEntry) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -90,7 +104,7 @@ where
                 .push_bind(u.kind.as_str().to_owned())
                 .push_bind(u.phone.as_ref().map(|p| p.reveal().to_owned()))
                 .push_bind(u.password_hash.clone())
-                .push_bind(u.created_at);
+                .push_bind(u.created_at.get());
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         audit::append::<DB>(&mut tx, audit_entry).await?;
@@ -100,13 +114,23 @@ where
     async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE username = "));
         q.push_bind(username.as_str().to_owned());
-        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(user_from_row).transpose()
+        q.build_query_as::<UserRow>()
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .map(TryInto::try_into)
+            .transpose()
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE id = "));
         q.push_bind(id.to_owned());
-        q.build().fetch_optional(self.pool()).await.map_err(map_err)?.as_ref().map(user_from_row).transpose()
+        q.build_query_as::<UserRow>()
+            .fetch_optional(self.pool())
+            .await
+            .map_err(map_err)?
+            .map(TryInto::try_into)
+            .transpose()
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -120,11 +144,16 @@ where
         tx.commit().await.map_err(map_err)
     }
 
-    async fn set_disabled(&self, user_id: &str, disabled_at: Option<i64>, audit_entry: &AuditEntry) -> StoreResult<()> {
+    async fn set_disabled(
+        &self,
+        user_id: &str,
+        disabled_at: Option<Micros>,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET disabled_at = ");
-        q.push_bind(disabled_at).push(" WHERE id = ").push_bind(user_id.to_owned());
+        q.push_bind(disabled_at.map(Micros::get)).push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         audit::append::<DB>(&mut tx, audit_entry).await?;
         tx.commit().await.map_err(map_err)
@@ -170,8 +199,8 @@ where
     async fn assignments_of(&self, user_id: &str) -> StoreResult<Vec<AssignmentRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{ASSIGNMENT_COLUMNS} WHERE user_id = "));
         q.push_bind(user_id.to_owned()).push(" ORDER BY valid_from, id");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(assignment_from_row).collect()
+        let rows = q.build_query_as::<AssignmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn assignments_within(&self, division: &DivisionCode, day: Date) -> StoreResult<Vec<AssignmentRecord>> {
@@ -181,8 +210,8 @@ where
         q.push_bind(lower).push(" AND scope_division <= ").push_bind(upper);
         q.push(" AND valid_from <= ").push_bind(day.clone()).push(" AND (valid_to IS NULL OR valid_to > ");
         q.push_bind(day).push(") ORDER BY scope_division, role, user_id");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(assignment_from_row).collect()
+        let rows = q.build_query_as::<AssignmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn create_department(&self, d: &DepartmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -202,27 +231,15 @@ where
     async fn department(&self, code: &DepartmentCode) -> StoreResult<Option<DepartmentRecord>> {
         let mut q = QueryBuilder::<DB>::new("SELECT code, name FROM departments WHERE code = ");
         q.push_bind(code.as_str().to_owned());
-        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(|r| department_from_row(&r)).transpose()
+        let row = q.build_query_as::<DepartmentRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        row.map(TryInto::try_into).transpose()
     }
 
     async fn departments_within(&self, division: &DivisionCode) -> StoreResult<Vec<DepartmentRecord>> {
         let (lower, upper) = division.descendant_bounds();
         let mut q = QueryBuilder::<DB>::new("SELECT code, name FROM departments WHERE division_code >= ");
         q.push_bind(lower).push(" AND division_code <= ").push_bind(upper).push(" ORDER BY code");
-        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.iter().map(department_from_row).collect()
+        let rows = q.build_query_as::<DepartmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
-}
-
-fn department_from_row<R: Row>(r: &R) -> StoreResult<DepartmentRecord>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
-{
-    let code: String = r.try_get(0usize).map_err(map_err)?;
-    Ok(DepartmentRecord {
-        code: DepartmentCode::parse(&code).map_err(corrupt)?,
-        name: r.try_get(1usize).map_err(map_err)?,
-    })
 }

@@ -1,21 +1,13 @@
 use async_trait::async_trait;
 use shanzhi_store::{AuditEntry, SettingStore, StoreResult};
-use sqlx::{Pool, QueryBuilder, Row};
+use sqlx::{QueryBuilder, Row};
 
-use crate::{Dialect, SqlStore, audit, map_err};
+use crate::{SqlStore, audit, map_err};
+use shanzhi_store_sql_macros::sql_bounds;
 
+#[sql_bounds]
 #[async_trait]
-impl<DB> SettingStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> SettingStore for SqlStore<DB> {
     async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
         let mut q = QueryBuilder::<DB>::new("SELECT value FROM settings WHERE key = ");
         q.push_bind(key.to_owned());

@@ -1,32 +1,46 @@
 //! Leases (one server at a time runs a job) and the editable calendar days.
 
 use async_trait::async_trait;
+use shanzhi_domain::Micros;
 use shanzhi_domain::calendar::DayKind;
 use shanzhi_store::{
     AuditEntry, CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore, StoreError, StoreResult,
 };
-use sqlx::{Pool, QueryBuilder, Row};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::QueryBuilder;
 
-use crate::{Dialect, SqlStore, audit, map_err};
+use crate::{SqlStore, audit, map_err};
 
+#[derive(SqlRow)]
+struct LeaseRow {
+    name: String,
+    holder: String,
+    acquired_at: i64,
+    renewed_at: i64,
+    expires_at: i64,
+}
+
+#[derive(SqlRow)]
+struct DayRow {
+    day: String,
+    source: String,
+    kind: String,
+    name: String,
+    updated_by: String,
+    updated_at: i64,
+}
+
+#[sql_bounds]
 #[async_trait]
-impl<DB> LeaseStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
-    async fn take_lease(&self, name: &str, holder: &str, now: i64, ttl: i64) -> StoreResult<bool> {
+impl<DB> LeaseStore for SqlStore<DB> {
+    async fn take_lease(&self, name: &str, holder: &str, now: Micros, ttl_micros: i64) -> StoreResult<bool> {
+        let now = now.get();
         // One statement: insert, or take over when expired or already ours.
         // The WHERE of the upsert makes a live lease of another holder a no-op.
         let mut q =
             QueryBuilder::<DB>::new("INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES (");
         q.push_bind(name.to_owned()).push(", ").push_bind(holder.to_owned());
-        q.push(", ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now.saturating_add(ttl));
+        q.push(", ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now.saturating_add(ttl_micros));
         q.push(
             ") ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
              acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END, \
@@ -50,13 +64,13 @@ where
             "SELECT name, holder, acquired_at, renewed_at, expires_at FROM leases WHERE name = ",
         );
         q.push_bind(name.to_owned());
-        let Some(r) = q.build().fetch_optional(self.pool()).await.map_err(map_err)? else { return Ok(None) };
-        Ok(Some(LeaseRecord {
-            name: r.try_get(0usize).map_err(map_err)?,
-            holder: r.try_get(1usize).map_err(map_err)?,
-            acquired_at: r.try_get(2usize).map_err(map_err)?,
-            renewed_at: r.try_get(3usize).map_err(map_err)?,
-            expires_at: r.try_get(4usize).map_err(map_err)?,
+        let row = q.build_query_as::<LeaseRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.map(|r| LeaseRecord {
+            name: r.name,
+            holder: r.holder,
+            acquired_at: r.acquired_at.into(),
+            renewed_at: r.renewed_at.into(),
+            expires_at: r.expires_at.into(),
         }))
     }
 }
@@ -68,38 +82,26 @@ fn kind_text(kind: DayKind) -> &'static str {
     }
 }
 
+#[sql_bounds]
 #[async_trait]
-impl<DB> CalendarStore for SqlStore<DB>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+impl<DB> CalendarStore for SqlStore<DB> {
     async fn calendar_days(&self) -> StoreResult<Vec<CalendarDay>> {
         let rows = QueryBuilder::<DB>::new(
             "SELECT day, source, kind, name, updated_by, updated_at FROM calendar_days ORDER BY day, source DESC",
         )
-        .build()
+        .build_query_as::<DayRow>()
         .fetch_all(self.pool())
         .await
         .map_err(map_err)?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let day: String = r.try_get(0usize).map_err(map_err)?;
-                let source: String = r.try_get(1usize).map_err(map_err)?;
-                let kind: String = r.try_get(2usize).map_err(map_err)?;
                 Ok(CalendarDay {
-                    date: day.parse().map_err(StoreError::corrupt)?,
-                    source: if source == "official" { DaySource::Official } else { DaySource::Local },
-                    kind: if kind == "work" { DayKind::Work } else { DayKind::Off },
-                    name: r.try_get(3usize).map_err(map_err)?,
-                    updated_by: r.try_get(4usize).map_err(map_err)?,
-                    updated_at: r.try_get(5usize).map_err(map_err)?,
+                    date: r.day.parse().map_err(StoreError::corrupt)?,
+                    source: if r.source == "official" { DaySource::Official } else { DaySource::Local },
+                    kind: if r.kind == "work" { DayKind::Work } else { DayKind::Off },
+                    name: r.name,
+                    updated_by: r.updated_by,
+                    updated_at: r.updated_at.into(),
                 })
             })
             .collect()
@@ -117,7 +119,7 @@ where
                     .push_bind(kind_text(d.kind).to_owned())
                     .push_bind(d.name.clone())
                     .push_bind(d.updated_by.clone())
-                    .push_bind(d.updated_at);
+                    .push_bind(d.updated_at.get());
             });
             q.push(
                 " ON CONFLICT (day, source) DO UPDATE SET kind = excluded.kind, name = excluded.name, \

@@ -3,7 +3,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::StoreResult;
-use crate::people::Micros;
+use shanzhi_domain::Micros;
 
 /// A change to record: who did what to which thing, before and after (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub fn audit_hash(prev_hash: &str, seq: i64, at: Micros, entry: &AuditEntry) -> 
     ];
     h.update(prev_hash.as_bytes());
     h.update(seq.to_le_bytes());
-    h.update(at.to_le_bytes());
+    h.update(at.get().to_le_bytes());
     for f in fields {
         h.update((f.len() as u64).to_le_bytes());
         h.update(f.as_bytes());

@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 
-use crate::people::{Credentials, Micros};
+use shanzhi_domain::Micros;
+
+use crate::people::Credentials;
 use crate::{StoreResult, Username};
 
 /// A sign-in session, found by the hash of its token (the token itself is

@@ -10,7 +10,6 @@ mod grid;
 mod matter;
 mod patrol;
 mod people;
-pub mod rows;
 mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -27,14 +26,14 @@ pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
-    AttachmentRecord, Created, DictionaryStore, MATTER_GENESIS, MatterEvent, MatterPoint, MatterQuery, MatterRecord,
-    MatterScope, MatterStore, NewMatter, SweepUpdate, WarningCount, cell_of, cells_around, check_chain,
-    matter_event_hash,
+    AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterPoint, MatterQuery, MatterScope, MatterStore,
+    NewMatter, SweepUpdate, WarningCount,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
+pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 
 /// Which database engine a store runs on.
@@ -78,6 +77,7 @@ pub trait Store:
     + PatrolStore
     + AuditStore
     + MatterStore
+    + AttachmentStore
     + DictionaryStore
     + LeaseStore
     + CalendarStore

@@ -3,7 +3,7 @@ use serde::Serialize;
 use shanzhi_domain::{DivisionCode, GridCode};
 
 use crate::StoreResult;
-use crate::people::Micros;
+use shanzhi_domain::Micros;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -5,9 +5,7 @@ use shanzhi_domain::{DepartmentCode, DivisionCode, Phone, Role, Scope, Term, Use
 
 use crate::{AuditEntry, StoreResult};
 
-/// Microseconds since the Unix epoch (UTC): how every instant is stored, so
-/// both engines compare and sort them the same way.
-pub type Micros = i64;
+pub use shanzhi_domain::Micros;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -19,10 +19,10 @@ pub struct LeaseRecord {
 /// Leases: one row per job, so one server at a time runs it.
 #[async_trait]
 pub trait LeaseStore {
-    /// Take or renew `name` for `holder` until `now + ttl`. Succeeds when the
+    /// Take or renew `name` for `holder` until `now + ttl_micros`. Succeeds when the
     /// lease is free, expired, or already `holder`'s; one statement, so two
     /// servers racing cannot both win.
-    async fn take_lease(&self, name: &str, holder: &str, now: Micros, ttl: Micros) -> StoreResult<bool>;
+    async fn take_lease(&self, name: &str, holder: &str, now: Micros, ttl_micros: i64) -> StoreResult<bool>;
     /// Give the lease up (on shutdown) if `holder` has it.
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
     async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>>;

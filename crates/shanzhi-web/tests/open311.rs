@@ -153,7 +153,7 @@ impl World {
         };
         let store = self.app.store();
         let matters = store.matters(&q).await.expect("matters");
-        let ids: Vec<String> = matters.iter().map(|m| m.id.clone()).collect();
+        let ids: Vec<shanzhi_domain::MatterId> = matters.iter().map(|m| m.id.clone()).collect();
         (matters.len(), store.attachment_ids(&ids).await.expect("attachments").len())
     }
 
@@ -329,7 +329,8 @@ async fn posting_in_every_form_and_reading_back() {
     assert_eq!(w.stored().await, (3, 1), "three requests, one photo");
     // The answers are kept with the report (datetimes in UTC).
     let token = m.json()[0]["token"].as_str().expect("token").to_owned();
-    let events = w.app.store().matter_events(&token).await.expect("events");
+    let events =
+        w.app.store().matter_events(&shanzhi_domain::MatterId::parse(&token).expect("id")).await.expect("events");
     let details: Value = serde_json::from_str(&events[0].body).expect("json");
     assert_eq!(details["attributes"]["hazard_sources"], json!(["ebike", "exit_blocked"]));
     assert_eq!(details["attributes"]["observed_at"], "2026-11-27T01:30:00Z");

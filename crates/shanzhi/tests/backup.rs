@@ -111,7 +111,11 @@ async fn a_backup_under_intake_load_restores_every_acknowledged_matter_with_inta
 
     let restored = target.open().await;
     for a in &before {
-        assert!(restored.matter(&a.id).await.expect("read").is_some(), "acknowledged matter {} is missing", a.id);
+        assert!(
+            restored.matter(&shanzhi_domain::MatterId::parse(&a.id).expect("id")).await.expect("read").is_some(),
+            "acknowledged matter {} is missing",
+            a.id
+        );
     }
     let held = restored.contents().await.expect("contents");
     let source = db.fixture.store.contents().await.expect("contents");

@@ -69,10 +69,10 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     let store = db.fixture.store.as_ref();
     let m = store.matter_by_number(number).await.expect("read").expect("the reported matter");
     assert_eq!(m.status.state, MatterState::Rated, "rated by the resident");
-    assert_eq!(m.channel, "resident");
+    assert_eq!(m.channel, shanzhi_domain::Channel::Resident);
     assert_eq!(m.grid.as_str().get(..15).map(|g| g.starts_with("510104022006")), Some(true), "{}", m.grid);
     let events = store.matter_events(&m.id).await.expect("timeline");
-    let commands: Vec<&str> = events.iter().map(|e| e.command.as_str()).collect();
+    let commands: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(commands, ["report", "accept", "dispatch", "sign", "respond", "verify", "rate"]);
     let roles: Vec<&str> = events.iter().map(|e| e.role.as_str()).collect();
     assert_eq!(

@@ -331,7 +331,10 @@ async fn every_acknowledged_report_survives_a_sigkill_during_a_burst() {
     let again = Server::start(cwd.path(), &[], &db.cli_args);
     drop(again);
     for id in &acknowledged {
-        assert!(db.fixture.store.matter(id).await.expect("read").is_some(), "acknowledged matter {id} was lost");
+        assert!(
+            db.fixture.store.matter(&shanzhi_domain::MatterId::parse(id).expect("id")).await.expect("read").is_some(),
+            "acknowledged matter {id} was lost"
+        );
     }
     let verify = run(cwd.path(), &["audit", "verify"], &db);
     assert!(verify.status.success(), "{}", text(&verify.stderr));

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use shanzhi_domain::MatterId;
 use shanzhi_store::{LeaseRecord, Store};
 use shanzhi_testkit::{TestDb, test_db};
 
@@ -91,7 +92,7 @@ async fn lease(store: &dyn Store) -> Option<LeaseRecord> {
 }
 
 /// Automatic supervisions per matter; panics if any matter has two for one deadline.
-async fn automatic_supervisions(store: &dyn Store, ids: &[String]) -> usize {
+async fn automatic_supervisions(store: &dyn Store, ids: &[MatterId]) -> usize {
     let mut total = 0;
     for id in ids {
         let mut per_deadline: HashMap<String, usize> = HashMap::new();
@@ -107,7 +108,7 @@ async fn automatic_supervisions(store: &dyn Store, ids: &[String]) -> usize {
     total
 }
 
-async fn all_ids(store: &dyn Store) -> Vec<String> {
+async fn all_ids(store: &dyn Store) -> Vec<MatterId> {
     let q = shanzhi_store::MatterQuery {
         scope: shanzhi_store::MatterScope { everything: true, ..Default::default() },
         limit: 10_000,
@@ -176,11 +177,11 @@ async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
 
     // New overdue work (demo matters reported days ago, added by another
     // process) is supervised by the survivor, once each.
-    let known: std::collections::HashSet<String> = all_ids(store.as_ref()).await.into_iter().collect();
+    let known: std::collections::HashSet<MatterId> = all_ids(store.as_ref()).await.into_iter().collect();
     run(cwd.path(), &["demo", "matters", "--count", "30", "--open-only", "--spread-hours", "240", "--seed", "9"], &db);
     let ids = all_ids(store.as_ref()).await;
-    let now = jiff::Timestamp::now().as_microsecond();
-    let fresh: Vec<String> = ids.iter().filter(|id| !known.contains(*id)).cloned().collect();
+    let now = shanzhi_domain::Micros::now();
+    let fresh: Vec<MatterId> = ids.iter().filter(|id| !known.contains(*id)).cloned().collect();
     let owed = store
         .matters_by_ids(&fresh)
         .await

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use shanzhi_domain::people::check_password;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Username};
+use shanzhi_domain::{Action, Micros, Username};
 use shanzhi_store::{ApiTokenRecord, UserRecord};
 
 use super::auth::{random_token, token_hash};
@@ -38,8 +38,8 @@ fn bad(code: &'static str, message: Bilingual) -> AppError {
     AppError::BadRequest { code, message }
 }
 
-fn now() -> i64 {
-    jiff::Timestamp::now().as_microsecond()
+fn now() -> Micros {
+    Micros::now()
 }
 
 fn token_not_found(id: &str) -> AppError {

@@ -7,9 +7,10 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
+use shanzhi_domain::Micros;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Grant, Username};
-use shanzhi_store::{Micros, SessionRecord, ThrottleCount, UserRecord};
+use shanzhi_store::{SessionRecord, ThrottleCount, UserRecord};
 
 use super::{Actor, Via};
 use crate::grids::today;
@@ -107,7 +108,7 @@ pub struct NewToken {
 }
 
 fn now() -> Micros {
-    jiff::Timestamp::now().as_microsecond()
+    Micros::now()
 }
 
 pub(crate) fn random_token(prefix: &str) -> String {
@@ -183,14 +184,15 @@ impl App {
     /// cannot slip past the limit; every refusal does the same work.
     pub async fn login(&self, username: &str, password: &str, client: &Client) -> AppResult<LoginOutcome> {
         let now = now();
-        let window = self.auth.lock_minutes.max(1) * 60_000_000;
+        let window = self.auth.lock_minutes.max(1) * 60;
         // The name as typed (bounded), so unknown names are throttled alike.
         let typed: String = username.trim().to_lowercase().chars().take(64).collect();
         let pair = format!("login:{}:{typed}", client.key());
         let per_ip = format!("login-ip:{}", client.key());
-        let p = self.store.throttle_add(&pair, 1, now, now - window).await?;
-        let i = self.store.throttle_add(&per_ip, 1, now, now - window).await?;
-        let retry = |c: ThrottleCount| ((c.window_start + window - now) / 1_000_000).max(1) as u64;
+        let expired = now.plus_seconds(-window);
+        let p = self.store.throttle_add(&pair, 1, now, expired).await?;
+        let i = self.store.throttle_add(&per_ip, 1, now, expired).await?;
+        let retry = |c: ThrottleCount| c.window_start.plus_seconds(window).seconds_since(now).max(1) as u64;
         let name = Username::parse(username).ok();
         let creds = match &name {
             Some(n) => self.store.credentials(n).await?,
@@ -217,10 +219,10 @@ impl App {
         // A success wipes the pair's count and gives back this attempt's hit
         // on the address (an office behind one address signs in all day).
         self.store.throttle_clear(&pair).await?;
-        self.store.throttle_add(&per_ip, -1, now, now - window).await?;
+        self.store.throttle_add(&per_ip, -1, now, expired).await?;
         let token = random_token("szs_");
         let csrf_token = random_token("");
-        let expires_at = now + self.auth.session_hours * 3_600_000_000;
+        let expires_at = now.plus_seconds(self.auth.session_hours * 3_600);
         self.store
             .create_session(&SessionRecord {
                 token_hash: token_hash(&token),

@@ -46,12 +46,12 @@ pub struct CoverageRow {
     pub last_patrol: Option<String>,
 }
 
-fn iso(micros: Micros) -> String {
-    jiff::Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
+fn iso(at: Micros) -> String {
+    at.to_string()
 }
 
 fn now() -> Micros {
-    jiff::Timestamp::now().as_microsecond()
+    Micros::now()
 }
 
 fn patrol_not_found(id: &str) -> AppError {

@@ -175,7 +175,7 @@ impl Scoped<'_> {
             kind,
             phone,
             password_hash,
-            created_at: jiff::Timestamp::now().as_microsecond(),
+            created_at: shanzhi_domain::Micros::now(),
         };
         // No password or phone in the audit record: only who, what and where.
         let after = serde_json::json!({ "username": username.as_str(), "display_name": display_name, "kind": kind });
@@ -322,7 +322,7 @@ impl Scoped<'_> {
                 self.app
                     .store
                     .record_pii_access(&PiiAccess {
-                        at: jiff::Timestamp::now().as_microsecond(),
+                        at: shanzhi_domain::Micros::now(),
                         actor: self.actor.name.clone(),
                         subject: user.username.to_string(),
                         field: "phone".to_owned(),

@@ -91,7 +91,7 @@ impl Scoped<'_> {
             content_type: content_type.to_owned(),
             size: bytes.len() as i64,
             sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
-            created_at: jiff::Timestamp::now().as_microsecond(),
+            created_at: shanzhi_domain::Micros::now(),
         };
         self.app.store.put_attachment(&record, bytes).await?;
         Ok(AttachmentView {
@@ -106,7 +106,7 @@ impl Scoped<'_> {
     pub async fn attachment(&self, id: &str) -> AppResult<(String, Vec<u8>)> {
         let (record, data) = self.app.store.attachment(id).await?.ok_or_else(attachment_not_found)?;
         let visible = match &record.matter_id {
-            Some(matter) => self.visible_matter(matter).await.is_ok(),
+            Some(matter) => self.visible_matter(matter.as_str()).await.is_ok(),
             None => record.uploaded_by == self.actor.name && self.actor.via != Via::Anonymous,
         };
         if !visible {

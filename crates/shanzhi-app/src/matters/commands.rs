@@ -7,8 +7,10 @@
 
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Assignee, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, Level};
-use shanzhi_store::{MatterEvent, MatterRecord, StoreError, matter_event_hash};
+use shanzhi_domain::{
+    ActingRole, Assignee, Command, CommandKind, DepartmentCode, DivisionLevel, DutyLevel, DutyList, Level, Matter, Role,
+};
+use shanzhi_store::StoreError;
 
 use super::{MatterView, matter_not_found};
 use crate::access::Scoped;
@@ -36,7 +38,7 @@ fn duty_level(level: Level) -> DutyLevel {
 impl Scoped<'_> {
     /// The department (the matter's district's, else the city's) or the
     /// community that the duty list names for this matter's category and level.
-    pub(crate) async fn suggestion_for(&self, m: &MatterRecord) -> AppResult<Option<Suggestion>> {
+    pub(crate) async fn suggestion_for(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
         let dictionary = self.app.dictionary().await?;
         let level = duty_level(m.status.level);
         if level == DutyLevel::Community
@@ -91,6 +93,7 @@ impl Scoped<'_> {
     /// `attachments` may list uploaded files to attach to the event).
     pub async fn command(&self, id: &str, name: &str, args: serde_json::Value) -> AppResult<MatterView> {
         let (command, attachments) = parse_command(name, args)?;
+        let kind = command.kind();
         command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
         if matches!(command, Command::Supervise { overdue: Some(_), .. }) {
             return Err(AppError::BadRequest {
@@ -102,26 +105,26 @@ impl Scoped<'_> {
             });
         }
         let m = self.visible_matter(id).await?;
-        let Some(role) = self.acting_role(name, &m) else {
+        let Some(role) = self.acting_role(kind, &m) else {
             return Err(AppError::Forbidden(Bilingual::new(
-                format!("您在此事件上不能执行 {name}（需要角色：{}）", roles_text(name)),
-                format!("you may not {name} this matter (needs: {})", roles_text(name)),
+                format!("您在此事件上不能执行 {kind}（需要角色：{}）", roles_text(kind)),
+                format!("you may not {kind} this matter (needs: {})", roles_text(kind)),
             )));
         };
-        self.apply_command(m, name, role, command, attachments).await
+        self.apply_command(m, self.acting_as(role), command, attachments).await
     }
 
     /// A reporter without an account rates their matter with the private
     /// key shown to them once, when they reported it.
     pub async fn rate_as_reporter(&self, number: &str, key: &str, args: serde_json::Value) -> AppResult<MatterView> {
-        let (command, attachments) = parse_command("rate", args)?;
+        let (command, attachments) = parse_command(CommandKind::Rate.name(), args)?;
         command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
         let m = self.matter_with_key(number, key).await?.ok_or_else(matter_not_found)?;
-        self.apply_command(m, "rate", shanzhi_domain::Role::Resident, command, attachments).await
+        self.apply_command(m, ActingRole::Role(Role::Resident), command, attachments).await
     }
 
     /// The matter numbered `number` if `key` is its reporter's private key.
-    pub(crate) async fn matter_with_key(&self, number: &str, key: &str) -> AppResult<Option<MatterRecord>> {
+    pub(crate) async fn matter_with_key(&self, number: &str, key: &str) -> AppResult<Option<Matter>> {
         if !key.starts_with("szk_") || key.len() > 100 {
             return Ok(None);
         }
@@ -131,14 +134,14 @@ impl Scoped<'_> {
 
     async fn apply_command(
         &self,
-        m: MatterRecord,
-        name: &str,
-        role: shanzhi_domain::Role,
+        m: Matter,
+        role: ActingRole,
         command: Command,
         attachments: Vec<String>,
     ) -> AppResult<MatterView> {
-        let next =
-            m.status.apply(&command).map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
+        let (next, event) = m
+            .apply(&command, self.app.now_micros(), &self.actor.name, role, attachments.clone())
+            .map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
         self.check_rules(&m, &command).await?;
         for a in &attachments {
             let ok = self
@@ -157,35 +160,20 @@ impl Scoped<'_> {
                 ));
             }
         }
-        let now = self.app.now_micros().max(m.updated_at);
-        let mut event = MatterEvent {
-            seq: m.event_count + 1,
-            at: now,
-            actor: self.actor.name.clone(),
-            role: role.as_str().to_owned(),
-            command: name.to_owned(),
-            body: serde_json::to_string(&command).map_err(|e| AppError::internal(e.to_string()))?,
-            from_state: Some(m.status.state),
-            to_state: next.state,
-            attachments: attachments.clone(),
-            prev_hash: m.last_hash.clone(),
-            hash: String::new(),
-        };
-        event.hash = matter_event_hash(&m.id, &m.last_hash, &event);
         let category = self.app.store.category(&m.category, Some(m.category_version)).await?.map(|(c, _)| c);
         let clock = match &category {
             Some(c) => self.app.timing().after(
                 m.clock.as_ref(),
                 &command,
                 &m.status,
-                &next,
+                &next.status,
                 &c.limits,
-                m.severity == "urgent",
-                jiff::Timestamp::from_microsecond(now).unwrap_or_default(),
+                m.is_urgent(),
+                event.at.timestamp(),
             ),
             None => m.clock.clone(),
         };
-        let updated = MatterRecord { status: next, updated_at: now, clock, ..m.clone() };
+        let updated = Matter { clock, ..next };
         self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
@@ -199,13 +187,13 @@ impl Scoped<'_> {
         if !attachments.is_empty() {
             self.app.store.bind_attachments(&attachments, &m.id, &self.actor.name).await?;
         }
-        tracing::info!(number = %m.number, command = name, from = %m.status.state, to = %updated.status.state, "matter command");
+        tracing::info!(number = %m.number, command = %command.kind(), from = %m.status.state, to = %updated.status.state, "matter command");
         let stored = self.app.store.matter(&m.id).await?.ok_or_else(matter_not_found)?;
         self.view(&stored).await
     }
 
     /// What a command needs besides the state.
-    async fn check_rules(&self, m: &MatterRecord, command: &Command) -> AppResult<()> {
+    async fn check_rules(&self, m: &Matter, command: &Command) -> AppResult<()> {
         match command {
             Command::Dispatch { to: Assignee::Department(code) } => {
                 if self.app.store.department(code).await?.is_none() {
@@ -265,19 +253,13 @@ impl Scoped<'_> {
     }
 }
 
-fn roles_text(name: &str) -> String {
-    Command::roles(name).iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+fn roles_text(kind: CommandKind) -> String {
+    kind.roles().iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// `{"command": name, ...args}` as a command; `attachments` taken aside.
 fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
-    if !shanzhi_domain::matter::COMMAND_NAMES.contains(&name) {
-        return Err(AppError::not_found(
-            "unknown_command",
-            format!("未知的命令“{name}”，可用：{}", shanzhi_domain::matter::COMMAND_NAMES.join("、")),
-            format!("unknown command '{name}'; known: {}", shanzhi_domain::matter::COMMAND_NAMES.join(", ")),
-        ));
-    }
+    let kind: CommandKind = name.parse().map_err(|message| AppError::NotFound { code: "unknown_command", message })?;
     let mut object = match args {
         serde_json::Value::Object(o) => o,
         serde_json::Value::Null => serde_json::Map::new(),
@@ -301,14 +283,7 @@ fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec
             message: Bilingual::new("最多 9 个附件", "at most 9 attachments"),
         });
     }
-    object.insert("command".to_owned(), serde_json::Value::String(name.to_owned()));
-    let command =
-        serde_json::from_value::<Command>(serde_json::Value::Object(object)).map_err(|e| AppError::BadRequest {
-            code: "invalid_arguments",
-            message: Bilingual::new(
-                format!("命令 {name} 的参数不正确：{e}"),
-                format!("wrong arguments for {name}: {e}"),
-            ),
-        })?;
+    let command = Command::from_json(kind, object)
+        .map_err(|message| AppError::BadRequest { code: "invalid_arguments", message })?;
     Ok((command, attachments))
 }

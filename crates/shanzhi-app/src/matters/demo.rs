@@ -9,11 +9,12 @@ use geo::InteriorPoint;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use shanzhi_domain::category::Severity;
+use shanzhi_domain::matter::{LngLat, Reporter};
 use shanzhi_domain::{
-    Assignee, Category, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, GridKind, Level, MatterState,
-    Rating, Stage, StageClock, Status, Timing,
+    ActingRole, Assignee, Category, Channel, Command, DepartmentCode, DivisionLevel, DutyLevel, DutyList, GridKind,
+    Level, Matter, MatterEvent, MatterId, MatterState, Micros, Phone, Rating, Role, Stage, Status, Timing,
 };
-use shanzhi_store::{GridQuery, MATTER_GENESIS, MatterEvent, MatterRecord, matter_event_hash};
+use shanzhi_store::GridQuery;
 
 use crate::grids::today;
 use crate::{App, AppResult, NoProgress, Progress};
@@ -63,43 +64,34 @@ const STATES: [(MatterState, u32); 11] = [
 ];
 
 struct Builder<'a> {
-    id: String,
-    status: Status,
+    matter: Matter,
     events: Vec<MatterEvent>,
-    at: i64,
     /// Events never lie in the future.
-    now: i64,
+    now: Micros,
     rng: &'a mut Pcg64Mcg,
     timing: &'a Timing,
     category: &'a Category,
-    clock: Option<StageClock>,
 }
 
 impl Builder<'_> {
-    fn push(&mut self, actor: &str, role: &str, command: Command) -> bool {
-        let Ok(next) = self.status.apply(&command) else { return false };
-        self.at = (self.at + self.rng.random_range(10..600) * 60_000_000).min(self.now);
-        let at = jiff::Timestamp::from_microsecond(self.at).unwrap_or_default();
-        let urgent = self.category.severity == Severity::Urgent;
-        self.clock =
-            self.timing.after(self.clock.as_ref(), &command, &self.status, &next, &self.category.limits, urgent, at);
-        let prev = self.events.last().map_or(MATTER_GENESIS.to_owned(), |e| e.hash.clone());
-        let mut e = MatterEvent {
-            seq: self.events.len() as i64 + 1,
-            at: self.at,
-            actor: actor.to_owned(),
-            role: role.to_owned(),
-            command: command.name().to_owned(),
-            body: serde_json::to_string(&command).expect("serialises"),
-            from_state: Some(self.status.state),
-            to_state: next.state,
-            attachments: Vec::new(),
-            prev_hash: prev.clone(),
-            hash: String::new(),
+    /// Give a command some minutes after the last one; false if it does not fit.
+    fn push(&mut self, actor: &str, role: Role, command: Command) -> bool {
+        let at = self.matter.updated_at.plus_seconds(self.rng.random_range(10..600) * 60).min(self.now);
+        let Ok((next, event)) = self.matter.apply(&command, at, actor, ActingRole::Role(role), Vec::new()) else {
+            return false;
         };
-        e.hash = matter_event_hash(&self.id, &prev, &e);
-        self.events.push(e);
-        self.status = next;
+        let urgent = self.category.severity == Severity::Urgent;
+        let clock = self.timing.after(
+            self.matter.clock.as_ref(),
+            &command,
+            &self.matter.status,
+            &next.status,
+            &self.category.limits,
+            urgent,
+            at.timestamp(),
+        );
+        self.matter = Matter { clock, ..next };
+        self.events.push(event);
         true
     }
 }
@@ -120,7 +112,7 @@ pub struct DemoOptions {
 impl App {
     /// Give rows whose `number` holds their prefix real numbers, taken from
     /// the store's counters (so they follow whatever is stored already).
-    async fn number_rows(&self, rows: &mut [(MatterRecord, Vec<MatterEvent>)]) -> AppResult<()> {
+    async fn number_rows(&self, rows: &mut [(Matter, Vec<MatterEvent>)]) -> AppResult<()> {
         let mut counts: HashMap<String, i64> = HashMap::new();
         for (m, _) in rows.iter() {
             *counts.entry(m.number.clone()).or_default() += 1;
@@ -194,9 +186,9 @@ impl App {
         let now = self.now_micros();
         let timing = self.timing();
         progress.stage("演示事件 (demo matters)", count as u64);
-        let mut rows: Vec<(MatterRecord, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
+        let mut rows: Vec<(Matter, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
         let mut written = 0;
-        let mut last_id: Option<String> = None;
+        let mut last_id: Option<MatterId> = None;
         for i in 0..count {
             if rows.len() >= FLUSH_ROWS {
                 self.number_rows(&mut rows).await?;
@@ -207,20 +199,20 @@ impl App {
             }
             let grid = &grids[rng.random_range(0..grids.len())];
             let (category, version) = leaves[rng.random_range(0..leaves.len())];
-            let point = grid.geometry.interior_point().map(|p| (p.x(), p.y()));
+            let point = grid.geometry.interior_point().map(|p| LngLat { lng: p.x(), lat: p.y() });
             let channel = match rng.random_range(0..10) {
-                0..=3 => "resident",
-                4..=6 => "grid_worker",
-                7..=8 => "hotline",
-                _ => "wechat",
+                0..=3 => Channel::Resident,
+                4..=6 => Channel::GridWorker,
+                7..=8 => Channel::Hotline,
+                _ => Channel::Wechat,
             };
             let level = match channel {
-                "grid_worker" => Level::Grid,
-                "hotline" => Level::Town,
+                Channel::GridWorker => Level::Grid,
+                Channel::Hotline => Level::Town,
                 _ => Level::Community,
             };
-            let reported_at = now - rng.random_range(60..options.spread_hours.max(2) * 60) * 60_000_000;
-            let id = uuid::Uuid::now_v7().to_string();
+            let reported_at = now.plus_seconds(-rng.random_range(60..options.spread_hours.max(2) * 60) * 60);
+            let id = MatterId::new();
             let community = grid.info.community();
             // "…第1网格第5微网格" reads as its general grid, "…第1网格".
             let place = match grid.info.name.strip_suffix("微网格").and_then(|n| n.rfind('第').map(|i| &n[..i])) {
@@ -230,35 +222,62 @@ impl App {
             let description = format!("{place}附近{}，{}", category.name, DETAILS[rng.random_range(0..DETAILS.len())]);
             let report = serde_json::json!({
                 "channel": channel, "category": category.code, "category_version": version, "grid": grid.info.code,
-                "description": description, "lng": point.map(|p| p.0), "lat": point.map(|p| p.1), "level": level,
+                "description": description, "lng": point.map(|p| p.lng), "lat": point.map(|p| p.lat), "level": level,
             });
-            let mut first = MatterEvent {
-                seq: 1,
-                at: reported_at,
-                actor: if channel == "grid_worker" { "demo_grid".to_owned() } else { "resident".to_owned() },
-                role: if channel == "grid_worker" { "grid_worker".to_owned() } else { "resident".to_owned() },
-                command: "report".to_owned(),
-                body: report.to_string(),
-                from_state: None,
-                to_state: MatterState::Reported,
-                attachments: Vec::new(),
-                prev_hash: MATTER_GENESIS.to_owned(),
-                hash: String::new(),
-            };
-            first.hash = matter_event_hash(&id, MATTER_GENESIS, &first);
-            let reported = jiff::Timestamp::from_microsecond(reported_at).unwrap_or_default();
+            let district = community.ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
+            let district6 = district.as_ref().map_or("510100".to_owned(), |d| d.significant().to_owned());
+            let day = reported_at
+                .timestamp()
+                .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                .date()
+                .strftime("%Y%m%d")
+                .to_string();
+            let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
+            let phone = format!("13{}{:08}", rng.random_range(5..10), rng.random_range(0..100_000_000u32));
             let urgent = category.severity == Severity::Urgent;
-            let mut b = Builder {
-                id: id.clone(),
+            let mut matter = Matter {
+                // Numbered at the flush, from the store's counters.
+                number: format!("{district6}-{day}"),
+                channel,
+                category: category.code.clone(),
+                category_version: *version,
+                line: category.line,
+                severity: category.severity,
+                description,
+                address: Some(grid.info.name.clone()),
+                location: point,
+                grid: grid.info.code.clone(),
+                general_grid: if grid.info.kind == GridKind::General {
+                    Some(grid.info.code.clone())
+                } else {
+                    grid.info.parent.clone()
+                },
+                reporter: Reporter {
+                    user_id: None,
+                    name: Some(format!("{surname}{}", if i % 2 == 0 { "先生" } else { "女士" })),
+                    phone: Phone::parse(&phone).ok(),
+                },
+                external_ref: (channel == Channel::Hotline)
+                    .then(|| format!("DEMO-12345-{}", &id.as_str()[id.as_str().len() - 12..])),
+                duplicate_of: None,
                 status: Status::reported(level),
-                events: vec![first],
-                at: reported_at,
-                now,
-                rng: &mut rng,
-                timing: &timing,
-                category,
-                clock: timing.start(Stage::Accept, &category.limits, urgent, reported),
+                reported_at,
+                updated_at: reported_at,
+                clock: timing.start(Stage::Accept, &category.limits, urgent, reported_at.timestamp()),
+                event_count: 1,
+                last_hash: String::new(),
+                reporter_key_hash: None,
+                request_hash: None,
+                id,
             };
+            let (actor, role) = if channel == Channel::GridWorker {
+                ("demo_grid", ActingRole::Role(Role::GridWorker))
+            } else {
+                ("resident", ActingRole::Role(Role::Resident))
+            };
+            let first = matter.report_entry(actor, role, report.to_string(), Vec::new());
+            matter.last_hash = first.hash.clone();
+            let mut b = Builder { matter, events: vec![first], now, rng: &mut rng, timing: &timing, category };
             let target = {
                 let mut roll = b.rng.random_range(0..1000);
                 STATES
@@ -275,7 +294,6 @@ impl App {
             };
             let target = if options.open_only && !target.is_open() { MatterState::InProgress } else { target };
             // Where the duty list sends it: the community if it may take it, else the district's department.
-            let district = community.ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
             let to = match duties.get(&(category.code.as_str().to_owned(), DutyLevel::Community)) {
                 Some(d) if matches!(d.list, DutyList::Lawful | DutyList::Assist) && b.rng.random_bool(0.4) => {
                     Assignee::Community
@@ -293,9 +311,9 @@ impl App {
                 }
             };
             let handler = if to == Assignee::Community {
-                ("demo_community", "community_worker")
+                ("demo_community", Role::CommunityWorker)
             } else {
-                ("demo_dept", "dept_handler")
+                ("demo_dept", Role::DeptHandler)
             };
             let reason = "经核实不属实".to_owned();
             match target {
@@ -303,53 +321,52 @@ impl App {
                 MatterState::Rejected => {
                     b.push(
                         "demo_dispatcher",
-                        "dispatcher",
+                        Role::Dispatcher,
                         Command::Reject { reason: "重复上报或不属于受理范围".into() },
                     );
                 }
                 MatterState::Voided => {
-                    b.push("demo_dispatcher", "dispatcher", Command::Void { reason });
+                    b.push("demo_dispatcher", Role::Dispatcher, Command::Void { reason });
                 }
                 MatterState::Merged => {
                     // Into the matter made just before: demo duplicates are neighbours in time.
-                    let into = last_id.clone().unwrap_or_default();
-                    if !into.is_empty() {
-                        b.push("demo_dispatcher", "dispatcher", Command::Merge { into });
+                    if let Some(into) = &last_id {
+                        b.push("demo_dispatcher", Role::Dispatcher, Command::Merge { into: into.to_string() });
                     }
                 }
                 _ => {
-                    b.push("demo_dispatcher", "dispatcher", Command::Accept);
+                    b.push("demo_dispatcher", Role::Dispatcher, Command::Accept);
                     if b.rng.random_bool(0.1) {
                         b.push(
                             "demo_community",
-                            "community_worker",
+                            Role::CommunityWorker,
                             Command::Escalate { reason: "需要街道协调（吹哨）".into() },
                         );
                     }
                     if target != MatterState::Filed {
-                        b.push("demo_dispatcher", "dispatcher", Command::Dispatch { to: to.clone() });
+                        b.push("demo_dispatcher", Role::Dispatcher, Command::Dispatch { to: to.clone() });
                         if b.rng.random_bool(0.08) {
                             b.push(handler.0, handler.1, Command::Return { reason: "不属于本单位职责".into() });
-                            b.push("demo_dispatcher", "dispatcher", Command::Dispatch { to: to.clone() });
+                            b.push("demo_dispatcher", Role::Dispatcher, Command::Dispatch { to: to.clone() });
                         }
                     }
                     if !matches!(target, MatterState::Filed | MatterState::Dispatched) {
                         b.push(handler.0, handler.1, Command::Sign);
                         if b.rng.random_bool(0.1) {
                             b.push(handler.0, handler.1, Command::Extend { hours: 48, reason: "需采购配件".into() });
-                            b.push("demo_dispatcher", "dispatcher", Command::ApproveExtension);
+                            b.push("demo_dispatcher", Role::Dispatcher, Command::ApproveExtension);
                         }
                         if b.rng.random_bool(0.1) {
                             b.push(
                                 "demo_supervisor",
-                                "supervisor",
+                                Role::Supervisor,
                                 Command::Supervise { note: "请加快处置进度".into(), overdue: None },
                             );
                         }
                     }
                     if target == MatterState::Parked {
                         b.push(handler.0, handler.1, Command::Park { reason: "需纳入年度改造计划".into() });
-                        b.push("demo_dispatcher", "dispatcher", Command::ApprovePark);
+                        b.push("demo_dispatcher", Role::Dispatcher, Command::ApprovePark);
                     }
                     if matches!(target, MatterState::Responded | MatterState::Closed | MatterState::Rated) {
                         let text = RESPONSES[b.rng.random_range(0..RESPONSES.len())].to_owned();
@@ -357,7 +374,7 @@ impl App {
                         if b.rng.random_bool(0.1) {
                             b.push(
                                 "demo_grid",
-                                "grid_worker",
+                                Role::GridWorker,
                                 Command::Verify { passed: false, note: "现场仍未整改到位".into() },
                             );
                             b.push(handler.0, handler.1, Command::Respond { text });
@@ -366,7 +383,7 @@ impl App {
                     if matches!(target, MatterState::Closed | MatterState::Rated) {
                         b.push(
                             "demo_grid",
-                            "grid_worker",
+                            Role::GridWorker,
                             Command::Verify { passed: true, note: "现场核查合格".into() },
                         );
                     }
@@ -377,65 +394,11 @@ impl App {
                             _ => Rating::Unsatisfied,
                         };
                         let reason = (rating == Rating::Unsatisfied).then(|| "处理不彻底，问题反复出现".to_owned());
-                        b.push("resident", "resident", Command::Rate { rating, reason });
+                        b.push("resident", Role::Resident, Command::Rate { rating, reason });
                     }
                 }
             }
-            let (status, events, last_at, clock) = (b.status, b.events, b.at, b.clock);
-            let district6 = district.as_ref().map_or("510100".to_owned(), |d| d.significant().to_owned());
-            let day = jiff::Timestamp::from_microsecond(reported_at)
-                .map(|t| {
-                    t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-                        .date()
-                        .strftime("%Y%m%d")
-                        .to_string()
-                })
-                .unwrap_or_default();
-            // Numbered at the flush, from the store's counters.
-            let prefix = format!("{district6}-{day}");
-            let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
-            let record = MatterRecord {
-                number: prefix,
-                channel: channel.to_owned(),
-                category: category.code.clone(),
-                category_version: *version,
-                line: serde_json::to_value(category.line)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                severity: serde_json::to_value(category.severity)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                description,
-                address: Some(grid.info.name.clone()),
-                lng: point.map(|p| p.0),
-                lat: point.map(|p| p.1),
-                grid: grid.info.code.clone(),
-                general_grid: if grid.info.kind == GridKind::General {
-                    Some(grid.info.code.clone())
-                } else {
-                    grid.info.parent.clone()
-                },
-                reporter_user_id: None,
-                reporter_name: Some(format!("{surname}{}", if i % 2 == 0 { "先生" } else { "女士" })),
-                reporter_phone: Some(format!(
-                    "13{}{:08}",
-                    rng.random_range(5..10),
-                    rng.random_range(0..100_000_000u32)
-                )),
-                external_ref: (channel == "hotline").then(|| format!("DEMO-12345-{}", &id[id.len() - 12..])),
-                duplicate_of: None,
-                clock,
-                event_count: events.len() as i64,
-                last_hash: events.last().map(|e| e.hash.clone()).unwrap_or_default(),
-                status,
-                reported_at,
-                updated_at: last_at,
-                id,
-                reporter_key_hash: None,
-                request_hash: None,
-            };
+            let (record, events) = (b.matter, b.events);
             last_id = Some(record.id.clone());
             rows.push((record, events));
         }

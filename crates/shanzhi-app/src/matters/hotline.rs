@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{Channel, Micros};
 use shanzhi_geo::Crs;
 
 use super::IntakeRequest;
@@ -159,7 +160,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
                 attachments: Vec::new(),
                 idempotency_key: None,
                 external_ref: Some(order_no),
-                reported_at: Some(at),
+                reported_at: Some(Micros::new(at)),
                 urgent: false,
                 attributes: Default::default(),
                 links: Vec::new(),
@@ -210,7 +211,7 @@ impl Scoped<'_> {
     /// left alone if it is the same order, and refused if its content differs.
     pub async fn import_hotline(&self, bytes: &[u8], name: &str) -> AppResult<HotlineImportReport> {
         // Who may import comes before reading the file at all.
-        self.intake_role("hotline")?;
+        self.intake_role(Channel::Hotline)?;
         let rows = parse_hotline(bytes, name).map_err(AppError::ImportRejected)?;
         let mut problems = repeats_in_file(&rows);
         let mut seen: HashMap<String, String> = HashMap::new();
@@ -236,7 +237,7 @@ impl Scoped<'_> {
         // Orders imported before must be the same orders.
         for chunk in prepared.chunks(500) {
             let refs: Vec<String> = chunk.iter().filter_map(|p| p.new.matter.external_ref.clone()).collect();
-            for earlier in self.app.store.matters_by_external_refs("hotline", &refs).await? {
+            for earlier in self.app.store.matters_by_external_refs(Channel::Hotline, &refs).await? {
                 let row = rows.iter().find(|r| r.request.external_ref == earlier.external_ref);
                 let now = row.map(|r| fingerprint(&r.request));
                 if earlier.request_hash.is_some() && earlier.request_hash != now {

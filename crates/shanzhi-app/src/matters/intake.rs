@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use shanzhi_domain::matter::LngLat;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Category, CategoryCode, GridCode, GridKind, Level, Phone, Role};
+use shanzhi_domain::{ActingRole, Category, CategoryCode, Channel, GridCode, GridKind, Level, Micros, Phone, Role};
 use shanzhi_geo::Crs;
 
 use super::{MatterView, Suggestion};
@@ -35,7 +36,7 @@ pub struct IntakeRequest {
     /// The hotline's own order number (import only).
     pub external_ref: Option<String>,
     /// When it was reported, if earlier than now (import only).
-    pub reported_at: Option<i64>,
+    pub reported_at: Option<Micros>,
     /// Marked urgent by staff (the category may be urgent by itself).
     pub urgent: bool,
     /// Answers to the category's attributes, by code, as text (several for
@@ -93,8 +94,8 @@ pub(crate) fn categories_for_text(text: &str, categories: &[(Category, i64)]) ->
 #[derive(Debug)]
 pub(crate) struct Checked {
     pub(super) description: String,
-    pub(super) channel: String,
-    pub(super) role: &'static str,
+    pub(super) channel: Channel,
+    pub(super) role: ActingRole,
     pub(super) level: Level,
     pub(super) reporter_phone: Option<Phone>,
     pub(super) reporter_name: Option<String>,
@@ -103,13 +104,11 @@ pub(crate) struct Checked {
     pub(super) answers: BTreeMap<String, shanzhi_domain::Answer>,
     pub(super) grid: GridCode,
     pub(super) general_grid: Option<GridCode>,
-    pub(super) point: Option<(f64, f64)>,
+    pub(super) point: Option<LngLat>,
 }
 
 /// Open311's limit; 12345 orders can be as long.
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
-
-pub const CHANNELS: [&str; 6] = ["resident", "grid_worker", "hotline", "open311", "api", "wechat"];
 
 fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::BadRequest { code, message: Bilingual::new(zh, en) }
@@ -141,7 +140,7 @@ impl Scoped<'_> {
     }
 
     /// Where a report is: the finest grid, and the general grid above it.
-    async fn place(&self, r: &IntakeRequest) -> AppResult<(GridCode, Option<GridCode>, Option<(f64, f64)>)> {
+    async fn place(&self, r: &IntakeRequest) -> AppResult<(GridCode, Option<GridCode>, Option<LngLat>)> {
         match (&r.grid, r.lng, r.lat) {
             (Some(code), _, _) => {
                 let code = GridCode::parse(code)
@@ -161,7 +160,7 @@ impl Scoped<'_> {
                     (Some(x), Some(y)) => Some(self.app.locate(x, y, r.crs.unwrap_or_default())?.wgs84),
                     _ => None,
                 };
-                Ok((code, general, point.map(|p| (p[0], p[1]))))
+                Ok((code, general, point.map(|p| LngLat { lng: p[0], lat: p[1] })))
             }
             (None, Some(lng), Some(lat)) => {
                 let answer = self.app.locate(lng, lat, r.crs.unwrap_or_default())?;
@@ -184,7 +183,7 @@ impl Scoped<'_> {
                     .ok_or_else(|| {
                         AppError::invalid("outside_grid", Bilingual::new("该位置不在任何网格内", "outside every grid"))
                     })?;
-                Ok((finest, general, Some((answer.wgs84[0], answer.wgs84[1]))))
+                Ok((finest, general, Some(LngLat { lng: answer.wgs84[0], lat: answer.wgs84[1] })))
             }
             _ => Err(bad(
                 "missing_location",
@@ -231,19 +230,15 @@ impl Scoped<'_> {
         if r.attachments.len() + r.photos.len() > 9 {
             return Err(bad("too_many_attachments", "最多 9 个附件", "at most 9 attachments"));
         }
-        let channel = r
-            .channel
-            .clone()
-            .unwrap_or_else(|| if self.actor.via == Via::Anonymous { "resident".into() } else { "api".into() });
-        if !CHANNELS.contains(&channel.as_str()) {
-            return Err(bad(
-                "invalid_channel",
-                format!("未知的渠道“{channel}”"),
-                format!("unknown channel '{channel}'"),
-            ));
-        }
-        let (role, level) = self.intake_role(&channel)?;
-        if r.urgent && (self.actor.via == Via::Anonymous || role == "resident") {
+        let channel = match r.channel.as_deref() {
+            Some(c) => {
+                c.parse::<Channel>().map_err(|message| AppError::BadRequest { code: "invalid_channel", message })?
+            }
+            None if self.actor.via == Via::Anonymous => Channel::Resident,
+            None => Channel::Api,
+        };
+        let (role, level) = self.intake_role(channel)?;
+        if r.urgent && matches!(role, ActingRole::Anonymous | ActingRole::Role(Role::Resident)) {
             return Err(AppError::Forbidden(Bilingual::new(
                 "只有工作人员可以将事件标记为紧急",
                 "only staff may mark a matter urgent",
@@ -251,7 +246,7 @@ impl Scoped<'_> {
         }
         let reporter_phone = match r.reporter_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(Phone::parse(p).map_err(|m| AppError::BadRequest { code: "invalid_phone", message: m })?),
-            None if channel == "hotline" => None,
+            None if channel == Channel::Hotline => None,
             None => self.actor.user.as_ref().and_then(|u| u.phone.clone()),
         };
         let reporter_name = match r.reporter_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -260,7 +255,7 @@ impl Scoped<'_> {
             }
             Some(n) => Some(n.to_owned()),
             // A call taken or imported by staff is not theirs: the caller is on the order.
-            None if channel == "hotline" => None,
+            None if channel == Channel::Hotline => None,
             None => self.actor.user.as_ref().map(|u| u.display_name.clone()),
         };
         let (category, version) = self.usable_category(&r.category).await?;
@@ -268,7 +263,7 @@ impl Scoped<'_> {
             .map_err(|m| AppError::BadRequest { code: "invalid_attribute", message: m })?;
         let (grid, general_grid, point) = self.place(r).await?;
         // A hotline order is taken by a dispatcher of the place it is in.
-        if channel == "hotline" && self.actor.via != Via::System {
+        if channel == Channel::Hotline && self.actor.via != Via::System {
             let place = shanzhi_domain::Place::Grid { code: grid.clone(), parent: general_grid.clone() };
             let day = today();
             let covered = self.actor.grants.iter().any(|g| {
@@ -321,18 +316,18 @@ impl Scoped<'_> {
     /// The role a report is made in, and the level it starts at: a grid
     /// worker's report stays in the grid, the hotline's goes to the town,
     /// everything else to the community.
-    pub(super) fn intake_role(&self, channel: &str) -> AppResult<(&'static str, Level)> {
+    pub(super) fn intake_role(&self, channel: Channel) -> AppResult<(ActingRole, Level)> {
         let has = |role: Role| self.actor.via == Via::System || self.actor.has_role(role);
         match channel {
-            "grid_worker" if has(Role::GridWorker) => Ok(("grid_worker", Level::Grid)),
-            "hotline" if has(Role::Dispatcher) => Ok(("dispatcher", Level::Town)),
-            "grid_worker" | "hotline" => Err(AppError::Forbidden(Bilingual::new(
-                format!("您不能以“{channel}”渠道上报"),
+            Channel::GridWorker if has(Role::GridWorker) => Ok((ActingRole::Role(Role::GridWorker), Level::Grid)),
+            Channel::Hotline if has(Role::Dispatcher) => Ok((ActingRole::Role(Role::Dispatcher), Level::Town)),
+            Channel::GridWorker | Channel::Hotline => Err(AppError::Forbidden(Bilingual::new(
+                format!("您不能以“{}”渠道上报", channel.label_zh()),
                 format!("you may not report through the '{channel}' channel"),
             ))),
-            _ if self.actor.via == Via::Anonymous => Ok(("anonymous", Level::Community)),
-            _ if self.actor.via == Via::System => Ok(("system", Level::Community)),
-            _ => Ok((self.actor.grants.first().map_or("resident", |g| g.role.as_str()), Level::Community)),
+            _ if self.actor.via == Via::Anonymous => Ok((ActingRole::Anonymous, Level::Community)),
+            _ if self.actor.via == Via::System => Ok((ActingRole::System, Level::Community)),
+            _ => Ok((ActingRole::Role(self.actor.grants.first().map_or(Role::Resident, |g| g.role)), Level::Community)),
         }
     }
 }

@@ -21,8 +21,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 use shanzhi_domain::category::Limit;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Assignee, MatterState, Place, Role, Scope, Stage, StageClock, Timing, Warning};
-use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord, MatterScope, PiiAccess};
+use shanzhi_domain::{
+    ActingRole, Action, Assignee, CommandKind, Level, Matter, MatterEvent, MatterId, MatterState, Micros, Role, Scope,
+    Stage, StageClock, Timing, Warning,
+};
+use shanzhi_store::{MatterQuery, MatterScope, PiiAccess};
 
 use crate::access::{Scoped, Via};
 use crate::grids::today;
@@ -60,7 +63,7 @@ pub struct MatterView {
     pub lat: Option<f64>,
     pub grid: String,
     pub community: String,
-    pub level: shanzhi_domain::Level,
+    pub level: Level,
     pub assignee: Option<Assignee>,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
@@ -79,7 +82,7 @@ pub struct MatterView {
     /// The clock of the stage the matter is in.
     pub time_limit: Option<TimeLimitView>,
     /// Commands that fit the state now (the caller may not be allowed all).
-    pub allowed_commands: Vec<&'static str>,
+    pub allowed_commands: Vec<CommandKind>,
 }
 
 /// A stage clock as shown on the matter.
@@ -155,8 +158,9 @@ pub struct MatterPage {
     pub next: Option<String>,
 }
 
-pub(crate) fn iso(micros: i64) -> String {
-    Timestamp::from_microsecond(micros).map(|t| t.to_string()).unwrap_or_default()
+/// An instant as the API writes it: RFC 3339, UTC.
+pub(crate) fn iso(micros: Micros) -> String {
+    micros.to_string()
 }
 
 fn mask_name(name: &str) -> String {
@@ -167,17 +171,8 @@ fn mask_name(name: &str) -> String {
     }
 }
 
-fn mask_phone(phone: &str) -> String {
-    shanzhi_domain::Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "****".to_owned())
-}
-
 pub(crate) fn matter_not_found() -> AppError {
     AppError::not_found("matter_not_found", "未找到该事件，或不在您的管辖范围内", "no such matter in your scope")
-}
-
-/// The place of a matter, for grants: its grid (with the general grid above it).
-pub(crate) fn place_of(m: &MatterRecord) -> Place {
-    Place::Grid { code: m.grid.clone(), parent: m.general_grid.clone() }
 }
 
 impl Scoped<'_> {
@@ -186,11 +181,11 @@ impl Scoped<'_> {
         let mut scope = MatterScope { everything: self.actor.via == Via::System, ..MatterScope::default() };
         let day = today();
         for g in self.actor.grants.iter().filter(|g| g.term.contains(day)) {
-            match (&g.scope, g.role) {
-                (Some(Scope::Division(d)), _) => scope.divisions.push(d.clone()),
-                (Some(Scope::Grid(grid)), _) => scope.grids.push(grid.clone()),
-                (Some(Scope::Department(d)), _) => scope.departments.push(d.as_str().to_owned()),
-                (None, _) => {}
+            match &g.scope {
+                Some(Scope::Division(d)) => scope.divisions.push(d.clone()),
+                Some(Scope::Grid(grid)) => scope.grids.push(grid.clone()),
+                Some(Scope::Department(d)) => scope.departments.push(d.clone()),
+                None => {}
             }
         }
         scope.reporter = self.actor.user_id().map(str::to_owned);
@@ -198,13 +193,11 @@ impl Scoped<'_> {
     }
 
     /// May the caller see this matter at all?
-    pub(crate) fn can_see(&self, m: &MatterRecord) -> bool {
-        if self.actor.via == Via::System
-            || (m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id())
-        {
+    pub(crate) fn can_see(&self, m: &Matter) -> bool {
+        if self.actor.via == Via::System || m.reported_by(self.actor.user_id()) {
             return true;
         }
-        let place = place_of(m);
+        let place = m.place();
         let day = today();
         self.actor.grants.iter().filter(|g| g.term.contains(day)).any(|g| match &g.scope {
             Some(Scope::Department(d)) => m.status.assignee == Some(Assignee::Department(d.clone())),
@@ -213,8 +206,13 @@ impl Scoped<'_> {
         })
     }
 
-    pub(crate) async fn visible_matter(&self, id: &str) -> AppResult<MatterRecord> {
-        let m = match self.app.store.matter(id).await? {
+    /// A matter by id or number, if the caller may see it.
+    pub(crate) async fn visible_matter(&self, id: &str) -> AppResult<Matter> {
+        let by_id = match MatterId::parse(id) {
+            Ok(id) => self.app.store.matter(&id).await?,
+            Err(_) => None,
+        };
+        let m = match by_id {
             Some(m) => Some(m),
             None => self.app.store.matter_by_number(id).await?,
         };
@@ -222,23 +220,22 @@ impl Scoped<'_> {
     }
 
     /// Build the view, unmasking the reporter for roles that need to call back.
-    pub(crate) async fn view(&self, m: &MatterRecord) -> AppResult<MatterView> {
+    pub(crate) async fn view(&self, m: &Matter) -> AppResult<MatterView> {
         self.view_as(m, true).await
     }
 
     /// The view as lists show it (the reporter masked).
-    pub(crate) async fn list_view(&self, m: &MatterRecord) -> AppResult<MatterView> {
+    pub(crate) async fn list_view(&self, m: &Matter) -> AppResult<MatterView> {
         self.view_as(m, false).await
     }
 
     /// The view; `contact`: unmask the reporter if the caller may (one
     /// matter opened), else mask it (lists: nobody calls back from a list,
     /// and a page would record fifty views of personal data).
-    async fn view_as(&self, m: &MatterRecord, contact: bool) -> AppResult<MatterView> {
-        let place = place_of(m);
-        let own = m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id();
-        let reveal = own || (contact && self.actor.can(Action::ViewContact, &place));
-        let has_contact = m.reporter_name.is_some() || m.reporter_phone.is_some();
+    async fn view_as(&self, m: &Matter, contact: bool) -> AppResult<MatterView> {
+        let own = m.reported_by(self.actor.user_id());
+        let reveal = own || (contact && self.actor.can(Action::ViewContact, &m.place()));
+        let has_contact = m.reporter.has_contact();
         if reveal && has_contact && !own {
             self.app
                 .store
@@ -251,17 +248,18 @@ impl Scoped<'_> {
                 })
                 .await?;
         }
+        let phone = m.reporter.phone.as_ref();
         let (name, phone) = if reveal {
-            (m.reporter_name.clone(), m.reporter_phone.clone())
+            (m.reporter.name.clone(), phone.map(|p| p.reveal().to_owned()))
         } else {
-            (m.reporter_name.as_deref().map(mask_name), m.reporter_phone.as_deref().map(mask_phone))
+            (m.reporter.name.as_deref().map(mask_name), phone.map(|p| p.masked()))
         };
         Ok(MatterView {
-            id: m.id.clone(),
+            id: m.id.to_string(),
             number: m.number.clone(),
             state: m.status.state,
             state_name: m.status.state.label_zh(),
-            channel: m.channel.clone(),
+            channel: m.channel.as_str().to_owned(),
             category: m.category.to_string(),
             category_name: self
                 .app
@@ -270,12 +268,12 @@ impl Scoped<'_> {
                 .category(&m.category)
                 .map_or_else(|| m.category.to_string(), |(c, _)| c.name.clone()),
             category_version: m.category_version,
-            line: m.line.clone(),
-            severity: m.severity.clone(),
+            line: m.line.as_str().to_owned(),
+            severity: m.severity.as_str().to_owned(),
             description: m.description.clone(),
             address: m.address.clone(),
-            lng: m.lng,
-            lat: m.lat,
+            lng: m.location.map(|p| p.lng),
+            lat: m.location.map(|p| p.lat),
             grid: m.grid.to_string(),
             community: m.grid.community().to_string(),
             level: m.status.level,
@@ -320,8 +318,9 @@ impl Scoped<'_> {
             query.after = Some(decode_cursor(c)?);
         }
         let rows = self.app.store.matters(&query).await?;
-        let next =
-            (rows.len() == query.limit).then(|| rows.last().map(|m| format!("{}_{}", m.reported_at, m.id))).flatten();
+        let next = (rows.len() == query.limit)
+            .then(|| rows.last().map(|m| format!("{}_{}", m.reported_at.get(), m.id)))
+            .flatten();
         let mut items = Vec::with_capacity(rows.len());
         for m in &rows {
             items.push(self.view_as(m, false).await?);
@@ -336,14 +335,14 @@ impl Scoped<'_> {
     }
 
     /// The role this caller acts in for a command on a matter, if any.
-    pub(crate) fn acting_role(&self, name: &str, m: &MatterRecord) -> Option<Role> {
+    pub(crate) fn acting_role(&self, kind: CommandKind, m: &Matter) -> Option<Role> {
+        let roles = kind.roles();
         if self.actor.via == Via::System {
-            return command_roles(name).first().copied();
+            return roles.first().copied();
         }
         let day = today();
-        let place = place_of(m);
-        let own = m.reporter_user_id.is_some() && m.reporter_user_id.as_deref() == self.actor.user_id();
-        let roles = command_roles(name);
+        let place = m.place();
+        let own = m.reported_by(self.actor.user_id());
         self.actor
             .grants
             .iter()
@@ -353,27 +352,27 @@ impl Scoped<'_> {
                 // A dispatcher rates only as the hotline's call-back (回访) of
                 // a hotline order: a staff rating of other matters would be
                 // the handlers grading themselves.
-                (Role::Dispatcher, _) if name == "rate" && m.channel != "hotline" => false,
+                (Role::Dispatcher, _) if kind == CommandKind::Rate && m.channel != shanzhi_domain::Channel::Hotline => {
+                    false
+                }
                 (Role::DeptHandler, Some(Scope::Department(d))) => {
                     m.status.assignee == Some(Assignee::Department(d.clone()))
                 }
-                // A community worker handles what is dispatched to the community,
-                // and dispatches at community level.
+                // A community worker handles what is dispatched to the
+                // community, and dispatches at community level.
                 (Role::CommunityWorker, Some(s)) => {
-                    let level_ok = match name {
-                        "sign" | "return" | "respond" | "extend" | "park" => {
-                            m.status.assignee == Some(Assignee::Community)
-                        }
-                        "accept" | "reject" | "dispatch" | "merge" | "void" | "escalate" => {
-                            m.status.level <= shanzhi_domain::Level::Community
-                        }
-                        _ => true,
+                    let level_ok = if kind.is_handling() {
+                        m.status.assignee == Some(Assignee::Community)
+                    } else if kind.is_dispatching() {
+                        m.status.level <= Level::Community
+                    } else {
+                        true
                     };
                     level_ok && s.covers(&place)
                 }
                 (Role::Dispatcher, Some(Scope::Division(d))) => {
                     // District-level matters need a district-wide dispatcher.
-                    let needs_district = m.status.level == shanzhi_domain::Level::District;
+                    let needs_district = m.status.level == Level::District;
                     (!needs_district || d.level() <= shanzhi_domain::DivisionLevel::District)
                         && Scope::Division(d.clone()).covers(&place)
                 }
@@ -382,10 +381,14 @@ impl Scoped<'_> {
             })
             .map(|g| g.role)
     }
-}
 
-fn command_roles(name: &str) -> &'static [Role] {
-    shanzhi_domain::Command::roles(name)
+    /// The capacity a command is entered in, on the timeline.
+    pub(crate) fn acting_as(&self, role: Role) -> ActingRole {
+        match self.actor.via {
+            Via::System => ActingRole::System,
+            _ => ActingRole::Role(role),
+        }
+    }
 }
 
 fn event_view(e: MatterEvent) -> EventView {
@@ -394,8 +397,8 @@ fn event_view(e: MatterEvent) -> EventView {
         at: iso(e.at),
         details: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null),
         actor: e.actor,
-        role: e.role,
-        command: e.command,
+        role: e.role.as_str().to_owned(),
+        command: e.kind.as_str().to_owned(),
         from_state: e.from_state,
         to_state: e.to_state,
         attachments: e.attachments,
@@ -403,11 +406,11 @@ fn event_view(e: MatterEvent) -> EventView {
     }
 }
 
-fn decode_cursor(c: &str) -> AppResult<(i64, String)> {
+fn decode_cursor(c: &str) -> AppResult<(Micros, MatterId)> {
     let bad = || AppError::BadRequest {
         code: "invalid_cursor",
         message: Bilingual::new("翻页游标无效", "invalid page cursor"),
     };
     let (at, id) = c.split_once('_').ok_or_else(bad)?;
-    Ok((at.parse().map_err(|_| bad())?, id.to_owned()))
+    Ok((Micros::new(at.parse().map_err(|_| bad())?), MatterId::parse(id).map_err(|_| bad())?))
 }

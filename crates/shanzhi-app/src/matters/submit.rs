@@ -5,11 +5,10 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use shanzhi_domain::category::Severity;
+use shanzhi_domain::matter::{LngLat, Reporter};
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CategoryCode, DivisionLevel, MatterState, Stage, Status};
-use shanzhi_store::{
-    Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope, NewMatter, matter_event_hash,
-};
+use shanzhi_domain::{CategoryCode, Channel, DivisionLevel, Matter, MatterId, MatterState, Micros, Stage, Status};
+use shanzhi_store::{Created, MatterQuery, MatterScope, NewMatter};
 
 use super::intake::{Checked, categories_for_text};
 use super::{IntakeAnswer, IntakeRequest};
@@ -38,12 +37,12 @@ fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// The day in China, for matter numbers.
-fn day_code(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros)
-        .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date().strftime("%Y%m%d").to_string()
-        })
-        .unwrap_or_else(|_| "00000000".to_owned())
+fn day_code(at: Micros) -> String {
+    at.timestamp()
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .date()
+        .strftime("%Y%m%d")
+        .to_string()
 }
 
 fn hex_sha256(parts: &[&[u8]]) -> String {
@@ -72,7 +71,7 @@ pub(crate) fn fingerprint(r: &IntakeRequest) -> String {
         reporter_phone: Option<&'a str>,
         attachments: &'a [String],
         external_ref: Option<&'a str>,
-        reported_at: Option<i64>,
+        reported_at: Option<Micros>,
         urgent: bool,
         attributes: &'a std::collections::BTreeMap<String, Vec<String>>,
         links: &'a [String],
@@ -132,7 +131,6 @@ impl Scoped<'_> {
         let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
         let duplicates = self.duplicates(&c.category.code, c.point, reported_at).await?;
         let urgent = r.urgent || c.category.severity == Severity::Urgent;
-        let id = uuid::Uuid::now_v7().to_string();
         let mut details = serde_json::json!({
             "channel": c.channel,
             "category": c.category.code,
@@ -140,8 +138,8 @@ impl Scoped<'_> {
             "grid": c.grid,
             "description": c.description,
             "address": r.address,
-            "lng": c.point.map(|p| p.0),
-            "lat": c.point.map(|p| p.1),
+            "lng": c.point.map(|p| p.lng),
+            "lat": c.point.map(|p| p.lat),
             "external_ref": r.external_ref,
             "level": c.level,
         });
@@ -151,65 +149,46 @@ impl Scoped<'_> {
         if !r.links.is_empty() {
             details["links"] = serde_json::Value::from(r.links.clone());
         }
-        let mut first = MatterEvent {
-            seq: 1,
-            at: reported_at,
-            actor: self.actor.name.clone(),
-            role: c.role.to_owned(),
-            command: "report".to_owned(),
-            body: details.to_string(),
-            from_state: None,
-            to_state: MatterState::Reported,
-            attachments: r.attachments.clone(),
-            prev_hash: MATTER_GENESIS.to_owned(),
-            hash: String::new(),
-        };
-        first.hash = matter_event_hash(&id, MATTER_GENESIS, &first);
         // Someone without an account gets a key of their own to follow and
         // rate the matter; the id, which staff see, is no key.
         let private_key = (self.actor.via == Via::Anonymous).then(|| random_token("szk_"));
-        let hotline = c.channel == "hotline";
-        let record = MatterRecord {
-            id: id.clone(),
+        let hotline = c.channel == Channel::Hotline;
+        let mut record = Matter {
+            id: MatterId::new(),
             number: String::new(),
-            channel: c.channel.clone(),
+            channel: c.channel,
             category: c.category.code.clone(),
             category_version: c.version,
-            line: serde_json::to_value(c.category.line)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            severity: if urgent { "urgent" } else { "normal" }.to_owned(),
+            line: c.category.line,
+            severity: if urgent { Severity::Urgent } else { Severity::Normal },
             description: c.description,
             address: r.address.clone(),
-            lng: c.point.map(|p| p.0),
-            lat: c.point.map(|p| p.1),
+            location: c.point,
+            grid: c.grid,
             general_grid: c.general_grid,
-            // Whoever takes or imports a hotline call is not its reporter: the
-            // order's caller is (their name and phone come with the order).
-            reporter_user_id: if hotline { None } else { self.actor.user_id().map(str::to_owned) },
-            reporter_name: c.reporter_name,
-            reporter_phone: c.reporter_phone.map(|p| p.reveal().to_owned()),
+            reporter: Reporter {
+                // Whoever takes or imports a hotline call is not its reporter:
+                // the order's caller is (their name and phone come with it).
+                user_id: if hotline { None } else { self.actor.user_id().map(str::to_owned) },
+                name: c.reporter_name,
+                phone: c.reporter_phone,
+            },
             external_ref: r.external_ref.clone(),
             duplicate_of: duplicates.first().cloned(),
             // The clock runs from when the matter reaches the platform: an
             // imported order taken by the hotline days ago starts its first
             // stage now, not overdue.
-            clock: self.app.timing().start(
-                Stage::Accept,
-                &c.category.limits,
-                urgent,
-                jiff::Timestamp::from_microsecond(now).unwrap_or_default(),
-            ),
+            clock: self.app.timing().start(Stage::Accept, &c.category.limits, urgent, now.timestamp()),
             status: Status::reported(c.level),
             reported_at,
             updated_at: reported_at,
             event_count: 1,
-            last_hash: first.hash.clone(),
-            grid: c.grid,
+            last_hash: String::new(),
             reporter_key_hash: private_key.as_deref().map(token_hash),
             request_hash: Some(fingerprint.clone()),
         };
+        let first = record.report_entry(&self.actor.name, c.role, details.to_string(), r.attachments.clone());
+        record.last_hash = first.hash.clone();
         let district = record.grid.community().ancestors().into_iter().find(|a| a.level() == DivisionLevel::District);
         let number_prefix = format!(
             "{}-{}",
@@ -235,7 +214,7 @@ impl Scoped<'_> {
     pub(crate) async fn finish(&self, p: Prepared, created: Created) -> AppResult<IntakeAnswer> {
         let record = p.new.matter;
         let (stored, is_new) = match created {
-            Created::New { number } => (MatterRecord { number, ..record }, true),
+            Created::New { number } => (Matter { number, ..record }, true),
             Created::Existing { id } => {
                 let stored = self.app.store.matter(&id).await?.ok_or_else(super::matter_not_found)?;
                 // Rows written before fingerprints were kept carry none.
@@ -305,14 +284,14 @@ impl Scoped<'_> {
     }
 
     /// Open matters of the same category within 100 m in the last 72 hours.
-    async fn duplicates(&self, category: &CategoryCode, point: Option<(f64, f64)>, at: i64) -> AppResult<Vec<String>> {
-        let Some((x, y)) = point else { return Ok(Vec::new()) };
+    async fn duplicates(&self, category: &CategoryCode, point: Option<LngLat>, at: Micros) -> AppResult<Vec<String>> {
+        let Some(LngLat { lng: x, lat: y }) = point else { return Ok(Vec::new()) };
         let d = 0.0015;
         let query = MatterQuery {
             scope: MatterScope { everything: true, ..MatterScope::default() },
             states: MatterState::open(),
             categories: vec![category.clone()],
-            from: Some(at - DUPLICATE_HOURS * 3_600_000_000),
+            from: Some(at.plus_seconds(-DUPLICATE_HOURS * 3_600)),
             near: Some((x, y)),
             bbox: Some([x - d, y - d, x + d, y + d]),
             limit: 20,
@@ -324,7 +303,7 @@ impl Scoped<'_> {
             .matter_points(&query)
             .await?
             .into_iter()
-            .filter(|m| m.lng.zip(m.lat).is_some_and(|p| metres(p, (x, y)) <= DUPLICATE_METRES))
+            .filter(|m| m.location.is_some_and(|p| metres((p.lng, p.lat), (x, y)) <= DUPLICATE_METRES))
             .map(|m| m.number)
             .collect())
     }

@@ -15,8 +15,8 @@ mod services;
 use jiff::Timestamp;
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CodeSystem, DivisionCode, DivisionLevel, MatterState};
-use shanzhi_store::{MatterRecord, MatterScope};
+use shanzhi_domain::{CodeSystem, DivisionCode, DivisionLevel, Line, Matter, MatterState, Micros};
+use shanzhi_store::MatterScope;
 
 use crate::access::{Scoped, Via};
 use crate::{AppError, AppResult};
@@ -114,8 +114,8 @@ pub fn states_for(status: &str) -> Vec<MatterState> {
 }
 
 /// Open311 datetimes: ISO 8601 with China's offset.
-pub fn datetime(micros: i64) -> String {
-    Timestamp::from_microsecond(micros)
+pub fn datetime(at: Micros) -> String {
+    Timestamp::from_microsecond(at.get())
         .map(|t| {
             t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
                 .strftime("%Y-%m-%dT%H:%M:%S%:z")
@@ -126,14 +126,14 @@ pub fn datetime(micros: i64) -> String {
 
 /// Parse a datetime parameter: ISO 8601 with `Z` or an offset; a bare date
 /// is midnight in China.
-pub fn parse_datetime(name: &str, text: &str) -> AppResult<i64> {
+pub fn parse_datetime(name: &str, text: &str) -> AppResult<Micros> {
     if let Ok(t) = text.parse::<Timestamp>() {
-        return Ok(t.as_microsecond());
+        return Ok(Micros::from(t));
     }
     if let Ok(d) = text.parse::<jiff::civil::Date>()
         && let Ok(z) = d.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
     {
-        return Ok(z.timestamp().as_microsecond());
+        return Ok(Micros::from(z.timestamp()));
     }
     Err(AppError::BadRequest {
         code: "invalid_datetime",
@@ -170,8 +170,8 @@ impl Scoped<'_> {
         MatterScope { public: true, ..self.matter_scope() }
     }
 
-    fn open311_visible(&self, m: &MatterRecord) -> bool {
-        m.line == "development" || self.can_see(m)
+    fn open311_visible(&self, m: &Matter) -> bool {
+        m.line == Line::Development || self.can_see(m)
     }
 
     /// Posting needs an api_key (a signed-in caller, usually an API token).

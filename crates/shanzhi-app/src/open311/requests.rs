@@ -5,8 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Assignee, CodeSystem, DivisionCode, DivisionLevel, GridCode, MatterState};
-use shanzhi_store::{MatterEvent, MatterQuery, MatterRecord};
+use shanzhi_domain::{
+    Assignee, CodeSystem, CommandKind, DivisionCode, DivisionLevel, EventKind, GridCode, Matter, MatterEvent, MatterId,
+    MatterState, Micros,
+};
+use shanzhi_store::MatterQuery;
 
 use super::{
     Extended, MAX_DEPTH, MAX_PAGE_SIZE, Note, RequestInfo, UpdateInfo, WINDOW_DAYS, datetime, open_or_closed,
@@ -85,10 +88,11 @@ fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppE
 /// `[from, to)` of a `start_date`/`end_date` pair: at most 90 days, the last
 /// 90 days by default, a missing end 90 days after the start (and the other
 /// way round).
-fn window(start: Option<&str>, end: Option<&str>, now: i64) -> AppResult<(i64, i64)> {
+fn window(start: Option<&str>, end: Option<&str>, now: Micros) -> AppResult<(Micros, Micros)> {
     let span = WINDOW_DAYS * DAY_MICROS;
-    let start = start.map(|s| parse_datetime("start_date", s)).transpose()?;
-    let end = end.map(|s| parse_datetime("end_date", s)).transpose()?;
+    let now = now.get();
+    let start = start.map(|s| parse_datetime("start_date", s)).transpose()?.map(Micros::get);
+    let end = end.map(|s| parse_datetime("end_date", s)).transpose()?.map(Micros::get);
     let (from, to) = match (start, end) {
         (None, None) => (now - span, now + 1),
         (Some(s), None) => (s, s + span + 1),
@@ -105,7 +109,7 @@ fn window(start: Option<&str>, end: Option<&str>, now: i64) -> AppResult<(i64, i
             format!("start_date and end_date may not span more than {WINDOW_DAYS} days"),
         ));
     }
-    Ok((from, to))
+    Ok((Micros::new(from), Micros::new(to)))
 }
 
 /// (skip, take) of `page`/`page_size`.
@@ -135,22 +139,23 @@ fn note_text(e: &MatterEvent) -> Option<String> {
     ["text", "reason", "note"].iter().find_map(|k| body.get(k).and_then(|v| v.as_str()).map(str::to_owned))
 }
 
-fn command_label(command: &str) -> &'static str {
-    match command {
-        "report" => "提交",
-        c => shanzhi_domain::matter::command_label_zh(c).unwrap_or("办理"),
+fn command_label(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Report => "提交",
+        EventKind::Command(c) => c.label_zh(),
     }
 }
 
 /// The FixMyStreet update status of an entry.
 fn update_status(e: &MatterEvent) -> &'static str {
-    match (e.command.as_str(), e.to_state) {
-        ("report", _) => "open",
-        ("reopen", _) => "reopen",
-        ("merge", _) => "duplicate",
-        ("reject", _) => "no_further_action",
-        ("void", _) => "cancelled",
-        ("dispatch", _) => "action_scheduled",
+    use CommandKind as K;
+    match (e.kind.command(), e.to_state) {
+        (None, _) => "open",
+        (Some(K::Reopen), _) => "reopen",
+        (Some(K::Merge), _) => "duplicate",
+        (Some(K::Reject), _) => "no_further_action",
+        (Some(K::Void), _) => "cancelled",
+        (Some(K::Dispatch), _) => "action_scheduled",
         (_, MatterState::Closed | MatterState::Rated) => "fixed",
         (_, MatterState::Responded) => "investigating",
         (_, MatterState::InProgress | MatterState::Parked) => "in_progress",
@@ -205,7 +210,7 @@ impl Scoped<'_> {
             }
         }
         base.categories = codes;
-        let rows: Vec<MatterRecord> = self.app.store.matters(&base).await?;
+        let rows: Vec<Matter> = self.app.store.matters(&base).await?;
         let rows = rows.into_iter().skip(skip).take(take).collect();
         self.request_infos(rows, f.extensions).await
     }
@@ -221,7 +226,10 @@ impl Scoped<'_> {
         };
         let m = match self.app.store.matter_by_number(id).await? {
             Some(m) => Some(m),
-            None => self.app.store.matter(id).await?,
+            None => match MatterId::parse(id) {
+                Ok(id) => self.app.store.matter(&id).await?,
+                Err(_) => None,
+            },
         };
         let m = m.filter(|m| self.open311_visible(m)).ok_or_else(unknown)?;
         self.request_infos(vec![m], extensions).await?.pop().ok_or_else(unknown)
@@ -238,10 +246,11 @@ impl Scoped<'_> {
 
     /// `GET tokens/{token}`: the token is the matter's id.
     pub async fn open311_token(&self, token: &str) -> AppResult<(String, String)> {
-        let m = self.app.store.matter(token).await?.filter(|m| self.open311_visible(m)).ok_or_else(|| {
-            AppError::not_found("unknown_token", format!("未知的令牌“{token}”"), format!("unknown token '{token}'"))
-        })?;
-        Ok((m.number, m.id))
+        let unknown =
+            || AppError::not_found("unknown_token", format!("未知的令牌“{token}”"), format!("unknown token '{token}'"));
+        let id = MatterId::parse(token).map_err(|_| unknown())?;
+        let m = self.app.store.matter(&id).await?.filter(|m| self.open311_visible(m)).ok_or_else(unknown)?;
+        Ok((m.number, m.id.to_string()))
     }
 
     /// The bytes of a photo of a matter an Open311 reader may see.
@@ -354,7 +363,7 @@ impl Scoped<'_> {
         let answer = self.intake(request).await?;
         Ok(PostedRequest {
             service_request_id: answer.matter.number,
-            token: answer.matter.id,
+            token: answer.matter.id.to_string(),
             service_notice: service_notice(&category.limits),
             account_id: self.actor.user_id().map(str::to_owned),
         })
@@ -392,17 +401,17 @@ impl Scoped<'_> {
                 update_id: format!("{number}.{}", e.seq),
                 status: update_status(&e),
                 updated_datetime: datetime(e.at),
-                description: note_text(&e).unwrap_or_else(|| command_label(&e.command).to_owned()),
+                description: note_text(&e).unwrap_or_else(|| command_label(e.kind).to_owned()),
                 media_url: e.attachments.first().cloned(),
                 service_request_id: number,
             })
             .collect())
     }
 
-    async fn request_infos(&self, rows: Vec<MatterRecord>, extensions: bool) -> AppResult<Vec<RequestInfo>> {
+    async fn request_infos(&self, rows: Vec<Matter>, extensions: bool) -> AppResult<Vec<RequestInfo>> {
         let dictionary = self.app.dictionary().await?;
-        let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
-        let mut media: HashMap<String, Vec<String>> = HashMap::new();
+        let ids: Vec<MatterId> = rows.iter().map(|m| m.id.clone()).collect();
+        let mut media: HashMap<MatterId, Vec<String>> = HashMap::new();
         for (matter, file) in self.app.store.attachment_ids(&ids).await? {
             media.entry(matter).or_default().push(file);
         }
@@ -453,15 +462,18 @@ impl Scoped<'_> {
                     .iter()
                     .map(|e| Note {
                         datetime: datetime(e.at),
-                        r#type: if e.command == "report" { "submitted".to_owned() } else { e.command.clone() },
-                        summary: command_label(&e.command).to_owned(),
+                        r#type: match e.kind {
+                            EventKind::Report => "submitted".to_owned(),
+                            EventKind::Command(c) => c.name().to_owned(),
+                        },
+                        summary: command_label(e.kind).to_owned(),
                         description: note_text(e),
                     })
                     .collect();
                 Some(Extended {
                     detailed_status: m.status.state.as_str(),
                     detailed_status_name: m.status.state.label_zh(),
-                    channel: m.channel.clone(),
+                    channel: m.channel.as_str().to_owned(),
                     level: m.status.level.as_str(),
                     warning: m.warning().as_str(),
                     media: files.clone(),
@@ -484,12 +496,12 @@ impl Scoped<'_> {
                 address: m.address.clone(),
                 address_id: Some(m.grid.to_string()),
                 zipcode: None,
-                lat: m.lat,
-                long: m.lng,
+                lat: m.location.map(|p| p.lat),
+                long: m.location.map(|p| p.lng),
                 media_url: files.first().cloned(),
                 extended,
                 service_request_id: m.number,
-                token: m.id,
+                token: m.id.to_string(),
             });
         }
         Ok(out)
@@ -500,16 +512,17 @@ impl Scoped<'_> {
 mod tests {
     use super::*;
 
-    const NOW: i64 = 1_800_000_000_000_000;
+    const NOW: Micros = Micros::new(1_800_000_000_000_000);
 
     #[test]
     fn the_window_is_ninety_days_at_most_and_by_default() {
         let span = WINDOW_DAYS * DAY_MICROS;
-        assert_eq!(window(None, None, NOW).expect("default"), (NOW - span, NOW + 1));
+        let now = NOW.get();
+        assert_eq!(window(None, None, NOW).expect("default"), (Micros::new(now - span), Micros::new(now + 1)));
         let (from, to) = window(Some("2026-09-01T00:00:00Z"), None, NOW).expect("start only");
-        assert_eq!(to - from, span + 1);
+        assert_eq!(to.get() - from.get(), span + 1);
         let (from, to) = window(None, Some("2026-11-28T00:00:00+08:00"), NOW).expect("end only");
-        assert_eq!(to - from, span + 1);
+        assert_eq!(to.get() - from.get(), span + 1);
         assert!(window(Some("2026-08-01T00:00:00Z"), Some("2026-10-29T23:59:59Z"), NOW).is_ok(), "89.x days");
         assert!(window(Some("2026-08-01T00:00:00Z"), Some("2026-10-30T00:00:00Z"), NOW).is_ok(), "exactly 90 days");
         assert!(window(Some("2026-08-01T00:00:00Z"), Some("2026-10-30T00:00:01Z"), NOW).is_err(), "over 90 days");

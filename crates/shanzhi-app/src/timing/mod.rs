@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use arc_swap::ArcSwap;
 use jiff::Timestamp;
+use shanzhi_domain::Micros;
 use shanzhi_domain::calendar::{Calendar, DayRule, WorkingHours, parse_official_days};
 use shanzhi_domain::{Thresholds, Timing};
 use shanzhi_store::DaySource;
@@ -88,8 +89,8 @@ impl App {
         self.clock.now()
     }
 
-    pub(crate) fn now_micros(&self) -> i64 {
-        self.now().as_microsecond()
+    pub(crate) fn now_micros(&self) -> Micros {
+        Micros::from(self.now())
     }
 
     /// The calendar and thresholds deadlines are computed with now.

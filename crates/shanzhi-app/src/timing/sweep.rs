@@ -17,8 +17,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 use shanzhi_domain::calendar::china;
 use shanzhi_domain::matter::Overdue;
+use shanzhi_domain::{ActingRole, Matter, MatterEvent, MatterId, Micros};
 use shanzhi_domain::{Command, Warning};
-use shanzhi_store::{LeaseRecord, MatterEvent, MatterRecord, SweepUpdate, matter_event_hash};
+use shanzhi_store::{LeaseRecord, SweepUpdate};
 
 use crate::access::Scoped;
 use crate::{App, AppResult};
@@ -81,7 +82,9 @@ pub struct SweeperStatus {
     pub last_here: Option<SweepReport>,
 }
 
-fn supervision(m: &MatterRecord, now: Timestamp) -> Option<(shanzhi_domain::Status, MatterEvent)> {
+/// The automatic supervision of an overdue matter: the matter after it
+/// and the timeline entry (by the system), if the command still fits.
+fn supervision(m: &Matter, now: Timestamp) -> Option<(Matter, MatterEvent)> {
     let clock = m.clock.as_ref()?;
     let deadline = clock.deadline?;
     let unit = m.status.holder();
@@ -94,31 +97,16 @@ fn supervision(m: &MatterRecord, now: Timestamp) -> Option<(shanzhi_domain::Stat
         ),
         overdue: Some(Overdue { stage: clock.stage, deadline, unit }),
     };
-    let status = m.status.apply(&command).ok()?;
-    let mut event = MatterEvent {
-        seq: m.event_count + 1,
-        at: now.as_microsecond().max(m.updated_at),
-        actor: SYSTEM_ACTOR.to_owned(),
-        role: "system".to_owned(),
-        command: command.name().to_owned(),
-        body: serde_json::to_string(&command).ok()?,
-        from_state: Some(m.status.state),
-        to_state: status.state,
-        attachments: Vec::new(),
-        prev_hash: m.last_hash.clone(),
-        hash: String::new(),
-    };
-    event.hash = matter_event_hash(&m.id, &m.last_hash, &event);
-    Some((status, event))
+    m.apply(&command, Micros::from(now), SYSTEM_ACTOR, ActingRole::System, Vec::new()).ok()
 }
 
 /// What the sweep writes for these matters at `now`. A matter seen in the
 /// same state before was left by a concurrent writer's conflict: the next
 /// sweep takes it.
 fn sweep_updates(
-    due: Vec<MatterRecord>,
+    due: Vec<Matter>,
     now: Timestamp,
-    seen: &mut HashSet<(String, i64)>,
+    seen: &mut HashSet<(MatterId, i64)>,
     report: &mut SweepReport,
 ) -> Vec<SweepUpdate> {
     let mut updates = Vec::with_capacity(due.len());
@@ -132,9 +120,8 @@ fn sweep_updates(
         let mut next = m.clone();
         let mut event = None;
         if owed {
-            if let Some((status, e)) = supervision(&m, now) {
-                next.status = status;
-                next.updated_at = e.at;
+            if let Some((supervised, e)) = supervision(&m, now) {
+                next = supervised;
                 event = Some(e);
             }
             // Owed once: a matter that cannot take it is not retried.
@@ -166,12 +153,12 @@ impl App {
         let started = Instant::now();
         let now = self.now();
         let mut report = SweepReport { at: Some(now), ..SweepReport::default() };
-        let mut seen: HashSet<(String, i64)> = HashSet::new();
+        let mut seen: HashSet<(MatterId, i64)> = HashSet::new();
         'rounds: loop {
             // A round takes the earliest alarms and writes them in id order,
             // which is the tables' own order: a backlog of overdue matters
             // then touches each page once instead of once per matter.
-            let mut ids = self.store.due_matter_ids(now.as_microsecond(), ROUND).await?;
+            let mut ids = self.store.due_matter_ids(Micros::from(now), ROUND).await?;
             let full_round = ids.len() == ROUND;
             ids.sort_unstable();
             let mut progressed = false;
@@ -191,7 +178,7 @@ impl App {
                     break 'rounds;
                 }
                 report.examined += updates.len();
-                let written: HashSet<String> = self.store.apply_sweep(&updates).await?.into_iter().collect();
+                let written: HashSet<MatterId> = self.store.apply_sweep(&updates).await?.into_iter().collect();
                 report.skipped += updates.len() - written.len();
                 report.supervised +=
                     updates.iter().filter(|u| u.event.is_some() && written.contains(&u.matter.id)).count();

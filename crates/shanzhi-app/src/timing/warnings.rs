@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use shanzhi_domain::Warning;
 use shanzhi_domain::matter::holder_of;
-use shanzhi_domain::{Assignee, DepartmentCode, Level, Warning};
 use shanzhi_store::MatterQuery;
 
 use crate::AppResult;
@@ -68,15 +68,8 @@ impl Scoped<'_> {
         let mut total = ColourCounts::default();
         let mut units: BTreeMap<String, ColourCounts> = BTreeMap::new();
         for r in rows {
-            let level: Level =
-                serde_json::from_value(serde_json::Value::String(r.level.clone())).unwrap_or(Level::Community);
-            let assignee = match (r.assignee_kind.as_deref(), r.assignee_code.as_deref()) {
-                (Some("department"), Some(code)) => DepartmentCode::parse(code).ok().map(Assignee::Department),
-                (Some("community"), _) => Some(Assignee::Community),
-                _ => None,
-            };
             total.add(r.warning, r.count);
-            units.entry(holder_of(r.state, level, assignee.as_ref())).or_default().add(r.warning, r.count);
+            units.entry(holder_of(r.state, r.level, r.assignee.as_ref())).or_default().add(r.warning, r.count);
         }
         let dictionary = self.app.dictionary().await?;
         let mut out = Vec::with_capacity(units.len());

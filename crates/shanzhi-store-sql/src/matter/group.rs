@@ -7,21 +7,35 @@
 
 use std::collections::HashMap;
 
-use shanzhi_store::{Created, MatterEvent, MatterRecord, StoreError, StoreResult};
-use sqlx::Row;
-use sqlx::{Pool, QueryBuilder};
+use shanzhi_domain::{Matter, MatterEvent, MatterId};
+use shanzhi_store::{Created, StoreError, StoreResult};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, get, push_event, push_matter};
+use super::rows::{INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter};
 use super::{insert_new_matter, take_numbers};
 use crate::{Dialect, SqlStore, map_err};
+
+#[derive(SqlRow)]
+struct KeyRow {
+    idempotency_key: String,
+    id: String,
+}
+
+#[derive(SqlRow)]
+struct RefRow {
+    channel: String,
+    external_ref: String,
+    id: String,
+}
 
 /// Most reports in one transaction.
 const MAX_GROUP: usize = 128;
 
 #[derive(Debug)]
 struct Job {
-    matter: MatterRecord,
+    matter: Matter,
     key: Option<String>,
     prefix: String,
     first: MatterEvent,
@@ -35,7 +49,7 @@ pub struct GroupCommit(mpsc::Sender<Job>);
 impl GroupCommit {
     pub(crate) async fn submit(
         &self,
-        matter: &MatterRecord,
+        matter: &Matter,
         key: Option<&str>,
         prefix: &str,
         first: &MatterEvent,
@@ -69,20 +83,8 @@ impl<DB: Dialect> SqlStore<DB> {
 pub struct GroupReceiver(mpsc::Receiver<Job>);
 
 /// The group writer: runs until every store handle is dropped.
-pub async fn run_group_commit<DB>(store: SqlStore<DB>, mut queue: GroupReceiver)
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+pub async fn run_group_commit<DB>(store: SqlStore<DB>, mut queue: GroupReceiver) {
     // The writer's own handle must not keep its queue open.
     let store = SqlStore { group: None, ..store };
     while let Some(job) = queue.0.recv().await {
@@ -108,20 +110,8 @@ where
     }
 }
 
-async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>>
-where
-    DB: Dialect,
-    for<'c> &'c Pool<DB>: sqlx::Executor<'c, Database = DB>,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>> {
     let _writer = store.writer().await;
     if jobs.len() > 1 {
         let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -150,21 +140,10 @@ where
 /// The whole group in a handful of statements: look up repeated keys and
 /// order numbers at once, take each prefix's numbers in one counter update,
 /// insert the matters and their first events as multi-row statements.
-async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    for<'q> f64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<f64>: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
+#[sql_bounds]
+async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>> {
     // Earlier matters with the same idempotency key or external order number.
-    let mut by_key: HashMap<String, String> = HashMap::new();
+    let mut by_key: HashMap<String, MatterId> = HashMap::new();
     let keys: Vec<&String> = jobs.iter().filter_map(|j| j.key.as_ref()).collect();
     if !keys.is_empty() {
         let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN (");
@@ -173,11 +152,11 @@ where
             list.push_bind((*k).clone());
         }
         q.push(")");
-        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
-            by_key.insert(get!(row, 0), get!(row, 1));
+        for row in q.build_query_as::<KeyRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
+            by_key.insert(row.idempotency_key, MatterId::parse(&row.id).map_err(corrupt)?);
         }
     }
-    let mut by_ref: HashMap<(String, String), String> = HashMap::new();
+    let mut by_ref: HashMap<(String, String), MatterId> = HashMap::new();
     let refs: Vec<&String> = jobs.iter().filter_map(|j| j.matter.external_ref.as_ref()).collect();
     if !refs.is_empty() {
         let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN (");
@@ -186,8 +165,8 @@ where
             list.push_bind((*r).clone());
         }
         q.push(")");
-        for row in q.build().fetch_all(&mut *conn).await.map_err(map_err)? {
-            by_ref.insert((get!(row, 0), get!(row, 1)), get!(row, 2));
+        for row in q.build_query_as::<RefRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
+            by_ref.insert((row.channel, row.external_ref), MatterId::parse(&row.id).map_err(corrupt)?);
         }
     }
     // Which are new; a repeat within the group points at its first.
@@ -195,7 +174,7 @@ where
     let mut per_prefix: HashMap<&str, i64> = HashMap::new();
     for j in jobs {
         let seen = j.key.as_ref().and_then(|k| by_key.get(k)).or_else(|| {
-            j.matter.external_ref.as_ref().and_then(|r| by_ref.get(&(j.matter.channel.clone(), r.clone())))
+            j.matter.external_ref.as_ref().and_then(|r| by_ref.get(&(j.matter.channel.as_str().to_owned(), r.clone())))
         });
         if let Some(id) = seen {
             outcomes.push(Some(Created::Existing { id: id.clone() }));
@@ -205,7 +184,7 @@ where
             by_key.insert(k.clone(), j.matter.id.clone());
         }
         if let Some(r) = &j.matter.external_ref {
-            by_ref.insert((j.matter.channel.clone(), r.clone()), j.matter.id.clone());
+            by_ref.insert((j.matter.channel.as_str().to_owned(), r.clone()), j.matter.id.clone());
         }
         *per_prefix.entry(j.prefix.as_str()).or_default() += 1;
         outcomes.push(None);
@@ -215,7 +194,7 @@ where
     for (prefix, n) in &per_prefix {
         next.insert(prefix, take_numbers::<DB>(conn, prefix, *n).await?);
     }
-    let mut new_rows: Vec<(MatterRecord, Option<&str>, &MatterEvent)> = Vec::new();
+    let mut new_rows: Vec<(Matter, Option<&str>, &MatterEvent)> = Vec::new();
     for (j, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
         if outcome.is_some() {
             continue;

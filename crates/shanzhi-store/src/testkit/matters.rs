@@ -1,14 +1,12 @@
 use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
+use shanzhi_domain::matter::{LngLat, MATTER_GENESIS, Reporter};
 use shanzhi_domain::{
-    Assignee, Category, CategoryCode, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem, DutyLevel, DutyList,
-    GridCode, Level, Line, MatterState, Status,
+    ActingRole, Assignee, Category, CategoryCode, Channel, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem,
+    DutyLevel, DutyList, EventKind, GridCode, Level, Line, Matter, MatterId, MatterState, Micros, Phone, Role, Status,
 };
 
 use super::division;
-use crate::{
-    AttachmentRecord, AuditEntry, Created, MATTER_GENESIS, MatterEvent, MatterQuery, MatterRecord, MatterScope,
-    NewMatter, Store, matter_event_hash,
-};
+use crate::{AttachmentRecord, AuditEntry, Created, MatterEvent, MatterQuery, MatterScope, NewMatter, Store};
 
 const NBS: CodeSystem = CodeSystem::Nbs2023;
 
@@ -50,29 +48,35 @@ pub(super) async fn setup(store: &dyn Store) {
     store.put_category(&category("0110", "道路破损"), &audit()).await.expect("category");
 }
 
-pub(super) fn matter(id: &str, grid: &str, at: i64, text: &str) -> MatterRecord {
-    MatterRecord {
-        id: id.to_owned(),
+/// A matter id of the tests.
+pub(super) fn id(s: &str) -> MatterId {
+    MatterId::parse(s).expect("id")
+}
+
+pub(super) fn matter(matter_id: &str, grid: &str, at: i64, text: &str) -> Matter {
+    Matter {
+        id: id(matter_id),
         number: String::new(),
-        channel: "resident".to_owned(),
+        channel: Channel::Resident,
         category: CategoryCode::parse("0110").expect("code"),
         category_version: 1,
-        line: "development".to_owned(),
-        severity: "normal".to_owned(),
+        line: Line::Development,
+        severity: Severity::Normal,
         description: text.to_owned(),
         address: Some("总府路 2 号".to_owned()),
-        lng: Some(104.072),
-        lat: Some(30.652),
+        location: Some(LngLat { lng: 104.072, lat: 30.652 }),
         grid: GridCode::parse(grid).expect("grid"),
         general_grid: None,
-        reporter_user_id: Some("u1".to_owned()),
-        reporter_name: Some("张三".to_owned()),
-        reporter_phone: Some("13812345678".to_owned()),
+        reporter: Reporter {
+            user_id: Some("u1".to_owned()),
+            name: Some("张三".to_owned()),
+            phone: Some(Phone::parse("13812345678").expect("phone")),
+        },
         external_ref: None,
         duplicate_of: None,
         status: Status::reported(Level::Community),
-        reported_at: at,
-        updated_at: at,
+        reported_at: Micros::new(at),
+        updated_at: Micros::new(at),
         clock: None,
         event_count: 1,
         last_hash: String::new(),
@@ -89,34 +93,32 @@ pub(super) fn event(
     from: Option<MatterState>,
     to: MatterState,
 ) -> MatterEvent {
-    let mut e = MatterEvent {
+    MatterEvent {
         seq,
-        at: 1_000 + seq,
+        at: Micros::new(1_000 + seq),
         actor: "tester".to_owned(),
-        role: "dispatcher".to_owned(),
-        command: command.name().to_owned(),
+        role: ActingRole::Role(Role::Dispatcher),
+        kind: EventKind::Command(command.kind()),
         body: serde_json::to_string(command).expect("json"),
         from_state: from,
         to_state: to,
         attachments: Vec::new(),
-        prev_hash: prev.to_owned(),
+        prev_hash: String::new(),
         hash: String::new(),
-    };
-    e.hash = matter_event_hash(matter_id, prev, &e);
-    e
+    }
+    .sealed(matter_id, prev)
 }
 
-fn report_event(matter_id: &str) -> MatterEvent {
+pub(super) fn report_event(matter_id: &str) -> MatterEvent {
     let mut e = event(matter_id, 1, MATTER_GENESIS, &Command::Accept, None, MatterState::Reported);
-    e.command = "report".to_owned();
+    e.kind = EventKind::Report;
     e.body = "{}".to_owned();
-    e.hash = matter_event_hash(matter_id, MATTER_GENESIS, &e);
-    e
+    e.sealed(matter_id, MATTER_GENESIS)
 }
 
-pub(super) async fn create(store: &dyn Store, m: &MatterRecord, key: Option<&str>) -> Created {
+pub(super) async fn create(store: &dyn Store, m: &Matter, key: Option<&str>) -> Created {
     let mut m = m.clone();
-    let first = report_event(&m.id);
+    let first = report_event(m.id.as_str());
     m.last_hash = first.hash.clone();
     store.create_matter(&m, key, "510104-20261128", &first).await.expect("create")
 }
@@ -125,29 +127,28 @@ pub async fn matters_are_numbered_and_retries_are_safe(store: &dyn Store) {
     setup(store).await;
     let a = matter("m1", "510104022006001", 10, "井盖破损");
     assert_eq!(create(store, &a, Some("k1")).await, Created::New { number: "510104-20261128-000001".to_owned() });
-    assert_eq!(create(store, &a, Some("k1")).await, Created::Existing { id: "m1".to_owned() }, "same key, same matter");
+    assert_eq!(create(store, &a, Some("k1")).await, Created::Existing { id: id("m1") }, "same key, same matter");
     let b = matter("m2", "510104022006001", 11, "路面坑洼");
     assert_eq!(create(store, &b, None).await, Created::New { number: "510104-20261128-000002".to_owned() });
     let mut c = matter("m3", "510104022006001", 12, "热线工单");
-    c.channel = "hotline".to_owned();
+    c.channel = Channel::Hotline;
     c.external_ref = Some("CD12345-001".to_owned());
     assert!(matches!(create(store, &c, None).await, Created::New { .. }));
     let mut again = matter("m4", "510104022006001", 13, "热线工单");
-    again.channel = "hotline".to_owned();
+    again.channel = Channel::Hotline;
     again.external_ref = Some("CD12345-001".to_owned());
-    assert_eq!(create(store, &again, None).await, Created::Existing { id: "m3".to_owned() }, "same order number");
-    let got = store.matter("m1").await.expect("read").expect("found");
+    assert_eq!(create(store, &again, None).await, Created::Existing { id: id("m3") }, "same order number");
+    let got = store.matter(&id("m1")).await.expect("read").expect("found");
     assert_eq!(got.number, "510104-20261128-000001");
     assert_eq!(got.description, "井盖破损");
     assert_eq!(got.status, Status::reported(Level::Community));
-    assert_eq!(
-        store.matter_by_number("510104-20261128-000002").await.expect("read").map(|m| m.id),
-        Some("m2".to_owned())
-    );
-    assert!(store.matter("m4").await.expect("read").is_none());
-    let found = store.matters_by_external_refs("hotline", &["CD12345-001".to_owned(), "none".to_owned()]).await;
+    assert_eq!(store.matter_by_number("510104-20261128-000002").await.expect("read").map(|m| m.id), Some(id("m2")));
+    assert!(store.matter(&id("m4")).await.expect("read").is_none());
+    let found = store.matters_by_external_refs(Channel::Hotline, &["CD12345-001".to_owned(), "none".to_owned()]).await;
     assert_eq!(found.expect("read").iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m3"]);
-    assert!(store.matters_by_external_refs("resident", &["CD12345-001".to_owned()]).await.expect("read").is_empty());
+    assert!(
+        store.matters_by_external_refs(Channel::Resident, &["CD12345-001".to_owned()]).await.expect("read").is_empty()
+    );
 }
 
 /// An import writes all its matters in one transaction, or none; a private
@@ -156,7 +157,7 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
     setup(store).await;
     let new = |id: &str, order: &str| {
         let mut m = matter(id, "510104022006001", 10, "热线工单");
-        m.channel = "hotline".to_owned();
+        m.channel = Channel::Hotline;
         m.external_ref = Some(order.to_owned());
         m.reporter_key_hash = Some(format!("key-of-{id}"));
         m.request_hash = Some(format!("request-{order}"));
@@ -167,15 +168,15 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
     let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
     assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));
     let again = store.create_matters(&[new("b3", "A1"), new("b4", "A3")]).await.expect("batch");
-    assert_eq!(again[0], Created::Existing { id: "b1".to_owned() }, "an order imported before");
+    assert_eq!(again[0], Created::Existing { id: id("b1") }, "an order imported before");
     // A row that a constraint refuses (a grid code the table does not take)
     // takes the whole batch back with it.
     let mut bad = new("b6", "A6");
     bad.matter.category_version = 99;
     assert!(store.create_matters(&[new("b5", "A5"), bad]).await.is_err());
-    assert!(store.matter("b5").await.expect("read").is_none(), "nothing of a refused batch stays");
-    assert_eq!(store.matter_by_reporter_key("key-of-b2").await.expect("read").map(|m| m.id), Some("b2".to_owned()));
-    let b2 = store.matter("b2").await.expect("read").expect("found");
+    assert!(store.matter(&id("b5")).await.expect("read").is_none(), "nothing of a refused batch stays");
+    assert_eq!(store.matter_by_reporter_key("key-of-b2").await.expect("read").map(|m| m.id), Some(id("b2")));
+    let b2 = store.matter(&id("b2")).await.expect("read").expect("found");
     assert_eq!(b2.request_hash.as_deref(), Some("request-A2"));
     assert!(store.matter_by_reporter_key("key-of-nobody").await.expect("read").is_none());
 }
@@ -184,12 +185,12 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
     setup(store).await;
     let m = matter("m1", "510104022006001", 10, "井盖破损");
     create(store, &m, None).await;
-    let first = store.matter_events("m1").await.expect("events");
+    let first = store.matter_events(&id("m1")).await.expect("events");
     assert_eq!(first.len(), 1);
     let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
-    let mut next = store.matter("m1").await.expect("read").expect("found");
+    let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    next.updated_at = 99;
+    next.updated_at = Micros::new(99);
     store.append_matter_event(&next, &accept).await.expect("append");
     let clash = event(
         "m1",
@@ -200,11 +201,11 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
         MatterState::Voided,
     );
     assert!(store.append_matter_event(&next, &clash).await.is_err(), "one event per sequence number");
-    let stored = store.matter("m1").await.expect("read").expect("found");
-    assert_eq!((stored.status.state, stored.event_count, stored.updated_at), (MatterState::Filed, 2, 99));
+    let stored = store.matter(&id("m1")).await.expect("read").expect("found");
+    assert_eq!((stored.status.state, stored.event_count, stored.updated_at), (MatterState::Filed, 2, Micros::new(99)));
     assert_eq!(stored.last_hash, accept.hash);
-    let events = store.matter_events("m1").await.expect("events");
-    assert_eq!(events.iter().map(|e| e.command.as_str()).collect::<Vec<_>>(), ["report", "accept"]);
+    let events = store.matter_events(&id("m1")).await.expect("events");
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["report", "accept"]);
     assert_eq!(events[1], accept);
 }
 
@@ -214,9 +215,9 @@ pub async fn matter_queries_stay_in_scope_and_page_by_keyset(store: &dyn Store) 
         create(store, &matter(&format!("a{i}"), "510104022006001", 100 + i, &format!("锦江 第{i}件 井盖")), None).await;
     }
     let mut other = matter("b0", "510105002001001", 200, "青羊 路灯不亮");
-    other.reporter_user_id = Some("u2".to_owned());
+    other.reporter.user_id = Some("u2".to_owned());
     create(store, &other, None).await;
-    let ids = |v: Vec<MatterRecord>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let ids = |v: Vec<Matter>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
     let q = |scope: MatterScope| MatterQuery { scope, limit: 100, ..MatterQuery::default() };
     let everything = MatterScope { everything: true, ..MatterScope::default() };
     assert_eq!(store.matters(&q(everything.clone())).await.expect("all").len(), 6);
@@ -245,8 +246,13 @@ pub async fn matter_queries_stay_in_scope_and_page_by_keyset(store: &dyn Store) 
     let literal =
         MatterQuery { scope: everything.clone(), text: Some("%".to_owned()), limit: 10, ..MatterQuery::default() };
     assert!(store.matters(&literal).await.expect("q").is_empty(), "% is a character, not a wildcard");
-    let span =
-        MatterQuery { scope: everything.clone(), from: Some(102), to: Some(104), limit: 10, ..MatterQuery::default() };
+    let span = MatterQuery {
+        scope: everything.clone(),
+        from: Some(Micros::new(102)),
+        to: Some(Micros::new(104)),
+        limit: 10,
+        ..MatterQuery::default()
+    };
     assert_eq!(ids(store.matters(&span).await.expect("q")), ["a3", "a2"]);
     let counts = store.count_matters(&MatterQuery { scope: jinjiang, ..MatterQuery::default() }).await.expect("counts");
     assert_eq!(counts.get(&MatterState::Reported), Some(&5));
@@ -260,7 +266,7 @@ pub async fn departments_see_what_is_dispatched_to_them(store: &dyn Store) {
     let m = matter("m1", "510104022006001", 10, "井盖破损");
     create(store, &m, None).await;
     let dept = DepartmentCode::parse("510104-chengguan").expect("dept");
-    let mut next = store.matter("m1").await.expect("read").expect("found");
+    let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     let prev = next.last_hash.clone();
     let mut e = event("m1", 2, &prev, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
@@ -269,7 +275,7 @@ pub async fn departments_see_what_is_dispatched_to_them(store: &dyn Store) {
     next.status = next.status.apply(&dispatch).expect("fits");
     e = event("m1", 3, &e.hash, &dispatch, Some(MatterState::Filed), MatterState::Dispatched);
     store.append_matter_event(&next, &e).await.expect("dispatch");
-    let scope = MatterScope { departments: vec![dept.as_str().to_owned()], ..MatterScope::default() };
+    let scope = MatterScope { departments: vec![dept.clone()], ..MatterScope::default() };
     let got = store.matters(&MatterQuery { scope, limit: 10, ..MatterQuery::default() }).await.expect("q");
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].status.assignee, Some(Assignee::Department(dept)));
@@ -323,27 +329,31 @@ pub async fn attachments_are_stored_and_bound_once(store: &dyn Store) {
         content_type: "image/png".to_owned(),
         size: bytes.len() as i64,
         sha256: "abc".to_owned(),
-        created_at: 5,
+        created_at: Micros::new(5),
     };
     store.put_attachment(&record, &bytes).await.expect("put");
-    assert_eq!(store.bind_attachments(&["f1".to_owned()], "m1", "someone else").await.expect("bind"), 0, "not theirs");
-    assert_eq!(store.bind_attachments(&["f1".to_owned(), "nope".to_owned()], "m1", "u1").await.expect("bind"), 1);
-    assert_eq!(store.bind_attachments(&["f1".to_owned()], "m1", "u1").await.expect("bind"), 0, "bound once");
+    assert_eq!(
+        store.bind_attachments(&["f1".to_owned()], &id("m1"), "someone else").await.expect("bind"),
+        0,
+        "not theirs"
+    );
+    assert_eq!(store.bind_attachments(&["f1".to_owned(), "nope".to_owned()], &id("m1"), "u1").await.expect("bind"), 1);
+    assert_eq!(store.bind_attachments(&["f1".to_owned()], &id("m1"), "u1").await.expect("bind"), 0, "bound once");
     let (got, data) = store.attachment("f1").await.expect("read").expect("found");
     assert_eq!(data, bytes);
-    assert_eq!(got.matter_id.as_deref(), Some("m1"));
-    let ids = store.attachment_ids(&["m1".to_owned(), "m2".to_owned()]).await.expect("ids");
-    assert_eq!(ids, [("m1".to_owned(), "f1".to_owned())]);
+    assert_eq!(got.matter_id, Some(id("m1")));
+    let ids = store.attachment_ids(&[id("m1"), id("m2")]).await.expect("ids");
+    assert_eq!(ids, [(id("m1"), "f1".to_owned())]);
     assert!(store.attachment_ids(&[]).await.expect("none").is_empty());
 }
 
 pub async fn bulk_matters_keep_numbers_unique(store: &dyn Store) {
     setup(store).await;
-    let rows: Vec<(MatterRecord, Vec<MatterEvent>)> = (1..=40)
+    let rows: Vec<(Matter, Vec<MatterEvent>)> = (1..=40)
         .map(|i| {
             let mut m = matter(&format!("d{i}"), "510104022006001", i, "演示");
             m.number = format!("510104-20261128-{i:06}");
-            let e = report_event(&m.id);
+            let e = report_event(m.id.as_str());
             m.last_hash = e.hash.clone();
             (m, vec![e])
         })
@@ -355,14 +365,14 @@ pub async fn bulk_matters_keep_numbers_unique(store: &dyn Store) {
         Created::New { number: "510104-20261128-000041".to_owned() },
         "numbering continues after the bulk"
     );
-    assert_eq!(store.matter_events("d7").await.expect("events").len(), 1);
+    assert_eq!(store.matter_events(&id("d7")).await.expect("events").len(), 1);
 }
 
 pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn Store) {
     setup(store).await;
     // Forty reports at once, five of them retries of an earlier key and one
     // filed under a category version that does not exist.
-    let jobs: Vec<(MatterRecord, Option<String>)> = (0..40)
+    let jobs: Vec<(Matter, Option<String>)> = (0..40)
         .map(|i| {
             let mut m = matter(&format!("c{i:02}"), "510104022006001", 100 + i, "并发上报");
             if i == 13 {
@@ -374,7 +384,7 @@ pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn S
         .collect();
     let results = futures_util::future::join_all(jobs.iter().map(|(m, key)| async move {
         let mut m = m.clone();
-        let first = report_event(&m.id);
+        let first = report_event(m.id.as_str());
         m.last_hash = first.hash.clone();
         store.create_matter(&m, key.as_deref(), "510104-20261128", &first).await
     }))
@@ -388,7 +398,7 @@ pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn S
             Ok(Created::Existing { id }) => {
                 existing += 1;
                 assert!(i >= 35, "only the retries find an earlier matter");
-                assert_eq!(id, &format!("c{:02}", i - 35), "a retry finds the first report with its key");
+                assert_eq!(id.as_str(), format!("c{:02}", i - 35), "a retry finds the first report with its key");
             }
             Err(_) => assert_eq!(i, 13),
         }
@@ -412,10 +422,10 @@ pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dy
     setup(store).await;
     create(store, &matter("m1", "510104022006001", 10, "井盖破损"), None).await;
     let mut dispute = matter("m2", "510105002001001", 20, "邻里纠纷");
-    dispute.line = "safety".to_owned();
+    dispute.line = Line::Safety;
     create(store, &dispute, None).await;
     create(store, &matter("m3", "510104022006001", 30, "路灯不亮"), None).await;
-    let ids = |v: Vec<MatterRecord>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    let ids = |v: Vec<Matter>| v.into_iter().map(|m| m.id).collect::<Vec<_>>();
     let everything = MatterScope { everything: true, ..MatterScope::default() };
 
     let by_number = MatterQuery {
@@ -434,28 +444,32 @@ pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dy
     assert_eq!(ids(store.matters(&q).await.expect("q")), ["m3", "m2", "m1"], "a reporter still sees their own");
 
     // A command on m1 at t = 1002 (see `event`): it changed after 500.
-    let mut next = store.matter("m1").await.expect("read").expect("found");
-    let first = store.matter_events("m1").await.expect("events");
+    let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
+    let first = store.matter_events(&id("m1")).await.expect("events");
     let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
     next.updated_at = accept.at;
     store.append_matter_event(&next, &accept).await.expect("append");
-    let changed =
-        MatterQuery { scope: everything.clone(), updated_after: Some(500), limit: 10, ..MatterQuery::default() };
+    let changed = MatterQuery {
+        scope: everything.clone(),
+        updated_after: Some(Micros::new(500)),
+        limit: 10,
+        ..MatterQuery::default()
+    };
     assert_eq!(ids(store.matters(&changed).await.expect("q")), ["m1"]);
 
     // The feed: every entry in the window, oldest first, with its number.
     let feed = MatterQuery { scope: everything, limit: 10, ..MatterQuery::default() };
-    let all = store.matter_updates(&feed, 0, 2_000, 0).await.expect("feed");
+    let all = store.matter_updates(&feed, Micros::new(0), Micros::new(2_000), 0).await.expect("feed");
     assert_eq!(all.len(), 4, "three reports (t = 1001) and one accept (t = 1002)");
-    assert_eq!(all.last().map(|(n, e)| (n.as_str(), e.command.as_str())), Some(("510104-20261128-000001", "accept")));
+    assert_eq!(all.last().map(|(n, e)| (n.as_str(), e.kind.as_str())), Some(("510104-20261128-000001", "accept")));
     assert!(all.windows(2).all(|w| w[0].1.at <= w[1].1.at), "oldest first");
-    let late = store.matter_updates(&feed, 1_002, 2_000, 0).await.expect("feed");
+    let late = store.matter_updates(&feed, Micros::new(1_002), Micros::new(2_000), 0).await.expect("feed");
     assert_eq!(late.len(), 1);
-    let skipped = store.matter_updates(&feed, 0, 2_000, 3).await.expect("feed");
+    let skipped = store.matter_updates(&feed, Micros::new(0), Micros::new(2_000), 3).await.expect("feed");
     assert_eq!(skipped, all[3..].to_vec(), "offset skips entries in the same order");
     let public_feed = MatterQuery { scope: public, limit: 10, ..MatterQuery::default() };
-    let seen = store.matter_updates(&public_feed, 0, 2_000, 0).await.expect("feed");
+    let seen = store.matter_updates(&public_feed, Micros::new(0), Micros::new(2_000), 0).await.expect("feed");
     assert!(seen.iter().all(|(n, _)| n != "510104-20261128-000002"), "the feed keeps to the scope too");
     assert_eq!(seen.len(), 3);
 }

@@ -1,6 +1,8 @@
 use jiff::civil::date;
 use shanzhi_domain::{CodeSystem, DepartmentCode, DivisionCode, GridCode, Phone, Role, Scope, Term, Username};
 
+use shanzhi_domain::Micros;
+
 use super::division;
 use crate::{
     AUDIT_GENESIS, ApiTokenRecord, AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PatrolPoint, PatrolQuery,
@@ -21,7 +23,7 @@ fn user(id: &str, name: &str) -> NewUser {
         kind: UserKind::Staff,
         phone: Some(Phone::parse("13812345678").expect("phone")),
         password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
-        created_at: 1_700_000_000_000_000,
+        created_at: Micros::new(1_700_000_000_000_000),
     }
 }
 
@@ -114,7 +116,7 @@ pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
     let name = Username::parse("lisi").expect("name");
     let c = store.credentials(&name).await.expect("creds").expect("found");
     assert_eq!((c.user_id.as_str(), c.disabled), ("u1", false));
-    store.set_disabled("u1", Some(7), &audit("user.disable", "user:lisi")).await.expect("disable");
+    store.set_disabled("u1", Some(Micros::new(7)), &audit("user.disable", "user:lisi")).await.expect("disable");
     assert!(store.credentials(&name).await.expect("creds").expect("found").disabled);
     assert!(store.user_by_id("u1").await.expect("read").expect("found").disabled);
     store.set_disabled("u1", None, &audit("user.enable", "user:lisi")).await.expect("enable");
@@ -122,31 +124,32 @@ pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
     assert!(store.credentials(&Username::parse("nobody").expect("n")).await.expect("read").is_none());
 
     // Throttles: counted in a window, reset when it has passed, never below 0.
-    let hit = |delta, now| store.throttle_add("login:1.2.3.4:lisi", delta, now, now - 100);
-    assert_eq!(hit(1, 1_000).await.expect("hit"), ThrottleCount { hits: 1, window_start: 1_000 });
-    assert_eq!(hit(1, 1_050).await.expect("hit"), ThrottleCount { hits: 2, window_start: 1_000 });
+    let hit =
+        |delta, now: i64| store.throttle_add("login:1.2.3.4:lisi", delta, Micros::new(now), Micros::new(now - 100));
+    assert_eq!(hit(1, 1_000).await.expect("hit"), ThrottleCount { hits: 1, window_start: Micros::new(1_000) });
+    assert_eq!(hit(1, 1_050).await.expect("hit"), ThrottleCount { hits: 2, window_start: Micros::new(1_000) });
     assert_eq!(hit(-5, 1_060).await.expect("give back").hits, 0);
     assert_eq!(hit(1, 1_070).await.expect("hit").hits, 1);
-    assert_eq!(hit(1, 1_200).await.expect("new window"), ThrottleCount { hits: 1, window_start: 1_200 });
+    assert_eq!(hit(1, 1_200).await.expect("new window"), ThrottleCount { hits: 1, window_start: Micros::new(1_200) });
     store.throttle_clear("login:1.2.3.4:lisi").await.expect("clear");
-    assert_eq!(hit(1, 1_210).await.expect("hit"), ThrottleCount { hits: 1, window_start: 1_210 });
+    assert_eq!(hit(1, 1_210).await.expect("hit"), ThrottleCount { hits: 1, window_start: Micros::new(1_210) });
 
     let session = SessionRecord {
         token_hash: "h1".to_owned(),
         user_id: "u1".to_owned(),
         csrf_token: "c1".to_owned(),
-        created_at: 10,
-        expires_at: 20,
+        created_at: Micros::new(10),
+        expires_at: Micros::new(20),
         revoked_at: None,
     };
     store.create_session(&session).await.expect("session");
     assert_eq!(store.session("h1").await.expect("read"), Some(session.clone()));
-    store.revoke_session("h1", 15).await.expect("revoke");
-    assert_eq!(store.session("h1").await.expect("read").and_then(|s| s.revoked_at), Some(15));
-    store.revoke_session("h1", 99).await.expect("again");
+    store.revoke_session("h1", Micros::new(15)).await.expect("revoke");
+    assert_eq!(store.session("h1").await.expect("read").and_then(|s| s.revoked_at), Some(Micros::new(15)));
+    store.revoke_session("h1", Micros::new(99)).await.expect("again");
     assert_eq!(
         store.session("h1").await.expect("read").and_then(|s| s.revoked_at),
-        Some(15),
+        Some(Micros::new(15)),
         "the first revocation stands"
     );
 
@@ -155,41 +158,43 @@ pub async fn sessions_tokens_and_login_failures(store: &dyn Store) {
         id: "tok1".to_owned(),
         user_id: "u1".to_owned(),
         name: "cli".to_owned(),
-        created_at: 5,
+        created_at: Micros::new(5),
         revoked_at: None,
     };
     store.create_api_token(&token).await.expect("token");
     assert_eq!(store.api_token("t1").await.expect("read"), Some(token.clone()));
-    store.revoke_api_token("t1", 6).await.expect("revoke");
-    assert_eq!(store.api_token("t1").await.expect("read").and_then(|t| t.revoked_at), Some(6));
+    store.revoke_api_token("t1", Micros::new(6)).await.expect("revoke");
+    assert_eq!(store.api_token("t1").await.expect("read").and_then(|t| t.revoked_at), Some(Micros::new(6)));
     assert!(store.api_token("nope").await.expect("read").is_none());
-    let second = ApiTokenRecord { token_hash: "t2".to_owned(), id: "tok2".to_owned(), created_at: 8, ..token };
+    let second =
+        ApiTokenRecord { token_hash: "t2".to_owned(), id: "tok2".to_owned(), created_at: Micros::new(8), ..token };
     store.create_api_token(&second).await.expect("token");
     let listed = store.api_tokens_of("u1").await.expect("list");
     assert_eq!(
         listed.iter().map(|t| (t.id.as_str(), t.revoked_at)).collect::<Vec<_>>(),
-        [("tok1", Some(6)), ("tok2", None)]
+        [("tok1", Some(Micros::new(6))), ("tok2", None)]
     );
-    assert!(!store.revoke_api_token_by_id("someone-else", "tok2", 9).await.expect("revoke"), "not theirs");
-    assert!(store.revoke_api_token_by_id("u1", "tok2", 9).await.expect("revoke"));
-    assert!(!store.revoke_api_token_by_id("u1", "tok2", 10).await.expect("revoke"), "once");
-    assert_eq!(store.api_token("t2").await.expect("read").and_then(|t| t.revoked_at), Some(9));
+    assert!(!store.revoke_api_token_by_id("someone-else", "tok2", Micros::new(9)).await.expect("revoke"), "not theirs");
+    assert!(store.revoke_api_token_by_id("u1", "tok2", Micros::new(9)).await.expect("revoke"));
+    assert!(!store.revoke_api_token_by_id("u1", "tok2", Micros::new(10)).await.expect("revoke"), "once");
+    assert_eq!(store.api_token("t2").await.expect("read").and_then(|t| t.revoked_at), Some(Micros::new(9)));
 
     // Sign out everywhere, keeping one session if asked.
     for h in ["s1", "s2", "s3"] {
         let s = SessionRecord { token_hash: h.to_owned(), ..session.clone() };
         store.create_session(&s).await.expect("session");
     }
-    assert_eq!(store.revoke_sessions_of("u1", Some("s3"), 30).await.expect("revoke"), 2);
+    assert_eq!(store.revoke_sessions_of("u1", Some("s3"), Micros::new(30)).await.expect("revoke"), 2);
     assert!(store.session("s3").await.expect("read").is_some_and(|s| s.revoked_at.is_none()));
-    assert_eq!(store.revoke_sessions_of("u1", None, 31).await.expect("revoke"), 1);
-    assert_eq!(store.session("s1").await.expect("read").and_then(|s| s.revoked_at), Some(30));
+    assert_eq!(store.revoke_sessions_of("u1", None, Micros::new(31)).await.expect("revoke"), 1);
+    assert_eq!(store.session("s1").await.expect("read").and_then(|s| s.revoked_at), Some(Micros::new(30)));
 }
 
 /// Parallel hits on one throttle each see a different count: none can slip
 /// past a limit by reading a count that the others have not raised yet.
 pub async fn throttle_hits_are_atomic(store: &dyn Store) {
-    let hits: Vec<_> = (0..40).map(|_| store.throttle_add("login-ip:9.9.9.9", 1, 5_000, 0)).collect();
+    let hits: Vec<_> =
+        (0..40).map(|_| store.throttle_add("login-ip:9.9.9.9", 1, Micros::new(5_000), Micros::ZERO)).collect();
     let mut counts: Vec<i64> =
         futures_util::future::join_all(hits).await.into_iter().map(|c| c.expect("hit").hits).collect();
     counts.sort_unstable();
@@ -204,14 +209,14 @@ pub async fn patrols_keep_their_check_ins(store: &dyn Store) {
         id: "p1".to_owned(),
         user_id: "u1".to_owned(),
         grid: grid.clone(),
-        started_at: 1_000,
+        started_at: Micros::new(1_000),
         ended_at: None,
         points: Vec::new(),
     };
     store.start_patrol(&patrol).await.expect("start");
-    let point = |at, households| PatrolPoint {
+    let point = |at: i64, households| PatrolPoint {
         seq: 0,
-        at,
+        at: Micros::new(at),
         lng: 104.0712,
         lat: 30.6523,
         grid: Some(grid.clone()),
@@ -220,12 +225,12 @@ pub async fn patrols_keep_their_check_ins(store: &dyn Store) {
     };
     assert_eq!(store.add_patrol_point("p1", &point(1_100, 3)).await.expect("point"), 1);
     assert_eq!(store.add_patrol_point("p1", &point(1_200, 2)).await.expect("point"), 2);
-    store.end_patrol("p1", 2_000).await.expect("end");
+    store.end_patrol("p1", Micros::new(2_000)).await.expect("end");
     assert!(store.add_patrol_point("p1", &point(2_100, 1)).await.is_err(), "no check-ins after the end");
-    assert!(store.end_patrol("p1", 3_000).await.is_err(), "ends once");
+    assert!(store.end_patrol("p1", Micros::new(3_000)).await.is_err(), "ends once");
     assert!(store.add_patrol_point("p9", &point(2_100, 1)).await.is_err(), "unknown patrol");
     let got = store.patrol("p1").await.expect("read").expect("found");
-    assert_eq!(got.ended_at, Some(2_000));
+    assert_eq!(got.ended_at, Some(Micros::new(2_000)));
     assert_eq!(got.points.iter().map(|p| (p.seq, p.households_visited)).collect::<Vec<_>>(), [(1, 3), (2, 2)]);
     assert_eq!(got.points[0].note.as_deref(), Some("楼道畅通"));
 
@@ -238,9 +243,17 @@ pub async fn patrols_keep_their_check_ins(store: &dyn Store) {
     };
     assert_eq!(store.patrols(&q("510104022", None, None)).await.expect("q").len(), 1);
     assert_eq!(store.patrols(&q("510105", None, None)).await.expect("q").len(), 0);
-    assert_eq!(store.patrols(&q("5101", Some(1_500), Some(1_600))).await.expect("q").len(), 1, "overlaps");
-    assert_eq!(store.patrols(&q("5101", Some(2_001), None)).await.expect("q").len(), 0, "ended before");
-    assert_eq!(store.patrols(&q("5101", None, Some(1_000))).await.expect("q").len(), 0, "starts at the end");
+    assert_eq!(
+        store.patrols(&q("5101", Some(Micros::new(1_500)), Some(Micros::new(1_600)))).await.expect("q").len(),
+        1,
+        "overlaps"
+    );
+    assert_eq!(store.patrols(&q("5101", Some(Micros::new(2_001)), None)).await.expect("q").len(), 0, "ended before");
+    assert_eq!(
+        store.patrols(&q("5101", None, Some(Micros::new(1_000)))).await.expect("q").len(),
+        0,
+        "starts at the end"
+    );
 }
 
 pub async fn the_audit_log_is_a_hash_chain(store: &dyn Store) {
@@ -268,7 +281,7 @@ pub async fn the_audit_log_is_a_hash_chain(store: &dyn Store) {
     assert_eq!(store.audit_log(2, 100).await.expect("tail").len(), 1);
 
     let access = PiiAccess {
-        at: 7,
+        at: Micros::new(7),
         actor: "tester".into(),
         subject: "u1".into(),
         field: "phone".into(),

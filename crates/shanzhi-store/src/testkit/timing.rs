@@ -4,24 +4,26 @@ use shanzhi_domain::calendar::DayKind;
 use shanzhi_domain::category::{Limit, TimeLimits};
 use shanzhi_domain::{Command, MatterState, Stage, Timing, Warning};
 
-use super::matters::{create, event, matter, setup};
+use shanzhi_domain::Micros;
+
+use super::matters::{create, event, id, matter, setup};
 use crate::{AuditEntry, CalendarDay, DaySource, MatterQuery, MatterScope, Store, SweepUpdate};
 
 pub async fn leases_go_to_one_holder_and_expire(store: &dyn Store) {
-    assert!(store.take_lease("sweep", "a", 0, 10).await.expect("take"));
-    assert!(!store.take_lease("sweep", "b", 5, 10).await.expect("take"), "a holds it");
-    assert!(store.take_lease("sweep", "a", 5, 10).await.expect("renew"));
-    assert!(!store.take_lease("sweep", "b", 14, 10).await.expect("take"), "renewed until 15");
-    assert!(store.take_lease("sweep", "b", 15, 10).await.expect("take"), "expired: b takes over");
+    assert!(store.take_lease("sweep", "a", Micros::new(0), 10).await.expect("take"));
+    assert!(!store.take_lease("sweep", "b", Micros::new(5), 10).await.expect("take"), "a holds it");
+    assert!(store.take_lease("sweep", "a", Micros::new(5), 10).await.expect("renew"));
+    assert!(!store.take_lease("sweep", "b", Micros::new(14), 10).await.expect("take"), "renewed until 15");
+    assert!(store.take_lease("sweep", "b", Micros::new(15), 10).await.expect("take"), "expired: b takes over");
     let l = store.lease("sweep").await.expect("read").expect("held");
-    assert_eq!((l.holder.as_str(), l.acquired_at, l.expires_at), ("b", 15, 25));
-    assert!(!store.take_lease("sweep", "a", 16, 10).await.expect("take"));
+    assert_eq!((l.holder.as_str(), l.acquired_at, l.expires_at), ("b", Micros::new(15), Micros::new(25)));
+    assert!(!store.take_lease("sweep", "a", Micros::new(16), 10).await.expect("take"));
     store.release_lease("sweep", "a").await.expect("release");
     assert_eq!(store.lease("sweep").await.expect("read").map(|l| l.holder), Some("b".to_owned()), "only b can release");
     store.release_lease("sweep", "b").await.expect("release");
     assert!(store.lease("sweep").await.expect("read").is_none());
-    assert!(store.take_lease("sweep", "a", 17, 10).await.expect("take"), "free again");
-    assert!(store.take_lease("other", "b", 17, 10).await.expect("take"), "leases are per name");
+    assert!(store.take_lease("sweep", "a", Micros::new(17), 10).await.expect("take"), "free again");
+    assert!(store.take_lease("other", "b", Micros::new(17), 10).await.expect("take"), "leases are per name");
 }
 
 pub async fn calendar_days_round_trip(store: &dyn Store) {
@@ -31,7 +33,7 @@ pub async fn calendar_days_round_trip(store: &dyn Store) {
         kind,
         name: name.to_owned(),
         updated_by: "admin".to_owned(),
-        updated_at: 5,
+        updated_at: Micros::new(5),
     };
     let audit = AuditEntry::new("admin", "calendar.put", "calendar");
     store
@@ -66,10 +68,10 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     let mut untimed = matter("m2", "510104022006001", start.as_microsecond(), "无时限");
     untimed.clock = None;
     create(store, &untimed, None).await;
-    let yellow = clock.yellow_at.expect("yellow").as_microsecond();
-    assert!(store.due_matter_ids(yellow - 1, 10).await.expect("due").is_empty());
+    let yellow = Micros::from(clock.yellow_at.expect("yellow"));
+    assert!(store.due_matter_ids(yellow.plus_seconds(-1), 10).await.expect("due").is_empty());
     assert_eq!(store.due_matter_ids(yellow, 10).await.expect("due"), ["m1"]);
-    let ids = ["m2".to_owned(), "m1".to_owned(), "gone".to_owned()];
+    let ids = [id("m2"), id("m1"), id("gone")];
     let both = store.matters_by_ids(&ids).await.expect("read");
     assert_eq!(
         both.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
@@ -102,21 +104,21 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     m3.clock = Some(clock.clone());
     create(store, &m3, None).await;
     let mut yellow_clock = clock.clone();
-    yellow_clock.tick(Timestamp::from_microsecond(yellow).expect("time"));
-    let mut colour = store.matter("m3").await.expect("read").expect("found");
+    yellow_clock.tick(yellow.timestamp());
+    let mut colour = store.matter(&id("m3")).await.expect("read").expect("found");
     let before = colour.clone();
     colour.clock = Some(yellow_clock);
     let recolour = SweepUpdate { matter: colour, read_event_count: 1, event: None };
     assert_eq!(store.apply_sweep(&[update, recolour]).await.expect("batch"), ["m3"]);
-    let m3 = store.matter("m3").await.expect("read").expect("found");
+    let m3 = store.matter(&id("m3")).await.expect("read").expect("found");
     assert_eq!(m3.warning(), Warning::Yellow);
     assert_eq!((m3.event_count, &m3.last_hash, m3.updated_at), (1, &before.last_hash, before.updated_at));
     assert_eq!(m3.status, before.status);
-    assert_eq!(store.matter_events("m3").await.expect("events").len(), 1);
-    let stored = store.matter("m1").await.expect("read").expect("found");
+    assert_eq!(store.matter_events(&id("m3")).await.expect("events").len(), 1);
+    let stored = store.matter(&id("m1")).await.expect("read").expect("found");
     assert_eq!((stored.event_count, stored.warning(), stored.status.supervisions), (2, Warning::Red, 1));
-    assert_eq!(store.matter_events("m1").await.expect("events").len(), 2);
-    let later = store.due_matter_ids(late.as_microsecond() + 1_000_000_000, 10).await.expect("due");
+    assert_eq!(store.matter_events(&id("m1")).await.expect("events").len(), 2);
+    let later = store.due_matter_ids(Micros::from(late).plus_seconds(1_000), 10).await.expect("due");
     assert_eq!(later, ["m3"], "m1 owes nothing more, m3 goes orange");
 
     let q = |warnings: Vec<Warning>| MatterQuery {

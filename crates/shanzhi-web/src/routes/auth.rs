@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::{Me, SESSION_COOKIE};
+use shanzhi_domain::Micros;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -65,9 +66,9 @@ async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let outcome = state.app.login(&body.username, &body.password, &client.client()).await?;
-    let max_age = (outcome.expires_at - jiff::Timestamp::now().as_microsecond()) / 1_000_000;
+    let max_age = outcome.expires_at.seconds_since(Micros::now());
     let set_cookie = cookie(&outcome.token, max_age, secure(&state, &client));
-    let expires_at = jiff::Timestamp::from_microsecond(outcome.expires_at).map(|t| t.to_string()).unwrap_or_default();
+    let expires_at = outcome.expires_at.to_string();
     let answer =
         LoginAnswer { token: outcome.token, csrf_token: outcome.csrf_token, expires_at, username: outcome.username };
     let mut response = Json(answer).into_response();

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterPage, MatterView, Suggestion};
 use shanzhi_app::timing::WarningSummary;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CategoryCode, DivisionCode, GridCode, MatterState, Warning};
+use shanzhi_domain::{
+    CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Warning,
+};
 use shanzhi_geo::Crs;
 use shanzhi_store::MatterQuery;
 
@@ -226,6 +228,15 @@ fn comma_list<T: std::str::FromStr<Err = Bilingual> + PartialEq>(
     Ok(out)
 }
 
+/// An optional parameter, parsed (empty means absent).
+fn parsed<T>(
+    text: Option<&str>,
+    code: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, Bilingual>,
+) -> Result<Option<T>, ApiError> {
+    text.map(str::trim).filter(|t| !t.is_empty()).map(parse).transpose().map_err(|m| ApiError::bad_request(code, m))
+}
+
 fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
     let states: Vec<MatterState> = comma_list(q.state.as_deref(), "invalid_state")?;
     let mut warnings: Vec<Warning> = comma_list(q.warning.as_deref(), "invalid_warning")?;
@@ -246,10 +257,10 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
             Bilingual::new("warning 与 overdue 条件相互矛盾", "the warning and overdue filters contradict each other"),
         ));
     }
-    let instant = |t: &Option<String>| -> Result<Option<i64>, ApiError> {
+    let instant = |t: &Option<String>| -> Result<Option<Micros>, ApiError> {
         t.as_deref()
             .map(|s| {
-                s.parse::<jiff::Timestamp>().map(|t| t.as_microsecond()).map_err(|_| {
+                s.parse::<jiff::Timestamp>().map(Micros::from).map_err(|_| {
                     ApiError::bad_request(
                         "invalid_time",
                         Bilingual::new(format!("时间“{s}”应为 RFC 3339 格式"), format!("time '{s}' must be RFC 3339")),
@@ -258,12 +269,6 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
             })
             .transpose()
     };
-    if q.line.as_deref().is_some_and(|l| !matches!(l, "development" | "safety" | "both")) {
-        return Err(ApiError::bad_request(
-            "invalid_line",
-            Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both"),
-        ));
-    }
     if q.q.as_deref().is_some_and(|t| t.chars().count() > 100) {
         return Err(ApiError::bad_request(
             "invalid_text",
@@ -273,7 +278,7 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
     Ok(MatterQuery {
         states,
         categories: comma_list::<CategoryCode>(q.category.as_deref(), "invalid_category")?,
-        line: q.line.clone(),
+        line: parsed(q.line.as_deref(), "invalid_line", str::parse::<Line>)?,
         within: q
             .within
             .as_deref()
@@ -285,8 +290,8 @@ fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
             .map(GridCode::parse)
             .transpose()
             .map_err(|m| ApiError::bad_request("invalid_grid_code", m))?,
-        department: q.department.clone(),
-        channel: q.channel.clone(),
+        department: parsed(q.department.as_deref(), "invalid_department", DepartmentCode::parse)?,
+        channel: parsed(q.channel.as_deref(), "invalid_channel", str::parse::<Channel>)?,
         from: instant(&q.from)?,
         to: instant(&q.to)?,
         text: q.q.clone().filter(|t| !t.is_empty()),

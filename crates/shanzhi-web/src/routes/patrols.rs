@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shanzhi_app::access::{CheckIn, CoverageRow, PatrolView};
-use shanzhi_domain::DivisionCode;
 use shanzhi_domain::text::Bilingual;
+use shanzhi_domain::{DivisionCode, Micros};
 use shanzhi_geo::Crs;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -106,13 +106,13 @@ struct SpanQuery {
     to: Option<String>,
 }
 
-fn span(q: &SpanQuery) -> Result<(DivisionCode, Option<i64>, Option<i64>), ApiError> {
+fn span(q: &SpanQuery) -> Result<(DivisionCode, Option<Micros>, Option<Micros>), ApiError> {
     let division = DivisionCode::parse(&q.division)
         .map_err(|e| ApiError::bad_request("invalid_division_code", e.message(&q.division)))?;
-    let instant = |t: &Option<String>| -> Result<Option<i64>, ApiError> {
+    let instant = |t: &Option<String>| -> Result<Option<Micros>, ApiError> {
         t.as_deref()
             .map(|s| {
-                s.parse::<jiff::Timestamp>().map(|t| t.as_microsecond()).map_err(|_| {
+                s.parse::<jiff::Timestamp>().map(Micros::from).map_err(|_| {
                     ApiError::bad_request(
                         "invalid_time",
                         Bilingual::new(

@@ -4,8 +4,7 @@
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use shanzhi_domain::MatterState;
-use shanzhi_domain::matter::command_label_zh;
+use shanzhi_domain::{EventKind, MatterState};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tr {
@@ -52,34 +51,13 @@ impl Tr {
         }
     }
 
-    /// A command's name, as a button says it.
-    pub fn command(&self, command: &str) -> &'static str {
-        if !self.en {
-            return if command == "report" { "上报" } else { command_label_zh(command).unwrap_or("办理") };
-        }
-        match command {
-            "report" => "Report",
-            "accept" => "Accept",
-            "reject" => "Reject",
-            "dispatch" => "Dispatch",
-            "sign" => "Sign",
-            "return" => "Return",
-            "respond" => "Respond",
-            "verify" => "Verify",
-            "rate" => "Rate",
-            "reopen" => "Reopen",
-            "escalate" => "Escalate",
-            "extend" => "Ask for more time",
-            "approve_extension" => "Approve extension",
-            "deny_extension" => "Deny extension",
-            "park" => "Ask to park",
-            "approve_park" => "Approve parking",
-            "deny_park" => "Deny parking",
-            "resume" => "Resume",
-            "supervise" => "Supervise",
-            "merge" => "Merge",
-            "void" => "Void",
-            _ => "Act",
+    /// A command's name (or `report`), as a button says it.
+    pub fn command(&self, name: &str) -> &'static str {
+        match name.parse::<EventKind>() {
+            Ok(EventKind::Report) => self.t("上报", "Report"),
+            Ok(EventKind::Command(k)) if self.en => k.label_en(),
+            Ok(EventKind::Command(k)) => k.label_zh(),
+            Err(_) => self.t("办理", "Act"),
         }
     }
 

@@ -10,7 +10,7 @@ use super::body::Node;
 /// only change through this process or a restart that reloads it).
 fn changeset() -> &'static str {
     static AT: OnceLock<String> = OnceLock::new();
-    AT.get_or_init(|| shanzhi_app::open311::datetime(jiff::Timestamp::now().as_microsecond()))
+    AT.get_or_init(|| shanzhi_app::open311::datetime(shanzhi_domain::Micros::now()))
 }
 
 pub fn discovery(base: &str) -> Node {

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
+use shanzhi_domain::Micros;
 
 use crate::AppState;
 use crate::client::ClientInfo;
@@ -69,7 +70,7 @@ pub async fn submit(State(state): State<AppState>, tr: Tr, client: ClientInfo, F
     let next = safe_next(c.next.as_deref());
     match state.app.login(&c.username, &c.password, &client.client()).await {
         Ok(outcome) => {
-            let max_age = (outcome.expires_at - jiff::Timestamp::now().as_microsecond()) / 1_000_000;
+            let max_age = outcome.expires_at.seconds_since(Micros::now());
             let mut r = Redirect::to(&next).into_response();
             if let Some(v) = cookie(&outcome.token, max_age, &client, &state) {
                 r.headers_mut().insert(header::SET_COOKIE, v);

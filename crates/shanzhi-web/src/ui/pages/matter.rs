@@ -62,7 +62,7 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>) -> Re
         warning: s.matter.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
         photos: s.photos,
         timeline: s.timeline.iter().map(entry).collect(),
-        commands: s.commands,
+        commands: s.commands.iter().map(|k| k.name()).collect(),
         suggestion,
         departments: s.departments,
         m: s.matter,

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use shanzhi_domain::{CodeSystem, DivisionCode, MatterState, Warning};
+use shanzhi_domain::{CodeSystem, DivisionCode, Line, MatterState, Warning};
 use shanzhi_store::MatterQuery;
 
 use super::Row;
@@ -39,9 +39,10 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) ->
         .map(|s| (tr.state(s.as_str()).to_owned(), counts.get(s).copied().unwrap_or(0)))
         .collect();
     let mut by_line = Vec::new();
-    for (line, zh, en) in [("development", "发展治理（社治）", "Development"), ("safety", "平安建设（综治）", "Safety")]
+    for (line, zh, en) in
+        [(Line::Development, "发展治理（社治）", "Development"), (Line::Safety, "平安建设（综治）", "Safety")]
     {
-        let q = MatterQuery { states: MatterState::open(), line: Some(line.to_owned()), ..MatterQuery::default() };
+        let q = MatterQuery { states: MatterState::open(), line: Some(line), ..MatterQuery::default() };
         let n: u64 = scoped.matter_counts(q).await.map(|c| c.values().sum()).unwrap_or(0);
         by_line.push((tr.t(zh, en).to_owned(), n));
     }

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use shanzhi_app::open311::RequestInfo;
+use shanzhi_domain::CommandKind;
 use shanzhi_store::MatterQuery;
 
 use super::{Row, local};
@@ -49,7 +50,7 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         && viewer.signed_in()
         && let Ok(m) = scoped.matter(&r.service_request_id).await
     {
-        can_rate = m.allowed_commands.contains(&"rate") && m.state.as_str() == "closed";
+        can_rate = m.allowed_commands.contains(&CommandKind::Rate) && m.state.as_str() == "closed";
     }
     // Found with the key means the key is the reporter's (it is checked by
     // its hash); it may rate once the matter is closed.

@@ -1,15 +1,14 @@
-//! Helpers for backends: turn stored text back into domain values, so that a
-//! corrupt row is reported the same way on every engine.
+//! Stored text back into domain values, so that a corrupt row is reported the
+//! same way on every engine.
 
 use geo::BoundingRect;
 use geo_types::MultiPolygon;
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel, DivisionName, GridCode, GridInfo, Validity};
 
-use crate::GridRecord;
+use shanzhi_store::{GridRecord, StoreError, StoreResult};
+use shanzhi_store_sql_macros::SqlRow;
 
-use crate::{StoreError, StoreResult};
-
-pub fn division(code_system: &str, code: &str, name: &str) -> StoreResult<Division> {
+pub(crate) fn division(code_system: &str, code: &str, name: &str) -> StoreResult<Division> {
     Ok(Division {
         code_system: code_system.parse().map_err(StoreError::corrupt)?,
         code: DivisionCode::parse(code).map_err(|e| StoreError::corrupt(format!("{code}: {e}")))?,
@@ -17,13 +16,13 @@ pub fn division(code_system: &str, code: &str, name: &str) -> StoreResult<Divisi
     })
 }
 
-pub fn level(text: &str) -> StoreResult<DivisionLevel> {
+pub(crate) fn level(text: &str) -> StoreResult<DivisionLevel> {
     text.parse().map_err(StoreError::corrupt)
 }
 
 /// Rows of a batch that are new, and rows whose name changed, given the names
 /// already stored for the batch's codes. New rows come parents first.
-pub fn split_upsert<'a>(
+pub(crate) fn split_upsert<'a>(
     batch: &'a [Division],
     stored_name: impl Fn(CodeSystem, &DivisionCode) -> Option<&'a str>,
 ) -> (Vec<&'a Division>, Vec<&'a Division>, u64) {
@@ -41,9 +40,9 @@ pub fn split_upsert<'a>(
     (new, renamed, unchanged)
 }
 
-/// A grid row as stored: text and numbers, in column order.
-#[derive(Debug)]
-pub struct GridRow {
+/// A grid row as stored: text and numbers.
+#[derive(Debug, SqlRow)]
+pub(crate) struct GridRow {
     pub code: String,
     pub valid_from: String,
     pub valid_to: Option<String>,
@@ -55,9 +54,9 @@ pub struct GridRow {
 }
 
 /// The columns a grid read selects, in `GridRow` order.
-pub const GRID_COLUMNS: &str = "code, valid_from, valid_to, kind, name, parent_code, households, geometry";
+pub(crate) const GRID_COLUMNS: &str = "code, valid_from, valid_to, kind, name, parent_code, households, geometry";
 
-pub fn grid(row: GridRow) -> StoreResult<GridRecord> {
+pub(crate) fn grid(row: GridRow) -> StoreResult<GridRecord> {
     let code = GridCode::parse(&row.code).map_err(StoreError::corrupt)?;
     let date = |s: &str| s.parse::<jiff::civil::Date>().map_err(|e| StoreError::corrupt(format!("{s}: {e}")));
     Ok(GridRecord {
@@ -75,6 +74,6 @@ pub fn grid(row: GridRow) -> StoreResult<GridRecord> {
 }
 
 /// The bounding box stored beside a geometry, for box queries.
-pub fn bbox(geometry: &MultiPolygon<f64>) -> [f64; 4] {
+pub(crate) fn bbox(geometry: &MultiPolygon<f64>) -> [f64; 4] {
     geometry.bounding_rect().map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }

@@ -1,0 +1,199 @@
+//! Matter filters: the caller's scope as parts (each read along its own
+//! index), and the query's filters, as SQL.
+
+use shanzhi_domain::{DivisionCode, DivisionLevel, Warning};
+use shanzhi_store::{MatterQuery, MatterScope};
+use shanzhi_store_sql_macros::sql_bounds;
+use sqlx::QueryBuilder;
+
+fn like_pattern(text: &str) -> String {
+    let escaped: String =
+        text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    format!("%{escaped}%")
+}
+
+/// One way a scope reaches matters; a scope is the union of its parts, and
+/// lists read each part along its own time-ordered index.
+#[derive(Debug, Clone)]
+pub(crate) enum ScopePart {
+    Division(DivisionCode),
+    Grid(String),
+    Department(String),
+    Reporter(String),
+    Public,
+}
+
+pub(crate) fn scope_parts(scope: &MatterScope) -> Vec<ScopePart> {
+    let mut parts: Vec<ScopePart> = scope.divisions.iter().cloned().map(ScopePart::Division).collect();
+    parts.extend(scope.grids.iter().map(|g| ScopePart::Grid(g.as_str().to_owned())));
+    parts.extend(scope.departments.iter().map(|d| ScopePart::Department(d.as_str().to_owned())));
+    parts.extend(scope.reporter.iter().cloned().map(ScopePart::Reporter));
+    if scope.public {
+        parts.push(ScopePart::Public);
+    }
+    parts
+}
+
+/// Matters within a division: by the column of its level, so the index of
+/// that level serves it.
+#[sql_bounds]
+fn push_division<DB>(q: &mut QueryBuilder<DB>, d: &DivisionCode) {
+    let code = d.as_str().to_owned();
+    match d.level() {
+        DivisionLevel::City => q.push("city_code = ").push_bind(code),
+        DivisionLevel::District => q.push("district_code = ").push_bind(code),
+        DivisionLevel::Town => q.push("town_code = ").push_bind(code),
+        DivisionLevel::Community => q.push("community_code = ").push_bind(code),
+        // Province-wide lists are rare: a range, without an index of their own.
+        DivisionLevel::Province => {
+            let (lo, hi) = d.descendant_bounds();
+            q.push("community_code >= ").push_bind(lo).push(" AND community_code <= ").push_bind(hi)
+        }
+    };
+}
+
+#[sql_bounds]
+fn push_part<DB>(q: &mut QueryBuilder<DB>, part: &ScopePart) {
+    match part {
+        ScopePart::Division(d) => push_division(q, d),
+        ScopePart::Grid(g) => {
+            q.push("(grid_code = ").push_bind(g.clone()).push(" OR general_grid = ").push_bind(g.clone()).push(")");
+        }
+        ScopePart::Department(d) => {
+            q.push("assignee_code = ").push_bind(d.clone());
+        }
+        ScopePart::Reporter(r) => {
+            q.push("reporter_user_id = ").push_bind(r.clone());
+        }
+        ScopePart::Public => {
+            q.push("line = 'development'");
+        }
+    }
+}
+
+/// `WHERE` with the caller's whole scope (a disjunction of its parts; an
+/// empty scope sees nothing) and the query's filters: for counts.
+#[sql_bounds]
+pub(crate) fn push_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
+    q.push(" WHERE ");
+    if query.scope.everything {
+        q.push("1 = 1");
+    } else {
+        let parts = scope_parts(&query.scope);
+        if parts.is_empty() {
+            q.push("1 = 0");
+        } else {
+            q.push("(");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("(");
+                push_part(q, part);
+                q.push(")");
+            }
+            q.push(")");
+        }
+    }
+    push_query_filters(q, query);
+}
+
+/// `WHERE` with one part of the scope (or none: everything) and the filters:
+/// for one time-ordered read of a list.
+#[sql_bounds]
+pub(crate) fn push_part_filters<DB>(q: &mut QueryBuilder<DB>, part: Option<&ScopePart>, query: &MatterQuery) {
+    q.push(" WHERE ");
+    match part {
+        Some(p) => push_part(q, p),
+        None => {
+            q.push("1 = 1");
+        }
+    }
+    push_query_filters(q, query);
+}
+
+#[sql_bounds]
+fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
+    if !query.states.is_empty() {
+        q.push(" AND state IN (");
+        let mut list = q.separated(", ");
+        for st in &query.states {
+            list.push_bind(st.as_str().to_owned());
+        }
+        q.push(")");
+    }
+    if !query.categories.is_empty() {
+        q.push(" AND category_code IN (");
+        let mut list = q.separated(", ");
+        for c in &query.categories {
+            list.push_bind(c.as_str().to_owned());
+        }
+        q.push(")");
+    }
+    if let Some(l) = query.line {
+        q.push(" AND (line = ").push_bind(l.as_str().to_owned()).push(" OR line = 'both')");
+    }
+    if let Some(w) = &query.within {
+        q.push(" AND ");
+        push_division(q, w);
+    }
+    if let Some(g) = &query.grid {
+        q.push(" AND (grid_code = ").push_bind(g.as_str().to_owned());
+        q.push(" OR general_grid = ").push_bind(g.as_str().to_owned()).push(")");
+    }
+    if let Some(d) = &query.department {
+        q.push(" AND assignee_code = ").push_bind(d.as_str().to_owned());
+    }
+    if let Some(c) = query.channel {
+        q.push(" AND channel = ").push_bind(c.as_str().to_owned());
+    }
+    if let Some(from) = query.from {
+        q.push(" AND reported_at >= ").push_bind(from.get());
+    }
+    if let Some(to) = query.to {
+        q.push(" AND reported_at < ").push_bind(to.get());
+    }
+    if !query.numbers.is_empty() {
+        q.push(" AND number IN (");
+        let mut list = q.separated(", ");
+        for n in &query.numbers {
+            list.push_bind(n.clone());
+        }
+        q.push(")");
+    }
+    if let Some(after) = query.updated_after {
+        q.push(" AND updated_at > ").push_bind(after.get());
+    }
+    if let Some(t) = &query.text {
+        q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");
+    }
+    if let Some((x, y)) = query.near {
+        q.push(" AND cell IN (");
+        let mut list = q.separated(", ");
+        for c in shanzhi_domain::grid::cells_around(x, y) {
+            list.push_bind(c);
+        }
+        q.push(")");
+    }
+    if !query.warnings.is_empty() {
+        q.push(" AND warning IN (");
+        let mut list = q.separated(", ");
+        for w in &query.warnings {
+            list.push_bind(w.as_str().to_owned());
+        }
+        q.push(")");
+        // Spelled out so that SQLite may use the partial index on colours: it
+        // does not infer `<> 'none'` from `IN ('yellow')`.
+        if !query.warnings.contains(&Warning::None) {
+            q.push(" AND warning <> 'none'");
+        }
+    }
+    if let Some([x0, y0, x1, y1]) = query.bbox {
+        q.push(" AND lng >= ").push_bind(x0).push(" AND lng <= ").push_bind(x1);
+        q.push(" AND lat >= ").push_bind(y0).push(" AND lat <= ").push_bind(y1);
+    }
+    // Keyset: row-value comparison, which both engines read as an index range.
+    if let Some((at, id)) = &query.after {
+        q.push(" AND (reported_at, id) < (").push_bind(at.get()).push(", ").push_bind(id.as_str().to_owned()).push(")");
+    }
+}
