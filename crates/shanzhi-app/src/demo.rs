@@ -4,10 +4,11 @@
 
 use shanzhi_domain::CodeSystem;
 
-use crate::access::{Actor, NewStaff, demo_departments};
+use crate::access::Operator;
+use crate::access::{AdminDesk, NewStaff, demo_departments};
 use crate::divisions::ImportReport;
 use crate::grids::{GenerateRequest, GridImportOptions, GridImportReport};
-use crate::{App, AppResult, NoProgress};
+use crate::{AppResult, NoProgress};
 use shanzhi_domain::Role;
 
 /// NBS 2023 divisions of Chengdu: 20 districts, 261 towns, 3,047 communities.
@@ -63,7 +64,7 @@ pub struct DemoReport {
     pub matters: usize,
 }
 
-impl App {
+impl Operator<'_> {
     /// Load each part of the demo that an earlier start has not: Chengdu's
     /// divisions, then its generated grid (whole city, micro-grids in the five
     /// central districts).
@@ -97,20 +98,20 @@ impl App {
             .collect();
         report.departments = self.ensure_departments(&demo_departments(&districts), "system").await?;
         if self.store.setting(DEMO_PEOPLE_KEY).await?.is_none() {
-            let operator = self.scoped(Actor::system("system"));
+            let operator = self.scoped("system");
+            let desk = operator.desk::<AdminDesk>()?;
             for (username, name, role, scope, phone) in DEMO_ACCOUNTS {
-                operator
-                    .create_user(NewStaff {
-                        username: username.to_owned(),
-                        display_name: name.to_owned(),
-                        phone: Some(phone.to_owned()),
-                        password: Some(DEMO_PASSWORD.to_owned()),
-                        role,
-                        scope: scope.map(str::to_owned),
-                        from: Some(demo_grid_day()),
-                        to: None,
-                    })
-                    .await?;
+                desk.create_user(NewStaff {
+                    username: username.to_owned(),
+                    display_name: name.to_owned(),
+                    phone: Some(phone.to_owned()),
+                    password: Some(DEMO_PASSWORD.to_owned()),
+                    role,
+                    scope: scope.map(str::to_owned),
+                    from: Some(demo_grid_day()),
+                    to: None,
+                })
+                .await?;
             }
             self.store
                 .put_setting(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE, &setting_audit(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE))

@@ -37,16 +37,17 @@ pub struct App {
 }
 
 impl App {
-    /// An application over `store`. The grid index starts empty: call
+    /// An application over `store`, and the operator's key to it (keep it
+    /// out of network interfaces). The grid index starts empty: call
     /// [`App::refresh_grid_index`] once the store is ready.
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> (Self, access::OperatorKey) {
         App::with_auth(store, access::AuthConfig::default())
     }
 
     /// An application with its own sign-in settings (tests lower the cost of
     /// password hashing).
-    pub fn with_auth(store: Arc<dyn Store>, auth: access::AuthConfig) -> Self {
-        App {
+    pub fn with_auth(store: Arc<dyn Store>, auth: access::AuthConfig) -> (Self, access::OperatorKey) {
+        let app = App {
             store,
             grid_index: Arc::new(grids::IndexHolder::default()),
             hashing: Arc::new(access::HashPool::new(&auth)),
@@ -55,7 +56,8 @@ impl App {
             timing: Arc::new(timing::TimingHolder::default()),
             last_sweep: Arc::new(Mutex::new(None)),
             dictionary: Arc::new(matters::DictionaryHolder::default()),
-        }
+        };
+        (app, access::OperatorKey::new())
     }
 
     /// The same application reading the time from `clock` (tests and drills).
@@ -63,9 +65,5 @@ impl App {
     pub fn with_clock(mut self, clock: Arc<dyn timing::Clock>) -> Self {
         self.clock = clock;
         self
-    }
-
-    pub fn store(&self) -> &dyn Store {
-        self.store.as_ref()
     }
 }

@@ -3,52 +3,18 @@
 //! are "not found", forbidden writes "forbidden", and nothing changes.
 
 use jiff::civil::date;
-use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, AuthConfig, CheckIn, NewStaff};
-use shanzhi_app::grids::GridImportOptions;
-use shanzhi_app::{App, AppError, NoProgress, demo};
-use shanzhi_domain::{CodeSystem, DivisionCode, Role};
+use shanzhi_app::access::{Actor, AdminDesk, AuditDesk, AuthConfig, CheckIn, NewStaff, PatrolDesk};
+use shanzhi_app::{App, AppError};
+use shanzhi_domain::{DivisionCode, Role};
 use shanzhi_geo::Crs;
-use shanzhi_testkit::{TestDb, test_db};
-
-const PASSWORD: &str = "Matrix-Test-2026";
-
-fn cheap_auth() -> AuthConfig {
-    AuthConfig { argon2: argon2::Params::new(8, 1, 1, None).expect("params"), ..AuthConfig::default() }
-}
-
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
-
-/// A community as a square with two general grids.
-fn community_grid(c: &str, x: f64, y: f64) -> Vec<Value> {
-    let f = |code: String, kind: &str, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}")}, "geometry": g});
-    vec![
-        f(format!("{c}000"), "master", rect(x, y, x + 0.01, y + 0.01)),
-        f(format!("{c}001"), "general", rect(x, y, x + 0.005, y + 0.01)),
-        f(format!("{c}002"), "general", rect(x + 0.005, y, x + 0.01, y + 0.01)),
-    ]
-}
+use shanzhi_testkit::{PASSWORD, TestApp};
 
 /// Inside: 锦江区 春熙路街道 总府路社区 (510104022006). Outside: a community of
 /// 德阳市 (another city), so that even city-wide scopes have an outside.
-async fn world() -> (App, TestDb) {
-    let db = test_db().await;
-    let app = App::with_auth(db.fixture.store.clone(), cheap_auth());
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("chengdu");
-    let deyang = "level,code,name,parent_code\ndistrict,510603,旌阳区,5106\ntown_street,510603001,旌阳街道,510603\nvillage_community,510603001001,文庙社区居委会,510603001\n";
-    app.import_divisions(deyang.as_bytes(), CodeSystem::Nbs2023).await.expect("deyang");
-    let mut features = community_grid("510104022006", 104.07, 30.65);
-    features.extend(community_grid("510603001001", 104.39, 31.12));
-    let text = json!({"type": "FeatureCollection", "features": features}).to_string();
-    app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
-    let op = app.scoped(Actor::system("test"));
-    for (code, name) in [("510104-chengguan", "锦江区城管局"), ("510603-chengguan", "旌阳区城管局")] {
-        op.create_department(code, name).await.expect("department");
-    }
+async fn world() -> TestApp {
+    let mut t = TestApp::new().with_grid().with_departments();
     // The actors, one per role, scoped so that 总府路 is inside and 德阳 outside.
-    let staff = [
+    for (username, role, scope) in [
         ("r_admin", Role::Admin, Some("5101")),
         ("r_supervisor", Role::Supervisor, Some("5101")),
         ("r_dispatcher", Role::Dispatcher, Some("510104022")),
@@ -61,27 +27,14 @@ async fn world() -> (App, TestDb) {
         ("t_out", Role::GridWorker, Some("510603001001001")),
         ("d_in", Role::DeptHandler, Some("510104-chengguan")),
         ("d_out", Role::DeptHandler, Some("510603-chengguan")),
-    ];
-    for (i, (username, role, scope)) in staff.into_iter().enumerate() {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: format!("{username} 同志"),
-            phone: Some(format!("139000000{i:02}")),
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: scope.map(str::to_owned),
-            from: Some(date(2025, 1, 1)),
-            to: None,
-        })
-        .await
-        .expect("user");
+    ] {
+        t = t.with_account(username, role, scope);
     }
-    (app, db)
+    t.start().await
 }
 
-async fn actor(app: &App, username: &str) -> Actor {
-    let login = app.login(username, PASSWORD, &shanzhi_app::access::Client::default()).await.expect("sign in");
-    app.authenticate(&login.token).await.expect("session")
+async fn actor(app: &TestApp, username: &str) -> Actor {
+    app.actor(username).await
 }
 
 /// What an attempt came to.
@@ -102,13 +55,14 @@ fn outcome<T>(r: Result<T, AppError>) -> Outcome {
     }
 }
 
-async fn audit_len(app: &App) -> usize {
-    app.scoped(Actor::system("test")).audit_log(0, 1000).await.expect("audit").len()
+async fn audit_len(app: &TestApp) -> usize {
+    let op = app.operator().scoped("test");
+    op.desk::<AuditDesk>().expect("the operator reads the log").audit_log(0, 1000).await.expect("audit").len()
 }
 
 #[tokio::test]
 async fn every_role_action_and_scope_gets_the_expected_answer() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let roles = ["r_admin", "r_supervisor", "r_dispatcher", "r_community", "r_grid", "r_dept", "r_resident"];
     let d = |s: &str| DivisionCode::parse(s).expect("code");
     // (role, action) → (inside, outside). The table the product promises.
@@ -134,14 +88,21 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
             let before = audit_len(&app).await;
             let (inside, outside) = match action {
                 "view_people" => (outcome(me.user(t_in).await), outcome(me.user(t_out).await)),
-                "manage_people" => (
-                    outcome(me.add_assignment(t_in, Role::GridWorker, Some("510104022006001"), None, None).await),
-                    outcome(me.add_assignment(t_out, Role::GridWorker, Some("510603001001002"), None, None).await),
-                ),
-                "manage_departments" => (
-                    outcome(me.create_department(&format!("510104-x{}", &role[2..5]), "新部门").await),
-                    outcome(me.create_department(&format!("510603-x{}", &role[2..5]), "新部门").await),
-                ),
+                "manage_people" => {
+                    let add = |who: &'static str, grid: &'static str| async {
+                        me.desk::<AdminDesk>()?.add_assignment(who, Role::GridWorker, Some(grid), None, None).await
+                    };
+                    (outcome(add(t_in, "510104022006001").await), outcome(add(t_out, "510603001001002").await))
+                }
+                "manage_departments" => {
+                    let me = &me;
+                    let create =
+                        |code: String| async move { me.desk::<AdminDesk>()?.create_department(&code, "新部门").await };
+                    (
+                        outcome(create(format!("510104-x{}", &role[2..5])).await),
+                        outcome(create(format!("510603-x{}", &role[2..5])).await),
+                    )
+                }
                 "view_roster" => {
                     (outcome(me.roster(&d("510104022006")).await), outcome(me.roster(&d("510603001001")).await))
                 }
@@ -150,11 +111,12 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
                     outcome(me.patrols(&d("510603001001"), None, None).await),
                 ),
                 "patrol" => {
-                    let inside = me.start_patrol("510104022006001").await;
+                    let start = |grid: &'static str| async { me.desk::<PatrolDesk>()?.start_patrol(grid).await };
+                    let inside = start("510104022006001").await;
                     if let Ok(p) = &inside {
-                        me.end_patrol(&p.id).await.expect("end");
+                        me.desk::<PatrolDesk>().expect("desk").end_patrol(&p.id).await.expect("end");
                     }
-                    (outcome(inside), outcome(me.start_patrol("510603001001001").await))
+                    (outcome(inside), outcome(start("510603001001001").await))
                 }
                 _ => unreachable!(),
             };
@@ -170,7 +132,7 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Refused patrols left nothing behind: only the grid worker's own patrol exists.
-    let op = app.scoped(Actor::system("test"));
+    let op = app.operator().scoped("test");
     assert!(op.patrols(&d("510603001001"), None, None).await.expect("outside").is_empty());
     let inside = op.patrols(&d("510104022006"), None, None).await.expect("inside");
     assert_eq!(inside.iter().map(|p| p.username.as_str()).collect::<Vec<_>>(), ["r_grid"]);
@@ -178,7 +140,7 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
 
 #[tokio::test]
 async fn phone_numbers_are_masked_unless_the_role_needs_them_and_views_are_recorded() {
-    let (app, _db) = world().await;
+    let app = world().await;
     for (role, target, unmasked) in [
         ("r_admin", "t_in", true),
         ("r_dispatcher", "t_in", true),
@@ -201,11 +163,12 @@ async fn phone_numbers_are_masked_unless_the_role_needs_them_and_views_are_recor
 
 #[tokio::test]
 async fn audit_reading_needs_a_city_wide_grant() {
-    let (app, _db) = world().await;
+    let app = world().await;
     for (role, allowed) in
         [("r_admin", true), ("r_supervisor", true), ("r_dispatcher", false), ("r_grid", false), ("r_resident", false)]
     {
-        let got = app.scoped(actor(&app, role).await).audit_log(0, 10).await;
+        let me = app.scoped(actor(&app, role).await);
+        let got = async { me.desk::<AuditDesk>()?.audit_log(0, 10).await }.await;
         assert_eq!(got.is_ok(), allowed, "{role}");
         if !allowed {
             assert!(matches!(got, Err(AppError::NotFound { .. })), "{role}");
@@ -217,7 +180,7 @@ async fn audit_reading_needs_a_city_wide_grant() {
 
 #[tokio::test]
 async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let roster = app
         .scoped(actor(&app, "r_dispatcher").await)
         .roster(&DivisionCode::parse("510104022006").expect("c"))
@@ -231,6 +194,7 @@ async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
     );
 
     let grid_worker = app.scoped(actor(&app, "r_grid").await);
+    let grid_worker = grid_worker.desk::<PatrolDesk>().expect("a grid worker patrols");
     let patrol = grid_worker.start_patrol("510104022006001").await.expect("start");
     assert!(matches!(
         grid_worker.start_patrol("510104022006001").await,
@@ -261,7 +225,7 @@ async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
 
 #[tokio::test]
 async fn sign_in_is_throttled_sessions_revoke_and_secrets_stay_secret() {
-    let (app, _db) = world().await;
+    let app = world().await;
     for _ in 0..4 {
         assert!(matches!(
             app.login("r_grid", "wrong-Password-1", &shanzhi_app::access::Client::default()).await,
@@ -300,19 +264,21 @@ async fn sign_in_is_throttled_sessions_revoke_and_secrets_stay_secret() {
     );
     assert!(app.authenticate("szs_forged").await.is_err() && app.authenticate("whatever").await.is_err());
 
-    let token = app.create_api_token("r_dispatcher", "hotline bridge").await.expect("token");
+    let token = app.operator().create_api_token("r_dispatcher", "hotline bridge").await.expect("token");
     assert!(token.token.starts_with("szt_"));
-    assert_eq!(app.authenticate(&token.token).await.expect("token works").name, "r_dispatcher");
+    assert_eq!(app.authenticate(&token.token).await.expect("token works").name(), "r_dispatcher");
     // Only hashes are kept: neither the token nor a password is in the store's audit log.
-    let log = app.scoped(Actor::system("test")).audit_log(0, 1000).await.expect("log");
+    let op = app.operator().scoped("test");
+    let log = op.desk::<AuditDesk>().expect("desk").audit_log(0, 1000).await.expect("log");
     let all = format!("{log:?}");
     assert!(!all.contains(&token.token) && !all.contains(PASSWORD) && !all.contains(&session.token));
 }
 
 #[tokio::test]
 async fn bad_input_gets_clear_errors() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let admin = app.scoped(actor(&app, "r_admin").await);
+    let admin = admin.desk::<AdminDesk>().expect("an administrator");
     let base = || NewStaff {
         username: "new_person".to_owned(),
         display_name: "新同志".to_owned(),
@@ -364,13 +330,14 @@ async fn bad_input_gets_clear_errors() {
 
 #[tokio::test]
 async fn an_admin_cannot_end_their_own_assignment() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let admin = app.scoped(actor(&app, "r_admin").await);
+    let admin = admin.desk::<AdminDesk>().expect("an administrator");
     let own = admin.user("r_admin").await.expect("self").assignments[0].id.clone();
     let before = audit_len(&app).await;
     assert!(matches!(admin.end_assignment("r_admin", &own, None).await, Err(AppError::Forbidden(_))));
     assert_eq!(audit_len(&app).await, before, "nothing changed");
-    assert!(!actor(&app, "r_admin").await.grants.is_empty(), "still an admin");
+    assert!(!actor(&app, "r_admin").await.grants().is_empty(), "still an admin");
     let other = admin.user("t_in").await.expect("someone else").assignments[0].id.clone();
     assert!(admin.end_assignment("t_in", &other, None).await.is_ok(), "others' assignments can end");
 }
@@ -380,11 +347,10 @@ async fn an_admin_cannot_end_their_own_assignment() {
 /// now run in a bounded pool, and beyond its queue the answer is "busy".
 #[tokio::test]
 async fn finding_05_password_checks_run_in_a_bounded_pool() {
-    let db = test_db().await;
     let auth = AuthConfig { hash_concurrency: 1, hash_queue: 2, ..AuthConfig::default() };
-    let app = App::with_auth(db.fixture.store.clone(), auth);
+    let app = TestApp::new().with_auth(auth).start().await;
     let attempts = (0..30).map(|i| {
-        let app = &app;
+        let app: &App = &app;
         async move {
             let client = shanzhi_app::access::Client { ip: Some(std::net::IpAddr::from([192, 0, 2, i as u8])) };
             app.login(&format!("nobody{i}"), "Wrong-Password-1", &client).await

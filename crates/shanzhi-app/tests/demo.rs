@@ -2,7 +2,7 @@
 
 use shanzhi_app::App;
 use shanzhi_domain::CodeSystem;
-use shanzhi_testkit::test_db;
+use shanzhi_testkit::TestApp;
 
 async fn total(app: &App) -> u64 {
     app.division_totals(CodeSystem::Nbs2023).await.expect("totals").values().sum()
@@ -10,10 +10,9 @@ async fn total(app: &App) -> u64 {
 
 #[tokio::test]
 async fn the_demo_loads_once() {
-    let db = test_db().await;
-    let app = App::new(db.fixture.store.clone());
+    let app = TestApp::new().start().await;
     let started = std::time::Instant::now();
-    let first = app.load_demo().await.expect("first");
+    let first = app.operator().load_demo().await.expect("first");
     eprintln!("demo loaded in {:?}", started.elapsed());
     let grids = first.grids.expect("grids");
     assert_eq!(grids.by_kind.get(&shanzhi_domain::GridKind::Master), Some(&3047), "every community has its grid");
@@ -24,7 +23,7 @@ async fn the_demo_loads_once() {
     let rural = app.locate(103.5, 30.6, shanzhi_geo::Crs::Wgs84).expect("locate").location.expect("崇州 area");
     assert!(rural.micro_grid.is_none() && rural.general_grid.is_some(), "general grids elsewhere");
     assert!(first.divisions.is_some());
-    let second = app.load_demo().await.expect("second");
+    let second = app.operator().load_demo().await.expect("second");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
     assert_eq!(total(&app).await, 3330);
     let health = app.health().await.expect("health");

@@ -3,7 +3,7 @@
 use shanzhi_app::divisions::ImportRejection;
 use shanzhi_app::{App, AppError, demo};
 use shanzhi_domain::{CodeSystem, DivisionCode, DivisionLevel};
-use shanzhi_testkit::{TestDb, test_db};
+use shanzhi_testkit::TestApp;
 
 const NBS: CodeSystem = CodeSystem::Nbs2023;
 const HEADER: &str = "level,code,name,parent_code\n";
@@ -12,17 +12,16 @@ fn code(s: &str) -> DivisionCode {
     DivisionCode::parse(s).expect("code")
 }
 
-async fn app() -> (App, TestDb) {
-    let db = test_db().await;
-    (App::new(db.fixture.store.clone()), db)
+async fn app() -> TestApp {
+    TestApp::new().start().await
 }
 
 async fn total(app: &App) -> u64 {
     app.division_totals(NBS).await.expect("totals").values().sum()
 }
 
-async fn rejected(app: &App, csv: &str) -> ImportRejection {
-    match app.import_divisions(csv.as_bytes(), NBS).await {
+async fn rejected(app: &TestApp, csv: &str) -> ImportRejection {
+    match app.operator().import_divisions(csv.as_bytes(), NBS).await {
         Err(AppError::ImportRejected(r)) => r,
         other => panic!("expected a rejection, got {other:?}"),
     }
@@ -30,8 +29,8 @@ async fn rejected(app: &App, csv: &str) -> ImportRejection {
 
 #[tokio::test]
 async fn the_chengdu_list_imports_with_its_real_totals() {
-    let (app, _db) = app().await;
-    let report = app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("import");
+    let app = app().await;
+    let report = app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("import");
     assert_eq!(report.rows, 20 + 261 + 3047);
     assert_eq!(report.by_level.get(&DivisionLevel::Town), Some(&261));
     let added: Vec<_> = report.ancestors_added.iter().map(|d| d.name.as_str()).collect();
@@ -55,9 +54,9 @@ async fn the_chengdu_list_imports_with_its_real_totals() {
 
 #[tokio::test]
 async fn reimporting_the_same_file_changes_nothing() {
-    let (app, _db) = app().await;
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("first");
-    let again = app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("second");
+    let app = app().await;
+    app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("first");
+    let again = app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("second");
     assert_eq!((again.written.inserted, again.written.updated), (0, 0));
     assert_eq!(again.written.unchanged, 3328);
     assert!(again.ancestors_added.is_empty());
@@ -66,7 +65,7 @@ async fn reimporting_the_same_file_changes_nothing() {
 
 #[tokio::test]
 async fn each_kind_of_bad_row_is_named_by_line_and_nothing_is_written() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let cases = [
         ("district,510104,锦江区,5101\ntown,510199001,某街道,510199\n", 3, "unknown parent"),
         ("district,5101x4,锦江区,5101\n", 2, "digits only"),
@@ -90,7 +89,7 @@ async fn each_kind_of_bad_row_is_named_by_line_and_nothing_is_written() {
 
 #[tokio::test]
 async fn a_good_file_with_one_bad_row_writes_nothing_and_lists_all_problems() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let mut csv = demo::CHENGDU_DIVISIONS_CSV.to_owned();
     csv.push_str("town_street,510104999,坏街道,510199\r\nvillage_community,51010402200,坏社区,510104022\r\n");
     let r = rejected(&app, &csv).await;
@@ -103,12 +102,15 @@ async fn a_good_file_with_one_bad_row_writes_nothing_and_lists_all_problems() {
 
 #[tokio::test]
 async fn unreadable_files_are_refused_with_a_reason() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let no_columns = rejected(&app, "a,b,c\n1,2,3\n").await;
     assert!(no_columns.problems[0].message.en.contains("header"), "{no_columns}");
     let empty = rejected(&app, HEADER).await;
     assert!(empty.problems[0].message.en.contains("no data rows"));
-    let latin1 = app.import_divisions(&b"level,code,name,parent_code\ndistrict,510104,\xbd\xf5,5101\n"[..], NBS).await;
+    let latin1 = app
+        .operator()
+        .import_divisions(&b"level,code,name,parent_code\ndistrict,510104,\xbd\xf5,5101\n"[..], NBS)
+        .await;
     match latin1 {
         Err(AppError::ImportRejected(r)) => assert!(r.problems[0].message.en.contains("UTF-8"), "{r}"),
         other => panic!("expected rejection, got {other:?}"),
@@ -118,11 +120,11 @@ async fn unreadable_files_are_refused_with_a_reason() {
 
 #[tokio::test]
 async fn a_later_file_may_hang_under_stored_divisions() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let first = format!("{HEADER}district,510104,锦江区,5101\ntown_street,510104022,春熙路街道,510104\n");
-    app.import_divisions(first.as_bytes(), NBS).await.expect("first");
+    app.operator().import_divisions(first.as_bytes(), NBS).await.expect("first");
     let second = format!("{HEADER}village_community,510104022001,和平社区,510104022\n");
-    let report = app.import_divisions(second.as_bytes(), NBS).await.expect("second");
+    let report = app.operator().import_divisions(second.as_bytes(), NBS).await.expect("second");
     assert_eq!(report.written.inserted, 1);
     assert!(report.ancestors_added.is_empty());
     let town = app.division_view(NBS, &code("510104022")).await.expect("town");
@@ -131,10 +133,10 @@ async fn a_later_file_may_hang_under_stored_divisions() {
 
 #[tokio::test]
 async fn nbs_and_mca_codes_stay_apart() {
-    let (app, _db) = app().await;
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("nbs");
+    let app = app().await;
+    app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("nbs");
     let mca = include_str!("../../../data/chengdu/chengdu_divisions_mca20251231.csv");
-    let report = app.import_divisions(mca.as_bytes(), CodeSystem::Mca).await.expect("mca");
+    let report = app.operator().import_divisions(mca.as_bytes(), CodeSystem::Mca).await.expect("mca");
     assert_eq!(report.rows, 281);
     let nbs_town = app.division_view(NBS, &code("510104022")).await.expect("nbs");
     assert_eq!(nbs_town.division.name.as_str(), "春熙路街道");
@@ -145,8 +147,8 @@ async fn nbs_and_mca_codes_stay_apart() {
 
 #[tokio::test]
 async fn unknown_divisions_are_not_found() {
-    let (app, _db) = app().await;
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("import");
+    let app = app().await;
+    app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("import");
     let err = app.division_view(NBS, &code("510199")).await.expect_err("unknown");
     assert_eq!(err.code(), "division_not_found");
     assert!(app.child_divisions(NBS, Some(&code("510199"))).await.is_err());

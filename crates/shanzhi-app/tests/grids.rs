@@ -6,17 +6,14 @@ use serde_json::{Value, json};
 use shanzhi_app::grids::{
     GenerateRequest, GridImportOptions, MicroChoice, generate_grid_features, grid_collection_json,
 };
-use shanzhi_app::{App, AppError, NoProgress, demo};
-use shanzhi_domain::{CodeSystem, DivisionCode, GridCode, GridKind};
+use shanzhi_app::{AppError, NoProgress};
+use shanzhi_domain::{DivisionCode, GridCode, GridKind};
 use shanzhi_geo::Crs;
 use shanzhi_store::GridQuery;
-use shanzhi_testkit::{TestDb, test_db};
+use shanzhi_testkit::TestApp;
 
-async fn app() -> (App, TestDb) {
-    let db = test_db().await;
-    let app = App::new(db.fixture.store.clone());
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("divisions");
-    (app, db)
+async fn app() -> TestApp {
+    TestApp::new().with_divisions().start().await
 }
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
@@ -49,20 +46,20 @@ fn collection(features: Vec<Value>) -> String {
 }
 
 async fn import(
-    app: &App,
+    app: &TestApp,
     text: &str,
     day: jiff::civil::Date,
 ) -> Result<shanzhi_app::grids::GridImportReport, AppError> {
-    app.import_grids(text, GridImportOptions::from(day), &NoProgress).await
+    app.operator().import_grids(text, GridImportOptions::from(day), &NoProgress).await
 }
 
-async fn grid_count(app: &App) -> usize {
+async fn grid_count(app: &TestApp) -> usize {
     app.store().grids(&GridQuery::as_of(date(2030, 1, 1))).await.expect("grids").len()
 }
 
 #[tokio::test]
 async fn a_grid_file_imports_locates_and_reimports_unchanged() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let text = collection(square_community());
     let report = import(&app, &text, date(2025, 1, 1)).await.expect("import");
     assert_eq!((report.features, report.opened, report.closed), (7, 7, 0));
@@ -95,7 +92,7 @@ async fn a_grid_file_imports_locates_and_reimports_unchanged() {
 
 #[tokio::test]
 async fn bad_grid_files_are_rejected_whole_and_change_nothing() {
-    let (app, _db) = app().await;
+    let app = app().await;
     import(&app, &collection(square_community()), date(2025, 1, 1)).await.expect("good file");
     let revision = app.store().grid_revision().await.expect("revision");
     let before = grid_count(&app).await;
@@ -138,7 +135,7 @@ async fn bad_grid_files_are_rejected_whole_and_change_nothing() {
 
 #[tokio::test]
 async fn a_recut_keeps_history_queryable_by_date() {
-    let (app, _db) = app().await;
+    let app = app().await;
     import(&app, &collection(square_community()), date(2025, 1, 1)).await.expect("first");
     // Re-cut: the east general grid is renamed and loses one micro-grid.
     let mut recut = square_community();
@@ -163,7 +160,7 @@ async fn a_recut_keeps_history_queryable_by_date() {
 
 #[tokio::test]
 async fn a_generated_district_imports_and_survives_a_round_trip_through_geojson() {
-    let (app, _db) = app().await;
+    let app = app().await;
     let request = GenerateRequest {
         seed: 7,
         scale: 1.0,

@@ -3,44 +3,35 @@
 //! flow, the guards, bad input, idempotency, the hotline import and the
 //! timeline's hash chain.
 
-use jiff::civil::date;
 use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, AuthConfig, NewStaff};
-use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::access::{Actor, AdminDesk, CityDesk, DispatchDesk, NewStaff};
 use shanzhi_app::matters::{IntakeRequest, verify_matter_chains};
-use shanzhi_app::{App, AppError, NoProgress, demo};
-use shanzhi_domain::{CodeSystem, MatterState, Role};
+use shanzhi_app::{App, AppError};
+use shanzhi_domain::{MatterState, Role};
 use shanzhi_geo::Crs;
 use shanzhi_store::MatterQuery;
-use shanzhi_testkit::{TestDb, test_db};
-
-const PASSWORD: &str = "Matter-Test-2026";
+use shanzhi_testkit::{PASSWORD, SINCE, TestApp};
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
 }
 
 /// 总府路社区 (two general grids, one micro-grid) and 水井坊 (outside some scopes).
-async fn world() -> (App, TestDb) {
-    let db = test_db().await;
-    let auth = AuthConfig { argon2: argon2::Params::new(8, 1, 1, None).expect("params"), ..AuthConfig::default() };
-    let app = App::with_auth(db.fixture.store.clone(), auth);
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("divisions");
+async fn world() -> TestApp {
     let f = |code: &str, kind: &str, parent: Option<&str>, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"), "parent_code": parent}, "geometry": g});
-    let text = json!({"type": "FeatureCollection", "features": [
+    let features = vec![
         f("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
         f("510104022006001", "general", None, rect(104.07, 30.65, 104.075, 30.66)),
         f("510104022006002", "general", None, rect(104.075, 30.65, 104.08, 30.66)),
         f("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.655)),
         f("510104017001000", "master", None, rect(104.09, 30.65, 104.10, 30.66)),
         f("510104017001001", "general", None, rect(104.09, 30.65, 104.10, 30.66)),
-    ]})
-    .to_string();
-    app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
-    app.ensure_categories("test").await.expect("categories");
-    let op = app.scoped(Actor::system("test"));
-    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
-    op.create_department("510104-shuiwu", "锦江区水务局").await.expect("department");
+    ];
+    let mut t = TestApp::new()
+        .with_features(features)
+        .with_categories()
+        .with_department("510104-chengguan", "锦江区城管局")
+        .with_department("510104-shuiwu", "锦江区水务局");
     for (username, role, scope) in [
         ("resident", Role::Resident, None),
         ("dispatcher", Role::Dispatcher, Some("510104022")),
@@ -52,20 +43,9 @@ async fn world() -> (App, TestDb) {
         ("water", Role::DeptHandler, Some("510104-shuiwu")),
         ("supervisor", Role::Supervisor, Some("5101")),
     ] {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: format!("{username}同志"),
-            phone: Some("13912345678".to_owned()),
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: scope.map(str::to_owned),
-            from: Some(date(2025, 1, 1)),
-            to: None,
-        })
-        .await
-        .expect("user");
+        t = t.with_account(username, role, scope);
     }
-    (app, db)
+    t.start().await
 }
 
 async fn actor(app: &App, username: &str) -> Actor {
@@ -97,7 +77,7 @@ async fn run(
 
 #[tokio::test]
 async fn one_matter_goes_round_the_whole_loop() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let resident = app.scoped(actor(&app, "resident").await);
     let answer = resident.intake(report("0110", 104.072, 30.652)).await.expect("report");
     assert!(answer.created);
@@ -140,7 +120,7 @@ async fn one_matter_goes_round_the_whole_loop() {
 
 #[tokio::test]
 async fn every_side_flow_does_what_it_says() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let new = |app: &App| {
         let app = app.clone();
         async move {
@@ -224,11 +204,11 @@ async fn every_side_flow_does_what_it_says() {
 
 #[tokio::test]
 async fn guards_refuse_and_change_nothing() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let m =
         app.scoped(actor(&app, "resident").await).intake(report("0401", 104.072, 30.652)).await.expect("report").matter;
-    async fn events(app: &App, id: String) -> usize {
-        app.scoped(Actor::system("t")).timeline(&id).await.expect("timeline").len()
+    async fn events(app: &TestApp, id: String) -> usize {
+        app.operator().scoped("t").timeline(&id).await.expect("timeline").len()
     }
     let before = events(&app, m.id.clone()).await;
     let to_dept = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
@@ -276,7 +256,7 @@ async fn guards_refuse_and_change_nothing() {
 
 #[tokio::test]
 async fn bad_reports_get_clear_errors_and_retries_are_safe() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let resident = app.scoped(actor(&app, "resident").await);
     let code = |r: Result<shanzhi_app::matters::IntakeAnswer, AppError>| r.err().map(|e| e.code());
     assert_eq!(code(resident.intake(report("9999", 104.072, 30.652)).await), Some("unknown_category"));
@@ -305,17 +285,10 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
     ));
     let foreign = IntakeRequest { attachments: vec!["nope".into()], ..report("0110", 104.072, 30.652) };
     assert_eq!(code(resident.intake(foreign).await), Some("unknown_attachment"));
-    let count = |app: &App| {
-        let app = app.clone();
-        async move {
-            app.scoped(Actor::system("t"))
-                .matter_counts(MatterQuery::default())
-                .await
-                .expect("counts")
-                .values()
-                .sum::<u64>()
-        }
-    };
+    async fn count(app: &TestApp) -> u64 {
+        let op = app.operator().scoped("t");
+        op.matter_counts(MatterQuery::default()).await.expect("counts").values().sum::<u64>()
+    }
     assert_eq!(count(&app).await, 0, "nothing was written");
 
     let keyed = IntakeRequest { idempotency_key: Some("retry-1".into()), ..report("0110", 104.072, 30.652) };
@@ -333,7 +306,7 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
 
 #[tokio::test]
 async fn listings_stay_in_scope_and_mask_the_reporter() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let resident = app.scoped(actor(&app, "resident").await);
     for i in 0..5 {
         let mut r = report("0110", 104.072, 30.652);
@@ -389,11 +362,13 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
 
 #[tokio::test]
 async fn hotline_orders_import_once_and_tampering_is_detected() {
-    let (app, db) = world().await;
+    let app = world().await;
+    let db = app.db();
     let csv = "工单编号,受理时间,诉求类型,诉求内容,经度,纬度,坐标系,联系人,联系电话\n\
                CD001,2026-11-20 09:15,反映,总府路路灯不亮,104.072,30.652,wgs84,王先生,13900001111\n\
                CD002,2026-11-20 10:30,求助,独居老人需要帮助,104.078,30.655,,李女士,13900002222\n";
     let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = dispatcher.desk::<DispatchDesk>().expect("a dispatcher");
     let first = dispatcher.import_hotline(csv.as_bytes(), "orders.csv").await.expect("import");
     assert_eq!((first.created, first.already_imported), (2, 0));
     let again = dispatcher.import_hotline(csv.as_bytes(), "orders.csv").await.expect("again");
@@ -415,10 +390,10 @@ async fn hotline_orders_import_once_and_tampering_is_detected() {
 
 #[tokio::test]
 async fn the_demo_fills_every_state_and_every_timeline_replays() {
-    let (app, _db) = world().await;
-    let made = app.generate_demo_matters(300, 7).await.expect("demo matters");
+    let app = world().await;
+    let made = app.operator().generate_demo_matters(300, 7).await.expect("demo matters");
     assert_eq!(made, 300);
-    let counts = app.scoped(Actor::system("t")).matter_counts(MatterQuery::default()).await.expect("counts");
+    let counts = app.operator().scoped("t").matter_counts(MatterQuery::default()).await.expect("counts");
     for state in [MatterState::Reported, MatterState::InProgress, MatterState::Closed, MatterState::Rated] {
         assert!(counts.get(&state).is_some_and(|n| *n > 0), "{state}: {counts:?}");
     }
@@ -435,50 +410,50 @@ async fn the_demo_fills_every_state_and_every_timeline_replays() {
 
 #[tokio::test]
 async fn category_edits_are_versions_and_old_matters_keep_theirs() {
-    let (app, _db) = world().await;
-    let op = app.scoped(Actor::system("test"));
-    let admin = {
-        op.create_user(NewStaff {
+    let app = world().await;
+    let op = app.operator().scoped("test");
+    op.desk::<AdminDesk>()
+        .expect("the operator administers")
+        .create_user(NewStaff {
             username: "chief".into(),
             display_name: "管理员".into(),
             phone: None,
             password: Some(PASSWORD.into()),
             role: Role::Admin,
             scope: Some("5101".into()),
-            from: Some(date(2025, 1, 1)),
+            from: Some(SINCE),
             to: None,
         })
         .await
         .expect("admin");
-        app.scoped(actor(&app, "chief").await)
-    };
+    let admin = app.scoped(actor(&app, "chief").await);
+    let admin_desk = admin.desk::<CityDesk>().expect("a city-wide administrator");
     let m =
         app.scoped(actor(&app, "resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter;
     let (mut category, v1) = admin.category("0110", None).await.expect("current");
     category.limits.handle = Some(shanzhi_domain::category::Limit::working_days(2));
     category.name = "道路破损（修订）".into();
-    let v2 = admin.put_category(category.clone()).await.expect("edit");
+    let v2 = admin_desk.put_category(category.clone()).await.expect("edit");
     assert_eq!((v1, v2), (1, 2));
     assert_eq!(admin.category("0110", Some(1)).await.expect("old").0.name, "道路破损");
     assert_eq!(admin.matter(&m.id).await.expect("matter").category_version, 1, "the matter keeps its version");
     let later =
         app.scoped(actor(&app, "resident").await).intake(report("0110", 104.078, 30.652)).await.expect("report").matter;
     assert_eq!(later.category_version, 2);
-    assert!(matches!(
-        app.scoped(actor(&app, "dispatcher").await).put_category(category).await,
-        Err(AppError::Forbidden(_))
-    ));
+    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    assert!(matches!(dispatcher.desk::<CityDesk>(), Err(AppError::Forbidden(_))), "{category:?}");
 }
 
 #[tokio::test]
 async fn an_xlsx_export_imports_like_a_csv() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let xlsx = xlsx(&[
         &["工单编号", "受理时间", "诉求类型", "诉求内容", "经度", "纬度"],
         &["X001", "2026-11-20 09:15", "反映", "总府路井盖松动", "104.072", "30.652"],
         &["X002", "2026-11-20 09:45", "建议", "建议增设路灯", "104.078", "30.655"],
     ]);
     let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = dispatcher.desk::<DispatchDesk>().expect("a dispatcher");
     let report = dispatcher.import_hotline(&xlsx, "orders.xlsx").await.expect("xlsx");
     assert_eq!((report.rows, report.created), (2, 2));
     let again = dispatcher.import_hotline(&xlsx, "orders.xlsx").await.expect("again");
@@ -523,14 +498,14 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_reporter_without_an_account_rates_with_the_key_and_photos_need_no_account() {
-    let (app, _db) = world().await;
+    let app = world().await;
     let anonymous = app.scoped(Actor::anonymous());
     let with_photo = IntakeRequest { photos: vec![PNG.to_vec()], ..report("0110", 104.078, 30.652) };
     let answer = anonymous.intake(with_photo).await.expect("a report with a photo, no account");
     let (m, key) = (answer.matter, answer.private_key.expect("a private key for a reporter without an account"));
     let bad_photo = IntakeRequest { photos: vec![b"%PDF".to_vec()], ..report("0110", 104.078, 30.652) };
     assert!(matches!(anonymous.intake(bad_photo).await, Err(AppError::BadRequest { .. })), "not an image");
-    let system = app.scoped(Actor::system("test"));
+    let system = app.operator().scoped("test");
     let rate = json!({"rating": "satisfied", "reason": "快"});
     assert!(anonymous.rate_as_reporter(&m.number, &key, rate.clone()).await.is_err(), "not closed yet");
     for (command, args) in [

@@ -8,17 +8,14 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, AuthConfig, NewStaff};
-use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::access::{Actor, CityDesk};
 use shanzhi_app::matters::{IntakeRequest, MatterView};
 use shanzhi_app::timing::{CalendarDayInput, ManualClock};
-use shanzhi_app::{App, AppError, NoProgress, demo};
+use shanzhi_app::{App, AppError};
 use shanzhi_domain::calendar::DayKind;
-use shanzhi_domain::{CodeSystem, Role, Warning};
+use shanzhi_domain::{Role, Warning};
 use shanzhi_store::MatterQuery;
-use shanzhi_testkit::{TestDb, test_db};
-
-const PASSWORD: &str = "Timing-Test-2026";
+use shanzhi_testkit::{PASSWORD, TestApp};
 
 /// Beijing time in late 2026.
 fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
@@ -29,23 +26,18 @@ fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
         .timestamp()
 }
 
-async fn world(start: Timestamp) -> (App, Arc<ManualClock>, TestDb) {
-    let db = test_db().await;
-    let auth = AuthConfig { argon2: argon2::Params::new(8, 1, 1, None).expect("params"), ..AuthConfig::default() };
+async fn world(start: Timestamp) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(start));
-    let app = App::with_auth(db.fixture.store.clone(), auth).with_clock(clock.clone());
-    app.import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023).await.expect("divisions");
     let rect = |x0: f64, x1: f64| json!({"type": "Polygon", "coordinates": [[[x0, 30.65], [x1, 30.65], [x1, 30.66], [x0, 30.66], [x0, 30.65]]]});
-    let text = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 104.08)},
-        {"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "第一网格"}, "geometry": rect(104.07, 104.08)},
-    ]})
-    .to_string();
-    app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
-    app.ensure_categories("test").await.expect("categories");
-    app.reload_timing().await.expect("calendar");
-    let op = app.scoped(Actor::system("test"));
-    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
+    let features = vec![
+        json!({"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 104.08)}),
+        json!({"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "第一网格"}, "geometry": rect(104.07, 104.08)}),
+    ];
+    let mut t = TestApp::new()
+        .with_clock(clock.clone())
+        .with_features(features)
+        .with_categories()
+        .with_department("510104-chengguan", "锦江区城管局");
     for (username, role, scope) in [
         ("resident", Role::Resident, None),
         ("dispatcher", Role::Dispatcher, Some("510104022")),
@@ -54,20 +46,9 @@ async fn world(start: Timestamp) -> (App, Arc<ManualClock>, TestDb) {
         ("admin", Role::Admin, Some("5101")),
         ("district_admin", Role::Admin, Some("510104")),
     ] {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: format!("{username}同志"),
-            phone: None,
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: scope.map(str::to_owned),
-            from: Some(date(2025, 1, 1)),
-            to: None,
-        })
-        .await
-        .expect("user");
+        t = t.with_account(username, role, scope);
     }
-    (app, clock, db)
+    (t.start().await, clock)
 }
 
 async fn actor(app: &App, username: &str) -> Actor {
@@ -103,7 +84,7 @@ async fn warned(app: &App, colour: Warning) -> Vec<String> {
 #[tokio::test]
 async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     // Monday 2026-11-23 09:00: 0110 道路破损 is accepted within 1 working hour.
-    let (app, clock, _db) = world(at(11, 23, 9, 0)).await;
+    let (app, clock) = world(at(11, 23, 9, 0)).await;
     let resident = app.scoped(actor(&app, "resident").await);
     let m = resident.intake(report(false)).await.expect("report").matter;
     let t = m.time_limit.clone().expect("the accept stage is timed");
@@ -161,7 +142,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
 
 #[tokio::test]
 async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
-    let (app, clock, _db) = world(at(11, 23, 10, 0)).await;
+    let (app, clock) = world(at(11, 23, 10, 0)).await;
     let resident = app.scoped(actor(&app, "resident").await);
     let m = resident.intake(report(false)).await.expect("report").matter;
     run(&app, "dispatcher", &m.id, "accept", json!({})).await;
@@ -199,7 +180,8 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
     run(&app, "handler", &m.id, "respond", json!({"text": "已修复"})).await;
     clock.set(at(12, 8, 10, 0));
     let m = app
-        .scoped(Actor::system("test"))
+        .operator()
+        .scoped("test")
         .command(&m.id, "verify", json!({"passed": false, "note": "未修到位"}))
         .await
         .expect("verify");
@@ -209,7 +191,7 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
 #[tokio::test]
 async fn urgent_matters_run_on_clock_hours() {
     // Friday 17:00: one working hour would end Monday 09:30; urgent ends 19:00.
-    let (app, _clock, _db) = world(at(11, 27, 17, 0)).await;
+    let (app, _clock) = world(at(11, 27, 17, 0)).await;
     let dispatcher = app.scoped(actor(&app, "dispatcher").await);
     let m = dispatcher.intake(report(true)).await.expect("report").matter;
     assert_eq!((m.severity.as_str(), deadline(&m)), ("urgent", Some(at(11, 27, 19, 0))));
@@ -221,7 +203,7 @@ async fn urgent_matters_run_on_clock_hours() {
 
 #[tokio::test]
 async fn the_calendar_is_read_by_all_and_edited_by_a_city_admin() {
-    let (app, _clock, _db) = world(at(11, 23, 17, 0)).await;
+    let (app, _clock) = world(at(11, 23, 17, 0)).await;
     let anyone = app.scoped(Actor::anonymous());
     let year = anyone.calendar(Some(2026)).expect("calendar");
     assert!(year.official_data);
@@ -231,9 +213,11 @@ async fn the_calendar_is_read_by_all_and_edited_by_a_city_admin() {
     assert!(anyone.calendar(Some(1900)).is_err());
 
     let admin = app.scoped(actor(&app, "admin").await);
+    let admin = admin.desk::<CityDesk>().expect("a city-wide administrator");
     let day = CalendarDayInput { kind: DayKind::Off, name: "防汛停工".into() };
     for who in ["district_admin", "supervisor"] {
-        let refused = app.scoped(actor(&app, who).await).put_calendar_day("2026-11-24", day.clone()).await;
+        let them = app.scoped(actor(&app, who).await);
+        let refused = async { them.desk::<CityDesk>()?.put_calendar_day("2026-11-24", day.clone()).await }.await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "{who}");
     }
     assert!(matches!(admin.put_calendar_day("2026-13-01", day.clone()).await, Err(AppError::BadRequest { .. })));

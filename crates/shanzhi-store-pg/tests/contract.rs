@@ -1,4 +1,7 @@
-//! The shared storage contract, on PostgreSQL (`SHANZHI_TEST_PG_URL`).
+//! The shared storage contract, on PostgreSQL (`SHANZHI_TEST_PG_URL`), and
+//! the parity of SQLite's and PostgreSQL's schemas (`schema_parity`).
+
+mod schema_parity;
 
 use std::sync::Arc;
 

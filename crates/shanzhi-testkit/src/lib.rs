@@ -3,8 +3,14 @@
 //! `postgres`, which needs `SHANZHI_TEST_PG_URL`). CI runs the whole suite
 //! once per backend, so every use-case and HTTP test runs on both.
 
+mod app;
+
 use std::sync::Arc;
 
+pub use app::{
+    INSIDE, INSIDE_POINT, OUTSIDE, PASSWORD, SINCE, TestApp, TestAppBuilder, cheap_auth, community_grid, scope_of,
+    username_of,
+};
 pub use shanzhi_store::testkit::Fixture;
 use shanzhi_store_pg::testkit as pg;
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::matters::DemoOptions;
 use shanzhi_app::{App, NoProgress};
 use shanzhi_domain::Role;
@@ -24,25 +24,28 @@ const ROUNDS: usize = 30;
 #[tokio::main]
 async fn main() {
     let db = shanzhi_testkit::test_db().await;
-    let app = App::new(db.fixture.store.clone());
+    let (app, key) = App::new(db.fixture.store.clone());
+    let operator = app.operator(&key);
     let started = Instant::now();
-    app.load_demo().await.expect("demo");
+    operator.load_demo().await.expect("demo");
     let jinjiang = shanzhi_domain::DivisionCode::parse("510104").expect("锦江区");
     let options = DemoOptions { count: OPEN, seed: 8, open_only: true, spread_hours: 72, within: Some(jinjiang) };
-    app.generate_demo_matters_with(&options, &NoProgress).await.expect("open matters");
-    let op = app.scoped(Actor::system("bench"));
-    op.create_user(NewStaff {
-        username: "bench_dispatcher".into(),
-        display_name: "锦江区调度（基准）".into(),
-        phone: None,
-        password: Some("Bench-Desk-2026!".into()),
-        role: Role::Dispatcher,
-        scope: Some("510104".into()),
-        from: None,
-        to: None,
-    })
-    .await
-    .expect("dispatcher");
+    operator.generate_demo_matters_with(&options, &NoProgress).await.expect("open matters");
+    let op = operator.scoped("bench");
+    op.desk::<AdminDesk>()
+        .expect("the operator administers")
+        .create_user(NewStaff {
+            username: "bench_dispatcher".into(),
+            display_name: "锦江区调度（基准）".into(),
+            phone: None,
+            password: Some("Bench-Desk-2026!".into()),
+            role: Role::Dispatcher,
+            scope: Some("510104".into()),
+            from: None,
+            to: None,
+        })
+        .await
+        .expect("dispatcher");
     let login = app
         .login("bench_dispatcher", "Bench-Desk-2026!", &shanzhi_app::access::Client::default())
         .await

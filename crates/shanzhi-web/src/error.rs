@@ -90,22 +90,28 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The HTTP status of an application error: one mapping for the API and the
+/// pages alike.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::WrongState { .. } => StatusCode::CONFLICT,
+        AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+        AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        let status = match &e {
-            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::WrongState { .. } => StatusCode::CONFLICT,
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = status_of(&e);
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }

@@ -87,7 +87,7 @@ impl FromRequestParts<AppState> for Caller {
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if from_cookie && unsafe_method {
             let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-            let expected = match &actor.via {
+            let expected = match actor.via() {
                 Via::Session { csrf_token, .. } => Some(csrf_token.as_str()),
                 _ => None,
             };

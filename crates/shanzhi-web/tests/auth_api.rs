@@ -5,7 +5,7 @@ mod support;
 
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
 use support::{TestApp, assert_error, spawn_app};
 
@@ -13,7 +13,8 @@ const PASSWORD: &str = "Http-Test-2026!";
 
 async fn with_people() -> TestApp {
     let app = spawn_app().await;
-    let op = app.app.scoped(Actor::system("test"));
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
     for (username, role, scope) in [
         ("dispatcher", Role::Dispatcher, Some("510104022")),
@@ -78,7 +79,8 @@ async fn behind_tls_the_cookie_is_secure() {
         ..shanzhi_web::HttpOptions::default()
     })
     .await;
-    let op = proxied.app.scoped(Actor::system("test"));
+    let operator = proxied.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     op.create_user(NewStaff {
         username: "dispatcher".to_owned(),
         display_name: "调度员".to_owned(),

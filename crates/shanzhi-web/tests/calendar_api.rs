@@ -4,7 +4,7 @@ mod support;
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
 use support::{TestApp, assert_error, spawn_app};
 
@@ -12,8 +12,9 @@ const PASSWORD: &str = "Api-Calendar-2026";
 
 async fn world() -> TestApp {
     let app = spawn_app().await;
-    app.app.ensure_categories("test").await.expect("categories");
-    let op = app.app.scoped(Actor::system("test"));
+    app.app.operator().ensure_categories("test").await.expect("categories");
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     for (username, role, scope) in [("admin", Role::Admin, "5101"), ("dispatcher", Role::Dispatcher, "510104")] {
         op.create_user(NewStaff {
             username: username.to_owned(),

@@ -28,7 +28,7 @@ async fn with_grid() -> TestApp {
         f("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.66)),
     ]})
     .to_string();
-    app.app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
+    app.app.operator().import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
     app
 }
 

@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use jiff::civil::date;
 use serde_json::{Value, json};
 use shanzhi_app::NoProgress;
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::grids::GridImportOptions;
 use shanzhi_domain::Role;
 use support::{TestApp, assert_error, spawn_app};
@@ -24,9 +24,10 @@ async fn world() -> TestApp {
         {"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
     ]})
     .to_string();
-    app.app.import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
-    app.app.ensure_categories("test").await.expect("categories");
-    let op = app.app.scoped(Actor::system("test"));
+    app.app.operator().import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
+    app.app.operator().ensure_categories("test").await.expect("categories");
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
     for (username, role, scope) in
         [("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]

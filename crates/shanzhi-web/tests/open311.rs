@@ -10,27 +10,23 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use jiff::civil::date;
 use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, NewStaff};
-use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::timing::ManualClock;
-use shanzhi_app::{App, NoProgress};
-use shanzhi_domain::{CodeSystem, Role};
+use shanzhi_domain::Role;
 use shanzhi_store::{MatterQuery, MatterScope};
-use shanzhi_testkit::{TestDb, test_db};
+use shanzhi_testkit::TestApp;
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
 
 struct World {
-    app: App,
+    app: TestApp,
     router: Router,
     /// An API token of a resident (posts) and of a town dispatcher.
     resident_key: String,
     dispatcher_key: String,
-    _db: TestDb,
 }
 
 struct Answer {
@@ -55,21 +51,18 @@ fn noon() -> jiff::Timestamp {
 }
 
 async fn world() -> World {
-    let db = test_db().await;
-    let app = App::new(db.fixture.store.clone()).with_clock(Arc::new(ManualClock::new(noon())));
-    app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
-        .await
-        .expect("divisions");
-    let grids = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
-        {"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
-    ]})
-    .to_string();
-    app.import_grids(&grids, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grids");
-    app.refresh_grid_index().await.expect("index");
-    app.ensure_categories("test").await.expect("categories");
-    let op = app.scoped(Actor::system("test"));
-    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
+    let app = TestApp::new()
+        .with_clock(Arc::new(ManualClock::new(noon())))
+        .with_features(vec![
+            json!({"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)}),
+            json!({"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)}),
+        ])
+        .with_categories()
+        .with_department("510104-chengguan", "锦江区城管局")
+        .start()
+        .await;
+    let operator = app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     for (username, role, scope) in
         [("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]
     {
@@ -86,15 +79,15 @@ async fn world() -> World {
         .await
         .expect("user");
     }
-    let resident_key = app.create_api_token("resident", "open311").await.expect("token").token;
-    let dispatcher_key = app.create_api_token("dispatcher", "open311").await.expect("token").token;
+    let resident_key = app.operator().create_api_token("resident", "open311").await.expect("token").token;
+    let dispatcher_key = app.operator().create_api_token("dispatcher", "open311").await.expect("token").token;
     let limits = HttpOptions {
         body_bytes: 1024 * 1024,
         timeout: Duration::from_secs(10),
         public_url: "http://shanzhi.test".to_owned(),
         ..HttpOptions::default()
     };
-    World { router: router(app.clone(), limits), app, resident_key, dispatcher_key, _db: db }
+    World { router: router(app.app().clone(), limits), app, resident_key, dispatcher_key }
 }
 
 impl World {
@@ -534,7 +527,7 @@ async fn closed_only_after_verification_and_the_updates_feed() {
     let w = world().await;
     let posted = post_one(&w, &[("service_code", "0101"), ("description", "井盖缺失")]).await;
     let id = posted["service_request_id"].as_str().expect("id").to_owned();
-    let op = w.app.scoped(Actor::system("test"));
+    let op = w.app.operator().scoped("test");
     let status = || async { w.get(&format!("/open311/v2/requests/{id}.json")).await.json()[0].clone() };
     for (command, args) in [
         ("accept", Value::Null),

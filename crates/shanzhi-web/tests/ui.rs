@@ -6,7 +6,7 @@ mod support;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
 use support::{TestApp, spawn_app};
 use tower::ServiceExt;
@@ -42,8 +42,9 @@ async fn call(app: &TestApp, method: Method, uri: &str, cookie: &str, form: Opti
 
 async fn world() -> TestApp {
     let app = spawn_app().await;
-    app.app.ensure_categories("test").await.expect("categories");
-    let op = app.app.scoped(Actor::system("test"));
+    app.app.operator().ensure_categories("test").await.expect("categories");
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     op.create_user(NewStaff {
         username: "ui_dispatcher".into(),
         display_name: "调度员甲".into(),

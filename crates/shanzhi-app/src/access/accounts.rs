@@ -5,12 +5,12 @@
 use serde::Serialize;
 use shanzhi_domain::people::check_password;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Micros, Username};
+use shanzhi_domain::{Action, Micros};
 use shanzhi_store::{ApiTokenRecord, UserRecord};
 
 use super::auth::{random_token, token_hash};
 use super::people::user_not_found;
-use super::{NewToken, Scoped, Via, refuse};
+use super::{AdminDesk, NewToken, Scoped, Via};
 use crate::{AppError, AppResult};
 
 /// An API token as lists show it (never the token itself).
@@ -75,40 +75,6 @@ impl Scoped<'_> {
             _ => None,
         };
         self.app.store.revoke_sessions_of(&me.id, keep, now()).await?;
-        Ok(())
-    }
-
-    /// Set someone's password (an administrator over their scope, or the
-    /// operator). Without `password` a strong one is generated and returned,
-    /// once. Their sessions end.
-    pub async fn reset_password(&self, username: &str, password: Option<&str>) -> AppResult<Option<String>> {
-        let user = self.managed(username).await?;
-        let generated = password.is_none().then(generate_password);
-        let password = password.or(generated.as_deref()).unwrap_or_default();
-        check_password(password, &user.username).map_err(|m| bad("weak_password", m))?;
-        let hash = self.app.hash_password(password).await?;
-        let entity = format!("user:{}", user.username);
-        self.app.store.set_password(&user.id, &hash, &self.audit("user.password_reset", &entity)).await?;
-        self.app.store.revoke_sessions_of(&user.id, None, now()).await?;
-        Ok(generated)
-    }
-
-    /// Disable or enable an account. A disabled account signs nobody in: its
-    /// sessions and tokens stop at once (they are checked on every request).
-    pub async fn set_disabled(&self, username: &str, disabled: bool) -> AppResult<()> {
-        let user = self.managed(username).await?;
-        if self.actor.user_id() == Some(user.id.as_str()) {
-            return Err(AppError::Forbidden(Bilingual::new(
-                "不能停用自己的账号，请由其他管理员办理",
-                "you cannot disable your own account; ask another administrator",
-            )));
-        }
-        let (action, at) = if disabled { ("user.disable", Some(now())) } else { ("user.enable", None) };
-        let entity = format!("user:{}", user.username);
-        self.app.store.set_disabled(&user.id, at, &self.audit(action, &entity)).await?;
-        if disabled {
-            self.app.store.revoke_sessions_of(&user.id, None, now()).await?;
-        }
         Ok(())
     }
 
@@ -196,15 +162,41 @@ impl Scoped<'_> {
             .await?;
         Ok(())
     }
+}
 
-    /// Set a password at the command line (the operator): as an
-    /// administrator's reset, with the password given.
-    pub async fn set_password(&self, username: &str, password: &str) -> AppResult<()> {
-        if self.actor.via != Via::System && self.actor.user.as_ref().is_none_or(|u| u.username.as_str() != username) {
-            return Err(refuse(Action::ManagePeople));
+impl AdminDesk<'_> {
+    /// Set someone's password (an administrator over their scope, or the
+    /// operator). Without `password` a strong one is generated and returned,
+    /// once. Their sessions end.
+    pub async fn reset_password(&self, username: &str, password: Option<&str>) -> AppResult<Option<String>> {
+        let user = self.managed(username).await?;
+        let generated = password.is_none().then(generate_password);
+        let password = password.or(generated.as_deref()).unwrap_or_default();
+        check_password(password, &user.username).map_err(|m| bad("weak_password", m))?;
+        let hash = self.app.hash_password(password).await?;
+        let entity = format!("user:{}", user.username);
+        self.app.store.set_password(&user.id, &hash, &self.audit("user.password_reset", &entity)).await?;
+        self.app.store.revoke_sessions_of(&user.id, None, now()).await?;
+        Ok(generated)
+    }
+
+    /// Disable or enable an account. A disabled account signs nobody in: its
+    /// sessions and tokens stop at once (they are checked on every request).
+    pub async fn set_disabled(&self, username: &str, disabled: bool) -> AppResult<()> {
+        let user = self.managed(username).await?;
+        if self.actor.user_id() == Some(user.id.as_str()) {
+            return Err(AppError::Forbidden(Bilingual::new(
+                "不能停用自己的账号，请由其他管理员办理",
+                "you cannot disable your own account; ask another administrator",
+            )));
         }
-        Username::parse(username).map_err(|m| bad("invalid_username", m))?;
-        self.reset_password(username, Some(password)).await.map(|_| ())
+        let (action, at) = if disabled { ("user.disable", Some(now())) } else { ("user.enable", None) };
+        let entity = format!("user:{}", user.username);
+        self.app.store.set_disabled(&user.id, at, &self.audit(action, &entity)).await?;
+        if disabled {
+            self.app.store.revoke_sessions_of(&user.id, None, now()).await?;
+        }
+        Ok(())
     }
 }
 

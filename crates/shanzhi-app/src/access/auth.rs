@@ -275,7 +275,7 @@ impl App {
             .filter(|a| a.term.contains(day))
             .map(|a| Grant { role: a.role, scope: a.scope, term: a.term })
             .collect();
-        Ok(Actor { name: user.username.to_string(), user: Some(user), grants, via })
+        Ok(Actor::signed_in(user, grants, via))
     }
 
     /// Sign out: the session (or API token) used for this request stops working.
@@ -287,11 +287,13 @@ impl App {
         tracing::info!(user = %actor.name, "signed out");
         Ok(())
     }
+}
 
+impl super::Operator<'_> {
     /// Create an API token for `username` (command line). The token is in the
     /// answer only.
     pub async fn create_api_token(&self, username: &str, name: &str) -> AppResult<NewToken> {
         Username::parse(username).map_err(|m| AppError::BadRequest { code: "invalid_username", message: m })?;
-        self.scoped(Actor::system("system")).create_token(Some(username), name).await
+        self.scoped("system").create_token(Some(username), name).await
     }
 }

@@ -7,8 +7,9 @@ use shanzhi_domain::{Action, CodeSystem, DepartmentCode, DivisionCode, DivisionL
 use shanzhi_store::{AuditEntry, DepartmentRecord};
 
 use super::{Scoped, refuse};
+use crate::access::Operator;
 use crate::grids::today;
-use crate::{App, AppError, AppResult};
+use crate::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -105,7 +106,7 @@ pub fn demo_departments(districts: &[(DivisionCode, String)]) -> Vec<DepartmentR
     out
 }
 
-impl App {
+impl Operator<'_> {
     /// Add departments as the operator (the demo, the command line); existing
     /// codes are left alone.
     pub async fn ensure_departments(&self, departments: &[DepartmentRecord], actor: &str) -> AppResult<usize> {
@@ -124,7 +125,7 @@ impl App {
     }
 }
 
-impl Scoped<'_> {
+impl super::AdminDesk<'_> {
     /// Create a department where the caller manages departments.
     pub async fn create_department(&self, code: &str, name: &str) -> AppResult<DepartmentView> {
         let code = DepartmentCode::parse(code)
@@ -161,7 +162,9 @@ impl Scoped<'_> {
         self.app.invalidate_dictionary();
         Ok(DepartmentView::new(&record, None))
     }
+}
 
+impl Scoped<'_> {
     /// Departments in `within` (default: everywhere); any staff member may list them.
     pub async fn departments(&self, within: Option<&DivisionCode>) -> AppResult<Vec<DepartmentView>> {
         if !self.actor.grants.iter().any(|g| g.role.is_staff()) && self.actor.via != super::Via::System {

@@ -11,6 +11,7 @@ mod accounts;
 mod audit;
 pub(crate) mod auth;
 mod departments;
+mod desk;
 mod patrols;
 mod people;
 
@@ -28,6 +29,8 @@ pub use audit::{AuditVerification, verify_audit_chain};
 pub(crate) use auth::HashPool;
 pub use auth::{AuthConfig, Client, LoginOutcome, NewToken, SESSION_COOKIE};
 pub use departments::{DepartmentView, demo_departments};
+pub use desk::{AdminDesk, AuditDesk, CityDesk, Desk, DispatchDesk, PatrolDesk};
+
 pub use patrols::{CheckIn, CoverageRow, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
 
@@ -44,20 +47,57 @@ pub enum Via {
     Anonymous,
 }
 
-/// The caller: a user and the grants valid today.
+/// The caller: a user and the grants valid today. Only sign-in (a session
+/// or token the store knows), [`Actor::anonymous`] and the holder of the
+/// [`OperatorKey`] ([`Operator::scoped`]) make one: nothing over the network
+/// can claim more.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: Option<UserRecord>,
-    pub name: String,
-    pub grants: Vec<Grant>,
-    pub via: Via,
+    pub(crate) user: Option<UserRecord>,
+    pub(crate) name: String,
+    pub(crate) grants: Vec<Grant>,
+    pub(crate) via: Via,
+}
+
+/// The operator's key: whoever holds it may act as the operator (anything but
+/// patrol; see [`App::operator`]). [`App::new`] hands it out once, with the
+/// application, to the process that built it (the command line, a test); the
+/// web interface gets the application without it.
+#[derive(Debug)]
+pub struct OperatorKey(());
+
+impl OperatorKey {
+    pub(crate) fn new() -> OperatorKey {
+        OperatorKey(())
+    }
 }
 
 impl Actor {
-    /// The operator at the command line: may do anything but patrol. Only
-    /// interfaces that are not reachable over the network construct it.
-    pub fn system(name: &str) -> Actor {
+    /// The platform itself (the sweep, the demo data).
+    pub(crate) fn system(name: &str) -> Actor {
         Actor { user: None, name: name.to_owned(), grants: Vec::new(), via: Via::System }
+    }
+
+    pub(crate) fn signed_in(user: UserRecord, grants: Vec<Grant>, via: Via) -> Actor {
+        Actor { name: user.username.to_string(), user: Some(user), grants, via }
+    }
+
+    /// The name the audit log and timelines record.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn user(&self) -> Option<&UserRecord> {
+        self.user.as_ref()
+    }
+
+    /// The grants valid today.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    pub fn via(&self) -> &Via {
+        &self.via
     }
 
     /// Nobody signed in: may report a matter, nothing else.
@@ -132,6 +172,37 @@ impl App {
     /// Act as `actor`.
     pub fn scoped(&self, actor: Actor) -> Scoped<'_> {
         Scoped { app: self, actor }
+    }
+
+    /// The operator's handle: imports, demo data, the raw store.
+    pub fn operator(&self, _key: &OperatorKey) -> Operator<'_> {
+        Operator { app: self }
+    }
+}
+
+/// What only the operator does (the command line, tests): bulk imports and
+/// generators that run before anyone is signed in, and the raw store. Made
+/// from the application with the [`OperatorKey`].
+#[derive(Debug, Clone, Copy)]
+pub struct Operator<'a> {
+    pub(crate) app: &'a App,
+}
+
+impl<'a> Operator<'a> {
+    /// Act as the operator, named `name` in the audit log and timelines.
+    pub fn scoped(&self, name: &str) -> Scoped<'a> {
+        self.app.scoped(Actor::system(name))
+    }
+
+    pub fn store(&self) -> &'a dyn shanzhi_store::Store {
+        self.app.store.as_ref()
+    }
+}
+
+impl std::ops::Deref for Operator<'_> {
+    type Target = App;
+    fn deref(&self) -> &App {
+        self.app
     }
 }
 

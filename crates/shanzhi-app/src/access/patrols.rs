@@ -88,6 +88,89 @@ impl Scoped<'_> {
         })
     }
 
+    /// One patrol: one's own, or any in a place where the caller reads patrols.
+    pub async fn patrol(&self, id: &str) -> AppResult<PatrolView> {
+        let p = self.app.store.patrol(id).await?.ok_or_else(|| patrol_not_found(id))?;
+        let place = Place::Grid { code: p.grid.clone(), parent: None };
+        if self.actor.user_id() != Some(p.user_id.as_str()) && !self.actor.can(Action::ViewPatrols, &place) {
+            return Err(patrol_not_found(id));
+        }
+        self.patrol_view(p).await
+    }
+
+    /// Patrols in `division` overlapping [from, to).
+    pub async fn patrols(
+        &self,
+        division: &DivisionCode,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    ) -> AppResult<Vec<PatrolView>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
+        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
+        let mut out = Vec::new();
+        for p in self.app.store.patrols(&query).await? {
+            out.push(self.patrol_view(p).await?);
+        }
+        Ok(out)
+    }
+
+    /// For each general grid of `division`: how many patrols touched it (or
+    /// one of its micro-grids) in [from, to), and the last one.
+    pub async fn patrol_coverage(
+        &self,
+        division: &DivisionCode,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    ) -> AppResult<Vec<CoverageRow>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
+        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let mut q = GridQuery::as_of(today());
+        q.within = Some(division.clone());
+        let grids = self.app.grids(q).await?;
+        let general_of: BTreeMap<GridCode, GridCode> = grids
+            .iter()
+            .filter_map(|g| match g.info.kind {
+                GridKind::General => Some((g.info.code.clone(), g.info.code.clone())),
+                GridKind::Micro => g.info.parent.clone().map(|p| (g.info.code.clone(), p)),
+                _ => None,
+            })
+            .collect();
+        let mut rows: BTreeMap<GridCode, CoverageRow> = grids
+            .iter()
+            .filter(|g| g.info.kind == GridKind::General)
+            .map(|g| {
+                (
+                    g.info.code.clone(),
+                    CoverageRow { grid: g.info.code.clone(), name: g.info.name.clone(), patrols: 0, last_patrol: None },
+                )
+            })
+            .collect();
+        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
+        for p in self.app.store.patrols(&query).await? {
+            if let Some(row) = general_of.get(&p.grid).and_then(|g| rows.get_mut(g)) {
+                row.patrols += 1;
+                let started = iso(p.started_at);
+                if row.last_patrol.as_ref().is_none_or(|l| *l < started) {
+                    row.last_patrol = Some(started);
+                }
+            }
+        }
+        Ok(rows.into_values().collect())
+    }
+}
+
+fn ended(e: StoreError) -> AppError {
+    match e {
+        StoreError::Constraint(m) => AppError::invalid(
+            "patrol_ended",
+            Bilingual::new(format!("巡查已结束，不能再操作（{m}）"), format!("the patrol has ended ({m})")),
+        ),
+        other => other.into(),
+    }
+}
+
+impl super::PatrolDesk<'_> {
     /// Start a patrol of a grid the caller patrols (their general grid or one
     /// of its micro-grids). One open patrol at a time.
     pub async fn start_patrol(&self, grid: &str) -> AppResult<PatrolView> {
@@ -188,86 +271,5 @@ impl Scoped<'_> {
         self.own_patrol(id).await?;
         self.app.store.end_patrol(id, now()).await.map_err(ended)?;
         self.patrol_view(self.own_patrol(id).await?).await
-    }
-
-    /// One patrol: one's own, or any in a place where the caller reads patrols.
-    pub async fn patrol(&self, id: &str) -> AppResult<PatrolView> {
-        let p = self.app.store.patrol(id).await?.ok_or_else(|| patrol_not_found(id))?;
-        let place = Place::Grid { code: p.grid.clone(), parent: None };
-        if self.actor.user_id() != Some(p.user_id.as_str()) && !self.actor.can(Action::ViewPatrols, &place) {
-            return Err(patrol_not_found(id));
-        }
-        self.patrol_view(p).await
-    }
-
-    /// Patrols in `division` overlapping [from, to).
-    pub async fn patrols(
-        &self,
-        division: &DivisionCode,
-        from: Option<Micros>,
-        to: Option<Micros>,
-    ) -> AppResult<Vec<PatrolView>> {
-        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
-        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
-        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
-        let mut out = Vec::new();
-        for p in self.app.store.patrols(&query).await? {
-            out.push(self.patrol_view(p).await?);
-        }
-        Ok(out)
-    }
-
-    /// For each general grid of `division`: how many patrols touched it (or
-    /// one of its micro-grids) in [from, to), and the last one.
-    pub async fn patrol_coverage(
-        &self,
-        division: &DivisionCode,
-        from: Option<Micros>,
-        to: Option<Micros>,
-    ) -> AppResult<Vec<CoverageRow>> {
-        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
-        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
-        let mut q = GridQuery::as_of(today());
-        q.within = Some(division.clone());
-        let grids = self.app.grids(q).await?;
-        let general_of: BTreeMap<GridCode, GridCode> = grids
-            .iter()
-            .filter_map(|g| match g.info.kind {
-                GridKind::General => Some((g.info.code.clone(), g.info.code.clone())),
-                GridKind::Micro => g.info.parent.clone().map(|p| (g.info.code.clone(), p)),
-                _ => None,
-            })
-            .collect();
-        let mut rows: BTreeMap<GridCode, CoverageRow> = grids
-            .iter()
-            .filter(|g| g.info.kind == GridKind::General)
-            .map(|g| {
-                (
-                    g.info.code.clone(),
-                    CoverageRow { grid: g.info.code.clone(), name: g.info.name.clone(), patrols: 0, last_patrol: None },
-                )
-            })
-            .collect();
-        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
-        for p in self.app.store.patrols(&query).await? {
-            if let Some(row) = general_of.get(&p.grid).and_then(|g| rows.get_mut(g)) {
-                row.patrols += 1;
-                let started = iso(p.started_at);
-                if row.last_patrol.as_ref().is_none_or(|l| *l < started) {
-                    row.last_patrol = Some(started);
-                }
-            }
-        }
-        Ok(rows.into_values().collect())
-    }
-}
-
-fn ended(e: StoreError) -> AppError {
-    match e {
-        StoreError::Constraint(m) => AppError::invalid(
-            "patrol_ended",
-            Bilingual::new(format!("巡查已结束，不能再操作（{m}）"), format!("the patrol has ended ({m})")),
-        ),
-        other => other.into(),
     }
 }

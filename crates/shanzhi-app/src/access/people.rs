@@ -10,7 +10,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, CodeSystem, DivisionCode, Phone, Place, Role, Scope, Term, Username};
 use shanzhi_store::{AssignmentRecord, NewUser, PiiAccess, StoreError, UserKind, UserRecord};
 
-use super::{Scoped, refuse};
+use super::{AdminDesk, Scoped, refuse};
 use crate::grids::today;
 use crate::{AppError, AppResult};
 
@@ -137,151 +137,6 @@ impl Scoped<'_> {
         }
     }
 
-    /// Create an account with its first assignment. Staff need the caller to
-    /// manage people where the assignment's scope lies.
-    pub async fn create_user(&self, new: NewStaff) -> AppResult<UserView> {
-        let username = Username::parse(&new.username).map_err(|m| bad("invalid_username", m))?;
-        let display_name = new.display_name.trim().to_owned();
-        if display_name.is_empty() || display_name.chars().count() > 50 {
-            return Err(bad(
-                "invalid_display_name",
-                Bilingual::new("姓名应为 1–50 个字符", "a display name needs 1–50 characters"),
-            ));
-        }
-        let phone = new.phone.as_deref().map(Phone::parse).transpose().map_err(|m| bad("invalid_phone", m))?;
-        let scope = Self::parse_scope(new.role, new.scope.as_deref())?;
-        match &scope {
-            Some(s) => {
-                let place = self.place_of(s).await?;
-                self.require(Action::ManagePeople, &place)?;
-            }
-            None if !self.actor.can_somewhere(Action::ManagePeople) => return Err(refuse(Action::ManagePeople)),
-            None => {}
-        }
-        let term = Term::new(new.from.unwrap_or_else(today), new.to).map_err(|m| bad("invalid_term", m))?;
-        let password_hash = match &new.password {
-            Some(p) => {
-                check_password(p, &username).map_err(|m| bad("weak_password", m))?;
-                Some(self.app.hash_password(p).await?)
-            }
-            None => None,
-        };
-        let id = uuid::Uuid::now_v7().to_string();
-        let kind = if new.role.is_staff() { UserKind::Staff } else { UserKind::Resident };
-        let user = NewUser {
-            id: id.clone(),
-            username: username.clone(),
-            display_name: display_name.clone(),
-            kind,
-            phone,
-            password_hash,
-            created_at: shanzhi_domain::Micros::now(),
-        };
-        // No password or phone in the audit record: only who, what and where.
-        let after = serde_json::json!({ "username": username.as_str(), "display_name": display_name, "kind": kind });
-        self.app
-            .store
-            .create_user(&user, &self.audit("user.create", &format!("user:{username}")).after(after.to_string()))
-            .await
-            .map_err(|e| match e {
-                StoreError::Constraint(_) => AppError::invalid(
-                    "username_taken",
-                    Bilingual::new(format!("用户名 {username} 已被使用"), format!("username {username} is taken")),
-                ),
-                other => other.into(),
-            })?;
-        let assignment =
-            AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: id, role: new.role, scope, term };
-        self.write_assignment(&username, assignment.clone()).await?;
-        // The creator sees what they created, whatever the new account's
-        // scope (a resident has none, and reading it back by scope found
-        // nothing: "not found" for an account just made).
-        Ok(UserView {
-            username: username.to_string(),
-            display_name,
-            kind,
-            phone_masked: user.phone.is_some(),
-            phone: user.phone.as_ref().map(Phone::masked),
-            assignments: vec![AssignmentView::from(&assignment)],
-        })
-    }
-
-    async fn write_assignment(&self, username: &Username, a: AssignmentRecord) -> AppResult<()> {
-        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
-        let entity = format!("user:{username}/assignment:{}", a.id);
-        self.app.store.add_assignment(&a, &self.audit("assignment.add", &entity).after(after)).await?;
-        Ok(())
-    }
-
-    /// Give a person another role (or the same role elsewhere) for a term.
-    /// Terms of the same role and scope may not overlap.
-    pub async fn add_assignment(
-        &self,
-        username: &str,
-        role: Role,
-        scope: Option<&str>,
-        from: Option<Date>,
-        to: Option<Date>,
-    ) -> AppResult<AssignmentView> {
-        let scope = Self::parse_scope(role, scope)?;
-        let place = match &scope {
-            Some(s) => Some(self.place_of(s).await?),
-            None => None,
-        };
-        match &place {
-            Some(p) => self.require(Action::ManagePeople, p)?,
-            None if !self.actor.can_somewhere(Action::ManagePeople) => return Err(refuse(Action::ManagePeople)),
-            None => {}
-        }
-        let user = self.visible_user(username, Action::ManagePeople).await?;
-        let term = Term::new(from.unwrap_or_else(today), to).map_err(|m| bad("invalid_term", m))?;
-        let existing = self.app.store.assignments_of(&user.id).await?;
-        if let Some(clash) = existing.iter().find(|a| a.role == role && a.scope == scope && a.term.overlaps(&term)) {
-            return Err(AppError::invalid(
-                "overlapping_terms",
-                Bilingual::new(
-                    format!("与已有任职 {} 的任期重叠（{} 起）", clash.id, clash.term.from),
-                    format!("the term overlaps assignment {} (from {})", clash.id, clash.term.from),
-                ),
-            ));
-        }
-        let a = AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: user.id.clone(), role, scope, term };
-        self.write_assignment(&user.username, a.clone()).await?;
-        Ok(AssignmentView::from(&a))
-    }
-
-    /// End an assignment's term on `on` (default today).
-    pub async fn end_assignment(&self, username: &str, id: &str, on: Option<Date>) -> AppResult<AssignmentView> {
-        let user = self.visible_user(username, Action::ManagePeople).await?;
-        // An admin ending their own assignment would lock themself out (the
-        // fuzzer found this); another admin does it.
-        if self.actor.user_id() == Some(user.id.as_str()) {
-            return Err(AppError::Forbidden(Bilingual::new(
-                "不能结束自己的任职，请由其他管理员办理",
-                "you cannot end your own assignment; ask another administrator",
-            )));
-        }
-        let mut a =
-            self.app.store.assignments_of(&user.id).await?.into_iter().find(|a| a.id == id).ok_or_else(|| {
-                AppError::not_found("assignment_not_found", format!("任职 {id} 不存在"), format!("no assignment {id}"))
-            })?;
-        if let Some(s) = &a.scope {
-            let place = self.place_of(s).await?;
-            self.require(Action::ManagePeople, &place)?;
-        }
-        let on = on.unwrap_or_else(today);
-        let term = Term::new(a.term.from, Some(on)).map_err(|m| bad("invalid_term", m))?;
-        let before = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
-        a.term = term;
-        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
-        let entity = format!("user:{}/assignment:{id}", user.username);
-        self.app
-            .store
-            .end_assignment(id, on, &self.audit("assignment.end", &entity).before(before).after(after))
-            .await?;
-        Ok(AssignmentView::from(&a))
-    }
-
     /// A user the caller may see for `action`: themself, or someone with an
     /// assignment (of any term) whose scope the caller covers. Anyone else is
     /// "not found".
@@ -383,5 +238,147 @@ impl Scoped<'_> {
         }
         roster.sort_by(|a, b| a.username.cmp(&b.username));
         Ok(roster)
+    }
+}
+
+impl AdminDesk<'_> {
+    /// Create an account with its first assignment. Staff need the caller to
+    /// manage people where the assignment's scope lies.
+    pub async fn create_user(&self, new: NewStaff) -> AppResult<UserView> {
+        let username = Username::parse(&new.username).map_err(|m| bad("invalid_username", m))?;
+        let display_name = new.display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 50 {
+            return Err(bad(
+                "invalid_display_name",
+                Bilingual::new("姓名应为 1–50 个字符", "a display name needs 1–50 characters"),
+            ));
+        }
+        let phone = new.phone.as_deref().map(Phone::parse).transpose().map_err(|m| bad("invalid_phone", m))?;
+        let scope = Scoped::parse_scope(new.role, new.scope.as_deref())?;
+        // A resident has no scope: the desk itself is the check.
+        if let Some(s) = &scope {
+            let place = self.place_of(s).await?;
+            self.require(Action::ManagePeople, &place)?;
+        }
+        let term = Term::new(new.from.unwrap_or_else(today), new.to).map_err(|m| bad("invalid_term", m))?;
+        let password_hash = match &new.password {
+            Some(p) => {
+                check_password(p, &username).map_err(|m| bad("weak_password", m))?;
+                Some(self.app.hash_password(p).await?)
+            }
+            None => None,
+        };
+        let id = uuid::Uuid::now_v7().to_string();
+        let kind = if new.role.is_staff() { UserKind::Staff } else { UserKind::Resident };
+        let user = NewUser {
+            id: id.clone(),
+            username: username.clone(),
+            display_name: display_name.clone(),
+            kind,
+            phone,
+            password_hash,
+            created_at: shanzhi_domain::Micros::now(),
+        };
+        // No password or phone in the audit record: only who, what and where.
+        let after = serde_json::json!({ "username": username.as_str(), "display_name": display_name, "kind": kind });
+        self.app
+            .store
+            .create_user(&user, &self.audit("user.create", &format!("user:{username}")).after(after.to_string()))
+            .await
+            .map_err(|e| match e {
+                StoreError::Constraint(_) => AppError::invalid(
+                    "username_taken",
+                    Bilingual::new(format!("用户名 {username} 已被使用"), format!("username {username} is taken")),
+                ),
+                other => other.into(),
+            })?;
+        let assignment =
+            AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: id, role: new.role, scope, term };
+        self.write_assignment(&username, assignment.clone()).await?;
+        // The creator sees what they created, whatever the new account's
+        // scope (a resident has none, and reading it back by scope found
+        // nothing: "not found" for an account just made).
+        Ok(UserView {
+            username: username.to_string(),
+            display_name,
+            kind,
+            phone_masked: user.phone.is_some(),
+            phone: user.phone.as_ref().map(Phone::masked),
+            assignments: vec![AssignmentView::from(&assignment)],
+        })
+    }
+
+    async fn write_assignment(&self, username: &Username, a: AssignmentRecord) -> AppResult<()> {
+        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        let entity = format!("user:{username}/assignment:{}", a.id);
+        self.app.store.add_assignment(&a, &self.audit("assignment.add", &entity).after(after)).await?;
+        Ok(())
+    }
+
+    /// Give a person another role (or the same role elsewhere) for a term.
+    /// Terms of the same role and scope may not overlap.
+    pub async fn add_assignment(
+        &self,
+        username: &str,
+        role: Role,
+        scope: Option<&str>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> AppResult<AssignmentView> {
+        let scope = Scoped::parse_scope(role, scope)?;
+        let place = match &scope {
+            Some(s) => Some(self.place_of(s).await?),
+            None => None,
+        };
+        if let Some(p) = &place {
+            self.require(Action::ManagePeople, p)?;
+        }
+        let user = self.visible_user(username, Action::ManagePeople).await?;
+        let term = Term::new(from.unwrap_or_else(today), to).map_err(|m| bad("invalid_term", m))?;
+        let existing = self.app.store.assignments_of(&user.id).await?;
+        if let Some(clash) = existing.iter().find(|a| a.role == role && a.scope == scope && a.term.overlaps(&term)) {
+            return Err(AppError::invalid(
+                "overlapping_terms",
+                Bilingual::new(
+                    format!("与已有任职 {} 的任期重叠（{} 起）", clash.id, clash.term.from),
+                    format!("the term overlaps assignment {} (from {})", clash.id, clash.term.from),
+                ),
+            ));
+        }
+        let a = AssignmentRecord { id: uuid::Uuid::now_v7().to_string(), user_id: user.id.clone(), role, scope, term };
+        self.write_assignment(&user.username, a.clone()).await?;
+        Ok(AssignmentView::from(&a))
+    }
+
+    /// End an assignment's term on `on` (default today).
+    pub async fn end_assignment(&self, username: &str, id: &str, on: Option<Date>) -> AppResult<AssignmentView> {
+        let user = self.visible_user(username, Action::ManagePeople).await?;
+        // An admin ending their own assignment would lock themself out (the
+        // fuzzer found this); another admin does it.
+        if self.actor.user_id() == Some(user.id.as_str()) {
+            return Err(AppError::Forbidden(Bilingual::new(
+                "不能结束自己的任职，请由其他管理员办理",
+                "you cannot end your own assignment; ask another administrator",
+            )));
+        }
+        let mut a =
+            self.app.store.assignments_of(&user.id).await?.into_iter().find(|a| a.id == id).ok_or_else(|| {
+                AppError::not_found("assignment_not_found", format!("任职 {id} 不存在"), format!("no assignment {id}"))
+            })?;
+        if let Some(s) = &a.scope {
+            let place = self.place_of(s).await?;
+            self.require(Action::ManagePeople, &place)?;
+        }
+        let on = on.unwrap_or_else(today);
+        let term = Term::new(a.term.from, Some(on)).map_err(|m| bad("invalid_term", m))?;
+        let before = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        a.term = term;
+        let after = serde_json::to_string(&AssignmentView::from(&a)).unwrap_or_default();
+        let entity = format!("user:{}/assignment:{id}", user.username);
+        self.app
+            .store
+            .end_assignment(id, on, &self.audit("assignment.end", &entity).before(before).after(after))
+            .await?;
+        Ok(AssignmentView::from(&a))
     }
 }

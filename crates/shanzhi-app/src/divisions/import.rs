@@ -12,7 +12,8 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel, Division
 use shanzhi_store::UpsertCounts;
 
 use super::builtin;
-use crate::{App, AppError, AppResult};
+use crate::access::Operator;
+use crate::{AppError, AppResult};
 
 const COLUMNS: [&str; 4] = ["level", "code", "name", "parent_code"];
 /// Enough to fix a file without drowning the reader.
@@ -285,7 +286,7 @@ pub fn parse_division_csv(input: impl Read, system: CodeSystem) -> Result<Vec<Di
     parse(input, system).map(|rows| rows.into_iter().map(|r| r.division).collect())
 }
 
-impl App {
+impl Operator<'_> {
     /// Import a division CSV into `system`. Re-importing the same file changes
     /// nothing; a file with any bad row writes nothing.
     pub async fn import_divisions(&self, input: impl Read, system: CodeSystem) -> AppResult<ImportReport> {

@@ -11,9 +11,10 @@ use shanzhi_geo::features::{self, GridFeature};
 use shanzhi_geo::generate::{GenerateOptions, MicroScope, chengdu, generate};
 
 use super::{GridImportOptions, GridImportReport};
+use crate::access::Operator;
 use crate::demo::CHENGDU_DIVISIONS_CSV;
 use crate::divisions::parse_division_csv;
-use crate::{App, AppError, AppResult, Progress};
+use crate::{AppError, AppResult, Progress};
 
 /// Which districts get micro-grids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +123,7 @@ pub fn grid_collection_json(grids: &[GridFeature]) -> String {
     features::collection(features).to_string()
 }
 
-impl App {
+impl Operator<'_> {
     /// Generate and import (checked like a file).
     pub async fn generate_grids(
         &self,

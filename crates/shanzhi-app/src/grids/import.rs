@@ -19,7 +19,8 @@ use shanzhi_geo::features::{FeatureProblem, GridFeature, parse_grid_collection};
 use shanzhi_geo::topology::{self, Gap, StoredGrid, Tolerance};
 use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, StoreError};
 
-use crate::{App, AppError, AppResult, Progress};
+use crate::access::Operator;
+use crate::{AppError, AppResult, Progress};
 
 #[derive(Debug, Clone)]
 pub struct GridImportOptions {
@@ -122,7 +123,7 @@ fn rejected(problems: Vec<FeatureProblem>) -> AppError {
     AppError::GridImportRejected(GridImportRejection { problems })
 }
 
-impl App {
+impl Operator<'_> {
     /// Import a GeoJSON FeatureCollection of grids (see `shanzhi_geo::features`).
     pub async fn import_grids(
         &self,

@@ -16,6 +16,7 @@ use shanzhi_domain::{
 };
 use shanzhi_store::GridQuery;
 
+use crate::access::Operator;
 use crate::grids::today;
 use crate::{App, AppResult, NoProgress, Progress};
 
@@ -134,7 +135,7 @@ impl App {
 /// Rows written per transaction: bounded memory for millions of matters.
 const FLUSH_ROWS: usize = 2000;
 
-impl App {
+impl Operator<'_> {
     /// Create `count` demo matters across the current grid (seeded).
     pub async fn generate_demo_matters(&self, count: usize, seed: u64) -> AppResult<usize> {
         let options = DemoOptions { count, seed, open_only: false, spread_hours: 60 * 24, within: None };

@@ -1,31 +1,14 @@
 //! The category dictionary and duty lists: anyone signed in reads them;
-//! editing takes a city-wide admin grant. Every edit is a new version (old
+//! editing takes the [`CityDesk`] (a city-wide administrator). Every edit is a new version (old
 //! matters keep the version they were filed under) and goes to the audit log.
 
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Category, CategoryCode, DivisionLevel, DutyItem, Scope};
+use shanzhi_domain::{Category, CategoryCode, DutyItem};
 
-use crate::access::{Scoped, Via, refuse};
-use crate::grids::today;
+use crate::access::{CityDesk, Operator, Scoped};
 use crate::{AppError, AppResult};
 
 impl Scoped<'_> {
-    /// Platform-wide edits take a city-wide grant for `action`.
-    pub(crate) fn require_city_wide(&self, action: Action) -> AppResult<()> {
-        let day = today();
-        let city_wide = self.actor.via == Via::System
-            || self.actor.grants.iter().any(|g| {
-                g.term.contains(day)
-                    && g.role.allows(action)
-                    && matches!(&g.scope, Some(Scope::Division(d)) if d.level() <= DivisionLevel::City)
-            });
-        if city_wide { Ok(()) } else { Err(refuse(action)) }
-    }
-
-    fn may_edit_dictionary(&self) -> AppResult<()> {
-        self.require_city_wide(Action::ManageDictionary)
-    }
-
     /// The current version of every category, with its version number.
     pub async fn categories(&self) -> AppResult<Vec<(Category, i64)>> {
         Ok(self.app.store.categories().await?)
@@ -37,10 +20,11 @@ impl Scoped<'_> {
         let code = CategoryCode::parse(code).map_err(|_| not_found())?;
         self.app.store.category(&code, version).await?.ok_or_else(not_found)
     }
+}
 
+impl CityDesk<'_> {
     /// Store a new version of a category (or its first).
     pub async fn put_category(&self, category: Category) -> AppResult<i64> {
-        self.may_edit_dictionary()?;
         category.validate().map_err(|m| AppError::BadRequest { code: "invalid_category", message: m })?;
         if let Some(parent) = &category.parent
             && self.app.store.category(parent, None).await?.is_none()
@@ -64,17 +48,20 @@ impl Scoped<'_> {
         self.app.invalidate_dictionary();
         Ok(version)
     }
+}
 
+impl Scoped<'_> {
     pub async fn duties(&self, category: Option<&str>) -> AppResult<Vec<DutyItem>> {
         let code = category
             .map(|c| CategoryCode::parse(c).map_err(|m| AppError::BadRequest { code: "invalid_category", message: m }))
             .transpose()?;
         Ok(self.app.store.duties(code.as_ref()).await?)
     }
+}
 
+impl CityDesk<'_> {
     /// Set the duty for a category at one level.
     pub async fn put_duty(&self, duty: DutyItem) -> AppResult<()> {
-        self.may_edit_dictionary()?;
         if self.app.store.category(&duty.category, None).await?.is_none() {
             return Err(AppError::invalid(
                 "unknown_category",
@@ -102,27 +89,24 @@ impl Scoped<'_> {
     }
 }
 
-impl Scoped<'_> {
-    /// Import grids from the admin pages: a city-wide admin (the grant that
-    /// edits the dictionary) only; the import itself checks the whole file.
-    pub async fn import_grids_as_admin(
+impl CityDesk<'_> {
+    /// Import grids from the admin pages; the import itself checks the whole file.
+    pub async fn import_grids(
         &self,
         text: &str,
         effective: jiff::civil::Date,
     ) -> AppResult<crate::grids::GridImportReport> {
-        self.require_city_wide(Action::ManageDictionary)?;
         let options = crate::grids::GridImportOptions {
             actor: self.actor.name.clone(),
             ..crate::grids::GridImportOptions::from(effective)
         };
-        let report = self.app.import_grids(text, options, &crate::NoProgress).await?;
+        let report = Operator { app: self.app }.import_grids(text, options, &crate::NoProgress).await?;
         self.app.refresh_grid_index().await?;
         Ok(report)
     }
 
     /// Import divisions (NBS 2023 codes) from the admin pages; as above.
-    pub async fn import_divisions_as_admin(&self, csv: &[u8]) -> AppResult<crate::divisions::ImportReport> {
-        self.require_city_wide(Action::ManageDictionary)?;
-        self.app.import_divisions(csv, shanzhi_domain::CodeSystem::Nbs2023).await
+    pub async fn import_divisions(&self, csv: &[u8]) -> AppResult<crate::divisions::ImportReport> {
+        Operator { app: self.app }.import_divisions(csv, shanzhi_domain::CodeSystem::Nbs2023).await
     }
 }

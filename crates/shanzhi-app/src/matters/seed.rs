@@ -8,7 +8,8 @@ use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
 use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line};
 use shanzhi_store::AuditEntry;
 
-use crate::{App, AppResult};
+use crate::AppResult;
+use crate::access::Operator;
 
 /// (major code, major name, [(code, name, keywords)]).
 type Class = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static str)]);
@@ -375,7 +376,7 @@ pub fn shipped_duties() -> Vec<DutyItem> {
     out
 }
 
-impl App {
+impl Operator<'_> {
     /// Load the shipped dictionary and duty lists where nothing is stored yet
     /// (every start: later starts find everything and write nothing).
     pub async fn ensure_categories(&self, actor: &str) -> AppResult<usize> {

@@ -6,14 +6,14 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
+use shanzhi_domain::Thresholds;
 use shanzhi_domain::calendar::{DayKind, LimitUnit, WorkingHours, china, parse_official_days};
 use shanzhi_domain::category::Limit;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, Thresholds};
 use shanzhi_store::{CalendarDay, DaySource};
 
 use super::{HOURS_KEY, THRESHOLDS_KEY};
-use crate::access::Scoped;
+use crate::access::{CityDesk, Scoped};
 use crate::{App, AppError, AppResult};
 
 /// Working hours and warning thresholds.
@@ -161,10 +161,11 @@ impl Scoped<'_> {
             days,
         })
     }
+}
 
+impl CityDesk<'_> {
     /// Set a local adjustment for one day.
     pub async fn put_calendar_day(&self, date: &str, input: CalendarDayInput) -> AppResult<DayView> {
-        self.require_city_wide(Action::ManageCalendar)?;
         let date = parse_date(date)?;
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 50 {
@@ -190,7 +191,6 @@ impl Scoped<'_> {
 
     /// Remove a local adjustment.
     pub async fn delete_calendar_day(&self, date: &str) -> AppResult<()> {
-        self.require_city_wide(Action::ManageCalendar)?;
         let date = parse_date(date)?;
         let audit = self.audit("calendar.delete", &format!("calendar:{date}"));
         if !self.app.store.delete_calendar_day(date, DaySource::Local, &audit).await? {
@@ -209,7 +209,6 @@ impl Scoped<'_> {
         working_hours: Option<&str>,
         thresholds: Option<(u8, u8)>,
     ) -> AppResult<TimingSettings> {
-        self.require_city_wide(Action::ManageCalendar)?;
         let hours = working_hours
             .map(WorkingHours::parse)
             .transpose()
@@ -234,7 +233,6 @@ impl Scoped<'_> {
     /// Load official dates (the shipped file's format) for years the build
     /// does not carry; returns the years loaded.
     pub async fn import_official_days(&self, csv: &str) -> AppResult<Vec<i16>> {
-        self.require_city_wide(Action::ManageCalendar)?;
         // A year has a few dozen dated rules; a century fits many times over.
         if csv.len() > 1024 * 1024 || csv.lines().count() > 20_000 {
             return Err(bad(
@@ -272,7 +270,9 @@ impl Scoped<'_> {
         self.app.reload_timing().await?;
         Ok(years)
     }
+}
 
+impl Scoped<'_> {
     /// When `amount` `unit` from `from` ends on the calendar.
     pub fn deadline(&self, from: Timestamp, amount: u32, unit: LimitUnit) -> AppResult<DeadlineAnswer> {
         // The calendar is kept for the years people plan in; far dates are a

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shanzhi_app::access::AdminDesk;
 use shanzhi_app::access::TokenView;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -149,7 +150,8 @@ async fn reset_password(
     Path(username): Path<String>,
     ApiJson(b): ApiJson<PasswordReset>,
 ) -> Result<Json<ResetAnswer>, ApiError> {
-    let password = state.app.scoped(actor).reset_password(&username, b.password.as_deref()).await?;
+    let password =
+        state.app.scoped(actor).desk::<AdminDesk>()?.reset_password(&username, b.password.as_deref()).await?;
     Ok(Json(ResetAnswer { password }))
 }
 
@@ -161,7 +163,7 @@ async fn disable_user(
     Caller(actor): Caller,
     Path(username): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).set_disabled(&username, true).await?;
+    state.app.scoped(actor).desk::<AdminDesk>()?.set_disabled(&username, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -173,7 +175,7 @@ async fn enable_user(
     Caller(actor): Caller,
     Path(username): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).set_disabled(&username, false).await?;
+    state.app.scoped(actor).desk::<AdminDesk>()?.set_disabled(&username, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use shanzhi_app::access::DispatchDesk;
 use shanzhi_app::matters::{AttachmentView, HotlineImportReport};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -80,5 +81,5 @@ async fn hotline(
     let is_xlsx =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("spreadsheetml"));
     let name = if is_xlsx { "orders.xlsx" } else { "orders.csv" };
-    Ok(Json(state.app.scoped(actor).import_hotline(&body, name).await?))
+    Ok(Json(state.app.scoped(actor).desk::<DispatchDesk>()?.import_hotline(&body, name).await?))
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use shanzhi_app::access::AuditDesk;
 use shanzhi_store::AuditRecord;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -36,5 +37,7 @@ async fn list(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditRecord>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).audit_log(q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?))
+    Ok(Json(
+        state.app.scoped(actor).desk::<AuditDesk>()?.audit_log(q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?,
+    ))
 }

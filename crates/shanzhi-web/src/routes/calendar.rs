@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shanzhi_app::access::CityDesk;
 use shanzhi_app::timing::{CalendarDayInput, CalendarView, DayView, DeadlineAnswer, SweeperStatus, TimingSettings};
 use shanzhi_domain::calendar::LimitUnit;
 use shanzhi_domain::text::Bilingual;
@@ -81,7 +82,8 @@ async fn put_settings(
             ));
         }
     };
-    let s: TimingSettings = state.app.scoped(actor).put_timing_settings(b.working_hours.as_deref(), thresholds).await?;
+    let s: TimingSettings =
+        state.app.scoped(actor).desk::<CityDesk>()?.put_timing_settings(b.working_hours.as_deref(), thresholds).await?;
     Ok(Json(SettingsView {
         working_hours: s.working_hours.to_string(),
         yellow_left: s.thresholds.yellow_left,
@@ -99,7 +101,7 @@ async fn put_day(
     Path(date): Path<String>,
     ApiJson(b): ApiJson<CalendarDayInput>,
 ) -> Result<Json<DayView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).put_calendar_day(&date, b).await?))
+    Ok(Json(state.app.scoped(actor).desk::<CityDesk>()?.put_calendar_day(&date, b).await?))
 }
 
 /// 取消某日的本地调整 / remove a local adjustment.
@@ -111,7 +113,7 @@ async fn delete_day(
     Caller(actor): Caller,
     Path(date): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).delete_calendar_day(&date).await?;
+    state.app.scoped(actor).desk::<CityDesk>()?.delete_calendar_day(&date).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,7 +134,7 @@ async fn import_official(
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request("invalid_encoding", Bilingual::new("文件应为 UTF-8 编码", "the file must be UTF-8"))
     })?;
-    Ok(Json(Imported { years: state.app.scoped(actor).import_official_days(text).await? }))
+    Ok(Json(Imported { years: state.app.scoped(actor).desk::<CityDesk>()?.import_official_days(text).await? }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

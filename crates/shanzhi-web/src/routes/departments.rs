@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use shanzhi_app::access::AdminDesk;
 use shanzhi_app::access::DepartmentView;
 use shanzhi_domain::DivisionCode;
 
@@ -60,7 +61,10 @@ async fn create(
     Caller(actor): Caller,
     ApiJson(b): ApiJson<NewDepartment>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).create_department(&b.code, &b.name).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.scoped(actor).desk::<AdminDesk>()?.create_department(&b.code, &b.name).await?),
+    ))
 }
 
 /// 一个部门及其成员 / one department and its members.

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
+use shanzhi_app::access::CityDesk;
 use shanzhi_domain::{Category, DutyItem};
 
 use utoipa_axum::router::OpenApiRouter;
@@ -74,7 +75,7 @@ async fn put(
             ),
         ));
     }
-    let version = state.app.scoped(actor).put_category(category.clone()).await?;
+    let version = state.app.scoped(actor).desk::<CityDesk>()?.put_category(category.clone()).await?;
     Ok(Json(Versioned { version, category }))
 }
 
@@ -105,6 +106,6 @@ async fn put_duty(
     Caller(actor): Caller,
     ApiJson(duty): ApiJson<DutyItem>,
 ) -> Result<Json<DutyItem>, ApiError> {
-    state.app.scoped(actor).put_duty(duty.clone()).await?;
+    state.app.scoped(actor).desk::<CityDesk>()?.put_duty(duty.clone()).await?;
     Ok(Json(duty))
 }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use shanzhi_app::access::PatrolDesk;
 use shanzhi_app::access::{CheckIn, CoverageRow, PatrolView};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{DivisionCode, Micros};
@@ -41,7 +42,7 @@ async fn start(
     Caller(actor): Caller,
     ApiJson(b): ApiJson<StartBody>,
 ) -> Result<(StatusCode, Json<PatrolView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).start_patrol(&b.grid).await?)))
+    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).desk::<PatrolDesk>()?.start_patrol(&b.grid).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,7 +71,7 @@ async fn check_in(
         Some(t) => t.parse().map_err(|m: Bilingual| ApiError::bad_request("invalid_crs", m))?,
     };
     let point = CheckIn { lng: b.lng, lat: b.lat, crs, households_visited: b.households_visited, note: b.note };
-    Ok(Json(state.app.scoped(actor).check_in(&id, point).await?))
+    Ok(Json(state.app.scoped(actor).desk::<PatrolDesk>()?.check_in(&id, point).await?))
 }
 
 /// 结束巡查 / end a patrol.
@@ -81,7 +82,7 @@ async fn end(
     Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<PatrolView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).end_patrol(&id).await?))
+    Ok(Json(state.app.scoped(actor).desk::<PatrolDesk>()?.end_patrol(&id).await?))
 }
 
 /// 一次巡查 / one patrol.

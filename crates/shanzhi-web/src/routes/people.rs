@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use serde::Deserialize;
+use shanzhi_app::access::AdminDesk;
 use shanzhi_app::access::{AssignmentView, NewStaff, RosterEntry, UserView};
 use shanzhi_domain::{DivisionCode, Role};
 
@@ -64,7 +65,7 @@ async fn create(
         from: b.valid_from,
         to: b.valid_to,
     };
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).create_user(new).await?)))
+    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).desk::<AdminDesk>()?.create_user(new).await?)))
 }
 
 /// 一个人员 / one person.
@@ -101,8 +102,12 @@ async fn assign(
     ApiJson(b): ApiJson<AssignBody>,
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
     let role = parse_role(&b.role)?;
-    let view =
-        state.app.scoped(actor).add_assignment(&username, role, b.scope.as_deref(), b.valid_from, b.valid_to).await?;
+    let view = state
+        .app
+        .scoped(actor)
+        .desk::<AdminDesk>()?
+        .add_assignment(&username, role, b.scope.as_deref(), b.valid_from, b.valid_to)
+        .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -125,7 +130,7 @@ async fn end(
     Path((username, id)): Path<(String, String)>,
     ApiJson(b): ApiJson<EndBody>,
 ) -> Result<Json<AssignmentView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).end_assignment(&username, &id, b.on).await?))
+    Ok(Json(state.app.scoped(actor).desk::<AdminDesk>()?.end_assignment(&username, &id, b.on).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

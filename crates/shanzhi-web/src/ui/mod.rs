@@ -68,14 +68,10 @@ pub fn to_login(next: &str) -> Response {
 
 /// A refusal as a page: the status and the message in the viewer's language.
 pub fn refusal(tr: Tr, viewer: &Viewer, e: &AppError) -> Response {
-    let status = match e {
-        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        AppError::WrongState { .. } => StatusCode::CONFLICT,
-        AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
-    };
+    let status = crate::error::status_of(e);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "page failed");
+    }
     let message = e.message();
     let text = if tr.en { message.en } else { message.zh };
     let mut r = page(pages::ErrorPage { tr, nav: viewer.nav(tr), status: status.as_u16(), message: text });

@@ -36,7 +36,7 @@ pub struct Nav {
 
 impl Viewer {
     pub fn signed_in(&self) -> bool {
-        self.actor.user.is_some()
+        self.actor.user().is_some()
     }
 
     pub fn has(&self, role: Role) -> bool {
@@ -44,7 +44,7 @@ impl Viewer {
     }
 
     pub fn csrf(&self) -> String {
-        match &self.actor.via {
+        match self.actor.via() {
             Via::Session { csrf_token, .. } => csrf_token.clone(),
             _ => String::new(),
         }
@@ -78,7 +78,7 @@ impl Viewer {
         }
         Nav {
             links,
-            user: self.actor.user.as_ref().map(|u| u.display_name.clone()),
+            user: self.actor.user().map(|u| u.display_name.clone()),
             csrf: self.csrf(),
             tiles: self.tiles.clone(),
         }

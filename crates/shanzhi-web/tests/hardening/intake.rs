@@ -23,7 +23,8 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
         app.send_raw(None, Method::POST, "/track/rate", &headers, body.into_bytes()).await.0
     };
     post(form(id)).await;
-    let op = app.app.scoped(shanzhi_app::access::Actor::system("test"));
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<shanzhi_app::access::AdminDesk>().expect("the operator administers");
     assert_eq!(op.matter(id).await.expect("matter").state.as_str(), "closed", "no rating with the id");
     // The key, shown once to the reporter, rates.
     post(form(&key)).await;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use shanzhi_app::NoProgress;
-use shanzhi_app::access::{Actor, NewStaff};
+use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::grids::GridImportOptions;
 use shanzhi_domain::Role;
 use shanzhi_web::HttpOptions;
@@ -44,11 +44,13 @@ pub(crate) async fn world_with(options: HttpOptions) -> TestApp {
     ]})
     .to_string();
     app.app
+        .operator()
         .import_grids(&text, GridImportOptions::from(jiff::civil::date(2025, 1, 1)), &NoProgress)
         .await
         .expect("grid");
-    app.app.ensure_categories("test").await.expect("categories");
-    let op = app.app.scoped(Actor::system("test"));
+    app.app.operator().ensure_categories("test").await.expect("categories");
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
     op.create_department("510105-chengguan", "青羊区城管局").await.expect("department");
     for (username, role, scope) in [
@@ -98,7 +100,8 @@ pub(crate) async fn report(app: &TestApp, auth: Option<&str>, category: &str, ex
 
 /// Run commands as the operator until the matter is closed (verified).
 pub(crate) async fn close(app: &TestApp, id: &str) {
-    let op = app.app.scoped(Actor::system("test"));
+    let operator = app.app.operator().scoped("test");
+    let op = operator.desk::<AdminDesk>().expect("the operator administers");
     for (command, args) in [
         ("accept", Value::Null),
         ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),

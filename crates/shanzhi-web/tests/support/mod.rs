@@ -10,16 +10,13 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
-use shanzhi_app::App;
-use shanzhi_domain::CodeSystem;
-use shanzhi_testkit::{TestDb, test_db};
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
 pub struct TestApp {
-    pub app: App,
+    /// The application with the operator's key (derefs to `App`).
+    pub app: shanzhi_testkit::TestApp,
     pub router: Router,
-    _db: TestDb,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -29,12 +26,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// The API with these settings.
 pub async fn spawn_app_with(limits: HttpOptions) -> TestApp {
-    let db = test_db().await;
-    let app = App::new(db.fixture.store.clone());
-    app.import_divisions(shanzhi_app::demo::CHENGDU_DIVISIONS_CSV.as_bytes(), CodeSystem::Nbs2023)
-        .await
-        .expect("divisions");
-    TestApp { router: router(app.clone(), limits), app, _db: db }
+    let app = shanzhi_testkit::TestApp::new().with_divisions().start().await;
+    TestApp { router: router(app.app().clone(), limits), app }
 }
 
 impl TestApp {

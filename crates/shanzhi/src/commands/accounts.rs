@@ -1,6 +1,7 @@
 //! `shanzhi user password|disable|enable`, `shanzhi token list|revoke`.
 
 use shanzhi_app::App;
+use shanzhi_app::access::AdminDesk;
 
 use super::people::{operator, read_password};
 use crate::cli::{TokenRevokeArgs, UserNameArgs, UserPasswordArgs};
@@ -9,7 +10,9 @@ use crate::config::Config;
 pub async fn user_password(config: &Config, args: &UserPasswordArgs) -> anyhow::Result<()> {
     let given = if args.password_stdin { Some(read_password()?) } else { None };
     let store = crate::open_store(config).await?;
-    let result = App::new(store.clone()).scoped(operator()).reset_password(&args.username, given.as_deref()).await;
+    let (app, key) = App::new(store.clone());
+    let scoped = app.operator(&key).scoped(&operator());
+    let result = async { scoped.desk::<AdminDesk>()?.reset_password(&args.username, given.as_deref()).await }.await;
     store.close().await;
     let generated = result?;
     println!("已设置 {} 的密码，其会话已全部失效 (password set; every session ended)", args.username);
@@ -21,7 +24,9 @@ pub async fn user_password(config: &Config, args: &UserPasswordArgs) -> anyhow::
 
 pub async fn user_disabled(config: &Config, args: &UserNameArgs, disabled: bool) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let result = App::new(store.clone()).scoped(operator()).set_disabled(&args.username, disabled).await;
+    let (app, key) = App::new(store.clone());
+    let scoped = app.operator(&key).scoped(&operator());
+    let result = async { scoped.desk::<AdminDesk>()?.set_disabled(&args.username, disabled).await }.await;
     store.close().await;
     result?;
     if disabled {
@@ -34,7 +39,8 @@ pub async fn user_disabled(config: &Config, args: &UserNameArgs, disabled: bool)
 
 pub async fn token_list(config: &Config, args: &UserNameArgs) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let result = App::new(store.clone()).scoped(operator()).tokens(Some(&args.username)).await;
+    let (app, key) = App::new(store.clone());
+    let result = app.operator(&key).scoped(&operator()).tokens(Some(&args.username)).await;
     store.close().await;
     for t in result? {
         let state = t.revoked_at.map_or_else(|| "有效 (live)".to_owned(), |at| format!("已撤销 (revoked) {at}"));
@@ -45,7 +51,8 @@ pub async fn token_list(config: &Config, args: &UserNameArgs) -> anyhow::Result<
 
 pub async fn token_revoke(config: &Config, args: &TokenRevokeArgs) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let result = App::new(store.clone()).scoped(operator()).revoke_token(Some(&args.username), &args.id).await;
+    let (app, key) = App::new(store.clone());
+    let result = app.operator(&key).scoped(&operator()).revoke_token(Some(&args.username), &args.id).await;
     store.close().await;
     result?;
     println!("已撤销令牌 {} (revoked)", args.id);

@@ -112,7 +112,7 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> anyhow::Result<()> 
             held.schema_version,
             held.schema_version
         );
-        crate::commands::people::verify(&App::new(store.clone())).await
+        crate::commands::people::verify(&App::new(store.clone()).0).await
     }
     .await;
     store.close().await;

@@ -28,7 +28,8 @@ pub async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()
         return Ok(());
     }
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let options = GridImportOptions::from(args.valid_from.unwrap_or_else(today));
     let result = app.generate_grids(&request, options, &crate::progress::Bar::new()).await;
     store.close().await;

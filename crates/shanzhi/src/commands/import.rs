@@ -13,7 +13,8 @@ pub async fn divisions(config: &Config, args: &ImportDivisionsArgs) -> anyhow::R
     let file = File::open(&args.file)
         .with_context(|| format!("无法打开文件 (cannot open the file) {}", args.file.display()))?;
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let result = app.import_divisions(BufReader::new(file), args.code_system).await;
     store.close().await;
     println!("{}", result?);
@@ -25,7 +26,8 @@ pub async fn grids(config: &Config, args: &crate::cli::ImportGridsArgs) -> anyho
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let options =
         shanzhi_app::grids::GridImportOptions::from(args.valid_from.unwrap_or_else(shanzhi_app::grids::today));
     let result = app.import_grids(&text, options, &crate::progress::Bar::new()).await;
@@ -39,12 +41,13 @@ pub async fn hotline(config: &Config, args: &crate::cli::ImportHotlineArgs) -> a
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let name = args.file.display().to_string();
     let result = async {
         app.ensure_categories("system").await?;
         app.refresh_grid_index().await?;
-        app.scoped(shanzhi_app::access::Actor::system("cli")).import_hotline(&bytes, &name).await
+        app.scoped("cli").desk::<shanzhi_app::access::DispatchDesk>()?.import_hotline(&bytes, &name).await
     }
     .await;
     store.close().await;

@@ -4,16 +4,16 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use shanzhi_app::App;
-use shanzhi_app::access::{Actor, NewStaff, verify_audit_chain};
+use shanzhi_app::access::{AdminDesk, NewStaff, verify_audit_chain};
 use shanzhi_app::matters::verify_matter_chains;
 
 use crate::cli::{TokenCreateArgs, UserAddArgs};
 use crate::config::Config;
 
 /// The operator at this terminal, as the audit log names them.
-pub(crate) fn operator() -> Actor {
+pub(crate) fn operator() -> String {
     let who = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
-    Actor::system(&format!("cli:{who}"))
+    format!("cli:{who}")
 }
 
 /// One line of standard input: a password.
@@ -32,20 +32,25 @@ pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()>
     let (password, generated) =
         if args.password_stdin { (read_password()?, false) } else { (shanzhi_app::access::generate_password(), true) };
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
-    let result = app
-        .scoped(operator())
-        .create_user(NewStaff {
-            username: args.username.clone(),
-            display_name: args.name.clone().unwrap_or_else(|| args.username.clone()),
-            phone: args.phone.clone(),
-            password: Some(password.clone()),
-            role,
-            scope: args.scope.clone(),
-            from: None,
-            to: None,
-        })
-        .await;
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
+    let scoped = app.scoped(&operator());
+    let result = async {
+        scoped
+            .desk::<AdminDesk>()?
+            .create_user(NewStaff {
+                username: args.username.clone(),
+                display_name: args.name.clone().unwrap_or_else(|| args.username.clone()),
+                phone: args.phone.clone(),
+                password: Some(password.clone()),
+                role,
+                scope: args.scope.clone(),
+                from: None,
+                to: None,
+            })
+            .await
+    }
+    .await;
     store.close().await;
     let user = result?;
     let scope = user.assignments.first().and_then(|a| a.scope.as_ref()).map(|s| s.to_string()).unwrap_or_default();
@@ -58,7 +63,8 @@ pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()>
 
 pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let result = app.create_api_token(&args.username, &args.name).await;
     store.close().await;
     // Only the token: scripts capture it.
@@ -68,7 +74,7 @@ pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Re
 
 pub async fn audit_verify(config: &Config) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let result = verify(&App::new(store.clone())).await;
+    let result = verify(&App::new(store.clone()).0).await;
     store.close().await;
     result
 }

@@ -20,10 +20,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         "starting shanzhi"
     );
     let store = crate::open_store(config).await?;
-    let app = App::with_auth(store.clone(), config.auth());
+    let (app, key) = App::with_auth(store.clone(), config.auth());
+    // The operator's key stays here: the web interface gets the application only.
+    let operator = app.operator(&key);
     if config.demo {
         let started = std::time::Instant::now();
-        let report = app.load_demo().await?;
+        let report = operator.load_demo().await?;
         if let Some(r) = &report.divisions {
             tracing::info!(report = %r, "演示区划已载入 (demo divisions loaded)");
         }
@@ -43,7 +45,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo ready");
         }
     }
-    let added = app.ensure_categories("system").await?;
+    let added = operator.ensure_categories("system").await?;
     if added > 0 {
         tracing::info!(categories = added, "事项分类与职责清单已载入 (category dictionary and duty lists loaded)");
     }

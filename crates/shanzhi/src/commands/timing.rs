@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use shanzhi_app::App;
-use shanzhi_app::access::Actor;
+use shanzhi_app::access::CityDesk;
 
 use crate::cli::{DemoMattersArgs, ImportHotlineArgs};
 use crate::config::Config;
@@ -11,8 +11,10 @@ pub async fn import_calendar(config: &Config, args: &ImportHotlineArgs) -> anyho
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
-    let result = app.scoped(Actor::system("cli")).import_official_days(&text).await;
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
+    let scoped = app.scoped("cli");
+    let result = async { scoped.desk::<CityDesk>()?.import_official_days(&text).await }.await;
     store.close().await;
     let years = result?;
     let list = years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
@@ -24,7 +26,8 @@ pub async fn import_calendar(config: &Config, args: &ImportHotlineArgs) -> anyho
 
 pub async fn sweep(config: &Config) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let result = async {
         app.reload_timing().await?;
         app.sweep().await
@@ -55,7 +58,8 @@ pub async fn sweep(config: &Config) -> anyhow::Result<()> {
 
 pub async fn demo_matters(config: &Config, args: &DemoMattersArgs) -> anyhow::Result<()> {
     let store = crate::open_store(config).await?;
-    let app = App::new(store.clone());
+    let (app, key) = App::new(store.clone());
+    let app = app.operator(&key);
     let result = async {
         app.ensure_categories("system").await?;
         app.reload_timing().await?;

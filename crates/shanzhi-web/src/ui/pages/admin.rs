@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
+use shanzhi_app::access::{AdminDesk, CityDesk};
 use shanzhi_app::access::{DepartmentView, NewStaff};
 use shanzhi_app::timing::CalendarDayInput;
 use shanzhi_domain::text::Bilingual;
@@ -99,7 +100,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
     };
     Ok(match section {
         "department" => {
-            let d = scoped.create_department(&field("code"), &field("name")).await?;
+            let d = scoped.desk::<AdminDesk>()?.create_department(&field("code"), &field("name")).await?;
             format!("部门 {} {}", d.code, d.name)
         }
         "user" => {
@@ -107,6 +108,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
                 field("role").parse::<Role>().map_err(|m| AppError::BadRequest { code: "invalid_role", message: m })?;
             let opt = |k: &str| form.filled(k);
             let u = scoped
+                .desk::<AdminDesk>()?
                 .create_user(NewStaff {
                     username: field("username"),
                     display_name: field("display_name"),
@@ -123,7 +125,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
         "category" => {
             let c: Category = json("分类 JSON 无效", "invalid category JSON", &field("category"))?;
             let code = c.code.to_string();
-            let v = scoped.put_category(c).await?;
+            let v = scoped.desk::<CityDesk>()?.put_category(c).await?;
             format!("分类 {code} 第 {v} 版")
         }
         "duty" => {
@@ -135,14 +137,14 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             }))
             .map_err(|e| bad(&format!("职责项无效：{e}"), &format!("invalid duty: {e}")))?;
             let what = format!("职责 {} {:?}", d.category, d.level);
-            scoped.put_duty(d).await?;
+            scoped.desk::<CityDesk>()?.put_duty(d).await?;
             what
         }
         "day" => {
             let input: CalendarDayInput =
                 serde_json::from_value(serde_json::json!({"kind": field("kind"), "name": field("name")}))
                     .map_err(|e| bad(&format!("日历调整无效：{e}"), &format!("invalid day: {e}")))?;
-            let d = scoped.put_calendar_day(&field("date"), input).await?;
+            let d = scoped.desk::<CityDesk>()?.put_calendar_day(&field("date"), input).await?;
             format!("日历 {}", d.date)
         }
         "settings" => {
@@ -151,6 +153,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             };
             let hours = Some(field("working_hours")).filter(|h| !h.is_empty());
             let s = scoped
+                .desk::<CityDesk>()?
                 .put_timing_settings(hours.as_deref(), Some((number("yellow_left")?, number("orange_left")?)))
                 .await?;
             format!("工作时间 {}", s.working_hours)
@@ -161,11 +164,11 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             let day = field("effective")
                 .parse()
                 .map_err(|_| bad("生效日期应为 YYYY-MM-DD", "the effective date must be YYYY-MM-DD"))?;
-            let r = scoped.import_grids_as_admin(&text, day).await?;
+            let r = scoped.desk::<CityDesk>()?.import_grids(&text, day).await?;
             format!("网格 {} 个（新版本 {}，结束 {}）", r.features, r.opened, r.closed)
         }
         "divisions" => {
-            let r = scoped.import_divisions_as_admin(&file.unwrap_or_default()).await?;
+            let r = scoped.desk::<CityDesk>()?.import_divisions(&file.unwrap_or_default()).await?;
             format!("区划 {} 行", r.rows)
         }
         _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section")),

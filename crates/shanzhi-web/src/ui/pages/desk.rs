@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
+use shanzhi_app::access::PatrolDesk;
 use shanzhi_domain::{MatterState, Role, Warning};
 use shanzhi_store::MatterQuery;
 
@@ -104,9 +105,13 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
         Ok(w) => Counts { yellow: w.total.yellow, orange: w.total.orange, red: w.total.red },
         Err(_) => Counts::default(),
     };
-    let grid = match viewer.actor.grants.iter().find(|g| g.role == Role::GridWorker).and_then(|g| g.scope.as_ref()) {
+    let grid = match viewer.actor.grants().iter().find(|g| g.role == Role::GridWorker).and_then(|g| g.scope.as_ref()) {
         Some(shanzhi_domain::Scope::Grid(code)) => {
-            Some(GridPanel { code: code.to_string(), patrol: scoped.open_patrol().await.ok().flatten().map(|p| p.id) })
+            let patrol = match scoped.desk::<PatrolDesk>() {
+                Ok(desk) => desk.open_patrol().await.ok().flatten().map(|p| p.id),
+                Err(_) => None,
+            };
+            Some(GridPanel { code: code.to_string(), patrol })
         }
         _ => None,
     };

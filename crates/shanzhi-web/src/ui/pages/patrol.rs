@@ -4,6 +4,7 @@
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use shanzhi_app::access::PatrolDesk;
 
 use crate::AppState;
 use crate::ui::form::expired;
@@ -23,7 +24,12 @@ pub async fn start(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f
     if !viewer.csrf_ok(f.csrf.as_deref()) {
         return refusal(tr, &viewer, &expired());
     }
-    match state.app.scoped(viewer.actor.clone()).start_patrol(f.grid.as_deref().unwrap_or_default()).await {
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let done = match scoped.desk::<PatrolDesk>() {
+        Ok(desk) => desk.start_patrol(f.grid.as_deref().unwrap_or_default()).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/tasks").into_response(),
         Err(e) => refusal(tr, &viewer, &e),
     }
@@ -36,7 +42,12 @@ pub async fn end(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f):
     if !viewer.csrf_ok(f.csrf.as_deref()) {
         return refusal(tr, &viewer, &expired());
     }
-    match state.app.scoped(viewer.actor.clone()).end_patrol(f.id.as_deref().unwrap_or_default()).await {
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let done = match scoped.desk::<PatrolDesk>() {
+        Ok(desk) => desk.end_patrol(f.id.as_deref().unwrap_or_default()).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/tasks").into_response(),
         Err(e) => refusal(tr, &viewer, &e),
     }
