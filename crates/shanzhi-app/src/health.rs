@@ -9,7 +9,8 @@ use crate::{App, AppResult};
 pub struct Health {
     pub status: &'static str,
     pub version: &'static str,
-    pub backend: Backend,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
     pub schema_version: i64,
     pub latest_schema_version: i64,
     pub engine_version: String,
@@ -22,7 +23,10 @@ impl App {
         Ok(Health {
             status,
             version: env!("CARGO_PKG_VERSION"),
-            backend: info.backend,
+            backend: match info.backend {
+                Backend::Sqlite => "sqlite",
+                Backend::Postgres => "postgres",
+            },
             schema_version: info.schema_version,
             latest_schema_version: info.latest_version,
             engine_version: info.engine_version,

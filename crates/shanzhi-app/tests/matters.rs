@@ -5,11 +5,11 @@
 
 use serde_json::{Value, json};
 use shanzhi_app::access::{Actor, AdminDesk, CityDesk, DispatchDesk, NewStaff};
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::matters::{IntakeRequest, verify_matter_chains};
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::{MatterState, Role};
 use shanzhi_geo::Crs;
-use shanzhi_store::MatterQuery;
 use shanzhi_testkit::{PASSWORD, SINCE, TestApp};
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
@@ -287,7 +287,7 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
     assert_eq!(code(resident.intake(foreign).await), Some("unknown_attachment"));
     async fn count(app: &TestApp) -> u64 {
         let op = app.operator().scoped("t");
-        op.matter_counts(MatterQuery::default()).await.expect("counts").values().sum::<u64>()
+        op.matter_counts(&MatterFilter::default()).await.expect("counts").values().sum::<u64>()
     }
     assert_eq!(count(&app).await, 0, "nothing was written");
 
@@ -320,7 +320,7 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
         let who = who.to_owned();
         async move {
             app.scoped(actor(&app, &who).await)
-                .matters(MatterQuery { limit: 100, ..MatterQuery::default() }, None)
+                .matters(&MatterFilter { limit: Some(100), ..MatterFilter::default() }, None)
                 .await
                 .expect("list")
         }
@@ -344,19 +344,20 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
     assert!(masked.items.iter().filter_map(|m| m.reporter_name.as_deref()).any(|n| n == "王**"));
 
     let dispatcher = app.scoped(actor(&app, "dispatcher").await);
-    let mut page = dispatcher.matters(MatterQuery { limit: 2, ..MatterQuery::default() }, None).await.expect("page 1");
+    let mut page =
+        dispatcher.matters(&MatterFilter { limit: Some(2), ..MatterFilter::default() }, None).await.expect("page 1");
     let mut all = page.items.len();
     while let Some(next) = page.next.clone() {
         page = dispatcher
-            .matters(MatterQuery { limit: 2, ..MatterQuery::default() }, Some(&next))
+            .matters(&MatterFilter { limit: Some(2), ..MatterFilter::default() }, Some(&next))
             .await
             .expect("next page");
         all += page.items.len();
     }
     assert_eq!(all, 5);
-    let text = MatterQuery { text: Some("第 3".into()), limit: 10, ..MatterQuery::default() };
-    assert_eq!(dispatcher.matters(text, None).await.expect("text").items.len(), 1);
-    let counts = dispatcher.matter_counts(MatterQuery::default()).await.expect("counts");
+    let text = MatterFilter { text: Some("第 3".into()), limit: Some(10), ..MatterFilter::default() };
+    assert_eq!(dispatcher.matters(&text, None).await.expect("text").items.len(), 1);
+    let counts = dispatcher.matter_counts(&MatterFilter::default()).await.expect("counts");
     assert_eq!(counts.get(&MatterState::Reported), Some(&5));
 }
 
@@ -393,7 +394,7 @@ async fn the_demo_fills_every_state_and_every_timeline_replays() {
     let app = world().await;
     let made = app.operator().generate_demo_matters(300, 7).await.expect("demo matters");
     assert_eq!(made, 300);
-    let counts = app.operator().scoped("t").matter_counts(MatterQuery::default()).await.expect("counts");
+    let counts = app.operator().scoped("t").matter_counts(&MatterFilter::default()).await.expect("counts");
     for state in [MatterState::Reported, MatterState::InProgress, MatterState::Closed, MatterState::Rated] {
         assert!(counts.get(&state).is_some_and(|n| *n > 0), "{state}: {counts:?}");
     }

@@ -9,12 +9,12 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::{Value, json};
 use shanzhi_app::access::{Actor, CityDesk};
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::matters::{IntakeRequest, MatterView};
 use shanzhi_app::timing::{CalendarDayInput, ManualClock};
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::calendar::DayKind;
 use shanzhi_domain::{Role, Warning};
-use shanzhi_store::MatterQuery;
 use shanzhi_testkit::{PASSWORD, TestApp};
 
 /// Beijing time in late 2026.
@@ -76,8 +76,8 @@ fn deadline(m: &MatterView) -> Option<Timestamp> {
 }
 
 async fn warned(app: &App, colour: Warning) -> Vec<String> {
-    let q = MatterQuery { warnings: vec![colour], limit: 50, ..MatterQuery::default() };
-    let page = app.scoped(actor(app, "supervisor").await).matters(q, None).await.expect("list");
+    let q = MatterFilter { warnings: vec![colour], limit: Some(50), ..MatterFilter::default() };
+    let page = app.scoped(actor(app, "supervisor").await).matters(&q, None).await.expect("list");
     page.items.into_iter().map(|m| m.id).collect()
 }
 
@@ -115,7 +115,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     assert_eq!(last.details["overdue"]["unit"], "level:community");
     assert_eq!(last.details["overdue"]["stage"], "accept");
     assert!(last.details["note"].as_str().is_some_and(|n| n.contains("逾期自动督办")));
-    let counts = supervisor.warning_counts(MatterQuery::default()).await.expect("counts");
+    let counts = supervisor.warning_counts(&MatterFilter::default()).await.expect("counts");
     assert_eq!((counts.total.red, counts.units[0].unit.as_str()), (1, "level:community"));
 
     // Sweeping again, now or later, changes nothing.

@@ -3,12 +3,14 @@
 
 pub mod access;
 pub mod attribute;
+pub mod audit;
 pub mod calendar;
 pub mod category;
 pub mod division;
 pub mod grid;
 pub mod instant;
 pub mod matter;
+pub mod patrol;
 pub mod people;
 pub mod text;
 pub mod timing;
@@ -23,5 +25,5 @@ pub use matter::{
     ActingRole, Assignee, Channel, Command, CommandKind, EventKind, Level, Matter, MatterEvent, MatterId, MatterState,
     Rating, Status,
 };
-pub use people::{DepartmentCode, Phone, Username};
+pub use people::{DepartmentCode, Phone, UserKind, Username};
 pub use timing::{Stage, StageClock, Thresholds, Timing, Warning};

@@ -7,7 +7,9 @@ pub mod features;
 pub mod generate;
 pub mod index;
 mod prepared;
+mod record;
 pub mod topology;
 
 pub use crs::Crs;
 pub use index::{GridIndex, IndexInput, Location};
+pub use record::GridRecord;

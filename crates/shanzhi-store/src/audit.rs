@@ -1,81 +1,9 @@
 use async_trait::async_trait;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::StoreResult;
 use shanzhi_domain::Micros;
-
-/// A change to record: who did what to which thing, before and after (JSON).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
-impl AuditEntry {
-    pub fn new(actor: &str, action: &str, entity: &str) -> Self {
-        AuditEntry {
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            entity: entity.to_owned(),
-            before: None,
-            after: None,
-        }
-    }
-
-    pub fn before(mut self, json: impl Into<String>) -> Self {
-        self.before = Some(json.into());
-        self
-    }
-
-    pub fn after(mut self, json: impl Into<String>) -> Self {
-        self.after = Some(json.into());
-        self
-    }
-}
-
-/// A recorded entry: numbered, timed and chained to the one before by hash,
-/// so an edit or a deletion anywhere breaks every hash after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditRecord {
-    pub seq: i64,
-    pub at: Micros,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-/// The hash before the first entry.
-pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// SHA-256 over the previous hash and every field, length-prefixed so no two
-/// different entries can be written the same way.
-pub fn audit_hash(prev_hash: &str, seq: i64, at: Micros, entry: &AuditEntry) -> String {
-    let mut h = Sha256::new();
-    let fields: [&str; 5] = [
-        &entry.actor,
-        &entry.action,
-        &entry.entity,
-        entry.before.as_deref().unwrap_or("\u{0}"),
-        entry.after.as_deref().unwrap_or("\u{0}"),
-    ];
-    h.update(prev_hash.as_bytes());
-    h.update(seq.to_le_bytes());
-    h.update(at.get().to_le_bytes());
-    for f in fields {
-        h.update((f.len() as u64).to_le_bytes());
-        h.update(f.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use shanzhi_domain::audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, audit_hash};
 
 /// Someone saw an unmasked personal value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

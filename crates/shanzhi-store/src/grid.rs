@@ -2,17 +2,11 @@ use async_trait::async_trait;
 use geo_types::MultiPolygon;
 use jiff::civil::Date;
 use serde::Serialize;
-use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind, Validity};
+use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind};
 
 use crate::{AuditEntry, StoreResult};
 
-/// One version of a grid.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GridRecord {
-    pub info: GridInfo,
-    pub validity: Validity,
-    pub geometry: MultiPolygon<f64>,
-}
+pub use shanzhi_geo::GridRecord;
 
 /// Which grid versions to read: those valid on `as_of`, narrowed by the
 /// optional filters.

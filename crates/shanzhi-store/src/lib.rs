@@ -38,7 +38,6 @@ pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore}
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Sqlite,

@@ -5,18 +5,7 @@ use shanzhi_domain::{DivisionCode, GridCode};
 use crate::StoreResult;
 use shanzhi_domain::Micros;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PatrolPoint {
-    pub seq: i64,
-    pub at: Micros,
-    pub lng: f64,
-    pub lat: f64,
-    /// The grid the point located to, if any.
-    pub grid: Option<GridCode>,
-    pub households_visited: u32,
-    pub note: Option<String>,
-}
+pub use shanzhi_domain::patrol::PatrolPoint;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PatrolRecord {

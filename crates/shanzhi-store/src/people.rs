@@ -7,22 +7,7 @@ use crate::{AuditEntry, StoreResult};
 
 pub use shanzhi_domain::Micros;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Staff,
-    Resident,
-}
-
-impl UserKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserKind::Staff => "staff",
-            UserKind::Resident => "resident",
-        }
-    }
-}
+pub use shanzhi_domain::people::UserKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {

@@ -7,7 +7,6 @@ use crate::{AuditEntry, Micros, StoreResult};
 
 /// Who holds a named lease (e.g. the sweep) and until when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeaseRecord {
     pub name: String,
     pub holder: String,

@@ -12,9 +12,9 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::matters::DemoOptions;
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::{App, NoProgress};
 use shanzhi_domain::Role;
-use shanzhi_store::MatterQuery;
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
@@ -51,7 +51,7 @@ async fn main() {
         .await
         .expect("sign in");
     let dispatcher = app.authenticate(&login.token).await.expect("session");
-    let counts = app.scoped(dispatcher).matter_counts(MatterQuery::default()).await.expect("counts");
+    let counts = app.scoped(dispatcher).matter_counts(&MatterFilter::default()).await.expect("counts");
     let open: u64 = counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
     println!(
         "setup {:.1} s: {open} open matters in the dispatcher's scope ({} in all)",

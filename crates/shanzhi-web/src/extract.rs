@@ -20,10 +20,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(ApiError::bad_request(
-                "invalid_query",
-                Bilingual::new("查询参数无效，请检查参数名和取值", format!("invalid query: {}", e.body_text())),
-            )),
+            Err(e) => {
+                let text = e.body_text();
+                // A typed parameter's own code (`invalid_state` …), else the generic one.
+                let (code, message) = crate::params::coded_error(&text).unwrap_or_else(|| {
+                    (
+                        "invalid_query",
+                        Bilingual::new("查询参数无效，请检查参数名和取值", format!("invalid query: {text}")),
+                    )
+                });
+                Err(ApiError::bad_request(code, message))
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ mod error;
 mod extract;
 mod middleware;
 mod openapi;
+mod params;
 mod routes;
 mod throttle;
 mod ui;

@@ -8,10 +8,10 @@ use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, CodeSystem, DivisionCode, GridCode, GridKind, Place};
 use shanzhi_geo::Crs;
-use shanzhi_store::{GridQuery, Micros, PatrolPoint, PatrolQuery, PatrolRecord, StoreError};
+use shanzhi_store::{Micros, PatrolPoint, PatrolQuery, PatrolRecord, StoreError};
 
 use super::{Scoped, refuse};
-use crate::grids::today;
+use crate::grids::{GridFilter, today};
 use crate::{AppError, AppResult};
 
 /// A check-in as posted.
@@ -125,9 +125,8 @@ impl Scoped<'_> {
     ) -> AppResult<Vec<CoverageRow>> {
         self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
         self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
-        let mut q = GridQuery::as_of(today());
-        q.within = Some(division.clone());
-        let grids = self.app.grids(q).await?;
+        let filter = GridFilter { within: Some(division.clone()), ..GridFilter::default() };
+        let grids = self.app.grids(&filter).await?;
         let general_of: BTreeMap<GridCode, GridCode> = grids
             .iter()
             .filter_map(|g| match g.info.kind {

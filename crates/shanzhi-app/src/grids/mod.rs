@@ -5,8 +5,9 @@ mod import;
 mod index;
 
 use jiff::civil::Date;
-use shanzhi_domain::GridCode;
-use shanzhi_store::{GridQuery, GridRecord};
+use shanzhi_domain::{DivisionCode, GridCode, GridKind};
+use shanzhi_geo::GridRecord;
+use shanzhi_store::GridQuery;
 
 use crate::{App, AppError, AppResult};
 
@@ -17,6 +18,19 @@ pub use index::{IndexHolder, LocateAnswer};
 /// Today in China (UTC+8, no daylight saving): grid versions change by day.
 pub fn today() -> Date {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date()
+}
+
+/// Which grids a listing asks for: the versions valid on `as_of` (today by
+/// default), narrowed by the optional filters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GridFilter {
+    pub as_of: Option<Date>,
+    pub community: Option<DivisionCode>,
+    /// Only grids whose community lies under this division.
+    pub within: Option<DivisionCode>,
+    pub kind: Option<GridKind>,
+    /// Only grids whose box meets this one (min lng, min lat, max lng, max lat).
+    pub bbox: Option<[f64; 4]>,
 }
 
 /// Most grids one listing may return; narrow by community, box or kind.
@@ -48,9 +62,16 @@ impl App {
         Ok(history)
     }
 
-    /// Grids matching `query` (at most [`MAX_LISTED`]).
-    pub async fn grids(&self, mut query: GridQuery) -> AppResult<Vec<GridRecord>> {
-        query.limit = Some(MAX_LISTED + 1);
+    /// Grids matching `filter` (at most [`MAX_LISTED`]).
+    pub async fn grids(&self, filter: &GridFilter) -> AppResult<Vec<GridRecord>> {
+        let query = GridQuery {
+            communities: filter.community.iter().cloned().collect(),
+            within: filter.within.clone(),
+            kind: filter.kind,
+            bbox: filter.bbox,
+            limit: Some(MAX_LISTED + 1),
+            ..GridQuery::as_of(filter.as_of.unwrap_or_else(today))
+        };
         let grids = self.store.grids(&query).await?;
         if grids.len() > MAX_LISTED {
             return Err(AppError::invalid(

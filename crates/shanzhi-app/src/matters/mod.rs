@@ -7,6 +7,7 @@ mod cache;
 mod commands;
 mod demo;
 mod dictionary;
+mod filter;
 mod hotline;
 mod intake;
 mod map;
@@ -25,7 +26,7 @@ use shanzhi_domain::{
     ActingRole, Action, Assignee, CommandKind, Level, Matter, MatterEvent, MatterId, MatterState, Micros, Role, Scope,
     Stage, StageClock, Timing, Warning,
 };
-use shanzhi_store::{MatterQuery, MatterScope, PiiAccess};
+use shanzhi_store::{MatterScope, PiiAccess};
 
 use crate::access::{Scoped, Via};
 use crate::grids::today;
@@ -35,6 +36,7 @@ pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub(crate) use cache::DictionaryHolder;
 pub use commands::Suggestion;
 pub use demo::DemoOptions;
+pub use filter::{MAX_TEXT_CHARS, MatterFilter};
 pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
@@ -311,9 +313,9 @@ impl Scoped<'_> {
 
     /// Matters within the caller's scope, newest first, a page at a time.
     /// `cursor` is the `next` of the previous page.
-    pub async fn matters(&self, mut query: MatterQuery, cursor: Option<&str>) -> AppResult<MatterPage> {
+    pub async fn matters(&self, filter: &MatterFilter, cursor: Option<&str>) -> AppResult<MatterPage> {
+        let mut query = filter.query()?;
         query.scope = self.matter_scope();
-        query.limit = query.limit.clamp(1, 200);
         if let Some(c) = cursor {
             query.after = Some(decode_cursor(c)?);
         }
@@ -329,7 +331,8 @@ impl Scoped<'_> {
     }
 
     /// Counts by state within the caller's scope (and the query's filters).
-    pub async fn matter_counts(&self, mut query: MatterQuery) -> AppResult<BTreeMap<MatterState, u64>> {
+    pub async fn matter_counts(&self, filter: &MatterFilter) -> AppResult<BTreeMap<MatterState, u64>> {
+        let mut query = filter.query()?;
         query.scope = self.matter_scope();
         Ok(self.app.store.count_matters(&query).await?)
     }

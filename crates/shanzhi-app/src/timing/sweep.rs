@@ -76,10 +76,33 @@ impl SweeperConfig {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SweeperStatus {
-    pub lease: Option<LeaseRecord>,
+    pub lease: Option<LeaseView>,
     pub lease_expired: bool,
     /// The last sweep this server ran.
     pub last_here: Option<SweepReport>,
+}
+
+/// Who holds the sweep's lease, and until when.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaseView {
+    pub name: String,
+    pub holder: String,
+    pub acquired_at: Micros,
+    pub renewed_at: Micros,
+    pub expires_at: Micros,
+}
+
+impl From<LeaseRecord> for LeaseView {
+    fn from(l: LeaseRecord) -> Self {
+        LeaseView {
+            name: l.name,
+            holder: l.holder,
+            acquired_at: l.acquired_at,
+            renewed_at: l.renewed_at,
+            expires_at: l.expires_at,
+        }
+    }
 }
 
 /// The automatic supervision of an overdue matter: the matter after it
@@ -261,7 +284,7 @@ impl Scoped<'_> {
         let now = self.app.now_micros();
         Ok(SweeperStatus {
             lease_expired: lease.as_ref().is_some_and(|l| l.expires_at <= now),
-            lease,
+            lease: lease.map(LeaseView::from),
             last_here: self.app.last_sweep.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
         })
     }

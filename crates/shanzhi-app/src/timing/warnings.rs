@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::matters::MatterFilter;
 use serde::Serialize;
 use shanzhi_domain::Warning;
 use shanzhi_domain::matter::holder_of;
-use shanzhi_store::MatterQuery;
 
 use crate::AppResult;
 use crate::access::Scoped;
@@ -62,7 +62,8 @@ fn level_name(level: &str) -> &'static str {
 
 impl Scoped<'_> {
     /// Counts by colour within the caller's scope and the query's filters.
-    pub async fn warning_counts(&self, mut query: MatterQuery) -> AppResult<WarningSummary> {
+    pub async fn warning_counts(&self, filter: &MatterFilter) -> AppResult<WarningSummary> {
+        let mut query = filter.query()?;
         query.scope = self.matter_scope();
         let rows = self.app.store.warning_counts(&query).await?;
         let mut total = ColourCounts::default();

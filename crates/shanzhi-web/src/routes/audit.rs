@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use shanzhi_app::access::AuditDesk;
-use shanzhi_store::AuditRecord;
+use shanzhi_domain::audit::AuditRecord;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::CityDesk;
 use shanzhi_app::timing::{CalendarDayInput, CalendarView, DayView, DeadlineAnswer, SweeperStatus, TimingSettings};
+use shanzhi_domain::Micros;
 use shanzhi_domain::calendar::LimitUnit;
 use shanzhi_domain::text::Bilingual;
 
@@ -17,6 +18,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
 use crate::openapi::Refusals;
+use crate::params;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -142,7 +144,9 @@ async fn import_official(
 #[into_params(parameter_in = Query)]
 struct DeadlineQuery {
     /// 起算时间（RFC 3339，默认现在） / start (RFC 3339, default now)
-    from: Option<String>,
+    #[serde(default, deserialize_with = "params::instant")]
+    #[param(value_type = Option<String>)]
+    from: Option<Micros>,
     /// 时限数量 / how many units
     amount: u32,
     unit: LimitUnit,
@@ -156,15 +160,7 @@ async fn deadline(
     MaybeCaller(actor): MaybeCaller,
     ApiQuery(q): ApiQuery<DeadlineQuery>,
 ) -> Result<Json<DeadlineAnswer>, ApiError> {
-    let from = match q.from.as_deref() {
-        None => state.app.now(),
-        Some(s) => s.parse::<jiff::Timestamp>().map_err(|_| {
-            ApiError::bad_request(
-                "invalid_time",
-                Bilingual::new(format!("时间“{s}”应为 RFC 3339 格式"), format!("time '{s}' must be RFC 3339")),
-            )
-        })?,
-    };
+    let from = q.from.map_or_else(|| state.app.now(), Micros::timestamp);
     Ok(Json(state.app.scoped(actor).deadline(from, q.amount, q.unit)?))
 }
 

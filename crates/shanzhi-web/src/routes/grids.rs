@@ -8,17 +8,18 @@ use axum::response::{IntoResponse, Response};
 use geojson::JsonObject;
 use jiff::civil::Date;
 use serde::Deserialize;
-use shanzhi_app::grids::today;
+use shanzhi_app::grids::{GridFilter, today};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{DivisionCode, GridCode, GridKind};
+use shanzhi_geo::GridRecord;
 use shanzhi_geo::features::{self, simplify_for_zoom};
-use shanzhi_store::{GridQuery, GridRecord};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
+use crate::params;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -152,11 +153,17 @@ async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Res
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// 社区代码 / grids of this community
-    community: Option<String>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    community: Option<DivisionCode>,
     /// 区划代码：其下全部网格 / grids within this division
-    within: Option<String>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    within: Option<DivisionCode>,
     /// master, general, micro, dedicated
-    kind: Option<String>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    kind: Option<GridKind>,
     /// 最小经度,最小纬度,最大经度,最大纬度 / minLng,minLat,maxLng,maxLat
     bbox: Option<String>,
     /// 地图缩放级别 0–22 / map zoom
@@ -192,25 +199,17 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     }
 }
 
-fn parse_division(text: &str) -> Result<DivisionCode, ApiError> {
-    DivisionCode::parse(text).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(text)))
-}
-
 /// 网格（GeoJSON FeatureCollection），按社区、区划、类型、范围筛选 / grids as GeoJSON.
 #[utoipa::path(get, path = "/grids", tag = "grid", params(ListQuery),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
-    let mut query = GridQuery::as_of(parse_date(q.as_of.as_deref())?);
-    if let Some(c) = &q.community {
-        query.communities = vec![parse_division(c)?];
-    }
-    query.within = q.within.as_deref().map(parse_division).transpose()?;
-    query.kind = q
-        .kind
-        .as_deref()
-        .map(|k| k.parse::<GridKind>().map_err(|m| ApiError::bad_request("invalid_grid_kind", m)))
-        .transpose()?;
-    query.bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    let filter = GridFilter {
+        as_of: Some(parse_date(q.as_of.as_deref())?),
+        community: q.community,
+        within: q.within,
+        kind: q.kind,
+        bbox: q.bbox.as_deref().map(parse_bbox).transpose()?,
+    };
     let zoom = parse_zoom(q.zoom)?;
-    Ok(collection(&state.app.grids(query).await?, zoom))
+    Ok(collection(&state.app.grids(&filter).await?, zoom))
 }

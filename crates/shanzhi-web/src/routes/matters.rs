@@ -4,14 +4,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterPage, MatterView, Suggestion};
+use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterFilter, MatterPage, MatterView, Suggestion};
 use shanzhi_app::timing::WarningSummary;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
     CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Warning,
 };
 use shanzhi_geo::Crs;
-use shanzhi_store::MatterQuery;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,6 +18,7 @@ use utoipa_axum::routes;
 use crate::client::ClientInfo;
 use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
 use crate::openapi::Refusals;
+use crate::params;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -194,111 +194,70 @@ async fn command(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// 状态，逗号分隔 / comma-separated states (reported, filed, dispatched …)
-    state: Option<String>,
-    category: Option<String>,
-    line: Option<String>,
-    within: Option<String>,
-    grid: Option<String>,
-    department: Option<String>,
-    channel: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(default, deserialize_with = "params::comma_list")]
+    #[param(value_type = Option<String>)]
+    state: Vec<MatterState>,
+    /// 事项分类代码，逗号分隔 / comma-separated category codes
+    #[serde(default, deserialize_with = "params::comma_list")]
+    #[param(value_type = Option<String>)]
+    category: Vec<CategoryCode>,
+    /// development, safety or both
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    line: Option<Line>,
+    /// 区划代码 / under this division
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    within: Option<DivisionCode>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    grid: Option<GridCode>,
+    /// 承办部门代码 / held by this department
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    department: Option<DepartmentCode>,
+    /// resident, grid_worker, hotline, open311 …
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    channel: Option<Channel>,
+    /// RFC 3339, e.g. 2026-11-01T00:00:00+08:00 (reported at or after)
+    #[serde(default, deserialize_with = "params::instant")]
+    #[param(value_type = Option<String>)]
+    from: Option<Micros>,
+    /// RFC 3339 (reported before)
+    #[serde(default, deserialize_with = "params::instant")]
+    #[param(value_type = Option<String>)]
+    to: Option<Micros>,
+    /// 搜索词（≤ 100 字）/ words in the description, address or number
     q: Option<String>,
     /// Comma-separated warning colours (none, yellow, orange, red).
-    warning: Option<String>,
+    #[serde(default, deserialize_with = "params::comma_list")]
+    #[param(value_type = Option<String>)]
+    warning: Vec<Warning>,
     /// Only overdue (red) matters.
     overdue: Option<bool>,
     limit: Option<usize>,
     cursor: Option<String>,
 }
 
-/// A comma list of values, each parsed, repeats dropped: a list can only
-/// name each of its few values once, however long the query string.
-fn comma_list<T: std::str::FromStr<Err = Bilingual> + PartialEq>(
-    text: Option<&str>,
-    code: &'static str,
-) -> Result<Vec<T>, ApiError> {
-    let mut out = Vec::new();
-    for t in text.unwrap_or_default().split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        let v = t.parse::<T>().map_err(|m| ApiError::bad_request(code, m))?;
-        if !out.contains(&v) {
-            out.push(v);
+impl ListQuery {
+    fn filter(self) -> MatterFilter {
+        MatterFilter {
+            states: self.state,
+            categories: self.category,
+            line: self.line,
+            within: self.within,
+            grid: self.grid,
+            department: self.department,
+            channel: self.channel,
+            from: self.from,
+            to: self.to,
+            text: self.q,
+            warnings: self.warning,
+            overdue: self.overdue,
+            limit: self.limit,
         }
     }
-    Ok(out)
-}
-
-/// An optional parameter, parsed (empty means absent).
-fn parsed<T>(
-    text: Option<&str>,
-    code: &'static str,
-    parse: impl FnOnce(&str) -> Result<T, Bilingual>,
-) -> Result<Option<T>, ApiError> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(parse).transpose().map_err(|m| ApiError::bad_request(code, m))
-}
-
-fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
-    let states: Vec<MatterState> = comma_list(q.state.as_deref(), "invalid_state")?;
-    let mut warnings: Vec<Warning> = comma_list(q.warning.as_deref(), "invalid_warning")?;
-    match q.overdue {
-        Some(true) if warnings.is_empty() => warnings.push(Warning::Red),
-        Some(true) => warnings.retain(|w| *w == Warning::Red),
-        Some(false) => {
-            if warnings.is_empty() {
-                warnings = vec![Warning::None, Warning::Yellow, Warning::Orange];
-            }
-            warnings.retain(|w| *w != Warning::Red);
-        }
-        None => {}
-    }
-    if (q.warning.is_some() || q.overdue.is_some()) && warnings.is_empty() {
-        return Err(ApiError::bad_request(
-            "contradictory_filters",
-            Bilingual::new("warning 与 overdue 条件相互矛盾", "the warning and overdue filters contradict each other"),
-        ));
-    }
-    let instant = |t: &Option<String>| -> Result<Option<Micros>, ApiError> {
-        t.as_deref()
-            .map(|s| {
-                s.parse::<jiff::Timestamp>().map(Micros::from).map_err(|_| {
-                    ApiError::bad_request(
-                        "invalid_time",
-                        Bilingual::new(format!("时间“{s}”应为 RFC 3339 格式"), format!("time '{s}' must be RFC 3339")),
-                    )
-                })
-            })
-            .transpose()
-    };
-    if q.q.as_deref().is_some_and(|t| t.chars().count() > 100) {
-        return Err(ApiError::bad_request(
-            "invalid_text",
-            Bilingual::new("搜索词不超过 100 字", "the search text has at most 100 characters"),
-        ));
-    }
-    Ok(MatterQuery {
-        states,
-        categories: comma_list::<CategoryCode>(q.category.as_deref(), "invalid_category")?,
-        line: parsed(q.line.as_deref(), "invalid_line", str::parse::<Line>)?,
-        within: q
-            .within
-            .as_deref()
-            .map(|w| DivisionCode::parse(w).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(w))))
-            .transpose()?,
-        grid: q
-            .grid
-            .as_deref()
-            .map(GridCode::parse)
-            .transpose()
-            .map_err(|m| ApiError::bad_request("invalid_grid_code", m))?,
-        department: parsed(q.department.as_deref(), "invalid_department", DepartmentCode::parse)?,
-        channel: parsed(q.channel.as_deref(), "invalid_channel", str::parse::<Channel>)?,
-        from: instant(&q.from)?,
-        to: instant(&q.to)?,
-        text: q.q.clone().filter(|t| !t.is_empty()),
-        warnings,
-        limit: q.limit.unwrap_or(50),
-        ..MatterQuery::default()
-    })
 }
 
 /// 本人管辖范围内的事件，新的在前，游标翻页 / matters in the caller's scope, newest first.
@@ -309,8 +268,8 @@ async fn list(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<MatterPage>, ApiError> {
-    let query = to_query(&q)?;
-    Ok(Json(state.app.scoped(actor).matters(query, q.cursor.as_deref()).await?))
+    let cursor = q.cursor.clone();
+    Ok(Json(state.app.scoped(actor).matters(&q.filter(), cursor.as_deref()).await?))
 }
 
 /// 各状态的事件数 / counts by state.
@@ -321,8 +280,7 @@ async fn counts(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<std::collections::BTreeMap<MatterState, u64>>, ApiError> {
-    let query = to_query(&q)?;
-    Ok(Json(state.app.scoped(actor).matter_counts(query).await?))
+    Ok(Json(state.app.scoped(actor).matter_counts(&q.filter()).await?))
 }
 
 /// 按预警颜色与承办单位统计 / counts by warning colour and by holding unit.
@@ -333,6 +291,5 @@ async fn warnings(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<WarningSummary>, ApiError> {
-    let query = to_query(&q)?;
-    Ok(Json(state.app.scoped(actor).warning_counts(query).await?))
+    Ok(Json(state.app.scoped(actor).warning_counts(&q.filter()).await?))
 }

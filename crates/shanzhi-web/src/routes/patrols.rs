@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{ApiJson, ApiQuery, Caller};
 use crate::openapi::Refusals;
+use crate::params;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -101,31 +102,16 @@ async fn show(
 #[into_params(parameter_in = Query)]
 struct SpanQuery {
     /// 区划代码 / within this division
-    division: String,
+    #[serde(deserialize_with = "params::required")]
+    #[param(value_type = String)]
+    division: DivisionCode,
     /// RFC 3339 instants, e.g. 2026-11-01T00:00:00+08:00.
-    from: Option<String>,
-    to: Option<String>,
-}
-
-fn span(q: &SpanQuery) -> Result<(DivisionCode, Option<Micros>, Option<Micros>), ApiError> {
-    let division = DivisionCode::parse(&q.division)
-        .map_err(|e| ApiError::bad_request("invalid_division_code", e.message(&q.division)))?;
-    let instant = |t: &Option<String>| -> Result<Option<Micros>, ApiError> {
-        t.as_deref()
-            .map(|s| {
-                s.parse::<jiff::Timestamp>().map(Micros::from).map_err(|_| {
-                    ApiError::bad_request(
-                        "invalid_time",
-                        Bilingual::new(
-                            format!("时间“{s}”应为 RFC 3339 格式，如 2026-11-01T00:00:00+08:00"),
-                            format!("time '{s}' must be RFC 3339, e.g. 2026-11-01T00:00:00+08:00"),
-                        ),
-                    )
-                })
-            })
-            .transpose()
-    };
-    Ok((division, instant(&q.from)?, instant(&q.to)?))
+    #[serde(default, deserialize_with = "params::instant")]
+    #[param(value_type = Option<String>)]
+    from: Option<Micros>,
+    #[serde(default, deserialize_with = "params::instant")]
+    #[param(value_type = Option<String>)]
+    to: Option<Micros>,
 }
 
 /// 区划内的巡查 / patrols within a division.
@@ -136,7 +122,7 @@ async fn list(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> Result<Json<Vec<PatrolView>>, ApiError> {
-    let (division, from, to) = span(&q)?;
+    let SpanQuery { division, from, to } = q;
     Ok(Json(state.app.scoped(actor).patrols(&division, from, to).await?))
 }
 
@@ -148,6 +134,6 @@ async fn coverage(
     Caller(actor): Caller,
     ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> Result<Json<Vec<CoverageRow>>, ApiError> {
-    let (division, from, to) = span(&q)?;
+    let SpanQuery { division, from, to } = q;
     Ok(Json(state.app.scoped(actor).patrol_coverage(&division, from, to).await?))
 }

@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use shanzhi_app::access::PatrolDesk;
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_domain::{MatterState, Role, Warning};
-use shanzhi_store::MatterQuery;
 
 use super::Row;
 use crate::AppState;
@@ -88,11 +88,11 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
     let Listing { title, path, tabs } = l;
     let scoped = state.app.scoped(viewer.actor.clone());
     let (states, warnings) = filter(tab);
-    let mut query = MatterQuery { states, warnings, limit: 100, ..MatterQuery::default() };
+    let mut query = MatterFilter { states, warnings, limit: Some(100), ..MatterFilter::default() };
     if tab == "escalated" {
         query.states = vec![MatterState::Reported, MatterState::Filed];
     }
-    let page_rows = match scoped.matters(query, None).await {
+    let page_rows = match scoped.matters(&query, None).await {
         Ok(p) => p.items,
         Err(e) => return refusal(tr, viewer, &e),
     };
@@ -101,7 +101,7 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
     if headers.contains_key("hx-request") {
         return page(DeskRows { tr, rows });
     }
-    let counts = match scoped.warning_counts(MatterQuery::default()).await {
+    let counts = match scoped.warning_counts(&MatterFilter::default()).await {
         Ok(w) => Counts { yellow: w.total.yellow, orange: w.total.orange, red: w.total.red },
         Err(_) => Counts::default(),
     };

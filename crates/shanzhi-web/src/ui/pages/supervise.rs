@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_domain::{CodeSystem, DivisionCode, Line, MatterState, Warning};
-use shanzhi_store::MatterQuery;
 
 use super::Row;
 use crate::AppState;
@@ -30,7 +30,7 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) ->
         return to_login("/supervise");
     }
     let scoped = state.app.scoped(viewer.actor.clone());
-    let counts = match scoped.matter_counts(MatterQuery::default()).await {
+    let counts = match scoped.matter_counts(&MatterFilter::default()).await {
         Ok(c) => c,
         Err(e) => return refusal(tr, &viewer, &e),
     };
@@ -42,27 +42,27 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr) ->
     for (line, zh, en) in
         [(Line::Development, "发展治理（社治）", "Development"), (Line::Safety, "平安建设（综治）", "Safety")]
     {
-        let q = MatterQuery { states: MatterState::open(), line: Some(line), ..MatterQuery::default() };
-        let n: u64 = scoped.matter_counts(q).await.map(|c| c.values().sum()).unwrap_or(0);
+        let q = MatterFilter { states: MatterState::open(), line: Some(line), ..MatterFilter::default() };
+        let n: u64 = scoped.matter_counts(&q).await.map(|c| c.values().sum()).unwrap_or(0);
         by_line.push((tr.t(zh, en).to_owned(), n));
     }
     let city = DivisionCode::parse("5101").expect("Chengdu's code");
     let districts = state.app.child_divisions(CodeSystem::Nbs2023, Some(&city)).await.unwrap_or_default();
     let mut by_district = Vec::new();
     for d in districts {
-        let q = MatterQuery { states: MatterState::open(), within: Some(d.code.clone()), ..MatterQuery::default() };
-        let n: u64 = scoped.matter_counts(q).await.map(|c| c.values().sum()).unwrap_or(0);
+        let q = MatterFilter { states: MatterState::open(), within: Some(d.code.clone()), ..MatterFilter::default() };
+        let n: u64 = scoped.matter_counts(&q).await.map(|c| c.values().sum()).unwrap_or(0);
         if n > 0 {
             by_district.push((d.name.as_str().to_owned(), n));
         }
     }
     let warnings = scoped
-        .warning_counts(MatterQuery::default())
+        .warning_counts(&MatterFilter::default())
         .await
         .map(|w| (w.total.yellow, w.total.orange, w.total.red))
         .unwrap_or_default();
     let overdue = scoped
-        .matters(MatterQuery { warnings: vec![Warning::Red], limit: 50, ..MatterQuery::default() }, None)
+        .matters(&MatterFilter { warnings: vec![Warning::Red], limit: Some(50), ..MatterFilter::default() }, None)
         .await
         .map(|p| p.items.iter().map(Row::from_view).collect())
         .unwrap_or_default();

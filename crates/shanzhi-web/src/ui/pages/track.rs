@@ -6,9 +6,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::open311::RequestInfo;
 use shanzhi_domain::CommandKind;
-use shanzhi_store::MatterQuery;
 
 use super::{Row, local};
 use crate::AppState;
@@ -69,8 +69,8 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         })
         .unwrap_or_default();
     let mine = if viewer.has(shanzhi_domain::Role::Resident) {
-        let query = MatterQuery { limit: 20, ..MatterQuery::default() };
-        scoped.matters(query, None).await.map(|p| p.items.iter().map(Row::from_view).collect()).unwrap_or_default()
+        let query = MatterFilter { limit: Some(20), ..MatterFilter::default() };
+        scoped.matters(&query, None).await.map(|p| p.items.iter().map(Row::from_view).collect()).unwrap_or_default()
     } else {
         Vec::new()
     };
