@@ -6,6 +6,7 @@ pub mod access;
 pub mod demo;
 pub mod divisions;
 mod error;
+pub mod figures;
 pub mod grids;
 pub mod health;
 pub mod matters;

@@ -86,6 +86,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::departments::routes())
         .merge(routes::dictionary::routes())
         .merge(routes::divisions::routes())
+        .merge(routes::figures::routes())
         .merge(routes::grids::routes())
         .merge(routes::locate::routes())
         .merge(routes::matters::routes())

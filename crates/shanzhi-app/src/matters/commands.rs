@@ -139,7 +139,7 @@ impl Scoped<'_> {
         command: Command,
         attachments: Vec<String>,
     ) -> AppResult<MatterView> {
-        let (next, event) = m
+        let (next, mut event) = m
             .apply(&command, self.app.now_micros(), &self.actor.name, role, attachments.clone())
             .map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
         self.check_rules(&m, &command).await?;
@@ -173,7 +173,7 @@ impl Scoped<'_> {
             ),
             None => m.clock.clone(),
         };
-        let updated = Matter { clock, ..next };
+        let updated = next.timed(clock, &mut event);
         self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
