@@ -6,6 +6,8 @@ pub mod access;
 pub mod demo;
 pub mod divisions;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod grids;
 pub mod health;
 pub mod matters;

@@ -270,7 +270,7 @@ fn roles_text(name: &str) -> String {
 }
 
 /// `{"command": name, ...args}` as a command; `attachments` taken aside.
-fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
+pub(crate) fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
     if !shanzhi_domain::matter::COMMAND_NAMES.contains(&name) {
         return Err(AppError::not_found(
             "unknown_command",

@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A report. Give a place: `lng` and `lat` (in `crs`), or a `grid` code.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReportBody {
+pub(crate) struct ReportBody {
     /// 事项分类代码（小类），见 /categories / a category code (a leaf)
     category: String,
     lng: Option<f64>,
@@ -94,12 +94,20 @@ async fn report(
     if actor.is_anonymous() {
         state.throttles.anonymous_reports.check(client.ip)?;
     }
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let request = intake_request(b, key)?;
+    let answer = state.app.scoped(actor).intake(request).await?;
+    let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(answer)))
+}
+
+/// The intake request a report body gives (pure, so the fuzz target runs it).
+pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> Result<IntakeRequest, ApiError> {
     let crs = match b.crs.as_deref() {
         None => None,
         Some(t) => Some(t.parse::<Crs>().map_err(|m| ApiError::bad_request("invalid_crs", m))?),
     };
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let request = IntakeRequest {
+    Ok(IntakeRequest {
         category: b.category,
         lng: b.lng,
         lat: b.lat,
@@ -111,17 +119,14 @@ async fn report(
         reporter_name: b.reporter_name,
         reporter_phone: b.reporter_phone,
         attachments: b.attachments,
-        idempotency_key: key,
+        idempotency_key,
         external_ref: None,
         reported_at: None,
         urgent: b.urgent,
         attributes: b.attributes.into_iter().map(|(k, v)| (k, v.into_texts())).collect(),
         links: Vec::new(),
         photos: Vec::new(),
-    };
-    let answer = state.app.scoped(actor).intake(request).await?;
-    let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(answer)))
+    })
 }
 
 /// 一个事件（按 id 或编号） / one matter, by id or number.
@@ -190,7 +195,7 @@ async fn command(
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// 状态，逗号分隔 / comma-separated states (reported, filed, dispatched …)
     state: Option<String>,
     category: Option<String>,
@@ -226,7 +231,7 @@ fn comma_list<T: std::str::FromStr<Err = Bilingual> + PartialEq>(
     Ok(out)
 }
 
-fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
+pub(crate) fn to_query(q: &ListQuery) -> Result<MatterQuery, ApiError> {
     let states: Vec<MatterState> = comma_list(q.state.as_deref(), "invalid_state")?;
     let mut warnings: Vec<Warning> = comma_list(q.warning.as_deref(), "invalid_warning")?;
     match q.overdue {
