@@ -70,11 +70,24 @@ impl WorkingHours {
                 format!("working hours '{text}' must be HH:MM-HH:MM, comma-separated, in order, not overlapping"),
             )
         };
+        // Exactly HH:MM, as the settings are written back (`Display`): jiff
+        // also reads seconds, fractions and `HHMMSS`, which would be stored
+        // cut to the minute, so what was set and what is kept would differ,
+        // and a period shorter than a minute would be kept as an empty one
+        // that no longer parses when the settings are read back.
+        let time = |t: &str| -> Result<Time, Bilingual> {
+            let t = t.trim();
+            let shaped =
+                t.len() == 5 && t.bytes().enumerate().all(|(i, b)| if i == 2 { b == b':' } else { b.is_ascii_digit() });
+            if !shaped {
+                return Err(bad());
+            }
+            t.parse().map_err(|_| bad())
+        };
         let mut periods = Vec::new();
         for part in text.split(',') {
             let (a, b) = part.trim().split_once('-').ok_or_else(bad)?;
-            let a: Time = a.trim().parse().map_err(|_| bad())?;
-            let b: Time = b.trim().parse().map_err(|_| bad())?;
+            let (a, b) = (time(a)?, time(b)?);
             if a >= b || periods.last().is_some_and(|(_, end): &(Time, Time)| *end > a) {
                 return Err(bad());
             }
@@ -370,7 +383,21 @@ mod tests {
         assert_eq!(WorkingHours::parse("09:00-12:00,13:30-17:30").expect("hours"), WorkingHours::default());
         assert_eq!(WorkingHours::default().to_string(), "09:00-12:00,13:30-17:30");
         assert_eq!(WorkingHours::default().seconds_per_day(), 7 * 3600);
-        for bad in ["", "9-12", "12:00-09:00", "09:00-12:00,11:00-13:00", "x"] {
+        // Only HH:MM: seconds, fractions or ISO basic times would be stored cut
+        // to the minute (found by fuzzing: `114240-18` was kept as 11:42–18:00,
+        // and `09:00:30-09:00:50` as an empty period that no longer parses).
+        for bad in [
+            "",
+            "9-12",
+            "12:00-09:00",
+            "09:00-12:00,11:00-13:00",
+            "x",
+            "114240-18",
+            "09:00:30-09:00:50",
+            "9:00-12:00",
+            "09:00-12:00:00.5",
+            "24:00-25:00",
+        ] {
             assert!(WorkingHours::parse(bad).is_err(), "{bad}");
         }
         let mut local = BTreeMap::new();
