@@ -7,6 +7,8 @@ pub mod demo;
 pub mod divisions;
 mod error;
 pub mod figures;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod grids;
 pub mod health;
 pub mod matters;

@@ -7,6 +7,8 @@
 mod client;
 mod error;
 mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 mod middleware;
 mod openapi;
 mod params;

@@ -258,7 +258,7 @@ fn roles_text(kind: CommandKind) -> String {
 }
 
 /// `{"command": name, ...args}` as a command; `attachments` taken aside.
-fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
+pub(crate) fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
     let kind: CommandKind = name.parse().map_err(|message| AppError::NotFound { code: "unknown_command", message })?;
     let mut object = match args {
         serde_json::Value::Object(o) => o,
