@@ -3,7 +3,7 @@
 //! are "not found", forbidden writes "forbidden", and nothing changes.
 
 use jiff::civil::date;
-use shanzhi_app::access::{Actor, AdminDesk, AuditDesk, AuthConfig, CheckIn, NewStaff, PatrolDesk};
+use shanzhi_app::access::{AdminDesk, AuditDesk, AuthConfig, CheckIn, NewStaff, PatrolDesk};
 use shanzhi_app::{App, AppError};
 use shanzhi_domain::{DivisionCode, Role};
 use shanzhi_geo::Crs;
@@ -12,29 +12,28 @@ use shanzhi_testkit::{PASSWORD, TestApp};
 /// Inside: 锦江区 春熙路街道 总府路社区 (510104022006). Outside: a community of
 /// 德阳市 (another city), so that even city-wide scopes have an outside.
 async fn world() -> TestApp {
-    let mut t = TestApp::new().with_grid().with_departments();
-    // The actors, one per role, scoped so that 总府路 is inside and 德阳 outside.
-    for (username, role, scope) in [
-        ("r_admin", Role::Admin, Some("5101")),
-        ("r_supervisor", Role::Supervisor, Some("5101")),
-        ("r_dispatcher", Role::Dispatcher, Some("510104022")),
-        ("r_community", Role::CommunityWorker, Some("510104022006")),
-        ("r_grid", Role::GridWorker, Some("510104022006001")),
-        ("r_dept", Role::DeptHandler, Some("510104-chengguan")),
-        ("r_resident", Role::Resident, None),
+    TestApp::new()
+        .with_grid()
+        .with_departments()
+        // The actors, one per role, scoped so that 总府路 is inside and 德阳 outside.
+        .with_accounts(&[
+            ("r_admin", Role::Admin, Some("5101")),
+            ("r_supervisor", Role::Supervisor, Some("5101")),
+            ("r_dispatcher", Role::Dispatcher, Some("510104022")),
+            ("r_community", Role::CommunityWorker, Some("510104022006")),
+            ("r_grid", Role::GridWorker, Some("510104022006001")),
+            ("r_dept", Role::DeptHandler, Some("510104-chengguan")),
+            ("r_resident", Role::Resident, None),
+        ])
         // The people the actors look at.
-        ("t_in", Role::GridWorker, Some("510104022006002")),
-        ("t_out", Role::GridWorker, Some("510603001001001")),
-        ("d_in", Role::DeptHandler, Some("510104-chengguan")),
-        ("d_out", Role::DeptHandler, Some("510603-chengguan")),
-    ] {
-        t = t.with_account(username, role, scope);
-    }
-    t.start().await
-}
-
-async fn actor(app: &TestApp, username: &str) -> Actor {
-    app.actor(username).await
+        .with_accounts(&[
+            ("t_in", Role::GridWorker, Some("510104022006002")),
+            ("t_out", Role::GridWorker, Some("510603001001001")),
+            ("d_in", Role::DeptHandler, Some("510104-chengguan")),
+            ("d_out", Role::DeptHandler, Some("510603-chengguan")),
+        ])
+        .start()
+        .await
 }
 
 /// What an attempt came to.
@@ -80,7 +79,7 @@ async fn every_role_action_and_scope_gets_the_expected_answer() {
     };
     let mut failures = Vec::new();
     for role in roles {
-        let who = actor(&app, role).await;
+        let who = app.actor(role).await;
         let me = app.scoped(who);
         // The person to look at: a department's member for the department role.
         let (t_in, t_out) = if role == "r_dept" { ("d_in", "d_out") } else { ("t_in", "t_out") };
@@ -148,7 +147,7 @@ async fn phone_numbers_are_masked_unless_the_role_needs_them_and_views_are_recor
         ("r_supervisor", "t_in", false),
         ("r_dept", "d_in", false),
     ] {
-        let view = app.scoped(actor(&app, role).await).user(target).await.expect("visible");
+        let view = app.scoped(app.actor(role).await).user(target).await.expect("visible");
         let phone = view.phone.expect("phone");
         assert_eq!(!view.phone_masked, unmasked, "{role}");
         assert_eq!(phone.contains("****"), !unmasked, "{role}: {phone}");
@@ -157,7 +156,7 @@ async fn phone_numbers_are_masked_unless_the_role_needs_them_and_views_are_recor
     let viewers: Vec<_> = seen.iter().map(|a| a.actor.as_str()).collect();
     // Creating the account answered with the number masked: nobody saw it then.
     assert_eq!(viewers, ["r_admin", "r_dispatcher", "r_community"], "each unmasked view is recorded");
-    let own = app.scoped(actor(&app, "t_in").await).user("t_in").await.expect("self");
+    let own = app.scoped(app.actor("t_in").await).user("t_in").await.expect("self");
     assert!(!own.phone_masked, "one's own number is not masked");
 }
 
@@ -167,7 +166,7 @@ async fn audit_reading_needs_a_city_wide_grant() {
     for (role, allowed) in
         [("r_admin", true), ("r_supervisor", true), ("r_dispatcher", false), ("r_grid", false), ("r_resident", false)]
     {
-        let me = app.scoped(actor(&app, role).await);
+        let me = app.scoped(app.actor(role).await);
         let got = async { me.desk::<AuditDesk>()?.audit_log(0, 10).await }.await;
         assert_eq!(got.is_ok(), allowed, "{role}");
         if !allowed {
@@ -182,7 +181,7 @@ async fn audit_reading_needs_a_city_wide_grant() {
 async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
     let app = world().await;
     let roster = app
-        .scoped(actor(&app, "r_dispatcher").await)
+        .scoped(app.actor("r_dispatcher").await)
         .roster(&DivisionCode::parse("510104022006").expect("c"))
         .await
         .expect("roster");
@@ -193,7 +192,7 @@ async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
         "community and grid workers of 总府路; not the town's dispatcher"
     );
 
-    let grid_worker = app.scoped(actor(&app, "r_grid").await);
+    let grid_worker = app.scoped(app.actor("r_grid").await);
     let grid_worker = grid_worker.desk::<PatrolDesk>().expect("a grid worker patrols");
     let patrol = grid_worker.start_patrol("510104022006001").await.expect("start");
     assert!(matches!(
@@ -211,7 +210,7 @@ async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
     assert_eq!(after.points[0].grid.as_ref().map(|g| g.as_str()), Some("510104022006001"), "located on the grid");
     grid_worker.end_patrol(&patrol.id).await.expect("end");
     assert!(grid_worker.check_in(&patrol.id, point).await.is_err(), "no check-ins after the end");
-    let community = app.scoped(actor(&app, "r_community").await);
+    let community = app.scoped(app.actor("r_community").await);
     let coverage = community
         .patrol_coverage(&DivisionCode::parse("510104022006").expect("c"), None, None)
         .await
@@ -219,7 +218,7 @@ async fn the_roster_lists_everyone_in_a_community_and_patrols_are_kept() {
     let counts: Vec<_> = coverage.iter().map(|r| (r.grid.as_str(), r.patrols)).collect();
     assert_eq!(counts, [("510104022006001", 1), ("510104022006002", 0)]);
     assert_eq!(community.patrol(&patrol.id).await.expect("visible").households_visited, 4);
-    let outsider = app.scoped(actor(&app, "t_out").await);
+    let outsider = app.scoped(app.actor("t_out").await);
     assert!(matches!(outsider.patrol(&patrol.id).await, Err(AppError::NotFound { .. })));
 }
 
@@ -277,7 +276,7 @@ async fn sign_in_is_throttled_sessions_revoke_and_secrets_stay_secret() {
 #[tokio::test]
 async fn bad_input_gets_clear_errors() {
     let app = world().await;
-    let admin = app.scoped(actor(&app, "r_admin").await);
+    let admin = app.scoped(app.actor("r_admin").await);
     let admin = admin.desk::<AdminDesk>().expect("an administrator");
     let base = || NewStaff {
         username: "new_person".to_owned(),
@@ -331,13 +330,13 @@ async fn bad_input_gets_clear_errors() {
 #[tokio::test]
 async fn an_admin_cannot_end_their_own_assignment() {
     let app = world().await;
-    let admin = app.scoped(actor(&app, "r_admin").await);
+    let admin = app.scoped(app.actor("r_admin").await);
     let admin = admin.desk::<AdminDesk>().expect("an administrator");
     let own = admin.user("r_admin").await.expect("self").assignments[0].id.clone();
     let before = audit_len(&app).await;
     assert!(matches!(admin.end_assignment("r_admin", &own, None).await, Err(AppError::Forbidden(_))));
     assert_eq!(audit_len(&app).await, before, "nothing changed");
-    assert!(!actor(&app, "r_admin").await.grants().is_empty(), "still an admin");
+    assert!(!app.actor("r_admin").await.grants().is_empty(), "still an admin");
     let other = admin.user("t_in").await.expect("someone else").assignments[0].id.clone();
     assert!(admin.end_assignment("t_in", &other, None).await.is_ok(), "others' assignments can end");
 }

@@ -135,7 +135,7 @@ async fn a_later_file_may_hang_under_stored_divisions() {
 async fn nbs_and_mca_codes_stay_apart() {
     let app = app().await;
     app.operator().import_divisions(demo::CHENGDU_DIVISIONS_CSV.as_bytes(), NBS).await.expect("nbs");
-    let mca = include_str!("../../../data/chengdu/chengdu_divisions_mca20251231.csv");
+    let mca = include_str!("../../../../data/chengdu/chengdu_divisions_mca20251231.csv");
     let report = app.operator().import_divisions(mca.as_bytes(), CodeSystem::Mca).await.expect("mca");
     assert_eq!(report.rows, 281);
     let nbs_town = app.division_view(NBS, &code("510104022")).await.expect("nbs");

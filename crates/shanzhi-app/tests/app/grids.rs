@@ -10,19 +10,17 @@ use shanzhi_app::{AppError, NoProgress};
 use shanzhi_domain::{DivisionCode, GridCode, GridKind};
 use shanzhi_geo::Crs;
 use shanzhi_store::GridQuery;
-use shanzhi_testkit::TestApp;
+use shanzhi_testkit::{TestApp, grid_feature, rect};
 
 async fn app() -> TestApp {
     TestApp::new().with_divisions().start().await
 }
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
-
+/// A grid of 60 households.
 fn feature(code: &str, kind: &str, parent: Option<&str>, geometry: Value) -> Value {
-    json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"),
-           "parent_code": parent, "households": 60}, "geometry": geometry})
+    let mut f = grid_feature(code, kind, parent, geometry);
+    f["properties"]["households"] = json!(60);
+    f
 }
 
 /// 总府路社区 as a square: two general grids (west, east), two micro-grids each.

@@ -3,54 +3,43 @@
 //! flow, the guards, bad input, idempotency, the hotline import and the
 //! timeline's hash chain.
 
-use serde_json::{Value, json};
-use shanzhi_app::access::{Actor, AdminDesk, CityDesk, DispatchDesk, NewStaff};
+use serde_json::json;
+use shanzhi_app::AppError;
+use shanzhi_app::access::{Actor, CityDesk, DispatchDesk};
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::matters::{IntakeRequest, verify_matter_chains};
-use shanzhi_app::{App, AppError};
 use shanzhi_domain::{MatterState, Role};
 use shanzhi_geo::Crs;
-use shanzhi_testkit::{PASSWORD, SINCE, TestApp};
-
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
+use shanzhi_testkit::{TestApp, grid_feature, rect};
 
 /// 总府路社区 (two general grids, one micro-grid) and 水井坊 (outside some scopes).
 async fn world() -> TestApp {
-    let f = |code: &str, kind: &str, parent: Option<&str>, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"), "parent_code": parent}, "geometry": g});
     let features = vec![
-        f("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
-        f("510104022006001", "general", None, rect(104.07, 30.65, 104.075, 30.66)),
-        f("510104022006002", "general", None, rect(104.075, 30.65, 104.08, 30.66)),
-        f("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.655)),
-        f("510104017001000", "master", None, rect(104.09, 30.65, 104.10, 30.66)),
-        f("510104017001001", "general", None, rect(104.09, 30.65, 104.10, 30.66)),
+        grid_feature("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
+        grid_feature("510104022006001", "general", None, rect(104.07, 30.65, 104.075, 30.66)),
+        grid_feature("510104022006002", "general", None, rect(104.075, 30.65, 104.08, 30.66)),
+        grid_feature("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.655)),
+        grid_feature("510104017001000", "master", None, rect(104.09, 30.65, 104.10, 30.66)),
+        grid_feature("510104017001001", "general", None, rect(104.09, 30.65, 104.10, 30.66)),
     ];
-    let mut t = TestApp::new()
+    TestApp::new()
         .with_features(features)
         .with_categories()
         .with_department("510104-chengguan", "锦江区城管局")
-        .with_department("510104-shuiwu", "锦江区水务局");
-    for (username, role, scope) in [
-        ("resident", Role::Resident, None),
-        ("dispatcher", Role::Dispatcher, Some("510104022")),
-        ("other_dispatcher", Role::Dispatcher, Some("510104017")),
-        ("district_dispatcher", Role::Dispatcher, Some("510104")),
-        ("community", Role::CommunityWorker, Some("510104022006")),
-        ("gridder", Role::GridWorker, Some("510104022006001")),
-        ("handler", Role::DeptHandler, Some("510104-chengguan")),
-        ("water", Role::DeptHandler, Some("510104-shuiwu")),
-        ("supervisor", Role::Supervisor, Some("5101")),
-    ] {
-        t = t.with_account(username, role, scope);
-    }
-    t.start().await
-}
-
-async fn actor(app: &App, username: &str) -> Actor {
-    let login = app.login(username, PASSWORD, &shanzhi_app::access::Client::default()).await.expect("sign in");
-    app.authenticate(&login.token).await.expect("session")
+        .with_department("510104-shuiwu", "锦江区水务局")
+        .with_accounts(&[
+            ("resident", Role::Resident, None),
+            ("dispatcher", Role::Dispatcher, Some("510104022")),
+            ("other_dispatcher", Role::Dispatcher, Some("510104017")),
+            ("district_dispatcher", Role::Dispatcher, Some("510104")),
+            ("community", Role::CommunityWorker, Some("510104022006")),
+            ("gridder", Role::GridWorker, Some("510104022006001")),
+            ("handler", Role::DeptHandler, Some("510104-chengguan")),
+            ("water", Role::DeptHandler, Some("510104-shuiwu")),
+            ("supervisor", Role::Supervisor, Some("5101")),
+        ])
+        .start()
+        .await
 }
 
 fn report(category: &str, lng: f64, lat: f64) -> IntakeRequest {
@@ -65,20 +54,10 @@ fn report(category: &str, lng: f64, lat: f64) -> IntakeRequest {
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
 
-async fn run(
-    app: &App,
-    who: &str,
-    id: &str,
-    command: &str,
-    args: Value,
-) -> Result<shanzhi_app::matters::MatterView, AppError> {
-    app.scoped(actor(app, who).await).command(id, command, args).await
-}
-
 #[tokio::test]
 async fn one_matter_goes_round_the_whole_loop() {
     let app = world().await;
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     let answer = resident.intake(report("0110", 104.072, 30.652)).await.expect("report");
     assert!(answer.created);
     let m = answer.matter;
@@ -93,20 +72,20 @@ async fn one_matter_goes_round_the_whole_loop() {
         json!({"kind": "department", "code": "510104-chengguan"})
     );
 
-    run(&app, "dispatcher", &m.id, "accept", json!({})).await.expect("accept");
-    run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))
+    app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    app.command_as("dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))
         .await
         .expect("dispatch");
-    run(&app, "handler", &m.id, "sign", json!({})).await.expect("sign");
-    let handler = app.scoped(actor(&app, "handler").await);
+    app.command_as("handler", &m.id, "sign", json!({})).await.expect("sign");
+    let handler = app.scoped(app.actor("handler").await);
     let photo = handler.upload(PNG).await.expect("photo");
     let responded = handler
         .command(&m.id, "respond", json!({"text": "已更换井盖", "attachments": [photo.id]}))
         .await
         .expect("respond");
     assert_eq!(responded.state, MatterState::Responded);
-    run(&app, "gridder", &m.id, "verify", json!({"passed": true, "note": "现场核查合格"})).await.expect("verify");
-    let rated = run(&app, "resident", &m.id, "rate", json!({"rating": "satisfied"})).await.expect("rate");
+    app.command_as("gridder", &m.id, "verify", json!({"passed": true, "note": "现场核查合格"})).await.expect("verify");
+    let rated = app.command_as("resident", &m.id, "rate", json!({"rating": "satisfied"})).await.expect("rate");
     assert_eq!((rated.state, rated.allowed_commands.len()), (MatterState::Rated, 0));
 
     let timeline = resident.timeline(&m.number).await.expect("timeline by number");
@@ -121,80 +100,72 @@ async fn one_matter_goes_round_the_whole_loop() {
 #[tokio::test]
 async fn every_side_flow_does_what_it_says() {
     let app = world().await;
-    let new = |app: &App| {
-        let app = app.clone();
-        async move {
-            app.scoped(actor(&app, "resident").await)
-                .intake(report("0110", 104.072, 30.652))
-                .await
-                .expect("report")
-                .matter
-                .id
-        }
+    let new = || async {
+        app.scoped(app.actor("resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter.id
     };
     let to_dept = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
 
     // reject
-    let a = new(&app).await;
+    let a = new().await;
     assert_eq!(
-        run(&app, "dispatcher", &a, "reject", json!({"reason": "非本辖区"})).await.expect("reject").state,
+        app.command_as("dispatcher", &a, "reject", json!({"reason": "非本辖区"})).await.expect("reject").state,
         MatterState::Rejected
     );
 
     // return and re-dispatch, extend (approve, deny), park and resume, rework, unsatisfied → reopen
-    let b = new(&app).await;
-    run(&app, "dispatcher", &b, "accept", json!({})).await.expect("accept");
-    run(&app, "dispatcher", &b, "dispatch", to_dept.clone()).await.expect("dispatch");
-    let returned = run(&app, "handler", &b, "return", json!({"reason": "属于水务"})).await.expect("return");
+    let b = new().await;
+    app.command_as("dispatcher", &b, "accept", json!({})).await.expect("accept");
+    app.command_as("dispatcher", &b, "dispatch", to_dept.clone()).await.expect("dispatch");
+    let returned = app.command_as("handler", &b, "return", json!({"reason": "属于水务"})).await.expect("return");
     assert_eq!((returned.state, returned.returns), (MatterState::Filed, 1));
-    run(&app, "dispatcher", &b, "dispatch", to_dept.clone()).await.expect("re-dispatch");
-    run(&app, "handler", &b, "sign", json!({})).await.expect("sign");
-    run(&app, "handler", &b, "extend", json!({"hours": 24, "reason": "等配件"})).await.expect("ask");
-    let extended = run(&app, "dispatcher", &b, "approve_extension", json!({})).await.expect("approve");
+    app.command_as("dispatcher", &b, "dispatch", to_dept.clone()).await.expect("re-dispatch");
+    app.command_as("handler", &b, "sign", json!({})).await.expect("sign");
+    app.command_as("handler", &b, "extend", json!({"hours": 24, "reason": "等配件"})).await.expect("ask");
+    let extended = app.command_as("dispatcher", &b, "approve_extension", json!({})).await.expect("approve");
     assert_eq!(extended.extension_requested, None);
-    run(&app, "handler", &b, "extend", json!({"hours": 240, "reason": "再等等"})).await.expect("ask again");
-    run(&app, "dispatcher", &b, "deny_extension", json!({"reason": "时间过长"})).await.expect("deny");
-    run(&app, "handler", &b, "park", json!({"reason": "需列入改造计划"})).await.expect("park");
+    app.command_as("handler", &b, "extend", json!({"hours": 240, "reason": "再等等"})).await.expect("ask again");
+    app.command_as("dispatcher", &b, "deny_extension", json!({"reason": "时间过长"})).await.expect("deny");
+    app.command_as("handler", &b, "park", json!({"reason": "需列入改造计划"})).await.expect("park");
     assert_eq!(
-        run(&app, "dispatcher", &b, "approve_park", json!({})).await.expect("approve").state,
+        app.command_as("dispatcher", &b, "approve_park", json!({})).await.expect("approve").state,
         MatterState::Parked
     );
-    run(&app, "dispatcher", &b, "resume", json!({})).await.expect("resume");
-    run(&app, "handler", &b, "respond", json!({"text": "已处理"})).await.expect("respond");
+    app.command_as("dispatcher", &b, "resume", json!({})).await.expect("resume");
+    app.command_as("handler", &b, "respond", json!({"text": "已处理"})).await.expect("respond");
     let rework =
-        run(&app, "community", &b, "verify", json!({"passed": false, "note": "没修好"})).await.expect("rework");
+        app.command_as("community", &b, "verify", json!({"passed": false, "note": "没修好"})).await.expect("rework");
     assert_eq!((rework.state, rework.reworks), (MatterState::InProgress, 1));
-    run(&app, "handler", &b, "respond", json!({"text": "已重新处理"})).await.expect("respond");
-    run(&app, "gridder", &b, "verify", json!({"passed": true, "note": ""})).await.expect("verify");
-    run(&app, "resident", &b, "rate", json!({"rating": "unsatisfied", "reason": "又坏了"})).await.expect("rate");
-    let reopened = run(&app, "dispatcher", &b, "reopen", json!({"reason": "回访不满意"})).await.expect("reopen");
+    app.command_as("handler", &b, "respond", json!({"text": "已重新处理"})).await.expect("respond");
+    app.command_as("gridder", &b, "verify", json!({"passed": true, "note": ""})).await.expect("verify");
+    app.command_as("resident", &b, "rate", json!({"rating": "unsatisfied", "reason": "又坏了"})).await.expect("rate");
+    let reopened = app.command_as("dispatcher", &b, "reopen", json!({"reason": "回访不满意"})).await.expect("reopen");
     assert_eq!(reopened.state, MatterState::Dispatched);
 
     // escalate (吹哨): community → town → district; supervise; merge; void
-    let c = new(&app).await;
-    run(&app, "community", &c, "accept", json!({})).await.expect("the community accepts");
-    let up = run(&app, "community", &c, "escalate", json!({"reason": "社区无法解决"})).await.expect("escalate");
+    let c = new().await;
+    app.command_as("community", &c, "accept", json!({})).await.expect("the community accepts");
+    let up = app.command_as("community", &c, "escalate", json!({"reason": "社区无法解决"})).await.expect("escalate");
     assert_eq!((up.state, serde_json::to_value(up.level).expect("json")), (MatterState::Filed, json!("town")));
     assert!(
-        matches!(run(&app, "community", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
+        matches!(app.command_as("community", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
         "now the town's"
     );
-    run(&app, "dispatcher", &c, "escalate", json!({"reason": "需要区级部门报到"})).await.expect("to the district");
+    app.command_as("dispatcher", &c, "escalate", json!({"reason": "需要区级部门报到"})).await.expect("to the district");
     assert!(
-        matches!(run(&app, "dispatcher", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
+        matches!(app.command_as("dispatcher", &c, "dispatch", to_dept.clone()).await, Err(AppError::Forbidden(_))),
         "a town dispatcher cannot dispatch at district level"
     );
-    run(&app, "district_dispatcher", &c, "dispatch", to_dept.clone()).await.expect("the district dispatches");
+    app.command_as("district_dispatcher", &c, "dispatch", to_dept.clone()).await.expect("the district dispatches");
     assert_eq!(
-        run(&app, "supervisor", &c, "supervise", json!({"note": "请加快"})).await.expect("督办").supervisions,
+        app.command_as("supervisor", &c, "supervise", json!({"note": "请加快"})).await.expect("督办").supervisions,
         1
     );
-    let d = new(&app).await;
-    let merged = run(&app, "dispatcher", &d, "merge", json!({"into": b})).await.expect("merge");
+    let d = new().await;
+    let merged = app.command_as("dispatcher", &d, "merge", json!({"into": b})).await.expect("merge");
     assert_eq!(merged.state, MatterState::Merged);
-    let e = new(&app).await;
+    let e = new().await;
     assert_eq!(
-        run(&app, "dispatcher", &e, "void", json!({"reason": "测试数据"})).await.expect("void").state,
+        app.command_as("dispatcher", &e, "void", json!({"reason": "测试数据"})).await.expect("void").state,
         MatterState::Voided
     );
 
@@ -206,13 +177,13 @@ async fn every_side_flow_does_what_it_says() {
 async fn guards_refuse_and_change_nothing() {
     let app = world().await;
     let m =
-        app.scoped(actor(&app, "resident").await).intake(report("0401", 104.072, 30.652)).await.expect("report").matter;
+        app.scoped(app.actor("resident").await).intake(report("0401", 104.072, 30.652)).await.expect("report").matter;
     async fn events(app: &TestApp, id: String) -> usize {
         app.operator().scoped("t").timeline(&id).await.expect("timeline").len()
     }
     let before = events(&app, m.id.clone()).await;
     let to_dept = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
-    match run(&app, "dispatcher", &m.id, "dispatch", to_dept).await {
+    match app.command_as("dispatcher", &m.id, "dispatch", to_dept).await {
         Err(AppError::WrongState { allowed, .. }) => {
             let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
             assert_eq!(names, ["accept", "reject", "supervise", "merge", "void"])
@@ -220,36 +191,39 @@ async fn guards_refuse_and_change_nothing() {
         other => panic!("expected 409, got {other:?}"),
     }
     assert!(
-        matches!(run(&app, "dispatcher", &m.id, "sign", json!({})).await, Err(AppError::Forbidden(_))),
+        matches!(app.command_as("dispatcher", &m.id, "sign", json!({})).await, Err(AppError::Forbidden(_))),
         "not a dispatcher's"
     );
     assert!(
-        matches!(run(&app, "other_dispatcher", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
+        matches!(app.command_as("other_dispatcher", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
         "outside scope"
     );
     assert!(
-        matches!(run(&app, "water", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
+        matches!(app.command_as("water", &m.id, "accept", json!({})).await, Err(AppError::NotFound { .. })),
         "not dispatched to them"
     );
     assert!(
-        matches!(run(&app, "gridder", &m.id, "accept", json!({})).await, Err(AppError::Forbidden(_))),
+        matches!(app.command_as("gridder", &m.id, "accept", json!({})).await, Err(AppError::Forbidden(_))),
         "wrong role"
     );
     assert!(matches!(
-        run(&app, "dispatcher", &m.id, "fly", json!({})).await,
+        app.command_as("dispatcher", &m.id, "fly", json!({})).await,
         Err(AppError::NotFound { code: "unknown_command", .. })
     ));
     assert!(
-        matches!(run(&app, "dispatcher", &m.id, "reject", json!({})).await, Err(AppError::BadRequest { .. })),
+        matches!(app.command_as("dispatcher", &m.id, "reject", json!({})).await, Err(AppError::BadRequest { .. })),
         "reason required"
     );
-    assert!(matches!(run(&app, "dispatcher", &m.id, "reject", json!([1])).await, Err(AppError::BadRequest { .. })));
-    run(&app, "dispatcher", &m.id, "accept", json!({})).await.expect("accept");
-    let to_community = run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "community"}})).await;
+    assert!(matches!(
+        app.command_as("dispatcher", &m.id, "reject", json!([1])).await,
+        Err(AppError::BadRequest { .. })
+    ));
+    app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    let to_community = app.command_as("dispatcher", &m.id, "dispatch", json!({"to": {"kind": "community"}})).await;
     assert!(matches!(to_community, Err(AppError::Invalid { code: "negative_list", .. })), "{to_community:?}");
-    let nowhere =
-        run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-nowhere"}}))
-            .await;
+    let nowhere = app
+        .command_as("dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-nowhere"}}))
+        .await;
     assert!(matches!(nowhere, Err(AppError::Invalid { code: "unknown_department", .. })));
     assert_eq!(events(&app, m.id.clone()).await, before + 1, "only the accept was written");
 }
@@ -257,7 +231,7 @@ async fn guards_refuse_and_change_nothing() {
 #[tokio::test]
 async fn bad_reports_get_clear_errors_and_retries_are_safe() {
     let app = world().await;
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     let code = |r: Result<shanzhi_app::matters::IntakeAnswer, AppError>| r.err().map(|e| e.code());
     assert_eq!(code(resident.intake(report("9999", 104.072, 30.652)).await), Some("unknown_category"));
     assert_eq!(code(resident.intake(report("01", 104.072, 30.652)).await), Some("category_not_a_leaf"));
@@ -307,7 +281,7 @@ async fn bad_reports_get_clear_errors_and_retries_are_safe() {
 #[tokio::test]
 async fn listings_stay_in_scope_and_mask_the_reporter() {
     let app = world().await;
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     for i in 0..5 {
         let mut r = report("0110", 104.072, 30.652);
         r.description = format!("第 {i} 件");
@@ -316,10 +290,9 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
     }
     resident.intake(report("0104", 104.095, 30.655)).await.expect("水井坊");
     let list = |who: &str| {
-        let app = app.clone();
-        let who = who.to_owned();
+        let (app, who) = (&app, who.to_owned());
         async move {
-            app.scoped(actor(&app, &who).await)
+            app.scoped(app.actor(&who).await)
                 .matters(&MatterFilter { limit: Some(100), ..MatterFilter::default() }, None)
                 .await
                 .expect("list")
@@ -331,7 +304,7 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
     assert_eq!(list("handler").await.items.len(), 0, "nothing dispatched to them yet");
     let seen = list("dispatcher").await;
     assert_eq!(seen.items[0].reporter_name.as_deref(), Some("王**"), "lists mask the reporter, even for dispatchers");
-    let opened = app.scoped(actor(&app, "dispatcher").await).matter(&seen.items[0].id).await.expect("open");
+    let opened = app.scoped(app.actor("dispatcher").await).matter(&seen.items[0].id).await.expect("open");
     assert_eq!(opened.reporter_name.as_deref(), Some("王小明"), "dispatchers call back from the matter itself");
     let masked = list("supervisor").await;
     assert_eq!(masked.items.len(), 6);
@@ -343,7 +316,7 @@ async fn listings_stay_in_scope_and_mask_the_reporter() {
     );
     assert!(masked.items.iter().filter_map(|m| m.reporter_name.as_deref()).any(|n| n == "王**"));
 
-    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = app.scoped(app.actor("dispatcher").await);
     let mut page =
         dispatcher.matters(&MatterFilter { limit: Some(2), ..MatterFilter::default() }, None).await.expect("page 1");
     let mut all = page.items.len();
@@ -368,7 +341,7 @@ async fn hotline_orders_import_once_and_tampering_is_detected() {
     let csv = "工单编号,受理时间,诉求类型,诉求内容,经度,纬度,坐标系,联系人,联系电话\n\
                CD001,2026-11-20 09:15,反映,总府路路灯不亮,104.072,30.652,wgs84,王先生,13900001111\n\
                CD002,2026-11-20 10:30,求助,独居老人需要帮助,104.078,30.655,,李女士,13900002222\n";
-    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = app.scoped(app.actor("dispatcher").await);
     let dispatcher = dispatcher.desk::<DispatchDesk>().expect("a dispatcher");
     let first = dispatcher.import_hotline(csv.as_bytes(), "orders.csv").await.expect("import");
     assert_eq!((first.created, first.already_imported), (2, 0));
@@ -400,11 +373,8 @@ async fn the_demo_fills_every_state_and_every_timeline_replays() {
     }
     let v = verify_matter_chains(&app).await.expect("verify");
     assert_eq!((v.matters, v.broken.len()), (300, 0), "{:?}", v.broken.first());
-    let r = app
-        .scoped(actor(&app, "resident").await)
-        .intake(report("0110", 104.072, 30.652))
-        .await
-        .expect("after the demo");
+    let r =
+        app.scoped(app.actor("resident").await).intake(report("0110", 104.072, 30.652)).await.expect("after the demo");
     assert!(r.created);
     let _ = Crs::Wgs84;
 }
@@ -412,25 +382,11 @@ async fn the_demo_fills_every_state_and_every_timeline_replays() {
 #[tokio::test]
 async fn category_edits_are_versions_and_old_matters_keep_theirs() {
     let app = world().await;
-    let op = app.operator().scoped("test");
-    op.desk::<AdminDesk>()
-        .expect("the operator administers")
-        .create_user(NewStaff {
-            username: "chief".into(),
-            display_name: "管理员".into(),
-            phone: None,
-            password: Some(PASSWORD.into()),
-            role: Role::Admin,
-            scope: Some("5101".into()),
-            from: Some(SINCE),
-            to: None,
-        })
-        .await
-        .expect("admin");
-    let admin = app.scoped(actor(&app, "chief").await);
+    app.add_account("chief", Role::Admin, Some("5101")).await;
+    let admin = app.scoped(app.actor("chief").await);
     let admin_desk = admin.desk::<CityDesk>().expect("a city-wide administrator");
     let m =
-        app.scoped(actor(&app, "resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter;
+        app.scoped(app.actor("resident").await).intake(report("0110", 104.072, 30.652)).await.expect("report").matter;
     let (mut category, v1) = admin.category("0110", None).await.expect("current");
     category.limits.handle = Some(shanzhi_domain::category::Limit::working_days(2));
     category.name = "道路破损（修订）".into();
@@ -439,9 +395,9 @@ async fn category_edits_are_versions_and_old_matters_keep_theirs() {
     assert_eq!(admin.category("0110", Some(1)).await.expect("old").0.name, "道路破损");
     assert_eq!(admin.matter(&m.id).await.expect("matter").category_version, 1, "the matter keeps its version");
     let later =
-        app.scoped(actor(&app, "resident").await).intake(report("0110", 104.078, 30.652)).await.expect("report").matter;
+        app.scoped(app.actor("resident").await).intake(report("0110", 104.078, 30.652)).await.expect("report").matter;
     assert_eq!(later.category_version, 2);
-    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = app.scoped(app.actor("dispatcher").await);
     assert!(matches!(dispatcher.desk::<CityDesk>(), Err(AppError::Forbidden(_))), "{category:?}");
 }
 
@@ -453,7 +409,7 @@ async fn an_xlsx_export_imports_like_a_csv() {
         &["X001", "2026-11-20 09:15", "反映", "总府路井盖松动", "104.072", "30.652"],
         &["X002", "2026-11-20 09:45", "建议", "建议增设路灯", "104.078", "30.655"],
     ]);
-    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = app.scoped(app.actor("dispatcher").await);
     let dispatcher = dispatcher.desk::<DispatchDesk>().expect("a dispatcher");
     let report = dispatcher.import_hotline(&xlsx, "orders.xlsx").await.expect("xlsx");
     assert_eq!((report.rows, report.created), (2, 2));
@@ -506,18 +462,9 @@ async fn a_reporter_without_an_account_rates_with_the_key_and_photos_need_no_acc
     let (m, key) = (answer.matter, answer.private_key.expect("a private key for a reporter without an account"));
     let bad_photo = IntakeRequest { photos: vec![b"%PDF".to_vec()], ..report("0110", 104.078, 30.652) };
     assert!(matches!(anonymous.intake(bad_photo).await, Err(AppError::BadRequest { .. })), "not an image");
-    let system = app.operator().scoped("test");
     let rate = json!({"rating": "satisfied", "reason": "快"});
     assert!(anonymous.rate_as_reporter(&m.number, &key, rate.clone()).await.is_err(), "not closed yet");
-    for (command, args) in [
-        ("accept", Value::Null),
-        ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
-        ("sign", Value::Null),
-        ("respond", json!({"text": "已修复"})),
-        ("verify", json!({"passed": true, "note": "合格"})),
-    ] {
-        system.command(&m.id, command, args).await.expect(command);
-    }
+    app.close_matter(&m.id).await;
     let wrong = anonymous.rate_as_reporter(&m.number, "not-the-key", rate.clone()).await;
     assert!(matches!(wrong, Err(AppError::NotFound { .. })), "a wrong key finds nothing");
     let by_id = anonymous.rate_as_reporter(&m.number, &m.id, rate.clone()).await;

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use serde_json::{Value, json};
+use serde_json::json;
+use shanzhi_app::AppError;
 use shanzhi_app::access::{Actor, CityDesk};
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::matters::{IntakeRequest, MatterView};
 use shanzhi_app::timing::{CalendarDayInput, ManualClock};
-use shanzhi_app::{App, AppError};
 use shanzhi_domain::calendar::DayKind;
 use shanzhi_domain::{Role, Warning};
-use shanzhi_testkit::{PASSWORD, TestApp};
+use shanzhi_testkit::{TestApp, one_grid_community};
 
 /// Beijing time in late 2026.
 fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
@@ -28,36 +28,20 @@ fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
 
 async fn world(start: Timestamp) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(start));
-    let rect = |x0: f64, x1: f64| json!({"type": "Polygon", "coordinates": [[[x0, 30.65], [x1, 30.65], [x1, 30.66], [x0, 30.66], [x0, 30.65]]]});
-    let features = vec![
-        json!({"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 104.08)}),
-        json!({"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "第一网格"}, "geometry": rect(104.07, 104.08)}),
-    ];
-    let mut t = TestApp::new()
+    let t = TestApp::new()
         .with_clock(clock.clone())
-        .with_features(features)
+        .with_features(one_grid_community("510104022006", 104.07, 30.65))
         .with_categories()
-        .with_department("510104-chengguan", "锦江区城管局");
-    for (username, role, scope) in [
-        ("resident", Role::Resident, None),
-        ("dispatcher", Role::Dispatcher, Some("510104022")),
-        ("handler", Role::DeptHandler, Some("510104-chengguan")),
-        ("supervisor", Role::Supervisor, Some("5101")),
-        ("admin", Role::Admin, Some("5101")),
-        ("district_admin", Role::Admin, Some("510104")),
-    ] {
-        t = t.with_account(username, role, scope);
-    }
+        .with_department("510104-chengguan", "锦江区城管局")
+        .with_accounts(&[
+            ("resident", Role::Resident, None),
+            ("dispatcher", Role::Dispatcher, Some("510104022")),
+            ("handler", Role::DeptHandler, Some("510104-chengguan")),
+            ("supervisor", Role::Supervisor, Some("5101")),
+            ("admin", Role::Admin, Some("5101")),
+            ("district_admin", Role::Admin, Some("510104")),
+        ]);
     (t.start().await, clock)
-}
-
-async fn actor(app: &App, username: &str) -> Actor {
-    let login = app.login(username, PASSWORD, &shanzhi_app::access::Client::default()).await.expect("sign in");
-    app.authenticate(&login.token).await.expect("session")
-}
-
-async fn run(app: &App, who: &str, id: &str, command: &str, args: Value) -> MatterView {
-    app.scoped(actor(app, who).await).command(id, command, args).await.expect(command)
 }
 
 fn report(urgent: bool) -> IntakeRequest {
@@ -75,9 +59,9 @@ fn deadline(m: &MatterView) -> Option<Timestamp> {
     m.time_limit.as_ref().and_then(|t| t.deadline_at.as_deref()).map(|d| d.parse().expect("deadline"))
 }
 
-async fn warned(app: &App, colour: Warning) -> Vec<String> {
+async fn warned(app: &TestApp, colour: Warning) -> Vec<String> {
     let q = MatterFilter { warnings: vec![colour], limit: Some(50), ..MatterFilter::default() };
-    let page = app.scoped(actor(app, "supervisor").await).matters(&q, None).await.expect("list");
+    let page = app.scoped(app.actor("supervisor").await).matters(&q, None).await.expect("list");
     page.items.into_iter().map(|m| m.id).collect()
 }
 
@@ -85,7 +69,7 @@ async fn warned(app: &App, colour: Warning) -> Vec<String> {
 async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     // Monday 2026-11-23 09:00: 0110 道路破损 is accepted within 1 working hour.
     let (app, clock) = world(at(11, 23, 9, 0)).await;
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     let m = resident.intake(report(false)).await.expect("report").matter;
     let t = m.time_limit.clone().expect("the accept stage is timed");
     assert_eq!((t.stage_name, t.limit_label.as_str()), ("受理", "1 个工作时"));
@@ -108,7 +92,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     assert_eq!((r.red, r.supervised), (1, 1));
 
     // The supervision is on the timeline, counted against the unit that held it.
-    let supervisor = app.scoped(actor(&app, "supervisor").await);
+    let supervisor = app.scoped(app.actor("supervisor").await);
     let timeline = supervisor.timeline(&m.id).await.expect("timeline");
     let last = timeline.last().expect("events");
     assert_eq!((last.command.as_str(), last.actor.as_str()), ("supervise", "system:sweep"));
@@ -131,7 +115,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
 
     // Accepting starts the dispatch clock afresh: no colour.
     clock.set(at(11, 23, 10, 5));
-    let m = run(&app, "dispatcher", &m.id, "accept", json!({})).await;
+    let m = app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
     let t = m.time_limit.clone().expect("dispatch clock");
     assert_eq!((t.stage_name, t.warning, t.supervised), ("派遣", Warning::None, false));
     assert_eq!(deadline(&m), Some(at(11, 23, 11, 5)));
@@ -143,27 +127,32 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
 #[tokio::test]
 async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
     let (app, clock) = world(at(11, 23, 10, 0)).await;
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     let m = resident.intake(report(false)).await.expect("report").matter;
-    run(&app, "dispatcher", &m.id, "accept", json!({})).await;
-    run(&app, "dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})).await;
+    app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    app.command_as("dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))
+        .await
+        .expect("dispatch");
     clock.set(at(11, 23, 10, 20));
-    let m = run(&app, "handler", &m.id, "sign", json!({})).await;
+    let m = app.command_as("handler", &m.id, "sign", json!({})).await.expect("sign");
     // Handle within 3 working days: Thursday 10:20.
     assert_eq!(deadline(&m), Some(at(11, 26, 10, 20)));
 
     // An approved extension of 8 hours adds 8 working hours: Friday 11:20.
-    run(&app, "handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await;
-    let asked = run(&app, "dispatcher", &m.id, "deny_extension", json!({"reason": "先处置"})).await;
+    app.command_as("handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await.expect("extend");
+    let asked = app
+        .command_as("dispatcher", &m.id, "deny_extension", json!({"reason": "先处置"}))
+        .await
+        .expect("deny_extension");
     assert_eq!(deadline(&asked), Some(at(11, 26, 10, 20)), "a refused extension moves nothing");
-    run(&app, "handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await;
-    let m = run(&app, "dispatcher", &m.id, "approve_extension", json!({})).await;
+    app.command_as("handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await.expect("extend");
+    let m = app.command_as("dispatcher", &m.id, "approve_extension", json!({})).await.expect("approve_extension");
     assert_eq!(deadline(&m), Some(at(11, 27, 11, 20)));
 
     // Parked on Tuesday 09:00 with 23 h 20 min of working time left …
     clock.set(at(11, 24, 9, 0));
-    run(&app, "handler", &m.id, "park", json!({"reason": "需纳入改造计划"})).await;
-    let m = run(&app, "dispatcher", &m.id, "approve_park", json!({})).await;
+    app.command_as("handler", &m.id, "park", json!({"reason": "需纳入改造计划"})).await.expect("park");
+    let m = app.command_as("dispatcher", &m.id, "approve_park", json!({})).await.expect("approve_park");
     let t = m.time_limit.clone().expect("clock kept");
     assert!(t.paused && deadline(&m).is_none());
     assert_eq!(t.paused_left_seconds, Some(23 * 3600 + 20 * 60));
@@ -171,13 +160,13 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
     clock.set(at(12, 7, 9, 0));
     assert_eq!(app.sweep().await.expect("sweep").examined, 0);
     // … and resuming on Monday 12-07 09:00 ends on Thursday 12-10 11:20.
-    let m = run(&app, "dispatcher", &m.id, "resume", json!({})).await;
+    let m = app.command_as("dispatcher", &m.id, "resume", json!({})).await.expect("resume");
     assert_eq!(deadline(&m), Some(at(12, 10, 11, 20)));
     assert_eq!(m.time_limit.expect("clock").warning, Warning::None);
 
     // Rework restarts the handle clock with the full limit.
     clock.set(at(12, 8, 9, 0));
-    run(&app, "handler", &m.id, "respond", json!({"text": "已修复"})).await;
+    app.command_as("handler", &m.id, "respond", json!({"text": "已修复"})).await.expect("respond");
     clock.set(at(12, 8, 10, 0));
     let m = app
         .operator()
@@ -192,12 +181,12 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
 async fn urgent_matters_run_on_clock_hours() {
     // Friday 17:00: one working hour would end Monday 09:30; urgent ends 19:00.
     let (app, _clock) = world(at(11, 27, 17, 0)).await;
-    let dispatcher = app.scoped(actor(&app, "dispatcher").await);
+    let dispatcher = app.scoped(app.actor("dispatcher").await);
     let m = dispatcher.intake(report(true)).await.expect("report").matter;
     assert_eq!((m.severity.as_str(), deadline(&m)), ("urgent", Some(at(11, 27, 19, 0))));
     let normal = dispatcher.intake(IntakeRequest { lng: Some(104.079), ..report(false) }).await.expect("report");
     assert_eq!(deadline(&normal.matter), Some(at(11, 30, 9, 30)));
-    let resident = app.scoped(actor(&app, "resident").await);
+    let resident = app.scoped(app.actor("resident").await);
     assert!(matches!(resident.intake(report(true)).await, Err(AppError::Forbidden(_))));
 }
 
@@ -212,11 +201,11 @@ async fn the_calendar_is_read_by_all_and_edited_by_a_city_admin() {
     assert!(year.notice.is_some());
     assert!(anyone.calendar(Some(1900)).is_err());
 
-    let admin = app.scoped(actor(&app, "admin").await);
+    let admin = app.scoped(app.actor("admin").await);
     let admin = admin.desk::<CityDesk>().expect("a city-wide administrator");
     let day = CalendarDayInput { kind: DayKind::Off, name: "防汛停工".into() };
     for who in ["district_admin", "supervisor"] {
-        let them = app.scoped(actor(&app, who).await);
+        let them = app.scoped(app.actor(who).await);
         let refused = async { them.desk::<CityDesk>()?.put_calendar_day("2026-11-24", day.clone()).await }.await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "{who}");
     }
