@@ -1,35 +1,22 @@
 //! The grid and locate endpoints.
 
-mod support;
-
 use axum::http::StatusCode;
-use jiff::civil::date;
 use serde_json::{Value, json};
-use shanzhi_app::NoProgress;
-use shanzhi_app::grids::GridImportOptions;
 use shanzhi_geo::Crs;
-use support::{TestApp, assert_error, spawn_app};
+use shanzhi_testkit::{INSIDE, TestApp, community_grid, grid_feature, rect};
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
+use crate::support::{TestApi, assert_error, spawn_app};
 
 /// 总府路社区: a master grid, two general grids, one micro-grid in the west one.
-async fn with_grid() -> TestApp {
-    let app = spawn_app().await;
-    let f = |code: &str, kind: &str, parent: Option<&str>, g: Value| {
-        json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"),
-               "parent_code": parent, "households": 80}, "geometry": g})
-    };
-    let text = json!({"type": "FeatureCollection", "features": [
-        f("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
-        f("510104022006001", "general", None, rect(104.07, 30.65, 104.075, 30.66)),
-        f("510104022006002", "general", None, rect(104.075, 30.65, 104.08, 30.66)),
-        f("510104022006003", "micro", Some("510104022006001"), rect(104.07, 30.65, 104.075, 30.66)),
-    ]})
-    .to_string();
-    app.app.operator().import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
-    app
+async fn with_grid() -> TestApi {
+    let mut features = community_grid(INSIDE, 104.07, 30.65);
+    features.push(grid_feature(
+        "510104022006003",
+        "micro",
+        Some("510104022006001"),
+        rect(104.07, 30.65, 104.075, 30.66),
+    ));
+    TestApi::start(TestApp::new().with_features(features)).await
 }
 
 #[tokio::test]
@@ -67,9 +54,7 @@ async fn bad_locate_requests_are_refused() {
         ("/api/v1/locate?lng=190&lat=30.6", "invalid_coordinates"),
         ("/api/v1/locate?lng=104&lat=NaN", "invalid_coordinates"),
     ] {
-        let (status, body) = app.get(uri).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
-        assert_error(&body, code);
+        app.get_refused(uri, StatusCode::BAD_REQUEST, code).await;
     }
 }
 
@@ -116,8 +101,6 @@ async fn bad_grid_requests_are_refused() {
         ("/api/v1/grids?zoom=40", StatusCode::BAD_REQUEST, "invalid_zoom"),
         ("/api/v1/grids?colour=red", StatusCode::BAD_REQUEST, "invalid_query"),
     ] {
-        let (got, body) = app.get(uri).await;
-        assert_eq!(got, status, "{uri}: {body}");
-        assert_error(&body, code);
+        app.get_refused(uri, status, code).await;
     }
 }

@@ -1,43 +1,23 @@
 //! Sign-in over HTTP: tokens, cookies, CSRF, sign-out, throttling, and the
 //! status codes of scoped refusals.
 
-mod support;
-
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
-use support::{TestApp, assert_error, spawn_app};
+use shanzhi_testkit::{PASSWORD, TestApp};
 
-const PASSWORD: &str = "Http-Test-2026!";
+use crate::support::{TestApi, assert_error};
 
-async fn with_people() -> TestApp {
-    let app = spawn_app().await;
-    let operator = app.app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
-    for (username, role, scope) in [
+async fn with_people() -> TestApi {
+    TestApi::start(TestApp::new().with_divisions().with_accounts(&[
         ("dispatcher", Role::Dispatcher, Some("510104022")),
         ("other_dispatcher", Role::Dispatcher, Some("510105002")),
         ("handler", Role::DeptHandler, Some("510104-chengguan")),
-    ] {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: format!("{username} 同志"),
-            phone: Some("13912345678".to_owned()),
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: scope.map(str::to_owned),
-            from: None,
-            to: None,
-        })
-        .await
-        .expect("user");
-    }
-    app
+    ]))
+    .await
 }
 
-async fn login(app: &TestApp, username: &str) -> (String, String, String) {
+async fn login(app: &TestApi, username: &str) -> (String, String, String) {
     let (status, headers, body) = app
         .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
         .await;
@@ -74,25 +54,14 @@ async fn a_token_signs_in_and_sign_out_kills_it() {
 #[tokio::test]
 async fn behind_tls_the_cookie_is_secure() {
     let app = with_people().await;
-    let proxied = support::spawn_app_with(shanzhi_web::HttpOptions {
-        trusted_proxies: vec!["127.0.0.1/32".parse().expect("net")],
-        ..shanzhi_web::HttpOptions::default()
-    })
+    let proxied = TestApi::start_with(
+        TestApp::new().with_divisions().with_account("dispatcher", Role::Dispatcher, Some("510104022")),
+        shanzhi_web::HttpOptions {
+            trusted_proxies: vec!["127.0.0.1/32".parse().expect("net")],
+            ..shanzhi_web::HttpOptions::default()
+        },
+    )
     .await;
-    let operator = proxied.app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    op.create_user(NewStaff {
-        username: "dispatcher".to_owned(),
-        display_name: "调度员".to_owned(),
-        phone: None,
-        password: Some(PASSWORD.to_owned()),
-        role: Role::Dispatcher,
-        scope: Some("510104022".to_owned()),
-        from: None,
-        to: None,
-    })
-    .await
-    .expect("user");
     let body = || Some(json!({"username": "dispatcher", "password": PASSWORD}));
     let tls = [("x-forwarded-proto", "https")];
     let secure = |h: &axum::http::HeaderMap| {
@@ -184,7 +153,10 @@ async fn scoped_refusals_are_404_for_reads_and_403_for_writes() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, _, body) = app.send(Method::GET, "/api/v1/users/dispatcher", &h, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["phone"], "13912345678", "one's own number");
+    assert_eq!(
+        body["phone"], "13900000000",
+        "one's own number (the first account's, see TestAppBuilder::with_account)"
+    );
     let (status, _, body) = app.send(Method::GET, "/api/v1/audit", &h, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the audit log is city-wide: {body}");
     let (status, _, body) = app

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
+use super::world;
 use crate::support::assert_error;
-use crate::{bearer, world};
 
 /// A real JPEG header (a 16×16 baseline frame) with an HTML page after it.
 fn polyglot() -> Vec<u8> {
@@ -53,7 +53,7 @@ async fn finding_18_headers_files_urls_logs_and_positions_are_safe() {
     assert_eq!(headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
 
     // A photo that is also a web page is served as a picture that runs nothing.
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let auth = [("authorization", dispatcher.as_str()), ("content-type", "image/jpeg")];
     let (status, _, body) = app.send_raw(None, Method::POST, "/api/v1/attachments", &auth, polyglot()).await;
     assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
@@ -93,7 +93,7 @@ async fn finding_18_headers_files_urls_logs_and_positions_are_safe() {
 
     // A patrol check-in is where the worker is: in the grid, give or take a
     // phone's error; 40 km away is refused.
-    let grid = bearer(&app, "grid").await;
+    let grid = app.bearer("grid").await;
     let g = [("authorization", grid.as_str())];
     let (status, _, patrol) =
         app.send(Method::POST, "/api/v1/patrols", &g, Some(json!({"grid": "510104022006001"}))).await;

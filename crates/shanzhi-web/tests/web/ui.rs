@@ -1,17 +1,14 @@
 //! The web UI without a browser: sign-in and its redirects, the English
 //! switch, CSRF on writes, scope refusals as pages, assets served locally.
-//! (The whole loop runs in Chromium in `crates/shanzhi/tests/browser.rs`.)
-
-mod support;
+//! (The whole loop runs in Chromium in `crates/shanzhi/tests/e2e/browser.rs`.)
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
-use support::{TestApp, spawn_app};
+use shanzhi_testkit::{PASSWORD, TestApp};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "Ui-Test-2026!";
+use crate::support::TestApi;
 
 struct Answer {
     status: StatusCode,
@@ -20,7 +17,7 @@ struct Answer {
     body: String,
 }
 
-async fn call(app: &TestApp, method: Method, uri: &str, cookie: &str, form: Option<&str>) -> Answer {
+async fn call(app: &TestApi, method: Method, uri: &str, cookie: &str, form: Option<&str>) -> Answer {
     let mut r = Request::builder().method(method).uri(uri);
     if !cookie.is_empty() {
         r = r.header(header::COOKIE, cookie);
@@ -40,27 +37,16 @@ async fn call(app: &TestApp, method: Method, uri: &str, cookie: &str, form: Opti
     Answer { status, location, cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
-async fn world() -> TestApp {
-    let app = spawn_app().await;
-    app.app.operator().ensure_categories("test").await.expect("categories");
-    let operator = app.app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    op.create_user(NewStaff {
-        username: "ui_dispatcher".into(),
-        display_name: "调度员甲".into(),
-        phone: None,
-        password: Some(PASSWORD.into()),
-        role: Role::Dispatcher,
-        scope: Some("510104022".into()),
-        from: None,
-        to: None,
-    })
+async fn world() -> TestApi {
+    TestApi::start(TestApp::new().with_divisions().with_categories().with_account(
+        "ui_dispatcher",
+        Role::Dispatcher,
+        Some("510104022"),
+    ))
     .await
-    .expect("user");
-    app
 }
 
-async fn sign_in(app: &TestApp) -> String {
+async fn sign_in(app: &TestApi) -> String {
     let a = call(
         app,
         Method::POST,

@@ -2,11 +2,12 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
+use shanzhi_testkit::PASSWORD;
 
-use crate::support::{TestApp, assert_error};
-use crate::{PASSWORD, bearer, world};
+use super::world;
+use crate::support::{TestApi, assert_error};
 
-async fn login_from(app: &TestApp, peer: &str, username: &str, password: &str) -> StatusCode {
+async fn login_from(app: &TestApi, peer: &str, username: &str, password: &str) -> StatusCode {
     let body = json!({"username": username, "password": password});
     app.send_from(Some(peer), Method::POST, "/api/v1/auth/login", &[], Some(body)).await.0
 }
@@ -67,7 +68,7 @@ async fn finding_14_throttles_tell_no_names_and_lock_no_one_else_out() {
     assert_eq!(login_from(&app, "203.0.113.60", "handler", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
 }
 
-async fn status_of(app: &TestApp, auth: &str, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn status_of(app: &TestApi, auth: &str, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
     let (status, _, answer) = app.send(method, uri, &[("authorization", auth)], body).await;
     (status, answer)
 }
@@ -75,7 +76,7 @@ async fn status_of(app: &TestApp, auth: &str, method: Method, uri: &str, body: O
 #[tokio::test]
 async fn finding_15_accounts_can_be_changed_disabled_and_signed_out_and_tokens_revoked() {
     let app = world().await;
-    let admin = bearer(&app, "admin").await;
+    let admin = app.bearer("admin").await;
     // Tokens: created (shown once), listed without the token, revoked at once.
     let (status, created) =
         status_of(&app, &admin, Method::POST, "/api/v1/me/tokens", Some(json!({"name": "12345 对接"}))).await;
@@ -90,8 +91,8 @@ async fn finding_15_accounts_can_be_changed_disabled_and_signed_out_and_tokens_r
     assert_eq!(status_of(&app, &token, Method::GET, "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED);
 
     // One's own password: the current one proves it; other sessions end.
-    let first = bearer(&app, "dispatcher").await;
-    let second = bearer(&app, "dispatcher").await;
+    let first = app.bearer("dispatcher").await;
+    let second = app.bearer("dispatcher").await;
     let change = |current: &str| json!({"current_password": current, "new_password": "Chunxi-Road-2027!"});
     let (status, body) = status_of(&app, &first, Method::POST, "/api/v1/me/password", Some(change("wrong"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
@@ -101,7 +102,7 @@ async fn finding_15_accounts_can_be_changed_disabled_and_signed_out_and_tokens_r
     assert_eq!(status_of(&app, &second, Method::GET, "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED);
 
     // An administrator's reset: a generated password, shown once; sessions end.
-    let handler = bearer(&app, "handler").await;
+    let handler = app.bearer("handler").await;
     let (status, reset) =
         status_of(&app, &admin, Method::POST, "/api/v1/users/handler/password", Some(json!({}))).await;
     assert_eq!(status, StatusCode::OK, "{reset}");
@@ -126,7 +127,7 @@ async fn finding_15_accounts_can_be_changed_disabled_and_signed_out_and_tokens_r
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
 
     // Sign out everywhere.
-    let other = bearer(&app, "admin").await;
+    let other = app.bearer("admin").await;
     let (status, out) = status_of(&app, &admin, Method::POST, "/api/v1/me/sign-out-everywhere", None).await;
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(status_of(&app, &other, Method::GET, "/api/v1/me", None).await.0, StatusCode::UNAUTHORIZED);
@@ -153,7 +154,7 @@ async fn finding_15_accounts_can_be_changed_disabled_and_signed_out_and_tokens_r
 #[tokio::test]
 async fn finding_16_creating_a_resident_answers_with_the_resident() {
     let app = world().await;
-    let admin = bearer(&app, "admin").await;
+    let admin = app.bearer("admin").await;
     let new =
         json!({"username": "jumin_li", "display_name": "李居民", "password": "Jumin-Li-2026!", "role": "resident"});
     let (status, created) = status_of(&app, &admin, Method::POST, "/api/v1/users", Some(new.clone())).await;

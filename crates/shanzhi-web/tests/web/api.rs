@@ -1,11 +1,9 @@
 //! Divisions and health over HTTP.
 
-mod support;
-
+use crate::support::{assert_error, spawn_app};
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
-use support::{assert_error, spawn_app};
 use tower::ServiceExt;
 
 #[tokio::test]
@@ -84,9 +82,7 @@ async fn bad_codes_unknown_codes_and_bad_queries_get_json_errors() {
         ("/api/v1/divisions/510104/extra", StatusCode::NOT_FOUND, "not_found"),
         ("/api/v2/anything", StatusCode::NOT_FOUND, "not_found"),
     ] {
-        let (got, body) = app.get(uri).await;
-        assert_eq!(got, status, "{uri}: {body}");
-        assert_error(&body, code);
+        app.get_refused(uri, status, code).await;
     }
 }
 

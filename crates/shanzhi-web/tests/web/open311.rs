@@ -1,5 +1,5 @@
 //! Open311 GeoReport v2 conformance: every endpoint in JSON and XML, every
-//! error case of the spec, snapshots of the bodies (tests/snapshots), and
+//! error case of the spec, snapshots of the bodies (`tests/snapshots`), and
 //! "nothing is created" after each refused post. The clock is fixed so that
 //! numbers, datetimes and deadlines in the snapshots are stable; ids and the
 //! discovery changeset are masked.
@@ -7,23 +7,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::Role;
 use shanzhi_store::{MatterQuery, MatterScope};
-use shanzhi_testkit::TestApp;
-use shanzhi_web::{HttpOptions, router};
+use shanzhi_testkit::{TestApp, one_grid_community};
+use shanzhi_web::HttpOptions;
 use tower::ServiceExt;
+
+use crate::support::TestApi;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
 
 struct World {
-    app: TestApp,
-    router: Router,
+    api: TestApi,
     /// An API token of a resident (posts) and of a town dispatcher.
     resident_key: String,
     dispatcher_key: String,
@@ -41,10 +40,6 @@ impl Answer {
     }
 }
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
-
 /// 2026-11-27 (a Friday) 10:00 in Chengdu.
 fn noon() -> jiff::Timestamp {
     "2026-11-27T02:00:00Z".parse().expect("time")
@@ -53,41 +48,20 @@ fn noon() -> jiff::Timestamp {
 async fn world() -> World {
     let app = TestApp::new()
         .with_clock(Arc::new(ManualClock::new(noon())))
-        .with_features(vec![
-            json!({"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)}),
-            json!({"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)}),
-        ])
+        .with_features(one_grid_community("510104022006", 104.07, 30.65))
         .with_categories()
         .with_department("510104-chengguan", "锦江区城管局")
-        .start()
-        .await;
-    let operator = app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    for (username, role, scope) in
-        [("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]
-    {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: username.to_owned(),
-            phone: None,
-            password: None,
-            role,
-            scope: scope.map(str::to_owned),
-            from: None,
-            to: None,
-        })
-        .await
-        .expect("user");
-    }
-    let resident_key = app.operator().create_api_token("resident", "open311").await.expect("token").token;
-    let dispatcher_key = app.operator().create_api_token("dispatcher", "open311").await.expect("token").token;
+        .with_accounts(&[("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]);
     let limits = HttpOptions {
         body_bytes: 1024 * 1024,
         timeout: Duration::from_secs(10),
         public_url: "http://shanzhi.test".to_owned(),
         ..HttpOptions::default()
     };
-    World { router: router(app.app().clone(), limits), app, resident_key, dispatcher_key }
+    let api = TestApi::start_with(app, limits).await;
+    let resident_key = api.app.operator().create_api_token("resident", "open311").await.expect("token").token;
+    let dispatcher_key = api.app.operator().create_api_token("dispatcher", "open311").await.expect("token").token;
+    World { api, resident_key, dispatcher_key }
 }
 
 impl World {
@@ -96,7 +70,8 @@ impl World {
         if let Some(t) = content_type {
             r = r.header(header::CONTENT_TYPE, t);
         }
-        let response = self.router.clone().oneshot(r.body(Body::from(body)).expect("request")).await.expect("response");
+        let response =
+            self.api.router.clone().oneshot(r.body(Body::from(body)).expect("request")).await.expect("response");
         let status = response.status();
         let content_type =
             response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -144,7 +119,7 @@ impl World {
             limit: 1000,
             ..MatterQuery::default()
         };
-        let store = self.app.store();
+        let store = self.api.app.store();
         let matters = store.matters(&q).await.expect("matters");
         let ids: Vec<shanzhi_domain::MatterId> = matters.iter().map(|m| m.id.clone()).collect();
         (matters.len(), store.attachment_ids(&ids).await.expect("attachments").len())
@@ -184,7 +159,8 @@ fn assert_errors(a: &Answer, status: StatusCode) {
     assert!(description.contains(" / "), "then English: {description}");
 }
 
-/// Snapshot a body with tokens (UUIDs) and the changeset masked.
+/// Snapshot a body with tokens (UUIDs) and the changeset masked, in
+/// `tests/snapshots/{name}.snap`.
 fn snapshot(name: &str, text: &str) {
     // Pretty-printed with the fields in the order they came.
     let pretty = if text.starts_with('<') {
@@ -201,6 +177,7 @@ fn snapshot(name: &str, text: &str) {
             (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
             (r#"("changeset": |<changeset>)"?[0-9T:+\-]{25}"?"#, "$1[changeset]"),
         ],
+        snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
     }, {
         insta::assert_snapshot!(name, pretty);
@@ -323,7 +300,7 @@ async fn posting_in_every_form_and_reading_back() {
     // The answers are kept with the report (datetimes in UTC).
     let token = m.json()[0]["token"].as_str().expect("token").to_owned();
     let events =
-        w.app.store().matter_events(&shanzhi_domain::MatterId::parse(&token).expect("id")).await.expect("events");
+        w.api.app.store().matter_events(&shanzhi_domain::MatterId::parse(&token).expect("id")).await.expect("events");
     let details: Value = serde_json::from_str(&events[0].body).expect("json");
     assert_eq!(details["attributes"]["hazard_sources"], json!(["ebike", "exit_blocked"]));
     assert_eq!(details["attributes"]["observed_at"], "2026-11-27T01:30:00Z");
@@ -527,7 +504,7 @@ async fn closed_only_after_verification_and_the_updates_feed() {
     let w = world().await;
     let posted = post_one(&w, &[("service_code", "0101"), ("description", "井盖缺失")]).await;
     let id = posted["service_request_id"].as_str().expect("id").to_owned();
-    let op = w.app.operator().scoped("test");
+    let op = w.api.app.operator().scoped("test");
     let status = || async { w.get(&format!("/open311/v2/requests/{id}.json")).await.json()[0].clone() };
     for (command, args) in [
         ("accept", Value::Null),

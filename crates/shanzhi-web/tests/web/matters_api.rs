@@ -1,64 +1,27 @@
 //! The matter API's fixed interfaces over HTTP.
 
-mod support;
-
 use axum::http::{Method, StatusCode};
-use jiff::civil::date;
 use serde_json::{Value, json};
-use shanzhi_app::NoProgress;
-use shanzhi_app::access::{AdminDesk, NewStaff};
-use shanzhi_app::grids::GridImportOptions;
 use shanzhi_domain::Role;
-use support::{TestApp, assert_error, spawn_app};
+use shanzhi_testkit::{TestApp, one_grid_community};
 
-const PASSWORD: &str = "Api-Matter-2026";
+use crate::support::{TestApi, assert_error};
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
-
-async fn world() -> TestApp {
-    let app = spawn_app().await;
-    let text = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "510104022006000", "kind": "master", "name": "总府路社区"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
-        {"type": "Feature", "properties": {"code": "510104022006001", "kind": "general", "name": "一网格"}, "geometry": rect(104.07, 30.65, 104.08, 30.66)},
-    ]})
-    .to_string();
-    app.app.operator().import_grids(&text, GridImportOptions::from(date(2025, 1, 1)), &NoProgress).await.expect("grid");
-    app.app.operator().ensure_categories("test").await.expect("categories");
-    let operator = app.app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    op.create_department("510104-chengguan", "锦江区城管局").await.expect("department");
-    for (username, role, scope) in
-        [("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]
-    {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: username.to_owned(),
-            phone: None,
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: scope.map(str::to_owned),
-            from: None,
-            to: None,
-        })
-        .await
-        .expect("user");
-    }
-    app
-}
-
-async fn token(app: &TestApp, username: &str) -> String {
-    let (_, _, body) = app
-        .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
-        .await;
-    format!("Bearer {}", body["token"].as_str().expect("token"))
+async fn world() -> TestApi {
+    TestApi::start(
+        TestApp::new()
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_department("510104-chengguan", "锦江区城管局")
+            .with_accounts(&[("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)]),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn report_read_command_and_timeline_through_the_fixed_interfaces() {
     let app = world().await;
-    let resident = token(&app, "resident").await;
+    let resident = app.bearer("resident").await;
     let body = json!({"category": "0110", "lng": 104.072, "lat": 30.652, "crs": "wgs84", "description": "井盖破损", "channel": "resident"});
     let (status, _, created) =
         app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
@@ -70,7 +33,7 @@ async fn report_read_command_and_timeline_through_the_fixed_interfaces() {
     assert_eq!((m["state"].as_str(), m["grid"].as_str()), (Some("reported"), Some("510104022006001")));
     let id = m["id"].as_str().expect("id").to_owned();
 
-    let dispatcher = token(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let d = [("authorization", dispatcher.as_str())];
     let (status, _, got) = app.send(Method::GET, &format!("/api/v1/matters/{id}"), &d, None).await;
     assert_eq!((status, got["number"].clone()), (StatusCode::OK, m["number"].clone()));
@@ -108,7 +71,7 @@ async fn report_read_command_and_timeline_through_the_fixed_interfaces() {
 #[tokio::test]
 async fn bad_requests_are_refused_and_nothing_is_written() {
     let app = world().await;
-    let resident = token(&app, "resident").await;
+    let resident = app.bearer("resident").await;
     let r = [("authorization", resident.as_str())];
     let post = |body: Value| app.send(Method::POST, "/api/v1/matters", &r, Some(body));
     for (body, status, code) in [

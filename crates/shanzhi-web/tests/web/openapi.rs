@@ -2,15 +2,13 @@
 //! says what it answers, and the docs page is served from our own assets.
 //! (The interop test fuzzes the live document with schemathesis.)
 
-mod support;
-
+use crate::support::spawn_app;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
-use support::spawn_app;
 use tower::ServiceExt;
 
-async fn fetch(app: &support::TestApp, method: Method, uri: &str) -> (StatusCode, String, Vec<u8>) {
+async fn fetch(app: &crate::support::TestApi, method: Method, uri: &str) -> (StatusCode, String, Vec<u8>) {
     let request = Request::builder().method(method).uri(uri).body(Body::empty()).expect("request");
     let response = app.router.clone().oneshot(request).await.expect("response");
     let status = response.status();

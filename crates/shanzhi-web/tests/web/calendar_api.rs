@@ -1,42 +1,20 @@
 //! The calendar, deadline and warning endpoints over HTTP, and their refusals.
 
-mod support;
-
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use shanzhi_app::access::{AdminDesk, NewStaff};
 use shanzhi_domain::Role;
-use support::{TestApp, assert_error, spawn_app};
+use shanzhi_testkit::TestApp;
 
-const PASSWORD: &str = "Api-Calendar-2026";
+use crate::support::{TestApi, assert_error};
 
-async fn world() -> TestApp {
-    let app = spawn_app().await;
-    app.app.operator().ensure_categories("test").await.expect("categories");
-    let operator = app.app.operator().scoped("test");
-    let op = operator.desk::<AdminDesk>().expect("the operator administers");
-    for (username, role, scope) in [("admin", Role::Admin, "5101"), ("dispatcher", Role::Dispatcher, "510104")] {
-        op.create_user(NewStaff {
-            username: username.to_owned(),
-            display_name: username.to_owned(),
-            phone: None,
-            password: Some(PASSWORD.to_owned()),
-            role,
-            scope: Some(scope.to_owned()),
-            from: None,
-            to: None,
-        })
-        .await
-        .expect("user");
-    }
-    app
-}
-
-async fn token(app: &TestApp, username: &str) -> String {
-    let (_, _, body) = app
-        .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
-        .await;
-    format!("Bearer {}", body["token"].as_str().expect("token"))
+async fn world() -> TestApi {
+    TestApi::start(
+        TestApp::new()
+            .with_divisions()
+            .with_categories()
+            .with_accounts(&[("admin", Role::Admin, Some("5101")), ("dispatcher", Role::Dispatcher, Some("510104"))]),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -75,17 +53,15 @@ async fn anyone_reads_the_calendar_and_works_out_deadlines() {
         ("/api/v1/calendar/deadline?amount=0&unit=hours", "invalid_limit"),
         ("/api/v1/calendar/deadline?amount=1&unit=hours&from=yesterday", "invalid_time"),
     ] {
-        let (status, body) = app.get(uri).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
-        assert_error(&body, code);
+        app.get_refused(uri, StatusCode::BAD_REQUEST, code).await;
     }
 }
 
 #[tokio::test]
 async fn only_a_city_admin_edits_the_calendar_and_bad_edits_change_nothing() {
     let app = world().await;
-    let admin = token(&app, "admin").await;
-    let dispatcher = token(&app, "dispatcher").await;
+    let admin = app.bearer("admin").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let day = json!({"kind": "off", "name": "防汛停工"});
     let put = |who: Option<&str>, uri: &str, body: serde_json::Value| {
         let headers: Vec<(&str, String)> = who.map(|t| ("authorization", t.to_owned())).into_iter().collect();
@@ -135,7 +111,7 @@ async fn only_a_city_admin_edits_the_calendar_and_bad_edits_change_nothing() {
 #[tokio::test]
 async fn warning_filters_and_counts_answer_in_scope() {
     let app = world().await;
-    let dispatcher = token(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let auth = [("authorization", dispatcher.as_str())];
     let (status, _, body) = app.send(Method::GET, "/api/v1/matters?overdue=true", &auth, None).await;
     assert_eq!((status, body["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));

@@ -1,36 +1,41 @@
-//! The HTTP API in process (no socket), on the backend chosen by
-//! SHANZHI_TEST_BACKEND, over the real Chengdu divisions.
-
-// Each test binary compiles this module and uses only part of it.
-#![allow(dead_code)]
+//! The HTTP API in process (no socket) over a [`TestApp`], on the backend
+//! chosen by SHANZHI_TEST_BACKEND: the router, requests and their answers.
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::http::{Method, Request, StatusCode, header};
-use serde_json::Value;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use shanzhi_testkit::{PASSWORD, TestApp, TestAppBuilder};
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
-pub struct TestApp {
+/// The router over a [`TestApp`].
+pub struct TestApi {
     /// The application with the operator's key (derefs to `App`).
-    pub app: shanzhi_testkit::TestApp,
+    pub app: TestApp,
     pub router: Router,
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() })
-        .await
+/// The API over the real Chengdu divisions and nothing else.
+pub async fn spawn_app() -> TestApi {
+    TestApi::start(TestApp::new().with_divisions()).await
 }
 
-/// The API with these settings.
-pub async fn spawn_app_with(limits: HttpOptions) -> TestApp {
-    let app = shanzhi_testkit::TestApp::new().with_divisions().start().await;
-    TestApp { router: router(app.app().clone(), limits), app }
-}
+impl TestApi {
+    /// The API over what `app` builds, with a 64 KiB body limit.
+    pub async fn start(app: TestAppBuilder) -> TestApi {
+        let limits = HttpOptions { body_bytes: 64 * 1024, timeout: Duration::from_secs(10), ..HttpOptions::default() };
+        TestApi::start_with(app, limits).await
+    }
 
-impl TestApp {
+    /// The API over what `app` builds, with these settings.
+    pub async fn start_with(app: TestAppBuilder, limits: HttpOptions) -> TestApi {
+        let app = app.start().await;
+        TestApi { router: router(app.app().clone(), limits), app }
+    }
+
     /// Status, request id, content type and JSON body of one request.
     pub async fn request(&self, method: Method, uri: &str, body: Body) -> (StatusCode, Option<String>, String, Value) {
         let request = Request::builder().method(method).uri(uri).body(body).expect("request");
@@ -52,11 +57,11 @@ impl TestApp {
         uri: &str,
         headers: &[(&str, &str)],
         body: Option<Value>,
-    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+    ) -> (StatusCode, HeaderMap, Value) {
         self.send_from(None, method, uri, headers, body).await
     }
 
-    /// As [`TestApp::send`], from a peer address (as a socket would give it).
+    /// As [`TestApi::send`], from a peer address (as a socket would give it).
     pub async fn send_from(
         &self,
         peer: Option<&str>,
@@ -64,7 +69,7 @@ impl TestApp {
         uri: &str,
         headers: &[(&str, &str)],
         body: Option<Value>,
-    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+    ) -> (StatusCode, HeaderMap, Value) {
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         let bytes = match &body {
             Some(json) => {
@@ -86,7 +91,7 @@ impl TestApp {
         uri: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
-    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(p) = peer {
             let addr: std::net::SocketAddr = format!("{p}:40000").parse().expect("peer address");
@@ -108,6 +113,25 @@ impl TestApp {
         assert!(id.is_some_and(|id| id.len() == 36), "every response carries a request id");
         assert!(kind == "application/json" || kind == "application/geo+json", "{uri}: content type {kind}");
         (status, body)
+    }
+
+    /// `GET uri` is refused with `status` and the error `code` (see
+    /// [`assert_error`]); the error body, for a closer look.
+    pub async fn get_refused(&self, uri: &str, status: StatusCode, code: &str) -> Value {
+        let (got, body) = self.get(uri).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_error(&body, code);
+        body
+    }
+
+    /// The `Authorization` header value of a fresh session of `username`
+    /// (an account of the [`TestApp`], password [`PASSWORD`]), signed in over HTTP.
+    pub async fn bearer(&self, username: &str) -> String {
+        let (status, _, body) = self
+            .send(Method::POST, "/api/v1/auth/login", &[], Some(json!({"username": username, "password": PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{username}: {body}");
+        format!("Bearer {}", body["token"].as_str().expect("token"))
     }
 }
 

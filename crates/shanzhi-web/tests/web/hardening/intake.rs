@@ -3,8 +3,8 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
+use super::{matter_count, report, world};
 use crate::support::assert_error;
-use crate::{bearer, close, matter_count, report, world};
 
 #[tokio::test]
 async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
@@ -14,7 +14,7 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
     let (id, number) = (answer["matter"]["id"].as_str().expect("id"), answer["matter"]["number"].as_str().expect("n"));
     let key = answer["private_key"].as_str().expect("the reporter's private key").to_owned();
     assert_ne!(key, id);
-    close(&app, id).await;
+    app.app.close_matter(id).await;
     // The handling department sees the id in every view and list: it is no key.
     let form = |key: &str| format!("number={number}&key={key}&rating=satisfied");
     let app = &app;
@@ -30,7 +30,7 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
     post(form(&key)).await;
     assert_eq!(op.matter(id).await.expect("matter").state.as_str(), "rated");
     // Reads by staff never carry it.
-    let dispatcher = bearer(app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let (_, _, seen) =
         app.send(Method::GET, &format!("/api/v1/matters/{id}"), &[("authorization", &dispatcher)], None).await;
     assert!(!seen.to_string().contains(&key));
@@ -39,7 +39,7 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
 #[tokio::test]
 async fn finding_04_an_idempotency_key_is_its_callers_own_and_its_requests() {
     let app = world().await;
-    let resident = bearer(&app, "resident").await;
+    let resident = app.bearer("resident").await;
     let private =
         json!({"category": "0110", "lng": 104.072, "lat": 30.652, "description": "家暴纠纷，住址 3 栋 2 单元"});
     let headers = [("authorization", resident.as_str()), ("idempotency-key", "k-2026-1")];
@@ -107,11 +107,11 @@ async fn finding_07_a_service_code_list_is_bounded() {
 #[tokio::test]
 async fn finding_09_a_dispatcher_rates_only_hotline_call_backs() {
     let app = world().await;
-    let resident = bearer(&app, "resident").await;
+    let resident = app.bearer("resident").await;
     let (_, answer) = report(&app, Some(&resident), "0110", json!({})).await;
     let id = answer["matter"]["id"].as_str().expect("id").to_owned();
-    close(&app, &id).await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    app.app.close_matter(&id).await;
+    let dispatcher = app.bearer("dispatcher").await;
     let d = [("authorization", dispatcher.as_str())];
     let rate = json!({"rating": "satisfied"});
     let uri = format!("/api/v1/matters/{id}/commands/rate");
@@ -119,7 +119,7 @@ async fn finding_09_a_dispatcher_rates_only_hotline_call_backs() {
     assert_eq!(status, StatusCode::FORBIDDEN, "a resident's matter is the resident's to rate: {body}");
     let (_, phoned) = report(&app, Some(&dispatcher), "12345.fanying", json!({"channel": "hotline"})).await;
     let call = phoned["matter"]["id"].as_str().expect("id").to_owned();
-    close(&app, &call).await;
+    app.app.close_matter(&call).await;
     let (status, _, body) =
         app.send(Method::POST, &format!("/api/v1/matters/{call}/commands/rate"), &d, Some(rate)).await;
     assert_eq!(status, StatusCode::OK, "the hotline's call-back: {body}");
@@ -128,7 +128,7 @@ async fn finding_09_a_dispatcher_rates_only_hotline_call_backs() {
 #[tokio::test]
 async fn finding_11_duplicate_hints_stay_within_the_callers_scope() {
     let app = world().await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let (status, hidden) = report(&app, Some(&dispatcher), "0110", json!({"description": "邻里纠纷，暂不公开"})).await;
     assert_eq!(status, StatusCode::CREATED, "{hidden}");
     let (_, anonymous) = report(&app, None, "0110", json!({})).await;
@@ -141,7 +141,7 @@ async fn finding_11_duplicate_hints_stay_within_the_callers_scope() {
 #[tokio::test]
 async fn finding_12_dispatch_stays_within_the_matters_area() {
     let app = world().await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let d = [("authorization", dispatcher.as_str())];
     let (_, answer) = report(&app, Some(&dispatcher), "0110", json!({})).await;
     let id = answer["matter"]["id"].as_str().expect("id").to_owned();

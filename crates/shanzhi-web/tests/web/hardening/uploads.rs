@@ -5,7 +5,7 @@ use std::io::Write;
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::{bearer, matter_count, world};
+use super::{matter_count, world};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const HEADER: &str = "工单编号,受理时间,诉求类型,诉求内容,经度,纬度";
@@ -36,7 +36,7 @@ fn xlsx(cells: &[(&str, &str)]) -> Vec<u8> {
     buf.into_inner()
 }
 
-async fn import(app: &crate::support::TestApp, auth: &str, kind: &str, body: Vec<u8>) -> (StatusCode, Value) {
+async fn import(app: &crate::support::TestApi, auth: &str, kind: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let headers = [("authorization", auth), ("content-type", kind)];
     let (status, _, bytes) = app.send_raw(None, Method::POST, "/api/v1/hotline/import", &headers, body).await;
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
@@ -48,11 +48,11 @@ async fn finding_01_a_far_away_xlsx_cell_cannot_take_the_server_down() {
     let far = xlsx(&[("A1", "工单编号"), ("XFD1048576", "x")]);
     assert!(far.len() < 2048, "a small file: {} bytes", far.len());
     // Who may import is settled before the file is read.
-    let resident = bearer(&app, "resident").await;
+    let resident = app.bearer("resident").await;
     let (status, body) = import(&app, &resident, XLSX, far.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // A dispatcher's file is read cell by cell: the far cell is named, not reserved.
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let (status, body) = import(&app, &dispatcher, XLSX, far).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("XFD1048576"), "{body}");
@@ -68,7 +68,7 @@ async fn finding_01_a_far_away_xlsx_cell_cannot_take_the_server_down() {
 #[tokio::test]
 async fn finding_10_a_hotline_import_is_all_or_nothing_and_within_scope() {
     let app = world().await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let long = "长".repeat(5000);
     let csv = format!(
         "{HEADER}\nCD001,2026-11-20 09:15,反映,井盖松动,104.072,30.652\nCD002,2026-11-20 09:20,反映,{long},104.072,30.652\n"
@@ -93,7 +93,7 @@ async fn finding_10_a_hotline_import_is_all_or_nothing_and_within_scope() {
 #[tokio::test]
 async fn finding_17_uploads_up_to_the_configured_limit_are_accepted() {
     let app = world().await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     // A 3 MiB PNG: over axum's own 2 MB default, under the configured 6 MiB.
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x07\x80\0\0\x04\x38\x08\x06\0\0\0".to_vec();
     png.resize(3 * 1024 * 1024, 0);
@@ -108,7 +108,7 @@ async fn finding_17_uploads_up_to_the_configured_limit_are_accepted() {
 #[tokio::test]
 async fn finding_19_hotline_orders_keep_their_callers_content_and_clock() {
     let app = world().await;
-    let dispatcher = bearer(&app, "dispatcher").await;
+    let dispatcher = app.bearer("dispatcher").await;
     let auth = [("authorization", dispatcher.as_str())];
     // A repeated order number with other content is refused, naming both lines.
     let clash = format!(
