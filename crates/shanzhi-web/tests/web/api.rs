@@ -84,6 +84,26 @@ async fn bad_codes_unknown_codes_and_bad_queries_get_json_errors() {
     ] {
         app.get_refused(uri, status, code).await;
     }
+    let body = app.get_refused("/api/v1/divisions?parnet=510104", StatusCode::BAD_REQUEST, "invalid_query").await;
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "invalid_query",
+        "message": "查询参数无效，请检查参数名和取值",
+        "message_en": "invalid query: Failed to deserialize query string: parnet: unknown field `parnet`, expected `parent` or `code_system`"
+      }
+    }
+    "#);
+    let body = app.get_refused("/api/v2/anything", StatusCode::NOT_FOUND, "not_found").await;
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "not_found",
+        "message": "请求的地址不存在",
+        "message_en": "no such resource"
+      }
+    }
+    "#);
 }
 
 #[tokio::test]
@@ -104,6 +124,15 @@ async fn wrong_methods_and_oversized_bodies_are_refused_in_json() {
     let body: Value =
         serde_json::from_slice(&to_bytes(response.into_body(), usize::MAX).await.expect("body")).expect("json");
     assert_error(&body, "payload_too_large");
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "payload_too_large",
+        "message": "请求体过大",
+        "message_en": "request body too large"
+      }
+    }
+    "#);
     // Nothing changed.
     let (_, city) = app.get("/api/v1/divisions/5101").await;
     assert_eq!(city["descendant_counts"]["community"], 3047);

@@ -49,6 +49,15 @@ async fn a_token_signs_in_and_sign_out_kills_it() {
     let (status, _, body) = app.send(Method::GET, "/api/v1/me", &[], None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "unauthorized");
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "unauthorized",
+        "message": "请先登录",
+        "message_en": "sign in first"
+      }
+    }
+    "#);
 }
 
 #[tokio::test]
@@ -109,6 +118,15 @@ async fn wrong_passwords_are_throttled_with_retry_after() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_error(&body, "too_many_attempts");
     assert!(headers.get(header::RETRY_AFTER).is_some());
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "too_many_attempts",
+        "message": "登录失败次数过多，账号已暂时锁定，请 15 分钟后再试",
+        "message_en": "too many failed sign-ins; the account is locked, try again in 15 min"
+      }
+    }
+    "#);
     let good = json!({"username": "handler", "password": PASSWORD});
     let (status, _, _) = app.send(Method::POST, "/api/v1/auth/login", &[], Some(good)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "locked, even with the right password");
@@ -142,6 +160,15 @@ async fn scoped_refusals_are_404_for_reads_and_403_for_writes() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_error(&body, "forbidden");
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "forbidden",
+        "message": "您无权在此范围内进行此操作",
+        "message_en": "you may not do this in this scope"
+      }
+    }
+    "#);
     let (status, _, body) = app
         .send(
             Method::POST,

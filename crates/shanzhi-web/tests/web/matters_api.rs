@@ -52,6 +52,24 @@ async fn report_read_command_and_timeline_through_the_fixed_interfaces() {
     assert_eq!(status, StatusCode::CONFLICT, "{wrong}");
     assert_error(&wrong, "wrong_state");
     assert_eq!(wrong["error"]["details"]["allowed_commands"][0], "accept");
+    insta::assert_json_snapshot!(wrong, @r#"
+    {
+      "error": {
+        "code": "wrong_state",
+        "details": {
+          "allowed_commands": [
+            "accept",
+            "reject",
+            "supervise",
+            "merge",
+            "void"
+          ]
+        },
+        "message": "事件当前为“已上报”，不能执行 dispatch",
+        "message_en": "a matter in state reported does not accept dispatch"
+      }
+    }
+    "#);
     let (status, _, accepted) =
         app.send(Method::POST, &format!("/api/v1/matters/{id}/commands/accept"), &d, None).await;
     assert_eq!((status, accepted["state"].as_str()), (StatusCode::OK, Some("filed")));
@@ -106,6 +124,30 @@ async fn bad_requests_are_refused_and_nothing_is_written() {
         assert_eq!(got, status, "{body}");
         assert_error(&body, code);
     }
+    let (_, _, missing) = post(json!({"category": "0110", "lng": 104.072, "lat": 30.652})).await;
+    insta::assert_json_snapshot!(missing, @r#"
+    {
+      "error": {
+        "code": "invalid_json",
+        "message": "请求体不是有效的 JSON 或字段不符",
+        "message_en": "invalid JSON body: Failed to deserialize the JSON body into the target type: missing field `description` at line 1 column 46"
+      }
+    }
+    "#);
+    let plain = [("authorization", resident.as_str()), ("content-type", "text/plain")];
+    let (status, _, bytes) = app.send_raw(None, Method::POST, "/api/v1/matters", &plain, b"{}".to_vec()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_error(&body, "unsupported_media_type");
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "unsupported_media_type",
+        "message": "不支持的内容类型，请使用 application/json",
+        "message_en": "unsupported content type; send application/json"
+      }
+    }
+    "#);
     let (status, _, body) = app.send(Method::POST, "/api/v1/attachments", &r, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "empty upload: {body}");
     let pdf = axum::body::Body::from(b"%PDF-1.7".to_vec());

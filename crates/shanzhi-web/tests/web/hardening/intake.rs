@@ -85,6 +85,20 @@ async fn finding_06_anonymous_reports_are_limited_per_address() {
     assert_eq!(created, 30, "the default: 30 an hour per address");
     assert!(headers.get("retry-after").is_some());
     assert_error(&answer, "rate_limited");
+    let retry_after = headers.get("retry-after").and_then(|v| v.to_str().ok()).expect("Retry-After").to_owned();
+    assert!(answer.to_string().contains(&format!("in {retry_after} s")), "the message names the wait: {answer}");
+    // The seconds left of the window move with the clock.
+    insta::with_settings!({filters => vec![(r"请 \d+ 秒后", "请 [secs] 秒后"), (r"in \d+ s\b", "in [secs] s")]}, {
+        insta::assert_json_snapshot!(answer, @r#"
+        {
+          "error": {
+            "code": "rate_limited",
+            "message": "请求过于频繁，请 [secs] 秒后再试",
+            "message_en": "too many requests; try again in [secs] s"
+          }
+        }
+        "#);
+    });
     assert_eq!(matter_count(&app).await, 30, "the refused report was not stored");
     let (status, _, _) = post("198.51.100.8").await;
     assert_eq!(status, StatusCode::CREATED, "another address is not held back");

@@ -77,6 +77,28 @@ async fn finding_10_a_hotline_import_is_all_or_nothing_and_within_scope() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let problem = &body["error"]["details"]["problems"][0];
     assert_eq!((problem["line"].as_u64(), problem["code"].as_str()), (Some(3), Some("CD002")), "{body}");
+    insta::assert_json_snapshot!(body, @r#"
+    {
+      "error": {
+        "code": "import_rejected",
+        "details": {
+          "more": 0,
+          "problems": [
+            {
+              "code": "CD002",
+              "line": 3,
+              "message": {
+                "en": "a description needs 1–4000 characters",
+                "zh": "描述应为 1–4000 个字符"
+              }
+            }
+          ]
+        },
+        "message": "文件有 1 处错误，已整体拒绝，未写入任何数据",
+        "message_en": "the file has 1 problem(s) and was rejected whole; nothing was written"
+      }
+    }
+    "#);
     assert_eq!(matter_count(&app).await, 0, "the good first row was not written either");
     // An order in another district is not this town dispatcher's to import,
     // however it is dated.
