@@ -10,14 +10,13 @@
 //! `.ci/run` provides both. Without them the test says so and passes, except
 //! under CI=true.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use shanzhi_domain::MatterState;
 use shanzhi_testkit::test_db;
-use support::{Server, text};
+
+use crate::support::{Server, heavy, text};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
@@ -47,6 +46,7 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     if !ready() {
         return;
     }
+    let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
     let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);

@@ -10,13 +10,12 @@
 //! installs them in a virtualenv and sets SHANZHI_INTEROP_PYTHON to its
 //! python. Without it the test says so and passes, except under CI=true.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use shanzhi_testkit::{TestDb, test_db};
-use support::{Server, run, text};
+
+use crate::support::{Server, heavy, run, text};
 
 const SCRIPTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts");
 
@@ -53,6 +52,7 @@ fn check(what: &str, cmd: &mut Command) {
 #[tokio::test]
 async fn published_clients_and_a_schema_fuzzer_find_nothing_wrong() {
     let Some(python) = interop_python() else { return };
+    let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
     let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);

@@ -1,14 +1,14 @@
 //! The real binary, end to end: `serve`, `migrate`, `import divisions`, on the
 //! backend chosen by SHANZHI_TEST_BACKEND.
 
-mod support;
-
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 use shanzhi_testkit::test_db;
-use support::{CHENGDU, Server, lift_intake_limits, run, shanzhi, text};
+
+use crate::support::{
+    CHENGDU, Server, add_user_with_password, heavy, lift_intake_limits, load_a_grid, run, run_ok, shanzhi, text,
+};
 
 #[tokio::test]
 async fn serve_with_demo_answers_health_and_divisions_then_stops_on_sigterm() {
@@ -60,12 +60,10 @@ async fn committed_data_survive_a_killed_server_and_the_demo_is_not_reloaded() {
 async fn import_divisions_reports_counts_and_is_idempotent() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let first = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
-    assert!(first.status.success(), "{}", text(&first.stderr));
+    let first = run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
     let out = text(&first.stdout);
     assert!(out.contains("导入 3328 行") && out.contains("新增 3330"), "{out}");
-    let second = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
-    assert!(second.status.success());
+    let second = run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
     assert!(text(&second.stdout).contains("新增 0，更新 0，未变 3328"), "{}", text(&second.stdout));
 }
 
@@ -96,8 +94,7 @@ async fn a_bad_file_is_rejected_whole_with_line_numbers() {
 async fn migrate_reports_the_schema_version() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let out = run(cwd.path(), &["migrate"], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_ok(cwd.path(), &["migrate"], &db);
     assert!(text(&out.stdout).contains("schema up to date"), "{}", text(&out.stdout));
 }
 
@@ -144,14 +141,11 @@ fn database_passwords_never_reach_the_terminal() {
 async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are_refused() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let out = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
     let file = cwd.path().join("jinjiang.geojson");
     let file_arg = file.to_str().expect("path");
-    let out = run(cwd.path(), &["grid", "generate", "--seed", "3", "--districts", "510104", "--out", file_arg], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = run(cwd.path(), &["import", "grids", file_arg, "--valid-from", "2025-01-01"], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_ok(cwd.path(), &["grid", "generate", "--seed", "3", "--districts", "510104", "--out", file_arg], &db);
+    let out = run_ok(cwd.path(), &["import", "grids", file_arg, "--valid-from", "2025-01-01"], &db);
     assert!(text(&out.stdout).contains("自 2025-01-01 起生效"), "{}", text(&out.stdout));
 
     let bad = cwd.path().join("bad.geojson");
@@ -170,21 +164,9 @@ async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are
 async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    assert!(run(cwd.path(), &["import", "divisions", CHENGDU], &db).status.success());
-    let mut add = shanzhi(cwd.path())
-        .args(["user", "add", "--username", "chief", "--role", "admin", "--scope", "5101", "--password-stdin"])
-        .args(&db.cli_args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    {
-        use std::io::Write;
-        let mut stdin = add.stdin.take().expect("stdin");
-        stdin.write_all(b"Tianfu-Square-2026!\n").expect("write");
-    }
-    let out = add.wait_with_output().expect("wait");
+    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    let chief = ["--username", "chief", "--role", "admin", "--scope", "5101"];
+    let out = add_user_with_password(cwd.path(), &db, &chief, "Tianfu-Square-2026!");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("Tianfu-Square-2026!"), "a given password is not echoed");
 
@@ -207,8 +189,7 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
         assert!(text(&out.stderr).contains(needle), "{needle}: {}", text(&out.stderr));
     }
 
-    let out = run(cwd.path(), &["token", "create", "--username", "chief"], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_ok(cwd.path(), &["token", "create", "--username", "chief"], &db);
     let token = text(&out.stdout).trim().to_owned();
     assert!(token.starts_with("szt_") && !token.contains(' '), "only the token: {token}");
 
@@ -249,8 +230,7 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
     }
     drop(server);
 
-    let ok = run(cwd.path(), &["audit", "verify"], &db);
-    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let ok = run_ok(cwd.path(), &["audit", "verify"], &db);
     assert!(text(&ok.stdout).contains("audit log intact"));
     db.execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1").await;
     let broken = run(cwd.path(), &["audit", "verify"], &db);
@@ -260,28 +240,10 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
 
 #[tokio::test]
 async fn every_acknowledged_report_survives_a_sigkill_during_a_burst() {
+    let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    assert!(run(cwd.path(), &["import", "divisions", CHENGDU], &db).status.success());
-    let grid = run(
-        cwd.path(),
-        &[
-            "grid",
-            "generate",
-            "--seed",
-            "5",
-            "--districts",
-            "510104",
-            "--scale",
-            "0.2",
-            "--micro",
-            "none",
-            "--valid-from",
-            "2025-01-01",
-        ],
-        &db,
-    );
-    assert!(grid.status.success(), "{}", text(&grid.stderr));
+    load_a_grid(cwd.path(), &db, 5, Some("2025-01-01"));
     lift_intake_limits(cwd.path());
     let mut server = Server::start(cwd.path(), &[], &db.cli_args);
     let base = server.base.clone();
@@ -336,6 +298,5 @@ async fn every_acknowledged_report_survives_a_sigkill_during_a_burst() {
             "acknowledged matter {id} was lost"
         );
     }
-    let verify = run(cwd.path(), &["audit", "verify"], &db);
-    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    run_ok(cwd.path(), &["audit", "verify"], &db);
 }

@@ -1,10 +1,8 @@
-//! The real binary for end-to-end tests: a clean environment, and a server
-//! on a free port whose log is kept.
+//! The real binary for end-to-end tests: a clean environment, a server on a
+//! free port whose log is kept, the common set-ups, and the lock that keeps
+//! heavy tests apart.
 
-// Each test binary uses part of this module.
-#![allow(dead_code)]
-
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -12,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use shanzhi_testkit::TestDb;
+use tokio::sync::{Mutex, MutexGuard};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
 pub const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/chengdu/chengdu_divisions_nbs2023.csv");
@@ -33,8 +32,55 @@ pub fn lift_intake_limits(cwd: &Path) {
     .expect("write shanzhi.toml");
 }
 
+/// Held for the whole run of a test that loads the machine (a burst of
+/// writers, a capped server, a browser, a fuzzer) or times what a server
+/// does (a lease hand-over): two of them at once could make either miss
+/// its time. The other tests run beside them.
+static HEAVY: Mutex<()> = Mutex::const_new(());
+
+/// Wait until no other heavy test runs; hold the guard until the end.
+pub async fn heavy() -> MutexGuard<'static, ()> {
+    HEAVY.lock().await
+}
+
 pub fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
     shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi")
+}
+
+/// As [`run`], and it must succeed.
+pub fn run_ok(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
+    let out = run(cwd, args, db);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    out
+}
+
+/// The Chengdu divisions and a small generated grid of 锦江区 (a fifth of
+/// the general grids, no micro-grids), so that reports can be placed.
+pub fn load_a_grid(cwd: &Path, db: &TestDb, seed: u32, valid_from: Option<&str>) {
+    run_ok(cwd, &["import", "divisions", CHENGDU], db);
+    let seed = seed.to_string();
+    let mut args =
+        vec!["grid", "generate", "--seed", &seed, "--districts", "510104", "--scale", "0.2", "--micro", "none"];
+    if let Some(day) = valid_from {
+        args.extend(["--valid-from", day]);
+    }
+    run_ok(cwd, &args, db);
+}
+
+/// `shanzhi user add ARGS --password-stdin` with `password` on its input.
+pub fn add_user_with_password(cwd: &Path, db: &TestDb, args: &[&str], password: &str) -> Output {
+    let mut add = shanzhi(cwd)
+        .args(["user", "add"])
+        .args(args)
+        .arg("--password-stdin")
+        .args(&db.cli_args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    writeln!(add.stdin.take().expect("stdin"), "{password}").expect("write");
+    add.wait_with_output().expect("wait")
 }
 
 pub fn text(bytes: &[u8]) -> String {
@@ -51,9 +97,14 @@ pub struct Server {
 impl Server {
     /// Start `serve` on a free port and wait for its "listening on" line.
     pub fn start(cwd: &Path, extra: &[&str], db_args: &[String]) -> Server {
+        Server::spawn(Server::command(cwd, extra, db_args))
+    }
+
+    /// The `serve` command [`Server::start`] runs, to add to.
+    pub fn command(cwd: &Path, extra: &[&str], db_args: &[String]) -> Command {
         let mut cmd = shanzhi(cwd);
         cmd.args(["serve", "--addr", "127.0.0.1:0"]).args(extra).args(db_args);
-        Server::spawn(cmd)
+        cmd
     }
 
     /// As [`Server::start`], with the process's address space capped at
@@ -72,7 +123,8 @@ impl Server {
         Server::spawn(cmd)
     }
 
-    fn spawn(mut cmd: Command) -> Server {
+    /// Run `cmd` (a `serve`) and wait for its "listening on" line.
+    pub fn spawn(mut cmd: Command) -> Server {
         let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().expect("spawn serve");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();

@@ -3,14 +3,13 @@
 //! the whole grid or unpack to gigabytes, oversized and deeply nested bodies,
 //! forms cut into thousands of parts, floods of photos and of sign-ins.
 
-mod support;
-
 use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use shanzhi_testkit::test_db;
-use support::{CHENGDU, Server, run, shanzhi, text};
+
+use crate::support::{Server, add_user_with_password, heavy, load_a_grid, text};
 
 const GIB_IN_KIB: u64 = 1024 * 1024;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -76,34 +75,13 @@ fn peak_mib(pid: u32) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_server_capped_at_one_gib_survives_every_hostile_upload() {
+    let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let ok = |out: std::process::Output| assert!(out.status.success(), "{}", text(&out.stderr));
-    ok(run(cwd.path(), &["import", "divisions", CHENGDU], &db));
-    ok(run(
-        cwd.path(),
-        &["grid", "generate", "--seed", "3", "--districts", "510104", "--scale", "0.2", "--micro", "none"],
-        &db,
-    ));
-    let mut add = shanzhi(cwd.path())
-        .args([
-            "user",
-            "add",
-            "--username",
-            "dispatcher",
-            "--role",
-            "dispatcher",
-            "--scope",
-            "510104",
-            "--password-stdin",
-        ])
-        .args(&db.cli_args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    add.stdin.take().expect("stdin").write_all(b"Hostile-Test-2026!\n").expect("write");
-    assert!(add.wait().expect("wait").success());
+    load_a_grid(cwd.path(), &db, 3, None);
+    let dispatcher = ["--username", "dispatcher", "--role", "dispatcher", "--scope", "510104"];
+    let added = add_user_with_password(cwd.path(), &db, &dispatcher, "Hostile-Test-2026!");
+    assert!(added.status.success(), "{}", text(&added.stderr));
     let server = Server::start_capped(cwd.path(), GIB_IN_KIB, &[], &db.cli_args);
     let base = server.base.clone();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");

@@ -3,88 +3,42 @@
 //! within the lease time, and no matter is ever supervised twice.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use shanzhi_domain::MatterId;
 use shanzhi_store::{LeaseRecord, Store};
 use shanzhi_testkit::{TestDb, test_db};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
-const CHENGDU: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/chengdu/chengdu_divisions_nbs2023.csv");
+use crate::support::{Server, heavy, load_a_grid, run_ok};
+
 const LEASE_SECS: u64 = 3;
 const INTERVAL_SECS: u64 = 1;
 
-fn shanzhi(cwd: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(cwd).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    cmd
+/// A server named `name` that sweeps every [`INTERVAL_SECS`] under a lease
+/// of [`LEASE_SECS`].
+fn start(name: &'static str, cwd: &Path, db: &TestDb) -> (&'static str, Server) {
+    let mut cmd = Server::command(cwd, &["--no-demo"], &db.cli_args);
+    cmd.env("SHANZHI_SERVER_NAME", name)
+        .env("SHANZHI_SWEEP_INTERVAL_SECS", INTERVAL_SECS.to_string())
+        .env("SHANZHI_SWEEP_LEASE_SECS", LEASE_SECS.to_string());
+    (name, Server::spawn(cmd))
 }
 
-fn run(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
-    let out = shanzhi(cwd).args(args).args(&db.cli_args).output().expect("run shanzhi");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    out
+/// Did this server ever say it leads the sweep?
+fn led(server: &Server) -> bool {
+    server.log.lock().expect("log").iter().any(|l| l.contains("sweep lease") && l.contains("leading=true"))
 }
 
-struct Server {
-    name: &'static str,
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(name: &'static str, cwd: &Path, db: &TestDb) -> Server {
-        let mut child = shanzhi(cwd)
-            .args(["serve", "--no-demo", "--addr", "127.0.0.1:0"])
-            .args(&db.cli_args)
-            .env("SHANZHI_SERVER_NAME", name)
-            .env("SHANZHI_SWEEP_INTERVAL_SECS", INTERVAL_SECS.to_string())
-            .env("SHANZHI_SWEEP_LEASE_SECS", LEASE_SECS.to_string())
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("listening on http://") {
-                    let _ = tx.send(());
-                }
-                sink.lock().expect("log").push(line);
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(60)).expect("server started");
-        Server { name, child, log }
-    }
-
-    /// Did this server ever say it leads the sweep?
-    fn led(&self) -> bool {
-        self.log.lock().expect("log").iter().any(|l| l.contains("sweep lease") && l.contains("leading=true"))
-    }
-
-    /// Sweeps this server logged that supervised something.
-    fn supervising_sweeps(&self) -> usize {
-        self.log
-            .lock()
-            .expect("log")
-            .iter()
-            .filter(|l| l.contains(" sweep ") && !l.contains("supervised=0") && l.contains("supervised="))
-            .count()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Sweeps this server logged that supervised something.
+fn supervising_sweeps(server: &Server) -> usize {
+    server
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter(|l| l.contains(" sweep ") && !l.contains("supervised=0") && l.contains("supervised="))
+        .count()
 }
 
 async fn lease(store: &dyn Store) -> Option<LeaseRecord> {
@@ -119,20 +73,16 @@ async fn all_ids(store: &dyn Store) -> Vec<MatterId> {
 
 #[tokio::test]
 async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
+    let _heavy = heavy().await;
     let db = test_db().await;
     let store = db.fixture.store.clone();
     let cwd = tempfile::tempdir().expect("cwd");
-    run(cwd.path(), &["import", "divisions", CHENGDU], &db);
-    run(
-        cwd.path(),
-        &["grid", "generate", "--seed", "5", "--districts", "510104", "--scale", "0.2", "--micro", "none"],
-        &db,
-    );
+    load_a_grid(cwd.path(), &db, 5, None);
     // Open matters reported over the last ten days: most are overdue already.
-    run(cwd.path(), &["demo", "matters", "--count", "400", "--open-only", "--spread-hours", "240"], &db);
+    run_ok(cwd.path(), &["demo", "matters", "--count", "400", "--open-only", "--spread-hours", "240"], &db);
 
-    let a = Server::start("server-a", cwd.path(), &db);
-    let b = Server::start("server-b", cwd.path(), &db);
+    let a = start("server-a", cwd.path(), &db);
+    let b = start("server-b", cwd.path(), &db);
     let mut servers = vec![a, b];
     // Someone takes the lease and sweeps the backlog.
     let started = Instant::now();
@@ -148,21 +98,21 @@ async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(lease(store.as_ref()).await.map(|l| l.holder), Some(first.holder.clone()), "the lease moved");
     }
-    let leader = servers.iter().position(|s| s.name == first.holder).expect("a server holds it");
+    let leader = servers.iter().position(|(name, _)| *name == first.holder).expect("a server holds it");
     let other = 1 - leader;
-    assert!(servers[leader].led() && !servers[other].led(), "exactly one server swept");
+    assert!(led(&servers[leader].1) && !led(&servers[other].1), "exactly one server swept");
     let ids = all_ids(store.as_ref()).await;
     let before = automatic_supervisions(store.as_ref(), &ids).await;
     assert!(before > 50, "the backlog was supervised: {before}");
 
     // Kill the leader: the other takes over within the lease time.
     let killed_at = Instant::now();
-    let mut dead = servers.remove(leader);
-    let survivor = servers.remove(0);
+    let (_, mut dead) = servers.remove(leader);
+    let (survivor_name, survivor) = servers.remove(0);
     dead.child.kill().expect("SIGKILL");
     let _ = dead.child.wait();
     loop {
-        if lease(store.as_ref()).await.is_some_and(|l| l.holder == survivor.name) {
+        if lease(store.as_ref()).await.is_some_and(|l| l.holder == survivor_name) {
             break;
         }
         // Expiry comes at most LEASE_SECS after the kill; the standby polls
@@ -178,7 +128,11 @@ async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
     // New overdue work (demo matters reported days ago, added by another
     // process) is supervised by the survivor, once each.
     let known: std::collections::HashSet<MatterId> = all_ids(store.as_ref()).await.into_iter().collect();
-    run(cwd.path(), &["demo", "matters", "--count", "30", "--open-only", "--spread-hours", "240", "--seed", "9"], &db);
+    run_ok(
+        cwd.path(),
+        &["demo", "matters", "--count", "30", "--open-only", "--spread-hours", "240", "--seed", "9"],
+        &db,
+    );
     let ids = all_ids(store.as_ref()).await;
     let now = shanzhi_domain::Micros::now();
     let fresh: Vec<MatterId> = ids.iter().filter(|id| !known.contains(*id)).cloned().collect();
@@ -200,7 +154,7 @@ async fn one_server_sweeps_and_a_killed_one_hands_over_within_the_lease() {
         assert!(waited.elapsed() < Duration::from_secs(15), "the survivor did not sweep the new matters");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(survivor.supervising_sweeps() >= 1, "the survivor swept after taking over");
+    assert!(supervising_sweeps(&survivor) >= 1, "the survivor swept after taking over");
     // A further round changes nothing.
     tokio::time::sleep(Duration::from_secs(2 * INTERVAL_SECS)).await;
     assert_eq!(automatic_supervisions(store.as_ref(), &ids).await, before + owed);

@@ -3,25 +3,15 @@
 //! matter acknowledged before it began, with intact chains; and every refusal
 //! (a store in use, a file of the wrong kind, an existing backup) changes nothing.
 
-mod support;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use shanzhi_testkit::{TestBackend, TestDb, backend, test_db};
-use support::{CHENGDU, Server, lift_intake_limits, run, shanzhi, text};
+use shanzhi_testkit::{TestBackend, backend, test_db};
 
-/// Divisions and a small grid of 锦江区, so that anonymous reports can be placed.
-fn load_a_grid(cwd: &Path, db: &TestDb) {
-    let out = run(cwd, &["import", "divisions", CHENGDU], db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let args = ["grid", "generate", "--seed", "5", "--districts", "510104", "--scale", "0.2", "--micro", "none"];
-    let out = run(cwd, &[&args[..], &["--valid-from", "2025-01-01"]].concat(), db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-}
+use crate::support::{CHENGDU, Server, heavy, lift_intake_limits, load_a_grid, run, run_ok, shanzhi, text};
 
 /// The binary against an explicit store (`--data-dir`/`--database-url` …).
 fn run_on(cwd: &Path, args: &[&str], store: &[String]) -> std::process::Output {
@@ -66,9 +56,10 @@ async fn wait_for(count: &AtomicUsize, n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_intake_load_restores_every_acknowledged_matter_with_intact_chains() {
+    let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    load_a_grid(cwd.path(), &db);
+    load_a_grid(cwd.path(), &db, 5, Some("2025-01-01"));
     lift_intake_limits(cwd.path());
     let server = Server::start(cwd.path(), &[], &db.cli_args);
     let (stop, count) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
@@ -137,12 +128,10 @@ async fn a_backup_under_intake_load_restores_every_acknowledged_matter_with_inta
 async fn refusals_change_nothing() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let out = run(cwd.path(), &["import", "divisions", CHENGDU], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
     let file = cwd.path().join("shanzhi.backup");
     let path = file.to_str().expect("path");
-    let out = run(cwd.path(), &["backup", "--out", path], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_ok(cwd.path(), &["backup", "--out", path], &db);
     let first = std::fs::read(&file).expect("backup");
 
     // An existing backup is kept unless --force.
@@ -150,8 +139,7 @@ async fn refusals_change_nothing() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("add --force to replace it"), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&file).expect("backup"), first, "the existing backup is untouched");
-    let out = run(cwd.path(), &["backup", "--out", path, "--force"], &db);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_ok(cwd.path(), &["backup", "--out", path, "--force"], &db);
     let leftovers: Vec<_> = std::fs::read_dir(cwd.path())
         .expect("dir")
         .filter_map(Result::ok)
@@ -239,9 +227,9 @@ fn a_failed_postgres_backup_never_shows_the_password() {
 async fn a_restore_whose_audit_chain_is_broken_fails() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    assert!(run(cwd.path(), &["import", "divisions", CHENGDU], &db).status.success());
+    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
     let add = ["user", "add", "--username", "chief", "--role", "admin", "--scope", "5101"];
-    assert!(run(cwd.path(), &add, &db).status.success());
+    run_ok(cwd.path(), &add, &db);
     db.execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1").await;
     let file = cwd.path().join("tampered.backup");
     let out = run(cwd.path(), &["backup", "--out", file.to_str().expect("path")], &db);
