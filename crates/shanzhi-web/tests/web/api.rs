@@ -1,10 +1,11 @@
 //! Divisions and health over HTTP.
 
-use crate::support::{assert_error, spawn_app};
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
+
+use crate::support::{assert_error, spawn_app};
 
 #[tokio::test]
 async fn healthz_reports_backend_and_schema() {

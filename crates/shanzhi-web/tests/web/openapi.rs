@@ -2,11 +2,12 @@
 //! says what it answers, and the docs page is served from our own assets.
 //! (The interop test fuzzes the live document with schemathesis.)
 
-use crate::support::spawn_app;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
+
+use crate::support::spawn_app;
 
 async fn fetch(app: &crate::support::TestApi, method: Method, uri: &str) -> (StatusCode, String, Vec<u8>) {
     let request = Request::builder().method(method).uri(uri).body(Body::empty()).expect("request");
