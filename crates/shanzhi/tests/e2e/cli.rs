@@ -205,16 +205,7 @@ async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
         .await
         .expect("json");
     assert_eq!(me["username"], "chief");
-    let login: Value = client
-        .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&serde_json::json!({"username": "chief", "password": "Tianfu-Square-2026!"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let session = login["token"].as_str().expect("session token").to_owned();
+    let session = server.sign_in("chief", "Tianfu-Square-2026!").await;
     let wrong = client
         .post(format!("{}/api/v1/auth/login", server.base))
         .json(&serde_json::json!({"username": "chief", "password": "Not-The-Password-9"}))

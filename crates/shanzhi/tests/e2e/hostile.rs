@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use shanzhi_testkit::test_db;
 
 use crate::support::{Server, add_user_with_password, heavy, load_a_grid, text};
@@ -92,16 +92,7 @@ async fn a_server_capped_at_one_gib_survives_every_hostile_upload() {
             assert_eq!(r.status().as_u16(), 200);
         }
     };
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "dispatcher", "password": "Hostile-Test-2026!"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token").to_owned();
+    let token = server.sign_in("dispatcher", "Hostile-Test-2026!").await;
     let post = |path: &str, kind: &str, body: Vec<u8>| {
         client
             .post(format!("{base}{path}"))

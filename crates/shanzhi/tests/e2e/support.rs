@@ -151,6 +151,20 @@ impl Server {
         (status, response.json().await.expect("JSON"))
     }
 
+    /// Sign `username` in over HTTP; the session token.
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+        let login: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        login["token"].as_str().expect("session token").to_owned()
+    }
+
     pub fn signal(&self, sig: &str) {
         let status = Command::new("kill").args([sig, &self.child.id().to_string()]).status().expect("kill");
         assert!(status.success());
