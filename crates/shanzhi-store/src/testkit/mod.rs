@@ -1,5 +1,5 @@
-//! The contract suite every backend must pass. A backend's `tests/contract.rs`
-//! calls [`contract_tests!`](crate::contract_tests) with an async factory that
+//! The contract suite every backend must pass. A backend's contract tests
+//! call [`contract_tests!`](crate::contract_tests) with an async factory that
 //! returns a fresh, migrated, empty store wrapped in a [`Fixture`].
 //!
 //! Each case is a plain async function over `&dyn Store`, so a failing case
