@@ -84,7 +84,14 @@ async fn a_server_capped_at_one_gib_survives_every_hostile_upload() {
     assert!(added.status.success(), "{}", text(&added.stderr));
     let server = Server::start_capped(cwd.path(), GIB_IN_KIB, &[], &db.cli_args);
     let base = server.base.clone();
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
+    // A fresh connection per request: the server closes a connection it has
+    // refused mid-body, and a pooled one reused after that dies with
+    // IncompleteMessage (a client-side race that said nothing of the server).
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
     let alive = || {
         let (client, base) = (client.clone(), base.clone());
         async move {
