@@ -14,6 +14,7 @@ pub mod open311;
 mod progress;
 pub mod table;
 pub mod timing;
+pub mod tlog;
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +35,7 @@ pub struct App {
     timing: Arc<timing::TimingHolder>,
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
     dictionary: Arc<matters::DictionaryHolder>,
+    log: Arc<tlog::LogSetup>,
 }
 
 impl App {
@@ -56,6 +58,7 @@ impl App {
             timing: Arc::new(timing::TimingHolder::default()),
             last_sweep: Arc::new(Mutex::new(None)),
             dictionary: Arc::new(matters::DictionaryHolder::default()),
+            log: Arc::new(tlog::LogSetup::default()),
         };
         (app, access::OperatorKey::new())
     }

@@ -97,12 +97,18 @@ impl SecretKey {
 
     /// The same key signing witness cosignatures (`cosignature/v1`).
     pub fn cosign(&self, timestamp: u64, body: &str) -> NoteSignature {
-        let public = self.key.verifying_key().to_bytes();
-        let sig = self.key.sign(&cosigned_message(timestamp, body));
-        let mut bytes = timestamp.to_be_bytes().to_vec();
-        bytes.extend_from_slice(&sig.to_bytes());
-        NoteSignature { name: self.name.clone(), id: key_id(&self.name, ALG_COSIGNATURE_V1, &public), bytes }
+        cosign(self, timestamp, body).expect("an in-memory key signs")
     }
+}
+
+/// A witness's cosignature (`cosignature/v1`) of a checkpoint `body` at
+/// `timestamp` (seconds), by any signer.
+pub fn cosign(signer: &dyn Signer, timestamp: u64, body: &str) -> Result<NoteSignature, TlogError> {
+    let verifier = signer.verifier();
+    let sig = signer.sign(&cosigned_message(timestamp, body))?;
+    let mut bytes = timestamp.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&sig);
+    Ok(NoteSignature { name: verifier.name.clone(), id: verifier.cosignature_id(), bytes })
 }
 
 impl Signer for SecretKey {
@@ -192,7 +198,8 @@ pub struct NoteSignature {
 }
 
 impl NoteSignature {
-    fn line(&self) -> String {
+    /// `— <name> base64(id ‖ signature)` and a newline.
+    pub fn to_line(&self) -> String {
         let mut raw = self.id.to_vec();
         raw.extend_from_slice(&self.bytes);
         format!("— {} {}\n", self.name, STANDARD.encode(raw))
@@ -262,7 +269,7 @@ impl Note {
         let mut out = self.text.clone();
         out.push('\n');
         for s in &self.signatures {
-            out.push_str(&s.line());
+            out.push_str(&s.to_line());
         }
         out
     }
