@@ -39,6 +39,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "people", description = "人员、部门、巡查 / people, departments, patrols"),
         (name = "time", description = "工作日历、时限与督办扫描 / calendar, time limits, sweep"),
         (name = "system", description = "健康检查与审计 / health and audit"),
+        (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),
     )
 )]
 pub struct ApiDoc;

@@ -228,9 +228,11 @@ impl App {
         })
     }
 
-    /// The receipt the tracking page shows for a matter already found.
-    pub async fn log_receipt(&self, matter_id: &str) -> AppResult<Option<LogReceipt>> {
-        let id = shanzhi_domain::MatterId::parse(matter_id).map_err(|_| AppError::internal("matter id"))?;
+    /// The receipt the tracking page shows for a matter the viewer already
+    /// found by its number.
+    pub async fn log_receipt(&self, number: &str) -> AppResult<Option<LogReceipt>> {
+        let Some(matter) = self.store.matter_by_number(number).await? else { return Ok(None) };
+        let id = matter.id;
         let events = self.store.matter_events(&id).await?;
         let rating = events.iter().rev().find(|e| e.kind == EventKind::Command(shanzhi_domain::CommandKind::Rate));
         let Some(chosen) = rating.or(events.last()) else { return Ok(None) };
@@ -270,5 +272,40 @@ impl Scoped<'_> {
             checkpoint_size: size,
             checkpoint_issued_at: latest.and_then(|c| c.checkpoint.issued()).map(Micros::from),
         })
+    }
+}
+
+impl crate::access::Operator<'_> {
+    /// Write every leaf as JSON lines for the standalone verifier: a header
+    /// (`format`, `size`, `root`), then per leaf its index, kind, key, seq,
+    /// hash (hex) and canonical bytes (base64; none where the record is gone).
+    pub async fn export_log(&self, out: &mut impl std::io::Write) -> AppResult<u64> {
+        use base64::Engine;
+        let head = self.app.store.log_head().await?;
+        let io = |e: std::io::Error| AppError::internal(format!("export: {e}"));
+        let header = serde_json::json!({"format": "shanzhi-tlog-export/1", "size": head.size, "root": hash_to_hex(&head.root)});
+        writeln!(out, "{header}").map_err(io)?;
+        let mut from = 0;
+        loop {
+            let page = self.app.store.log_leaf_checks(from, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            from = last.leaf.index + 1;
+            for c in &page {
+                let l = &c.leaf;
+                let data = c.record_hash.as_deref().and_then(|h| shanzhi_domain::tlog::hash_from_hex(h).ok()).map(|digest| {
+                    let record = shanzhi_domain::tlog::LeafRecord { kind: l.kind, key: l.key.clone(), seq: l.seq, digest };
+                    base64::engine::general_purpose::STANDARD.encode(record.encode())
+                });
+                let line = serde_json::json!({
+                    "index": l.index, "kind": l.kind.as_str(), "key": l.key, "seq": l.seq,
+                    "leaf_hash": hash_to_hex(&l.leaf_hash), "data": data,
+                });
+                writeln!(out, "{line}").map_err(io)?;
+            }
+            if page.len() < 10_000 {
+                break;
+            }
+        }
+        Ok(from)
     }
 }

@@ -9,6 +9,7 @@ pub mod divisions;
 pub mod grids;
 pub mod health;
 pub mod locate;
+pub mod log;
 pub mod matters;
 pub mod open311;
 pub mod patrols;

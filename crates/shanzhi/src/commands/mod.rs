@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod backup;
 pub mod grid;
 pub mod import;
+pub mod log;
 pub mod migrate;
 pub mod people;
 pub mod serve;
