@@ -81,7 +81,10 @@ fn proofs_in_memory(n: u64) {
         verify_inclusion(index, n, &tree.node(NodeId::new(0, index)).expect("leaf"), &proof, &root).expect("ok");
     }
     let took = started.elapsed();
-    println!("proofs: inclusion proof + verification at {n} leaves: {} each ({rounds} random leaves)", per(took, rounds));
+    println!(
+        "proofs: inclusion proof + verification at {n} leaves: {} each ({rounds} random leaves)",
+        per(took, rounds)
+    );
     let started = Instant::now();
     for i in 0..rounds {
         let old = 1 + (i * 997) % (n - 1);
@@ -142,14 +145,21 @@ async fn main() {
     );
     let head = store.log_head().await.expect("head");
     let key_pair = SecretKey::from_seed("bench.example/log", [5; 32]).expect("key");
-    let cp = SignedCheckpoint::sign(Checkpoint::new("bench.example/log", head.size, head.root, jiff::Timestamp::now()), &key_pair)
-        .expect("sign");
+    let cp = SignedCheckpoint::sign(
+        Checkpoint::new("bench.example/log", head.size, head.root, jiff::Timestamp::now()),
+        &key_pair,
+    )
+    .expect("sign");
     let started = Instant::now();
     let v = shanzhi_app::tlog::verify_log(&app, Some(&cp), &[shanzhi_domain::tlog::Signer::verifier(&key_pair)], &[])
         .await
         .expect("verify");
     assert!(v.problems.is_empty(), "{:?}", v.problems);
-    println!("verify: the log of {} leaves against a checkpoint (every leaf against its record): {:.1} s", v.leaves, started.elapsed().as_secs_f64());
+    println!(
+        "verify: the log of {} leaves against a checkpoint (every leaf against its record): {:.1} s",
+        v.leaves,
+        started.elapsed().as_secs_f64()
+    );
     let started = Instant::now();
     let chains = shanzhi_app::matters::verify_matter_chains(&app).await.expect("chains");
     println!(

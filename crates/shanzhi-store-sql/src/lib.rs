@@ -161,7 +161,10 @@ where
         let logged = tlog::backfill::<DB>(&mut tx).await?;
         tx.commit().await.map_err(map_err)?;
         if logged > 0 {
-            tracing::info!(records = logged, "透明日志已收录既有记录 (existing records entered in the transparency log)");
+            tracing::info!(
+                records = logged,
+                "透明日志已收录既有记录 (existing records entered in the transparency log)"
+            );
         }
         Ok(())
     }

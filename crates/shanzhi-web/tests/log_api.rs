@@ -11,9 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use shanzhi_app::tlog::LogSetup;
-use shanzhi_domain::tlog::{
-    SecretKey, SignedCheckpoint, Signer, hash_from_hex, verify_consistency, verify_inclusion,
-};
+use shanzhi_domain::tlog::{SecretKey, SignedCheckpoint, Signer, hash_from_hex, verify_consistency, verify_inclusion};
 use shanzhi_store::AuditEntry;
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
@@ -125,7 +123,8 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     let (status, line) = call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &first)).await;
     assert_eq!(status, StatusCode::OK, "{line}");
     let mut note = first.note.clone();
-    let cosigned = shanzhi_domain::tlog::Note::parse(&format!("{}\n{line}", first.note.text)).expect("a signature line");
+    let cosigned =
+        shanzhi_domain::tlog::Note::parse(&format!("{}\n{line}", first.note.text)).expect("a signature line");
     note.add_signature(cosigned.signatures[0].clone());
     assert!(note.cosigned_by(&witness_key.verifier()).is_ok(), "a valid cosignature/v1");
 
@@ -134,7 +133,8 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     }
     let (second, _) = log_app.sign_checkpoint().await.expect("sign");
     // The witness saw 5 leaves: "old 0" is answered with what it holds.
-    let (status, body) = call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &second)).await;
+    let (status, body) =
+        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &second)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let err: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(err["error"]["details"]["size"], first.checkpoint.size);
@@ -143,24 +143,28 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     let proof: Vec<[u8; 32]> = c.proof.iter().map(|h| hash_from_hex(h).expect("hash")).collect();
     let mut wrong = proof.clone();
     wrong[0][0] ^= 1;
-    let (status, body) =
-        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(first.checkpoint.size, &wrong, &second))
-            .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, body) =
-        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(first.checkpoint.size, &proof, &second))
-            .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    // A checkpoint signed by someone else under the log's name, and garbage.
-    let forger = SecretKey::from_seed("log.example/a", [9; 32]).expect("key");
-    let forged = SignedCheckpoint::sign(second.checkpoint.clone(), &forger).expect("sign");
     let (status, body) = call(
         &witness_api,
         Method::POST,
         "/api/v1/log/witness",
-        &add_checkpoint(second.checkpoint.size, &[], &forged),
+        &add_checkpoint(first.checkpoint.size, &wrong, &second),
     )
     .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = call(
+        &witness_api,
+        Method::POST,
+        "/api/v1/log/witness",
+        &add_checkpoint(first.checkpoint.size, &proof, &second),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A checkpoint signed by someone else under the log's name, and garbage.
+    let forger = SecretKey::from_seed("log.example/a", [9; 32]).expect("key");
+    let forged = SignedCheckpoint::sign(second.checkpoint.clone(), &forger).expect("sign");
+    let (status, body) =
+        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(second.checkpoint.size, &[], &forged))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     for garbage in ["", "old 1\n", "old x\n\nfoo\n", "old 01\n\na\n1\nAAAA\n\n— a AAAA\n"] {
         let (status, body) = call(&witness_api, Method::POST, "/api/v1/log/witness", garbage).await;

@@ -107,7 +107,9 @@ impl CheckpointFiles {
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("checkpoint-") && n.ends_with(".txt"))
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("checkpoint-") && n.ends_with(".txt"))
             })
             .collect();
         files.sort();
@@ -163,7 +165,8 @@ impl App {
         let signer = self.signer()?.clone();
         let head = self.store.log_head().await?;
         let checkpoint = Checkpoint::new(signer.name(), head.size, head.root, self.now());
-        let mut signed = SignedCheckpoint::sign(checkpoint, signer.as_ref()).map_err(|e| AppError::internal(e.to_string()))?;
+        let mut signed =
+            SignedCheckpoint::sign(checkpoint, signer.as_ref()).map_err(|e| AppError::internal(e.to_string()))?;
         let files = self.log.checkpoint_dir.as_deref().map(CheckpointFiles::new);
         if let Some(files) = &files {
             files.remember_key(&signer.verifier())?;

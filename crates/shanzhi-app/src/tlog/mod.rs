@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::tlog::{
-    LeafKind, Signer, SignedCheckpoint, VerifierKey, consistency_proof, consistency_ranges, hash_to_hex,
+    LeafKind, SignedCheckpoint, Signer, VerifierKey, consistency_proof, consistency_ranges, hash_to_hex,
     inclusion_proof, inclusion_ranges, nodes_of,
 };
 use shanzhi_domain::{EventKind, Micros};
@@ -283,7 +283,8 @@ impl crate::access::Operator<'_> {
         use base64::Engine;
         let head = self.app.store.log_head().await?;
         let io = |e: std::io::Error| AppError::internal(format!("export: {e}"));
-        let header = serde_json::json!({"format": "shanzhi-tlog-export/1", "size": head.size, "root": hash_to_hex(&head.root)});
+        let header =
+            serde_json::json!({"format": "shanzhi-tlog-export/1", "size": head.size, "root": hash_to_hex(&head.root)});
         writeln!(out, "{header}").map_err(io)?;
         let mut from = 0;
         loop {
@@ -292,10 +293,12 @@ impl crate::access::Operator<'_> {
             from = last.leaf.index + 1;
             for c in &page {
                 let l = &c.leaf;
-                let data = c.record_hash.as_deref().and_then(|h| shanzhi_domain::tlog::hash_from_hex(h).ok()).map(|digest| {
-                    let record = shanzhi_domain::tlog::LeafRecord { kind: l.kind, key: l.key.clone(), seq: l.seq, digest };
-                    base64::engine::general_purpose::STANDARD.encode(record.encode())
-                });
+                let data =
+                    c.record_hash.as_deref().and_then(|h| shanzhi_domain::tlog::hash_from_hex(h).ok()).map(|digest| {
+                        let record =
+                            shanzhi_domain::tlog::LeafRecord { kind: l.kind, key: l.key.clone(), seq: l.seq, digest };
+                        base64::engine::general_purpose::STANDARD.encode(record.encode())
+                    });
                 let line = serde_json::json!({
                     "index": l.index, "kind": l.kind.as_str(), "key": l.key, "seq": l.seq,
                     "leaf_hash": hash_to_hex(&l.leaf_hash), "data": data,

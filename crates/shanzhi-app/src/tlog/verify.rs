@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::tlog::{Frontier, Hash, LeafKind, LeafRecord, NodeId, SignedCheckpoint, VerifierKey, hash_from_hex};
+use shanzhi_domain::tlog::{
+    Frontier, Hash, LeafKind, LeafRecord, NodeId, SignedCheckpoint, VerifierKey, hash_from_hex,
+};
 use shanzhi_store::LeafCheck;
 
 use crate::{App, AppResult};
@@ -127,8 +129,16 @@ pub async fn verify_log(
             let leaf = &c.leaf;
             if leaf.index != frontier.size() {
                 out.problem(
-                    format!("日志第 {} 条缺失（下一条为第 {} 条）：日志被删减或重排", frontier.size() + 1, leaf.index + 1),
-                    format!("log entry {} is missing (the next is {}): the log was cut or renumbered", frontier.size() + 1, leaf.index + 1),
+                    format!(
+                        "日志第 {} 条缺失（下一条为第 {} 条）：日志被删减或重排",
+                        frontier.size() + 1,
+                        leaf.index + 1
+                    ),
+                    format!(
+                        "log entry {} is missing (the next is {}): the log was cut or renumbered",
+                        frontier.size() + 1,
+                        leaf.index + 1
+                    ),
                 );
                 return Ok(out);
             }
@@ -153,8 +163,16 @@ pub async fn verify_log(
                     && seq >= leaf.seq
                 {
                     out.problem(
-                        format!("日志顺序被打乱：第 {} 条（{zh}）排在第 {} 条（序号 {seq}）之后", leaf.index + 1, at + 1),
-                        format!("the log was reordered: entry {} ({en}) comes after entry {} (seq {seq})", leaf.index + 1, at + 1),
+                        format!(
+                            "日志顺序被打乱：第 {} 条（{zh}）排在第 {} 条（序号 {seq}）之后",
+                            leaf.index + 1,
+                            at + 1
+                        ),
+                        format!(
+                            "the log was reordered: entry {} ({en}) comes after entry {} (seq {seq})",
+                            leaf.index + 1,
+                            at + 1
+                        ),
                     );
                 }
                 last_seq.insert(owner, (leaf.seq, leaf.index));
@@ -210,7 +228,9 @@ pub async fn verify_log(
             if stored_levels.get(id) != Some(hash) {
                 out.problem(
                     format!("存储的子树哈希 {id:?} 与日志条目不符（据此生成的证明将不成立）"),
-                    format!("the stored subtree hash {id:?} does not match the leaves (proofs made from it would fail)"),
+                    format!(
+                        "the stored subtree hash {id:?} does not match the leaves (proofs made from it would fail)"
+                    ),
                 );
             }
         }
@@ -221,7 +241,10 @@ pub async fn verify_log(
     }
     for u in app.store.unlogged_records(LISTED).await? {
         let (zh, en) = LeafRecord { kind: u.kind, key: u.key, seq: u.seq, digest: [0; 32] }.describe();
-        out.problem(format!("{zh}不在日志中：它是绕过日志写入的"), format!("{en} is not in the log: it was written behind the log's back"));
+        out.problem(
+            format!("{zh}不在日志中：它是绕过日志写入的"),
+            format!("{en} is not in the log: it was written behind the log's back"),
+        );
     }
     Ok(out)
 }

@@ -72,10 +72,17 @@ impl App {
     pub async fn witness(&self, req: &WitnessRequest) -> AppResult<String> {
         let cp = &req.checkpoint.checkpoint;
         let key = self.log.witness_for.iter().find(|k| k.name == cp.origin).ok_or_else(|| {
-            AppError::not_found("witness_unknown_log", format!("本见证方不见证日志 {}", cp.origin), format!("this witness does not witness {}", cp.origin))
+            AppError::not_found(
+                "witness_unknown_log",
+                format!("本见证方不见证日志 {}", cp.origin),
+                format!("this witness does not witness {}", cp.origin),
+            )
         })?;
         req.checkpoint.verify(key).map_err(|e| {
-            AppError::Forbidden(Bilingual::new(format!("检查点签名无效：{e}"), format!("the checkpoint's signature does not verify: {e}")))
+            AppError::Forbidden(Bilingual::new(
+                format!("检查点签名无效：{e}"),
+                format!("the checkpoint's signature does not verify: {e}"),
+            ))
         })?;
         let seen = self.store.witnessed(&cp.origin).await?;
         let seen_size = seen.as_ref().map_or(0, |(s, _)| *s);
@@ -92,7 +99,9 @@ impl App {
             });
         }
         let old_root = match &seen {
-            Some((_, note)) => SignedCheckpoint::parse(note).map_err(|e| AppError::internal(e.to_string()))?.checkpoint.root,
+            Some((_, note)) => {
+                SignedCheckpoint::parse(note).map_err(|e| AppError::internal(e.to_string()))?.checkpoint.root
+            }
             None => cp.root,
         };
         if seen.is_some() {
@@ -100,11 +109,17 @@ impl App {
                 code: "witness_inconsistent",
                 message: Bilingual::new(
                     format!("一致性证明不成立：该日志与此前见过的 {seen_size} 条不一致（{e}）"),
-                    format!("the consistency proof fails: the log does not extend the {seen_size} leaves seen before ({e})"),
+                    format!(
+                        "the consistency proof fails: the log does not extend the {seen_size} leaves seen before ({e})"
+                    ),
                 ),
             })?;
         }
-        if !self.store.put_witnessed(&cp.origin, seen.as_ref().map(|(s, _)| *s), cp.size, &req.checkpoint.to_text()).await? {
+        if !self
+            .store
+            .put_witnessed(&cp.origin, seen.as_ref().map(|(s, _)| *s), cp.size, &req.checkpoint.to_text())
+            .await?
+        {
             let now = self.store.witnessed(&cp.origin).await?.map_or(0, |(s, _)| s);
             return Err(conflict(now));
         }
@@ -112,7 +127,8 @@ impl App {
             AppError::Unavailable(shanzhi_store::StoreError::Unavailable("this witness has no key".to_owned()))
         })?;
         let at = u64::try_from(self.now().as_second()).unwrap_or(0);
-        let sig = cosign(signer.as_ref(), at, &req.checkpoint.note.text).map_err(|e| AppError::internal(e.to_string()))?;
+        let sig =
+            cosign(signer.as_ref(), at, &req.checkpoint.note.text).map_err(|e| AppError::internal(e.to_string()))?;
         tracing::info!(origin = %cp.origin, size = cp.size, "witnessed a checkpoint");
         Ok(sig.to_line())
     }
@@ -125,7 +141,11 @@ impl App {
             .map_err(|e| AppError::internal(e.to_string()))?;
         let mut old = 0u64;
         for _ in 0..2 {
-            let proof = if old == 0 { Vec::new() } else { self.log_consistency(old, Some(signed.checkpoint.size)).await?.proof };
+            let proof = if old == 0 {
+                Vec::new()
+            } else {
+                self.log_consistency(old, Some(signed.checkpoint.size)).await?.proof
+            };
             let mut body = format!("old {old}\n");
             for p in &proof {
                 let bytes = shanzhi_domain::tlog::hash_from_hex(p).map_err(|e| AppError::internal(e.to_string()))?;

@@ -19,7 +19,8 @@ use base64::engine::general_purpose::STANDARD;
 
 pub use leaf::{LEAF_VERSION, LeafKind, LeafRecord, MAX_KEY_BYTES, hash_from_hex, hash_to_hex};
 pub use note::{
-    ALG_COSIGNATURE_V1, ALG_ED25519, MAX_NOTE_BYTES, Note, NoteSignature, SecretKey, Signer, VerifierKey, cosign, key_id,
+    ALG_COSIGNATURE_V1, ALG_ED25519, MAX_NOTE_BYTES, Note, NoteSignature, SecretKey, Signer, VerifierKey, cosign,
+    key_id,
 };
 pub use proof::{
     ProofError, Range, consistency_proof, consistency_ranges, fill, inclusion_proof, inclusion_ranges, nodes_of,

@@ -93,7 +93,9 @@ pub(crate) async fn append<DB>(conn: &mut DB::Connection, leaves: &[LeafRecord])
     for chunk in nodes.chunks(DB::CHUNK_ROWS / 3 + 1) {
         let mut q = QueryBuilder::<DB>::new("INSERT INTO tlog_nodes (level, idx, hash) ");
         q.push_values(chunk, |mut v, (id, hash)| {
-            v.push_bind(i64::from(id.level)).push_bind(i64::try_from(id.index).unwrap_or(i64::MAX)).push_bind(hash.to_vec());
+            v.push_bind(i64::from(id.level))
+                .push_bind(i64::try_from(id.index).unwrap_or(i64::MAX))
+                .push_bind(hash.to_vec());
         });
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
@@ -106,9 +108,7 @@ pub(crate) async fn append<DB>(conn: &mut DB::Connection, leaves: &[LeafRecord])
 }
 
 /// The leaves of timeline entries.
-fn event_leaves<'a>(
-    events: impl IntoIterator<Item = (&'a MatterId, &'a MatterEvent)>,
-) -> StoreResult<Vec<LeafRecord>> {
+fn event_leaves<'a>(events: impl IntoIterator<Item = (&'a MatterId, &'a MatterEvent)>) -> StoreResult<Vec<LeafRecord>> {
     events
         .into_iter()
         .map(|(id, e)| LeafRecord::matter_event(id.as_str(), e.seq, &e.hash).map_err(StoreError::corrupt))

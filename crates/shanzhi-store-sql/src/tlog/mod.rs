@@ -8,14 +8,12 @@ use std::collections::{BTreeSet, HashMap};
 use async_trait::async_trait;
 use shanzhi_domain::Micros;
 use shanzhi_domain::tlog::{Hash, LeafKind, LeafRecord, NodeId};
-use shanzhi_store::{
-    LeafCheck, LogHead, LogLeaf, LogStore, StoreError, StoreResult, StoredCheckpoint, Unlogged,
-};
+use shanzhi_store::{LeafCheck, LogHead, LogLeaf, LogStore, StoreError, StoreResult, StoredCheckpoint, Unlogged};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
-pub(crate) use append::{append, append_events, backfill};
 pub use append::NODE_STRIDE;
+pub(crate) use append::{append, append_events, backfill};
 
 use crate::{SqlStore, map_err};
 

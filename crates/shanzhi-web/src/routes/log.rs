@@ -88,7 +88,10 @@ struct ProofQuery {
 /// 包含证明（RFC 9162） / an inclusion proof (RFC 9162 §2.1.3).
 #[utoipa::path(get, path = "/log/proof", tag = "log", params(ProofQuery),
     responses((status = 200, body = InclusionView), Refusals))]
-async fn proof(State(state): State<AppState>, ApiQuery(q): ApiQuery<ProofQuery>) -> Result<Json<InclusionView>, ApiError> {
+async fn proof(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
+) -> Result<Json<InclusionView>, ApiError> {
     Ok(Json(state.app.log_inclusion(q.leaf, q.size).await?))
 }
 
@@ -118,7 +121,10 @@ async fn consistency(
     responses((status = 200, body = String, content_type = "text/plain"), Refusals))]
 async fn witness(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::bad_request("witness_request_invalid", Bilingual::new("见证请求不是 UTF-8 文本", "the witness request is not UTF-8 text"))
+        ApiError::bad_request(
+            "witness_request_invalid",
+            Bilingual::new("见证请求不是 UTF-8 文本", "the witness request is not UTF-8 text"),
+        )
     })?;
     let request = parse_witness_request(body)?;
     Ok(text(state.app.witness(&request).await?))

@@ -92,8 +92,12 @@ pub async fn run_checks(app: &App, checkpoint: Option<PathBuf>, extra_keys: &[Ve
     }
     let audit = verify_audit_chain(app).await?;
     match audit.broken_at {
-        Some(seq) => failures.push(format!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})")),
-        None => println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", audit.entries, audit.entries),
+        Some(seq) => {
+            failures.push(format!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})"))
+        }
+        None => {
+            println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", audit.entries, audit.entries)
+        }
     }
     let m = verify_matter_chains(app).await?;
     if m.broken.is_empty() {
@@ -138,10 +142,12 @@ fn default_origin(config: &Config) -> String {
     let url = config.public_url();
     let host = url::Url::parse(&url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_owned(),
-        }))
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_owned(),
+            })
+        })
         .unwrap_or_else(|| "shanzhi.local".to_owned());
     format!("{host}/log")
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use shanzhi_app::tlog::{CheckpointerConfig, run_checkpointer};
 use shanzhi_app::timing::{SweeperConfig, run_sweeper};
+use shanzhi_app::tlog::{CheckpointerConfig, run_checkpointer};
 use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
