@@ -258,3 +258,42 @@ async fn a_reordered_and_a_truncated_log_are_caught() {
     assert!(err.contains("is not in the log: it was written behind the log's back"), "{err}");
     assert!(Path::new(&cwd.path().join("checkpoints/keys.txt")).is_file(), "the key is listed beside the checkpoints");
 }
+
+fn use_key(cwd: &TempDir, key: Option<&str>) {
+    let dir = cwd.path().display();
+    let key = key.map(|k| format!("tlog_key_file = \"{dir}/{k}\"\n")).unwrap_or_default();
+    std::fs::write(cwd.path().join("shanzhi.toml"), format!("{key}checkpoint_dir = \"{dir}/checkpoints\"\n"))
+        .expect("toml");
+}
+
+#[tokio::test]
+async fn a_rotated_or_lost_key_starts_a_segment_that_continues_the_old_checkpoint() {
+    let (t, cwd) = world().await;
+    let db = t.db();
+    // A planned rotation: the old key signs a last checkpoint, the new key the segment.
+    let out = cli(&cwd, &["audit", "rotate-key", "--new-key", "second.key"], db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("new log segment started"), "{}", text(&out.stdout));
+    let last = t.store().log_leaves(t.store().log_head().await.expect("head").size - 1, 1).await.expect("leaf");
+    assert_eq!(last[0].kind, shanzhi_domain::tlog::LeafKind::SegmentStart);
+    use_key(&cwd, Some("second.key"));
+    let keys = std::fs::read_to_string(cwd.path().join("checkpoints/keys.txt")).expect("keys.txt");
+    assert_eq!(keys.lines().count(), 2, "both keys are kept: {keys}");
+    assert!(verify(&cwd, db, Some("before.txt")).status.success(), "the old key's checkpoint still verifies");
+    let latest = verify(&cwd, db, None);
+    assert!(latest.status.success(), "the new key's checkpoint verifies: {}", text(&latest.stderr));
+
+    // A lost key: no key configured; the segment continues the latest checkpoint on file.
+    std::fs::remove_file(cwd.path().join("second.key")).expect("lose the key");
+    use_key(&cwd, None);
+    let out = cli(&cwd, &["audit", "rotate-key", "--new-key", "third.key"], db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    use_key(&cwd, Some("third.key"));
+    for checkpoint in [Some("before.txt"), None] {
+        let out = verify(&cwd, db, checkpoint);
+        assert!(out.status.success(), "{checkpoint:?}: {}", text(&out.stderr));
+    }
+    let segments = t.store().log_leaves(0, 100_000).await.expect("leaves");
+    let starts = segments.iter().filter(|l| l.kind == shanzhi_domain::tlog::LeafKind::SegmentStart).count();
+    assert_eq!(starts, 2, "one segment start per new key");
+}
