@@ -127,7 +127,7 @@ async fn main() {
     let mut seed = 1;
     while written < events {
         let options = shanzhi_app::matters::DemoOptions {
-            count: (((events - written) / 4).max(1000)).min(50_000) as usize,
+            count: ((events - written) / 4).clamp(1000, 50_000) as usize,
             seed,
             open_only: false,
             spread_hours: 24 * 60,
