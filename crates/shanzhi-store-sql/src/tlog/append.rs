@@ -176,6 +176,12 @@ struct BackfillAudit {
 /// has a leaf.
 #[sql_bounds]
 pub(crate) async fn backfill<DB>(conn: &mut DB::Connection) -> StoreResult<u64> {
+    // Lock the head first: servers starting together backfill once.
+    QueryBuilder::<DB>::new("UPDATE tlog_head SET updated_at = updated_at WHERE id = 1")
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
     if read_head::<DB>(conn).await?.size() > 0 {
         return Ok(0);
     }

@@ -90,7 +90,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         (Some(signer), minutes) => {
             let job = CheckpointerConfig {
                 holder: config.server_name.clone().unwrap_or_else(server_name),
-                interval: Duration::from_secs(minutes * 60),
+                interval: Duration::from_secs(minutes.saturating_mul(60)),
             };
             tracing::info!(key = %signer.verifier().to_text(), minutes, dir = %config.checkpoint_dir().display(), "checkpoints on");
             let mut stopped = stopped.clone();
