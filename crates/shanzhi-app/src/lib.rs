@@ -6,6 +6,9 @@ pub mod access;
 pub mod demo;
 pub mod divisions;
 mod error;
+pub mod figures;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod grids;
 pub mod health;
 pub mod matters;

@@ -70,11 +70,24 @@ impl WorkingHours {
                 format!("working hours '{text}' must be HH:MM-HH:MM, comma-separated, in order, not overlapping"),
             )
         };
+        // Exactly HH:MM, as the settings are written back (`Display`): jiff
+        // also reads seconds, fractions and `HHMMSS`, which would be stored
+        // cut to the minute, so what was set and what is kept would differ,
+        // and a period shorter than a minute would be kept as an empty one
+        // that no longer parses when the settings are read back.
+        let time = |t: &str| -> Result<Time, Bilingual> {
+            let t = t.trim();
+            let shaped =
+                t.len() == 5 && t.bytes().enumerate().all(|(i, b)| if i == 2 { b == b':' } else { b.is_ascii_digit() });
+            if !shaped {
+                return Err(bad());
+            }
+            t.parse().map_err(|_| bad())
+        };
         let mut periods = Vec::new();
         for part in text.split(',') {
             let (a, b) = part.trim().split_once('-').ok_or_else(bad)?;
-            let a: Time = a.trim().parse().map_err(|_| bad())?;
-            let b: Time = b.trim().parse().map_err(|_| bad())?;
+            let (a, b) = (time(a)?, time(b)?);
             if a >= b || periods.last().is_some_and(|(_, end): &(Time, Time)| *end > a) {
                 return Err(bad());
             }
@@ -176,8 +189,16 @@ impl Calendar {
         dt.to_zoned_datetime(china()).map_or(Timestamp::MAX, |z| z.timestamp())
     }
 
-    /// The first working instant at or after `t`.
+    /// The first working instant at or after `t` (`t` itself if there is
+    /// none within ten years).
     pub fn next_working(&self, t: Timestamp) -> Timestamp {
+        self.next_working_within(t).unwrap_or(t)
+    }
+
+    /// The first working instant at or after `t`, if there is one within ten
+    /// years: a calendar may be all holidays for longer (an imported file),
+    /// and then no amount of working time ever ends.
+    fn next_working_within(&self, t: Timestamp) -> Option<Timestamp> {
         let dt = Self::civil(t);
         let mut date = dt.date();
         let mut time = dt.time();
@@ -185,7 +206,7 @@ impl Calendar {
             if self.is_working_day(date) {
                 for (a, b) in self.hours.periods() {
                     if time < *b {
-                        return Self::instant(date.to_datetime(time.max(*a)));
+                        return Some(Self::instant(date.to_datetime(time.max(*a))));
                     }
                 }
             }
@@ -193,7 +214,7 @@ impl Calendar {
             date = next;
             time = Time::midnight();
         }
-        t
+        None
     }
 
     /// Is `t` inside working time?
@@ -204,15 +225,21 @@ impl Calendar {
 
     /// `t` plus `seconds` of working time. The result lies in working time
     /// (or at the end of a working period).
+    /// Without working time within ten years of where the count stands (a
+    /// calendar of holidays only), the time never ends: `Timestamp::MAX`.
     pub fn add_working_seconds(&self, t: Timestamp, seconds: i64) -> Timestamp {
         let mut left = seconds.max(0);
-        let mut at = self.next_working(t);
+        // Each step stands at working time found by `next_working_within`,
+        // never on a day off: the search failing ends the count, where
+        // taking `t` as it was once counted a holiday's hours as working
+        // time, or stood still for a million steps.
+        let Some(mut at) = self.next_working_within(t) else { return Timestamp::MAX };
         for _ in 0..1_000_000 {
             let dt = Self::civil(at);
             let (date, time) = (dt.date(), dt.time());
+            // Only at the end of time is a found instant outside its period.
             let Some((_, end)) = self.hours.periods().iter().find(|(a, b)| time >= *a && time < *b) else {
-                at = self.next_working(at);
-                continue;
+                return Timestamp::MAX;
             };
             let available = end.duration_since(time).as_secs();
             if left <= available {
@@ -221,7 +248,10 @@ impl Calendar {
                     .unwrap_or(Timestamp::MAX);
             }
             left -= available;
-            at = self.next_working(Self::instant(date.to_datetime(*end)));
+            let Some(next) = self.next_working_within(Self::instant(date.to_datetime(*end))) else {
+                return Timestamp::MAX;
+            };
+            at = next;
         }
         at
     }
@@ -265,17 +295,18 @@ impl Calendar {
             return 0;
         }
         let mut total = 0;
-        let mut at = self.next_working(a);
-        while at < b {
+        // As in `add_working_seconds`: no working time found ends the count
+        // (taking the instant as it was once looped here for ever).
+        let mut next = self.next_working_within(a);
+        while let Some(at) = next.filter(|at| *at < b) {
             let dt = Self::civil(at);
             let Some((_, end)) = self.hours.periods().iter().find(|(x, y)| dt.time() >= *x && dt.time() < *y) else {
-                at = self.next_working(at);
-                continue;
+                break;
             };
             let period_end = Self::instant(dt.date().to_datetime(*end));
             let stop = period_end.min(b);
             total += stop.duration_since(at).as_secs();
-            at = self.next_working(period_end);
+            next = self.next_working_within(period_end);
         }
         total
     }
@@ -366,11 +397,47 @@ mod tests {
     }
 
     #[test]
+    fn a_calendar_without_working_days_ends_no_count_and_loops_nowhere() {
+        // Eleven years of holidays (4,000 lines, within the import's bounds).
+        // Each count used to search ten years ahead a million times over (from
+        // an evening: minutes per deadline), count a holiday's hours as working
+        // time (from a morning), or never end (`working_seconds_between`).
+        let mut official = BTreeMap::new();
+        let mut d = date(2030, 1, 1);
+        while d.year() < 2041 {
+            official.insert(d, DayRule { kind: DayKind::Off, name: "假".into() });
+            d = d.tomorrow().expect("date");
+        }
+        let c = Calendar::new(official, BTreeMap::new(), WorkingHours::default());
+        for t in [at(2030, 6, 3, 20, 0), at(2030, 6, 3, 10, 0)] {
+            assert_eq!(c.add_working_seconds(t, 3600), Timestamp::MAX, "{t}");
+            assert_eq!(c.working_seconds_between(t, at(2036, 1, 1, 0, 0)), 0, "{t}");
+        }
+        // Within ten years of the first working day after them, counts work.
+        assert_eq!(c.working_seconds_between(at(2040, 12, 1, 10, 0), at(2041, 1, 2, 10, 0)), 8 * 3600);
+        assert_eq!(c.add_working_seconds(at(2040, 12, 1, 10, 0), 3600), at(2041, 1, 1, 10, 0));
+    }
+
+    #[test]
     fn working_hours_parse_and_adjustments_win() {
         assert_eq!(WorkingHours::parse("09:00-12:00,13:30-17:30").expect("hours"), WorkingHours::default());
         assert_eq!(WorkingHours::default().to_string(), "09:00-12:00,13:30-17:30");
         assert_eq!(WorkingHours::default().seconds_per_day(), 7 * 3600);
-        for bad in ["", "9-12", "12:00-09:00", "09:00-12:00,11:00-13:00", "x"] {
+        // Only HH:MM: seconds, fractions or ISO basic times would be stored cut
+        // to the minute (found by fuzzing: `114240-18` was kept as 11:42–18:00,
+        // and `09:00:30-09:00:50` as an empty period that no longer parses).
+        for bad in [
+            "",
+            "9-12",
+            "12:00-09:00",
+            "09:00-12:00,11:00-13:00",
+            "x",
+            "114240-18",
+            "09:00:30-09:00:50",
+            "9:00-12:00",
+            "09:00-12:00:00.5",
+            "24:00-25:00",
+        ] {
             assert!(WorkingHours::parse(bad).is_err(), "{bad}");
         }
         let mut local = BTreeMap::new();

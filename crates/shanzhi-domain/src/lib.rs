@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod category;
 pub mod division;
 pub mod grid;
+pub mod indicators;
 pub mod instant;
 pub mod matter;
 pub mod patrol;

@@ -45,7 +45,29 @@ pub enum Stage {
     Verify,
 }
 
+impl std::str::FromStr for Stage {
+    type Err = Bilingual;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| Bilingual::new(format!("未知的环节“{s}”"), format!("unknown stage '{s}'")))
+    }
+}
+
 impl Stage {
+    pub const ALL: [Stage; 5] = [Stage::Accept, Stage::Dispatch, Stage::Sign, Stage::Handle, Stage::Verify];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Accept => "accept",
+            Stage::Dispatch => "dispatch",
+            Stage::Sign => "sign",
+            Stage::Handle => "handle",
+            Stage::Verify => "verify",
+        }
+    }
+
     /// The stage a matter in `state` is in, if that state is timed.
     pub fn of(state: MatterState) -> Option<Stage> {
         match state {

@@ -122,6 +122,14 @@ impl<DB> GridStore for SqlStore<DB> {
             }
             q.push(")");
         }
+        if !query.codes.is_empty() {
+            q.push(" AND code IN (");
+            let mut list = q.separated(", ");
+            for c in &query.codes {
+                list.push_bind(c.as_str().to_owned());
+            }
+            q.push(")");
+        }
         if let Some(within) = &query.within {
             let (lower, upper) = within.descendant_bounds();
             q.push(" AND community_code >= ").push_bind(lower).push(" AND community_code <= ").push_bind(upper);

@@ -20,13 +20,23 @@ pub struct GridQuery {
     pub kind: Option<GridKind>,
     /// Only grids whose bounding box meets this one (min lng, min lat, max lng, max lat).
     pub bbox: Option<[f64; 4]>,
+    /// Only these grids (empty: any).
+    pub codes: Vec<GridCode>,
     /// At most this many, in code order.
     pub limit: Option<usize>,
 }
 
 impl GridQuery {
     pub fn as_of(as_of: Date) -> Self {
-        GridQuery { as_of, communities: Vec::new(), within: None, kind: None, bbox: None, limit: None }
+        GridQuery {
+            as_of,
+            communities: Vec::new(),
+            within: None,
+            kind: None,
+            bbox: None,
+            codes: Vec::new(),
+            limit: None,
+        }
     }
 }
 

@@ -45,6 +45,9 @@ pub struct MatterQuery {
     pub numbers: Vec<String>,
     /// Only matters changed after this instant.
     pub updated_after: Option<Micros>,
+    /// Only matters that may still count on or after this instant: open now,
+    /// or with an entry since (the figures' and the record export's reads).
+    pub active_since: Option<Micros>,
     pub bbox: Option<[f64; 4]>,
     /// Only matters in the 3×3 cells around this point (`cell_of`): about
     /// 150 m each way, for duplicates; combine with `bbox` for the exact box.
@@ -149,6 +152,9 @@ pub trait MatterStore {
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>>;
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<Matter>>;
     async fn matter_events(&self, id: &MatterId) -> StoreResult<Vec<MatterEvent>>;
+    /// The timelines of many matters at once, each in order (matters in the
+    /// order asked).
+    async fn matter_events_of(&self, ids: &[MatterId]) -> StoreResult<Vec<(MatterId, MatterEvent)>>;
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<Matter>>;
     /// Like `matters`, but only (id, number, lng, lat): for looking around a
     /// point without reading whole rows.

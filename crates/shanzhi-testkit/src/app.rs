@@ -17,8 +17,9 @@ use jiff::civil::{Date, date};
 use serde_json::{Value, json};
 use shanzhi_app::access::{Actor, AdminDesk, AuthConfig, Client, NewStaff, Operator, OperatorKey};
 use shanzhi_app::grids::GridImportOptions;
+use shanzhi_app::matters::MatterView;
 use shanzhi_app::timing::Clock;
-use shanzhi_app::{App, NoProgress, demo};
+use shanzhi_app::{App, AppResult, NoProgress, demo};
 use shanzhi_domain::{CodeSystem, Role};
 use shanzhi_store::Store;
 
@@ -57,17 +58,35 @@ pub fn username_of(role: Role) -> String {
     format!("t_{}", role.as_str())
 }
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+/// A GeoJSON polygon: the rectangle from (`x0`, `y0`) to (`x1`, `y1`) (lng, lat).
+pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+}
+
+/// A grid as a GeoJSON feature for an import, named `网格{code}`; `parent`
+/// is the parent grid's code (a micro-grid's general grid).
+pub fn grid_feature(code: &str, kind: &str, parent: Option<&str>, geometry: Value) -> Value {
+    json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}"),
+           "parent_code": parent}, "geometry": geometry})
 }
 
 /// A community as a square: its master grid and two general grids side by side.
 pub fn community_grid(community: &str, x: f64, y: f64) -> Vec<Value> {
-    let f = |code: String, kind: &str, g: Value| json!({"type": "Feature", "properties": {"code": code, "kind": kind, "name": format!("网格{code}")}, "geometry": g});
+    let f = |suffix: &str, kind: &str, g: Value| grid_feature(&format!("{community}{suffix}"), kind, None, g);
     vec![
-        f(format!("{community}000"), "master", rect(x, y, x + 0.01, y + 0.01)),
-        f(format!("{community}001"), "general", rect(x, y, x + 0.005, y + 0.01)),
-        f(format!("{community}002"), "general", rect(x + 0.005, y, x + 0.01, y + 0.01)),
+        f("000", "master", rect(x, y, x + 0.01, y + 0.01)),
+        f("001", "general", rect(x, y, x + 0.005, y + 0.01)),
+        f("002", "general", rect(x + 0.005, y, x + 0.01, y + 0.01)),
+    ]
+}
+
+/// A community as one square that is both its master grid and its only
+/// general grid (`{community}001`): every point of it is in both.
+pub fn one_grid_community(community: &str, x: f64, y: f64) -> Vec<Value> {
+    let square = rect(x, y, x + 0.01, y + 0.01);
+    vec![
+        grid_feature(&format!("{community}000"), "master", None, square.clone()),
+        grid_feature(&format!("{community}001"), "general", None, square),
     ]
 }
 
@@ -147,7 +166,15 @@ impl TestAppBuilder {
         self.with_account(&name, role, scope_of(role))
     }
 
-    /// An account with its first assignment (from [`SINCE`]).
+    /// Accounts of the test's own: (user name, role, scope), each as
+    /// [`TestAppBuilder::with_account`].
+    pub fn with_accounts(self, accounts: &[(&str, Role, Option<&str>)]) -> Self {
+        accounts.iter().fold(self, |t, (username, role, scope)| t.with_account(username, *role, *scope))
+    }
+
+    /// An account with its first assignment (from [`SINCE`]), password
+    /// [`PASSWORD`] and phone number `139` + its place in the order of
+    /// accounts (`13900000000` for the first).
     pub fn with_account(mut self, username: &str, role: Role, scope: Option<&str>) -> Self {
         self.divisions = true;
         self.grid |= scope.is_some_and(|s| s.len() == 15);
@@ -190,19 +217,7 @@ impl TestAppBuilder {
             admin.create_department(code, name).await.expect("department");
         }
         for (i, (username, role, scope)) in self.staff.into_iter().enumerate() {
-            admin
-                .create_user(NewStaff {
-                    username: username.clone(),
-                    display_name: format!("{username} 同志"),
-                    phone: Some(format!("139{i:08}")),
-                    password: Some(PASSWORD.to_owned()),
-                    role,
-                    scope,
-                    from: Some(SINCE),
-                    to: None,
-                })
-                .await
-                .expect("user");
+            t.create_account(&username, role, scope.as_deref(), Some(format!("139{i:08}"))).await;
         }
         t
     }
@@ -253,6 +268,51 @@ impl TestApp {
     /// A session token for `username` (for HTTP tests).
     pub async fn token(&self, username: &str) -> String {
         self.app.login(username, PASSWORD, &Client::default()).await.expect("sign in").token
+    }
+
+    /// An account made after the start (as [`TestAppBuilder::with_account`],
+    /// without a phone number): for a test that needs it only part way, or
+    /// in a store it filled itself.
+    pub async fn add_account(&self, username: &str, role: Role, scope: Option<&str>) {
+        self.create_account(username, role, scope, None).await;
+    }
+
+    async fn create_account(&self, username: &str, role: Role, scope: Option<&str>, phone: Option<String>) {
+        let op = self.operator().scoped("test");
+        op.desk::<AdminDesk>()
+            .expect("the operator administers")
+            .create_user(NewStaff {
+                username: username.to_owned(),
+                display_name: format!("{username} 同志"),
+                phone,
+                password: Some(PASSWORD.to_owned()),
+                role,
+                scope: scope.map(str::to_owned),
+                from: Some(SINCE),
+                to: None,
+            })
+            .await
+            .expect("user");
+    }
+
+    /// Give a matter command as `username` (signed in for it).
+    pub async fn command_as(&self, username: &str, id: &str, command: &str, args: Value) -> AppResult<MatterView> {
+        self.app.scoped(self.actor(username).await).command(id, command, args).await
+    }
+
+    /// Take a matter from reported to closed as the operator: accepted,
+    /// dispatched to 锦江区城管局, signed for, answered and verified on site.
+    pub async fn close_matter(&self, id: &str) {
+        let op = self.operator().scoped("test");
+        for (command, args) in [
+            ("accept", Value::Null),
+            ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
+            ("sign", Value::Null),
+            ("respond", json!({"text": "已修复"})),
+            ("verify", json!({"passed": true, "note": "合格"})),
+        ] {
+            op.command(id, command, args).await.expect(command);
+        }
     }
 }
 

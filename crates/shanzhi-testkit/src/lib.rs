@@ -8,8 +8,8 @@ mod app;
 use std::sync::Arc;
 
 pub use app::{
-    INSIDE, INSIDE_POINT, OUTSIDE, PASSWORD, SINCE, TestApp, TestAppBuilder, cheap_auth, community_grid, scope_of,
-    username_of,
+    INSIDE, INSIDE_POINT, OUTSIDE, PASSWORD, SINCE, TestApp, TestAppBuilder, cheap_auth, community_grid, grid_feature,
+    one_grid_community, rect, scope_of, username_of,
 };
 pub use shanzhi_store::testkit::Fixture;
 use shanzhi_store_pg::testkit as pg;

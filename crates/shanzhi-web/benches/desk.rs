@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
-use shanzhi_app::access::{AdminDesk, NewStaff};
+use shanzhi_app::NoProgress;
 use shanzhi_app::matters::DemoOptions;
 use shanzhi_app::matters::MatterFilter;
-use shanzhi_app::{App, NoProgress};
 use shanzhi_domain::Role;
+use shanzhi_testkit::TestApp;
 use shanzhi_web::{HttpOptions, router};
 use tower::ServiceExt;
 
@@ -23,35 +23,17 @@ const ROUNDS: usize = 30;
 
 #[tokio::main]
 async fn main() {
-    let db = shanzhi_testkit::test_db().await;
-    let (app, key) = App::new(db.fixture.store.clone());
-    let operator = app.operator(&key);
+    let t = TestApp::new().start().await;
+    let operator = t.operator();
     let started = Instant::now();
     operator.load_demo().await.expect("demo");
     let jinjiang = shanzhi_domain::DivisionCode::parse("510104").expect("锦江区");
     let options = DemoOptions { count: OPEN, seed: 8, open_only: true, spread_hours: 72, within: Some(jinjiang) };
     operator.generate_demo_matters_with(&options, &NoProgress).await.expect("open matters");
-    let op = operator.scoped("bench");
-    op.desk::<AdminDesk>()
-        .expect("the operator administers")
-        .create_user(NewStaff {
-            username: "bench_dispatcher".into(),
-            display_name: "锦江区调度（基准）".into(),
-            phone: None,
-            password: Some("Bench-Desk-2026!".into()),
-            role: Role::Dispatcher,
-            scope: Some("510104".into()),
-            from: None,
-            to: None,
-        })
-        .await
-        .expect("dispatcher");
-    let login = app
-        .login("bench_dispatcher", "Bench-Desk-2026!", &shanzhi_app::access::Client::default())
-        .await
-        .expect("sign in");
-    let dispatcher = app.authenticate(&login.token).await.expect("session");
-    let counts = app.scoped(dispatcher).matter_counts(&MatterFilter::default()).await.expect("counts");
+    t.add_account("bench_dispatcher", Role::Dispatcher, Some("510104")).await;
+    let token = t.token("bench_dispatcher").await;
+    let dispatcher = t.authenticate(&token).await.expect("session");
+    let counts = t.scoped(dispatcher).matter_counts(&MatterFilter::default()).await.expect("counts");
     let open: u64 = counts.iter().filter(|(s, _)| s.is_open()).map(|(_, n)| n).sum();
     println!(
         "setup {:.1} s: {open} open matters in the dispatcher's scope ({} in all)",
@@ -60,8 +42,8 @@ async fn main() {
     );
     assert!(open >= OPEN as u64, "the benchmark needs {OPEN} open matters");
 
-    let web = router(app, HttpOptions::default());
-    let cookie = format!("shanzhi_session={}", login.token);
+    let web = router(t.app().clone(), HttpOptions::default());
+    let cookie = format!("shanzhi_session={token}");
     for tab in ["intake", "filed", "escalated", "waiting", "overdue"] {
         let mut times = Vec::with_capacity(ROUNDS);
         let mut bytes = 0;

@@ -7,6 +7,8 @@
 mod client;
 mod error;
 mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 mod middleware;
 mod openapi;
 mod params;
@@ -86,6 +88,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::departments::routes())
         .merge(routes::dictionary::routes())
         .merge(routes::divisions::routes())
+        .merge(routes::figures::routes())
         .merge(routes::grids::routes())
         .merge(routes::locate::routes())
         .merge(routes::log::routes())

@@ -75,6 +75,9 @@ const CODES: &[&str] = &[
     "invalid_grid_code",
     "invalid_time",
     "too_many_values",
+    "invalid_period",
+    "invalid_unit_kind",
+    "invalid_indicator",
 ];
 
 fn coded<E: serde::de::Error>(code: &'static str, message: &Bilingual) -> E {
@@ -125,6 +128,28 @@ pub fn comma_list<'de, D: Deserializer<'de>, T: Param>(d: D) -> Result<Vec<T>, D
         }
     }
     Ok(out)
+}
+
+/// A day (midnight in China) or an RFC 3339 instant; empty means absent.
+pub fn day_or_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Micros>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else { return Ok(None) };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    let day = text.parse::<jiff::civil::Date>().ok().and_then(|d| d.to_zoned_datetime(china).ok());
+    match (day, text.parse::<jiff::Timestamp>()) {
+        (Some(z), _) => Ok(Some(Micros::from(z.timestamp()))),
+        (None, Ok(t)) => Ok(Some(Micros::from(t))),
+        (None, Err(_)) => Err(coded(
+            "invalid_time",
+            &Bilingual::new(
+                format!("时间“{text}”应为日期（2026-11-01）或 RFC 3339 时间"),
+                format!("time '{text}' must be a date (2026-11-01) or an RFC 3339 instant"),
+            ),
+        )),
+    }
 }
 
 /// An RFC 3339 instant (`2026-11-01T00:00:00+08:00`); empty means absent.

@@ -63,6 +63,37 @@ pub enum Command {
     /// Restore a backup into an empty store, then verify it as `audit verify`
     /// does. Stop the servers on that store first.
     Restore(RestoreArgs),
+    /// Export records (CSV) for recomputing figures or for reports.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// The record export: one row per timeline entry of every matter reported
+    /// before --to (columns in docs/timeline-export.md); every indicator is
+    /// computed from these rows alone.
+    Timeline(ExportTimelineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportTimelineArgs {
+    /// Only matters still open on this day (Beijing time) or with an entry since.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<jiff::civil::Date>,
+    /// Entries before this day (Beijing time, exclusive); default now.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<jiff::civil::Date>,
+    /// Only matters under this division (e.g. 510104).
+    #[arg(long, value_parser = parse_division_code)]
+    pub within: Option<shanzhi_domain::DivisionCode>,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -407,6 +438,7 @@ impl Cli {
             Command::Audit { what: AuditCommand::RotateKey(a) } => a.store.clone(),
             Command::Backup(a) => a.store.clone(),
             Command::Restore(a) => a.store.clone(),
+            Command::Export { what: ExportWhat::Timeline(a) } => a.store.clone(),
         }
     }
 }

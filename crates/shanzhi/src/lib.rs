@@ -10,7 +10,7 @@ mod progress;
 mod store;
 mod telemetry;
 
-use cli::{AuditCommand, Cli, Command, DemoCommand, GridCommand, ImportWhat, TokenCommand, UserCommand};
+use cli::{AuditCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand, UserCommand};
 use shanzhi_app::AppError;
 
 pub use store::{log_setup, open_app, open_store};
@@ -50,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Backup(args) => commands::backup::backup(&config, args).await,
         Command::Restore(args) => commands::backup::restore(&config, args).await,
+        Command::Export { what: ExportWhat::Timeline(args) } => commands::export::timeline(&config, args).await,
     }
 }
 

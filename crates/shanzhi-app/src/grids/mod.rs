@@ -31,6 +31,8 @@ pub struct GridFilter {
     pub kind: Option<GridKind>,
     /// Only grids whose box meets this one (min lng, min lat, max lng, max lat).
     pub bbox: Option<[f64; 4]>,
+    /// Only these grids (empty: any).
+    pub codes: Vec<GridCode>,
 }
 
 /// Most grids one listing may return; narrow by community, box or kind.
@@ -69,6 +71,7 @@ impl App {
             within: filter.within.clone(),
             kind: filter.kind,
             bbox: filter.bbox,
+            codes: filter.codes.clone(),
             limit: Some(MAX_LISTED + 1),
             ..GridQuery::as_of(filter.as_of.unwrap_or_else(today))
         };

@@ -139,7 +139,7 @@ impl Scoped<'_> {
         command: Command,
         attachments: Vec<String>,
     ) -> AppResult<MatterView> {
-        let (next, event) = m
+        let (next, mut event) = m
             .apply(&command, self.app.now_micros(), &self.actor.name, role, attachments.clone())
             .map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
         self.check_rules(&m, &command).await?;
@@ -173,7 +173,7 @@ impl Scoped<'_> {
             ),
             None => m.clock.clone(),
         };
-        let updated = Matter { clock, ..next };
+        let updated = next.timed(clock, &mut event);
         self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
@@ -258,7 +258,7 @@ fn roles_text(kind: CommandKind) -> String {
 }
 
 /// `{"command": name, ...args}` as a command; `attachments` taken aside.
-fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
+pub(crate) fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(Command, Vec<String>)> {
     let kind: CommandKind = name.parse().map_err(|message| AppError::NotFound { code: "unknown_command", message })?;
     let mut object = match args {
         serde_json::Value::Object(o) => o,

@@ -78,7 +78,7 @@ impl Builder<'_> {
     /// Give a command some minutes after the last one; false if it does not fit.
     fn push(&mut self, actor: &str, role: Role, command: Command) -> bool {
         let at = self.matter.updated_at.plus_seconds(self.rng.random_range(10..600) * 60).min(self.now);
-        let Ok((next, event)) = self.matter.apply(&command, at, actor, ActingRole::Role(role), Vec::new()) else {
+        let Ok((next, mut event)) = self.matter.apply(&command, at, actor, ActingRole::Role(role), Vec::new()) else {
             return false;
         };
         let urgent = self.category.severity == Severity::Urgent;
@@ -91,7 +91,7 @@ impl Builder<'_> {
             urgent,
             at.timestamp(),
         );
-        self.matter = Matter { clock, ..next };
+        self.matter = next.timed(clock, &mut event);
         self.events.push(event);
         true
     }

@@ -35,8 +35,12 @@ use crate::{AppError, AppResult};
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub(crate) use cache::DictionaryHolder;
 pub use commands::Suggestion;
+#[cfg(feature = "fuzzing")]
+pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
 pub use filter::{MAX_TEXT_CHARS, MatterFilter};
+#[cfg(feature = "fuzzing")]
+pub(crate) use hotline::parse_hotline;
 pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;

@@ -22,6 +22,8 @@ use crate::access::{Scoped, Via};
 use crate::{AppError, AppResult};
 
 pub use requests::{PostedRequest, RequestFilter, RequestPost, UpdateFilter};
+#[cfg(feature = "fuzzing")]
+pub(crate) use requests::{paging, window};
 pub use services::{ServiceDefinition, ServiceInfo, service_notice};
 
 /// The spec's own link, as discovery names it.

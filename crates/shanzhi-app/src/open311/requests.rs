@@ -88,7 +88,7 @@ fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppE
 /// `[from, to)` of a `start_date`/`end_date` pair: at most 90 days, the last
 /// 90 days by default, a missing end 90 days after the start (and the other
 /// way round).
-fn window(start: Option<&str>, end: Option<&str>, now: Micros) -> AppResult<(Micros, Micros)> {
+pub(crate) fn window(start: Option<&str>, end: Option<&str>, now: Micros) -> AppResult<(Micros, Micros)> {
     let span = WINDOW_DAYS * DAY_MICROS;
     let now = now.get();
     let start = start.map(|s| parse_datetime("start_date", s)).transpose()?.map(Micros::get);
@@ -113,7 +113,7 @@ fn window(start: Option<&str>, end: Option<&str>, now: Micros) -> AppResult<(Mic
 }
 
 /// (skip, take) of `page`/`page_size`.
-fn paging(page: Option<usize>, page_size: Option<usize>) -> AppResult<(usize, usize)> {
+pub(crate) fn paging(page: Option<usize>, page_size: Option<usize>) -> AppResult<(usize, usize)> {
     let size = page_size.unwrap_or(MAX_PAGE_SIZE);
     let page = page.unwrap_or(1);
     if !(1..=MAX_PAGE_SIZE).contains(&size) {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use serde::Serialize;
 use shanzhi_domain::calendar::china;
+use shanzhi_domain::matter::ClockMark;
 use shanzhi_domain::matter::Overdue;
 use shanzhi_domain::{ActingRole, Matter, MatterEvent, MatterId, Micros};
 use shanzhi_domain::{Command, Warning};
@@ -159,6 +160,10 @@ fn sweep_updates(
             }
         }
         next.clock = Some(clock);
+        if let Some(e) = &mut event {
+            // A supervision leaves the stage and its deadline as they were.
+            e.mark = ClockMark::of(next.clock.as_ref());
+        }
         updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event });
     }
     updates

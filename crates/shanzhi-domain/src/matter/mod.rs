@@ -12,4 +12,4 @@ pub use command::{Assignee, Command, CommandKind, Overdue, Rating};
 pub use record::{Channel, LngLat, Matter, MatterId, Reporter, TimelineProblem, report_level};
 pub use state::{Level, MatterState};
 pub use status::{Refusal, Status, holder_of};
-pub use timeline::{ActingRole, EventKind, MATTER_GENESIS, MatterEvent, check_chain};
+pub use timeline::{ActingRole, ClockMark, EventKind, MATTER_GENESIS, MatterEvent, check_chain};

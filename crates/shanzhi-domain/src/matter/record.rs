@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::timeline::{ActingRole, EventKind, MATTER_GENESIS, MatterEvent, check_chain};
+use super::timeline::{ActingRole, ClockMark, EventKind, MATTER_GENESIS, MatterEvent, check_chain};
 use super::{Command, Level, Refusal, Status};
 use crate::access::Place;
 use crate::category::{CategoryCode, Line, Severity};
@@ -265,6 +265,7 @@ impl Matter {
             attachments,
             prev_hash: String::new(),
             hash: String::new(),
+            mark: ClockMark::of(self.clock.as_ref()),
         }
         .sealed(self.id.as_str(), MATTER_GENESIS)
     }
@@ -295,11 +296,20 @@ impl Matter {
             attachments,
             prev_hash: String::new(),
             hash: String::new(),
+            mark: ClockMark::default(),
         }
         .sealed(self.id.as_str(), &self.last_hash);
         let next =
             Matter { status, updated_at: at, event_count: event.seq, last_hash: event.hash.clone(), ..self.clone() };
         Ok((next, event))
+    }
+
+    /// This matter with the stage clock `clock`, which `event` (the entry
+    /// that led here) records as its mark.
+    #[must_use]
+    pub fn timed(self, clock: Option<StageClock>, event: &mut MatterEvent) -> Matter {
+        event.mark = ClockMark::of(clock.as_ref());
+        Matter { clock, ..self }
     }
 
     /// Check a stored matter against its timeline: the chain, that the

@@ -11,6 +11,7 @@ use super::{Command, CommandKind, MatterState};
 use crate::access::Role;
 use crate::instant::Micros;
 use crate::text::Bilingual;
+use crate::timing::{Stage, StageClock};
 
 /// The hash before a matter's first entry.
 pub const MATTER_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -137,6 +138,29 @@ pub struct MatterEvent {
     pub attachments: Vec<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The stage clock in force after this entry. Not part of the hash: it
+    /// follows from the category's limits and the calendar of the day, and
+    /// the record export and the indicators read it.
+    pub mark: ClockMark,
+}
+
+/// A stage clock as the record export shows it: the stage whose time runs
+/// and its deadline; both empty when no clock runs (parked, closed, untimed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ClockMark {
+    pub stage: Option<Stage>,
+    pub deadline: Option<Micros>,
+}
+
+impl ClockMark {
+    pub fn of(clock: Option<&StageClock>) -> ClockMark {
+        match clock {
+            Some(c) if c.counting_from.is_some() => {
+                ClockMark { stage: Some(c.stage), deadline: c.deadline.map(Micros::from) }
+            }
+            _ => ClockMark::default(),
+        }
+    }
 }
 
 impl MatterEvent {
@@ -216,6 +240,7 @@ mod tests {
                 attachments: vec![],
                 prev_hash: String::new(),
                 hash: String::new(),
+                mark: ClockMark::default(),
             };
             out.push(e.sealed("m", &prev));
         }
@@ -237,6 +262,7 @@ mod tests {
             attachments: vec!["p1".to_owned()],
             prev_hash: String::new(),
             hash: String::new(),
+            mark: ClockMark::default(),
         };
         assert_eq!(
             e.sealed("m1", MATTER_GENESIS).hash,

@@ -1,7 +1,7 @@
 //! Matter filters: the caller's scope as parts (each read along its own
 //! index), and the query's filters, as SQL.
 
-use shanzhi_domain::{DivisionCode, DivisionLevel, Warning};
+use shanzhi_domain::{DivisionCode, DivisionLevel, MatterState, Warning};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
@@ -163,6 +163,14 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
     }
     if let Some(after) = query.updated_after {
         q.push(" AND updated_at > ").push_bind(after.get());
+    }
+    if let Some(since) = query.active_since {
+        q.push(" AND (updated_at >= ").push_bind(since.get()).push(" OR state IN (");
+        let mut list = q.separated(", ");
+        for st in MatterState::open() {
+            list.push_bind(st.as_str().to_owned());
+        }
+        q.push("))");
     }
     if let Some(t) = &query.text {
         q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");

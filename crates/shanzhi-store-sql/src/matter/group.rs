@@ -13,7 +13,9 @@ use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter};
+use super::rows::{
+    EVENT_INSERT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter,
+};
 use super::{insert_new_matter, take_numbers};
 use crate::{Dialect, SqlStore, map_err, tlog};
 
@@ -221,7 +223,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
         q.push_values(chunk, |mut v, (m, key, _)| push_matter(&mut v, m, *key));
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
-    for chunk in new_rows.chunks(DB::CHUNK_ROWS / 12 + 1) {
+    for chunk in new_rows.chunks(DB::CHUNK_ROWS / EVENT_INSERT_COLUMNS + 1) {
         let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
         q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
         q.build().execute(&mut *conn).await.map_err(map_err)?;

@@ -4,7 +4,7 @@ mod group;
 mod rows;
 mod write;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use shanzhi_domain::matter::LngLat;
@@ -17,8 +17,8 @@ use sqlx::QueryBuilder;
 
 use filters::{ScopePart, push_filters, push_part_filters, scope_parts};
 use rows::{
-    EVENT_COLUMNS, EventRow, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, MATTER_INSERT_COLUMNS, MatterRow,
-    NumberedEventRow, assignee_parts, clock_json, corrupt, push_event, push_matter, status_json,
+    EVENT_COLUMNS, EVENT_INSERT_COLUMNS, EventRow, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, MATTER_INSERT_COLUMNS,
+    MatterRow, NumberedEventRow, assignee_parts, clock_json, corrupt, push_event, push_matter, status_json,
 };
 pub(crate) use write::{insert_new_matter, take_numbers};
 
@@ -177,6 +177,30 @@ impl<DB> MatterStore for SqlStore<DB> {
         q.push_bind(id.as_str().to_owned()).push(" ORDER BY seq");
         let rows = q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)?;
         rows.into_iter().map(MatterEvent::try_from).collect()
+    }
+
+    async fn matter_events_of(&self, ids: &[MatterId]) -> StoreResult<Vec<(MatterId, MatterEvent)>> {
+        let mut by_matter: HashMap<String, Vec<MatterEvent>> = HashMap::new();
+        for chunk in ids.chunks(DB::CHUNK_ROWS) {
+            let mut q =
+                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN ("));
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_str().to_owned());
+            }
+            q.push(") ORDER BY matter_id, seq");
+            for row in q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)? {
+                let matter = row.matter_id.clone();
+                by_matter.entry(matter).or_default().push(MatterEvent::try_from(row)?);
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids {
+            for e in by_matter.remove(id.as_str()).unwrap_or_default() {
+                out.push((id.clone(), e));
+            }
+        }
+        Ok(out)
     }
 
     async fn matters(&self, query: &MatterQuery) -> StoreResult<Vec<Matter>> {
@@ -339,7 +363,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             .filter(|u| written.contains(u.matter.id.as_str()))
             .filter_map(|u| u.event.as_ref().map(|e| (&u.matter.id, e)))
             .collect();
-        for chunk in events.chunks(DB::CHUNK_ROWS / 12 + 1) {
+        for chunk in events.chunks(DB::CHUNK_ROWS / EVENT_INSERT_COLUMNS + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
             q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
@@ -386,7 +410,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         }
         let events: Vec<(&MatterId, &MatterEvent)> =
             matters.iter().flat_map(|(m, es)| es.iter().map(move |e| (&m.id, e))).collect();
-        for chunk in events.chunks(DB::CHUNK_ROWS / 12 + 1) {
+        for chunk in events.chunks(DB::CHUNK_ROWS / EVENT_INSERT_COLUMNS + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
             q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
             q.build().execute(&mut *tx).await.map_err(map_err)?;

@@ -2,6 +2,7 @@
 //! matter and timeline entry (read by column name), and binding for writes.
 
 use shanzhi_domain::grid::cell_of;
+use shanzhi_domain::matter::ClockMark;
 use shanzhi_domain::matter::{LngLat, Reporter};
 use shanzhi_domain::{Assignee, CategoryCode, GridCode, Matter, MatterEvent, MatterId, Micros, Phone, Status};
 use shanzhi_store::{StoreError, StoreResult};
@@ -12,8 +13,7 @@ pub(crate) const MATTER_COLUMNS: &str = "id, number, channel, external_ref, cate
     duplicate_of, status_json, reported_at, updated_at, clock_json, event_count, last_hash, reporter_key_hash, \
     request_hash";
 
-pub(crate) const EVENT_COLUMNS: &str =
-    "seq, at, actor, role, command, body, from_state, to_state, attachments, prev_hash, hash";
+pub(crate) const EVENT_COLUMNS: &str = "matter_id, seq, at, actor, role, command, body, from_state, to_state, attachments, prev_hash, hash, stage, deadline_at";
 
 pub(crate) const INSERT_MATTER: &str = "INSERT INTO matters (id, number, idempotency_key, channel, external_ref, category_code, \
     category_version, line, severity, description, address, lng, lat, grid_code, general_grid, community_code, \
@@ -26,7 +26,10 @@ pub(crate) const INSERT_MATTER: &str = "INSERT INTO matters (id, number, idempot
 pub(crate) const MATTER_INSERT_COLUMNS: usize = 39;
 
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO matter_events (matter_id, seq, at, actor, role, command, body, from_state, \
-    to_state, attachments, prev_hash, hash) ";
+    to_state, attachments, prev_hash, hash, stage, deadline_at) ";
+
+/// Columns of [`INSERT_EVENT`].
+pub(crate) const EVENT_INSERT_COLUMNS: usize = 14;
 
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::corrupt(what)
@@ -118,6 +121,7 @@ impl TryFrom<MatterRow> for Matter {
 /// A timeline row as stored.
 #[derive(SqlRow)]
 pub(crate) struct EventRow {
+    pub(crate) matter_id: String,
     seq: i64,
     at: i64,
     actor: String,
@@ -129,6 +133,8 @@ pub(crate) struct EventRow {
     attachments: String,
     prev_hash: String,
     hash: String,
+    stage: Option<String>,
+    deadline_at: Option<i64>,
 }
 
 impl TryFrom<EventRow> for MatterEvent {
@@ -146,6 +152,10 @@ impl TryFrom<EventRow> for MatterEvent {
             attachments: r.attachments.split(',').filter(|a| !a.is_empty()).map(str::to_owned).collect(),
             prev_hash: r.prev_hash,
             hash: r.hash,
+            mark: ClockMark {
+                stage: r.stage.as_deref().map(str::parse).transpose().map_err(corrupt)?,
+                deadline: r.deadline_at.map(Micros::from),
+            },
         })
     }
 }
@@ -165,12 +175,15 @@ pub(crate) struct NumberedEventRow {
     attachments: String,
     prev_hash: String,
     hash: String,
+    stage: Option<String>,
+    deadline_at: Option<i64>,
 }
 
 impl TryFrom<NumberedEventRow> for (String, MatterEvent) {
     type Error = StoreError;
     fn try_from(r: NumberedEventRow) -> StoreResult<(String, MatterEvent)> {
         let event = EventRow {
+            matter_id: String::new(),
             seq: r.seq,
             at: r.at,
             actor: r.actor,
@@ -182,6 +195,8 @@ impl TryFrom<NumberedEventRow> for (String, MatterEvent) {
             attachments: r.attachments,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            stage: r.stage,
+            deadline_at: r.deadline_at,
         };
         Ok((r.number, event.try_into()?))
     }
@@ -256,5 +271,7 @@ pub(crate) fn push_event<DB>(
         .push_bind(e.to_state.as_str().to_owned())
         .push_bind(e.attachments.join(","))
         .push_bind(e.prev_hash.clone())
-        .push_bind(e.hash.clone());
+        .push_bind(e.hash.clone())
+        .push_bind(e.mark.stage.map(|s| s.as_str().to_owned()))
+        .push_bind(e.mark.deadline.map(Micros::get));
 }

@@ -1,5 +1,6 @@
+use shanzhi_domain::Stage;
 use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
-use shanzhi_domain::matter::{LngLat, MATTER_GENESIS, Reporter};
+use shanzhi_domain::matter::{ClockMark, LngLat, MATTER_GENESIS, Reporter};
 use shanzhi_domain::{
     ActingRole, Assignee, Category, CategoryCode, Channel, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem,
     DutyLevel, DutyList, EventKind, GridCode, Level, Line, Matter, MatterId, MatterState, Micros, Phone, Role, Status,
@@ -105,6 +106,8 @@ pub(super) fn event(
         attachments: Vec::new(),
         prev_hash: String::new(),
         hash: String::new(),
+        // Read back as written (the record export depends on it).
+        mark: ClockMark { stage: Stage::of(to), deadline: Some(Micros::new(5_000_000 + seq)) },
     }
     .sealed(matter_id, prev)
 }
@@ -207,6 +210,49 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
     let events = store.matter_events(&id("m1")).await.expect("events");
     assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["report", "accept"]);
     assert_eq!(events[1], accept);
+}
+
+/// Many timelines in one read, each in order and with its clock marks; the
+/// figures' read skips matters that ended before the period.
+pub async fn timelines_read_in_batches_and_finished_matters_drop_out(store: &dyn Store) {
+    setup(store).await;
+    for (i, name) in ["t1", "t2", "t3"].into_iter().enumerate() {
+        create(store, &matter(name, "510104022006001", 10 + i as i64, "井盖破损"), None).await;
+    }
+    // t2 gets accepted at 99; t3 is voided at 50 (finished).
+    for (name, command, to, at) in [
+        ("t2", Command::Accept, MatterState::Filed, 99),
+        ("t3", Command::Void { reason: "重复".into() }, MatterState::Voided, 50),
+    ] {
+        let before = store.matter(&id(name)).await.expect("read").expect("found");
+        let mut e = event(name, 2, &before.last_hash, &command, Some(MatterState::Reported), to);
+        e.at = Micros::new(at);
+        let e = e.sealed(name, &before.last_hash);
+        let mut next = before.clone();
+        next.status = next.status.apply(&command).expect("fits");
+        next.updated_at = Micros::new(at);
+        next.event_count = 2;
+        next.last_hash = e.hash.clone();
+        store.append_matter_event(&next, &e).await.expect("append");
+    }
+    let asked = [id("t3"), id("t1"), id("t2"), id("nobody")];
+    let events = store.matter_events_of(&asked).await.expect("events");
+    let seen: Vec<(&str, i64)> = events.iter().map(|(m, e)| (m.as_str(), e.seq)).collect();
+    assert_eq!(seen, [("t3", 1), ("t3", 2), ("t1", 1), ("t2", 1), ("t2", 2)], "in the order asked, each in order");
+    assert_eq!(events[4].1.mark.deadline, Some(Micros::new(5_000_002)), "clock marks are kept");
+    assert_eq!(events[4].1.mark.stage, Some(Stage::Dispatch));
+    let everything = MatterScope { everything: true, ..MatterScope::default() };
+    let active = |since: i64| MatterQuery {
+        scope: everything.clone(),
+        active_since: Some(Micros::new(since)),
+        limit: 100,
+        ..MatterQuery::default()
+    };
+    let mut ids: Vec<String> =
+        store.matters(&active(60)).await.expect("read").into_iter().map(|m| m.id.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["t1", "t2"], "t3 ended at 50, before 60; t1 is still open");
+    assert_eq!(store.count_matters(&active(40)).await.expect("count").values().sum::<u64>(), 3);
 }
 
 pub async fn matter_queries_stay_in_scope_and_page_by_keyset(store: &dyn Store) {

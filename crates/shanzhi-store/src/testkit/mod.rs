@@ -1,5 +1,5 @@
-//! The contract suite every backend must pass. A backend's `tests/contract.rs`
-//! calls [`contract_tests!`](crate::contract_tests) with an async factory that
+//! The contract suite every backend must pass. A backend's contract tests
+//! call [`contract_tests!`](crate::contract_tests) with an async factory that
 //! returns a fresh, migrated, empty store wrapped in a [`Fixture`].
 //!
 //! Each case is a plain async function over `&dyn Store`, so a failing case
@@ -92,6 +92,7 @@ macro_rules! contract_tests {
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,
+            timelines_read_in_batches_and_finished_matters_drop_out,
             matter_queries_stay_in_scope_and_page_by_keyset,
             open311_reads_by_number_change_time_public_line_and_feed,
             departments_see_what_is_dispatched_to_them,

@@ -209,6 +209,7 @@ async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -
         within: q.within,
         kind: q.kind,
         bbox: q.bbox.as_deref().map(parse_bbox).transpose()?,
+        codes: Vec::new(),
     };
     let zoom = parse_zoom(q.zoom)?;
     Ok(collection(&state.app.grids(&filter).await?, zoom))

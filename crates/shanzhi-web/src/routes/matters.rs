@@ -35,7 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A report. Give a place: `lng` and `lat` (in `crs`), or a `grid` code.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReportBody {
+pub(crate) struct ReportBody {
     /// 事项分类代码（小类），见 /categories / a category code (a leaf)
     category: String,
     lng: Option<f64>,
@@ -96,12 +96,20 @@ async fn report(
     if actor.is_anonymous() {
         state.throttles.anonymous_reports.check(client.ip)?;
     }
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let request = intake_request(b, key)?;
+    let answer = state.app.scoped(actor).intake(request).await?;
+    let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(answer)))
+}
+
+/// The intake request a report body gives (pure, so the fuzz target runs it).
+pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> Result<IntakeRequest, ApiError> {
     let crs = match b.crs.as_deref() {
         None => None,
         Some(t) => Some(t.parse::<Crs>().map_err(|m| ApiError::bad_request("invalid_crs", m))?),
     };
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let request = IntakeRequest {
+    Ok(IntakeRequest {
         category: b.category,
         lng: b.lng,
         lat: b.lat,
@@ -113,17 +121,14 @@ async fn report(
         reporter_name: b.reporter_name,
         reporter_phone: b.reporter_phone,
         attachments: b.attachments,
-        idempotency_key: key,
+        idempotency_key,
         external_ref: None,
         reported_at: None,
         urgent: b.urgent,
         attributes: b.attributes.into_iter().map(|(k, v)| (k, v.into_texts())).collect(),
         links: Vec::new(),
         photos: Vec::new(),
-    };
-    let answer = state.app.scoped(actor).intake(request).await?;
-    let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(answer)))
+    })
 }
 
 /// 一个事件（按 id 或编号） / one matter, by id or number.
@@ -192,7 +197,7 @@ async fn command(
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     /// 状态，逗号分隔 / comma-separated states (reported, filed, dispatched …)
     #[serde(default, deserialize_with = "params::comma_list")]
     #[param(value_type = Option<String>)]
@@ -241,7 +246,7 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn filter(self) -> MatterFilter {
+    pub(crate) fn filter(self) -> MatterFilter {
         MatterFilter {
             states: self.state,
             categories: self.category,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod departments;
 pub mod dictionary;
 pub mod divisions;
+pub mod figures;
 pub mod grids;
 pub mod health;
 pub mod locate;

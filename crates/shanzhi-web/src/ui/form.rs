@@ -31,10 +31,11 @@ pub const MAX_FILES: usize = 9;
 pub const MAX_FIELD_CHARS: usize = 20_000;
 
 /// A multipart body as (name, text) fields and non-empty files; a part is a
-/// file if it has a file name or `is_file` says so by its name.
-pub async fn read_multipart(
+/// file if it has a file name or `is_file` says so by its name. Any state
+/// will do (axum's `Multipart` reads none), so the fuzz target needs no app.
+pub async fn read_multipart<S: Send + Sync>(
     request: Request,
-    state: &AppState,
+    state: &S,
     is_file: impl Fn(&str) -> bool,
 ) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Bilingual> {
     let invalid = |e: &dyn std::fmt::Display| {

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod backup;
+pub mod export;
 pub mod grid;
 pub mod import;
 pub mod log;

@@ -5,7 +5,7 @@
 //! and an empty parameter counts as absent, as the spec asks.
 
 mod body;
-mod params;
+pub(crate) mod params;
 mod records;
 
 use axum::Router;
@@ -120,16 +120,57 @@ impl Call {
         Failure::app(self.format, e)
     }
 
-    fn number(&self, name: &str) -> Result<Option<usize>, Failure> {
-        self.params.number(name).map_err(|m| Failure::bad(self.format, m))
-    }
-
-    fn text(&self, name: &str) -> Option<String> {
-        self.params.get(name).map(str::to_owned)
-    }
-
     async fn jurisdiction(&self, scoped: &Scoped<'_>) -> Result<Option<DivisionCode>, Failure> {
         scoped.open311_jurisdiction(self.params.get("jurisdiction_id")).await.map_err(|e| self.fail(e))
+    }
+}
+
+/// `GET requests`: the filter its parameters give (the jurisdiction is
+/// resolved against the store first). Pure, so the fuzz target runs it.
+pub(crate) fn request_filter(p: &Params, jurisdiction: Option<DivisionCode>) -> Result<RequestFilter, Bilingual> {
+    Ok(RequestFilter {
+        service_request_ids: p.list("service_request_id"),
+        service_codes: p.list("service_code"),
+        start_date: p.get("start_date").map(str::to_owned),
+        end_date: p.get("end_date").map(str::to_owned),
+        statuses: p.list("status"),
+        updated_after: p.get("updated_after").map(str::to_owned),
+        jurisdiction,
+        page: p.number("page")?,
+        // `count` is what the `three` client sends for page_size.
+        page_size: p.number("page_size")?.or(p.number("count")?),
+        extensions: p.flag("extensions"),
+    })
+}
+
+/// `GET servicerequestupdates`: the filter its parameters give.
+pub(crate) fn update_filter(p: &Params, jurisdiction: Option<DivisionCode>) -> Result<UpdateFilter, Bilingual> {
+    Ok(UpdateFilter {
+        start_date: p.get("start_date").map(str::to_owned),
+        end_date: p.get("end_date").map(str::to_owned),
+        jurisdiction,
+        page: p.number("page")?,
+        page_size: p.number("page_size")?,
+    })
+}
+
+/// `POST requests`: the report its form gives.
+pub(crate) fn request_post(p: &Params, jurisdiction: Option<DivisionCode>, media: Vec<Vec<u8>>) -> RequestPost {
+    let text = |name: &str| p.get(name).map(str::to_owned);
+    RequestPost {
+        jurisdiction,
+        service_code: text("service_code"),
+        lat: text("lat"),
+        long: text("long"),
+        address_string: text("address_string"),
+        address_id: text("address_id"),
+        first_name: text("first_name"),
+        last_name: text("last_name"),
+        phone: text("phone"),
+        description: text("description"),
+        attributes: p.attributes(),
+        media,
+        media_urls: p.all("media_url"),
     }
 }
 
@@ -186,30 +227,12 @@ async fn read(
             ok(format, "services", &records::services(&services))
         }
         "requests" => {
-            let filter = RequestFilter {
-                service_request_ids: call.params.list("service_request_id"),
-                service_codes: call.params.list("service_code"),
-                start_date: call.text("start_date"),
-                end_date: call.text("end_date"),
-                statuses: call.params.list("status"),
-                updated_after: call.text("updated_after"),
-                jurisdiction,
-                page: call.number("page")?,
-                // `count` is what the `three` client sends for page_size.
-                page_size: call.number("page_size")?.or(call.number("count")?),
-                extensions: call.params.flag("extensions"),
-            };
+            let filter = request_filter(&call.params, jurisdiction).map_err(|m| Failure::bad(format, m))?;
             let requests = scoped.open311_requests(filter).await.map_err(|e| call.fail(e))?;
             ok(format, "service_requests", &records::requests(&requests, &call.base))
         }
         "servicerequestupdates" => {
-            let filter = UpdateFilter {
-                start_date: call.text("start_date"),
-                end_date: call.text("end_date"),
-                jurisdiction,
-                page: call.number("page")?,
-                page_size: call.number("page_size")?,
-            };
+            let filter = update_filter(&call.params, jurisdiction).map_err(|m| Failure::bad(format, m))?;
             let updates = scoped.open311_updates(filter).await.map_err(|e| call.fail(e))?;
             ok(format, "service_request_updates", &records::updates(&updates, &call.base))
         }
@@ -267,21 +290,7 @@ async fn write(State(state): State<AppState>, Path(file): Path<String>, request:
     // The api_key may come in the query string too (the `open311` package).
     let call = Call::new(&state, format, params.with(Params::from_query(query.as_deref())), &headers).await?;
     let scoped = state.app.scoped(call.actor.clone());
-    let post = RequestPost {
-        jurisdiction: call.jurisdiction(&scoped).await?,
-        service_code: call.text("service_code"),
-        lat: call.text("lat"),
-        long: call.text("long"),
-        address_string: call.text("address_string"),
-        address_id: call.text("address_id"),
-        first_name: call.text("first_name"),
-        last_name: call.text("last_name"),
-        phone: call.text("phone"),
-        description: call.text("description"),
-        attributes: call.params.attributes(),
-        media,
-        media_urls: call.params.all("media_url"),
-    };
+    let post = request_post(&call.params, call.jurisdiction(&scoped).await?, media);
     let posted = scoped.open311_post(post).await.map_err(|e| call.fail(e))?;
     Ok(render(format, StatusCode::CREATED, "service_requests", &records::posted(&posted)))
 }

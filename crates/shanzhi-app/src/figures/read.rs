@@ -1,0 +1,72 @@
+//! Reading timelines as record-export rows, a batch of matters at a time
+//! (bounded memory however many matters a city has).
+
+use shanzhi_domain::indicators::{TimelineRow, rows_of};
+use shanzhi_domain::{DivisionCode, Line, MatterId, Micros};
+use shanzhi_store::MatterQuery;
+
+use crate::AppResult;
+use crate::access::Scoped;
+
+/// Matters per read.
+const BATCH: usize = 500;
+
+/// The matters in the caller's scope reported before `before`, newest
+/// first, with their entries before `before`.
+#[derive(Debug)]
+pub(crate) struct TimelineReader {
+    query: MatterQuery,
+    before: Micros,
+    done: bool,
+}
+
+impl Scoped<'_> {
+    /// Only matters that may still count on or after `active_since` (open
+    /// now, or with an entry since) when it is given.
+    pub(crate) fn timeline_reader(
+        &self,
+        within: Option<DivisionCode>,
+        line: Option<Line>,
+        before: Micros,
+        active_since: Option<Micros>,
+    ) -> TimelineReader {
+        let query = MatterQuery {
+            scope: self.matter_scope(),
+            within,
+            line,
+            to: Some(before),
+            active_since,
+            limit: BATCH,
+            ..MatterQuery::default()
+        };
+        TimelineReader { query, before, done: false }
+    }
+}
+
+impl TimelineReader {
+    /// The next batch: each matter's rows in timeline order; `None` at the end.
+    pub(crate) async fn next_batch(&mut self, s: &Scoped<'_>) -> AppResult<Option<Vec<Vec<TimelineRow>>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let matters = s.app.store.matters(&self.query).await?;
+        if matters.len() < BATCH {
+            self.done = true;
+        }
+        let Some(last) = matters.last() else { return Ok(None) };
+        self.query.after = Some((last.reported_at, last.id.clone()));
+        let ids: Vec<MatterId> = matters.iter().map(|m| m.id.clone()).collect();
+        let mut events = s.app.store.matter_events_of(&ids).await?.into_iter().peekable();
+        let mut out = Vec::with_capacity(matters.len());
+        for m in &matters {
+            let mut own = Vec::new();
+            while let Some((_, e)) = events.next_if(|(id, _)| id == &m.id) {
+                if e.at < self.before {
+                    own.push(e);
+                }
+            }
+            out.push(rows_of(m, &own));
+        }
+        Ok(Some(out))
+    }
+}

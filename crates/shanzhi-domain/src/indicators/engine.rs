@@ -1,0 +1,250 @@
+//! The figures, computed from record-export rows exactly as docs/indicators.md
+//! defines them. The engine hands out contributions (to a unit, a key, from
+//! an entry); [`Tallies`] sums them, a drill-down keeps the entries.
+
+use std::collections::BTreeMap;
+
+use super::record::{Holder, TimelineRow};
+use super::{Key, Measure, UnitKind};
+use crate::Line;
+use crate::grid::GridCode;
+use crate::instant::Micros;
+use crate::matter::{Channel, CommandKind, EventKind, MatterState, Rating};
+use crate::timing::Stage;
+
+/// What to compute.
+pub struct Params<'a> {
+    /// The period `[start, end)`.
+    pub start: Micros,
+    pub end: Micros,
+    /// Entries at or after this are not seen (the period's end, or now).
+    pub as_of: Micros,
+    pub by: UnitKind,
+    /// The weight of `basically_satisfied` in the satisfaction rate.
+    pub k: f64,
+    /// Only matters of this line (a matter of both lines counts in each).
+    pub line: Option<Line>,
+    /// The grid workers of a grid at an instant (for `by = worker`).
+    pub workers: &'a (dyn Fn(&GridCode, Micros) -> Vec<String> + Sync),
+}
+
+impl std::fmt::Debug for Params<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Params")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("as_of", &self.as_of)
+            .field("by", &self.by)
+            .field("k", &self.k)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A numerator and a denominator.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub numerator: f64,
+    pub denominator: f64,
+}
+
+impl Tally {
+    pub fn value(&self) -> Option<f64> {
+        (self.denominator > 0.0).then(|| self.numerator / self.denominator)
+    }
+}
+
+/// One contribution to a unit's figure, and the entry behind it.
+#[derive(Debug, Clone)]
+pub struct Attribution<'r> {
+    pub unit: String,
+    pub key: Key,
+    pub row: &'r TimelineRow,
+    pub numerator: f64,
+    pub denominator: f64,
+}
+
+/// Figures per unit code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tallies(pub BTreeMap<String, BTreeMap<Key, Tally>>);
+
+impl Tallies {
+    pub fn add(&mut self, a: &Attribution<'_>) {
+        let t = self.0.entry(a.unit.clone()).or_default().entry(a.key).or_default();
+        t.numerator += a.numerator;
+        t.denominator += a.denominator;
+    }
+
+    /// Every key of every unit listed, counts with denominator 1.
+    pub fn finished(mut self, units: impl IntoIterator<Item = String>) -> Tallies {
+        for u in units {
+            self.0.entry(u).or_default();
+        }
+        for figures in self.0.values_mut() {
+            for key in Key::ALL {
+                let t = figures.entry(*key).or_default();
+                if key.definition().measure == Measure::Count {
+                    t.denominator = 1.0;
+                }
+                // Sums of k-weighted ratings carry float noise (57.5999…).
+                t.numerator = (t.numerator * 1e9).round() / 1e9;
+            }
+        }
+        self
+    }
+}
+
+/// A clock run: consecutive entries with one stage (parked entries pause it).
+struct Run {
+    stage: Stage,
+    entries: Vec<usize>,
+    /// The entry that ended it, if any.
+    ended_by: Option<usize>,
+}
+
+fn runs(rows: &[&TimelineRow]) -> Vec<Run> {
+    let mut out = Vec::new();
+    let mut current: Option<Run> = None;
+    for (i, r) in rows.iter().enumerate() {
+        if r.to_state == MatterState::Parked && r.stage.is_none() {
+            if let Some(c) = &mut current {
+                c.entries.push(i);
+            }
+            continue;
+        }
+        match (r.stage, &mut current) {
+            (Some(s), Some(c)) if c.stage == s => c.entries.push(i),
+            _ => {
+                if let Some(mut c) = current.take() {
+                    c.ended_by = Some(i);
+                    out.push(c);
+                }
+                current = r.stage.map(|stage| Run { stage, entries: vec![i], ended_by: None });
+            }
+        }
+    }
+    out.extend(current);
+    out
+}
+
+fn is(r: &TimelineRow, kind: CommandKind) -> bool {
+    r.command == EventKind::Command(kind)
+}
+
+/// Every contribution of these matters' entries (each matter's rows in
+/// timeline order) to the figures of `p`.
+pub fn compute<'r>(
+    matters: impl IntoIterator<Item = &'r [TimelineRow]>,
+    p: &Params<'_>,
+    sink: &mut dyn FnMut(Attribution<'r>),
+) {
+    for rows in matters {
+        matter(rows, p, sink);
+    }
+}
+
+fn matter<'r>(all: &'r [TimelineRow], p: &Params<'_>, sink: &mut dyn FnMut(Attribution<'r>)) {
+    let Some(first) = all.first() else { return };
+    if let Some(line) = p.line
+        && first.line != line
+        && first.line != Line::Both
+    {
+        return;
+    }
+    let rows: Vec<&'r TimelineRow> = all.iter().filter(|r| r.at < p.as_of).collect();
+    let in_period = |t: Micros| t >= p.start && t < p.end;
+    // Which units a contribution goes to: the matter's place, or who held it.
+    let units = |holder: Option<&Holder>, at: Micros| -> Vec<String> {
+        let places = &first.places;
+        match (p.by, holder) {
+            (UnitKind::District, _) => vec![places.district.significant().to_owned()],
+            (UnitKind::Town, _) => vec![places.town.significant().to_owned()],
+            (UnitKind::Community, _) => vec![places.community.significant().to_owned()],
+            (UnitKind::Grid, _) => vec![places.grid.to_string()],
+            (UnitKind::Department, Some(Holder::Department(d))) => vec![d.to_string()],
+            (UnitKind::Worker, Some(Holder::Grid(g))) => (p.workers)(g, at),
+            _ => Vec::new(),
+        }
+    };
+    let mut emit = |key: Key, row: &'r TimelineRow, holder: Option<&Holder>, at: Micros, num: f64, den: f64| {
+        for unit in units(holder, at) {
+            sink(Attribution { unit, key, row, numerator: num, denominator: den });
+        }
+    };
+    // The unit that held the matter before entry i (after the entry before).
+    let before = |i: usize| if i == 0 { None } else { rows[i - 1].holder.as_ref() };
+    // The department whose response the entry i judges: the holder when it responded.
+    let responder = |i: usize| {
+        rows[..i]
+            .iter()
+            .rposition(|r| is(r, CommandKind::Respond))
+            .and_then(before)
+            .filter(|h| matches!(h, Holder::Department(_)))
+    };
+    let place_only = p.by.is_place();
+    for (i, r) in rows.iter().enumerate() {
+        if !in_period(r.at) {
+            continue;
+        }
+        match r.command {
+            EventKind::Report if place_only => {
+                emit(Key::Reported, r, None, r.at, 1.0, 0.0);
+                let proactive = if r.channel == Channel::GridWorker { 1.0 } else { 0.0 };
+                emit(Key::ProactiveShare, r, None, r.at, proactive, 1.0);
+            }
+            EventKind::Command(CommandKind::Accept) => emit(Key::Filed, r, before(i), r.at, 1.0, 0.0),
+            EventKind::Command(CommandKind::Verify) => {
+                let passed = r.passed == Some(true);
+                let judged = responder(i);
+                if passed {
+                    emit(Key::Closed, r, judged, r.at, 1.0, 0.0);
+                }
+                emit(Key::ReworkRate, r, judged, r.at, if passed { 0.0 } else { 1.0 }, 1.0);
+            }
+            EventKind::Command(CommandKind::Rate) => {
+                let score = match r.rating {
+                    Some(Rating::Satisfied) => 1.0,
+                    Some(Rating::BasicallySatisfied) => p.k,
+                    _ => 0.0,
+                };
+                emit(Key::SatisfactionRate, r, responder(i), r.at, score, 1.0);
+            }
+            EventKind::Command(CommandKind::Supervise) => emit(Key::Supervised, r, before(i), r.at, 1.0, 0.0),
+            _ => {}
+        }
+    }
+    // 办结率: of the matters reported in P, those verified by as_of.
+    if place_only && let Some(report) = rows.first().filter(|r| r.command == EventKind::Report && in_period(r.at)) {
+        let closed = rows.iter().any(|r| is(r, CommandKind::Verify) && r.passed == Some(true));
+        emit(Key::ClosureRate, report, None, report.at, if closed { 1.0 } else { 0.0 }, 1.0);
+    }
+    for run in runs(&rows) {
+        let next = |i: usize| rows.get(i + 1).map_or(p.as_of, |r| r.at);
+        // Missed at the first deadline the time passed; else met when it ended.
+        let missed = run.entries.iter().find_map(|&j| rows[j].deadline_at.filter(|d| next(j) > *d));
+        let (decided, met) = match (missed, run.ended_by) {
+            (Some(d), _) => (d, false),
+            (None, Some(k)) => (rows[k].at, true),
+            (None, None) => continue,
+        };
+        if !in_period(decided) {
+            continue;
+        }
+        let last = run.entries.iter().rev().find(|&&j| rows[j].at <= decided).or(run.entries.first()).copied();
+        let Some(last) = last else { continue };
+        let row = rows[last];
+        let holder = row.holder.as_ref();
+        let key = match run.stage {
+            Stage::Sign => Some(Key::OnTimeSignRate),
+            Stage::Handle => Some(Key::OnTimeHandlingRate),
+            Stage::Verify => Some(Key::OnTimeVerifyRate),
+            Stage::Accept | Stage::Dispatch => None,
+        };
+        if let Some(key) = key {
+            emit(key, row, holder, decided, if met { 1.0 } else { 0.0 }, 1.0);
+        }
+        if !met {
+            emit(Key::Overdue, row, holder, decided, 1.0, 0.0);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Periods: a day, ISO week, month, quarter or year in China's time
+//! (UTC+8, no daylight saving), as `[start, end)`.
+
+use std::fmt;
+
+use jiff::ToSpan;
+use jiff::civil::{Date, ISOWeekDate, Weekday, date};
+
+use crate::instant::Micros;
+use crate::text::Bilingual;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodKind {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+/// A period: `2026-11-28`, `2026-W48`, `2026-11`, `2026-Q4` or `2026`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    pub kind: PeriodKind,
+    /// Its first day.
+    pub start: Date,
+}
+
+fn bad(text: &str) -> Bilingual {
+    Bilingual::new(
+        format!("时段“{text}”应为 2026-11-28、2026-W48、2026-11、2026-Q4 或 2026"),
+        format!("period '{text}' must be like 2026-11-28, 2026-W48, 2026-11, 2026-Q4 or 2026"),
+    )
+}
+
+impl Period {
+    pub fn month(year: i16, month: i8) -> Result<Period, Bilingual> {
+        let start = Date::new(year, month, 1).map_err(|_| bad(&format!("{year}-{month}")))?;
+        Ok(Period { kind: PeriodKind::Month, start })
+    }
+
+    pub fn parse(text: &str) -> Result<Period, Bilingual> {
+        let t = text.trim();
+        let num = |s: &str| -> Result<i32, Bilingual> {
+            if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad(text));
+            }
+            s.parse().map_err(|_| bad(text))
+        };
+        let year = |s: &str| -> Result<i16, Bilingual> {
+            let y = num(s)?;
+            if (2000..=2100).contains(&y) { Ok(y as i16) } else { Err(bad(text)) }
+        };
+        let parts: Vec<&str> = t.split('-').collect();
+        let (kind, start) = match parts.as_slice() {
+            [y] => (PeriodKind::Year, date(year(y)?, 1, 1)),
+            [y, q] if q.starts_with('Q') => {
+                let q = num(&q[1..])?;
+                if !(1..=4).contains(&q) {
+                    return Err(bad(text));
+                }
+                (PeriodKind::Quarter, date(year(y)?, (q as i8 - 1) * 3 + 1, 1))
+            }
+            [y, w] if w.starts_with('W') => {
+                let w = num(&w[1..])?;
+                let week = ISOWeekDate::new(year(y)?, w as i8, Weekday::Monday).map_err(|_| bad(text))?;
+                (PeriodKind::Week, week.date())
+            }
+            [y, m] => (PeriodKind::Month, Date::new(year(y)?, num(m)? as i8, 1).map_err(|_| bad(text))?),
+            [y, m, d] => (PeriodKind::Day, Date::new(year(y)?, num(m)? as i8, num(d)? as i8).map_err(|_| bad(text))?),
+            _ => return Err(bad(text)),
+        };
+        Ok(Period { kind, start })
+    }
+
+    /// The first day after it.
+    pub fn end_date(self) -> Date {
+        let span = match self.kind {
+            PeriodKind::Day => 1.day(),
+            PeriodKind::Week => 7.days(),
+            PeriodKind::Month => 1.month(),
+            PeriodKind::Quarter => 3.months(),
+            PeriodKind::Year => 1.year(),
+        };
+        self.start.checked_add(span).unwrap_or(self.start)
+    }
+
+    /// The period before (the same kind).
+    pub fn previous(self) -> Period {
+        let span = match self.kind {
+            PeriodKind::Day => 1.day(),
+            PeriodKind::Week => 7.days(),
+            PeriodKind::Month => 1.month(),
+            PeriodKind::Quarter => 3.months(),
+            PeriodKind::Year => 1.year(),
+        };
+        Period { kind: self.kind, start: self.start.checked_sub(span).unwrap_or(self.start) }
+    }
+
+    /// `[start, end)` as instants.
+    pub fn bounds(self) -> (Micros, Micros) {
+        (midnight(self.start), midnight(self.end_date()))
+    }
+}
+
+/// Midnight in China.
+fn midnight(d: Date) -> Micros {
+    d.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .map(|z| Micros::from(z.timestamp()))
+        .unwrap_or_default()
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.start;
+        match self.kind {
+            PeriodKind::Day => write!(f, "{d}"),
+            PeriodKind::Week => {
+                let w = d.iso_week_date();
+                write!(f, "{:04}-W{:02}", w.year(), w.week())
+            }
+            PeriodKind::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
+            PeriodKind::Quarter => write!(f, "{:04}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
+            PeriodKind::Year => write!(f, "{:04}", d.year()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_print_and_bound_in_china_time() {
+        for text in ["2026-11-28", "2026-W48", "2026-11", "2026-Q4", "2026"] {
+            assert_eq!(Period::parse(text).expect(text).to_string(), text);
+        }
+        let nov = Period::parse("2026-11").expect("month");
+        let (start, end) = nov.bounds();
+        assert_eq!(start.to_string(), "2026-10-31T16:00:00Z");
+        assert_eq!(end.to_string(), "2026-11-30T16:00:00Z");
+        assert_eq!(nov.previous().to_string(), "2026-10");
+        assert_eq!(Period::parse("2026-W01").expect("week").start, date(2025, 12, 29));
+        assert_eq!(Period::parse("2026-Q4").expect("q").end_date(), date(2027, 1, 1));
+        for bad in ["", "26-11", "2026-13", "2026-Q5", "2026-W54", "2026-11-31", "1999", "2026-1x", "2026-11-28-1"] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The record export: one row per timeline entry, with the facts of its
+//! matter and what held after the entry (the holder, the stage clock). Every
+//! indicator is defined on these rows alone, so anyone with the export can
+//! recompute every figure (docs/timeline-export.md).
+
+use std::fmt::Write as _;
+
+use crate::division::DivisionCode;
+use crate::grid::GridCode;
+use crate::instant::Micros;
+use crate::matter::{
+    ActingRole, Assignee, Channel, Command, EventKind, Level, Matter, MatterEvent, MatterState, Rating, Status,
+    report_level,
+};
+use crate::people::DepartmentCode;
+use crate::timing::Stage;
+use crate::{CategoryCode, Line};
+
+/// The export's columns, in order (a fixed interface).
+pub const COLUMNS: [&str; 21] = [
+    "number",
+    "matter_id",
+    "seq",
+    "at",
+    "command",
+    "actor_role",
+    "from_state",
+    "to_state",
+    "category",
+    "line",
+    "channel",
+    "district",
+    "town",
+    "community",
+    "grid",
+    "holder_kind",
+    "holder_code",
+    "stage",
+    "deadline_at",
+    "rating",
+    "passed",
+];
+
+/// Who holds a matter: a department, a division's office (community, town,
+/// district) or a grid's worker.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Holder {
+    Department(DepartmentCode),
+    Division(DivisionCode),
+    Grid(GridCode),
+}
+
+impl Holder {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Holder::Department(_) => "department",
+            Holder::Division(_) => "division",
+            Holder::Grid(_) => "grid",
+        }
+    }
+
+    /// The code as the export writes it (a division by its significant digits).
+    pub fn code(&self) -> String {
+        match self {
+            Holder::Department(d) => d.to_string(),
+            Holder::Division(d) => d.significant().to_owned(),
+            Holder::Grid(g) => g.to_string(),
+        }
+    }
+
+    /// Who holds a matter of these places in `status`: the unit it waits on.
+    pub fn of(status: &Status, places: &Places) -> Option<Holder> {
+        use MatterState::*;
+        match (status.state, &status.assignee) {
+            (Reported | Filed, _) => Some(match status.level {
+                Level::Grid => Holder::Grid(places.worker_grid.clone()),
+                Level::Community => Holder::Division(places.community.clone()),
+                Level::Town => Holder::Division(places.town.clone()),
+                Level::District => Holder::Division(places.district.clone()),
+            }),
+            (Dispatched | InProgress | Parked, Some(Assignee::Department(d))) => Some(Holder::Department(d.clone())),
+            (Dispatched | InProgress | Parked, _) => Some(Holder::Division(places.community.clone())),
+            // The grid worker verifies on site.
+            (Responded, _) => Some(Holder::Grid(places.worker_grid.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Where a matter is: its grid and the divisions above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Places {
+    pub district: DivisionCode,
+    pub town: DivisionCode,
+    pub community: DivisionCode,
+    pub grid: GridCode,
+    /// The general grid whose worker looks after it (the grid itself when it is one).
+    pub worker_grid: GridCode,
+}
+
+impl Places {
+    pub fn of(m: &Matter) -> Places {
+        let community = m.grid.community();
+        let up = |digits: usize| {
+            let code = &community.significant()[..digits];
+            DivisionCode::parse(code).unwrap_or_else(|_| community.clone())
+        };
+        Places {
+            district: up(6),
+            town: up(9),
+            community: community.clone(),
+            grid: m.grid.clone(),
+            worker_grid: m.general_grid.clone().unwrap_or_else(|| m.grid.clone()),
+        }
+    }
+}
+
+/// One row of the record export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineRow {
+    pub number: String,
+    pub matter_id: String,
+    pub seq: i64,
+    pub at: Micros,
+    pub command: EventKind,
+    pub actor_role: ActingRole,
+    pub from_state: Option<MatterState>,
+    pub to_state: MatterState,
+    pub category: CategoryCode,
+    pub line: Line,
+    pub channel: Channel,
+    pub places: Places,
+    /// Who holds the matter after this entry.
+    pub holder: Option<Holder>,
+    /// The stage clock in force after this entry.
+    pub stage: Option<Stage>,
+    pub deadline_at: Option<Micros>,
+    pub rating: Option<Rating>,
+    pub passed: Option<bool>,
+}
+
+/// The rows of one matter's timeline, oldest first. The holder after each
+/// entry comes from replaying the commands (a timeline that does not replay
+/// gives no holder from where it breaks).
+pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
+    let places = Places::of(m);
+    let mut status: Option<Status> = None;
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let command = e.command();
+        status = match (&e.kind, &status, &command) {
+            (EventKind::Report, _, _) => Some(Status::reported(report_level(&e.body))),
+            (_, Some(s), Some(c)) => s.apply(c).ok(),
+            _ => None,
+        };
+        let (rating, passed) = match &command {
+            Some(Command::Rate { rating, .. }) => (Some(*rating), None),
+            Some(Command::Verify { passed, .. }) => (None, Some(*passed)),
+            _ => (None, None),
+        };
+        out.push(TimelineRow {
+            number: m.number.clone(),
+            matter_id: m.id.to_string(),
+            seq: e.seq,
+            at: e.at,
+            command: e.kind,
+            actor_role: e.role,
+            from_state: e.from_state,
+            to_state: e.to_state,
+            category: m.category.clone(),
+            line: m.line,
+            channel: m.channel,
+            places: places.clone(),
+            holder: status.as_ref().and_then(|s| Holder::of(s, &places)),
+            stage: e.mark.stage,
+            deadline_at: e.mark.deadline,
+            rating,
+            passed,
+        });
+    }
+    out
+}
+
+/// An instant as the export writes it: RFC 3339 in China's offset, with the
+/// microseconds when there are any (the figures compare to the microsecond).
+pub fn export_time(at: Micros) -> String {
+    let zoned = at.timestamp().to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+    if at.get().rem_euclid(1_000_000) == 0 {
+        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    } else {
+        zoned.strftime("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
+    }
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+impl TimelineRow {
+    /// The row as one CSV line (with its line break), columns as [`COLUMNS`].
+    pub fn write_csv(&self, out: &mut String) {
+        let holder = self.holder.as_ref();
+        let cells: [String; 21] = [
+            self.number.clone(),
+            self.matter_id.clone(),
+            self.seq.to_string(),
+            export_time(self.at),
+            self.command.as_str().to_owned(),
+            self.actor_role.as_str().to_owned(),
+            self.from_state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            self.to_state.as_str().to_owned(),
+            self.category.to_string(),
+            self.line.as_str().to_owned(),
+            self.channel.as_str().to_owned(),
+            self.places.district.significant().to_owned(),
+            self.places.town.significant().to_owned(),
+            self.places.community.significant().to_owned(),
+            self.places.grid.to_string(),
+            holder.map(|h| h.kind().to_owned()).unwrap_or_default(),
+            holder.map(Holder::code).unwrap_or_default(),
+            self.stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            self.deadline_at.map(export_time).unwrap_or_default(),
+            self.rating.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            self.passed.map(|p| p.to_string()).unwrap_or_default(),
+        ];
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(out, c);
+        }
+        out.push('\n');
+    }
+}
+
+/// The header line.
+pub fn csv_header() -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", COLUMNS.join(","));
+    s
+}

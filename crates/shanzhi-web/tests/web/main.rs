@@ -1,0 +1,15 @@
+//! The web crate over HTTP in process (no socket), on the backend chosen by
+//! SHANZHI_TEST_BACKEND: one test binary, one module per area, every
+//! fixture from `shanzhi_testkit::TestApp` behind `support::TestApi`.
+
+mod support;
+
+mod api;
+mod auth_api;
+mod calendar_api;
+mod grids_api;
+mod hardening;
+mod matters_api;
+mod open311;
+mod openapi;
+mod ui;
