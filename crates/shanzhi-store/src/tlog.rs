@@ -34,7 +34,8 @@ pub struct LogLeaf {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafCheck {
     pub leaf: LogLeaf,
-    /// The record's hash as stored now (hex), if the record exists.
+    /// What the record's leaf should commit to now (hex), if the record
+    /// exists: its hash (with a timeline entry's clock mark folded in).
     pub record_hash: Option<String>,
 }
 

@@ -8,6 +8,11 @@
 //! ```
 //!
 //! The leaf hash is `SHA-256(0x00 ‖ bytes)` (RFC 9162).
+//!
+//! A timeline entry's digest also covers its clock mark (the stage and the
+//! deadline in force after it), which the indicators read but the entry's
+//! own hash chain leaves out: moving a deadline would otherwise turn a late
+//! matter into an on-time one unseen. See [`matter_event_digest`].
 
 use std::fmt;
 
@@ -15,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::TlogError;
 use super::tree::{Hash, leaf_hash};
+use crate::matter::ClockMark;
 
 /// The encoding's version byte.
 pub const LEAF_VERSION: u8 = 1;
@@ -112,14 +118,51 @@ pub fn hash_to_hex(hash: &Hash) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Domain separation of a timeline entry's digest with a clock mark.
+const MARKED_EVENT_TAG: &[u8] = b"shanzhi/matter-event+clock-mark/v1\n";
+
+/// The digest a timeline entry's leaf commits to: its own hash when it has
+/// no clock mark (entries written before marks existed), otherwise
+/// `SHA-256(tag ‖ hash (32 bytes) ‖ stage length (u16, big-endian) ‖ stage
+/// ‖ 0x00 | 0x01 ‖ deadline (i64 µs, big-endian, when 0x01))`.
+pub fn matter_event_digest(
+    event_hash_hex: &str,
+    stage: Option<&str>,
+    deadline: Option<i64>,
+) -> Result<Hash, TlogError> {
+    let hash = hash_from_hex(event_hash_hex)?;
+    if stage.is_none() && deadline.is_none() {
+        return Ok(hash);
+    }
+    let stage = stage.unwrap_or("").as_bytes();
+    let stage_len = u16::try_from(stage.len()).map_err(|_| TlogError::Malformed("stage name too long".into()))?;
+    let mut h = Sha256::new();
+    h.update(MARKED_EVENT_TAG);
+    h.update(hash);
+    h.update(stage_len.to_be_bytes());
+    h.update(stage);
+    match deadline {
+        Some(d) => {
+            h.update([1]);
+            h.update(d.to_be_bytes());
+        }
+        None => h.update([0]),
+    }
+    Ok(h.finalize().into())
+}
+
 impl LeafRecord {
-    /// The leaf of a matter's timeline entry.
-    pub fn matter_event(matter_id: &str, seq: i64, event_hash_hex: &str) -> Result<Self, TlogError> {
+    /// The leaf of a matter's timeline entry with the clock mark it carries.
+    pub fn matter_event(matter_id: &str, seq: i64, event_hash_hex: &str, mark: &ClockMark) -> Result<Self, TlogError> {
         Ok(LeafRecord {
             kind: LeafKind::MatterEvent,
             key: matter_id.to_owned(),
             seq,
-            digest: hash_from_hex(event_hash_hex)?,
+            digest: matter_event_digest(
+                event_hash_hex,
+                mark.stage.map(|s| s.as_str()),
+                mark.deadline.map(|d| d.get()),
+            )?,
         })
     }
 

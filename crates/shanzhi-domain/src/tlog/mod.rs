@@ -17,7 +17,7 @@ mod tests;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-pub use leaf::{LEAF_VERSION, LeafKind, LeafRecord, MAX_KEY_BYTES, hash_from_hex, hash_to_hex};
+pub use leaf::{LEAF_VERSION, LeafKind, LeafRecord, MAX_KEY_BYTES, hash_from_hex, hash_to_hex, matter_event_digest};
 pub use note::{
     ALG_COSIGNATURE_V1, ALG_ED25519, MAX_NOTE_BYTES, Note, NoteSignature, SecretKey, Signer, VerifierKey, cosign,
     key_id,

@@ -5,6 +5,9 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::Micros;
+use crate::matter::ClockMark;
+use crate::timing::Stage;
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
@@ -276,15 +279,36 @@ proptest! {
 #[test]
 fn a_matter_event_leaf_commits_to_matter_seq_and_hash() {
     let hash = "9300d9b31624ea4a2a6ea992b32d1dba4a3dfa32cc925224e746d9d4ec9a534f";
-    let leaf = LeafRecord::matter_event("m1", 3, hash).expect("leaf");
+    let none = ClockMark::default();
+    let leaf = LeafRecord::matter_event("m1", 3, hash, &none).expect("leaf");
     let bytes = leaf.encode();
     assert_eq!(&bytes[..6], &[1, 1, 0, 2, b'm', b'1']);
     assert_eq!(&bytes[6..14], &3i64.to_be_bytes());
     assert_eq!(hash_to_hex(&bytes[14..].try_into().expect("32")), hash);
-    assert_ne!(leaf.leaf_hash(), LeafRecord::matter_event("m1", 4, hash).expect("leaf").leaf_hash());
-    assert_ne!(leaf.leaf_hash(), LeafRecord::matter_event("m2", 3, hash).expect("leaf").leaf_hash());
+    assert_ne!(leaf.leaf_hash(), LeafRecord::matter_event("m1", 4, hash, &none).expect("leaf").leaf_hash());
+    assert_ne!(leaf.leaf_hash(), LeafRecord::matter_event("m2", 3, hash, &none).expect("leaf").leaf_hash());
     assert_ne!(leaf.leaf_hash(), LeafRecord::audit(3, hash).expect("leaf").leaf_hash());
-    assert!(LeafRecord::matter_event("m1", 3, "not hex").is_err());
+    assert!(LeafRecord::matter_event("m1", 3, "not hex", &none).is_err());
+}
+
+#[test]
+fn a_matter_event_leaf_commits_to_its_clock_mark() {
+    let hash = "9300d9b31624ea4a2a6ea992b32d1dba4a3dfa32cc925224e746d9d4ec9a534f";
+    let mark = |stage, deadline: Option<i64>| ClockMark { stage, deadline: deadline.map(Micros::new) };
+    let digest = |m: &ClockMark| LeafRecord::matter_event("m1", 3, hash, m).expect("leaf").digest;
+    let handle = mark(Some(Stage::Handle), Some(1_800_000_000_000_000));
+    // Unmarked entries (written before marks) keep their hash as the digest.
+    assert_eq!(hash_to_hex(&digest(&ClockMark::default())), hash);
+    assert_ne!(hash_to_hex(&digest(&handle)), hash);
+    // Moving the deadline by a microsecond, or changing the stage, changes the leaf.
+    assert_ne!(digest(&handle), digest(&mark(Some(Stage::Handle), Some(1_800_000_000_000_001))));
+    assert_ne!(digest(&handle), digest(&mark(Some(Stage::Sign), Some(1_800_000_000_000_000))));
+    assert_ne!(digest(&mark(Some(Stage::Handle), None)), digest(&ClockMark::default()));
+    // The store recomputes the same digest from the columns it keeps.
+    assert_eq!(
+        digest(&handle),
+        matter_event_digest(hash, Some(Stage::Handle.as_str()), Some(1_800_000_000_000_000)).expect("digest")
+    );
 }
 
 const GO_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";

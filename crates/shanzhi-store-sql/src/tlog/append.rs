@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use shanzhi_domain::tlog::{Frontier, Hash, LeafRecord, NodeId, perfect_hash};
+use shanzhi_domain::tlog::{Frontier, Hash, LeafKind, LeafRecord, NodeId, matter_event_digest, perfect_hash};
 use shanzhi_domain::{MatterEvent, MatterId, Micros};
 use shanzhi_store::{StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
@@ -111,7 +111,7 @@ pub(crate) async fn append<DB>(conn: &mut DB::Connection, leaves: &[LeafRecord])
 fn event_leaves<'a>(events: impl IntoIterator<Item = (&'a MatterId, &'a MatterEvent)>) -> StoreResult<Vec<LeafRecord>> {
     events
         .into_iter()
-        .map(|(id, e)| LeafRecord::matter_event(id.as_str(), e.seq, &e.hash).map_err(StoreError::corrupt))
+        .map(|(id, e)| LeafRecord::matter_event(id.as_str(), e.seq, &e.hash, &e.mark).map_err(StoreError::corrupt))
         .collect()
 }
 
@@ -162,6 +162,8 @@ struct BackfillEvent {
     matter_id: String,
     seq: i64,
     hash: String,
+    stage: Option<String>,
+    deadline_at: Option<i64>,
 }
 
 #[derive(SqlRow)]
@@ -190,17 +192,20 @@ pub(crate) async fn backfill<DB>(conn: &mut DB::Connection) -> StoreResult<u64> 
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
-    let events = QueryBuilder::<DB>::new("SELECT matter_id, seq, hash FROM matter_events ORDER BY at, matter_id, seq")
-        .build_query_as::<BackfillEvent>()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    let events = QueryBuilder::<DB>::new(
+        "SELECT matter_id, seq, hash, stage, deadline_at FROM matter_events ORDER BY at, matter_id, seq",
+    )
+    .build_query_as::<BackfillEvent>()
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(map_err)?;
     let mut leaves = Vec::with_capacity(audit.len() + events.len());
     for a in &audit {
         leaves.push(LeafRecord::audit(a.seq, &a.hash).map_err(StoreError::corrupt)?);
     }
     for e in &events {
-        leaves.push(LeafRecord::matter_event(&e.matter_id, e.seq, &e.hash).map_err(StoreError::corrupt)?);
+        let digest = matter_event_digest(&e.hash, e.stage.as_deref(), e.deadline_at).map_err(StoreError::corrupt)?;
+        leaves.push(LeafRecord { kind: LeafKind::MatterEvent, key: e.matter_id.clone(), seq: e.seq, digest });
     }
     if leaves.is_empty() {
         return Ok(0);

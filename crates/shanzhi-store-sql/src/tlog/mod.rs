@@ -1,4 +1,4 @@
-//! The transparency log's tables (migration 0008): leaves, stored subtree
+//! The transparency log's tables (migration 0009): leaves, stored subtree
 //! hashes, the head, signed checkpoints and what this instance witnessed.
 
 mod append;
@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use shanzhi_domain::Micros;
-use shanzhi_domain::tlog::{Hash, LeafKind, LeafRecord, NodeId};
+use shanzhi_domain::tlog::{Hash, LeafKind, LeafRecord, NodeId, hash_to_hex, matter_event_digest};
 use shanzhi_store::{LeafCheck, LogHead, LogLeaf, LogStore, StoreError, StoreResult, StoredCheckpoint, Unlogged};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
@@ -36,6 +36,19 @@ struct CheckRow {
     leaf_hash: Vec<u8>,
     at: i64,
     record_hash: Option<String>,
+    mark_stage: Option<String>,
+    mark_deadline: Option<i64>,
+}
+
+/// The digest the record's leaf should hold now (hex): a timeline entry's
+/// covers its clock mark as well as its hash.
+fn record_digest(r: &CheckRow) -> StoreResult<Option<String>> {
+    match (&r.record_hash, r.kind.as_str()) {
+        (Some(hash), "matter_event") => matter_event_digest(hash, r.mark_stage.as_deref(), r.mark_deadline)
+            .map(|d| Some(hash_to_hex(&d)))
+            .map_err(StoreError::corrupt),
+        (hash, _) => Ok(hash.clone()),
+    }
 }
 
 #[derive(SqlRow)]
@@ -126,7 +139,8 @@ impl<DB> LogStore for SqlStore<DB> {
     async fn log_leaf_checks(&self, from: u64, limit: usize) -> StoreResult<Vec<LeafCheck>> {
         let mut q = QueryBuilder::<DB>::new(
             "SELECT l.idx, l.kind, l.record_key, l.record_seq, l.leaf_hash, l.at, \
-             CASE l.kind WHEN 'matter_event' THEN e.hash WHEN 'audit' THEN a.hash END AS record_hash \
+             CASE l.kind WHEN 'matter_event' THEN e.hash WHEN 'audit' THEN a.hash END AS record_hash, \
+             e.stage AS mark_stage, e.deadline_at AS mark_deadline \
              FROM tlog_leaves l \
              LEFT JOIN matter_events e ON l.kind = 'matter_event' AND e.matter_id = l.record_key AND e.seq = l.record_seq \
              LEFT JOIN audit_log a ON l.kind = 'audit' AND a.seq = l.record_seq \
@@ -136,9 +150,10 @@ impl<DB> LogStore for SqlStore<DB> {
         let rows = q.build_query_as::<CheckRow>().fetch_all(self.pool()).await.map_err(map_err)?;
         rows.into_iter()
             .map(|r| {
+                let record_hash = record_digest(&r)?;
                 Ok(LeafCheck {
                     leaf: leaf_of(r.idx, &r.kind, r.record_key, r.record_seq, &r.leaf_hash, r.at)?,
-                    record_hash: r.record_hash,
+                    record_hash,
                 })
             })
             .collect()

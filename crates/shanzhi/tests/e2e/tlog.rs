@@ -5,16 +5,14 @@
 //! changed. Also a reordered, a truncated and a wholly replaced log. On the
 //! backend SHANZHI_TEST_BACKEND names.
 
-mod support;
-
 use std::path::Path;
 use std::process::Output;
 
+use crate::support::{shanzhi, text};
 use shanzhi_domain::tlog::{Checkpoint, SecretKey, SignedCheckpoint};
 use shanzhi_domain::{Command, Matter, MatterEvent, MatterState, Rating};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::{TestApp, TestDb};
-use support::{shanzhi, text};
 use tempfile::TempDir;
 
 const ORIGIN: &str = "test.example/log";
@@ -117,6 +115,32 @@ async fn an_edited_rating_with_its_chain_recomputed_and_its_row_patched_is_caugh
     assert!(err.contains(&format!("matter {} timeline entry {n} was changed after it was logged", m.id)), "{err}");
     // Without --checkpoint: the latest in the checkpoint directory, the same.
     assert!(caught(&verify(&cwd, db, None)).contains("was changed after it was logged"));
+}
+
+/// The indicators read each entry's clock mark (the deadline in force
+/// after it), which the entry's own hash leaves out: a deadline moved a day
+/// later would make a late matter on time, and must be caught.
+#[tokio::test]
+async fn a_moved_deadline_is_caught() {
+    let (t, cwd) = world().await;
+    let (m, events) = rated(&t).await;
+    let e =
+        events.iter().find(|e| e.mark.deadline.is_some()).expect("a rated demo matter's timeline carries deadlines");
+    assert!(m.verify(&events).is_ok());
+    let db = t.db();
+    db.execute_raw(&format!(
+        "UPDATE matter_events SET deadline_at = deadline_at + 86400000000 WHERE matter_id = {} AND seq = {}",
+        sql_text(m.id.as_str()),
+        e.seq
+    ))
+    .await;
+    let out = verify(&cwd, db, Some("before.txt"));
+    let err = caught(&out);
+    assert!(text(&out.stdout).contains("matter timelines intact"), "the chains cannot see it: {}", text(&out.stdout));
+    assert!(
+        err.contains(&format!("matter {} timeline entry {} was changed after it was logged", m.id, e.seq)),
+        "{err}"
+    );
 }
 
 #[tokio::test]
