@@ -27,6 +27,10 @@ pub enum AppError {
     /// The command does not fit the matter's state (409): what would fit.
     #[error("{message}")]
     WrongState { message: Bilingual, allowed: Vec<shanzhi_domain::CommandKind> },
+    /// The request conflicts with what the server holds (409), e.g. a
+    /// witness that saw another tree size; `details` say what it holds.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: Bilingual, details: Option<serde_json::Value> },
     /// Too many failed sign-ins: try again later (429).
     #[error("too many attempts, retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
@@ -72,9 +76,10 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::NotFound { code, .. } | AppError::BadRequest { code, .. } | AppError::Invalid { code, .. } => {
-                code
-            }
+            AppError::NotFound { code, .. }
+            | AppError::BadRequest { code, .. }
+            | AppError::Invalid { code, .. }
+            | AppError::Conflict { code, .. } => code,
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::WrongState { .. } => "wrong_state",
@@ -95,7 +100,7 @@ impl AppError {
             | AppError::BadRequest { message, .. }
             | AppError::Invalid { message, .. } => message.clone(),
             AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
-            AppError::WrongState { message, .. } => message.clone(),
+            AppError::WrongState { message, .. } | AppError::Conflict { message, .. } => message.clone(),
             AppError::TooManyAttempts { retry_after_secs } => Bilingual::new(
                 format!("登录失败次数过多，账号已暂时锁定，请 {} 分钟后再试", retry_after_secs.div_ceil(60)),
                 format!(

@@ -17,6 +17,7 @@ pub mod open311;
 mod progress;
 pub mod table;
 pub mod timing;
+pub mod tlog;
 
 use std::sync::{Arc, Mutex};
 
@@ -37,6 +38,7 @@ pub struct App {
     timing: Arc<timing::TimingHolder>,
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
     dictionary: Arc<matters::DictionaryHolder>,
+    log: Arc<tlog::LogSetup>,
 }
 
 impl App {
@@ -59,6 +61,7 @@ impl App {
             timing: Arc::new(timing::TimingHolder::default()),
             last_sweep: Arc::new(Mutex::new(None)),
             dictionary: Arc::new(matters::DictionaryHolder::default()),
+            log: Arc::new(tlog::LogSetup::default()),
         };
         (app, access::OperatorKey::new())
     }

@@ -15,6 +15,7 @@ pub mod patrol;
 pub mod people;
 pub mod text;
 pub mod timing;
+pub mod tlog;
 
 pub use access::{Action, Grant, Place, Role, Scope, Term};
 pub use attribute::{Answer, Attribute, Datatype};

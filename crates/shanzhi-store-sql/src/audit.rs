@@ -1,5 +1,8 @@
 use async_trait::async_trait;
-use shanzhi_store::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreResult, audit_hash};
+use shanzhi_domain::tlog::LeafRecord;
+use shanzhi_store::{
+    AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreError, StoreResult, audit_hash,
+};
 use sqlx::{QueryBuilder, Row};
 
 use shanzhi_domain::Micros;
@@ -29,9 +32,11 @@ struct PiiRow {
     purpose: String,
 }
 
-/// Append `entry` inside an open transaction. The counter row is updated
-/// first: on PostgreSQL that locks it until commit, so concurrent appends
-/// take turns and the chain never forks.
+/// Append `entry` inside an open transaction, and its leaf to the
+/// transparency log. The counter row is updated first: on PostgreSQL that
+/// locks it until commit, so concurrent appends take turns and the chain
+/// never forks. Callers append the entry as their transaction's last write
+/// (the log's head is locked last).
 #[sql_bounds]
 pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64> {
     QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'audit'")
@@ -69,6 +74,8 @@ pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) ->
             .push_bind(hash.clone());
     });
     q.build().execute(&mut *conn).await.map_err(map_err)?;
+    let leaf = LeafRecord::audit(seq, &hash).map_err(StoreError::corrupt)?;
+    crate::tlog::append::<DB>(conn, &[leaf]).await?;
     Ok(seq)
 }
 

@@ -22,6 +22,7 @@ mod patrol;
 mod people;
 mod setting;
 mod timing;
+pub mod tlog;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -146,14 +147,26 @@ impl<DB: Dialect> SqlStore<DB> {
     }
 }
 
+#[sql_bounds]
 impl<DB> SqlStore<DB>
 where
-    DB: Dialect,
     DB::Connection: sqlx::migrate::Migrate,
 {
     /// Apply the backend's migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
-        self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))
+        self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+        // A store from before the transparency log: log what it holds, once.
+        let _writer = self.writer().await;
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let logged = tlog::backfill::<DB>(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        if logged > 0 {
+            tracing::info!(
+                records = logged,
+                "透明日志已收录既有记录 (existing records entered in the transparency log)"
+            );
+        }
+        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@ mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timing;
+mod tlog;
 
 use std::fmt;
 
@@ -35,6 +36,7 @@ pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
+pub use tlog::{LeafCheck, LogHead, LogLeaf, LogStore, StoredCheckpoint, Unlogged};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +82,7 @@ pub trait Store:
     + DictionaryStore
     + LeaseStore
     + CalendarStore
+    + LogStore
     + fmt::Debug
     + Send
     + Sync

@@ -99,7 +99,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::WrongState { .. } => StatusCode::CONFLICT,
+        AppError::WrongState { .. } | AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
         AppError::Invalid { .. } | AppError::ImportRejected(_) | AppError::GridImportRejected(_) => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -123,6 +123,7 @@ impl From<AppError> for ApiError {
         match e {
             AppError::ImportRejected(r) => error.with_details(r),
             AppError::GridImportRejected(r) => error.with_details(r),
+            AppError::Conflict { details: Some(d), .. } => error.with_details(d),
             _ => error,
         }
     }

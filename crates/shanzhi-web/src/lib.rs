@@ -91,6 +91,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::figures::routes())
         .merge(routes::grids::routes())
         .merge(routes::locate::routes())
+        .merge(routes::log::routes())
         .merge(routes::matters::routes())
         .merge(routes::patrols::routes())
         .merge(routes::people::routes());

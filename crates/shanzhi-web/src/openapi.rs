@@ -40,6 +40,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "time", description = "工作日历、时限与督办扫描 / calendar, time limits, sweep"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
+        (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),
     )
 )]
 pub struct ApiDoc;

@@ -234,9 +234,66 @@ pub struct TokenCreateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chains of the audit log and of every matter's timeline
-    /// (and that each timeline replays to its stored state); fails naming what broke.
-    Verify(StoreArgs),
+    /// Check the transparency log against a signed checkpoint (every record
+    /// included and unchanged, nothing cut, reordered or replaced), the hash
+    /// chains of the audit log and of every timeline, and that each timeline
+    /// replays to its stored state; fails naming what changed.
+    Verify(VerifyArgs),
+    /// Sign a checkpoint of the log as it stands and write it to FILE (and
+    /// to the checkpoint directory and the witnesses).
+    Checkpoint(OutArgs),
+    /// Make a new log signing key (Ed25519) in FILE; prints its public key.
+    Keygen(KeygenArgs),
+    /// Write every leaf of the log (JSON lines) for the standalone verifier
+    /// (scripts/tlog-verify.py).
+    ExportLog(OutArgs),
+    /// Start a new log segment under a new key: its first leaf commits to
+    /// the old key's last checkpoint (for a lost or retired key).
+    RotateKey(RotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A checkpoint signed by this log (default: the latest in the checkpoint directory).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// A file of the log's public keys (one per line) to trust besides the configured key.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutArgs {
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The log's name (checkpoint origin), e.g. shanzhi.example.gov.cn/log
+    /// (default: the public URL's host and /log).
+    #[arg(long)]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Where to write the new private key (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub new_key: PathBuf,
+    /// The old log's last checkpoint (default: with the configured key,
+    /// a fresh one; without it, the latest in the checkpoint directory).
+    #[arg(long, value_name = "FILE")]
+    pub from_checkpoint: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -375,7 +432,10 @@ impl Cli {
             Command::Token { what: TokenCommand::Create(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::List(a) } => a.store.clone(),
             Command::Token { what: TokenCommand::Revoke(a) } => a.store.clone(),
-            Command::Audit { what: AuditCommand::Verify(a) } => a.clone(),
+            Command::Audit { what: AuditCommand::Verify(a) } => a.store.clone(),
+            Command::Audit { what: AuditCommand::Checkpoint(a) | AuditCommand::ExportLog(a) } => a.store.clone(),
+            Command::Audit { what: AuditCommand::Keygen(_) } => StoreArgs::default(),
+            Command::Audit { what: AuditCommand::RotateKey(a) } => a.store.clone(),
             Command::Backup(a) => a.store.clone(),
             Command::Restore(a) => a.store.clone(),
             Command::Export { what: ExportWhat::Timeline(a) } => a.store.clone(),

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 22] = [
+const ENV_KEYS: [&str; 27] = [
     "addr",
     "data_dir",
     "database_url",
@@ -36,6 +36,11 @@ const ENV_KEYS: [&str; 22] = [
     "login_failures_per_name",
     "login_failures_per_address",
     "login_window_minutes",
+    "tlog_key_file",
+    "checkpoint_dir",
+    "checkpoint_interval_minutes",
+    "witness_urls",
+    "witness_for",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +95,39 @@ pub struct Config {
     pub login_failures_per_address: i64,
     /// The sign-in throttles' window.
     pub login_window_minutes: i64,
+    /// The transparency log's Ed25519 signing key (`shanzhi audit keygen`);
+    /// default `<data_dir>/tlog.key` when that file exists.
+    pub tlog_key_file: Option<PathBuf>,
+    /// Where signed checkpoints are written, outside the database; default
+    /// `<data_dir>/checkpoints`.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// How often the lease holder signs a checkpoint (0: never by itself).
+    pub checkpoint_interval_minutes: u64,
+    /// Witnesses each checkpoint is sent to (URLs of `POST` endpoints, e.g.
+    /// another Shanzhi's `/api/v1/log/witness`).
+    pub witness_urls: TextList,
+    /// As a witness: the public keys of the logs this instance cosigns for.
+    pub witness_for: TextList,
+}
+
+/// A list of strings, from a TOML list or a comma list in the environment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(from = "ListOrText", into = "Vec<String>")]
+pub struct TextList(pub Vec<String>);
+
+impl From<ListOrText> for TextList {
+    fn from(v: ListOrText) -> Self {
+        TextList(match v {
+            ListOrText::List(l) => l,
+            ListOrText::Text(t) => t.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        })
+    }
+}
+
+impl From<TextList> for Vec<String> {
+    fn from(t: TextList) -> Self {
+        t.0
+    }
 }
 
 /// A list of addresses or CIDR blocks, from a TOML list or a comma list.
@@ -140,6 +178,15 @@ impl Config {
         }
     }
 
+    /// The log's key file: as configured, else `<data_dir>/tlog.key` if it exists.
+    pub fn tlog_key_file(&self) -> Option<PathBuf> {
+        self.tlog_key_file.clone().or_else(|| Some(self.data_dir.join("tlog.key")).filter(|p| p.is_file()))
+    }
+
+    pub fn checkpoint_dir(&self) -> PathBuf {
+        self.checkpoint_dir.clone().unwrap_or_else(|| self.data_dir.join("checkpoints"))
+    }
+
     /// [`Config::public_url`], or where this server listens.
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| {
@@ -183,6 +230,11 @@ impl Default for Config {
             login_failures_per_name: 5,
             login_failures_per_address: 50,
             login_window_minutes: 15,
+            tlog_key_file: None,
+            checkpoint_dir: None,
+            checkpoint_interval_minutes: 60,
+            witness_urls: TextList::default(),
+            witness_for: TextList::default(),
         }
     }
 }

@@ -13,7 +13,7 @@ mod telemetry;
 use cli::{AuditCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand, UserCommand};
 use shanzhi_app::AppError;
 
-pub use store::open_store;
+pub use store::{log_setup, open_app, open_store};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::load(&cli)?;
@@ -41,7 +41,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             TokenCommand::List(args) => commands::accounts::token_list(&config, args).await,
             TokenCommand::Revoke(args) => commands::accounts::token_revoke(&config, args).await,
         },
-        Command::Audit { what: AuditCommand::Verify(_) } => commands::people::audit_verify(&config).await,
+        Command::Audit { what } => match what {
+            AuditCommand::Verify(args) => commands::log::verify(&config, args).await,
+            AuditCommand::Checkpoint(args) => commands::log::checkpoint(&config, args).await,
+            AuditCommand::Keygen(args) => commands::log::keygen(&config, args),
+            AuditCommand::ExportLog(args) => commands::log::export(&config, args).await,
+            AuditCommand::RotateKey(args) => commands::log::rotate_key(&config, args).await,
+        },
         Command::Backup(args) => commands::backup::backup(&config, args).await,
         Command::Restore(args) => commands::backup::restore(&config, args).await,
         Command::Export { what: ExportWhat::Timeline(args) } => commands::export::timeline(&config, args).await,

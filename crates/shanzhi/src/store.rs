@@ -65,3 +65,38 @@ impl StoreLocation {
         })
     }
 }
+
+/// The transparency log as configured: the signing key (if any), the
+/// checkpoint directory, witnesses, and the logs this instance witnesses.
+pub fn log_setup(config: &Config) -> anyhow::Result<shanzhi_app::tlog::LogSetup> {
+    let signer = match config.tlog_key_file() {
+        Some(path) => Some(shanzhi_app::tlog::load_signer(&path).map_err(|e| anyhow::anyhow!("{}", e.message()))?),
+        None => None,
+    };
+    let witness_for = config
+        .witness_for
+        .0
+        .iter()
+        .map(|k| {
+            shanzhi_domain::tlog::VerifierKey::parse(k)
+                .map_err(|e| anyhow::anyhow!("witness_for: “{k}”不是公钥 (not a public key): {e}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(shanzhi_app::tlog::LogSetup {
+        signer,
+        checkpoint_dir: Some(config.checkpoint_dir()),
+        witnesses: config.witness_urls.0.clone(),
+        witness_for,
+    })
+}
+
+/// The store and the application over it with the log set up, and the
+/// operator's key.
+pub async fn open_app(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn Store>, shanzhi_app::App, shanzhi_app::access::OperatorKey)> {
+    let setup = log_setup(config)?;
+    let store = open_store(config).await?;
+    let (app, key) = shanzhi_app::App::with_auth(store.clone(), config.auth());
+    Ok((store, app.with_log(setup), key))
+}

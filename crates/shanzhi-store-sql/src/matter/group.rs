@@ -17,7 +17,7 @@ use super::rows::{
     EVENT_INSERT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter,
 };
 use super::{insert_new_matter, take_numbers};
-use crate::{Dialect, SqlStore, map_err};
+use crate::{Dialect, SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
 struct KeyRow {
@@ -128,7 +128,16 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
         let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        match insert_new_matter::<DB>(&mut tx, &job.matter, job.key.as_deref(), &job.prefix, &job.first).await {
+        let inserted = async {
+            let created =
+                insert_new_matter::<DB>(&mut tx, &job.matter, job.key.as_deref(), &job.prefix, &job.first).await?;
+            if matches!(created, Created::New { .. }) {
+                tlog::append_events::<DB>(&mut tx, [(&job.matter.id, &job.first)]).await?;
+            }
+            Ok::<_, StoreError>(created)
+        }
+        .await;
+        match inserted {
             Ok(created) => {
                 tx.commit().await.map_err(map_err)?;
                 outcomes.push(Ok(created));
@@ -219,5 +228,6 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
         q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
+    tlog::append_events::<DB>(conn, new_rows.iter().map(|(m, _, e)| (&m.id, *e))).await?;
     Ok(outcomes.into_iter().map(|o| Ok(o.expect("every job decided"))).collect())
 }

@@ -24,7 +24,7 @@ pub(crate) use write::{insert_new_matter, take_numbers};
 
 pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 
-use crate::{SqlStore, map_err};
+use crate::{SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
 struct PointRow {
@@ -76,6 +76,9 @@ impl<DB> MatterStore for SqlStore<DB> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
+        if matches!(created, Created::New { .. }) {
+            tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
+        }
         tx.commit().await.map_err(map_err)?;
         Ok(created)
     }
@@ -84,10 +87,17 @@ impl<DB> MatterStore for SqlStore<DB> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut out = Vec::with_capacity(batch.len());
+        // The log's leaves go last, in one append: the head is the last lock taken.
+        let mut logged: Vec<(&MatterId, &MatterEvent)> = Vec::with_capacity(batch.len());
         for n in batch {
             let key = n.idempotency_key.as_deref();
             match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first).await {
-                Ok(created) => out.push(created),
+                Ok(created) => {
+                    if matches!(created, Created::New { .. }) {
+                        logged.push((&n.matter.id, &n.first));
+                    }
+                    out.push(created);
+                }
                 Err(e) => {
                     // At once: a dropped transaction would hold its locks until
                     // the connection is next used.
@@ -96,6 +106,7 @@ impl<DB> MatterStore for SqlStore<DB> {
                 }
             }
         }
+        tlog::append_events::<DB>(&mut tx, logged).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(out)
     }
@@ -143,6 +154,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         q.push(", last_hash = ").push_bind(event.hash.clone());
         q.push(" WHERE id = ").push_bind(matter.id.as_str().to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tlog::append_events::<DB>(&mut tx, [(&matter.id, event)]).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -356,6 +368,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
+        tlog::append_events::<DB>(&mut tx, events.iter().copied()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(updates.iter().filter(|u| written.contains(u.matter.id.as_str())).map(|u| u.matter.id.clone()).collect())
     }
@@ -403,6 +416,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         write::raise_counters::<DB>(&mut tx, matters.iter().map(|(m, _)| m.number.as_str())).await?;
+        tlog::append_events::<DB>(&mut tx, events.iter().copied()).await?;
         tx.commit().await.map_err(map_err)
     }
 }

@@ -11,6 +11,7 @@ mod matters;
 mod meta;
 mod people;
 mod timing;
+mod tlog;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use matters::*;
 pub use meta::*;
 pub use people::*;
 pub use timing::*;
+pub use tlog::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
 pub struct Fixture {
@@ -101,6 +103,10 @@ macro_rules! contract_tests {
             leases_go_to_one_holder_and_expire,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,
+            every_record_is_logged_in_its_own_transaction,
+            a_refused_write_leaves_no_leaf,
+            concurrent_writers_keep_one_tree_and_its_proofs_verify,
+            checkpoints_and_witnessed_heads_are_kept,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

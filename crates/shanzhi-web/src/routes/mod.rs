@@ -10,6 +10,7 @@ pub mod figures;
 pub mod grids;
 pub mod health;
 pub mod locate;
+pub mod log;
 pub mod matters;
 pub mod open311;
 pub mod patrols;

@@ -9,6 +9,7 @@ mod auth_api;
 mod calendar_api;
 mod grids_api;
 mod hardening;
+mod log_api;
 mod matters_api;
 mod open311;
 mod openapi;

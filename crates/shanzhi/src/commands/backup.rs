@@ -112,7 +112,8 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> anyhow::Result<()> 
             held.schema_version,
             held.schema_version
         );
-        crate::commands::people::verify(&App::new(store.clone()).0).await
+        let app = App::new(store.clone()).0.with_log(crate::log_setup(config)?);
+        crate::commands::log::run_checks(&app, None, &[]).await
     }
     .await;
     store.close().await;

@@ -3,6 +3,7 @@ pub mod backup;
 pub mod export;
 pub mod grid;
 pub mod import;
+pub mod log;
 pub mod migrate;
 pub mod people;
 pub mod serve;

@@ -1,11 +1,10 @@
-//! `shanzhi user add`, `shanzhi token create`, `shanzhi audit verify`.
+//! `shanzhi user add`, `shanzhi token create`.
 
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use shanzhi_app::App;
-use shanzhi_app::access::{AdminDesk, NewStaff, verify_audit_chain};
-use shanzhi_app::matters::verify_matter_chains;
+use shanzhi_app::access::{AdminDesk, NewStaff};
 
 use crate::cli::{TokenCreateArgs, UserAddArgs};
 use crate::config::Config;
@@ -69,37 +68,5 @@ pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Re
     store.close().await;
     // Only the token: scripts capture it.
     println!("{}", result?.token);
-    Ok(())
-}
-
-pub async fn audit_verify(config: &Config) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let result = verify(&App::new(store.clone()).0).await;
-    store.close().await;
-    result
-}
-
-/// The checks of `audit verify`, printed as they pass; an error names what broke.
-/// `restore` runs them on the store it has just filled.
-pub async fn verify(app: &App) -> anyhow::Result<()> {
-    let v = verify_audit_chain(app).await?;
-    if let Some(seq) = v.broken_at {
-        bail!("审计日志在第 {seq} 条处被改动或删除 (the audit log is broken at entry {seq})");
-    }
-    println!("审计日志完整：{} 条记录，哈希链无误 (audit log intact: {} entries)", v.entries, v.entries);
-    let m = verify_matter_chains(app).await?;
-    if !m.broken.is_empty() {
-        let list: Vec<String> = m.broken.iter().map(|(number, what)| format!("  {number}: {what}")).collect();
-        bail!(
-            "{} 个事件的处置记录被改动 ({} matters' timelines were altered):\n{}",
-            m.broken.len(),
-            m.broken.len(),
-            list.join("\n")
-        );
-    }
-    println!(
-        "事件处置记录完整：{} 个事件、{} 条记录 (matter timelines intact: {} matters, {} events)",
-        m.matters, m.events, m.matters, m.events
-    );
     Ok(())
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use shanzhi_app::App;
 use shanzhi_app::timing::{SweeperConfig, run_sweeper};
+use shanzhi_app::tlog::{CheckpointerConfig, run_checkpointer};
 use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
@@ -19,8 +19,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         demo = config.demo,
         "starting shanzhi"
     );
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::with_auth(store.clone(), config.auth());
+    let (store, app, key) = crate::open_app(config).await?;
     // The operator's key stays here: the web interface gets the application only.
     let operator = app.operator(&key);
     if config.demo {
@@ -80,6 +79,26 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             let _ = stopped.changed().await;
         }))
     });
+    let checkpointer = match (&app.log_setup().signer, config.checkpoint_interval_minutes) {
+        (None, _) => {
+            tracing::warn!(
+                "未配置日志签名密钥，不签发检查点；用 shanzhi audit keygen --out FILE 生成并设置 tlog_key_file                  (no log signing key: no checkpoints are signed; make one with shanzhi audit keygen and set tlog_key_file)"
+            );
+            None
+        }
+        (Some(_), 0) => None,
+        (Some(signer), minutes) => {
+            let job = CheckpointerConfig {
+                holder: config.server_name.clone().unwrap_or_else(server_name),
+                interval: Duration::from_secs(minutes.saturating_mul(60)),
+            };
+            tracing::info!(key = %signer.verifier().to_text(), minutes, dir = %config.checkpoint_dir().display(), "checkpoints on");
+            let mut stopped = stopped.clone();
+            Some(tokio::spawn(run_checkpointer(app.clone(), job, async move {
+                let _ = stopped.changed().await;
+            })))
+        }
+    };
     // Other processes (a CLI import, another server) may change the grid:
     // follow the store's revision counter.
     let every = Duration::from_secs(config.grid_refresh_secs.max(1));
@@ -118,6 +137,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     refresher.abort();
     let _ = stop_sweeper.send(true);
     if let Some(handle) = sweeper {
+        let _ = handle.await;
+    }
+    if let Some(handle) = checkpointer {
         let _ = handle.await;
     }
     store.close().await;

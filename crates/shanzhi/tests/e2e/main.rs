@@ -11,3 +11,4 @@ mod cli;
 mod hostile;
 mod interop;
 mod sweep;
+mod tlog;

@@ -29,6 +29,8 @@ struct TrackPage {
     key_rate: Option<String>,
     mine: Vec<Row>,
     not_found: bool,
+    /// "Your rating is entry N of the log, in the checkpoint signed at T".
+    receipt: Option<(u64, bool, Option<String>)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +70,11 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
                 .collect()
         })
         .unwrap_or_default();
+    let receipt = match &found {
+        Some(r) => state.app.log_receipt(&r.service_request_id).await.ok().flatten(),
+        None => None,
+    }
+    .map(|r| (r.entry, r.is_rating, r.checkpoint_issued_at.map(|t| local(&t.to_string()))));
     let mine = if viewer.has(shanzhi_domain::Role::Resident) {
         let query = MatterFilter { limit: Some(20), ..MatterFilter::default() };
         scoped.matters(&query, None).await.map(|p| p.items.iter().map(Row::from_view).collect()).unwrap_or_default()
@@ -85,6 +92,7 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         can_rate,
         key_rate,
         mine,
+        receipt,
     })
 }
 

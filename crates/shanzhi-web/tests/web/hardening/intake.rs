@@ -29,6 +29,12 @@ async fn finding_02_staff_cannot_rate_an_anonymous_report_with_its_id() {
     // The key, shown once to the reporter, rates.
     post(form(&key)).await;
     assert_eq!(op.matter(id).await.expect("matter").state.as_str(), "rated");
+    // The tracking page tells the reporter which entry of the transparency log their rating is.
+    let rating_leaf = app.app.store().log_leaves_of(shanzhi_domain::tlog::LeafKind::MatterEvent, id).await;
+    let entry = rating_leaf.expect("leaves").last().expect("the rating's leaf").index + 1;
+    let page = app.send_raw(None, Method::GET, &format!("/track?number={number}&key={key}"), &[], Vec::new()).await.2;
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains(&format!("您的评价是透明日志第 {entry} 条")), "{page}");
     // Reads by staff never carry it.
     let dispatcher = app.bearer("dispatcher").await;
     let (_, _, seen) =
