@@ -20,19 +20,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => {
-                let text = e.body_text();
-                // A typed parameter's own code (`invalid_state` …), else the generic one.
-                let (code, message) = crate::params::coded_error(&text).unwrap_or_else(|| {
-                    (
-                        "invalid_query",
-                        Bilingual::new("查询参数无效，请检查参数名和取值", format!("invalid query: {text}")),
-                    )
-                });
-                Err(ApiError::bad_request(code, message))
-            }
+            Err(e) => Err(query_error(&e)),
         }
     }
+}
+
+/// A query string (without the `?`) read as `T`, refused as [`ApiQuery`] would.
+pub fn query_from_str<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let uri: axum::http::Uri = format!("/?{text}").parse().map_err(|_| {
+        ApiError::bad_request(
+            "invalid_query",
+            Bilingual::new("查询参数无效", "the query string is not a valid URI part"),
+        )
+    })?;
+    Query::<T>::try_from_uri(&uri).map(|Query(v)| v).map_err(|e| query_error(&e))
+}
+
+fn query_error(e: &axum::extract::rejection::QueryRejection) -> ApiError {
+    let text = e.body_text();
+    // A typed parameter's own code (`invalid_state` …), else the generic one.
+    let (code, message) = crate::params::coded_error(&text).unwrap_or_else(|| {
+        ("invalid_query", Bilingual::new("查询参数无效，请检查参数名和取值", format!("invalid query: {text}")))
+    });
+    ApiError::bad_request(code, message)
 }
 
 /// `Json<T>` answering a bad body with a JSON error: 400 for malformed or

@@ -76,6 +76,61 @@ pub enum ExportWhat {
     /// before --to (columns in docs/timeline-export.md); every indicator is
     /// computed from these rows alone.
     Timeline(ExportTimelineArgs),
+    /// The matter list for Excel: Chinese headers, names instead of codes,
+    /// the list's filters (reporters' contacts are never exported).
+    Matters(ExportMattersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportMattersArgs {
+    /// csv (UTF-8 with a byte-order mark, opens in Excel) or xlsx (one sheet).
+    #[arg(long, default_value = "csv", value_parser = parse_sheet_format)]
+    pub format: shanzhi_app::figures::SheetFormat,
+    /// Reported on or after this day (Beijing time).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<jiff::civil::Date>,
+    /// Reported before this day (Beijing time, exclusive).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<jiff::civil::Date>,
+    /// Only matters under this division (e.g. 510104).
+    #[arg(long, value_parser = parse_division_code)]
+    pub within: Option<shanzhi_domain::DivisionCode>,
+    /// States, comma-separated (reported, filed, dispatched …).
+    #[arg(long, value_delimiter = ',', value_parser = parse_with::<shanzhi_domain::MatterState>)]
+    pub state: Vec<shanzhi_domain::MatterState>,
+    /// Category codes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = parse_category)]
+    pub category: Vec<shanzhi_domain::CategoryCode>,
+    /// resident, grid_worker, hotline, open311, api, wechat.
+    #[arg(long, value_parser = parse_with::<shanzhi_domain::Channel>)]
+    pub channel: Option<shanzhi_domain::Channel>,
+    /// development, safety or both.
+    #[arg(long, value_parser = parse_with::<shanzhi_domain::Line>)]
+    pub line: Option<shanzhi_domain::Line>,
+    /// Held by this department (its code).
+    #[arg(long, value_parser = parse_department)]
+    pub department: Option<shanzhi_domain::DepartmentCode>,
+    /// Write here instead of standard output (required for xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+fn parse_sheet_format(s: &str) -> Result<shanzhi_app::figures::SheetFormat, String> {
+    s.parse().map_err(|e: shanzhi_domain::text::Bilingual| e.to_string())
+}
+
+fn parse_with<T: std::str::FromStr<Err = shanzhi_domain::text::Bilingual>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: shanzhi_domain::text::Bilingual| e.to_string())
+}
+
+fn parse_category(s: &str) -> Result<shanzhi_domain::CategoryCode, String> {
+    shanzhi_domain::CategoryCode::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_department(s: &str) -> Result<shanzhi_domain::DepartmentCode, String> {
+    shanzhi_domain::DepartmentCode::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -439,6 +494,7 @@ impl Cli {
             Command::Backup(a) => a.store.clone(),
             Command::Restore(a) => a.store.clone(),
             Command::Export { what: ExportWhat::Timeline(a) } => a.store.clone(),
+            Command::Export { what: ExportWhat::Matters(a) } => a.store.clone(),
         }
     }
 }

@@ -51,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup(args) => commands::backup::backup(&config, args).await,
         Command::Restore(args) => commands::backup::restore(&config, args).await,
         Command::Export { what: ExportWhat::Timeline(args) } => commands::export::timeline(&config, args).await,
+        Command::Export { what: ExportWhat::Matters(args) } => commands::export::matters(&config, args).await,
     }
 }
 

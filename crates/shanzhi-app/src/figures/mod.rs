@@ -3,6 +3,7 @@
 
 mod export;
 mod read;
+mod sheet;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,34 @@ use crate::access::{Scoped, refuse};
 use crate::grids::GridFilter;
 
 pub use export::TimelineExport;
+
+/// An export read a piece at a time (a batch of matters each), for
+/// interfaces that stream it.
+pub trait ChunkedExport: Send {
+    /// The next piece of the file; `None` at the end.
+    fn next_chunk(&mut self) -> impl Future<Output = AppResult<Option<String>>> + Send;
+    /// Rows written so far.
+    fn rows(&self) -> u64;
+}
+
+impl ChunkedExport for TimelineExport {
+    fn next_chunk(&mut self) -> impl Future<Output = AppResult<Option<String>>> + Send {
+        TimelineExport::next_chunk(self)
+    }
+    fn rows(&self) -> u64 {
+        TimelineExport::rows(self)
+    }
+}
+
+impl ChunkedExport for MatterExport {
+    fn next_chunk(&mut self) -> impl Future<Output = AppResult<Option<String>>> + Send {
+        self.next_csv()
+    }
+    fn rows(&self) -> u64 {
+        MatterExport::rows(self)
+    }
+}
+pub use sheet::{MATTER_HEADERS, MAX_SHEET_ROWS, MatterExport, SheetFormat};
 
 /// The setting that weighs `basically_satisfied` in the satisfaction rate.
 pub const K_SETTING: &str = "indicators.k";

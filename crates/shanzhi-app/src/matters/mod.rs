@@ -33,7 +33,7 @@ use crate::grids::today;
 use crate::{AppError, AppResult};
 
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
-pub(crate) use cache::DictionaryHolder;
+pub(crate) use cache::{Dictionary, DictionaryHolder};
 pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;

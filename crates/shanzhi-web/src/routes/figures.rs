@@ -1,20 +1,22 @@
 //! `GET /api/v1/indicators` (figures per unit and period), their published
 //! definitions and drill-down, and `GET /api/v1/exports/timeline` (the record
-//! export they are computed from, CSV, streamed).
+//! export they are computed from, CSV, streamed), and
+//! `GET /api/v1/exports/matters` (the matter list for Excel, CSV or XLSX).
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shanzhi_app::figures::{Breakdown, FigureQuery, IndicatorAnswer, TimelineExport, definitions};
+use shanzhi_app::figures::{Breakdown, ChunkedExport, FigureQuery, IndicatorAnswer, SheetFormat, definitions};
 use shanzhi_domain::indicators::{Definition, Key, Period, UnitKind};
 use shanzhi_domain::{DivisionCode, Line, Micros};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiQuery, Caller};
+use super::matters::ListQuery;
+use crate::extract::{ApiQuery, Caller, query_from_str};
 use crate::openapi::Refusals;
 use crate::params::{self, Param};
 use crate::{ApiError, AppState};
@@ -25,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(indicator_definitions))
         .routes(routes!(breakdown))
         .routes(routes!(timeline_export))
+        .routes(routes!(matter_export))
 }
 
 impl Param for Period {
@@ -169,7 +172,7 @@ async fn timeline_export(
 }
 
 /// A streamed CSV download: each batch of matters as it is read.
-fn csv_download(export: TimelineExport, name: &str) -> Response {
+fn csv_download(export: impl ChunkedExport + 'static, name: &str) -> Response {
     let stream = futures_util::stream::unfold(Some(export), |state| async move {
         let mut export = state?;
         match export.next_chunk().await {
@@ -177,7 +180,7 @@ fn csv_download(export: TimelineExport, name: &str) -> Response {
             Ok(None) => None,
             Err(e) => {
                 // The status is sent: a broken stream is all a client can be told.
-                tracing::error!(error = %e, rows = export.rows(), "timeline export failed");
+                tracing::error!(error = %e, rows = export.rows(), "export failed");
                 Some((Err(std::io::Error::other(e.to_string())), None))
             }
         }
@@ -185,9 +188,109 @@ fn csv_download(export: TimelineExport, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, disposition(name)),
         ],
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// The export's own parameter beside the list's filters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameter; it is read by `split_format`
+struct FormatParam {
+    /// csv（默认，UTF-8 带 BOM，Excel 可直接打开）或 xlsx（单个工作表，≤ 1,048,575 行）
+    format: Option<String>,
+}
+
+/// `format=` taken out of a query string; the rest is the list's filters.
+fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
+    let mut format = None;
+    let mut rest = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("format=") {
+            Some(value) if format.is_none() => {
+                format = Some(value.parse::<SheetFormat>().map_err(|m| ApiError::bad_request("invalid_format", m))?);
+            }
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "invalid_format",
+                    shanzhi_domain::text::Bilingual::new("format 只能给一次", "give format once"),
+                ));
+            }
+            None => rest.push(pair),
+        }
+    }
+    Ok((format.unwrap_or_default(), rest.join("&")))
+}
+
+/// 事件清单导出（列表的全部筛选条件；中文表头、名称而非代码；不含报告人姓名电话）/ the matter list for Excel.
+#[utoipa::path(get, path = "/exports/matters", tag = "figures", params(ListQuery, FormatParam),
+    responses(
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
+async fn matter_export(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (format, rest) = split_format(raw.as_deref().unwrap_or(""))?;
+    let q: ListQuery = query_from_str(&rest)?;
+    let export = state.app.scoped(actor).matter_export(&q.filter())?;
+    match format {
+        SheetFormat::Csv => {
+            let name = export.file_name("csv");
+            Ok(csv_download(export, &name))
+        }
+        SheetFormat::Xlsx => {
+            let name = export.file_name("xlsx");
+            let (file, _rows) = export.xlsx_file().await?;
+            Ok(file_download(file, &name, XLSX))
+        }
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266).
+fn disposition(name: &str) -> String {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A finished file, sent in pieces (it may be large).
+fn file_download(file: std::fs::File, name: &str, kind: &'static str) -> Response {
+    use tokio::io::AsyncReadExt;
+    let len = file.metadata().map(|m| m.len()).ok();
+    let stream = futures_util::stream::unfold(Some(tokio::fs::File::from_std(file)), |state| async move {
+        let mut file = state?;
+        let mut buf = vec![0u8; 256 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let mut response = (
+        [(header::CONTENT_TYPE, kind.to_owned()), (header::CONTENT_DISPOSITION, disposition(name))],
+        Body::from_stream(stream),
+    )
+        .into_response();
+    if let Some(len) = len {
+        response.headers_mut().insert(header::CONTENT_LENGTH, len.into());
+    }
+    response
 }

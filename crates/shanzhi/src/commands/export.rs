@@ -1,13 +1,16 @@
-//! `shanzhi export timeline`: the record export, to a file or standard output.
+//! `shanzhi export timeline` (the record export) and `shanzhi export matters`
+//! (the matter list for Excel), to a file or standard output.
 
 use std::io::Write;
 
 use anyhow::Context;
-use shanzhi_app::App;
+use shanzhi_app::figures::SheetFormat;
+use shanzhi_app::matters::MatterFilter;
+use shanzhi_app::{App, AppError};
 use shanzhi_domain::Micros;
 
 use super::people::operator;
-use crate::cli::ExportTimelineArgs;
+use crate::cli::{ExportMattersArgs, ExportTimelineArgs};
 use crate::config::Config;
 
 /// Midnight of a day in Beijing time.
@@ -32,14 +35,64 @@ pub async fn timeline(config: &Config, args: &ExportTimelineArgs) -> anyhow::Res
         app.reload_timing().await?;
         let mut export = app.operator(&key).scoped(&operator()).timeline_export(from, to, args.within.clone())?;
         while let Some(chunk) = export.next_chunk().await? {
-            out.write_all(chunk.as_bytes()).map_err(|e| shanzhi_app::AppError::internal(e.to_string()))?;
+            out.write_all(chunk.as_bytes()).map_err(|e| AppError::internal(e.to_string()))?;
         }
-        out.flush().map_err(|e| shanzhi_app::AppError::internal(e.to_string()))?;
-        Ok::<_, shanzhi_app::AppError>(export.rows())
+        out.flush().map_err(|e| AppError::internal(e.to_string()))?;
+        Ok::<_, AppError>(export.rows())
     }
     .await;
     store.close().await;
     let rows = result?;
     eprintln!("已导出 {rows} 条处置记录 (exported {rows} timeline entries)");
+    Ok(())
+}
+
+pub async fn matters(config: &Config, args: &ExportMattersArgs) -> anyhow::Result<()> {
+    let filter = MatterFilter {
+        states: args.state.clone(),
+        categories: args.category.clone(),
+        line: args.line,
+        within: args.within.clone(),
+        department: args.department.clone(),
+        channel: args.channel,
+        from: args.from.map(midnight).transpose()?,
+        to: args.to.map(midnight).transpose()?,
+        ..MatterFilter::default()
+    };
+    if args.format == SheetFormat::Xlsx && args.out.is_none() {
+        anyhow::bail!("XLSX 需要 --out 文件 (xlsx needs --out FILE)");
+    }
+    let file = match &args.out {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .with_context(|| format!("无法写入文件 (cannot write the file) {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let store = crate::open_store(config).await?;
+    let (app, key) = App::new(store.clone());
+    let result = async {
+        app.reload_timing().await?;
+        let mut export = app.operator(&key).scoped(&operator()).matter_export(&filter)?;
+        let io = |e: std::io::Error| AppError::internal(e.to_string());
+        match (args.format, file) {
+            (SheetFormat::Xlsx, Some(file)) => Ok(export.write_xlsx(std::io::BufWriter::new(file)).await?.1),
+            (_, file) => {
+                let mut out: Box<dyn Write> = match file {
+                    Some(f) => Box::new(std::io::BufWriter::new(f)),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                };
+                while let Some(chunk) = export.next_csv().await? {
+                    out.write_all(chunk.as_bytes()).map_err(io)?;
+                }
+                out.flush().map_err(io)?;
+                Ok::<_, AppError>(export.rows())
+            }
+        }
+    }
+    .await;
+    store.close().await;
+    let rows = result?;
+    eprintln!("已导出 {rows} 件事件 (exported {rows} matters)");
     Ok(())
 }

@@ -87,11 +87,8 @@ async fn a_server_capped_at_one_gib_survives_every_hostile_upload() {
     // A fresh connection per request: the server closes a connection it has
     // refused mid-body, and a pooled one reused after that dies with
     // IncompleteMessage (a client-side race that said nothing of the server).
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
+    let client =
+        reqwest::Client::builder().timeout(Duration::from_secs(60)).pool_max_idle_per_host(0).build().expect("client");
     let alive = || {
         let (client, base) = (client.clone(), base.clone());
         async move {

@@ -29,6 +29,9 @@ struct DeskPage {
     counts: Counts,
     /// The grid worker's own grid and patrol.
     grid: Option<GridPanel>,
+    /// The tab's filters as `/api/v1/exports/matters` reads them (none where
+    /// the list is narrowed further than the filters can say).
+    export: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,7 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
     let Listing { title, path, tabs } = l;
     let scoped = state.app.scoped(viewer.actor.clone());
     let (states, warnings) = filter(tab);
+    let export = (tab != "escalated").then(|| export_query(&states, &warnings));
     let mut query = MatterFilter { states, warnings, limit: Some(100), ..MatterFilter::default() };
     if tab == "escalated" {
         query.states = vec![MatterState::Reported, MatterState::Filed];
@@ -115,7 +119,20 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
         }
         _ => None,
     };
-    page(DeskPage { tr, nav: viewer.nav(tr), title, path, tabs, tab: tab.to_owned(), rows, counts, grid })
+    page(DeskPage { tr, nav: viewer.nav(tr), title, path, tabs, tab: tab.to_owned(), rows, counts, grid, export })
+}
+
+/// `state=…&warning=…` for a tab's export link.
+fn export_query(states: &[MatterState], warnings: &[Warning]) -> String {
+    let join = |items: Vec<&str>| items.join(",");
+    let mut parts = Vec::new();
+    if !states.is_empty() {
+        parts.push(format!("state={}", join(states.iter().map(|s| s.as_str()).collect())));
+    }
+    if !warnings.is_empty() {
+        parts.push(format!("warning={}", join(warnings.iter().map(|w| w.as_str()).collect())));
+    }
+    parts.join("&")
 }
 
 pub async fn desk(
