@@ -13,6 +13,7 @@ mod contents;
 mod convert;
 mod dictionary;
 mod division;
+mod figures;
 mod grid;
 mod matter;
 

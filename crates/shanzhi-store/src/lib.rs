@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod division;
 mod error;
+mod figures;
 mod grid;
 mod matter;
 mod patrol;
@@ -25,6 +26,7 @@ pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, a
 pub use auth::{ApiTokenRecord, AuthStore, SessionRecord, ThrottleCount};
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
+pub use figures::{FigureStore, PartQuery, PartSum};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterPoint, MatterQuery, MatterScope, MatterStore,
@@ -83,6 +85,7 @@ pub trait Store:
     + LeaseStore
     + CalendarStore
     + LogStore
+    + FigureStore
     + fmt::Debug
     + Send
     + Sync

@@ -2,6 +2,7 @@
 //! export's rows (shanzhi_domain::indicators), within the caller's scope.
 
 mod export;
+mod kept;
 mod read;
 mod sheet;
 
@@ -125,18 +126,28 @@ impl Scoped<'_> {
         Ok(stored.and_then(|s| s.parse::<f64>().ok()).filter(|k| (0.0..=1.0).contains(k)).unwrap_or(DEFAULT_K))
     }
 
-    /// The figures of every unit of `q.by` for `q.period`.
+    /// The figures of every unit of `q.by` for `q.period` (from the kept
+    /// parts where they can answer, else from the timelines).
     pub async fn indicators(&self, q: &FigureQuery) -> AppResult<IndicatorAnswer> {
+        self.answer(q, true).await
+    }
+
+    /// The same figures recomputed from every timeline, never from kept
+    /// parts: what an auditor checks the kept figures against.
+    pub async fn indicators_recomputed(&self, q: &FigureQuery) -> AppResult<IndicatorAnswer> {
+        self.answer(q, false).await
+    }
+
+    async fn answer(&self, q: &FigureQuery, kept: bool) -> AppResult<IndicatorAnswer> {
         self.may_read_figures()?;
         let (start, end) = q.period.bounds();
         let as_of = end.min(self.app.now_micros());
         let k = self.satisfaction_k().await?;
-        let timelines = self.figure_timelines(q, start, as_of).await?;
-        let workers = self.grid_workers(q, as_of).await?;
-        let lookup = |g: &GridCode, _: Micros| workers.get(g).cloned().unwrap_or_default();
-        let params = Params { start, end, as_of, by: q.by, k, line: q.line, workers: &lookup };
-        let mut tallies = Tallies::default();
-        compute(timelines.iter().map(Vec::as_slice), &params, &mut |a| tallies.add(&a));
+        let from_parts = if kept { self.kept_tallies(q, start, end, as_of, k).await? } else { None };
+        let tallies = match from_parts {
+            Some(t) => t,
+            None => self.read_tallies(q, start, end, as_of, k).await?,
+        };
         let listed = self.listed_units(q).await?;
         let tallies = tallies.finished(listed);
         let names = self.unit_names(q.by, tallies.0.keys()).await?;
@@ -151,6 +162,24 @@ impl Scoped<'_> {
             })
             .collect();
         Ok(IndicatorAnswer { period: q.period.to_string(), by: q.by, as_of: record::export_time(as_of), k, units })
+    }
+
+    /// The tallies of `q` from the timelines themselves.
+    async fn read_tallies(
+        &self,
+        q: &FigureQuery,
+        start: Micros,
+        end: Micros,
+        as_of: Micros,
+        k: f64,
+    ) -> AppResult<Tallies> {
+        let timelines = self.figure_timelines(q, start, as_of).await?;
+        let workers = self.grid_workers(q, as_of).await?;
+        let lookup = |g: &GridCode, _: Micros| workers.get(g).cloned().unwrap_or_default();
+        let params = Params { start, end, as_of, by: q.by, k, line: q.line, workers: &lookup };
+        let mut tallies = Tallies::default();
+        compute(timelines.iter().map(Vec::as_slice), &params, &mut |a| tallies.add(&a));
+        Ok(tallies)
     }
 
     /// The entries behind `key` of `unit`.

@@ -3,7 +3,7 @@
 
 use shanzhi_domain::indicators::{TimelineRow, rows_of};
 use shanzhi_domain::{DivisionCode, Line, MatterId, Micros};
-use shanzhi_store::MatterQuery;
+use shanzhi_store::{MatterQuery, MatterScope};
 
 use crate::AppResult;
 use crate::access::Scoped;
@@ -30,15 +30,11 @@ impl Scoped<'_> {
         before: Micros,
         active_since: Option<Micros>,
     ) -> TimelineReader {
-        let query = MatterQuery {
-            scope: self.matter_scope(),
-            within,
-            line,
-            to: Some(before),
-            active_since,
-            limit: BATCH,
-            ..MatterQuery::default()
-        };
+        // Figures and the record are of the units in scope: a caller's own
+        // reports elsewhere (which lists show them) count there, not here.
+        let scope = MatterScope { reporter: None, ..self.matter_scope() };
+        let query =
+            MatterQuery { scope, within, line, to: Some(before), active_since, limit: BATCH, ..MatterQuery::default() };
         TimelineReader { query, before, done: false }
     }
 }

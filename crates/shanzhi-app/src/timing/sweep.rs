@@ -242,6 +242,9 @@ impl App {
     }
 }
 
+/// Stale matters whose figure parts the sweep's leader recomputes a round.
+const FIGURE_REFRESH_PER_ROUND: usize = 50_000;
+
 /// Sweep every `interval` while this server holds the lease (renewing it
 /// each round), and try to take it more often while another holds it; reload
 /// the calendar each round (another server may have edited it). Ends when
@@ -263,6 +266,11 @@ pub async fn run_sweeper(app: App, config: SweeperConfig, shutdown: impl Future<
                 }
             }
             Err(e) => tracing::warn!(error = %e, "sweep failed; retrying next round"),
+        }
+        // The leader keeps the figures' parts fresh (a bounded share a round,
+        // so that a store just migrated catches up without stalling sweeps).
+        if leading && let Err(e) = app.refresh_figure_parts(FIGURE_REFRESH_PER_ROUND).await {
+            tracing::warn!(error = %e, "figure parts refresh failed");
         }
         // The leader keeps the planner's statistics fresh as matters pile up.
         if leading && analyzed.elapsed() > Duration::from_secs(3600) {

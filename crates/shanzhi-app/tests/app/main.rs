@@ -6,5 +6,6 @@ mod access;
 mod demo;
 mod divisions;
 mod grids;
+mod kept_figures;
 mod matters;
 mod timing;

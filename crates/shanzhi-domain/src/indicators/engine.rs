@@ -153,24 +153,52 @@ fn matter<'r>(all: &'r [TimelineRow], p: &Params<'_>, sink: &mut dyn FnMut(Attri
     }
     let rows: Vec<&'r TimelineRow> = all.iter().filter(|r| r.at < p.as_of).collect();
     let in_period = |t: Micros| t >= p.start && t < p.end;
-    // Which units a contribution goes to: the matter's place, or who held it.
-    let units = |holder: Option<&Holder>, at: Micros| -> Vec<String> {
-        let places = &first.places;
-        match (p.by, holder) {
-            (UnitKind::District, _) => vec![places.district.significant().to_owned()],
-            (UnitKind::Town, _) => vec![places.town.significant().to_owned()],
-            (UnitKind::Community, _) => vec![places.community.significant().to_owned()],
-            (UnitKind::Grid, _) => vec![places.grid.to_string()],
-            (UnitKind::Department, Some(Holder::Department(d))) => vec![d.to_string()],
-            (UnitKind::Worker, Some(Holder::Grid(g))) => (p.workers)(g, at),
-            _ => Vec::new(),
+    contributions(&rows, p.as_of, &mut |c| {
+        if !in_period(c.at) {
+            return;
         }
-    };
-    let mut emit = |key: Key, row: &'r TimelineRow, holder: Option<&Holder>, at: Micros, num: f64, den: f64| {
-        for unit in units(holder, at) {
-            sink(Attribution { unit, key, row, numerator: num, denominator: den });
+        for unit in units_of(p, first, c.holder, c.at) {
+            let numerator = c.numerator + p.k * c.numerator_k;
+            sink(Attribution { unit, key: c.key, row: c.row, numerator, denominator: c.denominator });
         }
-    };
+    });
+}
+
+/// Which units a contribution goes to: the matter's place, or who held it.
+fn units_of(p: &Params<'_>, first: &TimelineRow, holder: Option<&Holder>, at: Micros) -> Vec<String> {
+    let places = &first.places;
+    match (p.by, holder) {
+        (UnitKind::District, _) => vec![places.district.significant().to_owned()],
+        (UnitKind::Town, _) => vec![places.town.significant().to_owned()],
+        (UnitKind::Community, _) => vec![places.community.significant().to_owned()],
+        (UnitKind::Grid, _) => vec![places.grid.to_string()],
+        (UnitKind::Department, Some(Holder::Department(d))) => vec![d.to_string()],
+        (UnitKind::Worker, Some(Holder::Grid(g))) => (p.workers)(g, at),
+        _ => Vec::new(),
+    }
+}
+
+/// One contribution of a matter's entries, before periods and units.
+pub(super) struct Contribution<'r> {
+    pub key: Key,
+    /// The entry behind it.
+    pub row: &'r TimelineRow,
+    /// The unit it goes to when units are holders (none: places only).
+    pub holder: Option<&'r Holder>,
+    /// The instant that puts it in a period.
+    pub at: Micros,
+    /// The instant from which it holds: a figure as of `t` counts it only
+    /// when `known_at < t` (later than `at` only for 办结率's numerator).
+    pub known_at: Micros,
+    pub numerator: f64,
+    /// Numerator to be weighed by k (基本满意).
+    pub numerator_k: f64,
+    pub denominator: f64,
+}
+
+/// Every contribution of one matter's entries (`rows`: in timeline order,
+/// those before `as_of`; `as_of` ends the last deadline's watch).
+pub(super) fn contributions<'r>(rows: &[&'r TimelineRow], as_of: Micros, sink: &mut dyn FnMut(Contribution<'r>)) {
     // The unit that held the matter before entry i (after the entry before).
     let before = |i: usize| if i == 0 { None } else { rows[i - 1].holder.as_ref() };
     // The department whose response the entry i judges: the holder when it responded.
@@ -181,45 +209,45 @@ fn matter<'r>(all: &'r [TimelineRow], p: &Params<'_>, sink: &mut dyn FnMut(Attri
             .and_then(before)
             .filter(|h| matches!(h, Holder::Department(_)))
     };
-    let place_only = p.by.is_place();
     for (i, r) in rows.iter().enumerate() {
-        if !in_period(r.at) {
-            continue;
-        }
         match r.command {
-            EventKind::Report if place_only => {
-                emit(Key::Reported, r, None, r.at, 1.0, 0.0);
+            EventKind::Report => {
+                sink(plain(Key::Reported, r, None, r.at, 1.0, 0.0));
                 let proactive = if r.channel == Channel::GridWorker { 1.0 } else { 0.0 };
-                emit(Key::ProactiveShare, r, None, r.at, proactive, 1.0);
+                sink(plain(Key::ProactiveShare, r, None, r.at, proactive, 1.0));
             }
-            EventKind::Command(CommandKind::Accept) => emit(Key::Filed, r, before(i), r.at, 1.0, 0.0),
+            EventKind::Command(CommandKind::Accept) => sink(plain(Key::Filed, r, before(i), r.at, 1.0, 0.0)),
             EventKind::Command(CommandKind::Verify) => {
                 let passed = r.passed == Some(true);
                 let judged = responder(i);
                 if passed {
-                    emit(Key::Closed, r, judged, r.at, 1.0, 0.0);
+                    sink(plain(Key::Closed, r, judged, r.at, 1.0, 0.0));
                 }
-                emit(Key::ReworkRate, r, judged, r.at, if passed { 0.0 } else { 1.0 }, 1.0);
+                sink(plain(Key::ReworkRate, r, judged, r.at, if passed { 0.0 } else { 1.0 }, 1.0));
             }
             EventKind::Command(CommandKind::Rate) => {
-                let score = match r.rating {
-                    Some(Rating::Satisfied) => 1.0,
-                    Some(Rating::BasicallySatisfied) => p.k,
-                    _ => 0.0,
+                let (num, num_k) = match r.rating {
+                    Some(Rating::Satisfied) => (1.0, 0.0),
+                    Some(Rating::BasicallySatisfied) => (0.0, 1.0),
+                    _ => (0.0, 0.0),
                 };
-                emit(Key::SatisfactionRate, r, responder(i), r.at, score, 1.0);
+                let c = plain(Key::SatisfactionRate, r, responder(i), r.at, num, 1.0);
+                sink(Contribution { numerator_k: num_k, ..c });
             }
-            EventKind::Command(CommandKind::Supervise) => emit(Key::Supervised, r, before(i), r.at, 1.0, 0.0),
+            EventKind::Command(CommandKind::Supervise) => sink(plain(Key::Supervised, r, before(i), r.at, 1.0, 0.0)),
             _ => {}
         }
     }
     // 办结率: of the matters reported in P, those verified by as_of.
-    if place_only && let Some(report) = rows.first().filter(|r| r.command == EventKind::Report && in_period(r.at)) {
-        let closed = rows.iter().any(|r| is(r, CommandKind::Verify) && r.passed == Some(true));
-        emit(Key::ClosureRate, report, None, report.at, if closed { 1.0 } else { 0.0 }, 1.0);
+    if let Some(report) = rows.first().filter(|r| r.command == EventKind::Report) {
+        sink(plain(Key::ClosureRate, report, None, report.at, 0.0, 1.0));
+        if let Some(verified) = rows.iter().find(|r| is(r, CommandKind::Verify) && r.passed == Some(true)) {
+            let c = plain(Key::ClosureRate, report, None, report.at, 1.0, 0.0);
+            sink(Contribution { known_at: verified.at, ..c });
+        }
     }
-    for run in runs(&rows) {
-        let next = |i: usize| rows.get(i + 1).map_or(p.as_of, |r| r.at);
+    for run in runs(rows) {
+        let next = |i: usize| rows.get(i + 1).map_or(as_of, |r| r.at);
         // Missed at the first deadline the time passed; else met when it ended.
         let missed = run.entries.iter().find_map(|&j| rows[j].deadline_at.filter(|d| next(j) > *d));
         let (decided, met) = match (missed, run.ended_by) {
@@ -227,9 +255,6 @@ fn matter<'r>(all: &'r [TimelineRow], p: &Params<'_>, sink: &mut dyn FnMut(Attri
             (None, Some(k)) => (rows[k].at, true),
             (None, None) => continue,
         };
-        if !in_period(decided) {
-            continue;
-        }
         let last = run.entries.iter().rev().find(|&&j| rows[j].at <= decided).or(run.entries.first()).copied();
         let Some(last) = last else { continue };
         let row = rows[last];
@@ -241,10 +266,22 @@ fn matter<'r>(all: &'r [TimelineRow], p: &Params<'_>, sink: &mut dyn FnMut(Attri
             Stage::Accept | Stage::Dispatch => None,
         };
         if let Some(key) = key {
-            emit(key, row, holder, decided, if met { 1.0 } else { 0.0 }, 1.0);
+            sink(plain(key, row, holder, decided, if met { 1.0 } else { 0.0 }, 1.0));
         }
         if !met {
-            emit(Key::Overdue, row, holder, decided, 1.0, 0.0);
+            sink(plain(Key::Overdue, row, holder, decided, 1.0, 0.0));
         }
     }
+}
+
+/// A contribution that holds from the instant it counts at.
+fn plain<'r>(
+    key: Key,
+    row: &'r TimelineRow,
+    holder: Option<&'r Holder>,
+    at: Micros,
+    num: f64,
+    den: f64,
+) -> Contribution<'r> {
+    Contribution { key, row, holder, at, known_at: at, numerator: num, numerator_k: 0.0, denominator: den }
 }

@@ -606,3 +606,52 @@ fn a_past_view_sees_only_what_was_recorded_by_then() {
     assert_eq!((a[&Key::OnTimeSignRate].numerator, a[&Key::OnTimeSignRate].denominator), (2.0, 2.0), "M1, M5");
     assert_eq!(a[&Key::Closed].numerator, 1.0, "M15 (M1 closes on the 2nd)");
 }
+
+/// Stored parts summed as the store sums them give what `compute` gives,
+/// for every place and department unit, over periods and as-of instants
+/// that cut runs, deadlines still ahead and late verifications.
+#[test]
+fn stored_parts_sum_to_the_computed_figures() {
+    use super::parts::{kept_for, parts_of, unit_of};
+    let workers = |_: &GridCode, _: Micros| Vec::new();
+    let matters = fixture();
+    let stored: Vec<_> = matters.iter().filter_map(|rows| parts_of(rows)).collect();
+    let windows = [
+        (nov(1, 0), dec(1, 0), dec(1, 0)),
+        (nov(1, 0), dec(1, 0), nov(2, 0)),
+        (nov(1, 0), dec(1, 0), nov(15, 13)),
+        (nov(10, 0), nov(20, 0), dec(31, 0)),
+        (oct(1, 0), nov(1, 0), nov(1, 0)),
+        (nov(1, 0), dec(1, 0), nov(30, 23)),
+        (dec(1, 0), dec(31, 0), dec(15, 0)),
+    ];
+    for by in UnitKind::ALL.into_iter().filter(|b| kept_for(*b)) {
+        for line in [None, Some(Line::Development), Some(Line::Safety)] {
+            for (start, end, as_of) in windows {
+                let params = Params { start, end, as_of, by, k: 0.8, line, workers: &workers };
+                let mut expected = Tallies::default();
+                compute(matters.iter().map(Vec::as_slice), &params, &mut |a| expected.add(&a));
+                let mut summed = Tallies::default();
+                for m in &stored {
+                    if line.is_some_and(|l| m.line != l && m.line != Line::Both) {
+                        continue;
+                    }
+                    for p in &m.parts {
+                        if p.at < start || p.at >= end || p.at >= as_of || p.known_at >= as_of {
+                            continue;
+                        }
+                        let Some(unit) = unit_of(by, &m.places, p) else { continue };
+                        let t = summed.0.entry(unit).or_default().entry(p.key).or_default();
+                        t.numerator += p.numerator + 0.8 * p.numerator_k;
+                        t.denominator += p.denominator;
+                    }
+                }
+                assert_eq!(
+                    summed.finished(Vec::new()),
+                    expected.finished(Vec::new()),
+                    "{by:?} {line:?} [{start:?}, {end:?}) as of {as_of:?}"
+                );
+            }
+        }
+    }
+}

@@ -115,12 +115,15 @@ fn event_leaves<'a>(events: impl IntoIterator<Item = (&'a MatterId, &'a MatterEv
         .collect()
 }
 
-/// Append the leaves of timeline entries (the caller's last statement).
+/// Append the leaves of timeline entries (the caller's last statement), and
+/// mark their matters' stored figure parts stale.
 #[sql_bounds]
 pub(crate) async fn append_events<'a, DB>(
     conn: &mut DB::Connection,
     events: impl IntoIterator<Item = (&'a MatterId, &'a MatterEvent)> + Send,
 ) -> StoreResult<u64> {
+    let events: Vec<(&MatterId, &MatterEvent)> = events.into_iter().collect();
+    crate::figures::mark_stale::<DB>(conn, &events).await?;
     let leaves = event_leaves(events)?;
     append::<DB>(conn, &leaves).await
 }

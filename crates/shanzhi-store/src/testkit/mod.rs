@@ -6,6 +6,7 @@
 //! names the same behaviour on every backend.
 
 mod divisions;
+mod figures;
 mod grids;
 mod matters;
 mod meta;
@@ -21,6 +22,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 use crate::Store;
 
 pub use divisions::*;
+pub use figures::*;
 pub use grids::*;
 pub use matters::*;
 pub use meta::*;
@@ -107,6 +109,7 @@ macro_rules! contract_tests {
             a_refused_write_leaves_no_leaf,
             concurrent_writers_keep_one_tree_and_its_proofs_verify,
             checkpoints_and_witnessed_heads_are_kept,
+            figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,0 +1,87 @@
+//! The figures kept ready are the figures recomputed from every timeline:
+//! after the first demo matters, after late entries in past months, after
+//! reopened matters, and after time passes deadlines with nothing written.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use shanzhi_app::figures::FigureQuery;
+use shanzhi_app::timing::ManualClock;
+use shanzhi_domain::indicators::{Period, UnitKind};
+use shanzhi_domain::{Line, MatterState, Rating, Role};
+use shanzhi_store::{MatterQuery, MatterScope};
+use shanzhi_testkit::TestApp;
+
+/// 30 November 2026, 10:00 in Beijing.
+fn start() -> jiff::Timestamp {
+    "2026-11-30T02:00:00Z".parse().expect("instant")
+}
+
+async fn same_figures(t: &TestApp, when: &str) -> usize {
+    let supervisor = t.app().scoped(t.actor("supervisor").await);
+    let mut counted = 0;
+    for period in ["2026-10", "2026-11", "2026-12", "2026-W48"] {
+        for by in [UnitKind::District, UnitKind::Town, UnitKind::Community, UnitKind::Grid, UnitKind::Department] {
+            for line in [None, Some(Line::Safety)] {
+                let q = FigureQuery { period: Period::parse(period).expect("period"), by, within: None, line };
+                let kept = serde_json::to_value(supervisor.indicators(&q).await.expect("kept")).expect("json");
+                assert_eq!(t.store().count_stale_figure_matters().await.expect("stale"), 0, "answered from parts");
+                let read =
+                    serde_json::to_value(supervisor.indicators_recomputed(&q).await.expect("read")).expect("json");
+                assert_eq!(kept, read, "{when}: {period} by {by:?} {line:?}");
+                counted += kept["units"]
+                    .as_array()
+                    .expect("units")
+                    .iter()
+                    .filter(|u| u["figures"]["reported"]["numerator"].as_f64() > Some(0.0))
+                    .count();
+            }
+        }
+    }
+    counted
+}
+
+#[tokio::test]
+async fn kept_figures_equal_the_recomputed_ones_through_late_entries_reopens_and_time() {
+    let clock = Arc::new(ManualClock::new(start()));
+    let t = TestApp::new()
+        .with_grid()
+        .with_categories()
+        .with_departments()
+        .with_clock(clock.clone())
+        .with_accounts(&[
+            ("supervisor", Role::Supervisor, Some("51")),
+            ("dispatcher", Role::Dispatcher, Some("510104")),
+        ])
+        .start()
+        .await;
+    assert!(t.operator().generate_demo_matters(120, 3).await.expect("demo") > 0);
+    assert!(same_figures(&t, "first matters").await > 0, "the figures are not all empty");
+
+    // Late entries: matters reported weeks ago, written now.
+    assert!(t.operator().generate_demo_matters(80, 4).await.expect("demo") > 0);
+    same_figures(&t, "late entries").await;
+
+    // Reopened matters: those rated unsatisfied go back to work.
+    let rated = MatterQuery {
+        scope: MatterScope { everything: true, ..MatterScope::default() },
+        states: vec![MatterState::Rated],
+        limit: 200,
+        ..MatterQuery::default()
+    };
+    let unsatisfied = t.store().matters(&rated).await.expect("rated").into_iter();
+    let mut reopened = 0;
+    let mine = |m: &shanzhi_domain::Matter| m.grid.as_str().starts_with("510104");
+    for m in unsatisfied.filter(|m| m.status.rating == Some(Rating::Unsatisfied) && mine(m)).take(5) {
+        if t.command_as("dispatcher", m.id.as_str(), "reopen", json!({"reason": "居民反映仍未解决"})).await.is_ok()
+        {
+            reopened += 1;
+        }
+    }
+    assert!(reopened > 0, "the demo rates some matters unsatisfied");
+    same_figures(&t, "reopened").await;
+
+    // Time passes: deadlines ahead fall due with nothing written.
+    clock.set(start() + jiff::SignedDuration::from_hours(24 * 12));
+    same_figures(&t, "twelve days on").await;
+}

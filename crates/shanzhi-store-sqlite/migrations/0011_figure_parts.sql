@@ -1,0 +1,28 @@
+-- The figures kept ready (docs/indicators.md, "Stored parts"): each matter's
+-- contributions to the indicators, recomputed from its whole record whenever
+-- an entry is added; a figure is then a sum over these rows.
+CREATE TABLE figure_parts (
+    matter_id   TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    known_at    INTEGER NOT NULL,
+    numerator   REAL NOT NULL,
+    numerator_k REAL NOT NULL,
+    denominator REAL NOT NULL,
+    line        TEXT NOT NULL,
+    district    TEXT NOT NULL,
+    town        TEXT NOT NULL,
+    community   TEXT NOT NULL,
+    grid        TEXT NOT NULL,
+    department  TEXT
+);
+CREATE INDEX figure_parts_at ON figure_parts (at);
+CREATE INDEX figure_parts_matter ON figure_parts (matter_id);
+
+-- Matters whose parts are stale: marked in the same transaction as every new
+-- timeline entry (seq: the timeline's length then).
+CREATE TABLE figure_stale (
+    matter_id TEXT NOT NULL PRIMARY KEY,
+    seq       INTEGER NOT NULL
+);
+INSERT INTO figure_stale (matter_id, seq) SELECT id, event_count FROM matters;
