@@ -5,6 +5,7 @@
 mod access;
 mod demo;
 mod divisions;
+mod figures;
 mod grids;
 mod matters;
 mod timing;
