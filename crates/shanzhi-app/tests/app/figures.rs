@@ -519,6 +519,9 @@ fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
 struct Step {
     /// Minutes the clock moves first.
     minutes: i64,
+    /// Or the clock moves to the matter's deadline, when it is ahead: an
+    /// entry exactly at the deadline is still in time.
+    exact: bool,
     /// The matter acted on: the previous step's again, or this one.
     stay: bool,
     matter: usize,
@@ -530,8 +533,9 @@ struct Step {
 
 fn arb_step() -> impl Strategy<Value = Step> {
     let minutes = prop_oneof![6 => 0i64..20, 3 => 20i64..180, 1 => 180i64..2000];
-    (minutes, any::<bool>(), 0usize..64, 0usize..1000, 0usize..1000)
-        .prop_map(|(minutes, stay, matter, pick, alt)| Step { minutes, stay, matter, pick, alt })
+    let exact = proptest::bool::weighted(0.15);
+    (minutes, exact, any::<bool>(), 0usize..64, 0usize..1000, 0usize..1000)
+        .prop_map(|(minutes, exact, stay, matter, pick, alt)| Step { minutes, exact, stay, matter, pick, alt })
 }
 
 /// The loop's next step (the one a unit works towards), then side flows,
@@ -658,8 +662,19 @@ impl World {
         None
     }
 
+    /// The matter a step acts on.
+    fn target(&self, s: &Step) -> usize {
+        if s.stay { self.last } else { s.matter % self.ids.len() }
+    }
+
+    /// The deadline the matter's clock runs to now, if it runs.
+    async fn deadline(&self, i: usize) -> Option<Timestamp> {
+        let id = self.ids[i].as_ref()?;
+        self.stored(id).await.deadline_at().map(|d| d.timestamp())
+    }
+
     async fn step(&mut self, s: &Step) {
-        let i = if s.stay { self.last } else { s.matter % self.ids.len() };
+        let i = self.target(s);
         self.last = i;
         let Some(id) = self.ids[i].clone() else {
             return self.report(i, s.alt).await;
@@ -782,7 +797,10 @@ async fn random_timeline(matters: usize, start: i64, steps: &[Step], tail: i64) 
     let mut now = at(11, 26, 8, 0).checked_add(jiff::SignedDuration::from_mins(start)).expect("time");
     let mut w = World::new(now, matters).await;
     for s in steps {
-        now = now.checked_add(jiff::SignedDuration::from_mins(s.minutes)).expect("time");
+        now = match w.deadline(w.target(s)).await {
+            Some(deadline) if s.exact && deadline > now => deadline,
+            _ => now.checked_add(jiff::SignedDuration::from_mins(s.minutes)).expect("time"),
+        };
         w.clock.set(now);
         w.step(s).await;
     }
