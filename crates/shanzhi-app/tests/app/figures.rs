@@ -25,7 +25,7 @@ use shanzhi_app::figures::FigureQuery;
 use shanzhi_app::matters::IntakeRequest;
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
-use shanzhi_domain::{Assignee, CommandKind, Level, Line, Matter, MatterId, MatterState, Role};
+use shanzhi_domain::{Assignee, CommandKind, Level, Line, Matter, MatterId, MatterState, Micros, Role};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::{TestApp, community_grid};
 
@@ -139,12 +139,13 @@ fn parse_export(text: &str) -> Vec<(String, Vec<Row>)> {
     out
 }
 
-async fn export(t: &TestApp, actor: Option<&Actor>) -> String {
+/// The export `[from, to)` (default: everything until now) as `actor` (default: the operator).
+async fn export(t: &TestApp, actor: Option<&Actor>, from: Option<Micros>, to: Option<Micros>) -> String {
     let scoped = match actor {
         Some(a) => t.app().scoped(a.clone()),
         None => t.operator().scoped("test"),
     };
-    let mut e = scoped.timeline_export(None, None, None).expect("export");
+    let mut e = scoped.timeline_export(from, to, None).expect("export");
     let mut text = String::new();
     while let Some(chunk) = e.next_chunk().await.expect("chunk") {
         text.push_str(&chunk);
@@ -478,7 +479,7 @@ async fn the_export_replays_to_each_matters_stored_state() {
     let t = TestApp::new().with_grid().with_categories().start().await;
     let made = t.operator().generate_demo_matters(120, 14).await.expect("demo");
     assert!(made >= 100, "{made}");
-    let rows = parse_export(&export(&t, None).await);
+    let rows = parse_export(&export(&t, None, None, None).await);
     assert_eq!(check_replay(&t, &rows).await, made);
     let states: BTreeSet<&str> = rows.iter().filter_map(|(_, r)| r.last()).map(|r| r.to_state.as_str()).collect();
     assert!(states.len() >= 6, "demo matters end in many states: {states:?}");
@@ -808,16 +809,38 @@ async fn random_timeline(matters: usize, start: i64, steps: &[Step], tail: i64) 
     now = now.checked_add(jiff::SignedDuration::from_mins(tail)).expect("time");
     w.clock.set(now);
     let sup = w.actors["sup"].clone();
-    let rows = parse_export(&export(&w.t, Some(&sup)).await);
+    let rows = parse_export(&export(&w.t, Some(&sup), None, None).await);
     for q in figure_queries() {
         compare(&w.t, &sup, &rows, &q, now, &format!("now {now}")).await;
+    }
+    // Callers with a narrower scope export and count only their matters: a
+    // district's dispatcher, a community worker, a department's handler.
+    for who in ["disp_510105", "cw_510104017001", "dh_510104_shuiwu"] {
+        let them = w.actors[who].clone();
+        let theirs = parse_export(&export(&w.t, Some(&them), None, None).await);
+        assert!(theirs.len() <= rows.len());
+        for q in figure_queries().into_iter().filter(|q| q.line.is_none()) {
+            compare(&w.t, &them, &theirs, &q, now, &format!("now {now}, as {who}")).await;
+        }
+    }
+    // What docs/timeline-export.md promises: the export `--from` a period's
+    // start `--to` its end (or now) is enough to recompute that period.
+    for period in ["2026-11", "2026-12", "2026-W49"] {
+        let period = Period::parse(period).expect("period");
+        let (start, end) = period.bounds();
+        let to = end.min(Micros::from(now));
+        let part = parse_export(&export(&w.t, Some(&sup), Some(start), Some(to)).await);
+        for q in figure_queries().into_iter().filter(|q| q.period == period) {
+            compare(&w.t, &sup, &part, &q, now, &format!("now {now}, export of {period} only")).await;
+        }
     }
     check_replay(&w.t, &rows).await;
 }
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 10,
+        // FIGURES_CASES=500 for a longer search.
+        cases: std::env::var("FIGURES_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(10),
         failure_persistence: None,
         max_shrink_iters: 24,
         ..ProptestConfig::default()
