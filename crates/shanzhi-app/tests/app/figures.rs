@@ -402,6 +402,84 @@ fn stored_holder(m: &Matter) -> (String, String) {
     (kind.to_owned(), code)
 }
 
+/// Replay one matter's rows by the lifecycle in DESIGN.md, from the command
+/// names (and `passed`) alone: every row's `to_state` and holder follow from
+/// the rows before it (a dispatch's holder is where it was sent).
+fn replay_rows(m: &Matter, rows: &[Row]) {
+    let id = m.id.as_str();
+    let worker_grid = m.general_grid.clone().unwrap_or_else(|| m.grid.clone()).to_string();
+    let office = |level: usize| -> (String, String) {
+        match level {
+            0 => ("grid".into(), worker_grid.clone()),
+            1 => ("division".into(), rows[0].community.clone()),
+            2 => ("division".into(), rows[0].town.clone()),
+            _ => ("division".into(), rows[0].district.clone()),
+        }
+    };
+    // Where it was reported: a grid worker's report stays in the grid, the hotline's goes to the town.
+    let mut level = match (rows[0].holder_kind.as_str(), rows[0].holder_code.len()) {
+        ("grid", _) => 0,
+        ("division", 12) => 1,
+        ("division", 9) => 2,
+        ("division", 6) => 3,
+        other => panic!("{id}: a report held by {other:?}"),
+    };
+    let mut assignee: Option<(String, String)> = None;
+    let mut state = "reported".to_owned();
+    for r in &rows[1..] {
+        let next = match (r.command.as_str(), state.as_str()) {
+            ("accept", "reported") => "filed",
+            ("reject", "reported") => "rejected",
+            ("merge", "reported" | "filed") => "merged",
+            ("void", "reported" | "filed") => "voided",
+            ("dispatch", "filed") => {
+                let to = (r.holder_kind.clone(), r.holder_code.clone());
+                assert!(
+                    to.0 == "department" || to == ("division".to_owned(), rows[0].community.clone()),
+                    "{id} #{}: dispatched to a department or its own community, not {to:?}",
+                    r.seq
+                );
+                assignee = Some(to);
+                "dispatched"
+            }
+            ("escalate", "filed" | "dispatched" | "in_progress") => {
+                level += 1;
+                assignee = None;
+                "filed"
+            }
+            ("sign", "dispatched") => "in_progress",
+            ("return", "dispatched" | "in_progress") => {
+                assignee = None;
+                "filed"
+            }
+            ("respond", "in_progress") => "responded",
+            ("verify", "responded") if r.passed == "true" => "closed",
+            ("verify", "responded") => "in_progress",
+            ("rate", "closed") => "rated",
+            ("reopen", "rated") => "dispatched",
+            ("extend" | "approve_extension" | "deny_extension" | "park" | "deny_park", "in_progress") => "in_progress",
+            ("approve_park", "in_progress") => "parked",
+            ("resume", "parked") => "in_progress",
+            ("supervise", s) => s,
+            (c, s) => panic!("{id} #{}: {c} does not fit {s}", r.seq),
+        };
+        state = next.to_owned();
+        assert_eq!(r.to_state, state, "{id} #{}: {} leads to {state}", r.seq, r.command);
+        let holder = match state.as_str() {
+            "reported" | "filed" => Some(office(level)),
+            "dispatched" | "in_progress" | "parked" => assignee.clone(),
+            "responded" => Some(("grid".into(), worker_grid.clone())),
+            _ => None,
+        };
+        let holder = holder.unwrap_or_default();
+        assert_eq!((r.holder_kind.clone(), r.holder_code.clone()), holder, "{id} #{}: held by", r.seq);
+        if matches!(state.as_str(), "parked" | "closed" | "rated" | "rejected" | "merged" | "voided") {
+            assert!(r.stage.is_empty(), "{id} #{}: no clock runs when {state}", r.seq);
+        }
+    }
+    assert_eq!(state, m.status.state.as_str(), "{id}: the replay ends in the stored state");
+}
+
 /// Per stored matter: the rows chain from the report to its state, and end
 /// with its holder, rating, event count and clock. Returns how many matters.
 async fn check_replay(t: &TestApp, exported: &[(String, Vec<Row>)]) -> usize {
@@ -451,6 +529,7 @@ async fn check_replay(t: &TestApp, exported: &[(String, Vec<Row>)]) -> usize {
                 pair[1].seq, pair[0].seq
             );
         }
+        replay_rows(m, rows);
         let last = rows.last().expect("rows");
         assert_eq!(last.to_state, m.status.state.as_str(), "{id}: the last entry ends in the stored state");
         let holder = (last.holder_kind.clone(), last.holder_code.clone());
