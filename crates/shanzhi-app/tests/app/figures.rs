@@ -25,7 +25,7 @@ use shanzhi_app::figures::FigureQuery;
 use shanzhi_app::matters::IntakeRequest;
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
-use shanzhi_domain::{Assignee, CommandKind, Level, Line, Matter, MatterId, MatterState, Micros, Role};
+use shanzhi_domain::{Assignee, CommandKind, DivisionCode, Level, Line, Matter, MatterId, MatterState, Micros, Role};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::{TestApp, community_grid};
 
@@ -141,11 +141,21 @@ fn parse_export(text: &str) -> Vec<(String, Vec<Row>)> {
 
 /// The export `[from, to)` (default: everything until now) as `actor` (default: the operator).
 async fn export(t: &TestApp, actor: Option<&Actor>, from: Option<Micros>, to: Option<Micros>) -> String {
+    export_within(t, actor, from, to, None).await
+}
+
+async fn export_within(
+    t: &TestApp,
+    actor: Option<&Actor>,
+    from: Option<Micros>,
+    to: Option<Micros>,
+    within: Option<DivisionCode>,
+) -> String {
     let scoped = match actor {
         Some(a) => t.app().scoped(a.clone()),
         None => t.operator().scoped("test"),
     };
-    let mut e = scoped.timeline_export(from, to, None).expect("export");
+    let mut e = scoped.timeline_export(from, to, within).expect("export");
     let mut text = String::new();
     while let Some(chunk) = e.next_chunk().await.expect("chunk") {
         text.push_str(&chunk);
@@ -901,6 +911,14 @@ async fn random_timeline(matters: usize, start: i64, steps: &[Step], tail: i64) 
         for q in figure_queries().into_iter().filter(|q| q.line.is_none()) {
             compare(&w.t, &them, &theirs, &q, now, &format!("now {now}, as {who}")).await;
         }
+    }
+    // `within` narrows the export and the figures alike (a town of 锦江区 here).
+    let town = DivisionCode::parse("510104017").expect("town");
+    let inside = parse_export(&export_within(&w.t, Some(&sup), None, None, Some(town.clone())).await);
+    assert!(inside.iter().all(|(_, r)| r[0].town == "510104017"));
+    for q in figure_queries().into_iter().filter(|q| q.line.is_none()) {
+        let q = FigureQuery { within: Some(town.clone()), ..q };
+        compare(&w.t, &sup, &inside, &q, now, &format!("now {now}, within {town}")).await;
     }
     // What docs/timeline-export.md promises: the export `--from` a period's
     // start `--to` its end (or now) is enough to recompute that period.
