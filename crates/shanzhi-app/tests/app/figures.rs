@@ -937,7 +937,7 @@ async fn random_timeline(matters: usize, start: i64, steps: &[Step], tail: i64) 
 proptest! {
     #![proptest_config(ProptestConfig {
         // FIGURES_CASES=500 for a longer search.
-        cases: std::env::var("FIGURES_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(10),
+        cases: std::env::var("FIGURES_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(8),
         failure_persistence: None,
         max_shrink_iters: 24,
         ..ProptestConfig::default()
