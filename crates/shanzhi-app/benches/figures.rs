@@ -16,7 +16,6 @@ use shanzhi_app::figures::FigureQuery;
 use shanzhi_app::matters::{DemoOptions, MatterFilter};
 use shanzhi_app::{App, NoProgress};
 use shanzhi_domain::indicators::{Period, UnitKind};
-use shanzhi_store::FigureStore;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
