@@ -184,12 +184,29 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
 /// An instant as the export writes it: RFC 3339 in China's offset, with the
 /// microseconds when there are any (the figures compare to the microsecond).
 pub fn export_time(at: Micros) -> String {
-    let zoned = at.timestamp().to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-    if at.get().rem_euclid(1_000_000) == 0 {
-        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-    } else {
-        zoned.strftime("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
+    let mut out = String::with_capacity(32);
+    write_time(&mut out, at);
+    out
+}
+
+/// [`export_time`] onto `out` (no allocation: the export writes millions).
+fn write_time(out: &mut String, at: Micros) {
+    let t = at.timestamp().to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).datetime();
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let micros = at.get().rem_euclid(1_000_000);
+    if micros != 0 {
+        let _ = write!(out, ".{micros:06}");
     }
+    out.push_str("+08:00");
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
@@ -205,37 +222,56 @@ fn field(out: &mut String, text: &str) {
 
 impl TimelineRow {
     /// The row as one CSV line (with its line break), columns as [`COLUMNS`].
+    /// Cells that are codes, words or numbers need no quoting; only the
+    /// matter number and ids are passed through [`field`].
     pub fn write_csv(&self, out: &mut String) {
         let holder = self.holder.as_ref();
-        let cells: [String; 21] = [
-            self.number.clone(),
-            self.matter_id.clone(),
-            self.seq.to_string(),
-            export_time(self.at),
-            self.command.as_str().to_owned(),
-            self.actor_role.as_str().to_owned(),
-            self.from_state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            self.to_state.as_str().to_owned(),
-            self.category.to_string(),
-            self.line.as_str().to_owned(),
-            self.channel.as_str().to_owned(),
-            self.places.district.significant().to_owned(),
-            self.places.town.significant().to_owned(),
-            self.places.community.significant().to_owned(),
-            self.places.grid.to_string(),
-            holder.map(|h| h.kind().to_owned()).unwrap_or_default(),
-            holder.map(Holder::code).unwrap_or_default(),
-            self.stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            self.deadline_at.map(export_time).unwrap_or_default(),
-            self.rating.map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            self.passed.map(|p| p.to_string()).unwrap_or_default(),
-        ];
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field(out, c);
+        field(out, &self.number);
+        out.push(',');
+        field(out, &self.matter_id);
+        let _ = write!(out, ",{},", self.seq);
+        write_time(out, self.at);
+        for word in [
+            self.command.as_str(),
+            self.actor_role.as_str(),
+            self.from_state.map_or("", |s| s.as_str()),
+            self.to_state.as_str(),
+        ] {
+            out.push(',');
+            out.push_str(word);
         }
+        out.push(',');
+        field(out, self.category.as_str());
+        for word in [
+            self.line.as_str(),
+            self.channel.as_str(),
+            self.places.district.significant(),
+            self.places.town.significant(),
+            self.places.community.significant(),
+            self.places.grid.as_str(),
+            holder.map_or("", |h| h.kind()),
+        ] {
+            out.push(',');
+            out.push_str(word);
+        }
+        out.push(',');
+        if let Some(h) = holder {
+            field(out, &h.code());
+        }
+        out.push(',');
+        out.push_str(self.stage.map_or("", |s| s.as_str()));
+        out.push(',');
+        if let Some(d) = self.deadline_at {
+            write_time(out, d);
+        }
+        out.push(',');
+        out.push_str(self.rating.map_or("", |r| r.as_str()));
+        out.push(',');
+        out.push_str(match self.passed {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "",
+        });
         out.push('\n');
     }
 }

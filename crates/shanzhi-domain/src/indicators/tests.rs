@@ -655,3 +655,23 @@ fn stored_parts_sum_to_the_computed_figures() {
         }
     }
 }
+
+#[test]
+fn times_and_rows_are_written_as_the_fixed_columns_say() {
+    use super::record::{COLUMNS, export_time};
+    assert_eq!(export_time(nov(1, 8)), "2026-11-01T08:00:00+08:00");
+    assert_eq!(export_time(Micros::new(nov(1, 8).get() + 123)), "2026-11-01T08:00:00.000123+08:00");
+    assert_eq!(export_time(Micros::new(nov(1, 0).get() - 1)), "2026-10-31T23:59:59.999999+08:00");
+    for rows in fixture() {
+        for r in &rows {
+            let mut line = String::new();
+            r.write_csv(&mut line);
+            let cells: Vec<&str> = line.trim_end_matches('\n').split(',').collect();
+            assert_eq!(cells.len(), COLUMNS.len(), "{line}");
+            assert_eq!((cells[0], cells[2]), (r.number.as_str(), r.seq.to_string().as_str()));
+            assert_eq!(cells[3], export_time(r.at));
+            assert_eq!(cells[18], r.deadline_at.map(export_time).unwrap_or_default());
+            assert_eq!(cells[20], r.passed.map(|p| p.to_string()).unwrap_or_default());
+        }
+    }
+}
