@@ -44,7 +44,7 @@ impl std::fmt::Debug for PasswordChange {
 }
 
 /// 修改本人密码（需当前密码；其他会话随即失效） / change one's own password; other sessions end.
-#[utoipa::path(post, path = "/me/password", tag = "auth", request_body = PasswordChange,
+#[utoipa::path(post, path = "/me/password", operation_id = "changeOwnPassword", tag = "auth", request_body = PasswordChange,
     responses((status = 204, description = "已修改 / changed"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn change_password(
@@ -63,7 +63,7 @@ struct SignedOut {
 }
 
 /// 在所有设备上退出（本会话也结束） / sign out everywhere, this session too.
-#[utoipa::path(post, path = "/me/sign-out-everywhere", tag = "auth",
+#[utoipa::path(post, path = "/me/sign-out-everywhere", operation_id = "signOutEverywhere", tag = "auth",
     responses((status = 200, body = SignedOut), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
@@ -73,7 +73,7 @@ async fn sign_out_everywhere(
 }
 
 /// 本人的 API 令牌（不含令牌本身） / one's own API tokens (never the tokens themselves).
-#[utoipa::path(get, path = "/me/tokens", tag = "auth",
+#[utoipa::path(get, path = "/me/tokens", operation_id = "listOwnTokens", tag = "auth",
     responses((status = 200, body = Vec<TokenView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list_own_tokens(
     State(state): State<AppState>,
@@ -97,7 +97,7 @@ struct CreatedToken {
 }
 
 /// 新建本人的 API 令牌（仅显示一次） / create an API token (shown once).
-#[utoipa::path(post, path = "/me/tokens", tag = "auth", request_body = NewTokenBody,
+#[utoipa::path(post, path = "/me/tokens", operation_id = "createOwnToken", tag = "auth", request_body = NewTokenBody,
     responses((status = 201, body = CreatedToken), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn create_own_token(
     State(state): State<AppState>,
@@ -109,7 +109,7 @@ async fn create_own_token(
 }
 
 /// 撤销本人的一个 API 令牌 / revoke one of one's own API tokens.
-#[utoipa::path(delete, path = "/me/tokens/{id}", tag = "auth", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/me/tokens/{id}", operation_id = "revokeOwnToken", tag = "auth", params(("id" = String, Path)),
     responses((status = 204, description = "已撤销 / revoked"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn revoke_own_token(
     State(state): State<AppState>,
@@ -141,7 +141,7 @@ struct ResetAnswer {
 }
 
 /// 管理员重置密码（该账号的会话全部失效） / an administrator resets a password; the account's sessions end.
-#[utoipa::path(post, path = "/users/{username}/password", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/password", operation_id = "resetUserPassword", tag = "people", params(("username" = String, Path)),
     request_body = PasswordReset, responses((status = 200, body = ResetAnswer), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn reset_password(
@@ -156,7 +156,7 @@ async fn reset_password(
 }
 
 /// 停用账号（其会话与令牌立即失效） / disable an account; its sessions and tokens stop at once.
-#[utoipa::path(post, path = "/users/{username}/disable", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/disable", operation_id = "disableUser", tag = "people", params(("username" = String, Path)),
     responses((status = 204, description = "已停用 / disabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn disable_user(
     State(state): State<AppState>,
@@ -168,7 +168,7 @@ async fn disable_user(
 }
 
 /// 启用账号 / enable an account.
-#[utoipa::path(post, path = "/users/{username}/enable", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/enable", operation_id = "enableUser", tag = "people", params(("username" = String, Path)),
     responses((status = 204, description = "已启用 / enabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn enable_user(
     State(state): State<AppState>,
@@ -180,7 +180,7 @@ async fn enable_user(
 }
 
 /// 某账号的 API 令牌 / an account's API tokens.
-#[utoipa::path(get, path = "/users/{username}/tokens", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(get, path = "/users/{username}/tokens", operation_id = "listUserTokens", tag = "people", params(("username" = String, Path)),
     responses((status = 200, body = Vec<TokenView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list_user_tokens(
     State(state): State<AppState>,
@@ -191,7 +191,7 @@ async fn list_user_tokens(
 }
 
 /// 撤销某账号的 API 令牌 / revoke an account's API token.
-#[utoipa::path(delete, path = "/users/{username}/tokens/{id}", tag = "people",
+#[utoipa::path(delete, path = "/users/{username}/tokens/{id}", operation_id = "revokeUserToken", tag = "people",
     params(("username" = String, Path), ("id" = String, Path)),
     responses((status = 204, description = "已撤销 / revoked"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn revoke_user_token(

@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// 上传照片（JPEG、PNG 或 WebP，≤ 5 MiB），上报或处置时引用其 id / upload a photo.
-#[utoipa::path(post, path = "/attachments", tag = "attachments",
+#[utoipa::path(post, path = "/attachments", operation_id = "uploadAttachment", tag = "attachments",
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "图片字节 / the image bytes"),
     responses((status = 201, body = AttachmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -54,7 +54,7 @@ pub(crate) fn photo_response(content_type: String, data: Vec<u8>) -> Response {
 }
 
 /// 下载照片（仅限可见该事件者） / a photo, for those who may see its matter.
-#[utoipa::path(get, path = "/attachments/{id}", tag = "attachments",
+#[utoipa::path(get, path = "/attachments/{id}", operation_id = "downloadAttachment", tag = "attachments",
     params(("id" = String, Path, description = "附件 id")),
     responses((status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "图片 / the image"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
@@ -68,7 +68,7 @@ async fn download(
 }
 
 /// 导入 12345 热线工单（CSV 或 XLSX，整体校验，按工单编号幂等） / import hotline orders.
-#[utoipa::path(post, path = "/hotline/import", tag = "attachments",
+#[utoipa::path(post, path = "/hotline/import", operation_id = "importHotlineOrders", tag = "attachments",
     request_body(content = String, content_type = "text/csv", description = "12345 导出文件（CSV 或 XLSX） / the export"),
     responses((status = 200, body = HotlineImportReport), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]

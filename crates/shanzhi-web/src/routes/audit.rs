@@ -28,7 +28,7 @@ struct AuditQuery {
 }
 
 /// 审计日志（哈希链） / the audit log, a hash chain.
-#[utoipa::path(get, path = "/audit", tag = "system", params(AuditQuery),
+#[utoipa::path(get, path = "/audit", operation_id = "listAuditEntries", tag = "system", params(AuditQuery),
     responses((status = 200, body = Vec<AuditRecord>), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 

@@ -58,7 +58,7 @@ pub(crate) fn secure(state: &AppState, client: &ClientInfo) -> bool {
 }
 
 /// 登录：返回 Bearer 令牌，并设置会话 Cookie / sign in: a bearer token and a session cookie.
-#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, path = "/auth/login", operation_id = "signIn", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = LoginAnswer), Refusals))]
 async fn login(
     State(state): State<AppState>,
@@ -79,7 +79,7 @@ async fn login(
 }
 
 /// 退出登录（吊销会话） / sign out (revokes the session).
-#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+#[utoipa::path(post, path = "/auth/logout", operation_id = "signOut", tag = "auth",
     responses((status = 204, description = "已退出 / signed out"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn logout(
@@ -96,7 +96,7 @@ async fn logout(
 }
 
 /// 当前用户及其角色与范围 / who is calling, with roles and scopes.
-#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me), Refusals),
+#[utoipa::path(get, path = "/me", operation_id = "showMe", tag = "auth", responses((status = 200, body = Me), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn me(State(state): State<AppState>, Caller(actor): Caller) -> Json<Me> {
     Json(state.app.scoped(actor).me())

@@ -40,7 +40,7 @@ struct YearQuery {
 }
 
 /// 工作日历：法定节假日、调休与本地调整 / the working-day calendar of a year.
-#[utoipa::path(get, path = "/calendar", tag = "time", params(YearQuery),
+#[utoipa::path(get, path = "/calendar", operation_id = "showCalendar", tag = "time", params(YearQuery),
     responses((status = 200, body = CalendarView), Refusals))]
 
 async fn show(
@@ -67,7 +67,7 @@ struct SettingsView {
 }
 
 /// 设置工作时间（如 09:00-12:00,13:30-17:30）与预警阈值 / working hours and warning thresholds.
-#[utoipa::path(put, path = "/calendar/settings", tag = "time", request_body = SettingsBody,
+#[utoipa::path(put, path = "/calendar/settings", operation_id = "updateCalendarSettings", tag = "time", request_body = SettingsBody,
     responses((status = 200, body = SettingsView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_settings(
     State(state): State<AppState>,
@@ -94,7 +94,7 @@ async fn put_settings(
 }
 
 /// 本地调整某日（工作日或休息日） / set a local working day or holiday.
-#[utoipa::path(put, path = "/calendar/days/{date}", tag = "time",
+#[utoipa::path(put, path = "/calendar/days/{date}", operation_id = "setCalendarDay", tag = "time",
     params(("date" = String, Path, description = "日期 YYYY-MM-DD")), request_body = CalendarDayInput,
     responses((status = 200, body = DayView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_day(
@@ -107,7 +107,7 @@ async fn put_day(
 }
 
 /// 取消某日的本地调整 / remove a local adjustment.
-#[utoipa::path(delete, path = "/calendar/days/{date}", tag = "time",
+#[utoipa::path(delete, path = "/calendar/days/{date}", operation_id = "deleteCalendarDay", tag = "time",
     params(("date" = String, Path, description = "日期 YYYY-MM-DD")),
     responses((status = 204, description = "已删除 / removed"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn delete_day(
@@ -125,7 +125,7 @@ struct Imported {
 }
 
 /// 导入国务院办公厅公布的节假日安排（CSV：date,kind,holiday,holiday_zh） / import official holidays.
-#[utoipa::path(post, path = "/calendar/official", tag = "time",
+#[utoipa::path(post, path = "/calendar/official", operation_id = "importOfficialDays", tag = "time",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Imported), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn import_official(
@@ -153,7 +153,7 @@ struct DeadlineQuery {
 }
 
 /// 计算时限的截止时间（按工作日历） / when a time limit ends, on the calendar.
-#[utoipa::path(get, path = "/calendar/deadline", tag = "time", params(DeadlineQuery),
+#[utoipa::path(get, path = "/calendar/deadline", operation_id = "computeDeadline", tag = "time", params(DeadlineQuery),
     responses((status = 200, body = DeadlineAnswer), Refusals))]
 async fn deadline(
     State(state): State<AppState>,
@@ -165,7 +165,7 @@ async fn deadline(
 }
 
 /// 预警扫描的运行者与最近一次结果 / who runs the warning sweep, and its last run.
-#[utoipa::path(get, path = "/sweep", tag = "time", responses((status = 200, body = SweeperStatus), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+#[utoipa::path(get, path = "/sweep", operation_id = "showSweepStatus", tag = "time", responses((status = 200, body = SweeperStatus), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn sweep_status(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<SweeperStatus>, ApiError> {
     Ok(Json(state.app.scoped(actor).sweeper_status().await?))
 }

@@ -28,7 +28,7 @@ struct ListQuery {
 }
 
 /// 部门名录 / the departments.
-#[utoipa::path(get, path = "/departments", tag = "people", params(ListQuery),
+#[utoipa::path(get, path = "/departments", operation_id = "listDepartments", tag = "people", params(ListQuery),
     responses((status = 200, body = Vec<DepartmentView>), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 
@@ -53,7 +53,7 @@ struct NewDepartment {
 }
 
 /// 新建部门（代码为“区划-简称”，如 510104-chengguan） / create a department.
-#[utoipa::path(post, path = "/departments", tag = "people", request_body = NewDepartment,
+#[utoipa::path(post, path = "/departments", operation_id = "createDepartment", tag = "people", request_body = NewDepartment,
     responses((status = 201, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn create(
@@ -68,7 +68,7 @@ async fn create(
 }
 
 /// 一个部门及其成员 / one department and its members.
-#[utoipa::path(get, path = "/departments/{code}", tag = "people",
+#[utoipa::path(get, path = "/departments/{code}", operation_id = "showDepartment", tag = "people",
     params(("code" = String, Path, description = "部门代码，如 510104-chengguan")),
     responses((status = 200, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]

@@ -27,7 +27,7 @@ struct Versioned {
 }
 
 /// 全部事项分类（当前版本） / every category, current version.
-#[utoipa::path(get, path = "/categories", tag = "dictionary",
+#[utoipa::path(get, path = "/categories", operation_id = "listCategories", tag = "dictionary",
     responses((status = 200, body = Vec<Versioned>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<Versioned>>, ApiError> {
     let all = state.app.scoped(actor).categories().await?;
@@ -43,7 +43,7 @@ struct VersionQuery {
 }
 
 /// 一个分类 / one category.
-#[utoipa::path(get, path = "/categories/{code}", tag = "dictionary",
+#[utoipa::path(get, path = "/categories/{code}", operation_id = "showCategory", tag = "dictionary",
     params(("code" = String, Path, description = "分类代码，如 0101、ZZ.0201"), VersionQuery),
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
@@ -57,7 +57,7 @@ async fn show(
 }
 
 /// 新增或修改分类（每次保存为新版本） / create or change a category (a new version each time).
-#[utoipa::path(put, path = "/categories/{code}", tag = "dictionary",
+#[utoipa::path(put, path = "/categories/{code}", operation_id = "putCategory", tag = "dictionary",
     params(("code" = String, Path, description = "分类代码")), request_body = Category,
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put(
@@ -88,7 +88,7 @@ struct DutyQuery {
 }
 
 /// 职责清单 / the duty lists.
-#[utoipa::path(get, path = "/duties", tag = "dictionary", params(DutyQuery),
+#[utoipa::path(get, path = "/duties", operation_id = "listDuties", tag = "dictionary", params(DutyQuery),
     responses((status = 200, body = Vec<DutyItem>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn duties(
     State(state): State<AppState>,
@@ -99,7 +99,7 @@ async fn duties(
 }
 
 /// 设置一条职责（分类 × 层级） / set one duty (category × level).
-#[utoipa::path(put, path = "/duties", tag = "dictionary", request_body = DutyItem,
+#[utoipa::path(put, path = "/duties", operation_id = "putDuty", tag = "dictionary", request_body = DutyItem,
     responses((status = 200, body = DutyItem), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_duty(
     State(state): State<AppState>,

@@ -87,7 +87,7 @@ struct ShowBody {
 }
 
 /// 一个区划，及其上级、下级与各级数量 / a division with its ancestors, children and counts.
-#[utoipa::path(get, path = "/divisions/{code}", tag = "grid",
+#[utoipa::path(get, path = "/divisions/{code}", operation_id = "showDivision", tag = "grid",
     params(("code" = String, Path, description = "区划代码（6–12 位）"), SystemQuery),
     responses((status = 200, body = ShowBody), Refusals))]
 async fn show(
@@ -114,7 +114,7 @@ struct ListBody {
 }
 
 /// 下级区划 / the children of a division.
-#[utoipa::path(get, path = "/divisions", tag = "grid", params(ListQuery),
+#[utoipa::path(get, path = "/divisions", operation_id = "listDivisions", tag = "grid", params(ListQuery),
     responses((status = 200, body = ListBody), Refusals))]
 async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<ListBody>, ApiError> {
     let parent = query.parent.as_deref().map(parse_code).transpose()?;

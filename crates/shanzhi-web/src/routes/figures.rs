@@ -80,7 +80,7 @@ impl IndicatorQuery {
 }
 
 /// 各单位某时段的指标（分子、分母、值） / figures per unit for a period.
-#[utoipa::path(get, path = "/indicators", tag = "figures", params(IndicatorQuery),
+#[utoipa::path(get, path = "/indicators", operation_id = "listIndicators", tag = "figures", params(IndicatorQuery),
     responses((status = 200, body = IndicatorAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn indicators(
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ async fn indicators(
 }
 
 /// 指标定义（公式公开） / the published definitions.
-#[utoipa::path(get, path = "/indicators/definitions", tag = "figures",
+#[utoipa::path(get, path = "/indicators/definitions", operation_id = "listIndicatorDefinitions", tag = "figures",
     responses((status = 200, body = Vec<Definition>), Refusals))]
 async fn indicator_definitions() -> Json<Vec<Definition>> {
     Json(definitions())
@@ -118,7 +118,7 @@ struct BreakdownQuery {
 }
 
 /// 指标明细：分子与分母各由哪些事件构成 / the matters behind a figure.
-#[utoipa::path(get, path = "/indicators/{key}/matters", tag = "figures", params(("key" = String, Path), BreakdownQuery),
+#[utoipa::path(get, path = "/indicators/{key}/matters", operation_id = "showIndicatorBreakdown", tag = "figures", params(("key" = String, Path), BreakdownQuery),
     responses((status = 200, body = Breakdown), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn breakdown(
     State(state): State<AppState>,
@@ -159,7 +159,7 @@ struct ExportQuery {
 }
 
 /// 处置记录导出（CSV，逐条流式输出；列见 docs/timeline-export.md） / the record export.
-#[utoipa::path(get, path = "/exports/timeline", tag = "figures", params(ExportQuery),
+#[utoipa::path(get, path = "/exports/timeline", operation_id = "exportTimeline", tag = "figures", params(ExportQuery),
     responses((status = 200, content_type = "text/csv", body = String), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn timeline_export(
@@ -226,7 +226,7 @@ fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
 }
 
 /// 事件清单导出（列表的全部筛选条件；中文表头、名称而非代码；不含报告人姓名电话）/ the matter list for Excel.
-#[utoipa::path(get, path = "/exports/matters", tag = "figures", params(ListQuery, FormatParam),
+#[utoipa::path(get, path = "/exports/matters", operation_id = "exportMatters", tag = "figures", params(ListQuery, FormatParam),
     responses(
         (status = 200, content_type = "text/csv", body = String),
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),

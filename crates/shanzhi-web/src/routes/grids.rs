@@ -125,7 +125,7 @@ struct ShowQuery {
 }
 
 /// 一个网格（GeoJSON Feature） / one grid as a GeoJSON Feature.
-#[utoipa::path(get, path = "/grids/{code}", tag = "grid",
+#[utoipa::path(get, path = "/grids/{code}", operation_id = "showGrid", tag = "grid",
     params(("code" = String, Path, description = "15 位网格编码"), ShowQuery),
     responses((status = 200, body = GridFeature, content_type = "application/geo+json"), Refusals))]
 
@@ -140,7 +140,7 @@ async fn show(
 }
 
 /// 一个网格的历次版本 / every version of a grid.
-#[utoipa::path(get, path = "/grids/{code}/history", tag = "grid",
+#[utoipa::path(get, path = "/grids/{code}/history", operation_id = "listGridHistory", tag = "grid",
     params(("code" = String, Path, description = "15 位网格编码")),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -200,7 +200,7 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
 }
 
 /// 网格（GeoJSON FeatureCollection），按社区、区划、类型、范围筛选 / grids as GeoJSON.
-#[utoipa::path(get, path = "/grids", tag = "grid", params(ListQuery),
+#[utoipa::path(get, path = "/grids", operation_id = "listGrids", tag = "grid", params(ListQuery),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
     let filter = GridFilter {

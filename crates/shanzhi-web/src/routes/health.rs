@@ -13,7 +13,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// 健康检查：数据库可用、结构版本 / the store answers; backend and schema version.
-#[utoipa::path(get, path = "/healthz", tag = "system",
+#[utoipa::path(get, path = "/healthz", operation_id = "getHealth", tag = "system",
     responses((status = 200, body = Health), (status = 503, body = crate::openapi::ErrorBody)))]
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {

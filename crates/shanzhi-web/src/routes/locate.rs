@@ -53,7 +53,7 @@ struct Located {
 }
 
 /// 定位：一个点落在哪个网格、社区、街道、区县 / which grid, community, town and district a point is in.
-#[utoipa::path(get, path = "/locate", tag = "grid", params(LocateQuery),
+#[utoipa::path(get, path = "/locate", operation_id = "locatePoint", tag = "grid", params(LocateQuery),
     responses((status = 200, body = Located), Refusals))]
 
 async fn locate(

@@ -45,7 +45,7 @@ struct KeyView {
 }
 
 /// 日志公钥 / the log's public key.
-#[utoipa::path(get, path = "/log/key", tag = "log", responses((status = 200, body = KeyView), Refusals))]
+#[utoipa::path(get, path = "/log/key", operation_id = "showLogKey", tag = "log", responses((status = 200, body = KeyView), Refusals))]
 async fn key(State(state): State<AppState>) -> Result<Json<KeyView>, ApiError> {
     let (current, earlier) = state.app.log_keys()?;
     Ok(Json(KeyView {
@@ -56,7 +56,7 @@ async fn key(State(state): State<AppState>) -> Result<Json<KeyView>, ApiError> {
 }
 
 /// 最新签名检查点（C2SP 签名文本） / the latest signed checkpoint, as a C2SP signed note.
-#[utoipa::path(get, path = "/log/checkpoint", tag = "log",
+#[utoipa::path(get, path = "/log/checkpoint", operation_id = "showLogCheckpoint", tag = "log",
     responses((status = 200, body = String, content_type = "text/plain"), Refusals))]
 async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
     match state.app.latest_checkpoint().await? {
@@ -70,7 +70,7 @@ async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError>
 }
 
 /// 日志当前规模与根哈希 / the tree's size and root now.
-#[utoipa::path(get, path = "/log/head", tag = "log", responses((status = 200, body = HeadView), Refusals))]
+#[utoipa::path(get, path = "/log/head", operation_id = "showLogHead", tag = "log", responses((status = 200, body = HeadView), Refusals))]
 async fn head(State(state): State<AppState>) -> Result<Json<HeadView>, ApiError> {
     Ok(Json(state.app.log_head().await?))
 }
@@ -86,7 +86,7 @@ struct ProofQuery {
 }
 
 /// 包含证明（RFC 9162） / an inclusion proof (RFC 9162 §2.1.3).
-#[utoipa::path(get, path = "/log/proof", tag = "log", params(ProofQuery),
+#[utoipa::path(get, path = "/log/proof", operation_id = "showInclusionProof", tag = "log", params(ProofQuery),
     responses((status = 200, body = InclusionView), Refusals))]
 async fn proof(
     State(state): State<AppState>,
@@ -106,7 +106,7 @@ struct ConsistencyQuery {
 }
 
 /// 一致性证明（RFC 9162） / a consistency proof (RFC 9162 §2.1.4).
-#[utoipa::path(get, path = "/log/consistency", tag = "log", params(ConsistencyQuery),
+#[utoipa::path(get, path = "/log/consistency", operation_id = "showConsistencyProof", tag = "log", params(ConsistencyQuery),
     responses((status = 200, body = ConsistencyView), Refusals))]
 async fn consistency(
     State(state): State<AppState>,
@@ -117,7 +117,7 @@ async fn consistency(
 
 /// 见证：核对另一日志的新检查点与此前所见一致后副署（C2SP tlog-witness 的 add-checkpoint 格式） /
 /// witness another log's checkpoint: cosign it if it extends what was seen (C2SP add-checkpoint body).
-#[utoipa::path(post, path = "/log/witness", tag = "log", request_body(content = String, content_type = "text/plain"),
+#[utoipa::path(post, path = "/log/witness", operation_id = "witnessCheckpoint", tag = "log", request_body(content = String, content_type = "text/plain"),
     responses((status = 200, body = String, content_type = "text/plain"), Refusals))]
 async fn witness(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body = std::str::from_utf8(&body).map_err(|_| {
@@ -131,7 +131,7 @@ async fn witness(State(state): State<AppState>, body: Bytes) -> Result<Response,
 }
 
 /// 事件在日志中的条目（可见该事件者） / a matter's entries in the log (for whoever may see the matter).
-#[utoipa::path(get, path = "/matters/{id}/log", tag = "log", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/matters/{id}/log", operation_id = "listMatterLogEntries", tag = "log", params(("id" = String, Path)),
     responses((status = 200, body = MatterLogView), Refusals))]
 async fn matter_log(
     State(state): State<AppState>,

@@ -82,7 +82,7 @@ impl AnswerText {
 }
 
 /// 上报事件（居民可匿名；带 Idempotency-Key 可安全重试） / report a matter.
-#[utoipa::path(post, path = "/matters", tag = "matters", request_body = ReportBody,
+#[utoipa::path(post, path = "/matters", operation_id = "reportMatter", tag = "matters", request_body = ReportBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "重试时返回同一事件 / a retry returns the same matter")),
     responses((status = 201, body = IntakeAnswer), (status = 200, description = "同一幂等键的既有事件 / the earlier matter", body = IntakeAnswer), Refusals),
     security((), ("bearer" = []), ("session_cookie" = [])))]
@@ -132,7 +132,7 @@ pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> 
 }
 
 /// 一个事件（按 id 或编号） / one matter, by id or number.
-#[utoipa::path(get, path = "/matters/{id}", tag = "matters",
+#[utoipa::path(get, path = "/matters/{id}", operation_id = "showMatter", tag = "matters",
     params(("id" = String, Path, description = "事件 id 或编号，如 510104-20261128-000001")),
     responses((status = 200, body = MatterView), Refusals),
     security((), ("bearer" = []), ("session_cookie" = [])))]
@@ -145,7 +145,7 @@ async fn show(
 }
 
 /// 事件时间线（只增不改、哈希链） / the timeline, append-only and hash-chained.
-#[utoipa::path(get, path = "/matters/{id}/timeline", tag = "matters", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/matters/{id}/timeline", operation_id = "showMatterTimeline", tag = "matters", params(("id" = String, Path)),
     responses((status = 200, body = Vec<EventView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn timeline(
     State(state): State<AppState>,
@@ -156,7 +156,7 @@ async fn timeline(
 }
 
 /// 职责清单建议的承办单位 / the unit the duty list suggests.
-#[utoipa::path(get, path = "/matters/{id}/suggestion", tag = "matters", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/matters/{id}/suggestion", operation_id = "suggestMatterRouting", tag = "matters", params(("id" = String, Path)),
     responses((status = 200, body = Option<Suggestion>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn suggestion(
     State(state): State<AppState>,
@@ -170,7 +170,7 @@ async fn suggestion(
 /// extend、approve_extension、deny_extension、park、approve_park、deny_park、resume、supervise、merge、void。
 /// 参数见各命令（如 dispatch: {"to": {"kind": "department", "code": "510104-chengguan"}}）；
 /// 状态不符时 409，details 给出当前可执行的命令 / run a lifecycle command.
-#[utoipa::path(post, path = "/matters/{id}/commands/{command}", tag = "matters",
+#[utoipa::path(post, path = "/matters/{id}/commands/{command}", operation_id = "runMatterCommand", tag = "matters",
     params(("id" = String, Path), ("command" = String, Path, description = "命令名 / the command")),
     request_body(content = Object, description = "命令参数（无参数的命令可省略） / the command's arguments"),
     responses((status = 200, body = MatterView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
@@ -266,7 +266,7 @@ impl ListQuery {
 }
 
 /// 本人管辖范围内的事件，新的在前，游标翻页 / matters in the caller's scope, newest first.
-#[utoipa::path(get, path = "/matters", tag = "matters", params(ListQuery),
+#[utoipa::path(get, path = "/matters", operation_id = "listMatters", tag = "matters", params(ListQuery),
     responses((status = 200, body = MatterPage), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(
     State(state): State<AppState>,
@@ -278,7 +278,7 @@ async fn list(
 }
 
 /// 各状态的事件数 / counts by state.
-#[utoipa::path(get, path = "/matters/counts", tag = "matters", params(ListQuery),
+#[utoipa::path(get, path = "/matters/counts", operation_id = "countMatters", tag = "matters", params(ListQuery),
     responses((status = 200, body = std::collections::BTreeMap<String, u64>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn counts(
     State(state): State<AppState>,
@@ -289,7 +289,7 @@ async fn counts(
 }
 
 /// 按预警颜色与承办单位统计 / counts by warning colour and by holding unit.
-#[utoipa::path(get, path = "/matters/warnings", tag = "matters", params(ListQuery),
+#[utoipa::path(get, path = "/matters/warnings", operation_id = "countMatterWarnings", tag = "matters", params(ListQuery),
     responses((status = 200, body = WarningSummary), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn warnings(
     State(state): State<AppState>,

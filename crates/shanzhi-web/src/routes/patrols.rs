@@ -35,7 +35,7 @@ struct StartBody {
 }
 
 /// 网格员开始巡查 / a grid worker starts a patrol.
-#[utoipa::path(post, path = "/patrols", tag = "people", request_body = StartBody,
+#[utoipa::path(post, path = "/patrols", operation_id = "startPatrol", tag = "people", request_body = StartBody,
     responses((status = 201, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn start(
@@ -58,7 +58,7 @@ struct CheckInBody {
 }
 
 /// 巡查打卡（位置、走访户数、备注） / a located check-in.
-#[utoipa::path(post, path = "/patrols/{id}/check-ins", tag = "people",
+#[utoipa::path(post, path = "/patrols/{id}/check-ins", operation_id = "checkInPatrol", tag = "people",
     params(("id" = String, Path)), request_body = CheckInBody,
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn check_in(
@@ -76,7 +76,7 @@ async fn check_in(
 }
 
 /// 结束巡查 / end a patrol.
-#[utoipa::path(post, path = "/patrols/{id}/end", tag = "people", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/patrols/{id}/end", operation_id = "endPatrol", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn end(
     State(state): State<AppState>,
@@ -87,7 +87,7 @@ async fn end(
 }
 
 /// 一次巡查 / one patrol.
-#[utoipa::path(get, path = "/patrols/{id}", tag = "people", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/patrols/{id}", operation_id = "showPatrol", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
@@ -115,7 +115,7 @@ struct SpanQuery {
 }
 
 /// 区划内的巡查 / patrols within a division.
-#[utoipa::path(get, path = "/patrols", tag = "people", params(SpanQuery),
+#[utoipa::path(get, path = "/patrols", operation_id = "listPatrols", tag = "people", params(SpanQuery),
     responses((status = 200, body = Vec<PatrolView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ async fn list(
 }
 
 /// 各一般网格的巡查覆盖 / patrol coverage per general grid.
-#[utoipa::path(get, path = "/patrols/coverage", tag = "people", params(SpanQuery),
+#[utoipa::path(get, path = "/patrols/coverage", operation_id = "showPatrolCoverage", tag = "people", params(SpanQuery),
     responses((status = 200, body = Vec<CoverageRow>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn coverage(
     State(state): State<AppState>,

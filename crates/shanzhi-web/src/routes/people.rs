@@ -47,7 +47,7 @@ struct NewUser {
 }
 
 /// 新建人员及其首个任职 / create a person with a first assignment.
-#[utoipa::path(post, path = "/users", tag = "people", request_body = NewUser,
+#[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "people", request_body = NewUser,
     responses((status = 201, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn create(
@@ -69,7 +69,7 @@ async fn create(
 }
 
 /// 一个人员 / one person.
-#[utoipa::path(get, path = "/users/{username}", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(get, path = "/users/{username}", operation_id = "showUser", tag = "people", params(("username" = String, Path)),
     responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ struct AssignBody {
 }
 
 /// 增加任职（角色 + 范围 + 任期） / add an assignment.
-#[utoipa::path(post, path = "/users/{username}/assignments", tag = "people",
+#[utoipa::path(post, path = "/users/{username}/assignments", operation_id = "assignRole", tag = "people",
     params(("username" = String, Path)), request_body = AssignBody,
     responses((status = 201, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
@@ -120,7 +120,7 @@ struct EndBody {
 }
 
 /// 结束任职 / end an assignment.
-#[utoipa::path(post, path = "/users/{username}/assignments/{id}/end", tag = "people",
+#[utoipa::path(post, path = "/users/{username}/assignments/{id}/end", operation_id = "endAssignment", tag = "people",
     params(("username" = String, Path), ("id" = String, Path)), request_body = EndBody,
     responses((status = 200, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
@@ -142,7 +142,7 @@ struct RosterQuery {
 }
 
 /// 花名册：区划内的在岗人员 / the roster of a division.
-#[utoipa::path(get, path = "/roster", tag = "people", params(RosterQuery),
+#[utoipa::path(get, path = "/roster", operation_id = "showRoster", tag = "people", params(RosterQuery),
     responses((status = 200, body = Vec<RosterEntry>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 
 async fn roster(

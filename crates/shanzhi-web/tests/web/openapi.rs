@@ -44,10 +44,19 @@ async fn the_document_matches_the_routes() {
         assert!(paths.contains_key(p), "{p} is documented");
     }
     let mut operations = 0;
+    let mut ids = std::collections::BTreeSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("path item") {
             operations += 1;
             let where_ = format!("{method} {path}");
+            // Client generators name methods after operation ids: unique, camelCase, a verb first.
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{where_} has an operation id"));
+            assert!(ids.insert(id.to_owned()), "{where_}: operation id {id} is used twice");
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{where_}: {id} is camelCase"
+            );
             assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{where_} has a summary");
             assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{where_} has a tag");
             let responses = op["responses"].as_object().expect("responses");

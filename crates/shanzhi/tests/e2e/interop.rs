@@ -3,6 +3,8 @@
 //! - `georeport` (a published Open311 client from PyPI, unmodified) lists
 //!   services and requests and reads one; plain HTTP posts as the spec says
 //!   (`scripts/open311-clients.py`);
+//! - openapi-spec-validator finds no error in `/api/openapi.json` (a valid
+//!   OpenAPI 3.1 document: client generators refuse anything else);
 //! - schemathesis fuzzes every operation of `/api/openapi.json` and must find
 //!   no 5xx and no response that breaks the document.
 //!
@@ -65,8 +67,14 @@ async fn published_clients_and_a_schema_fuzzer_find_nothing_wrong() {
     );
 
     // schemathesis keeps caches in the working directory: give it its own.
-    let st = python.with_file_name("st");
     let work = tempfile::tempdir().expect("schemathesis dir");
+    let url = format!("{}/api/openapi.json", server.base);
+    let document = reqwest::get(&url).await.expect("the document").text().await.expect("its text");
+    let file = work.path().join("openapi.json");
+    std::fs::write(&file, document).expect("saved");
+    check("OpenAPI: openapi-spec-validator", Command::new(python.with_file_name("openapi-spec-validator")).arg(&file));
+
+    let st = python.with_file_name("st");
     check(
         "OpenAPI: schemathesis",
         Command::new(st).current_dir(work.path()).args([
