@@ -1,8 +1,10 @@
 //! 一套机制统筹: indicators per unit and period, computed from the record
 //! export's rows (shanzhi_domain::indicators), within the caller's scope.
 
+mod dashboard;
 mod export;
 mod read;
+mod report;
 mod sheet;
 
 use std::collections::BTreeMap;
@@ -17,7 +19,9 @@ use crate::AppResult;
 use crate::access::{Scoped, refuse};
 use crate::grids::GridFilter;
 
+pub use dashboard::{CategoryCount, Dashboard, HEAT_GRIDS, StageRuns, TOP_CATEGORIES, TrendPoint};
 pub use export::TimelineExport;
+pub use report::{MonthlyReport, REPORT_SHEETS, shown, trim};
 
 /// An export read a piece at a time (a batch of matters each), for
 /// interfaces that stream it.
@@ -79,6 +83,8 @@ pub struct UnitFigures {
 pub struct Breakdown {
     pub key: Key,
     pub unit: String,
+    /// The unit's name.
+    pub name: String,
     pub figure: Figure,
     pub numerator: Vec<Contribution>,
     pub denominator: Vec<Contribution>,
@@ -180,9 +186,12 @@ impl Scoped<'_> {
             at: record::export_time(a.row.at),
             weight,
         };
+        let name =
+            self.unit_names(q.by, [unit.to_owned()].iter()).await?.remove(unit).unwrap_or_else(|| unit.to_owned());
         Ok(Breakdown {
             key,
             unit: unit.to_owned(),
+            name,
             figure: Figure::from(tally),
             numerator: found.iter().filter(|a| a.numerator > 0.0).map(|a| contribution(a, a.numerator)).collect(),
             denominator: found.iter().filter(|a| a.denominator > 0.0).map(|a| contribution(a, a.denominator)).collect(),

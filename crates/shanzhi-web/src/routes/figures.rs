@@ -1,7 +1,8 @@
 //! `GET /api/v1/indicators` (figures per unit and period), their published
 //! definitions and drill-down, and `GET /api/v1/exports/timeline` (the record
 //! export they are computed from, CSV, streamed), and
-//! `GET /api/v1/exports/matters` (the matter list for Excel, CSV or XLSX).
+//! `GET /api/v1/exports/matters` (the matter list for Excel, CSV or XLSX),
+//! `GET /api/v1/exports/report` (the monthly report, XLSX).
 
 use axum::Json;
 use axum::body::Body;
@@ -28,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(breakdown))
         .routes(routes!(timeline_export))
         .routes(routes!(matter_export))
+        .routes(routes!(report_export))
 }
 
 impl Param for Period {
@@ -251,6 +253,41 @@ async fn matter_export(
             Ok(file_download(file, &name, XLSX))
         }
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// 时段（通常为月份 2026-11） / the period
+    #[serde(deserialize_with = "params::required")]
+    #[param(value_type = String)]
+    period: Period,
+    /// xlsx（目前唯一的格式） / xlsx, the one format
+    format: Option<String>,
+}
+
+/// 月度报告（XLSX：概览、各单位指标、超期、分类） / the monthly report as XLSX.
+#[utoipa::path(get, path = "/exports/report", tag = "figures", params(ReportQuery),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
+async fn report_export(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    if q.format.as_deref().is_some_and(|f| f != "xlsx") {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            shanzhi_domain::text::Bilingual::new("月度报告只能导出为 xlsx", "the report is exported as xlsx only"),
+        ));
+    }
+    let report = state.app.scoped(actor).monthly_report(q.period).await?;
+    let name = report.file_name();
+    let file = report.xlsx_file().await?;
+    Ok(file_download(file, &name, XLSX))
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
