@@ -10,7 +10,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shanzhi_app::figures::{Breakdown, ChunkedExport, FigureQuery, IndicatorAnswer, SheetFormat, definitions};
+use shanzhi_app::figures::{
+    Breakdown, ChunkedExport, Dashboard, FigureQuery, IndicatorAnswer, SheetFormat, definitions,
+};
 use shanzhi_domain::indicators::{Definition, Key, Period, UnitKind};
 use shanzhi_domain::{DivisionCode, Line, Micros};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(indicators))
         .routes(routes!(indicator_definitions))
+        .routes(routes!(dashboard))
         .routes(routes!(breakdown))
         .routes(routes!(timeline_export))
         .routes(routes!(matter_export))
@@ -90,6 +93,34 @@ async fn indicators(
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<IndicatorAnswer>, ApiError> {
     Ok(Json(state.app.scoped(actor).indicators(&q.query()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct DashboardQuery {
+    /// 时段：2026-11（月）、2026-W48、2026-Q4、2026 / the period
+    #[serde(deserialize_with = "params::required")]
+    #[param(value_type = String)]
+    period: Period,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    within: Option<DivisionCode>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    line: Option<Line>,
+}
+
+/// 督办看板的数字：合计、双线、趋势、各环节超期、上报最多的分类与网格 / the dashboard's figures.
+#[utoipa::path(get, path = "/indicators/dashboard", tag = "figures", params(DashboardQuery),
+    responses((status = 200, body = Dashboard), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn dashboard(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> Result<Json<Dashboard>, ApiError> {
+    let query = FigureQuery { period: q.period, by: UnitKind::District, within: q.within, line: q.line };
+    Ok(Json(state.app.scoped(actor).dashboard(&query).await?))
 }
 
 /// 指标定义（公式公开） / the published definitions.

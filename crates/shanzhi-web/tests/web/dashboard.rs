@@ -168,6 +168,36 @@ async fn the_dashboard_drills_down_to_the_matters_behind_a_figure() {
         call(router, "/supervise/matters?key=nope&period=2026-11&by=district&unit=510104", &supervisor).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // The dashboard's figures add up: the trend's steps to the totals, the
+    // stages' missed runs to `overdue`, the two lines to the whole.
+    let token = w.api.bearer("supervisor").await;
+    let (status, _, d) = w
+        .api
+        .send(Method::GET, "/api/v1/indicators/dashboard?period=2026-11", &[("authorization", &token)], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let total = |k: &str| d["totals"][k]["numerator"].as_f64().expect(k);
+    let steps = d["trend"].as_array().expect("trend");
+    assert_eq!((d["step"].as_str(), steps.len()), (Some("day"), 25), "1–25 November, as of the 25th");
+    for k in ["reported", "filed", "closed"] {
+        assert_eq!(steps.iter().map(|p| p[k].as_f64().expect(k)).sum::<f64>(), total(k), "{k}");
+    }
+    assert_eq!((total("reported"), total("filed")), (2.0, 2.0));
+    assert_eq!(steps[1]["reported"], 2.0, "both on 2 November");
+    let missed: f64 = d["stages"].as_array().expect("stages").iter().map(|s| s["missed"].as_f64().expect("n")).sum();
+    assert_eq!(missed, total("overdue"));
+    let handle =
+        d["stages"].as_array().expect("stages").iter().find(|s| s["stage"] == "handle").expect("handle").clone();
+    assert_eq!((handle["met"].as_f64(), handle["missed"].as_f64()), (Some(1.0), Some(1.0)));
+    assert_eq!(d["categories"][0]["reported"], 2.0);
+    assert_eq!(d["grids"].as_array().map(Vec::len), Some(1));
+    let lines = d["development"]["reported"]["numerator"].as_f64().unwrap_or(0.0)
+        + d["safety"]["reported"]["numerator"].as_f64().unwrap_or(0.0);
+    assert!(lines >= total("reported"), "each matter in its line (both lines count in each)");
+    let (status, _) =
+        call(router, "/supervise/matters?key=nope&period=2026-11&by=district&unit=510104", &supervisor).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // A resident reads no figures; a visitor is sent to sign in.
     let resident = sign_in(router, "resident").await;
     for uri in ["/supervise", "/supervise/report?period=2026-11", cell] {
