@@ -48,6 +48,7 @@ async fn world() -> World {
             .with_accounts(&[
                 ("dispatcher", Role::Dispatcher, Some("510104022")),
                 ("supervisor", Role::Supervisor, Some("5101")),
+                ("elsewhere", Role::Supervisor, Some("510106")),
                 ("resident", Role::Resident, None),
             ]),
     )
@@ -137,6 +138,9 @@ async fn the_dashboard_drills_down_to_the_matters_behind_a_figure() {
     // The chart figures: one line each of 社治 and 综治, runs by stage, the grid.
     assert!(page.contains("双线对比") && page.contains("超期漏斗") && page.contains("网格热力图"), "chart titles");
 
+    let (_, english) = call(router, "/supervise?period=2026-11&by=department", &format!("{supervisor}; lang=en")).await;
+    assert!(english.contains("Dashboard") && english.contains("On-time handling rate"), "the English switch");
+
     // The default: this month (November, by the clock), by district.
     let (status, default) = call(router, "/supervise", &supervisor).await;
     assert_eq!(status, StatusCode::OK);
@@ -197,6 +201,14 @@ async fn the_dashboard_drills_down_to_the_matters_behind_a_figure() {
     let (status, _) =
         call(router, "/supervise/matters?key=nope&period=2026-11&by=district&unit=510104", &supervisor).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A supervisor of another district sees none of it.
+    let elsewhere = sign_in(router, "elsewhere").await;
+    let (status, page) = call(router, "/supervise?period=2026-11&by=department", &elsewhere).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("锦江区城管局") && page.contains("本时段暂无可统计的单位"), "out of scope: {page}");
+    let (_, drill) = call(router, cell, &elsewhere).await;
+    assert!(!drill.contains(&w.late) && drill.contains("没有事件计入这个数字"), "{drill}");
 
     // A resident reads no figures; a visitor is sent to sign in.
     let resident = sign_in(router, "resident").await;
