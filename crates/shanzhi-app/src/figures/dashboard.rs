@@ -14,7 +14,7 @@ use shanzhi_domain::indicators::{
 };
 use shanzhi_domain::{CategoryCode, GridCode, Line, Micros, Stage};
 
-use super::{FigureQuery, UnitFigures};
+use super::{FigureQuery, FigureRead, IndicatorAnswer, UnitFigures};
 use crate::AppResult;
 use crate::access::Scoped;
 
@@ -108,11 +108,20 @@ fn china_date(at: Micros) -> Date {
 impl Scoped<'_> {
     /// The dashboard of `q.period` (`q.by` is not used: see [`Scoped::indicators`] for the unit table).
     pub async fn dashboard(&self, q: &FigureQuery) -> AppResult<Dashboard> {
-        self.may_read_figures()?;
-        let (start, end) = q.period.bounds();
-        let as_of = end.min(self.app.now_micros());
-        let k = self.satisfaction_k().await?;
-        let timelines = self.figure_timelines(q, start, as_of).await?;
+        let read = self.read_figures(q).await?;
+        self.dashboard_of(q, &read).await
+    }
+
+    /// The dashboard and the figures of every unit of `q.by`, from one read
+    /// of the timelines.
+    pub async fn dashboard_and_units(&self, q: &FigureQuery) -> AppResult<(Dashboard, IndicatorAnswer)> {
+        let read = self.read_figures(q).await?;
+        Ok((self.dashboard_of(q, &read).await?, self.indicators_of(q, &read).await?))
+    }
+
+    pub(crate) async fn dashboard_of(&self, q: &FigureQuery, read: &FigureRead) -> AppResult<Dashboard> {
+        let FigureRead { timelines, start, end, as_of, k } = read;
+        let (start, end, as_of, k) = (*start, *end, *as_of, *k);
         let none = |_: &GridCode, _: Micros| Vec::new();
         let workers: &(dyn Fn(&GridCode, Micros) -> Vec<String> + Sync) = &none;
         let params = |by: UnitKind, line: Option<Line>| Params { start, end, as_of, by, k, line, workers };

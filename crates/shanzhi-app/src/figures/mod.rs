@@ -51,6 +51,16 @@ impl ChunkedExport for MatterExport {
 }
 pub use sheet::{MATTER_HEADERS, MAX_SHEET_ROWS, MatterExport, SheetFormat};
 
+/// The timelines a period's figures are computed from, and its instants.
+#[derive(Debug)]
+pub(crate) struct FigureRead {
+    pub timelines: Vec<Vec<TimelineRow>>,
+    pub start: Micros,
+    pub end: Micros,
+    pub as_of: Micros,
+    pub k: f64,
+}
+
 /// The setting that weighs `basically_satisfied` in the satisfaction rate.
 pub const K_SETTING: &str = "indicators.k";
 pub const DEFAULT_K: f64 = 0.8;
@@ -133,11 +143,26 @@ impl Scoped<'_> {
 
     /// The figures of every unit of `q.by` for `q.period`.
     pub async fn indicators(&self, q: &FigureQuery) -> AppResult<IndicatorAnswer> {
+        let read = self.read_figures(q).await?;
+        self.indicators_of(q, &read).await
+    }
+
+    /// What every figure of `q.period` is computed from: the timelines in
+    /// view (`q.within`, `q.line`), read once, `as_of` and k.
+    pub(crate) async fn read_figures(&self, q: &FigureQuery) -> AppResult<FigureRead> {
         self.may_read_figures()?;
         let (start, end) = q.period.bounds();
         let as_of = end.min(self.app.now_micros());
         let k = self.satisfaction_k().await?;
         let timelines = self.figure_timelines(q, start, as_of).await?;
+        Ok(FigureRead { timelines, start, end, as_of, k })
+    }
+
+    /// The figures of every unit of `q.by` from timelines already read for
+    /// `q` (its period, `within` and `line`).
+    pub(crate) async fn indicators_of(&self, q: &FigureQuery, read: &FigureRead) -> AppResult<IndicatorAnswer> {
+        let FigureRead { timelines, start, end, as_of, k } = read;
+        let (start, end, as_of, k) = (*start, *end, *as_of, *k);
         let workers = self.grid_workers(q, as_of).await?;
         let lookup = |g: &GridCode, _: Micros| workers.get(g).cloned().unwrap_or_default();
         let params = Params { start, end, as_of, by: q.by, k, line: q.line, workers: &lookup };

@@ -27,9 +27,11 @@ impl Scoped<'_> {
     /// The report of `period` within the caller's scope.
     pub async fn monthly_report(&self, period: Period) -> AppResult<MonthlyReport> {
         let q = |by| FigureQuery { period, by, within: None, line: None };
-        let dashboard = self.dashboard(&q(UnitKind::District)).await?;
-        let districts = self.indicators(&q(UnitKind::District)).await?;
-        let departments = self.indicators(&q(UnitKind::Department)).await?;
+        // One read of the timelines for every part.
+        let read = self.read_figures(&q(UnitKind::District)).await?;
+        let dashboard = self.dashboard_of(&q(UnitKind::District), &read).await?;
+        let districts = self.indicators_of(&q(UnitKind::District), &read).await?;
+        let departments = self.indicators_of(&q(UnitKind::Department), &read).await?;
         let checkpoint = self.app.latest_checkpoint().await?.map(|c| c.to_text());
         Ok(MonthlyReport { dashboard, districts, departments, definitions: definitions(), checkpoint })
     }

@@ -333,9 +333,9 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr, Qu
     };
     let scoped = state.app.scoped(viewer.actor.clone());
     let fq = FigureQuery { period, by, within: None, line: None };
-    let (dashboard, answer) = match (scoped.dashboard(&fq).await, scoped.indicators(&fq).await) {
-        (Ok(d), Ok(a)) => (d, a),
-        (Err(e), _) | (_, Err(e)) => return refusal(tr, &viewer, &e),
+    let (dashboard, answer) = match scoped.dashboard_and_units(&fq).await {
+        Ok(x) => x,
+        Err(e) => return refusal(tr, &viewer, &e),
     };
     let counts = scoped.matter_counts(&MatterFilter::default()).await.unwrap_or_default();
     let by_state: Vec<(String, u64)> = MatterState::ALL
