@@ -238,7 +238,7 @@ async fn the_monthly_report_prints_the_figures_and_the_checkpoint_and_exports_xl
         "双线对比",
         "各环节超期",
         "指标口径",
-        "met handle runs decided in P",
+        "P 内判定的处置环节计时中按期的个数",
         "透明日志检查点",
         &w.checkpoint,
         "/api/v1/exports/report?period=2026-11&format=xlsx",

@@ -492,7 +492,8 @@ pub async fn matters(State(state): State<AppState>, viewer: Viewer, tr: Tr, Quer
     let definition = if tr.en {
         format!("{}: {} / {}", d.name_en, d.numerator, d.denominator)
     } else {
-        format!("{}：分子 {}；分母 {}", d.name_zh, d.numerator, d.denominator)
+        let (num, den) = formula_zh(key);
+        format!("{}：分子为{}；分母为{}", d.name_zh, num, den)
     };
     let p = period.to_string();
     page(DrillPage {
@@ -530,6 +531,25 @@ struct ReportPage {
 
 /// A place in a ranking: rank, name, the figure shown, numerator / denominator.
 type Ranked = (usize, String, String, String);
+
+/// A figure's numerator and denominator as a Chinese reader is told them
+/// (the published definitions, docs/indicators.md, in Chinese).
+fn formula_zh(key: Key) -> (&'static str, &'static str) {
+    match key {
+        Key::Reported => ("P 内的上报（report）记录数", "1"),
+        Key::Filed => ("P 内的受理立案（accept）记录数", "1"),
+        Key::Closed => ("P 内核查通过（verify，passed=true）的记录数", "1"),
+        Key::OnTimeSignRate => ("P 内判定的签收环节计时中按期的个数", "P 内判定的签收环节计时（按期 + 超期）"),
+        Key::OnTimeHandlingRate => ("P 内判定的处置环节计时中按期的个数", "P 内判定的处置环节计时（按期 + 超期）"),
+        Key::OnTimeVerifyRate => ("P 内判定的核查环节计时中按期的个数", "P 内判定的核查环节计时（按期 + 超期）"),
+        Key::Overdue => ("P 内判定为超期的各环节计时个数", "1"),
+        Key::Supervised => ("P 内的督办（supervise）记录数", "1"),
+        Key::ReworkRate => ("P 内核查未通过（passed=false）的记录数", "P 内的核查（verify）记录数"),
+        Key::SatisfactionRate => ("P 内评价中“满意”数 + k × “基本满意”数", "P 内的评价（rate）记录数"),
+        Key::ProactiveShare => ("P 内由网格员上报的记录数", "P 内的上报记录数"),
+        Key::ClosureRate => ("P 内上报的事件中到统计截至时已核查通过的件数", "P 内上报的事件数"),
+    }
+}
 
 /// Departments listed at each end of the ranking.
 const DEPARTMENTS_SHOWN: usize = 15;
@@ -605,11 +625,12 @@ pub async fn report(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query
         })
         .collect();
     let categories = d.categories.iter().map(|c| (c.name.clone(), trim(c.reported), trim(c.overdue))).collect();
-    let definitions = r
-        .definitions
+    let definitions = Key::ALL
         .iter()
-        .map(|d| {
-            ((if tr.en { d.name_en } else { d.name_zh }).to_owned(), d.numerator.to_owned(), d.denominator.to_owned())
+        .zip(&r.definitions)
+        .map(|(key, d)| {
+            let (num, den) = if tr.en { (d.numerator, d.denominator) } else { formula_zh(*key) };
+            ((if tr.en { d.name_en } else { d.name_zh }).to_owned(), num.to_owned(), den.to_owned())
         })
         .collect();
     let p = period.to_string();
