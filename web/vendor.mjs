@@ -16,7 +16,7 @@ const keep = {
   "htmx.org": ["dist/htmx.min.js", "LICENSE"],
   leaflet: ["dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png", "dist/images/layers-2x.png",
     "dist/images/marker-icon.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"],
-  echarts: ["dist/echarts.simple.min.js", "LICENSE", "NOTICE"],
+  echarts: ["dist/echarts.min.js", "LICENSE", "NOTICE"],
   "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"],
 };
 

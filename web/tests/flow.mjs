@@ -219,7 +219,67 @@ for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resid
   await shot(ctx.page, `${name}-${name === "report" ? "desktop" : "phone"}`);
 }
 
+await dashboardFlow();
+
 await browser.close();
 check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
 check(policy.length === 0, "the content security policy refused something: " + policy.join(" | "));
 console.log(JSON.stringify({ number, screenshots }));
+
+// 9. The supervisor's dashboard: every chart drawn with its title, a
+// department's 按期处置率 drills down to the matters behind it (the missed
+// runs first), and the monthly report opens, at both widths.
+async function dashboardFlow() {
+  const { page } = await as("demo_supervisor", DESKTOP);
+  step("dashboard");
+  await page.goto(base + "/supervise?by=department");
+  await page.waitForLoadState("networkidle");
+  const charts = {
+    "chart-trend": "上报、立案、结案趋势", "chart-lines": "双线对比", "chart-funnel": "超期漏斗",
+    "chart-heat": "网格热力图", "chart-categories": "上报最多的事项分类",
+  };
+  for (const [id, title] of Object.entries(charts)) {
+    const chart = page.locator(`#${id}`);
+    check(await chart.locator("svg").count() === 1, `${id} is drawn`);
+    const text = await chart.locator("svg").textContent();
+    check(text.includes(title), `${id} shows its title ${title}: ${text.slice(0, 80)}`);
+  }
+  const trendLabels = await page.locator("#chart-trend svg text").allTextContents();
+  const days = await page.evaluate(() => JSON.parse(document.getElementById("dashboard").dataset.chart).trend.labels);
+  check(days.every((d) => trendLabels.includes(d)), "every day is labelled on the trend's axis");
+  await shot(page, "dashboard-desktop");
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await page.waitForLoadState("networkidle");
+  await shot(page, "dashboard-phone");
+  await page.setViewportSize(DESKTOP);
+
+  // A department's 按期处置率 with something behind it.
+  const href = await page.evaluate(() => {
+    const links = [...document.querySelectorAll("table.figures a[href*='key=on_time_handling_rate']")];
+    const counted = links.find((a) => /分母 [1-9]/.test(a.title));
+    return counted && counted.getAttribute("href");
+  });
+  check(href && href.includes("by=department"), "a department's 按期处置率 links to its drill-down");
+  await Promise.all([page.waitForNavigation(), page.locator(`table.figures a[href='${href}']`).click()]);
+  check(page.url().includes("/supervise/matters?key=on_time_handling_rate"), "on the drill-down: " + page.url());
+  check(await page.locator("h1").innerText().then((t) => t.includes("按期处置率")), "the drill-down names the figure");
+  const listed = await page.locator("table.drill a[href^='/m/']").count();
+  check(listed > 0, "the drill-down lists the matters behind the figure");
+  await shot(page, "drilldown-desktop");
+  const first = await page.locator("table.drill a[href^='/m/']").first().getAttribute("href");
+  check((await page.goto(base + first)).status() === 200, "a listed matter opens");
+
+  step("monthly report");
+  await page.goto(base + "/supervise");
+  await Promise.all([page.waitForNavigation(), page.locator("a", { hasText: "月度报告" }).click()]);
+  check(page.url().includes("/supervise/report?period="), "the monthly report: " + page.url());
+  check((await page.locator("h1").innerText()).includes("月度报告"), "the report's heading");
+  check(await page.locator("table.ranking").count() === 3, "districts ranked by three rates");
+  await shot(page, "monthly-report-desktop");
+  await page.setViewportSize(PHONE);
+  await shot(page, "monthly-report-phone");
+  await page.emulateMedia({ media: "print" });
+  check(!(await page.locator("header.top").isVisible()), "printing leaves out the navigation");
+  await page.emulateMedia({ media: "screen" });
+}

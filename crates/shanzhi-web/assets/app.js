@@ -1,5 +1,5 @@
 // 善治 UI behaviour: the pick-a-place map and the phone's location on the
-// report page, the grid map, the supervision charts. Everything it loads
+// report page, the grid map, the supervision dashboard. Everything it loads
 // comes from this server.
 (function () {
   "use strict";
@@ -110,21 +110,101 @@
     });
   }
 
-  function charts() {
-    var el = document.getElementById("charts");
+  // The supervision dashboard: every chart titled, every axis label shown
+  // (interval 0, rotated or horizontal bars), an empty state in words.
+  function dashboard() {
+    var el = document.getElementById("dashboard");
     if (!el || !window.echarts) { return; }
-    var data = JSON.parse(el.getAttribute("data-chart"));
-    [["chart-state", data.state, 0], ["chart-line", data.line, 1], ["chart-district", data.district, 2]].forEach(function (c) {
-      var chart = echarts.init(document.getElementById(c[0]));
-      chart.setOption({
-        title: { text: data.titles[c[2]], textStyle: { fontSize: 14 } },
-        grid: { left: 48, right: 12, bottom: 64 },
-        xAxis: { type: "category", data: c[1].map(function (x) { return x[0]; }), axisLabel: { rotate: 45 } },
-        yAxis: { type: "value" },
-        series: [{ type: "bar", data: c[1].map(function (x) { return x[1]; }), itemStyle: { color: "#0b5cad" } }],
-      });
-    });
+    var d = JSON.parse(el.getAttribute("data-chart"));
+    var narrow = window.innerWidth < 700;
+    var title = function (text) {
+      return { text: text, left: 8, top: 6, textStyle: { fontSize: 14, fontWeight: "bold", width: narrow ? 320 : 560, overflow: "break" } };
+    };
+    var empty = function (chart, text, has) {
+      if (has) { return; }
+      chart.setOption({ graphic: [{ type: "text", left: "center", top: "middle", style: { text: d.empty, fill: "#57606a", fontSize: 14 } }] });
+    };
+    var sum = function (xs) { return xs.reduce(function (a, b) { return a + (b || 0); }, 0); };
+    var palette = ["#0b5cad", "#2da44e", "#bf8700", "#cf222e"];
+    var charts = [];
+    function make(id, option, has) {
+      var node = document.getElementById(id);
+      var chart = echarts.init(node, null, { renderer: "svg" });
+      option.color = palette;
+      chart.setOption(option);
+      empty(chart, d.empty, has);
+      charts.push(chart);
+    }
+
+    var t = d.trend;
+    make("chart-trend", {
+      title: title(t.title),
+      tooltip: { trigger: "axis" },
+      legend: { top: 30 },
+      grid: { left: 44, right: 16, top: 70, bottom: 56 },
+      xAxis: { type: "category", data: t.labels, axisLabel: { interval: 0, rotate: narrow ? 90 : 45, fontSize: narrow ? 9 : 11 } },
+      yAxis: { type: "value", minInterval: 1 },
+      dataZoom: t.labels.length > 40 ? [{ type: "inside" }] : [],
+      series: t.series.map(function (s) { return { name: s.name, type: "line", smooth: true, data: s.data, symbolSize: 5 }; }),
+    }, sum(t.series.map(function (s) { return sum(s.data); })) > 0);
+
+    var l = d.lines;
+    make("chart-lines", {
+      title: title(l.title),
+      tooltip: { trigger: "axis", formatter: function (ps) {
+        return ps.map(function (p) {
+          var f = l.series[p.seriesIndex].fractions[p.dataIndex];
+          return p.marker + p.seriesName + "：" + (p.value == null ? "—" : p.value + "%") + (f ? "（" + f + "）" : "");
+        }).join("<br>");
+      } },
+      legend: { top: 30 },
+      grid: { left: 110, right: 24, top: 84, bottom: 24 },
+      xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      yAxis: { type: "category", data: l.labels, inverse: true, axisLabel: { interval: 0 } },
+      series: l.series.map(function (s) { return { name: s.name, type: "bar", data: s.data, label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value + "%"; } } }; }),
+    }, l.series.some(function (s) { return s.data.some(function (v) { return v != null; }); }));
+
+    var f = d.funnel;
+    make("chart-funnel", {
+      title: title(f.title),
+      tooltip: { trigger: "item", formatter: "{b}：{c}" },
+      series: [{ type: "funnel", sort: "none", top: 50, bottom: 12, left: "10%", width: "80%", minSize: "12%", gap: 2,
+        label: { show: true, position: "inside", formatter: "{b} {c}", color: "#fff" },
+        itemStyle: { color: "#cf222e" },
+        data: f.data }],
+    }, sum(f.data.map(function (x) { return x.value; })) > 0);
+
+    var h = d.heat;
+    var heatNode = document.getElementById("chart-heat");
+    heatNode.style.height = Math.max(320, 120 + h.y.length * 24) + "px";
+    make("chart-heat", {
+      title: title(h.title),
+      tooltip: { formatter: function (p) { return h.y[p.value[1]] + "<br>" + h.x[p.value[0]] + "：" + p.value[2] + "%"; } },
+      grid: { left: narrow ? 100 : 180, right: 16, top: 48, bottom: 110 },
+      xAxis: { type: "category", data: h.x, axisLabel: { interval: 0, rotate: 30 }, splitArea: { show: true } },
+      yAxis: { type: "category", data: h.y, inverse: true, axisLabel: { interval: 0, width: narrow ? 92 : 172, overflow: "truncate" } },
+      visualMap: { min: 0, max: 100, calculable: false, orient: "horizontal", left: "center", bottom: 4, itemHeight: 120,
+        inRange: { color: ["#cf222e", "#f2cc60", "#2da44e"] }, text: ["100%", "0%"] },
+      series: [{ type: "heatmap", data: h.data, label: { show: !narrow, formatter: function (p) { return Math.round(p.value[2]); } } }],
+    }, h.data.length > 0);
+
+    var c = d.categories;
+    var catNode = document.getElementById("chart-categories");
+    catNode.style.height = Math.max(320, 110 + c.labels.length * 30) + "px";
+    make("chart-categories", {
+      title: title(c.title),
+      tooltip: { trigger: "axis" },
+      legend: { top: 30 },
+      grid: { left: narrow ? 110 : 160, right: 36, top: 70, bottom: 24 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: c.labels, inverse: true, axisLabel: { interval: 0, width: narrow ? 100 : 150, overflow: "truncate" } },
+      series: c.series.map(function (s, i) {
+        return { name: s.name, type: "bar", data: s.data, itemStyle: { color: i ? "#cf222e" : "#0b5cad" }, label: { show: true, position: "right" } };
+      }),
+    }, c.labels.length > 0);
+
+    window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); charts(); });
+  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); dashboard(); });
 })();

@@ -1,9 +1,11 @@
 //! 一套机制统筹: indicators per unit and period, computed from the record
 //! export's rows (shanzhi_domain::indicators), within the caller's scope.
 
+mod dashboard;
 mod export;
 mod kept;
 mod read;
+mod report;
 mod sheet;
 
 use std::collections::BTreeMap;
@@ -18,7 +20,9 @@ use crate::AppResult;
 use crate::access::{Scoped, refuse};
 use crate::grids::GridFilter;
 
+pub use dashboard::{CategoryCount, Dashboard, HEAT_GRIDS, StageRuns, TOP_CATEGORIES, TrendPoint};
 pub use export::TimelineExport;
+pub use report::{MonthlyReport, REPORT_SHEETS, shown, trim};
 
 /// An export read a piece at a time (a batch of matters each), for
 /// interfaces that stream it.
@@ -47,6 +51,16 @@ impl ChunkedExport for MatterExport {
     }
 }
 pub use sheet::{MATTER_HEADERS, MAX_SHEET_ROWS, MatterExport, SheetFormat};
+
+/// The timelines a period's figures are computed from, and its instants.
+#[derive(Debug)]
+pub(crate) struct FigureRead {
+    pub timelines: Vec<Vec<TimelineRow>>,
+    pub start: Micros,
+    pub end: Micros,
+    pub as_of: Micros,
+    pub k: f64,
+}
 
 /// The setting that weighs `basically_satisfied` in the satisfaction rate.
 pub const K_SETTING: &str = "indicators.k";
@@ -80,6 +94,8 @@ pub struct UnitFigures {
 pub struct Breakdown {
     pub key: Key,
     pub unit: String,
+    /// The unit's name.
+    pub name: String,
     pub figure: Figure,
     pub numerator: Vec<Contribution>,
     pub denominator: Vec<Contribution>,
@@ -129,25 +145,50 @@ impl Scoped<'_> {
     /// The figures of every unit of `q.by` for `q.period` (from the kept
     /// parts where they can answer, else from the timelines).
     pub async fn indicators(&self, q: &FigureQuery) -> AppResult<IndicatorAnswer> {
-        self.answer(q, true).await
+        self.may_read_figures()?;
+        let (start, end) = q.period.bounds();
+        let as_of = end.min(self.app.now_micros());
+        let k = self.satisfaction_k().await?;
+        if let Some(tallies) = self.kept_tallies(q, start, end, as_of, k).await? {
+            return self.answer_of(q, tallies, as_of, k).await;
+        }
+        let read = self.read_figures(q).await?;
+        self.indicators_of(q, &read).await
     }
 
     /// The same figures recomputed from every timeline, never from kept
     /// parts: what an auditor checks the kept figures against.
     pub async fn indicators_recomputed(&self, q: &FigureQuery) -> AppResult<IndicatorAnswer> {
-        self.answer(q, false).await
+        let read = self.read_figures(q).await?;
+        self.indicators_of(q, &read).await
     }
 
-    async fn answer(&self, q: &FigureQuery, kept: bool) -> AppResult<IndicatorAnswer> {
+    /// What every figure of `q.period` is computed from: the timelines in
+    /// view (`q.within`, `q.line`), read once, `as_of` and k.
+    pub(crate) async fn read_figures(&self, q: &FigureQuery) -> AppResult<FigureRead> {
         self.may_read_figures()?;
         let (start, end) = q.period.bounds();
         let as_of = end.min(self.app.now_micros());
         let k = self.satisfaction_k().await?;
-        let from_parts = if kept { self.kept_tallies(q, start, end, as_of, k).await? } else { None };
-        let tallies = match from_parts {
-            Some(t) => t,
-            None => self.read_tallies(q, start, end, as_of, k).await?,
-        };
+        let timelines = self.figure_timelines(q, start, as_of).await?;
+        Ok(FigureRead { timelines, start, end, as_of, k })
+    }
+
+    /// The figures of every unit of `q.by` from timelines already read for
+    /// `q` (its period, `within` and `line`).
+    pub(crate) async fn indicators_of(&self, q: &FigureQuery, read: &FigureRead) -> AppResult<IndicatorAnswer> {
+        let FigureRead { timelines, start, end, as_of, k } = read;
+        let (start, end, as_of, k) = (*start, *end, *as_of, *k);
+        let workers = self.grid_workers(q, as_of).await?;
+        let lookup = |g: &GridCode, _: Micros| workers.get(g).cloned().unwrap_or_default();
+        let params = Params { start, end, as_of, by: q.by, k, line: q.line, workers: &lookup };
+        let mut tallies = Tallies::default();
+        compute(timelines.iter().map(Vec::as_slice), &params, &mut |a| tallies.add(&a));
+        self.answer_of(q, tallies, as_of, k).await
+    }
+
+    /// The answer: every listed unit in view, named, with its figures.
+    async fn answer_of(&self, q: &FigureQuery, tallies: Tallies, as_of: Micros, k: f64) -> AppResult<IndicatorAnswer> {
         let listed = self.listed_units(q).await?;
         let tallies = tallies.finished(listed);
         let names = self.unit_names(q.by, tallies.0.keys()).await?;
@@ -162,24 +203,6 @@ impl Scoped<'_> {
             })
             .collect();
         Ok(IndicatorAnswer { period: q.period.to_string(), by: q.by, as_of: record::export_time(as_of), k, units })
-    }
-
-    /// The tallies of `q` from the timelines themselves.
-    async fn read_tallies(
-        &self,
-        q: &FigureQuery,
-        start: Micros,
-        end: Micros,
-        as_of: Micros,
-        k: f64,
-    ) -> AppResult<Tallies> {
-        let timelines = self.figure_timelines(q, start, as_of).await?;
-        let workers = self.grid_workers(q, as_of).await?;
-        let lookup = |g: &GridCode, _: Micros| workers.get(g).cloned().unwrap_or_default();
-        let params = Params { start, end, as_of, by: q.by, k, line: q.line, workers: &lookup };
-        let mut tallies = Tallies::default();
-        compute(timelines.iter().map(Vec::as_slice), &params, &mut |a| tallies.add(&a));
-        Ok(tallies)
     }
 
     /// The entries behind `key` of `unit`.
@@ -209,9 +232,12 @@ impl Scoped<'_> {
             at: record::export_time(a.row.at),
             weight,
         };
+        let name =
+            self.unit_names(q.by, [unit.to_owned()].iter()).await?.remove(unit).unwrap_or_else(|| unit.to_owned());
         Ok(Breakdown {
             key,
             unit: unit.to_owned(),
+            name,
             figure: Figure::from(tally),
             numerator: found.iter().filter(|a| a.numerator > 0.0).map(|a| contribution(a, a.numerator)).collect(),
             denominator: found.iter().filter(|a| a.denominator > 0.0).map(|a| contribution(a, a.denominator)).collect(),

@@ -1,7 +1,8 @@
 //! `GET /api/v1/indicators` (figures per unit and period), their published
 //! definitions and drill-down, and `GET /api/v1/exports/timeline` (the record
 //! export they are computed from, CSV, streamed), and
-//! `GET /api/v1/exports/matters` (the matter list for Excel, CSV or XLSX).
+//! `GET /api/v1/exports/matters` (the matter list for Excel, CSV or XLSX),
+//! `GET /api/v1/exports/report` (the monthly report, XLSX).
 
 use axum::Json;
 use axum::body::Body;
@@ -9,7 +10,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shanzhi_app::figures::{Breakdown, ChunkedExport, FigureQuery, IndicatorAnswer, SheetFormat, definitions};
+use shanzhi_app::figures::{
+    Breakdown, ChunkedExport, Dashboard, FigureQuery, IndicatorAnswer, SheetFormat, definitions,
+};
 use shanzhi_domain::indicators::{Definition, Key, Period, UnitKind};
 use shanzhi_domain::{DivisionCode, Line, Micros};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,9 +28,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(indicators))
         .routes(routes!(indicator_definitions))
+        .routes(routes!(dashboard))
         .routes(routes!(breakdown))
         .routes(routes!(timeline_export))
         .routes(routes!(matter_export))
+        .routes(routes!(report_export))
 }
 
 impl Param for Period {
@@ -88,6 +93,34 @@ async fn indicators(
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<IndicatorAnswer>, ApiError> {
     Ok(Json(state.app.scoped(actor).indicators(&q.query()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct DashboardQuery {
+    /// 时段：2026-11（月）、2026-W48、2026-Q4、2026 / the period
+    #[serde(deserialize_with = "params::required")]
+    #[param(value_type = String)]
+    period: Period,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    within: Option<DivisionCode>,
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<String>)]
+    line: Option<Line>,
+}
+
+/// 督办看板的数字：合计、双线、趋势、各环节超期、上报最多的分类与网格 / the dashboard's figures.
+#[utoipa::path(get, path = "/indicators/dashboard", operation_id = "showDashboard", tag = "figures", params(DashboardQuery),
+    responses((status = 200, body = Dashboard), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn dashboard(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
+) -> Result<Json<Dashboard>, ApiError> {
+    let query = FigureQuery { period: q.period, by: UnitKind::District, within: q.within, line: q.line };
+    Ok(Json(state.app.scoped(actor).dashboard(&query).await?))
 }
 
 /// 指标定义（公式公开） / the published definitions.
@@ -251,6 +284,41 @@ async fn matter_export(
             Ok(file_download(file, &name, XLSX))
         }
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// 时段（通常为月份 2026-11） / the period
+    #[serde(deserialize_with = "params::required")]
+    #[param(value_type = String)]
+    period: Period,
+    /// xlsx（目前唯一的格式） / xlsx, the one format
+    format: Option<String>,
+}
+
+/// 月度报告（XLSX：概览、各单位指标、超期、分类） / the monthly report as XLSX.
+#[utoipa::path(get, path = "/exports/report", operation_id = "exportMonthlyReport", tag = "figures", params(ReportQuery),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
+async fn report_export(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    if q.format.as_deref().is_some_and(|f| f != "xlsx") {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            shanzhi_domain::text::Bilingual::new("月度报告只能导出为 xlsx", "the report is exported as xlsx only"),
+        ));
+    }
+    let report = state.app.scoped(actor).monthly_report(q.period).await?;
+    let name = report.file_name();
+    let file = report.xlsx_file().await?;
+    Ok(file_download(file, &name, XLSX))
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

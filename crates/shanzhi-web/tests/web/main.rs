@@ -7,6 +7,7 @@ mod support;
 mod api;
 mod auth_api;
 mod calendar_api;
+mod dashboard;
 mod exports_api;
 mod grids_api;
 mod hardening;

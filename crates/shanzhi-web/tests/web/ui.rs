@@ -112,7 +112,7 @@ async fn assets_are_served_from_the_binary() {
         ("/assets/app.js", "text/javascript"),
         ("/assets/vendor/htmx.org/htmx.min.js", "text/javascript"),
         ("/assets/vendor/leaflet/leaflet.js", "text/javascript"),
-        ("/assets/vendor/echarts/echarts.simple.min.js", "text/javascript"),
+        ("/assets/vendor/echarts/echarts.min.js", "text/javascript"),
     ] {
         let r = Request::builder().uri(path).body(Body::empty()).expect("request");
         let response = app.router.clone().oneshot(r).await.expect("response");
