@@ -14,9 +14,12 @@ CREATE TABLE figure_parts (
     town        TEXT NOT NULL,
     community   TEXT NOT NULL,
     grid        TEXT NOT NULL,
-    department  TEXT
+    department  TEXT,
+    -- The part's place among its matter's parts (a matter may have two alike).
+    n           BIGINT NOT NULL,
+    -- Kept in time order: a period's sum reads one range, not rows all over.
+    PRIMARY KEY (at, matter_id, n)
 );
-CREATE INDEX figure_parts_at ON figure_parts (at);
 CREATE INDEX figure_parts_matter ON figure_parts (matter_id);
 
 -- Matters whose parts are stale: marked in the same transaction as every new

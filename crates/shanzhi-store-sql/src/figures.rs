@@ -13,7 +13,7 @@ use sqlx::QueryBuilder;
 
 use crate::{SqlStore, map_err};
 
-/// Rows per statement (13 binds each: well under every backend's limit).
+/// Rows per statement (14 binds each: well under every backend's limit).
 const CHUNK: usize = 500;
 
 #[derive(SqlRow)]
@@ -105,17 +105,17 @@ impl<DB> FigureStore for SqlStore<DB> {
             q.push(")");
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        let rows: Vec<(&MatterId, &MatterParts, &shanzhi_domain::indicators::parts::Part)> = parts
+        let rows: Vec<(&MatterId, &MatterParts, usize, &shanzhi_domain::indicators::parts::Part)> = parts
             .iter()
             .filter_map(|(id, _, p)| p.as_ref().map(|p| (id, p)))
-            .flat_map(|(id, m)| m.parts.iter().map(move |part| (id, m, part)))
+            .flat_map(|(id, m)| m.parts.iter().enumerate().map(move |(n, part)| (id, m, n, part)))
             .collect();
         for chunk in rows.chunks(CHUNK) {
             let mut q = QueryBuilder::<DB>::new(
                 "INSERT INTO figure_parts (matter_id, key, at, known_at, numerator, numerator_k, denominator, \
-                 line, district, town, community, grid, department) ",
+                 line, district, town, community, grid, department, n) ",
             );
-            q.push_values(chunk, |mut v, (id, m, p)| {
+            q.push_values(chunk, |mut v, (id, m, n, p)| {
                 v.push_bind(id.as_str().to_owned())
                     .push_bind(p.key.as_str().to_owned())
                     .push_bind(p.at.get())
@@ -128,7 +128,8 @@ impl<DB> FigureStore for SqlStore<DB> {
                     .push_bind(m.places.town.significant().to_owned())
                     .push_bind(m.places.community.significant().to_owned())
                     .push_bind(m.places.grid.to_string())
-                    .push_bind(p.department.as_ref().map(ToString::to_string));
+                    .push_bind(p.department.as_ref().map(ToString::to_string))
+                    .push_bind(i64::try_from(*n).unwrap_or(i64::MAX));
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
