@@ -20,6 +20,7 @@ pub use contents::read_contents;
 pub use matter::{GroupReceiver, run_group_commit};
 mod patrol;
 mod people;
+mod ranking;
 mod setting;
 mod timing;
 pub mod tlog;

@@ -10,6 +10,7 @@ mod grid;
 mod matter;
 mod patrol;
 mod people;
+mod ranking;
 mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -32,6 +33,7 @@ pub use matter::{
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
+pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
@@ -83,6 +85,7 @@ pub trait Store:
     + LeaseStore
     + CalendarStore
     + LogStore
+    + RankingStore
     + fmt::Debug
     + Send
     + Sync

@@ -2,6 +2,7 @@
 //! export's rows (shanzhi_domain::indicators), within the caller's scope.
 
 mod export;
+mod rankings;
 mod read;
 mod sheet;
 
@@ -18,6 +19,7 @@ use crate::access::{Scoped, refuse};
 use crate::grids::GridFilter;
 
 pub use export::TimelineExport;
+pub use rankings::{RankingAnswer, RankingFile, RankingQuery, SavedScheme, SchemeList};
 
 /// An export read a piece at a time (a batch of matters each), for
 /// interfaces that stream it.

@@ -7,4 +7,5 @@ mod demo;
 mod divisions;
 mod grids;
 mod matters;
+mod rankings;
 mod timing;

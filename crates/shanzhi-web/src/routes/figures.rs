@@ -253,10 +253,10 @@ async fn matter_export(
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266).
-fn disposition(name: &str) -> String {
+pub(crate) fn disposition(name: &str) -> String {
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded: String = name
@@ -269,7 +269,7 @@ fn disposition(name: &str) -> String {
 }
 
 /// A finished file, sent in pieces (it may be large).
-fn file_download(file: std::fs::File, name: &str, kind: &'static str) -> Response {
+pub(crate) fn file_download(file: std::fs::File, name: &str, kind: &'static str) -> Response {
     use tokio::io::AsyncReadExt;
     let len = file.metadata().map(|m| m.len()).ok();
     let stream = futures_util::stream::unfold(Some(tokio::fs::File::from_std(file)), |state| async move {

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/desk", get(pages::desk::desk))
         .route("/tasks", get(pages::desk::tasks))
         .route("/supervise", get(pages::supervise::supervise))
+        .route("/rankings", get(pages::rankings::show))
+        .route("/rankings/publish", post(pages::rankings::publish))
         .route("/m/{id}", get(pages::matter::show))
         .route("/m/{id}/do/{command}", post(pages::matter::command))
         .route("/patrol/start", post(pages::patrol::start))

@@ -14,4 +14,5 @@ mod log_api;
 mod matters_api;
 mod open311;
 mod openapi;
+mod rankings_api;
 mod ui;
