@@ -138,13 +138,13 @@ impl RankingScheme {
             if d.measure != Measure::Rate {
                 return bad(
                     format!("“{}”是计数而不是比率，不能计入得分", d.name_zh),
-                    format!("'{}' is a count, not a rate: it cannot be weighed", d.key),
+                    format!("the figure '{}' is a count, not a rate: it cannot be weighed", d.key),
                 );
             }
             if *weight == 0 {
                 return bad(
                     format!("“{}”的权重为 0：不计入的指标请删去", d.name_zh),
-                    format!("'{}' has weight 0: leave out what does not count", d.key),
+                    format!("the figure '{}' has weight 0: leave out what does not count", d.key),
                 );
             }
         }

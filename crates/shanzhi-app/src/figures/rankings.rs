@@ -294,7 +294,7 @@ impl Scoped<'_> {
                 code: "period_not_over",
                 message: Bilingual::new(
                     format!("{} 尚未结束，不能发布：月份结束后才能发布当月口碑榜", q.period),
-                    format!("{} is not over: a month's ranking is published after it ends", q.period),
+                    format!("the month {} is not over: a month's ranking is published after it ends", q.period),
                 ),
                 details: None,
             });

@@ -41,7 +41,7 @@ async fn world() -> TestApi {
         let (status, _, created) =
             app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        ids.push(created["id"].as_str().expect("id").to_owned());
+        ids.push(created["matter"]["id"].as_str().expect("id").to_owned());
     }
     app.app.close_matter(&ids[0]).await;
     clock.set(at(12, 2));
@@ -176,7 +176,9 @@ async fn the_printable_page_publishes_and_links_the_exports() {
     {
         assert!(page.body.contains(needle), "{needle}");
     }
-    assert!(page.body.contains("/api/v1/exports/rankings?period=2026-11&amp;by=district&amp;format=xlsx"));
+    let link = page.body.split("id=\"ranking-export-xlsx\" href=\"").nth(1).and_then(|r| r.split('"').next());
+    let link = link.map(|l| l.replace("&#38;", "&").replace("&amp;", "&"));
+    assert_eq!(link.as_deref(), Some("/api/v1/exports/rankings?period=2026-11&by=district&format=xlsx"));
     let csrf = page.body.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("token");
     let forged =
         call(&app, Method::POST, "/rankings/publish", &cookie, Some("csrf=x&period=2026-11&by=district")).await;
