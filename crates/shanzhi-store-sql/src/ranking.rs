@@ -123,20 +123,8 @@ impl<DB> RankingStore for SqlStore<DB> {
     async fn publish_ranking(&self, r: &NewRanking) -> StoreResult<PublishedRanking> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // The counter first: on PostgreSQL it locks until commit, so
-        // publications take turns and the chain never forks.
-        QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'ranking'")
-            .build()
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let seq: i64 = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'ranking'")
-            .build()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .try_get(0usize)
-            .map_err(map_err)?;
+        // The counter first: publications take turns and the chain never forks.
+        let seq = crate::bump_counter::<DB>(&mut tx, "ranking").await?;
         let mut q = QueryBuilder::<DB>::new("SELECT hash FROM published_rankings WHERE seq = ");
         q.push_bind(seq - 1);
         let prev: String = match q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {

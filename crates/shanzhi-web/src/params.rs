@@ -76,7 +76,6 @@ const CODES: &[&str] = &[
     "invalid_time",
     "too_many_values",
     "invalid_period",
-    "invalid_format",
     "invalid_unit_kind",
     "invalid_indicator",
 ];

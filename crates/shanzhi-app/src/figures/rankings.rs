@@ -240,29 +240,16 @@ impl Scoped<'_> {
             .next()
             .map_or_else(|| scope.as_str().to_owned(), |d| d.name.as_str().to_owned());
         let previous_period = q.period.previous().to_string();
-        if let Some((p, body)) = self.publication(q).await? {
-            let before = RankingQuery { period: q.period.previous(), ..q.clone() };
-            let previous_published = self.publication(&before).await?.is_some();
-            return Ok(RankingAnswer {
-                period: body.period,
-                by: body.by,
-                scope: body.scope,
-                scope_name,
-                scheme: body.scheme,
-                rows: body.rows,
-                previous_period,
-                previous_published,
-                published: true,
-                published_at: body.published_at,
-                published_by: body.published_by,
-                seq: Some(p.seq),
-                hash: Some(p.hash),
-                prev_hash: Some(p.prev_hash),
-                log_index: p.log_index,
-            });
-        }
-        let (previous, previous_published) = self.previous_ranks(q).await?;
-        let body = self.computed_ranking(q, &previous).await?;
+        let (publication, body, previous_published) = match self.publication(q).await? {
+            Some((p, body)) => {
+                let before = RankingQuery { period: q.period.previous(), ..q.clone() };
+                (Some(p), body, self.publication(&before).await?.is_some())
+            }
+            None => {
+                let (previous, previous_published) = self.previous_ranks(q).await?;
+                (None, self.computed_ranking(q, &previous).await?, previous_published)
+            }
+        };
         Ok(RankingAnswer {
             period: body.period,
             by: body.by,
@@ -272,13 +259,13 @@ impl Scoped<'_> {
             rows: body.rows,
             previous_period,
             previous_published,
-            published: false,
-            published_at: None,
-            published_by: None,
-            seq: None,
-            hash: None,
-            prev_hash: None,
-            log_index: None,
+            published: publication.is_some(),
+            published_at: body.published_at,
+            published_by: body.published_by,
+            seq: publication.as_ref().map(|p| p.seq),
+            hash: publication.as_ref().map(|p| p.hash.clone()),
+            prev_hash: publication.as_ref().map(|p| p.prev_hash.clone()),
+            log_index: publication.and_then(|p| p.log_index),
         })
     }
 

@@ -199,13 +199,13 @@ fn csv_download(export: impl ChunkedExport + 'static, name: &str) -> Response {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the parameter; it is read by `split_format`
-struct FormatParam {
+pub(crate) struct FormatParam {
     /// csv（默认，UTF-8 带 BOM，Excel 可直接打开）或 xlsx（单个工作表，≤ 1,048,575 行）
     format: Option<String>,
 }
 
 /// `format=` taken out of a query string; the rest is the list's filters.
-fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
+pub(crate) fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
     let mut format = None;
     let mut rest = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {

@@ -6,19 +6,19 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shanzhi_app::figures::{RankingAnswer, RankingFile, RankingQuery, SchemeList, SheetFormat};
+use shanzhi_app::figures::{RankingAnswer, RankingFile, RankingQuery, SchemeList};
 use shanzhi_domain::DivisionCode;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
 use shanzhi_domain::ranking::{Band, RankingScheme, month};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::figures::{XLSX, disposition, file_download};
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use super::figures::{FormatParam, XLSX, disposition, file_download, split_format};
+use crate::extract::{ApiJson, ApiQuery, Caller, query_from_str};
 use crate::openapi::Refusals;
 use crate::params::{self, Param};
 use crate::{ApiError, AppState};
@@ -40,13 +40,6 @@ impl Param for Month {
     const CODE: &'static str = "invalid_period";
     fn parse(text: &str) -> Result<Self, shanzhi_domain::text::Bilingual> {
         month(text).map(Month)
-    }
-}
-
-impl Param for SheetFormat {
-    const CODE: &'static str = "invalid_format";
-    fn parse(text: &str) -> Result<Self, shanzhi_domain::text::Bilingual> {
-        text.parse()
     }
 }
 
@@ -156,28 +149,9 @@ async fn save_scheme(
     Ok(Json(state.app.scoped(actor).save_ranking_scheme(scheme).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct ExportParams {
-    #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
-    period: Month,
-    #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
-    by: UnitKind,
-    #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
-    within: Option<DivisionCode>,
-    /// csv（默认）或 xlsx
-    #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
-    format: Option<SheetFormat>,
-}
-
 /// 口碑榜导出（中文表头：名次、单位、得分、等级、上期名次、变化及各项指标） / the ranking as CSV or XLSX.
 #[utoipa::path(get, path = "/exports/rankings", tag = "figures", operation_id = "export_ranking",
-    params(ExportParams),
+    params(RankingParams, FormatParam),
     responses(
         (status = 200, content_type = "text/csv", body = String),
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
@@ -186,10 +160,11 @@ struct ExportParams {
 async fn ranking_export(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ExportParams>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let query = RankingQuery { period: q.period.0, by: q.by, within: q.within };
-    let (file, name) = state.app.scoped(actor).ranking_file(&query, q.format.unwrap_or_default()).await?;
+    let (format, rest) = split_format(raw.as_deref().unwrap_or(""))?;
+    let q: RankingParams = query_from_str(&rest)?;
+    let (file, name) = state.app.scoped(actor).ranking_file(&q.query(), format).await?;
     Ok(match file {
         RankingFile::Csv(text) => (
             [
