@@ -137,6 +137,8 @@ impl Scoped<'_> {
             )));
         }
         scheme.validate().map_err(|message| AppError::invalid("invalid_scheme", message))?;
+        // As a month prints (2026-1 → 2026-01).
+        scheme.from = scheme.from_period().map(|p| p.to_string()).unwrap_or(scheme.from);
         scheme.version = 0;
         let body = serde_json::to_string(&scheme).map_err(|e| AppError::internal(e.to_string()))?;
         let audit = self.audit("ranking.scheme.save", scheme.by.as_str()).after(body.clone());
