@@ -83,10 +83,13 @@ async fn a_published_month_is_frozen_chained_and_logged() {
     assert_eq!(computed.scheme, RankingScheme::default_for(UnitKind::District), "the default scheme");
     let jinjiang = computed.rows.iter().find(|r| r.name == "锦江区").expect("锦江区 is listed by name");
     assert_eq!(jinjiang.code, "510104");
-    // Closure 1 of 2 (weight 20); nothing else has a denominator yet in the
-    // default scheme except what the closed matter produced.
+    // By hand, default scheme: handled on time 1 of 1 (weight 40), no rating
+    // yet (satisfaction, 30, left out), closed 1 of 2 reported (20), no rework
+    // in 1 verification (10, as 1 − 0): 100 × (40 + 10 + 10) / 70 = 85.71, B.
     let closure = jinjiang.figures[&Key::ClosureRate];
     assert_eq!((closure.numerator, closure.denominator), (1.0, 2.0));
+    assert_eq!(jinjiang.figures[&Key::SatisfactionRate].value, None);
+    assert_eq!((jinjiang.score, jinjiang.grade), (Some(85.71), Some(Grade::B)));
     assert_eq!(jinjiang.rank, Some(1));
     assert_eq!(jinjiang.change_label(), "新", "October had no ranked unit");
     assert!(
