@@ -141,7 +141,7 @@ def parse_checkpoint(body):
 
 # --- RFC 9162 tree hashing and the leaf encoding ----------------------------
 
-KINDS = {1: "matter_event", 2: "audit", 3: "segment_start"}
+KINDS = {1: "matter_event", 2: "audit", 3: "segment_start", 4: "ranking"}
 
 
 def leaf_hash(data):

@@ -13,6 +13,7 @@ pub mod instant;
 pub mod matter;
 pub mod patrol;
 pub mod people;
+pub mod ranking;
 pub mod text;
 pub mod timing;
 pub mod tlog;

@@ -39,18 +39,7 @@ struct PiiRow {
 /// (the log's head is locked last).
 #[sql_bounds]
 pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64> {
-    QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'audit'")
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let seq: i64 = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'audit'")
-        .build()
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?
-        .try_get(0usize)
-        .map_err(map_err)?;
+    let seq = crate::bump_counter::<DB>(conn, "audit").await?;
     let mut q = QueryBuilder::<DB>::new("SELECT hash FROM audit_log WHERE seq = ");
     q.push_bind(seq - 1);
     let prev: String = match q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {

@@ -93,18 +93,7 @@ impl<DB> GridStore for SqlStore<DB> {
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = 'grids'")
-            .build()
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let revision: i64 = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = 'grids'")
-            .build()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .try_get(0usize)
-            .map_err(map_err)?;
+        let revision = crate::bump_counter::<DB>(&mut tx, "grids").await?;
         audit::append::<DB>(&mut tx, audit_entry).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(GridWriteCounts { opened: changes.insert.len() as u64, closed, revision })

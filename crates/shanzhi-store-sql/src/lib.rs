@@ -21,6 +21,7 @@ pub use contents::read_contents;
 pub use matter::{GroupReceiver, run_group_commit};
 mod patrol;
 mod people;
+mod ranking;
 mod setting;
 mod timing;
 pub mod tlog;
@@ -213,6 +214,20 @@ impl<DB> Store for SqlStore<DB> {
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Add one to the counter `name` and read it back, inside the caller's write
+/// transaction. The update comes first: on PostgreSQL it locks the row until
+/// commit, so concurrent writers take turns and numbers never repeat.
+#[sql_bounds]
+pub(crate) async fn bump_counter<DB>(conn: &mut DB::Connection, name: &str) -> StoreResult<i64> {
+    use sqlx::Row;
+    let mut q = QueryBuilder::<DB>::new("UPDATE counters SET value = value + 1 WHERE name = ");
+    q.push_bind(name.to_owned());
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    let mut q = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = ");
+    q.push_bind(name.to_owned());
+    q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)
 }
 
 /// The current instant as stored: microseconds since the Unix epoch.

@@ -11,6 +11,7 @@ mod grid;
 mod matter;
 mod patrol;
 mod people;
+mod ranking;
 mod setting;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -34,6 +35,7 @@ pub use matter::{
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
+pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
@@ -86,6 +88,7 @@ pub trait Store:
     + CalendarStore
     + LogStore
     + FigureStore
+    + RankingStore
     + fmt::Debug
     + Send
     + Sync

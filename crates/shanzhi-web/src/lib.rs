@@ -89,6 +89,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::dictionary::routes())
         .merge(routes::divisions::routes())
         .merge(routes::figures::routes())
+        .merge(routes::rankings::routes())
         .merge(routes::grids::routes())
         .merge(routes::locate::routes())
         .merge(routes::log::routes())

@@ -4,6 +4,7 @@
 mod dashboard;
 mod export;
 mod kept;
+mod rankings;
 mod read;
 mod report;
 mod sheet;
@@ -22,6 +23,7 @@ use crate::grids::GridFilter;
 
 pub use dashboard::{CategoryCount, Dashboard, HEAT_GRIDS, StageRuns, TOP_CATEGORIES, TrendPoint};
 pub use export::TimelineExport;
+pub use rankings::{RankingAnswer, RankingFile, RankingQuery, SavedScheme, SchemeList};
 pub use report::{MonthlyReport, REPORT_SHEETS, shown, trim};
 
 /// An export read a piece at a time (a batch of matters each), for

@@ -187,7 +187,9 @@ impl MatterExport {
             });
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(2);
-        let writer = tokio::task::spawn_blocking(move || write_sheet(out, rx));
+        let writer = tokio::task::spawn_blocking(move || {
+            write_sheet(out, "事件清单", MATTER_HEADERS.as_slice(), WIDTHS.as_slice(), rx)
+        });
         let mut read = Ok(());
         loop {
             match self.next_rows().await {
@@ -320,7 +322,7 @@ fn sheet_time(at: Micros) -> String {
 /// One CSV line. A cell that a spreadsheet would read as a formula (`=`,
 /// `+`, `-`, `@` first) gets a leading apostrophe: residents write the
 /// descriptions, and a report must not run code on an official's machine.
-fn csv_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+pub(crate) fn csv_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
@@ -338,23 +340,28 @@ fn csv_line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     out.push_str("\r\n");
 }
 
-/// The writer thread: a constant-memory sheet, rows as they come.
-fn write_sheet<W>(
+/// The writer thread: a constant-memory sheet named `name` with a bold,
+/// frozen header row, rows as they come.
+pub(crate) fn write_sheet<W, H>(
     mut out: W,
+    name: &str,
+    headers: &[H],
+    widths: &[f64],
     rx: std::sync::mpsc::Receiver<Vec<Vec<String>>>,
 ) -> Result<(W, u64), rust_xlsxwriter::XlsxError>
 where
     W: std::io::Write + std::io::Seek + Send,
+    H: AsRef<str>,
 {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet_with_constant_memory()?;
-    sheet.set_name("事件清单")?;
-    for (c, (h, w)) in MATTER_HEADERS.iter().zip(WIDTHS).enumerate() {
+    sheet.set_name(name)?;
+    for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
         let c = c as u16;
-        sheet.set_column_width(c, w)?;
-        sheet.write_string_with_format(0, c, *h, &bold)?;
+        sheet.set_column_width(c, *w)?;
+        sheet.write_string_with_format(0, c, h.as_ref(), &bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut row = 0u32;
@@ -370,4 +377,27 @@ where
     }
     workbook.save_to_writer(&mut out)?;
     Ok((out, u64::from(row)))
+}
+
+/// A sheet of rows already in memory, written on a blocking thread into an
+/// anonymous temporary file, rewound.
+pub(crate) async fn small_xlsx(
+    name: &'static str,
+    headers: Vec<String>,
+    widths: Vec<f64>,
+    rows: Vec<Vec<String>>,
+) -> AppResult<std::fs::File> {
+    let file = tempfile::tempfile().map_err(|e| AppError::internal(format!("temporary file: {e}")))?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(1);
+    let writer =
+        tokio::task::spawn_blocking(move || write_sheet(file, name, headers.as_slice(), widths.as_slice(), rx));
+    // The channel holds the one batch: the send cannot block.
+    let _ = tx.send(rows);
+    drop(tx);
+    let (mut file, _) = writer
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .map_err(|e| AppError::internal(format!("xlsx: {e}")))?;
+    std::io::Seek::rewind(&mut file).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(file)
 }

@@ -9,4 +9,5 @@ mod figures;
 mod grids;
 mod kept_figures;
 mod matters;
+mod rankings;
 mod timing;

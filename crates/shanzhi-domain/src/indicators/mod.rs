@@ -9,14 +9,14 @@ pub mod record;
 #[cfg(test)]
 mod tests;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use engine::{Attribution, Params, Tallies, Tally, compute};
 pub use period::{Period, PeriodKind};
 pub use record::{Holder, Places, TimelineRow, rows_of};
 
 /// The unit type figures are given for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
@@ -90,7 +90,7 @@ pub enum Measure {
 macro_rules! indicators {
     ($($key:ident => $name:literal, $measure:ident, $zh:literal, $en:literal, $num:literal, $den:literal, $units:literal;)*) => {
         /// A figure's key (a fixed interface: the API and the export use these names).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         #[allow(clippy::enum_variant_names)]
@@ -179,7 +179,7 @@ impl std::str::FromStr for Key {
 
 /// A figure as answered: `value` is `numerator / denominator`, null when the
 /// denominator is 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure {
     pub numerator: f64,

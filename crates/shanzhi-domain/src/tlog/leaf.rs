@@ -41,16 +41,20 @@ pub enum LeafKind {
     /// replaced): key = the old checkpoint's origin, seq = its tree size,
     /// digest = SHA-256 of the old signed checkpoint.
     SegmentStart,
+    /// A published ranking (口碑榜): key empty, seq = its number in the
+    /// chain of publications, digest = its hash (`ranking::ranking_hash`).
+    Ranking,
 }
 
 impl LeafKind {
-    pub const ALL: [LeafKind; 3] = [LeafKind::MatterEvent, LeafKind::Audit, LeafKind::SegmentStart];
+    pub const ALL: [LeafKind; 4] = [LeafKind::MatterEvent, LeafKind::Audit, LeafKind::SegmentStart, LeafKind::Ranking];
 
     pub fn code(self) -> u8 {
         match self {
             LeafKind::MatterEvent => 1,
             LeafKind::Audit => 2,
             LeafKind::SegmentStart => 3,
+            LeafKind::Ranking => 4,
         }
     }
 
@@ -63,6 +67,7 @@ impl LeafKind {
             LeafKind::MatterEvent => "matter_event",
             LeafKind::Audit => "audit",
             LeafKind::SegmentStart => "segment_start",
+            LeafKind::Ranking => "ranking",
         }
     }
 
@@ -71,6 +76,7 @@ impl LeafKind {
             LeafKind::MatterEvent => "事件处置记录",
             LeafKind::Audit => "审计日志",
             LeafKind::SegmentStart => "日志分段起点",
+            LeafKind::Ranking => "口碑榜发布",
         }
     }
 }
@@ -171,6 +177,11 @@ impl LeafRecord {
         Ok(LeafRecord { kind: LeafKind::Audit, key: String::new(), seq, digest: hash_from_hex(entry_hash_hex)? })
     }
 
+    /// The leaf of a published ranking.
+    pub fn ranking(seq: i64, ranking_hash_hex: &str) -> Result<Self, TlogError> {
+        Ok(LeafRecord { kind: LeafKind::Ranking, key: String::new(), seq, digest: hash_from_hex(ranking_hash_hex)? })
+    }
+
     /// The first leaf of a new segment: it commits to the old log's last
     /// signed checkpoint (the whole note, signatures included).
     pub fn segment_start(old_origin: &str, old_size: u64, old_signed_checkpoint: &str) -> Self {
@@ -232,6 +243,7 @@ impl LeafRecord {
                 format!("日志分段起点（承接 {} 的 {} 条）", self.key, self.seq),
                 format!("segment start (continuing {} at size {})", self.key, self.seq),
             ),
+            LeafKind::Ranking => (format!("第 {} 次发布的口碑榜", self.seq), format!("published ranking {}", self.seq)),
         }
     }
 }

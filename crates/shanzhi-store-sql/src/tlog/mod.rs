@@ -139,11 +139,13 @@ impl<DB> LogStore for SqlStore<DB> {
     async fn log_leaf_checks(&self, from: u64, limit: usize) -> StoreResult<Vec<LeafCheck>> {
         let mut q = QueryBuilder::<DB>::new(
             "SELECT l.idx, l.kind, l.record_key, l.record_seq, l.leaf_hash, l.at, \
-             CASE l.kind WHEN 'matter_event' THEN e.hash WHEN 'audit' THEN a.hash END AS record_hash, \
+             CASE l.kind WHEN 'matter_event' THEN e.hash WHEN 'audit' THEN a.hash \
+             WHEN 'ranking' THEN r.hash END AS record_hash, \
              e.stage AS mark_stage, e.deadline_at AS mark_deadline \
              FROM tlog_leaves l \
              LEFT JOIN matter_events e ON l.kind = 'matter_event' AND e.matter_id = l.record_key AND e.seq = l.record_seq \
              LEFT JOIN audit_log a ON l.kind = 'audit' AND a.seq = l.record_seq \
+             LEFT JOIN published_rankings r ON l.kind = 'ranking' AND r.seq = l.record_seq \
              WHERE l.idx >= ",
         );
         q.push_bind(i64::try_from(from).unwrap_or(i64::MAX)).push(" ORDER BY l.idx LIMIT ").push_bind(limit_of(limit));
@@ -184,7 +186,10 @@ impl<DB> LogStore for SqlStore<DB> {
              AND l.record_key = e.matter_id AND l.record_seq = e.seq) \
              UNION ALL SELECT 'audit' AS kind, '' AS record_key, a.seq AS record_seq FROM audit_log a \
              WHERE NOT EXISTS (SELECT 1 FROM tlog_leaves l WHERE l.kind = 'audit' AND l.record_key = '' \
-             AND l.record_seq = a.seq) LIMIT ",
+             AND l.record_seq = a.seq) \
+             UNION ALL SELECT 'ranking' AS kind, '' AS record_key, r.seq AS record_seq FROM published_rankings r \
+             WHERE NOT EXISTS (SELECT 1 FROM tlog_leaves l WHERE l.kind = 'ranking' AND l.record_key = '' \
+             AND l.record_seq = r.seq) LIMIT ",
         );
         q.push_bind(limit_of(limit));
         let rows = q.build_query_as::<UnloggedRow>().fetch_all(self.pool()).await.map_err(map_err)?;

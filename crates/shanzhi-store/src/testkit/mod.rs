@@ -11,6 +11,7 @@ mod grids;
 mod matters;
 mod meta;
 mod people;
+mod rankings;
 mod timing;
 mod tlog;
 
@@ -27,6 +28,7 @@ pub use grids::*;
 pub use matters::*;
 pub use meta::*;
 pub use people::*;
+pub use rankings::*;
 pub use timing::*;
 pub use tlog::*;
 
@@ -91,6 +93,8 @@ macro_rules! contract_tests {
             throttle_hits_are_atomic,
             patrols_keep_their_check_ins,
             the_audit_log_is_a_hash_chain,
+            scheme_versions_are_numbered_per_unit_type,
+            published_rankings_are_chained_logged_and_unique,
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,

@@ -232,13 +232,13 @@ fn csv_download(export: impl ChunkedExport + 'static, name: &str) -> Response {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the parameter; it is read by `split_format`
-struct FormatParam {
+pub(crate) struct FormatParam {
     /// csv（默认，UTF-8 带 BOM，Excel 可直接打开）或 xlsx（单个工作表，≤ 1,048,575 行）
     format: Option<String>,
 }
 
 /// `format=` taken out of a query string; the rest is the list's filters.
-fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
+pub(crate) fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
     let mut format = None;
     let mut rest = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -321,10 +321,10 @@ async fn report_export(
     Ok(file_download(file, &name, XLSX))
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266).
-fn disposition(name: &str) -> String {
+pub(crate) fn disposition(name: &str) -> String {
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded: String = name
@@ -337,7 +337,7 @@ fn disposition(name: &str) -> String {
 }
 
 /// A finished file, sent in pieces (it may be large).
-fn file_download(file: std::fs::File, name: &str, kind: &'static str) -> Response {
+pub(crate) fn file_download(file: std::fs::File, name: &str, kind: &'static str) -> Response {
     use tokio::io::AsyncReadExt;
     let len = file.metadata().map(|m| m.len()).ok();
     let stream = futures_util::stream::unfold(Some(tokio::fs::File::from_std(file)), |state| async move {

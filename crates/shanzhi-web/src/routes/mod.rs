@@ -15,6 +15,7 @@ pub mod matters;
 pub mod open311;
 pub mod patrols;
 pub mod people;
+pub mod rankings;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

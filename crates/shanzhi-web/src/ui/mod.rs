@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/supervise", get(pages::supervise::supervise))
         .route("/supervise/matters", get(pages::supervise::matters))
         .route("/supervise/report", get(pages::supervise::report))
+        .route("/rankings", get(pages::rankings::show))
+        .route("/rankings/publish", post(pages::rankings::publish))
         .route("/m/{id}", get(pages::matter::show))
         .route("/m/{id}/do/{command}", post(pages::matter::command))
         .route("/patrol/start", post(pages::patrol::start))

@@ -15,4 +15,5 @@ mod log_api;
 mod matters_api;
 mod open311;
 mod openapi;
+mod rankings_api;
 mod ui;

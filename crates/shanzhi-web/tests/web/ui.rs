@@ -10,14 +10,15 @@ use tower::ServiceExt;
 
 use crate::support::TestApi;
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    cookie: String,
-    body: String,
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub cookie: String,
+    pub body: String,
 }
 
-async fn call(app: &TestApi, method: Method, uri: &str, cookie: &str, form: Option<&str>) -> Answer {
+/// A browser's request: a session cookie, a form body.
+pub async fn call(app: &TestApi, method: Method, uri: &str, cookie: &str, form: Option<&str>) -> Answer {
     let mut r = Request::builder().method(method).uri(uri);
     if !cookie.is_empty() {
         r = r.header(header::COOKIE, cookie);

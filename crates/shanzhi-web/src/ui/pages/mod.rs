@@ -7,6 +7,7 @@ pub mod login;
 pub mod map;
 pub mod matter;
 pub mod patrol;
+pub mod rankings;
 pub mod report;
 pub mod supervise;
 pub mod track;
