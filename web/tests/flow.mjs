@@ -7,7 +7,7 @@
 //
 //   node web/tests/flow.mjs http://127.0.0.1:8080 target/screenshots
 // Prints one JSON line: {"number": …, "screenshots": […]}; exits 1 on failure.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -220,6 +220,7 @@ for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resid
 }
 
 await dashboardFlow();
+await rankingFlow();
 
 await browser.close();
 check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
@@ -282,4 +283,28 @@ async function dashboardFlow() {
   await page.emulateMedia({ media: "print" });
   check(!(await page.locator("header.top").isVisible()), "printing leaves out the navigation");
   await page.emulateMedia({ media: "screen" });
+}
+
+// 10. The supervisor publishes last month's ranking of districts (口碑榜),
+// which freezes it into the transparency log, and exports it to Excel.
+async function rankingFlow() {
+  const { page } = await as("demo_supervisor", DESKTOP, { acceptDownloads: true });
+  step("rankings");
+  const beijing = new Date(Date.now() + 8 * 3600 * 1000);
+  const last = new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1));
+  const period = `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, "0")}`;
+  await page.goto(base + "/supervise");
+  await Promise.all([page.waitForNavigation(), page.locator("a[href^='/rankings']").first().click()]);
+  await page.goto(base + `/rankings?period=${period}&by=district`);
+  check(await page.locator("#ranking-table tbody tr").count() > 0, "the districts are ranked");
+  check((await page.locator("#ranking-status").innerText()).includes("未发布"), "not yet published");
+  await Promise.all([page.waitForNavigation(), page.click("#ranking-publish")]);
+  const meta = await page.locator("#ranking-status").innerText();
+  check(meta.includes("已发布") && meta.includes("透明日志第"), "published and logged: " + meta);
+  check(await page.locator("#ranking-publish").count() === 0, "a published month is not offered again");
+  await shot(page, "rankings-desktop");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#ranking-export-xlsx")]);
+  check(download.suggestedFilename().endsWith(".xlsx"), "an Excel file: " + download.suggestedFilename());
+  const bytes = readFileSync(await download.path());
+  check(bytes.length > 1000 && bytes.subarray(0, 2).toString() === "PK", "the workbook is a zip of " + bytes.length + " bytes");
 }

@@ -206,5 +206,12 @@
     window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); dashboard(); });
+  // Print buttons (the policy allows no inline handler).
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); dashboard(); printButtons(); });
 })();

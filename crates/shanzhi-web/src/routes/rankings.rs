@@ -68,7 +68,7 @@ impl RankingParams {
 }
 
 /// 口碑榜：某月某类单位的综合得分、等级、名次与上期名次（已发布则为冻结的发布版本） / a month's ranking.
-#[utoipa::path(get, path = "/rankings", tag = "figures", operation_id = "get_ranking", params(RankingParams),
+#[utoipa::path(get, path = "/rankings", tag = "figures", operation_id = "showRanking", params(RankingParams),
     responses((status = 200, body = RankingAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn ranking(
     State(state): State<AppState>,
@@ -104,7 +104,7 @@ impl PublishBody {
 }
 
 /// 发布某月口碑榜（冻结、哈希链接并记入透明日志；督办，范围为全市或区县） / publish a month's ranking.
-#[utoipa::path(post, path = "/rankings/publish", tag = "figures", operation_id = "publish_ranking",
+#[utoipa::path(post, path = "/rankings/publish", tag = "figures", operation_id = "publishRanking",
     request_body = PublishBody,
     responses((status = 201, body = RankingAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn publish(
@@ -117,7 +117,7 @@ async fn publish(
 }
 
 /// 排名方案：各类单位本月适用的方案与全部历史版本 / the ranking schemes.
-#[utoipa::path(get, path = "/rankings/schemes", tag = "figures", operation_id = "list_ranking_schemes",
+#[utoipa::path(get, path = "/rankings/schemes", tag = "figures", operation_id = "listRankingSchemes",
     responses((status = 200, body = SchemeList), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn schemes(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<SchemeList>, ApiError> {
     Ok(Json(state.app.scoped(actor).ranking_schemes().await?))
@@ -135,7 +135,7 @@ pub struct SchemeBody {
 }
 
 /// 保存某类单位的新版排名方案（全市督办或系统管理员；不改动已发布的月份） / save a scheme version.
-#[utoipa::path(put, path = "/rankings/schemes/{by}", tag = "figures", operation_id = "save_ranking_scheme",
+#[utoipa::path(put, path = "/rankings/schemes/{by}", tag = "figures", operation_id = "saveRankingScheme",
     params(("by" = String, Path, description = "单位类型 / unit type")), request_body = SchemeBody,
     responses((status = 200, body = RankingScheme), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn save_scheme(
@@ -150,7 +150,7 @@ async fn save_scheme(
 }
 
 /// 口碑榜导出（中文表头：名次、单位、得分、等级、上期名次、变化及各项指标） / the ranking as CSV or XLSX.
-#[utoipa::path(get, path = "/exports/rankings", tag = "figures", operation_id = "export_ranking",
+#[utoipa::path(get, path = "/exports/rankings", tag = "figures", operation_id = "exportRanking",
     params(RankingParams, FormatParam),
     responses(
         (status = 200, content_type = "text/csv", body = String),

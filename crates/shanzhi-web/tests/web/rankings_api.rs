@@ -172,7 +172,7 @@ async fn the_printable_page_publishes_and_links_the_exports() {
     let page = call(&app, Method::GET, "/rankings?period=2026-11&by=district", &cookie, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for needle in
-        ["id=\"ranking-table\"", "id=\"ranking-publish\"", "id=\"ranking-export-xlsx\"", "锦江区", "@media print"]
+        ["id=\"ranking-table\"", "id=\"ranking-publish\"", "id=\"ranking-export-xlsx\"", "锦江区", "data-print"]
     {
         assert!(page.body.contains(needle), "{needle}");
     }
