@@ -1,7 +1,7 @@
 //! The figures kept ready (migration 0011): stored parts per matter, the
 //! stale marks written beside every new timeline entry, sums by unit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use shanzhi_domain::indicators::UnitKind;
@@ -20,6 +20,11 @@ const CHUNK: usize = 500;
 struct StaleRow {
     matter_id: String,
     seq: i64,
+}
+
+#[derive(SqlRow)]
+struct IdRow {
+    matter_id: String,
 }
 
 #[derive(SqlRow)]
@@ -96,6 +101,24 @@ impl<DB> FigureStore for SqlStore<DB> {
 
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()> {
         let mut tx = self.pool().begin().await.map_err(map_err)?;
+        // Lock the stale marks first: a server refreshing the same matters
+        // waits here, and a matter whose mark another server has cleared
+        // meanwhile is left as that server wrote it (it may have read a
+        // longer timeline than this one).
+        let mut marked: BTreeSet<String> = BTreeSet::new();
+        for chunk in parts.chunks(CHUNK) {
+            let mut q = QueryBuilder::<DB>::new("UPDATE figure_stale SET seq = seq WHERE matter_id IN (");
+            let mut ids = q.separated(", ");
+            for (id, _, _) in chunk {
+                ids.push_bind(id.as_str().to_owned());
+            }
+            q.push(") RETURNING matter_id");
+            for row in q.build_query_as::<IdRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
+                marked.insert(row.matter_id);
+            }
+        }
+        let parts: Vec<&(MatterId, i64, Option<MatterParts>)> =
+            parts.iter().filter(|(id, _, _)| marked.contains(id.as_str())).collect();
         for chunk in parts.chunks(CHUNK) {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_parts WHERE matter_id IN (");
             let mut ids = q.separated(", ");
@@ -133,7 +156,7 @@ impl<DB> FigureStore for SqlStore<DB> {
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        for (id, seq, _) in parts {
+        for (id, seq, _) in parts.iter().copied() {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_stale WHERE matter_id = ");
             q.push_bind(id.as_str().to_owned()).push(" AND seq <= ").push_bind(*seq);
             q.build().execute(&mut *tx).await.map_err(map_err)?;

@@ -44,7 +44,9 @@ pub trait FigureStore {
     async fn count_stale_figure_matters(&self) -> StoreResult<u64>;
 
     /// Replace these matters' parts (one transaction); each is fresh again
-    /// unless an entry came after the length it was computed from.
+    /// unless an entry came after the length it was computed from. A matter
+    /// no longer marked stale (another server refreshed it meanwhile) is
+    /// left as it is.
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()>;
 
     /// The parts summed by unit and key.

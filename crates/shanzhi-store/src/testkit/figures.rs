@@ -66,6 +66,7 @@ pub async fn figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit(s
     assert_eq!(store.stale_figure_matters(10).await.expect("stale"), [(id("m1"), 2)]);
     store.put_figure_parts(&[(id("m1"), 1, parts)]).await.expect("put");
     assert_eq!(store.count_stale_figure_matters().await.expect("count"), 1, "computed before the accept");
+    assert!(sum(store, &query(UnitKind::District), "510104", Key::Reported).await.is_some(), "written all the same");
 
     // Parts replace the matter's old ones; k-weighted numerators and departments sum apart.
     let places = Places::of(&stored);
@@ -85,6 +86,8 @@ pub async fn figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit(s
     };
     store.put_figure_parts(&[(id("m1"), 2, Some(made))]).await.expect("put");
     assert_eq!(store.count_stale_figure_matters().await.expect("count"), 0);
+    // A second server's refresh of a matter no longer stale leaves it alone.
+    store.put_figure_parts(&[(id("m1"), 1, parts_of(&rows_of(&stored, &events)))]).await.expect("put");
     assert!(sum(store, &query(UnitKind::District), "510104", Key::Reported).await.is_none(), "old parts gone");
     let q = PartQuery { line: Some(Line::Safety), ..query(UnitKind::Department) };
     let rated = sum(store, &q, "510104-chengguan", Key::SatisfactionRate).await.expect("a matter of both lines");
