@@ -147,7 +147,12 @@ impl App {
         let permit = pool.permits.acquire().await;
         pool.waiting.fetch_sub(1, Ordering::SeqCst);
         let _permit = permit.map_err(|_| AppError::internal("the password pool is closed"))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+        // A hash that could not run (its thread could not start or was torn
+        // down, as under a hard memory cap) is a refusal to retry, not a 500.
+        tokio::task::spawn_blocking(work).await.map_err(|e| {
+            tracing::error!(error = %e, "password hashing could not run");
+            AppError::Busy { retry_after_secs: 2 }
+        })
     }
 
     /// Hash a password (argon2id, random salt).

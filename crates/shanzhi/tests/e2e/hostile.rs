@@ -154,7 +154,8 @@ async fn a_server_capped_at_one_gib_survives_every_hostile_upload() {
     });
     for r in futures_util::future::join_all(logins).await {
         let status = r.expect("login").status().as_u16();
-        assert!(matches!(status, 401 | 429 | 503), "{status}");
+        let log = || server.log.lock().map(|l| l.iter().rev().take(40).cloned().collect::<Vec<_>>().join("\n"));
+        assert!(matches!(status, 401 | 429 | 503), "{status}; the server's last lines (newest first):\n{:?}", log());
     }
     alive().await;
     let peak = peak_mib(server.child.id());
