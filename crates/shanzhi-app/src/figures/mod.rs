@@ -339,9 +339,13 @@ impl Scoped<'_> {
             }
             UnitKind::Grid => {
                 let grids: Vec<GridCode> = codes.iter().filter_map(|c| GridCode::parse(c).ok()).collect();
-                let filter = GridFilter { codes: grids, ..GridFilter::default() };
-                for g in self.app.grids(&filter).await? {
-                    out.insert(g.info.code.to_string(), g.info.name.clone());
+                // A city has more grids with figures than one grid listing
+                // returns: name them a thousand at a time.
+                for chunk in grids.chunks(1_000) {
+                    let filter = GridFilter { codes: chunk.to_vec(), ..GridFilter::default() };
+                    for g in self.app.grids(&filter).await? {
+                        out.insert(g.info.code.to_string(), g.info.name.clone());
+                    }
                 }
             }
             UnitKind::Department => {
