@@ -8,6 +8,9 @@ use serde::Serialize;
 use shanzhi_app::AppError;
 use shanzhi_domain::text::Bilingual;
 
+/// What a handler answers: a value or the JSON error.
+pub type ApiResult<T> = Result<T, ApiError>;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
-use shanzhi_app::access::{Actor, SESSION_COOKIE, Via};
+use shanzhi_app::access::{Actor, SESSION_COOKIE, Scoped, Via};
 use shanzhi_domain::text::Bilingual;
 
 use crate::{ApiError, AppState};
@@ -133,5 +133,51 @@ impl FromRequestParts<AppState> for MaybeCaller {
             return Ok(MaybeCaller(Actor::anonymous()));
         }
         Caller::from_request_parts(parts, state).await.map(|Caller(a)| MaybeCaller(a))
+    }
+}
+
+/// The application as one caller sees it: what nearly every API handler
+/// needs, so that a handler names one extractor instead of the state and the
+/// caller. `Api` requires a signed-in caller; `PublicApi` also takes an
+/// anonymous one (reporting without an account, the public calendar).
+#[derive(Debug)]
+pub struct Api {
+    pub state: AppState,
+    pub actor: Actor,
+}
+
+impl Api {
+    /// The caller's scoped handle on the application.
+    pub fn scoped(&self) -> Scoped<'_> {
+        self.state.app.scoped(self.actor.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        Ok(Api { state: state.clone(), actor })
+    }
+}
+
+/// [`Api`] for a caller who may be anonymous (see [`MaybeCaller`]).
+#[derive(Debug)]
+pub struct PublicApi(pub Api);
+
+impl std::ops::Deref for PublicApi {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for PublicApi {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeCaller(actor) = MaybeCaller::from_request_parts(parts, state).await?;
+        Ok(PublicApi(Api { state: state.clone(), actor }))
     }
 }

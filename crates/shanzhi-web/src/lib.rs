@@ -22,7 +22,7 @@ use axum::Router;
 use shanzhi_app::App;
 
 pub use client::ClientInfo;
-pub use error::ApiError;
+pub use error::{ApiError, ApiResult};
 pub use ipnet::IpNet;
 
 /// Limits and settings applied to every request.

@@ -3,30 +3,30 @@
 //! `…/disable`, `…/enable`, `…/tokens…` for administrators.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::AdminDesk;
 use shanzhi_app::access::TokenView;
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{Api, ApiJson};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(change_password))
-        .routes(routes!(sign_out_everywhere))
-        .routes(routes!(list_own_tokens, create_own_token))
-        .routes(routes!(revoke_own_token))
-        .routes(routes!(reset_password))
-        .routes(routes!(disable_user))
-        .routes(routes!(enable_user))
-        .routes(routes!(list_user_tokens))
-        .routes(routes!(revoke_user_token))
+    api_router![
+        change_password;
+        sign_out_everywhere;
+        list_own_tokens, create_own_token;
+        revoke_own_token;
+        reset_password;
+        disable_user;
+        enable_user;
+        list_user_tokens;
+        revoke_user_token
+    ]
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -47,12 +47,8 @@ impl std::fmt::Debug for PasswordChange {
 #[utoipa::path(post, path = "/me/password", operation_id = "changeOwnPassword", tag = "auth", request_body = PasswordChange,
     responses((status = 204, description = "已修改 / changed"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn change_password(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).change_password(&b.current_password, &b.new_password).await?;
+async fn change_password(api: Api, ApiJson(b): ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
+    api.scoped().change_password(&b.current_password, &b.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -65,21 +61,15 @@ struct SignedOut {
 /// 在所有设备上退出（本会话也结束） / sign out everywhere, this session too.
 #[utoipa::path(post, path = "/me/sign-out-everywhere", operation_id = "signOutEverywhere", tag = "auth",
     responses((status = 200, body = SignedOut), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn sign_out_everywhere(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-) -> Result<Json<SignedOut>, ApiError> {
-    Ok(Json(SignedOut { sessions: state.app.scoped(actor).sign_out_everywhere().await? }))
+async fn sign_out_everywhere(api: Api) -> ApiResult<Json<SignedOut>> {
+    Ok(Json(SignedOut { sessions: api.scoped().sign_out_everywhere().await? }))
 }
 
 /// 本人的 API 令牌（不含令牌本身） / one's own API tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/me/tokens", operation_id = "listOwnTokens", tag = "auth",
     responses((status = 200, body = Vec<TokenView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn list_own_tokens(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-) -> Result<Json<Vec<TokenView>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).tokens(None).await?))
+async fn list_own_tokens(api: Api) -> ApiResult<Json<Vec<TokenView>>> {
+    Ok(Json(api.scoped().tokens(None).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -99,24 +89,16 @@ struct CreatedToken {
 /// 新建本人的 API 令牌（仅显示一次） / create an API token (shown once).
 #[utoipa::path(post, path = "/me/tokens", operation_id = "createOwnToken", tag = "auth", request_body = NewTokenBody,
     responses((status = 201, body = CreatedToken), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn create_own_token(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<NewTokenBody>,
-) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let t = state.app.scoped(actor).create_token(None, &b.name).await?;
+async fn create_own_token(api: Api, ApiJson(b): ApiJson<NewTokenBody>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let t = api.scoped().create_token(None, &b.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id: t.id, token: t.token })))
 }
 
 /// 撤销本人的一个 API 令牌 / revoke one of one's own API tokens.
 #[utoipa::path(delete, path = "/me/tokens/{id}", operation_id = "revokeOwnToken", tag = "auth", params(("id" = String, Path)),
     responses((status = 204, description = "已撤销 / revoked"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn revoke_own_token(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).revoke_token(None, &id).await?;
+async fn revoke_own_token(api: Api, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    api.scoped().revoke_token(None, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -145,60 +127,42 @@ struct ResetAnswer {
     request_body = PasswordReset, responses((status = 200, body = ResetAnswer), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn reset_password(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path(username): Path<String>,
     ApiJson(b): ApiJson<PasswordReset>,
-) -> Result<Json<ResetAnswer>, ApiError> {
-    let password =
-        state.app.scoped(actor).desk::<AdminDesk>()?.reset_password(&username, b.password.as_deref()).await?;
+) -> ApiResult<Json<ResetAnswer>> {
+    let password = api.scoped().desk::<AdminDesk>()?.reset_password(&username, b.password.as_deref()).await?;
     Ok(Json(ResetAnswer { password }))
 }
 
 /// 停用账号（其会话与令牌立即失效） / disable an account; its sessions and tokens stop at once.
 #[utoipa::path(post, path = "/users/{username}/disable", operation_id = "disableUser", tag = "people", params(("username" = String, Path)),
     responses((status = 204, description = "已停用 / disabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn disable_user(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(username): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).desk::<AdminDesk>()?.set_disabled(&username, true).await?;
+async fn disable_user(api: Api, Path(username): Path<String>) -> ApiResult<StatusCode> {
+    api.scoped().desk::<AdminDesk>()?.set_disabled(&username, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// 启用账号 / enable an account.
 #[utoipa::path(post, path = "/users/{username}/enable", operation_id = "enableUser", tag = "people", params(("username" = String, Path)),
     responses((status = 204, description = "已启用 / enabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn enable_user(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(username): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).desk::<AdminDesk>()?.set_disabled(&username, false).await?;
+async fn enable_user(api: Api, Path(username): Path<String>) -> ApiResult<StatusCode> {
+    api.scoped().desk::<AdminDesk>()?.set_disabled(&username, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// 某账号的 API 令牌 / an account's API tokens.
 #[utoipa::path(get, path = "/users/{username}/tokens", operation_id = "listUserTokens", tag = "people", params(("username" = String, Path)),
     responses((status = 200, body = Vec<TokenView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn list_user_tokens(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(username): Path<String>,
-) -> Result<Json<Vec<TokenView>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).tokens(Some(&username)).await?))
+async fn list_user_tokens(api: Api, Path(username): Path<String>) -> ApiResult<Json<Vec<TokenView>>> {
+    Ok(Json(api.scoped().tokens(Some(&username)).await?))
 }
 
 /// 撤销某账号的 API 令牌 / revoke an account's API token.
 #[utoipa::path(delete, path = "/users/{username}/tokens/{id}", operation_id = "revokeUserToken", tag = "people",
     params(("username" = String, Path), ("id" = String, Path)),
     responses((status = 204, description = "已撤销 / revoked"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn revoke_user_token(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path((username, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).revoke_token(Some(&username), &id).await?;
+async fn revoke_user_token(api: Api, Path((username, id)): Path<(String, String)>) -> ApiResult<StatusCode> {
+    api.scoped().revoke_token(Some(&username), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

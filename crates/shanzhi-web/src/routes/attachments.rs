@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shanzhi_app::access::DispatchDesk;
@@ -14,9 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::client::ClientInfo;
-use crate::extract::Caller;
+use crate::extract::Api;
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(upload)).routes(routes!(download)).routes(routes!(hotline))
@@ -27,15 +27,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "图片字节 / the image bytes"),
     responses((status = 201, body = AttachmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn upload(
-    State(state): State<AppState>,
-    client: ClientInfo,
-    Caller(actor): Caller,
-    body: Bytes,
-) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
-    state.throttles.uploads.check(client.ip)?;
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).upload(&body).await?)))
+async fn upload(api: Api, client: ClientInfo, body: Bytes) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    api.state.throttles.uploads.check(client.ip)?;
+    Ok((StatusCode::CREATED, Json(api.scoped().upload(&body).await?)))
 }
 
 /// A stored photo as an answer: its checked type, never sniffed, and sandboxed
@@ -58,12 +52,8 @@ pub(crate) fn photo_response(content_type: String, data: Vec<u8>) -> Response {
     params(("id" = String, Path, description = "附件 id")),
     responses((status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "图片 / the image"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn download(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let (content_type, data) = state.app.scoped(actor).attachment(&id).await?;
+async fn download(api: Api, Path(id): Path<String>) -> ApiResult<Response> {
+    let (content_type, data) = api.scoped().attachment(&id).await?;
     Ok(photo_response(content_type, data))
 }
 
@@ -72,14 +62,9 @@ async fn download(
     request_body(content = String, content_type = "text/csv", description = "12345 导出文件（CSV 或 XLSX） / the export"),
     responses((status = 200, body = HotlineImportReport), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn hotline(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<HotlineImportReport>, ApiError> {
+async fn hotline(api: Api, headers: HeaderMap, body: Bytes) -> ApiResult<Json<HotlineImportReport>> {
     let is_xlsx =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("spreadsheetml"));
     let name = if is_xlsx { "orders.xlsx" } else { "orders.csv" };
-    Ok(Json(state.app.scoped(actor).desk::<DispatchDesk>()?.import_hotline(&body, name).await?))
+    Ok(Json(api.scoped().desk::<DispatchDesk>()?.import_hotline(&body, name).await?))
 }

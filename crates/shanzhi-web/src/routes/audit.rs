@@ -1,7 +1,6 @@
 //! `GET /api/v1/audit?after=&limit=`: the admin audit log.
 
 use axum::Json;
-use axum::extract::State;
 use serde::Deserialize;
 use shanzhi_app::access::AuditDesk;
 use shanzhi_domain::audit::AuditRecord;
@@ -9,9 +8,9 @@ use shanzhi_domain::audit::AuditRecord;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiQuery, Caller};
+use crate::extract::{Api, ApiQuery};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list))
@@ -31,13 +30,6 @@ struct AuditQuery {
 #[utoipa::path(get, path = "/audit", operation_id = "listAuditEntries", tag = "system", params(AuditQuery),
     responses((status = 200, body = Vec<AuditRecord>), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn list(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Vec<AuditRecord>>, ApiError> {
-    Ok(Json(
-        state.app.scoped(actor).desk::<AuditDesk>()?.audit_log(q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?,
-    ))
+async fn list(api: Api, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Vec<AuditRecord>>> {
+    Ok(Json(api.scoped().desk::<AuditDesk>()?.audit_log(q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?))
 }

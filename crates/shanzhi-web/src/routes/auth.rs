@@ -13,9 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::client::ClientInfo;
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{Api, ApiJson, Caller};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
@@ -64,7 +64,7 @@ async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Response, ApiError> {
+) -> ApiResult<Response> {
     let outcome = state.app.login(&body.username, &body.password, &client.client()).await?;
     let max_age = outcome.expires_at.seconds_since(Micros::now());
     let set_cookie = cookie(&outcome.token, max_age, secure(&state, &client));
@@ -82,11 +82,7 @@ async fn login(
 #[utoipa::path(post, path = "/auth/logout", operation_id = "signOut", tag = "auth",
     responses((status = 204, description = "已退出 / signed out"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn logout(
-    State(state): State<AppState>,
-    client: ClientInfo,
-    Caller(actor): Caller,
-) -> Result<Response, ApiError> {
+async fn logout(State(state): State<AppState>, client: ClientInfo, Caller(actor): Caller) -> ApiResult<Response> {
     state.app.logout(&actor).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Some(c) = cookie("", 0, secure(&state, &client)) {
@@ -98,6 +94,6 @@ async fn logout(
 /// 当前用户及其角色与范围 / who is calling, with roles and scopes.
 #[utoipa::path(get, path = "/me", operation_id = "showMe", tag = "auth", responses((status = 200, body = Me), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn me(State(state): State<AppState>, Caller(actor): Caller) -> Json<Me> {
-    Json(state.app.scoped(actor).me())
+async fn me(api: Api) -> Json<Me> {
+    Json(api.scoped().me())
 }

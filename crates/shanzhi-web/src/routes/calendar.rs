@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::CityDesk;
@@ -14,21 +14,14 @@ use shanzhi_domain::calendar::LimitUnit;
 use shanzhi_domain::text::Bilingual;
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
+use crate::extract::{Api, ApiJson, ApiQuery, PublicApi};
 use crate::openapi::Refusals;
 use crate::params;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(show))
-        .routes(routes!(put_settings))
-        .routes(routes!(put_day, delete_day))
-        .routes(routes!(import_official))
-        .routes(routes!(deadline))
-        .routes(routes!(sweep_status))
+    api_router![show; put_settings; put_day, delete_day; import_official; deadline; sweep_status]
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -42,13 +35,8 @@ struct YearQuery {
 /// 工作日历：法定节假日、调休与本地调整 / the working-day calendar of a year.
 #[utoipa::path(get, path = "/calendar", operation_id = "showCalendar", tag = "time", params(YearQuery),
     responses((status = 200, body = CalendarView), Refusals))]
-
-async fn show(
-    State(state): State<AppState>,
-    MaybeCaller(actor): MaybeCaller,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> Result<Json<CalendarView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).calendar(q.year)?))
+async fn show(api: PublicApi, ApiQuery(q): ApiQuery<YearQuery>) -> ApiResult<Json<CalendarView>> {
+    Ok(Json(api.scoped().calendar(q.year)?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -69,11 +57,7 @@ struct SettingsView {
 /// 设置工作时间（如 09:00-12:00,13:30-17:30）与预警阈值 / working hours and warning thresholds.
 #[utoipa::path(put, path = "/calendar/settings", operation_id = "updateCalendarSettings", tag = "time", request_body = SettingsBody,
     responses((status = 200, body = SettingsView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn put_settings(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<SettingsBody>,
-) -> Result<Json<SettingsView>, ApiError> {
+async fn put_settings(api: Api, ApiJson(b): ApiJson<SettingsBody>) -> ApiResult<Json<SettingsView>> {
     let thresholds = match (b.yellow_left, b.orange_left) {
         (Some(y), Some(o)) => Some((y, o)),
         (None, None) => None,
@@ -85,7 +69,7 @@ async fn put_settings(
         }
     };
     let s: TimingSettings =
-        state.app.scoped(actor).desk::<CityDesk>()?.put_timing_settings(b.working_hours.as_deref(), thresholds).await?;
+        api.scoped().desk::<CityDesk>()?.put_timing_settings(b.working_hours.as_deref(), thresholds).await?;
     Ok(Json(SettingsView {
         working_hours: s.working_hours.to_string(),
         yellow_left: s.thresholds.yellow_left,
@@ -98,24 +82,19 @@ async fn put_settings(
     params(("date" = String, Path, description = "日期 YYYY-MM-DD")), request_body = CalendarDayInput,
     responses((status = 200, body = DayView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_day(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path(date): Path<String>,
     ApiJson(b): ApiJson<CalendarDayInput>,
-) -> Result<Json<DayView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).desk::<CityDesk>()?.put_calendar_day(&date, b).await?))
+) -> ApiResult<Json<DayView>> {
+    Ok(Json(api.scoped().desk::<CityDesk>()?.put_calendar_day(&date, b).await?))
 }
 
 /// 取消某日的本地调整 / remove a local adjustment.
 #[utoipa::path(delete, path = "/calendar/days/{date}", operation_id = "deleteCalendarDay", tag = "time",
     params(("date" = String, Path, description = "日期 YYYY-MM-DD")),
     responses((status = 204, description = "已删除 / removed"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn delete_day(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(date): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    state.app.scoped(actor).desk::<CityDesk>()?.delete_calendar_day(&date).await?;
+async fn delete_day(api: Api, Path(date): Path<String>) -> ApiResult<StatusCode> {
+    api.scoped().desk::<CityDesk>()?.delete_calendar_day(&date).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,15 +107,11 @@ struct Imported {
 #[utoipa::path(post, path = "/calendar/official", operation_id = "importOfficialDays", tag = "time",
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Imported), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn import_official(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    body: Bytes,
-) -> Result<Json<Imported>, ApiError> {
+async fn import_official(api: Api, body: Bytes) -> ApiResult<Json<Imported>> {
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request("invalid_encoding", Bilingual::new("文件应为 UTF-8 编码", "the file must be UTF-8"))
     })?;
-    Ok(Json(Imported { years: state.app.scoped(actor).desk::<CityDesk>()?.import_official_days(text).await? }))
+    Ok(Json(Imported { years: api.scoped().desk::<CityDesk>()?.import_official_days(text).await? }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -155,17 +130,13 @@ struct DeadlineQuery {
 /// 计算时限的截止时间（按工作日历） / when a time limit ends, on the calendar.
 #[utoipa::path(get, path = "/calendar/deadline", operation_id = "computeDeadline", tag = "time", params(DeadlineQuery),
     responses((status = 200, body = DeadlineAnswer), Refusals))]
-async fn deadline(
-    State(state): State<AppState>,
-    MaybeCaller(actor): MaybeCaller,
-    ApiQuery(q): ApiQuery<DeadlineQuery>,
-) -> Result<Json<DeadlineAnswer>, ApiError> {
-    let from = q.from.map_or_else(|| state.app.now(), Micros::timestamp);
-    Ok(Json(state.app.scoped(actor).deadline(from, q.amount, q.unit)?))
+async fn deadline(api: PublicApi, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineAnswer>> {
+    let from = q.from.map_or_else(|| api.state.app.now(), Micros::timestamp);
+    Ok(Json(api.scoped().deadline(from, q.amount, q.unit)?))
 }
 
 /// 预警扫描的运行者与最近一次结果 / who runs the warning sweep, and its last run.
 #[utoipa::path(get, path = "/sweep", operation_id = "showSweepStatus", tag = "time", responses((status = 200, body = SweeperStatus), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn sweep_status(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<SweeperStatus>, ApiError> {
-    Ok(Json(state.app.scoped(actor).sweeper_status().await?))
+async fn sweep_status(api: Api) -> ApiResult<Json<SweeperStatus>> {
+    Ok(Json(api.scoped().sweeper_status().await?))
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/departments`: the registry of departments and their members.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shanzhi_app::access::AdminDesk;
@@ -11,9 +11,9 @@ use shanzhi_domain::DivisionCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show))
@@ -31,18 +31,13 @@ struct ListQuery {
 #[utoipa::path(get, path = "/departments", operation_id = "listDepartments", tag = "people", params(ListQuery),
     responses((status = 200, body = Vec<DepartmentView>), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn list(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<DepartmentView>>, ApiError> {
+async fn list(api: Api, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Vec<DepartmentView>>> {
     let within = q
         .within
         .as_deref()
         .map(|w| DivisionCode::parse(w).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(w))))
         .transpose()?;
-    Ok(Json(state.app.scoped(actor).departments(within.as_ref()).await?))
+    Ok(Json(api.scoped().departments(within.as_ref()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -56,15 +51,8 @@ struct NewDepartment {
 #[utoipa::path(post, path = "/departments", operation_id = "createDepartment", tag = "people", request_body = NewDepartment,
     responses((status = 201, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn create(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<NewDepartment>,
-) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.app.scoped(actor).desk::<AdminDesk>()?.create_department(&b.code, &b.name).await?),
-    ))
+async fn create(api: Api, ApiJson(b): ApiJson<NewDepartment>) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
+    Ok((StatusCode::CREATED, Json(api.scoped().desk::<AdminDesk>()?.create_department(&b.code, &b.name).await?)))
 }
 
 /// 一个部门及其成员 / one department and its members.
@@ -72,10 +60,6 @@ async fn create(
     params(("code" = String, Path, description = "部门代码，如 510104-chengguan")),
     responses((status = 200, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn show(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(code): Path<String>,
-) -> Result<Json<DepartmentView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).department(&code).await?))
+async fn show(api: Api, Path(code): Path<String>) -> ApiResult<Json<DepartmentView>> {
+    Ok(Json(api.scoped().department(&code).await?))
 }

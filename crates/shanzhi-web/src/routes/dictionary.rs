@@ -2,7 +2,7 @@
 //! edited by a city-wide admin (each edit a new version).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::{Deserialize, Serialize};
 use shanzhi_app::access::CityDesk;
 use shanzhi_domain::{Category, DutyItem};
@@ -10,9 +10,9 @@ use shanzhi_domain::{Category, DutyItem};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list)).routes(routes!(show, put)).routes(routes!(duties, put_duty))
@@ -29,8 +29,8 @@ struct Versioned {
 /// 全部事项分类（当前版本） / every category, current version.
 #[utoipa::path(get, path = "/categories", operation_id = "listCategories", tag = "dictionary",
     responses((status = 200, body = Vec<Versioned>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<Versioned>>, ApiError> {
-    let all = state.app.scoped(actor).categories().await?;
+async fn list(api: Api) -> ApiResult<Json<Vec<Versioned>>> {
+    let all = api.scoped().categories().await?;
     Ok(Json(all.into_iter().map(|(category, version)| Versioned { version, category }).collect()))
 }
 
@@ -46,13 +46,8 @@ struct VersionQuery {
 #[utoipa::path(get, path = "/categories/{code}", operation_id = "showCategory", tag = "dictionary",
     params(("code" = String, Path, description = "分类代码，如 0101、ZZ.0201"), VersionQuery),
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn show(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(code): Path<String>,
-    ApiQuery(q): ApiQuery<VersionQuery>,
-) -> Result<Json<Versioned>, ApiError> {
-    let (category, version) = state.app.scoped(actor).category(&code, q.version).await?;
+async fn show(api: Api, Path(code): Path<String>, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<Versioned>> {
+    let (category, version) = api.scoped().category(&code, q.version).await?;
     Ok(Json(Versioned { version, category }))
 }
 
@@ -60,12 +55,7 @@ async fn show(
 #[utoipa::path(put, path = "/categories/{code}", operation_id = "putCategory", tag = "dictionary",
     params(("code" = String, Path, description = "分类代码")), request_body = Category,
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn put(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(code): Path<String>,
-    ApiJson(category): ApiJson<Category>,
-) -> Result<Json<Versioned>, ApiError> {
+async fn put(api: Api, Path(code): Path<String>, ApiJson(category): ApiJson<Category>) -> ApiResult<Json<Versioned>> {
     if category.code.as_str() != code {
         return Err(ApiError::bad_request(
             "code_mismatch",
@@ -75,7 +65,7 @@ async fn put(
             ),
         ));
     }
-    let version = state.app.scoped(actor).desk::<CityDesk>()?.put_category(category.clone()).await?;
+    let version = api.scoped().desk::<CityDesk>()?.put_category(category.clone()).await?;
     Ok(Json(Versioned { version, category }))
 }
 
@@ -90,22 +80,14 @@ struct DutyQuery {
 /// 职责清单 / the duty lists.
 #[utoipa::path(get, path = "/duties", operation_id = "listDuties", tag = "dictionary", params(DutyQuery),
     responses((status = 200, body = Vec<DutyItem>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn duties(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<DutyQuery>,
-) -> Result<Json<Vec<DutyItem>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).duties(q.category.as_deref()).await?))
+async fn duties(api: Api, ApiQuery(q): ApiQuery<DutyQuery>) -> ApiResult<Json<Vec<DutyItem>>> {
+    Ok(Json(api.scoped().duties(q.category.as_deref()).await?))
 }
 
 /// 设置一条职责（分类 × 层级） / set one duty (category × level).
 #[utoipa::path(put, path = "/duties", operation_id = "putDuty", tag = "dictionary", request_body = DutyItem,
     responses((status = 200, body = DutyItem), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn put_duty(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(duty): ApiJson<DutyItem>,
-) -> Result<Json<DutyItem>, ApiError> {
-    state.app.scoped(actor).desk::<CityDesk>()?.put_duty(duty.clone()).await?;
+async fn put_duty(api: Api, ApiJson(duty): ApiJson<DutyItem>) -> ApiResult<Json<DutyItem>> {
+    api.scoped().desk::<CityDesk>()?.put_duty(duty.clone()).await?;
     Ok(Json(duty))
 }

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list)).routes(routes!(show))
@@ -65,11 +65,11 @@ struct ListQuery {
     code_system: Option<String>,
 }
 
-fn parse_code(text: &str) -> Result<DivisionCode, ApiError> {
+fn parse_code(text: &str) -> ApiResult<DivisionCode> {
     DivisionCode::parse(text).map_err(|e| ApiError::bad_request("invalid_division_code", e.message(text)))
 }
 
-fn parse_system(text: Option<&str>) -> Result<CodeSystem, ApiError> {
+fn parse_system(text: Option<&str>) -> ApiResult<CodeSystem> {
     match text {
         None => Ok(CodeSystem::Nbs2023),
         Some(t) => t.parse().map_err(|m: Bilingual| ApiError::bad_request("invalid_code_system", m)),
@@ -94,7 +94,7 @@ async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<SystemQuery>,
-) -> Result<Json<ShowBody>, ApiError> {
+) -> ApiResult<Json<ShowBody>> {
     let code = parse_code(&code)?;
     let system = parse_system(query.code_system.as_deref())?;
     let view = state.app.division_view(system, &code).await?;
@@ -116,7 +116,7 @@ struct ListBody {
 /// 下级区划 / the children of a division.
 #[utoipa::path(get, path = "/divisions", operation_id = "listDivisions", tag = "grid", params(ListQuery),
     responses((status = 200, body = ListBody), Refusals))]
-async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<ListBody>, ApiError> {
+async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> ApiResult<Json<ListBody>> {
     let parent = query.parent.as_deref().map(parse_code).transpose()?;
     let system = parse_system(query.code_system.as_deref())?;
     let items = state.app.child_divisions(system, parent.as_ref()).await?;

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,23 +16,23 @@ use shanzhi_app::figures::{
 use shanzhi_domain::indicators::{Definition, Key, Period, UnitKind};
 use shanzhi_domain::{DivisionCode, Line, Micros};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::matters::ListQuery;
-use crate::extract::{ApiQuery, Caller, query_from_str};
+use crate::extract::{Api, ApiQuery, query_from_str};
 use crate::openapi::Refusals;
 use crate::params::{self, Param};
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(indicators))
-        .routes(routes!(indicator_definitions))
-        .routes(routes!(dashboard))
-        .routes(routes!(breakdown))
-        .routes(routes!(timeline_export))
-        .routes(routes!(matter_export))
-        .routes(routes!(report_export))
+    api_router![
+        indicators;
+        indicator_definitions;
+        dashboard;
+        breakdown;
+        timeline_export;
+        matter_export;
+        report_export
+    ]
 }
 
 impl Param for Period {
@@ -87,12 +87,8 @@ impl IndicatorQuery {
 /// 各单位某时段的指标（分子、分母、值） / figures per unit for a period.
 #[utoipa::path(get, path = "/indicators", operation_id = "listIndicators", tag = "figures", params(IndicatorQuery),
     responses((status = 200, body = IndicatorAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn indicators(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<IndicatorQuery>,
-) -> Result<Json<IndicatorAnswer>, ApiError> {
-    Ok(Json(state.app.scoped(actor).indicators(&q.query()).await?))
+async fn indicators(api: Api, ApiQuery(q): ApiQuery<IndicatorQuery>) -> ApiResult<Json<IndicatorAnswer>> {
+    Ok(Json(api.scoped().indicators(&q.query()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -114,13 +110,9 @@ struct DashboardQuery {
 /// 督办看板的数字：合计、双线、趋势、各环节超期、上报最多的分类与网格 / the dashboard's figures.
 #[utoipa::path(get, path = "/indicators/dashboard", operation_id = "showDashboard", tag = "figures", params(DashboardQuery),
     responses((status = 200, body = Dashboard), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn dashboard(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<DashboardQuery>,
-) -> Result<Json<Dashboard>, ApiError> {
+async fn dashboard(api: Api, ApiQuery(q): ApiQuery<DashboardQuery>) -> ApiResult<Json<Dashboard>> {
     let query = FigureQuery { period: q.period, by: UnitKind::District, within: q.within, line: q.line };
-    Ok(Json(state.app.scoped(actor).dashboard(&query).await?))
+    Ok(Json(api.scoped().dashboard(&query).await?))
 }
 
 /// 指标定义（公式公开） / the published definitions.
@@ -154,11 +146,10 @@ struct BreakdownQuery {
 #[utoipa::path(get, path = "/indicators/{key}/matters", operation_id = "showIndicatorBreakdown", tag = "figures", params(("key" = String, Path), BreakdownQuery),
     responses((status = 200, body = Breakdown), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn breakdown(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path(key): Path<String>,
     ApiQuery(q): ApiQuery<BreakdownQuery>,
-) -> Result<Json<Breakdown>, ApiError> {
+) -> ApiResult<Json<Breakdown>> {
     let key = <Key as Param>::parse(&key).map_err(|m| ApiError::bad_request("invalid_indicator", m))?;
     let unit = q.unit.trim().to_owned();
     if unit.is_empty() || unit.len() > 64 {
@@ -171,7 +162,7 @@ async fn breakdown(
         ));
     }
     let query = FigureQuery { period: q.period, by: q.by, within: q.within, line: q.line };
-    Ok(Json(state.app.scoped(actor).indicator_breakdown(&query, key, &unit).await?))
+    Ok(Json(api.scoped().indicator_breakdown(&query, key, &unit).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -195,12 +186,8 @@ struct ExportQuery {
 #[utoipa::path(get, path = "/exports/timeline", operation_id = "exportTimeline", tag = "figures", params(ExportQuery),
     responses((status = 200, content_type = "text/csv", body = String), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn timeline_export(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ExportQuery>,
-) -> Result<Response, ApiError> {
-    let export = state.app.scoped(actor).timeline_export(q.from, q.to, q.within)?;
+async fn timeline_export(api: Api, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
+    let export = api.scoped().timeline_export(q.from, q.to, q.within)?;
     Ok(csv_download(export, "timeline.csv"))
 }
 
@@ -238,7 +225,7 @@ pub(crate) struct FormatParam {
 }
 
 /// `format=` taken out of a query string; the rest is the list's filters.
-pub(crate) fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError> {
+pub(crate) fn split_format(raw: &str) -> ApiResult<(SheetFormat, String)> {
     let mut format = None;
     let mut rest = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -265,14 +252,10 @@ pub(crate) fn split_format(raw: &str) -> Result<(SheetFormat, String), ApiError>
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn matter_export(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+async fn matter_export(api: Api, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let (format, rest) = split_format(raw.as_deref().unwrap_or(""))?;
     let q: ListQuery = query_from_str(&rest)?;
-    let export = state.app.scoped(actor).matter_export(&q.filter())?;
+    let export = api.scoped().matter_export(&q.filter())?;
     match format {
         SheetFormat::Csv => {
             let name = export.file_name("csv");
@@ -304,18 +287,14 @@ struct ReportQuery {
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn report_export(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ReportQuery>,
-) -> Result<Response, ApiError> {
+async fn report_export(api: Api, ApiQuery(q): ApiQuery<ReportQuery>) -> ApiResult<Response> {
     if q.format.as_deref().is_some_and(|f| f != "xlsx") {
         return Err(ApiError::bad_request(
             "invalid_format",
             shanzhi_domain::text::Bilingual::new("月度报告只能导出为 xlsx", "the report is exported as xlsx only"),
         ));
     }
-    let report = state.app.scoped(actor).monthly_report(q.period).await?;
+    let report = api.scoped().monthly_report(q.period).await?;
     let name = report.file_name();
     let file = report.xlsx_file().await?;
     Ok(file_download(file, &name, XLSX))

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
 use crate::params;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list)).routes(routes!(show)).routes(routes!(history))
@@ -88,11 +88,11 @@ fn collection(records: &[GridRecord], zoom: Option<u8>) -> Response {
     geojson(features::collection(records.iter().map(|r| to_feature(r, zoom)).collect()).to_string())
 }
 
-fn parse_code(text: &str) -> Result<GridCode, ApiError> {
+fn parse_code(text: &str) -> ApiResult<GridCode> {
     GridCode::parse(text).map_err(|m| ApiError::bad_request("invalid_grid_code", m))
 }
 
-fn parse_date(text: Option<&str>) -> Result<Date, ApiError> {
+fn parse_date(text: Option<&str>) -> ApiResult<Date> {
     match text {
         None => Ok(today()),
         Some(t) => t.parse().map_err(|_| {
@@ -104,7 +104,7 @@ fn parse_date(text: Option<&str>) -> Result<Date, ApiError> {
     }
 }
 
-fn parse_zoom(zoom: Option<u8>) -> Result<Option<u8>, ApiError> {
+fn parse_zoom(zoom: Option<u8>) -> ApiResult<Option<u8>> {
     match zoom {
         Some(z) if z > 22 => Err(ApiError::bad_request(
             "invalid_zoom",
@@ -128,12 +128,11 @@ struct ShowQuery {
 #[utoipa::path(get, path = "/grids/{code}", operation_id = "showGrid", tag = "grid",
     params(("code" = String, Path, description = "15 位网格编码"), ShowQuery),
     responses((status = 200, body = GridFeature, content_type = "application/geo+json"), Refusals))]
-
 async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<ShowQuery>,
-) -> Result<Response, ApiError> {
+) -> ApiResult<Response> {
     let code = parse_code(&code)?;
     let record = state.app.grid(&code, parse_date(q.as_of.as_deref())?).await?;
     Ok(geojson(serde_json::to_string(&to_feature(&record, parse_zoom(q.zoom)?)).unwrap_or_default()))
@@ -143,7 +142,7 @@ async fn show(
 #[utoipa::path(get, path = "/grids/{code}/history", operation_id = "listGridHistory", tag = "grid",
     params(("code" = String, Path, description = "15 位网格编码")),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
-async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+async fn history(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Response> {
     let code = parse_code(&code)?;
     Ok(collection(&state.app.grid_history(&code).await?, None))
 }
@@ -172,7 +171,7 @@ struct ListQuery {
     as_of: Option<String>,
 }
 
-fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+fn parse_bbox(text: &str) -> ApiResult<[f64; 4]> {
     let bad = || {
         ApiError::bad_request(
             "invalid_bbox",
@@ -202,7 +201,7 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
 /// 网格（GeoJSON FeatureCollection），按社区、区划、类型、范围筛选 / grids as GeoJSON.
 #[utoipa::path(get, path = "/grids", operation_id = "listGrids", tag = "grid", params(ListQuery),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
-async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Response> {
     let filter = GridFilter {
         as_of: Some(parse_date(q.as_of.as_deref())?),
         community: q.community,

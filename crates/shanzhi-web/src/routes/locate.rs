@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(locate))
@@ -55,11 +55,7 @@ struct Located {
 /// 定位：一个点落在哪个网格、社区、街道、区县 / which grid, community, town and district a point is in.
 #[utoipa::path(get, path = "/locate", operation_id = "locatePoint", tag = "grid", params(LocateQuery),
     responses((status = 200, body = Located), Refusals))]
-
-async fn locate(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<LocateQuery>,
-) -> Result<Json<LocateAnswer>, ApiError> {
+async fn locate(State(state): State<AppState>, ApiQuery(q): ApiQuery<LocateQuery>) -> ApiResult<Json<LocateAnswer>> {
     let crs = match q.crs.as_deref() {
         None => Crs::Wgs84,
         Some(text) => text.parse().map_err(|m: Bilingual| ApiError::bad_request("invalid_crs", m))?,

@@ -13,21 +13,13 @@ use shanzhi_app::tlog::{ConsistencyView, HeadView, InclusionView, MatterLogView,
 use shanzhi_domain::text::Bilingual;
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::extract::{ApiQuery, MaybeCaller};
+use crate::extract::{ApiQuery, PublicApi};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(key))
-        .routes(routes!(checkpoint))
-        .routes(routes!(head))
-        .routes(routes!(proof))
-        .routes(routes!(consistency))
-        .routes(routes!(witness))
-        .routes(routes!(matter_log))
+    api_router![key; checkpoint; head; proof; consistency; witness; matter_log]
 }
 
 fn text(body: String) -> Response {
@@ -46,7 +38,7 @@ struct KeyView {
 
 /// 日志公钥 / the log's public key.
 #[utoipa::path(get, path = "/log/key", operation_id = "showLogKey", tag = "log", responses((status = 200, body = KeyView), Refusals))]
-async fn key(State(state): State<AppState>) -> Result<Json<KeyView>, ApiError> {
+async fn key(State(state): State<AppState>) -> ApiResult<Json<KeyView>> {
     let (current, earlier) = state.app.log_keys()?;
     Ok(Json(KeyView {
         origin: current.name.clone(),
@@ -58,7 +50,7 @@ async fn key(State(state): State<AppState>) -> Result<Json<KeyView>, ApiError> {
 /// 最新签名检查点（C2SP 签名文本） / the latest signed checkpoint, as a C2SP signed note.
 #[utoipa::path(get, path = "/log/checkpoint", operation_id = "showLogCheckpoint", tag = "log",
     responses((status = 200, body = String, content_type = "text/plain"), Refusals))]
-async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn checkpoint(State(state): State<AppState>) -> ApiResult<Response> {
     match state.app.latest_checkpoint().await? {
         Some(c) => Ok(text(c.to_text())),
         None => Err(ApiError::new(
@@ -71,7 +63,7 @@ async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError>
 
 /// 日志当前规模与根哈希 / the tree's size and root now.
 #[utoipa::path(get, path = "/log/head", operation_id = "showLogHead", tag = "log", responses((status = 200, body = HeadView), Refusals))]
-async fn head(State(state): State<AppState>) -> Result<Json<HeadView>, ApiError> {
+async fn head(State(state): State<AppState>) -> ApiResult<Json<HeadView>> {
     Ok(Json(state.app.log_head().await?))
 }
 
@@ -88,10 +80,7 @@ struct ProofQuery {
 /// 包含证明（RFC 9162） / an inclusion proof (RFC 9162 §2.1.3).
 #[utoipa::path(get, path = "/log/proof", operation_id = "showInclusionProof", tag = "log", params(ProofQuery),
     responses((status = 200, body = InclusionView), Refusals))]
-async fn proof(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<ProofQuery>,
-) -> Result<Json<InclusionView>, ApiError> {
+async fn proof(State(state): State<AppState>, ApiQuery(q): ApiQuery<ProofQuery>) -> ApiResult<Json<InclusionView>> {
     Ok(Json(state.app.log_inclusion(q.leaf, q.size).await?))
 }
 
@@ -111,7 +100,7 @@ struct ConsistencyQuery {
 async fn consistency(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
-) -> Result<Json<ConsistencyView>, ApiError> {
+) -> ApiResult<Json<ConsistencyView>> {
     Ok(Json(state.app.log_consistency(q.from, q.to).await?))
 }
 
@@ -119,7 +108,7 @@ async fn consistency(
 /// witness another log's checkpoint: cosign it if it extends what was seen (C2SP add-checkpoint body).
 #[utoipa::path(post, path = "/log/witness", operation_id = "witnessCheckpoint", tag = "log", request_body(content = String, content_type = "text/plain"),
     responses((status = 200, body = String, content_type = "text/plain"), Refusals))]
-async fn witness(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn witness(State(state): State<AppState>, body: Bytes) -> ApiResult<Response> {
     let body = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request(
             "witness_request_invalid",
@@ -133,10 +122,6 @@ async fn witness(State(state): State<AppState>, body: Bytes) -> Result<Response,
 /// 事件在日志中的条目（可见该事件者） / a matter's entries in the log (for whoever may see the matter).
 #[utoipa::path(get, path = "/matters/{id}/log", operation_id = "listMatterLogEntries", tag = "log", params(("id" = String, Path)),
     responses((status = 200, body = MatterLogView), Refusals))]
-async fn matter_log(
-    State(state): State<AppState>,
-    MaybeCaller(actor): MaybeCaller,
-    Path(id): Path<String>,
-) -> Result<Json<MatterLogView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).matter_log(&id).await?))
+async fn matter_log(api: PublicApi, Path(id): Path<String>) -> ApiResult<Json<MatterLogView>> {
+    Ok(Json(api.scoped().matter_log(&id).await?))
 }

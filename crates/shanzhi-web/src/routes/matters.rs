@@ -1,7 +1,7 @@
 //! `/api/v1/matters…`: report, read, list, count, command, timeline.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use shanzhi_app::matters::{EventView, IntakeAnswer, IntakeRequest, MatterFilter, MatterPage, MatterView, Suggestion};
@@ -13,23 +13,15 @@ use shanzhi_domain::{
 use shanzhi_geo::Crs;
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::client::ClientInfo;
-use crate::extract::{ApiJson, ApiQuery, Caller, MaybeCaller};
+use crate::extract::{Api, ApiJson, ApiQuery, PublicApi};
 use crate::openapi::Refusals;
 use crate::params;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, report))
-        .routes(routes!(counts))
-        .routes(routes!(warnings))
-        .routes(routes!(show))
-        .routes(routes!(timeline))
-        .routes(routes!(suggestion))
-        .routes(routes!(command))
+    api_router![list, report; counts; warnings; show; timeline; suggestion; command]
 }
 
 /// A report. Give a place: `lng` and `lat` (in `crs`), or a `grid` code.
@@ -87,24 +79,23 @@ impl AnswerText {
     responses((status = 201, body = IntakeAnswer), (status = 200, description = "同一幂等键的既有事件 / the earlier matter", body = IntakeAnswer), Refusals),
     security((), ("bearer" = []), ("session_cookie" = [])))]
 async fn report(
-    State(state): State<AppState>,
-    MaybeCaller(actor): MaybeCaller,
+    api: PublicApi,
     client: ClientInfo,
     headers: HeaderMap,
     ApiJson(b): ApiJson<ReportBody>,
-) -> Result<(StatusCode, Json<IntakeAnswer>), ApiError> {
-    if actor.is_anonymous() {
-        state.throttles.anonymous_reports.check(client.ip)?;
+) -> ApiResult<(StatusCode, Json<IntakeAnswer>)> {
+    if api.actor.is_anonymous() {
+        api.state.throttles.anonymous_reports.check(client.ip)?;
     }
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let request = intake_request(b, key)?;
-    let answer = state.app.scoped(actor).intake(request).await?;
+    let answer = api.scoped().intake(request).await?;
     let status = if answer.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(answer)))
 }
 
 /// The intake request a report body gives (pure, so the fuzz target runs it).
-pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> Result<IntakeRequest, ApiError> {
+pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> ApiResult<IntakeRequest> {
     let crs = match b.crs.as_deref() {
         None => None,
         Some(t) => Some(t.parse::<Crs>().map_err(|m| ApiError::bad_request("invalid_crs", m))?),
@@ -136,34 +127,22 @@ pub(crate) fn intake_request(b: ReportBody, idempotency_key: Option<String>) -> 
     params(("id" = String, Path, description = "事件 id 或编号，如 510104-20261128-000001")),
     responses((status = 200, body = MatterView), Refusals),
     security((), ("bearer" = []), ("session_cookie" = [])))]
-async fn show(
-    State(state): State<AppState>,
-    MaybeCaller(actor): MaybeCaller,
-    Path(id): Path<String>,
-) -> Result<Json<MatterView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).matter(&id).await?))
+async fn show(api: PublicApi, Path(id): Path<String>) -> ApiResult<Json<MatterView>> {
+    Ok(Json(api.scoped().matter(&id).await?))
 }
 
 /// 事件时间线（只增不改、哈希链） / the timeline, append-only and hash-chained.
 #[utoipa::path(get, path = "/matters/{id}/timeline", operation_id = "showMatterTimeline", tag = "matters", params(("id" = String, Path)),
     responses((status = 200, body = Vec<EventView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn timeline(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Vec<EventView>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).timeline(&id).await?))
+async fn timeline(api: Api, Path(id): Path<String>) -> ApiResult<Json<Vec<EventView>>> {
+    Ok(Json(api.scoped().timeline(&id).await?))
 }
 
 /// 职责清单建议的承办单位 / the unit the duty list suggests.
 #[utoipa::path(get, path = "/matters/{id}/suggestion", operation_id = "suggestMatterRouting", tag = "matters", params(("id" = String, Path)),
     responses((status = 200, body = Option<Suggestion>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn suggestion(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Option<Suggestion>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).suggestion(&id).await?))
+async fn suggestion(api: Api, Path(id): Path<String>) -> ApiResult<Json<Option<Suggestion>>> {
+    Ok(Json(api.scoped().suggestion(&id).await?))
 }
 
 /// 执行流转命令：accept、reject、dispatch、sign、return、respond、verify、rate、reopen、escalate、
@@ -175,11 +154,10 @@ async fn suggestion(
     request_body(content = Object, description = "命令参数（无参数的命令可省略） / the command's arguments"),
     responses((status = 200, body = MatterView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn command(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path((id, command)): Path<(String, String)>,
     body: axum::body::Bytes,
-) -> Result<Json<MatterView>, ApiError> {
+) -> ApiResult<Json<MatterView>> {
     // A command without arguments may come without a body.
     let args = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Null
@@ -191,7 +169,7 @@ async fn command(
             )
         })?
     };
-    Ok(Json(state.app.scoped(actor).command(&id, &command, args).await?))
+    Ok(Json(api.scoped().command(&id, &command, args).await?))
 }
 
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
@@ -268,33 +246,24 @@ impl ListQuery {
 /// 本人管辖范围内的事件，新的在前，游标翻页 / matters in the caller's scope, newest first.
 #[utoipa::path(get, path = "/matters", operation_id = "listMatters", tag = "matters", params(ListQuery),
     responses((status = 200, body = MatterPage), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<MatterPage>, ApiError> {
+async fn list(api: Api, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<MatterPage>> {
     let cursor = q.cursor.clone();
-    Ok(Json(state.app.scoped(actor).matters(&q.filter(), cursor.as_deref()).await?))
+    Ok(Json(api.scoped().matters(&q.filter(), cursor.as_deref()).await?))
 }
 
 /// 各状态的事件数 / counts by state.
 #[utoipa::path(get, path = "/matters/counts", operation_id = "countMatters", tag = "matters", params(ListQuery),
     responses((status = 200, body = std::collections::BTreeMap<String, u64>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn counts(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<std::collections::BTreeMap<MatterState, u64>>, ApiError> {
-    Ok(Json(state.app.scoped(actor).matter_counts(&q.filter()).await?))
+) -> ApiResult<Json<std::collections::BTreeMap<MatterState, u64>>> {
+    Ok(Json(api.scoped().matter_counts(&q.filter()).await?))
 }
 
 /// 按预警颜色与承办单位统计 / counts by warning colour and by holding unit.
 #[utoipa::path(get, path = "/matters/warnings", operation_id = "countMatterWarnings", tag = "matters", params(ListQuery),
     responses((status = 200, body = WarningSummary), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn warnings(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<WarningSummary>, ApiError> {
-    Ok(Json(state.app.scoped(actor).warning_counts(&q.filter()).await?))
+async fn warnings(api: Api, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<WarningSummary>> {
+    Ok(Json(api.scoped().warning_counts(&q.filter()).await?))
 }

@@ -1,3 +1,11 @@
+/// The router of a resource's handlers: `api_router![a, b; c]` routes `a` and
+/// `b` (two methods of one path) and `c`, each with its OpenAPI operation.
+macro_rules! api_router {
+    ($($($handler:ident),+);+ $(;)?) => {
+        utoipa_axum::router::OpenApiRouter::new()$(.routes(utoipa_axum::routes!($($handler),+)))+
+    };
+}
+
 pub mod accounts;
 pub mod attachments;
 pub mod audit;

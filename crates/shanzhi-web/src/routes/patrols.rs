@@ -1,7 +1,7 @@
 //! `/api/v1/patrols`: start, check in, end; read patrols and coverage.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shanzhi_app::access::PatrolDesk;
@@ -11,20 +11,14 @@ use shanzhi_domain::{DivisionCode, Micros};
 use shanzhi_geo::Crs;
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
 use crate::params;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, start))
-        .routes(routes!(coverage))
-        .routes(routes!(show))
-        .routes(routes!(check_in))
-        .routes(routes!(end))
+    api_router![list, start; coverage; show; check_in; end]
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -37,13 +31,8 @@ struct StartBody {
 /// 网格员开始巡查 / a grid worker starts a patrol.
 #[utoipa::path(post, path = "/patrols", operation_id = "startPatrol", tag = "people", request_body = StartBody,
     responses((status = 201, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn start(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<StartBody>,
-) -> Result<(StatusCode, Json<PatrolView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).desk::<PatrolDesk>()?.start_patrol(&b.grid).await?)))
+async fn start(api: Api, ApiJson(b): ApiJson<StartBody>) -> ApiResult<(StatusCode, Json<PatrolView>)> {
+    Ok((StatusCode::CREATED, Json(api.scoped().desk::<PatrolDesk>()?.start_patrol(&b.grid).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -61,40 +50,27 @@ struct CheckInBody {
 #[utoipa::path(post, path = "/patrols/{id}/check-ins", operation_id = "checkInPatrol", tag = "people",
     params(("id" = String, Path)), request_body = CheckInBody,
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn check_in(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<CheckInBody>,
-) -> Result<Json<PatrolView>, ApiError> {
+async fn check_in(api: Api, Path(id): Path<String>, ApiJson(b): ApiJson<CheckInBody>) -> ApiResult<Json<PatrolView>> {
     let crs = match b.crs.as_deref() {
         None => Crs::Wgs84,
         Some(t) => t.parse().map_err(|m: Bilingual| ApiError::bad_request("invalid_crs", m))?,
     };
     let point = CheckIn { lng: b.lng, lat: b.lat, crs, households_visited: b.households_visited, note: b.note };
-    Ok(Json(state.app.scoped(actor).desk::<PatrolDesk>()?.check_in(&id, point).await?))
+    Ok(Json(api.scoped().desk::<PatrolDesk>()?.check_in(&id, point).await?))
 }
 
 /// 结束巡查 / end a patrol.
 #[utoipa::path(post, path = "/patrols/{id}/end", operation_id = "endPatrol", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn end(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<PatrolView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).desk::<PatrolDesk>()?.end_patrol(&id).await?))
+async fn end(api: Api, Path(id): Path<String>) -> ApiResult<Json<PatrolView>> {
+    Ok(Json(api.scoped().desk::<PatrolDesk>()?.end_patrol(&id).await?))
 }
 
 /// 一次巡查 / one patrol.
 #[utoipa::path(get, path = "/patrols/{id}", operation_id = "showPatrol", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn show(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<PatrolView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).patrol(&id).await?))
+async fn show(api: Api, Path(id): Path<String>) -> ApiResult<Json<PatrolView>> {
+    Ok(Json(api.scoped().patrol(&id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -117,23 +93,15 @@ struct SpanQuery {
 /// 区划内的巡查 / patrols within a division.
 #[utoipa::path(get, path = "/patrols", operation_id = "listPatrols", tag = "people", params(SpanQuery),
     responses((status = 200, body = Vec<PatrolView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn list(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<SpanQuery>,
-) -> Result<Json<Vec<PatrolView>>, ApiError> {
+async fn list(api: Api, ApiQuery(q): ApiQuery<SpanQuery>) -> ApiResult<Json<Vec<PatrolView>>> {
     let SpanQuery { division, from, to } = q;
-    Ok(Json(state.app.scoped(actor).patrols(&division, from, to).await?))
+    Ok(Json(api.scoped().patrols(&division, from, to).await?))
 }
 
 /// 各一般网格的巡查覆盖 / patrol coverage per general grid.
 #[utoipa::path(get, path = "/patrols/coverage", operation_id = "showPatrolCoverage", tag = "people", params(SpanQuery),
     responses((status = 200, body = Vec<CoverageRow>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn coverage(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<SpanQuery>,
-) -> Result<Json<Vec<CoverageRow>>, ApiError> {
+async fn coverage(api: Api, ApiQuery(q): ApiQuery<SpanQuery>) -> ApiResult<Json<Vec<CoverageRow>>> {
     let SpanQuery { division, from, to } = q;
-    Ok(Json(state.app.scoped(actor).patrol_coverage(&division, from, to).await?))
+    Ok(Json(api.scoped().patrol_coverage(&division, from, to).await?))
 }

@@ -1,7 +1,7 @@
 //! People, their assignments and the roster: `/api/v1/users…`, `/api/v1/roster`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -10,22 +10,16 @@ use shanzhi_app::access::{AssignmentView, NewStaff, RosterEntry, UserView};
 use shanzhi_domain::{DivisionCode, Role};
 
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::extract::{ApiJson, ApiQuery, Caller};
+use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create))
-        .routes(routes!(show))
-        .routes(routes!(assign))
-        .routes(routes!(end))
-        .routes(routes!(roster))
+    api_router![create; show; assign; end; roster]
 }
 
-fn parse_role(text: &str) -> Result<Role, ApiError> {
+fn parse_role(text: &str) -> ApiResult<Role> {
     text.parse().map_err(|m| ApiError::bad_request("invalid_role", m))
 }
 
@@ -49,12 +43,7 @@ struct NewUser {
 /// 新建人员及其首个任职 / create a person with a first assignment.
 #[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "people", request_body = NewUser,
     responses((status = 201, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn create(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiJson(b): ApiJson<NewUser>,
-) -> Result<(StatusCode, Json<UserView>), ApiError> {
+async fn create(api: Api, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<UserView>)> {
     let new = NewStaff {
         role: parse_role(&b.role)?,
         username: b.username,
@@ -65,18 +54,14 @@ async fn create(
         from: b.valid_from,
         to: b.valid_to,
     };
-    Ok((StatusCode::CREATED, Json(state.app.scoped(actor).desk::<AdminDesk>()?.create_user(new).await?)))
+    Ok((StatusCode::CREATED, Json(api.scoped().desk::<AdminDesk>()?.create_user(new).await?)))
 }
 
 /// 一个人员 / one person.
 #[utoipa::path(get, path = "/users/{username}", operation_id = "showUser", tag = "people", params(("username" = String, Path)),
     responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn show(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(username): Path<String>,
-) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).user(&username).await?))
+async fn show(api: Api, Path(username): Path<String>) -> ApiResult<Json<UserView>> {
+    Ok(Json(api.scoped().user(&username).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,17 +79,14 @@ struct AssignBody {
 #[utoipa::path(post, path = "/users/{username}/assignments", operation_id = "assignRole", tag = "people",
     params(("username" = String, Path)), request_body = AssignBody,
     responses((status = 201, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-
 async fn assign(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path(username): Path<String>,
     ApiJson(b): ApiJson<AssignBody>,
-) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
+) -> ApiResult<(StatusCode, Json<AssignmentView>)> {
     let role = parse_role(&b.role)?;
-    let view = state
-        .app
-        .scoped(actor)
+    let view = api
+        .scoped()
         .desk::<AdminDesk>()?
         .add_assignment(&username, role, b.scope.as_deref(), b.valid_from, b.valid_to)
         .await?;
@@ -123,14 +105,12 @@ struct EndBody {
 #[utoipa::path(post, path = "/users/{username}/assignments/{id}/end", operation_id = "endAssignment", tag = "people",
     params(("username" = String, Path), ("id" = String, Path)), request_body = EndBody,
     responses((status = 200, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-
 async fn end(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path((username, id)): Path<(String, String)>,
     ApiJson(b): ApiJson<EndBody>,
-) -> Result<Json<AssignmentView>, ApiError> {
-    Ok(Json(state.app.scoped(actor).desk::<AdminDesk>()?.end_assignment(&username, &id, b.on).await?))
+) -> ApiResult<Json<AssignmentView>> {
+    Ok(Json(api.scoped().desk::<AdminDesk>()?.end_assignment(&username, &id, b.on).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -144,13 +124,8 @@ struct RosterQuery {
 /// 花名册：区划内的在岗人员 / the roster of a division.
 #[utoipa::path(get, path = "/roster", operation_id = "showRoster", tag = "people", params(RosterQuery),
     responses((status = 200, body = Vec<RosterEntry>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-
-async fn roster(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<RosterQuery>,
-) -> Result<Json<Vec<RosterEntry>>, ApiError> {
+async fn roster(api: Api, ApiQuery(q): ApiQuery<RosterQuery>) -> ApiResult<Json<Vec<RosterEntry>>> {
     let division = DivisionCode::parse(&q.division)
         .map_err(|e| ApiError::bad_request("invalid_division_code", e.message(&q.division)))?;
-    Ok(Json(state.app.scoped(actor).roster(&division).await?))
+    Ok(Json(api.scoped().roster(&division).await?))
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,21 +15,15 @@ use shanzhi_domain::DivisionCode;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
 use shanzhi_domain::ranking::{Band, RankingScheme, month};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::figures::{FormatParam, XLSX, disposition, file_download, split_format};
-use crate::extract::{ApiJson, ApiQuery, Caller, query_from_str};
+use crate::extract::{Api, ApiJson, ApiQuery, query_from_str};
 use crate::openapi::Refusals;
 use crate::params::{self, Param};
-use crate::{ApiError, AppState};
+use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(ranking))
-        .routes(routes!(publish))
-        .routes(routes!(schemes))
-        .routes(routes!(save_scheme))
-        .routes(routes!(ranking_export))
+    api_router![ranking; publish; schemes; save_scheme; ranking_export]
 }
 
 /// A month (`2026-11`): rankings are monthly.
@@ -70,12 +64,8 @@ impl RankingParams {
 /// 口碑榜：某月某类单位的综合得分、等级、名次与上期名次（已发布则为冻结的发布版本） / a month's ranking.
 #[utoipa::path(get, path = "/rankings", tag = "figures", operation_id = "showRanking", params(RankingParams),
     responses((status = 200, body = RankingAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn ranking(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    ApiQuery(q): ApiQuery<RankingParams>,
-) -> Result<Json<RankingAnswer>, ApiError> {
-    Ok(Json(state.app.scoped(actor).ranking(&q.query()).await?))
+async fn ranking(api: Api, ApiQuery(q): ApiQuery<RankingParams>) -> ApiResult<Json<RankingAnswer>> {
+    Ok(Json(api.scoped().ranking(&q.query()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -90,7 +80,7 @@ pub struct PublishBody {
 }
 
 impl PublishBody {
-    fn query(&self) -> Result<RankingQuery, ApiError> {
+    fn query(&self) -> ApiResult<RankingQuery> {
         let period = <Month as Param>::parse(&self.period).map_err(|m| ApiError::bad_request("invalid_period", m))?;
         let by = <UnitKind as Param>::parse(&self.by).map_err(|m| ApiError::bad_request("invalid_unit_kind", m))?;
         let within = match self.within.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
@@ -108,19 +98,18 @@ impl PublishBody {
     request_body = PublishBody,
     responses((status = 201, body = RankingAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn publish(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     ApiJson(b): ApiJson<PublishBody>,
-) -> Result<(axum::http::StatusCode, Json<RankingAnswer>), ApiError> {
+) -> ApiResult<(axum::http::StatusCode, Json<RankingAnswer>)> {
     let q = b.query()?;
-    Ok((axum::http::StatusCode::CREATED, Json(state.app.scoped(actor).publish_ranking(&q).await?)))
+    Ok((axum::http::StatusCode::CREATED, Json(api.scoped().publish_ranking(&q).await?)))
 }
 
 /// 排名方案：各类单位本月适用的方案与全部历史版本 / the ranking schemes.
 #[utoipa::path(get, path = "/rankings/schemes", tag = "figures", operation_id = "listRankingSchemes",
     responses((status = 200, body = SchemeList), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn schemes(State(state): State<AppState>, Caller(actor): Caller) -> Result<Json<SchemeList>, ApiError> {
-    Ok(Json(state.app.scoped(actor).ranking_schemes().await?))
+async fn schemes(api: Api) -> ApiResult<Json<SchemeList>> {
+    Ok(Json(api.scoped().ranking_schemes().await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -139,14 +128,13 @@ pub struct SchemeBody {
     params(("by" = String, Path, description = "单位类型 / unit type")), request_body = SchemeBody,
     responses((status = 200, body = RankingScheme), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn save_scheme(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
+    api: Api,
     Path(by): Path<String>,
     ApiJson(b): ApiJson<SchemeBody>,
-) -> Result<Json<RankingScheme>, ApiError> {
+) -> ApiResult<Json<RankingScheme>> {
     let by = <UnitKind as Param>::parse(&by).map_err(|m| ApiError::bad_request("invalid_unit_kind", m))?;
     let scheme = RankingScheme { by, from: b.from, version: 0, weights: b.weights, bands: b.bands };
-    Ok(Json(state.app.scoped(actor).save_ranking_scheme(scheme).await?))
+    Ok(Json(api.scoped().save_ranking_scheme(scheme).await?))
 }
 
 /// 口碑榜导出（中文表头：名次、单位、得分、等级、上期名次、变化及各项指标） / the ranking as CSV or XLSX.
@@ -157,14 +145,10 @@ async fn save_scheme(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn ranking_export(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
+async fn ranking_export(api: Api, RawQuery(raw): RawQuery) -> ApiResult<Response> {
     let (format, rest) = split_format(raw.as_deref().unwrap_or(""))?;
     let q: RankingParams = query_from_str(&rest)?;
-    let (file, name) = state.app.scoped(actor).ranking_file(&q.query(), format).await?;
+    let (file, name) = api.scoped().ranking_file(&q.query(), format).await?;
     Ok(match file {
         RankingFile::Csv(text) => (
             [
