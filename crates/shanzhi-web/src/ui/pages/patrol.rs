@@ -18,24 +18,15 @@ pub struct PatrolForm {
 }
 
 pub async fn start(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PatrolForm>) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/tasks");
-    }
-    if !viewer.csrf_ok(f.csrf.as_deref()) {
-        return refusal(tr, &viewer, &expired());
-    }
-    let scoped = state.app.scoped(viewer.actor.clone());
-    let done = match scoped.desk::<PatrolDesk>() {
-        Ok(desk) => desk.start_patrol(f.grid.as_deref().unwrap_or_default()).await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(_) => Redirect::to("/tasks").into_response(),
-        Err(e) => refusal(tr, &viewer, &e),
-    }
+    patrol_step(&state, viewer, tr, f, true).await
 }
 
 pub async fn end(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PatrolForm>) -> Response {
+    patrol_step(&state, viewer, tr, f, false).await
+}
+
+/// Starts a patrol on `f.grid` or ends patrol `f.id`, then back to the task list.
+async fn patrol_step(state: &AppState, viewer: Viewer, tr: Tr, f: PatrolForm, starting: bool) -> Response {
     if !viewer.signed_in() {
         return to_login("/tasks");
     }
@@ -44,11 +35,12 @@ pub async fn end(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f):
     }
     let scoped = state.app.scoped(viewer.actor.clone());
     let done = match scoped.desk::<PatrolDesk>() {
-        Ok(desk) => desk.end_patrol(f.id.as_deref().unwrap_or_default()).await,
+        Ok(desk) if starting => desk.start_patrol(f.grid.as_deref().unwrap_or_default()).await.map(drop),
+        Ok(desk) => desk.end_patrol(f.id.as_deref().unwrap_or_default()).await.map(drop),
         Err(e) => Err(e),
     };
     match done {
-        Ok(_) => Redirect::to("/tasks").into_response(),
+        Ok(()) => Redirect::to("/tasks").into_response(),
         Err(e) => refusal(tr, &viewer, &e),
     }
 }
