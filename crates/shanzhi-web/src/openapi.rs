@@ -30,6 +30,7 @@ pub struct ApiDocument(pub Arc<str>);
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&Security),
+    components(schemas(ErrorBody, ErrorDetail)),
     tags(
         (name = "auth", description = "登录与身份 / sign-in"),
         (name = "matters", description = "事件：上报、查询、流转 / matters: report, read, commands"),
@@ -69,6 +70,23 @@ impl Modify for Security {
     }
 }
 
+/// Raw bytes in a request or response (a photo, a spreadsheet): the document
+/// says `type: string, format: binary`, which generators read as a file,
+/// where `Vec<u8>` would say an array of integers.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
+
 /// Every error of the API.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -95,31 +113,31 @@ pub struct ErrorDetail {
 pub enum Refusals {
     /// 请求格式或取值有误 / malformed or invalid input
     #[response(status = 400)]
-    BadRequest(#[to_schema] ErrorBody),
+    BadRequest(ErrorBody),
     /// 未登录或令牌无效 / not signed in
     #[response(status = 401)]
-    Unauthorized(#[to_schema] ErrorBody),
+    Unauthorized(ErrorBody),
     /// 无权执行 / not allowed for this caller
     #[response(status = 403)]
-    Forbidden(#[to_schema] ErrorBody),
+    Forbidden(ErrorBody),
     /// 不存在或不在管辖范围内 / not found or outside the caller's scope
     #[response(status = 404)]
-    NotFound(#[to_schema] ErrorBody),
+    NotFound(ErrorBody),
     /// 状态不允许（details 列出当前可执行的命令） / the state does not allow it
     #[response(status = 409)]
-    Conflict(#[to_schema] ErrorBody),
+    Conflict(ErrorBody),
     /// 请求体过大 / body too large
     #[response(status = 413)]
-    TooLarge(#[to_schema] ErrorBody),
+    TooLarge(ErrorBody),
     /// 内容类型不支持 / unsupported content type
     #[response(status = 415)]
-    UnsupportedMediaType(#[to_schema] ErrorBody),
+    UnsupportedMediaType(ErrorBody),
     /// 业务规则不允许 / refused by the rules
     #[response(status = 422)]
-    Unprocessable(#[to_schema] ErrorBody),
+    Unprocessable(ErrorBody),
     /// 尝试过多，稍后再试 / too many attempts
     #[response(status = 429)]
-    TooMany(#[to_schema] ErrorBody),
+    TooMany(ErrorBody),
 }
 
 pub async fn document(State(doc): State<ApiDocument>) -> Response {

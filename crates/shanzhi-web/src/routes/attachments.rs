@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::client::ClientInfo;
 use crate::extract::Api;
-use crate::openapi::Refusals;
+use crate::openapi::{Binary, Refusals};
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// 上传照片（JPEG、PNG 或 WebP，≤ 5 MiB），上报或处置时引用其 id / upload a photo.
 #[utoipa::path(post, path = "/attachments", operation_id = "uploadAttachment", tag = "attachments",
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "图片字节 / the image bytes"),
+    request_body(content = inline(Binary), content_type = "image/jpeg", description = "图片字节 / the image bytes"),
     responses((status = 201, body = AttachmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn upload(api: Api, client: ClientInfo, body: Bytes) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
@@ -50,7 +50,7 @@ pub(crate) fn photo_response(content_type: String, data: Vec<u8>) -> Response {
 /// 下载照片（仅限可见该事件者） / a photo, for those who may see its matter.
 #[utoipa::path(get, path = "/attachments/{id}", operation_id = "downloadAttachment", tag = "attachments",
     params(("id" = String, Path, description = "附件 id")),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "图片 / the image"), Refusals),
+    responses((status = 200, content_type = "image/jpeg", body = inline(Binary), description = "图片 / the image"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn download(api: Api, Path(id): Path<String>) -> ApiResult<Response> {
     let (content_type, data) = api.scoped().attachment(&id).await?;

@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::matters::ListQuery;
 use crate::extract::{Api, ApiQuery, query_from_str};
-use crate::openapi::Refusals;
+use crate::openapi::{Binary, Refusals};
 use crate::params::{self, Param};
 use crate::{ApiError, ApiResult, AppState};
 
@@ -249,7 +249,7 @@ pub(crate) fn split_format(raw: &str) -> ApiResult<(SheetFormat, String)> {
 #[utoipa::path(get, path = "/exports/matters", operation_id = "exportMatters", tag = "figures", params(ListQuery, FormatParam),
     responses(
         (status = 200, content_type = "text/csv", body = String),
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(Binary)),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn matter_export(api: Api, RawQuery(raw): RawQuery) -> ApiResult<Response> {
@@ -284,7 +284,7 @@ struct ReportQuery {
 /// 月度报告（XLSX：概览、各单位指标、超期、分类） / the monthly report as XLSX.
 #[utoipa::path(get, path = "/exports/report", operation_id = "exportMonthlyReport", tag = "figures", params(ReportQuery),
     responses(
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(Binary)),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn report_export(api: Api, ApiQuery(q): ApiQuery<ReportQuery>) -> ApiResult<Response> {

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::figures::{FormatParam, XLSX, disposition, file_download, split_format};
 use crate::extract::{Api, ApiJson, ApiQuery, query_from_str};
-use crate::openapi::Refusals;
+use crate::openapi::{Binary, Refusals};
 use crate::params::{self, Param};
 use crate::{ApiError, ApiResult, AppState};
 
@@ -142,7 +142,7 @@ async fn save_scheme(
     params(RankingParams, FormatParam),
     responses(
         (status = 200, content_type = "text/csv", body = String),
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(Binary)),
         Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn ranking_export(api: Api, RawQuery(raw): RawQuery) -> ApiResult<Response> {

@@ -105,3 +105,85 @@ async fn published_clients_and_a_schema_fuzzer_find_nothing_wrong() {
     let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
     assert!(!log.contains("panicked"), "the server panicked under the fuzzer:\n{log}");
 }
+
+/// `web/`, where the TypeScript tools are installed (`npm ci --prefix web`).
+const WEB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web");
+
+/// Clients generated from the document run the loop (scripts/clients/): a
+/// Python client by openapi-python-client (PyPI) and TypeScript types by
+/// openapi-typescript, type-checked by tsc and called through openapi-fetch
+/// (npm). A document that generators misread fails here. Nothing generated is
+/// kept.
+#[tokio::test]
+async fn generated_clients_sign_in_report_list_command_and_read_the_timeline() {
+    let Some(python) = interop_python() else { return };
+    let tools = Path::new(WEB).join("node_modules/.bin");
+    if !tools.join("openapi-typescript").exists() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true: run npm ci --prefix web first (.ci/run does)"
+        );
+        eprintln!("generated-client test not run: npm ci --prefix web installs its tools");
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    let document = reqwest::get(format!("{}/api/openapi.json", server.base))
+        .await
+        .expect("the document")
+        .text()
+        .await
+        .expect("its text");
+
+    // Python: generate the package `shanzhi_client`, then run the flow with it.
+    let py = tempfile::tempdir().expect("python dir");
+    let spec = py.path().join("openapi.json");
+    std::fs::write(&spec, &document).expect("saved");
+    let bin = python.parent().expect("the virtualenv's bin");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    check(
+        "openapi-python-client generate",
+        Command::new(bin.join("openapi-python-client")).env("PATH", &path).args([
+            "generate",
+            "--path",
+            &spec.to_string_lossy(),
+            "--output-path",
+            &py.path().join("shanzhi_client").to_string_lossy(),
+            "--meta",
+            "none",
+            "--config",
+            &format!("{SCRIPTS}/clients/python-config.yml"),
+        ]),
+    );
+    check(
+        "the generated Python client runs the loop",
+        Command::new(&python).arg(format!("{SCRIPTS}/clients/flow.py")).arg(&server.base).arg(py.path()),
+    );
+
+    // TypeScript: the work directory sits inside web/ so that Node and tsc
+    // find openapi-fetch in web/node_modules.
+    let ts = tempfile::Builder::new().prefix(".clients-").tempdir_in(WEB).expect("typescript dir");
+    std::fs::write(ts.path().join("openapi.json"), &document).expect("saved");
+    std::fs::write(ts.path().join("package.json"), r#"{"type": "module"}"#).expect("package.json");
+    for file in ["flow.ts", "tsconfig.json"] {
+        std::fs::copy(format!("{SCRIPTS}/clients/{file}"), ts.path().join(file)).expect("copied");
+    }
+    check(
+        "openapi-typescript",
+        Command::new(tools.join("openapi-typescript")).current_dir(ts.path()).args([
+            "openapi.json",
+            "--output",
+            "schema.d.ts",
+        ]),
+    );
+    check(
+        "tsc (strict) over the flow and the generated types",
+        Command::new(tools.join("tsc")).current_dir(ts.path()).args(["-p", "tsconfig.json", "--outDir", "out"]),
+    );
+    check(
+        "the TypeScript client runs the loop",
+        Command::new("node").current_dir(ts.path()).arg("out/flow.js").arg(&server.base),
+    );
+}
