@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use jiff::Timestamp;
-use jiff::civil::date;
+use crate::at;
 use shanzhi_app::AppError;
 use shanzhi_app::figures::{RankingFile, RankingQuery, SheetFormat};
 use shanzhi_app::matters::IntakeRequest;
@@ -18,16 +17,8 @@ use shanzhi_domain::ranking::{Band, Grade, RANKING_GENESIS, RankingScheme, ranki
 use shanzhi_domain::{DivisionCode, Role};
 use shanzhi_testkit::TestApp;
 
-fn at(m: i8, d: i8, h: i8) -> Timestamp {
-    date(2026, m, d)
-        .at(h, 0, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .expect("time")
-        .timestamp()
-}
-
 async fn world() -> (TestApp, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(at(11, 2, 9)));
+    let clock = Arc::new(ManualClock::new(at(11, 2, 9, 0)));
     let t = TestApp::new()
         .with_clock(clock.clone())
         .with_grid()
@@ -73,7 +64,7 @@ async fn a_published_month_is_frozen_chained_and_logged() {
     let closed = resident.intake(report()).await.expect("report").matter.id;
     t.close_matter(&closed).await;
     resident.intake(report()).await.expect("a second, left open");
-    clock.set(at(12, 2, 9));
+    clock.set(at(12, 2, 9, 0));
 
     let supervisor = t.scoped(t.actor("supervisor").await);
     let nov = query("2026-11", UnitKind::District);

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::at;
 use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::json;
@@ -16,15 +17,6 @@ use shanzhi_app::timing::{CalendarDayInput, ManualClock};
 use shanzhi_domain::calendar::DayKind;
 use shanzhi_domain::{Role, Warning};
 use shanzhi_testkit::{TestApp, one_grid_community};
-
-/// Beijing time in late 2026.
-fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-    date(2026, m, d)
-        .at(h, min, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .expect("time")
-        .timestamp()
-}
 
 async fn world(start: Timestamp) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(start));
