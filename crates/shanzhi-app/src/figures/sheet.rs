@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::category::Severity;
 use shanzhi_domain::indicators::Places;
-use shanzhi_domain::{Assignee, CodeSystem, DivisionCode, GridCode, Matter, Micros, Rating};
+use shanzhi_domain::{Assignee, DivisionCode, GridCode, Matter, Micros, Rating};
 
 use super::read::{BATCH, MatterPages};
 use crate::access::{Actor, Scoped};
@@ -231,8 +231,8 @@ impl MatterExport {
             }
         }
         if !divisions.is_empty() {
-            for d in self.app.store.divisions(CodeSystem::Nbs2023, &divisions).await? {
-                self.names.insert(d.code.significant().to_owned(), d.name.as_str().to_owned());
+            for (code, name) in self.app.division_names(&divisions).await? {
+                self.names.insert(code.significant().to_owned(), name);
             }
         }
         if !grids.is_empty() {
