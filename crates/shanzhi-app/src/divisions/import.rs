@@ -61,16 +61,22 @@ impl fmt::Display for ImportRejection {
                 Some(line) => write!(f, "  第 {line} 行 (line {line})")?,
                 None => write!(f, "  文件 (file)")?,
             }
-            if let Some(code) = &p.code {
-                write!(f, " [{code}]")?;
-            }
-            writeln!(f, ": {}", p.message)?;
+            write_problem(f, p.code.as_deref(), &p.message)?;
         }
         if self.more > 0 {
             writeln!(f, "  …… 另有 {} 处错误 (and {} more)", self.more, self.more)?;
         }
         Ok(())
     }
+}
+
+/// The rest of a refused file's problem line, after where it is: the code
+/// concerned, if any, and what is wrong (one format for every import).
+pub(crate) fn write_problem(f: &mut fmt::Formatter<'_>, code: Option<&str>, message: &Bilingual) -> fmt::Result {
+    if let Some(code) = code {
+        write!(f, " [{code}]")?;
+    }
+    writeln!(f, ": {message}")
 }
 
 /// What an import wrote.

@@ -20,6 +20,7 @@ use shanzhi_geo::topology::{self, Gap, StoredGrid, Tolerance};
 use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, StoreError};
 
 use crate::access::Operator;
+use crate::divisions::write_problem;
 use crate::{AppError, AppResult, Progress};
 
 #[derive(Debug, Clone)]
@@ -61,10 +62,7 @@ impl fmt::Display for GridImportRejection {
                 0 => write!(f, "  文件 (file)")?,
                 n => write!(f, "  第 {n} 个要素 (feature {n})")?,
             }
-            if let Some(code) = &p.code {
-                write!(f, " [{code}]")?;
-            }
-            writeln!(f, ": {}", p.message)?;
+            write_problem(f, p.code.as_deref(), &p.message)?;
         }
         Ok(())
     }
