@@ -9,7 +9,6 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 
 use crate::{App, AppError, AppResult};
 
-pub(crate) use import::write_problem;
 pub use import::{ImportRejection, ImportReport, RowProblem, parse_division_csv};
 
 /// One node with its parent chain (root first), its children and the number
