@@ -15,6 +15,7 @@ pub mod matters;
 pub mod open311;
 
 mod progress;
+mod refusal;
 pub mod table;
 pub mod timing;
 pub mod tlog;

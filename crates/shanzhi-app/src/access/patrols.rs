@@ -98,6 +98,20 @@ impl Scoped<'_> {
         self.patrol_view(p).await
     }
 
+    /// The records of the patrols in `division` overlapping [from, to), for
+    /// a caller who may view that division's patrols.
+    async fn division_patrols(
+        &self,
+        division: &DivisionCode,
+        from: Option<Micros>,
+        to: Option<Micros>,
+    ) -> AppResult<Vec<PatrolRecord>> {
+        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
+        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
+        Ok(self.app.store.patrols(&query).await?)
+    }
+
     /// Patrols in `division` overlapping [from, to).
     pub async fn patrols(
         &self,
@@ -105,11 +119,8 @@ impl Scoped<'_> {
         from: Option<Micros>,
         to: Option<Micros>,
     ) -> AppResult<Vec<PatrolView>> {
-        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
-        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
-        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
         let mut out = Vec::new();
-        for p in self.app.store.patrols(&query).await? {
+        for p in self.division_patrols(division, from, to).await? {
             out.push(self.patrol_view(p).await?);
         }
         Ok(out)
@@ -123,8 +134,7 @@ impl Scoped<'_> {
         from: Option<Micros>,
         to: Option<Micros>,
     ) -> AppResult<Vec<CoverageRow>> {
-        self.app.store.division(CodeSystem::Nbs2023, division).await?.ok_or_else(|| refuse(Action::ViewPatrols))?;
-        self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
+        let patrols = self.division_patrols(division, from, to).await?;
         let filter = GridFilter { within: Some(division.clone()), ..GridFilter::default() };
         let grids = self.app.grids(&filter).await?;
         let general_of: BTreeMap<GridCode, GridCode> = grids
@@ -145,8 +155,7 @@ impl Scoped<'_> {
                 )
             })
             .collect();
-        let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
-        for p in self.app.store.patrols(&query).await? {
+        for p in patrols {
             if let Some(row) = general_of.get(&p.grid).and_then(|g| rows.get_mut(g)) {
                 row.patrols += 1;
                 let started = iso(p.started_at);

@@ -13,6 +13,7 @@ use shanzhi_store::UpsertCounts;
 
 use super::builtin;
 use crate::access::Operator;
+use crate::refusal::{self, ProblemLine};
 use crate::{AppError, AppResult};
 
 const COLUMNS: [&str; 4] = ["level", "code", "name", "parent_code"];
@@ -45,31 +46,21 @@ impl ImportRejection {
     }
 
     pub fn summary(&self) -> Bilingual {
-        let n = self.problems.len() + self.more;
-        Bilingual::new(
-            format!("文件有 {n} 处错误，已整体拒绝，未写入任何数据"),
-            format!("the file has {n} problem(s) and was rejected whole; nothing was written"),
-        )
+        refusal::summary("文件", "the file", self.problems.len() + self.more)
     }
 }
 
 impl fmt::Display for ImportRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.summary())?;
-        for p in &self.problems {
-            match p.line {
-                Some(line) => write!(f, "  第 {line} 行 (line {line})")?,
-                None => write!(f, "  文件 (file)")?,
-            }
-            if let Some(code) = &p.code {
-                write!(f, " [{code}]")?;
-            }
-            writeln!(f, ": {}", p.message)?;
-        }
-        if self.more > 0 {
-            writeln!(f, "  …… 另有 {} 处错误 (and {} more)", self.more, self.more)?;
-        }
-        Ok(())
+        let problems = self.problems.iter().map(|p| ProblemLine {
+            place: match p.line {
+                Some(line) => format!("第 {line} 行 (line {line})"),
+                None => "文件 (file)".to_owned(),
+            },
+            code: p.code.as_deref(),
+            message: &p.message,
+        });
+        refusal::write(f, &self.summary(), problems, self.more)
     }
 }
 

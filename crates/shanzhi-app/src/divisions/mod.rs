@@ -3,7 +3,7 @@
 mod builtin;
 mod import;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionLevel};
 
@@ -38,6 +38,13 @@ impl App {
             return Err(not_found(system, code));
         }
         Ok(self.store.child_divisions(system, parent).await?)
+    }
+
+    /// The names of these divisions (NBS 2023 codes), by code; unknown codes
+    /// are left out.
+    pub(crate) async fn division_names(&self, codes: &[DivisionCode]) -> AppResult<HashMap<DivisionCode, String>> {
+        let divisions = self.store.divisions(CodeSystem::Nbs2023, codes).await?;
+        Ok(divisions.into_iter().map(|d| (d.code, d.name.as_str().to_owned())).collect())
     }
 
     /// Divisions per level in a whole code system.

@@ -333,8 +333,8 @@ impl Scoped<'_> {
         match by {
             UnitKind::District | UnitKind::Town | UnitKind::Community => {
                 let parsed: Vec<DivisionCode> = codes.iter().filter_map(|c| DivisionCode::parse(c).ok()).collect();
-                for d in self.app.store.divisions(CodeSystem::Nbs2023, &parsed).await? {
-                    out.insert(d.code.significant().to_owned(), d.name.as_str().to_owned());
+                for (code, name) in self.app.division_names(&parsed).await? {
+                    out.insert(code.significant().to_owned(), name);
                 }
             }
             UnitKind::Grid => {

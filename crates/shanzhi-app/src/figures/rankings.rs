@@ -15,7 +15,7 @@ use serde::Serialize;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
 use shanzhi_domain::ranking::{RankingBody, RankingRow, RankingScheme, UnitInput, in_force, rank};
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CodeSystem, DivisionCode, DivisionLevel, Role, Scope};
+use shanzhi_domain::{DivisionCode, DivisionLevel, Role, Scope};
 use shanzhi_store::{NewRanking, PublishedRanking, StoreError};
 
 use super::sheet::{SheetFormat, csv_line, small_xlsx};
@@ -235,12 +235,10 @@ impl Scoped<'_> {
         let scope = scope_of(&q.within);
         let scope_name = self
             .app
-            .store
-            .divisions(CodeSystem::Nbs2023, std::slice::from_ref(&scope))
+            .division_names(std::slice::from_ref(&scope))
             .await?
-            .into_iter()
-            .next()
-            .map_or_else(|| scope.as_str().to_owned(), |d| d.name.as_str().to_owned());
+            .remove(&scope)
+            .unwrap_or_else(|| scope.as_str().to_owned());
         let previous_period = q.period.previous().to_string();
         let (publication, body, previous_published) = match self.publication(q).await? {
             Some((p, body)) => {

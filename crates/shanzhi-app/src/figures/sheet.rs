@@ -8,16 +8,14 @@ use std::collections::HashMap;
 
 use shanzhi_domain::category::Severity;
 use shanzhi_domain::indicators::Places;
-use shanzhi_domain::{Assignee, CodeSystem, DivisionCode, GridCode, Matter, Micros, Rating};
-use shanzhi_store::MatterQuery;
+use shanzhi_domain::{Assignee, DivisionCode, GridCode, Matter, Micros, Rating};
 
+use super::read::{BATCH, MatterPages};
 use crate::access::{Actor, Scoped};
 use crate::grids::GridFilter;
 use crate::matters::MatterFilter;
 use crate::{App, AppError, AppResult};
 
-/// Matters per read.
-const BATCH: usize = 500;
 /// Rows an XLSX sheet holds below its header.
 pub const MAX_SHEET_ROWS: u64 = 1_048_575;
 
@@ -87,8 +85,7 @@ impl Scoped<'_> {
         Ok(MatterExport {
             app: self.app.clone(),
             actor: self.actor.clone(),
-            query,
-            done: false,
+            pages: MatterPages::new(query),
             header: true,
             rows: 0,
             names: HashMap::new(),
@@ -101,8 +98,7 @@ impl Scoped<'_> {
 pub struct MatterExport {
     app: App,
     actor: Actor,
-    query: MatterQuery,
-    done: bool,
+    pages: MatterPages,
     header: bool,
     rows: u64,
     /// Division and grid names met so far, by code.
@@ -113,20 +109,12 @@ impl MatterExport {
     /// How many matters the export will hold (counted before an XLSX, whose
     /// sheet has a limit).
     pub async fn count(&self) -> AppResult<u64> {
-        Ok(self.app.store.count_matters(&self.query).await?.values().sum())
+        Ok(self.app.store.count_matters(self.pages.query()).await?.values().sum())
     }
 
     /// The next batch of rows; `None` at the end.
     pub async fn next_rows(&mut self) -> AppResult<Option<Vec<Vec<String>>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let matters = self.app.store.matters(&self.query).await?;
-        if matters.len() < BATCH {
-            self.done = true;
-        }
-        let Some(last) = matters.last() else { return Ok(None) };
-        self.query.after = Some((last.reported_at, last.id.clone()));
+        let Some(matters) = self.pages.next(&*self.app.store).await? else { return Ok(None) };
         self.learn_names(&matters).await?;
         let dictionary = self.app.dictionary().await?;
         let now = self.app.now_micros();
@@ -243,8 +231,8 @@ impl MatterExport {
             }
         }
         if !divisions.is_empty() {
-            for d in self.app.store.divisions(CodeSystem::Nbs2023, &divisions).await? {
-                self.names.insert(d.code.significant().to_owned(), d.name.as_str().to_owned());
+            for (code, name) in self.app.division_names(&divisions).await? {
+                self.names.insert(code.significant().to_owned(), name);
             }
         }
         if !grids.is_empty() {

@@ -20,6 +20,7 @@ use shanzhi_geo::topology::{self, Gap, StoredGrid, Tolerance};
 use shanzhi_store::{GridChangeSet, GridQuery, GridRecord, StoreError};
 
 use crate::access::Operator;
+use crate::refusal::{self, ProblemLine};
 use crate::{AppError, AppResult, Progress};
 
 #[derive(Debug, Clone)]
@@ -45,28 +46,21 @@ pub struct GridImportRejection {
 
 impl GridImportRejection {
     pub fn summary(&self) -> Bilingual {
-        let n = self.problems.len();
-        Bilingual::new(
-            format!("网格文件有 {n} 处错误，已整体拒绝，未写入任何数据"),
-            format!("the grid file has {n} problem(s) and was rejected whole; nothing was written"),
-        )
+        refusal::summary("网格文件", "the grid file", self.problems.len())
     }
 }
 
 impl fmt::Display for GridImportRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.summary())?;
-        for p in &self.problems {
-            match p.number {
-                0 => write!(f, "  文件 (file)")?,
-                n => write!(f, "  第 {n} 个要素 (feature {n})")?,
-            }
-            if let Some(code) = &p.code {
-                write!(f, " [{code}]")?;
-            }
-            writeln!(f, ": {}", p.message)?;
-        }
-        Ok(())
+        let problems = self.problems.iter().map(|p| ProblemLine {
+            place: match p.number {
+                0 => "文件 (file)".to_owned(),
+                n => format!("第 {n} 个要素 (feature {n})"),
+            },
+            code: p.code.as_deref(),
+            message: &p.message,
+        });
+        refusal::write(f, &self.summary(), problems, 0)
     }
 }
 

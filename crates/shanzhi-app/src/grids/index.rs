@@ -9,8 +9,8 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use jiff::civil::Date;
 use serde::Serialize;
+use shanzhi_domain::DivisionCode;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CodeSystem, DivisionCode};
 use shanzhi_geo::{Crs, GridIndex, IndexInput, Location};
 use shanzhi_store::GridQuery;
 use tokio::sync::Mutex;
@@ -73,13 +73,7 @@ impl App {
             codes.insert(community);
         }
         let codes: Vec<DivisionCode> = codes.into_iter().collect();
-        let names: HashMap<DivisionCode, String> = self
-            .store
-            .divisions(CodeSystem::Nbs2023, &codes)
-            .await?
-            .into_iter()
-            .map(|d| (d.code, d.name.as_str().to_owned()))
-            .collect();
+        let names = self.division_names(&codes).await?;
         let inputs: Vec<IndexInput> =
             grids.into_iter().map(|g| IndexInput { info: g.info, geometry: g.geometry }).collect();
         let count = inputs.len();

@@ -102,6 +102,30 @@ impl Scoped<'_> {
         })
     }
 
+    /// Attachments named by a report or a command must be the caller's own
+    /// uploads, not yet used (a caller without an account has none).
+    pub(super) async fn check_own_uploads(&self, ids: &[String]) -> AppResult<()> {
+        for id in ids {
+            let ok = self.actor.via != Via::Anonymous
+                && self
+                    .app
+                    .store
+                    .attachment(id)
+                    .await?
+                    .is_some_and(|(a, _)| a.matter_id.is_none() && a.uploaded_by == self.actor.name);
+            if !ok {
+                return Err(AppError::invalid(
+                    "unknown_attachment",
+                    Bilingual::new(
+                        format!("附件 {id} 不存在或不可用"),
+                        format!("attachment {id} does not exist or is not yours"),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// A photo and its type, if the caller may see its matter (or uploaded it).
     pub async fn attachment(&self, id: &str) -> AppResult<(String, Vec<u8>)> {
         let (record, data) = self.app.store.attachment(id).await?.ok_or_else(attachment_not_found)?;

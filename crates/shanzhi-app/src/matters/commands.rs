@@ -143,23 +143,7 @@ impl Scoped<'_> {
             .apply(&command, self.app.now_micros(), &self.actor.name, role, attachments.clone())
             .map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
         self.check_rules(&m, &command).await?;
-        for a in &attachments {
-            let ok = self
-                .app
-                .store
-                .attachment(a)
-                .await?
-                .is_some_and(|(r, _)| r.matter_id.is_none() && r.uploaded_by == self.actor.name);
-            if !ok {
-                return Err(AppError::invalid(
-                    "unknown_attachment",
-                    Bilingual::new(
-                        format!("附件 {a} 不存在或不可用"),
-                        format!("attachment {a} does not exist or is not yours"),
-                    ),
-                ));
-            }
-        }
+        self.check_own_uploads(&attachments).await?;
         let category = self.app.store.category(&m.category, Some(m.category_version)).await?.map(|(c, _)| c);
         let clock = match &category {
             Some(c) => self.app.timing().after(

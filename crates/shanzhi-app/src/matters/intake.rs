@@ -276,26 +276,7 @@ impl Scoped<'_> {
                 )));
             }
         }
-        // Attachments must be the caller's own uploads, not yet used.
-        let uploader = self.actor.name.clone();
-        for id in &r.attachments {
-            let ok = self.actor.via != Via::Anonymous
-                && self
-                    .app
-                    .store
-                    .attachment(id)
-                    .await?
-                    .is_some_and(|(a, _)| a.matter_id.is_none() && a.uploaded_by == uploader);
-            if !ok {
-                return Err(AppError::invalid(
-                    "unknown_attachment",
-                    Bilingual::new(
-                        format!("附件 {id} 不存在或不可用"),
-                        format!("attachment {id} does not exist or is not yours"),
-                    ),
-                ));
-            }
-        }
+        self.check_own_uploads(&r.attachments).await?;
 
         Ok(Checked {
             description,

@@ -422,14 +422,7 @@ impl Scoped<'_> {
             .collect();
         communities.sort();
         communities.dedup();
-        let names: HashMap<DivisionCode, String> = self
-            .app
-            .store
-            .divisions(CodeSystem::Nbs2023, &communities)
-            .await?
-            .into_iter()
-            .map(|d| (d.code, d.name.as_str().to_owned()))
-            .collect();
+        let names = self.app.division_names(&communities).await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             let category = dictionary.category(&m.category).map(|(c, _)| c);

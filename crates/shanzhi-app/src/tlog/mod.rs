@@ -15,8 +15,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::tlog::{
-    LeafKind, SignedCheckpoint, Signer, VerifierKey, consistency_proof, consistency_ranges, hash_to_hex,
-    inclusion_proof, inclusion_ranges, nodes_of,
+    LeafKind, NodeId, SignedCheckpoint, Signer, TlogError, VerifierKey, consistency_proof, consistency_ranges,
+    hash_to_hex, inclusion_proof, inclusion_ranges, nodes_of, range_hash,
 };
 use shanzhi_domain::{EventKind, Micros};
 use shanzhi_store::LogLeaf;
@@ -131,6 +131,12 @@ fn bad(code: &'static str, zh: String, en: String) -> AppError {
     AppError::BadRequest { code, message: Bilingual::new(zh, en) }
 }
 
+/// A proof the stored tree cannot give: the request was checked against the
+/// head first, so the fault is the store's.
+fn broken_tree(e: TlogError) -> AppError {
+    AppError::internal(e.to_string())
+}
+
 fn no_log() -> AppError {
     AppError::not_found("log_key_missing", "本实例未配置日志签名密钥", "this instance has no log signing key")
 }
@@ -182,15 +188,13 @@ impl App {
                 format!("leaf {leaf} is not in a log of {size} leaves (the log has {} now)", head.size),
             ));
         }
-        let ranges = inclusion_ranges(leaf, size).map_err(|e| AppError::internal(e.to_string()))?;
-        let mut ids = nodes_of(&ranges);
+        let mut ids = nodes_of(&inclusion_ranges(leaf, size).map_err(broken_tree)?);
         ids.extend(nodes_of(&[(0, size)]));
-        ids.insert(shanzhi_domain::tlog::NodeId::new(0, leaf));
+        ids.insert(NodeId::new(0, leaf));
         let nodes = self.store.log_nodes(&ids).await?;
-        let internal = |e: shanzhi_domain::tlog::TlogError| AppError::internal(e.to_string());
-        let proof = inclusion_proof(&nodes, leaf, size).map_err(internal)?;
-        let root = shanzhi_domain::tlog::range_hash(&nodes, 0, size).map_err(internal)?;
-        let leaf_hash = nodes[&shanzhi_domain::tlog::NodeId::new(0, leaf)];
+        let proof = inclusion_proof(&nodes, leaf, size).map_err(broken_tree)?;
+        let root = range_hash(&nodes, 0, size).map_err(broken_tree)?;
+        let leaf_hash = nodes[&NodeId::new(0, leaf)];
         Ok(InclusionView {
             leaf_index: leaf,
             tree_size: size,
@@ -213,17 +217,15 @@ impl App {
                 format!("no consistency proof from {from} to {to} leaves (the log has {})", head.size),
             ));
         }
-        let ranges = consistency_ranges(from, to).map_err(|e| AppError::internal(e.to_string()))?;
-        let mut ids = nodes_of(&ranges);
+        let mut ids = nodes_of(&consistency_ranges(from, to).map_err(broken_tree)?);
         ids.extend(nodes_of(&[(0, from), (0, to)]));
         let nodes = self.store.log_nodes(&ids).await?;
-        let internal = |e: shanzhi_domain::tlog::TlogError| AppError::internal(e.to_string());
-        let proof = consistency_proof(&nodes, from, to).map_err(internal)?;
+        let proof = consistency_proof(&nodes, from, to).map_err(broken_tree)?;
         Ok(ConsistencyView {
             from,
             to,
-            from_root: hash_to_hex(&shanzhi_domain::tlog::range_hash(&nodes, 0, from).map_err(internal)?),
-            to_root: hash_to_hex(&shanzhi_domain::tlog::range_hash(&nodes, 0, to).map_err(internal)?),
+            from_root: hash_to_hex(&range_hash(&nodes, 0, from).map_err(broken_tree)?),
+            to_root: hash_to_hex(&range_hash(&nodes, 0, to).map_err(broken_tree)?),
             proof: proof.iter().map(hash_to_hex).collect(),
         })
     }

@@ -291,30 +291,17 @@ async fn bad_input_gets_clear_errors() {
     fn code<T>(r: Result<T, AppError>) -> Option<&'static str> {
         r.err().map(|e| e.code())
     }
-    assert_eq!(
-        code(admin.create_user(NewStaff { scope: Some("510104022006099".into()), ..base() }).await),
-        Some("unknown_scope")
-    );
-    assert_eq!(
-        code(admin.create_user(NewStaff { scope: Some("510104022".into()), ..base() }).await),
-        Some("scope_does_not_fit_role")
-    );
-    assert_eq!(
-        code(admin.create_user(NewStaff { scope: Some("5101x".into()), ..base() }).await),
-        Some("invalid_scope")
-    );
-    assert_eq!(
-        code(admin.create_user(NewStaff { password: Some("short".into()), ..base() }).await),
-        Some("weak_password")
-    );
-    assert_eq!(
-        code(admin.create_user(NewStaff { phone: Some("12345".into()), ..base() }).await),
-        Some("invalid_phone")
-    );
-    assert_eq!(
-        code(admin.create_user(NewStaff { username: "r_admin".into(), ..base() }).await),
-        Some("username_taken")
-    );
+    let refused: [(NewStaff, &str); 6] = [
+        (NewStaff { scope: Some("510104022006099".into()), ..base() }, "unknown_scope"),
+        (NewStaff { scope: Some("510104022".into()), ..base() }, "scope_does_not_fit_role"),
+        (NewStaff { scope: Some("5101x".into()), ..base() }, "invalid_scope"),
+        (NewStaff { password: Some("short".into()), ..base() }, "weak_password"),
+        (NewStaff { phone: Some("12345".into()), ..base() }, "invalid_phone"),
+        (NewStaff { username: "r_admin".into(), ..base() }, "username_taken"),
+    ];
+    for (staff, expected) in refused {
+        assert_eq!(code(admin.create_user(staff).await), Some(expected));
+    }
     assert!("captain".parse::<Role>().is_err(), "unknown role");
     admin.create_user(base()).await.expect("a good one");
     let clash = admin

@@ -15,8 +15,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::at;
 use jiff::Timestamp;
-use jiff::civil::date;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use shanzhi_app::AppError;
@@ -594,15 +594,6 @@ fn grid_workers() -> BTreeMap<String, Vec<String>> {
 
 fn handler(department: &str) -> String {
     format!("dh_{}", department.replace('-', "_"))
-}
-
-/// Beijing time.
-fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-    date(2026, m, d)
-        .at(h, min, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .expect("time")
-        .timestamp()
 }
 
 #[derive(Debug, Clone)]

@@ -11,3 +11,12 @@ mod kept_figures;
 mod matters;
 mod rankings;
 mod timing;
+
+/// Beijing time in 2026: the test worlds' clocks all start in that year.
+fn at(m: i8, d: i8, h: i8, min: i8) -> jiff::Timestamp {
+    jiff::civil::date(2026, m, d)
+        .at(h, min, 0, 0)
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .expect("time")
+        .timestamp()
+}

@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use jiff::Timestamp;
-use jiff::civil::date;
+use crate::at;
 use shanzhi_app::AppError;
 use shanzhi_app::figures::{RankingFile, RankingQuery, SheetFormat};
 use shanzhi_app::matters::IntakeRequest;
@@ -18,28 +17,18 @@ use shanzhi_domain::ranking::{Band, Grade, RANKING_GENESIS, RankingScheme, ranki
 use shanzhi_domain::{DivisionCode, Role};
 use shanzhi_testkit::TestApp;
 
-fn at(m: i8, d: i8, h: i8) -> Timestamp {
-    date(2026, m, d)
-        .at(h, 0, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .expect("time")
-        .timestamp()
-}
-
 async fn world() -> (TestApp, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(at(11, 2, 9)));
+    let clock = Arc::new(ManualClock::new(at(11, 2, 9, 0)));
     let t = TestApp::new()
         .with_clock(clock.clone())
         .with_grid()
         .with_categories()
         .with_departments()
-        .with_accounts(&[
-            ("resident", Role::Resident, None),
-            ("supervisor", Role::Supervisor, Some("5101")),
-            ("district_supervisor", Role::Supervisor, Some("510104")),
-            ("dispatcher", Role::Dispatcher, Some("510104022")),
-            ("admin", Role::Admin, Some("5101")),
-        ])
+        .with_staff(Role::Resident)
+        .with_staff(Role::Supervisor)
+        .with_account("district_supervisor", Role::Supervisor, Some("510104"))
+        .with_staff(Role::Dispatcher)
+        .with_staff(Role::Admin)
         .start()
         .await;
     (t, clock)
@@ -69,13 +58,13 @@ fn conflict_code(e: AppError) -> &'static str {
 #[tokio::test]
 async fn a_published_month_is_frozen_chained_and_logged() {
     let (t, clock) = world().await;
-    let resident = t.scoped(t.actor("resident").await);
+    let resident = t.scoped(t.actor_for(Role::Resident).await);
     let closed = resident.intake(report()).await.expect("report").matter.id;
     t.close_matter(&closed).await;
     resident.intake(report()).await.expect("a second, left open");
-    clock.set(at(12, 2, 9));
+    clock.set(at(12, 2, 9, 0));
 
-    let supervisor = t.scoped(t.actor("supervisor").await);
+    let supervisor = t.scoped(t.actor_for(Role::Supervisor).await);
     let nov = query("2026-11", UnitKind::District);
     let computed = supervisor.ranking(&nov).await.expect("computed");
     assert!(!computed.published && computed.hash.is_none());
@@ -100,7 +89,7 @@ async fn a_published_month_is_frozen_chained_and_logged() {
     // Not before the month is over; not by a dispatcher; not for a town.
     let dec = query("2026-12", UnitKind::District);
     assert_eq!(conflict_code(supervisor.publish_ranking(&dec).await.expect_err("December")), "period_not_over");
-    let dispatcher = t.scoped(t.actor("dispatcher").await);
+    let dispatcher = t.scoped(t.actor_for(Role::Dispatcher).await);
     assert!(matches!(dispatcher.publish_ranking(&nov).await, Err(AppError::Forbidden(_))));
     let town = RankingQuery { within: Some(DivisionCode::parse("510104022").expect("code")), ..nov.clone() };
     assert!(matches!(supervisor.publish_ranking(&town).await, Err(AppError::Invalid { code: "invalid_scope", .. })));
@@ -138,7 +127,7 @@ async fn a_published_month_is_frozen_chained_and_logged() {
     let mut bad = scheme.clone();
     bad.weights.insert(Key::ReworkRate, 5);
     assert!(matches!(supervisor.save_ranking_scheme(bad).await, Err(AppError::Invalid { code: "invalid_scheme", .. })));
-    let saved = t.scoped(t.actor("admin").await).save_ranking_scheme(scheme.clone()).await.expect("saved");
+    let saved = t.scoped(t.actor_for(Role::Admin).await).save_ranking_scheme(scheme.clone()).await.expect("saved");
     assert_eq!(saved.version, 1);
     let again = supervisor.ranking(&nov).await.expect("read again");
     assert_eq!(again.rows, published.rows, "the published month does not change");

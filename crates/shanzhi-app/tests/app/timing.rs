@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::at;
 use jiff::Timestamp;
 use jiff::civil::date;
 use serde_json::json;
@@ -17,15 +18,6 @@ use shanzhi_domain::calendar::DayKind;
 use shanzhi_domain::{Role, Warning};
 use shanzhi_testkit::{TestApp, one_grid_community};
 
-/// Beijing time in late 2026.
-fn at(m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-    date(2026, m, d)
-        .at(h, min, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
-        .expect("time")
-        .timestamp()
-}
-
 async fn world(start: Timestamp) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(start));
     let t = TestApp::new()
@@ -33,14 +25,12 @@ async fn world(start: Timestamp) -> (TestApp, Arc<ManualClock>) {
         .with_features(one_grid_community("510104022006", 104.07, 30.65))
         .with_categories()
         .with_department("510104-chengguan", "锦江区城管局")
-        .with_accounts(&[
-            ("resident", Role::Resident, None),
-            ("dispatcher", Role::Dispatcher, Some("510104022")),
-            ("handler", Role::DeptHandler, Some("510104-chengguan")),
-            ("supervisor", Role::Supervisor, Some("5101")),
-            ("admin", Role::Admin, Some("5101")),
-            ("district_admin", Role::Admin, Some("510104")),
-        ]);
+        .with_staff(Role::Resident)
+        .with_staff(Role::Dispatcher)
+        .with_staff(Role::DeptHandler)
+        .with_staff(Role::Supervisor)
+        .with_staff(Role::Admin)
+        .with_account("district_admin", Role::Admin, Some("510104"));
     (t.start().await, clock)
 }
 
@@ -61,7 +51,7 @@ fn deadline(m: &MatterView) -> Option<Timestamp> {
 
 async fn warned(app: &TestApp, colour: Warning) -> Vec<String> {
     let q = MatterFilter { warnings: vec![colour], limit: Some(50), ..MatterFilter::default() };
-    let page = app.scoped(app.actor("supervisor").await).matters(&q, None).await.expect("list");
+    let page = app.scoped(app.actor_for(Role::Supervisor).await).matters(&q, None).await.expect("list");
     page.items.into_iter().map(|m| m.id).collect()
 }
 
@@ -69,7 +59,7 @@ async fn warned(app: &TestApp, colour: Warning) -> Vec<String> {
 async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     // Monday 2026-11-23 09:00: 0110 道路破损 is accepted within 1 working hour.
     let (app, clock) = world(at(11, 23, 9, 0)).await;
-    let resident = app.scoped(app.actor("resident").await);
+    let resident = app.scoped(app.actor_for(Role::Resident).await);
     let m = resident.intake(report(false)).await.expect("report").matter;
     let t = m.time_limit.clone().expect("the accept stage is timed");
     assert_eq!((t.stage_name, t.limit_label.as_str()), ("受理", "1 个工作时"));
@@ -92,7 +82,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     assert_eq!((r.red, r.supervised), (1, 1));
 
     // The supervision is on the timeline, counted against the unit that held it.
-    let supervisor = app.scoped(app.actor("supervisor").await);
+    let supervisor = app.scoped(app.actor_for(Role::Supervisor).await);
     let timeline = supervisor.timeline(&m.id).await.expect("timeline");
     let last = timeline.last().expect("events");
     assert_eq!((last.command.as_str(), last.actor.as_str()), ("supervise", "system:sweep"));
@@ -115,7 +105,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
 
     // Accepting starts the dispatch clock afresh: no colour.
     clock.set(at(11, 23, 10, 5));
-    let m = app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    let m = app.command_as("t_dispatcher", &m.id, "accept", json!({})).await.expect("accept");
     let t = m.time_limit.clone().expect("dispatch clock");
     assert_eq!((t.stage_name, t.warning, t.supervised), ("派遣", Warning::None, false));
     assert_eq!(deadline(&m), Some(at(11, 23, 11, 5)));
@@ -127,32 +117,41 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
 #[tokio::test]
 async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
     let (app, clock) = world(at(11, 23, 10, 0)).await;
-    let resident = app.scoped(app.actor("resident").await);
+    let resident = app.scoped(app.actor_for(Role::Resident).await);
     let m = resident.intake(report(false)).await.expect("report").matter;
-    app.command_as("dispatcher", &m.id, "accept", json!({})).await.expect("accept");
-    app.command_as("dispatcher", &m.id, "dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))
-        .await
-        .expect("dispatch");
+    app.command_as("t_dispatcher", &m.id, "accept", json!({})).await.expect("accept");
+    app.command_as(
+        "t_dispatcher",
+        &m.id,
+        "dispatch",
+        json!({"to": {"kind": "department", "code": "510104-chengguan"}}),
+    )
+    .await
+    .expect("dispatch");
     clock.set(at(11, 23, 10, 20));
-    let m = app.command_as("handler", &m.id, "sign", json!({})).await.expect("sign");
+    let m = app.command_as("t_dept_handler", &m.id, "sign", json!({})).await.expect("sign");
     // Handle within 3 working days: Thursday 10:20.
     assert_eq!(deadline(&m), Some(at(11, 26, 10, 20)));
 
     // An approved extension of 8 hours adds 8 working hours: Friday 11:20.
-    app.command_as("handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await.expect("extend");
+    app.command_as("t_dept_handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"}))
+        .await
+        .expect("extend");
     let asked = app
-        .command_as("dispatcher", &m.id, "deny_extension", json!({"reason": "先处置"}))
+        .command_as("t_dispatcher", &m.id, "deny_extension", json!({"reason": "先处置"}))
         .await
         .expect("deny_extension");
     assert_eq!(deadline(&asked), Some(at(11, 26, 10, 20)), "a refused extension moves nothing");
-    app.command_as("handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"})).await.expect("extend");
-    let m = app.command_as("dispatcher", &m.id, "approve_extension", json!({})).await.expect("approve_extension");
+    app.command_as("t_dept_handler", &m.id, "extend", json!({"hours": 8, "reason": "需采购配件"}))
+        .await
+        .expect("extend");
+    let m = app.command_as("t_dispatcher", &m.id, "approve_extension", json!({})).await.expect("approve_extension");
     assert_eq!(deadline(&m), Some(at(11, 27, 11, 20)));
 
     // Parked on Tuesday 09:00 with 23 h 20 min of working time left …
     clock.set(at(11, 24, 9, 0));
-    app.command_as("handler", &m.id, "park", json!({"reason": "需纳入改造计划"})).await.expect("park");
-    let m = app.command_as("dispatcher", &m.id, "approve_park", json!({})).await.expect("approve_park");
+    app.command_as("t_dept_handler", &m.id, "park", json!({"reason": "需纳入改造计划"})).await.expect("park");
+    let m = app.command_as("t_dispatcher", &m.id, "approve_park", json!({})).await.expect("approve_park");
     let t = m.time_limit.clone().expect("clock kept");
     assert!(t.paused && deadline(&m).is_none());
     assert_eq!(t.paused_left_seconds, Some(23 * 3600 + 20 * 60));
@@ -160,13 +159,13 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
     clock.set(at(12, 7, 9, 0));
     assert_eq!(app.sweep().await.expect("sweep").examined, 0);
     // … and resuming on Monday 12-07 09:00 ends on Thursday 12-10 11:20.
-    let m = app.command_as("dispatcher", &m.id, "resume", json!({})).await.expect("resume");
+    let m = app.command_as("t_dispatcher", &m.id, "resume", json!({})).await.expect("resume");
     assert_eq!(deadline(&m), Some(at(12, 10, 11, 20)));
     assert_eq!(m.time_limit.expect("clock").warning, Warning::None);
 
     // Rework restarts the handle clock with the full limit.
     clock.set(at(12, 8, 9, 0));
-    app.command_as("handler", &m.id, "respond", json!({"text": "已修复"})).await.expect("respond");
+    app.command_as("t_dept_handler", &m.id, "respond", json!({"text": "已修复"})).await.expect("respond");
     clock.set(at(12, 8, 10, 0));
     let m = app
         .operator()
@@ -181,12 +180,12 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
 async fn urgent_matters_run_on_clock_hours() {
     // Friday 17:00: one working hour would end Monday 09:30; urgent ends 19:00.
     let (app, _clock) = world(at(11, 27, 17, 0)).await;
-    let dispatcher = app.scoped(app.actor("dispatcher").await);
+    let dispatcher = app.scoped(app.actor_for(Role::Dispatcher).await);
     let m = dispatcher.intake(report(true)).await.expect("report").matter;
     assert_eq!((m.severity.as_str(), deadline(&m)), ("urgent", Some(at(11, 27, 19, 0))));
     let normal = dispatcher.intake(IntakeRequest { lng: Some(104.079), ..report(false) }).await.expect("report");
     assert_eq!(deadline(&normal.matter), Some(at(11, 30, 9, 30)));
-    let resident = app.scoped(app.actor("resident").await);
+    let resident = app.scoped(app.actor_for(Role::Resident).await);
     assert!(matches!(resident.intake(report(true)).await, Err(AppError::Forbidden(_))));
 }
 
@@ -201,10 +200,10 @@ async fn the_calendar_is_read_by_all_and_edited_by_a_city_admin() {
     assert!(year.notice.is_some());
     assert!(anyone.calendar(Some(1900)).is_err());
 
-    let admin = app.scoped(app.actor("admin").await);
+    let admin = app.scoped(app.actor_for(Role::Admin).await);
     let admin = admin.desk::<CityDesk>().expect("a city-wide administrator");
     let day = CalendarDayInput { kind: DayKind::Off, name: "防汛停工".into() };
-    for who in ["district_admin", "supervisor"] {
+    for who in ["district_admin", "t_supervisor"] {
         let them = app.scoped(app.actor(who).await);
         let refused = async { them.desk::<CityDesk>()?.put_calendar_day("2026-11-24", day.clone()).await }.await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "{who}");
