@@ -7,6 +7,7 @@ use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
+use crate::fragments::push_list;
 use crate::{SqlStore, convert, map_err};
 
 const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
@@ -82,12 +83,8 @@ impl<DB> DivisionStore for SqlStore<DB> {
         let mut out = Vec::with_capacity(codes.len());
         for chunk in codes.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(COLUMNS);
-            q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND code IN (");
-            let mut list = q.separated(", ");
-            for c in chunk {
-                list.push_bind(c.as_str().to_owned());
-            }
-            q.push(")");
+            q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND code IN ");
+            push_list(&mut q, chunk.iter().map(|c| c.as_str().to_owned()));
             for row in q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 out.push(Division::try_from(row)?);
             }

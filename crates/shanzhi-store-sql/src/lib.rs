@@ -14,6 +14,7 @@ mod convert;
 mod dictionary;
 mod division;
 mod figures;
+mod fragments;
 mod grid;
 mod matter;
 

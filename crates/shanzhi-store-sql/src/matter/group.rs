@@ -17,6 +17,7 @@ use super::rows::{
     EVENT_INSERT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter,
 };
 use super::{insert_new_matter, take_numbers};
+use crate::fragments::push_list;
 use crate::{Dialect, SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
@@ -157,12 +158,8 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
     let mut by_key: HashMap<String, MatterId> = HashMap::new();
     let keys: Vec<&String> = jobs.iter().filter_map(|j| j.key.as_ref()).collect();
     if !keys.is_empty() {
-        let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN (");
-        let mut list = q.separated(", ");
-        for k in &keys {
-            list.push_bind((*k).clone());
-        }
-        q.push(")");
+        let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN ");
+        push_list(&mut q, keys.iter().map(|k| (*k).clone()));
         for row in q.build_query_as::<KeyRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
             by_key.insert(row.idempotency_key, MatterId::parse(&row.id).map_err(corrupt)?);
         }
@@ -170,12 +167,8 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
     let mut by_ref: HashMap<(String, String), MatterId> = HashMap::new();
     let refs: Vec<&String> = jobs.iter().filter_map(|j| j.matter.external_ref.as_ref()).collect();
     if !refs.is_empty() {
-        let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN (");
-        let mut list = q.separated(", ");
-        for r in &refs {
-            list.push_bind((*r).clone());
-        }
-        q.push(")");
+        let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN ");
+        push_list(&mut q, refs.iter().map(|r| (*r).clone()));
         for row in q.build_query_as::<RefRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
             by_ref.insert((row.channel, row.external_ref), MatterId::parse(&row.id).map_err(corrupt)?);
         }

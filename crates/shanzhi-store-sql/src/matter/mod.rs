@@ -24,6 +24,7 @@ pub(crate) use write::{insert_new_matter, take_numbers};
 
 pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 
+use crate::fragments::push_list;
 use crate::{SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
@@ -115,12 +116,8 @@ impl<DB> MatterStore for SqlStore<DB> {
         let mut out = Vec::new();
         for chunk in refs.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE channel = "));
-            q.push_bind(channel.as_str().to_owned()).push(" AND external_ref IN (");
-            let mut list = q.separated(", ");
-            for r in chunk {
-                list.push_bind(r.clone());
-            }
-            q.push(")");
+            q.push_bind(channel.as_str().to_owned()).push(" AND external_ref IN ");
+            push_list(&mut q, chunk.iter().cloned());
             out.extend(matters_of(q.build_query_as::<MatterRow>().fetch_all(self.pool()).await.map_err(map_err)?)?);
         }
         Ok(out)
@@ -183,12 +180,9 @@ impl<DB> MatterStore for SqlStore<DB> {
         let mut by_matter: HashMap<String, Vec<MatterEvent>> = HashMap::new();
         for chunk in ids.chunks(DB::CHUNK_ROWS) {
             let mut q =
-                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN ("));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str().to_owned());
-            }
-            q.push(") ORDER BY matter_id, seq");
+                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN "));
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
+            q.push(" ORDER BY matter_id, seq");
             for row in q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 let matter = row.matter_id.clone();
                 by_matter.entry(matter).or_default().push(MatterEvent::try_from(row)?);
@@ -306,12 +300,8 @@ impl<DB> MatterStore for SqlStore<DB> {
     async fn matters_by_ids(&self, ids: &[MatterId]) -> StoreResult<Vec<Matter>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(DB::CHUNK_ROWS) {
-            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id IN ("));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str().to_owned());
-            }
-            q.push(")");
+            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id IN "));
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
             out.extend(matters_of(q.build_query_as::<MatterRow>().fetch_all(self.pool()).await.map_err(map_err)?)?);
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
