@@ -80,8 +80,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
             q.push(" WHERE category_code = ").push_bind(c.as_str().to_owned());
         }
         q.push(" ORDER BY category_code, level");
-        let rows = q.build_query_as::<DutyRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(DutyItem::try_from).collect()
+        self.fetch_records::<DutyRow, _>(&mut q).await
     }
 
     async fn duty(&self, category: &CategoryCode, level: DutyLevel) -> StoreResult<Option<DutyItem>> {
@@ -89,12 +88,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
             "SELECT category_code, level, list, lead, co, note FROM duties WHERE category_code = ",
         );
         q.push_bind(category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&level));
-        q.build_query_as::<DutyRow>()
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?
-            .map(DutyItem::try_from)
-            .transpose()
+        self.fetch_record::<DutyRow, _>(&mut q).await
     }
 
     async fn put_duty(&self, d: &DutyItem, audit_entry: &AuditEntry) -> StoreResult<()> {

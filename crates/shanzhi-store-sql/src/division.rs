@@ -75,8 +75,7 @@ impl<DB> DivisionStore for SqlStore<DB> {
     async fn division(&self, system: CodeSystem, code: &DivisionCode) -> StoreResult<Option<Division>> {
         let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE code_system = "));
         q.push_bind(system.as_str().to_owned()).push(" AND code = ").push_bind(code.as_str().to_owned());
-        let row = q.build_query_as::<DivisionRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Division::try_from).transpose()
+        self.fetch_record::<DivisionRow, _>(&mut q).await
     }
 
     async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>> {
@@ -117,8 +116,7 @@ impl<DB> DivisionStore for SqlStore<DB> {
             None => q.push(" AND parent_code IS NULL"),
         };
         q.push(" ORDER BY code");
-        let rows = q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(Division::try_from).collect()
+        self.fetch_records::<DivisionRow, _>(&mut q).await
     }
 
     async fn count_divisions(

@@ -13,6 +13,7 @@ mod contents;
 mod convert;
 mod dictionary;
 mod division;
+mod fetch;
 mod figures;
 mod fragments;
 mod grid;

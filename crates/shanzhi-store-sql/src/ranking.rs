@@ -164,15 +164,13 @@ impl<DB> RankingStore for SqlStore<DB> {
         let mut q = QueryBuilder::<DB>::new(format!("{RANKING_SELECT} WHERE r.period = "));
         q.push_bind(period.to_owned()).push(" AND r.unit_kind = ").push_bind(unit_kind.to_owned());
         q.push(" AND r.scope = ").push_bind(scope.to_owned());
-        let row = q.build_query_as::<RankingRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(PublishedRanking::try_from).transpose()
+        self.fetch_record::<RankingRow, _>(&mut q).await
     }
 
     async fn published_rankings(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<PublishedRanking>> {
         let mut q = QueryBuilder::<DB>::new(format!("{RANKING_SELECT} WHERE r.seq > "));
         q.push_bind(after_seq).push(" ORDER BY r.seq LIMIT ");
         q.push_bind(i64::try_from(limit.clamp(1, 100_000)).unwrap_or(1000));
-        let rows = q.build_query_as::<RankingRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(PublishedRanking::try_from).collect()
+        self.fetch_records::<RankingRow, _>(&mut q).await
     }
 }

@@ -124,10 +124,11 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE reporter_key_hash = "));
-        q.push_bind(key_hash.to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(
+            format!("SELECT {MATTER_COLUMNS} FROM matters WHERE reporter_key_hash = "),
+            key_hash,
+        )
+        .await
     }
 
     async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
@@ -156,24 +157,18 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "));
-        q.push_bind(id.as_str().to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "), id.as_str())
+            .await
     }
 
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE number = "));
-        q.push_bind(number.to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE number = "), number).await
     }
 
     async fn matter_events(&self, id: &MatterId) -> StoreResult<Vec<MatterEvent>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id = "));
         q.push_bind(id.as_str().to_owned()).push(" ORDER BY seq");
-        let rows = q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(MatterEvent::try_from).collect()
+        self.fetch_records::<EventRow, _>(&mut q).await
     }
 
     async fn matter_events_of(&self, ids: &[MatterId]) -> StoreResult<Vec<(MatterId, MatterEvent)>> {
@@ -268,8 +263,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         q.push(" AND e.at >= ").push_bind(from.get()).push(" AND e.at < ").push_bind(to.get());
         q.push(" ORDER BY e.at, e.matter_id, e.seq LIMIT ").push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
         q.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(0));
-        let rows = q.build_query_as::<NumberedEventRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.fetch_records::<NumberedEventRow, _>(&mut q).await
     }
 
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {

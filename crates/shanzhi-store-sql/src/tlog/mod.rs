@@ -116,16 +116,14 @@ impl<DB> LogStore for SqlStore<DB> {
     async fn log_leaves(&self, from: u64, limit: usize) -> StoreResult<Vec<LogLeaf>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {LEAF_COLUMNS} FROM tlog_leaves WHERE idx >= "));
         q.push_bind(i64::try_from(from).unwrap_or(i64::MAX)).push(" ORDER BY idx LIMIT ").push_bind(limit_of(limit));
-        let rows = q.build_query_as::<LeafRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(LogLeaf::try_from).collect()
+        self.fetch_records::<LeafRow, _>(&mut q).await
     }
 
     async fn log_leaves_of(&self, kind: LeafKind, key: &str) -> StoreResult<Vec<LogLeaf>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {LEAF_COLUMNS} FROM tlog_leaves WHERE kind = "));
         q.push_bind(kind.as_str().to_owned()).push(" AND record_key = ").push_bind(key.to_owned());
         q.push(" ORDER BY record_seq LIMIT 10000");
-        let rows = q.build_query_as::<LeafRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(LogLeaf::try_from).collect()
+        self.fetch_records::<LeafRow, _>(&mut q).await
     }
 
     async fn log_leaf_checks(&self, from: u64, limit: usize) -> StoreResult<Vec<LeafCheck>> {
