@@ -232,6 +232,25 @@ pub(crate) async fn bump_counter<DB>(conn: &mut DB::Connection, name: &str) -> S
     q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)
 }
 
+/// One more than the largest `column` among the rows of `table` whose
+/// `key_column` is `key` (1 for none): the next sequence number or version,
+/// read inside the caller's write transaction.
+#[sql_bounds]
+pub(crate) async fn next_number<DB>(
+    conn: &mut DB::Connection,
+    table: &str,
+    column: &str,
+    key_column: &str,
+    key: &str,
+) -> StoreResult<i64> {
+    use sqlx::Row;
+    let mut q =
+        QueryBuilder::<DB>::new(format!("SELECT COALESCE(MAX({column}), 0) FROM {table} WHERE {key_column} = "));
+    q.push_bind(key.to_owned());
+    let last: i64 = q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
+    Ok(last + 1)
+}
+
 /// The current instant as stored: microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
     jiff::Timestamp::now().as_microsecond()

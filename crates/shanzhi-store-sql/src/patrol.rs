@@ -57,10 +57,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
             Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
             Some(None) => {}
         }
-        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(seq), 0) FROM patrol_points WHERE patrol_id = ");
-        q.push_bind(patrol_id.to_owned());
-        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
-        let seq = last + 1;
+        let seq = crate::next_number::<DB>(&mut tx, "patrol_points", "seq", "patrol_id", patrol_id).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO patrol_points (patrol_id, seq, at, lng, lat, grid_code, households, note) ",
         );

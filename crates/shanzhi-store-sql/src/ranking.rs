@@ -99,10 +99,7 @@ impl<DB> RankingStore for SqlStore<DB> {
     ) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(version), 0) FROM ranking_schemes WHERE unit_kind = ");
-        q.push_bind(unit_kind.to_owned());
-        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
-        let version = last + 1;
+        let version = crate::next_number::<DB>(&mut tx, "ranking_schemes", "version", "unit_kind", unit_kind).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO ranking_schemes (unit_kind, version, valid_from, body, saved_at, saved_by) ",
         );
