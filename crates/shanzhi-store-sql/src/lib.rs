@@ -156,6 +156,26 @@ impl<DB> SqlStore<DB>
 where
     DB::Connection: sqlx::migrate::Migrate,
 {
+    /// How both backends open their store: a pool of `max_connections` to
+    /// `options`, `migrations` applied, new matters through a group writer
+    /// (one commit for many reports) that runs until the last handle drops.
+    pub async fn open(
+        options: <DB::Connection as sqlx::Connection>::Options,
+        max_connections: u32,
+        migrations: &'static [(i64, &'static str, &'static str)],
+    ) -> StoreResult<Self> {
+        let pool = sqlx::pool::PoolOptions::<DB>::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        let (store, queue) = SqlStore::new(pool, migrations).with_group_commit();
+        store.migrate().await?;
+        tokio::spawn(run_group_commit(store.clone(), queue));
+        Ok(store)
+    }
+
     /// Apply the backend's migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
         self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
