@@ -72,7 +72,13 @@ impl<DB> MatterStore for SqlStore<DB> {
         first: &MatterEvent,
     ) -> StoreResult<Created> {
         if let Some(group) = &self.group {
-            return group.submit(matter, idempotency_key, number_prefix, first).await;
+            let new = NewMatter {
+                matter: matter.clone(),
+                idempotency_key: idempotency_key.map(str::to_owned),
+                number_prefix: number_prefix.to_owned(),
+                first: first.clone(),
+            };
+            return group.submit(new).await;
         }
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
