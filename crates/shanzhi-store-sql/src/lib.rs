@@ -252,6 +252,28 @@ pub(crate) async fn bump_counter<DB>(conn: &mut DB::Connection, name: &str) -> S
     q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)
 }
 
+/// The next link of a hash chain: its number from the counter `counter`, and
+/// the hash of the link before it in `table` (`genesis` for the first). The
+/// counter moves first: on PostgreSQL that locks its row until commit, so
+/// appends take turns and the chain never forks.
+#[sql_bounds]
+pub(crate) async fn next_link<DB>(
+    conn: &mut DB::Connection,
+    counter: &str,
+    table: &str,
+    genesis: &str,
+) -> StoreResult<(i64, String)> {
+    use sqlx::Row;
+    let seq = bump_counter::<DB>(conn, counter).await?;
+    let mut q = QueryBuilder::<DB>::new(format!("SELECT hash FROM {table} WHERE seq = "));
+    q.push_bind(seq - 1);
+    let prev = match q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
+        Some(row) => row.try_get(0usize).map_err(map_err)?,
+        None => genesis.to_owned(),
+    };
+    Ok((seq, prev))
+}
+
 /// One more than the largest `column` among the rows of `table` whose
 /// `key_column` is `key` (1 for none): the next sequence number or version,
 /// read inside the caller's write transaction.

@@ -6,7 +6,7 @@ use shanzhi_domain::ranking::{RANKING_GENESIS, ranking_hash};
 use shanzhi_domain::tlog::LeafRecord;
 use shanzhi_store::{AuditEntry, NewRanking, PublishedRanking, RankingStore, StoreError, StoreResult, StoredScheme};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use crate::{SqlStore, audit, map_err};
 
@@ -120,14 +120,7 @@ impl<DB> RankingStore for SqlStore<DB> {
     async fn publish_ranking(&self, r: &NewRanking) -> StoreResult<PublishedRanking> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // The counter first: publications take turns and the chain never forks.
-        let seq = crate::bump_counter::<DB>(&mut tx, "ranking").await?;
-        let mut q = QueryBuilder::<DB>::new("SELECT hash FROM published_rankings WHERE seq = ");
-        q.push_bind(seq - 1);
-        let prev: String = match q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
-            Some(row) => row.try_get(0usize).map_err(map_err)?,
-            None => RANKING_GENESIS.to_owned(),
-        };
+        let (seq, prev) = crate::next_link::<DB>(&mut tx, "ranking", "published_rankings", RANKING_GENESIS).await?;
         let hash = ranking_hash(&prev, seq, &r.body);
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO published_rankings \
