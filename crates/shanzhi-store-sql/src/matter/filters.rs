@@ -1,11 +1,12 @@
 //! Matter filters: the caller's scope as parts (each read along its own
 //! index), and the query's filters, as SQL.
 
-use crate::fragments::{push_between, push_list};
 use shanzhi_domain::{DivisionCode, DivisionLevel, MatterState, Warning};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
+
+use crate::fragments::{push_between, push_list};
 
 fn like_pattern(text: &str) -> String {
     let escaped: String =
