@@ -8,7 +8,8 @@ use sqlx::{Database, FromRow, QueryBuilder};
 use crate::{SqlStore, map_err};
 
 /// A row type that becomes the record `T`: read by column name, then
-/// converted (a conversion that cannot fail counts too).
+/// converted (a conversion that cannot fail counts too). A trait so that the
+/// fetches below state these bounds once.
 pub(crate) trait RowOf<DB: Database, T>:
     for<'r> FromRow<'r, DB::Row> + Send + Unpin + TryInto<T, Error: Into<StoreError>>
 {
@@ -19,7 +20,7 @@ impl<DB: Database, T, R> RowOf<DB, T> for R where
 {
 }
 
-fn record<DB: Database, R: RowOf<DB, T>, T>(row: R) -> StoreResult<T> {
+fn record<R: TryInto<T, Error: Into<StoreError>>, T>(row: R) -> StoreResult<T> {
     row.try_into().map_err(Into::into)
 }
 
