@@ -11,11 +11,10 @@ pub mod testkit;
 pub use dump::{ExportedSnapshot, ensure_schema, existing_contents, export_snapshot};
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use shanzhi_store::StoreResult;
 use shanzhi_store_sql::{SqlStore, map_err};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 
 /// The store on PostgreSQL.
 pub type PgStore = SqlStore<sqlx::Postgres>;
@@ -28,16 +27,7 @@ pub async fn connect(url: &str) -> StoreResult<PgStore> {
 }
 
 pub async fn connect_with(options: PgConnectOptions) -> StoreResult<PgStore> {
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(Duration::from_secs(15))
-        .connect_with(options)
-        .await
-        .map_err(map_err)?;
     // New matters are written in groups here too: one commit (and one WAL
     // flush) for many reports, fewer round trips.
-    let (store, queue) = SqlStore::new(pool, MIGRATIONS).with_group_commit();
-    store.migrate().await?;
-    tokio::spawn(shanzhi_store_sql::run_group_commit(store.clone(), queue));
-    Ok(store)
+    SqlStore::open(options, 16, MIGRATIONS).await
 }

@@ -35,30 +35,49 @@ impl SchemaGuard {
 
 impl Drop for SchemaGuard {
     fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        // Drop runs inside the test's runtime; use a runtime of our own on a thread.
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            rt.block_on(async {
-                let mut conn = PgConnection::connect(&url).await.ok()?;
+        let schema = &self.schema;
+        clean_up(
+            &self.url,
+            vec![
                 // A connection of the test left idle in a transaction (a
                 // dropped sqlx transaction rolls back only when its connection
                 // is used again) would hold locks the DROP waits for, forever.
-                sqlx::query(
+                // (The name is ours: letters, digits and underscores.)
+                format!(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                     WHERE application_name = $1 AND pid <> pg_backend_pid()",
-                )
-                .bind(&schema)
-                .execute(&mut conn)
-                .await
-                .ok()?;
-                let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
-                conn.close().await.ok()
-            })
-        });
-        let _ = cleanup.join();
+                     WHERE application_name = '{schema}' AND pid <> pg_backend_pid()"
+                ),
+                format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"),
+            ],
+        );
     }
+}
+
+/// Run `statements` on a connection of their own to `url`, stopping at the
+/// first that fails: the guards' best-effort clean-up. Drop runs inside the
+/// test's runtime, so this uses a runtime of its own on a thread.
+fn clean_up(url: &str, statements: Vec<String>) {
+    let url = url.to_owned();
+    let cleanup = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        rt.block_on(async {
+            let mut conn = PgConnection::connect(&url).await.ok()?;
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
+            }
+            conn.close().await.ok()
+        })
+    });
+    let _ = cleanup.join();
+}
+
+/// Run one statement (`CREATE …`) on a connection of its own to `url`;
+/// panics, saying `what` failed, if it cannot.
+async fn admin(url: &str, sql: String, what: &str) {
+    let mut conn =
+        PgConnection::connect(url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {URL_VAR}: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect(what);
+    conn.close().await.expect("close admin connection");
 }
 
 /// An empty database of its own on the test server (for tests that need a
@@ -91,18 +110,8 @@ impl DatabaseGuard {
 
 impl Drop for DatabaseGuard {
     fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            rt.block_on(async {
-                let mut conn = PgConnection::connect(&url).await.ok()?;
-                // FORCE ends the sessions still connected to it (PostgreSQL 13+).
-                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()?;
-                conn.close().await.ok()
-            })
-        });
-        let _ = cleanup.join();
+        // FORCE ends the sessions still connected to it (PostgreSQL 13+).
+        clean_up(&self.admin_url, vec![format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)]);
     }
 }
 
@@ -110,11 +119,7 @@ impl Drop for DatabaseGuard {
 /// to create databases; the throw-away server of `scripts/with-postgres` is).
 pub async fn fresh_database(url: &str) -> DatabaseGuard {
     let name = format!("shanzhi_test_db_{}", uuid::Uuid::now_v7().simple());
-    let mut conn =
-        PgConnection::connect(url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {URL_VAR}: {e}"));
-    let sql = format!("CREATE DATABASE \"{name}\"");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test database");
-    conn.close().await.expect("close admin connection");
+    admin(url, format!("CREATE DATABASE \"{name}\""), "create test database").await;
     DatabaseGuard { admin_url: url.to_owned(), name }
 }
 
@@ -137,11 +142,7 @@ fn is_ci() -> bool {
 /// A migrated store in a new, empty schema of the server at `url`.
 pub async fn fresh_store(url: &str) -> (PgStore, SchemaGuard) {
     let schema = format!("shanzhi_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn =
-        PgConnection::connect(url).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {URL_VAR}: {e}"));
-    let sql = format!("CREATE SCHEMA \"{schema}\"");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test schema");
-    conn.close().await.expect("close admin connection");
+    admin(url, format!("CREATE SCHEMA \"{schema}\""), "create test schema").await;
     let guard = SchemaGuard { url: url.to_owned(), schema: schema.clone() };
     let options = PgConnectOptions::from_str(url)
         .expect("test URL")

@@ -48,8 +48,10 @@ pub fn sql_bounds(_args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[derive(SqlRow)]`: `sqlx::FromRow` for a struct of plain column values,
 /// each field read by its name (`id` from the column `id`), so a query's
-/// column order can change without a row being misread.
-#[proc_macro_derive(SqlRow)]
+/// column order can change without a row being misread. A field marked
+/// `#[sql_row(flatten)]` is itself a row read from the same columns, so rows
+/// that extend another (an event with its matter's number) share its fields.
+#[proc_macro_derive(SqlRow, attributes(sql_row))]
 pub fn sql_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);
     let name = &input.ident;
@@ -58,19 +60,51 @@ pub fn sql_row(input: TokenStream) -> TokenStream {
             .to_compile_error()
             .into();
     };
-    let idents: Vec<_> = fields.named.iter().filter_map(|f| f.ident.clone()).collect();
-    let types: Vec<_> = fields.named.iter().map(|f| f.ty.clone()).collect();
-    let columns: Vec<String> = idents.iter().map(ToString::to_string).collect();
+    let mut reads = Vec::new();
+    let mut bounds = Vec::new();
+    for field in &fields.named {
+        let (Some(ident), ty) = (&field.ident, &field.ty) else { continue };
+        let flatten = match flattened(field) {
+            Ok(f) => f,
+            Err(e) => return e.to_compile_error().into(),
+        };
+        if flatten {
+            reads.push(quote!(#ident: <#ty as sqlx::FromRow<'r, R>>::from_row(row)?));
+            bounds.push(quote!(#ty: sqlx::FromRow<'r, R>));
+        } else {
+            let column = ident.to_string();
+            reads.push(quote!(#ident: sqlx::Row::try_get::<#ty, _>(row, #column)?));
+            bounds.push(
+                quote!(#ty: sqlx::Decode<'r, <R as sqlx::Row>::Database> + sqlx::Type<<R as sqlx::Row>::Database>),
+            );
+        }
+    }
     quote! {
         impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for #name
         where
             &'r str: sqlx::ColumnIndex<R>,
-            #(#types: sqlx::Decode<'r, <R as sqlx::Row>::Database> + sqlx::Type<<R as sqlx::Row>::Database>,)*
+            #(#bounds,)*
         {
             fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-                Ok(#name { #(#idents: sqlx::Row::try_get::<#types, _>(row, #columns)?,)* })
+                Ok(#name { #(#reads,)* })
             }
         }
     }
     .into()
+}
+
+/// Whether a field carries `#[sql_row(flatten)]` (the one option there is).
+fn flattened(field: &syn::Field) -> syn::Result<bool> {
+    let mut flatten = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("sql_row")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("flatten") {
+                flatten = true;
+                Ok(())
+            } else {
+                Err(meta.error("#[sql_row(…)] knows only `flatten`"))
+            }
+        })?;
+    }
+    Ok(flatten)
 }

@@ -3,7 +3,7 @@ use shanzhi_domain::tlog::LeafRecord;
 use shanzhi_store::{
     AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreError, StoreResult, audit_hash,
 };
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use shanzhi_domain::Micros;
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
@@ -33,19 +33,12 @@ struct PiiRow {
 }
 
 /// Append `entry` inside an open transaction, and its leaf to the
-/// transparency log. The counter row is updated first: on PostgreSQL that
-/// locks it until commit, so concurrent appends take turns and the chain
-/// never forks. Callers append the entry as their transaction's last write
-/// (the log's head is locked last).
+/// transparency log; concurrent appends take turns (`next_link`). Callers
+/// append the entry as their transaction's last write (the log's head is
+/// locked last).
 #[sql_bounds]
 pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) -> StoreResult<i64> {
-    let seq = crate::bump_counter::<DB>(conn, "audit").await?;
-    let mut q = QueryBuilder::<DB>::new("SELECT hash FROM audit_log WHERE seq = ");
-    q.push_bind(seq - 1);
-    let prev: String = match q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
-        Some(row) => row.try_get(0usize).map_err(map_err)?,
-        None => AUDIT_GENESIS.to_owned(),
-    };
+    let (seq, prev) = crate::next_link::<DB>(conn, "audit", "audit_log", AUDIT_GENESIS).await?;
     let at = Micros::now();
     let hash = audit_hash(&prev, seq, at, entry);
     let mut q = QueryBuilder::<DB>::new(

@@ -41,11 +41,30 @@ struct SessionRow {
     revoked_at: Option<i64>,
 }
 
+impl From<SessionRow> for SessionRecord {
+    fn from(r: SessionRow) -> Self {
+        SessionRecord {
+            token_hash: r.token_hash,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: r.created_at.into(),
+            expires_at: r.expires_at.into(),
+            revoked_at: r.revoked_at.map(Micros::new),
+        }
+    }
+}
+
 #[derive(SqlRow)]
 struct CredentialsRow {
     id: String,
     password_hash: Option<String>,
     disabled_at: Option<i64>,
+}
+
+impl From<CredentialsRow> for Credentials {
+    fn from(r: CredentialsRow) -> Self {
+        Credentials { user_id: r.id, password_hash: r.password_hash, disabled: r.disabled_at.is_some() }
+    }
 }
 
 #[derive(SqlRow)]
@@ -58,14 +77,8 @@ struct ThrottleRow {
 #[async_trait]
 impl<DB> AuthStore for SqlStore<DB> {
     async fn credentials(&self, username: &Username) -> StoreResult<Option<Credentials>> {
-        let mut q = QueryBuilder::<DB>::new("SELECT id, password_hash, disabled_at FROM users WHERE username = ");
-        q.push_bind(username.as_str().to_owned());
-        let row = q.build_query_as::<CredentialsRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        Ok(row.map(|r| Credentials {
-            user_id: r.id,
-            password_hash: r.password_hash,
-            disabled: r.disabled_at.is_some(),
-        }))
+        let select = "SELECT id, password_hash, disabled_at FROM users WHERE username = ";
+        self.fetch_by_key::<CredentialsRow, _>(select, username.as_str()).await
     }
 
     async fn throttle_add(
@@ -113,19 +126,8 @@ impl<DB> AuthStore for SqlStore<DB> {
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let mut q = QueryBuilder::<DB>::new(
-            "SELECT token_hash, user_id, csrf_token, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ",
-        );
-        q.push_bind(token_hash.to_owned());
-        let row = q.build_query_as::<SessionRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        Ok(row.map(|r| SessionRecord {
-            token_hash: r.token_hash,
-            user_id: r.user_id,
-            csrf_token: r.csrf_token,
-            created_at: r.created_at.into(),
-            expires_at: r.expires_at.into(),
-            revoked_at: r.revoked_at.map(Micros::new),
-        }))
+        let select = "SELECT token_hash, user_id, csrf_token, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ";
+        self.fetch_by_key::<SessionRow, _>(select, token_hash).await
     }
 
     async fn revoke_session(&self, token_hash: &str, at: Micros) -> StoreResult<()> {
@@ -159,17 +161,13 @@ impl<DB> AuthStore for SqlStore<DB> {
     }
 
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE token_hash = "));
-        q.push_bind(token_hash.to_owned());
-        let row = q.build_query_as::<TokenRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        Ok(row.map(ApiTokenRecord::from))
+        self.fetch_by_key::<TokenRow, _>(format!("{TOKEN_COLUMNS} WHERE token_hash = "), token_hash).await
     }
 
     async fn api_tokens_of(&self, user_id: &str) -> StoreResult<Vec<ApiTokenRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{TOKEN_COLUMNS} WHERE user_id = "));
         q.push_bind(user_id.to_owned()).push(" ORDER BY created_at, id");
-        let rows = q.build_query_as::<TokenRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        Ok(rows.into_iter().map(ApiTokenRecord::from).collect())
+        self.fetch_records::<TokenRow, _>(&mut q).await
     }
 
     async fn revoke_api_token_by_id(&self, user_id: &str, id: &str, at: Micros) -> StoreResult<bool> {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList};
 use shanzhi_store::{AuditEntry, DictionaryStore, StoreResult};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use shanzhi_domain::Micros;
 use shanzhi_store::StoreError;
@@ -43,13 +43,10 @@ impl<DB> DictionaryStore for SqlStore<DB> {
         let now = Micros::now().get();
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(version), 0) FROM categories WHERE code = ");
-        q.push_bind(c.code.as_str().to_owned());
-        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
+        let version = crate::next_number::<DB>(&mut tx, "categories", "version", "code", c.code.as_str()).await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE categories SET superseded_at = ");
         q.push_bind(now).push(" WHERE superseded_at IS NULL AND code = ").push_bind(c.code.as_str().to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        let version = last + 1;
         let body = serde_json::to_string(c).map_err(StoreError::corrupt)?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO categories (code, version, name, parent_code, kind, line, body, created_at) ",
@@ -80,8 +77,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
             q.push(" WHERE category_code = ").push_bind(c.as_str().to_owned());
         }
         q.push(" ORDER BY category_code, level");
-        let rows = q.build_query_as::<DutyRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(DutyItem::try_from).collect()
+        self.fetch_records::<DutyRow, _>(&mut q).await
     }
 
     async fn duty(&self, category: &CategoryCode, level: DutyLevel) -> StoreResult<Option<DutyItem>> {
@@ -89,12 +85,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
             "SELECT category_code, level, list, lead, co, note FROM duties WHERE category_code = ",
         );
         q.push_bind(category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&level));
-        q.build_query_as::<DutyRow>()
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?
-            .map(DutyItem::try_from)
-            .transpose()
+        self.fetch_record::<DutyRow, _>(&mut q).await
     }
 
     async fn put_duty(&self, d: &DutyItem, audit_entry: &AuditEntry) -> StoreResult<()> {

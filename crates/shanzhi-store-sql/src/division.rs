@@ -7,6 +7,7 @@ use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
+use crate::fragments::push_list;
 use crate::{SqlStore, convert, map_err};
 
 const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
@@ -74,20 +75,15 @@ impl<DB> DivisionStore for SqlStore<DB> {
     async fn division(&self, system: CodeSystem, code: &DivisionCode) -> StoreResult<Option<Division>> {
         let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE code_system = "));
         q.push_bind(system.as_str().to_owned()).push(" AND code = ").push_bind(code.as_str().to_owned());
-        let row = q.build_query_as::<DivisionRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Division::try_from).transpose()
+        self.fetch_record::<DivisionRow, _>(&mut q).await
     }
 
     async fn divisions(&self, system: CodeSystem, codes: &[DivisionCode]) -> StoreResult<Vec<Division>> {
         let mut out = Vec::with_capacity(codes.len());
         for chunk in codes.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(COLUMNS);
-            q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND code IN (");
-            let mut list = q.separated(", ");
-            for c in chunk {
-                list.push_bind(c.as_str().to_owned());
-            }
-            q.push(")");
+            q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND code IN ");
+            push_list(&mut q, chunk.iter().map(|c| c.as_str().to_owned()));
             for row in q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 out.push(Division::try_from(row)?);
             }
@@ -120,8 +116,7 @@ impl<DB> DivisionStore for SqlStore<DB> {
             None => q.push(" AND parent_code IS NULL"),
         };
         q.push(" ORDER BY code");
-        let rows = q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(Division::try_from).collect()
+        self.fetch_records::<DivisionRow, _>(&mut q).await
     }
 
     async fn count_divisions(

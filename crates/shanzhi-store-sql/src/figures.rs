@@ -11,6 +11,7 @@ use shanzhi_store::{FigureStore, PartQuery, PartSum, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
+use crate::fragments::push_list;
 use crate::{SqlStore, map_err};
 
 /// Rows per statement (14 binds each: well under every backend's limit).
@@ -107,12 +108,9 @@ impl<DB> FigureStore for SqlStore<DB> {
         // longer timeline than this one).
         let mut marked: BTreeSet<String> = BTreeSet::new();
         for chunk in parts.chunks(CHUNK) {
-            let mut q = QueryBuilder::<DB>::new("UPDATE figure_stale SET seq = seq WHERE matter_id IN (");
-            let mut ids = q.separated(", ");
-            for (id, _, _) in chunk {
-                ids.push_bind(id.as_str().to_owned());
-            }
-            q.push(") RETURNING matter_id");
+            let mut q = QueryBuilder::<DB>::new("UPDATE figure_stale SET seq = seq WHERE matter_id IN ");
+            push_list(&mut q, chunk.iter().map(|(id, _, _)| id.as_str().to_owned()));
+            q.push(" RETURNING matter_id");
             for row in q.build_query_as::<IdRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
                 marked.insert(row.matter_id);
             }
@@ -120,12 +118,8 @@ impl<DB> FigureStore for SqlStore<DB> {
         let parts: Vec<&(MatterId, i64, Option<MatterParts>)> =
             parts.iter().filter(|(id, _, _)| marked.contains(id.as_str())).collect();
         for chunk in parts.chunks(CHUNK) {
-            let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_parts WHERE matter_id IN (");
-            let mut ids = q.separated(", ");
-            for (id, _, _) in chunk {
-                ids.push_bind(id.as_str().to_owned());
-            }
-            q.push(")");
+            let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_parts WHERE matter_id IN ");
+            push_list(&mut q, chunk.iter().map(|(id, _, _)| id.as_str().to_owned()));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         let rows: Vec<(&MatterId, &MatterParts, usize, &shanzhi_domain::indicators::parts::Part)> = parts

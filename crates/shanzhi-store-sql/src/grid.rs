@@ -8,17 +8,14 @@ use shanzhi_store::{
 use sqlx::{QueryBuilder, Row};
 
 use crate::convert::{self, GRID_COLUMNS, GridRow};
+use crate::fragments::{push_between, push_list};
 use crate::{SqlStore, audit, map_err};
 use shanzhi_store_sql_macros::sql_bounds;
 
 #[sql_bounds]
 fn push_codes<DB>(q: &mut QueryBuilder<DB>, codes: &[&GridCode]) {
-    q.push(" AND code IN (");
-    let mut list = q.separated(", ");
-    for c in codes {
-        list.push_bind(c.as_str().to_owned());
-    }
-    q.push(")");
+    q.push(" AND code IN ");
+    push_list(q, codes.iter().map(|c| c.as_str().to_owned()));
 }
 
 #[sql_bounds]
@@ -104,24 +101,17 @@ impl<DB> GridStore for SqlStore<DB> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {GRID_COLUMNS} FROM grids WHERE valid_from <= "));
         q.push_bind(as_of.clone()).push(" AND (valid_to IS NULL OR valid_to > ").push_bind(as_of).push(")");
         if !query.communities.is_empty() {
-            q.push(" AND community_code IN (");
-            let mut list = q.separated(", ");
-            for c in &query.communities {
-                list.push_bind(c.as_str().to_owned());
-            }
-            q.push(")");
+            q.push(" AND community_code IN ");
+            push_list(&mut q, query.communities.iter().map(|c| c.as_str().to_owned()));
         }
         if !query.codes.is_empty() {
-            q.push(" AND code IN (");
-            let mut list = q.separated(", ");
-            for c in &query.codes {
-                list.push_bind(c.as_str().to_owned());
-            }
-            q.push(")");
+            q.push(" AND code IN ");
+            push_list(&mut q, query.codes.iter().map(|c| c.as_str().to_owned()));
         }
         if let Some(within) = &query.within {
             let (lower, upper) = within.descendant_bounds();
-            q.push(" AND community_code >= ").push_bind(lower).push(" AND community_code <= ").push_bind(upper);
+            q.push(" AND ");
+            push_between(&mut q, "community_code", lower, upper);
         }
         if let Some(kind) = query.kind {
             q.push(" AND kind = ").push_bind(kind.as_str().to_owned());

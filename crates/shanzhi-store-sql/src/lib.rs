@@ -13,7 +13,9 @@ mod contents;
 mod convert;
 mod dictionary;
 mod division;
+mod fetch;
 mod figures;
+mod fragments;
 mod grid;
 mod matter;
 
@@ -154,6 +156,26 @@ impl<DB> SqlStore<DB>
 where
     DB::Connection: sqlx::migrate::Migrate,
 {
+    /// How both backends open their store: a pool of `max_connections` to
+    /// `options`, `migrations` applied, new matters through a group writer
+    /// (one commit for many reports) that runs until the last handle drops.
+    pub async fn open(
+        options: <DB::Connection as sqlx::Connection>::Options,
+        max_connections: u32,
+        migrations: &'static [(i64, &'static str, &'static str)],
+    ) -> StoreResult<Self> {
+        let pool = sqlx::pool::PoolOptions::<DB>::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(map_err)?;
+        let (store, queue) = SqlStore::new(pool, migrations).with_group_commit();
+        store.migrate().await?;
+        tokio::spawn(run_group_commit(store.clone(), queue));
+        Ok(store)
+    }
+
     /// Apply the backend's migrations (idempotent).
     pub async fn migrate(&self) -> StoreResult<()> {
         self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
@@ -228,6 +250,47 @@ pub(crate) async fn bump_counter<DB>(conn: &mut DB::Connection, name: &str) -> S
     let mut q = QueryBuilder::<DB>::new("SELECT value FROM counters WHERE name = ");
     q.push_bind(name.to_owned());
     q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)
+}
+
+/// The next link of a hash chain: its number from the counter `counter`, and
+/// the hash of the link before it in `table` (`genesis` for the first). The
+/// counter moves first: on PostgreSQL that locks its row until commit, so
+/// appends take turns and the chain never forks.
+#[sql_bounds]
+pub(crate) async fn next_link<DB>(
+    conn: &mut DB::Connection,
+    counter: &str,
+    table: &str,
+    genesis: &str,
+) -> StoreResult<(i64, String)> {
+    use sqlx::Row;
+    let seq = bump_counter::<DB>(conn, counter).await?;
+    let mut q = QueryBuilder::<DB>::new(format!("SELECT hash FROM {table} WHERE seq = "));
+    q.push_bind(seq - 1);
+    let prev = match q.build().fetch_optional(&mut *conn).await.map_err(map_err)? {
+        Some(row) => row.try_get(0usize).map_err(map_err)?,
+        None => genesis.to_owned(),
+    };
+    Ok((seq, prev))
+}
+
+/// One more than the largest `column` among the rows of `table` whose
+/// `key_column` is `key` (1 for none): the next sequence number or version,
+/// read inside the caller's write transaction.
+#[sql_bounds]
+pub(crate) async fn next_number<DB>(
+    conn: &mut DB::Connection,
+    table: &str,
+    column: &str,
+    key_column: &str,
+    key: &str,
+) -> StoreResult<i64> {
+    use sqlx::Row;
+    let mut q =
+        QueryBuilder::<DB>::new(format!("SELECT COALESCE(MAX({column}), 0) FROM {table} WHERE {key_column} = "));
+    q.push_bind(key.to_owned());
+    let last: i64 = q.build().fetch_one(&mut *conn).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
+    Ok(last + 1)
 }
 
 /// The current instant as stored: microseconds since the Unix epoch.

@@ -7,6 +7,7 @@ use shanzhi_store::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreEr
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
 
+use crate::fragments::{push_between, push_list};
 use crate::{SqlStore, map_err};
 
 #[derive(SqlRow)]
@@ -56,10 +57,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
             Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
             Some(None) => {}
         }
-        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(seq), 0) FROM patrol_points WHERE patrol_id = ");
-        q.push_bind(patrol_id.to_owned());
-        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
-        let seq = last + 1;
+        let seq = crate::next_number::<DB>(&mut tx, "patrol_points", "seq", "patrol_id", patrol_id).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO patrol_points (patrol_id, seq, at, lng, lat, grid_code, households, note) ",
         );
@@ -115,16 +113,12 @@ impl<DB> SqlStore<DB> {
         }
         if let Some(within) = &query.within {
             let sig = within.significant();
-            q.push(" AND grid_code >= ").push_bind(format!("{sig:0<15}"));
-            q.push(" AND grid_code <= ").push_bind(format!("{sig:9<15}"));
+            q.push(" AND ");
+            push_between(&mut q, "grid_code", format!("{sig:0<15}"), format!("{sig:9<15}"));
         }
         if !query.grids.is_empty() {
-            q.push(" AND grid_code IN (");
-            let mut list = q.separated(", ");
-            for g in &query.grids {
-                list.push_bind(g.as_str().to_owned());
-            }
-            q.push(")");
+            q.push(" AND grid_code IN ");
+            push_list(&mut q, query.grids.iter().map(|g| g.as_str().to_owned()));
         }
         if let Some(user) = &query.user_id {
             q.push(" AND user_id = ").push_bind(user.clone());
@@ -151,13 +145,10 @@ impl<DB> SqlStore<DB> {
         let by_id: HashMap<String, usize> = patrols.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         for chunk in patrols.iter().map(|p| p.id.clone()).collect::<Vec<_>>().chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(
-                "SELECT patrol_id, seq, at, lng, lat, grid_code, households, note FROM patrol_points WHERE patrol_id IN (",
+                "SELECT patrol_id, seq, at, lng, lat, grid_code, households, note FROM patrol_points WHERE patrol_id IN ",
             );
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.clone());
-            }
-            q.push(") ORDER BY patrol_id, seq");
+            push_list(&mut q, chunk.iter().cloned());
+            q.push(" ORDER BY patrol_id, seq");
             for r in q.build_query_as::<PointRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 let point = PatrolPoint {
                     seq: r.seq,

@@ -112,25 +112,11 @@ impl<DB> PeopleStore for SqlStore<DB> {
     }
 
     async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>> {
-        let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE username = "));
-        q.push_bind(username.as_str().to_owned());
-        q.build_query_as::<UserRow>()
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?
-            .map(TryInto::try_into)
-            .transpose()
+        self.fetch_by_key::<UserRow, _>(format!("{USER_COLUMNS} WHERE username = "), username.as_str()).await
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
-        let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE id = "));
-        q.push_bind(id.to_owned());
-        q.build_query_as::<UserRow>()
-            .fetch_optional(self.pool())
-            .await
-            .map_err(map_err)?
-            .map(TryInto::try_into)
-            .transpose()
+        self.fetch_by_key::<UserRow, _>(format!("{USER_COLUMNS} WHERE id = "), id).await
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -199,8 +185,7 @@ impl<DB> PeopleStore for SqlStore<DB> {
     async fn assignments_of(&self, user_id: &str) -> StoreResult<Vec<AssignmentRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{ASSIGNMENT_COLUMNS} WHERE user_id = "));
         q.push_bind(user_id.to_owned()).push(" ORDER BY valid_from, id");
-        let rows = q.build_query_as::<AssignmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.fetch_records::<AssignmentRow, _>(&mut q).await
     }
 
     async fn assignments_within(&self, division: &DivisionCode, day: Date) -> StoreResult<Vec<AssignmentRecord>> {
@@ -210,8 +195,7 @@ impl<DB> PeopleStore for SqlStore<DB> {
         q.push_bind(lower).push(" AND scope_division <= ").push_bind(upper);
         q.push(" AND valid_from <= ").push_bind(day.clone()).push(" AND (valid_to IS NULL OR valid_to > ");
         q.push_bind(day).push(") ORDER BY scope_division, role, user_id");
-        let rows = q.build_query_as::<AssignmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.fetch_records::<AssignmentRow, _>(&mut q).await
     }
 
     async fn create_department(&self, d: &DepartmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -229,17 +213,13 @@ impl<DB> PeopleStore for SqlStore<DB> {
     }
 
     async fn department(&self, code: &DepartmentCode) -> StoreResult<Option<DepartmentRecord>> {
-        let mut q = QueryBuilder::<DB>::new("SELECT code, name FROM departments WHERE code = ");
-        q.push_bind(code.as_str().to_owned());
-        let row = q.build_query_as::<DepartmentRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(TryInto::try_into).transpose()
+        self.fetch_by_key::<DepartmentRow, _>("SELECT code, name FROM departments WHERE code = ", code.as_str()).await
     }
 
     async fn departments_within(&self, division: &DivisionCode) -> StoreResult<Vec<DepartmentRecord>> {
         let (lower, upper) = division.descendant_bounds();
         let mut q = QueryBuilder::<DB>::new("SELECT code, name FROM departments WHERE division_code >= ");
         q.push_bind(lower).push(" AND division_code <= ").push_bind(upper).push(" ORDER BY code");
-        let rows = q.build_query_as::<DepartmentRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.fetch_records::<DepartmentRow, _>(&mut q).await
     }
 }

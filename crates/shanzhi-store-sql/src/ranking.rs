@@ -6,7 +6,7 @@ use shanzhi_domain::ranking::{RANKING_GENESIS, ranking_hash};
 use shanzhi_domain::tlog::LeafRecord;
 use shanzhi_store::{AuditEntry, NewRanking, PublishedRanking, RankingStore, StoreError, StoreResult, StoredScheme};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 
 use crate::{SqlStore, audit, map_err};
 
@@ -99,10 +99,7 @@ impl<DB> RankingStore for SqlStore<DB> {
     ) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT COALESCE(MAX(version), 0) FROM ranking_schemes WHERE unit_kind = ");
-        q.push_bind(unit_kind.to_owned());
-        let last: i64 = q.build().fetch_one(&mut *tx).await.map_err(map_err)?.try_get(0usize).map_err(map_err)?;
-        let version = last + 1;
+        let version = crate::next_number::<DB>(&mut tx, "ranking_schemes", "version", "unit_kind", unit_kind).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO ranking_schemes (unit_kind, version, valid_from, body, saved_at, saved_by) ",
         );
@@ -123,14 +120,7 @@ impl<DB> RankingStore for SqlStore<DB> {
     async fn publish_ranking(&self, r: &NewRanking) -> StoreResult<PublishedRanking> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        // The counter first: publications take turns and the chain never forks.
-        let seq = crate::bump_counter::<DB>(&mut tx, "ranking").await?;
-        let mut q = QueryBuilder::<DB>::new("SELECT hash FROM published_rankings WHERE seq = ");
-        q.push_bind(seq - 1);
-        let prev: String = match q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
-            Some(row) => row.try_get(0usize).map_err(map_err)?,
-            None => RANKING_GENESIS.to_owned(),
-        };
+        let (seq, prev) = crate::next_link::<DB>(&mut tx, "ranking", "published_rankings", RANKING_GENESIS).await?;
         let hash = ranking_hash(&prev, seq, &r.body);
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO published_rankings \
@@ -164,15 +154,13 @@ impl<DB> RankingStore for SqlStore<DB> {
         let mut q = QueryBuilder::<DB>::new(format!("{RANKING_SELECT} WHERE r.period = "));
         q.push_bind(period.to_owned()).push(" AND r.unit_kind = ").push_bind(unit_kind.to_owned());
         q.push(" AND r.scope = ").push_bind(scope.to_owned());
-        let row = q.build_query_as::<RankingRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(PublishedRanking::try_from).transpose()
+        self.fetch_record::<RankingRow, _>(&mut q).await
     }
 
     async fn published_rankings(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<PublishedRanking>> {
         let mut q = QueryBuilder::<DB>::new(format!("{RANKING_SELECT} WHERE r.seq > "));
         q.push_bind(after_seq).push(" ORDER BY r.seq LIMIT ");
         q.push_bind(i64::try_from(limit.clamp(1, 100_000)).unwrap_or(1000));
-        let rows = q.build_query_as::<RankingRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(PublishedRanking::try_from).collect()
+        self.fetch_records::<RankingRow, _>(&mut q).await
     }
 }

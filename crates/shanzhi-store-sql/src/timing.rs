@@ -20,6 +20,18 @@ struct LeaseRow {
     expires_at: i64,
 }
 
+impl From<LeaseRow> for LeaseRecord {
+    fn from(r: LeaseRow) -> Self {
+        LeaseRecord {
+            name: r.name,
+            holder: r.holder,
+            acquired_at: r.acquired_at.into(),
+            renewed_at: r.renewed_at.into(),
+            expires_at: r.expires_at.into(),
+        }
+    }
+}
+
 #[derive(SqlRow)]
 struct DayRow {
     day: String,
@@ -60,18 +72,8 @@ impl<DB> LeaseStore for SqlStore<DB> {
     }
 
     async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>> {
-        let mut q = QueryBuilder::<DB>::new(
-            "SELECT name, holder, acquired_at, renewed_at, expires_at FROM leases WHERE name = ",
-        );
-        q.push_bind(name.to_owned());
-        let row = q.build_query_as::<LeaseRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        Ok(row.map(|r| LeaseRecord {
-            name: r.name,
-            holder: r.holder,
-            acquired_at: r.acquired_at.into(),
-            renewed_at: r.renewed_at.into(),
-            expires_at: r.expires_at.into(),
-        }))
+        let select = "SELECT name, holder, acquired_at, renewed_at, expires_at FROM leases WHERE name = ";
+        self.fetch_by_key::<LeaseRow, _>(select, name).await
     }
 }
 

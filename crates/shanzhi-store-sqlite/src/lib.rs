@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use shanzhi_store::StoreResult;
 use shanzhi_store_sql::{SqlStore, map_err};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 /// The store on SQLite.
 pub type SqliteStore = SqlStore<sqlx::Sqlite>;
@@ -43,14 +43,5 @@ async fn open_with(options: SqliteConnectOptions) -> StoreResult<SqliteStore> {
         // pread per page. (No mmap: with WAL it remaps on every commit that
         // grows the file, which costs more than it saves.)
         .pragma("cache_size", "-32768");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(15))
-        .connect_with(options)
-        .await
-        .map_err(map_err)?;
-    let (store, queue) = SqlStore::new(pool, MIGRATIONS).with_group_commit();
-    store.migrate().await?;
-    tokio::spawn(shanzhi_store_sql::run_group_commit(store.clone(), queue));
-    Ok(store)
+    SqlStore::open(options, 8, MIGRATIONS).await
 }

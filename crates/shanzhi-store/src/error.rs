@@ -22,6 +22,14 @@ pub enum StoreError {
     Database(String),
 }
 
+/// For conversions that cannot fail, so that one generic read serves rows
+/// that always decode and rows that may be corrupt.
+impl From<std::convert::Infallible> for StoreError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl StoreError {
     pub fn corrupt(what: impl fmt::Display) -> Self {
         StoreError::Corrupt(what.to_string())

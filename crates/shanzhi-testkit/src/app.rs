@@ -122,10 +122,8 @@ impl TestAppBuilder {
 
     /// Grid features of the test's own (GeoJSON features, valid from
     /// [`SINCE`]) instead of the two test communities.
-    pub fn with_features(mut self, features: Vec<Value>) -> Self {
-        self.divisions = true;
-        self.features = features;
-        self
+    pub fn with_features(self, features: Vec<Value>) -> Self {
+        TestAppBuilder { features, ..self.with_divisions() }
     }
 
     /// The real Chengdu divisions (and 德阳's test community).
@@ -135,10 +133,8 @@ impl TestAppBuilder {
     }
 
     /// The divisions plus the two test communities' grids.
-    pub fn with_grid(mut self) -> Self {
-        self.divisions = true;
-        self.grid = true;
-        self
+    pub fn with_grid(self) -> Self {
+        TestAppBuilder { grid: true, ..self.with_divisions() }
     }
 
     /// The category dictionary and duty lists the platform ships.

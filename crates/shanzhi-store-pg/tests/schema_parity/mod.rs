@@ -19,24 +19,19 @@ use shanzhi_store_pg::testkit;
 use model::Allowance;
 
 /// Columns that differ between the engines by design, with the reason.
-const BY_DESIGN: &[Allowance] = &[
+const BY_DESIGN: &[Allowance] = &[engine_clock("divisions"), engine_clock("settings")];
+
+/// A table's `updated_at` that only the engine's own clock writes.
+const fn engine_clock(table: &'static str) -> Allowance {
     Allowance {
-        table: "divisions",
+        table,
         column: "updated_at",
         sqlite: "text",
         postgres: "timestamp with time zone",
         reason: "written only by the engine's own clock (Dialect::NOW: ISO-8601 text from strftime on SQLite, \
                  now() on PostgreSQL) and never read back",
-    },
-    Allowance {
-        table: "settings",
-        column: "updated_at",
-        sqlite: "text",
-        postgres: "timestamp with time zone",
-        reason: "written only by the engine's own clock (Dialect::NOW: ISO-8601 text from strftime on SQLite, \
-                 now() on PostgreSQL) and never read back",
-    },
-];
+    }
+}
 
 /// The PostgreSQL server, or `None` (after saying so) where this is not the
 /// PostgreSQL pass.

@@ -145,18 +145,18 @@ pub struct Allowance {
 /// line each (empty: equivalent).
 pub fn compare(sqlite: &Schema, postgres: &Schema, allowances: &[Allowance]) -> Vec<String> {
     let (a, b) = (sqlite.engine, postgres.engine);
-    let mut out = Vec::new();
+    let mut report = Report { a, b, allowances, out: Vec::new() };
     for name in union(sqlite.tables.keys(), postgres.tables.keys()) {
         match (sqlite.tables.get(name), postgres.tables.get(name)) {
-            (Some(t), None) => out.push(format!("table {name}: only on {a} (columns {})", column_names(t))),
-            (None, Some(t)) => out.push(format!("table {name}: only on {b} (columns {})", column_names(t))),
-            (Some(x), Some(y)) => compare_tables(name, x, y, (a, b), allowances, &mut out),
+            (Some(t), None) => report.out.push(format!("table {name}: only on {a} (columns {})", column_names(t))),
+            (None, Some(t)) => report.out.push(format!("table {name}: only on {b} (columns {})", column_names(t))),
+            (Some(x), Some(y)) => report.tables(name, x, y),
             (None, None) => unreachable!("a name of the union"),
         }
     }
     for object in sqlite.other_objects.symmetric_difference(&postgres.other_objects) {
         let side = if sqlite.other_objects.contains(object) { a } else { b };
-        out.push(format!("{object}: only on {side}"));
+        report.out.push(format!("{object}: only on {side}"));
     }
     // A column on one side only is reported above; one on neither is a stale entry.
     for allowance in allowances {
@@ -164,89 +164,94 @@ pub fn compare(sqlite: &Schema, postgres: &Schema, allowances: &[Allowance]) -> 
             s.tables.get(allowance.table).is_some_and(|t| t.columns.iter().any(|c| c.name == allowance.column))
         };
         if !found(sqlite) && !found(postgres) {
-            out.push(format!(
+            report.out.push(format!(
                 "{}.{}: listed as a by-design difference but on neither side (remove it from the list)",
                 allowance.table, allowance.column
             ));
         }
     }
-    out
+    report.out
 }
 
-fn compare_tables(
-    table: &str,
-    x: &Table,
-    y: &Table,
-    (a, b): (&str, &str),
-    allowances: &[Allowance],
-    out: &mut Vec<String>,
-) {
-    let by_name = |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.clone())).collect::<BTreeMap<_, _>>();
-    let (xs, ys) = (by_name(x), by_name(y));
-    for name in union(xs.keys(), ys.keys()) {
-        match (xs.get(name), ys.get(name)) {
-            (Some(c), None) => out.push(format!("{table}.{name}: column only on {a} ({})", describe(c))),
-            (None, Some(c)) => out.push(format!("{table}.{name}: column only on {b} ({})", describe(c))),
-            (Some(cx), Some(cy)) => compare_columns(table, cx, cy, (a, b), allowances, out),
-            (None, None) => unreachable!("a name of the union"),
-        }
-    }
-    if xs.len() == ys.len()
-        && xs.keys().eq(ys.keys())
-        && x.columns.iter().map(|c| &c.name).ne(y.columns.iter().map(|c| &c.name))
-    {
-        out.push(format!("{table}: column order ({}) on {a}, ({}) on {b}", column_names(x), column_names(y)));
-    }
-    if x.primary_key != y.primary_key {
-        out.push(format!("{table}: primary key {} on {a}, {} on {b}", key(&x.primary_key), key(&y.primary_key)));
-    }
-    for columns in x.unique_constraints.symmetric_difference(&y.unique_constraints) {
-        let side = if x.unique_constraints.contains(columns) { a } else { b };
-        out.push(format!("{table}: UNIQUE constraint ({}) only on {side}", columns.join(", ")));
-    }
-    for name in union(x.indexes.keys(), y.indexes.keys()) {
-        match (x.indexes.get(name), y.indexes.get(name)) {
-            (Some(i), None) => out.push(format!("{table}: index {name} only on {a}: {i}")),
-            (None, Some(i)) => out.push(format!("{table}: index {name} only on {b}: {i}")),
-            (Some(i), Some(j)) if i != j => out.push(format!("{table}: index {name} is {i} on {a}, {j} on {b}")),
-            _ => {}
-        }
-    }
-    for fk in x.foreign_keys.symmetric_difference(&y.foreign_keys) {
-        let side = if x.foreign_keys.contains(fk) { a } else { b };
-        out.push(format!("{table}: foreign key {fk} only on {side}"));
-    }
-    if x.checks != y.checks {
-        out.push(format!("{table}: {} CHECK constraints on {a}, {} on {b}", x.checks, y.checks));
-    }
+/// One comparison under way: the engines' names as the report says them,
+/// the by-design differences, and the lines found so far.
+struct Report<'a> {
+    a: &'a str,
+    b: &'a str,
+    allowances: &'a [Allowance],
+    out: Vec<String>,
 }
 
-fn compare_columns(
-    table: &str,
-    x: &Column,
-    y: &Column,
-    (a, b): (&str, &str),
-    allowances: &[Allowance],
-    out: &mut Vec<String>,
-) {
-    let name = &x.name;
-    match allowances.iter().find(|al| al.table == table && al.column == name.as_str()) {
-        Some(al) if x.family.to_string() == al.sqlite && y.family.to_string() == al.postgres => {}
-        Some(al) => out.push(format!(
-            "{table}.{name}: type {} on {a}, {} on {b}; the by-design difference listed for it is {} / {} ({})",
-            x.family, y.family, al.sqlite, al.postgres, al.reason
-        )),
-        None => {
-            if x.family != y.family {
-                out.push(format!("{table}.{name}: type {} on {a}, {} on {b}", x.family, y.family));
-            }
-            if x.default != y.default {
-                out.push(format!("{table}.{name}: default {} on {a}, {} on {b}", default(x), default(y)));
+impl Report<'_> {
+    fn tables(&mut self, table: &str, x: &Table, y: &Table) {
+        let (a, b) = (self.a, self.b);
+        let by_name = |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.clone())).collect::<BTreeMap<_, _>>();
+        let (xs, ys) = (by_name(x), by_name(y));
+        for name in union(xs.keys(), ys.keys()) {
+            match (xs.get(name), ys.get(name)) {
+                (Some(c), None) => self.out.push(format!("{table}.{name}: column only on {a} ({})", describe(c))),
+                (None, Some(c)) => self.out.push(format!("{table}.{name}: column only on {b} ({})", describe(c))),
+                (Some(cx), Some(cy)) => self.columns(table, cx, cy),
+                (None, None) => unreachable!("a name of the union"),
             }
         }
+        if xs.len() == ys.len()
+            && xs.keys().eq(ys.keys())
+            && x.columns.iter().map(|c| &c.name).ne(y.columns.iter().map(|c| &c.name))
+        {
+            self.out.push(format!("{table}: column order ({}) on {a}, ({}) on {b}", column_names(x), column_names(y)));
+        }
+        if x.primary_key != y.primary_key {
+            self.out.push(format!(
+                "{table}: primary key {} on {a}, {} on {b}",
+                key(&x.primary_key),
+                key(&y.primary_key)
+            ));
+        }
+        for columns in x.unique_constraints.symmetric_difference(&y.unique_constraints) {
+            let side = if x.unique_constraints.contains(columns) { a } else { b };
+            self.out.push(format!("{table}: UNIQUE constraint ({}) only on {side}", columns.join(", ")));
+        }
+        for name in union(x.indexes.keys(), y.indexes.keys()) {
+            match (x.indexes.get(name), y.indexes.get(name)) {
+                (Some(i), None) => self.out.push(format!("{table}: index {name} only on {a}: {i}")),
+                (None, Some(i)) => self.out.push(format!("{table}: index {name} only on {b}: {i}")),
+                (Some(i), Some(j)) if i != j => {
+                    self.out.push(format!("{table}: index {name} is {i} on {a}, {j} on {b}"))
+                }
+                _ => {}
+            }
+        }
+        for fk in x.foreign_keys.symmetric_difference(&y.foreign_keys) {
+            let side = if x.foreign_keys.contains(fk) { a } else { b };
+            self.out.push(format!("{table}: foreign key {fk} only on {side}"));
+        }
+        if x.checks != y.checks {
+            self.out.push(format!("{table}: {} CHECK constraints on {a}, {} on {b}", x.checks, y.checks));
+        }
     }
-    if x.nullable != y.nullable {
-        out.push(format!("{table}.{name}: {} on {a}, {} on {b}", null(x), null(y)));
+
+    fn columns(&mut self, table: &str, x: &Column, y: &Column) {
+        let (a, b) = (self.a, self.b);
+        let name = &x.name;
+        match self.allowances.iter().find(|al| al.table == table && al.column == name.as_str()) {
+            Some(al) if x.family.to_string() == al.sqlite && y.family.to_string() == al.postgres => {}
+            Some(al) => self.out.push(format!(
+                "{table}.{name}: type {} on {a}, {} on {b}; the by-design difference listed for it is {} / {} ({})",
+                x.family, y.family, al.sqlite, al.postgres, al.reason
+            )),
+            None => {
+                if x.family != y.family {
+                    self.out.push(format!("{table}.{name}: type {} on {a}, {} on {b}", x.family, y.family));
+                }
+                if x.default != y.default {
+                    self.out.push(format!("{table}.{name}: default {} on {a}, {} on {b}", default(x), default(y)));
+                }
+            }
+        }
+        if x.nullable != y.nullable {
+            self.out.push(format!("{table}.{name}: {} on {a}, {} on {b}", null(x), null(y)));
+        }
     }
 }
 

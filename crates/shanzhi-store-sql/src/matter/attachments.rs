@@ -7,6 +7,7 @@ use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
 use super::rows::corrupt;
+use crate::fragments::push_list;
 use crate::{SqlStore, map_err};
 
 #[derive(SqlRow)]
@@ -76,12 +77,9 @@ impl<DB> AttachmentStore for SqlStore<DB> {
     async fn attachment_ids(&self, matter_ids: &[MatterId]) -> StoreResult<Vec<(MatterId, String)>> {
         let mut out = Vec::new();
         for chunk in matter_ids.chunks(DB::CHUNK_ROWS) {
-            let mut q = QueryBuilder::<DB>::new("SELECT matter_id, id FROM attachments WHERE matter_id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str().to_owned());
-            }
-            q.push(") ORDER BY created_at, id");
+            let mut q = QueryBuilder::<DB>::new("SELECT matter_id, id FROM attachments WHERE matter_id IN ");
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
+            q.push(" ORDER BY created_at, id");
             for r in q.build_query_as::<OwnedRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 out.push((MatterId::parse(&r.matter_id).map_err(corrupt)?, r.id));
             }
@@ -97,23 +95,15 @@ impl<DB> AttachmentStore for SqlStore<DB> {
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let mut count =
             QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM attachments WHERE matter_id IS NULL AND uploaded_by = ");
-        count.push_bind(uploaded_by.to_owned()).push(" AND id IN (");
-        let mut list = count.separated(", ");
-        for id in ids {
-            list.push_bind(id.clone());
-        }
-        count.push(")");
+        count.push_bind(uploaded_by.to_owned()).push(" AND id IN ");
+        push_list(&mut count, ids.iter().cloned());
         let n = count.build_query_as::<CountRow>().fetch_one(&mut *tx).await.map_err(map_err)?.n;
         let mut q = QueryBuilder::<DB>::new("UPDATE attachments SET matter_id = ");
         q.push_bind(matter_id.as_str().to_owned())
             .push(" WHERE matter_id IS NULL AND uploaded_by = ")
             .push_bind(uploaded_by.to_owned());
-        q.push(" AND id IN (");
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.clone());
-        }
-        q.push(")");
+        q.push(" AND id IN ");
+        push_list(&mut q, ids.iter().cloned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(usize::try_from(n).unwrap_or(0))

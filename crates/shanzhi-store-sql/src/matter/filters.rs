@@ -6,6 +6,8 @@ use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
 
+use crate::fragments::{push_between, push_list};
+
 fn like_pattern(text: &str) -> String {
     let escaped: String =
         text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
@@ -38,18 +40,18 @@ pub(crate) fn scope_parts(scope: &MatterScope) -> Vec<ScopePart> {
 /// that level serves it.
 #[sql_bounds]
 fn push_division<DB>(q: &mut QueryBuilder<DB>, d: &DivisionCode) {
-    let code = d.as_str().to_owned();
-    match d.level() {
-        DivisionLevel::City => q.push("city_code = ").push_bind(code),
-        DivisionLevel::District => q.push("district_code = ").push_bind(code),
-        DivisionLevel::Town => q.push("town_code = ").push_bind(code),
-        DivisionLevel::Community => q.push("community_code = ").push_bind(code),
+    let column = match d.level() {
+        DivisionLevel::City => "city_code",
+        DivisionLevel::District => "district_code",
+        DivisionLevel::Town => "town_code",
+        DivisionLevel::Community => "community_code",
         // Province-wide lists are rare: a range, without an index of their own.
         DivisionLevel::Province => {
             let (lo, hi) = d.descendant_bounds();
-            q.push("community_code >= ").push_bind(lo).push(" AND community_code <= ").push_bind(hi)
+            return push_between(q, "community_code", lo, hi);
         }
     };
+    q.push(column).push(" = ").push_bind(d.as_str().to_owned());
 }
 
 #[sql_bounds]
@@ -115,20 +117,12 @@ pub(crate) fn push_part_filters<DB>(q: &mut QueryBuilder<DB>, part: Option<&Scop
 #[sql_bounds]
 fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
     if !query.states.is_empty() {
-        q.push(" AND state IN (");
-        let mut list = q.separated(", ");
-        for st in &query.states {
-            list.push_bind(st.as_str().to_owned());
-        }
-        q.push(")");
+        q.push(" AND state IN ");
+        push_list(q, query.states.iter().map(|st| st.as_str().to_owned()));
     }
     if !query.categories.is_empty() {
-        q.push(" AND category_code IN (");
-        let mut list = q.separated(", ");
-        for c in &query.categories {
-            list.push_bind(c.as_str().to_owned());
-        }
-        q.push(")");
+        q.push(" AND category_code IN ");
+        push_list(q, query.categories.iter().map(|c| c.as_str().to_owned()));
     }
     if let Some(l) = query.line {
         q.push(" AND (line = ").push_bind(l.as_str().to_owned()).push(" OR line = 'both')");
@@ -154,42 +148,27 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         q.push(" AND reported_at < ").push_bind(to.get());
     }
     if !query.numbers.is_empty() {
-        q.push(" AND number IN (");
-        let mut list = q.separated(", ");
-        for n in &query.numbers {
-            list.push_bind(n.clone());
-        }
-        q.push(")");
+        q.push(" AND number IN ");
+        push_list(q, query.numbers.iter().cloned());
     }
     if let Some(after) = query.updated_after {
         q.push(" AND updated_at > ").push_bind(after.get());
     }
     if let Some(since) = query.active_since {
-        q.push(" AND (updated_at >= ").push_bind(since.get()).push(" OR state IN (");
-        let mut list = q.separated(", ");
-        for st in MatterState::open() {
-            list.push_bind(st.as_str().to_owned());
-        }
-        q.push("))");
+        q.push(" AND (updated_at >= ").push_bind(since.get()).push(" OR state IN ");
+        push_list(q, MatterState::open().iter().map(|st| st.as_str().to_owned()));
+        q.push(")");
     }
     if let Some(t) = &query.text {
         q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");
     }
     if let Some((x, y)) = query.near {
-        q.push(" AND cell IN (");
-        let mut list = q.separated(", ");
-        for c in shanzhi_domain::grid::cells_around(x, y) {
-            list.push_bind(c);
-        }
-        q.push(")");
+        q.push(" AND cell IN ");
+        push_list(q, shanzhi_domain::grid::cells_around(x, y));
     }
     if !query.warnings.is_empty() {
-        q.push(" AND warning IN (");
-        let mut list = q.separated(", ");
-        for w in &query.warnings {
-            list.push_bind(w.as_str().to_owned());
-        }
-        q.push(")");
+        q.push(" AND warning IN ");
+        push_list(q, query.warnings.iter().map(|w| w.as_str().to_owned()));
         // Spelled out so that SQLite may use the partial index on colours: it
         // does not infer `<> 'none'` from `IN ('yellow')`.
         if !query.warnings.contains(&Warning::None) {
@@ -197,8 +176,10 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         }
     }
     if let Some([x0, y0, x1, y1]) = query.bbox {
-        q.push(" AND lng >= ").push_bind(x0).push(" AND lng <= ").push_bind(x1);
-        q.push(" AND lat >= ").push_bind(y0).push(" AND lat <= ").push_bind(y1);
+        q.push(" AND ");
+        push_between(q, "lng", x0, x1);
+        q.push(" AND ");
+        push_between(q, "lat", y0, y1);
     }
     // Keyset: row-value comparison, which both engines read as an index range.
     if let Some((at, id)) = &query.after {

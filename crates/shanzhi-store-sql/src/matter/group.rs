@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use shanzhi_domain::{Matter, MatterEvent, MatterId};
-use shanzhi_store::{Created, StoreError, StoreResult};
+use shanzhi_store::{Created, NewMatter, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
@@ -17,6 +17,7 @@ use super::rows::{
     EVENT_INSERT_COLUMNS, INSERT_EVENT, INSERT_MATTER, MATTER_INSERT_COLUMNS, corrupt, push_event, push_matter,
 };
 use super::{insert_new_matter, take_numbers};
+use crate::fragments::push_list;
 use crate::{Dialect, SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
@@ -37,10 +38,7 @@ const MAX_GROUP: usize = 128;
 
 #[derive(Debug)]
 struct Job {
-    matter: Matter,
-    key: Option<String>,
-    prefix: String,
-    first: MatterEvent,
+    new: NewMatter,
     reply: oneshot::Sender<StoreResult<Created>>,
 }
 
@@ -49,21 +47,9 @@ struct Job {
 pub struct GroupCommit(mpsc::Sender<Job>);
 
 impl GroupCommit {
-    pub(crate) async fn submit(
-        &self,
-        matter: &Matter,
-        key: Option<&str>,
-        prefix: &str,
-        first: &MatterEvent,
-    ) -> StoreResult<Created> {
+    pub(crate) async fn submit(&self, new: NewMatter) -> StoreResult<Created> {
         let (reply, answer) = oneshot::channel();
-        let job = Job {
-            matter: matter.clone(),
-            key: key.map(str::to_owned),
-            prefix: prefix.to_owned(),
-            first: first.clone(),
-            reply,
-        };
+        let job = Job { new, reply };
         let gone = || StoreError::Unavailable("the matter writer has stopped".to_owned());
         self.0.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
@@ -97,15 +83,16 @@ pub async fn run_group_commit<DB>(store: SqlStore<DB>, mut queue: GroupReceiver)
                 Err(_) => break,
             }
         }
-        match write_group(&store, &jobs).await {
+        let (news, replies): (Vec<NewMatter>, Vec<_>) = jobs.into_iter().map(|j| (j.new, j.reply)).unzip();
+        match write_group(&store, &news).await {
             Ok(outcomes) => {
-                for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome);
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
                 }
             }
             Err(e) => {
-                for job in jobs {
-                    let _ = job.reply.send(Err(e.clone()));
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
                 }
             }
         }
@@ -113,7 +100,7 @@ pub async fn run_group_commit<DB>(store: SqlStore<DB>, mut queue: GroupReceiver)
 }
 
 #[sql_bounds]
-async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>> {
+async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[NewMatter]) -> StoreResult<Vec<StoreResult<Created>>> {
     let _writer = store.writer().await;
     if jobs.len() > 1 {
         let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -129,8 +116,14 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<
     for job in jobs {
         let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let inserted = async {
-            let created =
-                insert_new_matter::<DB>(&mut tx, &job.matter, job.key.as_deref(), &job.prefix, &job.first).await?;
+            let created = insert_new_matter::<DB>(
+                &mut tx,
+                &job.matter,
+                job.idempotency_key.as_deref(),
+                &job.number_prefix,
+                &job.first,
+            )
+            .await?;
             if matches!(created, Created::New { .. }) {
                 tlog::append_events::<DB>(&mut tx, [(&job.matter.id, &job.first)]).await?;
             }
@@ -152,17 +145,13 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[Job]) -> StoreResult<Vec<
 /// order numbers at once, take each prefix's numbers in one counter update,
 /// insert the matters and their first events as multi-row statements.
 #[sql_bounds]
-async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Created>>> {
+async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> StoreResult<Vec<StoreResult<Created>>> {
     // Earlier matters with the same idempotency key or external order number.
     let mut by_key: HashMap<String, MatterId> = HashMap::new();
-    let keys: Vec<&String> = jobs.iter().filter_map(|j| j.key.as_ref()).collect();
+    let keys: Vec<&String> = jobs.iter().filter_map(|j| j.idempotency_key.as_ref()).collect();
     if !keys.is_empty() {
-        let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN (");
-        let mut list = q.separated(", ");
-        for k in &keys {
-            list.push_bind((*k).clone());
-        }
-        q.push(")");
+        let mut q = QueryBuilder::<DB>::new("SELECT idempotency_key, id FROM matters WHERE idempotency_key IN ");
+        push_list(&mut q, keys.iter().map(|k| (*k).clone()));
         for row in q.build_query_as::<KeyRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
             by_key.insert(row.idempotency_key, MatterId::parse(&row.id).map_err(corrupt)?);
         }
@@ -170,12 +159,8 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
     let mut by_ref: HashMap<(String, String), MatterId> = HashMap::new();
     let refs: Vec<&String> = jobs.iter().filter_map(|j| j.matter.external_ref.as_ref()).collect();
     if !refs.is_empty() {
-        let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN (");
-        let mut list = q.separated(", ");
-        for r in &refs {
-            list.push_bind((*r).clone());
-        }
-        q.push(")");
+        let mut q = QueryBuilder::<DB>::new("SELECT channel, external_ref, id FROM matters WHERE external_ref IN ");
+        push_list(&mut q, refs.iter().map(|r| (*r).clone()));
         for row in q.build_query_as::<RefRow>().fetch_all(&mut *conn).await.map_err(map_err)? {
             by_ref.insert((row.channel, row.external_ref), MatterId::parse(&row.id).map_err(corrupt)?);
         }
@@ -184,20 +169,20 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
     let mut outcomes: Vec<Option<Created>> = Vec::with_capacity(jobs.len());
     let mut per_prefix: HashMap<&str, i64> = HashMap::new();
     for j in jobs {
-        let seen = j.key.as_ref().and_then(|k| by_key.get(k)).or_else(|| {
+        let seen = j.idempotency_key.as_ref().and_then(|k| by_key.get(k)).or_else(|| {
             j.matter.external_ref.as_ref().and_then(|r| by_ref.get(&(j.matter.channel.as_str().to_owned(), r.clone())))
         });
         if let Some(id) = seen {
             outcomes.push(Some(Created::Existing { id: id.clone() }));
             continue;
         }
-        if let Some(k) = &j.key {
+        if let Some(k) = &j.idempotency_key {
             by_key.insert(k.clone(), j.matter.id.clone());
         }
         if let Some(r) = &j.matter.external_ref {
             by_ref.insert((j.matter.channel.as_str().to_owned(), r.clone()), j.matter.id.clone());
         }
-        *per_prefix.entry(j.prefix.as_str()).or_default() += 1;
+        *per_prefix.entry(j.number_prefix.as_str()).or_default() += 1;
         outcomes.push(None);
     }
     // Numbers: each prefix's counter moves once, by the group's count.
@@ -210,12 +195,12 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[Job]) -> StoreRes
         if outcome.is_some() {
             continue;
         }
-        let seq = next.get_mut(j.prefix.as_str()).expect("counted above");
-        let number = format!("{}-{:06}", j.prefix, *seq);
+        let seq = next.get_mut(j.number_prefix.as_str()).expect("counted above");
+        let number = format!("{}-{:06}", j.number_prefix, *seq);
         *seq += 1;
         let mut record = j.matter.clone();
         record.number = number.clone();
-        new_rows.push((record, j.key.as_deref(), &j.first));
+        new_rows.push((record, j.idempotency_key.as_deref(), &j.first));
         *outcome = Some(Created::New { number });
     }
     for chunk in new_rows.chunks(DB::CHUNK_ROWS / MATTER_INSERT_COLUMNS + 1) {

@@ -24,6 +24,7 @@ pub(crate) use write::{insert_new_matter, take_numbers};
 
 pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 
+use crate::fragments::push_list;
 use crate::{SqlStore, map_err, tlog};
 
 #[derive(SqlRow)]
@@ -71,7 +72,13 @@ impl<DB> MatterStore for SqlStore<DB> {
         first: &MatterEvent,
     ) -> StoreResult<Created> {
         if let Some(group) = &self.group {
-            return group.submit(matter, idempotency_key, number_prefix, first).await;
+            let new = NewMatter {
+                matter: matter.clone(),
+                idempotency_key: idempotency_key.map(str::to_owned),
+                number_prefix: number_prefix.to_owned(),
+                first: first.clone(),
+            };
+            return group.submit(new).await;
         }
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
@@ -115,22 +122,19 @@ impl<DB> MatterStore for SqlStore<DB> {
         let mut out = Vec::new();
         for chunk in refs.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE channel = "));
-            q.push_bind(channel.as_str().to_owned()).push(" AND external_ref IN (");
-            let mut list = q.separated(", ");
-            for r in chunk {
-                list.push_bind(r.clone());
-            }
-            q.push(")");
+            q.push_bind(channel.as_str().to_owned()).push(" AND external_ref IN ");
+            push_list(&mut q, chunk.iter().cloned());
             out.extend(matters_of(q.build_query_as::<MatterRow>().fetch_all(self.pool()).await.map_err(map_err)?)?);
         }
         Ok(out)
     }
 
     async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE reporter_key_hash = "));
-        q.push_bind(key_hash.to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(
+            format!("SELECT {MATTER_COLUMNS} FROM matters WHERE reporter_key_hash = "),
+            key_hash,
+        )
+        .await
     }
 
     async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
@@ -159,36 +163,27 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "));
-        q.push_bind(id.as_str().to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "), id.as_str())
+            .await
     }
 
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<Matter>> {
-        let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE number = "));
-        q.push_bind(number.to_owned());
-        let row = q.build_query_as::<MatterRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
-        row.map(Matter::try_from).transpose()
+        self.fetch_by_key::<MatterRow, _>(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE number = "), number).await
     }
 
     async fn matter_events(&self, id: &MatterId) -> StoreResult<Vec<MatterEvent>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id = "));
         q.push_bind(id.as_str().to_owned()).push(" ORDER BY seq");
-        let rows = q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(MatterEvent::try_from).collect()
+        self.fetch_records::<EventRow, _>(&mut q).await
     }
 
     async fn matter_events_of(&self, ids: &[MatterId]) -> StoreResult<Vec<(MatterId, MatterEvent)>> {
         let mut by_matter: HashMap<String, Vec<MatterEvent>> = HashMap::new();
         for chunk in ids.chunks(DB::CHUNK_ROWS) {
             let mut q =
-                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN ("));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str().to_owned());
-            }
-            q.push(") ORDER BY matter_id, seq");
+                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN "));
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
+            q.push(" ORDER BY matter_id, seq");
             for row in q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)? {
                 let matter = row.matter_id.clone();
                 by_matter.entry(matter).or_default().push(MatterEvent::try_from(row)?);
@@ -274,8 +269,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         q.push(" AND e.at >= ").push_bind(from.get()).push(" AND e.at < ").push_bind(to.get());
         q.push(" ORDER BY e.at, e.matter_id, e.seq LIMIT ").push_bind(i64::try_from(query.limit.max(1)).unwrap_or(100));
         q.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(0));
-        let rows = q.build_query_as::<NumberedEventRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        self.fetch_records::<NumberedEventRow, _>(&mut q).await
     }
 
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64> {
@@ -306,12 +300,8 @@ impl<DB> MatterStore for SqlStore<DB> {
     async fn matters_by_ids(&self, ids: &[MatterId]) -> StoreResult<Vec<Matter>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(DB::CHUNK_ROWS) {
-            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id IN ("));
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str().to_owned());
-            }
-            q.push(")");
+            let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id IN "));
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
             out.extend(matters_of(q.build_query_as::<MatterRow>().fetch_all(self.pool()).await.map_err(map_err)?)?);
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));

@@ -164,41 +164,14 @@ impl TryFrom<EventRow> for MatterEvent {
 #[derive(SqlRow)]
 pub(crate) struct NumberedEventRow {
     number: String,
-    seq: i64,
-    at: i64,
-    actor: String,
-    role: String,
-    command: String,
-    body: String,
-    from_state: Option<String>,
-    to_state: String,
-    attachments: String,
-    prev_hash: String,
-    hash: String,
-    stage: Option<String>,
-    deadline_at: Option<i64>,
+    #[sql_row(flatten)]
+    event: EventRow,
 }
 
 impl TryFrom<NumberedEventRow> for (String, MatterEvent) {
     type Error = StoreError;
     fn try_from(r: NumberedEventRow) -> StoreResult<(String, MatterEvent)> {
-        let event = EventRow {
-            matter_id: String::new(),
-            seq: r.seq,
-            at: r.at,
-            actor: r.actor,
-            role: r.role,
-            command: r.command,
-            body: r.body,
-            from_state: r.from_state,
-            to_state: r.to_state,
-            attachments: r.attachments,
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-            stage: r.stage,
-            deadline_at: r.deadline_at,
-        };
-        Ok((r.number, event.try_into()?))
+        Ok((r.number, r.event.try_into()?))
     }
 }
 

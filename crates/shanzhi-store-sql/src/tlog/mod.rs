@@ -29,12 +29,8 @@ struct LeafRow {
 
 #[derive(SqlRow)]
 struct CheckRow {
-    idx: i64,
-    kind: String,
-    record_key: String,
-    record_seq: i64,
-    leaf_hash: Vec<u8>,
-    at: i64,
+    #[sql_row(flatten)]
+    leaf: LeafRow,
     record_hash: Option<String>,
     mark_stage: Option<String>,
     mark_deadline: Option<i64>,
@@ -43,7 +39,7 @@ struct CheckRow {
 /// The digest the record's leaf should hold now (hex): a timeline entry's
 /// covers its clock mark as well as its hash.
 fn record_digest(r: &CheckRow) -> StoreResult<Option<String>> {
-    match (&r.record_hash, r.kind.as_str()) {
+    match (&r.record_hash, r.leaf.kind.as_str()) {
         (Some(hash), "matter_event") => matter_event_digest(hash, r.mark_stage.as_deref(), r.mark_deadline)
             .map(|d| Some(hash_to_hex(&d)))
             .map_err(StoreError::corrupt),
@@ -82,21 +78,17 @@ struct WitnessedRow {
 
 const LEAF_COLUMNS: &str = "idx, kind, record_key, record_seq, leaf_hash, at";
 
-fn leaf_of(idx: i64, kind: &str, key: String, seq: i64, hash: &[u8], at: i64) -> StoreResult<LogLeaf> {
-    Ok(LogLeaf {
-        index: u64::try_from(idx).map_err(StoreError::corrupt)?,
-        kind: kind.parse().map_err(StoreError::corrupt)?,
-        key,
-        seq,
-        leaf_hash: append::hash_of(hash)?,
-        at: at.into(),
-    })
-}
-
 impl TryFrom<LeafRow> for LogLeaf {
     type Error = StoreError;
     fn try_from(r: LeafRow) -> StoreResult<LogLeaf> {
-        leaf_of(r.idx, &r.kind, r.record_key, r.record_seq, &r.leaf_hash, r.at)
+        Ok(LogLeaf {
+            index: u64::try_from(r.idx).map_err(StoreError::corrupt)?,
+            kind: r.kind.parse().map_err(StoreError::corrupt)?,
+            key: r.record_key,
+            seq: r.record_seq,
+            leaf_hash: append::hash_of(&r.leaf_hash)?,
+            at: r.at.into(),
+        })
     }
 }
 
@@ -124,16 +116,14 @@ impl<DB> LogStore for SqlStore<DB> {
     async fn log_leaves(&self, from: u64, limit: usize) -> StoreResult<Vec<LogLeaf>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {LEAF_COLUMNS} FROM tlog_leaves WHERE idx >= "));
         q.push_bind(i64::try_from(from).unwrap_or(i64::MAX)).push(" ORDER BY idx LIMIT ").push_bind(limit_of(limit));
-        let rows = q.build_query_as::<LeafRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(LogLeaf::try_from).collect()
+        self.fetch_records::<LeafRow, _>(&mut q).await
     }
 
     async fn log_leaves_of(&self, kind: LeafKind, key: &str) -> StoreResult<Vec<LogLeaf>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {LEAF_COLUMNS} FROM tlog_leaves WHERE kind = "));
         q.push_bind(kind.as_str().to_owned()).push(" AND record_key = ").push_bind(key.to_owned());
         q.push(" ORDER BY record_seq LIMIT 10000");
-        let rows = q.build_query_as::<LeafRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter().map(LogLeaf::try_from).collect()
+        self.fetch_records::<LeafRow, _>(&mut q).await
     }
 
     async fn log_leaf_checks(&self, from: u64, limit: usize) -> StoreResult<Vec<LeafCheck>> {
@@ -153,10 +143,7 @@ impl<DB> LogStore for SqlStore<DB> {
         rows.into_iter()
             .map(|r| {
                 let record_hash = record_digest(&r)?;
-                Ok(LeafCheck {
-                    leaf: leaf_of(r.idx, &r.kind, r.record_key, r.record_seq, &r.leaf_hash, r.at)?,
-                    record_hash,
-                })
+                Ok(LeafCheck { leaf: r.leaf.try_into()?, record_hash })
             })
             .collect()
     }

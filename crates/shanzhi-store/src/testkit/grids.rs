@@ -1,15 +1,13 @@
 use geo_types::{MultiPolygon, polygon};
 use jiff::civil::{Date, date};
-use shanzhi_domain::{CodeSystem, DivisionCode, GridCode, GridInfo, GridKind};
+use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind};
 
-use super::division;
+use super::with_divisions;
 use crate::{AuditEntry, GridChangeSet, GridQuery, Store};
 
 fn audit() -> AuditEntry {
     AuditEntry::new("test", "grids.recut", "grids")
 }
-
-const NBS: CodeSystem = CodeSystem::Nbs2023;
 
 fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]])
@@ -21,20 +19,6 @@ fn code(s: &str) -> GridCode {
 
 fn info(c: &str, kind: GridKind, name: &str, parent: Option<&str>) -> GridInfo {
     GridInfo { code: code(c), kind, name: name.to_owned(), parent: parent.map(code), households: Some(400) }
-}
-
-async fn with_communities(store: &dyn Store) {
-    store
-        .upsert_divisions(&[
-            division(NBS, "51", "四川省"),
-            division(NBS, "5101", "成都市"),
-            division(NBS, "510104", "锦江区"),
-            division(NBS, "510104022", "春熙路街道"),
-            division(NBS, "510104022001", "和平社区"),
-            division(NBS, "510104022002", "北糠市街社区"),
-        ])
-        .await
-        .expect("divisions");
 }
 
 /// A master grid and two general grids of 和平社区, valid from 2024-01-01.
@@ -55,7 +39,7 @@ fn codes(records: &[crate::GridRecord]) -> Vec<&str> {
 }
 
 pub async fn grids_round_trip_and_count_revisions(store: &dyn Store) {
-    with_communities(store).await;
+    with_divisions(store).await;
     let before = store.grid_revision().await.expect("revision");
     let counts = store.apply_grid_changes(&first_cut(), &audit()).await.expect("insert");
     assert_eq!((counts.opened, counts.closed), (3, 0));
@@ -71,7 +55,7 @@ pub async fn grids_round_trip_and_count_revisions(store: &dyn Store) {
 }
 
 pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store) {
-    with_communities(store).await;
+    with_divisions(store).await;
     store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let recut = GridChangeSet {
         effective: date(2026, 3, 1),
@@ -95,7 +79,7 @@ pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store)
 }
 
 pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn Store) {
-    with_communities(store).await;
+    with_divisions(store).await;
     store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let mut again = first_cut();
     again.insert.truncate(2);
@@ -118,7 +102,7 @@ pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn
 }
 
 pub async fn an_unknown_community_rolls_back_the_whole_change(store: &dyn Store) {
-    with_communities(store).await;
+    with_divisions(store).await;
     let mut bad = first_cut();
     bad.insert.push((
         info("510104022099001", GridKind::General, "无社区", Some("510104022099000")),
@@ -130,7 +114,7 @@ pub async fn an_unknown_community_rolls_back_the_whole_change(store: &dyn Store)
 }
 
 pub async fn grid_queries_filter_by_community_town_kind_and_box(store: &dyn Store) {
-    with_communities(store).await;
+    with_divisions(store).await;
     store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
     let other = GridChangeSet {
         effective: date(2024, 1, 1),

@@ -2,14 +2,12 @@ use shanzhi_domain::Stage;
 use shanzhi_domain::category::{CategoryKind, Limit, Severity, TimeLimits};
 use shanzhi_domain::matter::{ClockMark, LngLat, MATTER_GENESIS, Reporter};
 use shanzhi_domain::{
-    ActingRole, Assignee, Category, CategoryCode, Channel, CodeSystem, Command, DepartmentCode, DivisionCode, DutyItem,
-    DutyLevel, DutyList, EventKind, GridCode, Level, Line, Matter, MatterId, MatterState, Micros, Phone, Role, Status,
+    ActingRole, Assignee, Category, CategoryCode, Channel, Command, DepartmentCode, DivisionCode, DutyItem, DutyLevel,
+    DutyList, EventKind, GridCode, Level, Line, Matter, MatterId, MatterState, Micros, Phone, Role, Status,
 };
 
-use super::division;
+use super::with_divisions;
 use crate::{AttachmentRecord, AuditEntry, Created, MatterEvent, MatterQuery, MatterScope, NewMatter, Store};
-
-const NBS: CodeSystem = CodeSystem::Nbs2023;
 
 fn audit() -> AuditEntry {
     AuditEntry::new("tester", "category.put", "category")
@@ -33,19 +31,7 @@ fn category(code: &str, name: &str) -> Category {
 }
 
 pub(super) async fn setup(store: &dyn Store) {
-    store
-        .upsert_divisions(&[
-            division(NBS, "51", "四川省"),
-            division(NBS, "5101", "成都市"),
-            division(NBS, "510104", "锦江区"),
-            division(NBS, "510105", "青羊区"),
-            division(NBS, "510104022", "春熙路街道"),
-            division(NBS, "510104022006", "总府路社区"),
-            division(NBS, "510105002", "草市街街道"),
-            division(NBS, "510105002001", "某社区"),
-        ])
-        .await
-        .expect("divisions");
+    with_divisions(store).await;
     store.put_category(&category("0110", "道路破损"), &audit()).await.expect("category");
 }
 

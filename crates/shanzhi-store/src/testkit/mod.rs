@@ -63,6 +63,26 @@ pub fn code(s: &str) -> DivisionCode {
     DivisionCode::parse(s).expect("test code")
 }
 
+/// The divisions the grid, people and matter cases file under: Sichuan →
+/// Chengdu → two districts → streets → communities, parents first.
+async fn with_divisions(store: &dyn Store) {
+    const CHENGDU: [(&str, &str); 10] = [
+        ("51", "四川省"),
+        ("5101", "成都市"),
+        ("510104", "锦江区"),
+        ("510105", "青羊区"),
+        ("510104022", "春熙路街道"),
+        ("510104022001", "和平社区"),
+        ("510104022002", "北糠市街社区"),
+        ("510104022006", "总府路社区"),
+        ("510105002", "草市街街道"),
+        ("510105002001", "某社区"),
+    ];
+    let divisions: Vec<Division> =
+        CHENGDU.iter().map(|(code, name)| division(CodeSystem::Nbs2023, code, name)).collect();
+    store.upsert_divisions(&divisions).await.expect("divisions");
+}
+
 /// Instantiate every contract case as a `#[tokio::test]` over `$factory`, an
 /// async fn returning `Option<Fixture>` (`None` only where the backend is not
 /// configured outside CI; the factory itself decides and says so).

@@ -1,15 +1,13 @@
 use jiff::civil::date;
-use shanzhi_domain::{CodeSystem, DepartmentCode, DivisionCode, GridCode, Phone, Role, Scope, Term, Username};
+use shanzhi_domain::{DepartmentCode, DivisionCode, GridCode, Phone, Role, Scope, Term, Username};
 
 use shanzhi_domain::Micros;
 
-use super::division;
+use super::with_divisions;
 use crate::{
     AUDIT_GENESIS, ApiTokenRecord, AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PatrolPoint, PatrolQuery,
     PatrolRecord, PiiAccess, SessionRecord, Store, ThrottleCount, UserKind, audit_hash,
 };
-
-const NBS: CodeSystem = CodeSystem::Nbs2023;
 
 fn audit(action: &str, entity: &str) -> AuditEntry {
     AuditEntry::new("tester", action, entity).after(format!("{{\"entity\":\"{entity}\"}}"))
@@ -25,20 +23,6 @@ fn user(id: &str, name: &str) -> NewUser {
         password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
         created_at: Micros::new(1_700_000_000_000_000),
     }
-}
-
-async fn with_divisions(store: &dyn Store) {
-    store
-        .upsert_divisions(&[
-            division(NBS, "51", "四川省"),
-            division(NBS, "5101", "成都市"),
-            division(NBS, "510104", "锦江区"),
-            division(NBS, "510105", "青羊区"),
-            division(NBS, "510104022", "春熙路街道"),
-            division(NBS, "510104022006", "总府路社区"),
-        ])
-        .await
-        .expect("divisions");
 }
 
 fn assignment(
