@@ -61,71 +61,30 @@ impl From<CategoryCode> for String {
     }
 }
 
-/// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Line {
-    Development,
-    Safety,
-    Both,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Normal,
-    Urgent,
-}
-
-impl Line {
-    pub const ALL: [Line; 3] = [Line::Development, Line::Safety, Line::Both];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Line::Development => "development",
-            Line::Safety => "safety",
-            Line::Both => "both",
-        }
+crate::code_enum! {
+    /// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Line {
+        Development => "development", "社治（幸福高线）";
+        Safety => "safety", "综治（安全底线）";
+        Both => "both", "双线";
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Line::Development => "社治（幸福高线）",
-            Line::Safety => "综治（安全底线）",
-            Line::Both => "双线",
-        }
+    from_str(s: s) -> Bilingual {
+        Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both")
     }
 }
 
-impl std::str::FromStr for Line {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Line::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| {
-            Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both")
-        })
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Severity {
+        Normal => "normal";
+        Urgent => "urgent";
     }
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Normal => "normal",
-            Severity::Urgent => "urgent",
-        }
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "normal" => Ok(Severity::Normal),
-            "urgent" => Ok(Severity::Urgent),
-            _ => Err(Bilingual::new(format!("未知的紧急程度“{s}”"), format!("unknown severity '{s}'"))),
-        }
-    }
+    from_str(s: s) -> Bilingual { Bilingual::new(format!("未知的紧急程度“{s}”"), format!("unknown severity '{s}'")) }
 }
 
 /// Where a category comes from.

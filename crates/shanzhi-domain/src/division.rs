@@ -11,33 +11,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Bilingual;
 
-/// Which authority issued a code. NBS 2023 and MCA town codes differ for the
-/// same place (85 of Chengdu's 261 towns), so the two are never mixed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum CodeSystem {
-    /// 国家统计局 统计用区划代码 (2023).
-    #[serde(rename = "NBS2023")]
-    Nbs2023,
-    /// 民政部 行政区划代码.
-    #[serde(rename = "MCA")]
-    Mca,
-}
-
-impl CodeSystem {
-    pub const ALL: [CodeSystem; 2] = [CodeSystem::Nbs2023, CodeSystem::Mca];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeSystem::Nbs2023 => "NBS2023",
-            CodeSystem::Mca => "MCA",
-        }
-    }
-}
-
-impl fmt::Display for CodeSystem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Which authority issued a code. NBS 2023 and MCA town codes differ for the
+    /// same place (85 of Chengdu's 261 towns), so the two are never mixed.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum CodeSystem {
+        /// 国家统计局 统计用区划代码 (2023).
+        #[serde(rename = "NBS2023")]
+        Nbs2023 => "NBS2023";
+        /// 民政部 行政区划代码.
+        #[serde(rename = "MCA")]
+        Mca => "MCA";
     }
 }
 
@@ -56,16 +41,18 @@ impl FromStr for CodeSystem {
     }
 }
 
-/// The level of a division, from the province down to the community/village.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DivisionLevel {
-    Province,
-    City,
-    District,
-    Town,
-    Community,
+crate::code_enum! {
+    /// The level of a division, from the province down to the community/village.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum DivisionLevel {
+        Province => "province", "省";
+        City => "city", "市";
+        District => "district", "区(市)县";
+        Town => "town", "镇(街道)";
+        Community => "community", "社区(村)";
+    }
 }
 
 /// End offsets of the five code segments: 2 province, 2 city, 2 district
@@ -74,34 +61,6 @@ const SEGMENT_ENDS: [usize; 5] = [2, 4, 6, 9, 12];
 const SEGMENT_STARTS: [usize; 5] = [0, 2, 4, 6, 9];
 
 impl DivisionLevel {
-    pub const ALL: [DivisionLevel; 5] = [
-        DivisionLevel::Province,
-        DivisionLevel::City,
-        DivisionLevel::District,
-        DivisionLevel::Town,
-        DivisionLevel::Community,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DivisionLevel::Province => "province",
-            DivisionLevel::City => "city",
-            DivisionLevel::District => "district",
-            DivisionLevel::Town => "town",
-            DivisionLevel::Community => "community",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            DivisionLevel::Province => "省",
-            DivisionLevel::City => "市",
-            DivisionLevel::District => "区(市)县",
-            DivisionLevel::Town => "镇(街道)",
-            DivisionLevel::Community => "社区(村)",
-        }
-    }
-
     fn index(self) -> usize {
         self as usize
     }
@@ -109,12 +68,6 @@ impl DivisionLevel {
     /// Number of significant digits of a code at this level.
     pub fn significant_digits(self) -> usize {
         SEGMENT_ENDS[self.index()]
-    }
-}
-
-impl fmt::Display for DivisionLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -6,43 +6,30 @@
 //! community code and a 3-digit sequence; the master grid takes sequence 000.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::division::{DivisionCode, DivisionLevel};
 use crate::text::Bilingual;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GridKind {
-    Master,
-    General,
-    Micro,
-    Dedicated,
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum GridKind {
+        Master => "master", "社区总网格";
+        General => "general", "一般网格";
+        Micro => "micro", "微网格";
+        Dedicated => "dedicated", "专属网格";
+    }
+    from_str(s: s.trim()) -> Bilingual {
+        Bilingual::new(
+            format!("未知的网格类型“{s}”，应为 master、general、micro 或 dedicated"),
+            format!("unknown grid kind '{s}', expected master, general, micro or dedicated"),
+        )
+    }
 }
 
 impl GridKind {
-    pub const ALL: [GridKind; 4] = [GridKind::Master, GridKind::General, GridKind::Micro, GridKind::Dedicated];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GridKind::Master => "master",
-            GridKind::General => "general",
-            GridKind::Micro => "micro",
-            GridKind::Dedicated => "dedicated",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            GridKind::Master => "社区总网格",
-            GridKind::General => "一般网格",
-            GridKind::Micro => "微网格",
-            GridKind::Dedicated => "专属网格",
-        }
-    }
-
     /// The kind a grid of this kind must hang under; `None` for the master
     /// grid, which hangs under its community (a division).
     pub fn parent_kind(self) -> Option<GridKind> {
@@ -51,24 +38,6 @@ impl GridKind {
             GridKind::General | GridKind::Dedicated => Some(GridKind::Master),
             GridKind::Micro => Some(GridKind::General),
         }
-    }
-}
-
-impl fmt::Display for GridKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for GridKind {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GridKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
-            Bilingual::new(
-                format!("未知的网格类型“{s}”，应为 master、general、micro 或 dedicated"),
-                format!("unknown grid kind '{s}', expected master, general, micro or dedicated"),
-            )
-        })
     }
 }
 

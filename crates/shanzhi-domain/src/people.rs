@@ -176,21 +176,14 @@ impl From<DepartmentCode> for String {
     }
 }
 
-/// What an account is for: staff hold assignments; a resident reports and rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Staff,
-    Resident,
-}
-
-impl UserKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserKind::Staff => "staff",
-            UserKind::Resident => "resident",
-        }
+crate::code_enum! {
+    /// What an account is for: staff hold assignments; a resident reports and rates.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum UserKind {
+        Staff => "staff";
+        Resident => "resident";
     }
 }
 

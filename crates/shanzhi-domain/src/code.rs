@@ -1,0 +1,86 @@
+//! Code-name enums: field-less enums whose variants each have a fixed wire
+//! code (`grid_worker`) and, for most, a Chinese label. [`code_enum!`]
+//! declares one from a single table, so that the code, the label and the
+//! list of all variants cannot drift apart.
+
+/// Declares a field-less enum with its codes, from one table:
+///
+/// - `ALL`: every variant, in the order listed;
+/// - `as_str`: the code (the API's, the store's and the exports' name);
+/// - `label_zh`: the label, when every variant gives one;
+/// - `Display`: writes the code;
+/// - `FromStr`, when a `from_str` clause is given: the variant whose code is
+///   the key (the input as given, or e.g. trimmed), else the clause's error.
+///
+/// ```
+/// shanzhi_domain::code_enum! {
+///     /// A traffic light.
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///     pub enum Light {
+///         Red => "red", "红灯";
+///         Green => "green", "绿灯";
+///     }
+///     from_str(s: s.trim()) -> String { format!("unknown light '{s}'") }
+/// }
+/// assert_eq!(Light::ALL, [Light::Red, Light::Green]);
+/// assert_eq!(Light::Green.label_zh(), "绿灯");
+/// assert_eq!(" red ".parse::<Light>(), Ok(Light::Red));
+/// assert_eq!(Light::Red.to_string(), "red");
+/// ```
+#[macro_export]
+macro_rules! code_enum {
+    (@label $name:ident; $($variant:ident $zh:literal),+) => {
+        impl $name {
+            /// How people say it, in Chinese.
+            pub fn label_zh(self) -> &'static str {
+                match self {
+                    $($name::$variant => $zh,)+
+                }
+            }
+        }
+    };
+    // No labels: nothing more to declare.
+    (@label $name:ident; $($variant:ident),+) => {};
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident => $code:literal $(, $zh:literal)?;)+
+        }
+        $(from_str($s:ident: $key:expr) -> $err:ty { $make:expr })?
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every variant, in the order declared.
+            pub const ALL: [$name; <[&str]>::len(&[$($code),+])] = [$($name::$variant),+];
+
+            /// The code, as the API, the store and the exports write it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+        }
+
+        $crate::code_enum!(@label $name; $($variant $($zh)?),+);
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        $(
+            impl ::core::str::FromStr for $name {
+                type Err = $err;
+                fn from_str($s: &str) -> ::core::result::Result<Self, Self::Err> {
+                    let key: &str = $key;
+                    $name::ALL.into_iter().find(|v| v.as_str() == key).ok_or_else(|| $make)
+                }
+            }
+        )?
+    };
+}
