@@ -2,26 +2,19 @@
 //! (never an enum: cities add codes and standards change editions) and the
 //! duty list that says which unit answers for a category at each level.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::Attribute;
 use crate::calendar::LimitUnit;
+use crate::code::string_code;
 use crate::text::Bilingual;
 
-/// A category code as the dictionary writes it (`0102`, `12345.zixun`,
-/// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
-pub struct CategoryCode(String);
-
-impl std::str::FromStr for CategoryCode {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CategoryCode::parse(s)
-    }
+string_code! {
+    /// A category code as the dictionary writes it (`0102`, `12345.zixun`,
+    /// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
+    pub struct CategoryCode(String);
+    // The deserializer's message stays the English one.
+    parse error Bilingual, deserialize message |e| e.en
 }
 
 impl CategoryCode {
@@ -35,29 +28,6 @@ impl CategoryCode {
             ));
         }
         Ok(CategoryCode(s.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CategoryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for CategoryCode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CategoryCode::parse(&s).map_err(|m| m.en)
-    }
-}
-
-impl From<CategoryCode> for String {
-    fn from(c: CategoryCode) -> Self {
-        c.0
     }
 }
 

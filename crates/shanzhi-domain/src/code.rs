@@ -84,3 +84,62 @@ macro_rules! code_enum {
         )?
     };
 }
+
+/// Declares a validated string code, `struct Code(String)`, and what it
+/// needs around its parser (`Code::parse(&str) -> Result<Code, $err>`, written
+/// beside it): `as_str`, `Display`, `FromStr`, `From<Code> for String`, and
+/// serde as the bare string, read back through `parse` so that no unchecked
+/// code gets in (`|e| message` gives the deserializer's message for a parse
+/// error).
+macro_rules! string_code {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident(String);
+        parse error $err:ty, deserialize message |$e:ident| $message:expr
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        $vis struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $err;
+            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+                $name::parse(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(c: $name) -> Self {
+                c.0
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                let s = <String as ::serde::Deserialize>::deserialize(d)?;
+                $name::parse(&s).map_err(|$e| ::serde::de::Error::custom($message))
+            }
+        }
+    };
+}
+
+pub(crate) use string_code;

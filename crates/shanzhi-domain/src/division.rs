@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::code::string_code;
 use crate::text::Bilingual;
 
 crate::code_enum! {
@@ -121,11 +122,12 @@ impl DivisionCodeError {
     }
 }
 
-/// A 12-digit statistical division code. Shorter official forms (`51`,
-/// `5101`, `510104`, `510104022`) are accepted and padded with zeros.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DivisionCode(String);
+string_code! {
+    /// A 12-digit statistical division code. Shorter official forms (`51`,
+    /// `5101`, `510104`, `510104022`) are accepted and padded with zeros.
+    pub struct DivisionCode(String);
+    parse error DivisionCodeError, deserialize message |e| e
+}
 
 impl DivisionCode {
     pub fn parse(input: &str) -> Result<Self, DivisionCodeError> {
@@ -154,10 +156,6 @@ impl DivisionCode {
             }
         }
         Ok(DivisionCode(code))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The level this code denotes: the deepest non-zero segment.
@@ -215,32 +213,6 @@ fn level_of(code: &str) -> DivisionLevel {
         .rev()
         .find(|l| segment(code, *l).bytes().any(|b| b != b'0'))
         .unwrap_or(DivisionLevel::Province)
-}
-
-impl fmt::Display for DivisionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for DivisionCode {
-    type Err = DivisionCodeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DivisionCode::parse(s)
-    }
-}
-
-impl Serialize for DivisionCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DivisionCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        DivisionCode::parse(&s).map_err(serde::de::Error::custom)
-    }
 }
 
 /// A division's name: trimmed, 1–64 characters, no control characters.

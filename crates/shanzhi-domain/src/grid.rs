@@ -5,10 +5,9 @@
 //! (专属网格: a school, park or mall). Codes are 15 digits: the 12-digit
 //! community code and a 3-digit sequence; the master grid takes sequence 000.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
+use crate::code::string_code;
 use crate::division::{DivisionCode, DivisionLevel};
 use crate::text::Bilingual;
 
@@ -41,11 +40,12 @@ impl GridKind {
     }
 }
 
-/// 单元网格标识码: 6 county + 3 town + 3 community + 3 sequence digits; the
-/// first 12 digits are the community's NBS code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GridCode(String);
+string_code! {
+    /// 单元网格标识码: 6 county + 3 town + 3 community + 3 sequence digits; the
+    /// first 12 digits are the community's NBS code.
+    pub struct GridCode(String);
+    parse error Bilingual, deserialize message |e| e
+}
 
 impl GridCode {
     pub fn parse(input: &str) -> Result<Self, Bilingual> {
@@ -74,35 +74,12 @@ impl GridCode {
         Ok(GridCode(format!("{}{seq:03}", community.as_str())))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn community(&self) -> DivisionCode {
         DivisionCode::parse(&self.0[..12]).expect("checked when parsed")
     }
 
     pub fn sequence(&self) -> u16 {
         self.0[12..].parse().expect("checked when parsed")
-    }
-}
-
-impl fmt::Display for GridCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for GridCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for GridCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        GridCode::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
