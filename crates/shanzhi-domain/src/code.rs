@@ -67,11 +67,7 @@ macro_rules! code_enum {
 
         $crate::code_enum!(@label $name; $($variant $($zh)?),+);
 
-        impl ::core::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        $crate::display_as_str!($name);
 
         $(
             impl ::core::str::FromStr for $name {
@@ -82,6 +78,21 @@ macro_rules! code_enum {
                 }
             }
         )?
+    };
+}
+
+/// `Display` as the code, for types with `as_str(self) -> &'static str`
+/// (those of [`code_enum!`] and code types whose variants carry data).
+#[macro_export]
+macro_rules! display_as_str {
+    ($($name:ty),+) => {
+        $(
+            impl ::core::fmt::Display for $name {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        )+
     };
 }
 
