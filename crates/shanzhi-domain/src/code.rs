@@ -1,7 +1,8 @@
-//! Code-name enums: field-less enums whose variants each have a fixed wire
-//! code (`grid_worker`) and, for most, a Chinese label. [`code_enum!`]
-//! declares one from a single table, so that the code, the label and the
-//! list of all variants cannot drift apart.
+//! Codes: field-less enums whose variants each have a fixed wire code
+//! (`grid_worker`) and, for most, a Chinese label, declared by [`code_enum!`]
+//! from a single table so that the code, the label and the list of all
+//! variants cannot drift apart; and validated string codes (`string_code!`),
+//! which read and write themselves only through their parser.
 
 /// Declares a field-less enum with its codes, from one table:
 ///
