@@ -6,7 +6,6 @@
 //! access, and a role added later starts with none (see [`Role::allows`]).
 
 use std::fmt;
-use std::str::FromStr;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -16,18 +15,29 @@ use crate::grid::GridCode;
 use crate::people::DepartmentCode;
 use crate::text::Bilingual;
 
-/// The roles of DESIGN.md §1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Resident,
-    GridWorker,
-    CommunityWorker,
-    Dispatcher,
-    DeptHandler,
-    Supervisor,
-    Admin,
+crate::code_enum! {
+    /// The roles of DESIGN.md §1.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        Resident => "resident", "居民";
+        GridWorker => "grid_worker", "网格员";
+        CommunityWorker => "community_worker", "社区工作者";
+        Dispatcher => "dispatcher", "调度员";
+        DeptHandler => "dept_handler", "部门处置人员";
+        Supervisor => "supervisor", "督办";
+        Admin => "admin", "系统管理员";
+    }
+    from_str(s: s.trim()) -> Bilingual {
+        {
+            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            Bilingual::new(
+                format!("未知角色“{s}”，应为 {}", all.join("、")),
+                format!("unknown role '{s}', expected one of {}", all.join(", ")),
+            )
+        }
+    }
 }
 
 /// What a grant may be asked to do.
@@ -93,40 +103,6 @@ pub enum ScopeKind {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Resident,
-        Role::GridWorker,
-        Role::CommunityWorker,
-        Role::Dispatcher,
-        Role::DeptHandler,
-        Role::Supervisor,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::GridWorker => "grid_worker",
-            Role::CommunityWorker => "community_worker",
-            Role::Dispatcher => "dispatcher",
-            Role::DeptHandler => "dept_handler",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Resident => "居民",
-            Role::GridWorker => "网格员",
-            Role::CommunityWorker => "社区工作者",
-            Role::Dispatcher => "调度员",
-            Role::DeptHandler => "部门处置人员",
-            Role::Supervisor => "督办",
-            Role::Admin => "系统管理员",
-        }
-    }
-
     /// The permission table: the one place that says what a role may do
     /// (within its scope).
     pub fn allows(self, action: Action) -> bool {
@@ -161,26 +137,6 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
-            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            Bilingual::new(
-                format!("未知角色“{s}”，应为 {}", all.join("、")),
-                format!("unknown role '{s}', expected one of {}", all.join(", ")),
-            )
-        })
-    }
-}
-
-/// Where a grant applies.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]

@@ -9,30 +9,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Bilingual;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Datatype {
-    String,
-    Number,
-    Datetime,
-    Text,
-    Singlevaluelist,
-    Multivaluelist,
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Datatype {
+        String => "string";
+        Number => "number";
+        Datetime => "datetime";
+        Text => "text";
+        Singlevaluelist => "singlevaluelist";
+        Multivaluelist => "multivaluelist";
+    }
 }
 
 impl Datatype {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Datatype::String => "string",
-            Datatype::Number => "number",
-            Datatype::Datetime => "datetime",
-            Datatype::Text => "text",
-            Datatype::Singlevaluelist => "singlevaluelist",
-            Datatype::Multivaluelist => "multivaluelist",
-        }
-    }
-
     fn is_list(self) -> bool {
         matches!(self, Datatype::Singlevaluelist | Datatype::Multivaluelist)
     }

@@ -2,26 +2,19 @@
 //! (never an enum: cities add codes and standards change editions) and the
 //! duty list that says which unit answers for a category at each level.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::Attribute;
 use crate::calendar::LimitUnit;
+use crate::code::string_code;
 use crate::text::Bilingual;
 
-/// A category code as the dictionary writes it (`0102`, `12345.zixun`,
-/// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
-pub struct CategoryCode(String);
-
-impl std::str::FromStr for CategoryCode {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CategoryCode::parse(s)
-    }
+string_code! {
+    /// A category code as the dictionary writes it (`0102`, `12345.zixun`,
+    /// `ZZ.0101`): 2–32 ASCII letters, digits, `.`, `-` or `_`.
+    pub struct CategoryCode(String);
+    // The deserializer's message stays the English one.
+    parse error Bilingual, deserialize message |e| e.en
 }
 
 impl CategoryCode {
@@ -36,96 +29,32 @@ impl CategoryCode {
         }
         Ok(CategoryCode(s.to_owned()))
     }
+}
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+crate::code_enum! {
+    /// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Line {
+        Development => "development", "社治（幸福高线）";
+        Safety => "safety", "综治（安全底线）";
+        Both => "both", "双线";
+    }
+    from_str(s: s) -> Bilingual {
+        Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both")
     }
 }
 
-impl fmt::Display for CategoryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Severity {
+        Normal => "normal";
+        Urgent => "urgent";
     }
-}
-
-impl TryFrom<String> for CategoryCode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CategoryCode::parse(&s).map_err(|m| m.en)
-    }
-}
-
-impl From<CategoryCode> for String {
-    fn from(c: CategoryCode) -> Self {
-        c.0
-    }
-}
-
-/// 双线: development (社治, the 幸福高线) or safety (综治, the 安全底线).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Line {
-    Development,
-    Safety,
-    Both,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Normal,
-    Urgent,
-}
-
-impl Line {
-    pub const ALL: [Line; 3] = [Line::Development, Line::Safety, Line::Both];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Line::Development => "development",
-            Line::Safety => "safety",
-            Line::Both => "both",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Line::Development => "社治（幸福高线）",
-            Line::Safety => "综治（安全底线）",
-            Line::Both => "双线",
-        }
-    }
-}
-
-impl std::str::FromStr for Line {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Line::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| {
-            Bilingual::new("line 应为 development、safety 或 both", "line must be development, safety or both")
-        })
-    }
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Normal => "normal",
-            Severity::Urgent => "urgent",
-        }
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "normal" => Ok(Severity::Normal),
-            "urgent" => Ok(Severity::Urgent),
-            _ => Err(Bilingual::new(format!("未知的紧急程度“{s}”"), format!("unknown severity '{s}'"))),
-        }
-    }
+    from_str(s: s) -> Bilingual { Bilingual::new(format!("未知的紧急程度“{s}”"), format!("unknown severity '{s}'")) }
 }
 
 /// Where a category comes from.

@@ -9,35 +9,21 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::code::string_code;
 use crate::text::Bilingual;
 
-/// Which authority issued a code. NBS 2023 and MCA town codes differ for the
-/// same place (85 of Chengdu's 261 towns), so the two are never mixed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum CodeSystem {
-    /// 国家统计局 统计用区划代码 (2023).
-    #[serde(rename = "NBS2023")]
-    Nbs2023,
-    /// 民政部 行政区划代码.
-    #[serde(rename = "MCA")]
-    Mca,
-}
-
-impl CodeSystem {
-    pub const ALL: [CodeSystem; 2] = [CodeSystem::Nbs2023, CodeSystem::Mca];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CodeSystem::Nbs2023 => "NBS2023",
-            CodeSystem::Mca => "MCA",
-        }
-    }
-}
-
-impl fmt::Display for CodeSystem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Which authority issued a code. NBS 2023 and MCA town codes differ for the
+    /// same place (85 of Chengdu's 261 towns), so the two are never mixed.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum CodeSystem {
+        /// 国家统计局 统计用区划代码 (2023).
+        #[serde(rename = "NBS2023")]
+        Nbs2023 => "NBS2023";
+        /// 民政部 行政区划代码.
+        #[serde(rename = "MCA")]
+        Mca => "MCA";
     }
 }
 
@@ -56,16 +42,18 @@ impl FromStr for CodeSystem {
     }
 }
 
-/// The level of a division, from the province down to the community/village.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DivisionLevel {
-    Province,
-    City,
-    District,
-    Town,
-    Community,
+crate::code_enum! {
+    /// The level of a division, from the province down to the community/village.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum DivisionLevel {
+        Province => "province", "省";
+        City => "city", "市";
+        District => "district", "区(市)县";
+        Town => "town", "镇(街道)";
+        Community => "community", "社区(村)";
+    }
 }
 
 /// End offsets of the five code segments: 2 province, 2 city, 2 district
@@ -74,34 +62,6 @@ const SEGMENT_ENDS: [usize; 5] = [2, 4, 6, 9, 12];
 const SEGMENT_STARTS: [usize; 5] = [0, 2, 4, 6, 9];
 
 impl DivisionLevel {
-    pub const ALL: [DivisionLevel; 5] = [
-        DivisionLevel::Province,
-        DivisionLevel::City,
-        DivisionLevel::District,
-        DivisionLevel::Town,
-        DivisionLevel::Community,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DivisionLevel::Province => "province",
-            DivisionLevel::City => "city",
-            DivisionLevel::District => "district",
-            DivisionLevel::Town => "town",
-            DivisionLevel::Community => "community",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            DivisionLevel::Province => "省",
-            DivisionLevel::City => "市",
-            DivisionLevel::District => "区(市)县",
-            DivisionLevel::Town => "镇(街道)",
-            DivisionLevel::Community => "社区(村)",
-        }
-    }
-
     fn index(self) -> usize {
         self as usize
     }
@@ -109,12 +69,6 @@ impl DivisionLevel {
     /// Number of significant digits of a code at this level.
     pub fn significant_digits(self) -> usize {
         SEGMENT_ENDS[self.index()]
-    }
-}
-
-impl fmt::Display for DivisionLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -168,11 +122,12 @@ impl DivisionCodeError {
     }
 }
 
-/// A 12-digit statistical division code. Shorter official forms (`51`,
-/// `5101`, `510104`, `510104022`) are accepted and padded with zeros.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DivisionCode(String);
+string_code! {
+    /// A 12-digit statistical division code. Shorter official forms (`51`,
+    /// `5101`, `510104`, `510104022`) are accepted and padded with zeros.
+    pub struct DivisionCode(String);
+    parse error DivisionCodeError, deserialize message |e| e
+}
 
 impl DivisionCode {
     pub fn parse(input: &str) -> Result<Self, DivisionCodeError> {
@@ -201,10 +156,6 @@ impl DivisionCode {
             }
         }
         Ok(DivisionCode(code))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The level this code denotes: the deepest non-zero segment.
@@ -262,32 +213,6 @@ fn level_of(code: &str) -> DivisionLevel {
         .rev()
         .find(|l| segment(code, *l).bytes().any(|b| b != b'0'))
         .unwrap_or(DivisionLevel::Province)
-}
-
-impl fmt::Display for DivisionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for DivisionCode {
-    type Err = DivisionCodeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DivisionCode::parse(s)
-    }
-}
-
-impl Serialize for DivisionCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DivisionCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        DivisionCode::parse(&s).map_err(serde::de::Error::custom)
-    }
 }
 
 /// A division's name: trimmed, 1–64 characters, no control characters.

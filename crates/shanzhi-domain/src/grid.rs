@@ -5,44 +5,30 @@
 //! (专属网格: a school, park or mall). Codes are 15 digits: the 12-digit
 //! community code and a 3-digit sequence; the master grid takes sequence 000.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
+use crate::code::string_code;
 use crate::division::{DivisionCode, DivisionLevel};
 use crate::text::Bilingual;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GridKind {
-    Master,
-    General,
-    Micro,
-    Dedicated,
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum GridKind {
+        Master => "master", "社区总网格";
+        General => "general", "一般网格";
+        Micro => "micro", "微网格";
+        Dedicated => "dedicated", "专属网格";
+    }
+    from_str(s: s.trim()) -> Bilingual {
+        Bilingual::new(
+            format!("未知的网格类型“{s}”，应为 master、general、micro 或 dedicated"),
+            format!("unknown grid kind '{s}', expected master, general, micro or dedicated"),
+        )
+    }
 }
 
 impl GridKind {
-    pub const ALL: [GridKind; 4] = [GridKind::Master, GridKind::General, GridKind::Micro, GridKind::Dedicated];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GridKind::Master => "master",
-            GridKind::General => "general",
-            GridKind::Micro => "micro",
-            GridKind::Dedicated => "dedicated",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            GridKind::Master => "社区总网格",
-            GridKind::General => "一般网格",
-            GridKind::Micro => "微网格",
-            GridKind::Dedicated => "专属网格",
-        }
-    }
-
     /// The kind a grid of this kind must hang under; `None` for the master
     /// grid, which hangs under its community (a division).
     pub fn parent_kind(self) -> Option<GridKind> {
@@ -54,29 +40,12 @@ impl GridKind {
     }
 }
 
-impl fmt::Display for GridKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+string_code! {
+    /// 单元网格标识码: 6 county + 3 town + 3 community + 3 sequence digits; the
+    /// first 12 digits are the community's NBS code.
+    pub struct GridCode(String);
+    parse error Bilingual, deserialize message |e| e
 }
-
-impl FromStr for GridKind {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GridKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| {
-            Bilingual::new(
-                format!("未知的网格类型“{s}”，应为 master、general、micro 或 dedicated"),
-                format!("unknown grid kind '{s}', expected master, general, micro or dedicated"),
-            )
-        })
-    }
-}
-
-/// 单元网格标识码: 6 county + 3 town + 3 community + 3 sequence digits; the
-/// first 12 digits are the community's NBS code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct GridCode(String);
 
 impl GridCode {
     pub fn parse(input: &str) -> Result<Self, Bilingual> {
@@ -105,35 +74,12 @@ impl GridCode {
         Ok(GridCode(format!("{}{seq:03}", community.as_str())))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn community(&self) -> DivisionCode {
         DivisionCode::parse(&self.0[..12]).expect("checked when parsed")
     }
 
     pub fn sequence(&self) -> u16 {
         self.0[12..].parse().expect("checked when parsed")
-    }
-}
-
-impl fmt::Display for GridCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for GridCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for GridCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        GridCode::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 

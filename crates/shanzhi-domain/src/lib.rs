@@ -6,6 +6,7 @@ pub mod attribute;
 pub mod audit;
 pub mod calendar;
 pub mod category;
+mod code;
 pub mod division;
 pub mod grid;
 pub mod indicators;

@@ -3,8 +3,9 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::code::string_code;
 use crate::division::{DivisionCode, DivisionLevel};
 use crate::text::Bilingual;
 
@@ -115,12 +116,13 @@ impl fmt::Display for Phone {
     }
 }
 
-/// A department code: the division it serves (6-digit county or 9-digit town
-/// code; `510100` for the city) and a short key, e.g. `510104-chengguan`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
-pub struct DepartmentCode(String);
+string_code! {
+    /// A department code: the division it serves (6-digit county or 9-digit town
+    /// code; `510100` for the city) and a short key, e.g. `510104-chengguan`.
+    pub struct DepartmentCode(String);
+    // The deserializer's message stays the English one.
+    parse error Bilingual, deserialize message |e| e.en
+}
 
 impl DepartmentCode {
     pub fn parse(input: &str) -> Result<Self, Bilingual> {
@@ -142,10 +144,6 @@ impl DepartmentCode {
         Ok(DepartmentCode(format!("{}-{key}", code.significant())))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn division(&self) -> DivisionCode {
         let (d, _) = self.0.split_once('-').expect("checked when parsed");
         DivisionCode::parse(d).expect("checked when parsed")
@@ -157,40 +155,14 @@ impl DepartmentCode {
     }
 }
 
-impl fmt::Display for DepartmentCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for DepartmentCode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        DepartmentCode::parse(&s).map_err(|m| m.en)
-    }
-}
-
-impl From<DepartmentCode> for String {
-    fn from(c: DepartmentCode) -> Self {
-        c.0
-    }
-}
-
-/// What an account is for: staff hold assignments; a resident reports and rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UserKind {
-    Staff,
-    Resident,
-}
-
-impl UserKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserKind::Staff => "staff",
-            UserKind::Resident => "resident",
-        }
+crate::code_enum! {
+    /// What an account is for: staff hold assignments; a resident reports and rates.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum UserKind {
+        Staff => "staff";
+        Resident => "resident";
     }
 }
 

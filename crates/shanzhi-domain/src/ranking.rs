@@ -17,7 +17,6 @@
 //! - Ties share a rank and the next rank skips (1, 1, 3).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -25,34 +24,16 @@ use sha2::{Digest, Sha256};
 use crate::indicators::{Figure, Key, Measure, Period, PeriodKind, UnitKind};
 use crate::text::Bilingual;
 
-/// The grades, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Grade {
-    A,
-    B,
-    C,
-    D,
-    E,
-}
-
-impl Grade {
-    pub const ALL: [Grade; 5] = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::E];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grade::A => "A",
-            Grade::B => "B",
-            Grade::C => "C",
-            Grade::D => "D",
-            Grade::E => "E",
-        }
-    }
-}
-
-impl fmt::Display for Grade {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// The grades, best first.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Grade {
+        A => "A";
+        B => "B";
+        C => "C";
+        D => "D";
+        E => "E";
     }
 }
 

@@ -23,8 +23,6 @@
 //! - Calendar and threshold changes apply to clocks started, resumed or
 //!   extended after the change.
 
-use std::fmt;
-
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -33,41 +31,22 @@ use crate::category::{Limit, TimeLimits};
 use crate::matter::{Command, MatterState, Status};
 use crate::text::Bilingual;
 
-/// A timed stage of the loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Accept,
-    Dispatch,
-    Sign,
-    Handle,
-    Verify,
-}
-
-impl std::str::FromStr for Stage {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s)
-            .ok_or_else(|| Bilingual::new(format!("未知的环节“{s}”"), format!("unknown stage '{s}'")))
+crate::code_enum! {
+    /// A timed stage of the loop.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Stage {
+        Accept => "accept", "受理";
+        Dispatch => "dispatch", "派遣";
+        Sign => "sign", "签收";
+        Handle => "handle", "处置";
+        Verify => "verify", "核查";
     }
+    from_str(s: s) -> Bilingual { Bilingual::new(format!("未知的环节“{s}”"), format!("unknown stage '{s}'")) }
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Accept, Stage::Dispatch, Stage::Sign, Stage::Handle, Stage::Verify];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Accept => "accept",
-            Stage::Dispatch => "dispatch",
-            Stage::Sign => "sign",
-            Stage::Handle => "handle",
-            Stage::Verify => "verify",
-        }
-    }
-
     /// The stage a matter in `state` is in, if that state is timed.
     pub fn of(state: MatterState) -> Option<Stage> {
         match state {
@@ -77,16 +56,6 @@ impl Stage {
             MatterState::InProgress | MatterState::Parked => Some(Stage::Handle),
             MatterState::Responded => Some(Stage::Verify),
             _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Stage::Accept => "受理",
-            Stage::Dispatch => "派遣",
-            Stage::Sign => "签收",
-            Stage::Handle => "处置",
-            Stage::Verify => "核查",
         }
     }
 
@@ -101,55 +70,23 @@ impl Stage {
     }
 }
 
-/// 预警: how close a clock is to its deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Warning {
-    None,
-    Yellow,
-    Orange,
-    /// Overdue.
-    Red,
-}
-
-impl Warning {
-    pub const ALL: [Warning; 4] = [Warning::None, Warning::Yellow, Warning::Orange, Warning::Red];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Warning::None => "none",
-            Warning::Yellow => "yellow",
-            Warning::Orange => "orange",
-            Warning::Red => "red",
-        }
+crate::code_enum! {
+    /// 预警: how close a clock is to its deadline.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Warning {
+        None => "none", "正常";
+        Yellow => "yellow", "黄色预警";
+        Orange => "orange", "橙色预警";
+        /// Overdue.
+        Red => "red", "红色（已超时）";
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Warning::None => "正常",
-            Warning::Yellow => "黄色预警",
-            Warning::Orange => "橙色预警",
-            Warning::Red => "红色（已超时）",
-        }
-    }
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Warning {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Warning::ALL.into_iter().find(|w| w.as_str() == s).ok_or_else(|| {
-            Bilingual::new(
-                format!("未知的预警等级“{s}”（应为 none、yellow、orange、red）"),
-                format!("unknown warning '{s}' (none, yellow, orange or red)"),
-            )
-        })
+    from_str(s: s) -> Bilingual {
+        Bilingual::new(
+            format!("未知的预警等级“{s}”（应为 none、yellow、orange、red）"),
+            format!("unknown warning '{s}' (none, yellow, orange or red)"),
+        )
     }
 }
 

@@ -7,34 +7,27 @@
 //! common one-step approximation (which errs by up to a few metres).
 
 use std::f64::consts::PI;
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::text::Bilingual;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Crs {
-    /// WGS-84 / CGCS2000 (GPS, 天地图).
-    #[default]
-    Wgs84,
-    /// GCJ-02 (高德 AMap, 腾讯 Tencent).
-    Gcj02,
-    /// BD-09 (百度 Baidu).
-    Bd09,
+shanzhi_domain::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "lowercase")]
+    pub enum Crs {
+        /// WGS-84 / CGCS2000 (GPS, 天地图).
+        #[default]
+        Wgs84 => "wgs84";
+        /// GCJ-02 (高德 AMap, 腾讯 Tencent).
+        Gcj02 => "gcj02";
+        /// BD-09 (百度 Baidu).
+        Bd09 => "bd09";
+    }
 }
 
 impl Crs {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Crs::Wgs84 => "wgs84",
-            Crs::Gcj02 => "gcj02",
-            Crs::Bd09 => "bd09",
-        }
-    }
-
     /// Convert a point given in this system to WGS-84.
     pub fn to_wgs84(self, lng: f64, lat: f64) -> (f64, f64) {
         match self {
@@ -57,12 +50,6 @@ impl Crs {
                 gcj02_to_bd09(g_lng, g_lat)
             }
         }
-    }
-}
-
-impl fmt::Display for Crs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -15,66 +15,31 @@ pub use engine::{Attribution, Params, Tallies, Tally, compute};
 pub use period::{Period, PeriodKind};
 pub use record::{Holder, Places, TimelineRow, rows_of};
 
-/// The unit type figures are given for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    District,
-    Town,
-    Community,
-    Grid,
-    Department,
-    Worker,
+crate::code_enum! {
+    /// The unit type figures are given for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum UnitKind {
+        District => "district", "区（市）县";
+        Town => "town", "街道（乡镇）";
+        Community => "community", "社区（村）";
+        Grid => "grid", "网格";
+        Department => "department", "部门";
+        Worker => "worker", "网格员";
+    }
+    from_str(s: s) -> crate::text::Bilingual {
+        crate::text::Bilingual::new(
+            format!("by 应为 district、town、community、grid、department 或 worker，而不是“{s}”"),
+            format!("by must be district, town, community, grid, department or worker, not '{s}'"),
+        )
+    }
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 6] = [
-        UnitKind::District,
-        UnitKind::Town,
-        UnitKind::Community,
-        UnitKind::Grid,
-        UnitKind::Department,
-        UnitKind::Worker,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::District => "district",
-            UnitKind::Town => "town",
-            UnitKind::Community => "community",
-            UnitKind::Grid => "grid",
-            UnitKind::Department => "department",
-            UnitKind::Worker => "worker",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            UnitKind::District => "区（市）县",
-            UnitKind::Town => "街道（乡镇）",
-            UnitKind::Community => "社区（村）",
-            UnitKind::Grid => "网格",
-            UnitKind::Department => "部门",
-            UnitKind::Worker => "网格员",
-        }
-    }
-
     /// A unit of a place (the matter's), not of who held it.
     pub fn is_place(self) -> bool {
         matches!(self, UnitKind::District | UnitKind::Town | UnitKind::Community | UnitKind::Grid)
-    }
-}
-
-impl std::str::FromStr for UnitKind {
-    type Err = crate::text::Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        UnitKind::ALL.into_iter().find(|u| u.as_str() == s).ok_or_else(|| {
-            crate::text::Bilingual::new(
-                format!("by 应为 district、town、community、grid、department 或 worker，而不是“{s}”"),
-                format!("by must be district, town, community, grid, department or worker, not '{s}'"),
-            )
-        })
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, ISOWeekDate, Weekday, date};
+use jiff::{Span, ToSpan};
 
 use crate::instant::Micros;
 use crate::text::Bilingual;
@@ -16,6 +16,19 @@ pub enum PeriodKind {
     Month,
     Quarter,
     Year,
+}
+
+impl PeriodKind {
+    /// How long a period of this kind lasts.
+    fn span(self) -> Span {
+        match self {
+            PeriodKind::Day => 1.day(),
+            PeriodKind::Week => 7.days(),
+            PeriodKind::Month => 1.month(),
+            PeriodKind::Quarter => 3.months(),
+            PeriodKind::Year => 1.year(),
+        }
+    }
 }
 
 /// A period: `2026-11-28`, `2026-W48`, `2026-11`, `2026-Q4` or `2026`.
@@ -75,26 +88,12 @@ impl Period {
 
     /// The first day after it.
     pub fn end_date(self) -> Date {
-        let span = match self.kind {
-            PeriodKind::Day => 1.day(),
-            PeriodKind::Week => 7.days(),
-            PeriodKind::Month => 1.month(),
-            PeriodKind::Quarter => 3.months(),
-            PeriodKind::Year => 1.year(),
-        };
-        self.start.checked_add(span).unwrap_or(self.start)
+        self.start.checked_add(self.kind.span()).unwrap_or(self.start)
     }
 
     /// The period before (the same kind).
     pub fn previous(self) -> Period {
-        let span = match self.kind {
-            PeriodKind::Day => 1.day(),
-            PeriodKind::Week => 7.days(),
-            PeriodKind::Month => 1.month(),
-            PeriodKind::Quarter => 3.months(),
-            PeriodKind::Year => 1.year(),
-        };
-        Period { kind: self.kind, start: self.start.checked_sub(span).unwrap_or(self.start) }
+        Period { kind: self.kind, start: self.start.checked_sub(self.kind.span()).unwrap_or(self.start) }
     }
 
     /// `[start, end)` as instants.

@@ -21,25 +21,17 @@ pub enum Assignee {
     Community,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    /// 满意
-    Satisfied,
-    /// 基本满意
-    BasicallySatisfied,
-    /// 不满意
-    Unsatisfied,
-}
-
-impl Rating {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Satisfied => "satisfied",
-            Rating::BasicallySatisfied => "basically_satisfied",
-            Rating::Unsatisfied => "unsatisfied",
-        }
+crate::code_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Rating {
+        /// 满意
+        Satisfied => "satisfied";
+        /// 基本满意
+        BasicallySatisfied => "basically_satisfied";
+        /// 不满意
+        Unsatisfied => "unsatisfied";
     }
 }
 

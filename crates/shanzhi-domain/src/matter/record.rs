@@ -68,66 +68,26 @@ impl PartialEq<&str> for MatterId {
     }
 }
 
-/// How a matter reached the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// A resident, on the web or a phone.
-    Resident,
-    /// A grid worker's patrol.
-    GridWorker,
-    /// The 12345 hotline.
-    Hotline,
-    /// An Open311 client.
-    Open311,
-    /// Another system through the API.
-    Api,
-    /// A WeChat mini-program.
-    Wechat,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 6] =
-        [Channel::Resident, Channel::GridWorker, Channel::Hotline, Channel::Open311, Channel::Api, Channel::Wechat];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Resident => "resident",
-            Channel::GridWorker => "grid_worker",
-            Channel::Hotline => "hotline",
-            Channel::Open311 => "open311",
-            Channel::Api => "api",
-            Channel::Wechat => "wechat",
-        }
+crate::code_enum! {
+    /// How a matter reached the platform.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Channel {
+        /// A resident, on the web or a phone.
+        Resident => "resident", "居民上报";
+        /// A grid worker's patrol.
+        GridWorker => "grid_worker", "网格员上报";
+        /// The 12345 hotline.
+        Hotline => "hotline", "12345 热线";
+        /// An Open311 client.
+        Open311 => "open311", "Open311 接入";
+        /// Another system through the API.
+        Api => "api", "系统接口";
+        /// A WeChat mini-program.
+        Wechat => "wechat", "微信小程序";
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Channel::Resident => "居民上报",
-            Channel::GridWorker => "网格员上报",
-            Channel::Hotline => "12345 热线",
-            Channel::Open311 => "Open311 接入",
-            Channel::Api => "系统接口",
-            Channel::Wechat => "微信小程序",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Channel {
-    type Err = Bilingual;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| Bilingual::new(format!("未知的渠道“{s}”"), format!("unknown channel '{s}'")))
-    }
+    from_str(s: s) -> Bilingual { Bilingual::new(format!("未知的渠道“{s}”"), format!("unknown channel '{s}'")) }
 }
 
 /// A point in WGS-84 longitude and latitude.

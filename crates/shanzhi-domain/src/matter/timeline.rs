@@ -2,8 +2,6 @@
 //! before it. An entry commits to the matter, the previous hash and every
 //! field; the hash scheme is fixed (stored timelines verify with it).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -46,11 +44,7 @@ impl EventKind {
     }
 }
 
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::display_as_str!(EventKind, ActingRole);
 
 impl std::str::FromStr for EventKind {
     type Err = Bilingual;
@@ -96,12 +90,6 @@ impl ActingRole {
             ActingRole::System => "系统",
             ActingRole::Anonymous => "匿名居民",
         }
-    }
-}
-
-impl fmt::Display for ActingRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -14,8 +14,6 @@
 //! own hash chain leaves out: moving a deadline would otherwise turn a late
 //! matter into an on-time one unseen. See [`matter_event_digest`].
 
-use std::fmt;
-
 use sha2::{Digest, Sha256};
 
 use super::TlogError;
@@ -27,28 +25,29 @@ pub const LEAF_VERSION: u8 = 1;
 /// Longest key a leaf carries.
 pub const MAX_KEY_BYTES: usize = 512;
 
-/// The kinds of record the log holds. A new kind (fund ledger entries,
-/// votes, points, published rankings) is a new variant with a new code;
-/// codes are never reused or renumbered, since stored leaves carry them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LeafKind {
-    /// A matter's timeline entry: key = matter id, seq = the entry's number,
-    /// digest = the entry's hash (which commits to every field and the hash before).
-    MatterEvent,
-    /// An admin audit log entry: key empty, seq = its number, digest = its hash.
-    Audit,
-    /// The first leaf of a new log segment (after a key was lost or
-    /// replaced): key = the old checkpoint's origin, seq = its tree size,
-    /// digest = SHA-256 of the old signed checkpoint.
-    SegmentStart,
-    /// A published ranking (口碑榜): key empty, seq = its number in the
-    /// chain of publications, digest = its hash (`ranking::ranking_hash`).
-    Ranking,
+crate::code_enum! {
+    /// The kinds of record the log holds. A new kind (fund ledger entries,
+    /// votes, points, published rankings) is a new variant with a new code;
+    /// codes are never reused or renumbered, since stored leaves carry them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum LeafKind {
+        /// A matter's timeline entry: key = matter id, seq = the entry's number,
+        /// digest = the entry's hash (which commits to every field and the hash before).
+        MatterEvent => "matter_event", "事件处置记录";
+        /// An admin audit log entry: key empty, seq = its number, digest = its hash.
+        Audit => "audit", "审计日志";
+        /// The first leaf of a new log segment (after a key was lost or
+        /// replaced): key = the old checkpoint's origin, seq = its tree size,
+        /// digest = SHA-256 of the old signed checkpoint.
+        SegmentStart => "segment_start", "日志分段起点";
+        /// A published ranking (口碑榜): key empty, seq = its number in the
+        /// chain of publications, digest = its hash (`ranking::ranking_hash`).
+        Ranking => "ranking", "口碑榜发布";
+    }
+    from_str(s: s) -> TlogError { TlogError::Malformed(format!("unknown leaf kind {s:?}")) }
 }
 
 impl LeafKind {
-    pub const ALL: [LeafKind; 4] = [LeafKind::MatterEvent, LeafKind::Audit, LeafKind::SegmentStart, LeafKind::Ranking];
-
     pub fn code(self) -> u8 {
         match self {
             LeafKind::MatterEvent => 1,
@@ -60,40 +59,6 @@ impl LeafKind {
 
     pub fn from_code(code: u8) -> Option<LeafKind> {
         LeafKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeafKind::MatterEvent => "matter_event",
-            LeafKind::Audit => "audit",
-            LeafKind::SegmentStart => "segment_start",
-            LeafKind::Ranking => "ranking",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            LeafKind::MatterEvent => "事件处置记录",
-            LeafKind::Audit => "审计日志",
-            LeafKind::SegmentStart => "日志分段起点",
-            LeafKind::Ranking => "口碑榜发布",
-        }
-    }
-}
-
-impl fmt::Display for LeafKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for LeafKind {
-    type Err = TlogError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LeafKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| TlogError::Malformed(format!("unknown leaf kind {s:?}")))
     }
 }
 

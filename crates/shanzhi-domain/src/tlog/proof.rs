@@ -103,20 +103,22 @@ pub enum ProofError {
     RootMismatch,
 }
 
-/// RFC 9162 §2.1.3.2: does `proof` show the leaf with hash `leaf` at `index`
-/// in the tree of `size` leaves whose root is `root`?
-pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> Result<(), ProofError> {
-    if index >= size {
-        return Err(ProofError::IndexBeyondSize { index, size });
-    }
-    let (mut fnode, mut snode) = (index, size - 1);
-    let mut r = *leaf;
-    for p in proof {
+/// The walk up the tree that both RFC 9162 verifications make: for each hash
+/// of `path`, `step(hash, true)` when it is the left sibling of the node on
+/// the way up from node `fnode` of a level whose last node is `snode`, else
+/// `step(hash, false)`. The path must end exactly at the root.
+fn walk_path(
+    mut fnode: u64,
+    mut snode: u64,
+    path: &[Hash],
+    mut step: impl FnMut(&Hash, bool),
+) -> Result<(), ProofError> {
+    for c in path {
         if snode == 0 {
             return Err(ProofError::WrongLength);
         }
         if fnode & 1 == 1 || fnode == snode {
-            r = node_hash(p, &r);
+            step(c, true);
             if fnode & 1 == 0 {
                 while fnode & 1 == 0 && fnode != 0 {
                     fnode >>= 1;
@@ -124,7 +126,7 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
                 }
             }
         } else {
-            r = node_hash(&r, p);
+            step(c, false);
         }
         fnode >>= 1;
         snode >>= 1;
@@ -132,6 +134,17 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root
     if snode != 0 {
         return Err(ProofError::WrongLength);
     }
+    Ok(())
+}
+
+/// RFC 9162 §2.1.3.2: does `proof` show the leaf with hash `leaf` at `index`
+/// in the tree of `size` leaves whose root is `root`?
+pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, proof: &[Hash], root: &Hash) -> Result<(), ProofError> {
+    if index >= size {
+        return Err(ProofError::IndexBeyondSize { index, size });
+    }
+    let mut r = *leaf;
+    walk_path(index, size - 1, proof, |p, left| r = if left { node_hash(p, &r) } else { node_hash(&r, p) })?;
     if &r != root {
         return Err(ProofError::RootMismatch);
     }
@@ -175,28 +188,14 @@ pub fn verify_consistency(
         snode >>= 1;
     }
     let (mut fr, mut sr) = (path[0], path[0]);
-    for c in &path[1..] {
-        if snode == 0 {
-            return Err(ProofError::WrongLength);
-        }
-        if fnode & 1 == 1 || fnode == snode {
+    walk_path(fnode, snode, &path[1..], |c, left| {
+        if left {
             fr = node_hash(c, &fr);
             sr = node_hash(c, &sr);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
         } else {
             sr = node_hash(&sr, c);
         }
-        fnode >>= 1;
-        snode >>= 1;
-    }
-    if snode != 0 {
-        return Err(ProofError::WrongLength);
-    }
+    })?;
     if &fr != old_root || &sr != new_root {
         return Err(ProofError::RootMismatch);
     }

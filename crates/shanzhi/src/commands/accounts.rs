@@ -1,6 +1,5 @@
 //! `shanzhi user password|disable|enable`, `shanzhi token list|revoke`.
 
-use shanzhi_app::App;
 use shanzhi_app::access::AdminDesk;
 
 use super::people::{operator, read_password};
@@ -9,12 +8,10 @@ use crate::config::Config;
 
 pub async fn user_password(config: &Config, args: &UserPasswordArgs) -> anyhow::Result<()> {
     let given = if args.password_stdin { Some(read_password()?) } else { None };
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let scoped = app.operator(&key).scoped(&operator());
-    let result = async { scoped.desk::<AdminDesk>()?.reset_password(&args.username, given.as_deref()).await }.await;
-    store.close().await;
-    let generated = result?;
+    let generated = super::as_operator(config, async |app| {
+        app.scoped(&operator()).desk::<AdminDesk>()?.reset_password(&args.username, given.as_deref()).await
+    })
+    .await?;
     println!("已设置 {} 的密码，其会话已全部失效 (password set; every session ended)", args.username);
     if let Some(p) = generated {
         println!("新密码（仅显示这一次）/ new password (shown once): {p}");
@@ -23,12 +20,10 @@ pub async fn user_password(config: &Config, args: &UserPasswordArgs) -> anyhow::
 }
 
 pub async fn user_disabled(config: &Config, args: &UserNameArgs, disabled: bool) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let scoped = app.operator(&key).scoped(&operator());
-    let result = async { scoped.desk::<AdminDesk>()?.set_disabled(&args.username, disabled).await }.await;
-    store.close().await;
-    result?;
+    super::as_operator(config, async |app| {
+        app.scoped(&operator()).desk::<AdminDesk>()?.set_disabled(&args.username, disabled).await
+    })
+    .await?;
     if disabled {
         println!("已停用账号 {} (disabled)", args.username);
     } else {
@@ -38,11 +33,9 @@ pub async fn user_disabled(config: &Config, args: &UserNameArgs, disabled: bool)
 }
 
 pub async fn token_list(config: &Config, args: &UserNameArgs) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let result = app.operator(&key).scoped(&operator()).tokens(Some(&args.username)).await;
-    store.close().await;
-    for t in result? {
+    let tokens =
+        super::as_operator(config, async |app| app.scoped(&operator()).tokens(Some(&args.username)).await).await?;
+    for t in tokens {
         let state = t.revoked_at.map_or_else(|| "有效 (live)".to_owned(), |at| format!("已撤销 (revoked) {at}"));
         println!("{}\t{}\t{}\t{state}", t.id, t.created_at, t.name);
     }
@@ -50,11 +43,8 @@ pub async fn token_list(config: &Config, args: &UserNameArgs) -> anyhow::Result<
 }
 
 pub async fn token_revoke(config: &Config, args: &TokenRevokeArgs) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let result = app.operator(&key).scoped(&operator()).revoke_token(Some(&args.username), &args.id).await;
-    store.close().await;
-    result?;
+    super::as_operator(config, async |app| app.scoped(&operator()).revoke_token(Some(&args.username), &args.id).await)
+        .await?;
     println!("已撤销令牌 {} (revoked)", args.id);
     Ok(())
 }

@@ -98,18 +98,13 @@ pub async fn restore(config: &Config, args: &RestoreArgs) -> anyhow::Result<()> 
     let result = async {
         let held = store.contents().await?;
         println!(
-            "已恢复 (restored): {}, 区划 {} 个、账号 {} 个、事件 {} 件、处置记录 {} 条 \
-             ({} divisions, {} accounts, {} matters, {} timeline events), 结构版本 {} (schema version {})",
+            "已恢复 (restored): {0}, 区划 {1} 个、账号 {2} 个、事件 {3} 件、处置记录 {4} 条 \
+             ({1} divisions, {2} accounts, {3} matters, {4} timeline events), 结构版本 {5} (schema version {5})",
             args.file.display(),
             held.divisions,
             held.users,
             held.matters,
             held.matter_events,
-            held.divisions,
-            held.users,
-            held.matters,
-            held.matter_events,
-            held.schema_version,
             held.schema_version
         );
         let app = App::new(store.clone()).0.with_log(crate::log_setup(config)?);

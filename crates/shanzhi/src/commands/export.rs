@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use anyhow::Context;
+use shanzhi_app::AppError;
 use shanzhi_app::figures::SheetFormat;
 use shanzhi_app::matters::MatterFilter;
-use shanzhi_app::{App, AppError};
 use shanzhi_domain::Micros;
 
 use super::people::operator;
@@ -29,20 +29,16 @@ pub async fn timeline(config: &Config, args: &ExportTimelineArgs) -> anyhow::Res
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let result = async {
+    let rows = super::as_operator(config, async |app| {
         app.reload_timing().await?;
-        let mut export = app.operator(&key).scoped(&operator()).timeline_export(from, to, args.within.clone())?;
+        let mut export = app.scoped(&operator()).timeline_export(from, to, args.within.clone())?;
         while let Some(chunk) = export.next_chunk().await? {
             out.write_all(chunk.as_bytes()).map_err(|e| AppError::internal(e.to_string()))?;
         }
         out.flush().map_err(|e| AppError::internal(e.to_string()))?;
         Ok::<_, AppError>(export.rows())
-    }
-    .await;
-    store.close().await;
-    let rows = result?;
+    })
+    .await?;
     eprintln!("已导出 {rows} 条处置记录 (exported {rows} timeline entries)");
     Ok(())
 }
@@ -69,11 +65,9 @@ pub async fn matters(config: &Config, args: &ExportMattersArgs) -> anyhow::Resul
         ),
         None => None,
     };
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let result = async {
+    let rows = super::as_operator(config, async |app| {
         app.reload_timing().await?;
-        let mut export = app.operator(&key).scoped(&operator()).matter_export(&filter)?;
+        let mut export = app.scoped(&operator()).matter_export(&filter)?;
         let io = |e: std::io::Error| AppError::internal(e.to_string());
         match (args.format, file) {
             (SheetFormat::Xlsx, Some(file)) => Ok(export.write_xlsx(std::io::BufWriter::new(file)).await?.1),
@@ -89,10 +83,8 @@ pub async fn matters(config: &Config, args: &ExportMattersArgs) -> anyhow::Resul
                 Ok::<_, AppError>(export.rows())
             }
         }
-    }
-    .await;
-    store.close().await;
-    let rows = result?;
+    })
+    .await?;
     eprintln!("已导出 {rows} 件事件 (exported {rows} matters)");
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! `shanzhi grid generate`.
 
 use anyhow::Context;
-use shanzhi_app::App;
 use shanzhi_app::grids::{
     GenerateRequest, GridImportOptions, MicroChoice, generate_grid_features, grid_collection_json, today,
 };
@@ -27,12 +26,11 @@ pub async fn generate(config: &Config, args: &GenerateArgs) -> anyhow::Result<()
         println!("已生成 {} 个网格，写入 {} (wrote {} grids)", grids.len(), out.display(), grids.len());
         return Ok(());
     }
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let app = app.operator(&key);
     let options = GridImportOptions::from(args.valid_from.unwrap_or_else(today));
-    let result = app.generate_grids(&request, options, &crate::progress::Bar::new()).await;
-    store.close().await;
-    println!("{}", result?);
+    let report = super::as_operator(config, async |app| {
+        app.generate_grids(&request, options, &crate::progress::Bar::new()).await
+    })
+    .await?;
+    println!("{report}");
     Ok(())
 }

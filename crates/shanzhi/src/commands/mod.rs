@@ -8,3 +8,25 @@ pub mod migrate;
 pub mod people;
 pub mod serve;
 pub mod timing;
+
+use shanzhi_app::App;
+use shanzhi_app::access::Operator;
+
+use crate::config::Config;
+
+/// Runs `work` as the operator on the configured store, then closes the
+/// store whether the work succeeded or not: what a command prints comes
+/// after the store is closed.
+pub(crate) async fn as_operator<T, E>(
+    config: &Config,
+    work: impl AsyncFnOnce(&Operator<'_>) -> Result<T, E>,
+) -> anyhow::Result<T>
+where
+    anyhow::Error: From<E>,
+{
+    let store = crate::open_store(config).await?;
+    let (app, key) = App::new(store.clone());
+    let result = work(&app.operator(&key)).await;
+    store.close().await;
+    Ok(result?)
+}

@@ -3,7 +3,6 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use shanzhi_app::App;
 use shanzhi_app::access::{AdminDesk, NewStaff};
 
 use crate::cli::{TokenCreateArgs, UserAddArgs};
@@ -30,12 +29,8 @@ pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()>
     let role = args.role.parse().map_err(|m: shanzhi_domain::text::Bilingual| anyhow::anyhow!("{m}"))?;
     let (password, generated) =
         if args.password_stdin { (read_password()?, false) } else { (shanzhi_app::access::generate_password(), true) };
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let app = app.operator(&key);
-    let scoped = app.scoped(&operator());
-    let result = async {
-        scoped
+    let user = super::as_operator(config, async |app| {
+        app.scoped(&operator())
             .desk::<AdminDesk>()?
             .create_user(NewStaff {
                 username: args.username.clone(),
@@ -48,10 +43,8 @@ pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()>
                 to: None,
             })
             .await
-    }
-    .await;
-    store.close().await;
-    let user = result?;
+    })
+    .await?;
     let scope = user.assignments.first().and_then(|a| a.scope.as_ref()).map(|s| s.to_string()).unwrap_or_default();
     println!("已创建账号 {} ({}) {} (created)", user.username, args.role, scope);
     if generated {
@@ -61,12 +54,8 @@ pub async fn user_add(config: &Config, args: &UserAddArgs) -> anyhow::Result<()>
 }
 
 pub async fn token_create(config: &Config, args: &TokenCreateArgs) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let (app, key) = App::new(store.clone());
-    let app = app.operator(&key);
-    let result = app.create_api_token(&args.username, &args.name).await;
-    store.close().await;
+    let token = super::as_operator(config, async |app| app.create_api_token(&args.username, &args.name).await).await?;
     // Only the token: scripts capture it.
-    println!("{}", result?.token);
+    println!("{}", token.token);
     Ok(())
 }

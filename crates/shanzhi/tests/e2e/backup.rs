@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use shanzhi_testkit::{TestBackend, backend, test_db};
 
-use crate::support::{CHENGDU, Server, heavy, lift_intake_limits, load_a_grid, run, run_ok, shanzhi, text};
+use crate::support::{Server, heavy, lift_intake_limits, load_a_grid, run, run_ok, shanzhi, text, with_divisions};
 
 /// The binary against an explicit store (`--data-dir`/`--database-url` …).
 fn run_on(cwd: &Path, args: &[&str], store: &[String]) -> std::process::Output {
@@ -126,9 +126,7 @@ async fn a_backup_under_intake_load_restores_every_acknowledged_matter_with_inta
 
 #[tokio::test]
 async fn refusals_change_nothing() {
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    let (db, cwd) = with_divisions().await;
     let file = cwd.path().join("shanzhi.backup");
     let path = file.to_str().expect("path");
     run_ok(cwd.path(), &["backup", "--out", path], &db);
@@ -225,9 +223,7 @@ fn a_failed_postgres_backup_never_shows_the_password() {
 
 #[tokio::test]
 async fn a_restore_whose_audit_chain_is_broken_fails() {
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    let (db, cwd) = with_divisions().await;
     let add = ["user", "add", "--username", "chief", "--role", "admin", "--scope", "5101"];
     run_ok(cwd.path(), &add, &db);
     db.execute_raw("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1").await;

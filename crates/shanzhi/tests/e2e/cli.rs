@@ -8,6 +8,7 @@ use shanzhi_testkit::test_db;
 
 use crate::support::{
     CHENGDU, Server, add_user_with_password, heavy, lift_intake_limits, load_a_grid, run, run_ok, shanzhi, text,
+    with_divisions,
 };
 
 #[tokio::test]
@@ -139,9 +140,7 @@ fn database_passwords_never_reach_the_terminal() {
 
 #[tokio::test]
 async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are_refused() {
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    let (db, cwd) = with_divisions().await;
     let file = cwd.path().join("jinjiang.geojson");
     let file_arg = file.to_str().expect("path");
     run_ok(cwd.path(), &["grid", "generate", "--seed", "3", "--districts", "510104", "--out", file_arg], &db);
@@ -162,9 +161,7 @@ async fn grid_generate_writes_a_file_that_import_grids_accepts_and_bad_files_are
 
 #[tokio::test]
 async fn the_first_admin_comes_from_the_cli_and_tokens_are_printed_alone() {
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    let (db, cwd) = with_divisions().await;
     let chief = ["--username", "chief", "--role", "admin", "--scope", "5101"];
     let out = add_user_with_password(cwd.path(), &db, &chief, "Tianfu-Square-2026!");
     assert!(out.status.success(), "{}", text(&out.stderr));

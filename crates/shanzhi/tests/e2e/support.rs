@@ -54,6 +54,14 @@ pub fn run_ok(cwd: &Path, args: &[&str], db: &TestDb) -> Output {
     out
 }
 
+/// A fresh store holding the Chengdu divisions, and a working directory.
+pub async fn with_divisions() -> (TestDb, tempfile::TempDir) {
+    let db = shanzhi_testkit::test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    run_ok(cwd.path(), &["import", "divisions", CHENGDU], &db);
+    (db, cwd)
+}
+
 /// The Chengdu divisions and a small generated grid of 锦江区 (a fifth of
 /// the general grids, no micro-grids), so that reports can be placed.
 pub fn load_a_grid(cwd: &Path, db: &TestDb, seed: u32, valid_from: Option<&str>) {
