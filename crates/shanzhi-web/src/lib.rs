@@ -13,6 +13,7 @@ mod middleware;
 mod openapi;
 mod params;
 mod routes;
+mod schema;
 mod throttle;
 mod ui;
 

@@ -12,6 +12,8 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use crate::schema::Vocabulary;
+
 /// The document as JSON, built once at start.
 #[derive(Debug, Clone)]
 pub struct ApiDocument(pub Arc<str>);
@@ -29,7 +31,7 @@ pub struct ApiDocument(pub Arc<str>);
             lives under /open311/v2.",
         license(name = "MIT OR Apache-2.0")
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Vocabulary),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
         (name = "auth", description = "登录与身份 / sign-in"),

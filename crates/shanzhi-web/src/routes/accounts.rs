@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::extract::{Api, ApiJson};
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -32,7 +33,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
+    #[schema(min_length = 1, max_length = 128)]
     current_password: String,
+    #[schema(min_length = 10, max_length = 128)]
     new_password: String,
 }
 
@@ -44,7 +47,7 @@ impl std::fmt::Debug for PasswordChange {
 }
 
 /// 修改本人密码（需当前密码；其他会话随即失效） / change one's own password; other sessions end.
-#[utoipa::path(post, path = "/me/password", operation_id = "changeOwnPassword", tag = "auth", request_body = PasswordChange,
+#[utoipa::path(post, path = "/me/password", operation_id = "changeOwnPassword", tag = "auth", request_body(content = PasswordChange, example = json!({"current_password": "Shanzhi-Demo-2026", "new_password": "Chunxi-Road-2027"})),
     responses((status = 204, description = "已修改 / changed"), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn change_password(api: Api, ApiJson(b): ApiJson<PasswordChange>) -> ApiResult<StatusCode> {
@@ -76,6 +79,7 @@ async fn list_own_tokens(api: Api) -> ApiResult<Json<Vec<TokenView>>> {
 #[serde(deny_unknown_fields)]
 struct NewTokenBody {
     /// 用途，如“12345 对接” / what it is for
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
 }
 
@@ -87,7 +91,7 @@ struct CreatedToken {
 }
 
 /// 新建本人的 API 令牌（仅显示一次） / create an API token (shown once).
-#[utoipa::path(post, path = "/me/tokens", operation_id = "createOwnToken", tag = "auth", request_body = NewTokenBody,
+#[utoipa::path(post, path = "/me/tokens", operation_id = "createOwnToken", tag = "auth", request_body(content = NewTokenBody, example = json!({"name": "12345 对接"})),
     responses((status = 201, body = CreatedToken), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn create_own_token(api: Api, ApiJson(b): ApiJson<NewTokenBody>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let t = api.scoped().create_token(None, &b.name).await?;
@@ -106,6 +110,7 @@ async fn revoke_own_token(api: Api, Path(id): Path<String>) -> ApiResult<StatusC
 #[serde(deny_unknown_fields)]
 struct PasswordReset {
     /// 新密码；不给则生成一个强密码并返回一次 / the new password; without it one is generated and returned once
+    #[schema(min_length = 10, max_length = 128)]
     password: Option<String>,
 }
 
@@ -123,7 +128,7 @@ struct ResetAnswer {
 }
 
 /// 管理员重置密码（该账号的会话全部失效） / an administrator resets a password; the account's sessions end.
-#[utoipa::path(post, path = "/users/{username}/password", operation_id = "resetUserPassword", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/password", operation_id = "resetUserPassword", tag = "people", params(("username" = schema::UsernameText, Path)),
     request_body = PasswordReset, responses((status = 200, body = ResetAnswer), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn reset_password(
@@ -136,7 +141,7 @@ async fn reset_password(
 }
 
 /// 停用账号（其会话与令牌立即失效） / disable an account; its sessions and tokens stop at once.
-#[utoipa::path(post, path = "/users/{username}/disable", operation_id = "disableUser", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/disable", operation_id = "disableUser", tag = "people", params(("username" = schema::UsernameText, Path)),
     responses((status = 204, description = "已停用 / disabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn disable_user(api: Api, Path(username): Path<String>) -> ApiResult<StatusCode> {
     api.scoped().desk::<AdminDesk>()?.set_disabled(&username, true).await?;
@@ -144,7 +149,7 @@ async fn disable_user(api: Api, Path(username): Path<String>) -> ApiResult<Statu
 }
 
 /// 启用账号 / enable an account.
-#[utoipa::path(post, path = "/users/{username}/enable", operation_id = "enableUser", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(post, path = "/users/{username}/enable", operation_id = "enableUser", tag = "people", params(("username" = schema::UsernameText, Path)),
     responses((status = 204, description = "已启用 / enabled"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn enable_user(api: Api, Path(username): Path<String>) -> ApiResult<StatusCode> {
     api.scoped().desk::<AdminDesk>()?.set_disabled(&username, false).await?;
@@ -152,7 +157,7 @@ async fn enable_user(api: Api, Path(username): Path<String>) -> ApiResult<Status
 }
 
 /// 某账号的 API 令牌 / an account's API tokens.
-#[utoipa::path(get, path = "/users/{username}/tokens", operation_id = "listUserTokens", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(get, path = "/users/{username}/tokens", operation_id = "listUserTokens", tag = "people", params(("username" = schema::UsernameText, Path)),
     responses((status = 200, body = Vec<TokenView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn list_user_tokens(api: Api, Path(username): Path<String>) -> ApiResult<Json<Vec<TokenView>>> {
     Ok(Json(api.scoped().tokens(Some(&username)).await?))
@@ -160,7 +165,7 @@ async fn list_user_tokens(api: Api, Path(username): Path<String>) -> ApiResult<J
 
 /// 撤销某账号的 API 令牌 / revoke an account's API token.
 #[utoipa::path(delete, path = "/users/{username}/tokens/{id}", operation_id = "revokeUserToken", tag = "people",
-    params(("username" = String, Path), ("id" = String, Path)),
+    params(("username" = schema::UsernameText, Path), ("id" = String, Path)),
     responses((status = 204, description = "已撤销 / revoked"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn revoke_user_token(api: Api, Path((username, id)): Path<(String, String)>) -> ApiResult<StatusCode> {
     api.scoped().revoke_token(Some(&username), &id).await?;

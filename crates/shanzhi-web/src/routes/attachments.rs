@@ -59,7 +59,7 @@ async fn download(api: Api, Path(id): Path<String>) -> ApiResult<Response> {
 
 /// 导入 12345 热线工单（CSV 或 XLSX，整体校验，按工单编号幂等） / import hotline orders.
 #[utoipa::path(post, path = "/hotline/import", operation_id = "importHotlineOrders", tag = "attachments",
-    request_body(content = String, content_type = "text/csv", description = "12345 导出文件（CSV 或 XLSX） / the export"),
+    request_body(content = String, content_type = "text/csv", description = "12345 导出文件（CSV 或 XLSX） / the export", example = json!("工单编号,来电时间,诉求内容,事项分类,经度,纬度\nGD202611300001,2026-11-30 09:12:00,总府路路灯不亮,0110,104.11912,30.60931\n")),
     responses((status = 200, body = HotlineImportReport), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn hotline(api: Api, headers: HeaderMap, body: Bytes) -> ApiResult<Json<HotlineImportReport>> {

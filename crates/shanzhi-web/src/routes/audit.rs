@@ -21,8 +21,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// 从该序号之后读起 / entries after this sequence number
+    #[param(minimum = 0)]
     after: Option<i64>,
     /// 条数（默认 100） / how many (default 100)
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 

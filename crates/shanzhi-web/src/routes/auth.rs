@@ -24,7 +24,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginBody {
+    #[schema(min_length = 1, max_length = 64)]
     username: String,
+    #[schema(min_length = 1, max_length = 128)]
     password: String,
 }
 
@@ -58,7 +60,7 @@ pub(crate) fn secure(state: &AppState, client: &ClientInfo) -> bool {
 }
 
 /// 登录：返回 Bearer 令牌，并设置会话 Cookie / sign in: a bearer token and a session cookie.
-#[utoipa::path(post, path = "/auth/login", operation_id = "signIn", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, path = "/auth/login", operation_id = "signIn", tag = "auth", request_body(content = LoginBody, example = json!({"username": "demo_dispatcher", "password": "Shanzhi-Demo-2026"})),
     responses((status = 200, body = LoginAnswer), Refusals))]
 async fn login(
     State(state): State<AppState>,

@@ -18,6 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::extract::{Api, ApiJson, ApiQuery, PublicApi};
 use crate::openapi::Refusals;
 use crate::params;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -29,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct YearQuery {
     /// 年份（默认今年） / the year (default: this year)
+    #[param(minimum = 2000, maximum = 2100)]
     year: Option<i16>,
 }
 
@@ -42,8 +44,14 @@ async fn show(api: PublicApi, ApiQuery(q): ApiQuery<YearQuery>) -> ApiResult<Jso
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SettingsBody {
+    #[schema(
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9](,([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])*$",
+        example = "09:00-12:00,13:30-17:30"
+    )]
     working_hours: Option<String>,
+    #[schema(minimum = 1, maximum = 99)]
     yellow_left: Option<u8>,
+    #[schema(minimum = 1, maximum = 99)]
     orange_left: Option<u8>,
 }
 
@@ -55,7 +63,7 @@ struct SettingsView {
 }
 
 /// 设置工作时间（如 09:00-12:00,13:30-17:30）与预警阈值 / working hours and warning thresholds.
-#[utoipa::path(put, path = "/calendar/settings", operation_id = "updateCalendarSettings", tag = "time", request_body = SettingsBody,
+#[utoipa::path(put, path = "/calendar/settings", operation_id = "updateCalendarSettings", tag = "time", request_body(content = SettingsBody, example = json!({"working_hours": "09:00-12:00,13:30-17:30", "yellow_left": 50, "orange_left": 20})),
     responses((status = 200, body = SettingsView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_settings(api: Api, ApiJson(b): ApiJson<SettingsBody>) -> ApiResult<Json<SettingsView>> {
     let thresholds = match (b.yellow_left, b.orange_left) {
@@ -79,7 +87,7 @@ async fn put_settings(api: Api, ApiJson(b): ApiJson<SettingsBody>) -> ApiResult<
 
 /// 本地调整某日（工作日或休息日） / set a local working day or holiday.
 #[utoipa::path(put, path = "/calendar/days/{date}", operation_id = "setCalendarDay", tag = "time",
-    params(("date" = String, Path, description = "日期 YYYY-MM-DD")), request_body = CalendarDayInput,
+    params(("date" = schema::DateText, Path, description = "日期 YYYY-MM-DD")), request_body = CalendarDayInput,
     responses((status = 200, body = DayView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_day(
     api: Api,
@@ -91,7 +99,7 @@ async fn put_day(
 
 /// 取消某日的本地调整 / remove a local adjustment.
 #[utoipa::path(delete, path = "/calendar/days/{date}", operation_id = "deleteCalendarDay", tag = "time",
-    params(("date" = String, Path, description = "日期 YYYY-MM-DD")),
+    params(("date" = schema::DateText, Path, description = "日期 YYYY-MM-DD")),
     responses((status = 204, description = "已删除 / removed"), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn delete_day(api: Api, Path(date): Path<String>) -> ApiResult<StatusCode> {
     api.scoped().desk::<CityDesk>()?.delete_calendar_day(&date).await?;
@@ -105,7 +113,7 @@ struct Imported {
 
 /// 导入国务院办公厅公布的节假日安排（CSV：date,kind,holiday,holiday_zh） / import official holidays.
 #[utoipa::path(post, path = "/calendar/official", operation_id = "importOfficialDays", tag = "time",
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content = String, content_type = "text/csv", example = json!("date,kind,holiday,holiday_zh\n2027-01-01,holiday,New Year's Day,元旦\n2027-02-06,workday,Spring Festival,春节\n")),
     responses((status = 200, body = Imported), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn import_official(api: Api, body: Bytes) -> ApiResult<Json<Imported>> {
     let text = std::str::from_utf8(&body).map_err(|_| {
@@ -120,9 +128,10 @@ async fn import_official(api: Api, body: Bytes) -> ApiResult<Json<Imported>> {
 struct DeadlineQuery {
     /// 起算时间（RFC 3339，默认现在） / start (RFC 3339, default now)
     #[serde(default, deserialize_with = "params::instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::InstantText>)]
     from: Option<Micros>,
     /// 时限数量 / how many units
+    #[param(minimum = 1, maximum = 8784)]
     amount: u32,
     unit: LimitUnit,
 }

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// 区划代码：只列该区划内的部门 / only departments within this division
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<String>,
 }
 
@@ -43,12 +45,14 @@ async fn list(api: Api, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Vec<
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewDepartment {
+    #[schema(value_type = schema::DepartmentCodeText)]
     code: String,
+    #[schema(min_length = 1, max_length = 50)]
     name: String,
 }
 
 /// 新建部门（代码为“区划-简称”，如 510104-chengguan） / create a department.
-#[utoipa::path(post, path = "/departments", operation_id = "createDepartment", tag = "people", request_body = NewDepartment,
+#[utoipa::path(post, path = "/departments", operation_id = "createDepartment", tag = "people", request_body(content = NewDepartment, example = json!({"code": "510104-shuiwu", "name": "锦江区水务局"})),
     responses((status = 201, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn create(api: Api, ApiJson(b): ApiJson<NewDepartment>) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
@@ -57,7 +61,7 @@ async fn create(api: Api, ApiJson(b): ApiJson<NewDepartment>) -> ApiResult<(Stat
 
 /// 一个部门及其成员 / one department and its members.
 #[utoipa::path(get, path = "/departments/{code}", operation_id = "showDepartment", tag = "people",
-    params(("code" = String, Path, description = "部门代码，如 510104-chengguan")),
+    params(("code" = schema::DepartmentCodeText, Path, description = "部门代码，如 510104-chengguan")),
     responses((status = 200, body = DepartmentView), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(api: Api, Path(code): Path<String>) -> ApiResult<Json<DepartmentView>> {

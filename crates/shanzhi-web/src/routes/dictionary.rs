@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,12 +40,13 @@ async fn list(api: Api) -> ApiResult<Json<Vec<Versioned>>> {
 #[into_params(parameter_in = Query)]
 struct VersionQuery {
     /// 历史版本号（默认当前） / an earlier version (default: current)
+    #[param(minimum = 1)]
     version: Option<i64>,
 }
 
 /// 一个分类 / one category.
 #[utoipa::path(get, path = "/categories/{code}", operation_id = "showCategory", tag = "dictionary",
-    params(("code" = String, Path, description = "分类代码，如 0101、ZZ.0201"), VersionQuery),
+    params(("code" = schema::CategoryCodeText, Path, description = "分类代码，如 0101、ZZ.0201"), VersionQuery),
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(api: Api, Path(code): Path<String>, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<Versioned>> {
     let (category, version) = api.scoped().category(&code, q.version).await?;
@@ -53,7 +55,7 @@ async fn show(api: Api, Path(code): Path<String>, ApiQuery(q): ApiQuery<VersionQ
 
 /// 新增或修改分类（每次保存为新版本） / create or change a category (a new version each time).
 #[utoipa::path(put, path = "/categories/{code}", operation_id = "putCategory", tag = "dictionary",
-    params(("code" = String, Path, description = "分类代码")), request_body = Category,
+    params(("code" = schema::CategoryCodeText, Path, description = "分类代码")), request_body(content = Category, example = json!({"code": "0110", "name": "道路破损", "parent": "01", "kind": "event", "line": "development", "severity": "normal", "limits": {"accept": {"amount": 1, "unit": "working_hours"}, "dispatch": {"amount": 1, "unit": "working_hours"}, "sign": {"amount": 2, "unit": "working_hours"}, "handle": {"amount": 3, "unit": "working_days"}, "verify": {"amount": 1, "unit": "working_days"}, "urgent": {"amount": 2, "unit": "hours"}}, "filing_condition": "道路破损，位于公共区域，经现场核实属实", "closing_condition": "道路破损已处置完毕，现场核查合格", "standard": "CJ/T 214-2007", "keywords": ["坑洼", "破损", "路面", "井盖"], "attributes": []})),
     responses((status = 200, body = Versioned), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put(api: Api, Path(code): Path<String>, ApiJson(category): ApiJson<Category>) -> ApiResult<Json<Versioned>> {
     if category.code.as_str() != code {
@@ -74,6 +76,7 @@ async fn put(api: Api, Path(code): Path<String>, ApiJson(category): ApiJson<Cate
 #[into_params(parameter_in = Query)]
 struct DutyQuery {
     /// 只看该分类 / only this category
+    #[param(value_type = Option<schema::CategoryCodeText>)]
     category: Option<String>,
 }
 
@@ -85,7 +88,7 @@ async fn duties(api: Api, ApiQuery(q): ApiQuery<DutyQuery>) -> ApiResult<Json<Ve
 }
 
 /// 设置一条职责（分类 × 层级） / set one duty (category × level).
-#[utoipa::path(put, path = "/duties", operation_id = "putDuty", tag = "dictionary", request_body = DutyItem,
+#[utoipa::path(put, path = "/duties", operation_id = "putDuty", tag = "dictionary", request_body(content = DutyItem, example = json!({"category": "0110", "level": "district", "lead": "chengguan", "co": ["jiaotong"], "list": "basic", "note": ""})),
     responses((status = 200, body = DutyItem), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn put_duty(api: Api, ApiJson(duty): ApiJson<DutyItem>) -> ApiResult<Json<DutyItem>> {
     api.scoped().desk::<CityDesk>()?.put_duty(duty.clone()).await?;

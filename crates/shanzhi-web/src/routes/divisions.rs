@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -52,6 +53,7 @@ fn json_list(divisions: Vec<Division>) -> Vec<DivisionJson> {
 #[into_params(parameter_in = Query)]
 struct SystemQuery {
     /// nbs2023（默认）或 mca / the code system
+    #[param(value_type = Option<schema::CodeSystemName>)]
     code_system: Option<String>,
 }
 
@@ -60,8 +62,10 @@ struct SystemQuery {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// 上级区划代码（省略则列出根） / the parent (roots when absent)
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     parent: Option<String>,
     /// nbs2023（默认）或 mca / the code system
+    #[param(value_type = Option<schema::CodeSystemName>)]
     code_system: Option<String>,
 }
 
@@ -88,7 +92,7 @@ struct ShowBody {
 
 /// 一个区划，及其上级、下级与各级数量 / a division with its ancestors, children and counts.
 #[utoipa::path(get, path = "/divisions/{code}", operation_id = "showDivision", tag = "grid",
-    params(("code" = String, Path, description = "区划代码（6–12 位）"), SystemQuery),
+    params(("code" = schema::DivisionCodeText, Path, description = "区划代码（6–12 位）"), SystemQuery),
     responses((status = 200, body = ShowBody), Refusals))]
 async fn show(
     State(state): State<AppState>,

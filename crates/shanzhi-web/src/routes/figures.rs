@@ -21,6 +21,7 @@ use super::matters::ListQuery;
 use crate::extract::{Api, ApiQuery, query_from_str};
 use crate::openapi::{Binary, Refusals};
 use crate::params::{self, Param};
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -62,19 +63,19 @@ impl Param for Key {
 struct IndicatorQuery {
     /// 时段：2026-11（月）、2026-11-28、2026-W48、2026-Q4、2026 / the period
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::PeriodText)]
     period: Period,
     /// district、town、community、grid、department 或 worker
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::UnitKindName)]
     by: UnitKind,
     /// 区划代码：只看其下 / only under this division
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
     /// development（社治）或 safety（综治）
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::LineName>)]
     line: Option<Line>,
 }
 
@@ -97,13 +98,13 @@ async fn indicators(api: Api, ApiQuery(q): ApiQuery<IndicatorQuery>) -> ApiResul
 struct DashboardQuery {
     /// 时段：2026-11（月）、2026-W48、2026-Q4、2026 / the period
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::PeriodText)]
     period: Period,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::LineName>)]
     line: Option<Line>,
 }
 
@@ -127,23 +128,24 @@ async fn indicator_definitions() -> Json<Vec<Definition>> {
 #[into_params(parameter_in = Query)]
 struct BreakdownQuery {
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::PeriodText)]
     period: Period,
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::UnitKindName)]
     by: UnitKind,
     /// 单位代码（区划、网格、部门代码或网格员账号） / the unit's code
+    #[param(min_length = 1, max_length = 64)]
     unit: String,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::LineName>)]
     line: Option<Line>,
 }
 
 /// 指标明细：分子与分母各由哪些事件构成 / the matters behind a figure.
-#[utoipa::path(get, path = "/indicators/{key}/matters", operation_id = "showIndicatorBreakdown", tag = "figures", params(("key" = String, Path), BreakdownQuery),
+#[utoipa::path(get, path = "/indicators/{key}/matters", operation_id = "showIndicatorBreakdown", tag = "figures", params(("key" = schema::IndicatorName, Path), BreakdownQuery),
     responses((status = 200, body = Breakdown), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn breakdown(
     api: Api,
@@ -171,14 +173,14 @@ async fn breakdown(
 struct ExportQuery {
     /// 起（日期 2026-11-01 即北京时间零点，或 RFC 3339）：只含此后仍在办或有记录的事件
     #[serde(default, deserialize_with = "params::day_or_instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DateOrInstantText>)]
     from: Option<Micros>,
     /// 止（不含；默认现在）：此前上报的事件及其此前的记录
     #[serde(default, deserialize_with = "params::day_or_instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DateOrInstantText>)]
     to: Option<Micros>,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
 }
 
@@ -221,6 +223,7 @@ fn csv_download(export: impl ChunkedExport + 'static, name: &str) -> Response {
 #[allow(dead_code)] // documents the parameter; it is read by `split_format`
 pub(crate) struct FormatParam {
     /// csv（默认，UTF-8 带 BOM，Excel 可直接打开）或 xlsx（单个工作表，≤ 1,048,575 行）
+    #[param(value_type = Option<schema::FormatName>)]
     format: Option<String>,
 }
 
@@ -275,9 +278,10 @@ async fn matter_export(api: Api, RawQuery(raw): RawQuery) -> ApiResult<Response>
 struct ReportQuery {
     /// 时段（通常为月份 2026-11） / the period
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::PeriodText)]
     period: Period,
     /// xlsx（目前唯一的格式） / xlsx, the one format
+    #[param(value_type = Option<schema::ReportFormatName>)]
     format: Option<String>,
 }
 

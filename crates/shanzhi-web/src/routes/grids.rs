@@ -20,6 +20,7 @@ use utoipa_axum::routes;
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
 use crate::params;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -119,14 +120,16 @@ fn parse_zoom(zoom: Option<u8>) -> ApiResult<Option<u8>> {
 #[into_params(parameter_in = Query)]
 struct ShowQuery {
     /// 查询哪一天的网格（YYYY-MM-DD，默认今天） / the grid as of this day
+    #[param(value_type = Option<schema::DateText>)]
     as_of: Option<String>,
     /// 地图缩放级别 0–22：按级别简化边界 / simplify for this map zoom
+    #[param(minimum = 0, maximum = 22)]
     zoom: Option<u8>,
 }
 
 /// 一个网格（GeoJSON Feature） / one grid as a GeoJSON Feature.
 #[utoipa::path(get, path = "/grids/{code}", operation_id = "showGrid", tag = "grid",
-    params(("code" = String, Path, description = "15 位网格编码"), ShowQuery),
+    params(("code" = schema::GridCodeText, Path, description = "15 位网格编码"), ShowQuery),
     responses((status = 200, body = GridFeature, content_type = "application/geo+json"), Refusals))]
 async fn show(
     State(state): State<AppState>,
@@ -140,7 +143,7 @@ async fn show(
 
 /// 一个网格的历次版本 / every version of a grid.
 #[utoipa::path(get, path = "/grids/{code}/history", operation_id = "listGridHistory", tag = "grid",
-    params(("code" = String, Path, description = "15 位网格编码")),
+    params(("code" = schema::GridCodeText, Path, description = "15 位网格编码")),
     responses((status = 200, body = GridCollection, content_type = "application/geo+json"), Refusals))]
 async fn history(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Response> {
     let code = parse_code(&code)?;
@@ -153,21 +156,24 @@ async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Api
 struct ListQuery {
     /// 社区代码 / grids of this community
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     community: Option<DivisionCode>,
     /// 区划代码：其下全部网格 / grids within this division
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
     /// master, general, micro, dedicated
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::GridKindName>)]
     kind: Option<GridKind>,
     /// 最小经度,最小纬度,最大经度,最大纬度 / minLng,minLat,maxLng,maxLat
+    #[param(value_type = Option<schema::BboxText>)]
     bbox: Option<String>,
     /// 地图缩放级别 0–22 / map zoom
+    #[param(minimum = 0, maximum = 22)]
     zoom: Option<u8>,
     /// YYYY-MM-DD（默认今天） / as of this day
+    #[param(value_type = Option<schema::DateText>)]
     as_of: Option<String>,
 }
 

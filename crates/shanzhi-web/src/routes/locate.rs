@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::extract::ApiQuery;
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -24,10 +25,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct LocateQuery {
     /// 经度 / longitude
+    #[param(minimum = -180, maximum = 180)]
     lng: f64,
     /// 纬度 / latitude
+    #[param(minimum = -90, maximum = 90)]
     lat: f64,
     /// wgs84（默认）、gcj02 或 bd09 / the coordinate system
+    #[param(value_type = Option<schema::CrsName>)]
     crs: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::client::ClientInfo;
 use crate::extract::{Api, ApiJson, ApiQuery, PublicApi};
 use crate::openapi::Refusals;
 use crate::params;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -29,21 +30,32 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportBody {
     /// 事项分类代码（小类），见 /categories / a category code (a leaf)
+    #[schema(value_type = schema::CategoryCodeText)]
     category: String,
+    #[schema(minimum = -180, maximum = 180)]
     lng: Option<f64>,
+    #[schema(minimum = -90, maximum = 90)]
     lat: Option<f64>,
     /// wgs84（默认）、gcj02 或 bd09
+    #[schema(value_type = Option<schema::CrsName>)]
     crs: Option<String>,
     /// 15 位网格编码 / a grid code
+    #[schema(value_type = Option<schema::GridCodeText>)]
     grid: Option<String>,
     /// 1–4000 字
+    #[schema(min_length = 1, max_length = 4000)]
     description: String,
     /// resident, grid_worker, hotline, open311, api, wechat
+    #[schema(value_type = Option<schema::ChannelName>)]
     channel: Option<String>,
+    #[schema(max_length = 200)]
     address: Option<String>,
+    #[schema(max_length = 50)]
     reporter_name: Option<String>,
+    #[schema(value_type = Option<schema::PhoneText>)]
     reporter_phone: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 9)]
     attachments: Vec<String>,
     /// Staff may mark a matter urgent (shorter limits).
     #[serde(default)]
@@ -74,8 +86,8 @@ impl AnswerText {
 }
 
 /// 上报事件（居民可匿名；带 Idempotency-Key 可安全重试） / report a matter.
-#[utoipa::path(post, path = "/matters", operation_id = "reportMatter", tag = "matters", request_body = ReportBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "重试时返回同一事件 / a retry returns the same matter")),
+#[utoipa::path(post, path = "/matters", operation_id = "reportMatter", tag = "matters", request_body(content = ReportBody, example = json!({"category": "0110", "description": "人行道井盖缺失，夜间有行人绊倒的危险", "lng": 104.11912, "lat": 30.60931, "address": "总府路 12 号旁"})),
+    params(("Idempotency-Key" = Option<schema::IdempotencyKeyText>, Header, description = "重试时返回同一事件 / a retry returns the same matter")),
     responses((status = 201, body = IntakeAnswer), (status = 200, description = "同一幂等键的既有事件 / the earlier matter", body = IntakeAnswer), Refusals),
     security((), ("bearer" = []), ("session_cookie" = [])))]
 async fn report(
@@ -150,8 +162,8 @@ async fn suggestion(api: Api, Path(id): Path<String>) -> ApiResult<Json<Option<S
 /// 参数见各命令（如 dispatch: {"to": {"kind": "department", "code": "510104-chengguan"}}）；
 /// 状态不符时 409，details 给出当前可执行的命令 / run a lifecycle command.
 #[utoipa::path(post, path = "/matters/{id}/commands/{command}", operation_id = "runMatterCommand", tag = "matters",
-    params(("id" = String, Path), ("command" = String, Path, description = "命令名 / the command")),
-    request_body(content = Object, description = "命令参数（无参数的命令可省略） / the command's arguments"),
+    params(("id" = String, Path), ("command" = schema::CommandName, Path, description = "命令名 / the command")),
+    request_body(content = Object, description = "命令参数（无参数的命令可省略） / the command's arguments", example = json!({"to": {"kind": "department", "code": "510104-chengguan"}, "note": "请城管局处置"})),
     responses((status = 200, body = MatterView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn command(
     api: Api,
@@ -178,47 +190,49 @@ async fn command(
 pub(crate) struct ListQuery {
     /// 状态，逗号分隔 / comma-separated states (reported, filed, dispatched …)
     #[serde(default, deserialize_with = "params::comma_list")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::StateList>)]
     state: Vec<MatterState>,
     /// 事项分类代码，逗号分隔 / comma-separated category codes
     #[serde(default, deserialize_with = "params::comma_list")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::CategoryList>)]
     category: Vec<CategoryCode>,
     /// development, safety or both
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::LineName>)]
     line: Option<Line>,
     /// 区划代码 / under this division
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     within: Option<DivisionCode>,
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::GridCodeText>)]
     grid: Option<GridCode>,
     /// 承办部门代码 / held by this department
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DepartmentCodeText>)]
     department: Option<DepartmentCode>,
     /// resident, grid_worker, hotline, open311 …
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::ChannelName>)]
     channel: Option<Channel>,
     /// RFC 3339, e.g. 2026-11-01T00:00:00+08:00 (reported at or after)
     #[serde(default, deserialize_with = "params::instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::InstantText>)]
     from: Option<Micros>,
     /// RFC 3339 (reported before)
     #[serde(default, deserialize_with = "params::instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::InstantText>)]
     to: Option<Micros>,
     /// 搜索词（≤ 100 字）/ words in the description, address or number
+    #[param(max_length = 100)]
     q: Option<String>,
     /// Comma-separated warning colours (none, yellow, orange, red).
     #[serde(default, deserialize_with = "params::comma_list")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::WarningList>)]
     warning: Vec<Warning>,
     /// Only overdue (red) matters.
     overdue: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
     cursor: Option<String>,
 }

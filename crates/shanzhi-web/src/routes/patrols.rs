@@ -15,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
 use crate::params;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -25,11 +26,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct StartBody {
     /// 网格编码 / the grid walked
+    #[schema(value_type = schema::GridCodeText)]
     grid: String,
 }
 
 /// 网格员开始巡查 / a grid worker starts a patrol.
-#[utoipa::path(post, path = "/patrols", operation_id = "startPatrol", tag = "people", request_body = StartBody,
+#[utoipa::path(post, path = "/patrols", operation_id = "startPatrol", tag = "people", request_body(content = StartBody, example = json!({"grid": "510104022006001"})),
     responses((status = 201, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn start(api: Api, ApiJson(b): ApiJson<StartBody>) -> ApiResult<(StatusCode, Json<PatrolView>)> {
     Ok((StatusCode::CREATED, Json(api.scoped().desk::<PatrolDesk>()?.start_patrol(&b.grid).await?)))
@@ -38,17 +40,22 @@ async fn start(api: Api, ApiJson(b): ApiJson<StartBody>) -> ApiResult<(StatusCod
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CheckInBody {
+    #[schema(minimum = -180, maximum = 180)]
     lng: f64,
+    #[schema(minimum = -90, maximum = 90)]
     lat: f64,
+    #[schema(value_type = Option<schema::CrsName>)]
     crs: Option<String>,
     #[serde(default)]
+    #[schema(maximum = 1000)]
     households_visited: u32,
+    #[schema(max_length = 500)]
     note: Option<String>,
 }
 
 /// 巡查打卡（位置、走访户数、备注） / a located check-in.
 #[utoipa::path(post, path = "/patrols/{id}/check-ins", operation_id = "checkInPatrol", tag = "people",
-    params(("id" = String, Path)), request_body = CheckInBody,
+    params(("id" = String, Path)), request_body(content = CheckInBody, example = json!({"lng": 104.11912, "lat": 30.60931, "households_visited": 3, "note": "走访独居老人两户"})),
     responses((status = 200, body = PatrolView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn check_in(api: Api, Path(id): Path<String>, ApiJson(b): ApiJson<CheckInBody>) -> ApiResult<Json<PatrolView>> {
     let crs = match b.crs.as_deref() {
@@ -79,14 +86,14 @@ async fn show(api: Api, Path(id): Path<String>) -> ApiResult<Json<PatrolView>> {
 struct SpanQuery {
     /// 区划代码 / within this division
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::DivisionCodeText)]
     division: DivisionCode,
     /// RFC 3339 instants, e.g. 2026-11-01T00:00:00+08:00.
     #[serde(default, deserialize_with = "params::instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::InstantText>)]
     from: Option<Micros>,
     #[serde(default, deserialize_with = "params::instant")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::InstantText>)]
     to: Option<Micros>,
 }
 

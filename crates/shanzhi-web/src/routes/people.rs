@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -26,11 +27,16 @@ fn parse_role(text: &str) -> ApiResult<Role> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUser {
+    #[schema(pattern = "^[a-z][a-z0-9_.-]{2,31}$", example = "chunxi_dispatcher")]
     username: String,
+    #[schema(min_length = 1, max_length = 50)]
     display_name: String,
+    #[schema(value_type = Option<schema::PhoneText>)]
     phone: Option<String>,
+    #[schema(min_length = 10, max_length = 128)]
     password: Option<String>,
     /// admin, supervisor, dispatcher, community_worker, grid_worker, dept_handler, resident
+    #[schema(value_type = schema::RoleName)]
     role: String,
     /// 区划代码、网格编码或部门代码 / a division, grid or department code
     scope: Option<String>,
@@ -41,7 +47,7 @@ struct NewUser {
 }
 
 /// 新建人员及其首个任职 / create a person with a first assignment.
-#[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "people", request_body = NewUser,
+#[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "people", request_body(content = NewUser, example = json!({"username": "chunxi_grid_07", "display_name": "王芳", "role": "grid_worker", "scope": "510104022006001", "password": "Grid-Worker-2026"})),
     responses((status = 201, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn create(api: Api, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<UserView>)> {
     let new = NewStaff {
@@ -58,7 +64,7 @@ async fn create(api: Api, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCode
 }
 
 /// 一个人员 / one person.
-#[utoipa::path(get, path = "/users/{username}", operation_id = "showUser", tag = "people", params(("username" = String, Path)),
+#[utoipa::path(get, path = "/users/{username}", operation_id = "showUser", tag = "people", params(("username" = schema::UsernameText, Path)),
     responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(api: Api, Path(username): Path<String>) -> ApiResult<Json<UserView>> {
     Ok(Json(api.scoped().user(&username).await?))
@@ -67,6 +73,7 @@ async fn show(api: Api, Path(username): Path<String>) -> ApiResult<Json<UserView
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AssignBody {
+    #[schema(value_type = schema::RoleName)]
     role: String,
     scope: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
@@ -77,7 +84,7 @@ struct AssignBody {
 
 /// 增加任职（角色 + 范围 + 任期） / add an assignment.
 #[utoipa::path(post, path = "/users/{username}/assignments", operation_id = "assignRole", tag = "people",
-    params(("username" = String, Path)), request_body = AssignBody,
+    params(("username" = schema::UsernameText, Path)), request_body(content = AssignBody, example = json!({"role": "dispatcher", "scope": "510104022000", "valid_from": "2026-12-01"})),
     responses((status = 201, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn assign(
     api: Api,
@@ -103,7 +110,7 @@ struct EndBody {
 
 /// 结束任职 / end an assignment.
 #[utoipa::path(post, path = "/users/{username}/assignments/{id}/end", operation_id = "endAssignment", tag = "people",
-    params(("username" = String, Path), ("id" = String, Path)), request_body = EndBody,
+    params(("username" = schema::UsernameText, Path), ("id" = String, Path)), request_body(content = EndBody, example = json!({"on": "2026-12-31"})),
     responses((status = 200, body = AssignmentView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn end(
     api: Api,
@@ -118,6 +125,7 @@ async fn end(
 #[into_params(parameter_in = Query)]
 struct RosterQuery {
     /// 区划代码 / within this division
+    #[param(value_type = schema::DivisionCodeText)]
     division: String,
 }
 

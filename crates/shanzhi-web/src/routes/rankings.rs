@@ -20,6 +20,7 @@ use super::figures::{FormatParam, XLSX, disposition, file_download, split_format
 use crate::extract::{Api, ApiJson, ApiQuery, query_from_str};
 use crate::openapi::{Binary, Refusals};
 use crate::params::{self, Param};
+use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -43,15 +44,15 @@ impl Param for Month {
 pub struct RankingParams {
     /// 月份，如 2026-11 / the month
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::MonthText)]
     pub period: Month,
     /// district、town、community、grid、department 或 worker
     #[serde(deserialize_with = "params::required")]
-    #[param(value_type = String)]
+    #[param(value_type = schema::UnitKindName)]
     pub by: UnitKind,
     /// 在此区划内排名（默认全市） / rank within this division (default: the city)
     #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
     pub within: Option<DivisionCode>,
 }
 
@@ -72,10 +73,13 @@ async fn ranking(api: Api, ApiQuery(q): ApiQuery<RankingParams>) -> ApiResult<Js
 #[serde(deny_unknown_fields)]
 pub struct PublishBody {
     /// 月份，如 2026-11
+    #[schema(value_type = schema::MonthText)]
     pub period: String,
     /// 单位类型 / unit type
+    #[schema(value_type = schema::UnitKindName)]
     pub by: String,
     /// 市或区县代码（默认全市） / a city or district code (default: the city)
+    #[schema(value_type = Option<schema::DivisionCodeText>)]
     pub within: Option<String>,
 }
 
@@ -95,7 +99,7 @@ impl PublishBody {
 
 /// 发布某月口碑榜（冻结、哈希链接并记入透明日志；督办，范围为全市或区县） / publish a month's ranking.
 #[utoipa::path(post, path = "/rankings/publish", tag = "figures", operation_id = "publishRanking",
-    request_body = PublishBody,
+    request_body(content = PublishBody, example = json!({"period": "2026-11", "by": "town", "within": "510104"})),
     responses((status = 201, body = RankingAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn publish(
     api: Api,
@@ -116,6 +120,7 @@ async fn schemes(api: Api) -> ApiResult<Json<SchemeList>> {
 #[serde(deny_unknown_fields)]
 pub struct SchemeBody {
     /// 自哪个月起适用，如 2026-12 / the first month in force
+    #[schema(value_type = schema::MonthText)]
     pub from: String,
     /// 指标 → 权重（整数，合计 100；只能是比率类指标） / figure → weight
     pub weights: BTreeMap<Key, u32>,
@@ -125,7 +130,7 @@ pub struct SchemeBody {
 
 /// 保存某类单位的新版排名方案（全市督办或系统管理员；不改动已发布的月份） / save a scheme version.
 #[utoipa::path(put, path = "/rankings/schemes/{by}", tag = "figures", operation_id = "saveRankingScheme",
-    params(("by" = String, Path, description = "单位类型 / unit type")), request_body = SchemeBody,
+    params(("by" = schema::UnitKindName, Path, description = "单位类型 / unit type")), request_body(content = SchemeBody, example = json!({"from": "2026-12", "weights": {"on_time_handling_rate": 40, "satisfaction_rate": 30, "closure_rate": 20, "rework_rate": 10}, "bands": [{"grade": "A", "min": 90}, {"grade": "B", "min": 80}, {"grade": "C", "min": 70}, {"grade": "D", "min": 60}]})),
     responses((status = 200, body = RankingScheme), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn save_scheme(
     api: Api,

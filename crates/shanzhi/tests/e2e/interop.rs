@@ -6,7 +6,9 @@
 //! - openapi-spec-validator finds no error in `/api/openapi.json` (a valid
 //!   OpenAPI 3.1 document: client generators refuse anything else);
 //! - schemathesis fuzzes every operation of `/api/openapi.json` and must find
-//!   no 5xx and no response that breaks the document.
+//!   no 5xx and no response that breaks the document; then, sending only what
+//!   the document allows, fewer than 10 % of its requests may be refused as
+//!   malformed (`scripts/schemathesis-rejections.py`).
 //!
 //! Both come from PyPI (`scripts/requirements-interop.txt`); `.ci/run`
 //! installs them in a virtualenv and sets SHANZHI_INTEROP_PYTHON to its
@@ -101,6 +103,46 @@ async fn published_clients_and_a_schema_fuzzer_find_nothing_wrong() {
             "/api/v1/auth/logout",
             "--no-color",
         ]),
+    );
+
+    // Only inputs the document allows: the server may refuse them for rules
+    // between fields or the state of the data, but fewer than 10 % for a
+    // pattern, a range or a length the document failed to state.
+    let har = work.path().join("har");
+    check(
+        "OpenAPI: schemathesis, allowed inputs only",
+        Command::new(python.with_file_name("st")).current_dir(work.path()).args([
+            "run",
+            &url,
+            "--header",
+            &format!("Authorization: Bearer {admin}"),
+            "--mode",
+            "positive",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "25",
+            "--seed",
+            "1311",
+            "--workers",
+            "1",
+            "--generation-database",
+            "none",
+            "--request-timeout",
+            "20",
+            "--exclude-path",
+            "/api/v1/auth/logout",
+            "--no-color",
+            "--report",
+            "har",
+            "--report-dir",
+            &har.to_string_lossy(),
+        ]),
+    );
+    let report = std::fs::read_dir(&har).expect("the HAR report").next().expect("one file").expect("entry").path();
+    check(
+        "refusals for lack of patterns under 10 % (scripts/schemathesis-rejections.py)",
+        Command::new(&python).arg(format!("{SCRIPTS}/schemathesis-rejections.py")).arg(&report).arg("10"),
     );
     let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
     assert!(!log.contains("panicked"), "the server panicked under the fuzzer:\n{log}");

@@ -1,0 +1,81 @@
+"""How much of what schemathesis generated from /api/openapi.json the server
+refused for lack of patterns: a request the document allowed but the server
+refused as malformed (a code, a period, a date, a length the document did not
+state). Reads schemathesis' HAR report (`st run --mode positive --report har`).
+
+Refusals a per-value schema cannot prevent are counted apart, by their error
+code: rules between fields, the state of the data, secrets and file contents
+(RULES below, each with why). Everything else answered 400 or 422 counts as a
+refusal for lack of patterns.
+
+Usage: python schemathesis-rejections.py HAR_FILE [MAX_PERCENT]
+Exit status 1 when the share for lack of patterns is MAX_PERCENT or more.
+"""
+
+import collections
+import json
+import sys
+
+RULES = {
+    # Rules between fields (a JSON Schema per field cannot say them).
+    "contradictory_filters": "warning= and overdue= together",
+    "invalid_term": "valid_to after valid_from",
+    "missing_location": "lng and lat, or grid",
+    "missing_scope": "the role decides whether a scope is needed",
+    "scope_does_not_fit_role": "the role decides the scope's level",
+    "invalid_scope": "the role or the unit kind decides the scope",
+    "invalid_thresholds": "orange below yellow",
+    "code_mismatch": "the path's code and the body's",
+    "invalid_arguments": "each command has its own arguments",
+    "invalid_scheme": "weights that add up, bands in order",
+    "weak_password": "three kinds of characters or 16 of them",
+    # The state of the data.
+    "log_out_of_range": "a tree size beyond the log's",
+    "idempotency_key_reused": "the key was used for another request",
+    "invalid_cursor": "a cursor is an opaque token the server gave",
+    "department_exists": "taken",
+    "username_taken": "taken",
+    "overlapping_terms": "an assignment already covers the time",
+    "too_many_tokens": "a cap on live tokens",
+    "too_many_grids": "more grids than one answer carries",
+    "unknown_division": "no such division",
+    "unknown_grid": "no such grid",
+    "unknown_scope": "no such unit",
+    "unknown_category": "no such category",
+    "unknown_attachment": "no such upload",
+    "outside_grid": "the point lies outside every grid",
+    # Secrets and file contents.
+    "witness_request_invalid": "a signed checkpoint",
+    "empty_calendar_file": "a calendar file with dates",
+    "invalid_calendar_file": "a calendar file's lines",
+}
+
+
+def main():
+    har = json.load(open(sys.argv[1], encoding="utf-8"))
+    limit = float(sys.argv[2]) if len(sys.argv) > 2 else None
+    entries = har["log"]["entries"]
+    patterns, rules = collections.Counter(), collections.Counter()
+    for e in entries:
+        if e["response"]["status"] not in (400, 422):
+            continue
+        try:
+            code = json.loads(e["response"]["content"]["text"])["error"]["code"]
+        except (KeyError, TypeError, ValueError):
+            code = "(no JSON error)"
+        (rules if code in RULES else patterns)[code] += 1
+    total = len(entries)
+    share = 100 * sum(patterns.values()) / total if total else 0.0
+    print(f"requests: {total}")
+    print(f"refused for lack of patterns: {sum(patterns.values())} ({share:.1f} %)")
+    for code, n in patterns.most_common():
+        print(f"  {code}: {n}")
+    print(f"refused by rules, state or contents: {sum(rules.values())}")
+    for code, n in rules.most_common():
+        print(f"  {code}: {n} ({RULES[code]})")
+    if limit is not None and share >= limit:
+        sys.exit(f"{share:.1f} % refused for lack of patterns: at least {limit} %")
+
+
+if __name__ == "__main__":
+    main()
