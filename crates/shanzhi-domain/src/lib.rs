@@ -27,7 +27,7 @@ pub use grid::{GridCode, GridInfo, GridKind, Validity};
 pub use instant::Micros;
 pub use matter::{
     ActingRole, Assignee, Channel, Command, CommandKind, EventKind, Level, Matter, MatterEvent, MatterId, MatterState,
-    Rating, Status,
+    PartnerUpdate, Rating, Status,
 };
 pub use people::{DepartmentCode, Phone, UserKind, Username};
 pub use timing::{Stage, StageClock, Thresholds, Timing, Warning};

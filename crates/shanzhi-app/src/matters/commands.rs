@@ -104,6 +104,15 @@ impl Scoped<'_> {
                 ),
             });
         }
+        if matches!(command, Command::Note { partner: Some(_), .. }) {
+            return Err(AppError::BadRequest {
+                code: "invalid_arguments",
+                message: Bilingual::new(
+                    "partner 由 Open311 接口（POST servicerequestupdates）记录，不能手工填写",
+                    "partner is entered by the Open311 interface (POST servicerequestupdates) only",
+                ),
+            });
+        }
         let m = self.visible_matter(id).await?;
         let Some(role) = self.acting_role(kind, &m) else {
             return Err(AppError::Forbidden(Bilingual::new(
@@ -132,7 +141,7 @@ impl Scoped<'_> {
         Ok(self.app.store.matter_by_reporter_key(&hash).await?.filter(|m| m.number == number.trim()))
     }
 
-    async fn apply_command(
+    pub(crate) async fn apply_command(
         &self,
         m: Matter,
         role: ActingRole,

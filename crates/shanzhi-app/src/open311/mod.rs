@@ -11,6 +11,7 @@
 
 mod requests;
 mod services;
+mod updates;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -25,6 +26,7 @@ pub use requests::{PostedRequest, RequestFilter, RequestPost, UpdateFilter};
 #[cfg(feature = "fuzzing")]
 pub(crate) use requests::{paging, window};
 pub use services::{ServiceDefinition, ServiceInfo, service_notice};
+pub use updates::{PARTNER_STATUSES, PostedUpdate, UpdatePost};
 
 /// The spec's own link, as discovery names it.
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";

@@ -281,6 +281,15 @@ impl Scoped<'_> {
         let (category, _) = self.usable_category(code).await?;
         // Unknown attribute codes are ignored (FixMyStreet sends its own, such
         // as attribute[fixmystreet_id]); known ones are checked by type.
+        // FixMyStreet's report id makes its retries safe: the same account
+        // posting the same fixmystreet_id gets the matter filed the first time.
+        let retry_key = p
+            .attributes
+            .get("fixmystreet_id")
+            .and_then(|v| v.first())
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(|id| format!("open311:fixmystreet_id:{id}"));
         let answers: BTreeMap<String, Vec<String>> =
             p.attributes.into_iter().filter(|(k, _)| definition.attributes.iter().any(|a| &a.code == k)).collect();
         shanzhi_domain::attribute::parse_answers(&category.attributes, &answers)
@@ -358,6 +367,7 @@ impl Scoped<'_> {
             attributes: answers,
             links: p.media_urls,
             photos: p.media,
+            idempotency_key: retry_key,
             ..IntakeRequest::default()
         };
         let answer = self.intake(request).await?;

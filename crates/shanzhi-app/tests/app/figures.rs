@@ -799,6 +799,7 @@ impl World {
             }],
             CommandKind::Extend => vec![json!({"hours": 1 + s.alt % 40, "reason": "需采购配件"})],
             CommandKind::Supervise => vec![json!({"note": "请加快办理"})],
+            CommandKind::Note => vec![json!({"text": "补充说明"})],
             CommandKind::Merge => vec![json!({"into": merge.clone().expect("a target")})],
             CommandKind::Reject
             | CommandKind::Return
@@ -834,6 +835,7 @@ impl World {
             CommandKind::Verify => vec![gw, cw],
             CommandKind::Rate => vec!["res".to_owned(), disp],
             CommandKind::Supervise => vec!["sup".to_owned()],
+            CommandKind::Note => vec![gw, disp],
         };
         if s.alt % 2 == 1 {
             who.reverse();

@@ -105,6 +105,7 @@ command_kinds! {
     Supervise => "supervise", "督办", "Supervise";
     Merge => "merge", "合并", "Merge";
     Void => "void", "作废", "Void";
+    Note => "note", "补充说明", "Add a note";
 }
 
 impl CommandKind {
@@ -121,6 +122,8 @@ impl CommandKind {
             Verify => &[GridWorker, CommunityWorker],
             Rate => &[Resident, Dispatcher],
             Supervise => &[Supervisor],
+            // A reporter on their own matter, staff on what they may see.
+            Note => &[Resident, GridWorker, CommunityWorker, Dispatcher, DeptHandler, Supervisor],
         }
     }
 
@@ -131,7 +134,7 @@ impl CommandKind {
         match self {
             Sign | Return | Respond | Extend | Park => true,
             Accept | Reject | Dispatch | Merge | Void | Escalate | ApproveExtension | DenyExtension | ApprovePark
-            | DenyPark | Resume | Reopen | Verify | Rate | Supervise => false,
+            | DenyPark | Resume | Reopen | Verify | Rate | Supervise | Note => false,
         }
     }
 
@@ -141,7 +144,7 @@ impl CommandKind {
         match self {
             Accept | Reject | Dispatch | Merge | Void | Escalate => true,
             Sign | Return | Respond | Extend | Park | ApproveExtension | DenyExtension | ApprovePark | DenyPark
-            | Resume | Reopen | Verify | Rate | Supervise => false,
+            | Resume | Reopen | Verify | Rate | Supervise | Note => false,
         }
     }
 
@@ -170,6 +173,7 @@ impl CommandKind {
             K::Supervise => Command::Supervise { note: "请加快办理".to_owned(), overdue: None },
             K::Merge => Command::Merge { into: "m1".to_owned() },
             K::Void => Command::Void { reason: reason() },
+            K::Note => Command::Note { text: "补充：夜间更明显".to_owned(), partner: None },
         }
     }
 }
@@ -255,6 +259,47 @@ pub enum Command {
     Void {
         reason: String,
     },
+    /// Words added to the record without changing the state: a reporter's
+    /// or a handler's remark, or a partner system's update (Open311
+    /// `POST servicerequestupdates`).
+    Note {
+        text: String,
+        /// Set by the Open311 interface only: what the partner sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partner: Option<PartnerUpdate>,
+    },
+}
+
+/// A partner system's update as it came (FixMyStreet's `update_id`, its
+/// status word and time): kept so that a repeat is recognised and the
+/// partner's own words stay on the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerUpdate {
+    /// The partner's id of the update (unique per partner).
+    pub update_id: String,
+    /// The partner's status word, lower case (`fixed`, `reopen` …).
+    pub status: String,
+    /// When the partner says it happened (ISO 8601, as sent).
+    pub updated_datetime: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+}
+
+impl PartnerUpdate {
+    /// Bounds on what a partner sends (the words are checked as the note's).
+    pub fn validate(&self) -> Result<(), Bilingual> {
+        let id_ok = (1..=64).contains(&self.update_id.len()) && self.update_id.bytes().all(|b| b.is_ascii_graphic());
+        if !id_ok {
+            return Err(Bilingual::new(
+                "update_id 应为 1–64 个可见 ASCII 字符",
+                "update_id must be 1–64 visible ASCII characters",
+            ));
+        }
+        if self.media_url.as_deref().is_some_and(|u| u.len() > 500) {
+            return Err(Bilingual::new("media_url 不超过 500 个字符", "media_url has at most 500 characters"));
+        }
+        Ok(())
+    }
 }
 
 impl Command {
@@ -281,6 +326,7 @@ impl Command {
             Command::Supervise { .. } => K::Supervise,
             Command::Merge { .. } => K::Merge,
             Command::Void { .. } => K::Void,
+            Command::Note { .. } => K::Note,
         }
     }
 
@@ -312,6 +358,10 @@ impl Command {
             Command::Respond { text: t } => text(t, "处置情况 (text)", true),
             Command::Verify { note, .. } => text(note, "核查意见 (note)", false),
             Command::Supervise { note, .. } => text(note, "督办意见 (note)", true),
+            Command::Note { text: t, partner } => {
+                text(t, "说明 (text)", true)?;
+                partner.as_ref().map_or(Ok(()), PartnerUpdate::validate)
+            }
             Command::Rate { reason, rating } => {
                 if *rating == Rating::Unsatisfied && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                     return Err(Bilingual::new("不满意时请说明理由", "an unsatisfied rating needs a reason"));

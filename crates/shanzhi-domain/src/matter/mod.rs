@@ -8,7 +8,7 @@ mod state;
 mod status;
 mod timeline;
 
-pub use command::{Assignee, Command, CommandKind, Overdue, Rating};
+pub use command::{Assignee, Command, CommandKind, Overdue, PartnerUpdate, Rating};
 pub use record::{Channel, LngLat, Matter, MatterId, Reporter, TimelineProblem, report_level};
 pub use state::{Level, MatterState};
 pub use status::{Refusal, Status, holder_of};

@@ -82,9 +82,10 @@ impl Status {
         holder_of(self.state, self.level, self.assignee.as_ref())
     }
 
-    /// The commands that fit now (whoever gives them).
+    /// The next steps the state allows (whoever gives them). A note fits
+    /// every state and is no step: it is not listed.
     pub fn allowed(&self) -> Vec<CommandKind> {
-        CommandKind::ALL.iter().copied().filter(|k| self.fits(*k)).collect()
+        CommandKind::ALL.iter().copied().filter(|k| *k != CommandKind::Note && self.fits(*k)).collect()
     }
 
     /// Does a command of this kind fit the status now?
@@ -95,6 +96,9 @@ impl Status {
         let pending = self.extension_requested.is_some() || self.park_requested;
         match kind {
             K::Supervise => s.is_open(),
+            // Words may be added at any time, after the end too (a reporter
+            // who says the fix did not hold).
+            K::Note => true,
             K::Accept | K::Reject => s == Reported,
             K::Merge | K::Void => matches!(s, Reported | Filed),
             K::Dispatch => s == Filed,
@@ -177,6 +181,8 @@ impl Status {
                 next.merged_into = Some(into.clone());
             }
             Command::Void { .. } => next.state = Voided,
+            // A note is words on the record: the state stays as it is.
+            Command::Note { .. } => {}
         }
         debug_assert!(next.is_valid(), "{next:?}");
         Ok(next)
@@ -310,6 +316,7 @@ mod tests {
             r().prop_map(|note| Command::Supervise { note, overdue: None }),
             Just(Command::Merge { into: "m1".into() }),
             r().prop_map(|reason| Command::Void { reason }),
+            r().prop_map(|text| Command::Note { text, partner: None }),
         ]
     }
 
@@ -326,6 +333,9 @@ mod tests {
                 match status.apply(c) {
                     Ok(next) => {
                         prop_assert!(next.is_valid(), "{next:?}");
+                        if c.kind() == CommandKind::Note {
+                            prop_assert_eq!(&next, &status, "a note changes nothing");
+                        }
                         applied.push(c.clone());
                         status = next;
                     }

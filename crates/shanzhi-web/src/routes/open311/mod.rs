@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use shanzhi_app::access::Actor;
-use shanzhi_app::open311::{RequestFilter, RequestPost, UpdateFilter};
+use shanzhi_app::open311::{RequestFilter, RequestPost, UpdateFilter, UpdatePost};
 use shanzhi_app::{AppError, access::Scoped};
 use shanzhi_domain::DivisionCode;
 use shanzhi_domain::text::Bilingual;
@@ -141,6 +141,20 @@ pub(crate) fn request_filter(p: &Params, jurisdiction: Option<DivisionCode>) -> 
         page_size: p.number("page_size")?.or(p.number("count")?),
         extensions: p.flag("extensions"),
     })
+}
+
+/// `POST servicerequestupdates`: the update its parameters give.
+fn update_post(p: &Params, media: Vec<Vec<u8>>) -> UpdatePost {
+    let text = |name: &str| p.get(name).map(str::to_owned);
+    UpdatePost {
+        service_request_id: text("service_request_id"),
+        update_id: text("update_id"),
+        status: text("status"),
+        updated_datetime: text("updated_datetime"),
+        description: text("description"),
+        media_url: p.all("media_url").into_iter().chain(p.all("media_url[]")).next(),
+        media,
+    }
 }
 
 /// `GET servicerequestupdates`: the filter its parameters give.
@@ -278,10 +292,11 @@ async fn media(state: &AppState, id: &str, query: Option<&str>, headers: &Header
     Ok(crate::routes::attachments::photo_response(content_type, data))
 }
 
-/// `POST requests.{fmt}`: URL-encoded or multipart (with `media` files).
+/// `POST requests.{fmt}` and `POST servicerequestupdates.{fmt}`:
+/// URL-encoded or multipart (with `media` files).
 async fn write(State(state): State<AppState>, Path(file): Path<String>, request: Request) -> Reply {
     let (stem, format) = split(&file)?;
-    if stem != "requests" {
+    if stem != "requests" && stem != "servicerequestupdates" {
         return Err(Failure::unknown(format, &file));
     }
     let headers = request.headers().clone();
@@ -290,6 +305,12 @@ async fn write(State(state): State<AppState>, Path(file): Path<String>, request:
     // The api_key may come in the query string too (the `open311` package).
     let call = Call::new(&state, format, params.with(Params::from_query(query.as_deref())), &headers).await?;
     let scoped = state.app.scoped(call.actor.clone());
+    if stem == "servicerequestupdates" {
+        call.jurisdiction(&scoped).await?;
+        let posted = scoped.open311_post_update(update_post(&call.params, media)).await.map_err(|e| call.fail(e))?;
+        let status = if posted.created { StatusCode::CREATED } else { StatusCode::OK };
+        return Ok(render(format, status, "service_request_updates", &records::posted_update(&posted)));
+    }
     let post = request_post(&call.params, call.jurisdiction(&scoped).await?, media);
     let posted = scoped.open311_post(post).await.map_err(|e| call.fail(e))?;
     Ok(render(format, StatusCode::CREATED, "service_requests", &records::posted(&posted)))

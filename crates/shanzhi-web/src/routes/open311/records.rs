@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use shanzhi_app::open311::{PostedRequest, RequestInfo, SPECIFICATION, ServiceDefinition, ServiceInfo, UpdateInfo};
+use shanzhi_app::open311::{
+    PostedRequest, PostedUpdate, RequestInfo, SPECIFICATION, ServiceDefinition, ServiceInfo, UpdateInfo,
+};
 
 use super::body::Node;
 
@@ -170,6 +172,11 @@ pub fn posted(p: &PostedRequest) -> Node {
             ("account_id", Node::opt_text(p.account_id.as_deref())),
         ])],
     )
+}
+
+/// What `POST servicerequestupdates` answers: our id of the update.
+pub fn posted_update(p: &PostedUpdate) -> Node {
+    Node::list("request_update", vec![Node::Object(vec![("update_id", Node::text(&p.update_id))])])
 }
 
 pub fn token(number: &str, token: &str) -> Node {

@@ -177,7 +177,7 @@ fn snapshot(name: &str, text: &str) {
             (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
             (r#"("changeset": |<changeset>)"?[0-9T:+\-]{25}"?"#, "$1[changeset]"),
         ],
-        snapshot_path => "../snapshots",
+        snapshot_path => "../../snapshots",
         prepend_module_to_snapshot => false,
     }, {
         insta::assert_snapshot!(name, pretty);
@@ -561,3 +561,5 @@ async fn scoped_keys_read_more_and_bad_urls_are_refused() {
     assert_errors(&w.get("/open311/v2/things/1.json").await, StatusCode::NOT_FOUND);
     assert_errors(&w.post("/open311/v2/services.json", &[]).await, StatusCode::NOT_FOUND);
 }
+
+mod updates;
