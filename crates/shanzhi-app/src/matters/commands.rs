@@ -95,23 +95,8 @@ impl Scoped<'_> {
         let (command, attachments) = parse_command(name, args)?;
         let kind = command.kind();
         command.validate().map_err(|m| AppError::BadRequest { code: "invalid_arguments", message: m })?;
-        if matches!(command, Command::Supervise { overdue: Some(_), .. }) {
-            return Err(AppError::BadRequest {
-                code: "invalid_arguments",
-                message: Bilingual::new(
-                    "逾期督办由系统自动记录，不能手工填写 overdue",
-                    "overdue is entered by the sweep only",
-                ),
-            });
-        }
-        if matches!(command, Command::Note { partner: Some(_), .. }) {
-            return Err(AppError::BadRequest {
-                code: "invalid_arguments",
-                message: Bilingual::new(
-                    "partner 由 Open311 接口（POST servicerequestupdates）记录，不能手工填写",
-                    "partner is entered by the Open311 interface (POST servicerequestupdates) only",
-                ),
-            });
+        if let Some(message) = system_only(&command) {
+            return Err(AppError::BadRequest { code: "invalid_arguments", message });
         }
         let m = self.visible_matter(id).await?;
         let Some(role) = self.acting_role(kind, &m) else {
@@ -279,4 +264,19 @@ pub(crate) fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(C
     let command = Command::from_json(kind, object)
         .map_err(|message| AppError::BadRequest { code: "invalid_arguments", message })?;
     Ok((command, attachments))
+}
+
+/// Arguments only the platform itself fills in: the sweep's automatic
+/// supervision of an overdue stage, the Open311 interface's partner update.
+fn system_only(command: &Command) -> Option<Bilingual> {
+    match command {
+        Command::Supervise { overdue: Some(_), .. } => {
+            Some(Bilingual::new("逾期督办由系统自动记录，不能手工填写 overdue", "overdue is entered by the sweep only"))
+        }
+        Command::Note { partner: Some(_), .. } => Some(Bilingual::new(
+            "partner 由 Open311 接口（POST servicerequestupdates）记录，不能手工填写",
+            "partner is entered by the Open311 interface (POST servicerequestupdates) only",
+        )),
+        _ => None,
+    }
 }
