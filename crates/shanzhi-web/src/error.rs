@@ -84,6 +84,13 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
+        // RFC 9110 §11.6.1: a 401 names the scheme that would do.
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"shanzhi\""),
+            );
+        }
         if let Some(secs) = self.retry_after
             && let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string())
         {

@@ -140,6 +140,9 @@ pub enum Refusals {
     /// 尝试过多，稍后再试 / too many attempts
     #[response(status = 429)]
     TooMany(ErrorBody),
+    /// 暂时忙或数据库不可用，按 Retry-After（如有）稍后重试 / busy or the store unavailable: retry later
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 pub async fn document(State(doc): State<ApiDocument>) -> Response {

@@ -283,7 +283,9 @@ impl App {
         Ok(Actor::signed_in(user, grants, via))
     }
 
-    /// Sign out: the session (or API token) used for this request stops working.
+    /// Sign out: the session used for this request stops working. An API
+    /// token is no session: it stays until revoked (`DELETE /me/tokens/{id}`),
+    /// so that a client's "log out" cannot end an integration's key.
     pub async fn logout(&self, actor: &Actor) -> AppResult<()> {
         match &actor.via {
             Via::Session { token_hash, .. } => self.store.revoke_session(token_hash, now()).await?,

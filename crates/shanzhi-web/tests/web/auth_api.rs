@@ -40,14 +40,19 @@ async fn a_token_signs_in_and_sign_out_kills_it() {
     assert_eq!(me["username"], "dispatcher");
     assert_eq!(me["grants"][0]["role"], "dispatcher");
     assert!(!me.to_string().contains(PASSWORD));
+    // The scheme's name is case-insensitive (RFC 9110).
+    let lower = format!("bearer {token}");
+    let (status, _, _) = app.send(Method::GET, "/api/v1/me", &[("authorization", &lower)], None).await;
+    assert_eq!(status, StatusCode::OK, "bearer in lower case");
 
     let (status, _, _) = app.send(Method::POST, "/api/v1/auth/logout", &[("authorization", &bearer)], None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _, body) = app.send(Method::GET, "/api/v1/me", &[("authorization", &bearer)], None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_error(&body, "unauthorized");
-    let (status, _, body) = app.send(Method::GET, "/api/v1/me", &[], None).await;
+    let (status, headers, body) = app.send(Method::GET, "/api/v1/me", &[], None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], "Bearer realm=\"shanzhi\"", "a 401 names the scheme");
     assert_error(&body, "unauthorized");
     insta::assert_json_snapshot!(body, @r#"
     {

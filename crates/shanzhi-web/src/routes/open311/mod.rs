@@ -100,11 +100,7 @@ struct Call {
 
 impl Call {
     async fn new(state: &AppState, format: Format, params: Params, headers: &HeaderMap) -> Result<Call, Failure> {
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+        let bearer = crate::extract::bearer_token(headers);
         let actor = match params.get("api_key").or(bearer) {
             None => Actor::anonymous(),
             Some(k) => state.app.authenticate(k).await.map_err(|_| Failure {
