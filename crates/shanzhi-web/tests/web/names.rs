@@ -271,6 +271,19 @@ async fn forms_lean_no_way_the_viewer_must_choose() {
     assert!(verify.body.contains("data-command=\"verify\""), "the verification is offered");
     assert!(!verify.body.contains("checked"), "neither 合格 nor 不合格 is preselected");
     assert!(verify.body.contains("name=\"passed\" value=\"yes\" required"), "a result is required");
+    // Sent without a result (not from the page), it is refused, not read as 不合格.
+    let csrf = Regex::new(r#"name="csrf" value="([^"]+)""#).expect("regex").captures(&verify.body).expect("csrf")[1]
+        .to_owned();
+    let body = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --X\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n看过\r\n--X--\r\n"
+    );
+    let uri = format!("/m/{}/do/verify", w.responded);
+    let headers = [("cookie", grid.as_str()), ("content-type", "multipart/form-data; boundary=X")];
+    let (status, _, _) = w.api.send_raw(None, Method::POST, &uri, &headers, body.into_bytes()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a verification needs its result");
+    let m = w.api.app.command_as("n_grid", &w.responded, "note", json!({"text": "稍后核查"})).await.expect("note");
+    assert_eq!(m.state, MatterState::Responded, "still waiting for the verification");
     let resident = sign_in(&w.api, "n_resident").await;
     let rate = call(&w.api, Method::GET, &format!("/m/{}", w.closed), &resident, None).await;
     assert!(rate.body.contains("data-command=\"rate\""), "the rating is offered");

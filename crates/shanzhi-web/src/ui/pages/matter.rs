@@ -173,7 +173,12 @@ fn arguments(command: &str, form: &FormData, photos: Vec<String>) -> Result<Valu
             code => json!({"to": {"kind": "department", "code": code}}),
         },
         "respond" => json!({"text": field("text"), "attachments": photos}),
-        "verify" => json!({"passed": field("passed") == "yes", "note": field("note")}),
+        // Nothing is preselected: a form without a result is refused rather
+        // than read as 不合格.
+        "verify" => match field("passed").as_str() {
+            "yes" | "no" => json!({"passed": field("passed") == "yes", "note": field("note")}),
+            _ => return Err(bad("请选择核查结果", "choose the result of the verification")),
+        },
         "rate" => {
             let reason = field("reason");
             json!({"rating": field("rating"), "reason": if reason.is_empty() { Value::Null } else { Value::from(reason) }})
