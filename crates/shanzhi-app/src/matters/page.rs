@@ -67,7 +67,10 @@ impl Scoped<'_> {
             .collect();
         let community: DivisionCode = m.grid.community();
         let community_name = self.app.division_names(std::slice::from_ref(&community)).await?.remove(&community);
-        let grid_name = self.app.grid(&m.grid, crate::grids::today()).await.ok().map(|g| g.info.name);
+        // The newest version's name: what people call the grid now, even
+        // if it was retired or renamed since the report.
+        let grid_name =
+            self.app.grid_history(&m.grid).await.ok().and_then(|h| h.into_iter().last()).map(|g| g.info.name);
         Ok(MatterScreen {
             matter: self.view(&m).await?,
             timeline,

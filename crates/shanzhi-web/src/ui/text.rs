@@ -97,7 +97,8 @@ impl Tr {
         if self.en { en } else { level.label_zh() }
     }
 
-    /// A level of the division tree.
+    /// A level of the division tree, as the admin page counts them (plural in
+    /// English: "Districts 23").
     pub fn division_level(&self, level: DivisionLevel) -> &'static str {
         let en = match level {
             DivisionLevel::Province => "Provinces",
@@ -119,7 +120,8 @@ impl Tr {
         }
     }
 
-    /// A stage of the handling clock (`accept` → 受理).
+    /// A stage of the handling clock (`accept` → 受理); lower case in English,
+    /// as it sits inside a sentence ("the accept stage").
     pub fn stage(&self, stage: Stage) -> &'static str {
         let en = match stage {
             Stage::Accept => "accept",
