@@ -159,7 +159,11 @@ check(await grid.page.locator(`a[href='/m/${number}']`).count() === 1, "the veri
 await shot(grid.page, "tasks-phone");
 await open(grid.page, `a[href='/m/${number}']`);
 await shot(grid.page, "matter-phone");
-await run(grid.page, "verify", (f) => f.locator("textarea[name=note]").fill("现场核查：已拆除，通行正常。"));
+// Nothing is preselected (neutral defaults): the result is chosen.
+await run(grid.page, "verify", async (f) => {
+  await f.locator("input[name=passed][value=yes]").check();
+  await f.locator("textarea[name=note]").fill("现场核查：已拆除，通行正常。");
+});
 
 // The grid worker's patrol, from the same page.
 await grid.page.goto(base + "/tasks");

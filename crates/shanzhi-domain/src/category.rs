@@ -93,11 +93,11 @@ impl Limit {
         Limit { amount, unit: LimitUnit::WorkingDays }
     }
 
-    /// 1 小时 / 2 个工作时 / 3 个工作日.
+    /// 1 小时 / 2 个工作小时 / 3 个工作日.
     pub fn label_zh(&self) -> String {
         match self.unit {
             LimitUnit::Hours => format!("{} 小时", self.amount),
-            LimitUnit::WorkingHours => format!("{} 个工作时", self.amount),
+            LimitUnit::WorkingHours => format!("{} 个工作小时", self.amount),
             LimitUnit::WorkingDays => format!("{} 个工作日", self.amount),
         }
     }

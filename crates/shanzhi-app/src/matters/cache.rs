@@ -57,6 +57,12 @@ impl Dictionary {
 pub(crate) struct DictionaryHolder(ArcSwapOption<Dictionary>);
 
 impl App {
+    /// A department's name by its code (`510104-chengguan` → 锦江区城管局),
+    /// for pages that must not show the code.
+    pub async fn department_name(&self, code: &str) -> AppResult<Option<String>> {
+        Ok(self.dictionary().await?.department_name(code).map(str::to_owned))
+    }
+
     pub(crate) async fn dictionary(&self) -> AppResult<Arc<Dictionary>> {
         if let Some(d) = self.dictionary.0.load_full() {
             return Ok(d);

@@ -1,7 +1,9 @@
 //! Everything one screen of a matter shows: the facts, the photos, the
 //! timeline, and only the commands this viewer may give now.
 
-use shanzhi_domain::CommandKind;
+use std::collections::HashMap;
+
+use shanzhi_domain::{Assignee, CommandKind, DivisionCode};
 
 use super::{EventView, MatterView, Suggestion, event_view};
 use crate::AppResult;
@@ -20,6 +22,13 @@ pub struct MatterScreen {
     /// (code, name) of the departments a dispatch may name: the matter's
     /// district's and the city's.
     pub departments: Vec<(String, String)>,
+    /// The matter's grid's name (its code is no name for people).
+    pub grid_name: Option<String>,
+    /// The matter's community's name.
+    pub community_name: Option<String>,
+    /// Department names by code, for every department the matter was
+    /// dispatched to and the one holding it, so that no page shows a code.
+    pub department_names: HashMap<String, String>,
 }
 
 impl Scoped<'_> {
@@ -36,13 +45,42 @@ impl Scoped<'_> {
         } else {
             (None, Vec::new())
         };
+        let timeline: Vec<EventView> = events.into_iter().map(event_view).collect();
+        let dictionary = self.app.dictionary().await?;
+        // Dispatches name their department (`to.code`); automatic
+        // supervisions the unit that held the matter (`department:<code>`).
+        let mentioned = timeline
+            .iter()
+            .filter_map(|e| {
+                let to = e.details.pointer("/to/code").and_then(|v| v.as_str());
+                let unit = e.details.pointer("/overdue/unit").and_then(|v| v.as_str());
+                to.or_else(|| unit.and_then(|u| u.strip_prefix("department:")))
+            })
+            .map(str::to_owned);
+        let held = match &m.status.assignee {
+            Some(Assignee::Department(d)) => Some(d.as_str().to_owned()),
+            _ => None,
+        };
+        let department_names = mentioned
+            .chain(held)
+            .filter_map(|c| dictionary.department_name(&c).map(|n| (c.clone(), n.to_owned())))
+            .collect();
+        let community: DivisionCode = m.grid.community();
+        let community_name = self.app.division_names(std::slice::from_ref(&community)).await?.remove(&community);
+        // The newest version's name: what people call the grid now, even
+        // if it was retired or renamed since the report.
+        let grid_name =
+            self.app.grid_history(&m.grid).await.ok().and_then(|h| h.into_iter().last()).map(|g| g.info.name);
         Ok(MatterScreen {
             matter: self.view(&m).await?,
-            timeline: events.into_iter().map(event_view).collect(),
+            timeline,
             photos,
             commands,
             suggestion,
             departments,
+            grid_name,
+            community_name,
+            department_names,
         })
     }
 }

@@ -62,7 +62,7 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     let resident = app.scoped(app.actor_for(Role::Resident).await);
     let m = resident.intake(report(false)).await.expect("report").matter;
     let t = m.time_limit.clone().expect("the accept stage is timed");
-    assert_eq!((t.stage_name, t.limit_label.as_str()), ("受理", "1 个工作时"));
+    assert_eq!((t.stage_name, t.limit_label.as_str()), ("受理", "1 个工作小时"));
     assert_eq!(deadline(&m), Some(at(11, 23, 10, 0)));
 
     clock.set(at(11, 23, 9, 29));

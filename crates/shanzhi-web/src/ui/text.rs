@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use shanzhi_domain::{EventKind, MatterState};
+use shanzhi_domain::{ActingRole, Channel, DivisionLevel, EventKind, Level, MatterState, Rating, Role, Stage};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tr {
@@ -48,6 +48,116 @@ impl Tr {
             MatterState::Rejected => "Rejected",
             MatterState::Merged => "Merged",
             MatterState::Voided => "Voided",
+        }
+    }
+
+    /// Who made a timeline entry (`dispatcher`, `system` …), as people say it.
+    pub fn role(&self, role: &str) -> &'static str {
+        let Ok(r) = role.parse::<ActingRole>() else { return self.t("未知", "Unknown") };
+        if !self.en {
+            return r.label_zh();
+        }
+        match r {
+            ActingRole::System => "System",
+            ActingRole::Anonymous => "Resident without an account",
+            ActingRole::Role(r) => match r {
+                Role::Resident => "Resident",
+                Role::GridWorker => "Grid worker",
+                Role::CommunityWorker => "Community worker",
+                Role::Dispatcher => "Dispatcher",
+                Role::DeptHandler => "Department handler",
+                Role::Supervisor => "Supervisor",
+                Role::Admin => "Administrator",
+            },
+        }
+    }
+
+    /// How a matter came in (`resident` → 居民上报).
+    pub fn channel(&self, channel: &str) -> String {
+        let Ok(c) = channel.parse::<Channel>() else { return channel.to_owned() };
+        let en = match c {
+            Channel::Resident => "Reported by a resident",
+            Channel::GridWorker => "Reported by a grid worker",
+            Channel::Hotline => "12345 hotline",
+            Channel::Open311 => "Open311",
+            Channel::Api => "System interface",
+            Channel::Wechat => "WeChat mini program",
+        };
+        self.t(c.label_zh(), en).to_owned()
+    }
+
+    /// The level a matter is handled at (`community` → 社区).
+    pub fn level(&self, level: Level) -> &'static str {
+        let en = match level {
+            Level::Grid => "Grid",
+            Level::Community => "Community",
+            Level::Town => "Town (street)",
+            Level::District => "District",
+        };
+        if self.en { en } else { level.label_zh() }
+    }
+
+    /// A level of the division tree, as the admin page counts them (plural in
+    /// English: "Districts 23").
+    pub fn division_level(&self, level: DivisionLevel) -> &'static str {
+        let en = match level {
+            DivisionLevel::Province => "Provinces",
+            DivisionLevel::City => "Cities",
+            DivisionLevel::District => "Districts",
+            DivisionLevel::Town => "Towns (streets)",
+            DivisionLevel::Community => "Communities (villages)",
+        };
+        if self.en { en } else { level.label_zh() }
+    }
+
+    /// The level a duty list applies at.
+    pub fn duty_level(&self, level: &shanzhi_domain::DutyLevel) -> &'static str {
+        use shanzhi_domain::DutyLevel;
+        match level {
+            DutyLevel::District => self.t("区县", "District"),
+            DutyLevel::Town => self.t("街道", "Town"),
+            DutyLevel::Community => self.t("社区", "Community"),
+        }
+    }
+
+    /// A stage of the handling clock (`accept` → 受理); lower case in English,
+    /// as it sits inside a sentence ("the accept stage").
+    pub fn stage(&self, stage: Stage) -> &'static str {
+        let en = match stage {
+            Stage::Accept => "accept",
+            Stage::Dispatch => "dispatch",
+            Stage::Sign => "sign",
+            Stage::Handle => "handle",
+            Stage::Verify => "verify",
+        };
+        if self.en { en } else { stage.label_zh() }
+    }
+
+    /// A time limit (`1 个工作小时`, `1 working hour`).
+    pub fn limit(&self, limit: &shanzhi_domain::category::Limit) -> String {
+        use shanzhi_domain::calendar::LimitUnit;
+        if !self.en {
+            return limit.label_zh();
+        }
+        let n = limit.amount;
+        let unit = match (limit.unit, n) {
+            (LimitUnit::Hours, 1) => "hour",
+            (LimitUnit::Hours, _) => "hours",
+            (LimitUnit::WorkingHours, 1) => "working hour",
+            (LimitUnit::WorkingHours, _) => "working hours",
+            (LimitUnit::WorkingDays, 1) => "working day",
+            (LimitUnit::WorkingDays, _) => "working days",
+        };
+        format!("{n} {unit}")
+    }
+
+    /// A rating's name (`satisfied` → 满意).
+    pub fn rating(&self, rating: &str) -> &'static str {
+        match Rating::ALL.into_iter().find(|r| r.as_str() == rating) {
+            Some(Rating::Satisfied) => self.t("满意", "Satisfied"),
+            Some(Rating::BasicallySatisfied) => self.t("基本满意", "Basically satisfied"),
+            Some(Rating::Unsatisfied) => self.t("不满意", "Unsatisfied"),
+            None => self.t("未知", "Unknown"),
         }
     }
 

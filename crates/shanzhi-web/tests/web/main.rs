@@ -13,6 +13,7 @@ mod grids_api;
 mod hardening;
 mod log_api;
 mod matters_api;
+mod names;
 mod open311;
 mod openapi;
 mod rankings_api;

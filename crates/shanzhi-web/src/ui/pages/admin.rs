@@ -45,7 +45,7 @@ async fn render(state: &AppState, viewer: &Viewer, tr: Tr, done: Option<String>,
         .app
         .division_totals(CodeSystem::Nbs2023)
         .await
-        .map(|t| t.into_iter().map(|(l, n)| (l.label_zh().to_owned(), n)).collect())
+        .map(|t| t.into_iter().map(|(l, n)| (tr.division_level(l).to_owned(), n)).collect())
         .unwrap_or_default();
     let calendar = scoped.calendar(None).ok();
     let days = calendar
@@ -54,7 +54,13 @@ async fn render(state: &AppState, viewer: &Viewer, tr: Tr, done: Option<String>,
             c.days
                 .iter()
                 .filter(|d| d.source == "local")
-                .map(|d| (d.date.to_string(), format!("{:?}", d.kind), d.name.clone()))
+                .map(|d| {
+                    let kind = match d.kind {
+                        shanzhi_domain::calendar::DayKind::Work => tr.t("工作日", "Working day"),
+                        shanzhi_domain::calendar::DayKind::Off => tr.t("休息日", "Day off"),
+                    };
+                    (d.date.to_string(), kind.to_owned(), d.name.clone())
+                })
                 .collect()
         })
         .unwrap_or_default();

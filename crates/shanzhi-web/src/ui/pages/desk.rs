@@ -37,6 +37,8 @@ struct DeskPage {
 #[derive(Debug, Clone)]
 struct GridPanel {
     code: String,
+    /// What the grid is called (its code only when it has no name).
+    name: String,
     patrol: Option<String>,
 }
 
@@ -115,7 +117,8 @@ async fn listing(state: &AppState, viewer: &Viewer, tr: Tr, tab: &str, l: Listin
                 Ok(desk) => desk.open_patrol().await.ok().flatten().map(|p| p.id),
                 Err(_) => None,
             };
-            Some(GridPanel { code: code.to_string(), patrol })
+            let name = state.app.grid(code, shanzhi_app::grids::today()).await.map(|g| g.info.name);
+            Some(GridPanel { code: code.to_string(), name: name.unwrap_or_else(|_| code.to_string()), patrol })
         }
         _ => None,
     };

@@ -46,6 +46,8 @@ pub async fn counts(
 struct CellFragment {
     tr: Tr,
     code: String,
+    /// The cell's name (its code when it is no grid with a name).
+    name: String,
     rows: Vec<super::Row>,
 }
 
@@ -57,7 +59,14 @@ pub async fn cell(
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> Response {
     match state.app.scoped(viewer.actor.clone()).cell_matters(&code).await {
-        Ok(list) => page(CellFragment { tr, code, rows: list.iter().map(super::Row::from_view).collect() }),
+        Ok(list) => {
+            let name = match shanzhi_domain::GridCode::parse(&code) {
+                Ok(g) => state.app.grid(&g, shanzhi_app::grids::today()).await.ok().map(|r| r.info.name),
+                Err(_) => None,
+            };
+            let rows = list.iter().map(super::Row::from_view).collect();
+            page(CellFragment { tr, name: name.unwrap_or_else(|| code.clone()), code, rows })
+        }
         Err(e) => crate::ui::refusal(tr, &viewer, &e),
     }
 }

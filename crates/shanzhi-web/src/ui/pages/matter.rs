@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use shanzhi_app::AppError;
 use shanzhi_app::matters::{EventView, MatterScreen, MatterView};
+use shanzhi_domain::{Assignee, Stage};
 
-use super::local;
+use super::{local, unit_name};
 use crate::AppState;
 use crate::ui::form::{FormData, bad, expired};
 use crate::ui::session::Nav;
@@ -24,47 +25,128 @@ struct MatterPage {
     reported: String,
     deadline: String,
     warning: String,
+    /// The stage's time limit in the viewer's language.
+    limit: String,
     photos: Vec<String>,
     timeline: Vec<Entry>,
     commands: Vec<&'static str>,
     suggestion: Option<(String, String)>,
     departments: Vec<(String, String)>,
+    /// Names where the matter only holds codes.
+    names: Names,
     error: Option<String>,
+}
+
+/// The names of the matter's grid, community, holder and the departments its
+/// timeline mentions, in the viewer's language.
+struct Names {
+    grid: String,
+    community: String,
+    channel: String,
+    level: &'static str,
+    /// Who handles it now; none before it is dispatched (受理 is not 承办).
+    holder: Option<String>,
 }
 
 struct Entry {
     at: String,
-    role: String,
+    role: &'static str,
     command: String,
+    /// To whom a dispatch went (`→ 锦江区城市管理局`).
+    target: String,
     text: String,
     photos: Vec<String>,
 }
 
-fn entry(e: &EventView) -> Entry {
-    let text = ["text", "reason", "note", "description"]
+/// A department's name, its code only when the dictionary has no name.
+fn department(s: &MatterScreen, code: &str) -> String {
+    s.department_names.get(code).cloned().unwrap_or_else(|| code.to_owned())
+}
+
+/// The community by name (`总府路社区`), or plainly "the community".
+fn community(tr: Tr, s: &MatterScreen) -> String {
+    s.community_name.clone().unwrap_or_else(|| tr.t("本社区", "The community").to_owned())
+}
+
+/// A holding unit as the sweep records it, by name.
+fn unit(tr: Tr, s: &MatterScreen, unit: &str) -> String {
+    unit_name(tr, unit, |code| s.department_names.get(code).cloned(), &community(tr, s))
+}
+
+fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
+    let d = &e.details;
+    let mut text = ["text", "reason", "note", "description"]
         .iter()
-        .find_map(|k| e.details.get(k).and_then(Value::as_str))
+        .find_map(|k| d.get(k).and_then(Value::as_str))
         .unwrap_or_default()
         .to_owned();
-    Entry { at: local(&e.at), role: e.role.clone(), command: e.command.clone(), text, photos: e.attachments.clone() }
+    let target = match (d.pointer("/to/kind").and_then(Value::as_str), d.pointer("/to/code").and_then(Value::as_str)) {
+        (Some("department"), Some(code)) => department(s, code),
+        (Some("community"), _) => community(tr, s),
+        _ => String::new(),
+    };
+    // The sweep's note names the unit by its code; the structured record
+    // says the same, so the page says it with names instead.
+    if let Some(o) = d.get("overdue") {
+        let stage = o.get("stage").and_then(Value::as_str).and_then(|x| x.parse::<Stage>().ok());
+        let deadline = o.get("deadline").and_then(Value::as_str).map(local).unwrap_or_default();
+        let holder = unit(tr, s, o.get("unit").and_then(Value::as_str).unwrap_or_default());
+        let stage = stage.map(|x| tr.stage(x)).unwrap_or_default();
+        text = if tr.en {
+            format!("Automatic supervision: the {stage} stage's time limit ran out at {deadline}; held by {holder}")
+        } else {
+            format!("逾期自动督办：{stage}环节时限已于 {deadline} 届满，责任单位 {holder}")
+        };
+    }
+    if let Some(passed) = d.get("passed").and_then(Value::as_bool) {
+        let result = if passed { tr.t("合格", "Passed") } else { tr.t("不合格，返工", "Failed, rework") };
+        text = if text.is_empty() { result.to_owned() } else { format!("{result}：{text}") };
+    }
+    if let Some(rating) = d.get("rating").and_then(Value::as_str) {
+        let rating = tr.rating(rating);
+        text = if text.is_empty() { rating.to_owned() } else { format!("{rating}：{text}") };
+    }
+    Entry {
+        at: local(&e.at),
+        role: tr.role(&e.role),
+        command: e.command.clone(),
+        target,
+        text,
+        photos: e.attachments.clone(),
+    }
 }
 
 fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>) -> Response {
     let suggestion = s.suggestion.as_ref().map(|g| match &g.assignee {
-        shanzhi_domain::Assignee::Department(d) => (d.as_str().to_owned(), g.name.clone()),
-        shanzhi_domain::Assignee::Community => ("community".to_owned(), g.name.clone()),
+        Assignee::Department(d) => (d.as_str().to_owned(), g.name.clone()),
+        Assignee::Community => ("community".to_owned(), g.name.clone()),
     });
+    let holder = match &s.matter.assignee {
+        Some(Assignee::Department(d)) => Some(department(&s, d.as_str())),
+        Some(Assignee::Community) => Some(community(tr, &s)),
+        None => None,
+    };
+    let names = Names {
+        grid: s.grid_name.clone().unwrap_or_else(|| s.matter.grid.clone()),
+        community: community(tr, &s),
+        channel: tr.channel(&s.matter.channel),
+        level: tr.level(s.matter.level),
+        holder,
+    };
+    let timeline = s.timeline.iter().map(|e| entry(tr, &s, e)).collect();
     let t = MatterPage {
         tr,
         nav: viewer.nav(tr),
         reported: local(&s.matter.reported_at),
         deadline: s.matter.deadline_at.as_deref().map(local).unwrap_or_default(),
         warning: s.matter.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
+        limit: s.matter.time_limit.as_ref().map(|t| tr.limit(&t.limit)).unwrap_or_default(),
         photos: s.photos,
-        timeline: s.timeline.iter().map(entry).collect(),
+        timeline,
         commands: s.commands.iter().map(|k| k.name()).collect(),
         suggestion,
         departments: s.departments,
+        names,
         m: s.matter,
         error,
     };
@@ -91,7 +173,12 @@ fn arguments(command: &str, form: &FormData, photos: Vec<String>) -> Result<Valu
             code => json!({"to": {"kind": "department", "code": code}}),
         },
         "respond" => json!({"text": field("text"), "attachments": photos}),
-        "verify" => json!({"passed": field("passed") == "yes", "note": field("note")}),
+        // Nothing is preselected: a form without a result is refused rather
+        // than read as 不合格.
+        "verify" => match field("passed").as_str() {
+            "yes" | "no" => json!({"passed": field("passed") == "yes", "note": field("note")}),
+            _ => return Err(bad("请选择核查结果", "choose the result of the verification")),
+        },
         "rate" => {
             let reason = field("reason");
             json!({"rating": field("rating"), "reason": if reason.is_empty() { Value::Null } else { Value::from(reason) }})

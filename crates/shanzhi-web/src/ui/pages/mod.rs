@@ -62,6 +62,22 @@ impl Row {
     }
 }
 
+/// A holding unit as the sweep records it (`department:<code>`,
+/// `community`, `level:town`, `verifier`), by name: `department` gives a
+/// department's name by its code, `community` is the community's.
+pub fn unit_name(tr: Tr, unit: &str, department: impl Fn(&str) -> Option<String>, community: &str) -> String {
+    match unit.split_once(':') {
+        Some(("department", code)) => department(code).unwrap_or_else(|| code.to_owned()),
+        Some(("level", level)) => match shanzhi_domain::Level::ALL.into_iter().find(|l| l.as_str() == level) {
+            Some(l) => format!("{}{}", tr.level(l), tr.t("（受理派遣）", " (intake)")),
+            None => level.to_owned(),
+        },
+        _ if unit == "community" => community.to_owned(),
+        _ if unit == "verifier" => tr.t("网格员（核查）", "Grid worker (verification)").to_owned(),
+        _ => unit.to_owned(),
+    }
+}
+
 /// An instant as Chengdu reads it: `11-28 10:30`.
 pub fn local(iso: &str) -> String {
     iso.parse::<jiff::Timestamp>()

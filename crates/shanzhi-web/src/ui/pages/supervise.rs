@@ -533,19 +533,20 @@ struct ReportPage {
 type Ranked = (usize, String, String, String);
 
 /// A figure's numerator and denominator as a Chinese reader is told them
-/// (the published definitions, docs/indicators.md, in Chinese).
+/// (the published definitions, docs/indicators.md, in Chinese, by the
+/// names of the entries rather than their codes).
 fn formula_zh(key: Key) -> (&'static str, &'static str) {
     match key {
-        Key::Reported => ("P 内的上报（report）记录数", "1"),
-        Key::Filed => ("P 内的受理立案（accept）记录数", "1"),
-        Key::Closed => ("P 内核查通过（verify，passed=true）的记录数", "1"),
+        Key::Reported => ("P 内的上报记录数", "1"),
+        Key::Filed => ("P 内的受理立案记录数", "1"),
+        Key::Closed => ("P 内核查通过的记录数", "1"),
         Key::OnTimeSignRate => ("P 内判定的签收环节计时中按期的个数", "P 内判定的签收环节计时（按期 + 超期）"),
         Key::OnTimeHandlingRate => ("P 内判定的处置环节计时中按期的个数", "P 内判定的处置环节计时（按期 + 超期）"),
         Key::OnTimeVerifyRate => ("P 内判定的核查环节计时中按期的个数", "P 内判定的核查环节计时（按期 + 超期）"),
         Key::Overdue => ("P 内判定为超期的各环节计时个数", "1"),
-        Key::Supervised => ("P 内的督办（supervise）记录数", "1"),
-        Key::ReworkRate => ("P 内核查未通过（passed=false）的记录数", "P 内的核查（verify）记录数"),
-        Key::SatisfactionRate => ("P 内评价中“满意”数 + k × “基本满意”数", "P 内的评价（rate）记录数"),
+        Key::Supervised => ("P 内的督办记录数", "1"),
+        Key::ReworkRate => ("P 内核查未通过的记录数", "P 内的核查记录数"),
+        Key::SatisfactionRate => ("P 内评价中“满意”数 + k × “基本满意”数", "P 内的评价记录数"),
         Key::ProactiveShare => ("P 内由网格员上报的记录数", "P 内的上报记录数"),
         Key::ClosureRate => ("P 内上报的事件中到统计截至时已核查通过的件数", "P 内上报的事件数"),
     }

@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::open311::RequestInfo;
-use shanzhi_domain::CommandKind;
+use shanzhi_domain::{CommandKind, MatterState};
 
-use super::{Row, local};
+use super::{Row, local, unit_name};
 use crate::AppState;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page};
@@ -23,6 +23,9 @@ struct TrackPage {
     number: String,
     found: Option<RequestInfo>,
     requested: String,
+    /// Who handles it, once it was dispatched: before that the matter waits
+    /// for intake, and no unit has taken it on (承办).
+    holder: Option<String>,
     notes: Vec<(String, String, String)>,
     can_rate: bool,
     /// The anonymous reporter's key, when it matches and the matter awaits rating.
@@ -60,16 +63,12 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         (Some(r), Some(k)) if r.extended.as_ref().is_some_and(|x| x.detailed_status == "closed") => Some(k.to_owned()),
         _ => None,
     };
-    let notes = found
-        .as_ref()
-        .and_then(|r| r.extended.as_ref())
-        .map(|x| {
-            x.notes
-                .iter()
-                .map(|n| (local(&n.datetime), n.summary.clone(), n.description.clone().unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut notes = Vec::new();
+    for n in found.as_ref().and_then(|r| r.extended.as_ref()).map(|x| x.notes.as_slice()).unwrap_or_default() {
+        let kind = if n.r#type == "submitted" { "report" } else { n.r#type.as_str() };
+        let text = named_unit(&state, tr, n.description.clone().unwrap_or_default()).await;
+        notes.push((local(&n.datetime), tr.command(kind).to_owned(), text));
+    }
     let receipt = match &found {
         Some(r) => state.app.log_receipt(&r.service_request_id).await.ok().flatten(),
         None => None,
@@ -81,8 +80,22 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
     } else {
         Vec::new()
     };
+    let holder = found.as_ref().and_then(|r| {
+        let state = r.extended.as_ref()?.detailed_status.parse::<MatterState>().ok()?;
+        let held = matches!(
+            state,
+            MatterState::Dispatched
+                | MatterState::InProgress
+                | MatterState::Parked
+                | MatterState::Responded
+                | MatterState::Closed
+                | MatterState::Rated
+        );
+        if held { r.agency_responsible.clone() } else { None }
+    });
     page(TrackPage {
         tr,
+        holder,
         nav: viewer.nav(tr),
         not_found: !number.is_empty() && found.is_none(),
         requested: found.as_ref().map(|r| local(&r.requested_datetime)).unwrap_or_default(),
@@ -94,6 +107,20 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         mine,
         receipt,
     })
+}
+
+/// The sweep's note on an overdue matter ends with the unit that held it,
+/// as recorded (`责任单位 department:510104-chengguan`): said by name here.
+async fn named_unit(state: &AppState, tr: Tr, text: String) -> String {
+    const HELD_BY: &str = "责任单位 ";
+    let Some(at) = text.rfind(HELD_BY) else { return text };
+    let raw = &text[at + HELD_BY.len()..];
+    let department = match raw.strip_prefix("department:") {
+        Some(code) => state.app.department_name(code).await.ok().flatten(),
+        None => None,
+    };
+    let name = unit_name(tr, raw, |_| department.clone(), tr.t("本社区", "the community"));
+    format!("{}{HELD_BY}{name}", &text[..at])
 }
 
 #[derive(Debug, Deserialize)]
