@@ -291,6 +291,39 @@ async fn forms_lean_no_way_the_viewer_must_choose() {
     assert!(rate.body.contains("<option value=\"\" selected disabled>"), "no rating is preselected");
 }
 
+/// The matter page opens the step that moves the matter on (处置反馈, not
+/// 退回, after 签收), and after an action says what was done.
+#[tokio::test]
+async fn the_main_step_opens_first_and_an_action_says_it_was_done() {
+    let w = world().await;
+    let dept = sign_in(&w.api, "n_dept").await;
+    let page = call(&w.api, Method::GET, &format!("/m/{}", w.overdue), &dept, None).await;
+    let forms: Vec<String> = Regex::new(r#"data-command="([a-z_]+)""#)
+        .expect("regex")
+        .captures_iter(&page.body)
+        .map(|c| c[1].to_owned())
+        .collect();
+    assert_eq!(forms.first().map(String::as_str), Some("respond"), "the main step first: {forms:?}");
+    assert!(forms.contains(&"return".to_owned()), "the others follow: {forms:?}");
+    let csrf =
+        Regex::new(r#"name="csrf" value="([^"]+)""#).expect("regex").captures(&page.body).expect("csrf")[1].to_owned();
+    let body = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --X\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n已修复井盖\r\n--X--\r\n"
+    );
+    let uri = format!("/m/{}/do/respond", w.overdue);
+    let headers = [("cookie", dept.as_str()), ("content-type", "multipart/form-data; boundary=X")];
+    let (status, answer, _) = w.api.send_raw(None, Method::POST, &uri, &headers, body.into_bytes()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = answer["location"].to_str().expect("location").to_owned();
+    assert_eq!(location, format!("/m/{}?done=respond", w.overdue));
+    let after = call(&w.api, Method::GET, &location, &dept, None).await;
+    assert!(after.body.contains(r#"<p class="notice" role="status">已处置反馈。</p>"#), "{}", visible(&after.body));
+    // The notice is ours: a made-up word in the URL says nothing.
+    let made_up = call(&w.api, Method::GET, &format!("/m/{}?done=%3Cb%3Ehi%3C%2Fb%3E", w.overdue), &dept, None).await;
+    assert!(!made_up.body.contains("class=\"notice\""));
+}
+
 #[test]
 fn the_check_sees_codes_but_not_matter_numbers() {
     let page = "<p title=\"in_progress\">510104-20261128-000001 处置中</p><script>let s = 'dispatcher';</script>";

@@ -3,12 +3,13 @@
 //! `/m/{id}/do/{command}` runs one (multipart, so a response can carry photos).
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use shanzhi_app::AppError;
 use shanzhi_app::matters::{EventView, MatterScreen, MatterView};
-use shanzhi_domain::{Assignee, Stage};
+use shanzhi_domain::{Assignee, CommandKind, Stage};
 
 use super::{local, unit_name};
 use crate::AppState;
@@ -35,6 +36,8 @@ struct MatterPage {
     /// Names where the matter only holds codes.
     names: Names,
     error: Option<String>,
+    /// What the viewer's last action did (after the redirect).
+    notice: Option<String>,
 }
 
 /// The names of the matter's grid, community, holder and the departments its
@@ -116,7 +119,7 @@ fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
     }
 }
 
-fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>) -> Response {
+fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notice: Option<String>) -> Response {
     let suggestion = s.suggestion.as_ref().map(|g| match &g.assignee {
         Assignee::Department(d) => (d.as_str().to_owned(), g.name.clone()),
         Assignee::Community => ("community".to_owned(), g.name.clone()),
@@ -143,22 +146,54 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>) -> Re
         limit: s.matter.time_limit.as_ref().map(|t| tr.limit(&t.limit)).unwrap_or_default(),
         photos: s.photos,
         timeline,
-        commands: s.commands.iter().map(|k| k.name()).collect(),
+        commands: main_step_first(&s.commands),
         suggestion,
         departments: s.departments,
         names,
         m: s.matter,
         error,
+        notice,
     };
     page(t)
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Path(id): Path<String>) -> Response {
+/// The viewer's commands with the step that moves the matter on first (签收
+/// before 退回, 处置反馈 before 申请延期): the first form is the open one.
+fn main_step_first(commands: &[CommandKind]) -> Vec<&'static str> {
+    use CommandKind::*;
+    let rank = |k: &CommandKind| match k {
+        Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark => 0,
+        Reject | Return | Reopen | Escalate | Extend | DenyExtension | Park | DenyPark | Supervise | Merge | Void
+        | Note => 1,
+    };
+    let mut sorted = commands.to_vec();
+    sorted.sort_by_key(rank);
+    sorted.iter().map(|k| k.name()).collect()
+}
+
+/// `?done=sign`: the command the viewer just gave (the redirect after it).
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
     if !viewer.signed_in() {
         return to_login(&format!("/m/{id}"));
     }
+    // Only a command's own name makes a notice: the text is ours, never the URL's.
+    let notice = q
+        .done
+        .and_then(|d| d.parse::<CommandKind>().ok())
+        .map(|k| if tr.en { format!("Done: {}.", k.label_en()) } else { format!("已{}。", k.label_zh()) });
     match state.app.scoped(viewer.actor.clone()).matter_screen(&id).await {
-        Ok(s) => render(tr, &viewer, s, None),
+        Ok(s) => render(tr, &viewer, s, None, notice),
         Err(e) => refusal(tr, &viewer, &e),
     }
 }
@@ -226,13 +261,13 @@ pub async fn command(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(m) => Redirect::to(&format!("/m/{}", m.number)).into_response(),
+        Ok(m) => Redirect::to(&format!("/m/{}?done={command}", m.number)).into_response(),
         Err(e) => {
             let message = e.message();
             let text = if tr.en { message.en } else { message.zh };
             match scoped.matter_screen(&id).await {
                 Ok(s) => {
-                    let mut r = render(tr, &viewer, s, Some(text));
+                    let mut r = render(tr, &viewer, s, Some(text), None);
                     *r.status_mut() = match e {
                         AppError::WrongState { .. } => axum::http::StatusCode::CONFLICT,
                         AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
