@@ -114,6 +114,7 @@ async fn assets_are_served_from_the_binary() {
         ("/assets/vendor/htmx.org/htmx.min.js", "text/javascript"),
         ("/assets/vendor/leaflet/leaflet.js", "text/javascript"),
         ("/assets/vendor/echarts/echarts.min.js", "text/javascript"),
+        ("/assets/favicon.svg", "image/svg+xml"),
     ] {
         let r = Request::builder().uri(path).body(Body::empty()).expect("request");
         let response = app.router.clone().oneshot(r).await.expect("response");
