@@ -16,6 +16,8 @@ pub struct Viewer {
     pub actor: Actor,
     /// The configured base-map tile URL (empty: none).
     pub tiles: String,
+    /// The page's path, to mark its link in the navigation bar.
+    pub path: String,
 }
 
 /// One link of the navigation bar.
@@ -23,6 +25,8 @@ pub struct Viewer {
 pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
+    /// The page shown is this section (`aria-current="page"`).
+    pub current: bool,
 }
 
 /// The navigation bar and who is signed in.
@@ -59,7 +63,11 @@ impl Viewer {
     /// The pages this viewer's roles open.
     pub fn nav(&self, tr: Tr) -> Nav {
         let mut links = Vec::new();
-        let mut add = |href, zh, en| links.push(NavLink { href, label: tr.t(zh, en) });
+        let path = self.path.as_str();
+        let mut add = |href: &'static str, zh, en| {
+            let current = path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
+            links.push(NavLink { href, label: tr.t(zh, en), current })
+        };
         if self.has(Role::Dispatcher) || self.has(Role::CommunityWorker) {
             add("/desk", "调度工作台", "Dispatch desk");
         }
@@ -93,7 +101,11 @@ impl FromRequestParts<AppState> for Viewer {
             Some(token) => state.app.authenticate(token).await.unwrap_or_else(|_| Actor::anonymous()),
             None => Actor::anonymous(),
         };
-        Ok(Viewer { actor, tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned() })
+        Ok(Viewer {
+            actor,
+            tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned(),
+            path: parts.uri.path().to_owned(),
+        })
     }
 }
 
