@@ -97,6 +97,20 @@ impl Tr {
         if self.en { en } else { level.label_zh() }
     }
 
+    /// The kind of unit figures and rankings are given for.
+    pub fn unit_kind(&self, kind: shanzhi_domain::indicators::UnitKind) -> &'static str {
+        use shanzhi_domain::indicators::UnitKind::*;
+        let en = match kind {
+            District => "District",
+            Town => "Town (street)",
+            Community => "Community",
+            Grid => "Grid",
+            Department => "Department",
+            Worker => "Grid worker",
+        };
+        if self.en { en } else { kind.label_zh() }
+    }
+
     /// A level of the division tree, as the admin page counts them (plural in
     /// English: "Districts 23").
     pub fn division_level(&self, level: DivisionLevel) -> &'static str {

@@ -102,7 +102,13 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q
         Err(e) => return refusal(tr, &viewer, &e),
     };
     let keys: Vec<_> = answer.scheme.weights.iter().map(|(k, w)| (*k, *w)).collect();
-    let columns = keys.iter().map(|(k, w)| format!("{}（{}）", k.definition().name_zh, w)).collect();
+    let columns = keys
+        .iter()
+        .map(|(k, w)| {
+            let d = k.definition();
+            if tr.en { format!("{} ({w})", d.name_en) } else { format!("{}（{w}）", d.name_zh) }
+        })
+        .collect();
     let rows = answer
         .rows
         .iter()
@@ -122,11 +128,11 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q
         })
         .collect();
     let over = query.period.bounds().1 <= now;
-    let kinds = UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_zh(), *k == query.by)).collect();
+    let kinds = UnitKind::ALL.iter().map(|k| (k.as_str(), tr.unit_kind(*k), *k == query.by)).collect();
     page(RankingsPage {
         tr,
         nav: viewer.nav(tr),
-        by_label: query.by.label_zh().to_owned(),
+        by_label: tr.unit_kind(query.by).to_owned(),
         kinds,
         columns,
         rows,
