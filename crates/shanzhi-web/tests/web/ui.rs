@@ -149,3 +149,41 @@ async fn admin_pages_are_for_admins_and_the_map_counts_by_cell() {
     assert!(cell.body.contains("510104022006001"));
     assert_eq!(call(&app, Method::GET, "/map/cell/nope", "", None).await.status, StatusCode::BAD_REQUEST);
 }
+
+/// A refused report keeps what was typed (a point outside every grid used to
+/// empty the whole form).
+#[tokio::test]
+async fn a_refused_report_keeps_its_input() {
+    let app = world().await;
+    let fields = [
+        ("category", "0101"),
+        ("lng", "104.2"),
+        ("lat", "30.5"),
+        ("address", "总府路"),
+        ("description", "井盖缺失"),
+        ("name", "张"),
+        ("phone", "13800138000"),
+    ];
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!("--X\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+    }
+    body.push_str("--X--\r\n");
+    let headers = [("content-type", "multipart/form-data; boundary=X")];
+    let (status, _, bytes) = app.send_raw(None, Method::POST, "/report", &headers, body.into_bytes()).await;
+    let a =
+        Answer { status, location: String::new(), cookie: String::new(), body: String::from_utf8_lossy(&bytes).into() };
+    assert!(a.status.is_client_error(), "{}: {}", a.status, a.body);
+    assert!(a.body.contains("role=\"alert\""), "the reason is said");
+    for kept in [
+        "value=\"104.2\"",
+        "value=\"30.5\"",
+        "value=\"总府路\"",
+        ">井盖缺失</textarea>",
+        "value=\"0101\" selected",
+        "value=\"张\"",
+        "value=\"13800138000\"",
+    ] {
+        assert!(a.body.contains(kept), "{kept} kept");
+    }
+}

@@ -24,6 +24,37 @@ struct ReportPage {
     groups: Vec<(String, Vec<ServiceInfo>)>,
     error: Option<String>,
     signed_in: bool,
+    /// What was typed, shown again when the report is refused.
+    kept: Kept,
+}
+
+/// The report form's fields as sent (photos cannot be put back into a file
+/// input: the page says so instead).
+#[derive(Debug, Default)]
+struct Kept {
+    category: String,
+    lng: String,
+    lat: String,
+    address: String,
+    description: String,
+    name: String,
+    phone: String,
+    had_photos: bool,
+}
+
+impl Kept {
+    fn from_form(form: &FormData) -> Kept {
+        Kept {
+            category: form.field("category"),
+            lng: form.field("lng"),
+            lat: form.field("lat"),
+            address: form.field("address"),
+            description: form.field("description"),
+            name: form.field("name"),
+            phone: form.field("phone"),
+            had_photos: !form.files.is_empty(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -37,7 +68,7 @@ struct ReportedPage {
     duplicates: Vec<String>,
 }
 
-async fn form_page(state: &AppState, viewer: &Viewer, tr: Tr, error: Option<String>) -> Response {
+async fn form_page(state: &AppState, viewer: &Viewer, tr: Tr, error: Option<String>, kept: Kept) -> Response {
     let services = state.app.scoped(viewer.actor.clone()).open311_services().await.unwrap_or_default();
     let mut groups: Vec<(String, Vec<ServiceInfo>)> = Vec::new();
     for s in services {
@@ -47,11 +78,11 @@ async fn form_page(state: &AppState, viewer: &Viewer, tr: Tr, error: Option<Stri
             None => groups.push((g, vec![s])),
         }
     }
-    page(ReportPage { tr, nav: viewer.nav(tr), groups, error, signed_in: viewer.signed_in() })
+    page(ReportPage { tr, nav: viewer.nav(tr), groups, error, signed_in: viewer.signed_in(), kept })
 }
 
 pub async fn form(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Response {
-    form_page(&state, &viewer, tr, None).await
+    form_page(&state, &viewer, tr, None, Kept::default()).await
 }
 
 pub async fn submit(
@@ -65,11 +96,13 @@ pub async fn submit(
         let m = e.message();
         (if tr.en { m.en } else { m.zh }, e)
     };
+    let mut kept = Kept::default();
     let outcome = async {
         if !viewer.signed_in() {
             state.throttles.anonymous_reports.check(client.ip)?;
         }
         let form = FormData::read(request, &state).await?;
+        kept = Kept::from_form(&form);
         let field = |k: &str| form.filled(k);
         if viewer.signed_in() && !viewer.csrf_ok(field("csrf").as_deref()) {
             return Err(expired());
@@ -104,7 +137,7 @@ pub async fn submit(
         }),
         Err(e) => {
             let (text, e) = refuse(e);
-            let mut r = form_page(&state, &viewer, tr, Some(text)).await;
+            let mut r = form_page(&state, &viewer, tr, Some(text), kept).await;
             *r.status_mut() = match e {
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
