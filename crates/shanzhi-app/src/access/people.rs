@@ -22,6 +22,8 @@ pub struct AssignmentView {
     pub role: Role,
     pub role_name: &'static str,
     pub scope: Option<Scope>,
+    /// The scope's name (division, grid or department), where one is known.
+    pub scope_name: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub valid_from: Date,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
@@ -35,6 +37,7 @@ impl From<&AssignmentRecord> for AssignmentView {
             role: a.role,
             role_name: a.role.label_zh(),
             scope: a.scope.clone(),
+            scope_name: None,
             valid_from: a.term.from,
             valid_to: a.term.to,
         }
@@ -62,6 +65,8 @@ pub struct RosterEntry {
     pub display_name: String,
     pub phone: Option<String>,
     pub phone_masked: bool,
+    /// Disabled accounts cannot sign in; their sessions and tokens stopped.
+    pub disabled: bool,
     pub assignments: Vec<AssignmentView>,
 }
 
@@ -209,7 +214,7 @@ impl Scoped<'_> {
             kind: user.kind,
             phone,
             phone_masked,
-            assignments: assignments.iter().map(AssignmentView::from).collect(),
+            assignments: self.named(assignments.iter().map(AssignmentView::from).collect()).await?,
         })
     }
 
@@ -233,8 +238,14 @@ impl Scoped<'_> {
                 display_name: user.display_name,
                 phone,
                 phone_masked,
+                disabled: user.disabled,
                 assignments: assignments.iter().map(AssignmentView::from).collect(),
             });
+        }
+        let views: Vec<AssignmentView> = roster.iter().flat_map(|r| r.assignments.clone()).collect();
+        let names = self.scope_names(&views).await?;
+        for a in roster.iter_mut().flat_map(|r| r.assignments.iter_mut()) {
+            a.scope_name = a.scope.as_ref().and_then(|s| names.get(s.code_str()).cloned());
         }
         roster.sort_by(|a, b| a.username.cmp(&b.username));
         Ok(roster)
@@ -380,5 +391,50 @@ impl AdminDesk<'_> {
             .end_assignment(id, on, &self.audit("assignment.end", &entity).before(before).after(after))
             .await?;
         Ok(AssignmentView::from(&a))
+    }
+}
+
+impl Scoped<'_> {
+    /// These assignments with their scopes' names.
+    async fn named(&self, mut views: Vec<AssignmentView>) -> AppResult<Vec<AssignmentView>> {
+        let names = self.scope_names(&views).await?;
+        for a in &mut views {
+            a.scope_name = a.scope.as_ref().and_then(|s| names.get(s.code_str()).cloned());
+        }
+        Ok(views)
+    }
+
+    /// The names of the divisions, grids and departments these assignments
+    /// name, by code (one read per kind, whatever the number of people).
+    async fn scope_names(&self, views: &[AssignmentView]) -> AppResult<BTreeMap<String, String>> {
+        let (mut divisions, mut grids, mut departments) = (Vec::new(), Vec::new(), Vec::new());
+        for s in views.iter().filter_map(|a| a.scope.as_ref()) {
+            match s {
+                Scope::Division(d) => divisions.push(d.clone()),
+                Scope::Grid(g) => grids.push(g.clone()),
+                Scope::Department(d) => departments.push(d.clone()),
+            }
+        }
+        divisions.sort();
+        divisions.dedup();
+        grids.sort();
+        grids.dedup();
+        let mut out = BTreeMap::new();
+        for (code, name) in self.app.division_names(&divisions).await? {
+            out.insert(code.to_string(), name);
+        }
+        for chunk in grids.chunks(1_000) {
+            let filter = crate::grids::GridFilter { codes: chunk.to_vec(), ..Default::default() };
+            for g in self.app.grids(&filter).await? {
+                out.insert(g.info.code.to_string(), g.info.name.clone());
+            }
+        }
+        let dictionary = self.app.dictionary().await?;
+        for d in departments {
+            if let Some(n) = dictionary.department_name(d.as_str()) {
+                out.insert(d.to_string(), n.to_owned());
+            }
+        }
+        Ok(out)
     }
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod admin_page;
 mod api;
 mod auth_api;
 mod calendar_api;

@@ -11,7 +11,7 @@ use shanzhi_app::access::{AdminDesk, CityDesk};
 use shanzhi_app::access::{DepartmentView, NewStaff};
 use shanzhi_app::timing::CalendarDayInput;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Category, CodeSystem, DutyItem, Role};
+use shanzhi_domain::{Category, CodeSystem, DutyItem, Role, Scope};
 
 use crate::AppState;
 use crate::ui::form::{FormData, bad, expired};
@@ -32,15 +32,82 @@ struct AdminPage {
     days: Vec<(String, String, String)>,
     working_hours: String,
     thresholds: (u8, u8),
+    /// The staff of the administrator's division, filtered by `q`.
+    staff: Vec<StaffRow>,
+    staff_total: usize,
+    q: String,
 }
+
+/// One person in the staff list, by name.
+struct StaffRow {
+    username: String,
+    display_name: String,
+    /// "调度员 · 春熙路街道; 网格员 · 总府路第一网格".
+    roles: String,
+    disabled: bool,
+}
+
+/// The most people one page lists (narrow with the search box).
+const STAFF_SHOWN: usize = 100;
 
 #[derive(Debug, Deserialize)]
 pub struct Done {
     done: Option<String>,
+    /// Words to find a person by (username or name).
+    q: Option<String>,
 }
 
-async fn render(state: &AppState, viewer: &Viewer, tr: Tr, done: Option<String>, error: Option<String>) -> Response {
+/// Everyone with an assignment in the administrator's division, by name.
+async fn staff(state: &AppState, viewer: &Viewer, tr: Tr, q: &str) -> (Vec<StaffRow>, usize) {
     let scoped = state.app.scoped(viewer.actor.clone());
+    let division = viewer.actor.grants().iter().find_map(|g| match (&g.role, &g.scope) {
+        (Role::Admin, Some(Scope::Division(d))) => Some(d.clone()),
+        _ => None,
+    });
+    let Some(division) = division else { return (Vec::new(), 0) };
+    let roster = scoped.roster(&division).await.unwrap_or_default();
+    let q = q.trim().to_lowercase();
+    let found: Vec<_> = roster
+        .into_iter()
+        .filter(|r| {
+            q.is_empty() || r.username.to_lowercase().contains(&q) || r.display_name.to_lowercase().contains(&q)
+        })
+        .collect();
+    let total = found.len();
+    let rows = found
+        .into_iter()
+        .take(STAFF_SHOWN)
+        .map(|r| StaffRow {
+            roles: r
+                .assignments
+                .iter()
+                .map(|a| {
+                    let role = tr.role(a.role.as_str());
+                    match &a.scope_name {
+                        Some(place) => format!("{role} · {place}"),
+                        None => role.to_owned(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(if tr.en { "; " } else { "；" }),
+            username: r.username,
+            display_name: r.display_name,
+            disabled: r.disabled,
+        })
+        .collect();
+    (rows, total)
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    tr: Tr,
+    done: Option<String>,
+    error: Option<String>,
+    q: String,
+) -> Response {
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let (staff, staff_total) = staff(state, viewer, tr, &q).await;
     let divisions = state
         .app
         .division_totals(CodeSystem::Nbs2023)
@@ -76,6 +143,9 @@ async fn render(state: &AppState, viewer: &Viewer, tr: Tr, done: Option<String>,
         days,
         working_hours: calendar.as_ref().map(|c| c.working_hours.clone()).unwrap_or_default(),
         thresholds: calendar.map(|c| (c.thresholds.yellow_left, c.thresholds.orange_left)).unwrap_or((50, 20)),
+        staff,
+        staff_total,
+        q,
     })
 }
 
@@ -90,10 +160,17 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q
         ));
         return refusal(tr, &viewer, &e);
     }
-    render(&state, &viewer, tr, q.done, None).await
+    render(&state, &viewer, tr, q.done, None, q.q.unwrap_or_default()).await
 }
 
-async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Request) -> Result<String, AppError> {
+/// What an admin action did: a line for the redirect, or something to show
+/// once on the answer itself (a generated password).
+enum Applied {
+    Done(String),
+    Shown(String),
+}
+
+async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Request) -> Result<Applied, AppError> {
     let form = FormData::read(request, state).await?;
     let field = |k: &str| form.field(k);
     let file = form.files.first().cloned();
@@ -104,7 +181,7 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
     let json = |zh: &str, en: &str, text: &str| {
         serde_json::from_str(text).map_err(|e| bad(&format!("{zh}：{e}"), &format!("{en}: {e}")))
     };
-    Ok(match section {
+    Ok(Applied::Done(match section {
         "department" => {
             let d = scoped.desk::<AdminDesk>()?.create_department(&field("code"), &field("name")).await?;
             format!("部门 {} {}", d.code, d.name)
@@ -177,8 +254,19 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             let r = scoped.desk::<CityDesk>()?.import_divisions(&file.unwrap_or_default()).await?;
             format!("区划 {} 行", r.rows)
         }
+        "disable" | "enable" => {
+            let username = field("username");
+            scoped.desk::<AdminDesk>()?.set_disabled(&username, section == "disable").await?;
+            if section == "disable" { format!("已停用 {username}") } else { format!("已启用 {username}") }
+        }
+        "reset" => {
+            let username = field("username");
+            let password = scoped.desk::<AdminDesk>()?.reset_password(&username, None).await?.unwrap_or_default();
+            // Shown once on the answer itself, never put in a URL.
+            return Ok(Applied::Shown(format!("{username} 的新密码（仅此一次显示）：{password}")));
+        }
         _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section")),
-    })
+    }))
 }
 
 pub async fn submit(
@@ -192,13 +280,14 @@ pub async fn submit(
         return to_login("/admin");
     }
     match apply(&state, &viewer, &section, request).await {
-        Ok(done) => {
+        Ok(Applied::Shown(once)) => render(&state, &viewer, tr, Some(once), None, String::new()).await,
+        Ok(Applied::Done(done)) => {
             let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
             Redirect::to(&format!("/admin?done={done}#{section}")).into_response()
         }
         Err(e) => {
             let m = e.message();
-            let mut r = render(&state, &viewer, tr, None, Some(if tr.en { m.en } else { m.zh })).await;
+            let mut r = render(&state, &viewer, tr, None, Some(if tr.en { m.en } else { m.zh }), String::new()).await;
             *r.status_mut() = match e {
                 AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
                 AppError::NotFound { .. } => axum::http::StatusCode::NOT_FOUND,
