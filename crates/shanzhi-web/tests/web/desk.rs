@@ -1,0 +1,131 @@
+//! The dispatcher's desk as a workbench: the search, the filters kept in the
+//! address, counts on the tabs, paging with the total, the export link with
+//! the filters, bad filters answered on the page.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use shanzhi_domain::Role;
+use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
+
+use crate::support::TestApi;
+use crate::ui::{Answer, call};
+
+async fn world() -> TestApi {
+    TestApi::start(
+        TestApp::new()
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_department("510104-chengguan", "锦江区城管局")
+            .with_accounts(&[
+                ("desk_dispatcher", Role::Dispatcher, Some("510104022")),
+                ("desk_dept", Role::DeptHandler, Some("510104-chengguan")),
+                ("desk_resident", Role::Resident, None),
+            ]),
+    )
+    .await
+}
+
+/// A resident's report; its number.
+async fn report(app: &TestApi, category: &str, description: &str) -> String {
+    let resident = app.bearer("desk_resident").await;
+    let body = json!({"category": category, "lng": 104.072, "lat": 30.652, "description": description});
+    let (status, _, created) =
+        app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["matter"]["number"].as_str().expect("number").to_owned()
+}
+
+pub async fn sign_in_as(app: &TestApi, username: &str) -> String {
+    let form = format!("username={username}&password={PASSWORD}&next=%2Fdesk");
+    let a = call(app, Method::POST, "/login", "", Some(&form)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    a.cookie.split(';').next().expect("cookie").to_owned()
+}
+
+async fn get(app: &TestApi, uri: &str, cookie: &str) -> Answer {
+    call(app, Method::GET, uri, cookie, None).await
+}
+
+/// The `href` of the element with this id, as a browser would follow it.
+fn href(body: &str, id: &str) -> String {
+    let at = body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let tag_start = body[..at].rfind('<').expect("tag");
+    let tag = &body[tag_start..at + body[at..].find('>').expect("tag end")];
+    let h = tag.split("href=\"").nth(1).expect("href").split('"').next().expect("href end");
+    h.replace("&#38;", "&").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn search_filters_counts_and_paging_on_the_desk() {
+    let app = world().await;
+    let cover = report(&app, "0110", "人行道井盖破损，夜间危险").await;
+    let dirty = report(&app, "0104", "路灯下的道路不洁，油污一片").await;
+    let pothole = report(&app, "0110", "路面坑洼，车辆绕行").await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+
+    let desk = get(&app, "/desk", &cookie).await;
+    assert_eq!(desk.status, StatusCode::OK, "{}", desk.body);
+    for n in [&cover, &dirty, &pothole] {
+        assert!(desk.body.contains(&format!("href=\"/m/{n}\"")), "{n} on the desk");
+    }
+    assert!(desk.body.contains("共 3 件，第 1 页"), "the total");
+    assert!(desk.body.contains("待受理 <b class=\"n\">3</b>"), "the intake tab's count");
+    assert!(desk.body.contains("待派遣 <b class=\"n\">0</b>"), "every tab has its count");
+    assert!(desk.body.contains(">总府路社区居委会</option>"), "communities by name");
+    assert!(desk.body.contains(">道路破损</option>") && desk.body.contains(">居民上报</option>"), "names, not codes");
+    assert!(desk.body.contains("href=\"/desk?tab=intake&#38;warning=yellow\""), "the chips filter");
+    let en = get(&app, "/desk", &format!("{cookie}; lang=en")).await;
+    assert!(en.body.contains("3 in all, page 1") && en.body.contains(">Resident</option>"), "English");
+
+    // The search: words, or the number.
+    let found = get(&app, "/desk?tab=intake&q=%E8%B7%AF%E7%81%AF", &cookie).await;
+    assert!(found.body.contains(&dirty) && !found.body.contains(&cover), "路灯 finds one");
+    assert!(found.body.contains("value=\"路灯\""), "the search box shows the words");
+    assert!(found.body.contains("共 1 件"));
+    assert!(found.body.contains("href=\"/desk?tab=filed&#38;q=%E8%B7%AF%E7%81%AF\""), "tabs keep the search");
+    let by_number = get(&app, &format!("/desk?q={cover}"), &cookie).await;
+    assert!(by_number.body.contains(&cover) && !by_number.body.contains(&pothole), "by 工单号");
+
+    // A filter by category, shown as chosen; the export carries it.
+    let roads = get(&app, "/desk?tab=intake&category=0110", &cookie).await;
+    assert!(roads.body.contains(&cover) && roads.body.contains(&pothole) && !roads.body.contains(&dirty));
+    assert!(roads.body.contains("<option value=\"0110\" selected>"), "the form shows the choice");
+    assert!(roads.body.contains("共 2 件"));
+    let csv = href(&roads.body, "export-csv");
+    assert_eq!(csv, "/api/v1/exports/matters?category=0110&state=reported&format=csv");
+    let export = get(&app, &csv, &cookie).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    assert!(export.body.contains(&cover) && !export.body.contains(&dirty), "the export is filtered");
+    let none = get(&app, "/desk?channel=hotline", &cookie).await;
+    assert!(none.body.contains("没有事件") && none.body.contains("共 0 件"));
+
+    // Paging: the total stays, the filters ride along.
+    let first = get(&app, "/desk?limit=2", &cookie).await;
+    assert!(first.body.contains("共 3 件，第 1 页"));
+    let next = href(&first.body, "page-next");
+    assert!(next.contains("limit=2") && next.contains("page=2") && next.contains("cursor="), "{next}");
+    let second = get(&app, &next, &cookie).await;
+    assert!(second.body.contains("共 3 件，第 2 页"), "{}", second.body);
+    assert_eq!(second.body.matches("href=\"/m/").count(), 1, "the third matter");
+    assert_eq!(href(&second.body, "page-first"), "/desk?tab=intake&limit=2");
+}
+
+#[tokio::test]
+async fn bad_filters_answer_with_the_page_and_keep_the_input() {
+    let app = world().await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    let bad = get(&app, "/desk?within=51x&q=keep&channel=resident", &cookie).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("51x"), "a clear message");
+    assert!(bad.body.contains("value=\"keep\""), "the search is kept");
+    assert!(bad.body.contains("<option value=\"51x\" selected>"), "the bad value is shown");
+    assert!(bad.body.contains("<option value=\"resident\" selected>"), "the other choices are kept");
+    let channel = get(&app, "/desk?channel=nope", &cookie).await;
+    assert_eq!(channel.status, StatusCode::BAD_REQUEST);
+    assert!(channel.body.contains("未知的渠道"), "Chinese first");
+    let long = get(&app, &format!("/desk?q={}", "a".repeat(101)), &cookie).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "the app's own refusal, as a page");
+    assert!(long.body.contains("100"), "{}", long.body);
+    let tasks = get(&app, "/tasks?warning=purple", &sign_in_as(&app, "desk_dept").await).await;
+    assert_eq!(tasks.status, StatusCode::BAD_REQUEST);
+}
