@@ -1,9 +1,12 @@
 //! The dispatcher's desk as a workbench: the search, the filters kept in the
 //! address, counts on the tabs, paging with the total, the export link with
-//! the filters, bad filters answered on the page.
+//! the filters, bad filters answered on the page, overdue matters first.
+
+use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::Role;
 use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
 
@@ -128,4 +131,30 @@ async fn bad_filters_answer_with_the_page_and_keep_the_input() {
     assert!(long.body.contains("100"), "{}", long.body);
     let tasks = get(&app, "/tasks?warning=purple", &sign_in_as(&app, "desk_dept").await).await;
     assert_eq!(tasks.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn overdue_matters_come_first() {
+    // Monday 2 November 2026, 10:00 in Chengdu; the old report waits weeks.
+    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
+    let app = TestApi::start(
+        TestApp::new()
+            .with_clock(clock.clone())
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_accounts(&[
+                ("desk_dispatcher", Role::Dispatcher, Some("510104022")),
+                ("desk_resident", Role::Resident, None),
+            ]),
+    )
+    .await;
+    let old = report(&app, "0110", "井盖破损，已经很久").await;
+    clock.set("2026-11-25T02:00:00Z".parse().expect("time"));
+    app.app.sweep().await.expect("sweep");
+    let fresh = report(&app, "0110", "井盖破损，刚发现").await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    let desk = get(&app, "/desk", &cookie).await;
+    let (o, f) = (desk.body.find(&old).expect("old"), desk.body.find(&fresh).expect("fresh"));
+    assert!(o < f, "the overdue matter is listed before the newer one");
+    assert!(desk.body.contains("超期 <b class=\"n\">1</b>"), "the overdue tab counts it");
 }

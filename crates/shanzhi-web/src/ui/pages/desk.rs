@@ -2,9 +2,11 @@
 //! escalated and overdue ones, with their warning colours; `/tasks` (部门待办,
 //! the grid worker's verifications): what waits for this viewer. Both are
 //! workbenches: a search and filters kept in the address, counts on every
-//! tab, paging with the total, an export of what is filtered.
+//! tab, paging with the total, the most urgent first, an export of what is
+//! filtered.
 
 mod filters;
+mod urgency;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -20,6 +22,7 @@ use crate::AppState;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 use filters::{Options, Wanted, encode, join};
+use urgency::{contradicts, urgent_first};
 
 #[derive(Template)]
 #[template(path = "desk.html")]
@@ -146,12 +149,6 @@ struct Listing {
     tabs: Vec<(&'static str, &'static str)>,
 }
 
-/// A filter that contradicts the tab (a yellow filter on the overdue tab)
-/// lists nothing rather than refusing the page.
-fn contradicts(e: &AppError) -> bool {
-    matches!(e, AppError::BadRequest { code: "contradictory_filters", .. })
-}
-
 async fn listing(
     state: &AppState,
     viewer: &Viewer,
@@ -173,7 +170,7 @@ async fn listing(
         // The escalated tab filters a page after reading it: read the most.
         let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE) };
         let query = MatterFilter { limit: Some(limit), ..this.filter(&w.filter) };
-        match scoped.matters(&query, w.cursor.as_deref()).await {
+        match urgent_first(&scoped, &query, w.cursor.as_deref()).await {
             Ok(p) => {
                 list.rows =
                     p.items.iter().filter(|m| !this.escalated || m.escalations > 0).map(Row::from_view).collect();
