@@ -111,6 +111,22 @@ async fn search_filters_counts_and_paging_on_the_desk() {
     assert!(second.body.contains("共 3 件，第 2 页"), "{}", second.body);
     assert_eq!(second.body.matches("href=\"/m/").count(), 1, "the third matter");
     assert_eq!(href(&second.body, "page-first"), "/desk?tab=intake&limit=2");
+
+    // Place, holder and channel by name.
+    let token = app.bearer("desk_dispatcher").await;
+    for (command, body) in
+        [("accept", json!({})), ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}}))]
+    {
+        let uri = format!("/api/v1/matters/{cover}/commands/{command}");
+        let (status, _, got) = app.send(Method::POST, &uri, &[("authorization", &token)], Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{command}: {got}");
+    }
+    let waiting = get(&app, "/desk?tab=waiting", &cookie).await;
+    assert!(waiting.body.contains(&cover), "{}", waiting.body);
+    for name in ["<td>总府路社区 · ", "<td>锦江区城管局</td>", "<td>系统接口</td>"] {
+        assert!(waiting.body.contains(name), "{name} in {}", waiting.body);
+    }
+    assert!(!waiting.body.contains("<td>510104-chengguan</td>"), "no code where a name exists");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 //! tab, paging with the total, the most urgent first, an export of what is
 //! filtered.
 
+mod columns;
 mod filters;
 mod urgency;
 
@@ -17,7 +18,6 @@ use shanzhi_app::access::PatrolDesk;
 use shanzhi_app::matters::{DEFAULT_PAGE, MAX_PAGE, MatterFilter};
 use shanzhi_domain::{MatterState, Role};
 
-use super::Row;
 use crate::AppState;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
@@ -64,7 +64,7 @@ struct DeskRows {
 /// One page of a tab's list and how to get to the others.
 #[derive(Debug, Clone, Default)]
 struct List {
-    rows: Vec<Row>,
+    rows: Vec<columns::DeskRow>,
     /// The tab's count with the filters ("共 N 件"), if known.
     total: Option<String>,
     page: u32,
@@ -172,8 +172,8 @@ async fn listing(
         let query = MatterFilter { limit: Some(limit), ..this.filter(&w.filter) };
         match urgent_first(&scoped, &query, w.cursor.as_deref()).await {
             Ok(p) => {
-                list.rows =
-                    p.items.iter().filter(|m| !this.escalated || m.escalations > 0).map(Row::from_view).collect();
+                let kept: Vec<_> = p.items.iter().filter(|m| !this.escalated || m.escalations > 0).collect();
+                list.rows = columns::rows(state, viewer, tr, &kept).await;
                 list.next = p.next.map(|c| {
                     let more = encode(&[("cursor".to_owned(), c), ("page".to_owned(), (w.page + 1).to_string())]);
                     link(&tab, &join(&filters, &more))
