@@ -1,14 +1,18 @@
 //! The dispatcher's desk as a workbench: the search, the filters kept in the
 //! address, counts on the tabs, paging with the total, the export link with
-//! the filters, bad filters answered on the page, overdue matters first.
+//! the filters, bad filters answered on the page, overdue matters first,
+//! a batch accept with each row's outcome.
 
 use std::sync::Arc;
 
-use axum::http::{Method, StatusCode};
+use axum::body::{Body, to_bytes};
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::json;
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::Role;
 use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
+
+use tower::ServiceExt;
 
 use crate::support::TestApi;
 use crate::ui::{Answer, call};
@@ -173,4 +177,78 @@ async fn overdue_matters_come_first() {
     let (o, f) = (desk.body.find(&old).expect("old"), desk.body.find(&fresh).expect("fresh"));
     assert!(o < f, "the overdue matter is listed before the newer one");
     assert!(desk.body.contains("超期 <b class=\"n\">1</b>"), "the overdue tab counts it");
+}
+
+/// A multipart form as a browser posts it.
+async fn post_form(app: &TestApi, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
+    let boundary = "desk-batch-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let r = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("request");
+    let response = app.router.clone().oneshot(r).await.expect("response");
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
+    Answer {
+        status,
+        location: String::new(),
+        cookie: String::new(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn csrf_of(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a CSRF token").to_owned()
+}
+
+#[tokio::test]
+async fn a_batch_accept_reports_each_row() {
+    let app = world().await;
+    let first = report(&app, "0110", "井盖破损").await;
+    let second = report(&app, "0110", "路面坑洼").await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    // The second is accepted already: its row is refused, the first done.
+    let token = app.bearer("desk_dispatcher").await;
+    let uri = format!("/api/v1/matters/{second}/commands/accept");
+    assert_eq!(app.send(Method::POST, &uri, &[("authorization", &token)], Some(json!({}))).await.0, StatusCode::OK);
+
+    let desk = get(&app, "/desk?tab=intake&category=0110", &cookie).await;
+    assert!(desk.body.contains(&format!("name=\"n\" value=\"{first}\" form=\"batch\"")), "rows have checkboxes");
+    assert!(desk.body.contains("id=\"batch-run\""));
+    let csrf = csrf_of(&desk.body);
+    let back = "/desk?tab=intake&category=0110";
+    let fields =
+        [("csrf", csrf.as_str()), ("command", "accept"), ("back", back), ("n", &first), ("n", &second), ("n", "nope")];
+    let done = post_form(&app, "/desk/batch", &cookie, &fields).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let results =
+        done.body.split("id=\"batch-results\"").nth(1).expect("results").split("</section>").next().expect("end");
+    assert!(results.contains(&format!("{first}</a>：已受理")), "{results}");
+    assert!(!results.contains(&format!("{second}</a>：已受理")), "{results}");
+    assert_eq!(results.matches("class=\"refused\"").count(), 2, "the accepted one and the unknown one: {results}");
+    assert!(results.contains("未找到"), "the refusal's own message: {results}");
+    assert!(done.body.contains("共 0 件"), "the list comes back with its filters: nothing left to accept");
+    let filed = get(&app, "/desk?tab=filed", &cookie).await;
+    assert!(filed.body.contains(&first) && filed.body.contains(&second));
+
+    let forged = post_form(
+        &app,
+        "/desk/batch",
+        &cookie,
+        &[("csrf", "forged"), ("command", "accept"), ("back", back), ("n", &first)],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let other =
+        post_form(&app, "/desk/batch", &cookie, &[("csrf", &csrf), ("command", "void"), ("back", back), ("n", &first)])
+            .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST, "only accept and sign");
 }

@@ -5,6 +5,7 @@
 //! tab, paging with the total, the most urgent first, an export of what is
 //! filtered.
 
+mod batch;
 mod columns;
 mod filters;
 mod urgency;
@@ -46,6 +47,16 @@ struct DeskPage {
     hidden: Vec<(String, String)>,
     /// Why the filters or the search were refused.
     error: Option<String>,
+    /// The command the checked rows may be given at once.
+    batch: Option<Batch>,
+    /// What a batch just did, row by row.
+    results: Vec<batch::Outcome>,
+}
+
+#[derive(Debug, Clone)]
+struct Batch {
+    command: &'static str,
+    label: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -71,8 +82,11 @@ struct List {
     next: Option<String>,
     /// The first page, when this is not it.
     first: Option<String>,
-    /// This very page, for the periodic refresh.
+    /// This very page, for the periodic refresh (and to come back to after
+    /// a batch).
     refresh: String,
+    /// Rows have a checkbox for a batch.
+    pick: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +170,7 @@ async fn listing(
     l: Listing,
     raw: Option<&str>,
     headers: &HeaderMap,
+    results: Vec<batch::Outcome>,
 ) -> Response {
     let Listing { title, path, tabs } = l;
     let w = Wanted::read(raw);
@@ -165,7 +180,8 @@ async fn listing(
     let link = |tab: &str, rest: &str| format!("{path}?{}", join(&format!("tab={tab}"), rest));
     let this = spec(&tab);
     let mut error = w.error.clone();
-    let mut list = List { page: w.page, refresh: link(&tab, &filters), ..List::default() };
+    let batch = batch_of(viewer, tr, path, &tab);
+    let mut list = List { page: w.page, refresh: link(&tab, &filters), pick: batch.is_some(), ..List::default() };
     if error.is_none() {
         // The escalated tab filters a page after reading it: read the most.
         let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE) };
@@ -228,6 +244,8 @@ async fn listing(
         options,
         hidden,
         error,
+        batch,
+        results,
     };
     with_status(page(p), status)
 }
@@ -310,16 +328,8 @@ async fn grid_panel(state: &AppState, viewer: &Viewer) -> Option<GridPanel> {
     Some(GridPanel { code: code.to_string(), patrol })
 }
 
-pub async fn desk(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    tr: Tr,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/desk");
-    }
+/// The dispatcher's desk.
+fn desk_listing(tr: Tr) -> Listing {
     let tabs = vec![
         ("intake", tr.t("待受理", "To accept")),
         ("filed", tr.t("待派遣", "To dispatch")),
@@ -327,20 +337,11 @@ pub async fn desk(
         ("waiting", tr.t("办理中", "Being handled")),
         ("overdue", tr.t("超期", "Overdue")),
     ];
-    let l = Listing { title: tr.t("调度工作台", "Dispatch desk"), path: "/desk", tabs };
-    listing(&state, &viewer, tr, l, raw.as_deref(), &headers).await
+    Listing { title: tr.t("调度工作台", "Dispatch desk"), path: "/desk", tabs }
 }
 
-pub async fn tasks(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    tr: Tr,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/tasks");
-    }
+/// A department's or a grid worker's tasks.
+fn tasks_listing(viewer: &Viewer, tr: Tr) -> Listing {
     let tabs = if viewer.has(Role::GridWorker) && !viewer.has(Role::DeptHandler) {
         vec![
             ("verify", tr.t("待核查", "To verify")),
@@ -354,6 +355,47 @@ pub async fn tasks(
             ("overdue", tr.t("超期", "Overdue")),
         ]
     };
-    let l = Listing { title: tr.t("我的待办", "My tasks"), path: "/tasks", tabs };
-    listing(&state, &viewer, tr, l, raw.as_deref(), &headers).await
+    Listing { title: tr.t("我的待办", "My tasks"), path: "/tasks", tabs }
+}
+
+/// The command a tab offers for its checked rows, if the viewer may run it:
+/// 受理 on the dispatcher's intake, 签收 on a department's tab to sign.
+fn batch_of(viewer: &Viewer, tr: Tr, path: &str, tab: &str) -> Option<Batch> {
+    match (path, tab) {
+        ("/desk", "intake") if viewer.has(Role::Dispatcher) => {
+            Some(Batch { command: "accept", label: tr.t("批量受理所选", "Accept the selected") })
+        }
+        ("/tasks", "sign") if viewer.has(Role::DeptHandler) => {
+            Some(Batch { command: "sign", label: tr.t("批量签收所选", "Sign the selected") })
+        }
+        _ => None,
+    }
+}
+
+pub use batch::submit;
+
+pub async fn desk(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/desk");
+    }
+    listing(&state, &viewer, tr, desk_listing(tr), raw.as_deref(), &headers, Vec::new()).await
+}
+
+pub async fn tasks(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if !viewer.signed_in() {
+        return to_login("/tasks");
+    }
+    listing(&state, &viewer, tr, tasks_listing(&viewer, tr), raw.as_deref(), &headers, Vec::new()).await
 }
