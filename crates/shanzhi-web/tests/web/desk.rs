@@ -78,7 +78,7 @@ async fn search_filters_counts_and_paging_on_the_desk() {
     assert!(desk.body.contains("共 3 件，第 1 页"), "the total");
     assert!(desk.body.contains("待受理 <b class=\"n\">3</b>"), "the intake tab's count");
     assert!(desk.body.contains("待派遣 <b class=\"n\">0</b>"), "every tab has its count");
-    assert!(desk.body.contains(">总府路社区居委会</option>"), "communities by name");
+    assert!(desk.body.contains(">总府路社区</option>"), "communities by name");
     assert!(desk.body.contains(">道路破损</option>") && desk.body.contains(">居民上报</option>"), "names, not codes");
     assert!(desk.body.contains("href=\"/desk?tab=intake&#38;warning=yellow\""), "the chips filter");
     let en = get(&app, "/desk", &format!("{cookie}; lang=en")).await;

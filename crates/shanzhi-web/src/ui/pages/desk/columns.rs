@@ -25,7 +25,7 @@ pub struct DeskRow {
 
 /// A community's name as a narrow column reads it: "总府路社区", not
 /// "总府路社区居委会".
-fn short(name: &str) -> String {
+pub(super) fn short(name: &str) -> String {
     ["居民委员会", "居委会", "村民委员会", "村委会"]
         .iter()
         .find_map(|s| name.strip_suffix(s))

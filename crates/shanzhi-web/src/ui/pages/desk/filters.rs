@@ -148,7 +148,11 @@ impl Options {
                     continue;
                 }
                 let selected = w.filter.within.as_ref() == Some(&d.code);
-                places.push(Choice { value: d.code.to_string(), name: d.name.as_str().to_owned(), selected });
+                places.push(Choice {
+                    value: d.code.to_string(),
+                    name: super::columns::short(d.name.as_str()),
+                    selected,
+                });
             }
         }
         let mut categories: Vec<Group> = Vec::new();
