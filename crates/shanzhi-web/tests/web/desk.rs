@@ -103,6 +103,14 @@ async fn search_filters_counts_and_paging_on_the_desk() {
     let export = get(&app, &csv, &cookie).await;
     assert_eq!(export.status, StatusCode::OK, "{}", export.body);
     assert!(export.body.contains(&cover) && !export.body.contains(&dirty), "the export is filtered");
+    let since = get(&app, "/desk?from=2000-01-01", &cookie).await;
+    assert!(since.body.contains("共 3 件") && since.body.contains("value=\"2000-01-01\""), "a day, shown as picked");
+    assert_eq!(
+        href(&since.body, "export-csv"),
+        "/api/v1/exports/matters?from=1999-12-31T16%3A00%3A00Z&state=reported&format=csv"
+    );
+    let before = get(&app, "/desk?to=2000-01-01", &cookie).await;
+    assert!(before.body.contains("共 0 件"), "nothing reported by then");
     let none = get(&app, "/desk?channel=hotline", &cookie).await;
     assert!(none.body.contains("没有事件") && none.body.contains("共 0 件"));
 

@@ -17,7 +17,7 @@ const PAGE_KEYS: [&str; 4] = ["tab", "page", "cursor", "state"];
 /// Filters the form has a field for; others given in the address (`grid`,
 /// `line`, `from`, the page size `limit` …) ride along as hidden fields so a
 /// new search keeps them.
-const FORM_KEYS: [&str; 5] = ["q", "within", "category", "channel", "warning"];
+const FORM_KEYS: [&str; 7] = ["q", "within", "category", "channel", "warning", "from", "to"];
 /// The most options a select lists (a city-wide scope has thousands of
 /// communities; the select then offers the first level below it).
 const MAX_OPTIONS: usize = 300;
@@ -47,6 +47,9 @@ pub struct Chosen {
     pub category: String,
     pub channel: String,
     pub warning: String,
+    /// Reported on or after this day, and on or before that one.
+    pub from: String,
+    pub to: String,
 }
 
 impl Wanted {
@@ -65,8 +68,10 @@ impl Wanted {
             category: first("category").unwrap_or_default(),
             channel: first("channel").unwrap_or_default(),
             warning: first("warning").unwrap_or_default(),
+            from: first("from").unwrap_or_default(),
+            to: first("to").unwrap_or_default(),
         };
-        let (filter, error) = match query_from_str::<ListQuery>(&encode(&pairs)) {
+        let (filter, error) = match query_from_str::<ListQuery>(&encode(&api_pairs(&pairs))) {
             Ok(q) => (q.filter(), None),
             Err(e) => (MatterFilter::default(), Some(e.message)),
         };
@@ -83,7 +88,8 @@ impl Wanted {
 
     /// The filters for the export: all of them but the page size.
     pub fn export_query(&self) -> String {
-        self.query_without("limit")
+        let kept: Vec<_> = self.pairs.iter().filter(|(k, _)| k != "limit").cloned().collect();
+        encode(&api_pairs(&kept))
     }
 
     /// The filters for a link, without `skip`.
@@ -96,6 +102,25 @@ impl Wanted {
     pub fn hidden(&self) -> Vec<(String, String)> {
         self.pairs.iter().filter(|(k, _)| !FORM_KEYS.contains(&k.as_str())).cloned().collect()
     }
+}
+
+/// The pairs as the API reads them: a day picked in the form (`2026-11-01`)
+/// becomes the instant it starts in China for `from`, and the instant the
+/// next day starts for `to` (the form's "to" includes its day; the API's
+/// `to` is exclusive). Anything else is left for the API's parser to judge.
+fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let day = (k == "from" || k == "to").then(|| v.parse::<jiff::civil::Date>().ok()).flatten();
+            let day = if k == "to" { day.and_then(|d| d.tomorrow().ok()) } else { day };
+            match day.and_then(|d| d.to_zoned_datetime(china.clone()).ok()) {
+                Some(z) => (k.clone(), z.timestamp().to_string()),
+                None => (k.clone(), v.clone()),
+            }
+        })
+        .collect()
 }
 
 pub fn encode(pairs: &[(String, String)]) -> String {
@@ -254,6 +279,16 @@ mod tests {
         let bad = Wanted::read(Some("within=51x&q=keep"));
         assert!(bad.error.is_some_and(|m| m.zh.contains("51x")), "the message names the bad value");
         assert_eq!((bad.chosen.within.as_str(), bad.chosen.q.as_str()), ("51x", "keep"), "the input is kept");
+        let days = Wanted::read(Some("from=2026-11-01&to=2026-11-30"));
+        assert!(days.error.is_none(), "{:?}", days.error);
+        assert_eq!(days.filter.from.map(|t| t.to_string()).as_deref(), Some("2026-10-31T16:00:00Z"));
+        assert_eq!(
+            days.filter.to.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-30T16:00:00Z"),
+            "to includes its day"
+        );
+        assert_eq!(days.export_query(), "from=2026-10-31T16%3A00%3A00Z&to=2026-11-30T16%3A00%3A00Z");
+        assert!(Wanted::read(Some("from=yesterday")).error.is_some());
         assert_eq!(join("", "a=1"), "a=1");
         assert_eq!(join("a=1", "b=2"), "a=1&b=2");
     }
