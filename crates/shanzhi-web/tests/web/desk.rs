@@ -247,6 +247,24 @@ async fn a_batch_accept_reports_each_row() {
     let filed = get(&app, "/desk?tab=filed", &cookie).await;
     assert!(filed.body.contains(&first) && filed.body.contains(&second));
 
+    // A department signs from its tasks the same way.
+    let to = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
+    let uri = format!("/api/v1/matters/{first}/commands/dispatch");
+    assert_eq!(app.send(Method::POST, &uri, &[("authorization", &token)], Some(to)).await.0, StatusCode::OK);
+    let dept = sign_in_as(&app, "desk_dept").await;
+    let tasks = get(&app, "/tasks?tab=sign", &dept).await;
+    assert!(tasks.body.contains(&format!("name=\"n\" value=\"{first}\"")), "{}", tasks.body);
+    let fields = [
+        ("csrf", csrf_of(&tasks.body)),
+        ("command", "sign".to_owned()),
+        ("back", "/tasks?tab=sign".to_owned()),
+        ("n", first.clone()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let signed = post_form(&app, "/desk/batch", &dept, &fields).await;
+    assert!(signed.body.contains(&format!("{first}</a>：已签收")), "{}", signed.body);
+    assert!(signed.body.contains("待签收 <b class=\"n\">0</b>"), "the tab's count follows");
+
     let forged = post_form(
         &app,
         "/desk/batch",
