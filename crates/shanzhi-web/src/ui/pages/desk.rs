@@ -17,7 +17,7 @@ use axum::response::Response;
 use shanzhi_app::AppError;
 use shanzhi_app::access::PatrolDesk;
 use shanzhi_app::matters::{DEFAULT_PAGE, MAX_PAGE, MatterFilter};
-use shanzhi_domain::{MatterState, Role};
+use shanzhi_domain::{CommandKind, MatterState, Role};
 
 use crate::AppState;
 use crate::ui::session::Nav;
@@ -358,18 +358,15 @@ fn tasks_listing(viewer: &Viewer, tr: Tr) -> Listing {
     Listing { title: tr.t("我的待办", "My tasks"), path: "/tasks", tabs }
 }
 
-/// The command a tab offers for its checked rows, if the viewer may run it:
-/// 受理 on the dispatcher's intake, 签收 on a department's tab to sign.
+/// The command a tab offers for its checked rows, if the viewer holds a role
+/// that may give it: 受理 on the intake of the desk, 签收 on the tab to sign.
 fn batch_of(viewer: &Viewer, tr: Tr, path: &str, tab: &str) -> Option<Batch> {
-    match (path, tab) {
-        ("/desk", "intake") if viewer.has(Role::Dispatcher) => {
-            Some(Batch { command: "accept", label: tr.t("批量受理所选", "Accept the selected") })
-        }
-        ("/tasks", "sign") if viewer.has(Role::DeptHandler) => {
-            Some(Batch { command: "sign", label: tr.t("批量签收所选", "Sign the selected") })
-        }
-        _ => None,
-    }
+    let (kind, command, label) = match (path, tab) {
+        ("/desk", "intake") => (CommandKind::Accept, "accept", tr.t("批量受理所选", "Accept the selected")),
+        ("/tasks", "sign") => (CommandKind::Sign, "sign", tr.t("批量签收所选", "Sign the selected")),
+        _ => return None,
+    };
+    kind.roles().iter().any(|r| viewer.has(*r)).then_some(Batch { command, label })
 }
 
 pub use batch::submit;
