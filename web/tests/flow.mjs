@@ -135,6 +135,12 @@ const dispatcher = await as("demo_dispatcher", DESKTOP);
 await dispatcher.page.goto(base + "/desk");
 check(await dispatcher.page.locator(`a[href='/m/${number}']`).count() === 1, "the new report is in the intake queue");
 await shot(dispatcher.page, "desk-desktop");
+// The desk's search finds it by its number; the export carries the search.
+await dispatcher.page.fill("#filter-q", number);
+await open(dispatcher.page, "#filters button[type=submit]");
+check(await dispatcher.page.locator(`a[href='/m/${number}']`).count() === 1, "the desk's search finds the report by its number");
+const [deskCsv] = await Promise.all([dispatcher.page.waitForEvent("download"), dispatcher.page.click("#export-csv")]);
+check(readFileSync(await deskCsv.path(), "utf8").includes(number), "the desk's export has the searched matter");
 await open(dispatcher.page, `a[href='/m/${number}']`);
 await run(dispatcher.page, "accept");
 await run(dispatcher.page, "dispatch", (f) => f.locator("select[name=to]").selectOption("510104-chengguan"));

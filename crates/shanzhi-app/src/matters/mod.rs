@@ -38,7 +38,7 @@ pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
-pub use filter::{MAX_TEXT_CHARS, MatterFilter};
+pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
 pub use hotline::{HotlineImportReport, HotlineRow};

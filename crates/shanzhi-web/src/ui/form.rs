@@ -91,6 +91,15 @@ impl FormData {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
     }
 
+    /// Every non-empty value of a repeated field (checked boxes), trimmed.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
+
     /// A field that was filled in.
     pub fn filled(&self, name: &str) -> Option<String> {
         Some(self.field(name)).filter(|v| !v.is_empty())

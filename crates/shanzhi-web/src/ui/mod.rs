@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/{section}", post(pages::admin::submit))
         .route("/desk", get(pages::desk::desk))
         .route("/tasks", get(pages::desk::tasks))
+        .route("/desk/batch", post(pages::desk::submit))
         .route("/supervise", get(pages::supervise::supervise))
         .route("/supervise/matters", get(pages::supervise::matters))
         .route("/supervise/report", get(pages::supervise::report))

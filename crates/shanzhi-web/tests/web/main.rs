@@ -9,6 +9,7 @@ mod api;
 mod auth_api;
 mod calendar_api;
 mod dashboard;
+mod desk;
 mod exports_api;
 mod grids_api;
 mod hardening;
