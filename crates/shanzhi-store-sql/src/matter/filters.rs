@@ -160,7 +160,12 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         q.push(")");
     }
     if let Some(t) = &query.text {
-        q.push(" AND description LIKE ").push_bind(like_pattern(t)).push(" ESCAPE '\\'");
+        // The words may be in the description or the address, or be (part
+        // of) the matter's number: what a dispatcher types into one box.
+        let pattern = like_pattern(t);
+        q.push(" AND (description LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        q.push(" OR address LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        q.push(" OR number LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
     }
     if let Some((x, y)) = query.near {
         q.push(" AND cell IN ");

@@ -275,6 +275,10 @@ pub async fn matter_queries_stay_in_scope_and_page_by_keyset(store: &dyn Store) 
     let text =
         MatterQuery { scope: everything.clone(), text: Some("路灯".to_owned()), limit: 10, ..MatterQuery::default() };
     assert_eq!(ids(store.matters(&text).await.expect("q")), ["b0"]);
+    // The same box finds a matter by its number (what a dispatcher types).
+    let number = store.matters(&text).await.expect("q").remove(0).number;
+    let by_number = MatterQuery { text: Some(number), ..text.clone() };
+    assert_eq!(ids(store.matters(&by_number).await.expect("q")), ["b0"]);
     let literal =
         MatterQuery { scope: everything.clone(), text: Some("%".to_owned()), limit: 10, ..MatterQuery::default() };
     assert!(store.matters(&literal).await.expect("q").is_empty(), "% is a character, not a wildcard");

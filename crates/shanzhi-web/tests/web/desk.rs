@@ -91,7 +91,9 @@ async fn search_filters_counts_and_paging_on_the_desk() {
     assert!(found.body.contains("共 1 件"));
     assert!(found.body.contains("href=\"/desk?tab=filed&#38;q=%E8%B7%AF%E7%81%AF\""), "tabs keep the search");
     let by_number = get(&app, &format!("/desk?q={cover}"), &cookie).await;
-    assert!(by_number.body.contains(&cover) && !by_number.body.contains(&pothole), "by 工单号");
+    // The row's link, not the search box echoing the number.
+    let link = |n: &str| format!("href=\"/m/{n}\"");
+    assert!(by_number.body.contains(&link(&cover)) && !by_number.body.contains(&link(&pothole)), "by 工单号");
 
     // A filter by category, shown as chosen; the export carries it.
     let roads = get(&app, "/desk?tab=intake&category=0110", &cookie).await;
