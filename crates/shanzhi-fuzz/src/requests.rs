@@ -175,15 +175,7 @@ fn statuses() -> Vec<Status> {
             for (extension, park) in [(None, false), (Some(24), false), (None, true)] {
                 let mut s =
                     Status { state, extension_requested: extension, park_requested: park, ..Status::reported(level) };
-                if matches!(
-                    state,
-                    MatterState::Dispatched
-                        | MatterState::InProgress
-                        | MatterState::Parked
-                        | MatterState::Responded
-                        | MatterState::Closed
-                        | MatterState::Rated
-                ) {
+                if state.is_handled() {
                     s.assignee = Some(Assignee::Community);
                 }
                 if state == MatterState::Rated {

@@ -37,6 +37,20 @@ impl MatterState {
         matches!(self, MatterState::Rejected | MatterState::Merged | MatterState::Voided)
     }
 
+    /// A unit holds the matter: dispatched to it and not taken back since
+    /// (a department or the community; 承办单位).
+    pub fn is_handled(self) -> bool {
+        matches!(
+            self,
+            MatterState::Dispatched
+                | MatterState::InProgress
+                | MatterState::Parked
+                | MatterState::Responded
+                | MatterState::Closed
+                | MatterState::Rated
+        )
+    }
+
     /// Still waiting for someone to act (for counts and warnings).
     pub fn is_open(self) -> bool {
         !matches!(

@@ -191,7 +191,7 @@ impl Status {
     /// The invariants every reachable status keeps.
     pub fn is_valid(&self) -> bool {
         use MatterState::*;
-        let handled = matches!(self.state, Dispatched | InProgress | Parked | Responded | Closed | Rated);
+        let handled = self.state.is_handled();
         let unassigned = matches!(self.state, Reported | Filed | Rejected);
         (!handled || self.assignee.is_some())
             && (!unassigned || self.assignee.is_none())

@@ -82,16 +82,7 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
     };
     let holder = found.as_ref().and_then(|r| {
         let state = r.extended.as_ref()?.detailed_status.parse::<MatterState>().ok()?;
-        let held = matches!(
-            state,
-            MatterState::Dispatched
-                | MatterState::InProgress
-                | MatterState::Parked
-                | MatterState::Responded
-                | MatterState::Closed
-                | MatterState::Rated
-        );
-        if held { r.agency_responsible.clone() } else { None }
+        if state.is_handled() { r.agency_responsible.clone() } else { None }
     });
     page(TrackPage {
         tr,
