@@ -18,6 +18,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(nul_refused());
+        }
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(e) => Err(query_error(&e)),
@@ -27,6 +30,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 /// A query string (without the `?`) read as `T`, refused as [`ApiQuery`] would.
 pub fn query_from_str<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    if text.contains("%00") {
+        return Err(nul_refused());
+    }
     let uri: axum::http::Uri = format!("/?{text}").parse().map_err(|_| {
         ApiError::bad_request(
             "invalid_query",
@@ -54,18 +60,59 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+        if json_has_nul(&bytes) {
+            return Err(nul_refused());
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => {
                 Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE))
             }
-            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE)),
             Err(e) => Err(ApiError::bad_request(
                 "invalid_json",
                 Bilingual::new("请求体不是有效的 JSON 或字段不符", format!("invalid JSON body: {}", e.body_text())),
             )),
         }
     }
+}
+
+/// `application/json` or a `+json` type, as axum's `Json` requires.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether a JSON text holds a NUL character (`\u0000` in a string; a raw
+/// NUL is no valid JSON). PostgreSQL cannot store one in text: refused here
+/// for every backend alike, before anything is parsed into a request.
+pub(crate) fn json_has_nul(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
+                return true;
+            }
+            i += 2; // the escaped character, whatever it is
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The refusal of text with a NUL character (JSON, query strings, forms).
+pub(crate) fn nul_refused() -> ApiError {
+    ApiError::bad_request(
+        "invalid_text",
+        Bilingual::new("文本中不能含有空字符（NUL，\\u0000）", "text must not contain NUL characters (\\u0000)"),
+    )
 }
 
 /// The signed-in caller: a bearer token (`Authorization: Bearer …`, a session

@@ -72,6 +72,13 @@ pub async fn read_multipart<S: Send + Sync>(
                     format!("the form field '{name}' is too long"),
                 ));
             }
+            // PostgreSQL cannot store a NUL in text: refused alike everywhere.
+            if text.contains('\0') {
+                return Err(Bilingual::new(
+                    format!("表单项“{name}”含有空字符（NUL）"),
+                    format!("the form field '{name}' contains a NUL character"),
+                ));
+            }
             fields.push((name, text));
         }
     }

@@ -100,6 +100,13 @@ struct Call {
 
 impl Call {
     async fn new(state: &AppState, format: Format, params: Params, headers: &HeaderMap) -> Result<Call, Failure> {
+        // PostgreSQL cannot store a NUL in text: refused alike everywhere.
+        if params.has_nul() {
+            return Err(Failure::bad(
+                format,
+                Bilingual::new("参数中不能含有空字符（NUL）", "parameters must not contain NUL characters"),
+            ));
+        }
         let bearer = crate::extract::bearer_token(headers);
         let actor = match params.get("api_key").or(bearer) {
             None => Actor::anonymous(),

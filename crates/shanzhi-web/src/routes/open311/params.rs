@@ -16,6 +16,11 @@ impl Params {
         Params(pairs)
     }
 
+    /// Whether a name or value holds a NUL character.
+    pub fn has_nul(&self) -> bool {
+        self.0.iter().any(|(k, v)| k.contains('\0') || v.contains('\0'))
+    }
+
     pub fn from_query(query: Option<&str>) -> Params {
         Params::from_form(query.unwrap_or("").as_bytes())
     }

@@ -4,6 +4,7 @@
 
 mod access;
 mod intake;
+mod nul;
 mod surface;
 mod uploads;
 
