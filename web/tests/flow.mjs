@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { axeSweep } from "./a11y.mjs";
 
 const [base, shots = "target/screenshots"] = process.argv.slice(2);
 const PASSWORD = "Shanzhi-Demo-2026";
@@ -231,6 +232,18 @@ for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resid
 
 await dashboardFlow();
 await rankingFlow();
+
+// 11. Every page each role opens passes axe-core at both widths.
+const inaccessible = await axeSweep(as, base, [
+  ["public", null, ["/", "/report", "/track?number=" + number, "/login"]],
+  ["resident", "demo_resident", ["/m/" + number]],
+  ["dispatcher", "demo_dispatcher", ["/desk", "/desk?tab=overdue", "/m/" + number, "/map"]],
+  ["department", "demo_dept", ["/tasks", "/m/" + number]],
+  ["grid worker", "demo_grid", ["/tasks"]],
+  ["supervisor", "demo_supervisor", ["/supervise", "/supervise?by=department", "/supervise/report", "/rankings"]],
+  ["admin", "demo_admin", ["/admin"]],
+], [DESKTOP, PHONE], step);
+check(inaccessible.length === 0, "axe-core found accessibility violations:\n  " + inaccessible.join("\n  "));
 
 await browser.close();
 check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
