@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod dictionary;
 mod filter;
+mod holder;
 mod hotline;
 mod intake;
 mod map;
@@ -39,6 +40,7 @@ pub use commands::Suggestion;
 pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
+pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
 pub use hotline::{HotlineImportReport, HotlineRow};

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
-    Assignee, CodeSystem, CommandKind, DivisionCode, DivisionLevel, EventKind, GridCode, Matter, MatterEvent, MatterId,
+    CodeSystem, CommandKind, DivisionCode, DivisionLevel, EventKind, GridCode, Matter, MatterEvent, MatterId,
     MatterState, Micros,
 };
 use shanzhi_store::MatterQuery;
@@ -425,36 +425,12 @@ impl Scoped<'_> {
         for (matter, file) in self.app.store.attachment_ids(&ids).await? {
             media.entry(matter).or_default().push(file);
         }
-        let mut communities: Vec<DivisionCode> = rows
-            .iter()
-            .filter(|m| m.status.assignee == Some(Assignee::Community))
-            .map(|m| m.grid.community())
-            .collect();
-        communities.sort();
-        communities.dedup();
-        let names = self.app.division_names(&communities).await?;
+        let holders = self.app.holder_names(&rows).await?;
         let mut out = Vec::with_capacity(rows.len());
         for m in rows {
             let category = dictionary.category(&m.category).map(|(c, _)| c);
             let files = media.remove(&m.id).unwrap_or_default();
-            let agency = match &m.status.assignee {
-                Some(Assignee::Department(d)) => {
-                    Some(dictionary.department_name(d.as_str()).unwrap_or(d.as_str()).to_owned())
-                }
-                Some(Assignee::Community) => {
-                    let c = m.grid.community();
-                    Some(names.get(&c).map_or_else(|| format!("社区 {c}"), |n| format!("{n}居民委员会")))
-                }
-                None => Some(
-                    match m.status.level {
-                        shanzhi_domain::Level::Grid => "网格员",
-                        shanzhi_domain::Level::Community => "社区",
-                        shanzhi_domain::Level::Town => "街道（乡镇）综治中心",
-                        shanzhi_domain::Level::District => "区县网络理政中心",
-                    }
-                    .to_owned(),
-                ),
-            };
+            let agency = Some(holders.agency(&m));
             let notice = match &m.clock {
                 Some(c) => Some(format!("{}时限 {}", c.stage.label_zh(), c.limit.label_zh())),
                 None => category.and_then(|c| service_notice(&c.limits)),

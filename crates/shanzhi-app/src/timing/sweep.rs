@@ -23,6 +23,7 @@ use shanzhi_domain::{Command, Warning};
 use shanzhi_store::{LeaseRecord, SweepUpdate};
 
 use crate::access::Scoped;
+use crate::matters::HolderNames;
 use crate::{App, AppResult};
 
 /// The lease row the sweepers share.
@@ -107,17 +108,19 @@ impl From<LeaseRecord> for LeaseView {
 }
 
 /// The automatic supervision of an overdue matter: the matter after it
-/// and the timeline entry (by the system), if the command still fits.
-fn supervision(m: &Matter, now: Timestamp) -> Option<(Matter, MatterEvent)> {
+/// and the timeline entry (by the system), if the command still fits. The
+/// note names the unit (`held_by`); the record keeps its code.
+fn supervision(m: &Matter, now: Timestamp, held_by: Option<String>) -> Option<(Matter, MatterEvent)> {
     let clock = m.clock.as_ref()?;
     let deadline = clock.deadline?;
     let unit = m.status.holder();
     let local = deadline.to_zoned_datetime(china()).strftime("%Y-%m-%d %H:%M").to_string();
     let command = Command::Supervise {
         note: format!(
-            "逾期自动督办：{}环节时限（{}）已于 {local} 届满，责任单位 {unit}",
+            "逾期自动督办：{}环节时限（{}）已于 {local} 届满，责任单位 {}",
             clock.stage.label_zh(),
-            clock.limit.label_zh()
+            clock.limit.label_zh(),
+            held_by.as_deref().unwrap_or(&unit)
         ),
         overdue: Some(Overdue { stage: clock.stage, deadline, unit }),
     };
@@ -132,6 +135,7 @@ fn sweep_updates(
     now: Timestamp,
     seen: &mut HashSet<(MatterId, i64)>,
     report: &mut SweepReport,
+    names: &HolderNames,
 ) -> Vec<SweepUpdate> {
     let mut updates = Vec::with_capacity(due.len());
     for m in due {
@@ -144,7 +148,7 @@ fn sweep_updates(
         let mut next = m.clone();
         let mut event = None;
         if owed {
-            if let Some((supervised, e)) = supervision(&m, now) {
+            if let Some((supervised, e)) = supervision(&m, now, names.of(&m)) {
                 next = supervised;
                 event = Some(e);
             }
@@ -191,7 +195,9 @@ impl App {
             ids.sort_unstable();
             let mut progressed = false;
             for chunk in ids.chunks(BATCH) {
-                let updates = sweep_updates(self.store.matters_by_ids(chunk).await?, now, &mut seen, &mut report);
+                let due = self.store.matters_by_ids(chunk).await?;
+                let names = self.holder_names(&due).await?;
+                let updates = sweep_updates(due, now, &mut seen, &mut report, &names);
                 if updates.is_empty() {
                     continue;
                 }

@@ -88,7 +88,9 @@ async fn a_matter_turns_yellow_orange_red_and_is_supervised_once() {
     assert_eq!((last.command.as_str(), last.actor.as_str()), ("supervise", "system:sweep"));
     assert_eq!(last.details["overdue"]["unit"], "level:community");
     assert_eq!(last.details["overdue"]["stage"], "accept");
-    assert!(last.details["note"].as_str().is_some_and(|n| n.contains("逾期自动督办")));
+    // The note people read names the desk; the record keeps the code.
+    let note = last.details["note"].as_str().unwrap_or_default();
+    assert!(note.starts_with("逾期自动督办") && note.ends_with("责任单位 社区"), "{note}");
     let counts = supervisor.warning_counts(&MatterFilter::default()).await.expect("counts");
     assert_eq!((counts.total.red, counts.units[0].unit.as_str()), (1, "level:community"));
 
@@ -174,6 +176,16 @@ async fn extensions_move_the_deadline_and_a_park_stops_the_clock() {
         .await
         .expect("verify");
     assert_eq!(deadline(&m), Some(at(12, 11, 10, 0)), "3 working days from the failed verification");
+
+    // Overdue at the department: the 督办 note names it; the record keeps its code.
+    clock.set(at(12, 11, 10, 1));
+    assert_eq!(app.sweep().await.expect("sweep").supervised, 1);
+    let supervisor = app.scoped(app.actor_for(Role::Supervisor).await);
+    let last = supervisor.timeline(&m.id).await.expect("timeline").pop().expect("events");
+    assert_eq!(last.details["overdue"]["unit"], "department:510104-chengguan");
+    let name = app.department_name("510104-chengguan").await.expect("read").expect("named");
+    let note = last.details["note"].as_str().unwrap_or_default();
+    assert!(note.ends_with(&format!("责任单位 {name}")) && !note.contains("department:"), "{note}");
 }
 
 #[tokio::test]
