@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod category;
 mod code;
+pub mod deliberation;
 pub mod division;
 pub mod grid;
 pub mod indicators;
