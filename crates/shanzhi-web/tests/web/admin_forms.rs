@@ -195,7 +195,7 @@ async fn categories_and_duty_rows_are_edited_by_form_with_departments_by_name() 
         rows.split("<tr>").find(|r| r.contains("暴露垃圾（含垃圾桶满溢）") && r.contains("街道")).expect("the row");
     assert!(row.contains("锦江区住建局") && row.contains("锦江区城管局") && !row.contains(">zhujian<"), "{row}");
 
-    let remove = [("category", "0102"), ("level", "town"), ("list", "basic")];
+    let remove = [("category", "0102"), ("level", "town")];
     let (status, _, body) = post_form(&api, &cookie, &page, "/admin/duty_remove", &remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let stored = api.app.store().duty(&"0102".parse().expect("code"), shanzhi_domain::DutyLevel::Town).await;

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use shanzhi_app::AppError;
 use shanzhi_app::access::CityDesk;
 use shanzhi_domain::calendar::LimitUnit;
@@ -17,7 +17,7 @@ use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel, DutyList, Line
 
 use super::kept::{Failed, Kept};
 use crate::AppState;
-use crate::ui::form::{FormData, expired};
+use crate::ui::form::FormData;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 
@@ -229,18 +229,27 @@ pub fn stage_label(tr: &Tr, stage: &str) -> &'static str {
     STAGES.iter().find(|(s, ..)| *s == stage).map(|(_, zh, en)| tr.t(zh, en)).unwrap_or("")
 }
 
-/// A duty row as the form sends it (its departments are picked by name by
-/// the caller).
-pub fn duty_from(form: &FormData) -> Result<DutyItem, AppError> {
-    let invalid = |zh: &str, en: &str| AppError::BadRequest { code: "invalid_duty", message: Bilingual::new(zh, en) };
+fn invalid_duty(zh: &str, en: &str) -> AppError {
+    AppError::BadRequest { code: "invalid_duty", message: Bilingual::new(zh, en) }
+}
+
+/// The row a duty form is about: a category at a level.
+pub fn duty_key(form: &FormData) -> Result<(CategoryCode, DutyLevel), AppError> {
     let category = CategoryCode::parse(&form.field("category"))
         .map_err(|m| AppError::BadRequest { code: "invalid_category", message: m })?;
     let level = match form.field("level").as_str() {
         "district" => DutyLevel::District,
         "town" => DutyLevel::Town,
         "community" => DutyLevel::Community,
-        _ => return Err(invalid("请选择层级", "pick a level")),
+        _ => return Err(invalid_duty("请选择层级", "pick a level")),
     };
+    Ok((category, level))
+}
+
+/// A duty row as the form sends it (its departments are picked by name by
+/// the caller).
+pub fn duty_from(form: &FormData) -> Result<DutyItem, AppError> {
+    let (category, level) = duty_key(form)?;
     let list = match form.field("list").as_str() {
         "basic" => DutyList::Basic,
         "cooperate" => DutyList::Cooperate,
@@ -248,7 +257,7 @@ pub fn duty_from(form: &FormData) -> Result<DutyItem, AppError> {
         "lawful" => DutyList::Lawful,
         "assist" => DutyList::Assist,
         "negative" => DutyList::Negative,
-        _ => return Err(invalid("请选择清单", "pick a list")),
+        _ => return Err(invalid_duty("请选择清单", "pick a list")),
     };
     Ok(DutyItem { category, level, lead: None, co: Vec::new(), list, note: form.field("note") })
 }
@@ -339,16 +348,10 @@ pub async fn submit(
     Path(code): Path<String>,
     request: Request,
 ) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/admin");
-    }
-    let form = match FormData::read(request, &state).await {
+    let form = match super::signed_form(&state, &viewer, tr, request).await {
         Ok(form) => form,
-        Err(e) => return refusal(tr, &viewer, &e),
+        Err(answer) => return answer,
     };
-    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
-        return refusal(tr, &viewer, &expired());
-    }
     let scoped = state.app.scoped(viewer.actor.clone());
     let saved = async {
         let desk = scoped.desk::<CityDesk>()?;
@@ -372,10 +375,7 @@ pub async fn submit(
         Ok::<_, Failed>(format!("分类 {name} 第 {version} 版"))
     };
     match saved.await {
-        Ok(done) => {
-            let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
-            Redirect::to(&format!("/admin?done={done}#category")).into_response()
-        }
+        Ok(done) => super::done_at("/admin#category", &done),
         Err(failed) => render(&state, &viewer, tr, &code, Some((&form, failed))).await,
     }
 }

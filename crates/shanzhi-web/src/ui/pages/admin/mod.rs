@@ -301,8 +301,8 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, form: &FormData
             what
         }
         "duty_remove" => {
-            let level = category::duty_from(form).map_err(at("category"))?.level;
-            scoped.desk::<CityDesk>()?.remove_duty(&field("category"), level).await?;
+            let (code, level) = category::duty_key(form).map_err(at("category"))?;
+            scoped.desk::<CityDesk>()?.remove_duty(code.as_str(), level).await?;
             "已删除职责".to_owned()
         }
         "day" => {
@@ -347,8 +347,37 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, form: &FormData
             // Shown once on the answer itself, never put in a URL.
             return Ok(Applied::Shown(format!("{username} 的新密码（仅此一次显示）：{password}")));
         }
-        _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section").into()),
+        _ => return Err(unknown_section()),
     }))
+}
+
+pub(super) fn unknown_section() -> Failed {
+    AppError::not_found("unknown_section", "没有这个管理项", "no such admin section").into()
+}
+
+/// Back to `path` after a change, saying what was done (`#anchor` kept).
+pub(super) fn done_at(path: &str, done: &str) -> Response {
+    let (path, anchor) = path.split_once('#').map_or((path, String::new()), |(p, a)| (p, format!("#{a}")));
+    let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
+    Redirect::to(&format!("{path}?done={done}{anchor}")).into_response()
+}
+
+/// The form of a signed-in viewer's page, its CSRF token checked; else the
+/// answer to give (sign in first, or the refusal as a page).
+pub(super) async fn signed_form(
+    state: &AppState,
+    viewer: &Viewer,
+    tr: Tr,
+    request: Request,
+) -> Result<FormData, Response> {
+    if !viewer.signed_in() {
+        return Err(to_login("/admin"));
+    }
+    let form = FormData::read(request, state).await.map_err(|e| refusal(tr, viewer, &e))?;
+    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
+        return Err(refusal(tr, viewer, &expired()));
+    }
+    Ok(form)
 }
 
 pub async fn submit(
@@ -367,11 +396,7 @@ pub async fn submit(
     };
     match apply(&state, &viewer, &section, &form).await {
         Ok(Applied::Shown(once)) => render(&state, &viewer, tr, Some(once), None, Kept::default(), String::new()).await,
-        Ok(Applied::Done(done)) => {
-            let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
-            let anchor = section.split('_').next().unwrap_or_default();
-            Redirect::to(&format!("/admin?done={done}#{anchor}")).into_response()
-        }
+        Ok(Applied::Done(done)) => done_at(&format!("/admin#{}", section.split('_').next().unwrap_or_default()), &done),
         Err(failed) => refused(&state, &viewer, tr, &section, &form, failed).await,
     }
 }

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use jiff::civil::Date;
 use shanzhi_app::AppError;
 use shanzhi_app::access::{AdminDesk, PickKind, UserView};
@@ -15,7 +15,7 @@ use shanzhi_domain::text::Bilingual;
 use super::kept::{Failed, Kept, at};
 use super::{ROLES, pick};
 use crate::AppState;
-use crate::ui::form::{FormData, expired};
+use crate::ui::form::FormData;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 
@@ -116,9 +116,6 @@ async fn apply(
     action: &str,
     form: &FormData,
 ) -> Result<String, Failed> {
-    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
-        return Err(expired().into());
-    }
     let scoped = state.app.scoped(viewer.actor.clone());
     let desk = scoped.desk::<AdminDesk>()?;
     Ok(match action {
@@ -140,7 +137,7 @@ async fn apply(
             desk.end_assignment(username, &form.field("id"), None).await?;
             "已结束任职".to_owned()
         }
-        _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section").into()),
+        _ => return Err(super::unknown_section()),
     })
 }
 
@@ -151,18 +148,14 @@ pub async fn submit(
     Path((username, action)): Path<(String, String)>,
     request: Request,
 ) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/admin");
-    }
-    let form = match FormData::read(request, &state).await {
+    let form = match super::signed_form(&state, &viewer, tr, request).await {
         Ok(form) => form,
-        Err(e) => return refusal(tr, &viewer, &e),
+        Err(answer) => return answer,
     };
     match apply(&state, &viewer, &username, &action, &form).await {
         Ok(done) => {
-            let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
             let user = url::form_urlencoded::byte_serialize(username.as_bytes()).collect::<String>();
-            Redirect::to(&format!("/admin/users/{user}?done={done}")).into_response()
+            super::done_at(&format!("/admin/users/{user}"), &done)
         }
         Err(failed) => render(&state, &viewer, tr, &username, None, Some((&form, &action, failed))).await,
     }
