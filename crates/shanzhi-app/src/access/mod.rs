@@ -34,7 +34,7 @@ pub use desk::{AdminDesk, AuditDesk, CityDesk, Desk, DispatchDesk, PatrolDesk};
 
 pub use patrols::{CheckIn, CoverageRow, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
-pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind};
+pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind, TREE_LIMIT};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,8 @@ use crate::{AppError, AppResult};
 
 /// The most places one picker answer offers.
 pub const PICK_LIMIT: usize = 20;
+/// The most places one level of the tree lists.
+pub const TREE_LIMIT: usize = 300;
 /// The longest text a picker searches for (characters).
 pub const PICK_TEXT_MAX: usize = 40;
 
@@ -176,6 +178,50 @@ impl AdminDesk<'_> {
             }
             _ => self.resolve_pick(&[PickKind::Department], None, text).await.map(|p| (key_of(&p), p.name)),
         }
+    }
+
+    /// One level of the tree the caller manages people in: the roots
+    /// (`under` empty), a division's children, or a community's grids (at
+    /// most [`TREE_LIMIT`]); each with whether it has a level below.
+    /// Outside the caller's scope: not found.
+    pub async fn pick_children(&self, under: Option<&str>) -> AppResult<Vec<(Pick, bool)>> {
+        let Some(under) = under.filter(|u| !u.is_empty()) else {
+            let roots = self.manage_roots();
+            let divisions = self.app.store.divisions(CodeSystem::Nbs2023, &roots).await?;
+            return Ok(divisions
+                .into_iter()
+                .map(|d| {
+                    let pick = Pick {
+                        kind: PickKind::Division,
+                        code: d.code.to_string(),
+                        name: d.name.as_str().to_owned(),
+                        context: String::new(),
+                    };
+                    (pick, true)
+                })
+                .collect());
+        };
+        let not_found = || super::refuse(Action::ViewPeople);
+        let code = DivisionCode::parse(under).map_err(|_| not_found())?;
+        if !self.actor.can(Action::ManagePeople, &Place::Division(code.clone())) {
+            return Err(not_found());
+        }
+        let at = |kind, code: String, name: String| Pick { kind, code, name, context: String::new() };
+        if code.level() == shanzhi_domain::DivisionLevel::Community {
+            let query =
+                GridQuery { communities: vec![code.clone()], limit: Some(TREE_LIMIT), ..GridQuery::as_of(today()) };
+            let grids = self.app.store.grids(&query).await?;
+            return Ok(grids
+                .into_iter()
+                .map(|g| (at(PickKind::Grid, g.info.code.to_string(), g.info.name), false))
+                .collect());
+        }
+        let children = self.app.store.child_divisions(CodeSystem::Nbs2023, Some(&code)).await?;
+        Ok(children
+            .into_iter()
+            .take(TREE_LIMIT)
+            .map(|d| (at(PickKind::Division, d.code.to_string(), d.name.as_str().to_owned()), true))
+            .collect())
     }
 
     /// The divisions where the caller manages people today.

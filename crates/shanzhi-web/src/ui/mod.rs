@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(text::switch))
         .route("/admin", get(pages::admin::show))
         .route("/admin/{section}", post(pages::admin::submit))
+        .route("/admin/pick/tree", get(pages::admin::pick::tree))
         .route("/admin/pick/{kind}", get(pages::admin::pick::pick))
         .route("/admin/users/{username}", get(pages::admin::person::show))
         .route("/admin/users/{username}/{action}", post(pages::admin::person::submit))

@@ -205,3 +205,20 @@ async fn categories_and_duty_rows_are_edited_by_form_with_departments_by_name() 
         assert!(log.iter().any(|a| a == action), "{action} audited");
     }
 }
+
+#[tokio::test]
+async fn the_tree_opens_level_by_level_within_the_admins_scope() {
+    let api = world().await;
+    let cookie = sign_in(&api, "f_admin").await;
+    let roots = get(&api, &cookie, "/admin/pick/tree").await;
+    assert_eq!(roots.status, StatusCode::OK);
+    assert!(roots.body.contains("锦江区") && roots.body.contains("under=510104000000"), "{}", roots.body);
+    let towns = get(&api, &cookie, "/admin/pick/tree?under=510104000000").await;
+    assert!(towns.body.contains("春熙路街道") && !towns.body.contains("少城街道"), "{}", towns.body);
+    let community = get(&api, &cookie, "/admin/pick/tree?under=510104022006").await;
+    assert!(community.body.contains(r#"value="510104022006001""#), "its grids: {}", community.body);
+    assert!(!community.body.contains("<details"), "grids are the last level: {}", community.body);
+    let outside = get(&api, &cookie, "/admin/pick/tree?under=510105000000").await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND, "another district is not shown");
+    assert!(!outside.body.contains("少城街道"));
+}

@@ -25,11 +25,22 @@ struct Picks {
     asked: bool,
 }
 
+#[derive(Template)]
+#[template(path = "admin_tree.html")]
+struct Tree {
+    tr: Tr,
+    field: &'static str,
+    /// The places one level down, each with whether it has a level below.
+    nodes: Vec<(Pick, bool)>,
+}
+
 /// The pickers the admin pages have: the radio group each fills.
 const FIELDS: [&str; 2] = ["scope", "lead"];
 
 #[derive(Debug, Deserialize)]
 pub struct PickQuery {
+    /// For the tree: the division whose level below is listed.
+    under: Option<String>,
     field: Option<String>,
     role: Option<String>,
     q: Option<String>,
@@ -68,18 +79,37 @@ pub async fn pick(
     };
     match found {
         Ok(picks) => page(Picks { tr, field, picks, asked: !text.trim().is_empty() }),
-        Err(e) => {
-            let m = e.message();
-            let status = crate::error::status_of(&e);
-            let text = if tr.en { m.en } else { m.zh };
-            let html = format!("<p class=\"field-error error\" role=\"alert\">{}</p>", escape(&text));
-            (status, axum::response::Html(html)).into_response()
-        }
+        Err(e) => fragment_error(tr, &e),
     }
 }
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `/admin/pick/tree?under=…`: one level of the tree of places the admin
+/// manages people in (district → town → community → grid), each a radio
+/// button of the picker and, where there is more, a `<details>` that loads
+/// the next level when opened.
+pub async fn tree(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<PickQuery>) -> Response {
+    let field = FIELDS.into_iter().find(|f| q.field.as_deref() == Some(*f)).unwrap_or("scope");
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let nodes = match scoped.desk::<AdminDesk>() {
+        Ok(desk) => desk.pick_children(q.under.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    match nodes {
+        Ok(nodes) => page(Tree { tr, field, nodes }),
+        Err(e) => fragment_error(tr, &e),
+    }
+}
+
+/// A refusal as a fragment for the picker to show.
+fn fragment_error(tr: Tr, e: &shanzhi_app::AppError) -> Response {
+    let m = e.message();
+    let text = if tr.en { m.en } else { m.zh };
+    let html = format!("<p class=\"field-error error\" role=\"alert\">{}</p>", escape(&text));
+    (crate::error::status_of(e), axum::response::Html(html)).into_response()
 }
 
 /// The code a picker in `form` stands for: the picked button `{field}`, or
