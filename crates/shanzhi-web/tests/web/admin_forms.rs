@@ -130,6 +130,16 @@ async fn a_person_is_edited_and_assigned_by_names_and_each_change_is_audited() {
     let edit = [("display_name", "赵六"), ("phone", "13912345678")];
     let (status, location, _) = post_form(&api, &cookie, &page, "/admin/users/f_dispatcher/edit", &edit).await;
     assert_eq!((status, location.starts_with("/admin/users/f_dispatcher?done=")), (StatusCode::SEE_OTHER, true));
+    let phone = || async {
+        let name = shanzhi_domain::Username::parse("f_dispatcher").expect("name");
+        let user = api.app.store().user_by_name(&name).await.expect("read").expect("found");
+        user.phone.map(|p| p.reveal().to_owned())
+    };
+    assert_eq!(phone().await.as_deref(), Some("13912345678"));
+    // A number the page showed masked and left empty stays.
+    let kept = [("display_name", "赵六"), ("phone", ""), ("phone_masked", "1")];
+    let (status, _, _) = post_form(&api, &cookie, &page, "/admin/users/f_dispatcher/edit", &kept).await;
+    assert_eq!((status, phone().await.as_deref()), (StatusCode::SEE_OTHER, Some("13912345678")));
 
     let assign = [("role", "community_worker"), ("scope_q", "总府路"), ("from", "2026-01-01")];
     let (status, _, body) = post_form(&api, &cookie, &page, "/admin/users/f_dispatcher/assign", &assign).await;

@@ -120,7 +120,12 @@ async fn apply(
     let desk = scoped.desk::<AdminDesk>()?;
     Ok(match action {
         "edit" => {
-            desk.edit_user(username, &form.field("display_name"), form.filled("phone").as_deref()).await?;
+            // A number shown masked and left empty stays as it is.
+            let phone = match (form.filled("phone"), form.field("phone_masked") == "1") {
+                (None, true) => None,
+                (typed, _) => Some(typed),
+            };
+            desk.edit_user(username, &form.field("display_name"), phone.as_ref().map(Option::as_deref)).await?;
             "已保存姓名和手机".to_owned()
         }
         "assign" => {
