@@ -107,6 +107,34 @@ impl<DB> DictionaryStore for SqlStore<DB> {
         audit::append::<DB>(&mut tx, audit_entry).await?;
         tx.commit().await.map_err(map_err)
     }
+
+    async fn remove_duty(
+        &self,
+        category: &CategoryCode,
+        level: DutyLevel,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let key = |q: &mut QueryBuilder<DB>| {
+            q.push_bind(category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&level));
+        };
+        // Whether there is a row, read in the writing transaction (the
+        // engines' affected-row counts are not generic).
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT category_code, level, list, lead, co, note FROM duties WHERE category_code = ",
+        );
+        key(&mut q);
+        if q.build_query_as::<DutyRow>().fetch_optional(&mut *tx).await.map_err(map_err)?.is_none() {
+            return Ok(false);
+        }
+        let mut q = QueryBuilder::<DB>::new("DELETE FROM duties WHERE category_code = ");
+        key(&mut q);
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        audit::append::<DB>(&mut tx, audit_entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
 }
 
 /// The serde name of a unit enum (`town`, `negative` …).

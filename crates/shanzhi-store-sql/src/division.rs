@@ -7,7 +7,7 @@ use shanzhi_store::{DivisionStore, StoreResult, UpsertCounts};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
-use crate::fragments::push_list;
+use crate::fragments::{push_between, push_list, push_name_or_code};
 use crate::{SqlStore, convert, map_err};
 
 const COLUMNS: &str = "SELECT code_system, code, name FROM divisions ";
@@ -106,6 +106,22 @@ impl<DB> DivisionStore for SqlStore<DB> {
         let rows = q.build_query_as::<DivisionRow>().fetch_all(self.pool()).await.map_err(map_err)?;
         let found = rows.into_iter().map(Division::try_from).collect::<StoreResult<Vec<Division>>>()?;
         Ok(found.into_iter().filter(|d| text.contains(d.name.short())).collect())
+    }
+
+    async fn find_divisions(
+        &self,
+        system: CodeSystem,
+        within: &DivisionCode,
+        text: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<Division>> {
+        let (lower, upper) = within.descendant_bounds();
+        let mut q = QueryBuilder::<DB>::new(COLUMNS);
+        q.push("WHERE code_system = ").push_bind(system.as_str().to_owned()).push(" AND ");
+        push_between(&mut q, "code", lower, upper);
+        push_name_or_code(&mut q, text);
+        q.push(" ORDER BY code LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        self.fetch_records::<DivisionRow, _>(&mut q).await
     }
 
     async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>> {

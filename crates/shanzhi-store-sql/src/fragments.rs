@@ -27,3 +27,20 @@ where
 {
     q.push(column).push(" >= ").push_bind(lo).push(" AND ").push(column).push(" <= ").push_bind(hi);
 }
+
+/// `%text%` with LIKE's wildcards in `text` escaped (for `ESCAPE '\\'`).
+pub(crate) fn like_pattern(text: &str) -> String {
+    format!("%{}%", like_escaped(text))
+}
+
+fn like_escaped(text: &str) -> String {
+    text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
+}
+
+/// ` AND (name LIKE '%text%' OR code LIKE 'text%')`: what an administrator
+/// types into a picker, a part of a name or the start of a code.
+#[sql_bounds]
+pub(crate) fn push_name_or_code<DB>(q: &mut QueryBuilder<DB>, text: &str) {
+    q.push(" AND (name LIKE ").push_bind(like_pattern(text)).push(" ESCAPE '\\'");
+    q.push(" OR code LIKE ").push_bind(format!("{}%", like_escaped(text))).push(" ESCAPE '\\')");
+}

@@ -8,7 +8,7 @@ use shanzhi_store::{
 use sqlx::{QueryBuilder, Row};
 
 use crate::convert::{self, GRID_COLUMNS, GridRow};
-use crate::fragments::{push_between, push_list};
+use crate::fragments::{push_between, push_list, push_name_or_code};
 use crate::{SqlStore, audit, map_err};
 use shanzhi_store_sql_macros::sql_bounds;
 
@@ -119,6 +119,9 @@ impl<DB> GridStore for SqlStore<DB> {
         if let Some([x0, y0, x1, y1]) = query.bbox {
             q.push(" AND max_lng >= ").push_bind(x0).push(" AND min_lng <= ").push_bind(x1);
             q.push(" AND max_lat >= ").push_bind(y0).push(" AND min_lat <= ").push_bind(y1);
+        }
+        if let Some(text) = &query.name_or_code {
+            push_name_or_code(&mut q, text);
         }
         q.push(" ORDER BY code");
         if let Some(limit) = query.limit {

@@ -145,6 +145,23 @@ impl<DB> PeopleStore for SqlStore<DB> {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn set_profile(
+        &self,
+        user_id: &str,
+        display_name: &str,
+        phone: Option<&Phone>,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<()> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("UPDATE users SET display_name = ");
+        q.push_bind(display_name.to_owned()).push(", phone = ").push_bind(phone.map(|p| p.reveal().to_owned()));
+        q.push(" WHERE id = ").push_bind(user_id.to_owned());
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        audit::append::<DB>(&mut tx, audit_entry).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
     async fn add_assignment(&self, a: &AssignmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;

@@ -31,6 +31,17 @@ pub trait DivisionStore {
     /// ordered by code: the offline way to place an address.
     async fn divisions_named_in(&self, system: CodeSystem, text: &str) -> StoreResult<Vec<Division>>;
 
+    /// Divisions under `within` (itself included) whose name contains
+    /// `text` or whose code begins with it, by code, at most `limit`: what an
+    /// administrator's picker offers.
+    async fn find_divisions(
+        &self,
+        system: CodeSystem,
+        within: &DivisionCode,
+        text: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<Division>>;
+
     /// Children of `parent` ordered by code; the roots when `parent` is `None`.
     async fn child_divisions(&self, system: CodeSystem, parent: Option<&DivisionCode>) -> StoreResult<Vec<Division>>;
 

@@ -22,6 +22,8 @@ pub struct GridQuery {
     pub bbox: Option<[f64; 4]>,
     /// Only these grids (empty: any).
     pub codes: Vec<GridCode>,
+    /// Only grids whose name contains this or whose code begins with it.
+    pub name_or_code: Option<String>,
     /// At most this many, in code order.
     pub limit: Option<usize>,
 }
@@ -35,6 +37,7 @@ impl GridQuery {
             kind: None,
             bbox: None,
             codes: Vec::new(),
+            name_or_code: None,
             limit: None,
         }
     }

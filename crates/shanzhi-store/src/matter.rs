@@ -210,5 +210,8 @@ pub trait DictionaryStore {
     async fn put_category(&self, category: &Category, audit: &AuditEntry) -> StoreResult<i64>;
     async fn duties(&self, category: Option<&CategoryCode>) -> StoreResult<Vec<DutyItem>>;
     async fn put_duty(&self, duty: &DutyItem, audit: &AuditEntry) -> StoreResult<()>;
+    /// Remove the row of `category` at `level`; false (and nothing audited)
+    /// if there was none.
+    async fn remove_duty(&self, category: &CategoryCode, level: DutyLevel, audit: &AuditEntry) -> StoreResult<bool>;
     async fn duty(&self, category: &CategoryCode, level: DutyLevel) -> StoreResult<Option<DutyItem>>;
 }

@@ -67,6 +67,14 @@ pub trait PeopleStore {
     /// Disable (`Some(at)`) or enable (`None`) an account.
     async fn set_disabled(&self, user_id: &str, disabled_at: Option<Micros>, audit: &AuditEntry) -> StoreResult<()>;
 
+    /// Change a person's display name and phone number (`None`: none).
+    async fn set_profile(
+        &self,
+        user_id: &str,
+        display_name: &str,
+        phone: Option<&Phone>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
     async fn add_assignment(&self, assignment: &AssignmentRecord, audit: &AuditEntry) -> StoreResult<()>;
     /// Set the end of an assignment's term.
     async fn end_assignment(&self, id: &str, on: Date, audit: &AuditEntry) -> StoreResult<()>;

@@ -14,6 +14,7 @@ mod departments;
 mod desk;
 mod patrols;
 mod people;
+mod picks;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -33,6 +34,7 @@ pub use desk::{AdminDesk, AuditDesk, CityDesk, Desk, DispatchDesk, PatrolDesk};
 
 pub use patrols::{CheckIn, CoverageRow, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
+pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind, TREE_LIMIT};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! matters keep the version they were filed under) and goes to the audit log.
 
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Category, CategoryCode, DutyItem};
+use shanzhi_domain::{Category, CategoryCode, DutyItem, DutyLevel};
 
 use crate::access::{CityDesk, Operator, Scoped};
 use crate::{AppError, AppResult};
@@ -84,6 +84,30 @@ impl CityDesk<'_> {
             .audit("duty.put", &format!("duty:{}:{:?}", duty.category, duty.level))
             .after(serde_json::to_string(&duty).unwrap_or_default());
         self.app.store.put_duty(&duty, &audit).await?;
+        self.app.invalidate_dictionary();
+        Ok(())
+    }
+}
+
+impl CityDesk<'_> {
+    /// Remove the duty row of a category at one level (the category then has
+    /// no listed lead there: the dispatcher chooses).
+    pub async fn remove_duty(&self, category: &str, level: DutyLevel) -> AppResult<()> {
+        let code =
+            CategoryCode::parse(category).map_err(|m| AppError::BadRequest { code: "invalid_category", message: m })?;
+        let not_found = || {
+            AppError::not_found(
+                "duty_not_found",
+                format!("分类 {code} 在该层级没有职责"),
+                format!("no duty for {code} there"),
+            )
+        };
+        let before = self.app.store.duty(&code, level).await?.ok_or_else(not_found)?;
+        let entity = format!("duty:{code}:{level:?}");
+        let audit = self.audit("duty.remove", &entity).before(serde_json::to_string(&before).unwrap_or_default());
+        if !self.app.store.remove_duty(&code, level, &audit).await? {
+            return Err(not_found());
+        }
         self.app.invalidate_dictionary();
         Ok(())
     }

@@ -6,13 +6,7 @@ use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
 
-use crate::fragments::{push_between, push_list};
-
-fn like_pattern(text: &str) -> String {
-    let escaped: String =
-        text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-    format!("%{escaped}%")
-}
+use crate::fragments::{like_pattern, push_between, push_list};
 
 /// One way a scope reaches matters; a scope is the union of its parts, and
 /// lists read each part along its own time-ordered index.

@@ -152,3 +152,19 @@ pub async fn large_batches_are_written_whole(store: &dyn Store) {
     let after = store.count_divisions(NBS, None).await.expect("count");
     assert_eq!(after.values().sum::<u64>(), n, "a failed bulk write leaves the store as it was");
 }
+
+pub async fn divisions_are_found_by_part_of_a_name_or_a_code_within_a_subtree(store: &dyn Store) {
+    store.upsert_divisions(&sample()).await.expect("upsert");
+    let names = |found: Vec<shanzhi_domain::Division>| found.into_iter().map(|d| d.name.as_str().to_owned()).collect();
+    let find = |within: &'static str, text: &'static str, limit: usize| async move {
+        names(store.find_divisions(NBS, &code(within), text, limit).await.expect("find"))
+    };
+    let got: Vec<String> = find("5101", "街道", 10).await;
+    assert_eq!(got, ["督院街街道", "春熙路街道", "少城街道"], "by part of a name, in code order");
+    assert_eq!(find("510104", "街道", 10).await, ["督院街街道", "春熙路街道"], "only within the subtree");
+    assert_eq!(find("510104", "锦江", 10).await, ["锦江区"], "the subtree's root itself");
+    assert_eq!(find("510104", "少城", 10).await, Vec::<String>::new(), "not outside");
+    assert_eq!(find("5101", "510104022", 10).await, ["春熙路街道", "和平社区", "北糠市街社区"], "by a code's start");
+    assert_eq!(find("5101", "街道", 1).await, ["督院街街道"], "at most the limit");
+    assert_eq!(find("5101", "%", 10).await, Vec::<String>::new(), "LIKE's wildcards are plain characters");
+}

@@ -141,3 +141,19 @@ pub async fn grid_queries_filter_by_community_town_kind_and_box(store: &dyn Stor
     let limited = store.grids(&q(|q| q.limit = Some(2))).await.expect("q");
     assert_eq!(codes(&limited), ["510104022001000", "510104022001001"]);
 }
+
+pub async fn grids_are_found_by_part_of_a_name_or_a_code(store: &dyn Store) {
+    with_divisions(store).await;
+    store.apply_grid_changes(&first_cut(), &audit()).await.expect("insert");
+    let find = |text: &str, limit| GridQuery {
+        name_or_code: Some(text.to_owned()),
+        limit: Some(limit),
+        ..GridQuery::as_of(date(2025, 6, 1))
+    };
+    let got = store.grids(&find("网格", 10)).await.expect("by name");
+    assert_eq!(codes(&got), ["510104022001001", "510104022001002"]);
+    let got = store.grids(&find("510104022001000", 10)).await.expect("by code");
+    assert_eq!(codes(&got), ["510104022001000"]);
+    assert_eq!(store.grids(&find("网格", 1)).await.expect("limited").len(), 1);
+    assert!(store.grids(&find("_", 10)).await.expect("wildcard").is_empty(), "a wildcard is a plain character");
+}

@@ -352,6 +352,12 @@ pub async fn categories_are_versioned_and_duties_are_kept(store: &dyn Store) {
         store.duty(&code, DutyLevel::Town).await.expect("read").and_then(|d| d.lead),
         Some("zhujian".to_owned())
     );
+    let logged = store.audit_log(0, 1_000).await.expect("audit").len();
+    assert!(store.remove_duty(&code, DutyLevel::Town, &audit()).await.expect("remove"), "a row was removed");
+    assert_eq!(store.duty(&code, DutyLevel::Town).await.expect("read"), None);
+    assert_eq!(store.duties(Some(&code)).await.expect("all").len(), 1, "the other level stays");
+    assert!(!store.remove_duty(&code, DutyLevel::Town, &audit()).await.expect("again"), "nothing to remove");
+    assert_eq!(store.audit_log(0, 1_000).await.expect("audit").len(), logged + 1, "one removal audited");
 }
 
 pub async fn attachments_are_stored_and_bound_once(store: &dyn Store) {

@@ -274,3 +274,18 @@ pub async fn the_audit_log_is_a_hash_chain(store: &dyn Store) {
     store.record_pii_access(&access).await.expect("pii");
     assert_eq!(store.pii_accesses("u1").await.expect("read"), vec![access]);
 }
+
+pub async fn a_profile_change_is_written_with_its_audit_entry(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "lisi"), &audit("user.create", "user:lisi")).await.expect("create");
+    let before = store.audit_log(0, 100).await.expect("audit").len();
+    let phone = Phone::parse("13900001111").expect("phone");
+    store.set_profile("u1", "李四", Some(&phone), &audit("user.edit", "user:lisi")).await.expect("edit");
+    let got = store.user_by_id("u1").await.expect("read").expect("found");
+    assert_eq!((got.display_name.as_str(), got.phone.as_ref().map(Phone::reveal)), ("李四", Some("13900001111")));
+    store.set_profile("u1", "李四", None, &audit("user.edit", "user:lisi")).await.expect("no phone");
+    assert_eq!(store.user_by_id("u1").await.expect("read").expect("found").phone, None);
+    let log = store.audit_log(0, 100).await.expect("audit");
+    assert_eq!(log.len(), before + 2, "each change is audited");
+    assert_eq!(log.last().map(|r| r.action.as_str()), Some("user.edit"));
+}

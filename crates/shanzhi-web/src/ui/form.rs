@@ -93,6 +93,11 @@ impl FormData {
         Ok(FormData { fields, files })
     }
 
+    /// Every field as sent, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
     /// A field, trimmed; empty when absent.
     pub fn field(&self, name: &str) -> String {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()

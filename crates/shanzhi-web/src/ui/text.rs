@@ -134,6 +134,24 @@ impl Tr {
         }
     }
 
+    /// A category's line (双线).
+    pub fn line(&self, line: &shanzhi_domain::Line) -> &'static str {
+        use shanzhi_domain::Line;
+        match line {
+            Line::Development => self.t("社治（幸福高线）", "Development (the high line)"),
+            Line::Safety => self.t("综治（安全底线）", "Safety (the bottom line)"),
+            Line::Both => self.t("双线", "Both lines"),
+        }
+    }
+
+    /// A category's default severity.
+    pub fn severity(&self, severity: &shanzhi_domain::category::Severity) -> &'static str {
+        match severity {
+            shanzhi_domain::category::Severity::Normal => self.t("一般", "Normal"),
+            shanzhi_domain::category::Severity::Urgent => self.t("紧急", "Urgent"),
+        }
+    }
+
     /// A stage of the handling clock (`accept` → 受理); lower case in English,
     /// as it sits inside a sentence ("the accept stage").
     pub fn stage(&self, stage: Stage) -> &'static str {

@@ -25,10 +25,7 @@ async fn world() -> TestApi {
 }
 
 async fn admin(api: &TestApi) -> String {
-    let form = format!("username=a_admin&password={PASSWORD}&next=%2Fadmin");
-    let a = call(api, Method::POST, "/login", "", Some(&form)).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    a.cookie.split(';').next().expect("cookie").to_owned()
+    sign_in(api, "a_admin").await
 }
 
 /// Post one of the list's forms (multipart, with the page's CSRF token).
@@ -39,17 +36,37 @@ async fn act(
     section: &str,
     username: &str,
 ) -> (StatusCode, String, String) {
+    post_form(api, cookie, page, &format!("/admin/{section}"), &[("username", username)]).await
+}
+
+/// Post a form of `page` to `uri` as a browser does (multipart, with the
+/// page's CSRF token): the status, the redirect's target and the body.
+pub async fn post_form(
+    api: &TestApi,
+    cookie: &str,
+    page: &Answer,
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
     let csrf =
         Regex::new(r#"name="csrf" value="([^"]+)""#).expect("regex").captures(&page.body).expect("csrf")[1].to_owned();
-    let body = format!(
-        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --X\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n{username}\r\n--X--\r\n"
-    );
+    let mut body = format!("--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n");
+    for (name, value) in fields {
+        body.push_str(&format!("--X\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str("--X--\r\n");
     let headers = [("cookie", cookie), ("content-type", "multipart/form-data; boundary=X")];
-    let uri = format!("/admin/{section}");
-    let (status, headers, bytes) = api.send_raw(None, Method::POST, &uri, &headers, body.into_bytes()).await;
+    let (status, headers, bytes) = api.send_raw(None, Method::POST, uri, &headers, body.into_bytes()).await;
     let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     (status, location, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Sign in through the login form; the session cookie.
+pub async fn sign_in(api: &TestApi, username: &str) -> String {
+    let form = format!("username={username}&password={PASSWORD}&next=%2Fadmin");
+    let a = call(api, Method::POST, "/login", "", Some(&form)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    a.cookie.split(';').next().expect("cookie").to_owned()
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod admin_forms;
 mod admin_page;
 mod api;
 mod auth_api;

@@ -206,7 +206,21 @@ async fn every_page_names_what_it_shows_in_both_languages() {
                 "/rankings".to_owned(),
             ],
         ),
-        ("n_admin", vec!["/admin".to_owned()]),
+        (
+            "n_admin",
+            [
+                "/admin",
+                "/admin/users/n_dispatcher",
+                "/admin/users/n_dept",
+                "/admin/categories/0102",
+                "/admin/categories/new",
+                "/admin/pick/scope?scope_q=%E6%80%BB%E5%BA%9C", // 总府: communities and grids
+                "/admin/pick/department?q=%E5%9F%8E%E7%AE%A1",  // 城管
+                "/admin/pick/tree?under=510104022006",
+            ]
+            .map(str::to_owned)
+            .into(),
+        ),
         ("n_resident", vec![]),
     ];
     for (who, pages) in &mut visits {

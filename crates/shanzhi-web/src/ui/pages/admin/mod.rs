@@ -1,6 +1,13 @@
 //! `/admin`: divisions and grids (with imports), departments, categories,
 //! duty lists, the calendar and users, each a list and a form over the same
-//! use cases as the API (which check the caller's grants again).
+//! use cases as the API (which check the caller's grants again). Places and
+//! departments are picked by name ([`pick`]); a refused form comes back
+//! with its input and the error beside the field ([`kept`]).
+
+pub mod category;
+mod kept;
+pub mod person;
+pub mod pick;
 
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -8,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
 use shanzhi_app::access::{AdminDesk, CityDesk};
-use shanzhi_app::access::{DepartmentView, NewStaff};
+use shanzhi_app::access::{DepartmentView, NewStaff, PickKind};
 use shanzhi_app::timing::CalendarDayInput;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Category, CodeSystem, DutyItem, Role, Scope};
@@ -17,6 +24,7 @@ use crate::AppState;
 use crate::ui::form::{FormData, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
+use kept::{Failed, Kept, at};
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -25,10 +33,12 @@ struct AdminPage {
     nav: Nav,
     done: Option<String>,
     error: Option<String>,
+    /// The refused form's input and the error beside its field.
+    kept: Kept,
     divisions: Vec<(String, u64)>,
     departments: Vec<DepartmentView>,
     categories: Vec<(Category, i64)>,
-    duties: Vec<DutyItem>,
+    duties: Vec<DutyRow>,
     days: Vec<(String, String, String)>,
     working_hours: String,
     thresholds: (u8, u8),
@@ -36,7 +46,31 @@ struct AdminPage {
     staff: Vec<StaffRow>,
     staff_total: usize,
     q: String,
+    roles: [Role; 7],
 }
+
+/// One row of a duty list, by names.
+struct DutyRow {
+    category: String,
+    category_name: String,
+    level: String,
+    level_code: &'static str,
+    list: &'static str,
+    lead: String,
+    co: String,
+    note: String,
+}
+
+/// The roles a new person may get, in the order the form offers them.
+const ROLES: [Role; 7] = [
+    Role::GridWorker,
+    Role::CommunityWorker,
+    Role::Dispatcher,
+    Role::DeptHandler,
+    Role::Supervisor,
+    Role::Admin,
+    Role::Resident,
+];
 
 /// One person in the staff list, by name.
 struct StaffRow {
@@ -98,15 +132,50 @@ async fn staff(state: &AppState, viewer: &Viewer, tr: Tr, q: &str) -> (Vec<Staff
     (rows, total)
 }
 
+/// The duty lists by names: the category's, the lead and co-departments'.
+async fn duty_rows(scoped: &shanzhi_app::access::Scoped<'_>, tr: Tr, categories: &[(Category, i64)]) -> Vec<DutyRow> {
+    let keys = scoped.department_key_names().await.unwrap_or_default();
+    let key_name = |k: &String| keys.get(k).cloned().unwrap_or_else(|| k.clone());
+    let duties: Vec<DutyItem> = scoped.duties(None).await.unwrap_or_default();
+    duties
+        .into_iter()
+        .map(|d| DutyRow {
+            category_name: categories
+                .iter()
+                .find(|(c, _)| c.code == d.category)
+                .map(|(c, _)| c.name.clone())
+                .unwrap_or_else(|| d.category.to_string()),
+            category: d.category.to_string(),
+            level: tr.duty_level(&d.level).to_owned(),
+            level_code: duty_level_code(d.level),
+            list: category::duty_list_label(tr, d.list),
+            lead: d.lead.as_ref().map(key_name).unwrap_or_default(),
+            co: d.co.iter().map(key_name).collect::<Vec<_>>().join(if tr.en { ", " } else { "、" }),
+            note: d.note,
+        })
+        .collect()
+}
+
+fn duty_level_code(level: shanzhi_domain::DutyLevel) -> &'static str {
+    match level {
+        shanzhi_domain::DutyLevel::District => "district",
+        shanzhi_domain::DutyLevel::Town => "town",
+        shanzhi_domain::DutyLevel::Community => "community",
+    }
+}
+
 async fn render(
     state: &AppState,
     viewer: &Viewer,
     tr: Tr,
     done: Option<String>,
     error: Option<String>,
+    kept: Kept,
     q: String,
 ) -> Response {
     let scoped = state.app.scoped(viewer.actor.clone());
+    let categories = scoped.categories().await.unwrap_or_default();
+    let duties = duty_rows(&scoped, tr, &categories).await;
     let (staff, staff_total) = staff(state, viewer, tr, &q).await;
     let divisions = state
         .app
@@ -136,16 +205,18 @@ async fn render(
         nav: viewer.nav(tr),
         done,
         error,
+        kept,
         divisions,
         departments: scoped.departments(None).await.unwrap_or_default(),
-        categories: scoped.categories().await.unwrap_or_default(),
-        duties: scoped.duties(None).await.unwrap_or_default(),
+        categories,
+        duties,
         days,
         working_hours: calendar.as_ref().map(|c| c.working_hours.clone()).unwrap_or_default(),
         thresholds: calendar.map(|c| (c.thresholds.yellow_left, c.thresholds.orange_left)).unwrap_or((50, 20)),
         staff,
         staff_total,
         q,
+        roles: ROLES,
     })
 }
 
@@ -160,7 +231,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q
         ));
         return refusal(tr, &viewer, &e);
     }
-    render(&state, &viewer, tr, q.done, None, q.q.unwrap_or_default()).await
+    render(&state, &viewer, tr, q.done, None, Kept::default(), q.q.unwrap_or_default()).await
 }
 
 /// What an admin action did: a line for the redirect, or something to show
@@ -170,16 +241,15 @@ enum Applied {
     Shown(String),
 }
 
-async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Request) -> Result<Applied, AppError> {
-    let form = FormData::read(request, state).await?;
+async fn apply(state: &AppState, viewer: &Viewer, section: &str, form: &FormData) -> Result<Applied, Failed> {
     let field = |k: &str| form.field(k);
     let file = form.files.first().cloned();
     if !viewer.csrf_ok(Some(&field("csrf"))) {
-        return Err(expired());
+        return Err(expired().into());
     }
     let scoped = state.app.scoped(viewer.actor.clone());
-    let json = |zh: &str, en: &str, text: &str| {
-        serde_json::from_str(text).map_err(|e| bad(&format!("{zh}：{e}"), &format!("{en}: {e}")))
+    let json = |zh: &str, en: &str, text: &str| -> Result<Category, Failed> {
+        serde_json::from_str(text).map_err(|e| bad(&format!("{zh}：{e}"), &format!("{en}: {e}")).into())
     };
     Ok(Applied::Done(match section {
         "department" => {
@@ -187,41 +257,53 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             format!("部门 {} {}", d.code, d.name)
         }
         "user" => {
-            let role =
-                field("role").parse::<Role>().map_err(|m| AppError::BadRequest { code: "invalid_role", message: m })?;
+            let role = person::role_of(&field("role"))?;
             let opt = |k: &str| form.filled(k);
-            let u = scoped
-                .desk::<AdminDesk>()?
+            let desk = scoped.desk::<AdminDesk>()?;
+            let scope = match role.is_staff() {
+                true => pick::picked(&desk, form, "scope", &PickKind::for_role(role), Some(role)).await?,
+                false => None,
+            };
+            let u = desk
                 .create_user(NewStaff {
                     username: field("username"),
                     display_name: field("display_name"),
                     phone: opt("phone"),
                     password: opt("password"),
                     role,
-                    scope: opt("scope"),
+                    scope,
                     from: None,
                     to: None,
                 })
                 .await?;
-            format!("人员 {}", u.username)
+            format!("人员 {}", u.display_name)
         }
-        "category" => {
+        "category_json" => {
             let c: Category = json("分类 JSON 无效", "invalid category JSON", &field("category"))?;
-            let code = c.code.to_string();
+            let name = c.name.clone();
             let v = scoped.desk::<CityDesk>()?.put_category(c).await?;
-            format!("分类 {code} 第 {v} 版")
+            format!("分类 {name} 第 {v} 版")
         }
         "duty" => {
-            let d: DutyItem = serde_json::from_value(serde_json::json!({
-                "category": field("category"), "level": field("level"), "list": field("list"),
-                "lead": Some(field("lead")).filter(|v| !v.is_empty()),
-                "co": field("co").split([',', '，']).map(str::trim).filter(|v| !v.is_empty()).collect::<Vec<_>>(),
-                "note": field("note"),
-            }))
-            .map_err(|e| bad(&format!("职责项无效：{e}"), &format!("invalid duty: {e}")))?;
-            let what = format!("职责 {} {:?}", d.category, d.level);
-            scoped.desk::<CityDesk>()?.put_duty(d).await?;
+            let desk = scoped.desk::<CityDesk>()?;
+            let people = scoped.desk::<AdminDesk>()?;
+            let mut d = category::duty_from(form).map_err(at("category"))?;
+            let lead = form.filled("lead").or_else(|| form.filled("lead_q"));
+            if let Some(text) = lead {
+                d.lead = Some(people.resolve_department_key(&text).await.map_err(at("lead_q"))?.0);
+            }
+            for name in form.field("co_q").split([',', '，', '、']).map(str::trim).filter(|v| !v.is_empty()) {
+                d.co.push(people.resolve_department_key(name).await.map_err(at("co_q"))?.0);
+            }
+            d.co.dedup();
+            let what = format!("职责 {}", d.category);
+            desk.put_duty(d).await?;
             what
+        }
+        "duty_remove" => {
+            let (code, level) = category::duty_key(form).map_err(at("category"))?;
+            scoped.desk::<CityDesk>()?.remove_duty(code.as_str(), level).await?;
+            "已删除职责".to_owned()
         }
         "day" => {
             let input: CalendarDayInput =
@@ -265,8 +347,37 @@ async fn apply(state: &AppState, viewer: &Viewer, section: &str, request: Reques
             // Shown once on the answer itself, never put in a URL.
             return Ok(Applied::Shown(format!("{username} 的新密码（仅此一次显示）：{password}")));
         }
-        _ => return Err(AppError::not_found("unknown_section", "没有这个管理项", "no such admin section")),
+        _ => return Err(unknown_section()),
     }))
+}
+
+pub(super) fn unknown_section() -> Failed {
+    AppError::not_found("unknown_section", "没有这个管理项", "no such admin section").into()
+}
+
+/// Back to `path` after a change, saying what was done (`#anchor` kept).
+pub(super) fn done_at(path: &str, done: &str) -> Response {
+    let (path, anchor) = path.split_once('#').map_or((path, String::new()), |(p, a)| (p, format!("#{a}")));
+    let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
+    Redirect::to(&format!("{path}?done={done}{anchor}")).into_response()
+}
+
+/// The form of a signed-in viewer's page, its CSRF token checked; else the
+/// answer to give (sign in first, or the refusal as a page).
+pub(super) async fn signed_form(
+    state: &AppState,
+    viewer: &Viewer,
+    tr: Tr,
+    request: Request,
+) -> Result<FormData, Response> {
+    if !viewer.signed_in() {
+        return Err(to_login("/admin"));
+    }
+    let form = FormData::read(request, state).await.map_err(|e| refusal(tr, viewer, &e))?;
+    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
+        return Err(refusal(tr, viewer, &expired()));
+    }
+    Ok(form)
 }
 
 pub async fn submit(
@@ -279,21 +390,33 @@ pub async fn submit(
     if !viewer.signed_in() {
         return to_login("/admin");
     }
-    match apply(&state, &viewer, &section, request).await {
-        Ok(Applied::Shown(once)) => render(&state, &viewer, tr, Some(once), None, String::new()).await,
-        Ok(Applied::Done(done)) => {
-            let done = url::form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>();
-            Redirect::to(&format!("/admin?done={done}#{section}")).into_response()
-        }
-        Err(e) => {
-            let m = e.message();
-            let mut r = render(&state, &viewer, tr, None, Some(if tr.en { m.en } else { m.zh }), String::new()).await;
-            *r.status_mut() = match e {
-                AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
-                AppError::NotFound { .. } => axum::http::StatusCode::NOT_FOUND,
-                _ => axum::http::StatusCode::BAD_REQUEST,
-            };
-            r
-        }
+    let form = match FormData::read(request, &state).await {
+        Ok(form) => form,
+        Err(e) => return refused(&state, &viewer, tr, &section, &FormData::default(), e.into()).await,
+    };
+    match apply(&state, &viewer, &section, &form).await {
+        Ok(Applied::Shown(once)) => render(&state, &viewer, tr, Some(once), None, Kept::default(), String::new()).await,
+        Ok(Applied::Done(done)) => done_at(&format!("/admin#{}", section.split('_').next().unwrap_or_default()), &done),
+        Err(failed) => refused(&state, &viewer, tr, &section, &form, failed).await,
+    }
+}
+
+/// The page again with the refused form's input, the error at the top and
+/// beside its field, and a 4xx status.
+async fn refused(state: &AppState, viewer: &Viewer, tr: Tr, section: &str, form: &FormData, f: Failed) -> Response {
+    let m = f.error.message();
+    let message = if tr.en { m.en } else { m.zh };
+    let kept = Kept::new(section, form, f.field, message.clone());
+    let mut r = render(state, viewer, tr, None, Some(message), kept, String::new()).await;
+    *r.status_mut() = status(&f.error);
+    r
+}
+
+/// The status of a refused admin form: 403, 404 or 400.
+pub(super) fn status(e: &AppError) -> axum::http::StatusCode {
+    match e {
+        AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => axum::http::StatusCode::NOT_FOUND,
+        _ => axum::http::StatusCode::BAD_REQUEST,
     }
 }
