@@ -7,6 +7,8 @@
 //! 510105002002, town 510105002, grid GB = 510105002002001, worker `wb`).
 //! Departments D1 = 510104-chengguan, D2 = 510105-shuiwu.
 
+mod self_handle;
+
 use super::record::{Holder, Places, TimelineRow};
 use super::{Key, Params, Tallies, UnitKind, compute};
 use crate::division::DivisionCode;

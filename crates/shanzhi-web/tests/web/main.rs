@@ -19,4 +19,5 @@ mod names;
 mod open311;
 mod openapi;
 mod rankings_api;
+mod self_handle_api;
 mod ui;

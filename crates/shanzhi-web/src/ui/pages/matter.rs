@@ -162,7 +162,7 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
 fn main_step_first(commands: &[CommandKind]) -> Vec<&'static str> {
     use CommandKind::*;
     let rank = |k: &CommandKind| match k {
-        Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark => 0,
+        Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark | SelfHandle => 0,
         Reject | Return | Reopen | Escalate | Extend | DenyExtension | Park | DenyPark | Supervise | Merge | Void
         | Note => 1,
     };
