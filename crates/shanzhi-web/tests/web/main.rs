@@ -11,6 +11,7 @@ mod calendar_api;
 mod dashboard;
 mod desk;
 mod exports_api;
+mod grid_page;
 mod grids_api;
 mod hardening;
 mod log_api;
