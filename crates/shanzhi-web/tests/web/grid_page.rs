@@ -155,3 +155,47 @@ async fn self_handling_from_the_page_needs_the_photo_after() {
     let counts = app.send(Method::GET, "/api/v1/matters/counts", &[("authorization", &auth)], None).await.2;
     assert_eq!(counts, json!({"closed": 1}));
 }
+
+#[tokio::test]
+async fn the_grid_worker_verifies_on_site_with_a_photo() {
+    let app = TestApi::start(
+        TestApp::new()
+            .with_grid()
+            .with_categories()
+            .with_staff(Role::GridWorker)
+            .with_staff(Role::Dispatcher)
+            .with_staff(Role::CommunityWorker),
+    )
+    .await;
+    let (cookie, _) = sign_in(&app).await;
+    let auth = app.bearer(&username_of(Role::GridWorker)).await;
+    let report = json!({"category": "0110", "lng": INSIDE_POINT.0, "lat": INSIDE_POINT.1, "description": "井盖缺失", "channel": "grid_worker"});
+    let (_, _, created) = app.send(Method::POST, "/api/v1/matters", &[("authorization", &auth)], Some(report)).await;
+    let id = created["matter"]["id"].as_str().expect("id");
+    let number = created["matter"]["number"].as_str().expect("number");
+    let (dispatcher, community) = (username_of(Role::Dispatcher), username_of(Role::CommunityWorker));
+    let steps = [
+        (&dispatcher, "accept", json!({})),
+        (&dispatcher, "dispatch", json!({"to": {"kind": "community"}})),
+        (&community, "sign", json!({})),
+        (&community, "respond", json!({"text": "已补装井盖"})),
+    ];
+    for (who, command, args) in steps {
+        app.app.command_as(who, id, command, args).await.unwrap_or_else(|e| panic!("{command}: {e:?}"));
+    }
+    let page = call(&app, Method::GET, &format!("/m/{number}"), &cookie, None).await;
+    let (actions, facts) =
+        (page.body.find("id=\"actions\"").expect("actions"), page.body.find("id=\"facts\"").expect("facts"));
+    assert!(actions < facts, "actions above the facts");
+    assert!(page.body.contains("name=\"photos\" accept=\"image/*\" capture=\"environment\""), "the camera on 核查");
+    let csrf = csrf_of(&page.body);
+    let fields = [("csrf", csrf.as_str()), ("passed", "yes"), ("note", "现场核查：已补装")];
+    let done = post_multipart(&app, &format!("/m/{number}/do/verify"), &cookie, &fields, &[("photos", PNG)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, _, timeline) =
+        app.send(Method::GET, &format!("/api/v1/matters/{id}/timeline"), &[("authorization", &auth)], None).await;
+    let verify = timeline.as_array().expect("entries").iter().find(|e| e["command"] == "verify").expect("verified");
+    assert_eq!(verify["attachments"].as_array().map(Vec::len), Some(1), "the photo is the verification's");
+    let page = call(&app, Method::GET, &format!("/m/{number}"), &cookie, None).await;
+    assert!(page.body.contains("<figcaption class=\"photo-label\">核查</figcaption>"), "labelled 核查");
+}
