@@ -19,6 +19,7 @@ mod matters_api;
 mod names;
 mod open311;
 mod openapi;
+mod patrol_track_api;
 mod rankings_api;
 mod self_handle_api;
 mod ui;
