@@ -49,14 +49,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
     async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
-        q.push_bind(patrol_id.to_owned());
-        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
-        match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
-            None => return Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
-            Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
-            Some(None) => {}
-        }
+        require_open::<DB>(&mut tx, patrol_id).await?;
         let seq = crate::next_number::<DB>(&mut tx, "patrol_points", "seq", "patrol_id", patrol_id).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO patrol_points (patrol_id, seq, at, lng, lat, grid_code, households, note) ",
@@ -105,14 +98,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
     async fn add_patrol_track(&self, patrol_id: &str, points: &[TrackPoint], max: usize) -> StoreResult<usize> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
-        q.push_bind(patrol_id.to_owned());
-        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
-        match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
-            None => return Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
-            Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
-            Some(None) => {}
-        }
+        require_open::<DB>(&mut tx, patrol_id).await?;
         // The next seq is the count plus one: a track is only ever appended to.
         let first = crate::next_number::<DB>(&mut tx, "patrol_track", "seq", "patrol_id", patrol_id).await?;
         let had = usize::try_from(first - 1).map_err(StoreError::corrupt)?;
@@ -148,6 +134,19 @@ impl<DB> PatrolStore for SqlStore<DB> {
                 })
             })
             .collect()
+    }
+}
+
+/// Fails (`Constraint`) unless the patrol exists and has not ended.
+#[sql_bounds]
+async fn require_open<DB>(conn: &mut DB::Connection, patrol_id: &str) -> StoreResult<()> {
+    let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
+    q.push_bind(patrol_id.to_owned());
+    let row = q.build().fetch_optional(&mut *conn).await.map_err(map_err)?;
+    match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
+        None => Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
+        Some(Some(_)) => Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
+        Some(None) => Ok(()),
     }
 }
 
