@@ -74,7 +74,7 @@
       .then(function (pts) {
         if (!line) { return; }
         pts.forEach(function (p) { line.addLatLng([p.lat, p.lng]); });
-        if (info && pts.length) { info.textContent = "· " + pts.length; }
+        if (info && pts.length) { info.textContent = info.getAttribute("data-label") + " " + pts.length; }
       });
     function send() {
       if (!pending.length) { return Promise.resolve(); }
@@ -91,7 +91,7 @@
         }
         return r.ok ? r.json() : null;
       }).then(function (answer) {
-        if (answer && info) { info.textContent = "· " + answer.total; }
+        if (answer && info) { info.textContent = info.getAttribute("data-label") + " " + answer.total; }
       }).catch(function () {});
     }
     function sample() {
