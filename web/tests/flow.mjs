@@ -180,6 +180,39 @@ await shot(grid.page, "tasks-patrol-phone");
 await open(grid.page, "#patrol-end");
 check(await grid.page.locator("#patrol-start").count() === 1, "the patrol ended");
 
+// 4b. The grid worker's own page, on a phone where they stand: they land on
+// it, 自行处置 with a photo (reported and closed in one step), then a patrol
+// whose timer runs from the stored start, also after a reload.
+step("grid worker's page");
+const gw = await as("demo_grid", PHONE, { geolocation: { longitude: lng, latitude: lat }, permissions: ["geolocation"] });
+check(new URL(gw.page.url()).pathname === "/grid", "the grid worker lands on /grid, not " + gw.page.url());
+const gridName = (await gw.page.textContent("#grid-name")).trim();
+check(gridName && !/^\d+$/.test(gridName), "the grid by its name: " + gridName);
+const first = await gw.page.locator("#gw-report, #gw-map").first().getAttribute("id");
+check(first === "gw-report", "the actions come before the map");
+await shot(gw.page, "grid-phone");
+await open(gw.page, "#gw-self-handle");
+await gw.page.waitForFunction(() => document.getElementById("lng").value !== "");
+await gw.page.selectOption("select[name=category]", "0507");
+await gw.page.fill("textarea[name=description]", "单元门口堆放纸箱杂物，影响通行。");
+await gw.page.fill("textarea[name=text]", "已联系住户清理完毕，通道畅通。");
+await gw.page.setInputFiles("input[name=after]", { name: "after.png", mimeType: "image/png", buffer: PNG });
+await shot(gw.page, "self-handle-phone");
+await open(gw.page, "#gw-form button[type=submit]");
+check(/\/m\//.test(gw.page.url()), "self-handling opens the matter: " + gw.page.url() + " " +
+  (await gw.page.locator(".error").count() ? await gw.page.locator(".error").first().textContent() : ""));
+check((await gw.page.textContent("h1")).includes("已结案"), "closed in one step");
+check(await gw.page.locator("figcaption", { hasText: "处置后" }).count() === 1, "the photo after, labelled");
+await gw.page.goto(base + "/grid");
+await open(gw.page, "#patrol-start");
+check(await gw.page.locator("#patrol-timer").count() === 1, "the patrol's timer");
+await gw.page.waitForFunction(() => document.getElementById("patrol-timer").textContent !== "00:00:00");
+await gw.page.reload();
+await gw.page.waitForFunction(() => document.getElementById("patrol-timer").textContent !== "00:00:00");
+await shot(gw.page, "grid-patrol-phone");
+await open(gw.page, "#patrol-end");
+check(await gw.page.locator("#patrol-start").count() === 1, "the patrol ended on the grid page");
+
 // 5. The resident follows it and rates it.
 await resident.page.goto(base + "/track?number=" + number);
 check((await resident.page.textContent("#track-status")).includes("已结案"), "closed after verification");

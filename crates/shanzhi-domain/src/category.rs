@@ -190,6 +190,10 @@ pub struct Category {
     /// Extra questions asked when reporting (Open311 service attributes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<Attribute>,
+    /// 自行处置: a grid worker may report and handle it on the spot in one
+    /// step (small street-order matters); off unless a category says so.
+    #[serde(default)]
+    pub self_handle: bool,
 }
 
 impl Category {

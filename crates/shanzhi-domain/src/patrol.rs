@@ -18,3 +18,13 @@ pub struct PatrolPoint {
     pub households_visited: u32,
     pub note: Option<String>,
 }
+
+/// One position of a patrol's GPS track, as the phone sampled it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrackPoint {
+    /// When the phone took it.
+    pub at: Micros,
+    pub lng: f64,
+    pub lat: f64,
+}

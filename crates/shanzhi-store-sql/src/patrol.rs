@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use shanzhi_domain::GridCode;
 use shanzhi_domain::Micros;
-use shanzhi_store::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreError, StoreResult};
+use shanzhi_store::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, StoreError, StoreResult, TrackPoint};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
 
@@ -49,14 +49,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
     async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
-        let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
-        q.push_bind(patrol_id.to_owned());
-        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
-        match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
-            None => return Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
-            Some(Some(_)) => return Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
-            Some(None) => {}
-        }
+        require_open::<DB>(&mut tx, patrol_id).await?;
         let seq = crate::next_number::<DB>(&mut tx, "patrol_points", "seq", "patrol_id", patrol_id).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO patrol_points (patrol_id, seq, at, lng, lat, grid_code, households, note) ",
@@ -100,6 +93,60 @@ impl<DB> PatrolStore for SqlStore<DB> {
 
     async fn patrols(&self, query: &PatrolQuery) -> StoreResult<Vec<PatrolRecord>> {
         self.read_patrols(query, None).await
+    }
+
+    async fn add_patrol_track(&self, patrol_id: &str, points: &[TrackPoint], max: usize) -> StoreResult<usize> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        require_open::<DB>(&mut tx, patrol_id).await?;
+        // The next seq is the count plus one: a track is only ever appended to.
+        let first = crate::next_number::<DB>(&mut tx, "patrol_track", "seq", "patrol_id", patrol_id).await?;
+        let had = usize::try_from(first - 1).map_err(StoreError::corrupt)?;
+        if had + points.len() > max {
+            return Err(StoreError::Constraint(format!("patrol {patrol_id}'s track would pass {max} points")));
+        }
+        let rows: Vec<(i64, &TrackPoint)> = (first..).zip(points).collect();
+        for chunk in rows.chunks(DB::CHUNK_ROWS / 5 + 1) {
+            let mut q = QueryBuilder::<DB>::new("INSERT INTO patrol_track (patrol_id, seq, at, lng, lat) ");
+            q.push_values(chunk, |mut v, (seq, p)| {
+                v.push_bind(patrol_id.to_owned())
+                    .push_bind(*seq)
+                    .push_bind(p.at.get())
+                    .push_bind(p.lng)
+                    .push_bind(p.lat);
+            });
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(had + points.len())
+    }
+
+    async fn patrol_track(&self, patrol_id: &str) -> StoreResult<Vec<TrackPoint>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT at, lng, lat FROM patrol_track WHERE patrol_id = ");
+        q.push_bind(patrol_id.to_owned()).push(" ORDER BY seq");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(TrackPoint {
+                    at: Micros::new(r.try_get::<i64, _>(0usize).map_err(map_err)?),
+                    lng: r.try_get(1usize).map_err(map_err)?,
+                    lat: r.try_get(2usize).map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Fails (`Constraint`) unless the patrol exists and has not ended.
+#[sql_bounds]
+async fn require_open<DB>(conn: &mut DB::Connection, patrol_id: &str) -> StoreResult<()> {
+    let mut q = QueryBuilder::<DB>::new("SELECT ended_at FROM patrols WHERE id = ");
+    q.push_bind(patrol_id.to_owned());
+    let row = q.build().fetch_optional(&mut *conn).await.map_err(map_err)?;
+    match row.map(|r| r.try_get::<Option<i64>, _>(0usize)).transpose().map_err(map_err)? {
+        None => Err(StoreError::Constraint(format!("patrol {patrol_id} does not exist"))),
+        Some(Some(_)) => Err(StoreError::Constraint(format!("patrol {patrol_id} has ended"))),
+        Some(None) => Ok(()),
     }
 }
 

@@ -33,7 +33,7 @@ pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterPoint, MatterQuery, MatterScope, MatterStore,
     NewMatter, SweepUpdate, WarningCount,
 };
-pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore};
+pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
 pub use setting::SettingStore;

@@ -5,7 +5,7 @@ use shanzhi_domain::{DivisionCode, GridCode};
 use crate::StoreResult;
 use shanzhi_domain::Micros;
 
-pub use shanzhi_domain::patrol::PatrolPoint;
+pub use shanzhi_domain::patrol::{PatrolPoint, TrackPoint};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PatrolRecord {
@@ -36,6 +36,12 @@ pub trait PatrolStore {
     /// End an open patrol; fails if already ended.
     async fn end_patrol(&self, patrol_id: &str, at: Micros) -> StoreResult<()>;
     async fn patrol(&self, id: &str) -> StoreResult<Option<PatrolRecord>>;
+    /// Append positions to an open patrol's GPS track, all or none; fails
+    /// (`Constraint`) if the patrol is unknown or ended, or if the track would
+    /// hold more than `max` points. The track's length after.
+    async fn add_patrol_track(&self, patrol_id: &str, points: &[TrackPoint], max: usize) -> StoreResult<usize>;
+    /// A patrol's track in the order it was sent.
+    async fn patrol_track(&self, patrol_id: &str) -> StoreResult<Vec<TrackPoint>>;
     /// Patrols matching `query`, newest first, points included.
     async fn patrols(&self, query: &PatrolQuery) -> StoreResult<Vec<PatrolRecord>>;
 }

@@ -95,6 +95,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::locate::routes())
         .merge(routes::log::routes())
         .merge(routes::matters::routes())
+        .merge(routes::self_handle::routes())
         .merge(routes::patrols::routes())
         .merge(routes::people::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

@@ -32,7 +32,7 @@ pub use auth::{AuthConfig, Client, LoginOutcome, NewToken, SESSION_COOKIE};
 pub use departments::{DepartmentView, demo_departments};
 pub use desk::{AdminDesk, AuditDesk, CityDesk, Desk, DispatchDesk, PatrolDesk};
 
-pub use patrols::{CheckIn, CoverageRow, PatrolView};
+pub use patrols::{CheckIn, CoverageRow, MAX_TRACK_BATCH, MAX_TRACK_POINTS, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
 pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind, TREE_LIMIT};
 

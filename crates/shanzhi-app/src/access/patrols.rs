@@ -8,7 +8,7 @@ use serde::Serialize;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, CodeSystem, DivisionCode, GridCode, GridKind, Place};
 use shanzhi_geo::Crs;
-use shanzhi_store::{Micros, PatrolPoint, PatrolQuery, PatrolRecord, StoreError};
+use shanzhi_store::{Micros, PatrolPoint, PatrolQuery, PatrolRecord, StoreError, TrackPoint};
 
 use super::{Scoped, refuse};
 use crate::grids::{GridFilter, today};
@@ -57,6 +57,13 @@ fn now() -> Micros {
 fn patrol_not_found(id: &str) -> AppError {
     AppError::not_found("patrol_not_found", format!("巡查 {id} 不存在"), format!("no patrol {id}"))
 }
+
+/// Track points a request may carry, and a patrol may keep (a point every
+/// 30 s is about 166 hours).
+pub const MAX_TRACK_BATCH: usize = 500;
+pub const MAX_TRACK_POINTS: usize = 20_000;
+/// How far a phone's clock may be off the server's.
+const TRACK_CLOCK_SKEW_SECS: i64 = 120;
 
 /// How far outside its grid a check-in may be: a phone's position error.
 const CHECK_IN_TOLERANCE_METRES: f64 = 200.0;
@@ -110,6 +117,12 @@ impl Scoped<'_> {
         self.require(Action::ViewPatrols, &Place::Division(division.clone()))?;
         let query = PatrolQuery { within: Some(division.clone()), grids: Vec::new(), user_id: None, from, to };
         Ok(self.app.store.patrols(&query).await?)
+    }
+
+    /// A patrol's GPS track, for whoever may see the patrol.
+    pub async fn patrol_track(&self, id: &str) -> AppResult<Vec<TrackPoint>> {
+        self.patrol(id).await?;
+        Ok(self.app.store.patrol_track(id).await?)
     }
 
     /// Patrols in `division` overlapping [from, to).
@@ -262,6 +275,56 @@ impl super::PatrolDesk<'_> {
         };
         self.app.store.add_patrol_point(id, &point).await.map_err(ended)?;
         self.patrol_view(self.own_patrol(id).await?).await
+    }
+
+    /// Add sampled positions to one's own open patrol's GPS track: at most
+    /// [`MAX_TRACK_BATCH`] a request and [`MAX_TRACK_POINTS`] a patrol, each
+    /// a real position taken since the patrol started and not in the future.
+    /// A bad point refuses the whole batch. The track's length after.
+    pub async fn add_track(&self, id: &str, points: &[TrackPoint]) -> AppResult<usize> {
+        let bad =
+            |zh: String, en: String| AppError::BadRequest { code: "invalid_track", message: Bilingual::new(zh, en) };
+        if points.is_empty() || points.len() > MAX_TRACK_BATCH {
+            return Err(bad(
+                format!("每次提交 1–{MAX_TRACK_BATCH} 个轨迹点"),
+                format!("send 1–{MAX_TRACK_BATCH} track points at a time"),
+            ));
+        }
+        let patrol = self.own_patrol(id).await?;
+        let latest = now().plus_seconds(TRACK_CLOCK_SKEW_SECS);
+        let earliest = patrol.started_at.plus_seconds(-TRACK_CLOCK_SKEW_SECS);
+        for (i, p) in points.iter().enumerate() {
+            let n = i + 1;
+            if !(p.lng.is_finite()
+                && p.lat.is_finite()
+                && (-180.0..=180.0).contains(&p.lng)
+                && (-90.0..=90.0).contains(&p.lat))
+            {
+                return Err(bad(
+                    format!("第 {n} 个轨迹点的经纬度无效"),
+                    format!("track point {n} has invalid coordinates"),
+                ));
+            }
+            if p.at > latest {
+                return Err(bad(format!("第 {n} 个轨迹点的时间晚于现在"), format!("track point {n} is in the future")));
+            }
+            if p.at < earliest {
+                return Err(bad(
+                    format!("第 {n} 个轨迹点的时间早于巡查开始"),
+                    format!("track point {n} is from before the patrol started"),
+                ));
+            }
+        }
+        self.app.store.add_patrol_track(id, points, MAX_TRACK_POINTS).await.map_err(|e| match e {
+            StoreError::Constraint(m) if m.contains("would pass") => AppError::invalid(
+                "track_full",
+                Bilingual::new(
+                    format!("一次巡查最多记录 {MAX_TRACK_POINTS} 个轨迹点"),
+                    format!("a patrol keeps at most {MAX_TRACK_POINTS} track points"),
+                ),
+            ),
+            other => ended(other),
+        })
     }
 
     /// The caller's patrol in progress, if any.

@@ -98,6 +98,17 @@ impl Scoped<'_> {
         if let Some(message) = system_only(&command) {
             return Err(AppError::BadRequest { code: "invalid_arguments", message });
         }
+        if kind == CommandKind::SelfHandle {
+            // It needs the category's permission, the worker's own grid and
+            // a photo: only the report that carries them may give it.
+            return Err(AppError::BadRequest {
+                code: "self_handle_with_report",
+                message: Bilingual::new(
+                    "自行处置须在上报时一并提交（POST /api/v1/matters/self-handle）",
+                    "handling on the spot is sent with the report itself (POST /api/v1/matters/self-handle)",
+                ),
+            });
+        }
         let m = self.visible_matter(id).await?;
         let Some(role) = self.acting_role(kind, &m) else {
             return Err(AppError::Forbidden(Bilingual::new(

@@ -14,6 +14,7 @@ mod intake;
 mod map;
 mod page;
 pub mod seed;
+mod self_handle;
 mod submit;
 mod verify;
 
@@ -47,6 +48,7 @@ pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;
+pub use self_handle::SelfHandleRequest;
 pub use verify::{MatterVerification, verify_matter_chains};
 
 /// A matter as the caller may see it: the reporter's name and phone masked

@@ -126,6 +126,10 @@ const GOVERNANCE: [(&str, &str, &str); 12] = [
     ("ZZ.0206", "特殊人群关爱", "独居 老人 残疾"),
 ];
 
+/// Street-order matters a grid worker usually settles on the spot (劝离游商,
+/// 店外经营归位, 单车摆放, 清理堆物, 收起晾挂): 自行处置 is allowed for them.
+const SELF_HANDLED: [&str; 5] = ["0501", "0504", "0506", "0507", "0511"];
+
 fn code(s: &str) -> CategoryCode {
     CategoryCode::parse(s).expect("shipped code")
 }
@@ -175,6 +179,7 @@ pub fn shipped_categories() -> Vec<Category> {
             standard: "CJ/T 214-2007".to_owned(),
             keywords: Vec::new(),
             attributes: Vec::new(),
+            self_handle: false,
         });
         for (minor, name, words) in minors.iter() {
             out.push(Category {
@@ -190,6 +195,7 @@ pub fn shipped_categories() -> Vec<Category> {
                 standard: "CJ/T 214-2007".to_owned(),
                 keywords: keywords(words),
                 attributes: vec![landmark(1)],
+                self_handle: SELF_HANDLED.contains(minor),
             });
         }
     }
@@ -216,6 +222,7 @@ pub fn shipped_categories() -> Vec<Category> {
             standard: "成都市网络理政 12345".to_owned(),
             keywords: Vec::new(),
             attributes: Vec::new(),
+            self_handle: false,
         });
     }
     for (c, name, words) in GOVERNANCE {
@@ -237,6 +244,7 @@ pub fn shipped_categories() -> Vec<Category> {
             standard: "综治".to_owned(),
             keywords: keywords(words),
             attributes: if safety { hazard_attributes() } else { dispute_attributes() },
+            self_handle: false,
         });
     }
     out

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use shanzhi_app::AppError;
 use shanzhi_app::access::Actor;
 use shanzhi_app::figures::FigureQuery;
-use shanzhi_app::matters::IntakeRequest;
+use shanzhi_app::matters::{IntakeRequest, SelfHandleRequest};
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::indicators::{Key, Period, UnitKind};
 use shanzhi_domain::{Assignee, CommandKind, DivisionCode, Level, Line, Matter, MatterId, MatterState, Micros, Role};
@@ -254,11 +254,14 @@ fn naive(matters: &[(String, Vec<Row>)], q: &Question<'_>) -> Figures {
                     add("satisfaction_rate", responder(i), score, 1.0);
                 }
                 "supervise" => add("supervised", before(i), 1.0, 0.0),
+                // 自行处置: closed by the worker who reported it, no department judged.
+                "self_handle" => add("closed", None, 1.0, 0.0),
                 _ => {}
             }
         }
         if place && rows[0].command == "report" && in_p(rows[0].at) {
-            let closed = rows.iter().any(|r| r.command == "verify" && r.passed == "true");
+            let closed =
+                rows.iter().any(|r| (r.command == "verify" && r.passed == "true") || r.command == "self_handle");
             add("closure_rate", None, if closed { 1.0 } else { 0.0 }, 1.0);
         }
 
@@ -465,6 +468,10 @@ fn replay_rows(m: &Matter, rows: &[Row]) {
             ("respond", "in_progress") => "responded",
             ("verify", "responded") if r.passed == "true" => "closed",
             ("verify", "responded") => "in_progress",
+            ("self_handle", "reported") => {
+                assignee = Some(("division".to_owned(), rows[0].community.clone()));
+                "closed"
+            }
             ("rate", "closed") => "rated",
             ("reopen", "rated") => "dispatched",
             ("extend" | "approve_extension" | "deny_extension" | "park" | "deny_park", "in_progress") => "in_progress",
@@ -712,8 +719,13 @@ impl World {
             1 => (format!("gw_{grid}"), "grid_worker"),
             _ => (format!("disp_{district}"), "hotline"),
         };
-        // 0401 路面塌陷 runs on clock hours (and is on both lines); 0110 on working time.
-        let category = if (alt / 3).is_multiple_of(3) { "0401" } else { "0110" };
+        // 0401 路面塌陷 runs on clock hours (and is on both lines); 0110 on
+        // working time; a grid worker handles 0507 乱堆物堆料 on the spot.
+        let category = match (alt / 3) % 6 {
+            0 | 3 => "0401",
+            5 if channel == "grid_worker" => "0507",
+            _ => "0110",
+        };
         let r = IntakeRequest {
             category: category.to_owned(),
             lng: Some(x + 0.002 + 0.005 * half as f64),
@@ -722,7 +734,20 @@ impl World {
             channel: Some(channel.to_owned()),
             ..IntakeRequest::default()
         };
-        let answer = self.t.app().scoped(self.actors[&who].clone()).intake(r).await;
+        let scoped = self.t.app().scoped(self.actors[&who].clone());
+        if category == "0507" {
+            const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+            let after = SelfHandleRequest {
+                report: r,
+                text: "已清理".to_owned(),
+                after_photos: vec![PNG.to_vec()],
+                ..Default::default()
+            };
+            let m = scoped.self_handle(after).await.unwrap_or_else(|e| panic!("{who} handles on the spot: {e:?}"));
+            self.ids[i] = Some(m.id);
+            return;
+        }
+        let answer = scoped.intake(r).await;
         let answer = answer.unwrap_or_else(|e| panic!("{who} reports through {channel}: {e:?}"));
         self.ids[i] = Some(answer.matter.id);
     }
@@ -800,6 +825,8 @@ impl World {
             CommandKind::Extend => vec![json!({"hours": 1 + s.alt % 40, "reason": "需采购配件"})],
             CommandKind::Supervise => vec![json!({"note": "请加快办理"})],
             CommandKind::Note => vec![json!({"text": "补充说明"})],
+            // Only with the report (see `report`): never a step of its own.
+            CommandKind::SelfHandle => unreachable!("self_handle is not among the allowed steps"),
             CommandKind::Merge => vec![json!({"into": merge.clone().expect("a target")})],
             CommandKind::Reject
             | CommandKind::Return
@@ -836,6 +863,7 @@ impl World {
             CommandKind::Rate => vec!["res".to_owned(), disp],
             CommandKind::Supervise => vec!["sup".to_owned()],
             CommandKind::Note => vec![gw, disp],
+            CommandKind::SelfHandle => vec![gw],
         };
         if s.alt % 2 == 1 {
             who.reverse();

@@ -225,6 +225,10 @@ pub(super) fn contributions<'r>(rows: &[&'r TimelineRow], as_of: Micros, sink: &
                 }
                 sink(plain(Key::ReworkRate, r, judged, r.at, if passed { 0.0 } else { 1.0 }, 1.0));
             }
+            // Handled and closed on the spot by the grid worker who reported
+            // it: closed, with no department's response to judge (so no
+            // 返工率 entry: nothing was sent back for rework).
+            EventKind::Command(CommandKind::SelfHandle) => sink(plain(Key::Closed, r, None, r.at, 1.0, 0.0)),
             EventKind::Command(CommandKind::Rate) => {
                 let (num, num_k) = match r.rating {
                     Some(Rating::Satisfied) => (1.0, 0.0),
@@ -238,10 +242,14 @@ pub(super) fn contributions<'r>(rows: &[&'r TimelineRow], as_of: Micros, sink: &
             _ => {}
         }
     }
-    // 办结率: of the matters reported in P, those verified by as_of.
+    // 办结率: of the matters reported in P, those verified (or handled on
+    // the spot, 自行处置) by as_of.
     if let Some(report) = rows.first().filter(|r| r.command == EventKind::Report) {
         sink(plain(Key::ClosureRate, report, None, report.at, 0.0, 1.0));
-        if let Some(verified) = rows.iter().find(|r| is(r, CommandKind::Verify) && r.passed == Some(true)) {
+        let closes = |r: &&&TimelineRow| {
+            (is(r, CommandKind::Verify) && r.passed == Some(true)) || is(r, CommandKind::SelfHandle)
+        };
+        if let Some(verified) = rows.iter().find(closes) {
             let c = plain(Key::ClosureRate, report, None, report.at, 1.0, 0.0);
             sink(Contribution { known_at: verified.at, ..c });
         }

@@ -106,6 +106,7 @@ command_kinds! {
     Merge => "merge", "合并", "Merge";
     Void => "void", "作废", "Void";
     Note => "note", "补充说明", "Add a note";
+    SelfHandle => "self_handle", "自行处置", "Handled on the spot";
 }
 
 impl CommandKind {
@@ -120,6 +121,8 @@ impl CommandKind {
             Sign | Return | Respond | Extend | Park => &[DeptHandler, CommunityWorker],
             ApproveExtension | DenyExtension | ApprovePark | DenyPark | Resume | Reopen => &[Dispatcher],
             Verify => &[GridWorker, CommunityWorker],
+            // Given only with the worker's own report (see `Status::allowed`).
+            SelfHandle => &[GridWorker],
             Rate => &[Resident, Dispatcher],
             Supervise => &[Supervisor],
             // A reporter on their own matter, staff on what they may see.
@@ -134,7 +137,7 @@ impl CommandKind {
         match self {
             Sign | Return | Respond | Extend | Park => true,
             Accept | Reject | Dispatch | Merge | Void | Escalate | ApproveExtension | DenyExtension | ApprovePark
-            | DenyPark | Resume | Reopen | Verify | Rate | Supervise | Note => false,
+            | DenyPark | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle => false,
         }
     }
 
@@ -144,7 +147,7 @@ impl CommandKind {
         match self {
             Accept | Reject | Dispatch | Merge | Void | Escalate => true,
             Sign | Return | Respond | Extend | Park | ApproveExtension | DenyExtension | ApprovePark | DenyPark
-            | Resume | Reopen | Verify | Rate | Supervise | Note => false,
+            | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle => false,
         }
     }
 
@@ -174,6 +177,7 @@ impl CommandKind {
             K::Merge => Command::Merge { into: "m1".to_owned() },
             K::Void => Command::Void { reason: reason() },
             K::Note => Command::Note { text: "补充：夜间更明显".to_owned(), partner: None },
+            K::SelfHandle => Command::SelfHandle { text: "已劝离摊贩并清理现场".to_owned() },
         }
     }
 }
@@ -268,6 +272,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         partner: Option<PartnerUpdate>,
     },
+    /// 自行处置: the grid worker who reported it handled it on the spot and
+    /// closes it (a category that allows it; the app gives it only together
+    /// with the report, with a photo of the result).
+    SelfHandle {
+        text: String,
+    },
 }
 
 /// A partner system's update as it came (FixMyStreet's `update_id`, its
@@ -327,6 +337,7 @@ impl Command {
             Command::Merge { .. } => K::Merge,
             Command::Void { .. } => K::Void,
             Command::Note { .. } => K::Note,
+            Command::SelfHandle { .. } => K::SelfHandle,
         }
     }
 
@@ -355,7 +366,7 @@ impl Command {
             | Command::Park { reason }
             | Command::DenyPark { reason }
             | Command::Void { reason } => text(reason, "理由 (reason)", true),
-            Command::Respond { text: t } => text(t, "处置情况 (text)", true),
+            Command::Respond { text: t } | Command::SelfHandle { text: t } => text(t, "处置情况 (text)", true),
             Command::Verify { note, .. } => text(note, "核查意见 (note)", false),
             Command::Supervise { note, .. } => text(note, "督办意见 (note)", true),
             Command::Note { text: t, partner } => {

@@ -83,9 +83,11 @@ impl Status {
     }
 
     /// The next steps the state allows (whoever gives them). A note fits
-    /// every state and is no step: it is not listed.
+    /// every state and is no step; 自行处置 comes only with the report
+    /// itself: neither is listed.
     pub fn allowed(&self) -> Vec<CommandKind> {
-        CommandKind::ALL.iter().copied().filter(|k| *k != CommandKind::Note && self.fits(*k)).collect()
+        let listed = |k: &CommandKind| !matches!(k, CommandKind::Note | CommandKind::SelfHandle);
+        CommandKind::ALL.iter().copied().filter(|k| listed(k) && self.fits(*k)).collect()
     }
 
     /// Does a command of this kind fit the status now?
@@ -99,7 +101,7 @@ impl Status {
             // Words may be added at any time, after the end too (a reporter
             // who says the fix did not hold).
             K::Note => true,
-            K::Accept | K::Reject => s == Reported,
+            K::Accept | K::Reject | K::SelfHandle => s == Reported,
             K::Merge | K::Void => matches!(s, Reported | Filed),
             K::Dispatch => s == Filed,
             K::Escalate => matches!(s, Filed | Dispatched | InProgress) && self.level.up().is_some() && !pending,
@@ -181,6 +183,11 @@ impl Status {
                 next.merged_into = Some(into.clone());
             }
             Command::Void { .. } => next.state = Voided,
+            // Handled within the community, by its own grid worker.
+            Command::SelfHandle { .. } => {
+                next.state = Closed;
+                next.assignee = Some(Assignee::Community);
+            }
             // A note is words on the record: the state stays as it is.
             Command::Note { .. } => {}
         }
@@ -317,6 +324,7 @@ mod tests {
             Just(Command::Merge { into: "m1".into() }),
             r().prop_map(|reason| Command::Void { reason }),
             r().prop_map(|text| Command::Note { text, partner: None }),
+            r().prop_map(|text| Command::SelfHandle { text }),
         ]
     }
 

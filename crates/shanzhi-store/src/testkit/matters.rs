@@ -27,6 +27,7 @@ fn category(code: &str, name: &str) -> Category {
         standard: "CJ/T 214-2007".to_owned(),
         keywords: vec!["井盖".to_owned()],
         attributes: Vec::new(),
+        self_handle: false,
     }
 }
 

@@ -115,6 +115,7 @@ macro_rules! contract_tests {
             sessions_tokens_and_login_failures,
             throttle_hits_are_atomic,
             patrols_keep_their_check_ins,
+            patrol_tracks_are_appended_whole_and_bounded,
             the_audit_log_is_a_hash_chain,
             scheme_versions_are_numbered_per_unit_type,
             published_rankings_are_chained_logged_and_unique,

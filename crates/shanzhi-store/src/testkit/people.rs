@@ -6,7 +6,7 @@ use shanzhi_domain::Micros;
 use super::with_divisions;
 use crate::{
     AUDIT_GENESIS, ApiTokenRecord, AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PatrolPoint, PatrolQuery,
-    PatrolRecord, PiiAccess, SessionRecord, Store, ThrottleCount, UserKind, audit_hash,
+    PatrolRecord, PiiAccess, SessionRecord, Store, ThrottleCount, TrackPoint, UserKind, audit_hash,
 };
 
 fn audit(action: &str, entity: &str) -> AuditEntry {
@@ -183,6 +183,35 @@ pub async fn throttle_hits_are_atomic(store: &dyn Store) {
         futures_util::future::join_all(hits).await.into_iter().map(|c| c.expect("hit").hits).collect();
     counts.sort_unstable();
     assert_eq!(counts, (1..=40).collect::<Vec<_>>());
+}
+
+/// A patrol's GPS track: appended in order, a batch all or none, bounded,
+/// only while the patrol is open.
+pub async fn patrol_tracks_are_appended_whole_and_bounded(store: &dyn Store) {
+    with_divisions(store).await;
+    store.create_user(&user("u1", "wangwu"), &audit("user.create", "user:wangwu")).await.expect("create");
+    let patrol = PatrolRecord {
+        id: "t1".to_owned(),
+        user_id: "u1".to_owned(),
+        grid: GridCode::parse("510104022006001").expect("grid"),
+        started_at: Micros::new(1_000),
+        ended_at: None,
+        points: Vec::new(),
+    };
+    store.start_patrol(&patrol).await.expect("start");
+    let at = |i: i64| TrackPoint { at: Micros::new(1_000 + i * 30_000_000), lng: 104.07 + i as f64 * 1e-4, lat: 30.65 };
+    let first: Vec<TrackPoint> = (0..3).map(at).collect();
+    assert_eq!(store.add_patrol_track("t1", &first, 5).await.expect("first batch"), 3);
+    let too_many: Vec<TrackPoint> = (3..6).map(at).collect();
+    assert!(store.add_patrol_track("t1", &too_many, 5).await.is_err(), "6 points pass the bound of 5");
+    assert_eq!(store.patrol_track("t1").await.expect("track"), first, "a refused batch adds nothing");
+    assert_eq!(store.add_patrol_track("t1", &too_many[..2], 5).await.expect("up to the bound"), 5);
+    let track = store.patrol_track("t1").await.expect("track");
+    assert_eq!(track, (0..5).map(at).collect::<Vec<_>>(), "in the order sent");
+    assert!(store.add_patrol_track("t9", &first, 5).await.is_err(), "unknown patrol");
+    store.end_patrol("t1", Micros::new(9_000_000_000)).await.expect("end");
+    assert!(store.add_patrol_track("t1", &[], 5).await.is_err(), "no track after the end");
+    assert!(store.patrol_track("t9").await.expect("none").is_empty());
 }
 
 pub async fn patrols_keep_their_check_ins(store: &dyn Store) {

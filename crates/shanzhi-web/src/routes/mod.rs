@@ -24,6 +24,7 @@ pub mod open311;
 pub mod patrols;
 pub mod people;
 pub mod rankings;
+pub mod self_handle;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

@@ -5,7 +5,8 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shanzhi_app::access::PatrolDesk;
-use shanzhi_app::access::{CheckIn, CoverageRow, PatrolView};
+use shanzhi_app::access::{CheckIn, CoverageRow, MAX_TRACK_BATCH, PatrolView};
+use shanzhi_domain::patrol::TrackPoint;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{DivisionCode, Micros};
 use shanzhi_geo::Crs;
@@ -19,7 +20,7 @@ use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![list, start; coverage; show; check_in; end]
+    api_router![list, start; coverage; show; check_in; end; add_track, track]
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -111,4 +112,70 @@ async fn list(api: Api, ApiQuery(q): ApiQuery<SpanQuery>) -> ApiResult<Json<Vec<
 async fn coverage(api: Api, ApiQuery(q): ApiQuery<SpanQuery>) -> ApiResult<Json<Vec<CoverageRow>>> {
     let SpanQuery { division, from, to } = q;
     Ok(Json(api.scoped().patrol_coverage(&division, from, to).await?))
+}
+
+/// One sampled position as the phone sends it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct TrackPointBody {
+    /// WGS-84
+    #[schema(minimum = -180, maximum = 180)]
+    lng: f64,
+    #[schema(minimum = -90, maximum = 90)]
+    lat: f64,
+    /// 采样时间（RFC 3339，不晚于现在） / when it was taken (not in the future)
+    #[schema(value_type = schema::InstantText)]
+    at: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct TrackBody {
+    /// 1–500 个点；每次巡查最多 20000 个 / 1–500 points; a patrol keeps at most 20,000
+    #[schema(min_items = 1, max_items = 500)]
+    points: Vec<TrackPointBody>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct TrackAnswer {
+    /// 该巡查已记录的轨迹点数 / the points the patrol's track holds now
+    total: usize,
+}
+
+/// 提交巡查轨迹点（手机每约 30 秒采样一次） / add sampled positions to an open patrol's GPS track.
+#[utoipa::path(post, path = "/patrols/{id}/track", operation_id = "addPatrolTrack", tag = "people", params(("id" = String, Path)),
+    request_body(content = TrackBody, example = json!({"points": [{"lng": 104.11912, "lat": 30.60931, "at": "2026-11-30T09:00:00+08:00"}]})),
+    responses((status = 200, body = TrackAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn add_track(api: Api, Path(id): Path<String>, ApiJson(b): ApiJson<TrackBody>) -> ApiResult<Json<TrackAnswer>> {
+    if b.points.len() > MAX_TRACK_BATCH {
+        return Err(ApiError::bad_request(
+            "invalid_track",
+            Bilingual::new(
+                format!("每次提交 1–{MAX_TRACK_BATCH} 个轨迹点"),
+                format!("send 1–{MAX_TRACK_BATCH} track points at a time"),
+            ),
+        ));
+    }
+    let mut points = Vec::with_capacity(b.points.len());
+    for (i, p) in b.points.iter().enumerate() {
+        let at = p.at.parse::<jiff::Timestamp>().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_track",
+                Bilingual::new(
+                    format!("第 {} 个轨迹点的时间不是 RFC 3339", i + 1),
+                    format!("track point {} has no RFC 3339 time", i + 1),
+                ),
+            )
+        })?;
+        points.push(TrackPoint { at: Micros::from(at), lng: p.lng, lat: p.lat });
+    }
+    let total = api.scoped().desk::<PatrolDesk>()?.add_track(&id, &points).await?;
+    Ok(Json(TrackAnswer { total }))
+}
+
+/// 巡查轨迹 / a patrol's GPS track, in the order it was taken.
+#[utoipa::path(get, path = "/patrols/{id}/track", operation_id = "showPatrolTrack", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TrackPoint>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn track(api: Api, Path(id): Path<String>) -> ApiResult<Json<Vec<TrackPoint>>> {
+    Ok(Json(api.scoped().patrol_track(&id).await?))
 }

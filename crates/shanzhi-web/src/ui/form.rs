@@ -21,6 +21,8 @@ pub struct FormData {
     fields: Vec<(String, String)>,
     /// Uploaded files, empty ones left out.
     pub files: Vec<Vec<u8>>,
+    /// The form field of each of `files` (a form with photos before and after).
+    file_fields: Vec<String>,
 }
 
 /// Parts of one multipart body, files among them, and characters of one text
@@ -38,6 +40,17 @@ pub async fn read_multipart<S: Send + Sync>(
     state: &S,
     is_file: impl Fn(&str) -> bool,
 ) -> Result<(Vec<(String, String)>, Vec<Vec<u8>>), Bilingual> {
+    let (fields, files) = read_multipart_named(request, state, is_file).await?;
+    Ok((fields, files.into_iter().map(|(_, bytes)| bytes).collect()))
+}
+
+/// As [`read_multipart`], each file with its field's name.
+#[allow(clippy::type_complexity)]
+async fn read_multipart_named<S: Send + Sync>(
+    request: Request,
+    state: &S,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<(Vec<(String, String)>, Vec<(String, Vec<u8>)>), Bilingual> {
     let invalid = |e: &dyn std::fmt::Display| {
         Bilingual::new("表单（multipart）无效或过大", format!("invalid or oversized multipart form: {e}"))
     };
@@ -56,7 +69,7 @@ pub async fn read_multipart<S: Send + Sync>(
         if f.file_name().is_some() || is_file(&name) {
             let bytes = f.bytes().await.map_err(|e| invalid(&e))?;
             if !bytes.is_empty() {
-                files.push(bytes.to_vec());
+                files.push((name, bytes.to_vec()));
             }
             if files.len() > MAX_FILES {
                 return Err(Bilingual::new(
@@ -87,10 +100,16 @@ pub async fn read_multipart<S: Send + Sync>(
 
 impl FormData {
     pub async fn read(request: Request, state: &AppState) -> Result<FormData, AppError> {
-        let (fields, files) = read_multipart(request, state, |_| false)
+        let (fields, named) = read_multipart_named(request, state, |_| false)
             .await
             .map_err(|message| AppError::BadRequest { code: "invalid_form", message })?;
-        Ok(FormData { fields, files })
+        let (file_fields, files) = named.into_iter().unzip();
+        Ok(FormData { fields, files, file_fields })
+    }
+
+    /// The files sent in the form field `name`.
+    pub fn files_of(&self, name: &str) -> Vec<Vec<u8>> {
+        self.files.iter().zip(&self.file_fields).filter(|(_, n)| *n == name).map(|(f, _)| f.clone()).collect()
     }
 
     /// Every field as sent, in order.

@@ -71,6 +71,9 @@ impl Viewer {
         if self.has(Role::Dispatcher) || self.has(Role::CommunityWorker) {
             add("/desk", "调度工作台", "Dispatch desk");
         }
+        if self.has(Role::GridWorker) {
+            add("/grid", "我的网格", "My grid");
+        }
         if self.has(Role::DeptHandler) || self.has(Role::GridWorker) || self.has(Role::CommunityWorker) {
             add("/tasks", "我的待办", "My tasks");
         }

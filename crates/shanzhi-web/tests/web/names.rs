@@ -194,7 +194,14 @@ async fn every_page_names_what_it_shows_in_both_languages() {
             ["intake", "filed", "escalated", "waiting", "overdue"].map(|t| format!("/desk?tab={t}")).into(),
         ),
         ("n_dept", ["sign", "handle", "overdue"].map(|t| format!("/tasks?tab={t}")).into()),
-        ("n_grid", ["verify", "intake", "overdue"].map(|t| format!("/tasks?tab={t}")).into()),
+        (
+            "n_grid",
+            ["verify", "intake", "overdue"]
+                .map(|t| format!("/tasks?tab={t}"))
+                .into_iter()
+                .chain(["/grid".to_owned(), "/grid/report".to_owned(), "/grid/self-handle".to_owned()])
+                .collect(),
+        ),
         ("n_community", vec!["/desk".to_owned(), "/tasks".to_owned()]),
         (
             "n_supervisor",

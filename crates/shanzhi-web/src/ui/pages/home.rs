@@ -10,8 +10,10 @@ pub async fn home(viewer: Viewer) -> Redirect {
         "/admin"
     } else if viewer.has(Role::Dispatcher) || viewer.has(Role::CommunityWorker) {
         "/desk"
-    } else if viewer.has(Role::DeptHandler) || viewer.has(Role::GridWorker) {
+    } else if viewer.has(Role::DeptHandler) {
         "/tasks"
+    } else if viewer.has(Role::GridWorker) {
+        "/grid"
     } else if viewer.has(Role::Supervisor) {
         "/supervise"
     } else {

@@ -28,7 +28,8 @@ struct MatterPage {
     warning: String,
     /// The stage's time limit in the viewer's language.
     limit: String,
-    photos: Vec<String>,
+    /// Every photo with what it shows: (id, 处置前 / 处置后 / 核查 …).
+    photos: Vec<(String, &'static str)>,
     timeline: Vec<Entry>,
     commands: Vec<&'static str>,
     suggestion: Option<(String, String)>,
@@ -144,7 +145,7 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
         deadline: s.matter.deadline_at.as_deref().map(local).unwrap_or_default(),
         warning: s.matter.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
         limit: s.matter.time_limit.as_ref().map(|t| tr.limit(&t.limit)).unwrap_or_default(),
-        photos: s.photos,
+        photos: labelled_photos(tr, &s.timeline),
         timeline,
         commands: main_step_first(&s.commands),
         suggestion,
@@ -157,12 +158,30 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
     page(t)
 }
 
+/// The matter's photos labelled by the entry that brought them: the report's
+/// show the place before handling, a response's or 自行处置's after it, a
+/// verification's what the grid worker saw on site.
+fn labelled_photos(tr: Tr, timeline: &[EventView]) -> Vec<(String, &'static str)> {
+    timeline
+        .iter()
+        .flat_map(|e| {
+            let label = match e.command.as_str() {
+                "report" => tr.t("处置前", "Before"),
+                "respond" | "self_handle" => tr.t("处置后", "After"),
+                "verify" => tr.t("核查", "Verification"),
+                _ => tr.t("照片", "Photo"),
+            };
+            e.attachments.iter().map(move |a| (a.clone(), label))
+        })
+        .collect()
+}
+
 /// The viewer's commands with the step that moves the matter on first (签收
 /// before 退回, 处置反馈 before 申请延期): the first form is the open one.
 fn main_step_first(commands: &[CommandKind]) -> Vec<&'static str> {
     use CommandKind::*;
     let rank = |k: &CommandKind| match k {
-        Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark => 0,
+        Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark | SelfHandle => 0,
         Reject | Return | Reopen | Escalate | Extend | DenyExtension | Park | DenyPark | Supervise | Merge | Void
         | Note => 1,
     };
@@ -211,7 +230,7 @@ fn arguments(command: &str, form: &FormData, photos: Vec<String>) -> Result<Valu
         // Nothing is preselected: a form without a result is refused rather
         // than read as 不合格.
         "verify" => match field("passed").as_str() {
-            "yes" | "no" => json!({"passed": field("passed") == "yes", "note": field("note")}),
+            "yes" | "no" => json!({"passed": field("passed") == "yes", "note": field("note"), "attachments": photos}),
             _ => return Err(bad("请选择核查结果", "choose the result of the verification")),
         },
         "rate" => {

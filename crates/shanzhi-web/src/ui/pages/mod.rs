@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod desk;
+pub mod grid;
 pub mod home;
 pub mod login;
 pub mod map;

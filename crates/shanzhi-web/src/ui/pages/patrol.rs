@@ -1,5 +1,5 @@
-//! `/patrol/start` and `/patrol/end`: the grid worker's patrol from the
-//! tasks page.
+//! `/patrol/start` and `/patrol/end`: the grid worker's patrol, then back
+//! to their page (`/grid`), where the timer runs.
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -25,10 +25,10 @@ pub async fn end(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f):
     patrol_step(&state, viewer, tr, f, false).await
 }
 
-/// Starts a patrol on `f.grid` or ends patrol `f.id`, then back to the task list.
+/// Starts a patrol on `f.grid` or ends patrol `f.id`, then back to the grid page.
 async fn patrol_step(state: &AppState, viewer: Viewer, tr: Tr, f: PatrolForm, starting: bool) -> Response {
     if !viewer.signed_in() {
-        return to_login("/tasks");
+        return to_login("/grid");
     }
     if !viewer.csrf_ok(f.csrf.as_deref()) {
         return refusal(tr, &viewer, &expired());
@@ -40,7 +40,7 @@ async fn patrol_step(state: &AppState, viewer: Viewer, tr: Tr, f: PatrolForm, st
         Err(e) => Err(e),
     };
     match done {
-        Ok(()) => Redirect::to("/tasks").into_response(),
+        Ok(()) => Redirect::to("/grid").into_response(),
         Err(e) => refusal(tr, &viewer, &e),
     }
 }
