@@ -272,9 +272,9 @@ const inaccessible = await axeSweep(as, base, [
   ["resident", "demo_resident", ["/m/" + number]],
   ["dispatcher", "demo_dispatcher", ["/desk", "/desk?tab=overdue", "/m/" + number, "/map"]],
   ["department", "demo_dept", ["/tasks", "/m/" + number]],
-  ["grid worker", "demo_grid", ["/tasks"]],
+  ["grid worker", "demo_grid", ["/grid", "/grid/report", "/grid/self-handle", "/tasks"]],
   ["supervisor", "demo_supervisor", ["/supervise", "/supervise?by=department", "/supervise/report", "/rankings"]],
-  ["admin", "demo_admin", ["/admin"]],
+  ["admin", "demo_admin", ["/admin", "/admin/users/demo_grid", "/admin/categories/0101"]],
 ], [DESKTOP, PHONE], step);
 check(inaccessible.length === 0, "axe-core found accessibility violations:\n  " + inaccessible.join("\n  "));
 
