@@ -56,9 +56,22 @@
     });
   }
 
+  // The base map: the deployer's PMTiles file drawn here (served by this
+  // host), else a configured XYZ/WMTS URL (天地图 with its key), else none —
+  // Shanzhi's own layers are drawn either way. No flag in the attribution.
   function baseTiles(map) {
+    map.attributionControl.setPrefix("Leaflet");
+    var pm = document.body.getAttribute("data-pmtiles");
+    if (pm && window.protomapsL) {
+      protomapsL.leafletLayer({ url: pm, flavor: "light", lang: "zh-Hans", maxDataZoom: 15,
+        attribution: "底图 © OpenStreetMap 贡献者 (ODbL)" }).addTo(map);
+      return;
+    }
     var url = document.body.getAttribute("data-tiles");
-    if (url) { L.tileLayer(url, { maxZoom: 18 }).addTo(map); }
+    if (url) {
+      var host = url.replace(/^[a-z]+:\/\//, "").split(/[/?]/)[0];
+      L.tileLayer(url, { maxZoom: 18, attribution: "底图 " + host }).addTo(map);
+    }
   }
 
   function reportPage() {

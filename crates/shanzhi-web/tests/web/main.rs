@@ -14,6 +14,7 @@ mod exports_api;
 mod grids_api;
 mod hardening;
 mod log_api;
+mod map;
 mod matters_api;
 mod names;
 mod open311;
