@@ -101,6 +101,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::log::routes())
         .merge(routes::matters::routes())
         .merge(routes::patrols::routes())
+        .merge(routes::places::routes())
         .merge(routes::people::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::health::routes())

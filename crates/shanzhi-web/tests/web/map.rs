@@ -65,3 +65,94 @@ async fn without_a_tiles_file_there_is_none() {
     let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().expect("policy");
     assert!(policy.contains("img-src 'self' data: blob:;"), "no other host without a tile URL: {policy}");
 }
+
+/// 总府路社区 (锦江区 春熙路街道): a master grid and two general grids.
+async fn with_grid() -> TestApi {
+    TestApi::start(TestApp::new().with_features(shanzhi_testkit::community_grid(
+        shanzhi_testkit::INSIDE,
+        104.07,
+        30.65,
+    )))
+    .await
+}
+
+#[tokio::test]
+async fn places_are_found_by_name_and_address() {
+    let app = with_grid().await;
+    let (status, body) = app.get("/api/v1/places?q=总府路").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = &body[0];
+    assert_eq!(first["name"], "总府路社区", "the community first, by its everyday name: {body}");
+    assert_eq!(first["kind"], "community");
+    assert_eq!(first["kind_name"], "社区(村)");
+    assert_eq!(first["code"], "510104022006");
+    assert_eq!(first["context"], "锦江区 春熙路街道");
+    assert_eq!(first["bbox"], serde_json::json!([104.07, 30.65, 104.08, 30.66]));
+    assert_eq!(first["point"], serde_json::json!([104.075, 30.655]));
+    // The community's grids follow it (their context names it).
+    let grids: Vec<&serde_json::Value> =
+        body.as_array().expect("list").iter().filter(|p| p["kind"] == "grid").collect();
+    assert_eq!(grids.len(), 3, "{body}");
+    // The district, found by part of its name.
+    let (_, body) = app.get("/api/v1/places?q=锦江&limit=1").await;
+    assert_eq!(body.as_array().map(Vec::len), Some(1));
+    assert_eq!(body[0]["kind_name"], "区(市)县");
+    assert_eq!(body[0]["name"], "锦江区");
+    // A shipped landmark, by name and by a word of its address, placed at
+    // its district (it has no coordinates of its own).
+    for q in ["塔子山", "迎晖路"] {
+        let (_, body) = app.get(&format!("/api/v1/places?q={q}")).await;
+        assert_eq!(body[0]["name"], "塔子山公园", "{q}: {body}");
+        assert_eq!(body[0]["kind_name"], "地标");
+        assert_eq!(body[0]["approximate"], true);
+        assert_eq!(body[0]["address"], "成都市锦江区迎晖路222号");
+    }
+    // A landmark of a district without grids is not on this grid's map.
+    let (_, body) = app.get("/api/v1/places?q=青城山").await;
+    assert_eq!(body, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn bad_place_searches_are_refused() {
+    let app = with_grid().await;
+    let long = "路".repeat(51);
+    for uri in [
+        "/api/v1/places".to_owned(),
+        "/api/v1/places?q=".to_owned(),
+        "/api/v1/places?q=%20%20".to_owned(),
+        format!("/api/v1/places?q={long}"),
+        "/api/v1/places?q=总府路&limit=0".to_owned(),
+        "/api/v1/places?q=总府路&limit=51".to_owned(),
+        "/api/v1/places?q=总%00府".to_owned(),
+        "/api/v1/places?q=a&extra=1".to_owned(),
+    ] {
+        let (status, body) = app.get(&uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        crate::support::assert_error(&body, body["error"]["code"].as_str().expect("code"));
+    }
+    let (status, body) = app.get(&format!("/api/v1/places?q={}", "路".repeat(50))).await;
+    assert_eq!((status, body), (StatusCode::OK, serde_json::json!([])), "50 characters are allowed");
+}
+
+#[tokio::test]
+async fn a_point_is_named_by_its_community_and_grid() {
+    let app = with_grid().await;
+    let (status, body) = app.get("/api/v1/places/at?lng=104.072&lat=30.655").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["found"], true);
+    let grid = body["grid"].as_str().expect("grid name");
+    assert_eq!(body["text"], format!("总府路社区 · {grid}"));
+    assert_eq!(body["full_text"], format!("锦江区 春熙路街道 总府路社区 · {grid}"));
+    assert_eq!(body["grid_code"], "510104022006001");
+    let (_, outside) = app.get("/api/v1/places/at?lng=104.5&lat=30.2").await;
+    assert_eq!(outside["found"], false);
+    assert_eq!(outside["text"], "");
+    for (uri, code) in [
+        ("/api/v1/places/at?lng=190&lat=30.6", "invalid_coordinates"),
+        ("/api/v1/places/at?lng=104&lat=-91", "invalid_coordinates"),
+        ("/api/v1/places/at?lng=104.07", "invalid_query"),
+        ("/api/v1/places/at?lng=x&lat=30", "invalid_query"),
+    ] {
+        app.get_refused(uri, StatusCode::BAD_REQUEST, code).await;
+    }
+}
