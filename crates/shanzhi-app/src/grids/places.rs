@@ -75,7 +75,12 @@ impl App {
         };
         let cell = l.micro_grid.or(l.general_grid).or(l.dedicated_grid).or(l.master_grid);
         let community = l.community.name.as_deref().map(|n| short_name(n).to_owned());
-        let grid = cell.as_ref().map(|c| c.name.clone());
+        // Generated grids repeat their community (`总府路社区第1网格`): the
+        // text names it once.
+        let grid = cell.as_ref().map(|c| {
+            let within = community.as_deref().and_then(|n| c.name.strip_prefix(n)).filter(|rest| !rest.is_empty());
+            within.unwrap_or(&c.name).to_owned()
+        });
         let text = [community.clone(), grid.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         let above = [l.district.name.clone(), l.town.name.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
         Ok(PlaceAt {

@@ -156,3 +156,19 @@ async fn a_point_is_named_by_its_community_and_grid() {
         app.get_refused(uri, StatusCode::BAD_REQUEST, code).await;
     }
 }
+
+#[tokio::test]
+async fn the_report_page_takes_the_pin_not_typed_coordinates() {
+    let app = with_grid().await;
+    let (status, _, page) = app.send_raw(None, Method::GET, "/report", &[], vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).expect("UTF-8");
+    let lng = page.split("<input name=\"lng\"").nth(1).and_then(|r| r.split('>').next()).expect("the lng field");
+    assert!(!lng.contains("required"), "coordinates are optional, the pin fills them: {lng}");
+    assert!(page.contains(r#"id="pin-centre""#), "a button puts the pin at the map centre");
+    assert!(
+        page.contains(r#"id="pin-place" class="pin-place" role="status" aria-live="polite""#),
+        "the place is announced"
+    );
+    assert!(page.contains(r#"id="place-q""#), "a place search");
+}
