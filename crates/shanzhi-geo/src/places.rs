@@ -64,8 +64,9 @@ pub struct CellEntry<'a> {
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    /// Lower-cased `name context address` of each place, for matching.
-    keys: Vec<String>,
+    /// Lower-cased `name context address` of each place, for matching, and
+    /// the length in bytes of its name part (ranked without allocating).
+    keys: Vec<(String, usize)>,
 }
 
 fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
@@ -189,8 +190,9 @@ impl Gazetteer {
     }
 
     fn push(&mut self, p: Place) {
-        let key = format!("{} {} {}", p.name, p.context, p.address.as_deref().unwrap_or_default()).to_lowercase();
-        self.keys.push(key);
+        let name = p.name.to_lowercase();
+        let key = format!("{name} {} {}", p.context, p.address.as_deref().unwrap_or_default()).to_lowercase();
+        self.keys.push((key, name.len()));
         self.places.push(p);
     }
 
@@ -205,7 +207,7 @@ impl Gazetteer {
     /// Places whose name, context or address holds every word of `query`
     /// (space-separated), best first: the name equal to the query, then
     /// starting with it, then holding it; divisions before landmarks before
-    /// grids; shorter names first. At most `limit` (≤ [`MAX_RESULTS`]).
+    /// grids; shorter names first (by bytes: CJK names compare alike). At most `limit` (≤ [`MAX_RESULTS`]).
     pub fn search(&self, query: &str, limit: usize) -> Vec<&Place> {
         let query = query.trim().to_lowercase();
         let words: Vec<&str> = query.split_whitespace().collect();
@@ -216,9 +218,9 @@ impl Gazetteer {
             .keys
             .iter()
             .enumerate()
-            .filter(|(_, k)| words.iter().all(|w| k.contains(w)))
-            .map(|(i, _)| {
-                let name = self.places[i].name.to_lowercase();
+            .filter(|(_, (k, _))| words.iter().all(|w| k.contains(w)))
+            .map(|(i, (k, n))| {
+                let name = &k[..*n];
                 let rank = if name == query {
                     0
                 } else if name.starts_with(words[0]) {
@@ -228,7 +230,7 @@ impl Gazetteer {
                 } else {
                     3
                 };
-                (rank, self.places[i].kind, name.chars().count(), i)
+                (rank, self.places[i].kind, name.len(), i)
             })
             .collect();
         let limit = limit.clamp(1, MAX_RESULTS);

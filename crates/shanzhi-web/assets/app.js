@@ -9,10 +9,15 @@
   // warnings elsewhere. Bounds shared with the legend in map.html.
   var SCALE = ["#eef3f8", "#9ecae1", "#4292c6", "#08519c"];
   function fill(n) { return !n ? SCALE[0] : n <= 2 ? SCALE[1] : n <= 5 ? SCALE[2] : SCALE[3]; }
-  // A cell's name is written on it from this zoom on (fewer, larger cells
-  // above); beyond LABEL_MAX cells in view none is, rather than a pile.
+  // A cell's name is written on it from this zoom on, and only where it
+  // fits inside the cell on screen (so names never pile up); at most
+  // LABEL_MAX names at once.
   var LABEL_ZOOM = { master: 12, general: 15, dedicated: 15, micro: 17 };
-  var LABEL_MAX = 120;
+  var LABEL_MAX = 300;
+  function fits(map, l, name) {
+    var b = l.getBounds(), nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+    return se.x - nw.x >= 13 * name.length && se.y - nw.y >= 18;
+  }
 
   function getJSON(url) { return fetch(url).then(function (r) { return r.ok ? r.json() : null; }); }
   function boxParam(b) {
@@ -41,10 +46,10 @@
     }).addTo(map);
     function label() {
       var z = map.getZoom(), n = 0;
-      layer.eachLayer(function () { n++; });
       layer.eachLayer(function (l) {
         var p = l.feature.properties;
-        if (n <= LABEL_MAX && z >= (LABEL_ZOOM[p.kind] || 15)) {
+        if (n < LABEL_MAX && z >= (LABEL_ZOOM[p.kind] || 15) && fits(map, l, p.name)) {
+          n++;
           l.bindTooltip(p.name, { permanent: true, direction: "center", className: "cell-label", interactive: false });
         }
       });
@@ -177,7 +182,11 @@
       if (e.target === el && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); centre(); }
     });
     document.getElementById("pin-centre").addEventListener("click", centre);
-    placeSearch(document.getElementById("place-search"), map, function (p) { put(p.point[1], p.point[0]); });
+    // A grid or community found puts the pin at its middle; a district, town
+    // or landmark (placed only by its district) just moves the map.
+    placeSearch(document.getElementById("place-search"), map, function (p) {
+      if (!p.approximate && (p.kind === "grid" || p.kind === "community")) { put(p.point[1], p.point[0]); }
+    });
     document.getElementById("use-location").addEventListener("click", function () {
       if (!navigator.geolocation) { return; }
       navigator.geolocation.getCurrentPosition(function (p) {
