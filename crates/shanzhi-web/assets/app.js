@@ -100,13 +100,13 @@
     var pm = document.body.getAttribute("data-pmtiles");
     if (pm && window.protomapsL) {
       protomapsL.leafletLayer({ url: pm, flavor: "light", lang: "zh-Hans", maxDataZoom: 15,
-        attribution: "底图 © OpenStreetMap 贡献者 (ODbL)" }).addTo(map);
+        attribution: "底图 Base map © OpenStreetMap 贡献者 contributors (ODbL)" }).addTo(map);
       return;
     }
     var url = document.body.getAttribute("data-tiles");
     if (url) {
       var host = url.replace(/^[a-z]+:\/\//, "").split(/[/?]/)[0];
-      L.tileLayer(url, { maxZoom: 18, attribution: "底图 " + host }).addTo(map);
+      L.tileLayer(url, { maxZoom: 18, attribution: "底图 Base map: " + host }).addTo(map);
     }
   }
 
