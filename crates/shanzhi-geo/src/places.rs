@@ -258,6 +258,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_best_match_comes_first() {
+        let community = DivisionCode::parse("510104022006").expect("code");
+        let mut names = HashMap::new();
+        names.insert(community.clone(), "总府路社区居委会".to_owned());
+        names.insert(DivisionCode::parse("510104").expect("code"), "锦江区".to_owned());
+        let cell =
+            |code, name, bbox| CellEntry { code, name, kind: GridKind::General, community: community.clone(), bbox };
+        let g = Gazetteer::build(
+            [
+                cell("510104022006002", "北总府路网格", [104.0, 30.0, 104.1, 30.1]),
+                cell("510104022006001", "总府路第1网格", [104.1, 30.0, 104.2, 30.1]),
+            ]
+            .into_iter(),
+            &names,
+        );
+        let found: Vec<&str> = g.search("总府路", 10).iter().map(|p| p.name.as_str()).collect();
+        // The community (a division) before the grid starting with the
+        // words, before the grid merely holding them.
+        assert_eq!(found, ["总府路社区", "总府路第1网格", "北总府路网格"]);
+        assert_eq!(g.search("总府路", 1).len(), 1, "the limit holds");
+        assert_eq!(g.search("锦江 北总府", 10).len(), 1, "every word must match, the district's too");
+        assert!(g.search("  ", 10).is_empty());
+        let district = &g.search("锦江区", 1)[0];
+        assert_eq!(district.bbox, [104.0, 30.0, 104.2, 30.1], "a division's box holds its cells");
+    }
+
+    #[test]
     fn addresses_lose_their_repeated_prefix() {
         assert_eq!(tidy_address("四川省成都市青羊区四川省成都市青羊区文殊院街66号"), "四川省成都市青羊区文殊院街66号");
         assert_eq!(tidy_address("四川省成都市双流区成都市双流区黄龙溪镇镇龙街"), "成都市双流区黄龙溪镇镇龙街");

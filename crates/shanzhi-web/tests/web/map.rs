@@ -172,3 +172,17 @@ async fn the_report_page_takes_the_pin_not_typed_coordinates() {
     );
     assert!(page.contains(r#"id="place-q""#), "a place search");
 }
+
+/// Generated grids repeat their community in their name; the text says it once.
+#[tokio::test]
+async fn the_community_is_named_once() {
+    let mut features = shanzhi_testkit::community_grid(shanzhi_testkit::INSIDE, 104.07, 30.65);
+    features[1]["properties"]["name"] = "总府路社区第1网格".into();
+    let app = TestApi::start(TestApp::new().with_features(features)).await;
+    let (_, body) = app.get("/api/v1/places/at?lng=104.072&lat=30.655").await;
+    assert_eq!(body["text"], "总府路社区 · 第1网格", "{body}");
+    // The search ranks the name that starts with the words first.
+    let (_, found) = app.get("/api/v1/places?q=总府路社区第1").await;
+    assert_eq!(found[0]["name"], "总府路社区第1网格", "{found}");
+    assert_eq!(found[0]["kind_name"], "一般网格");
+}
