@@ -17,6 +17,8 @@ const keep = {
   leaflet: ["dist/leaflet.js", "dist/leaflet.css", "dist/images/layers.png", "dist/images/layers-2x.png",
     "dist/images/marker-icon.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png", "LICENSE"],
   echarts: ["dist/echarts.min.js", "LICENSE", "NOTICE"],
+  // Draws a deployer's PMTiles base map in the browser (no tile server, no other host).
+  "protomaps-leaflet": ["dist/protomaps-leaflet.js", "LICENSE"],
   "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"],
 };
 

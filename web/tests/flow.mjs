@@ -131,6 +131,52 @@ await open(anon.page, "#private-link");
 check((await anon.page.textContent("#track-status")).includes("已上报"), "the private link shows the matter");
 await shot(anon.page, "track-anonymous-phone");
 
+// The map page: a place search moves the map there, and the cells are named.
+step("place search");
+const [place] = await api("/api/v1/places?limit=1&q=" + encodeURIComponent("总府路社区"));
+check(place && place.kind === "community", "the search finds the community: " + JSON.stringify(place));
+const viewer = await as(null, DESKTOP);
+await viewer.page.goto(base + "/map");
+await viewer.page.waitForFunction(() => window.shanzhiMap);
+await viewer.page.fill("#place-q", "总府路社区");
+await viewer.page.press("#place-q", "Enter");
+await viewer.page.locator(".place-results button").first().click();
+await viewer.page.waitForFunction(([x, y]) => {
+  const c = window.shanzhiMap.getCenter();
+  return Math.abs(c.lng - x) < 0.002 && Math.abs(c.lat - y) < 0.002;
+}, place.point);
+check((await viewer.page.textContent(".place-status")).includes("总府路社区"), "the search says where the map went");
+await viewer.page.waitForSelector(".leaflet-tooltip.cell-label");
+check((await viewer.page.locator(".legend-box figcaption").textContent()).includes("在办事件数"), "the legend has a title");
+await shot(viewer.page, "map-search-desktop");
+
+// The pin placed with the keyboard: the map moved by the arrow keys, the pin
+// put at its centre with Enter, the place announced; then the report sent.
+step("keyboard pin");
+const kb = await as(null, PHONE);
+await kb.page.goto(base + "/report");
+await kb.page.fill("#place-q", "总府路社区");
+await kb.page.press("#place-q", "Enter");
+await kb.page.locator(".place-results button").first().click();
+await kb.page.waitForFunction(() => document.querySelector("#lat").value !== "");
+await kb.page.waitForTimeout(800); // the flight ends
+await kb.page.focus("#pick-map");
+await kb.page.keyboard.press("ArrowUp");
+await kb.page.waitForTimeout(400);
+const searched = await kb.page.inputValue("#lat");
+await kb.page.keyboard.press("Enter");
+const centre = await kb.page.evaluate(() => window.shanzhiMap.getCenter());
+await kb.page.waitForFunction((y) => document.querySelector("#lat").value !== y, searched);
+check(Math.abs(parseFloat(await kb.page.inputValue("#lat")) - centre.lat) < 1e-5, "the pin is at the map centre");
+const named = await api(`/api/v1/places/at?lng=${centre.lng.toFixed(6)}&lat=${centre.lat.toFixed(6)}`);
+check(named.found && named.text.includes("社区 · "), "the centre is in a community's grid: " + JSON.stringify(named));
+await kb.page.waitForFunction((t) => document.querySelector("#pin-place").textContent.includes(t), named.full_text);
+await kb.page.selectOption("select[name=category]", "0102");
+await kb.page.fill("textarea[name=description]", "路口有一堆暴露垃圾。");
+await shot(kb.page, "report-keyboard-phone");
+await Promise.all([kb.page.waitForNavigation(), kb.page.click("#report-form button[type=submit]")]);
+check(/^510104-\d{8}-\d{6}$/.test((await kb.page.textContent("#tracking-number")).trim()), "the keyboard-pinned report is taken");
+
 // 2. The dispatcher accepts and dispatches to the department.
 const dispatcher = await as("demo_dispatcher", DESKTOP);
 await dispatcher.page.goto(base + "/desk");
@@ -262,6 +308,9 @@ for (const [name, ctx, path] of [["desk", dispatcher, "/desk"], ["report", resid
   await ctx.page.goto(base + path);
   await shot(ctx.page, `${name}-${name === "report" ? "desktop" : "phone"}`);
 }
+
+// The matter page (the dispatcher's, opened last above) shows its point.
+await dispatcher.page.waitForSelector("#matter-map .leaflet-marker-icon");
 
 await dashboardFlow();
 await rankingFlow();

@@ -70,6 +70,24 @@ fn main() {
         after.saturating_sub(before) as f64 / 1024.0
     );
 
+    // The place search: a scan of every name (the gazetteer is built with
+    // the index, so the build time above includes it).
+    for q in ["总府路", "第1网格", "社区第3网格第2微网格", "没有这个地名"] {
+        let mut runs: Vec<Duration> = (0..30)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(index.places().search(q, 10));
+                t.elapsed()
+            })
+            .collect();
+        runs.sort();
+        println!(
+            "place search {q:?}: {} names, median {:.1} ms (one thread)",
+            index.places().len(),
+            percentile(&runs, 0.5).as_secs_f64() * 1e3
+        );
+    }
+
     let mut rng = Pcg64Mcg::seed_from_u64(2026);
     let points: Vec<(f64, f64)> = (0..POINTS)
         .map(|_| (BBOX.0 + (BBOX.2 - BBOX.0) * rng.random::<f64>(), BBOX.1 + (BBOX.3 - BBOX.1) * rng.random::<f64>()))

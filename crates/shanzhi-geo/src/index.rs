@@ -199,6 +199,7 @@ pub struct GridIndex {
     buckets: Buckets,
     division_names: HashMap<DivisionCode, String>,
     revision: i64,
+    places: crate::places::Gazetteer,
 }
 
 impl GridIndex {
@@ -241,7 +242,20 @@ impl GridIndex {
             index.levels.push(Level::build(members.remove(&kind).unwrap_or_default(), &index.hot));
         }
         index.buckets = Buckets::build(&index.hot, &index.levels);
+        let cells = index.cold.iter().zip(&index.hot).map(|(c, h)| crate::places::CellEntry {
+            code: c.code.as_str(),
+            name: &c.name,
+            kind: h.kind,
+            community: c.code.community(),
+            bbox: h.bbox,
+        });
+        index.places = crate::places::Gazetteer::build(cells, &index.division_names);
         index
+    }
+
+    /// The names of the grid's places, for the place search.
+    pub fn places(&self) -> &crate::places::Gazetteer {
+        &self.places
     }
 
     pub fn len(&self) -> usize {

@@ -6,6 +6,7 @@ pub mod crs;
 pub mod features;
 pub mod generate;
 pub mod index;
+pub mod places;
 mod prepared;
 mod record;
 pub mod topology;

@@ -5,74 +5,188 @@
   "use strict";
   var CHENGDU = [30.6598, 104.0633];
 
-  // Fill by open matters: none, 1–2, 3–5, more.
-  function fill(n) { return !n ? "#8c959f" : n <= 2 ? "#d4a72c" : n <= 5 ? "#e16f24" : "#cf222e"; }
+  // Fill by open matters: a blue scale, apart from the 黄/橙/红 that mean
+  // warnings elsewhere. Bounds shared with the legend in map.html.
+  var SCALE = ["#eef3f8", "#9ecae1", "#4292c6", "#08519c"];
+  function fill(n) { return !n ? SCALE[0] : n <= 2 ? SCALE[1] : n <= 5 ? SCALE[2] : SCALE[3]; }
+  // A cell's name is written on it from this zoom on, and only where it
+  // fits inside the cell on screen (so names never pile up); at most
+  // LABEL_MAX names at once.
+  var LABEL_ZOOM = { master: 12, general: 15, dedicated: 15, micro: 17 };
+  var LABEL_MAX = 300;
+  function fits(map, l, name) {
+    var b = l.getBounds(), nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
+    return se.x - nw.x >= 13 * name.length && se.y - nw.y >= 18;
+  }
 
+  function getJSON(url) { return fetch(url).then(function (r) { return r.ok ? r.json() : null; }); }
+  function boxParam(b) {
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
+  }
+
+  // The grid of the view (community, general, micro cells by zoom), named
+  // at high zoom, optionally coloured by open matters; `select(code)` marks
+  // one cell (the clicked one, a matter's).
   function gridLayer(map, onClick, counted) {
-    var renderer = L.canvas();
-    var counts = null;
+    var counts = null, selected = null;
     function count(p) {
       if (!counts) { return 0; }
       var table = p.kind === "micro" ? counts.by_grid : p.kind === "master" ? counts.by_community : counts.by_general;
       return table[p.code] || 0;
     }
+    function style(f) {
+      var p = f.properties, n = count(p), on = p.code === selected;
+      return { color: on ? "#1f2328" : p.kind === "master" ? "#0b5cad" : "#57606a", weight: on ? 4 : p.kind === "master" ? 2 : 1,
+        fillColor: counted ? fill(n) : "#8c959f", fillOpacity: on ? 0.35 : counted ? 0.55 : 0.05 };
+    }
     var layer = L.geoJSON(null, {
-      renderer: renderer,
-      style: function (f) {
-        var kind = f.properties.kind, n = count(f.properties);
-        return { color: kind === "master" ? "#0b5cad" : "#57606a", weight: kind === "master" ? 2 : 1,
-          fillColor: counted ? fill(n) : "#8c959f", fillOpacity: counted && n ? 0.45 : 0.05 };
-      },
+      renderer: L.canvas(),
+      style: style,
       onEachFeature: function (f, l) { if (onClick) { l.on("click", function (e) { onClick(f, e); }); } },
     }).addTo(map);
+    function label() {
+      var z = map.getZoom(), n = 0;
+      layer.eachLayer(function (l) {
+        var p = l.feature.properties;
+        if (n < LABEL_MAX && z >= (LABEL_ZOOM[p.kind] || 15) && fits(map, l, p.name)) {
+          n++;
+          l.bindTooltip(p.name, { permanent: true, direction: "center", className: "cell-label", interactive: false });
+        }
+      });
+    }
     var seq = 0;
     function load() {
       var z = map.getZoom();
       if (z < 12) { layer.clearLayers(); return; }
-      var b = map.getBounds();
       var kind = z >= 16 ? "micro" : z >= 14 ? "general" : "master";
-      var url = "/api/v1/grids?kind=" + kind + "&zoom=" + Math.min(22, z) + "&bbox=" +
-        [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
+      var box = boxParam(map.getBounds());
       var mine = ++seq;
-      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(5); }).join(",");
-      var wanted = [fetch(url).then(function (r) { return r.ok ? r.json() : null; })];
-      if (counted) { wanted.push(fetch("/map/counts?bbox=" + box).then(function (r) { return r.ok ? r.json() : null; })); }
+      var wanted = [getJSON("/api/v1/grids?kind=" + kind + "&zoom=" + Math.min(22, z) + "&bbox=" + box)];
+      if (counted) { wanted.push(getJSON("/map/counts?bbox=" + box)); }
       Promise.all(wanted).then(function (got) {
         if (!got[0] || mine !== seq) { return; }
         counts = got[1] || null;
         layer.clearLayers();
         layer.addData(got[0]);
+        label();
       });
     }
     map.on("moveend", load);
     load();
-    return layer;
+    return { layer: layer, reload: load,
+      select: function (code) { selected = code; layer.eachLayer(function (l) { layer.resetStyle(l); }); } };
   }
 
-  // District outlines, always: at low zoom they are the whole picture.
+  // District outlines, always, named below zoom 12 (where no grid is drawn).
   function districts(map) {
-    fetch("/map/districts.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (fc) {
-      if (fc) { L.geoJSON(fc, { interactive: false, style: { color: "#24292f", weight: 2, fill: false } }).addTo(map); }
+    getJSON("/map/districts.geojson").then(function (fc) {
+      if (!fc) { return; }
+      L.geoJSON(fc, { interactive: false, style: { color: "#24292f", weight: 2, fill: false },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "district-label" });
+        } }).addTo(map);
     });
+    var el = map.getContainer();
+    function zoomClass() { el.classList.toggle("zoomed-out", map.getZoom() < 12); }
+    map.on("zoomend", zoomClass);
+    zoomClass();
   }
 
+  // The base map: the deployer's PMTiles file drawn here (served by this
+  // host), else a configured XYZ/WMTS URL (天地图 with its key), else none —
+  // Shanzhi's own layers are drawn either way. No flag in the attribution.
   function baseTiles(map) {
+    map.attributionControl.setPrefix("Leaflet");
+    var pm = document.body.getAttribute("data-pmtiles");
+    if (pm && window.protomapsL) {
+      protomapsL.leafletLayer({ url: pm, flavor: "light", lang: "zh-Hans", maxDataZoom: 15,
+        attribution: "底图 Base map © OpenStreetMap 贡献者 contributors (ODbL)" }).addTo(map);
+      return;
+    }
     var url = document.body.getAttribute("data-tiles");
-    if (url) { L.tileLayer(url, { maxZoom: 18 }).addTo(map); }
+    if (url) {
+      var host = url.replace(/^[a-z]+:\/\//, "").split(/[/?]/)[0];
+      L.tileLayer(url, { maxZoom: 18, attribution: "底图 Base map: " + host }).addTo(map);
+    }
   }
 
+  // What a point is called (`总府路社区 · 第1网格`), or null outside the grid.
+  function placeAt(lat, lng) {
+    return getJSON("/api/v1/places/at?lng=" + lng.toFixed(6) + "&lat=" + lat.toFixed(6))
+      .then(function (a) { return a && a.found ? a : null; });
+  }
+
+  // The place search box `form` (place_search.html): the answers as
+  // buttons; choosing one flies the map there and calls `chosen(place)`.
+  function placeSearch(form, map, chosen) {
+    if (!form) { return; }
+    var input = form.querySelector("input[type=search]"), list = form.querySelector(".place-results");
+    var status = form.querySelector(".place-status");
+    function go(p) {
+      var b = p.bbox;
+      map.flyToBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: p.kind === "grid" ? 17 : 16, duration: 0.5 });
+      list.innerHTML = "";
+      status.textContent = form.getAttribute("data-went") + p.name;
+      if (chosen) { chosen(p); }
+    }
+    // Not a form of its own: on the report page it sits inside the report's.
+    input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); find(); } });
+    form.querySelector(".place-go").addEventListener("click", find);
+    function find() {
+      var q = input.value.trim();
+      if (!q) { return; }
+      getJSON("/api/v1/places?limit=8&q=" + encodeURIComponent(q)).then(function (found) {
+        list.innerHTML = "";
+        found = found || [];
+        status.textContent = found.length ? form.getAttribute("data-found").replace("N", found.length) : form.getAttribute("data-none");
+        found.forEach(function (p) {
+          var li = document.createElement("li"), b = document.createElement("button");
+          b.type = "button";
+          b.className = "link";
+          b.textContent = p.name + "（" + p.kind_name + (p.context ? "，" + p.context : "") + (p.approximate ? "，" + form.getAttribute("data-approx") : "") + "）";
+          b.addEventListener("click", function () { go(p); });
+          li.appendChild(b);
+          list.appendChild(li);
+        });
+      });
+    }
+  }
+
+  // The report page: the pin is the input. Click or tap the map; or with
+  // the keyboard, the arrow keys move the map under the centre cross and
+  // Enter, space or the button puts the pin there. The place's name is
+  // announced; lng/lat stay in a collapsed "enter coordinates" box.
   function reportPage() {
     var el = document.getElementById("pick-map");
     if (!el || !window.L) { return; }
-    var map = L.map(el).setView(CHENGDU, 14);
+    var lng = document.getElementById("lng"), lat = document.getElementById("lat");
+    var had = parseFloat(lat.value), start = isFinite(had) && isFinite(parseFloat(lng.value));
+    var map = L.map(el).setView(start ? [had, parseFloat(lng.value)] : CHENGDU, start ? 16 : 14);
     baseTiles(map);
     gridLayer(map);
-    var lng = document.getElementById("lng"), lat = document.getElementById("lat"), marker = null;
+    var said = document.getElementById("pin-place"), marker = null, asked = 0;
     function put(y, x) {
       lat.value = y.toFixed(6); lng.value = x.toFixed(6);
-      if (marker) { marker.setLatLng([y, x]); } else { marker = L.marker([y, x]).addTo(map); }
+      if (marker) { marker.setLatLng([y, x]); } else { marker = L.marker([y, x], { keyboard: false }).addTo(map); }
+      var mine = ++asked;
+      placeAt(y, x).then(function (a) {
+        if (mine !== asked) { return; }
+        said.textContent = a ? said.getAttribute("data-at") + a.full_text : said.getAttribute("data-outside");
+      });
     }
+    if (start) { put(had, parseFloat(lng.value)); }
+    window.shanzhiMap = map; // for the browser test
     map.on("click", function (e) { put(e.latlng.lat, e.latlng.lng); });
+    function centre() { var c = map.getCenter(); put(c.lat, c.lng); }
+    el.addEventListener("keydown", function (e) {
+      if (e.target === el && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); centre(); }
+    });
+    document.getElementById("pin-centre").addEventListener("click", centre);
+    // A grid or community found puts the pin at its middle; a district, town
+    // or landmark (placed only by its district) just moves the map.
+    placeSearch(document.getElementById("place-search"), map, function (p) {
+      if (!p.approximate && (p.kind === "grid" || p.kind === "community")) { put(p.point[1], p.point[0]); }
+    });
     document.getElementById("use-location").addEventListener("click", function () {
       if (!navigator.geolocation) { return; }
       navigator.geolocation.getCurrentPosition(function (p) {
@@ -89,14 +203,30 @@
     baseTiles(map);
     districts(map);
     var info = document.getElementById("map-info");
-    gridLayer(map, function (f) {
+    var grid = gridLayer(map, function (f) {
       var p = f.properties;
+      grid.select(p.code);
       fetch("/map/cell/" + p.code).then(function (r) { return r.text(); }).then(function (html) {
         info.innerHTML = html;
         var h = info.querySelector("h2");
-        if (h) { h.textContent = p.name + "（" + p.code + "，" + p.kind_name + (p.households ? "，" + p.households + " 户" : "") + "）"; }
+        if (h) { h.textContent = p.name + "（" + p.kind_name + (p.households ? "，" + p.households + " 户" : "") + "）"; }
       });
     }, true);
+    placeSearch(document.getElementById("place-search"), map, function (p) {
+      if (p.kind === "grid") { grid.select(p.code); }
+    });
+    window.shanzhiMap = map; // for the browser test, which reads where the map went
+  }
+
+  // A matter's page: its point, its cell marked, the place in words.
+  function matterMap() {
+    var el = document.getElementById("matter-map");
+    if (!el || !window.L) { return; }
+    var y = parseFloat(el.getAttribute("data-lat")), x = parseFloat(el.getAttribute("data-lng"));
+    var map = L.map(el).setView([y, x], 17);
+    baseTiles(map);
+    gridLayer(map).select(el.getAttribute("data-grid"));
+    L.marker([y, x], { keyboard: false }).addTo(map);
   }
 
   function ownGrid() {
@@ -109,6 +239,9 @@
       map.fitBounds(shape.getBounds());
     });
   }
+
+  // Reusable by other pages' maps (the grid worker's).
+  window.Shanzhi = { baseTiles: baseTiles, gridLayer: gridLayer, districts: districts, placeAt: placeAt, placeSearch: placeSearch };
 
   // The supervision dashboard: every chart titled, every axis label shown
   // (interval 0, rotated or horizontal bars), an empty state in words.
@@ -213,5 +346,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); ownGrid(); dashboard(); printButtons(); });
+  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); matterMap(); ownGrid(); dashboard(); printButtons(); });
 })();

@@ -38,6 +38,9 @@ pub struct HttpOptions {
     pub secure_cookies: bool,
     /// The UI maps' base-map tile URL (`…/{z}/{x}/{y}…`); none by default.
     pub map_tiles_url: Option<String>,
+    /// A PMTiles file served at `/map/tiles.pmtiles` (byte ranges) and drawn
+    /// in the browser by the vendored protomaps-leaflet; none by default.
+    pub map_tiles_file: Option<std::path::PathBuf>,
     /// This service's address as clients reach it (`https://shanzhi.example.gov.cn`):
     /// Open311 discovery and media links are built from it, never from the
     /// request's `Host`, which a client may forge.
@@ -57,6 +60,7 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(30),
             secure_cookies: false,
             map_tiles_url: None,
+            map_tiles_file: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
             trusted_proxies: Vec::new(),
             anonymous_reports_per_hour: 30,
@@ -71,6 +75,7 @@ pub struct AppState {
     pub app: App,
     pub secure_cookies: bool,
     pub map_tiles_url: Option<std::sync::Arc<str>>,
+    pub map_tiles_file: Option<std::sync::Arc<std::path::Path>>,
     /// [`HttpOptions::public_url`], without a trailing slash.
     pub public_url: std::sync::Arc<str>,
     pub trusted_proxies: std::sync::Arc<[IpNet]>,
@@ -97,6 +102,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::matters::routes())
         .merge(routes::self_handle::routes())
         .merge(routes::patrols::routes())
+        .merge(routes::places::routes())
         .merge(routes::people::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::health::routes())
@@ -119,6 +125,7 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
             app,
             secure_cookies: limits.secure_cookies,
             map_tiles_url: limits.map_tiles_url.as_deref().map(std::sync::Arc::from),
+            map_tiles_file: limits.map_tiles_file.as_deref().map(std::sync::Arc::from),
             public_url: std::sync::Arc::from(limits.public_url.trim_end_matches('/')),
             trusted_proxies: std::sync::Arc::from(limits.trusted_proxies.clone()),
             throttles: std::sync::Arc::new(throttle::Throttles {

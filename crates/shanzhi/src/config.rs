@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 27] = [
+const ENV_KEYS: [&str; 28] = [
     "addr",
     "data_dir",
     "database_url",
@@ -29,6 +29,7 @@ const ENV_KEYS: [&str; 27] = [
     "sweep_lease_secs",
     "server_name",
     "map_tiles_url",
+    "map_tiles_file",
     "public_url",
     "trusted_proxies",
     "anonymous_reports_per_hour",
@@ -78,6 +79,9 @@ pub struct Config {
     /// A base-map tile URL for the UI's maps (`{z}/{x}/{y}`, e.g. 天地图 with
     /// its key, or an intranet tile server). None: the grid alone, no base map.
     pub map_tiles_url: Option<String>,
+    /// A PMTiles base map (vector tiles, e.g. Chengdu cut from OpenStreetMap)
+    /// that Shanzhi serves itself at `/map/tiles.pmtiles`; the browser draws it.
+    pub map_tiles_file: Option<PathBuf>,
     /// This service's address as clients reach it (Open311 discovery and media
     /// links); default `http://` + `addr` (`127.0.0.1` for an unspecified address).
     pub public_url: Option<String>,
@@ -223,6 +227,7 @@ impl Default for Config {
             sweep_lease_secs: 90,
             server_name: None,
             map_tiles_url: None,
+            map_tiles_file: None,
             public_url: None,
             trusted_proxies: TrustedProxies::default(),
             anonymous_reports_per_hour: 30,

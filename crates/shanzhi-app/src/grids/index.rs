@@ -19,15 +19,15 @@ use super::today;
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug)]
-struct IndexState {
-    index: GridIndex,
+pub(super) struct IndexState {
+    pub(super) index: GridIndex,
     day: Option<Date>,
 }
 
 /// Holds the current index; one rebuild at a time.
 #[derive(Debug)]
 pub struct IndexHolder {
-    current: ArcSwap<IndexState>,
+    pub(super) current: ArcSwap<IndexState>,
     rebuilding: Mutex<()>,
 }
 

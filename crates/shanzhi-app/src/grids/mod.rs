@@ -3,6 +3,7 @@
 mod generate;
 mod import;
 mod index;
+mod places;
 
 use jiff::civil::Date;
 use shanzhi_domain::{DivisionCode, GridCode, GridKind};
@@ -14,6 +15,7 @@ use crate::{App, AppError, AppResult};
 pub use generate::{GenerateRequest, MicroChoice, generate_grid_features, grid_collection_json};
 pub use import::{GridImportOptions, GridImportRejection, GridImportReport};
 pub use index::{IndexHolder, LocateAnswer};
+pub use places::PlaceAt;
 
 /// Today in China (UTC+8, no daylight saving): grid versions change by day.
 pub fn today() -> Date {

@@ -23,6 +23,7 @@ pub mod matters;
 pub mod open311;
 pub mod patrols;
 pub mod people;
+pub mod places;
 pub mod rankings;
 pub mod self_handle;
 

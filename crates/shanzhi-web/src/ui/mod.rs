@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/map/counts", get(pages::map::counts))
         .route("/map/districts.geojson", get(pages::map::districts))
         .route("/map/cell/{code}", get(pages::map::cell))
+        .route("/map/tiles.pmtiles", get(pages::tiles::pmtiles))
         .route("/assets/{*path}", get(assets::serve))
 }
 

@@ -16,6 +16,8 @@ pub struct Viewer {
     pub actor: Actor,
     /// The configured base-map tile URL (empty: none).
     pub tiles: String,
+    /// A PMTiles base map is served at `/map/tiles.pmtiles`.
+    pub pmtiles: bool,
     /// The page's path, to mark its link in the navigation bar.
     pub path: String,
 }
@@ -36,6 +38,7 @@ pub struct Nav {
     pub user: Option<String>,
     pub csrf: String,
     pub tiles: String,
+    pub pmtiles: bool,
 }
 
 impl Viewer {
@@ -92,6 +95,7 @@ impl Viewer {
             user: self.actor.user().map(|u| u.display_name.clone()),
             csrf: self.csrf(),
             tiles: self.tiles.clone(),
+            pmtiles: self.pmtiles,
         }
     }
 }
@@ -107,6 +111,7 @@ impl FromRequestParts<AppState> for Viewer {
         Ok(Viewer {
             actor,
             tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned(),
+            pmtiles: state.map_tiles_file.is_some(),
             path: parts.uri.path().to_owned(),
         })
     }

@@ -16,6 +16,7 @@ mod grid_page;
 mod grids_api;
 mod hardening;
 mod log_api;
+mod map;
 mod matters_api;
 mod names;
 mod open311;

@@ -121,6 +121,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         timeout: Duration::from_secs(config.request_timeout_secs),
         secure_cookies: config.secure_cookies,
         map_tiles_url: config.map_tiles_url.clone(),
+        map_tiles_file: config.map_tiles_file.clone(),
         public_url: config.public_url(),
         trusted_proxies: config.trusted_proxies.0.clone(),
         anonymous_reports_per_hour: config.anonymous_reports_per_hour,

@@ -11,6 +11,7 @@ pub mod patrol;
 pub mod rankings;
 pub mod report;
 pub mod supervise;
+pub mod tiles;
 pub mod track;
 
 use askama::Template;
