@@ -179,12 +179,14 @@ async fn categories_and_duty_rows_are_edited_by_form_with_departments_by_name() 
     let beside = part(&body, "name=\"handle_amount\"", "</div>");
     assert!(beside.contains(r#"value="abc""#) && beside.contains("field-error"), "kept, error beside: {beside}");
     fields[4] = ("handle_amount", "2");
+    fields.push(("self_handle", "yes"));
     let (status, _, body) = post_form(&api, &cookie, &form, "/admin/categories/0102", &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let saved = get(&api, &cookie, "/admin/categories/0102").await;
     assert!(
         saved.body.contains("暴露垃圾（含垃圾桶满溢）")
             && saved.body.contains(r#"name="handle_amount" inputmode="numeric" size="5" value="2""#)
+            && saved.body.contains(r#"name="self_handle" value="yes" checked"#)
     );
 
     let duty = [("category", "0102"), ("level", "town"), ("list", "basic"), ("lead_q", "不存在的部门")];

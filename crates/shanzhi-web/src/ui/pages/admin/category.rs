@@ -62,6 +62,8 @@ struct CategoryForm {
     closing_condition: String,
     standard: String,
     keywords: String,
+    /// 自行处置 allowed (a checkbox).
+    self_handle: bool,
 }
 
 fn unit_code(unit: LimitUnit) -> &'static str {
@@ -95,6 +97,7 @@ impl CategoryForm {
             closing_condition: c.closing_condition.clone(),
             standard: c.standard.clone(),
             keywords: c.keywords.join("、"),
+            self_handle: c.self_handle,
         }
     }
 
@@ -112,6 +115,7 @@ impl CategoryForm {
             closing_condition: f("closing_condition"),
             standard: f("standard"),
             keywords: f("keywords"),
+            self_handle: !f("self_handle").is_empty(),
         }
     }
 
@@ -221,6 +225,7 @@ fn category_from(v: &CategoryForm, existing: Option<&Category>) -> Result<Catego
         standard: v.standard.clone(),
         keywords,
         attributes: existing.map(|c| c.attributes.clone()).unwrap_or_default(),
+        self_handle: v.self_handle,
     })
 }
 
