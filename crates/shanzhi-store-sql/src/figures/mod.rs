@@ -37,6 +37,13 @@ struct CountRow {
     n: i64,
 }
 
+/// The rows of a `SELECT COUNT(*) AS n` query.
+#[sql_bounds]
+async fn count<DB>(pool: &sqlx::Pool<DB>, sql: &'static str) -> StoreResult<u64> {
+    let row = QueryBuilder::<DB>::new(sql).build_query_as::<CountRow>().fetch_one(pool).await.map_err(map_err)?;
+    Ok(u64::try_from(row.n).unwrap_or(0))
+}
+
 /// Mark the matters of these entries stale (in the caller's transaction).
 #[sql_bounds]
 pub(crate) async fn mark_stale<'a, DB>(
@@ -75,12 +82,7 @@ impl<DB> FigureStore for SqlStore<DB> {
     }
 
     async fn count_stale_figure_matters(&self) -> StoreResult<u64> {
-        let row = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM figure_stale")
-            .build_query_as::<CountRow>()
-            .fetch_one(self.pool())
-            .await
-            .map_err(map_err)?;
-        Ok(u64::try_from(row.n).unwrap_or(0))
+        count::<DB>(self.pool(), "SELECT COUNT(*) AS n FROM figure_stale").await
     }
 
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()> {
@@ -161,11 +163,6 @@ impl<DB> FigureStore for SqlStore<DB> {
     }
 
     async fn count_figure_rollups(&self) -> StoreResult<u64> {
-        let row = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM figure_rollups")
-            .build_query_as::<CountRow>()
-            .fetch_one(self.pool())
-            .await
-            .map_err(map_err)?;
-        Ok(u64::try_from(row.n).unwrap_or(0))
+        count::<DB>(self.pool(), "SELECT COUNT(*) AS n FROM figure_rollups").await
     }
 }
