@@ -26,8 +26,8 @@ CREATE TABLE figure_rollups (
 );
 CREATE INDEX figure_rollups_empty ON figure_rollups (level) WHERE parts = 0;
 
--- The parts of a period not yet known at `as_of` (deadlines ahead), taken
--- away from the roll-ups of the current month.
+-- The parts of the month `as_of` falls in, known before it or after it (deadlines
+-- ahead): added to the earlier months' roll-ups or taken from all, the fewer.
 CREATE INDEX figure_parts_known ON figure_parts (known_at);
 
 -- Existing stores: every matter's parts are recomputed, which fills the

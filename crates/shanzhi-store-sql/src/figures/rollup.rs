@@ -7,8 +7,9 @@
 //! A sum over roll-ups is the sum over the raw parts when
 //! - the period is whole months (`at` in it ⟺ its month is),
 //! - `as_of` is a month's start (`known_at < as_of` ⟺ its month is before),
-//!   or else the parts known from `as_of` to the end of its month are taken
-//!   away again (deadlines still ahead: few),
+//!   or else to the months before `as_of`'s are added its parts known before
+//!   `as_of`, or from all months up to `as_of`'s are taken its parts known
+//!   from `as_of` on (deadlines still ahead), whichever are fewer,
 //! - every place filter (`within`, the scope) is a code no longer than the
 //!   digits of the community code the level keeps (`place`): a matter's
 //!   community starts with such a code exactly when its `place` does.
@@ -206,10 +207,19 @@ pub(super) struct Plan {
     pub unit_column: &'static str,
     /// Months of `at`: `[from, to)`.
     pub months: (i64, i64),
-    /// Months of `known_at` before this one.
+    /// Months of `known_at` before this one (when `as_of` is its start).
     pub known_before: i64,
-    /// Parts with `known_at` in `[from, to)` to take away again.
-    pub take_away: Option<(Micros, Micros)>,
+    /// The month `as_of` is in, when it is not its start.
+    pub edge: Option<Edge>,
+}
+
+/// A month `as_of` falls inside: month `month`, `[start, next)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Edge {
+    pub month: i64,
+    pub start: Micros,
+    pub as_of: Micros,
+    pub next: Micros,
 }
 
 /// The roll-up rows that give exactly the sums of `q`'s parts, if any do.
@@ -232,12 +242,14 @@ pub(super) fn plan(q: &PartQuery) -> Option<Plan> {
         UnitKind::Worker => &[],
     };
     let (level, unit_column) = candidates.iter().copied().find(|(l, _)| l.place_digits() >= longest)?;
-    let known = month_number(q.as_of);
-    let (known_before, take_away) = match month_of(q.as_of) {
-        Some(n) => (n, None),
-        None => (known + 1, Some((q.as_of, month_start(known + 1)))),
-    };
-    Some(Plan { level, unit_column, months, known_before, take_away })
+    let n = month_number(q.as_of);
+    let edge = (month_start(n) != q.as_of).then(|| Edge {
+        month: n,
+        start: month_start(n),
+        as_of: q.as_of,
+        next: month_start(n + 1),
+    });
+    Some(Plan { level, unit_column, months, known_before: n, edge })
 }
 
 /// Write `changes` to the roll-ups (in the caller's transaction) and drop

@@ -96,6 +96,22 @@ pub(super) async fn raw<DB>(pool: &Pool<DB>, pq: &PartQuery) -> StoreResult<Vec<
 #[sql_bounds]
 pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> StoreResult<Vec<PartSum>> {
     let unit = plan.unit_column;
+    // One transaction: on SQLite one snapshot for every read.
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Inside a month: its parts known before as_of added to the earlier
+    // months', or those known from as_of on taken from all — the fewer.
+    let (known_before, edge) = match plan.edge {
+        None => (plan.known_before, None),
+        Some(e) => {
+            let before = count_known::<DB>(&mut tx, e.start, e.as_of).await?;
+            let after = count_known::<DB>(&mut tx, e.as_of, e.next).await?;
+            if before <= after {
+                (e.month, Some((e.start, e.as_of, 1)))
+            } else {
+                (e.month + 1, Some((e.as_of, e.next, -1)))
+            }
+        }
+    };
     let mut q = QueryBuilder::<DB>::new(format!(
         "SELECT {unit} AS unit, key, CAST(SUM(numerator) AS BIGINT) AS numerator, \
          CAST(SUM(numerator_k) AS BIGINT) AS numerator_k, CAST(SUM(denominator) AS BIGINT) AS denominator, \
@@ -103,20 +119,18 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
     ));
     q.push_bind(plan.level.as_str().to_owned());
     q.push(" AND month >= ").push_bind(plan.months.0).push(" AND month < ").push_bind(plan.months.1);
-    q.push(" AND known_month < ").push_bind(plan.known_before);
+    q.push(" AND known_month < ").push_bind(known_before);
     push_filters(&mut q, "place", pq);
     q.push(format!(" GROUP BY {unit}, key"));
-    // One transaction: on SQLite one snapshot for both reads.
-    let mut tx = pool.begin().await.map_err(map_err)?;
     let mut sums: BTreeMap<(String, String), Counts> = BTreeMap::new();
     for r in q.build_query_as::<CountedRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
         let counts =
             Counts { numerator: r.numerator, numerator_k: r.numerator_k, denominator: r.denominator, parts: r.parts };
         sums.entry((r.unit, r.key)).or_default().add(counts, 1);
     }
-    if let Some((from, to)) = plan.take_away {
-        for ((unit, key), counts) in not_yet_known::<DB>(&mut tx, pq, from, to).await? {
-            sums.entry((unit, key)).or_default().add(counts, -1);
+    if let Some((from, to, sign)) = edge {
+        for ((unit, key), counts) in known_between::<DB>(&mut tx, pq, from, to).await? {
+            sums.entry((unit, key)).or_default().add(counts, sign);
         }
     }
     tx.commit().await.map_err(map_err)?;
@@ -135,10 +149,22 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
         .collect()
 }
 
-/// The sums of the parts of `pq`'s period known in `[from, to)`: what the
-/// roll-ups of `to`'s month hold that `as_of` does not see yet.
+/// How many parts are known in `[from, to)` (along figure_parts_known alone).
 #[sql_bounds]
-async fn not_yet_known<DB>(
+async fn count_known<DB>(conn: &mut DB::Connection, from: Micros, to: Micros) -> StoreResult<i64> {
+    let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM figure_parts WHERE known_at >= ");
+    q.push_bind(from.get()).push(" AND known_at < ").push_bind(to.get());
+    Ok(q.build_query_as::<CountRow>().fetch_one(&mut *conn).await.map_err(map_err)?.n)
+}
+
+#[derive(SqlRow)]
+struct CountRow {
+    n: i64,
+}
+
+/// The sums of the parts of `pq`'s period known in `[from, to)`.
+#[sql_bounds]
+async fn known_between<DB>(
     conn: &mut DB::Connection,
     pq: &PartQuery,
     from: Micros,
@@ -150,8 +176,8 @@ async fn not_yet_known<DB>(
          SUM(denominator) AS denominator, COUNT(*) AS parts FROM figure_parts WHERE known_at >= "
     ));
     q.push_bind(from.get()).push(" AND known_at < ").push_bind(to.get());
-    // `+at`: SQLite reads the few parts known ahead along figure_parts_known,
-    // not every part of the period along the primary key.
+    // `+at`: SQLite reads the parts known then along figure_parts_known, not
+    // every part of the period along the primary key.
     q.push(" AND +at >= ").push_bind(pq.start.get()).push(" AND +at < ").push_bind(pq.end.get());
     q.push(format!(" AND {column} IS NOT NULL"));
     push_filters(&mut q, "community", pq);
