@@ -49,6 +49,10 @@ pub trait FigureStore {
     /// left as it is.
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()>;
 
-    /// The parts summed by unit and key.
+    /// The parts summed by unit and key (from the roll-ups where they give
+    /// exactly these sums).
     async fn sum_figure_parts(&self, q: &PartQuery) -> StoreResult<Vec<PartSum>>;
+
+    /// How many roll-up rows are kept (none once no part is).
+    async fn count_figure_rollups(&self) -> StoreResult<u64>;
 }

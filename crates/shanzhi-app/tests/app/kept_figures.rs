@@ -1,6 +1,10 @@
 //! The figures kept ready are the figures recomputed from every timeline:
 //! after the first demo matters, after late entries in past months, after
-//! reopened matters, and after time passes deadlines with nothing written.
+//! reopened matters, after a month's matters are all recomputed, and after
+//! time passes deadlines with nothing written. Months and quarters are read
+//! from the roll-ups (as of their end, or of now with the deadlines still
+//! ahead taken away), weeks from the parts; callers scoped to a district and
+//! `within` a town read the finer roll-ups that can be filtered so.
 
 use std::sync::Arc;
 
@@ -8,7 +12,7 @@ use serde_json::json;
 use shanzhi_app::figures::FigureQuery;
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::indicators::{Period, UnitKind};
-use shanzhi_domain::{Line, MatterState, Rating, Role};
+use shanzhi_domain::{DivisionCode, Line, MatterState, Rating, Role};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::TestApp;
 
@@ -19,16 +23,19 @@ fn start() -> jiff::Timestamp {
 
 async fn same_figures(t: &TestApp, when: &str) -> usize {
     let supervisor = t.app().scoped(t.actor("supervisor").await);
+    let dispatcher = t.app().scoped(t.actor("dispatcher").await);
+    let town = DivisionCode::parse("510104022").ok();
+    let views = [(&supervisor, None), (&supervisor, town), (&dispatcher, None)];
     let mut counted = 0;
-    for period in ["2026-10", "2026-11", "2026-12", "2026-W48"] {
+    for period in ["2026-10", "2026-11", "2026-12", "2026-W48", "2026-Q4"] {
         for by in [UnitKind::District, UnitKind::Town, UnitKind::Community, UnitKind::Grid, UnitKind::Department] {
-            for line in [None, Some(Line::Safety)] {
-                let q = FigureQuery { period: Period::parse(period).expect("period"), by, within: None, line };
-                let kept = serde_json::to_value(supervisor.indicators(&q).await.expect("kept")).expect("json");
+            for ((who, within), line) in views.iter().flat_map(|v| [(v, None), (v, Some(Line::Safety))]) {
+                let period = Period::parse(period).expect("period");
+                let q = FigureQuery { period, by, within: within.clone(), line };
+                let kept = serde_json::to_value(who.indicators(&q).await.expect("kept")).expect("json");
                 assert_eq!(t.store().count_stale_figure_matters().await.expect("stale"), 0, "answered from parts");
-                let read =
-                    serde_json::to_value(supervisor.indicators_recomputed(&q).await.expect("read")).expect("json");
-                assert_eq!(kept, read, "{when}: {period} by {by:?} {line:?}");
+                let read = serde_json::to_value(who.indicators_recomputed(&q).await.expect("read")).expect("json");
+                assert_eq!(kept, read, "{when}: {period} by {by:?} {line:?} within {within:?}");
                 counted += kept["units"]
                     .as_array()
                     .expect("units")
@@ -57,6 +64,7 @@ async fn kept_figures_equal_the_recomputed_ones_through_late_entries_reopens_and
         .await;
     assert!(t.operator().generate_demo_matters(120, 3).await.expect("demo") > 0);
     assert!(same_figures(&t, "first matters").await > 0, "the figures are not all empty");
+    assert!(t.store().count_figure_rollups().await.expect("rollups") > 0, "the parts are rolled up");
 
     // Late entries: matters reported weeks ago, written now.
     assert!(t.operator().generate_demo_matters(80, 4).await.expect("demo") > 0);
@@ -80,6 +88,23 @@ async fn kept_figures_equal_the_recomputed_ones_through_late_entries_reopens_and
     }
     assert!(reopened > 0, "the demo rates some matters unsatisfied");
     same_figures(&t, "reopened").await;
+
+    // A month recomputed: a note on every matter reported in October that
+    // takes one marks it stale, and each is summed again from its whole record.
+    let october = MatterQuery {
+        scope: MatterScope { everything: true, ..MatterScope::default() },
+        from: Some(Period::parse("2026-10").expect("month").bounds().0),
+        to: Some(Period::parse("2026-10").expect("month").bounds().1),
+        limit: 1_000,
+        ..MatterQuery::default()
+    };
+    let mut noted = 0;
+    for m in t.store().matters(&october).await.expect("october") {
+        let note = t.operator().scoped("test").command(m.id.as_str(), "note", json!({"text": "复核"})).await;
+        noted += usize::from(note.is_ok());
+    }
+    assert!(noted > 0 && t.store().count_stale_figure_matters().await.expect("stale") > 0, "{noted} noted");
+    same_figures(&t, "October recomputed").await;
 
     // Time passes: deadlines ahead fall due with nothing written.
     clock.set(start() + jiff::SignedDuration::from_hours(24 * 12));

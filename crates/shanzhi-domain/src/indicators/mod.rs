@@ -12,7 +12,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{Attribution, Params, Tallies, Tally, compute};
-pub use period::{Period, PeriodKind};
+pub use period::{Period, PeriodKind, month_number, month_start};
 pub use record::{Holder, Places, TimelineRow, rows_of};
 
 crate::code_enum! {

@@ -109,6 +109,43 @@ fn midnight(d: Date) -> Micros {
         .unwrap_or_default()
 }
 
+/// Microseconds in China's offset from UTC (UTC+8 all year: no daylight saving since 1991).
+const CHINA_OFFSET: i64 = 8 * 3_600_000_000;
+const DAY: i64 = 86_400_000_000;
+
+/// The month an instant falls in, in China's time, as `year × 12 + month − 1`:
+/// what the kept roll-ups of figures are filed under. Plain integer calendar
+/// arithmetic (proleptic Gregorian), so that every instant has one.
+pub fn month_number(t: Micros) -> i64 {
+    let days = (t.get().div_euclid(DAY) + (t.get().rem_euclid(DAY) + CHINA_OFFSET) / DAY) as i128;
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i128::from(month <= 2);
+    (year * 12 + month - 1) as i64
+}
+
+/// The instant month `n` (as [`month_number`] counts) starts, at midnight in
+/// China; saturated at the ends of the representable instants.
+pub fn month_start(n: i64) -> Micros {
+    let (year, month) = (i128::from(n).div_euclid(12), i128::from(n).rem_euclid(12) + 1);
+    // A civil date to days since 1970-01-01 (H. Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let micros = days * i128::from(DAY) - i128::from(CHINA_OFFSET);
+    Micros::new(micros.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.start;
@@ -128,6 +165,27 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn an_instant_is_in_its_month(t in any::<i64>()) {
+            let n = month_number(Micros::new(t));
+            prop_assert!(month_start(n).get() <= t, "{t} starts month {n}");
+            // The month after the last representable one saturates.
+            prop_assert!(t < month_start(n + 1).get() || month_start(n + 1).get() == i64::MAX);
+        }
+
+        #[test]
+        fn months_are_the_periods_months(year in 2000i16..=2100, month in 1i8..=12, into in 0i64..(28 * DAY)) {
+            let (start, end) = Period::month(year, month).expect("month").bounds();
+            let n = month_number(start);
+            prop_assert_eq!(n, i64::from(year) * 12 + i64::from(month) - 1);
+            prop_assert_eq!((month_start(n), month_start(n + 1)), (start, end));
+            prop_assert_eq!(month_number(Micros::new(start.get() + into)), n);
+            prop_assert_eq!(month_number(Micros::new(start.get() - 1)), n - 1);
+        }
+    }
 
     #[test]
     fn periods_parse_print_and_bound_in_china_time() {

@@ -12,6 +12,7 @@ mod matters;
 mod meta;
 mod people;
 mod rankings;
+mod rollups;
 mod timing;
 mod tlog;
 
@@ -29,6 +30,7 @@ pub use matters::*;
 pub use meta::*;
 pub use people::*;
 pub use rankings::*;
+pub use rollups::*;
 pub use timing::*;
 pub use tlog::*;
 
@@ -138,6 +140,7 @@ macro_rules! contract_tests {
             concurrent_writers_keep_one_tree_and_its_proofs_verify,
             checkpoints_and_witnessed_heads_are_kept,
             figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit,
+            rolled_up_sums_equal_the_parts_after_random_replacements,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

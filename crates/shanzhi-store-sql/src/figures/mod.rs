@@ -1,10 +1,13 @@
-//! The figures kept ready (migration 0011): stored parts per matter, the
-//! stale marks written beside every new timeline entry, sums by unit.
+//! The figures kept ready (migrations 0011, 0013): stored parts per matter,
+//! the stale marks written beside every new timeline entry, the roll-ups
+//! changed with the parts, sums by unit.
+
+mod rollup;
+mod sums;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
-use shanzhi_domain::indicators::UnitKind;
 use shanzhi_domain::indicators::parts::MatterParts;
 use shanzhi_domain::{MatterEvent, MatterId};
 use shanzhi_store::{FigureStore, PartQuery, PartSum, StoreError, StoreResult};
@@ -13,6 +16,7 @@ use sqlx::QueryBuilder;
 
 use crate::fragments::push_list;
 use crate::{SqlStore, map_err};
+use rollup::{Deltas, PartRow};
 
 /// Rows per statement (14 binds each: well under every backend's limit).
 const CHUNK: usize = 500;
@@ -33,13 +37,11 @@ struct CountRow {
     n: i64,
 }
 
-#[derive(SqlRow)]
-struct SumRow {
-    unit: String,
-    key: String,
-    numerator: f64,
-    numerator_k: f64,
-    denominator: f64,
+/// The rows of a `SELECT COUNT(*) AS n` query.
+#[sql_bounds]
+async fn count<DB>(pool: &sqlx::Pool<DB>, sql: &'static str) -> StoreResult<u64> {
+    let row = QueryBuilder::<DB>::new(sql).build_query_as::<CountRow>().fetch_one(pool).await.map_err(map_err)?;
+    Ok(u64::try_from(row.n).unwrap_or(0))
 }
 
 /// Mark the matters of these entries stale (in the caller's transaction).
@@ -69,18 +71,6 @@ pub(crate) async fn mark_stale<'a, DB>(
     Ok(())
 }
 
-/// The column a unit kind groups by.
-fn unit_column(by: UnitKind) -> Option<&'static str> {
-    match by {
-        UnitKind::District => Some("district"),
-        UnitKind::Town => Some("town"),
-        UnitKind::Community => Some("community"),
-        UnitKind::Grid => Some("grid"),
-        UnitKind::Department => Some("department"),
-        UnitKind::Worker => None,
-    }
-}
-
 #[sql_bounds]
 #[async_trait]
 impl<DB> FigureStore for SqlStore<DB> {
@@ -92,12 +82,7 @@ impl<DB> FigureStore for SqlStore<DB> {
     }
 
     async fn count_stale_figure_matters(&self) -> StoreResult<u64> {
-        let row = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM figure_stale")
-            .build_query_as::<CountRow>()
-            .fetch_one(self.pool())
-            .await
-            .map_err(map_err)?;
-        Ok(u64::try_from(row.n).unwrap_or(0))
+        count::<DB>(self.pool(), "SELECT COUNT(*) AS n FROM figure_stale").await
     }
 
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()> {
@@ -117,39 +102,51 @@ impl<DB> FigureStore for SqlStore<DB> {
         }
         let parts: Vec<&(MatterId, i64, Option<MatterParts>)> =
             parts.iter().filter(|(id, _, _)| marked.contains(id.as_str())).collect();
+        // The old parts leave the roll-ups, the new ones join them.
+        let mut deltas = Deltas::default();
         for chunk in parts.chunks(CHUNK) {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_parts WHERE matter_id IN ");
             push_list(&mut q, chunk.iter().map(|(id, _, _)| id.as_str().to_owned()));
-            q.build().execute(&mut *tx).await.map_err(map_err)?;
+            q.push(
+                " RETURNING key, at, known_at, numerator, numerator_k, denominator, line, district, town, \
+                 community, grid, department",
+            );
+            for old in q.build_query_as::<PartRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
+                deltas.add(&old, -1)?;
+            }
         }
-        let rows: Vec<(&MatterId, &MatterParts, usize, &shanzhi_domain::indicators::parts::Part)> = parts
+        let rows: Vec<(&MatterId, usize, PartRow)> = parts
             .iter()
             .filter_map(|(id, _, p)| p.as_ref().map(|p| (id, p)))
-            .flat_map(|(id, m)| m.parts.iter().enumerate().map(move |(n, part)| (id, m, n, part)))
+            .flat_map(|(id, m)| m.parts.iter().enumerate().map(move |(n, part)| (id, n, PartRow::of(m, part))))
             .collect();
+        for (_, _, row) in &rows {
+            deltas.add(row, 1)?;
+        }
         for chunk in rows.chunks(CHUNK) {
             let mut q = QueryBuilder::<DB>::new(
                 "INSERT INTO figure_parts (matter_id, key, at, known_at, numerator, numerator_k, denominator, \
                  line, district, town, community, grid, department, n) ",
             );
-            q.push_values(chunk, |mut v, (id, m, n, p)| {
+            q.push_values(chunk, |mut v, (id, n, p)| {
                 v.push_bind(id.as_str().to_owned())
-                    .push_bind(p.key.as_str().to_owned())
-                    .push_bind(p.at.get())
-                    .push_bind(p.known_at.get())
+                    .push_bind(p.key.clone())
+                    .push_bind(p.at)
+                    .push_bind(p.known_at)
                     .push_bind(p.numerator)
                     .push_bind(p.numerator_k)
                     .push_bind(p.denominator)
-                    .push_bind(m.line.as_str().to_owned())
-                    .push_bind(m.places.district.significant().to_owned())
-                    .push_bind(m.places.town.significant().to_owned())
-                    .push_bind(m.places.community.significant().to_owned())
-                    .push_bind(m.places.grid.to_string())
-                    .push_bind(p.department.as_ref().map(ToString::to_string))
+                    .push_bind(p.line.clone())
+                    .push_bind(p.district.clone())
+                    .push_bind(p.town.clone())
+                    .push_bind(p.community.clone())
+                    .push_bind(p.grid.clone())
+                    .push_bind(p.department.clone())
                     .push_bind(i64::try_from(*n).unwrap_or(i64::MAX));
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
+        rollup::apply::<DB>(&mut tx, deltas.changes()).await?;
         for (id, seq, _) in parts.iter().copied() {
             let mut q = QueryBuilder::<DB>::new("DELETE FROM figure_stale WHERE matter_id = ");
             q.push_bind(id.as_str().to_owned()).push(" AND seq <= ").push_bind(*seq);
@@ -159,44 +156,13 @@ impl<DB> FigureStore for SqlStore<DB> {
     }
 
     async fn sum_figure_parts(&self, pq: &PartQuery) -> StoreResult<Vec<PartSum>> {
-        let Some(column) = unit_column(pq.by) else { return Ok(Vec::new()) };
-        let mut q = QueryBuilder::<DB>::new(format!(
-            "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
-             SUM(denominator) AS denominator FROM figure_parts WHERE at >= "
-        ));
-        q.push_bind(pq.start.get()).push(" AND at < ").push_bind(pq.end.get());
-        q.push(" AND known_at < ").push_bind(pq.as_of.get());
-        if pq.by == UnitKind::Department {
-            q.push(" AND department IS NOT NULL");
+        match rollup::plan(pq) {
+            Some(plan) => sums::rolled(self.pool(), pq, &plan).await,
+            None => sums::raw(self.pool(), pq).await,
         }
-        if let Some(line) = pq.line {
-            q.push(" AND (line = ").push_bind(line.as_str().to_owned()).push(" OR line = 'both')");
-        }
-        if let Some(w) = &pq.within {
-            q.push(" AND community LIKE ").push_bind(format!("{}%", w.significant()));
-        }
-        if !pq.scope.is_empty() {
-            q.push(" AND (");
-            for (i, d) in pq.scope.iter().enumerate() {
-                if i > 0 {
-                    q.push(" OR ");
-                }
-                q.push("community LIKE ").push_bind(format!("{}%", d.significant()));
-            }
-            q.push(")");
-        }
-        q.push(format!(" GROUP BY {column}, key"));
-        let rows = q.build_query_as::<SumRow>().fetch_all(self.pool()).await.map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(PartSum {
-                    unit: r.unit,
-                    key: r.key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))?,
-                    numerator: r.numerator,
-                    numerator_k: r.numerator_k,
-                    denominator: r.denominator,
-                })
-            })
-            .collect()
+    }
+
+    async fn count_figure_rollups(&self) -> StoreResult<u64> {
+        count::<DB>(self.pool(), "SELECT COUNT(*) AS n FROM figure_rollups").await
     }
 }

@@ -1,0 +1,203 @@
+//! A figure query's sums: from the raw parts, or from the roll-ups with the
+//! parts not yet known at `as_of` taken away again.
+
+use std::collections::BTreeMap;
+
+use shanzhi_domain::Micros;
+use shanzhi_domain::indicators::UnitKind;
+use shanzhi_store::{PartQuery, PartSum, StoreError, StoreResult};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::{Pool, QueryBuilder};
+
+use super::rollup::{Counts, Plan};
+use crate::map_err;
+
+#[derive(SqlRow)]
+struct SumRow {
+    unit: String,
+    key: String,
+    numerator: f64,
+    numerator_k: f64,
+    denominator: f64,
+}
+
+#[derive(SqlRow)]
+struct CountedRow {
+    unit: String,
+    key: String,
+    numerator: i64,
+    numerator_k: i64,
+    denominator: i64,
+    parts: i64,
+}
+
+/// The column of `figure_parts` a unit kind groups by.
+fn part_column(by: UnitKind) -> Option<&'static str> {
+    match by {
+        UnitKind::District => Some("district"),
+        UnitKind::Town => Some("town"),
+        UnitKind::Community => Some("community"),
+        UnitKind::Grid => Some("grid"),
+        UnitKind::Department => Some("department"),
+        UnitKind::Worker => None,
+    }
+}
+
+/// The line, `within` and scope filters, on `place` (a column holding the
+/// community code or its first digits).
+#[sql_bounds]
+fn push_filters<DB>(q: &mut QueryBuilder<DB>, place: &str, pq: &PartQuery) {
+    if let Some(line) = pq.line {
+        q.push(" AND (line = ").push_bind(line.as_str().to_owned()).push(" OR line = 'both')");
+    }
+    if let Some(w) = &pq.within {
+        q.push(format!(" AND {place} LIKE ")).push_bind(format!("{}%", w.significant()));
+    }
+    if !pq.scope.is_empty() {
+        q.push(" AND (");
+        for (i, d) in pq.scope.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("{place} LIKE ")).push_bind(format!("{}%", d.significant()));
+        }
+        q.push(")");
+    }
+}
+
+/// The sums of every part that counts, read one by one.
+#[sql_bounds]
+pub(super) async fn raw<DB>(pool: &Pool<DB>, pq: &PartQuery) -> StoreResult<Vec<PartSum>> {
+    let Some(column) = part_column(pq.by) else { return Ok(Vec::new()) };
+    let mut q = QueryBuilder::<DB>::new(format!(
+        "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
+         SUM(denominator) AS denominator FROM figure_parts WHERE at >= "
+    ));
+    q.push_bind(pq.start.get()).push(" AND at < ").push_bind(pq.end.get());
+    q.push(" AND known_at < ").push_bind(pq.as_of.get());
+    q.push(format!(" AND {column} IS NOT NULL"));
+    push_filters(&mut q, "community", pq);
+    q.push(format!(" GROUP BY {column}, key"));
+    let rows = q.build_query_as::<SumRow>().fetch_all(pool).await.map_err(map_err)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PartSum {
+                unit: r.unit,
+                key: parse_key(&r.key)?,
+                numerator: r.numerator,
+                numerator_k: r.numerator_k,
+                denominator: r.denominator,
+            })
+        })
+        .collect()
+}
+
+/// The same sums from the roll-ups `plan` names.
+#[sql_bounds]
+pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> StoreResult<Vec<PartSum>> {
+    let unit = plan.unit_column;
+    // One transaction: on SQLite one snapshot for every read.
+    let mut tx = pool.begin().await.map_err(map_err)?;
+    // Inside a month: its parts known before as_of added to the earlier
+    // months', or those known from as_of on taken from all — the fewer.
+    let (known_before, edge) = match plan.edge {
+        None => (plan.known_before, None),
+        Some(e) => {
+            let before = count_known::<DB>(&mut tx, e.start, e.as_of).await?;
+            let after = count_known::<DB>(&mut tx, e.as_of, e.next).await?;
+            if before <= after {
+                (e.month, Some((e.start, e.as_of, 1)))
+            } else {
+                (e.month + 1, Some((e.as_of, e.next, -1)))
+            }
+        }
+    };
+    let mut q = QueryBuilder::<DB>::new(format!(
+        "SELECT {unit} AS unit, key, CAST(SUM(numerator) AS BIGINT) AS numerator, \
+         CAST(SUM(numerator_k) AS BIGINT) AS numerator_k, CAST(SUM(denominator) AS BIGINT) AS denominator, \
+         CAST(SUM(parts) AS BIGINT) AS parts FROM figure_rollups WHERE level = "
+    ));
+    q.push_bind(plan.level.as_str().to_owned());
+    q.push(" AND month >= ").push_bind(plan.months.0).push(" AND month < ").push_bind(plan.months.1);
+    q.push(" AND known_month < ").push_bind(known_before);
+    push_filters(&mut q, "place", pq);
+    q.push(format!(" GROUP BY {unit}, key"));
+    let mut sums: BTreeMap<(String, String), Counts> = BTreeMap::new();
+    for r in q.build_query_as::<CountedRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
+        let counts =
+            Counts { numerator: r.numerator, numerator_k: r.numerator_k, denominator: r.denominator, parts: r.parts };
+        sums.entry((r.unit, r.key)).or_default().add(counts, 1);
+    }
+    if let Some((from, to, sign)) = edge {
+        for ((unit, key), counts) in known_between::<DB>(&mut tx, pq, from, to).await? {
+            sums.entry((unit, key)).or_default().add(counts, sign);
+        }
+    }
+    tx.commit().await.map_err(map_err)?;
+    // A unit is answered when one of its parts counts, as from the raw parts.
+    sums.into_iter()
+        .filter(|(_, c)| c.parts > 0)
+        .map(|((unit, key), c)| {
+            Ok(PartSum {
+                unit,
+                key: parse_key(&key)?,
+                numerator: c.numerator as f64,
+                numerator_k: c.numerator_k as f64,
+                denominator: c.denominator as f64,
+            })
+        })
+        .collect()
+}
+
+/// How many parts are known in `[from, to)` (along figure_parts_known alone).
+#[sql_bounds]
+async fn count_known<DB>(conn: &mut DB::Connection, from: Micros, to: Micros) -> StoreResult<i64> {
+    let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM figure_parts WHERE known_at >= ");
+    q.push_bind(from.get()).push(" AND known_at < ").push_bind(to.get());
+    Ok(q.build_query_as::<CountRow>().fetch_one(&mut *conn).await.map_err(map_err)?.n)
+}
+
+#[derive(SqlRow)]
+struct CountRow {
+    n: i64,
+}
+
+/// The sums of the parts of `pq`'s period known in `[from, to)`.
+#[sql_bounds]
+async fn known_between<DB>(
+    conn: &mut DB::Connection,
+    pq: &PartQuery,
+    from: Micros,
+    to: Micros,
+) -> StoreResult<Vec<((String, String), Counts)>> {
+    let Some(column) = part_column(pq.by) else { return Ok(Vec::new()) };
+    let mut q = QueryBuilder::<DB>::new(format!(
+        "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
+         SUM(denominator) AS denominator, COUNT(*) AS parts FROM figure_parts WHERE known_at >= "
+    ));
+    q.push_bind(from.get()).push(" AND known_at < ").push_bind(to.get());
+    // `+at`: SQLite reads the parts known then along figure_parts_known, not
+    // every part of the period along the primary key.
+    q.push(" AND +at >= ").push_bind(pq.start.get()).push(" AND +at < ").push_bind(pq.end.get());
+    q.push(format!(" AND {column} IS NOT NULL"));
+    push_filters(&mut q, "community", pq);
+    q.push(format!(" GROUP BY {column}, key"));
+    let rows = q.build_query_as::<CountedSumRow>().fetch_all(&mut *conn).await.map_err(map_err)?;
+    rows.into_iter()
+        .map(|r| Ok(((r.unit, r.key), Counts::of_sums(r.numerator, r.numerator_k, r.denominator, r.parts)?)))
+        .collect()
+}
+
+#[derive(SqlRow)]
+struct CountedSumRow {
+    unit: String,
+    key: String,
+    numerator: f64,
+    numerator_k: f64,
+    denominator: f64,
+    parts: i64,
+}
+
+fn parse_key(key: &str) -> StoreResult<shanzhi_domain::indicators::Key> {
+    key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))
+}
