@@ -6,7 +6,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
     CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Warning,
 };
-use shanzhi_store::MatterQuery;
+use shanzhi_store::{MatterOrder, MatterQuery};
 
 use crate::{AppError, AppResult};
 
@@ -38,6 +38,8 @@ pub struct MatterFilter {
     pub overdue: Option<bool>,
     /// Page size (lists only): 1–200, 50 by default.
     pub limit: Option<usize>,
+    /// Newest first, or soonest deadline first (lists only).
+    pub order: MatterOrder,
 }
 
 impl MatterFilter {
@@ -87,6 +89,7 @@ impl MatterFilter {
             text: text.map(str::to_owned),
             warnings,
             limit: self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+            order: self.order,
             ..MatterQuery::default()
         })
     }

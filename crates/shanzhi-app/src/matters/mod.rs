@@ -45,6 +45,7 @@ pub use hotline::{HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;
+pub use shanzhi_store::MatterOrder;
 pub use verify::{MatterVerification, verify_matter_chains};
 
 /// A matter as the caller may see it: the reporter's name and phone masked
@@ -315,7 +316,8 @@ impl Scoped<'_> {
         Ok(self.app.store.matter_events(&m.id).await?.into_iter().map(event_view).collect())
     }
 
-    /// Matters within the caller's scope, newest first, a page at a time.
+    /// Matters within the caller's scope in the filter's order (newest first
+    /// by default), a page at a time.
     /// `cursor` is the `next` of the previous page.
     pub async fn matters(&self, filter: &MatterFilter, cursor: Option<&str>) -> AppResult<MatterPage> {
         let mut query = filter.query()?;
@@ -325,7 +327,7 @@ impl Scoped<'_> {
         }
         let rows = self.app.store.matters(&query).await?;
         let next = (rows.len() == query.limit)
-            .then(|| rows.last().map(|m| format!("{}_{}", m.reported_at.get(), m.id)))
+            .then(|| rows.last().map(|m| format!("{}_{}", query.order.key(m).get(), m.id)))
             .flatten();
         let mut items = Vec::with_capacity(rows.len());
         for m in &rows {

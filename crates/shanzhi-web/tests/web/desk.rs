@@ -17,7 +17,7 @@ use tower::ServiceExt;
 use crate::support::TestApi;
 use crate::ui::{Answer, call};
 
-async fn world() -> TestApi {
+pub(crate) async fn world() -> TestApi {
     TestApi::start(
         TestApp::new()
             .with_features(one_grid_community("510104022006", 104.07, 30.65))
@@ -33,7 +33,7 @@ async fn world() -> TestApi {
 }
 
 /// A resident's report; its number.
-async fn report(app: &TestApi, category: &str, description: &str) -> String {
+pub(crate) async fn report(app: &TestApi, category: &str, description: &str) -> String {
     let resident = app.bearer("desk_resident").await;
     let body = json!({"category": category, "lng": 104.072, "lat": 30.652, "description": description});
     let (status, _, created) =
@@ -49,12 +49,12 @@ pub async fn sign_in_as(app: &TestApi, username: &str) -> String {
     a.cookie.split(';').next().expect("cookie").to_owned()
 }
 
-async fn get(app: &TestApi, uri: &str, cookie: &str) -> Answer {
+pub(crate) async fn get(app: &TestApi, uri: &str, cookie: &str) -> Answer {
     call(app, Method::GET, uri, cookie, None).await
 }
 
 /// The `href` of the element with this id, as a browser would follow it.
-fn href(body: &str, id: &str) -> String {
+pub(crate) fn href(body: &str, id: &str) -> String {
     let at = body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
     let tag_start = body[..at].rfind('<').expect("tag");
     let tag = &body[tag_start..at + body[at..].find('>').expect("tag end")];
@@ -190,7 +190,7 @@ async fn overdue_matters_come_first() {
 }
 
 /// A multipart form as a browser posts it.
-async fn post_form(app: &TestApi, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
+pub(crate) async fn post_form(app: &TestApi, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
     let boundary = "desk-batch-boundary";
     let mut body = String::new();
     for (name, value) in fields {
@@ -215,7 +215,7 @@ async fn post_form(app: &TestApi, uri: &str, cookie: &str, fields: &[(&str, &str
     }
 }
 
-fn csrf_of(body: &str) -> String {
+pub(crate) fn csrf_of(body: &str) -> String {
     body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a CSRF token").to_owned()
 }
 

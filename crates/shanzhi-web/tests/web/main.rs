@@ -10,6 +10,7 @@ mod auth_api;
 mod calendar_api;
 mod dashboard;
 mod desk;
+mod desk_queue;
 mod exports_api;
 mod grids_api;
 mod hardening;

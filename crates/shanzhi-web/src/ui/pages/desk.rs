@@ -184,9 +184,9 @@ async fn listing(
     let mut error = w.error.clone();
     let batch = batch_of(viewer, tr, path, &tab);
     let mut list = List { page: w.page, refresh: link(&tab, &filters), pick: batch.is_some(), ..List::default() };
+    // The escalated tab filters a page after reading it: read the most.
+    let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) };
     if error.is_none() {
-        // The escalated tab filters a page after reading it: read the most.
-        let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE) };
         let query = MatterFilter { limit: Some(limit), ..this.filter(&w.filter) };
         match urgent_first(&scoped, &query, w.cursor.as_deref()).await {
             Ok(p) => {
@@ -212,6 +212,12 @@ async fn listing(
     }
     let counts = if error.is_none() { tab_counts(state, viewer, &tabs, &w.filter).await } else { Vec::new() };
     list.total = counts.iter().find(|(k, _)| *k == tab).map(|(_, n)| n.clone());
+    // A page that ends with a colour cannot tell whether the next colours
+    // have any; the total can: no link to an empty page after the last.
+    let total = list.total.as_deref().and_then(|t| t.parse::<u64>().ok());
+    if total.is_some_and(|n| u64::from(w.page).saturating_mul(limit as u64) >= n) {
+        list.next = None;
+    }
     let error = error.map(|m| if tr.en { m.en } else { m.zh });
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     if headers.contains_key("hx-request") {
