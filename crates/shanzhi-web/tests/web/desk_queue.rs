@@ -8,6 +8,9 @@ use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::Role;
 use shanzhi_testkit::{TestApp, one_grid_community};
 
+use axum::http::Method;
+use serde_json::json;
+
 use crate::desk::{get, href, report, sign_in_as};
 use crate::support::TestApi;
 
@@ -58,4 +61,50 @@ async fn within_a_colour_the_oldest_deadline_comes_first_across_pages() {
         }
     }
     assert_eq!(seen, [oldest, older, fresh]);
+}
+
+#[tokio::test]
+async fn grid_and_line_filters_by_name_kept_in_the_address() {
+    let app = crate::desk::world().await;
+    let cover = report(&app, "0110", "人行道井盖破损").await;
+    let fire = hazard(&app).await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    let row = |n: &str| format!("href=\"/m/{n}\"");
+
+    // The line: by its name; the other line's matter is left out.
+    let desk = get(&app, "/desk", &cookie).await;
+    assert!(desk.body.contains(">综治（安全底线）</option>") && desk.body.contains(">社治（幸福高线）</option>"));
+    assert!(!desk.body.contains(">safety</option>"), "names, not code words");
+    let safety = get(&app, "/desk?line=safety", &cookie).await;
+    assert_eq!(safety.status, StatusCode::OK, "{}", safety.body);
+    assert!(safety.body.contains(&row(&fire)) && !safety.body.contains(&row(&cover)));
+    assert!(safety.body.contains("<option value=\"safety\" selected>"), "the choice is shown");
+    assert!(safety.body.contains("共 1 件"));
+    assert!(safety.body.contains("href=\"/desk?tab=filed&#38;line=safety\""), "tabs keep the line");
+    let development = get(&app, "/desk?line=development", &cookie).await;
+    assert!(development.body.contains(&row(&cover)) && !development.body.contains(&row(&fire)));
+    assert_eq!(get(&app, "/desk?line=red", &cookie).await.status, StatusCode::BAD_REQUEST);
+
+    // The grid: offered by name once a community is chosen.
+    assert!(!desk.body.contains("id=\"filter-grid\""), "a street's grids are too many for a select");
+    let community = get(&app, "/desk?within=510104022006", &cookie).await;
+    assert!(community.body.contains(">网格510104022006001</option>"), "{}", community.body);
+    let general = get(&app, "/desk?within=510104022006&grid=510104022006001", &cookie).await;
+    assert!(general.body.contains(&row(&cover)) && general.body.contains(&row(&fire)));
+    assert!(general.body.contains("<option value=\"510104022006001\" selected>"));
+    assert!(href(&general.body, "export-csv").contains("grid=510104022006001"), "the export keeps the grid");
+    let master = get(&app, "/desk?grid=510104022006000", &cookie).await;
+    assert!(master.body.contains("共 0 件"), "the other grid has none");
+    assert!(master.body.contains("name=\"grid\" value=\"510104022006000\""), "kept for the next search");
+}
+
+/// A resident's report of a fire hazard (the safety line); its number.
+async fn hazard(app: &TestApi) -> String {
+    let resident = app.bearer("desk_resident").await;
+    let body = json!({"category": "ZZ.0201", "lng": 104.072, "lat": 30.652, "description": "楼道电动车飞线充电",
+        "attributes": {"hazard_level": ["general"]}});
+    let (status, _, created) =
+        app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["matter"]["number"].as_str().expect("number").to_owned()
 }
