@@ -65,6 +65,9 @@ pub struct MatterQuery {
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     pub text: Option<String>,
+    /// Only matters whose reporter left this phone number (normalised, as
+    /// `Phone` stores it): an exact match along its own index.
+    pub reporter_phone: Option<String>,
     /// Only these matters, by number.
     pub numbers: Vec<String>,
     /// Only matters changed after this instant.

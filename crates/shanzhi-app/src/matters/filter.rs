@@ -4,7 +4,7 @@
 
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
-    CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Warning,
+    CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Phone, Warning,
 };
 use shanzhi_store::{MatterOrder, MatterQuery};
 
@@ -33,6 +33,9 @@ pub struct MatterFilter {
     pub to: Option<Micros>,
     /// Words in the description, address or number.
     pub text: Option<String>,
+    /// The reporter's phone number: answered only where the caller may see
+    /// numbers unmasked (`Scoped::matter_query`); `query` leaves it out.
+    pub phone: Option<Phone>,
     pub warnings: Vec<Warning>,
     /// Only overdue (red) matters, or only those on time.
     pub overdue: Option<bool>,

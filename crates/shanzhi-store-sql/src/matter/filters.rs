@@ -167,6 +167,9 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         q.push(" OR address LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
         q.push(" OR number LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
     }
+    if let Some(phone) = &query.reporter_phone {
+        q.push(" AND reporter_phone = ").push_bind(phone.clone());
+    }
     if let Some((x, y)) = query.near {
         q.push(" AND cell IN ");
         push_list(q, shanzhi_domain::grid::cells_around(x, y));

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use shanzhi_domain::category::{Limit, TimeLimits};
-use shanzhi_domain::{DivisionCode, Matter, Stage, Timing};
+use shanzhi_domain::{DivisionCode, Matter, Phone, Stage, Timing};
 
 use super::matters::{create, matter, setup};
 use crate::{MatterOrder, MatterQuery, MatterScope, Store};
@@ -61,4 +61,37 @@ pub async fn matters_list_due_first_and_page_in_that_order(store: &dyn Store) {
         }
         assert_eq!(seen, expected, "each page continues the last, across the clockless tail");
     }
+}
+
+/// A search by the reporter's phone number: exact, within the scope, and
+/// counted alike.
+pub async fn matters_are_found_by_the_reporters_phone(store: &dyn Store) {
+    setup(store).await;
+    let with_phone = |id: &str, grid: &str, at: i64, phone: Option<&str>| {
+        let mut m = matter(id, grid, at, "井盖");
+        m.reporter.phone = phone.map(|p| Phone::parse(p).expect("phone"));
+        m
+    };
+    for m in [
+        with_phone("p0", "510104022006001", 100, Some("13900001111")),
+        with_phone("p1", "510104022006001", 101, Some("13900002222")),
+        with_phone("p2", "510105002001001", 102, Some("13900001111")),
+        with_phone("p3", "510104022006001", 103, None),
+        with_phone("p4", "510104022006001", 104, Some("13900001111")),
+    ] {
+        create(store, &m, None).await;
+    }
+    let jinjiang = MatterScope { divisions: vec![DivisionCode::parse("510104").expect("c")], ..MatterScope::default() };
+    let q = MatterQuery {
+        scope: jinjiang,
+        reporter_phone: Some("13900001111".to_owned()),
+        limit: 10,
+        ..MatterQuery::default()
+    };
+    let found = store.matters(&q).await.expect("list");
+    assert_eq!(found.iter().map(|m| m.id.to_string()).collect::<Vec<_>>(), ["p4", "p0"], "in scope, that number");
+    let counts = store.count_matters(&q).await.expect("count");
+    assert_eq!(counts.values().sum::<u64>(), 2);
+    let partial = MatterQuery { reporter_phone: Some("1390000".to_owned()), ..q };
+    assert!(store.matters(&partial).await.expect("list").is_empty(), "a part of a number finds nothing");
 }

@@ -123,6 +123,7 @@ macro_rules! contract_tests {
             timelines_read_in_batches_and_finished_matters_drop_out,
             matter_queries_stay_in_scope_and_page_by_keyset,
             matters_list_due_first_and_page_in_that_order,
+            matters_are_found_by_the_reporters_phone,
             open311_reads_by_number_change_time_public_line_and_feed,
             departments_see_what_is_dispatched_to_them,
             categories_are_versioned_and_duties_are_kept,

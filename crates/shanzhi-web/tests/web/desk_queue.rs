@@ -108,3 +108,41 @@ async fn hazard(app: &TestApi) -> String {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     created["matter"]["number"].as_str().expect("number").to_owned()
 }
+
+#[tokio::test]
+async fn a_dispatcher_finds_a_reporters_matters_by_phone_and_others_may_not_probe() {
+    let app = crate::desk::world().await;
+    let resident = app.bearer("desk_resident").await;
+    let mut numbers = Vec::new();
+    for (phone, text) in [("13900001111", "井盖破损"), ("13900002222", "路面坑洼"), ("13900001111", "路灯不亮")]
+    {
+        let body = json!({"category": "0110", "lng": 104.072, "lat": 30.652, "description": text,
+            "reporter_name": "王五", "reporter_phone": phone});
+        let (status, _, created) =
+            app.send(Method::POST, "/api/v1/matters", &[("authorization", &resident)], Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        numbers.push(created["matter"]["number"].as_str().expect("number").to_owned());
+    }
+    let row = |n: &str| format!("href=\"/m/{n}\"");
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    for typed in ["13900001111", "139%200000%201111", "%2B8613900001111"] {
+        let found = get(&app, &format!("/desk?q={typed}"), &cookie).await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        assert!(found.body.contains(&row(&numbers[0])) && found.body.contains(&row(&numbers[2])), "{typed}");
+        assert!(!found.body.contains(&row(&numbers[1])), "another reporter's matter: {typed}");
+        assert!(found.body.contains("共 2 件"), "the count agrees");
+        assert!(!found.body.contains("id=\"export-csv\""), "no export that would drop the number");
+        assert!(!found.body.contains("13900001111</td>"), "the list still masks numbers");
+    }
+    let part = get(&app, "/desk?q=1390000", &cookie).await;
+    assert!(part.body.contains("共 0 件"), "part of a number is words, found in no description");
+
+    // A department sees numbers masked: it may not search by one.
+    let dept = sign_in_as(&app, "desk_dept").await;
+    let probe = get(&app, "/tasks?q=13900001111", &dept).await;
+    assert_eq!(probe.status, StatusCode::FORBIDDEN, "{}", probe.body);
+    assert!(probe.body.contains("按电话号码查找仅限") && probe.body.contains("role=\"alert\""), "{}", probe.body);
+    assert!(!probe.body.contains("共 "), "nothing counted for the number");
+    let en = get(&app, "/tasks?q=13900001111", &format!("{dept}; lang=en")).await;
+    assert!(en.body.contains("may search by one"), "English too");
+}

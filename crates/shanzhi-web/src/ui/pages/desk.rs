@@ -182,6 +182,7 @@ async fn listing(
     let link = |tab: &str, rest: &str| format!("{path}?{}", join(&format!("tab={tab}"), rest));
     let this = spec(&tab);
     let mut error = w.error.clone();
+    let mut forbidden = false;
     let batch = batch_of(viewer, tr, path, &tab);
     let mut list = List { page: w.page, refresh: link(&tab, &filters), pick: batch.is_some(), ..List::default() };
     // The escalated tab filters a page after reading it: read the most.
@@ -207,6 +208,12 @@ async fn listing(
             }
             Err(e) if contradicts(&e) => {}
             Err(AppError::BadRequest { message, .. }) => error = Some(message),
+            // A search this viewer may not make (by a phone number): said on
+            // the page, with the form to search otherwise.
+            Err(AppError::Forbidden(message)) => {
+                error = Some(message);
+                forbidden = true;
+            }
             Err(e) => return refusal(tr, viewer, &e),
         }
     }
@@ -219,12 +226,19 @@ async fn listing(
         list.next = None;
     }
     let error = error.map(|m| if tr.en { m.en } else { m.zh });
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = match (&error, forbidden) {
+        (Some(_), true) => StatusCode::FORBIDDEN,
+        (Some(_), false) => StatusCode::BAD_REQUEST,
+        (None, _) => StatusCode::OK,
+    };
     if headers.contains_key("hx-request") {
         return with_status(page(DeskRows { tr, list }), status);
     }
     let chips = chips(state, viewer, &w, &|rest| link(&tab, rest)).await;
-    let export = (!this.escalated && error.is_none()).then(|| join(&w.export_query(), &this.query()));
+    // The export reads the API's filters, which have no phone: none for a
+    // search by one rather than an export of something else.
+    let export = (!this.escalated && error.is_none() && w.filter.phone.is_none())
+        .then(|| join(&w.export_query(), &this.query()));
     let tabs = tabs
         .iter()
         .map(|(key, label)| Tab {

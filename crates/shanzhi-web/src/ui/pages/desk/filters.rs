@@ -6,7 +6,7 @@
 use shanzhi_app::grids::GridFilter;
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Channel, CodeSystem, DivisionLevel, Line, Scope, Warning};
+use shanzhi_domain::{Channel, CodeSystem, DivisionLevel, Line, Phone, Scope, Warning};
 
 use crate::AppState;
 use crate::extract::query_from_str;
@@ -76,10 +76,17 @@ impl Wanted {
             from: first("from").unwrap_or_default(),
             to: first("to").unwrap_or_default(),
         };
-        let (filter, error) = match query_from_str::<ListQuery>(&encode(&api_pairs(&pairs))) {
+        let (mut filter, error) = match query_from_str::<ListQuery>(&encode(&api_pairs(&pairs))) {
             Ok(q) => (q.filter(), None),
             Err(e) => (MatterFilter::default(), Some(e.message)),
         };
+        // A whole mobile number in the search box is the reporter's phone
+        // (the app decides who may search by one); anything else is words.
+        let typed = filter.text.as_deref().filter(|t| t.chars().all(|c| "0123456789 -+".contains(c)));
+        if let Some(p) = typed.and_then(|t| Phone::parse(t).ok()) {
+            filter.phone = Some(p);
+            filter.text = None;
+        }
         Wanted {
             tab: first("tab"),
             page: first("page").and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
