@@ -3,6 +3,7 @@
 //! hash-chained timeline, and listings within the caller's scope.
 
 mod attachments;
+mod batch;
 mod cache;
 mod commands;
 mod demo;
@@ -33,6 +34,7 @@ use crate::grids::today;
 use crate::{AppError, AppResult};
 
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
+pub use batch::DispatchChoices;
 pub(crate) use cache::{Dictionary, DictionaryHolder};
 pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]

@@ -146,3 +146,60 @@ async fn a_dispatcher_finds_a_reporters_matters_by_phone_and_others_may_not_prob
     let en = get(&app, "/tasks?q=13900001111", &format!("{dept}; lang=en")).await;
     assert!(en.body.contains("may search by one"), "English too");
 }
+
+#[tokio::test]
+async fn a_batch_dispatch_names_one_department_by_name_and_reports_each_row() {
+    let app = crate::desk::world().await;
+    let first = report(&app, "0110", "井盖破损").await;
+    let second = report(&app, "0110", "路面坑洼").await;
+    let token = app.bearer("desk_dispatcher").await;
+    let send = |number: String, command: &'static str, body: serde_json::Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            let uri = format!("/api/v1/matters/{number}/commands/{command}");
+            app.send(Method::POST, &uri, &[("authorization", token)], Some(body)).await.0
+        }
+    };
+    for n in [&first, &second] {
+        assert_eq!(send(n.clone(), "accept", json!({})).await, StatusCode::OK);
+    }
+    // The second goes out before the batch: its row is refused, with why.
+    let to = json!({"to": {"kind": "department", "code": "510104-chengguan"}});
+    assert_eq!(send(second.clone(), "dispatch", to).await, StatusCode::OK);
+
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    let filed = get(&app, "/desk?tab=filed", &cookie).await;
+    assert!(filed.body.contains("id=\"batch-to\""), "{}", filed.body);
+    assert!(filed.body.contains("<option value=\"510104-chengguan\""), "the department offered");
+    assert!(filed.body.contains(">锦江区城管局（职责清单建议）</option>"), "by its name, suggested: {}", filed.body);
+    assert!(filed.body.contains("<option value=\"510104-chengguan\" selected>"), "the duty list's, chosen");
+    assert!(filed.body.contains("批量派遣所选"));
+    let csrf = crate::desk::csrf_of(&filed.body);
+    let back = "/desk?tab=filed";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("command", "dispatch"),
+        ("to", "510104-chengguan"),
+        ("back", back),
+        ("n", first.as_str()),
+        ("n", second.as_str()),
+    ];
+    let done = crate::desk::post_form(&app, "/desk/batch", &cookie, &fields).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let results =
+        done.body.split("id=\"batch-results\"").nth(1).expect("results").split("</section>").next().expect("end");
+    assert!(results.contains(&format!("{first}</a>：已派遣至锦江区城管局")), "{results}");
+    assert!(!results.contains(&format!("{second}</a>：已派遣")), "{results}");
+    assert_eq!(results.matches("class=\"refused\"").count(), 1, "{results}");
+    let dept = sign_in_as(&app, "desk_dept").await;
+    let tasks = get(&app, "/tasks?tab=sign", &dept).await;
+    assert!(tasks.body.contains(&format!("href=\"/m/{first}\"")), "the department has it to sign");
+
+    // A department not offered (or none chosen) is refused; nothing changes.
+    for to in ["510104-nowhere", ""] {
+        let fields = [("csrf", csrf.as_str()), ("command", "dispatch"), ("to", to), ("back", back), ("n", &first)];
+        let refused = crate::desk::post_form(&app, "/desk/batch", &cookie, &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{to}: {}", refused.body);
+        assert!(refused.body.contains("请选择派往的部门"), "{}", refused.body);
+    }
+}

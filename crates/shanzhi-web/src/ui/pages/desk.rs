@@ -57,6 +57,9 @@ struct DeskPage {
 struct Batch {
     command: &'static str,
     label: &'static str,
+    /// For 派遣: the departments to choose from, by name (the duty list's
+    /// one selected where the page's rows share a category).
+    targets: Vec<filters::Choice>,
 }
 
 #[derive(Debug, Clone)]
@@ -183,7 +186,7 @@ async fn listing(
     let this = spec(&tab);
     let mut error = w.error.clone();
     let mut forbidden = false;
-    let batch = batch_of(viewer, tr, path, &tab);
+    let mut batch = batch_of(viewer, tr, path, &tab);
     let mut list = List { page: w.page, refresh: link(&tab, &filters), pick: batch.is_some(), ..List::default() };
     // The escalated tab filters a page after reading it: read the most.
     let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) };
@@ -193,6 +196,9 @@ async fn listing(
             Ok(p) => {
                 let kept: Vec<_> = p.items.iter().filter(|m| !this.escalated || m.escalations > 0).collect();
                 list.rows = columns::rows(state, viewer, tr, &kept).await;
+                if let Some(b) = batch.as_mut().filter(|b| b.command == "dispatch") {
+                    b.targets = batch::targets(&scoped, &kept).await;
+                }
                 list.next = p.next.map(|c| {
                     let more = encode(&[("cursor".to_owned(), c), ("page".to_owned(), (w.page + 1).to_string())]);
                     link(&tab, &join(&filters, &more))
@@ -382,14 +388,16 @@ fn tasks_listing(viewer: &Viewer, tr: Tr) -> Listing {
 }
 
 /// The command a tab offers for its checked rows, if the viewer holds a role
-/// that may give it: 受理 on the intake of the desk, 签收 on the tab to sign.
+/// that may give it: 受理 on the intake of the desk, 派遣 on the tab to
+/// dispatch, 签收 on the tab to sign.
 fn batch_of(viewer: &Viewer, tr: Tr, path: &str, tab: &str) -> Option<Batch> {
     let (kind, command, label) = match (path, tab) {
         ("/desk", "intake") => (CommandKind::Accept, "accept", tr.t("批量受理所选", "Accept the selected")),
+        ("/desk", "filed") => (CommandKind::Dispatch, "dispatch", tr.t("批量派遣所选", "Dispatch the selected")),
         ("/tasks", "sign") => (CommandKind::Sign, "sign", tr.t("批量签收所选", "Sign the selected")),
         _ => return None,
     };
-    kind.roles().iter().any(|r| viewer.has(*r)).then_some(Batch { command, label })
+    kind.roles().iter().any(|r| viewer.has(*r)).then_some(Batch { command, label, targets: Vec::new() })
 }
 
 pub use batch::submit;
