@@ -203,3 +203,17 @@ async fn a_batch_dispatch_names_one_department_by_name_and_reports_each_row() {
         assert!(refused.body.contains("请选择派往的部门"), "{}", refused.body);
     }
 }
+
+#[tokio::test]
+async fn on_a_phone_the_rows_are_cards_with_labelled_facts() {
+    let app = crate::desk::world().await;
+    report(&app, "0110", "井盖破损").await;
+    let cookie = sign_in_as(&app, "desk_dispatcher").await;
+    let desk = get(&app, "/desk", &cookie).await;
+    assert!(desk.body.contains("class=\"list desk-list cards\""), "the style sheet turns these rows into cards");
+    for label in ["分类", "地点", "状态", "承办", "时限"] {
+        assert!(desk.body.contains(&format!("<td data-label=\"{label}\">")), "{label} labelled on the card");
+    }
+    let css = get(&app, "/assets/app.css", "").await;
+    assert!(css.body.contains("@media (max-width: 600px)") && css.body.contains("table.cards td[data-label]::before"));
+}
