@@ -217,3 +217,46 @@ async fn on_a_phone_the_rows_are_cards_with_labelled_facts() {
     let css = get(&app, "/assets/app.css", "").await;
     assert!(css.body.contains("@media (max-width: 600px)") && css.body.contains("table.cards td[data-label]::before"));
 }
+
+#[tokio::test]
+async fn the_supervision_overdue_list_pages_under_its_count() {
+    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
+    let app = TestApi::start(
+        TestApp::new()
+            .with_clock(clock.clone())
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_accounts(&[
+                ("desk_super", Role::Supervisor, Some("510104022")),
+                ("desk_resident", Role::Resident, None),
+            ]),
+    )
+    .await;
+    // 52 overdue: a page of 50 and one of 2.
+    let mut numbers = Vec::new();
+    for i in 0..52 {
+        numbers.push(report(&app, "0110", &format!("井盖破损 第{i}处")).await);
+    }
+    clock.set("2026-11-25T02:00:00Z".parse().expect("time"));
+    app.app.sweep().await.expect("sweep");
+    let cookie = sign_in_as(&app, "desk_super").await;
+    let first = get(&app, "/supervise", &cookie).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("超期 <b>52</b>"), "the chip");
+    assert!(first.body.contains("共 52 件，第 1 页"), "the list's count agrees with the chip");
+    let listed = |body: &str| numbers.iter().filter(|n| body.contains(&format!("href=\"/m/{n}\""))).cloned().collect();
+    let one: Vec<String> = listed(&first.body);
+    assert_eq!(one.len(), 50);
+    let next = href(&first.body, "overdue-next");
+    assert!(next.starts_with("/supervise?period=") && next.contains("page=2"), "{next}");
+    let second = get(&app, &next, &cookie).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert!(second.body.contains("共 52 件，第 2 页"));
+    let two: Vec<String> = listed(&second.body);
+    assert_eq!(two.len(), 2, "the rest");
+    assert!(two.iter().all(|n| !one.contains(n)), "no row twice");
+    assert!(!second.body.contains("id=\"overdue-next\""), "the last page");
+    assert!(second.body.contains("id=\"overdue-first\""));
+    let bad = get(&app, "/supervise?cursor=nonsense", &cookie).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "a broken cursor is refused");
+}

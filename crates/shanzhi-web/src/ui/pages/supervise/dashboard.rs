@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use shanzhi_app::access::Scoped;
 use shanzhi_app::figures::{Dashboard, FigureQuery, UnitFigures, shown};
-use shanzhi_app::matters::MatterFilter;
+use shanzhi_app::matters::{MatterFilter, MatterOrder};
 use shanzhi_domain::indicators::{Figure, Key, UnitKind};
 use shanzhi_domain::{MatterState, Warning};
 
@@ -35,13 +36,27 @@ pub struct TableRow {
     pub cells: Vec<Cell>,
 }
 
+/// Overdue matters per page of the dashboard.
+const OVERDUE_PAGE: usize = 50;
+
+/// One page of the overdue matters.
+pub struct Overdue {
+    pub rows: Vec<Row>,
+    /// All of them, for "共 N 件，第 x 页".
+    pub total: u64,
+    pub page: u32,
+    pub next: Option<String>,
+    /// The first page, when this is not it.
+    pub first: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "supervise.html")]
 struct SupervisePage {
     tr: Tr,
     nav: Nav,
     warnings: (u64, u64, u64),
-    overdue: Vec<Row>,
+    overdue: Overdue,
     by_state: Vec<(String, u64)>,
     periods: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -172,6 +187,26 @@ fn table(tr: Tr, period: &str, by: UnitKind, units: Vec<UnitFigures>) -> (Vec<Ta
     (rows, more)
 }
 
+/// The overdue matters a page at a time, the most overdue first, under
+/// their count (the same filter counted: the two agree).
+async fn overdue(scoped: &Scoped<'_>, q: &DashQuery, base: &str) -> Result<Overdue, shanzhi_app::AppError> {
+    let filter = MatterFilter {
+        warnings: vec![Warning::Red],
+        limit: Some(OVERDUE_PAGE),
+        order: MatterOrder::DueFirst,
+        ..MatterFilter::default()
+    };
+    let list = scoped.matters(&filter, q.cursor.as_deref()).await?;
+    let total = scoped.matter_counts(&filter).await?.values().sum();
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let next = list.next.map(|c| format!("{base}&cursor={}&page={}#overdue", enc(&c), page + 1));
+    // A full last page has a cursor but nothing after it: the count says so.
+    let next = next.filter(|_| u64::from(page).saturating_mul(OVERDUE_PAGE as u64) < total);
+    let first = (q.cursor.is_some()).then(|| format!("{base}#overdue"));
+    Ok(Overdue { rows: list.items.iter().map(Row::from_view).collect(), total, page, next, first })
+}
+
 pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<DashQuery>) -> Response {
     if !viewer.signed_in() {
         return to_login("/supervise");
@@ -196,12 +231,11 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr, Qu
         .await
         .map(|w| (w.total.yellow, w.total.orange, w.total.red))
         .unwrap_or_default();
-    let overdue = scoped
-        .matters(&MatterFilter { warnings: vec![Warning::Red], limit: Some(50), ..MatterFilter::default() }, None)
-        .await
-        .map(|p| p.items.iter().map(Row::from_view).collect())
-        .unwrap_or_default();
     let p = period.to_string();
+    let overdue = match overdue(&scoped, &q, &format!("/supervise?period={p}&by={}", by.as_str())).await {
+        Ok(o) => o,
+        Err(e) => return refusal(tr, &viewer, &e),
+    };
     let headline =
         [Key::Reported, Key::Closed, Key::Overdue, Key::OnTimeHandlingRate, Key::SatisfactionRate, Key::ClosureRate]
             .iter()

@@ -58,7 +58,7 @@ pub async fn matters(State(state): State<AppState>, viewer: Viewer, tr: Tr, Quer
         return to_login("/supervise");
     }
     let bad = |code, m| shanzhi_app::AppError::BadRequest { code, message: m };
-    let dq = DashQuery { period: q.period.clone(), by: q.by.clone() };
+    let dq = DashQuery { period: q.period.clone(), by: q.by.clone(), ..DashQuery::default() };
     let asked = asked(&state, &dq).and_then(|(p, by)| {
         let key = q.key.as_deref().unwrap_or("").parse::<Key>().map_err(|m| bad("invalid_indicator", m))?;
         let unit =

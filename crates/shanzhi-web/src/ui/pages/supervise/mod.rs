@@ -27,6 +27,9 @@ use crate::ui::Tr;
 pub struct DashQuery {
     period: Option<String>,
     by: Option<String>,
+    /// The overdue list's page: the `next` of the one before, and its number.
+    cursor: Option<String>,
+    page: Option<u32>,
 }
 
 /// A choice in a picker.

@@ -86,7 +86,7 @@ pub async fn report(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query
     if !viewer.signed_in() {
         return to_login("/supervise/report");
     }
-    let period = match asked(&state, &DashQuery { period: q.period, by: None }) {
+    let period = match asked(&state, &DashQuery { period: q.period, ..DashQuery::default() }) {
         Ok((p, _)) => p,
         Err(e) => return refusal(tr, &viewer, &e),
     };
