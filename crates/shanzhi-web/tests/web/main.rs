@@ -20,4 +20,5 @@ mod names;
 mod open311;
 mod openapi;
 mod rankings_api;
+mod track_page;
 mod ui;
