@@ -17,6 +17,23 @@ use tower::ServiceExt;
 use crate::support::TestApi;
 use crate::ui::{Answer, call};
 
+/// One community on a manual clock set to Monday 2 November 2026, 10:00 in
+/// Chengdu, with a resident (`desk_resident`) and these accounts.
+pub(crate) async fn clocked(accounts: &[(&str, Role, Option<&str>)]) -> (TestApi, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
+    let mut all = vec![("desk_resident", Role::Resident, None)];
+    all.extend_from_slice(accounts);
+    let app = TestApi::start(
+        TestApp::new()
+            .with_clock(clock.clone())
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_accounts(&all),
+    )
+    .await;
+    (app, clock)
+}
+
 pub(crate) async fn world() -> TestApi {
     TestApi::start(
         TestApp::new()
@@ -165,19 +182,8 @@ async fn bad_filters_answer_with_the_page_and_keep_the_input() {
 
 #[tokio::test]
 async fn overdue_matters_come_first() {
-    // Monday 2 November 2026, 10:00 in Chengdu; the old report waits weeks.
-    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
-    let app = TestApi::start(
-        TestApp::new()
-            .with_clock(clock.clone())
-            .with_features(one_grid_community("510104022006", 104.07, 30.65))
-            .with_categories()
-            .with_accounts(&[
-                ("desk_dispatcher", Role::Dispatcher, Some("510104022")),
-                ("desk_resident", Role::Resident, None),
-            ]),
-    )
-    .await;
+    // The old report waits weeks.
+    let (app, clock) = clocked(&[("desk_dispatcher", Role::Dispatcher, Some("510104022"))]).await;
     let old = report(&app, "0110", "井盖破损，已经很久").await;
     clock.set("2026-11-25T02:00:00Z".parse().expect("time"));
     app.app.sweep().await.expect("sweep");

@@ -1,34 +1,18 @@
 //! The desk's queue: the most urgent first and, within a colour, the oldest
-//! deadline first across pages.
+//! deadline first across pages; filters by grid and line; the search by
+//! phone and who may make it; batch 派遣; cards on a phone; the supervision
+//! page's overdue list paged under its count.
 
-use std::sync::Arc;
-
-use axum::http::StatusCode;
-use shanzhi_app::timing::ManualClock;
-use shanzhi_domain::Role;
-use shanzhi_testkit::{TestApp, one_grid_community};
-
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use serde_json::json;
+use shanzhi_domain::Role;
 
-use crate::desk::{get, href, report, sign_in_as};
+use crate::desk::{clocked, get, href, report, sign_in_as};
 use crate::support::TestApi;
 
 #[tokio::test]
 async fn within_a_colour_the_oldest_deadline_comes_first_across_pages() {
-    // Monday 2 November 2026, 10:00 in Chengdu.
-    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
-    let app = TestApi::start(
-        TestApp::new()
-            .with_clock(clock.clone())
-            .with_features(one_grid_community("510104022006", 104.07, 30.65))
-            .with_categories()
-            .with_accounts(&[
-                ("desk_dispatcher", Role::Dispatcher, Some("510104022")),
-                ("desk_resident", Role::Resident, None),
-            ]),
-    )
-    .await;
+    let (app, clock) = clocked(&[("desk_dispatcher", Role::Dispatcher, Some("510104022"))]).await;
     let oldest = report(&app, "0110", "井盖破损，最早").await;
     clock.set("2026-11-04T02:00:00Z".parse().expect("time"));
     let older = report(&app, "0110", "井盖破损，其次").await;
@@ -220,18 +204,7 @@ async fn on_a_phone_the_rows_are_cards_with_labelled_facts() {
 
 #[tokio::test]
 async fn the_supervision_overdue_list_pages_under_its_count() {
-    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
-    let app = TestApi::start(
-        TestApp::new()
-            .with_clock(clock.clone())
-            .with_features(one_grid_community("510104022006", 104.07, 30.65))
-            .with_categories()
-            .with_accounts(&[
-                ("desk_super", Role::Supervisor, Some("510104022")),
-                ("desk_resident", Role::Resident, None),
-            ]),
-    )
-    .await;
+    let (app, clock) = clocked(&[("desk_super", Role::Supervisor, Some("510104022"))]).await;
     // 52 overdue: a page of 50 and one of 2.
     let mut numbers = Vec::new();
     for i in 0..52 {

@@ -1,28 +1,13 @@
 //! `/track`: the resident sees when the stage in force is due, and which
 //! stage that is.
 
-use std::sync::Arc;
-
 use axum::http::{Method, StatusCode};
-use shanzhi_app::timing::ManualClock;
-use shanzhi_domain::Role;
-use shanzhi_testkit::{TestApp, one_grid_community};
 
-use crate::desk::{get, report};
-use crate::support::TestApi;
+use crate::desk::{clocked, get, report};
 
 #[tokio::test]
 async fn the_track_page_says_when_the_current_stage_is_due() {
-    // Monday 2 November 2026, 10:00 in Chengdu.
-    let clock = Arc::new(ManualClock::new("2026-11-02T02:00:00Z".parse().expect("time")));
-    let app = TestApi::start(
-        TestApp::new()
-            .with_clock(clock.clone())
-            .with_features(one_grid_community("510104022006", 104.07, 30.65))
-            .with_categories()
-            .with_accounts(&[("desk_resident", Role::Resident, None)]),
-    )
-    .await;
+    let (app, clock) = clocked(&[]).await;
     let number = report(&app, "0110", "井盖破损").await;
     let (status, _, body) = app.send(Method::GET, &format!("/open311/v2/requests/{number}.json"), &[], None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
