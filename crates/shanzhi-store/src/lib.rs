@@ -30,8 +30,8 @@ pub use error::{StoreError, StoreResult};
 pub use figures::{FigureStore, PartQuery, PartSum};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
-    AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterPoint, MatterQuery, MatterScope, MatterStore,
-    NewMatter, SweepUpdate, WarningCount,
+    AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,
+    MatterStore, NO_DEADLINE, NewMatter, SweepUpdate, WarningCount,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};

@@ -25,7 +25,31 @@ pub struct MatterScope {
     pub public: bool,
 }
 
-/// A matter listing: filters, then a keyset cursor (newest first).
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MatterOrder {
+    /// Newest report first: (reported_at, id) descending.
+    #[default]
+    Newest,
+    /// The soonest deadline first (the most overdue at the top), matters
+    /// without a deadline last: (deadline or [`NO_DEADLINE`], id) ascending.
+    DueFirst,
+}
+
+/// The key of a matter without a deadline in [`MatterOrder::DueFirst`].
+pub const NO_DEADLINE: i64 = i64::MAX;
+
+impl MatterOrder {
+    /// The matter's key in this order: what `after` continues from.
+    pub fn key(self, m: &Matter) -> Micros {
+        match self {
+            MatterOrder::Newest => m.reported_at,
+            MatterOrder::DueFirst => m.deadline_at().unwrap_or(Micros::new(NO_DEADLINE)),
+        }
+    }
+}
+
+/// A matter listing: filters, then a keyset cursor in the query's order.
 #[derive(Debug, Clone, Default)]
 pub struct MatterQuery {
     pub scope: MatterScope,
@@ -41,6 +65,9 @@ pub struct MatterQuery {
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     pub text: Option<String>,
+    /// Only matters whose reporter left this phone number (normalised, as
+    /// `Phone` stores it): an exact match along its own index.
+    pub reporter_phone: Option<String>,
     /// Only these matters, by number.
     pub numbers: Vec<String>,
     /// Only matters changed after this instant.
@@ -54,7 +81,8 @@ pub struct MatterQuery {
     pub near: Option<(f64, f64)>,
     /// Only these warning colours (red: overdue).
     pub warnings: Vec<Warning>,
-    /// Continue after this (reported_at, id).
+    pub order: MatterOrder,
+    /// Continue after this (key, id): the key of [`MatterOrder::key`].
     pub after: Option<(Micros, MatterId)>,
     pub limit: usize,
 }

@@ -4,9 +4,9 @@
 
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
-    CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Warning,
+    CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Phone, Warning,
 };
-use shanzhi_store::MatterQuery;
+use shanzhi_store::{MatterOrder, MatterQuery};
 
 use crate::{AppError, AppResult};
 
@@ -33,11 +33,16 @@ pub struct MatterFilter {
     pub to: Option<Micros>,
     /// Words in the description, address or number.
     pub text: Option<String>,
+    /// The reporter's phone number: answered only where the caller may see
+    /// numbers unmasked (`Scoped::matter_query`); `query` leaves it out.
+    pub phone: Option<Phone>,
     pub warnings: Vec<Warning>,
     /// Only overdue (red) matters, or only those on time.
     pub overdue: Option<bool>,
     /// Page size (lists only): 1–200, 50 by default.
     pub limit: Option<usize>,
+    /// Newest first, or soonest deadline first (lists only).
+    pub order: MatterOrder,
 }
 
 impl MatterFilter {
@@ -87,6 +92,7 @@ impl MatterFilter {
             text: text.map(str::to_owned),
             warnings,
             limit: self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+            order: self.order,
             ..MatterQuery::default()
         })
     }

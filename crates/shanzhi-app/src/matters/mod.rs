@@ -3,6 +3,7 @@
 //! hash-chained timeline, and listings within the caller's scope.
 
 mod attachments;
+mod batch;
 mod cache;
 mod commands;
 mod demo;
@@ -28,13 +29,14 @@ use shanzhi_domain::{
     ActingRole, Action, Assignee, CommandKind, Level, Matter, MatterEvent, MatterId, MatterState, Micros, Role, Scope,
     Stage, StageClock, Timing, Warning,
 };
-use shanzhi_store::{MatterScope, PiiAccess};
+use shanzhi_store::{MatterQuery, MatterScope, PiiAccess};
 
 use crate::access::{Scoped, Via};
 use crate::grids::today;
 use crate::{AppError, AppResult};
 
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
+pub use batch::DispatchChoices;
 pub(crate) use cache::{Dictionary, DictionaryHolder};
 pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
@@ -49,6 +51,7 @@ pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;
 pub use self_handle::SelfHandleRequest;
+pub use shanzhi_store::MatterOrder;
 pub use verify::{MatterVerification, verify_matter_chains};
 
 /// A matter as the caller may see it: the reporter's name and phone masked
@@ -202,6 +205,45 @@ impl Scoped<'_> {
         scope
     }
 
+    /// The store's query for a filter in the caller's scope. A search by the
+    /// reporter's phone number reads only where the caller may see numbers
+    /// unmasked (`Action::ViewContact`: dispatchers, community workers,
+    /// admins, in their own divisions or grids): a role that sees them masked
+    /// could otherwise learn who reported what by trying numbers. Others are
+    /// refused (403), and nothing is read.
+    pub(crate) fn matter_query(&self, filter: &MatterFilter) -> AppResult<MatterQuery> {
+        let mut query = filter.query()?;
+        query.scope = self.matter_scope();
+        if let Some(phone) = &filter.phone {
+            query.scope = self.contact_scope().ok_or_else(|| {
+                AppError::Forbidden(Bilingual::new(
+                    "按电话号码查找仅限可查看完整电话的岗位（调度员、社区工作者），请按工单号或描述搜索",
+                    "only roles that see phone numbers in full (dispatchers, community workers) may search by one; \
+                     search by number or words instead",
+                ))
+            })?;
+            query.reporter_phone = Some(phone.reveal().to_owned());
+        }
+        Ok(query)
+    }
+
+    /// The part of the caller's scope where phone numbers show unmasked.
+    fn contact_scope(&self) -> Option<MatterScope> {
+        if self.actor.via == Via::System {
+            return Some(MatterScope { everything: true, ..MatterScope::default() });
+        }
+        let mut scope = MatterScope::default();
+        let day = today();
+        for g in self.actor.grants.iter().filter(|g| g.term.contains(day) && g.role.allows(Action::ViewContact)) {
+            match &g.scope {
+                Some(Scope::Division(d)) => scope.divisions.push(d.clone()),
+                Some(Scope::Grid(grid)) => scope.grids.push(grid.clone()),
+                _ => {}
+            }
+        }
+        (!scope.divisions.is_empty() || !scope.grids.is_empty()).then_some(scope)
+    }
+
     /// May the caller see this matter at all?
     pub(crate) fn can_see(&self, m: &Matter) -> bool {
         if self.actor.via == Via::System || m.reported_by(self.actor.user_id()) {
@@ -319,17 +361,31 @@ impl Scoped<'_> {
         Ok(self.app.store.matter_events(&m.id).await?.into_iter().map(event_view).collect())
     }
 
-    /// Matters within the caller's scope, newest first, a page at a time.
+    /// Matters within the caller's scope in the filter's order (newest first
+    /// by default), a page at a time.
     /// `cursor` is the `next` of the previous page.
     pub async fn matters(&self, filter: &MatterFilter, cursor: Option<&str>) -> AppResult<MatterPage> {
-        let mut query = filter.query()?;
-        query.scope = self.matter_scope();
+        let mut query = self.matter_query(filter)?;
+        if let Some(phone) = &filter.phone {
+            // A search by a person's number is a use of their data: logged
+            // (the number masked, as the log is read by more roles).
+            self.app
+                .store
+                .record_pii_access(&PiiAccess {
+                    at: self.app.now_micros(),
+                    actor: self.actor.name.clone(),
+                    subject: format!("phone:{}", phone.masked()),
+                    field: "reporter_phone".to_owned(),
+                    purpose: "search".to_owned(),
+                })
+                .await?;
+        }
         if let Some(c) = cursor {
             query.after = Some(decode_cursor(c)?);
         }
         let rows = self.app.store.matters(&query).await?;
         let next = (rows.len() == query.limit)
-            .then(|| rows.last().map(|m| format!("{}_{}", m.reported_at.get(), m.id)))
+            .then(|| rows.last().map(|m| format!("{}_{}", query.order.key(m).get(), m.id)))
             .flatten();
         let mut items = Vec::with_capacity(rows.len());
         for m in &rows {
@@ -340,8 +396,7 @@ impl Scoped<'_> {
 
     /// Counts by state within the caller's scope (and the query's filters).
     pub async fn matter_counts(&self, filter: &MatterFilter) -> AppResult<BTreeMap<MatterState, u64>> {
-        let mut query = filter.query()?;
-        query.scope = self.matter_scope();
+        let query = self.matter_query(filter)?;
         Ok(self.app.store.count_matters(&query).await?)
     }
 

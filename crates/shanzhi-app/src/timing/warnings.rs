@@ -63,8 +63,7 @@ fn level_name(level: &str) -> &'static str {
 impl Scoped<'_> {
     /// Counts by colour within the caller's scope and the query's filters.
     pub async fn warning_counts(&self, filter: &MatterFilter) -> AppResult<WarningSummary> {
-        let mut query = filter.query()?;
-        query.scope = self.matter_scope();
+        let query = self.matter_query(filter)?;
         let rows = self.app.store.warning_counts(&query).await?;
         let mut total = ColourCounts::default();
         let mut units: BTreeMap<String, ColourCounts> = BTreeMap::new();

@@ -2,7 +2,7 @@
 //! index), and the query's filters, as SQL.
 
 use shanzhi_domain::{DivisionCode, DivisionLevel, MatterState, Warning};
-use shanzhi_store::{MatterQuery, MatterScope};
+use shanzhi_store::{MatterOrder, MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
 
@@ -161,6 +161,9 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         q.push(" OR address LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
         q.push(" OR number LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
     }
+    if let Some(phone) = &query.reporter_phone {
+        q.push(" AND reporter_phone = ").push_bind(phone.clone());
+    }
     if let Some((x, y)) = query.near {
         q.push(" AND cell IN ");
         push_list(q, shanzhi_domain::grid::cells_around(x, y));
@@ -182,6 +185,22 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
     }
     // Keyset: row-value comparison, which both engines read as an index range.
     if let Some((at, id)) = &query.after {
-        q.push(" AND (reported_at, id) < (").push_bind(at.get()).push(", ").push_bind(id.as_str().to_owned()).push(")");
+        let (key, cmp) = match query.order {
+            MatterOrder::Newest => ("reported_at", "<"),
+            MatterOrder::DueFirst => (DUE_KEY, ">"),
+        };
+        q.push(format!(" AND ({key}, id) {cmp} ("));
+        q.push_bind(at.get()).push(", ").push_bind(id.as_str().to_owned()).push(")");
+    }
+}
+
+/// The deadline as the due-first order reads it: matters without one last.
+const DUE_KEY: &str = "COALESCE(deadline_at, 9223372036854775807)";
+
+/// `ORDER BY …` of a listing in this order.
+pub(crate) fn order_by(order: MatterOrder) -> String {
+    match order {
+        MatterOrder::Newest => " ORDER BY reported_at DESC, id DESC".to_owned(),
+        MatterOrder::DueFirst => format!(" ORDER BY {DUE_KEY}, id"),
     }
 }

@@ -10,12 +10,12 @@ use async_trait::async_trait;
 use shanzhi_domain::matter::LngLat;
 use shanzhi_domain::{Assignee, Channel, DepartmentCode, Matter, MatterEvent, MatterId, MatterState, Micros};
 use shanzhi_store::{
-    Created, MatterPoint, MatterQuery, MatterStore, NewMatter, StoreResult, SweepUpdate, WarningCount,
+    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, StoreResult, SweepUpdate, WarningCount,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
-use filters::{ScopePart, push_filters, push_part_filters, scope_parts};
+use filters::{ScopePart, order_by, push_filters, push_part_filters, scope_parts};
 use rows::{
     EVENT_COLUMNS, EVENT_INSERT_COLUMNS, EventRow, INSERT_EVENT, INSERT_MATTER, MATTER_COLUMNS, MATTER_INSERT_COLUMNS,
     MatterRow, NumberedEventRow, assignee_parts, clock_json, corrupt, push_event, push_matter, status_json,
@@ -216,14 +216,19 @@ impl<DB> MatterStore for SqlStore<DB> {
             for query in &colours {
                 let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
                 push_part_filters(&mut q, part.as_ref(), query);
-                q.push(" ORDER BY reported_at DESC, id DESC LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
+                q.push(order_by(query.order));
+                q.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
                 found.extend(matters_of(
                     q.build_query_as::<MatterRow>().fetch_all(self.pool()).await.map_err(map_err)?,
                 )?);
             }
         }
         if parts.len() * colours.len() > 1 {
-            found.sort_by(|a, b| (b.reported_at, &b.id).cmp(&(a.reported_at, &a.id)));
+            let order = query.order;
+            match order {
+                MatterOrder::Newest => found.sort_by(|a, b| (b.reported_at, &b.id).cmp(&(a.reported_at, &a.id))),
+                MatterOrder::DueFirst => found.sort_by(|a, b| (order.key(a), &a.id).cmp(&(order.key(b), &b.id))),
+            }
             found.dedup_by(|a, b| a.id == b.id);
             found.truncate(limit);
         }

@@ -5,6 +5,7 @@
 //! Each case is a plain async function over `&dyn Store`, so a failing case
 //! names the same behaviour on every backend.
 
+mod desk;
 mod divisions;
 mod figures;
 mod grids;
@@ -23,6 +24,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 
 use crate::Store;
 
+pub use desk::*;
 pub use divisions::*;
 pub use figures::*;
 pub use grids::*;
@@ -126,6 +128,8 @@ macro_rules! contract_tests {
             events_append_in_order_and_conflicts_are_refused,
             timelines_read_in_batches_and_finished_matters_drop_out,
             matter_queries_stay_in_scope_and_page_by_keyset,
+            matters_list_due_first_and_page_in_that_order,
+            matters_are_found_by_the_reporters_phone,
             open311_reads_by_number_change_time_public_line_and_feed,
             departments_see_what_is_dispatched_to_them,
             categories_are_versioned_and_duties_are_kept,

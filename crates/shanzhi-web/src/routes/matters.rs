@@ -253,6 +253,7 @@ impl ListQuery {
             warnings: self.warning,
             overdue: self.overdue,
             limit: self.limit,
+            ..MatterFilter::default()
         }
     }
 }

@@ -57,6 +57,9 @@ struct DeskPage {
 struct Batch {
     command: &'static str,
     label: &'static str,
+    /// For 派遣: the departments to choose from, by name (the duty list's
+    /// one selected where the page's rows share a category).
+    targets: Vec<filters::Choice>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,16 +185,20 @@ async fn listing(
     let link = |tab: &str, rest: &str| format!("{path}?{}", join(&format!("tab={tab}"), rest));
     let this = spec(&tab);
     let mut error = w.error.clone();
-    let batch = batch_of(viewer, tr, path, &tab);
+    let mut forbidden = false;
+    let mut batch = batch_of(viewer, tr, path, &tab);
     let mut list = List { page: w.page, refresh: link(&tab, &filters), pick: batch.is_some(), ..List::default() };
+    // The escalated tab filters a page after reading it: read the most.
+    let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) };
     if error.is_none() {
-        // The escalated tab filters a page after reading it: read the most.
-        let limit = if this.escalated { MAX_PAGE } else { w.filter.limit.unwrap_or(DEFAULT_PAGE) };
         let query = MatterFilter { limit: Some(limit), ..this.filter(&w.filter) };
         match urgent_first(&scoped, &query, w.cursor.as_deref()).await {
             Ok(p) => {
                 let kept: Vec<_> = p.items.iter().filter(|m| !this.escalated || m.escalations > 0).collect();
                 list.rows = columns::rows(state, viewer, tr, &kept).await;
+                if let Some(b) = batch.as_mut().filter(|b| b.command == "dispatch") {
+                    b.targets = batch::targets(&scoped, &kept).await;
+                }
                 list.next = p.next.map(|c| {
                     let more = encode(&[("cursor".to_owned(), c), ("page".to_owned(), (w.page + 1).to_string())]);
                     link(&tab, &join(&filters, &more))
@@ -207,18 +214,37 @@ async fn listing(
             }
             Err(e) if contradicts(&e) => {}
             Err(AppError::BadRequest { message, .. }) => error = Some(message),
+            // A search this viewer may not make (by a phone number): said on
+            // the page, with the form to search otherwise.
+            Err(AppError::Forbidden(message)) => {
+                error = Some(message);
+                forbidden = true;
+            }
             Err(e) => return refusal(tr, viewer, &e),
         }
     }
     let counts = if error.is_none() { tab_counts(state, viewer, &tabs, &w.filter).await } else { Vec::new() };
     list.total = counts.iter().find(|(k, _)| *k == tab).map(|(_, n)| n.clone());
+    // A page that ends with a colour cannot tell whether the next colours
+    // have any; the total can: no link to an empty page after the last.
+    let total = list.total.as_deref().and_then(|t| t.parse::<u64>().ok());
+    if total.is_some_and(|n| u64::from(w.page).saturating_mul(limit as u64) >= n) {
+        list.next = None;
+    }
     let error = error.map(|m| if tr.en { m.en } else { m.zh });
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = match (&error, forbidden) {
+        (Some(_), true) => StatusCode::FORBIDDEN,
+        (Some(_), false) => StatusCode::BAD_REQUEST,
+        (None, _) => StatusCode::OK,
+    };
     if headers.contains_key("hx-request") {
         return with_status(page(DeskRows { tr, list }), status);
     }
     let chips = chips(state, viewer, &w, &|rest| link(&tab, rest)).await;
-    let export = (!this.escalated && error.is_none()).then(|| join(&w.export_query(), &this.query()));
+    // The export reads the API's filters, which have no phone: none for a
+    // search by one rather than an export of something else.
+    let export = (!this.escalated && error.is_none() && w.filter.phone.is_none())
+        .then(|| join(&w.export_query(), &this.query()));
     let tabs = tabs
         .iter()
         .map(|(key, label)| Tab {
@@ -362,14 +388,16 @@ fn tasks_listing(viewer: &Viewer, tr: Tr) -> Listing {
 }
 
 /// The command a tab offers for its checked rows, if the viewer holds a role
-/// that may give it: 受理 on the intake of the desk, 签收 on the tab to sign.
+/// that may give it: 受理 on the intake of the desk, 派遣 on the tab to
+/// dispatch, 签收 on the tab to sign.
 fn batch_of(viewer: &Viewer, tr: Tr, path: &str, tab: &str) -> Option<Batch> {
     let (kind, command, label) = match (path, tab) {
         ("/desk", "intake") => (CommandKind::Accept, "accept", tr.t("批量受理所选", "Accept the selected")),
+        ("/desk", "filed") => (CommandKind::Dispatch, "dispatch", tr.t("批量派遣所选", "Dispatch the selected")),
         ("/tasks", "sign") => (CommandKind::Sign, "sign", tr.t("批量签收所选", "Sign the selected")),
         _ => return None,
     };
-    kind.roles().iter().any(|r| viewer.has(*r)).then_some(Batch { command, label })
+    kind.roles().iter().any(|r| viewer.has(*r)).then_some(Batch { command, label, targets: Vec::new() })
 }
 
 pub use batch::submit;

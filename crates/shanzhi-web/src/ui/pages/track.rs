@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_app::open311::RequestInfo;
-use shanzhi_domain::{CommandKind, MatterState};
+use shanzhi_domain::{CommandKind, MatterState, Stage};
 
 use super::{Row, local, unit_name};
 use crate::AppState;
@@ -32,6 +32,8 @@ struct TrackPage {
     key_rate: Option<String>,
     mine: Vec<Row>,
     not_found: bool,
+    /// When the stage in force is due, in words (see [`expected`]).
+    expected: Option<String>,
     /// "Your rating is entry N of the log, in the checkpoint signed at T".
     receipt: Option<(u64, bool, Option<String>)>,
 }
@@ -84,9 +86,11 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         let state = r.extended.as_ref()?.detailed_status.parse::<MatterState>().ok()?;
         if state.is_handled() { r.agency_responsible.clone() } else { None }
     });
+    let expected = found.as_ref().and_then(|r| expected(tr, r, state.app.now()));
     page(TrackPage {
         tr,
         holder,
+        expected,
         nav: viewer.nav(tr),
         not_found: !number.is_empty() && found.is_none(),
         requested: found.as_ref().map(|r| local(&r.requested_datetime)).unwrap_or_default(),
@@ -97,6 +101,32 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         key_rate,
         mine,
         receipt,
+    })
+}
+
+/// When the stage the matter is in is due, said honestly: that stage's
+/// deadline on the working-day calendar (the Open311 `expected_datetime`),
+/// not a promise for the whole matter; nothing while no clock runs (parked,
+/// closed).
+fn expected(tr: Tr, r: &RequestInfo, now: jiff::Timestamp) -> Option<String> {
+    let state = r.extended.as_ref()?.detailed_status.parse::<MatterState>().ok()?;
+    let stage = Stage::of(state).filter(|_| state != MatterState::Parked)?;
+    let due = r.expected_datetime.as_deref()?.parse::<jiff::Timestamp>().ok()?;
+    let z = due.to_zoned_datetime(shanzhi_domain::calendar::china());
+    let name = super::supervise::stage_label(tr, stage);
+    let zh = format!("{}月{}日 {:02}:{:02}", z.month(), z.day(), z.hour(), z.minute());
+    let en = z.strftime("%-d %b %H:%M");
+    Some(match (due > now, tr.en) {
+        (true, false) => {
+            format!("预计 {zh} 前完成“{name}”环节（这是当前环节按工作日计算的办理时限，之后的环节另有时限）")
+        }
+        (true, true) => {
+            format!(
+                "Expected by {en}: the deadline of the current stage ({name}) on working days; later stages have their own"
+            )
+        }
+        (false, false) => format!("“{name}”环节应于 {zh} 前完成，已超期"),
+        (false, true) => format!("The current stage ({name}) was due by {en}: overdue"),
     })
 }
 

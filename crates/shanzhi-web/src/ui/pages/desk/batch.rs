@@ -1,11 +1,16 @@
-//! `POST /desk/batch`: one command (受理 or 签收) for every checked row, each
-//! through the same use case as the matter page's button, so each row is
-//! refused or done on its own; the list comes back with every row's outcome.
+//! `POST /desk/batch`: one command (受理, 派遣 to one department, or 签收)
+//! for every checked row, each through the same use case as the matter
+//! page's button, so each row is refused or done on its own; the list comes
+//! back with every row's outcome.
 
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use shanzhi_app::access::Scoped;
+use shanzhi_app::matters::MatterView;
+
+use super::filters::Choice;
 use super::{desk_listing, listing, tasks_listing};
 use crate::AppState;
 use crate::ui::form::{FormData, bad, expired};
@@ -54,10 +59,24 @@ pub async fn submit(
         return refusal(tr, &viewer, &expired());
     }
     let command = form.field("command");
-    let done = match command.as_str() {
-        "accept" => tr.t("已受理", "accepted"),
-        "sign" => tr.t("已签收", "signed"),
-        _ => return refusal(tr, &viewer, &bad("只能批量受理或签收", "only accept and sign run as a batch")),
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let (done, args) = match command.as_str() {
+        "accept" => (tr.t("已受理", "accepted").to_owned(), serde_json::Value::Null),
+        "sign" => (tr.t("已签收", "signed").to_owned(), serde_json::Value::Null),
+        "dispatch" => {
+            // One department for every row, one this viewer may name.
+            let to = form.field("to");
+            let offered = scoped.dispatch_departments().await.unwrap_or_default();
+            let Some((code, name)) = offered.into_iter().find(|(c, _)| *c == to) else {
+                return refusal(tr, &viewer, &bad("请选择派往的部门", "choose the department to dispatch to"));
+            };
+            let done = if tr.en { format!("dispatched to {name}") } else { format!("已派遣至{name}") };
+            (done, serde_json::json!({"to": {"kind": "department", "code": code}}))
+        }
+        _ => {
+            let (zh, en) = ("只能批量受理、派遣或签收", "only accept, dispatch and sign run as a batch");
+            return refusal(tr, &viewer, &bad(zh, en));
+        }
     };
     let back = form.field("back");
     let Some((path, query)) = back_of(&back) else {
@@ -71,12 +90,11 @@ pub async fn submit(
         let (zh, en) = (format!("一次最多 {MAX_ROWS} 件"), format!("at most {MAX_ROWS} at once"));
         return refusal(tr, &viewer, &bad(&zh, &en));
     }
-    let scoped = state.app.scoped(viewer.actor.clone());
     let mut results = Vec::with_capacity(numbers.len());
     for number in numbers {
-        let outcome = scoped.command(&number, &command, serde_json::Value::Null).await;
+        let outcome = scoped.command(&number, &command, args.clone()).await;
         let (done, text) = match outcome {
-            Ok(_) => (true, done.to_owned()),
+            Ok(_) => (true, done.clone()),
             Err(e) => {
                 let m = e.message();
                 (false, if tr.en { m.en } else { m.zh })
@@ -86,6 +104,16 @@ pub async fn submit(
     }
     let l = if path == "/desk" { desk_listing(tr) } else { tasks_listing(&viewer, tr) };
     listing(&state, &viewer, tr, l, query, &headers, results).await
+}
+
+/// The departments a batch 派遣 offers for these rows, by name, the duty
+/// list's one selected.
+pub async fn targets(scoped: &Scoped<'_>, rows: &[&MatterView]) -> Vec<Choice> {
+    let Ok(c) = scoped.dispatch_choices(rows).await else { return Vec::new() };
+    c.departments
+        .into_iter()
+        .map(|(code, name)| Choice { selected: c.suggested.as_deref() == Some(code.as_str()), value: code, name })
+        .collect()
 }
 
 #[cfg(test)]

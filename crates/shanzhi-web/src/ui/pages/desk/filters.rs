@@ -3,9 +3,10 @@
 //! in `/api/v1/matters` and in the export; kept in every link (tabs, chips,
 //! paging, export); offered as selects by name.
 
+use shanzhi_app::grids::GridFilter;
 use shanzhi_app::matters::MatterFilter;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Channel, CodeSystem, Scope, Warning};
+use shanzhi_domain::{Channel, CodeSystem, DivisionLevel, Line, Phone, Scope, Warning};
 
 use crate::AppState;
 use crate::extract::query_from_str;
@@ -14,10 +15,10 @@ use crate::ui::{Tr, Viewer};
 
 /// Keys of the page itself; every other key is a filter as the API reads it.
 const PAGE_KEYS: [&str; 4] = ["tab", "page", "cursor", "state"];
-/// Filters the form has a field for; others given in the address (`grid`,
-/// `line`, `from`, the page size `limit` …) ride along as hidden fields so a
-/// new search keeps them.
-const FORM_KEYS: [&str; 7] = ["q", "within", "category", "channel", "warning", "from", "to"];
+/// Filters the form has a field for; others given in the address (`department`,
+/// the page size `limit` …) ride along as hidden fields so a new search keeps
+/// them.
+const FORM_KEYS: [&str; 9] = ["q", "within", "grid", "category", "channel", "line", "warning", "from", "to"];
 /// The most options a select lists (a city-wide scope has thousands of
 /// communities; the select then offers the first level below it).
 const MAX_OPTIONS: usize = 300;
@@ -44,8 +45,10 @@ pub struct Wanted {
 pub struct Chosen {
     pub q: String,
     pub within: String,
+    pub grid: String,
     pub category: String,
     pub channel: String,
+    pub line: String,
     pub warning: String,
     /// Reported on or after this day, and on or before that one.
     pub from: String,
@@ -65,16 +68,25 @@ impl Wanted {
         let chosen = Chosen {
             q: first("q").unwrap_or_default(),
             within: first("within").unwrap_or_default(),
+            grid: first("grid").unwrap_or_default(),
             category: first("category").unwrap_or_default(),
             channel: first("channel").unwrap_or_default(),
+            line: first("line").unwrap_or_default(),
             warning: first("warning").unwrap_or_default(),
             from: first("from").unwrap_or_default(),
             to: first("to").unwrap_or_default(),
         };
-        let (filter, error) = match query_from_str::<ListQuery>(&encode(&api_pairs(&pairs))) {
+        let (mut filter, error) = match query_from_str::<ListQuery>(&encode(&api_pairs(&pairs))) {
             Ok(q) => (q.filter(), None),
             Err(e) => (MatterFilter::default(), Some(e.message)),
         };
+        // A whole mobile number in the search box is the reporter's phone
+        // (the app decides who may search by one); anything else is words.
+        let typed = filter.text.as_deref().filter(|t| t.chars().all(|c| "0123456789 -+".contains(c)));
+        if let Some(p) = typed.and_then(|t| Phone::parse(t).ok()) {
+            filter.phone = Some(p);
+            filter.text = None;
+        }
         Wanted {
             tab: first("tab"),
             page: first("page").and_then(|p| p.parse().ok()).unwrap_or(1).clamp(1, 100_000),
@@ -155,8 +167,11 @@ pub struct Group {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub places: Vec<Choice>,
+    /// The grids of one community: the one chosen, or the viewer's own.
+    pub grids: Vec<Choice>,
     pub categories: Vec<Group>,
     pub channels: Vec<Choice>,
+    pub lines: Vec<Choice>,
     pub warnings: Vec<Choice>,
 }
 
@@ -211,7 +226,16 @@ impl Options {
                 selected: w.filter.warnings == [*c],
             })
             .collect();
-        let mut o = Options { places, categories, channels, warnings };
+        let lines = [Line::Development, Line::Safety]
+            .iter()
+            .map(|l| Choice {
+                value: l.as_str().to_owned(),
+                name: line_name(tr, *l).to_owned(),
+                selected: w.filter.line == Some(*l),
+            })
+            .collect();
+        let grids = grid_choices(state, viewer, w).await;
+        let mut o = Options { places, grids, categories, channels, lines, warnings };
         o.keep(&w.chosen);
         o
     }
@@ -232,7 +256,11 @@ impl Options {
         if !self.places.is_empty() {
             pick(&mut self.places, &chosen.within);
         }
+        if !self.grids.is_empty() {
+            pick(&mut self.grids, &chosen.grid);
+        }
         pick(&mut self.channels, &chosen.channel);
+        pick(&mut self.lines, &chosen.line);
         pick(&mut self.warnings, &chosen.warning);
         let picked = self.categories.iter().flat_map(|g| &g.choices).any(|c| c.selected);
         if !chosen.category.is_empty() && !picked {
@@ -245,6 +273,41 @@ impl Options {
                 }
             }
         }
+    }
+}
+
+/// The grids of the community chosen, or else of the viewer's one community:
+/// a street's or a district's grids are too many for a select (the address
+/// may still name one, kept as a hidden field).
+async fn grid_choices(state: &AppState, viewer: &Viewer, w: &Wanted) -> Vec<Choice> {
+    let community = w.filter.within.clone().filter(|d| d.level() == DivisionLevel::Community).or_else(|| {
+        let mut own = viewer.actor.grants().iter().filter_map(|g| match &g.scope {
+            Some(Scope::Division(d)) if d.level() == DivisionLevel::Community => Some(d.clone()),
+            _ => None,
+        });
+        own.next().filter(|_| own.next().is_none())
+    });
+    let Some(community) = community else { return Vec::new() };
+    let filter = GridFilter { community: Some(community), ..GridFilter::default() };
+    let Ok(grids) = state.app.grids(&filter).await else { return Vec::new() };
+    grids
+        .into_iter()
+        .take(MAX_OPTIONS)
+        .map(|g| {
+            let code = g.info.code;
+            let name = if g.info.name.trim().is_empty() { code.to_string() } else { g.info.name };
+            Choice { selected: w.filter.grid.as_ref() == Some(&code), value: code.to_string(), name }
+        })
+        .collect()
+}
+
+/// A line's name in the viewer's language.
+pub fn line_name(tr: Tr, l: Line) -> &'static str {
+    match (tr.en, l) {
+        (false, _) => l.label_zh(),
+        (true, Line::Development) => "Development (social governance)",
+        (true, Line::Safety) => "Safety (comprehensive governance)",
+        (true, Line::Both) => "Both lines",
     }
 }
 

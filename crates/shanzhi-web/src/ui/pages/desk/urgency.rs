@@ -1,12 +1,12 @@
 //! The desk's order: the most urgent first. Overdue (red) matters, then
-//! orange, yellow and the rest, each colour newest first, so a red matter
-//! never sinks below a page of fresh reports. The store pages each colour
-//! along its own index; the cursor says which colour the page stopped in
-//! and where. (Oldest deadline first within a colour would need a new store
-//! ordering and cursor on both backends: not done here.)
+//! orange, yellow and the rest, each colour by deadline (the most overdue,
+//! or the soonest due, first; matters without a clock last), so a red
+//! matter never sinks below a page of fresh reports. The store orders and
+//! pages each colour (`MatterOrder::DueFirst`); the cursor says which colour
+//! the page stopped in and where.
 
 use shanzhi_app::access::Scoped;
-use shanzhi_app::matters::{DEFAULT_PAGE, MAX_PAGE, MatterFilter, MatterView};
+use shanzhi_app::matters::{DEFAULT_PAGE, MAX_PAGE, MatterFilter, MatterOrder, MatterView};
 use shanzhi_app::{AppError, AppResult};
 use shanzhi_domain::Warning;
 use shanzhi_domain::text::Bilingual;
@@ -36,7 +36,12 @@ pub async fn urgent_first(scoped: &Scoped<'_>, filter: &MatterFilter, cursor: Op
     while at < ORDER.len() && items.len() < limit {
         let colour = ORDER[at];
         if filter.warnings.is_empty() || filter.warnings.contains(&colour) {
-            let q = MatterFilter { warnings: vec![colour], limit: Some(limit - items.len()), ..filter.clone() };
+            let q = MatterFilter {
+                warnings: vec![colour],
+                limit: Some(limit - items.len()),
+                order: MatterOrder::DueFirst,
+                ..filter.clone()
+            };
             match scoped.matters(&q, inner.as_deref()).await {
                 Ok(p) => {
                     items.extend(p.items);
