@@ -12,7 +12,7 @@
   // A cell's name is written on it from this zoom on, and only where it
   // fits inside the cell on screen (so names never pile up); at most
   // LABEL_MAX names at once.
-  var LABEL_ZOOM = { master: 12, general: 15, dedicated: 15, micro: 17 };
+  var LABEL_ZOOM = { master: 12, general: 15, dedicated: 15, micro: 16 };
   var LABEL_MAX = 300;
   function fits(map, l, name) {
     var b = l.getBounds(), nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
@@ -48,9 +48,12 @@
       var z = map.getZoom(), n = 0;
       layer.eachLayer(function (l) {
         var p = l.feature.properties;
-        if (n < LABEL_MAX && z >= (LABEL_ZOOM[p.kind] || 15) && fits(map, l, p.name)) {
+        // A micro-grid is named by its place in its grid (第2微网格): the
+        // whole name (水井坊社区第1网格第2微网格) never fits a cell on screen.
+        var text = p.kind === "micro" ? p.name.replace(/^.+?网格(第\d+微网格)$/, "$1") : p.name;
+        if (n < LABEL_MAX && z >= (LABEL_ZOOM[p.kind] || 15) && fits(map, l, text)) {
           n++;
-          l.bindTooltip(p.name, { permanent: true, direction: "center", className: "cell-label", interactive: false });
+          l.bindTooltip(text, { permanent: true, direction: "center", className: "cell-label", interactive: false });
         }
       });
     }
