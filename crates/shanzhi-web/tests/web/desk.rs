@@ -5,14 +5,11 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use serde_json::json;
 use shanzhi_app::timing::ManualClock;
 use shanzhi_domain::Role;
 use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
-
-use tower::ServiceExt;
 
 use crate::support::TestApi;
 use crate::ui::{Answer, call};
@@ -195,30 +192,9 @@ async fn overdue_matters_come_first() {
     assert!(desk.body.contains("超期 <b class=\"n\">1</b>"), "the overdue tab counts it");
 }
 
-/// A multipart form as a browser posts it.
+/// A multipart form of text fields as a browser posts it.
 pub(crate) async fn post_form(app: &TestApi, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
-    let boundary = "desk-batch-boundary";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let r = Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .expect("request");
-    let response = app.router.clone().oneshot(r).await.expect("response");
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.expect("body");
-    Answer {
-        status,
-        location: String::new(),
-        cookie: String::new(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    crate::grid_page::post_multipart(app, uri, cookie, fields, &[]).await
 }
 
 pub(crate) fn csrf_of(body: &str) -> String {

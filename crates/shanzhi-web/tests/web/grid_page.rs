@@ -34,15 +34,16 @@ fn csrf_of(body: &str) -> String {
     body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a CSRF token").to_owned()
 }
 
-/// A multipart form with text fields and files (field name, bytes).
-async fn post_multipart(
+/// A multipart form as a browser posts it, with text fields and files
+/// (field name, bytes).
+pub(crate) async fn post_multipart(
     app: &TestApi,
     uri: &str,
     cookie: &str,
     fields: &[(&str, &str)],
     files: &[(&str, &[u8])],
 ) -> Answer {
-    let boundary = "grid-page-boundary";
+    let boundary = "shanzhi-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend(
