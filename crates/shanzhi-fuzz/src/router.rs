@@ -23,10 +23,11 @@ use tower::ServiceExt;
 use crate::input::{Input, SEP};
 use crate::requests::runtime;
 
-/// Real routes; `{}` is filled from the input. Routes that end the
-/// fuzzer's own sessions (sign out everywhere, password changes,
-/// disabling accounts) are left out: after one of them every later input
-/// would run unauthenticated and the fuzzer would lose the rest.
+/// Real routes; `{}` is filled from the input. These keep their places:
+/// the saved seeds and regressions choose with bytes below 58 and still
+/// reach what they were saved for. Every
+/// other path of the OpenAPI document is added after them at setup (see
+/// [`api_routes`]), so a new endpoint is fuzzed without an edit here.
 const ROUTES: [&str; 58] = [
     "/healthz",
     "/api/v1/divisions",
@@ -88,6 +89,71 @@ const ROUTES: [&str; 58] = [
     "/desk",
 ];
 
+/// Pages without an OpenAPI entry that [`ROUTES`] did not list.
+const PAGES: [&str; 22] = [
+    "/admin",
+    "/admin/{}",
+    "/admin/categories/{}",
+    "/admin/pick/tree",
+    "/admin/pick/{}",
+    "/admin/users/{}",
+    "/desk/batch",
+    "/grid",
+    "/grid/report",
+    "/grid/self-handle",
+    "/lang/{}",
+    "/login",
+    "/map",
+    "/map/districts.geojson",
+    "/map/tiles.pmtiles",
+    "/patrol/start",
+    "/rankings",
+    "/supervise",
+    "/supervise/matters",
+    "/supervise/report",
+    "/tasks",
+    "/track/rate",
+];
+
+/// API paths left out: they end the fuzzer's own sessions (signing out,
+/// sign out everywhere, password changes, disabling accounts, revoking
+/// tokens), after which every later input would run unauthenticated.
+const SESSION_ENDERS: [&str; 7] = [
+    "/api/v1/auth/logout",
+    "/api/v1/me/sign-out-everywhere",
+    "/api/v1/me/password",
+    "/api/v1/me/tokens/{}",
+    "/api/v1/users/{}/disable",
+    "/api/v1/users/{}/password",
+    "/api/v1/users/{}/tokens/{}",
+];
+
+/// [`ROUTES`], [`PAGES`], then the document's paths not yet listed (with
+/// `{name}` placeholders as `{}`), less [`SESSION_ENDERS`].
+fn api_routes(document: &serde_json::Value) -> Vec<String> {
+    let mut routes: Vec<String> = ROUTES.iter().chain(PAGES.iter()).map(|r| (*r).to_owned()).collect();
+    let paths = document["paths"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    for path in paths {
+        let mut route = String::with_capacity(path.len());
+        let mut inside = false;
+        for c in path.chars() {
+            match c {
+                '{' => inside = true,
+                '}' => {
+                    inside = false;
+                    route.push_str("{}");
+                }
+                _ if !inside => route.push(c),
+                _ => {}
+            }
+        }
+        if !routes.contains(&route) && !SESSION_ENDERS.contains(&route.as_str()) {
+            routes.push(route);
+        }
+    }
+    routes
+}
+
 const METHODS: [Method; 5] = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH];
 
 const CONTENT_TYPES: [&str; 6] = [
@@ -101,6 +167,8 @@ const CONTENT_TYPES: [&str; 6] = [
 
 struct World {
     router: Router,
+    /// What an input's route byte chooses from: see [`api_routes`].
+    routes: Vec<String>,
     /// The number of a matter reported at setup: a path value `@` stands for it.
     matter: String,
     /// `Bearer …` per caller: none, admin (city-wide), dispatcher, resident.
@@ -171,7 +239,15 @@ async fn world() -> World {
     let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
     let answer: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let matter = answer["matter"]["number"].as_str().unwrap_or_else(|| panic!("world: report: {answer}")).to_owned();
-    World { router, matter, callers, _dir: dir }
+    let request = Request::get("/api/openapi.json").body(Body::empty()).unwrap_or_else(|e| panic!("world: doc: {e}"));
+    let response = router.clone().oneshot(request).await.unwrap_or_else(|e| match e {});
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+    let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let routes = api_routes(&document);
+    // The document has far more paths than the fixed list: a wrong fetch
+    // would quietly shrink the fuzzed surface.
+    assert!(routes.len() > ROUTES.len() + PAGES.len() + 20, "world: OpenAPI paths missing: {} routes", routes.len());
+    World { router, routes, matter, callers, _dir: dir }
 }
 
 fn the_world() -> &'static World {
@@ -199,7 +275,7 @@ pub fn http(data: &[u8]) {
     let world = the_world();
     let mut input = Input::new(data);
     let method = METHODS[usize::from(input.byte()) % METHODS.len()].clone();
-    let route = ROUTES[usize::from(input.byte()) % ROUTES.len()];
+    let route = world.routes[usize::from(input.byte()) % world.routes.len()].as_str();
     let caller = &world.callers[usize::from(input.byte()) % world.callers.len()];
     let content_type = CONTENT_TYPES[usize::from(input.byte()) % CONTENT_TYPES.len()];
     let mut values = input.field(SEP).split(|b| *b == b'/');
