@@ -173,9 +173,21 @@ async fn add_track(api: Api, Path(id): Path<String>, ApiJson(b): ApiJson<TrackBo
     Ok(Json(TrackAnswer { total }))
 }
 
+/// One position of a track as the API gives it back: the time as sent in
+/// (RFC 3339), not the store's microseconds.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct TrackPointView {
+    /// 采样时间（RFC 3339） / when it was taken
+    #[schema(value_type = schema::InstantText)]
+    at: String,
+    lng: f64,
+    lat: f64,
+}
+
 /// 巡查轨迹 / a patrol's GPS track, in the order it was taken.
 #[utoipa::path(get, path = "/patrols/{id}/track", operation_id = "showPatrolTrack", tag = "people", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<TrackPoint>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn track(api: Api, Path(id): Path<String>) -> ApiResult<Json<Vec<TrackPoint>>> {
-    Ok(Json(api.scoped().patrol_track(&id).await?))
+    responses((status = 200, body = Vec<TrackPointView>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn track(api: Api, Path(id): Path<String>) -> ApiResult<Json<Vec<TrackPointView>>> {
+    let points = api.scoped().patrol_track(&id).await?;
+    Ok(Json(points.into_iter().map(|p| TrackPointView { at: p.at.to_string(), lng: p.lng, lat: p.lat }).collect()))
 }

@@ -28,7 +28,8 @@ async fn tracks_are_bounded_checked_and_kept_in_order() {
     assert_eq!(status, StatusCode::CREATED, "{patrol}");
     let uri = format!("/api/v1/patrols/{}/track", patrol["id"].as_str().expect("id"));
     // Points from just after the start, oldest first.
-    let (status, answer) = post(&app, &worker, &uri, json!({"points": [point(2), point(1), point(0)]})).await;
+    let first = [point(2), point(1), point(0)];
+    let (status, answer) = post(&app, &worker, &uri, json!({"points": first})).await;
     assert_eq!((status, answer), (StatusCode::OK, json!({"total": 3})));
 
     let mut bad_lat = point(0);
@@ -61,6 +62,12 @@ async fn tracks_are_bounded_checked_and_kept_in_order() {
     assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{status}");
     let (_, _, track) = app.send(Method::GET, &uri, &[("authorization", &worker)], None).await;
     assert_eq!(track.as_array().map(Vec::len), Some(3), "the refusals wrote nothing: {track}");
+    // Times come back as RFC 3339, the instants that were sent (kept to the microsecond).
+    let instant =
+        |v: &Value| v["at"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok()).map(|t| t.as_microsecond());
+    let kept: Vec<_> = track.as_array().into_iter().flatten().map(instant).collect();
+    let sent: Vec<_> = first.iter().map(instant).collect();
+    assert_eq!(kept, sent, "{track}");
 
     // At most 20,000 points a patrol.
     let batch = json!({"points": vec![point(0); 500]});
