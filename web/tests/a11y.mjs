@@ -1,7 +1,8 @@
 // Accessibility: axe-core (npm, pinned in package-lock.json, run from
 // node_modules: nothing is fetched) checks every page each role opens, at
-// phone and desktop width, against WCAG 2.1 A/AA. Any violation fails the
-// flow with the rule, the page and the offending elements.
+// phone and desktop width, against WCAG 2.1 A/AA, and that no header link
+// is cut off at the screen's edge. Any violation fails the flow with the
+// rule, the page and the offending elements.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -39,6 +40,11 @@ export async function axeSweep(as, base, visits, viewports, step) {
         }
         await page.waitForLoadState("networkidle");
         for (const v of await violations(page)) { found.push(`${label} ${path} @${viewport.width}px: ${v}`); }
+        // Every link of the header can be seen: none cut off at the edge.
+        const cut = await page.$$eval("header.top nav a", (links) => links
+          .filter((a) => { const r = a.getBoundingClientRect(); return r.right > window.innerWidth + 1 || r.width === 0; })
+          .map((a) => a.textContent.trim()));
+        if (cut.length) { found.push(`${label} ${path} @${viewport.width}px: header links cut off: ${cut.join(", ")}`); }
       }
     }
     await context.close();
