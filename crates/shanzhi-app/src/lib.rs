@@ -40,6 +40,7 @@ pub struct App {
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
     dictionary: Arc<matters::DictionaryHolder>,
     log: Arc<tlog::LogSetup>,
+    pii_uses: Arc<access::RecentUses>,
 }
 
 impl App {
@@ -63,6 +64,7 @@ impl App {
             last_sweep: Arc::new(Mutex::new(None)),
             dictionary: Arc::new(matters::DictionaryHolder::default()),
             log: Arc::new(tlog::LogSetup::default()),
+            pii_uses: Arc::new(access::RecentUses::default()),
         };
         (app, access::OperatorKey::new())
     }

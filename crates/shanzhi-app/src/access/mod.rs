@@ -15,6 +15,7 @@ mod desk;
 mod patrols;
 mod people;
 mod picks;
+mod pii;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -35,6 +36,7 @@ pub use desk::{AdminDesk, AuditDesk, CityDesk, Desk, DispatchDesk, PatrolDesk};
 pub use patrols::{CheckIn, CoverageRow, MAX_TRACK_BATCH, MAX_TRACK_POINTS, PatrolView};
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
 pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind, TREE_LIMIT};
+pub(crate) use pii::RecentUses;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]

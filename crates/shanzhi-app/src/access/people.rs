@@ -8,7 +8,7 @@ use serde::Serialize;
 use shanzhi_domain::people::check_password;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, CodeSystem, DivisionCode, Phone, Place, Role, Scope, Term, Username};
-use shanzhi_store::{AssignmentRecord, NewUser, PiiAccess, StoreError, UserKind, UserRecord};
+use shanzhi_store::{AssignmentRecord, NewUser, StoreError, UserKind, UserRecord};
 
 use super::{AdminDesk, Scoped, refuse};
 use crate::grids::today;
@@ -179,16 +179,7 @@ impl Scoped<'_> {
         let own = self.actor.user_id() == Some(user.id.as_str());
         if own || places.iter().any(|p| self.actor.can(Action::ViewContact, p)) {
             if !own {
-                self.app
-                    .store
-                    .record_pii_access(&PiiAccess {
-                        at: shanzhi_domain::Micros::now(),
-                        actor: self.actor.name.clone(),
-                        subject: user.username.to_string(),
-                        field: "phone".to_owned(),
-                        purpose: "view".to_owned(),
-                    })
-                    .await?;
+                self.record_pii(user.username.to_string(), "phone", "view").await?;
             }
             return Ok((Some(phone.reveal().to_owned()), false));
         }

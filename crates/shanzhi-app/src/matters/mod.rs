@@ -29,7 +29,7 @@ use shanzhi_domain::{
     ActingRole, Action, Assignee, CommandKind, Level, Matter, MatterEvent, MatterId, MatterState, Micros, Role, Scope,
     Stage, StageClock, Timing, Warning,
 };
-use shanzhi_store::{MatterQuery, MatterScope, PiiAccess};
+use shanzhi_store::{MatterQuery, MatterScope};
 
 use crate::access::{Scoped, Via};
 use crate::grids::today;
@@ -289,16 +289,7 @@ impl Scoped<'_> {
         let reveal = own || (contact && self.actor.can(Action::ViewContact, &m.place()));
         let has_contact = m.reporter.has_contact();
         if reveal && has_contact && !own {
-            self.app
-                .store
-                .record_pii_access(&PiiAccess {
-                    at: self.app.now_micros(),
-                    actor: self.actor.name.clone(),
-                    subject: format!("matter:{}", m.number),
-                    field: "reporter".to_owned(),
-                    purpose: "matter".to_owned(),
-                })
-                .await?;
+            self.record_pii(format!("matter:{}", m.number), "reporter", "matter").await?;
         }
         let phone = m.reporter.phone.as_ref();
         let (name, phone) = if reveal {
@@ -369,16 +360,7 @@ impl Scoped<'_> {
         if let Some(phone) = &filter.phone {
             // A search by a person's number is a use of their data: logged
             // (the number masked, as the log is read by more roles).
-            self.app
-                .store
-                .record_pii_access(&PiiAccess {
-                    at: self.app.now_micros(),
-                    actor: self.actor.name.clone(),
-                    subject: format!("phone:{}", phone.masked()),
-                    field: "reporter_phone".to_owned(),
-                    purpose: "search".to_owned(),
-                })
-                .await?;
+            self.record_pii(format!("phone:{}", phone.masked()), "reporter_phone", "search").await?;
         }
         if let Some(c) = cursor {
             query.after = Some(decode_cursor(c)?);

@@ -118,6 +118,12 @@ async fn a_dispatcher_finds_a_reporters_matters_by_phone_and_others_may_not_prob
         assert!(!found.body.contains("id=\"export-csv\""), "no export that would drop the number");
         assert!(!found.body.contains("13900001111</td>"), "the list still masks numbers");
     }
+    // Three searches for one number (each page also counting its tabs)
+    // within a minute are one use of that person's data: one log entry.
+    let subject = format!("phone:{}", shanzhi_domain::Phone::parse("13900001111").expect("phone").masked());
+    let logged = app.app.store().pii_accesses(&subject).await.expect("log");
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!((logged[0].field.as_str(), logged[0].purpose.as_str()), ("reporter_phone", "search"));
     let part = get(&app, "/desk?q=1390000", &cookie).await;
     assert!(part.body.contains("共 0 件"), "part of a number is words, found in no description");
 
