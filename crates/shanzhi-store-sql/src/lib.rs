@@ -46,6 +46,11 @@ pub trait Dialect: Database {
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout
     /// instead of failing halfway.
     const BEGIN_WRITE: &'static str;
+    /// How a read that spans several statements begins, so that all of them
+    /// see one snapshot: SQLite's deferred transaction holds its first read's
+    /// snapshot to the end (WAL); PostgreSQL's default, read committed, would
+    /// give each statement its own.
+    const BEGIN_SNAPSHOT: &'static str;
     /// The current time as the engine stores it.
     const NOW: &'static str;
     /// A query returning the engine's version as one text column.
@@ -63,6 +68,7 @@ impl Dialect for sqlx::Sqlite {
     const BACKEND: Backend = Backend::Sqlite;
     const CHUNK_ROWS: usize = 500;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
     const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
     const ENGINE_VERSION: &'static str = "SELECT sqlite_version()";
     const ENGINE_NAME: &'static str = "SQLite";
@@ -76,6 +82,7 @@ impl Dialect for sqlx::Postgres {
     const BACKEND: Backend = Backend::Postgres;
     const CHUNK_ROWS: usize = 1000;
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     const NOW: &'static str = "now()";
     const ENGINE_VERSION: &'static str = "SHOW server_version";
     const ENGINE_NAME: &'static str = "PostgreSQL";

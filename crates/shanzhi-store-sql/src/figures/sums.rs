@@ -96,8 +96,9 @@ pub(super) async fn raw<DB>(pool: &Pool<DB>, pq: &PartQuery) -> StoreResult<Vec<
 #[sql_bounds]
 pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> StoreResult<Vec<PartSum>> {
     let unit = plan.unit_column;
-    // One transaction: on SQLite one snapshot for every read.
-    let mut tx = pool.begin().await.map_err(map_err)?;
+    // One snapshot for every read: a month's parts moved between two reads
+    // (a late event) must not be counted twice or not at all.
+    let mut tx = pool.begin_with(DB::BEGIN_SNAPSHOT).await.map_err(map_err)?;
     // Inside a month: its parts known before as_of added to the earlier
     // months', or those known from as_of on taken from all — the fewer.
     let (known_before, edge) = match plan.edge {
