@@ -104,8 +104,7 @@ impl<DB> AuditStore for SqlStore<DB> {
                 .push_bind(a.field.clone())
                 .push_bind(a.purpose.clone());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn pii_accesses(&self, subject: &str) -> StoreResult<Vec<PiiAccess>> {

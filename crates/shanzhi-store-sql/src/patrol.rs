@@ -42,8 +42,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
                 .push_bind(p.grid.as_str().to_owned())
                 .push_bind(p.started_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {

@@ -67,8 +67,7 @@ impl<DB> LeaseStore for SqlStore<DB> {
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("DELETE FROM leases WHERE name = ");
         q.push_bind(name.to_owned()).push(" AND holder = ").push_bind(holder.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>> {

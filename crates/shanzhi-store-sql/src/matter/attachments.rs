@@ -50,8 +50,7 @@ impl<DB> AttachmentStore for SqlStore<DB> {
                 .push_bind(data.to_vec())
                 .push_bind(a.created_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>> {

@@ -209,8 +209,7 @@ impl<DB> LogStore for SqlStore<DB> {
                 .push_bind(c.key.clone())
                 .push_bind(c.note.clone());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn checkpoints(&self, limit: usize) -> StoreResult<Vec<StoredCheckpoint>> {
