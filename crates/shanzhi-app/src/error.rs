@@ -51,6 +51,10 @@ pub enum AppError {
 }
 
 impl AppError {
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::BadRequest { code, message: Bilingual::new(zh, en) }
+    }
+
     pub fn not_found(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         AppError::NotFound { code, message: Bilingual::new(zh, en) }
     }

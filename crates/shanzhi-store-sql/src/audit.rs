@@ -3,7 +3,7 @@ use shanzhi_domain::tlog::LeafRecord;
 use shanzhi_store::{
     AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, StoreError, StoreResult, audit_hash,
 };
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Transaction};
 
 use shanzhi_domain::Micros;
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
@@ -61,12 +61,19 @@ pub(crate) async fn append<DB>(conn: &mut DB::Connection, entry: &AuditEntry) ->
     Ok(seq)
 }
 
+/// Append `entry` as the transaction's last write, then commit: the change
+/// and its audit entry stand or fall together.
+#[sql_bounds]
+pub(crate) async fn commit<DB>(mut tx: Transaction<'_, DB>, entry: &AuditEntry) -> StoreResult<()> {
+    append::<DB>(&mut tx, entry).await?;
+    tx.commit().await.map_err(map_err)
+}
+
 #[sql_bounds]
 #[async_trait]
 impl<DB> AuditStore for SqlStore<DB> {
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<i64> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let seq = append::<DB>(&mut tx, entry).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(seq)
@@ -104,8 +111,7 @@ impl<DB> AuditStore for SqlStore<DB> {
                 .push_bind(a.field.clone())
                 .push_bind(a.purpose.clone());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn pii_accesses(&self, subject: &str) -> StoreResult<Vec<PiiAccess>> {

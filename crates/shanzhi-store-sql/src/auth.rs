@@ -107,8 +107,7 @@ impl<DB> AuthStore for SqlStore<DB> {
     async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("DELETE FROM throttles WHERE key = ");
         q.push_bind(key.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
@@ -121,8 +120,7 @@ impl<DB> AuthStore for SqlStore<DB> {
                 .push_bind(s.created_at.get())
                 .push_bind(s.expires_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
@@ -133,8 +131,7 @@ impl<DB> AuthStore for SqlStore<DB> {
     async fn revoke_session(&self, token_hash: &str, at: Micros) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("UPDATE sessions SET revoked_at = ");
         q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn revoke_sessions_of(&self, user_id: &str, keep: Option<&str>, at: Micros) -> StoreResult<u64> {
@@ -156,8 +153,7 @@ impl<DB> AuthStore for SqlStore<DB> {
                 .push_bind(t.name.clone())
                 .push_bind(t.created_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
@@ -180,7 +176,6 @@ impl<DB> AuthStore for SqlStore<DB> {
     async fn revoke_api_token(&self, token_hash: &str, at: Micros) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("UPDATE api_tokens SET revoked_at = ");
         q.push_bind(at.get()).push(" WHERE revoked_at IS NULL AND token_hash = ").push_bind(token_hash.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 }

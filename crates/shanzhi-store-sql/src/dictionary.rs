@@ -41,8 +41,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
 
     async fn put_category(&self, c: &Category, audit_entry: &AuditEntry) -> StoreResult<i64> {
         let now = Micros::now().get();
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let version = crate::next_number::<DB>(&mut tx, "categories", "version", "code", c.code.as_str()).await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE categories SET superseded_at = ");
         q.push_bind(now).push(" WHERE superseded_at IS NULL AND code = ").push_bind(c.code.as_str().to_owned());
@@ -66,8 +65,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
                 .push_bind(now);
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)?;
+        audit::commit::<DB>(tx, audit_entry).await?;
         Ok(version)
     }
 
@@ -89,8 +87,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
     }
 
     async fn put_duty(&self, d: &DutyItem, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("DELETE FROM duties WHERE category_code = ");
         q.push_bind(d.category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&d.level));
         q.build().execute(&mut *tx).await.map_err(map_err)?;
@@ -104,8 +101,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
                 .push_bind(d.note.clone());
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn remove_duty(
@@ -114,8 +110,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
         level: DutyLevel,
         audit_entry: &AuditEntry,
     ) -> StoreResult<bool> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let key = |q: &mut QueryBuilder<DB>| {
             q.push_bind(category.as_str().to_owned()).push(" AND level = ").push_bind(enum_text(&level));
         };
@@ -131,8 +126,7 @@ impl<DB> DictionaryStore for SqlStore<DB> {
         let mut q = QueryBuilder::<DB>::new("DELETE FROM duties WHERE category_code = ");
         key(&mut q);
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)?;
+        audit::commit::<DB>(tx, audit_entry).await?;
         Ok(true)
     }
 }

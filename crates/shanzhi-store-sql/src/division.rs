@@ -36,8 +36,7 @@ struct LevelCount {
 #[async_trait]
 impl<DB> DivisionStore for SqlStore<DB> {
     async fn upsert_divisions(&self, divisions: &[Division]) -> StoreResult<UpsertCounts> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut stored: HashMap<(CodeSystem, String), String> = HashMap::new();
         for chunk in divisions.chunks(DB::CHUNK_ROWS) {
             let mut q = QueryBuilder::<DB>::new(format!("{COLUMNS} WHERE (code_system, code) IN "));

@@ -26,6 +26,12 @@ fn record<R: TryInto<T, Error: Into<StoreError>>, T>(row: R) -> StoreResult<T> {
 
 #[sql_bounds]
 impl<DB> SqlStore<DB> {
+    /// Runs `q` on the pool for its effect (an insert, update or delete).
+    pub(crate) async fn execute(&self, q: &mut QueryBuilder<DB>) -> StoreResult<()> {
+        q.build().execute(self.pool()).await.map_err(map_err)?;
+        Ok(())
+    }
+
     /// The row `q` finds, if any, as a record.
     pub(crate) async fn fetch_record<R: RowOf<DB, T>, T>(&self, q: &mut QueryBuilder<DB>) -> StoreResult<Option<T>> {
         let row = q.build_query_as::<R>().fetch_optional(self.pool()).await.map_err(map_err)?;

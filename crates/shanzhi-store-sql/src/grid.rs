@@ -36,8 +36,7 @@ impl<DB> GridStore for SqlStore<DB> {
                 .filter(|c| seen.insert(*c))
                 .collect()
         };
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut closed = 0;
         for chunk in touched.chunks(DB::CHUNK_ROWS) {
             // What the current versions of these codes are: later ones refuse
@@ -91,8 +90,7 @@ impl<DB> GridStore for SqlStore<DB> {
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         let revision = crate::bump_counter::<DB>(&mut tx, "grids").await?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)?;
+        audit::commit::<DB>(tx, audit_entry).await?;
         Ok(GridWriteCounts { opened: changes.insert.len() as u64, closed, revision })
     }
 

@@ -35,7 +35,8 @@ use async_trait::async_trait;
 use shanzhi_store::{Backend, SchemaInfo, Store, StoreContents, StoreError, StoreResult};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AssertSqlSafe, Database, Pool, QueryBuilder, SqlSafeStr};
+use sqlx::{AssertSqlSafe, Database, Pool, QueryBuilder, SqlSafeStr, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 /// What differs between the engines.
 pub trait Dialect: Database {
@@ -125,11 +126,19 @@ impl<DB: Dialect> SqlStore<DB> {
     }
 
     /// Wait for this process's turn to write (SQLite only).
-    pub(crate) async fn writer(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    pub(crate) async fn writer(&self) -> Option<OwnedMutexGuard<()>> {
         match &self.writer {
             Some(w) => Some(w.clone().lock_owned().await),
             None => None,
         }
+    }
+
+    /// This process's turn to write (SQLite only), then a write transaction
+    /// in it; keep both to the end (`let (_writer, mut tx) = …`).
+    pub(crate) async fn begin_write(&self) -> StoreResult<(Option<OwnedMutexGuard<()>>, Transaction<'static, DB>)> {
+        let writer = self.writer().await;
+        let tx = self.pool.begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        Ok((writer, tx))
     }
 
     pub fn pool(&self) -> &Pool<DB> {
@@ -187,8 +196,7 @@ where
     pub async fn migrate(&self) -> StoreResult<()> {
         self.migrator().run(&self.pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
         // A store from before the transparency log: log what it holds, once.
-        let _writer = self.writer().await;
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let logged = tlog::backfill::<DB>(&mut tx).await?;
         tx.commit().await.map_err(map_err)?;
         if logged > 0 {

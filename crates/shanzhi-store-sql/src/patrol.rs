@@ -42,13 +42,11 @@ impl<DB> PatrolStore for SqlStore<DB> {
                 .push_bind(p.grid.as_str().to_owned())
                 .push_bind(p.started_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn add_patrol_point(&self, patrol_id: &str, point: &PatrolPoint) -> StoreResult<i64> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         require_open::<DB>(&mut tx, patrol_id).await?;
         let seq = crate::next_number::<DB>(&mut tx, "patrol_points", "seq", "patrol_id", patrol_id).await?;
         let mut q = QueryBuilder::<DB>::new(
@@ -70,8 +68,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
     }
 
     async fn end_patrol(&self, patrol_id: &str, at: Micros) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("SELECT ended_at, started_at FROM patrols WHERE id = ");
         q.push_bind(patrol_id.to_owned());
         let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
@@ -96,8 +93,7 @@ impl<DB> PatrolStore for SqlStore<DB> {
     }
 
     async fn add_patrol_track(&self, patrol_id: &str, points: &[TrackPoint], max: usize) -> StoreResult<usize> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         require_open::<DB>(&mut tx, patrol_id).await?;
         // The next seq is the count plus one: a track is only ever appended to.
         let first = crate::next_number::<DB>(&mut tx, "patrol_track", "seq", "patrol_id", patrol_id).await?;

@@ -92,8 +92,7 @@ impl TryFrom<DepartmentRow> for DepartmentRecord {
 #[async_trait]
 impl<DB> PeopleStore for SqlStore<DB> {
     async fn create_user(&self, user: &NewUser, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO users (id, username, display_name, kind, phone, password_hash, created_at) ",
         );
@@ -107,8 +106,7 @@ impl<DB> PeopleStore for SqlStore<DB> {
                 .push_bind(u.created_at.get());
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>> {
@@ -120,14 +118,12 @@ impl<DB> PeopleStore for SqlStore<DB> {
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q =
             QueryBuilder::<DB>::new("UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ");
         q.push_bind(password_hash.to_owned()).push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn set_disabled(
@@ -136,13 +132,11 @@ impl<DB> PeopleStore for SqlStore<DB> {
         disabled_at: Option<Micros>,
         audit_entry: &AuditEntry,
     ) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET disabled_at = ");
         q.push_bind(disabled_at.map(Micros::get)).push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn set_profile(
@@ -152,19 +146,16 @@ impl<DB> PeopleStore for SqlStore<DB> {
         phone: Option<&Phone>,
         audit_entry: &AuditEntry,
     ) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET display_name = ");
         q.push_bind(display_name.to_owned()).push(", phone = ").push_bind(phone.map(|p| p.reveal().to_owned()));
         q.push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn add_assignment(&self, a: &AssignmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO assignments (id, user_id, role, scope_kind, scope_code, scope_division, department_code, \
              valid_from, valid_to) ",
@@ -185,18 +176,15 @@ impl<DB> PeopleStore for SqlStore<DB> {
                 .push_bind(a.term.to.map(|d| d.to_string()));
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn end_assignment(&self, id: &str, on: Date, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE assignments SET valid_to = ");
         q.push_bind(on.to_string()).push(" WHERE id = ").push_bind(id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn assignments_of(&self, user_id: &str) -> StoreResult<Vec<AssignmentRecord>> {
@@ -216,8 +204,7 @@ impl<DB> PeopleStore for SqlStore<DB> {
     }
 
     async fn create_department(&self, d: &DepartmentRecord, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("INSERT INTO departments (code, name, division_code) ");
         q.push_values([d], |mut v, d| {
             v.push_bind(d.code.as_str().to_owned())
@@ -225,8 +212,7 @@ impl<DB> PeopleStore for SqlStore<DB> {
                 .push_bind(d.code.division().as_str().to_owned());
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn department(&self, code: &DepartmentCode) -> StoreResult<Option<DepartmentRecord>> {

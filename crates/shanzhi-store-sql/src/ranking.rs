@@ -97,8 +97,7 @@ impl<DB> RankingStore for SqlStore<DB> {
         saved_by: &str,
         audit_entry: &AuditEntry,
     ) -> StoreResult<i64> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let version = crate::next_number::<DB>(&mut tx, "ranking_schemes", "version", "unit_kind", unit_kind).await?;
         let mut q = QueryBuilder::<DB>::new(
             "INSERT INTO ranking_schemes (unit_kind, version, valid_from, body, saved_at, saved_by) ",
@@ -112,14 +111,12 @@ impl<DB> RankingStore for SqlStore<DB> {
                 .push_bind(saved_by.to_owned());
         });
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)?;
+        audit::commit::<DB>(tx, audit_entry).await?;
         Ok(version)
     }
 
     async fn publish_ranking(&self, r: &NewRanking) -> StoreResult<PublishedRanking> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let (seq, prev) = crate::next_link::<DB>(&mut tx, "ranking", "published_rankings", RANKING_GENESIS).await?;
         let hash = ranking_hash(&prev, seq, &r.body);
         let mut q = QueryBuilder::<DB>::new(

@@ -16,13 +16,11 @@ impl<DB> SettingStore for SqlStore<DB> {
     }
 
     async fn put_setting(&self, key: &str, value: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("INSERT INTO settings (key, value) VALUES (");
         q.push_bind(key.to_owned()).push(", ").push_bind(value.to_owned());
         q.push(format!(") ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = {}", DB::NOW));
         q.build().execute(&mut *tx).await.map_err(map_err)?;
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 }

@@ -67,8 +67,7 @@ impl<DB> LeaseStore for SqlStore<DB> {
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
         let mut q = QueryBuilder::<DB>::new("DELETE FROM leases WHERE name = ");
         q.push_bind(name.to_owned()).push(" AND holder = ").push_bind(holder.to_owned());
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>> {
@@ -110,8 +109,7 @@ impl<DB> CalendarStore for SqlStore<DB> {
     }
 
     async fn put_calendar_days(&self, days: &[CalendarDay], audit_entry: &AuditEntry) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         for chunk in days.chunks(DB::CHUNK_ROWS / 6 + 1) {
             let mut q =
                 QueryBuilder::<DB>::new("INSERT INTO calendar_days (day, source, kind, name, updated_by, updated_at) ");
@@ -129,8 +127,7 @@ impl<DB> CalendarStore for SqlStore<DB> {
             );
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
-        audit::append::<DB>(&mut tx, audit_entry).await?;
-        tx.commit().await.map_err(map_err)
+        audit::commit::<DB>(tx, audit_entry).await
     }
 
     async fn delete_calendar_day(
@@ -139,8 +136,7 @@ impl<DB> CalendarStore for SqlStore<DB> {
         source: DaySource,
         audit_entry: &AuditEntry,
     ) -> StoreResult<bool> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("DELETE FROM calendar_days WHERE day = ");
         q.push_bind(date.to_string()).push(" AND source = ").push_bind(source.as_str().to_owned());
         q.push(" RETURNING day");

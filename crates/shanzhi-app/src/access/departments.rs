@@ -132,10 +132,11 @@ impl super::AdminDesk<'_> {
             .map_err(|m| AppError::BadRequest { code: "invalid_department_code", message: m })?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
-            return Err(AppError::BadRequest {
-                code: "invalid_name",
-                message: Bilingual::new("部门名称应为 1–60 个字符", "a department name needs 1–60 characters"),
-            });
+            return Err(AppError::bad_request(
+                "invalid_name",
+                "部门名称应为 1–60 个字符",
+                "a department name needs 1–60 characters",
+            ));
         }
         self.app.store.division(CodeSystem::Nbs2023, &code.division()).await?.ok_or_else(|| {
             AppError::invalid(

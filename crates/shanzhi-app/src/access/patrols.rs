@@ -232,13 +232,11 @@ impl super::PatrolDesk<'_> {
     pub async fn check_in(&self, id: &str, check_in: CheckIn) -> AppResult<PatrolView> {
         let located = self.app.locate(check_in.lng, check_in.lat, check_in.crs)?;
         if check_in.note.as_ref().is_some_and(|n| n.chars().count() > 500) || check_in.households_visited > 10_000 {
-            return Err(AppError::BadRequest {
-                code: "invalid_check_in",
-                message: Bilingual::new(
-                    "备注不超过 500 字，走访户数不超过 10000",
-                    "a note has at most 500 characters; households at most 10000",
-                ),
-            });
+            return Err(AppError::bad_request(
+                "invalid_check_in",
+                "备注不超过 500 字，走访户数不超过 10000",
+                "a note has at most 500 characters; households at most 10000",
+            ));
         }
         let patrol = self.own_patrol(id).await?;
         // A check-in is where the worker is: inside the patrolled grid, give
@@ -282,8 +280,7 @@ impl super::PatrolDesk<'_> {
     /// a real position taken since the patrol started and not in the future.
     /// A bad point refuses the whole batch. The track's length after.
     pub async fn add_track(&self, id: &str, points: &[TrackPoint]) -> AppResult<usize> {
-        let bad =
-            |zh: String, en: String| AppError::BadRequest { code: "invalid_track", message: Bilingual::new(zh, en) };
+        let bad = |zh: String, en: String| AppError::bad_request("invalid_track", zh, en);
         if points.is_empty() || points.len() > MAX_TRACK_BATCH {
             return Err(bad(
                 format!("每次提交 1–{MAX_TRACK_BATCH} 个轨迹点"),

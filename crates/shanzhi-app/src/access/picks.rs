@@ -76,13 +76,11 @@ impl AdminDesk<'_> {
     pub async fn pick(&self, kinds: &[PickKind], role: Option<Role>, text: &str) -> AppResult<Vec<Pick>> {
         let text = text.trim();
         if text.chars().count() > PICK_TEXT_MAX {
-            return Err(AppError::BadRequest {
-                code: "pick_text_too_long",
-                message: Bilingual::new(
-                    format!("查找内容最多 {PICK_TEXT_MAX} 个字"),
-                    format!("search for at most {PICK_TEXT_MAX} characters"),
-                ),
-            });
+            return Err(AppError::bad_request(
+                "pick_text_too_long",
+                format!("查找内容最多 {PICK_TEXT_MAX} 个字"),
+                format!("search for at most {PICK_TEXT_MAX} characters"),
+            ));
         }
         if text.is_empty() {
             return Ok(Vec::new());

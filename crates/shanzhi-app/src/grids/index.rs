@@ -10,7 +10,6 @@ use arc_swap::ArcSwap;
 use jiff::civil::Date;
 use serde::Serialize;
 use shanzhi_domain::DivisionCode;
-use shanzhi_domain::text::Bilingual;
 use shanzhi_geo::{Crs, GridIndex, IndexInput, Location};
 use shanzhi_store::GridQuery;
 use tokio::sync::Mutex;
@@ -100,15 +99,13 @@ impl App {
     /// converted to WGS-84 first.
     pub fn locate(&self, lng: f64, lat: f64, crs: Crs) -> AppResult<LocateAnswer> {
         if !lng.is_finite() || !lat.is_finite() || !(-180.0..=180.0).contains(&lng) || !(-90.0..=90.0).contains(&lat) {
-            return Err(AppError::BadRequest {
-                code: "invalid_coordinates",
-                message: Bilingual::new(
-                    format!("坐标无效：经度应在 -180 到 180 之间，纬度应在 -90 到 90 之间（收到 {lng}, {lat}）"),
-                    format!(
-                        "invalid coordinates: longitude must be within -180..180 and latitude within -90..90 (got {lng}, {lat})"
-                    ),
+            return Err(AppError::bad_request(
+                "invalid_coordinates",
+                format!("坐标无效：经度应在 -180 到 180 之间，纬度应在 -90 到 90 之间（收到 {lng}, {lat}）"),
+                format!(
+                    "invalid coordinates: longitude must be within -180..180 and latitude within -90..90 (got {lng}, {lat})"
                 ),
-            });
+            ));
         }
         let (x, y) = crs.to_wgs84(lng, lat);
         let location = self.grid_index.current.load().index.locate(x, y);

@@ -2,7 +2,6 @@
 //! gazetteer is built with the point index, so both are in memory).
 
 use serde::Serialize;
-use shanzhi_domain::text::Bilingual;
 use shanzhi_geo::Crs;
 use shanzhi_geo::places::{MAX_QUERY_CHARS, MAX_RESULTS, Place, short_name};
 
@@ -27,7 +26,7 @@ pub struct PlaceAt {
 }
 
 fn refuse(zh: String, en: String) -> AppError {
-    AppError::BadRequest { code: "invalid_place_query", message: Bilingual::new(zh, en) }
+    AppError::bad_request("invalid_place_query", zh, en)
 }
 
 impl App {

@@ -37,14 +37,18 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// A photo's size and type, by its bytes.
 pub(crate) fn check_photo(bytes: &[u8]) -> AppResult<&'static str> {
     if bytes.is_empty() || bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(AppError::BadRequest {
-            code: "invalid_attachment_size",
-            message: Bilingual::new("附件应为 1 字节到 5 MiB", "an attachment must be 1 byte to 5 MiB"),
-        });
+        return Err(AppError::bad_request(
+            "invalid_attachment_size",
+            "附件应为 1 字节到 5 MiB",
+            "an attachment must be 1 byte to 5 MiB",
+        ));
     }
-    let kind = sniff(bytes).ok_or_else(|| AppError::BadRequest {
-        code: "unsupported_attachment_type",
-        message: Bilingual::new("只接受 JPEG、PNG 或 WebP 图片", "only JPEG, PNG or WebP images are accepted"),
+    let kind = sniff(bytes).ok_or_else(|| {
+        AppError::bad_request(
+            "unsupported_attachment_type",
+            "只接受 JPEG、PNG 或 WebP 图片",
+            "only JPEG, PNG or WebP images are accepted",
+        )
     })?;
     // The header must also describe a picture of a sane size: magic bytes
     // alone pass for a file that is mostly something else.
@@ -54,13 +58,11 @@ pub(crate) fn check_photo(bytes: &[u8]) -> AppResult<&'static str> {
         {
             Ok(kind)
         }
-        _ => Err(AppError::BadRequest {
-            code: "invalid_image",
-            message: Bilingual::new(
-                format!("图片无法识别，或尺寸超过 {MAX_PIXELS_PER_SIDE} 像素"),
-                format!("the image cannot be read, or a side exceeds {MAX_PIXELS_PER_SIDE} pixels"),
-            ),
-        }),
+        _ => Err(AppError::bad_request(
+            "invalid_image",
+            format!("图片无法识别，或尺寸超过 {MAX_PIXELS_PER_SIDE} 像素"),
+            format!("the image cannot be read, or a side exceeds {MAX_PIXELS_PER_SIDE} pixels"),
+        )),
     }
 }
 

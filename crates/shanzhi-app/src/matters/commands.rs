@@ -101,13 +101,11 @@ impl Scoped<'_> {
         if kind == CommandKind::SelfHandle {
             // It needs the category's permission, the worker's own grid and
             // a photo: only the report that carries them may give it.
-            return Err(AppError::BadRequest {
-                code: "self_handle_with_report",
-                message: Bilingual::new(
-                    "自行处置须在上报时一并提交（POST /api/v1/matters/self-handle）",
-                    "handling on the spot is sent with the report itself (POST /api/v1/matters/self-handle)",
-                ),
-            });
+            return Err(AppError::bad_request(
+                "self_handle_with_report",
+                "自行处置须在上报时一并提交（POST /api/v1/matters/self-handle）",
+                "handling on the spot is sent with the report itself (POST /api/v1/matters/self-handle)",
+            ));
         }
         let m = self.visible_matter(id).await?;
         let Some(role) = self.acting_role(kind, &m) else {
@@ -253,24 +251,25 @@ pub(crate) fn parse_command(name: &str, args: serde_json::Value) -> AppResult<(C
         serde_json::Value::Object(o) => o,
         serde_json::Value::Null => serde_json::Map::new(),
         _ => {
-            return Err(AppError::BadRequest {
-                code: "invalid_arguments",
-                message: Bilingual::new("命令参数应为 JSON 对象", "command arguments must be a JSON object"),
-            });
+            return Err(AppError::bad_request(
+                "invalid_arguments",
+                "命令参数应为 JSON 对象",
+                "command arguments must be a JSON object",
+            ));
         }
     };
     let attachments = match object.remove("attachments") {
         None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(v) => serde_json::from_value::<Vec<String>>(v).map_err(|_| AppError::BadRequest {
-            code: "invalid_arguments",
-            message: Bilingual::new("attachments 应为附件编号数组", "attachments must be an array of attachment ids"),
+        Some(v) => serde_json::from_value::<Vec<String>>(v).map_err(|_| {
+            AppError::bad_request(
+                "invalid_arguments",
+                "attachments 应为附件编号数组",
+                "attachments must be an array of attachment ids",
+            )
         })?,
     };
     if attachments.len() > 9 {
-        return Err(AppError::BadRequest {
-            code: "too_many_attachments",
-            message: Bilingual::new("最多 9 个附件", "at most 9 attachments"),
-        });
+        return Err(AppError::bad_request("too_many_attachments", "最多 9 个附件", "at most 9 attachments"));
     }
     let command = Command::from_json(kind, object)
         .map_err(|message| AppError::BadRequest { code: "invalid_arguments", message })?;

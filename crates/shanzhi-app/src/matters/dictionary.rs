@@ -72,13 +72,11 @@ impl CityDesk<'_> {
             (2..=32).contains(&k.len()) && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         });
         if !keys_ok || duty.note.chars().count() > 500 {
-            return Err(AppError::BadRequest {
-                code: "invalid_duty",
-                message: Bilingual::new(
-                    "部门键应为小写字母、数字或下划线；备注不超过 500 字",
-                    "department keys are lower-case letters, digits or _; a note has at most 500 characters",
-                ),
-            });
+            return Err(AppError::bad_request(
+                "invalid_duty",
+                "部门键应为小写字母、数字或下划线；备注不超过 500 字",
+                "department keys are lower-case letters, digits or _; a note has at most 500 characters",
+            ));
         }
         let audit = self
             .audit("duty.put", &format!("duty:{}:{:?}", duty.category, duty.level))

@@ -2,7 +2,6 @@
 //! as interfaces give it (typed, already parsed). The caller's scope is added
 //! here, never taken from the filter.
 
-use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
     CategoryCode, Channel, DepartmentCode, DivisionCode, GridCode, Line, MatterState, Micros, Phone, Warning,
 };
@@ -61,23 +60,19 @@ impl MatterFilter {
             None => {}
         }
         if (!self.warnings.is_empty() || self.overdue.is_some()) && warnings.is_empty() {
-            return Err(AppError::BadRequest {
-                code: "contradictory_filters",
-                message: Bilingual::new(
-                    "warning 与 overdue 条件相互矛盾",
-                    "the warning and overdue filters contradict each other",
-                ),
-            });
+            return Err(AppError::bad_request(
+                "contradictory_filters",
+                "warning 与 overdue 条件相互矛盾",
+                "the warning and overdue filters contradict each other",
+            ));
         }
         let text = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         if text.is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS) {
-            return Err(AppError::BadRequest {
-                code: "invalid_text",
-                message: Bilingual::new(
-                    format!("搜索词不超过 {MAX_TEXT_CHARS} 字"),
-                    format!("the search text has at most {MAX_TEXT_CHARS} characters"),
-                ),
-            });
+            return Err(AppError::bad_request(
+                "invalid_text",
+                format!("搜索词不超过 {MAX_TEXT_CHARS} 字"),
+                format!("the search text has at most {MAX_TEXT_CHARS} characters"),
+            ));
         }
         Ok(MatterQuery {
             states: self.states.clone(),

@@ -455,10 +455,7 @@ fn event_view(e: MatterEvent) -> EventView {
 }
 
 fn decode_cursor(c: &str) -> AppResult<(Micros, MatterId)> {
-    let bad = || AppError::BadRequest {
-        code: "invalid_cursor",
-        message: Bilingual::new("翻页游标无效", "invalid page cursor"),
-    };
+    let bad = || AppError::bad_request("invalid_cursor", "翻页游标无效", "invalid page cursor");
     let (at, id) = c.split_once('_').ok_or_else(bad)?;
     Ok((Micros::new(at.parse().map_err(|_| bad())?), MatterId::parse(id).map_err(|_| bad())?))
 }

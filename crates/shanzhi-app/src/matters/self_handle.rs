@@ -33,7 +33,7 @@ pub struct SelfHandleRequest {
 }
 
 fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::BadRequest { code, message: Bilingual::new(zh, en) }
+    AppError::bad_request(code, zh, en)
 }
 
 impl Scoped<'_> {

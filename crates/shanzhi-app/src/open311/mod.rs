@@ -139,13 +139,11 @@ pub fn parse_datetime(name: &str, text: &str) -> AppResult<Micros> {
     {
         return Ok(Micros::from(z.timestamp()));
     }
-    Err(AppError::BadRequest {
-        code: "invalid_datetime",
-        message: Bilingual::new(
-            format!("{name}“{text}”不是带时区的 ISO 8601 时间（如 2026-11-28T09:00:00+08:00）"),
-            format!("{name} '{text}' is not an ISO 8601 datetime with a timezone (e.g. 2026-11-28T09:00:00+08:00)"),
-        ),
-    })
+    Err(AppError::bad_request(
+        "invalid_datetime",
+        format!("{name}“{text}”不是带时区的 ISO 8601 时间（如 2026-11-28T09:00:00+08:00）"),
+        format!("{name} '{text}' is not an ISO 8601 datetime with a timezone (e.g. 2026-11-28T09:00:00+08:00)"),
+    ))
 }
 
 impl Scoped<'_> {

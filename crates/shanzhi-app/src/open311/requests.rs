@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{
     CodeSystem, CommandKind, DivisionCode, DivisionLevel, EventKind, GridCode, Matter, MatterEvent, MatterId,
     MatterState, Micros,
@@ -82,7 +81,7 @@ pub struct UpdateFilter {
 }
 
 fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::BadRequest { code, message: Bilingual::new(zh, en) }
+    AppError::bad_request(code, zh, en)
 }
 
 /// `[from, to)` of a `start_date`/`end_date` pair: at most 90 days, the last
@@ -386,14 +385,14 @@ impl Scoped<'_> {
             .iter()
             .filter(|d| d.level() == DivisionLevel::Community)
             .max_by_key(|d| d.name.short().chars().count())
-            .ok_or_else(|| AppError::BadRequest {
-                code: "address_not_located",
-                message: Bilingual::new(
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "address_not_located",
                     format!("无法从地址“{address}”确定所在社区：请写明社区名称，或给出 lat/long 或 address_id"),
                     format!(
                         "cannot place '{address}' in a community: name the community, or give lat/long or address_id"
                     ),
-                ),
+                )
             })?;
         GridCode::new(&community.code, 0).map_err(|m| AppError::BadRequest { code: "address_not_located", message: m })
     }

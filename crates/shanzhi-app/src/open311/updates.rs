@@ -56,9 +56,8 @@ pub struct PostedUpdate {
 }
 
 fn required(name: &'static str, value: Option<String>) -> AppResult<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).ok_or_else(|| AppError::BadRequest {
-        code: "missing_parameter",
-        message: Bilingual::new(format!("缺少 {name}"), format!("{name} is required")),
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).ok_or_else(|| {
+        AppError::bad_request("missing_parameter", format!("缺少 {name}"), format!("{name} is required"))
     })
 }
 
@@ -71,25 +70,21 @@ impl Scoped<'_> {
         let update_id = required("update_id", p.update_id)?;
         let status = required("status", p.status)?.to_ascii_lowercase();
         if !PARTNER_STATUSES.contains(&status.as_str()) {
-            return Err(AppError::BadRequest {
-                code: "invalid_status",
-                message: Bilingual::new(
-                    format!("未知的 status“{status}”，可用：{}", PARTNER_STATUSES.join("、").to_ascii_uppercase()),
-                    format!("unknown status '{status}'; known: {}", PARTNER_STATUSES.join(", ").to_ascii_uppercase()),
-                ),
-            });
+            return Err(AppError::bad_request(
+                "invalid_status",
+                format!("未知的 status“{status}”，可用：{}", PARTNER_STATUSES.join("、").to_ascii_uppercase()),
+                format!("unknown status '{status}'; known: {}", PARTNER_STATUSES.join(", ").to_ascii_uppercase()),
+            ));
         }
         let updated_datetime = required("updated_datetime", p.updated_datetime)?;
         parse_datetime("updated_datetime", &updated_datetime)?;
         let text = required("description", p.description)?;
         if p.media.len() > MAX_PHOTOS {
-            return Err(AppError::BadRequest {
-                code: "too_many_attachments",
-                message: Bilingual::new(
-                    format!("一次更新最多 {MAX_PHOTOS} 张照片"),
-                    format!("at most {MAX_PHOTOS} photos an update"),
-                ),
-            });
+            return Err(AppError::bad_request(
+                "too_many_attachments",
+                format!("一次更新最多 {MAX_PHOTOS} 张照片"),
+                format!("at most {MAX_PHOTOS} photos an update"),
+            ));
         }
         let media_url = p.media_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
         let partner = PartnerUpdate { update_id: update_id.clone(), status, updated_datetime, media_url };

@@ -90,7 +90,7 @@ fn weekday_zh(d: Date) -> &'static str {
 }
 
 fn bad(code: &'static str, zh: String, en: String) -> AppError {
-    AppError::BadRequest { code, message: Bilingual::new(zh, en) }
+    AppError::bad_request(code, zh, en)
 }
 
 /// A date between 2000 and 2100, as `YYYY-MM-DD`.
@@ -279,13 +279,11 @@ impl Scoped<'_> {
         // client's mistake, not a question (the end of time once panicked).
         let year = from.to_zoned_datetime(china()).year();
         if !(1970..=2200).contains(&year) {
-            return Err(AppError::BadRequest {
-                code: "invalid_time",
-                message: Bilingual::new(
-                    "from 应在 1970 年至 2200 年之间",
-                    "from must lie between the years 1970 and 2200",
-                ),
-            });
+            return Err(AppError::bad_request(
+                "invalid_time",
+                "from 应在 1970 年至 2200 年之间",
+                "from must lie between the years 1970 and 2200",
+            ));
         }
         let limit = Limit { amount, unit };
         let probe = shanzhi_domain::category::TimeLimits { accept: Some(limit), ..Default::default() };

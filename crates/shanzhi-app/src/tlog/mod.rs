@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
-use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::tlog::{
     LeafKind, NodeId, SignedCheckpoint, Signer, TlogError, VerifierKey, consistency_proof, consistency_ranges,
     hash_to_hex, inclusion_proof, inclusion_ranges, nodes_of, range_hash,
@@ -128,7 +127,7 @@ pub struct LogReceipt {
 }
 
 fn bad(code: &'static str, zh: String, en: String) -> AppError {
-    AppError::BadRequest { code, message: Bilingual::new(zh, en) }
+    AppError::bad_request(code, zh, en)
 }
 
 /// A proof the stored tree cannot give: the request was checked against the

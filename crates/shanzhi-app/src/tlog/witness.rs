@@ -27,10 +27,11 @@ pub struct WitnessRequest {
 }
 
 fn malformed(what: &str) -> AppError {
-    AppError::BadRequest {
-        code: "witness_request_invalid",
-        message: Bilingual::new(format!("见证请求格式无效：{what}"), format!("malformed witness request: {what}")),
-    }
+    AppError::bad_request(
+        "witness_request_invalid",
+        format!("见证请求格式无效：{what}"),
+        format!("malformed witness request: {what}"),
+    )
 }
 
 pub fn parse_witness_request(body: &str) -> AppResult<WitnessRequest> {
@@ -90,13 +91,11 @@ impl App {
             return Err(conflict(seen_size));
         }
         if cp.size < seen_size {
-            return Err(AppError::BadRequest {
-                code: "witness_rollback",
-                message: Bilingual::new(
-                    format!("检查点的 {} 条少于此前见过的 {seen_size} 条", cp.size),
-                    format!("the checkpoint's {} leaves are fewer than the {seen_size} seen before", cp.size),
-                ),
-            });
+            return Err(AppError::bad_request(
+                "witness_rollback",
+                format!("检查点的 {} 条少于此前见过的 {seen_size} 条", cp.size),
+                format!("the checkpoint's {} leaves are fewer than the {seen_size} seen before", cp.size),
+            ));
         }
         let old_root = match &seen {
             Some((_, note)) => {

@@ -50,8 +50,7 @@ impl<DB> AttachmentStore for SqlStore<DB> {
                 .push_bind(data.to_vec())
                 .push_bind(a.created_at.get());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn attachment(&self, id: &str) -> StoreResult<Option<(AttachmentRecord, Vec<u8>)>> {
@@ -91,8 +90,7 @@ impl<DB> AttachmentStore for SqlStore<DB> {
         if ids.is_empty() {
             return Ok(0);
         }
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut count =
             QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM attachments WHERE matter_id IS NULL AND uploaded_by = ");
         count.push_bind(uploaded_by.to_owned()).push(" AND id IN ");

@@ -80,8 +80,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             };
             return group.submit(new).await;
         }
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
         if matches!(created, Created::New { .. }) {
             tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
@@ -91,8 +90,7 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn create_matters(&self, batch: &[NewMatter]) -> StoreResult<Vec<Created>> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut out = Vec::with_capacity(batch.len());
         // The log's leaves go last, in one append: the head is the last lock taken.
         let mut logged: Vec<(&MatterId, &MatterEvent)> = Vec::with_capacity(batch.len());
@@ -138,8 +136,7 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
         q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
         q.build().execute(&mut *tx).await.map_err(map_err)?;
@@ -314,8 +311,7 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn apply_sweep(&self, updates: &[SweepUpdate]) -> StoreResult<Vec<MatterId>> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let mut written = HashSet::new();
         // One statement per chunk: a backlog of overdue matters is written at
         // the speed of the pages it touches, not of round trips. A matter is
@@ -395,8 +391,7 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn insert_matters_bulk(&self, matters: &[(Matter, Vec<MatterEvent>)]) -> StoreResult<()> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         // Rows per statement stay under every engine's bind limit.
         for chunk in matters.chunks(DB::CHUNK_ROWS / MATTER_INSERT_COLUMNS + 1) {
             let mut q = QueryBuilder::<DB>::new(INSERT_MATTER);

@@ -192,8 +192,7 @@ impl<DB> LogStore for SqlStore<DB> {
     }
 
     async fn append_log_leaf(&self, leaf: &LeafRecord) -> StoreResult<u64> {
-        let _writer = self.writer().await;
-        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let (_writer, mut tx) = self.begin_write().await?;
         let index = append::<DB>(&mut tx, std::slice::from_ref(leaf)).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(index)
@@ -209,8 +208,7 @@ impl<DB> LogStore for SqlStore<DB> {
                 .push_bind(c.key.clone())
                 .push_bind(c.note.clone());
         });
-        q.build().execute(self.pool()).await.map_err(map_err)?;
-        Ok(())
+        self.execute(&mut q).await
     }
 
     async fn checkpoints(&self, limit: usize) -> StoreResult<Vec<StoredCheckpoint>> {

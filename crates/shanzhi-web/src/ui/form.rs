@@ -25,6 +25,29 @@ pub struct FormData {
     file_fields: Vec<String>,
 }
 
+/// A report form's fields (the resident's and the grid worker's), shown
+/// again as typed after a refusal; photos cannot be put back into a file input.
+#[derive(Debug, Default)]
+pub struct KeptReport {
+    pub category: String,
+    pub lng: String,
+    pub lat: String,
+    pub address: String,
+    pub description: String,
+}
+
+impl KeptReport {
+    pub fn from_form(form: &FormData) -> KeptReport {
+        KeptReport {
+            category: form.field("category"),
+            lng: form.field("lng"),
+            lat: form.field("lat"),
+            address: form.field("address"),
+            description: form.field("description"),
+        }
+    }
+}
+
 /// Parts of one multipart body, files among them, and characters of one text
 /// field: the body's size is bounded by the server's limit; these bound what
 /// it may be cut into.

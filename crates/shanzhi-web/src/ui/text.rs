@@ -26,6 +26,12 @@ impl Tr {
         if self.en { en } else { zh }
     }
 
+    /// A domain value's name: its own Chinese label, or the English one `en`
+    /// gives (written here, beside the pages' other English).
+    pub fn named(&self, zh: &'static str, en: impl FnOnce() -> &'static str) -> &'static str {
+        if self.en { en() } else { zh }
+    }
+
     pub fn lang(&self) -> &'static str {
         if self.en { "en" } else { "zh-CN" }
     }
@@ -33,10 +39,7 @@ impl Tr {
     /// A state's name.
     pub fn state(&self, state: &str) -> &'static str {
         let Ok(s) = state.parse::<MatterState>() else { return self.t("未知", "Unknown") };
-        if !self.en {
-            return s.label_zh();
-        }
-        match s {
+        self.named(s.label_zh(), || match s {
             MatterState::Reported => "Reported",
             MatterState::Filed => "Filed",
             MatterState::Dispatched => "Dispatched",
@@ -48,16 +51,13 @@ impl Tr {
             MatterState::Rejected => "Rejected",
             MatterState::Merged => "Merged",
             MatterState::Voided => "Voided",
-        }
+        })
     }
 
     /// Who made a timeline entry (`dispatcher`, `system` …), as people say it.
     pub fn role(&self, role: &str) -> &'static str {
         let Ok(r) = role.parse::<ActingRole>() else { return self.t("未知", "Unknown") };
-        if !self.en {
-            return r.label_zh();
-        }
-        match r {
+        self.named(r.label_zh(), || match r {
             ActingRole::System => "System",
             ActingRole::Anonymous => "Resident without an account",
             ActingRole::Role(r) => match r {
@@ -69,7 +69,7 @@ impl Tr {
                 Role::Supervisor => "Supervisor",
                 Role::Admin => "Administrator",
             },
-        }
+        })
     }
 
     /// How a matter came in (`resident` → 居民上报).
@@ -155,14 +155,13 @@ impl Tr {
     /// A stage of the handling clock (`accept` → 受理); lower case in English,
     /// as it sits inside a sentence ("the accept stage").
     pub fn stage(&self, stage: Stage) -> &'static str {
-        let en = match stage {
+        self.named(stage.label_zh(), || match stage {
             Stage::Accept => "accept",
             Stage::Dispatch => "dispatch",
             Stage::Sign => "sign",
             Stage::Handle => "handle",
             Stage::Verify => "verify",
-        };
-        if self.en { en } else { stage.label_zh() }
+        })
     }
 
     /// A time limit (`1 个工作小时`, `1 working hour`).

@@ -109,9 +109,7 @@ async fn bad_export_requests_are_refused() {
         ("/api/v1/exports/matters?state=bogus", "invalid_state"),
         ("/api/v1/exports/matters?frobnicate=1", "invalid_query"),
     ] {
-        let (status, _, body) = app.send(Method::GET, uri, &d, None).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
-        assert_error(&body, code);
+        app.refused(Method::GET, uri, &d, None, StatusCode::BAD_REQUEST, code).await;
     }
     let resident = app.bearer("resident").await;
     let (status, _, body) =

@@ -24,6 +24,11 @@ async fn call(router: &Router, method: Method, uri: &str, body: &str) -> (Status
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// `POST /api/v1/log/witness` with this body (a witness's one endpoint).
+async fn to_witness(router: &Router, body: &str) -> (StatusCode, String) {
+    call(router, Method::POST, "/api/v1/log/witness", body).await
+}
+
 async fn json(router: &Router, uri: &str) -> (StatusCode, Value) {
     let (status, body) = call(router, Method::GET, uri, "").await;
     (status, serde_json::from_str(&body).unwrap_or_else(|_| panic!("{uri}: JSON expected, got {body}")))
@@ -120,7 +125,7 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
         log.store().append_audit(&AuditEntry::new("tester", "w", &format!("a{i}"))).await.expect("audit");
     }
     let (first, _) = log_app.sign_checkpoint().await.expect("sign");
-    let (status, line) = call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &first)).await;
+    let (status, line) = to_witness(&witness_api, &add_checkpoint(0, &[], &first)).await;
     assert_eq!(status, StatusCode::OK, "{line}");
     let mut note = first.note.clone();
     let cosigned =
@@ -133,8 +138,7 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     }
     let (second, _) = log_app.sign_checkpoint().await.expect("sign");
     // The witness saw 5 leaves: "old 0" is answered with what it holds.
-    let (status, body) =
-        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &second)).await;
+    let (status, body) = to_witness(&witness_api, &add_checkpoint(0, &[], &second)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let err: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(err["error"]["details"]["size"], first.checkpoint.size);
@@ -143,31 +147,17 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     let proof: Vec<[u8; 32]> = c.proof.iter().map(|h| hash_from_hex(h).expect("hash")).collect();
     let mut wrong = proof.clone();
     wrong[0][0] ^= 1;
-    let (status, body) = call(
-        &witness_api,
-        Method::POST,
-        "/api/v1/log/witness",
-        &add_checkpoint(first.checkpoint.size, &wrong, &second),
-    )
-    .await;
+    let (status, body) = to_witness(&witness_api, &add_checkpoint(first.checkpoint.size, &wrong, &second)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, body) = call(
-        &witness_api,
-        Method::POST,
-        "/api/v1/log/witness",
-        &add_checkpoint(first.checkpoint.size, &proof, &second),
-    )
-    .await;
+    let (status, body) = to_witness(&witness_api, &add_checkpoint(first.checkpoint.size, &proof, &second)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // A checkpoint signed by someone else under the log's name, and garbage.
     let forger = SecretKey::from_seed("log.example/a", [9; 32]).expect("key");
     let forged = SignedCheckpoint::sign(second.checkpoint.clone(), &forger).expect("sign");
-    let (status, body) =
-        call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(second.checkpoint.size, &[], &forged))
-            .await;
+    let (status, body) = to_witness(&witness_api, &add_checkpoint(second.checkpoint.size, &[], &forged)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     for garbage in ["", "old 1\n", "old x\n\nfoo\n", "old 01\n\na\n1\nAAAA\n\n— a AAAA\n"] {
-        let (status, body) = call(&witness_api, Method::POST, "/api/v1/log/witness", garbage).await;
+        let (status, body) = to_witness(&witness_api, garbage).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{garbage:?}: {body}");
         let err: Value = serde_json::from_str(&body).expect("json error");
         assert_eq!(err["error"]["code"], "witness_request_invalid");
@@ -175,6 +165,6 @@ async fn a_shanzhi_instance_witnesses_another_logs_checkpoints() {
     let stranger = SecretKey::from_seed("other.example/log", [3; 32]).expect("key");
     let unknown = shanzhi_domain::tlog::Checkpoint { origin: "other.example/log".into(), ..second.checkpoint.clone() };
     let unknown = SignedCheckpoint::sign(unknown, &stranger).expect("sign");
-    let (status, _) = call(&witness_api, Method::POST, "/api/v1/log/witness", &add_checkpoint(0, &[], &unknown)).await;
+    let (status, _) = to_witness(&witness_api, &add_checkpoint(0, &[], &unknown)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a log this witness does not witness");
 }

@@ -73,12 +73,10 @@ async fn a_month_is_computed_published_once_and_frozen() {
     assert_eq!(published["rows"], computed["rows"]);
     assert_eq!(published["hash"].as_str().map(str::len), Some(64));
     assert!(published["log_index"].is_u64() && published["published_at"].is_string());
-    let (status, _, body) = app.send(Method::POST, "/api/v1/rankings/publish", &s, Some(publish("2026-11"))).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_error(&body, "already_published");
-    let (status, _, body) = app.send(Method::POST, "/api/v1/rankings/publish", &s, Some(publish("2026-12"))).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_error(&body, "period_not_over");
+    let again = Some(publish("2026-11"));
+    app.refused(Method::POST, "/api/v1/rankings/publish", &s, again, StatusCode::CONFLICT, "already_published").await;
+    let early = Some(publish("2026-12"));
+    app.refused(Method::POST, "/api/v1/rankings/publish", &s, early, StatusCode::CONFLICT, "period_not_over").await;
     let (_, _, again) = app.send(Method::GET, uri, &s, None).await;
     assert_eq!((again["published"].clone(), again["hash"].clone()), (json!(true), published["hash"].clone()));
 
@@ -122,9 +120,7 @@ async fn bad_ranking_requests_are_refused() {
         ("/api/v1/rankings?by=district", "invalid_query"),
         ("/api/v1/exports/rankings?period=2026-11&by=district&format=pdf", "invalid_format"),
     ] {
-        let (status, _, body) = app.send(Method::GET, uri, &s, None).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
-        assert_error(&body, code);
+        app.refused(Method::GET, uri, &s, None, StatusCode::BAD_REQUEST, code).await;
     }
     let (status, _, body) = app
         .send(Method::POST, "/api/v1/rankings/publish", &s, Some(json!({"period": "2026-11-01", "by": "district"})))

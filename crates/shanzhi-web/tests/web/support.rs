@@ -124,6 +124,23 @@ impl TestApi {
         body
     }
 
+    /// `method uri` with these headers and body is refused with `status` and
+    /// the error `code` (see [`assert_error`]); the error body.
+    pub async fn refused(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+        status: StatusCode,
+        code: &str,
+    ) -> Value {
+        let (got, _, body) = self.send(method, uri, headers, body).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert_error(&body, code);
+        body
+    }
+
     /// The `Authorization` header value of a fresh session of `username`
     /// (an account of the [`TestApp`], password [`PASSWORD`]), signed in over HTTP.
     pub async fn bearer(&self, username: &str) -> String {

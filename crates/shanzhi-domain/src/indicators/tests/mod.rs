@@ -5,10 +5,33 @@ mod worked;
 
 use worked::*;
 
+use super::record::TimelineRow;
 use super::{Key, Params, Tallies, UnitKind, compute};
 use crate::Line;
 use crate::grid::GridCode;
 use crate::instant::Micros;
+
+/// Nobody works any grid (enough where no figure is by worker).
+fn no_workers(_: &GridCode, _: Micros) -> Vec<String> {
+    Vec::new()
+}
+
+/// November as seen at `as_of`, by `by`, with 基本满意 weighted 0.8.
+fn november<'a>(
+    as_of: Micros,
+    by: UnitKind,
+    line: Option<Line>,
+    workers: &'a (dyn Fn(&GridCode, Micros) -> Vec<String> + Sync),
+) -> Params<'a> {
+    Params { start: nov(1, 0), end: dec(1, 0), as_of, by, k: 0.8, line, workers }
+}
+
+/// What `compute` makes of `matters`, finished.
+fn tally(matters: &[Vec<TimelineRow>], params: &Params) -> Tallies {
+    let mut tallies = Tallies::default();
+    compute(matters.iter().map(Vec::as_slice), params, &mut |a| tallies.add(&a));
+    tallies.finished(Vec::new())
+}
 
 fn figures(by: UnitKind, line: Option<Line>) -> Tallies {
     let workers = |g: &GridCode, _: Micros| match g.as_str() {
@@ -16,19 +39,39 @@ fn figures(by: UnitKind, line: Option<Line>) -> Tallies {
         "510105002002001" => vec!["wb".to_owned()],
         _ => Vec::new(),
     };
-    let params = Params { start: nov(1, 0), end: dec(1, 0), as_of: dec(1, 0), by, k: 0.8, line, workers: &workers };
-    let matters = fixture();
-    let mut tallies = Tallies::default();
-    compute(matters.iter().map(Vec::as_slice), &params, &mut |a| tallies.add(&a));
-    tallies.finished(Vec::new())
+    tally(&fixture(), &november(dec(1, 0), by, line, &workers))
 }
 
-/// (key, numerator, denominator) of every figure of a unit; a count's
-/// denominator is 1, a share with nothing to share is 0/0.
-fn check(t: &Tallies, unit: &str, expected: &[(Key, f64, f64)]) {
+/// The figures' order in the table below.
+const COLUMNS: [Key; 12] = [
+    Key::Reported,
+    Key::Filed,
+    Key::Closed,
+    Key::OnTimeSignRate,
+    Key::OnTimeHandlingRate,
+    Key::OnTimeVerifyRate,
+    Key::Overdue,
+    Key::Supervised,
+    Key::ReworkRate,
+    Key::SatisfactionRate,
+    Key::ProactiveShare,
+    Key::ClosureRate,
+];
+
+/// Every figure of a unit as `numerator/denominator`, in [`COLUMNS`]' order;
+/// a count's denominator is 1, a share with nothing to share is 0/0.
+fn check(t: &Tallies, unit: &str, expected: &str) {
     let got = t.0.get(unit).unwrap_or_else(|| panic!("no unit {unit}: {:?}", t.0.keys().collect::<Vec<_>>()));
-    assert_eq!(expected.len(), Key::ALL.len(), "{unit}: every key written down");
-    for (key, num, den) in expected {
+    let expected: Vec<(f64, f64)> = expected
+        .split_whitespace()
+        .map(|cell| {
+            let (num, den) = cell.split_once('/').expect("numerator/denominator");
+            (num.parse().expect("numerator"), den.parse().expect("denominator"))
+        })
+        .collect();
+    assert_eq!(COLUMNS.len(), Key::ALL.len(), "every key is a column");
+    assert_eq!(expected.len(), COLUMNS.len(), "{unit}: every key written down");
+    for (key, (num, den)) in COLUMNS.iter().zip(expected) {
         let tally = got.get(key).copied().unwrap_or_default();
         assert!(
             (tally.numerator - num).abs() < 1e-9 && (tally.denominator - den).abs() < 1e-9,
@@ -41,118 +84,21 @@ fn check(t: &Tallies, unit: &str, expected: &[(Key, f64, f64)]) {
 
 #[test]
 fn every_figure_of_the_fixture_matches_the_hand_working() {
-    use Key::*;
     let districts = figures(UnitKind::District, None);
-    check(
-        &districts,
-        "510104",
-        &[
-            (Reported, 8.0, 1.0),
-            (Filed, 9.0, 1.0),
-            (Closed, 8.0, 1.0),
-            (OnTimeSignRate, 9.0, 10.0),
-            (OnTimeHandlingRate, 7.0, 10.0),
-            (OnTimeVerifyRate, 9.0, 9.0),
-            (Overdue, 7.0, 1.0),
-            (Supervised, 1.0, 1.0),
-            (ReworkRate, 1.0, 9.0),
-            (SatisfactionRate, 2.8, 5.0),
-            (ProactiveShare, 2.0, 8.0),
-            (ClosureRate, 6.0, 8.0),
-        ],
-    );
-    check(
-        &districts,
-        "510105",
-        &[
-            (Reported, 9.0, 1.0),
-            (Filed, 6.0, 1.0),
-            (Closed, 4.0, 1.0),
-            (OnTimeSignRate, 5.0, 7.0),
-            (OnTimeHandlingRate, 4.0, 5.0),
-            (OnTimeVerifyRate, 4.0, 5.0),
-            (Overdue, 5.0, 1.0),
-            (Supervised, 1.0, 1.0),
-            (ReworkRate, 1.0, 5.0),
-            (SatisfactionRate, 2.8, 3.0),
-            (ProactiveShare, 1.0, 9.0),
-            (ClosureRate, 4.0, 9.0),
-        ],
-    );
     let departments = figures(UnitKind::Department, None);
-    check(
-        &departments,
-        "510104-chengguan",
-        &[
-            (Reported, 0.0, 1.0),
-            (Filed, 0.0, 1.0),
-            (Closed, 8.0, 1.0),
-            (OnTimeSignRate, 9.0, 10.0),
-            (OnTimeHandlingRate, 7.0, 10.0),
-            (OnTimeVerifyRate, 0.0, 0.0),
-            (Overdue, 4.0, 1.0),
-            (Supervised, 1.0, 1.0),
-            (ReworkRate, 1.0, 9.0),
-            (SatisfactionRate, 2.8, 5.0),
-            (ProactiveShare, 0.0, 0.0),
-            (ClosureRate, 0.0, 0.0),
-        ],
-    );
-    check(
-        &departments,
-        "510105-shuiwu",
-        &[
-            (Reported, 0.0, 1.0),
-            (Filed, 0.0, 1.0),
-            (Closed, 3.0, 1.0),
-            (OnTimeSignRate, 4.0, 6.0),
-            (OnTimeHandlingRate, 3.0, 4.0),
-            (OnTimeVerifyRate, 0.0, 0.0),
-            (Overdue, 3.0, 1.0),
-            (Supervised, 1.0, 1.0),
-            (ReworkRate, 1.0, 4.0),
-            (SatisfactionRate, 1.8, 2.0),
-            (ProactiveShare, 0.0, 0.0),
-            (ClosureRate, 0.0, 0.0),
-        ],
-    );
     let workers = figures(UnitKind::Worker, None);
-    check(
-        &workers,
-        "wa",
-        &[
-            (Reported, 0.0, 1.0),
-            (Filed, 2.0, 1.0),
-            (Closed, 0.0, 1.0),
-            (OnTimeSignRate, 0.0, 0.0),
-            (OnTimeHandlingRate, 0.0, 0.0),
-            (OnTimeVerifyRate, 9.0, 9.0),
-            (Overdue, 1.0, 1.0),
-            (Supervised, 0.0, 1.0),
-            (ReworkRate, 0.0, 0.0),
-            (SatisfactionRate, 0.0, 0.0),
-            (ProactiveShare, 0.0, 0.0),
-            (ClosureRate, 0.0, 0.0),
-        ],
-    );
-    check(
-        &workers,
-        "wb",
-        &[
-            (Reported, 0.0, 1.0),
-            (Filed, 0.0, 1.0),
-            (Closed, 0.0, 1.0),
-            (OnTimeSignRate, 0.0, 0.0),
-            (OnTimeHandlingRate, 0.0, 0.0),
-            (OnTimeVerifyRate, 4.0, 5.0),
-            (Overdue, 2.0, 1.0),
-            (Supervised, 0.0, 1.0),
-            (ReworkRate, 0.0, 0.0),
-            (SatisfactionRate, 0.0, 0.0),
-            (ProactiveShare, 0.0, 0.0),
-            (ClosureRate, 0.0, 0.0),
-        ],
-    );
+    // Reported Filed Closed | on time: sign handling verify | Overdue Supervised
+    // | Rework Satisfaction Proactive Closure (rates).
+    for (tallies, unit, expected) in [
+        (&districts, "510104", "8/1 9/1 8/1 9/10 7/10 9/9 7/1 1/1 1/9 2.8/5 2/8 6/8"),
+        (&districts, "510105", "9/1 6/1 4/1 5/7 4/5 4/5 5/1 1/1 1/5 2.8/3 1/9 4/9"),
+        (&departments, "510104-chengguan", "0/1 0/1 8/1 9/10 7/10 0/0 4/1 1/1 1/9 2.8/5 0/0 0/0"),
+        (&departments, "510105-shuiwu", "0/1 0/1 3/1 4/6 3/4 0/0 3/1 1/1 1/4 1.8/2 0/0 0/0"),
+        (&workers, "wa", "0/1 2/1 0/1 0/0 0/0 9/9 1/1 0/1 0/0 0/0 0/0 0/0"),
+        (&workers, "wb", "0/1 0/1 0/1 0/0 0/0 4/5 2/1 0/1 0/0 0/0 0/0 0/0"),
+    ] {
+        check(tallies, unit, expected);
+    }
     assert_eq!(districts.0.len(), 2);
     assert_eq!(departments.0.len(), 2, "the community's own handling counts for no department");
 }
@@ -176,20 +122,8 @@ fn a_line_counts_only_its_matters() {
 fn a_past_view_sees_only_what_was_recorded_by_then() {
     // As of 2 November 00:00 (the month so far): M5's accept run was missed
     // on 1日12时 and its sign run met at 1日20时; M1 is closed; M15 verified.
-    let workers = |_: &GridCode, _: Micros| Vec::new();
-    let params = Params {
-        start: nov(1, 0),
-        end: dec(1, 0),
-        as_of: nov(2, 0),
-        by: UnitKind::District,
-        k: 0.8,
-        line: None,
-        workers: &workers,
-    };
-    let matters = fixture();
-    let mut t = Tallies::default();
-    compute(matters.iter().map(Vec::as_slice), &params, &mut |a| t.add(&a));
-    let a = &t.finished(Vec::new()).0["510104"];
+    let t = tally(&fixture(), &november(nov(2, 0), UnitKind::District, None, &no_workers));
+    let a = &t.0["510104"];
     assert_eq!(a[&Key::Reported].numerator, 1.0, "M1 only");
     assert_eq!(a[&Key::Overdue].numerator, 1.0, "M5's accept run");
     assert_eq!((a[&Key::OnTimeSignRate].numerator, a[&Key::OnTimeSignRate].denominator), (2.0, 2.0), "M1, M5");

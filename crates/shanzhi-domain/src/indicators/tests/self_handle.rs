@@ -24,20 +24,9 @@ fn self_handled() -> Vec<TimelineRow> {
 #[test]
 fn a_self_handled_matter_is_proactive_closed_and_counted_once() {
     use Key::*;
-    let workers = |_: &GridCode, _: Micros| Vec::new();
-    let params = Params {
-        start: nov(1, 0),
-        end: dec(1, 0),
-        as_of: dec(1, 0),
-        by: UnitKind::District,
-        k: 0.8,
-        line: None,
-        workers: &workers,
-    };
+    let params = november(dec(1, 0), UnitKind::District, None, &no_workers);
     let matters = [self_handled()];
-    let mut t = Tallies::default();
-    compute(matters.iter().map(Vec::as_slice), &params, &mut |a| t.add(&a));
-    let t = t.finished(Vec::new());
+    let t = tally(&matters, &params);
     let a = &t.0["510104"];
     let pair = |k: Key| a.get(&k).map_or((0.0, 0.0), |x| (x.numerator, x.denominator));
     assert_eq!(pair(Reported).0, 1.0);
@@ -49,9 +38,7 @@ fn a_self_handled_matter_is_proactive_closed_and_counted_once() {
     assert_eq!(pair(SatisfactionRate), (1.0, 1.0));
     // Before the self-handling nothing is closed.
     let early = Params { as_of: nov(5, 9), ..params };
-    let mut t = Tallies::default();
-    compute(matters.iter().map(Vec::as_slice), &early, &mut |a| t.add(&a));
-    let t = t.finished(Vec::new());
+    let t = tally(&matters, &early);
     let closure = t.0.get("510104").and_then(|a| a.get(&ClosureRate)).map_or(0.0, |x| x.numerator);
     assert_eq!(closure, 0.0, "not closed before it was handled");
     // The stored parts carry the same closure.

@@ -15,7 +15,7 @@ use shanzhi_domain::{GridCode, MatterState, Role, Scope};
 
 use super::{Row, local};
 use crate::AppState;
-use crate::ui::form::{FormData, bad, expired};
+use crate::ui::form::{FormData, KeptReport, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal, to_login};
 
@@ -55,11 +55,7 @@ struct GridForm {
 /// What was typed, shown again after a refusal (photos cannot be put back).
 #[derive(Debug, Default)]
 struct Kept {
-    category: String,
-    lng: String,
-    lat: String,
-    address: String,
-    description: String,
+    report: KeptReport,
     text: String,
 }
 
@@ -221,14 +217,7 @@ async fn submit(state: AppState, viewer: Viewer, tr: Tr, request: Request, mode:
         }
         Err(e) => {
             let message = e.message();
-            let kept = Kept {
-                category: form.field("category"),
-                lng: form.field("lng"),
-                lat: form.field("lat"),
-                address: form.field("address"),
-                description: form.field("description"),
-                text: form.field("text"),
-            };
+            let kept = Kept { report: KeptReport::from_form(&form), text: form.field("text") };
             let text = if tr.en { message.en } else { message.zh };
             let mut r = form_page(&state, &viewer, tr, mode, Some(text), kept).await;
             *r.status_mut() = match e {

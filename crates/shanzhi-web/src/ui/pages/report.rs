@@ -12,7 +12,7 @@ use shanzhi_app::open311::ServiceInfo;
 use shanzhi_domain::Role;
 
 use crate::AppState;
-use crate::ui::form::{FormData, bad, expired};
+use crate::ui::form::{FormData, KeptReport, bad, expired};
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page};
 
@@ -28,15 +28,11 @@ struct ReportPage {
     kept: Kept,
 }
 
-/// The report form's fields as sent (photos cannot be put back into a file
-/// input: the page says so instead).
+/// The report form's fields as sent, and whether it carried photos (the page
+/// asks for them again).
 #[derive(Debug, Default)]
 struct Kept {
-    category: String,
-    lng: String,
-    lat: String,
-    address: String,
-    description: String,
+    report: KeptReport,
     name: String,
     phone: String,
     had_photos: bool,
@@ -45,11 +41,7 @@ struct Kept {
 impl Kept {
     fn from_form(form: &FormData) -> Kept {
         Kept {
-            category: form.field("category"),
-            lng: form.field("lng"),
-            lat: form.field("lat"),
-            address: form.field("address"),
-            description: form.field("description"),
+            report: KeptReport::from_form(form),
             name: form.field("name"),
             phone: form.field("phone"),
             had_photos: !form.files.is_empty(),

@@ -269,17 +269,14 @@ pub fn duty_from(form: &FormData) -> Result<DutyItem, AppError> {
 
 /// A duty list's name as people read it.
 pub fn duty_list_label(tr: Tr, list: DutyList) -> &'static str {
-    if !tr.en {
-        return list.label_zh();
-    }
-    match list {
+    tr.named(list.label_zh(), || match list {
         DutyList::Basic => "Basic duty",
         DutyList::Cooperate => "Cooperating duty",
         DutyList::Withdrawn => "Taken back by the level above",
         DutyList::Lawful => "Statutory duty",
         DutyList::Assist => "Statutory assistance",
         DutyList::Negative => "Negative list",
-    }
+    })
 }
 
 async fn render(state: &AppState, viewer: &Viewer, tr: Tr, code: &str, sent: Option<(&FormData, Failed)>) -> Response {

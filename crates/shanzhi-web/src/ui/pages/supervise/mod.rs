@@ -96,17 +96,14 @@ fn periods(tr: Tr, today: jiff::civil::Date, chosen: Period) -> Vec<Choice> {
 }
 
 pub fn kind_label(tr: Tr, k: UnitKind) -> &'static str {
-    if !tr.en {
-        return k.label_zh();
-    }
-    match k {
+    tr.named(k.label_zh(), || match k {
         UnitKind::District => "District",
         UnitKind::Town => "Town / street",
         UnitKind::Community => "Community",
         UnitKind::Grid => "Grid",
         UnitKind::Department => "Department",
         UnitKind::Worker => "Grid worker",
-    }
+    })
 }
 
 pub fn key_label(tr: Tr, k: Key) -> &'static str {
@@ -135,16 +132,13 @@ fn percent(f: Option<&Figure>) -> Option<f64> {
 
 pub fn stage_label(tr: Tr, s: shanzhi_domain::Stage) -> &'static str {
     use shanzhi_domain::Stage;
-    if !tr.en {
-        return s.label_zh();
-    }
-    match s {
+    tr.named(s.label_zh(), || match s {
         Stage::Accept => "Accept",
         Stage::Dispatch => "Dispatch",
         Stage::Sign => "Sign",
         Stage::Handle => "Handle",
         Stage::Verify => "Verify",
-    }
+    })
 }
 
 /// The drill-down of one figure.
