@@ -7,8 +7,8 @@ use shanzhi_domain::indicators::record::{COLUMNS, csv_header};
 use shanzhi_domain::{DivisionCode, Micros};
 
 use super::read::TimelineReader;
-use crate::access::{Actor, Scoped};
-use crate::{App, AppResult};
+use crate::AppResult;
+use crate::access::Scoped;
 
 impl Scoped<'_> {
     /// Entries before `to` (default: now) of the matters in scope reported
@@ -24,23 +24,21 @@ impl Scoped<'_> {
         self.may_read_figures()?;
         let to = to.unwrap_or_else(|| self.app.now_micros());
         let reader = self.timeline_reader(within, None, to, from);
-        Ok(TimelineExport::new(self.app, self.actor.clone(), reader))
+        Ok(TimelineExport::new(reader))
     }
 }
 
 /// A running export: call [`TimelineExport::next_chunk`] until it gives `None`.
 #[derive(Debug)]
 pub struct TimelineExport {
-    app: App,
-    actor: Actor,
     reader: TimelineReader,
     header: bool,
     rows: u64,
 }
 
 impl TimelineExport {
-    fn new(app: &App, actor: Actor, reader: TimelineReader) -> Self {
-        TimelineExport { app: app.clone(), actor, reader, header: true, rows: 0 }
+    fn new(reader: TimelineReader) -> Self {
+        TimelineExport { reader, header: true, rows: 0 }
     }
 
     /// The next piece of the file (the header first); `None` at the end.
@@ -50,8 +48,7 @@ impl TimelineExport {
             self.header = false;
             out.push_str(&csv_header());
         }
-        let scoped = self.app.scoped(self.actor.clone());
-        match self.reader.next_batch(&scoped).await? {
+        match self.reader.next_batch().await? {
             Some(batch) => {
                 for row in batch.iter().flatten() {
                     row.write_csv(&mut out);

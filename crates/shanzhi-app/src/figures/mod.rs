@@ -255,7 +255,7 @@ impl Scoped<'_> {
     ) -> AppResult<Vec<Vec<TimelineRow>>> {
         let mut out = Vec::new();
         let mut reader = self.timeline_reader(q.within.clone(), q.line, as_of, Some(start));
-        while let Some(batch) = reader.next_batch(self).await? {
+        while let Some(batch) = reader.next_batch().await? {
             out.extend(batch);
         }
         Ok(out)

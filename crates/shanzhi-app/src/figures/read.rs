@@ -1,12 +1,15 @@
 //! Reading timelines as record-export rows, a batch of matters at a time
 //! (bounded memory however many matters a city has).
 
-use shanzhi_domain::indicators::{TimelineRow, rows_of};
-use shanzhi_domain::{DivisionCode, Line, Matter, MatterId, Micros};
-use shanzhi_store::{MatterQuery, MatterScope, Store};
+use std::sync::Arc;
 
-use crate::AppResult;
+use shanzhi_domain::indicators::{TimelineRow, rows_of};
+use shanzhi_domain::{DivisionCode, Line, Matter, MatterEvent, MatterId, Micros};
+use shanzhi_store::{MatterQuery, MatterScope, Store, StoreError};
+use tokio::task::JoinHandle;
+
 use crate::access::Scoped;
+use crate::{AppError, AppResult};
 
 /// Matters per read.
 pub(crate) const BATCH: usize = 500;
@@ -45,12 +48,33 @@ impl MatterPages {
     }
 }
 
+/// One page of matters with their timelines, as the store gave them.
+type Page = (Vec<Matter>, Vec<(MatterId, MatterEvent)>);
+
+/// A read of the next page running beside the caller's work on this one:
+/// the walk comes back with it, to go on from where it stopped.
+type Prefetch = JoinHandle<AppResult<(MatterPages, Option<Page>)>>;
+
 /// The matters in the caller's scope reported before `before`, newest
-/// first, with their entries before `before`.
+/// first, with their entries before `before`. While the caller turns one
+/// page into rows, the next is read (the store's worker and the caller's
+/// thread each busy, not taking turns): the export's rate nearly doubles.
 #[derive(Debug)]
 pub(crate) struct TimelineReader {
-    pages: MatterPages,
+    store: Arc<dyn Store>,
+    /// The walk, when no read of it is running.
+    pages: Option<MatterPages>,
+    next: Option<Prefetch>,
     before: Micros,
+}
+
+impl Drop for TimelineReader {
+    /// An export given up (the client went away) stops reading.
+    fn drop(&mut self) {
+        if let Some(next) = self.next.take() {
+            next.abort();
+        }
+    }
 }
 
 impl Scoped<'_> {
@@ -68,16 +92,38 @@ impl Scoped<'_> {
         let scope = MatterScope { reporter: None, ..self.matter_scope() };
         let query =
             MatterQuery { scope, within, line, to: Some(before), active_since, limit: BATCH, ..MatterQuery::default() };
-        TimelineReader { pages: MatterPages::new(query), before }
+        TimelineReader { store: self.app.store.clone(), pages: Some(MatterPages::new(query)), next: None, before }
     }
 }
 
+/// Read the walk's next page and its timelines.
+async fn read_page(store: Arc<dyn Store>, mut pages: MatterPages) -> AppResult<(MatterPages, Option<Page>)> {
+    let Some(matters) = pages.next(&*store).await? else { return Ok((pages, None)) };
+    let ids: Vec<MatterId> = matters.iter().map(|m| m.id.clone()).collect();
+    let events = store.matter_events_of(&ids).await?;
+    Ok((pages, Some((matters, events))))
+}
+
 impl TimelineReader {
+    fn start_read(&mut self) {
+        if let Some(pages) = self.pages.take() {
+            self.next = Some(tokio::spawn(read_page(self.store.clone(), pages)));
+        }
+    }
+
     /// The next batch: each matter's rows in timeline order; `None` at the end.
-    pub(crate) async fn next_batch(&mut self, s: &Scoped<'_>) -> AppResult<Option<Vec<Vec<TimelineRow>>>> {
-        let Some(matters) = self.pages.next(&*s.app.store).await? else { return Ok(None) };
-        let ids: Vec<MatterId> = matters.iter().map(|m| m.id.clone()).collect();
-        let mut events = s.app.store.matter_events_of(&ids).await?.into_iter().peekable();
+    pub(crate) async fn next_batch(&mut self) -> AppResult<Option<Vec<Vec<TimelineRow>>>> {
+        if self.next.is_none() {
+            self.start_read();
+        }
+        let Some(next) = self.next.take() else { return Ok(None) };
+        // A read that panicked is a fault of the store's (the only work in it).
+        let (pages, page) =
+            next.await.map_err(|e| AppError::Store(StoreError::Database(format!("timeline read: {e}"))))??;
+        let Some((matters, events)) = page else { return Ok(None) };
+        self.pages = Some(pages);
+        self.start_read();
+        let mut events = events.into_iter().peekable();
         let mut out = Vec::with_capacity(matters.len());
         for m in &matters {
             let mut own = Vec::new();
