@@ -19,6 +19,7 @@ use crate::{AppError, AppResult};
 /// `amount` is yuan as people write it (`12,000.50`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PaymentForm {
     pub amount: String,
     /// Allocation: where the money comes from.
@@ -53,12 +54,20 @@ pub struct LedgerLine {
     pub hash: String,
 }
 
+/// The year's money from one source (yuan).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Allocated {
+    pub source: String,
+    pub amount: String,
+}
+
 /// The fund at a glance (yuan) and its ledger.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundView {
     pub community: String,
-    pub allocated: Vec<(String, String)>,
+    pub allocated: Vec<Allocated>,
     pub committed: String,
     pub spent: String,
     pub available: String,
@@ -197,7 +206,11 @@ impl Scoped<'_> {
         }
         Ok(FundView {
             community: community.to_owned(),
-            allocated: summary.allocated.iter().map(|(s, v)| (s.label_zh().to_owned(), yuan(*v))).collect(),
+            allocated: summary
+                .allocated
+                .iter()
+                .map(|(s, v)| Allocated { source: s.label_zh().to_owned(), amount: yuan(*v) })
+                .collect(),
             committed: yuan(summary.committed),
             spent: yuan(summary.spent),
             available: yuan(books.balance(&Account::Available)),

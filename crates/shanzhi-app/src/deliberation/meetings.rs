@@ -23,6 +23,7 @@ pub const MAX_ATTENDANCE: usize = 500;
 /// A meeting to open on the current step.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct MeetingForm {
     pub step: String,
     pub agenda: String,
@@ -127,7 +128,7 @@ impl Scoped<'_> {
                         "not_a_member",
                         Bilingual::new(
                             format!("“{name}”不是本届{}成员，不能计入到会人数", step.body.label_zh()),
-                            format!("'{name}' is not a member of the {} this term", step.body.label_en()),
+                            format!("not a member of the {} this term: {name}", step.body.label_en()),
                         ),
                     ));
                 };

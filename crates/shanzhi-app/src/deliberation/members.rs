@@ -16,6 +16,7 @@ use crate::{AppError, AppResult};
 /// A member to appoint, as a form or request gives it.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct MemberForm {
     pub body: Body,
     pub username: String,
@@ -80,7 +81,7 @@ impl Scoped<'_> {
             return Err(bad(
                 "method_code_taken",
                 format!("“{}”是系统内置规则的代码，请换一个", method.code),
-                format!("'{}' is a shipped method's code: choose another", method.code),
+                format!("the code {} is a shipped method's: choose another", method.code),
             ));
         }
         let body = serde_json::to_string(method).map_err(|e| AppError::internal(e.to_string()))?;

@@ -22,10 +22,10 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, DivisionCode, DivisionLevel, Place};
 use shanzhi_store::Micros;
 
-pub use fund::{FundView, LedgerLine, PaymentForm};
+pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
 pub use members::{MemberForm, MemberView};
-pub use proposals::{NoteForm, ProposalForm, ProposalView, StepForm, StepView};
+pub use proposals::{NoteForm, ProposalForm, ProposalView, RemarkView, StepForm, StepView};
 pub use verify::{DeliberationCheck, verify_deliberation};
 
 use crate::access::{Scoped, Via};
@@ -70,7 +70,7 @@ pub fn community_code(code: &str) -> AppResult<DivisionCode> {
         return Err(bad(
             "invalid_community",
             format!("“{code}”不是社区（村）代码"),
-            format!("'{code}' is not a community (village) code"),
+            format!("not a community (village) code: {code}"),
         ));
     }
     Ok(c)

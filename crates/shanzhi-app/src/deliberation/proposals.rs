@@ -23,6 +23,7 @@ use crate::{AppError, AppResult};
 /// A new proposal.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ProposalForm {
     pub title: String,
     pub body: String,
@@ -37,6 +38,7 @@ pub struct ProposalForm {
 /// What a step's body hands in to finish it.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StepForm {
     pub step: String,
     #[serde(default)]
@@ -50,11 +52,27 @@ pub struct StepForm {
 /// supervisory note (`supervision`).
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NoteForm {
     pub kind: String,
     pub text: String,
     /// Progress (milestone) or satisfaction (survey), 0–100.
     #[serde(default)]
+    pub percent: Option<u8>,
+}
+
+/// A comment, an objection or a note as people read it: by name.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RemarkView {
+    pub seq: i64,
+    pub author: String,
+    pub at: String,
+    pub text: String,
+    /// 进度 / 满意度测评 / 监督意见 (notes), 异议 (objections), 评论 (comments).
+    pub kind: String,
+    /// The step it concerns (objections, notes).
+    pub step: Option<String>,
     pub percent: Option<u8>,
 }
 
@@ -457,9 +475,36 @@ impl Scoped<'_> {
         Ok(self.app.store.add_comment(id, author, self.now_micros_d(), &body).await?)
     }
 
-    pub async fn comments(&self, id: &str) -> AppResult<Vec<Remark>> {
+    /// Comments, objections and notes of a proposal, by kind then in order.
+    pub async fn remarks(&self, id: &str) -> AppResult<Vec<RemarkView>> {
         self.readable(id).await?;
-        Ok(self.app.store.comments(id).await?)
+        let mut out = Vec::new();
+        for r in self.app.store.comments(id).await? {
+            out.push(self.remark_view(r, "评论", None, None).await?);
+        }
+        for (step, r) in self.app.store.objections(id).await? {
+            out.push(self.remark_view(r, "异议", Some(step), None).await?);
+        }
+        for n in self.app.store.notes(id).await? {
+            let kind = match n.kind.as_str() {
+                "milestone" => "进度",
+                "survey" => "满意度测评",
+                _ => "监督意见",
+            };
+            out.push(self.remark_view(n.remark, kind, Some(n.step_code), n.percent).await?);
+        }
+        Ok(out)
+    }
+
+    async fn remark_view(
+        &self,
+        r: Remark,
+        kind: &str,
+        step: Option<String>,
+        percent: Option<u8>,
+    ) -> AppResult<RemarkView> {
+        let author = self.app.store.user_by_id(&r.author).await?.map(|u| u.display_name).unwrap_or_default();
+        Ok(RemarkView { seq: r.seq, author, at: r.at.to_string(), text: r.body, kind: kind.to_owned(), step, percent })
     }
 
     /// An objection to the running notice, by a member of the community.
@@ -518,10 +563,5 @@ impl Scoped<'_> {
             },
         };
         Ok(self.app.store.add_note(&note).await?)
-    }
-
-    pub async fn notes(&self, id: &str) -> AppResult<Vec<NoteRecord>> {
-        self.readable(id).await?;
-        Ok(self.app.store.notes(id).await?)
     }
 }

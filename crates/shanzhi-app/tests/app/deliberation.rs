@@ -206,7 +206,7 @@ async fn a_fund_proposal_walks_the_five_steps_under_the_rules() {
     assert_eq!(p.status, "done");
     let states: Vec<&str> = p.steps.iter().map(|s| s.state.as_str()).collect();
     assert_eq!(states, ["已完成"; 5]);
-    assert_eq!(app.scoped(party.clone()).notes(&id).await.expect("notes").len(), 3);
+    assert_eq!(app.scoped(party.clone()).remarks(&id).await.expect("remarks").len(), 4);
 
     let check = verify_deliberation(app).await.expect("verify");
     assert_eq!((check.votes, check.entries, check.problems.len()), (4, 3, 0), "{:?}", check.problems);

@@ -97,7 +97,7 @@ impl Stage {
         if current.body != body {
             return Err(Bilingual::new(
                 format!("“{}”由{}办理", current.name, current.body.label_zh()),
-                format!("'{}' is taken by the {}", current.name_en_or_code(), current.body.label_en()),
+                format!("the step '{}' is taken by the {}", current.name_en_or_code(), current.body.label_en()),
             ));
         }
         let missing: Vec<Artefact> =
@@ -107,7 +107,7 @@ impl Stage {
             let en: Vec<&str> = missing.iter().map(|a| a.as_str()).collect();
             return Err(Bilingual::new(
                 format!("“{}”还缺少：{}", current.name, zh.join("、")),
-                format!("'{}' still needs: {}", current.name_en_or_code(), en.join(", ")),
+                format!("the step '{}' still needs: {}", current.name_en_or_code(), en.join(", ")),
             ));
         }
         match (current.vote, report.tally) {

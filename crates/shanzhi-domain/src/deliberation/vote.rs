@@ -107,7 +107,7 @@ impl Ballots {
         if let Some(outsider) = present.iter().find(|p| !members.contains(*p)) {
             return Err(Bilingual::new(
                 format!("“{outsider}”不是本届成员，不能计入到会人数"),
-                format!("'{outsider}' is not a member of this term and cannot be counted present"),
+                format!("not a member of this term, so not counted present: {outsider}"),
             ));
         }
         Ok(Ballots { members, present, votes: BTreeMap::new() })
