@@ -269,6 +269,6 @@ async fn a_proposal_through_a_communitys_own_method_over_http() {
     let ledger = w.ok(None, Method::GET, &fund, None).await;
     assert_eq!((ledger["available"].as_str(), ledger["spent"].as_str()), (Some("30,000.00"), Some("18,000.00")));
     assert_eq!(ledger["lines"].as_array().map(Vec::len), Some(3), "a refused payment wrote nothing: {ledger}");
-    let listed = w.ok(None, Method::GET, &format!("/api/v1/proposals?within=510104"), None).await;
+    let listed = w.ok(None, Method::GET, "/api/v1/proposals?within=510104", None).await;
     assert_eq!(listed[0]["id"].as_str(), Some(id.as_str()), "public once noticed");
 }
