@@ -93,7 +93,7 @@ impl Scoped<'_> {
     /// Append `posting` if the books allow it.
     async fn post(&self, community: &str, posting: Posting, proposal: Option<&str>) -> AppResult<FundView> {
         let (mut books, last) = self.books(community).await?;
-        let entry = ledger::append(&mut books, last.as_ref(), self.now_micros_d(), &self.actor.name, posting)
+        let entry = ledger::append(&mut books, last.as_ref(), self.app.now_micros(), &self.actor.name, posting)
             .map_err(|e| invalid("fund_refused", e))?;
         match self.app.store.append_ledger(community, &entry, proposal).await {
             Err(StoreError::Constraint(_)) => {

@@ -140,7 +140,7 @@ impl Scoped<'_> {
             id: uuid::Uuid::now_v7().to_string(),
             proposal_id: p.record.id.clone(),
             step_code: step.code.clone(),
-            held_at: self.now_micros_d(),
+            held_at: self.app.now_micros(),
             agenda,
             minutes: None,
             vote_rule: serde_json::to_string(&rule).map_err(corrupt)?,
@@ -169,7 +169,7 @@ impl Scoped<'_> {
         }
         let me = self.actor.user_id().unwrap_or_default().to_owned();
         ballots.cast(&me, choice).map_err(AppError::Forbidden)?;
-        match self.app.store.cast_vote(meeting, &me, choice, self.now_micros_d()).await {
+        match self.app.store.cast_vote(meeting, &me, choice, self.app.now_micros()).await {
             Err(StoreError::Constraint(_)) => {
                 return Err(conflict("already_voted", "每位成员只能表决一次", "each member votes once"));
             }
@@ -190,7 +190,7 @@ impl Scoped<'_> {
             if step.body == Body::Residents { cast } else { u32::try_from(m.attendance.len()).unwrap_or(u32::MAX) };
         let t = tally(rule, m.members, present, [count(Choice::For), count(Choice::Against), count(Choice::Abstain)]);
         let json = serde_json::to_string(&t).map_err(corrupt)?;
-        match self.app.store.close_meeting(meeting, self.now_micros_d(), &json).await {
+        match self.app.store.close_meeting(meeting, self.app.now_micros(), &json).await {
             Err(StoreError::Constraint(_)) => {
                 return Err(conflict("meeting_closed", "表决已结束", "the vote is closed already"));
             }

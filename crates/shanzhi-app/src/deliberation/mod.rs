@@ -15,12 +15,10 @@ mod members;
 mod proposals;
 mod verify;
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use shanzhi_domain::deliberation::Body;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, DivisionCode, DivisionLevel, Place};
-use shanzhi_store::Micros;
 
 pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
@@ -81,14 +79,6 @@ fn not_found() -> AppError {
 }
 
 impl Scoped<'_> {
-    pub(crate) fn now_at(&self) -> Timestamp {
-        self.app.now()
-    }
-
-    pub(crate) fn now_micros_d(&self) -> Micros {
-        Micros::from(self.app.now())
-    }
-
     /// Today in Beijing, on the application's clock.
     pub(crate) fn day(&self) -> Date {
         self.app.now().to_zoned_datetime(shanzhi_domain::calendar::china()).date()

@@ -172,7 +172,7 @@ impl Scoped<'_> {
     /// May the caller read this proposal? Noticed: everyone. Otherwise its
     /// community's members and those who oversee the community.
     async fn may_read(&self, p: &ProposalRecord) -> AppResult<bool> {
-        let now = self.now_micros_d();
+        let now = self.app.now_micros();
         let noticed = self.app.store.notices(&p.id).await?.iter().any(|n| n.start <= now);
         Ok(noticed || self.oversees(&p.community) || !self.bodies_in(&p.community).await?.is_empty())
     }
@@ -237,7 +237,7 @@ impl Scoped<'_> {
             return Err(AppError::Unauthorized(Bilingual::new("请先登录", "sign in first")));
         };
         let stage = Stage::new(needed);
-        let now = self.now_micros_d();
+        let now = self.app.now_micros();
         let record = ProposalRecord {
             id: uuid::Uuid::now_v7().to_string(),
             community: community.to_owned(),
@@ -258,6 +258,14 @@ impl Scoped<'_> {
         };
         self.app.store.create_proposal(&record).await?;
         self.proposal(&record.id).await
+    }
+
+    /// Move a proposal on; "changed meanwhile" if someone else did first.
+    async fn change_stage(&self, change: &StageChange) -> AppResult<()> {
+        match self.app.store.change_stage(change).await {
+            Err(StoreError::Constraint(_)) => Err(moved_on()),
+            other => Ok(other?),
+        }
     }
 
     fn is_op(&self) -> bool {
@@ -307,7 +315,7 @@ impl Scoped<'_> {
     async fn proposal_view(&self, p: &Loaded) -> AppResult<ProposalView> {
         let done = self.app.store.proposal_steps(&p.record.id).await?;
         let notices = self.app.store.notices(&p.record.id).await?;
-        let now = self.now_micros_d();
+        let now = self.app.now_micros();
         let mut steps = Vec::new();
         for (i, s) in p.method.steps.iter().enumerate() {
             let record = done.iter().find(|d| d.step_code == s.code);
@@ -373,7 +381,7 @@ impl Scoped<'_> {
             ));
         }
         let stage = p.stage.support().map_err(|e| invalid("not_gathering", e))?;
-        let change = p.change(&stage, self.now_micros_d())?;
+        let change = p.change(&stage, self.app.now_micros())?;
         match self.app.store.support_proposal(&user, &change).await {
             Err(StoreError::Constraint(_)) => return Err(moved_on()),
             other => other?,
@@ -398,12 +406,12 @@ impl Scoped<'_> {
         };
         let report = StepReport { artefacts: form.artefacts.iter().copied().collect::<BTreeSet<_>>(), tally };
         let calendar = self.app.timing().calendar.clone();
-        let now = self.now_at();
+        let now = self.app.now();
         let stage = p
             .stage
             .finish_step(&p.method, &step.code, step.body, &report, now, &calendar)
             .map_err(|e| invalid("step_refused", e))?;
-        let at = self.now_micros_d();
+        let at = self.app.now_micros();
         let mut change = p.change(&stage, at)?;
         let index = u32::try_from(p.stage.step().unwrap_or_default()).unwrap_or(u32::MAX);
         change.step = Some(StepDone {
@@ -423,10 +431,7 @@ impl Scoped<'_> {
                 end: Micros::from(notice.end),
             });
         }
-        match self.app.store.change_stage(&change).await {
-            Err(StoreError::Constraint(_)) => return Err(moved_on()),
-            other => other?,
-        }
+        self.change_stage(&change).await?;
         self.proposal(id).await
     }
 
@@ -439,11 +444,8 @@ impl Scoped<'_> {
                 "only the community's members may",
             )));
         }
-        let stage = p.stage.end_notice(&p.method, self.now_at()).map_err(|e| invalid("notice_running", e))?;
-        match self.app.store.change_stage(&p.change(&stage, self.now_micros_d())?).await {
-            Err(StoreError::Constraint(_)) => return Err(moved_on()),
-            other => other?,
-        }
+        let stage = p.stage.end_notice(&p.method, self.app.now()).map_err(|e| invalid("notice_running", e))?;
+        self.change_stage(&p.change(&stage, self.app.now_micros())?).await?;
         self.proposal(id).await
     }
 
@@ -454,10 +456,7 @@ impl Scoped<'_> {
             return Err(AppError::Forbidden(Bilingual::new("只有提议人可以撤回", "only the proposer may withdraw it")));
         }
         let stage = p.stage.withdraw(&p.method).map_err(|e| invalid("cannot_withdraw", e))?;
-        match self.app.store.change_stage(&p.change(&stage, self.now_micros_d())?).await {
-            Err(StoreError::Constraint(_)) => return Err(moved_on()),
-            other => other?,
-        }
+        self.change_stage(&p.change(&stage, self.app.now_micros())?).await?;
         self.proposal(id).await
     }
 
@@ -472,7 +471,7 @@ impl Scoped<'_> {
         }
         let body = text(("评论", "comment"), body, MAX_TEXT)?;
         let author = self.actor.user_id().unwrap_or_default();
-        Ok(self.app.store.add_comment(id, author, self.now_micros_d(), &body).await?)
+        Ok(self.app.store.add_comment(id, author, self.app.now_micros(), &body).await?)
     }
 
     /// Comments, objections and notes of a proposal, by kind then in order.
@@ -519,11 +518,11 @@ impl Scoped<'_> {
         let Stage::Noticed { step, notice } = p.stage else {
             return Err(invalid("no_notice", Bilingual::new("该议题当前没有公示", "the proposal is not under notice")));
         };
-        notice.take_objection(self.now_at()).map_err(|e| invalid("notice_closed", e))?;
+        notice.take_objection(self.app.now()).map_err(|e| invalid("notice_closed", e))?;
         let body = text(("异议", "objection"), body, MAX_TEXT)?;
         let code = p.method.steps.get(step).map(|s| s.code.clone()).unwrap_or_default();
         let author = self.actor.user_id().unwrap_or_default();
-        Ok(self.app.store.add_objection(id, &code, author, self.now_micros_d(), &body).await?)
+        Ok(self.app.store.add_objection(id, &code, author, self.app.now_micros(), &body).await?)
     }
 
     /// A milestone (committee), the acceptance survey (Party organisation)
@@ -558,7 +557,7 @@ impl Scoped<'_> {
             remark: Remark {
                 seq: 0,
                 author: self.actor.user_id().unwrap_or_default().to_owned(),
-                at: self.now_micros_d(),
+                at: self.app.now_micros(),
                 body: text(("记录", "note"), &form.text, MAX_TEXT)?,
             },
         };
