@@ -327,3 +327,45 @@ async fn a_community_defines_its_own_method_and_a_proposal_runs_through_it() {
     clock.set(at(12, 1, 10, 0));
     assert!(app.scoped(committee).finish_step(&id, &step("act", &[Artefact::Photos], None)).await.is_err());
 }
+
+#[tokio::test]
+async fn a_matter_becomes_a_proposal_linked_both_ways() {
+    let clock = Arc::new(ManualClock::new(at(11, 2, 10, 0)));
+    let t = TestApp::new()
+        .with_clock(clock)
+        .with_grid()
+        .with_categories()
+        .with_staff(Role::Resident)
+        .with_staff(Role::CommunityWorker)
+        .with_account("worker_elsewhere", Role::CommunityWorker, Some("510104022009"))
+        .start()
+        .await;
+    let report = shanzhi_app::matters::IntakeRequest {
+        category: "0110".to_owned(),
+        lng: Some(shanzhi_testkit::INSIDE_POINT.0),
+        lat: Some(shanzhi_testkit::INSIDE_POINT.1),
+        description: "院内路灯反复损坏，无部门认领".to_owned(),
+        ..shanzhi_app::matters::IntakeRequest::default()
+    };
+    let matter = t.scoped(t.actor_for(Role::Resident).await).intake(report).await.expect("reported").matter.id;
+    let form = ProposalForm {
+        title: "院内路灯改造".to_owned(),
+        body: "由反复上报的事件转为议题".to_owned(),
+        origin: Origin::Matter,
+        method: "five_step".to_owned(),
+        matter: Some(matter.to_string()),
+    };
+    let worker = t.scoped(t.actor_for(Role::CommunityWorker).await);
+    let p = worker.propose(INSIDE, &form).await.expect("raised from the matter");
+    assert_eq!((p.matter.as_deref(), p.status.as_str()), (Some(matter.as_str()), "working"), "no support needed");
+    let linked = worker.proposals_of_matter(matter.as_str()).await.expect("the matter's proposals");
+    assert_eq!(linked.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [p.id.as_str()]);
+    // Filed under another community: refused; by a worker of another community: refused.
+    let elsewhere = worker.propose("510104022009", &form).await;
+    assert!(elsewhere.is_err(), "{elsewhere:?}");
+    let other = t.scoped(t.actor("worker_elsewhere").await);
+    assert!(matches!(other.propose(INSIDE, &form).await, Err(AppError::Forbidden(_))));
+    assert!(other.proposals_of_matter(matter.as_str()).await.expect("list").is_empty(), "not theirs to see");
+    let no_matter = ProposalForm { matter: None, ..form };
+    assert_eq!(code_of(&worker.propose(INSIDE, &no_matter).await.expect_err("which matter?")), "invalid_matter");
+}
