@@ -3,6 +3,7 @@
 //! rules that span more than one store call live here.
 
 pub mod access;
+pub mod deliberation;
 pub mod demo;
 pub mod divisions;
 mod error;

@@ -11,11 +11,13 @@ mod audit;
 mod auth;
 mod contents;
 mod convert;
+mod deliberation;
 mod dictionary;
 mod division;
 mod fetch;
 mod figures;
 mod fragments;
+mod fund;
 mod grid;
 mod matter;
 

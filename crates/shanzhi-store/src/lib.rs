@@ -4,9 +4,11 @@
 
 mod audit;
 mod auth;
+mod deliberation;
 mod division;
 mod error;
 mod figures;
+mod fund;
 mod grid;
 mod matter;
 mod patrol;
@@ -25,9 +27,14 @@ use serde::Serialize;
 
 pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, audit_hash};
 pub use auth::{ApiTokenRecord, AuthStore, SessionRecord, ThrottleCount};
+pub use deliberation::{
+    DeliberationStore, MeetingRecord, MemberRecord, NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark,
+    StageChange, StepDone, StoredMethod, VoteRecord,
+};
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use figures::{FigureStore, PartQuery, PartSum};
+pub use fund::FundStore;
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,
@@ -89,6 +96,8 @@ pub trait Store:
     + LogStore
     + FigureStore
     + RankingStore
+    + DeliberationStore
+    + FundStore
     + fmt::Debug
     + Send
     + Sync

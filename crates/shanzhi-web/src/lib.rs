@@ -103,7 +103,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::self_handle::routes())
         .merge(routes::patrols::routes())
         .merge(routes::places::routes())
-        .merge(routes::people::routes());
+        .merge(routes::people::routes())
+        .merge(routes::proposals::routes())
+        .merge(routes::meetings::routes())
+        .merge(routes::communities::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::health::routes())
         .nest("/api/v1", api)

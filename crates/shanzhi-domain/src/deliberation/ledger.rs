@@ -169,7 +169,7 @@ impl Books {
                             amount.yuan()
                         ),
                         format!(
-                            "¥{} available, not enough to reserve ¥{}",
+                            "only ¥{} available, not enough to reserve ¥{}",
                             yuan(self.balance(&Account::Available)),
                             amount.yuan()
                         ),
@@ -186,7 +186,7 @@ impl Books {
                     return Err(Bilingual::new(
                         format!("该项目经决议安排的资金尚余 {} 元，不能支付 {} 元", yuan(left), amount.yuan()),
                         format!(
-                            "¥{} of this proposal's decided money is left: ¥{} cannot be paid",
+                            "only ¥{} of this proposal's decided money is left: ¥{} cannot be paid",
                             yuan(left),
                             amount.yuan()
                         ),
@@ -199,7 +199,7 @@ impl Books {
                 if left < amount.get() {
                     return Err(Bilingual::new(
                         format!("该项目尚余 {} 元，不能退回 {} 元", yuan(left), amount.yuan()),
-                        format!("¥{} is left on this proposal: ¥{} cannot be released", yuan(left), amount.yuan()),
+                        format!("only ¥{} is left on this proposal: ¥{} cannot be released", yuan(left), amount.yuan()),
                     ));
                 }
                 (Account::Available, Account::Committed(proposal.clone()), *amount)

@@ -94,8 +94,17 @@ pub struct WorkMethod {
     pub name: String,
     #[serde(default)]
     pub name_en: String,
+    /// Residents' supports a proposal from residents needs before its first
+    /// step; `None`: [`DEFAULT_SUPPORT`].
+    #[serde(default)]
+    pub support: Option<u32>,
     pub steps: Vec<Step>,
 }
+
+/// Supports a resident's proposal needs when its method does not say.
+pub const DEFAULT_SUPPORT: u32 = 30;
+/// The most supports a method may ask for.
+pub const MAX_SUPPORT: u32 = 10_000;
 
 /// Most steps a method may have: a method is read by people on a notice board.
 pub const MAX_STEPS: usize = 20;
@@ -123,6 +132,12 @@ impl WorkMethod {
         }
         if !name_ok(&self.name) {
             errors.push(Bilingual::new("方法名称应为 1–60 个字", "the method's name must be 1–60 characters"));
+        }
+        if self.support.is_some_and(|n| n > MAX_SUPPORT) {
+            errors.push(Bilingual::new(
+                format!("附议人数最多为 {MAX_SUPPORT}"),
+                format!("a method asks for at most {MAX_SUPPORT} supports"),
+            ));
         }
         if self.steps.is_empty() || self.steps.len() > MAX_STEPS {
             errors.push(Bilingual::new(
@@ -213,6 +228,7 @@ pub fn five_step() -> WorkMethod {
         code: "five_step".to_owned(),
         name: "五步工作法".to_owned(),
         name_en: "The five-step method".to_owned(),
+        support: None,
         steps: vec![
             step(
                 "propose",
@@ -276,6 +292,7 @@ pub fn four_deliberations() -> WorkMethod {
         code: "four_two".to_owned(),
         name: "四议两公开".to_owned(),
         name_en: "Four deliberations, two disclosures".to_owned(),
+        support: None,
         steps: vec![
             step(
                 "propose",

@@ -12,5 +12,5 @@ pub mod vote;
 pub use ledger::{Books, Fen, FundSource, LedgerEntry, Posting};
 pub use method::{Artefact, Body, Step, WorkMethod};
 pub use notice::Notice;
-pub use proposal::{Stage, StepReport};
-pub use vote::{Ballots, Base, Choice, Tally, Threshold, VoteRule};
+pub use proposal::{Origin, Stage, StepReport};
+pub use vote::{Ballots, Base, Choice, Tally, Threshold, VOTE_GENESIS, VoteRule, vote_hash};

@@ -15,6 +15,26 @@ use super::vote::Tally;
 use crate::calendar::Calendar;
 use crate::text::Bilingual;
 
+crate::code_enum! {
+    /// Who raised a proposal.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Origin {
+        /// A resident of the community, signed in.
+        Resident => "resident", "居民提议";
+        /// The community's Party organisation.
+        Party => "party", "党组织提议";
+        /// A social organisation working in the community.
+        Social => "social", "社会组织提议";
+        /// Raised from a matter that recurs or no department can take (以事聚人).
+        Matter => "matter", "由事件转为议题";
+    }
+    from_str(s: s.trim()) -> Bilingual {
+        Bilingual::new(format!("未知的提议来源“{s}”"), format!("unknown origin '{s}'"))
+    }
+}
+
 /// Where a proposal stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
@@ -77,7 +97,7 @@ impl Stage {
         if current.body != body {
             return Err(Bilingual::new(
                 format!("“{}”由{}办理", current.name, current.body.label_zh()),
-                format!("'{}' is taken by the {}", current.name_en_or_code(), current.body.label_en()),
+                format!("the step '{}' is taken by the {}", current.name_en_or_code(), current.body.label_en()),
             ));
         }
         let missing: Vec<Artefact> =
@@ -87,7 +107,7 @@ impl Stage {
             let en: Vec<&str> = missing.iter().map(|a| a.as_str()).collect();
             return Err(Bilingual::new(
                 format!("“{}”还缺少：{}", current.name, zh.join("、")),
-                format!("'{}' still needs: {}", current.name_en_or_code(), en.join(", ")),
+                format!("the step '{}' still needs: {}", current.name_en_or_code(), en.join(", ")),
             ));
         }
         match (current.vote, report.tally) {
@@ -135,6 +155,26 @@ impl Stage {
 
     fn after(method: &WorkMethod, step: usize) -> Stage {
         if step + 1 < method.steps.len() { Stage::Working { step: step + 1 } } else { Stage::Done }
+    }
+
+    /// The kind of stage, as lists file it.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Stage::Gathering { .. } => "gathering",
+            Stage::Working { .. } => "working",
+            Stage::Noticed { .. } => "noticed",
+            Stage::Done => "done",
+            Stage::Rejected { .. } => "rejected",
+            Stage::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The step under way or under notice, if any.
+    pub fn step(&self) -> Option<usize> {
+        match *self {
+            Stage::Working { step } | Stage::Noticed { step, .. } => Some(step),
+            _ => None,
+        }
     }
 
     pub fn is_finished(&self) -> bool {

@@ -5,6 +5,7 @@
 //! Each case is a plain async function over `&dyn Store`, so a failing case
 //! names the same behaviour on every backend.
 
+mod deliberation;
 mod desk;
 mod divisions;
 mod figures;
@@ -24,6 +25,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 
 use crate::Store;
 
+pub use deliberation::*;
 pub use desk::*;
 pub use divisions::*;
 pub use figures::*;
@@ -123,6 +125,10 @@ macro_rules! contract_tests {
             the_audit_log_is_a_hash_chain,
             scheme_versions_are_numbered_per_unit_type,
             published_rankings_are_chained_logged_and_unique,
+            methods_and_members_are_kept_with_their_terms,
+            proposals_move_on_only_from_the_version_read,
+            votes_are_chained_and_cast_once_in_an_open_meeting,
+            the_fund_ledger_is_appended_in_order_only,
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,

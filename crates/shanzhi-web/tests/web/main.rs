@@ -10,6 +10,7 @@ mod api;
 mod auth_api;
 mod calendar_api;
 mod dashboard;
+mod deliberation_api;
 mod desk;
 mod desk_queue;
 mod exports_api;

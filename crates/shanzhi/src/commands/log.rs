@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use shanzhi_app::App;
 use shanzhi_app::access::verify_audit_chain;
+use shanzhi_app::deliberation::verify_deliberation;
 use shanzhi_app::matters::verify_matter_chains;
 use shanzhi_app::tlog::{CheckpointFiles, verify_log, write_key_file};
 use shanzhi_domain::tlog::{SecretKey, SignedCheckpoint, VerifierKey, hash_to_hex};
@@ -113,6 +114,17 @@ pub async fn run_checks(app: &App, checkpoint: Option<PathBuf>, extra_keys: &[Ve
             m.broken.len(),
             list.join("\n")
         ));
+    }
+    let d = verify_deliberation(app).await?;
+    if d.problems.is_empty() {
+        println!(
+            "议事记录完整：{} 条表决、{} 个社区资金台账共 {} 条，哈希链无误 \
+             (deliberation intact: {} votes, {} fund ledgers with {} entries)",
+            d.votes, d.ledgers, d.entries, d.votes, d.ledgers, d.entries
+        );
+    } else {
+        let list: Vec<String> = d.problems.iter().map(|(zh, en)| format!("  {zh} ({en})")).collect();
+        failures.push(format!("议事表决或资金台账被改动 (votes or fund ledgers were altered):\n{}", list.join("\n")));
     }
     if failures.is_empty() { Ok(()) } else { bail!(failures.join("\n")) }
 }

@@ -8,6 +8,7 @@ mod support;
 mod backup;
 mod browser;
 mod cli;
+mod deliberation;
 mod export;
 mod hostile;
 mod interop;

@@ -125,6 +125,7 @@ fn a_method_a_community_defines_drives_a_proposal_without_code() {
         code: "five_lines".to_owned(),
         name: "五线工作法".to_owned(),
         name_en: String::new(),
+        support: Some(10),
         steps: vec![
             Step {
                 code: "collect".to_owned(),

@@ -1,0 +1,93 @@
+//! The community fund's ledger (migration 0015): entries as the domain made
+//! them, appended only after the last one of their community.
+
+use async_trait::async_trait;
+use shanzhi_domain::deliberation::LedgerEntry;
+use shanzhi_domain::deliberation::ledger::LEDGER_GENESIS;
+use shanzhi_store::{FundStore, StoreError, StoreResult};
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+use sqlx::{QueryBuilder, Row};
+
+use crate::{SqlStore, map_err};
+
+#[derive(SqlRow)]
+struct EntryRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    posting: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl TryFrom<EntryRow> for LedgerEntry {
+    type Error = StoreError;
+    fn try_from(r: EntryRow) -> StoreResult<LedgerEntry> {
+        Ok(LedgerEntry {
+            seq: r.seq,
+            at: r.at.into(),
+            actor: r.actor,
+            posting: serde_json::from_str(&r.posting).map_err(StoreError::corrupt)?,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+#[sql_bounds]
+#[async_trait]
+impl<DB> FundStore for SqlStore<DB> {
+    async fn append_ledger(&self, community: &str, e: &LedgerEntry, proposal: Option<&str>) -> StoreResult<()> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let mut q = QueryBuilder::<DB>::new("SELECT seq, hash FROM fund_ledger WHERE community_code = ");
+        q.push_bind(community.to_owned()).push(" ORDER BY seq DESC LIMIT 1");
+        let last = match q.build().fetch_optional(&mut *tx).await.map_err(map_err)? {
+            Some(r) => {
+                (r.try_get::<i64, _>(0usize).map_err(map_err)?, r.try_get::<String, _>(1usize).map_err(map_err)?)
+            }
+            None => (0, LEDGER_GENESIS.to_owned()),
+        };
+        if e.seq != last.0 + 1 || e.prev_hash != last.1 {
+            return Err(StoreError::Constraint(format!(
+                "ledger entry {} of {community} does not follow entry {} (the ledger moved on: read it again)",
+                e.seq, last.0
+            )));
+        }
+        let posting = serde_json::to_string(&e.posting).map_err(StoreError::corrupt)?;
+        let mut q = QueryBuilder::<DB>::new(
+            "INSERT INTO fund_ledger (community_code, seq, at, actor, posting, proposal_id, prev_hash, hash) ",
+        );
+        q.push_values([e], |mut v, e| {
+            v.push_bind(community.to_owned())
+                .push_bind(e.seq)
+                .push_bind(e.at.get())
+                .push_bind(e.actor.clone())
+                .push_bind(posting.clone())
+                .push_bind(proposal.map(str::to_owned))
+                .push_bind(e.prev_hash.clone())
+                .push_bind(e.hash.clone());
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn ledger(&self, community: &str) -> StoreResult<Vec<LedgerEntry>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT seq, at, actor, posting, prev_hash, hash FROM fund_ledger WHERE community_code = ",
+        );
+        q.push_bind(community.to_owned()).push(" ORDER BY seq LIMIT 1000000");
+        self.fetch_records::<EntryRow, _>(&mut q).await
+    }
+
+    async fn ledger_communities(&self) -> StoreResult<Vec<String>> {
+        let rows = QueryBuilder::<DB>::new(
+            "SELECT DISTINCT community_code FROM fund_ledger ORDER BY community_code LIMIT 100000",
+        )
+        .build()
+        .fetch_all(self.pool())
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(|r| r.try_get(0usize).map_err(map_err)).collect()
+    }
+}

@@ -1,0 +1,22 @@
+//! The community fund's ledger (社区保障激励资金台账): one chain per
+//! community, append-only. The domain computes each entry (the books must
+//! allow it; its hash links it to the one before); the store keeps it,
+//! refusing an entry whose number is taken (two appends that raced: the
+//! second is told to read again).
+
+use async_trait::async_trait;
+use shanzhi_domain::deliberation::LedgerEntry;
+
+use crate::StoreResult;
+
+#[async_trait]
+pub trait FundStore {
+    /// Append `entry` to `community`'s ledger; `proposal` is the proposal
+    /// it concerns, if any. `Constraint` if its number is taken or it does
+    /// not follow the last entry.
+    async fn append_ledger(&self, community: &str, entry: &LedgerEntry, proposal: Option<&str>) -> StoreResult<()>;
+    /// A community's ledger, in order.
+    async fn ledger(&self, community: &str) -> StoreResult<Vec<LedgerEntry>>;
+    /// Communities that keep a ledger.
+    async fn ledger_communities(&self) -> StoreResult<Vec<String>>;
+}
