@@ -8,6 +8,7 @@ mod cache;
 mod commands;
 mod demo;
 mod dictionary;
+mod duplicates;
 mod filter;
 mod holder;
 mod hotline;
@@ -46,7 +47,7 @@ pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
-pub use hotline::{HotlineImportReport, HotlineRow};
+pub use hotline::{DuplicatePair, HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;

@@ -5,6 +5,7 @@
 mod access;
 mod demo;
 mod divisions;
+mod duplicates;
 mod figures;
 mod grids;
 mod kept_figures;
