@@ -117,9 +117,7 @@ pub fn clusters(reports: &[Report], rule: &ClusterRule, end: Micros) -> Vec<Clus
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.score().total_cmp(&a.score()).then(b.size().cmp(&a.size())).then(a.first.cmp(&b.first))
-    });
+    out.sort_by(|a, b| b.score().total_cmp(&a.score()).then(b.size().cmp(&a.size())).then(a.first.cmp(&b.first)));
     out
 }
 

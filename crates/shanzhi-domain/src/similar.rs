@@ -101,10 +101,10 @@ pub struct DuplicateRule {
 
 impl DuplicateRule {
     /// 150 m, 72 hours either way; texts at least a quarter alike for the
-    /// same category (the category and place already say most), half alike
+    /// same category (the category and place already say most), two thirds alike
     /// for categories that only share their major class.
     pub const DEFAULT: DuplicateRule =
-        DuplicateRule { metres: 150.0, hours: 72, same_category_text: 0.25, family_text: 0.5 };
+        DuplicateRule { metres: 150.0, hours: 72, same_category_text: 0.25, family_text: 0.65 };
 
     /// The window around `at` in which repeats are looked for: `[from, to]`.
     pub fn window(&self, at: Micros) -> (Micros, Micros) {

@@ -120,7 +120,8 @@ impl Scoped<'_> {
                         times.insert(current.clone(), self.app.store.matter_by_number(current).await?);
                     }
                     times.get(current).and_then(Option::as_ref).is_some_and(|o| {
-                        o.status.state.is_open() && a_is_original(o.reported_at, &o.number, new.reported_at, &new.number)
+                        o.status.state.is_open()
+                            && a_is_original(o.reported_at, &o.number, new.reported_at, &new.number)
                     })
                 }
             };

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::similar::a_is_original;
+use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Channel, Matter, Micros};
 use shanzhi_geo::Crs;
 
@@ -314,9 +314,10 @@ impl DispatchDesk<'_> {
         let matters: Vec<Matter> = new.iter().map(|(m, _)| m.clone()).collect();
         for (j, i) in repeats_within(&dictionary, &matters) {
             let (original, later) = (&matters[i], &matters[j]);
-            let earlier_in_store = new[j].1.as_ref().is_some_and(|(at, number)| {
-                a_is_original(*at, number, original.reported_at, &original.number)
-            });
+            let earlier_in_store = new[j]
+                .1
+                .as_ref()
+                .is_some_and(|(at, number)| a_is_original(*at, number, original.reported_at, &original.number));
             if !earlier_in_store {
                 self.app.store.mark_duplicates(std::slice::from_ref(&later.id), &original.number).await?;
                 new[j].1 = Some((original.reported_at, original.number.clone()));

@@ -2,9 +2,14 @@
 //! original, however a hotline file is ordered; nothing outside the window,
 //! the place or the category family.
 
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
 use shanzhi_app::access::DispatchDesk;
 use shanzhi_app::matters::{DuplicatePair, IntakeRequest};
-use shanzhi_domain::Role;
+use shanzhi_domain::similar::{DuplicateRule, Sighting, a_is_original};
+use shanzhi_domain::{CategoryCode, Command, Matter, MatterId, MatterState, Role};
+use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::{TestApp, grid_feature, rect};
 
 /// 总府路社区 and, next to it, 督院街社区 (another community).
@@ -18,10 +23,7 @@ async fn world() -> TestApp {
     TestApp::new()
         .with_features(features)
         .with_categories()
-        .with_accounts(&[
-            ("dispatcher", Role::Dispatcher, Some("510104022")),
-            ("resident", Role::Resident, None),
-        ])
+        .with_accounts(&[("dispatcher", Role::Dispatcher, Some("510104022")), ("resident", Role::Resident, None)])
         .start()
         .await
 }
@@ -131,4 +133,107 @@ async fn a_report_at_intake_names_the_matter_it_may_repeat() {
     assert_eq!(second.matter.duplicate_of.as_deref(), Some(first.matter.number.as_str()));
     let other = resident.intake(report("小区里的健身器材坏了")).await.expect("other words");
     assert!(other.possible_duplicates.is_empty(), "the same place and category, other words");
+}
+
+/// The demo's deliberate repeats (each merged matter repeats the one made
+/// just before it: the same grid and category, other words, up to two days
+/// later) are the labelled set; every pair of demo matters the rule takes
+/// for one problem is its answer. Prints precision and recall.
+#[tokio::test]
+async fn the_rule_finds_the_demos_labelled_repeats() {
+    // Every community of 锦江区: a square of nine general grids, named as
+    // generated grids are (总府路社区第1网格).
+    let communities: Vec<(String, String)> = shanzhi_app::demo::CHENGDU_DIVISIONS_CSV
+        .lines()
+        .filter(|l| l.starts_with("village_community,510104"))
+        .filter_map(|l| {
+            let mut parts = l.split(',').skip(1);
+            let (code, name) = (parts.next()?, parts.next()?);
+            Some((code.to_owned(), name.trim_end_matches("居委会").to_owned()))
+        })
+        .collect();
+    let mut features = Vec::new();
+    for (i, (code, name)) in communities.iter().enumerate() {
+        let (x, y) = (104.0 + (i % 10) as f64 * 0.011, 30.6 + (i / 10) as f64 * 0.011);
+        let feature = |suffix: String, kind: &str, name: String, geometry| {
+            json!({"type": "Feature", "properties": {"code": format!("{code}{suffix}"), "kind": kind, "name": name},
+                   "geometry": geometry})
+        };
+        features.push(feature("000".into(), "master", format!("{name}总网格"), rect(x, y, x + 0.009, y + 0.009)));
+        for k in 0..9 {
+            let (gx, gy) = (x + (k % 3) as f64 * 0.003, y + (k / 3) as f64 * 0.003);
+            let g = rect(gx, gy, gx + 0.003, gy + 0.003);
+            features.push(feature(format!("{:03}", k + 1), "general", format!("{name}第{}网格", k + 1), g));
+        }
+    }
+    let app = TestApp::new().with_features(features).with_categories().start().await;
+    let made = app.operator().generate_demo_matters(2_000, 17).await.expect("demo");
+    let store = app.store();
+    let everything = MatterQuery {
+        scope: MatterScope { everything: true, ..MatterScope::default() },
+        limit: 10_000,
+        ..MatterQuery::default()
+    };
+    let matters = store.matters(&everything).await.expect("matters");
+    assert_eq!(matters.len(), made);
+    let parents: HashMap<String, Option<CategoryCode>> = store
+        .categories()
+        .await
+        .expect("categories")
+        .into_iter()
+        .map(|(c, _)| (c.code.to_string(), c.parent))
+        .collect();
+    let sighting = |m: &Matter| Sighting {
+        category: m.category.clone(),
+        family: parents.get(m.category.as_str()).cloned().flatten(),
+        grid: m.grid.clone(),
+        point: m.location,
+        at: m.reported_at,
+        text: m.description.clone(),
+    };
+    // Labels: (original, repeat) by id, from the merge entries.
+    let merged: Vec<MatterId> =
+        matters.iter().filter(|m| m.status.state == MatterState::Merged).map(|m| m.id.clone()).collect();
+    let mut labelled: HashSet<(String, String)> = HashSet::new();
+    for (id, e) in store.matter_events_of(&merged).await.expect("events") {
+        if let Ok(Command::Merge { into }) = serde_json::from_str::<Command>(&e.body) {
+            labelled.insert((into, id.to_string()));
+        }
+    }
+    assert!(labelled.len() >= 20, "the demo made {} repeats", labelled.len());
+    let rule = DuplicateRule::DEFAULT;
+    let sightings: Vec<Sighting> = matters.iter().map(sighting).collect();
+    let mut found: HashSet<(String, String)> = HashSet::new();
+    for (i, a) in matters.iter().enumerate() {
+        for (j, b) in matters.iter().enumerate().skip(i + 1) {
+            if rule.score(&sightings[i], &sightings[j]).is_some() {
+                let (o, r) =
+                    if a_is_original(a.reported_at, &a.number, b.reported_at, &b.number) { (a, b) } else { (b, a) };
+                found.insert((o.id.to_string(), r.id.to_string()));
+            }
+        }
+    }
+    let hits = found.intersection(&labelled).count();
+    let by_id: HashMap<String, &Matter> = matters.iter().map(|m| (m.id.to_string(), m)).collect();
+    for (o, r) in found.difference(&labelled).take(3) {
+        let (o, r) = (by_id[o], by_id[r]);
+        eprintln!(
+            "false: {} {} {} | {} {} {}",
+            o.category,
+            o.reported_at.get(),
+            o.description,
+            r.category,
+            r.reported_at.get(),
+            r.description
+        );
+    }
+    let precision = hits as f64 / found.len().max(1) as f64;
+    let recall = hits as f64 / labelled.len() as f64;
+    println!(
+        "duplicates on the demo's labelled repeats: precision {precision:.2} ({hits}/{}), recall {recall:.2} ({hits}/{})",
+        found.len(),
+        labelled.len()
+    );
+    assert!(recall >= 0.9, "recall {recall:.2}");
+    assert!(precision >= 0.8, "precision {precision:.2}");
 }

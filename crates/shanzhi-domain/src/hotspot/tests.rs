@@ -49,7 +49,12 @@ fn report(rng: &mut Rng, c: u64, kind: usize, centre: LngLat, spread: f64, at: i
         lng: centre.lng + (rng.unit() - 0.5) * 2.0 * spread,
         lat: centre.lat + (rng.unit() - 0.5) * 2.0 * spread,
     };
-    let text = format!("{}附近{}，{}", ["小区门口", "路口", "楼下"][rng.below(3) as usize], says[rng.below(3) as usize], EXTRAS[rng.below(6) as usize]);
+    let text = format!(
+        "{}附近{}，{}",
+        ["小区门口", "路口", "楼下"][rng.below(3) as usize],
+        says[rng.below(3) as usize],
+        EXTRAS[rng.below(6) as usize]
+    );
     Report {
         sighting: Sighting {
             category: CategoryCode::parse(code).expect("code"),
@@ -117,7 +122,9 @@ fn planted_hot_spots_in_a_generated_month_are_recovered() {
     }
     let precision = found_good as f64 / found_all.max(1) as f64;
     let recall = recovered as f64 / planted_all as f64;
-    println!("hot spots: precision {precision:.2} ({found_good}/{found_all}), recall {recall:.2} ({recovered}/{planted_all})");
+    println!(
+        "hot spots: precision {precision:.2} ({found_good}/{found_all}), recall {recall:.2} ({recovered}/{planted_all})"
+    );
     assert!(recall >= 0.9, "recall {recall:.2}");
     assert!(precision >= 0.7, "precision {precision:.2}");
 }
