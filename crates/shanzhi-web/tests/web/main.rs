@@ -12,6 +12,7 @@ mod calendar_api;
 mod dashboard;
 mod desk;
 mod desk_queue;
+mod duplicates;
 mod exports_api;
 mod grid_page;
 mod grids_api;
