@@ -1,9 +1,9 @@
 //! Hot spots (未诉先办): many reports of one kind of problem at one place in a
-//! short time. Reports are grouped by community and category family, then
+//! short time. Reports are grouped by community and category, then
 //! gathered around the first report of each group that is close enough in
-//! place (and, for another category of the family or a generic one, in
-//! words); groups of a few reports or more are hot spots, ranked by
-//! size, growth and severity. Pure and bounded: the caller reads a bounded
+//! place (and, for a generic category such as a hotline's 反映, in words);
+//! groups of a few reports or more are hot spots, ranked by size, growth and
+//! severity. Pure and bounded: the caller reads a bounded
 //! list of reports.
 
 use std::collections::HashMap;
@@ -27,7 +27,8 @@ pub struct Report {
 pub struct ClusterRule {
     /// How far from the hot spot's first report.
     pub metres: f64,
-    /// How alike in words to the first report (character bigrams, Dice).
+    /// How alike in words to the first report (character bigrams, Dice),
+    /// for a generic category.
     pub text: f64,
     /// How many reports make a hot spot.
     pub min_size: usize,
@@ -37,7 +38,7 @@ pub struct ClusterRule {
 }
 
 impl ClusterRule {
-    pub const DEFAULT: ClusterRule = ClusterRule { metres: 500.0, text: 0.2, min_size: 3, recent_days: 7 };
+    pub const DEFAULT: ClusterRule = ClusterRule { metres: 500.0, text: 0.45, min_size: 3, recent_days: 7 };
 }
 
 /// A hot spot: the indices of its reports (into the list given), oldest first.
@@ -82,17 +83,15 @@ pub fn clusters(reports: &[Report], rule: &ClusterRule, end: Micros) -> Vec<Clus
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by_key(|&i| reports[i].sighting.at);
     let grams: Vec<_> = reports.iter().map(|r| bigrams(&r.sighting.text)).collect();
-    // Open groups by (community, family): (seed, members).
+    // Open groups by (community, category): (seed, members).
     let mut groups: HashMap<(String, String), Vec<(usize, Vec<usize>)>> = HashMap::new();
     for i in order {
         let s = &reports[i].sighting;
-        let family = s.family.clone().unwrap_or_else(|| s.category.clone());
-        let key = (s.grid.community().as_str().to_owned(), family.as_str().to_owned());
+        let key = (s.grid.community().as_str().to_owned(), s.category.as_str().to_owned());
         let open = groups.entry(key).or_default();
         let home = open.iter_mut().find(|(seed, _)| {
             let first = &reports[*seed].sighting;
-            let same_kind = first.category == s.category && !reports[i].generic;
-            first.near(s, rule.metres) && (same_kind || dice(&grams[*seed], &grams[i]) >= rule.text)
+            first.near(s, rule.metres) && (!reports[i].generic || dice(&grams[*seed], &grams[i]) >= rule.text)
         });
         match home {
             Some((_, members)) => members.push(i),

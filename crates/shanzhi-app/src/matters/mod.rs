@@ -43,6 +43,7 @@ pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
+pub(crate) use duplicates::sighting_of;
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]

@@ -141,31 +141,7 @@ async fn a_report_at_intake_names_the_matter_it_may_repeat() {
 /// for one problem is its answer. Prints precision and recall.
 #[tokio::test]
 async fn the_rule_finds_the_demos_labelled_repeats() {
-    // Every community of 锦江区: a square of nine general grids, named as
-    // generated grids are (总府路社区第1网格).
-    let communities: Vec<(String, String)> = shanzhi_app::demo::CHENGDU_DIVISIONS_CSV
-        .lines()
-        .filter(|l| l.starts_with("village_community,510104"))
-        .filter_map(|l| {
-            let mut parts = l.split(',').skip(1);
-            let (code, name) = (parts.next()?, parts.next()?);
-            Some((code.to_owned(), name.trim_end_matches("居委会").to_owned()))
-        })
-        .collect();
-    let mut features = Vec::new();
-    for (i, (code, name)) in communities.iter().enumerate() {
-        let (x, y) = (104.0 + (i % 10) as f64 * 0.011, 30.6 + (i / 10) as f64 * 0.011);
-        let feature = |suffix: String, kind: &str, name: String, geometry| {
-            json!({"type": "Feature", "properties": {"code": format!("{code}{suffix}"), "kind": kind, "name": name},
-                   "geometry": geometry})
-        };
-        features.push(feature("000".into(), "master", format!("{name}总网格"), rect(x, y, x + 0.009, y + 0.009)));
-        for k in 0..9 {
-            let (gx, gy) = (x + (k % 3) as f64 * 0.003, y + (k / 3) as f64 * 0.003);
-            let g = rect(gx, gy, gx + 0.003, gy + 0.003);
-            features.push(feature(format!("{:03}", k + 1), "general", format!("{name}第{}网格", k + 1), g));
-        }
-    }
+    let features = jinjiang_features();
     let app = TestApp::new().with_features(features).with_categories().start().await;
     let made = app.operator().generate_demo_matters(2_000, 17).await.expect("demo");
     let store = app.store();
@@ -236,4 +212,41 @@ async fn the_rule_finds_the_demos_labelled_repeats() {
     );
     assert!(recall >= 0.9, "recall {recall:.2}");
     assert!(precision >= 0.8, "precision {precision:.2}");
+}
+
+/// Every community of 锦江区 (code, name): a square of nine general grids
+/// each, named as generated grids are (总府路社区第1网格), 0.011° apart in rows of ten.
+pub(crate) fn jinjiang() -> Vec<(String, String)> {
+    shanzhi_app::demo::CHENGDU_DIVISIONS_CSV
+        .lines()
+        .filter(|l| l.starts_with("village_community,510104"))
+        .filter_map(|l| {
+            let mut parts = l.split(',').skip(1);
+            let (code, name) = (parts.next()?, parts.next()?);
+            Some((code.to_owned(), name.trim_end_matches("居委会").to_owned()))
+        })
+        .collect()
+}
+
+/// The south-west corner of the `i`th community of [`jinjiang`].
+pub(crate) fn corner(i: usize) -> (f64, f64) {
+    (104.0 + (i % 10) as f64 * 0.011, 30.6 + (i / 10) as f64 * 0.011)
+}
+
+pub(crate) fn jinjiang_features() -> Vec<serde_json::Value> {
+    let mut features = Vec::new();
+    for (i, (code, name)) in jinjiang().iter().enumerate() {
+        let (x, y) = corner(i);
+        let feature = |suffix: String, kind: &str, name: String, geometry| {
+            json!({"type": "Feature", "properties": {"code": format!("{code}{suffix}"), "kind": kind, "name": name},
+                   "geometry": geometry})
+        };
+        features.push(feature("000".into(), "master", format!("{name}总网格"), rect(x, y, x + 0.009, y + 0.009)));
+        for k in 0..9 {
+            let (gx, gy) = (x + (k % 3) as f64 * 0.003, y + (k / 3) as f64 * 0.003);
+            let g = rect(gx, gy, gx + 0.003, gy + 0.003);
+            features.push(feature(format!("{:03}", k + 1), "general", format!("{name}第{}网格", k + 1), g));
+        }
+    }
+    features
 }

@@ -8,6 +8,7 @@ mod divisions;
 mod duplicates;
 mod figures;
 mod grids;
+mod hotspots;
 mod kept_figures;
 mod matters;
 mod rankings;
