@@ -38,7 +38,7 @@ pub struct ClusterRule {
 }
 
 impl ClusterRule {
-    pub const DEFAULT: ClusterRule = ClusterRule { metres: 500.0, text: 0.45, min_size: 3, recent_days: 7 };
+    pub const DEFAULT: ClusterRule = ClusterRule { metres: 500.0, text: 0.35, min_size: 3, recent_days: 7 };
 }
 
 /// A hot spot: the indices of its reports (into the list given), oldest first.

@@ -27,7 +27,7 @@ use crate::requests::runtime;
 /// fuzzer's own sessions (sign out everywhere, password changes,
 /// disabling accounts) are left out: after one of them every later input
 /// would run unauthenticated and the fuzzer would lose the rest.
-const ROUTES: [&str; 58] = [
+const ROUTES: [&str; 60] = [
     "/healthz",
     "/api/v1/divisions",
     "/api/v1/divisions/{}",
@@ -57,6 +57,7 @@ const ROUTES: [&str; 58] = [
     "/api/v1/departments/{}",
     "/api/v1/duties",
     "/api/v1/hotline/import",
+    "/api/v1/hotspots",
     "/api/v1/me",
     "/api/v1/me/tokens",
     "/api/v1/patrols",
@@ -86,6 +87,7 @@ const ROUTES: [&str; 58] = [
     "/m/{}",
     "/m/{}/do/{}",
     "/desk",
+    "/supervise/topics",
 ];
 
 const METHODS: [Method; 5] = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH];

@@ -17,6 +17,7 @@ mod exports_api;
 mod grid_page;
 mod grids_api;
 mod hardening;
+mod hotspots;
 mod log_api;
 mod map;
 mod matters_api;
