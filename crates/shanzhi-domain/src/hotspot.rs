@@ -76,6 +76,9 @@ impl Cluster {
     }
 }
 
+/// A hot spot in the making: its first report and all of its reports.
+type Group = (usize, Vec<usize>);
+
 /// The hot spots among `reports`, highest score first (ties: larger, then
 /// earlier). `end` is the end of the period read (for growth).
 pub fn clusters(reports: &[Report], rule: &ClusterRule, end: Micros) -> Vec<Cluster> {
@@ -83,8 +86,8 @@ pub fn clusters(reports: &[Report], rule: &ClusterRule, end: Micros) -> Vec<Clus
     let mut order: Vec<usize> = (0..reports.len()).collect();
     order.sort_by_key(|&i| reports[i].sighting.at);
     let grams: Vec<_> = reports.iter().map(|r| bigrams(&r.sighting.text)).collect();
-    // Open groups by (community, category): (seed, members).
-    let mut groups: HashMap<(String, String), Vec<(usize, Vec<usize>)>> = HashMap::new();
+    // Open groups by (community, category).
+    let mut groups: HashMap<(String, String), Vec<Group>> = HashMap::new();
     for i in order {
         let s = &reports[i].sighting;
         let key = (s.grid.community().as_str().to_owned(), s.category.as_str().to_owned());

@@ -129,7 +129,7 @@ async fn a_report_at_intake_names_the_matter_it_may_repeat() {
     let first = resident.intake(report("总府路2号门口井盖破损，晚上看不清")).await.expect("first");
     assert!(first.possible_duplicates.is_empty());
     let second = resident.intake(report("总府路2号井盖破损很危险")).await.expect("second");
-    assert_eq!(second.possible_duplicates, [first.matter.number.clone()]);
+    assert_eq!(second.possible_duplicates, std::slice::from_ref(&first.matter.number));
     assert_eq!(second.matter.duplicate_of.as_deref(), Some(first.matter.number.as_str()));
     let other = resident.intake(report("小区里的健身器材坏了")).await.expect("other words");
     assert!(other.possible_duplicates.is_empty(), "the same place and category, other words");
