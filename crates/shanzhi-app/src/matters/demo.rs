@@ -80,6 +80,22 @@ struct Made {
     leaf: usize,
     reported_at: Micros,
     repeat: bool,
+    /// Where its number is: its row in the batch being built, or the
+    /// number itself once the batch was written.
+    at: Result<usize, String>,
+}
+
+/// Number the rows, then mark each repeat with its original's number.
+fn link_repeats(rows: &mut [(Matter, Vec<MatterEvent>)], links: &mut Vec<(usize, Result<usize, String>)>) {
+    for (repeat, original) in links.drain(..) {
+        let number = match original {
+            Ok(i) => rows.get(i).map(|(m, _)| m.number.clone()),
+            Err(n) => Some(n),
+        };
+        if let Some((m, _)) = rows.get_mut(repeat) {
+            m.duplicate_of = number;
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -208,9 +224,14 @@ impl Operator<'_> {
         let mut rows: Vec<(Matter, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
         let mut written = 0;
         let mut last: Option<Made> = None;
+        let mut links: Vec<(usize, Result<usize, String>)> = Vec::new();
         for i in 0..count {
             if rows.len() >= FLUSH_ROWS {
                 self.number_rows(&mut rows).await?;
+                link_repeats(&mut rows, &mut links);
+                if let Some(l) = last.as_mut() {
+                    l.at = Err(rows.last().map(|(m, _)| m.number.clone()).unwrap_or_default());
+                }
                 self.store.insert_matters_bulk(&rows).await?;
                 written += rows.len();
                 progress.advance(rows.len() as u64);
@@ -233,11 +254,20 @@ impl Operator<'_> {
             let target = if options.open_only && !target.is_open() { MatterState::InProgress } else { target };
             // Every merged matter is a deliberate repeat (重复件) of the matter
             // made just before — the same grid and category, a few metres
-            // away, other words, up to two days later — and merged into it:
-            // a labelled set for measuring the duplicate rule. A repeat of a
+            // away, other words, up to two days later — marked with its
+            // original's number (`duplicate_of`): a labelled set for
+            // measuring the duplicate rule. Two in three are merged into it,
+            // the others wait at intake, flagged (可能重复). A repeat of a
             // repeat would blur the labels, so that one is voided instead.
             let original = last.take().filter(|l| target == MatterState::Merged && !l.repeat);
-            let target = if target == MatterState::Merged && original.is_none() { MatterState::Voided } else { target };
+            let target = match (target, &original) {
+                (MatterState::Merged, None) => MatterState::Voided,
+                (MatterState::Merged, Some(_)) if rng.random_range(0..3) == 0 => MatterState::Reported,
+                _ => target,
+            };
+            if let Some(o) = &original {
+                links.push((rows.len(), o.at.clone()));
+            }
             let drawn = (rng.random_range(0..grids.len()), rng.random_range(0..leaves.len()));
             let (grid_at, leaf_at) = original.as_ref().map_or(drawn, |o| (o.grid, o.leaf));
             let grid = &grids[grid_at];
@@ -449,11 +479,13 @@ impl Operator<'_> {
                 leaf: leaf_at,
                 reported_at: record.reported_at,
                 repeat: original.is_some(),
+                at: Ok(rows.len()),
             });
             rows.push((record, events));
         }
         if !rows.is_empty() {
             self.number_rows(&mut rows).await?;
+            link_repeats(&mut rows, &mut links);
             self.store.insert_matters_bulk(&rows).await?;
             written += rows.len();
         }

@@ -8,7 +8,7 @@ use serde_json::json;
 use shanzhi_app::access::DispatchDesk;
 use shanzhi_app::matters::{DuplicatePair, IntakeRequest};
 use shanzhi_domain::similar::{DuplicateRule, Sighting, a_is_original};
-use shanzhi_domain::{CategoryCode, Command, Matter, MatterId, MatterState, Role};
+use shanzhi_domain::{CategoryCode, Matter, MatterState, Role};
 use shanzhi_store::{MatterQuery, MatterScope};
 use shanzhi_testkit::{TestApp, grid_feature, rect};
 
@@ -135,9 +135,9 @@ async fn a_report_at_intake_names_the_matter_it_may_repeat() {
     assert!(other.possible_duplicates.is_empty(), "the same place and category, other words");
 }
 
-/// The demo's deliberate repeats (each merged matter repeats the one made
-/// just before it: the same grid and category, other words, up to two days
-/// later) are the labelled set; every pair of demo matters the rule takes
+/// The demo's deliberate repeats (each repeats the matter made just before
+/// it: the same grid and category, other words, up to two days later, and
+/// names it in `duplicate_of`; most are merged) are the labelled set; every pair of demo matters the rule takes
 /// for one problem is its answer. Prints precision and recall.
 #[tokio::test]
 async fn the_rule_finds_the_demos_labelled_repeats() {
@@ -167,16 +167,17 @@ async fn the_rule_finds_the_demos_labelled_repeats() {
         at: m.reported_at,
         text: m.description.clone(),
     };
-    // Labels: (original, repeat) by id, from the merge entries.
-    let merged: Vec<MatterId> =
-        matters.iter().filter(|m| m.status.state == MatterState::Merged).map(|m| m.id.clone()).collect();
-    let mut labelled: HashSet<(String, String)> = HashSet::new();
-    for (id, e) in store.matter_events_of(&merged).await.expect("events") {
-        if let Ok(Command::Merge { into }) = serde_json::from_str::<Command>(&e.body) {
-            labelled.insert((into, id.to_string()));
-        }
-    }
+    // Labels: (original, repeat) by number, as the demo marks its repeats.
+    let labelled: HashSet<(String, String)> =
+        matters.iter().filter_map(|m| Some((m.duplicate_of.clone()?, m.number.clone()))).collect();
     assert!(labelled.len() >= 20, "the demo made {} repeats", labelled.len());
+    let open = matters.iter().filter(|m| m.duplicate_of.is_some() && m.status.state == MatterState::Reported).count();
+    let merged = matters.iter().filter(|m| m.status.state == MatterState::Merged).count();
+    assert!(open > 0 && merged > 0, "repeats both wait flagged ({open}) and are merged ({merged})");
+    assert!(
+        matters.iter().filter(|m| m.status.state == MatterState::Merged).all(|m| m.duplicate_of.is_some()),
+        "every merged matter names its original"
+    );
     let rule = DuplicateRule::DEFAULT;
     let sightings: Vec<Sighting> = matters.iter().map(sighting).collect();
     let mut found: HashSet<(String, String)> = HashSet::new();
@@ -185,12 +186,12 @@ async fn the_rule_finds_the_demos_labelled_repeats() {
             if rule.score(&sightings[i], &sightings[j]).is_some() {
                 let (o, r) =
                     if a_is_original(a.reported_at, &a.number, b.reported_at, &b.number) { (a, b) } else { (b, a) };
-                found.insert((o.id.to_string(), r.id.to_string()));
+                found.insert((o.number.clone(), r.number.clone()));
             }
         }
     }
     let hits = found.intersection(&labelled).count();
-    let by_id: HashMap<String, &Matter> = matters.iter().map(|m| (m.id.to_string(), m)).collect();
+    let by_id: HashMap<String, &Matter> = matters.iter().map(|m| (m.number.clone(), m)).collect();
     for (o, r) in found.difference(&labelled).take(3) {
         let (o, r) = (by_id[o], by_id[r]);
         eprintln!(
