@@ -337,7 +337,7 @@ const inaccessible = await axeSweep(as, base, [
   ["dispatcher", "demo_dispatcher", ["/desk", "/desk?tab=overdue", "/m/" + number, "/map"]],
   ["department", "demo_dept", ["/tasks", "/m/" + number]],
   ["grid worker", "demo_grid", ["/grid", "/grid/report", "/grid/self-handle", "/tasks"]],
-  ["supervisor", "demo_supervisor", ["/supervise", "/supervise?by=department", "/supervise/report", "/rankings"]],
+  ["supervisor", "demo_supervisor", ["/supervise", "/supervise?by=department", "/supervise/report", "/supervise/topics", "/rankings"]],
   ["admin", "demo_admin", ["/admin", "/admin/users/demo_grid", "/admin/categories/0101"]],
 ], [DESKTOP, PHONE], step);
 check(inaccessible.length === 0, "axe-core found accessibility violations:\n  " + inaccessible.join("\n  "));

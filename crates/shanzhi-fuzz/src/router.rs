@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 22] = [
+const PAGES: [&str; 23] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -111,6 +111,7 @@ const PAGES: [&str; 22] = [
     "/supervise",
     "/supervise/matters",
     "/supervise/report",
+    "/supervise/topics",
     "/tasks",
     "/track/rate",
 ];

@@ -207,6 +207,10 @@ pub trait MatterStore {
         to: Micros,
         offset: usize,
     ) -> StoreResult<Vec<(String, MatterEvent)>>;
+    /// Mark these matters as likely repeats of the matter numbered
+    /// `original` (a flag beside the record: no timeline entry, the state
+    /// and `updated_at` unchanged); never the original itself.
+    async fn mark_duplicates(&self, ids: &[MatterId], original: &str) -> StoreResult<()>;
     /// Take `count` consecutive numbers of `prefix`; returns the first.
     async fn reserve_numbers(&self, prefix: &str, count: i64) -> StoreResult<i64>;
     /// Many finished matters with their timelines at once (demo data).

@@ -97,6 +97,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::figures::routes())
         .merge(routes::rankings::routes())
         .merge(routes::grids::routes())
+        .merge(routes::hotspots::routes())
         .merge(routes::locate::routes())
         .merge(routes::log::routes())
         .merge(routes::matters::routes())

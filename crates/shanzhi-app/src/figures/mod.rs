@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod export;
+mod hotspots;
 mod kept;
 mod rankings;
 mod read;
@@ -23,6 +24,7 @@ use crate::grids::GridFilter;
 
 pub use dashboard::{CategoryCount, Dashboard, HEAT_GRIDS, StageRuns, TOP_CATEGORIES, TrendPoint};
 pub use export::TimelineExport;
+pub use hotspots::{DistrictTopics, Hotspot, HotspotAnswer, HotspotQuery, MAX_HOTSPOTS, MAX_READ, RECENT_DAYS};
 pub use rankings::{RankingAnswer, RankingFile, RankingQuery, SavedScheme, SchemeList};
 pub use report::{MonthlyReport, REPORT_SHEETS, shown, trim};
 

@@ -64,6 +64,40 @@ const STATES: [(MatterState, u32); 11] = [
     (MatterState::Voided, 20),
 ];
 
+/// How a repeat reads: another caller's words for the same problem.
+const REPEATS: [&str; 4] = [
+    "{place}的{what}问题还是没人管，{detail}",
+    "又看到{place}附近{what}，{detail}",
+    "{place}一带{what}，麻烦处理一下。",
+    "反映{place}{what}，{detail}",
+];
+
+/// The matter made just before, for a repeat of it.
+#[derive(Debug, Clone)]
+struct Made {
+    id: MatterId,
+    grid: usize,
+    leaf: usize,
+    reported_at: Micros,
+    repeat: bool,
+    /// Where its number is: its row in the batch being built, or the
+    /// number itself once the batch was written.
+    at: Result<usize, String>,
+}
+
+/// Number the rows, then mark each repeat with its original's number.
+fn link_repeats(rows: &mut [(Matter, Vec<MatterEvent>)], links: &mut Vec<(usize, Result<usize, String>)>) {
+    for (repeat, original) in links.drain(..) {
+        let number = match original {
+            Ok(i) => rows.get(i).map(|(m, _)| m.number.clone()),
+            Err(n) => Some(n),
+        };
+        if let Some((m, _)) = rows.get_mut(repeat) {
+            m.duplicate_of = number;
+        }
+    }
+}
+
 struct Builder<'a> {
     matter: Matter,
     events: Vec<MatterEvent>,
@@ -189,18 +223,62 @@ impl Operator<'_> {
         progress.stage("演示事件 (demo matters)", count as u64);
         let mut rows: Vec<(Matter, Vec<MatterEvent>)> = Vec::with_capacity(FLUSH_ROWS.min(count));
         let mut written = 0;
-        let mut last_id: Option<MatterId> = None;
+        let mut last: Option<Made> = None;
+        let mut links: Vec<(usize, Result<usize, String>)> = Vec::new();
         for i in 0..count {
             if rows.len() >= FLUSH_ROWS {
                 self.number_rows(&mut rows).await?;
+                link_repeats(&mut rows, &mut links);
+                if let Some(l) = last.as_mut() {
+                    l.at = Err(rows.last().map(|(m, _)| m.number.clone()).unwrap_or_default());
+                }
                 self.store.insert_matters_bulk(&rows).await?;
                 written += rows.len();
                 progress.advance(rows.len() as u64);
                 rows.clear();
             }
-            let grid = &grids[rng.random_range(0..grids.len())];
-            let (category, version) = leaves[rng.random_range(0..leaves.len())];
-            let point = grid.geometry.interior_point().map(|p| LngLat { lng: p.x(), lat: p.y() });
+            let target = {
+                let mut roll = rng.random_range(0..1000);
+                STATES
+                    .iter()
+                    .find(|(_, w)| {
+                        if roll < *w {
+                            true
+                        } else {
+                            roll -= w;
+                            false
+                        }
+                    })
+                    .map_or(MatterState::Rated, |s| s.0)
+            };
+            let target = if options.open_only && !target.is_open() { MatterState::InProgress } else { target };
+            // Every merged matter is a deliberate repeat (重复件) of the matter
+            // made just before — the same grid and category, a few metres
+            // away, other words, up to two days later — marked with its
+            // original's number (`duplicate_of`): a labelled set for
+            // measuring the duplicate rule. Two in three are merged into it,
+            // the others wait at intake, flagged (可能重复). A repeat of a
+            // repeat would blur the labels, so that one is voided instead.
+            let original = last.take().filter(|l| target == MatterState::Merged && !l.repeat);
+            let target = match (target, &original) {
+                (MatterState::Merged, None) => MatterState::Voided,
+                (MatterState::Merged, Some(_)) if rng.random_range(0..3) == 0 => MatterState::Reported,
+                _ => target,
+            };
+            if let Some(o) = &original {
+                links.push((rows.len(), o.at.clone()));
+            }
+            let drawn = (rng.random_range(0..grids.len()), rng.random_range(0..leaves.len()));
+            let (grid_at, leaf_at) = original.as_ref().map_or(drawn, |o| (o.grid, o.leaf));
+            let grid = &grids[grid_at];
+            let (category, version) = leaves[leaf_at];
+            let point = grid.geometry.interior_point().map(|p| match &original {
+                Some(_) => LngLat {
+                    lng: p.x() + rng.random_range(-0.0003..0.0003),
+                    lat: p.y() + rng.random_range(-0.0003..0.0003),
+                },
+                None => LngLat { lng: p.x(), lat: p.y() },
+            });
             let channel = match rng.random_range(0..10) {
                 0..=3 => Channel::Resident,
                 4..=6 => Channel::GridWorker,
@@ -212,7 +290,10 @@ impl Operator<'_> {
                 Channel::Hotline => Level::Town,
                 _ => Level::Community,
             };
-            let reported_at = now.plus_seconds(-rng.random_range(60..options.spread_hours.max(2) * 60) * 60);
+            let reported_at = match &original {
+                Some(o) => o.reported_at.plus_seconds(rng.random_range(10..48 * 60) * 60).min(now),
+                None => now.plus_seconds(-rng.random_range(60..options.spread_hours.max(2) * 60) * 60),
+            };
             let id = MatterId::new();
             let community = grid.info.community();
             // "…第1网格第5微网格" reads as its general grid, "…第1网格".
@@ -220,7 +301,15 @@ impl Operator<'_> {
                 Some(general) => general.to_owned(),
                 None => grid.info.name.clone(),
             };
-            let description = format!("{place}附近{}，{}", category.name, DETAILS[rng.random_range(0..DETAILS.len())]);
+            let detail = DETAILS[rng.random_range(0..DETAILS.len())];
+            let description = match &original {
+                // A second caller says it their own way.
+                Some(_) => REPEATS[rng.random_range(0..REPEATS.len())]
+                    .replace("{place}", &place)
+                    .replace("{what}", &category.name)
+                    .replace("{detail}", detail),
+                None => format!("{place}附近{}，{detail}", category.name),
+            };
             let report = serde_json::json!({
                 "channel": channel, "category": category.code, "category_version": version, "grid": grid.info.code,
                 "description": description, "lng": point.map(|p| p.lng), "lat": point.map(|p| p.lat), "level": level,
@@ -279,21 +368,6 @@ impl Operator<'_> {
             let first = matter.report_entry(actor, role, report.to_string(), Vec::new());
             matter.last_hash = first.hash.clone();
             let mut b = Builder { matter, events: vec![first], now, rng: &mut rng, timing: &timing, category };
-            let target = {
-                let mut roll = b.rng.random_range(0..1000);
-                STATES
-                    .iter()
-                    .find(|(_, w)| {
-                        if roll < *w {
-                            true
-                        } else {
-                            roll -= w;
-                            false
-                        }
-                    })
-                    .map_or(MatterState::Rated, |s| s.0)
-            };
-            let target = if options.open_only && !target.is_open() { MatterState::InProgress } else { target };
             // Where the duty list sends it: the community if it may take it, else the district's department.
             let to = match duties.get(&(category.code.as_str().to_owned(), DutyLevel::Community)) {
                 Some(d) if matches!(d.list, DutyList::Lawful | DutyList::Assist) && b.rng.random_bool(0.4) => {
@@ -330,9 +404,8 @@ impl Operator<'_> {
                     b.push("demo_dispatcher", Role::Dispatcher, Command::Void { reason });
                 }
                 MatterState::Merged => {
-                    // Into the matter made just before: demo duplicates are neighbours in time.
-                    if let Some(into) = &last_id {
-                        b.push("demo_dispatcher", Role::Dispatcher, Command::Merge { into: into.to_string() });
+                    if let Some(o) = &original {
+                        b.push("demo_dispatcher", Role::Dispatcher, Command::Merge { into: o.id.to_string() });
                     }
                 }
                 _ => {
@@ -400,11 +473,19 @@ impl Operator<'_> {
                 }
             }
             let (record, events) = (b.matter, b.events);
-            last_id = Some(record.id.clone());
+            last = Some(Made {
+                id: record.id.clone(),
+                grid: grid_at,
+                leaf: leaf_at,
+                reported_at: record.reported_at,
+                repeat: original.is_some(),
+                at: Ok(rows.len()),
+            });
             rows.push((record, events));
         }
         if !rows.is_empty() {
             self.number_rows(&mut rows).await?;
+            link_repeats(&mut rows, &mut links);
             self.store.insert_matters_bulk(&rows).await?;
             written += rows.len();
         }

@@ -9,11 +9,13 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use shanzhi_domain::similar::a_is_original;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Channel, Micros};
+use shanzhi_domain::{Channel, Matter, Micros};
 use shanzhi_geo::Crs;
 
 use super::IntakeRequest;
+use super::duplicates::repeats_within;
 use super::submit::fingerprint;
 use crate::access::DispatchDesk;
 use crate::divisions::{ImportRejection, RowProblem};
@@ -36,6 +38,18 @@ pub struct HotlineImportReport {
     /// Rows that repeat an earlier row of the same file (same order, same content).
     pub repeated_in_file: usize,
     pub numbers: Vec<String>,
+    /// Likely repeats (可能重复) the import found: each new or earlier open
+    /// matter that repeats another, with the original it points to (the
+    /// earliest report of the problem, in this file or before).
+    pub possible_duplicates: Vec<DuplicatePair>,
+}
+
+/// A likely repeat and its original, by number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DuplicatePair {
+    pub number: String,
+    pub original: String,
 }
 
 const KINDS: [(&str, &str); 5] = [
@@ -262,18 +276,65 @@ impl DispatchDesk<'_> {
             already_imported: 0,
             repeated_in_file: rows.len() - batch.len(),
             numbers: Vec::new(),
+            possible_duplicates: Vec::new(),
         };
+        let mut new = Vec::new();
         for (p, created) in prepared.into_iter().zip(outcomes) {
-            let answer = self.finish(p, created).await?;
+            let original_at = p.repeats.original.as_ref().map(|o| (o.reported_at, o.number.clone()));
+            let mut stored = p.new.matter.clone();
+            let (answer, repointed) = self.finish_with_repeats(p, created).await?;
             if answer.created {
                 report.created += 1;
+                stored.number = answer.matter.number.clone();
+                for later in repointed {
+                    report.possible_duplicates.push(DuplicatePair { number: later, original: stored.number.clone() });
+                }
+                new.push((stored, original_at));
             } else {
                 report.already_imported += 1;
             }
             report.numbers.push(answer.matter.number);
         }
+        self.repeats_in_batch(&mut new, &mut report).await?;
         tracing::info!(created = report.created, already = report.already_imported, "hotline orders imported");
         Ok(report)
+    }
+}
+
+impl DispatchDesk<'_> {
+    /// The file's own rows are not in the store when each is prepared:
+    /// repeats among them are found once all are written, the earliest the
+    /// original (unless the store held an earlier one still).
+    async fn repeats_in_batch(
+        &self,
+        new: &mut [(Matter, Option<(Micros, String)>)],
+        report: &mut HotlineImportReport,
+    ) -> AppResult<()> {
+        let dictionary = self.app.dictionary().await?;
+        let matters: Vec<Matter> = new.iter().map(|(m, _)| m.clone()).collect();
+        for (j, i) in repeats_within(&dictionary, &matters) {
+            let (original, later) = (&matters[i], &matters[j]);
+            let earlier_in_store = new[j]
+                .1
+                .as_ref()
+                .is_some_and(|(at, number)| a_is_original(*at, number, original.reported_at, &original.number));
+            if !earlier_in_store {
+                self.app.store.mark_duplicates(std::slice::from_ref(&later.id), &original.number).await?;
+                new[j].1 = Some((original.reported_at, original.number.clone()));
+            }
+        }
+        for (m, original) in new.iter() {
+            if let Some((_, o)) = original {
+                report.possible_duplicates.push(DuplicatePair { number: m.number.clone(), original: o.clone() });
+            }
+        }
+        // A matter re-pointed twice keeps the last original it was given.
+        let mut seen = std::collections::HashSet::new();
+        let mut pairs: Vec<DuplicatePair> =
+            report.possible_duplicates.drain(..).rev().filter(|p| seen.insert(p.number.clone())).collect();
+        pairs.sort_by(|a, b| a.number.cmp(&b.number));
+        report.possible_duplicates = pairs;
+        Ok(())
     }
 }
 

@@ -62,8 +62,10 @@ pub struct IntakeAnswer {
     /// is kept, so staff never see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_key: Option<String>,
-    /// Open matters of the same category nearby in the last 72 hours, among
-    /// those the caller may see.
+    /// Likely repeats (可能重复) among the open matters the caller may see:
+    /// the earlier one this report repeats (its original), then any later
+    /// ones that repeat it — the same community, within 150 m, 72 hours
+    /// either way, the same category family and words in common.
     pub possible_duplicates: Vec<String>,
     /// The unit the duty list suggests.
     pub suggestion: Option<Suggestion>,

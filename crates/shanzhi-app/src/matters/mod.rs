@@ -8,6 +8,7 @@ mod cache;
 mod commands;
 mod demo;
 mod dictionary;
+mod duplicates;
 mod filter;
 mod holder;
 mod hotline;
@@ -42,11 +43,12 @@ pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
+pub(crate) use duplicates::sighting_of;
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
-pub use hotline::{HotlineImportReport, HotlineRow};
+pub use hotline::{DuplicatePair, HotlineImportReport, HotlineRow};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;

@@ -5,35 +5,27 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use shanzhi_domain::category::Severity;
-use shanzhi_domain::matter::{LngLat, Reporter};
+use shanzhi_domain::matter::Reporter;
+use shanzhi_domain::similar::Sighting;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{CategoryCode, Channel, DivisionLevel, Matter, MatterId, MatterState, Micros, Stage, Status};
+use shanzhi_domain::{Channel, DivisionLevel, Matter, MatterId, Micros, Stage, Status};
 use shanzhi_store::{Created, MatterQuery, MatterScope, NewMatter};
 
+use super::duplicates::Repeats;
 use super::intake::{Checked, categories_for_text};
 use super::{IntakeAnswer, IntakeRequest};
 use crate::access::auth::{random_token, token_hash};
 use crate::access::{Scoped, Via};
 use crate::{AppError, AppResult};
 
-/// Duplicates: the same category within this distance and time.
-const DUPLICATE_METRES: f64 = 100.0;
-const DUPLICATE_HOURS: i64 = 72;
-
 /// A report ready to be written, and what its answer needs.
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub(crate) new: NewMatter,
     private_key: Option<String>,
-    duplicates: Vec<String>,
+    pub(crate) repeats: Repeats,
     fingerprint: String,
     by_key: bool,
-}
-
-fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let dx = (a.0 - b.0) * 111_320.0 * a.1.to_radians().cos();
-    let dy = (a.1 - b.1) * 110_574.0;
-    (dx * dx + dy * dy).sqrt()
 }
 
 /// The day in China, for matter numbers.
@@ -129,7 +121,16 @@ impl Scoped<'_> {
     pub(crate) async fn prepare(&self, r: &IntakeRequest, c: Checked, fingerprint: String) -> AppResult<Prepared> {
         let now = self.app.now_micros();
         let reported_at = r.reported_at.filter(|t| *t <= now).unwrap_or(now);
-        let duplicates = self.duplicates(&c.category.code, c.point, reported_at).await?;
+        let repeats = self
+            .repeats_of(&Sighting {
+                category: c.category.code.clone(),
+                family: c.category.parent.clone(),
+                grid: c.grid.clone(),
+                point: c.point,
+                at: reported_at,
+                text: c.description.clone(),
+            })
+            .await?;
         let urgent = r.urgent || c.category.severity == Severity::Urgent;
         let mut details = serde_json::json!({
             "channel": c.channel,
@@ -174,7 +175,7 @@ impl Scoped<'_> {
                 phone: c.reporter_phone,
             },
             external_ref: r.external_ref.clone(),
-            duplicate_of: duplicates.first().cloned(),
+            duplicate_of: repeats.original.as_ref().map(|o| o.number.clone()),
             // The clock runs from when the matter reaches the platform: an
             // imported order taken by the hotline days ago starts its first
             // stage now, not overdue.
@@ -203,7 +204,7 @@ impl Scoped<'_> {
                 first,
             },
             private_key,
-            duplicates,
+            repeats,
             fingerprint,
             by_key: r.idempotency_key.is_some(),
         })
@@ -212,6 +213,16 @@ impl Scoped<'_> {
     /// After the write: bind the photos, or check that a repeat asked for the
     /// same; then the answer.
     pub(crate) async fn finish(&self, p: Prepared, created: Created) -> AppResult<IntakeAnswer> {
+        Ok(self.finish_with_repeats(p, created).await?.0)
+    }
+
+    /// [`Self::finish`], and the numbers of the later matters now pointing
+    /// to the new one as their original.
+    pub(crate) async fn finish_with_repeats(
+        &self,
+        p: Prepared,
+        created: Created,
+    ) -> AppResult<(IntakeAnswer, Vec<String>)> {
         let record = p.new.matter;
         let (stored, is_new) = match created {
             Created::New { number } => (Matter { number, ..record }, true),
@@ -246,6 +257,14 @@ impl Scoped<'_> {
                 (stored, false)
             }
         };
+        let mut repeats = p.repeats.numbers();
+        let mut repointed = Vec::new();
+        if is_new {
+            // Later reports of the same problem now point to this one.
+            repointed = self.repoint_later(&stored, &p.repeats.later).await?;
+        } else {
+            repeats.clear();
+        }
         if is_new && !p.new.first.attachments.is_empty() {
             self.app.store.bind_attachments(&p.new.first.attachments, &stored.id, &self.actor.name).await?;
         }
@@ -254,14 +273,15 @@ impl Scoped<'_> {
         if is_new {
             tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
         }
-        Ok(IntakeAnswer {
+        let answer = IntakeAnswer {
             matter: self.view(&stored).await?,
             created: is_new,
             private_key: if is_new { p.private_key } else { None },
-            possible_duplicates: self.visible_numbers(&p.duplicates).await?,
+            possible_duplicates: self.visible_numbers(&repeats).await?,
             suggestion,
             suggested_categories,
-        })
+        };
+        Ok((answer, repointed))
     }
 
     /// Of these matter numbers, those the caller may see (a duplicate hint
@@ -281,30 +301,5 @@ impl Scoped<'_> {
             .map(|m| m.number)
             .collect();
         Ok(numbers.iter().filter(|n| seen.contains(n)).cloned().collect())
-    }
-
-    /// Open matters of the same category within 100 m in the last 72 hours.
-    async fn duplicates(&self, category: &CategoryCode, point: Option<LngLat>, at: Micros) -> AppResult<Vec<String>> {
-        let Some(LngLat { lng: x, lat: y }) = point else { return Ok(Vec::new()) };
-        let d = 0.0015;
-        let query = MatterQuery {
-            scope: MatterScope { everything: true, ..MatterScope::default() },
-            states: MatterState::open(),
-            categories: vec![category.clone()],
-            from: Some(at.plus_seconds(-DUPLICATE_HOURS * 3_600)),
-            near: Some((x, y)),
-            bbox: Some([x - d, y - d, x + d, y + d]),
-            limit: 20,
-            ..MatterQuery::default()
-        };
-        Ok(self
-            .app
-            .store
-            .matter_points(&query)
-            .await?
-            .into_iter()
-            .filter(|m| m.location.is_some_and(|p| metres((p.lng, p.lat), (x, y)) <= DUPLICATE_METRES))
-            .map(|m| m.number)
-            .collect())
     }
 }

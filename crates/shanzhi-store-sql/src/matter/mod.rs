@@ -159,6 +159,22 @@ impl<DB> MatterStore for SqlStore<DB> {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn mark_duplicates(&self, ids: &[MatterId], original: &str) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        for chunk in ids.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new("UPDATE matters SET duplicate_of = ");
+            q.push_bind(original.to_owned()).push(" WHERE number <> ").push_bind(original.to_owned());
+            q.push(" AND id IN ");
+            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
+            q.build().execute(&mut *tx).await.map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>> {
         self.fetch_by_key::<MatterRow, _>(format!("SELECT {MATTER_COLUMNS} FROM matters WHERE id = "), id.as_str())
             .await

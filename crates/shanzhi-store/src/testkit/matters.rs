@@ -516,3 +516,24 @@ pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dy
     assert!(seen.iter().all(|(n, _)| n != "510104-20261128-000002"), "the feed keeps to the scope too");
     assert_eq!(seen.len(), 3);
 }
+
+/// A likely repeat is marked beside its record: the flag reads back, the
+/// state, `updated_at` and the timeline stay as they were, and a matter is
+/// never marked as a repeat of itself.
+pub async fn likely_repeats_are_marked_beside_the_record(store: &dyn Store) {
+    setup(store).await;
+    for (m, at) in [("d1", 10), ("d2", 20), ("d3", 30)] {
+        create(store, &matter(m, "510104022006001", at, "井盖破损"), None).await;
+    }
+    let original = store.matter(&id("d1")).await.expect("read").expect("found").number;
+    let before = store.matter(&id("d2")).await.expect("read").expect("found");
+    store.mark_duplicates(&[id("d2"), id("d3"), id("d1"), id("nobody")], &original).await.expect("mark");
+    let d3 = store.matter(&id("d3")).await.expect("read").expect("found");
+    assert_eq!(d3.duplicate_of.as_deref(), Some(original.as_str()));
+    let after = store.matter(&id("d2")).await.expect("read").expect("found");
+    assert_eq!(after.duplicate_of.as_deref(), Some(original.as_str()));
+    assert_eq!((after.status, after.updated_at, after.event_count), (before.status, before.updated_at, 1));
+    assert_eq!(store.matter_events(&id("d2")).await.expect("read").len(), 1, "no timeline entry");
+    assert_eq!(store.matter(&id("d1")).await.expect("read").expect("found").duplicate_of, None, "not itself");
+    store.mark_duplicates(&[], &original).await.expect("nothing to mark");
+}

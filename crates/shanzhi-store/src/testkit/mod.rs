@@ -140,6 +140,7 @@ macro_rules! contract_tests {
             departments_see_what_is_dispatched_to_them,
             categories_are_versioned_and_duties_are_kept,
             attachments_are_stored_and_bound_once,
+            likely_repeats_are_marked_beside_the_record,
             bulk_matters_keep_numbers_unique,
             concurrent_reports_get_gapless_numbers_and_fail_alone,
             leases_go_to_one_holder_and_expire,

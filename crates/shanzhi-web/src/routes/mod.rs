@@ -18,6 +18,7 @@ pub mod divisions;
 pub mod figures;
 pub mod grids;
 pub mod health;
+pub mod hotspots;
 pub mod locate;
 pub mod log;
 pub mod matters;

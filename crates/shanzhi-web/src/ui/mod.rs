@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervise", get(pages::supervise::supervise))
         .route("/supervise/matters", get(pages::supervise::matters))
         .route("/supervise/report", get(pages::supervise::report))
+        .route("/supervise/topics", get(pages::supervise::topics))
         .route("/rankings", get(pages::rankings::show))
         .route("/rankings/publish", post(pages::rankings::publish))
         .route("/m/{id}", get(pages::matter::show))

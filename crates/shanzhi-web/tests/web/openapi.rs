@@ -36,6 +36,7 @@ async fn the_document_matches_the_routes() {
         "/api/v1/matters/{id}/commands/{command}",
         "/api/v1/attachments",
         "/api/v1/hotline/import",
+        "/api/v1/hotspots",
         "/api/v1/categories",
         "/api/v1/locate",
         "/api/v1/grids",

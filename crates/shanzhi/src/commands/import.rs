@@ -46,5 +46,14 @@ pub async fn hotline(config: &Config, args: &crate::cli::ImportHotlineArgs) -> a
         "导入热线工单 {0} 张：新建 {1}，此前已导入 {2} (imported {0} orders: {1} new, {2} already imported)",
         report.rows, report.created, report.already_imported
     );
+    if !report.possible_duplicates.is_empty() {
+        println!(
+            "可能重复 {0} 件 ({0} likely repeats), 重复件 → 原件 (repeat → original):",
+            report.possible_duplicates.len()
+        );
+        for p in &report.possible_duplicates {
+            println!("  {} → {}", p.number, p.original);
+        }
+    }
     Ok(())
 }

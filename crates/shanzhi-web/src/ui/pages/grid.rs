@@ -13,6 +13,7 @@ use shanzhi_app::access::PatrolDesk;
 use shanzhi_app::matters::{IntakeRequest, MatterFilter, SelfHandleRequest};
 use shanzhi_domain::{GridCode, MatterState, Role, Scope};
 
+use super::supervise::{Alert, alerts};
 use super::{Row, local};
 use crate::AppState;
 use crate::ui::form::{FormData, KeptReport, bad, expired};
@@ -36,6 +37,8 @@ struct GridPage {
     cards: Vec<Row>,
     /// `[{"n": number, "lng", "lat", "w": warning}]` for the map.
     points: String,
+    /// 热点预警 in the grid.
+    hotspots: Vec<Alert>,
 }
 
 #[derive(Template)]
@@ -112,6 +115,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Resp
         patrol,
         cards: items.iter().map(Row::from_view).collect(),
         points: serde_json::Value::from(points).to_string(),
+        hotspots: alerts(tr, &scoped).await,
     })
 }
 

@@ -44,6 +44,10 @@ pub struct Row {
     /// Supervised (督办) at least once, by hand or for being overdue.
     pub supervised: bool,
     pub escalated: bool,
+    /// A likely repeat (可能重复) of the matter with this number.
+    pub duplicate_of: Option<String>,
+    /// Merging (合并) fits the state now.
+    pub mergeable: bool,
 }
 
 impl Row {
@@ -60,6 +64,8 @@ impl Row {
             returned: v.returns > 0,
             supervised: v.supervisions > 0,
             escalated: v.escalations > 0,
+            duplicate_of: v.duplicate_of.clone(),
+            mergeable: v.allowed_commands.contains(&shanzhi_domain::CommandKind::Merge),
         }
     }
 }

@@ -149,7 +149,8 @@ async fn finding_09_a_dispatcher_rates_only_hotline_call_backs() {
 async fn finding_11_duplicate_hints_stay_within_the_callers_scope() {
     let app = world().await;
     let dispatcher = app.bearer("dispatcher").await;
-    let (status, hidden) = report(&app, Some(&dispatcher), "0110", json!({"description": "邻里纠纷，暂不公开"})).await;
+    let (status, hidden) =
+        report(&app, Some(&dispatcher), "0110", json!({"description": "井盖松动，邻里反映，暂不公开"})).await;
     assert_eq!(status, StatusCode::CREATED, "{hidden}");
     let (_, anonymous) = report(&app, None, "0110", json!({})).await;
     assert_eq!(anonymous["possible_duplicates"], json!([]), "nothing about others' matters to an anonymous caller");

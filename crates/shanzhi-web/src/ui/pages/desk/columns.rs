@@ -46,6 +46,8 @@ pub async fn rows(state: &AppState, viewer: &Viewer, tr: Tr, items: &[&MatterVie
         },
     };
     let departments = department_names(state, viewer, items).await;
+    // The one-click merge only for those who may merge.
+    let merges = shanzhi_domain::CommandKind::Merge.roles().iter().any(|r| viewer.has(*r));
     items
         .iter()
         .map(|m| {
@@ -59,7 +61,9 @@ pub async fn rows(state: &AppState, viewer: &Viewer, tr: Tr, items: &[&MatterVie
                 None => String::new(),
             };
             let channel = m.channel.parse::<Channel>().map_or("", |c| channel_name(tr, c));
-            DeskRow { row: Row::from_view(m), place: format!("{} · {grid}", short(&community)), holder, channel }
+            let mut row = Row::from_view(m);
+            row.mergeable &= merges;
+            DeskRow { row, place: format!("{} · {grid}", short(&community)), holder, channel }
         })
         .collect()
 }

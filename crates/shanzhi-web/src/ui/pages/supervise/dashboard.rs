@@ -69,6 +69,8 @@ struct SupervisePage {
     more: usize,
     chart: String,
     report_href: String,
+    /// 热点预警 in scope.
+    hotspots: Vec<super::topics::Alert>,
 }
 
 /// The charts' figures and titles, for app.js.
@@ -269,5 +271,6 @@ pub async fn supervise(State(state): State<AppState>, viewer: Viewer, tr: Tr, Qu
         chart: chart_data(tr, &dashboard),
         report_href: format!("/supervise/report?period={p}"),
         period: period_label(tr, period),
+        hotspots: super::topics::alerts(tr, &scoped).await,
     })
 }

@@ -3,7 +3,8 @@
 //! runs by stage, top categories (ECharts, figures passed in a data-*
 //! attribute) and the figures table of every unit, each cell linking to
 //! `/supervise/matters` (the matters behind it); `/supervise/report` is the
-//! printable monthly report.
+//! printable monthly report; `/supervise/topics` the 每月一题 (the month's
+//! hot spots per district).
 //!
 //! One module per page: the dashboard (`dashboard`), the matters behind a
 //! figure (`drill`) and the monthly report (`report`); what they share here.
@@ -11,10 +12,12 @@
 mod dashboard;
 mod drill;
 mod report;
+mod topics;
 
 pub use dashboard::supervise;
 pub use drill::matters;
 pub use report::report;
+pub use topics::{Alert, alerts, topics};
 
 use serde::Deserialize;
 use shanzhi_app::figures::trim;

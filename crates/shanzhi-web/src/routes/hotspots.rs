@@ -1,0 +1,55 @@
+//! 未诉先办: `GET /api/v1/hotspots` — hot spots (many reports of one kind of
+//! problem at one place in a short time) of a period in the caller's scope,
+//! ranked by size, growth and severity, each with its matters and a label.
+
+use axum::Json;
+use serde::Deserialize;
+use shanzhi_app::figures::{HotspotAnswer, HotspotQuery, MAX_HOTSPOTS};
+use shanzhi_domain::DivisionCode;
+use shanzhi_domain::indicators::Period;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::extract::{Api, ApiQuery};
+use crate::openapi::Refusals;
+use crate::params;
+use crate::schema;
+use crate::{ApiResult, AppState};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    api_router![hotspots]
+}
+
+/// Hot spots returned when no limit is given.
+const DEFAULT_LIMIT: usize = 20;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct HotspotParams {
+    /// 时段：2026-11（月）、2026-11-28（日）、2026-W48（周）；默认最近 30 天 / the period (default: the last 30 days)
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<schema::PeriodText>)]
+    period: Option<Period>,
+    /// 区划代码：只看其下（须在您的管辖范围内） / only under this division (within your scope)
+    #[serde(default, deserialize_with = "params::optional")]
+    #[param(value_type = Option<schema::DivisionCodeText>)]
+    within: Option<DivisionCode>,
+    /// 最多返回几处（1–100，默认 20） / how many, best first (1–100, default 20)
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<usize>,
+}
+
+/// 热点（未诉先办）：同一地点、同类问题短期内多次上报，按规模、增长与紧急程度排序 / hot spots.
+#[utoipa::path(get, path = "/hotspots", operation_id = "listHotspots", tag = "figures", params(HotspotParams),
+    responses((status = 200, body = HotspotAnswer), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn hotspots(api: Api, ApiQuery(q): ApiQuery<HotspotParams>) -> ApiResult<Json<HotspotAnswer>> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_HOTSPOTS).contains(&limit) {
+        return Err(crate::ApiError::bad_request(
+            "invalid_limit",
+            shanzhi_domain::text::Bilingual::new("limit 应为 1–100", "limit must be 1–100"),
+        ));
+    }
+    let query = HotspotQuery { period: q.period, within: q.within, limit };
+    Ok(Json(api.scoped().hotspots(&query).await?))
+}
