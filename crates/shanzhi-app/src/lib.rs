@@ -3,6 +3,7 @@
 //! rules that span more than one store call live here.
 
 pub mod access;
+pub mod classify;
 pub mod demo;
 pub mod divisions;
 mod error;
@@ -40,6 +41,7 @@ pub struct App {
     last_sweep: Arc<Mutex<Option<timing::SweepReport>>>,
     dictionary: Arc<matters::DictionaryHolder>,
     log: Arc<tlog::LogSetup>,
+    dispatch: Arc<classify::dispatch::DispatchHolder>,
 }
 
 impl App {
@@ -63,8 +65,18 @@ impl App {
             last_sweep: Arc::new(Mutex::new(None)),
             dictionary: Arc::new(matters::DictionaryHolder::default()),
             log: Arc::new(tlog::LogSetup::default()),
+            dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
         };
         (app, access::OperatorKey::new())
+    }
+
+    /// The same application keeping its dispatch model (智能分拨) in this
+    /// file (`<data_dir>/dispatch-model.json`); without one, suggestions come
+    /// from the keyword rules and the duty list alone.
+    #[must_use]
+    pub fn with_dispatch_model(mut self, path: std::path::PathBuf) -> Self {
+        self.dispatch = Arc::new(classify::dispatch::DispatchHolder::at(path));
+        self
     }
 
     /// The same application reading the time from `clock` (tests and drills).

@@ -5,7 +5,7 @@ mod dashboard;
 mod export;
 mod kept;
 mod rankings;
-mod read;
+pub(crate) mod read;
 mod report;
 mod sheet;
 

@@ -36,6 +36,18 @@ pub struct HotlineImportReport {
     /// Rows that repeat an earlier row of the same file (same order, same content).
     pub repeated_in_file: usize,
     pub numbers: Vec<String>,
+    /// For each new order: the categories its text points to and the
+    /// suggested unit (智能分拨), as on the matter's page.
+    pub suggestions: Vec<OrderSuggestion>,
+}
+
+/// What smart dispatch suggests for one imported order.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderSuggestion {
+    pub number: String,
+    pub categories: Vec<super::CategoryHint>,
+    pub unit: Option<super::Suggestion>,
 }
 
 const KINDS: [(&str, &str); 5] = [
@@ -262,11 +274,17 @@ impl DispatchDesk<'_> {
             already_imported: 0,
             repeated_in_file: rows.len() - batch.len(),
             numbers: Vec::new(),
+            suggestions: Vec::new(),
         };
         for (p, created) in prepared.into_iter().zip(outcomes) {
             let answer = self.finish(p, created).await?;
             if answer.created {
                 report.created += 1;
+                report.suggestions.push(OrderSuggestion {
+                    number: answer.matter.number.clone(),
+                    categories: answer.suggested_categories,
+                    unit: answer.suggestion,
+                });
             } else {
                 report.already_imported += 1;
             }

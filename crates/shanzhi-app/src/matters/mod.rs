@@ -38,7 +38,7 @@ use crate::{AppError, AppResult};
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub use batch::DispatchChoices;
 pub(crate) use cache::{Dictionary, DictionaryHolder};
-pub use commands::Suggestion;
+pub use commands::{Suggestion, SuggestionSource};
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
 pub use demo::DemoOptions;
@@ -46,7 +46,7 @@ pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
-pub use hotline::{HotlineImportReport, HotlineRow};
+pub use hotline::{HotlineImportReport, HotlineRow, OrderSuggestion};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;

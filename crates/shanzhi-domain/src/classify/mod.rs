@@ -115,63 +115,71 @@ impl Model {
         Ok(())
     }
 
-    fn index(&self) -> HashMap<String, u32> {
-        self.vocab.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect()
-    }
-
-    /// A reusable predictor (the n-gram index built once).
-    pub fn predictor(&self) -> Predictor<'_> {
-        Predictor { model: self, index: self.index() }
-    }
-
-    /// The label of one text (builds the index: use [`Model::predictor`] for many).
-    pub fn predict(&self, text: &str) -> Option<Prediction> {
-        self.predictor().predict(text)
+    /// A predictor over this model (the n-gram index built once).
+    pub fn predictor(self) -> Predictor {
+        let index = self.vocab.iter().enumerate().map(|(i, g)| (g.clone(), i as u32)).collect();
+        Predictor { model: self, index }
     }
 }
 
-/// A model with its n-gram index.
+/// A model with its n-gram index, ready to answer.
 #[derive(Debug)]
-pub struct Predictor<'a> {
-    model: &'a Model,
+pub struct Predictor {
+    model: Model,
     index: HashMap<String, u32>,
 }
 
-impl Predictor<'_> {
-    /// The probability of every label, in the model's order.
-    pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        let m = self.model;
+impl Predictor {
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The labels most likely for a text, best first (at most `n`), each with
+    /// its reasons; empty for a text with no known n-gram.
+    pub fn ranked(&self, text: &str, n: usize) -> Vec<Prediction> {
+        let m = &self.model;
         let k = m.labels.len();
         let x = features::vectorise(text, &self.index, &m.idf);
+        if x.is_empty() {
+            return Vec::new();
+        }
         let mut p: Vec<f32> = (0..k)
             .map(|c| m.bias[c] + x.iter().map(|(j, v)| m.weights[*j as usize * k + c] * v).sum::<f32>())
             .collect();
         train::softmax(&mut p);
-        p
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|a, b| p[*b].total_cmp(&p[*a]).then(a.cmp(b)));
+        order
+            .into_iter()
+            .take(n)
+            .map(|c| Prediction {
+                label: m.labels[c].clone(),
+                confidence: p[c],
+                words: self.reasons(&x, c),
+                suggested: p[c] >= m.threshold,
+            })
+            .collect()
     }
 
-    /// The most likely label with its reasons; `None` for a text with no
-    /// known n-gram.
+    /// The most likely label; `None` for a text with no known n-gram.
     pub fn predict(&self, text: &str) -> Option<Prediction> {
-        let m = self.model;
+        self.ranked(text, 1).into_iter().next()
+    }
+
+    /// What pushed label `c` above the others: each n-gram's weight for it
+    /// less the n-gram's mean weight, times its value; the strongest few,
+    /// none inside another.
+    fn reasons(&self, x: &features::Sparse, c: usize) -> Vec<String> {
+        let m = &self.model;
         let k = m.labels.len();
-        let x = features::vectorise(text, &self.index, &m.idf);
-        if x.is_empty() {
-            return None;
-        }
-        let p = self.probabilities(text);
-        let (best, confidence) =
-            p.iter().copied().enumerate().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
-        // What pushed the best label above the others: its weight less the
-        // mean weight of the n-gram, times the n-gram's value.
         let mut parts: Vec<(f32, &str)> = x
             .iter()
             .map(|(j, v)| {
                 let row = &m.weights[*j as usize * k..(*j as usize + 1) * k];
                 let mean = row.iter().sum::<f32>() / k as f32;
-                ((row[best] - mean) * v, m.vocab[*j as usize].as_str())
+                ((row[c] - mean) * v, m.vocab[*j as usize].as_str())
             })
-            .filter(|(s, g)| *s > 0.0 && !g.trim().is_empty() && g.chars().any(char::is_alphanumeric))
+            .filter(|(s, g)| *s > 0.0 && g.chars().any(char::is_alphanumeric))
             .collect();
         parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let mut words: Vec<String> = Vec::new();
@@ -179,17 +187,12 @@ impl Predictor<'_> {
             if words.len() >= TOP_WORDS {
                 break;
             }
-            if words.iter().any(|w| w.contains(g) || g.contains(w.as_str())) {
-                continue;
+            let g = g.trim();
+            if !words.iter().any(|w| w.contains(g) || g.contains(w.as_str())) {
+                words.push(g.to_owned());
             }
-            words.push(g.trim().to_owned());
         }
-        Some(Prediction {
-            label: m.labels[best].clone(),
-            confidence,
-            words,
-            suggested: confidence >= m.threshold,
-        })
+        words
     }
 }
 

@@ -41,7 +41,7 @@ fn examples(seed: u64, n: usize) -> Vec<(String, String)> {
 }
 
 fn run(model: &Model, test: &[(String, String)]) -> Evaluation {
-    let p = model.predictor();
+    let p = model.clone().predictor();
     let results: Vec<_> = test
         .iter()
         .map(|(t, l)| {
@@ -67,7 +67,7 @@ fn it_learns_the_kinds_well_above_the_majority_baseline() {
 
 #[test]
 fn a_suggestion_names_the_words_that_made_it() {
-    let model = train(&examples(3, 800), &TrainOptions::default()).expect("train");
+    let model = train(&examples(3, 800), &TrainOptions::default()).expect("train").predictor();
     let p = model.predict("府河边拖欠工资三个月了，请尽快处理").expect("known n-grams");
     assert_eq!(p.label, "劳动");
     assert!(p.suggested && p.confidence > 0.5, "{p:?}");

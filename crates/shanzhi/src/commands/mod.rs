@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod backup;
+pub mod classify;
 pub mod export;
 pub mod grid;
 pub mod import;
