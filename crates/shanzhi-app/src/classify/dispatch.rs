@@ -259,6 +259,9 @@ fn write_whole(path: &Path, bytes: &[u8]) -> AppResult<()> {
     let fail = |e: std::io::Error| {
         AppError::internal(format!("cannot write the dispatch model {}: {e}", path.display()))
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, bytes).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(fail)

@@ -3,6 +3,7 @@
 //! `shanzhi_testkit::TestApp`.
 
 mod access;
+mod classify;
 mod demo;
 mod divisions;
 mod figures;
