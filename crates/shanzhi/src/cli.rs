@@ -118,6 +118,10 @@ pub struct ClassifyTrainArgs {
     /// Below this confidence (0–1) nothing is suggested.
     #[arg(long, default_value_t = 0.4, value_parser = parse_share)]
     pub threshold: f32,
+    /// Most n-grams kept, the most frequent first (fewer with many labels:
+    /// a model holds at most 3,000,000 weights).
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
+    pub max_features: u32,
 }
 
 fn parse_share(s: &str) -> Result<f32, String> {

@@ -25,7 +25,7 @@ pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_LABELS: usize = 2000;
 pub const MAX_LABEL_CHARS: usize = 100;
 /// Weights (n-grams × labels) a model may hold.
-pub const MAX_WEIGHTS: usize = 6_000_000;
+pub const MAX_WEIGHTS: usize = 3_000_000;
 /// N-grams shown as the reason of a suggestion.
 pub const TOP_WORDS: usize = 3;
 

@@ -22,13 +22,15 @@ pub struct TrainOptions {
     pub min_df: u32,
     /// L2 penalty per example.
     pub l2: f32,
+    /// The first epoch's step; later epochs take smaller ones.
+    pub learning_rate: f32,
     /// Below this confidence the model suggests nothing.
     pub threshold: f32,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 20, seed: 17, max_features: 100_000, min_df: 2, l2: 1e-6, threshold: 0.4 }
+        TrainOptions { epochs: 20, seed: 17, max_features: 200_000, min_df: 2, l2: 1e-6, learning_rate: 2.0, threshold: 0.4 }
     }
 }
 
@@ -114,7 +116,7 @@ pub fn train(examples: &[(String, String)], options: &TrainOptions) -> Result<Mo
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = SplitMix(options.seed);
     let mut probs = vec![0.0f32; k];
-    let lr0 = 0.5f32;
+    let lr0 = options.learning_rate;
     for epoch in 0..options.epochs {
         rng.shuffle(&mut order);
         let lr = lr0 / (1.0 + epoch as f32 * 0.25);

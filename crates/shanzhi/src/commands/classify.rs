@@ -27,6 +27,7 @@ pub fn train(args: &ClassifyTrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
         epochs: usize::from(args.epochs),
         threshold: args.threshold,
+        max_features: args.max_features as usize,
         ..TrainOptions::default()
     };
     let model = fit(&data, &options).map_err(refused)?;
