@@ -120,7 +120,7 @@ pub struct ClassifyTrainArgs {
     pub threshold: f32,
     /// Most n-grams kept, the most frequent first (fewer with many labels:
     /// a model holds at most 3,000,000 weights).
-    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
     pub max_features: u32,
 }
 

@@ -10,7 +10,10 @@ mod progress;
 mod store;
 mod telemetry;
 
-use cli::{AuditCommand, ClassifyCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand, UserCommand};
+use cli::{
+    AuditCommand, ClassifyCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand,
+    UserCommand,
+};
 use shanzhi_app::AppError;
 
 pub use store::{log_setup, open_app, open_store};

@@ -143,11 +143,14 @@ impl Dispatcher {
     }
 }
 
+/// A file's modification time and size: when either changes, it is read again.
+type Stamp = (Option<SystemTime>, u64);
+
 /// The loaded model and the file it came from, read again when the file changes.
 #[derive(Debug, Default)]
 pub(crate) struct DispatchHolder {
     pub(crate) path: Option<PathBuf>,
-    loaded: RwLock<Option<(Option<SystemTime>, u64, Option<Arc<Dispatcher>>)>>,
+    loaded: RwLock<Option<(Stamp, Option<Arc<Dispatcher>>)>>,
 }
 
 impl DispatchHolder {
@@ -160,17 +163,17 @@ impl DispatchHolder {
     pub(crate) fn get(&self) -> Option<Arc<Dispatcher>> {
         let path = self.path.as_deref()?;
         let meta = std::fs::metadata(path).ok()?;
-        let stamp = (meta.modified().ok(), meta.len());
+        let stamp: Stamp = (meta.modified().ok(), meta.len());
         if let Ok(guard) = self.loaded.read()
-            && let Some((modified, len, model)) = guard.as_ref()
-            && (*modified, *len) == stamp
+            && let Some((seen, model)) = guard.as_ref()
+            && *seen == stamp
         {
             return model.clone();
         }
         let model = load(path).map_err(|e| tracing::warn!(path = %path.display(), "dispatch model not used: {e}")).ok();
         let model = model.map(|m| Arc::new(Dispatcher::new(m)));
         if let Ok(mut guard) = self.loaded.write() {
-            *guard = Some((stamp.0, stamp.1, model.clone()));
+            *guard = Some((stamp, model.clone()));
         }
         model
     }
@@ -181,7 +184,8 @@ fn load(path: &Path) -> Result<DispatchModel, Bilingual> {
     if len > MAX_MODEL_BYTES as u64 {
         return Err(Bilingual::new("分拨模型文件过大", "the dispatch model file is too large"));
     }
-    let bytes = std::fs::read(path).map_err(|e| Bilingual::new(format!("无法读取：{e}"), format!("unreadable: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Bilingual::new(format!("无法读取：{e}"), format!("unreadable: {e}")))?;
     DispatchModel::from_json(&bytes)
 }
 
@@ -256,9 +260,8 @@ impl App {
 
 /// Write a file so that a reader sees the old one or the new one, never half.
 fn write_whole(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    let fail = |e: std::io::Error| {
-        AppError::internal(format!("cannot write the dispatch model {}: {e}", path.display()))
-    };
+    let fail =
+        |e: std::io::Error| AppError::internal(format!("cannot write the dispatch model {}: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }

@@ -113,10 +113,7 @@ mod tests {
         assert!(e.problems[0].message.zh.contains("“text”") && e.problems[0].message.en.contains("a, b"), "{e}");
         let e = read_labelled("t,l\nx,1\n,2\ny,\n".as_bytes(), "x.csv", "t", "l").expect_err("empty cells");
         let lines: Vec<_> = e.problems.iter().map(|p| (p.line, p.message.en.clone())).collect();
-        assert_eq!(
-            lines,
-            [(Some(3), "the text is missing".to_owned()), (Some(4), "the label is missing".to_owned())]
-        );
+        assert_eq!(lines, [(Some(3), "the text is missing".to_owned()), (Some(4), "the label is missing".to_owned())]);
         assert!(read_labelled(b"", "x.csv", "t", "l").is_err(), "empty file");
         assert!(read_labelled("t,l\n".as_bytes(), "x.csv", "t", "l").is_err(), "no rows");
         assert!(read_labelled("t,l\n\"open,1\n".as_bytes(), "x.csv", "t", "l").is_err(), "unclosed quote");

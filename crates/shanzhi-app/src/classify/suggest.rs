@@ -99,7 +99,10 @@ impl Scoped<'_> {
             confidence: Some((learned.share * 1000.0).round() / 1000.0),
             basis: Some(Bilingual::new(
                 format!("{place_zh}同类已结事项 {} 件，{percent}% 由其办理", learned.support),
-                format!("it handled {percent}% of the {} closed matters of this category in {place_en}", learned.support),
+                format!(
+                    "it handled {percent}% of the {} closed matters of this category in {place_en}",
+                    learned.support
+                ),
             )),
         }))
     }

@@ -38,9 +38,9 @@ use crate::{AppError, AppResult};
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub use batch::DispatchChoices;
 pub(crate) use cache::{Dictionary, DictionaryHolder};
-pub use commands::{Suggestion, SuggestionSource};
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
+pub use commands::{Suggestion, SuggestionSource};
 pub use demo::DemoOptions;
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;

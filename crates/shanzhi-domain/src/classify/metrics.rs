@@ -73,7 +73,11 @@ pub fn evaluate(results: &[(String, Option<String>, bool)]) -> Evaluation {
     Evaluation {
         examples: n,
         accuracy: ratio(correct, n),
-        macro_f1: if classes.is_empty() { 0.0 } else { classes.iter().map(|c| c.f1).sum::<f64>() / classes.len() as f64 },
+        macro_f1: if classes.is_empty() {
+            0.0
+        } else {
+            classes.iter().map(|c| c.f1).sum::<f64>() / classes.len() as f64
+        },
         without_suggestion: ratio(n - suggested, n),
         accuracy_suggested: ratio(suggested_correct, suggested),
         majority_baseline: ratio(majority, n),

@@ -90,7 +90,10 @@ impl Model {
     fn validate(&self) -> Result<(), Bilingual> {
         let k = self.labels.len();
         if self.format != FORMAT {
-            return Err(invalid(format!("格式版本 {} 不受支持", self.format), format!("format {} unsupported", self.format)));
+            return Err(invalid(
+                format!("格式版本 {} 不受支持", self.format),
+                format!("format {} unsupported", self.format),
+            ));
         }
         if !(2..=MAX_LABELS).contains(&k)
             || self.labels.iter().any(|l| l.trim().is_empty() || l.chars().count() > MAX_LABEL_CHARS)

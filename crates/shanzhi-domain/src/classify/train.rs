@@ -30,7 +30,15 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 20, seed: 17, max_features: 200_000, min_df: 2, l2: 1e-6, learning_rate: 2.0, threshold: 0.4 }
+        TrainOptions {
+            epochs: 20,
+            seed: 17,
+            max_features: 1_000_000,
+            min_df: 2,
+            l2: 1e-6,
+            learning_rate: 2.0,
+            threshold: 0.4,
+        }
     }
 }
 

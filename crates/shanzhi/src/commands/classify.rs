@@ -32,14 +32,12 @@ pub fn train(args: &ClassifyTrainArgs) -> anyhow::Result<()> {
     };
     let model = fit(&data, &options).map_err(refused)?;
     let tmp = args.out.with_extension("tmp");
-    std::fs::write(&tmp, model.to_json())
-        .and_then(|()| std::fs::rename(&tmp, &args.out))
-        .map_err(|e| {
-            refused(Bilingual::new(
-                format!("无法写入模型 {}：{e}", args.out.display()),
-                format!("cannot write the model {}: {e}", args.out.display()),
-            ))
-        })?;
+    std::fs::write(&tmp, model.to_json()).and_then(|()| std::fs::rename(&tmp, &args.out)).map_err(|e| {
+        refused(Bilingual::new(
+            format!("无法写入模型 {}：{e}", args.out.display()),
+            format!("cannot write the model {}: {e}", args.out.display()),
+        ))
+    })?;
     println!(
         "已训练：{} 条文本，{} 类，{} 个字符片段 (trained on {} texts, {} labels, {} n-grams) → {}",
         data.len(),

@@ -104,11 +104,23 @@ fn train_and_eval_print_the_measures_and_refuse_bad_files() {
         let err = text(&out.stderr);
         assert!(err.contains(zh) && err.contains(en), "{args:?}: {err}");
     };
-    fails(&["classify", "train", "test.csv", "--text", "内容", "--label", "类别", "--out", "x.json"], "表头中没有“内容”列", "no column");
+    fails(
+        &["classify", "train", "test.csv", "--text", "内容", "--label", "类别", "--out", "x.json"],
+        "表头中没有“内容”列",
+        "no column",
+    );
     std::fs::write(dir.join("holes.csv"), "诉求内容,类别\n路灯不亮,市容\n井盖破损,\n").expect("write");
-    fails(&["classify", "train", "holes.csv", "--text", "诉求内容", "--label", "类别", "--out", "x.json"], "第 3 行", "the label is missing");
+    fails(
+        &["classify", "train", "holes.csv", "--text", "诉求内容", "--label", "类别", "--out", "x.json"],
+        "第 3 行",
+        "the label is missing",
+    );
     std::fs::write(dir.join("one.csv"), "诉求内容,类别\n路灯不亮,市容\n井盖破损,市容\n").expect("write");
-    fails(&["classify", "train", "one.csv", "--text", "诉求内容", "--label", "类别", "--out", "x.json"], "至少需要两类", "at least two labels");
+    fails(
+        &["classify", "train", "one.csv", "--text", "诉求内容", "--label", "类别", "--out", "x.json"],
+        "至少需要两类",
+        "at least two labels",
+    );
     std::fs::write(dir.join("binary.csv"), b"\x00\x01\x02").expect("write");
     fails(&["classify", "train", "binary.csv", "--text", "a", "--label", "b", "--out", "x.json"], "二进制", "binary");
     std::fs::write(dir.join("bad.json"), "{\"format\": 1, \"labels\": []}").expect("write");
