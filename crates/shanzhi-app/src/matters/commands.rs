@@ -67,7 +67,7 @@ impl Scoped<'_> {
 
     /// The department (the matter's district's, else the city's) or the
     /// community that the duty list names for this matter's category and level.
-    async fn duty_suggestion(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
+    pub(crate) async fn duty_suggestion(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
         let dictionary = self.app.dictionary().await?;
         let level = duty_level(m.status.level);
         if level == DutyLevel::Community
