@@ -16,6 +16,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Assignee, DivisionCode, DivisionLevel, GridCode, MatterState, Micros};
 use shanzhi_store::{MatterQuery, MatterScope};
 
+use crate::access::Operator;
 use crate::figures::read::MatterPages;
 use crate::{App, AppError, AppResult};
 
@@ -199,22 +200,25 @@ pub struct RetrainReport {
 }
 
 impl App {
-    /// The model path and the loaded model (none trained: `None`).
+    /// The loaded dispatch model (none trained: `None`).
     pub fn dispatcher(&self) -> Option<Arc<Dispatcher>> {
         self.dispatch.get()
     }
+}
 
+impl Operator<'_> {
     /// Learn from every closed matter (closed or rated; hotline request
     /// kinds are no subject, so they teach the units but not the
     /// categories) and write the model file whole.
     pub async fn retrain_dispatch(&self) -> AppResult<RetrainReport> {
-        let Some(path) = self.dispatch.path.clone() else {
+        let app = self.app;
+        let Some(path) = app.dispatch.path.clone() else {
             return Err(AppError::invalid(
                 "no_model_path",
                 Bilingual::new("未配置分拨模型的位置", "no place is configured for the dispatch model"),
             ));
         };
-        let dictionary = self.dictionary().await?;
+        let dictionary = app.dictionary().await?;
         let query = MatterQuery {
             scope: MatterScope { everything: true, ..MatterScope::default() },
             states: vec![MatterState::Closed, MatterState::Rated],
@@ -225,7 +229,7 @@ impl App {
         let mut examples = Vec::new();
         let mut counts: HashMap<(String, String, Assignee), u32> = HashMap::new();
         let mut matters = 0;
-        while let Some(page) = pages.next(&*self.store).await? {
+        while let Some(page) = pages.next(&*app.store).await? {
             for m in page {
                 matters += 1;
                 let code = m.category.as_str().to_owned();
@@ -246,7 +250,7 @@ impl App {
             .map(|((category, community, unit), count)| UnitCount { category, community, unit, count })
             .collect();
         units.sort_by(|a, b| (&a.category, &a.community, b.count).cmp(&(&b.category, &b.community, a.count)));
-        let model = DispatchModel { format: FORMAT, trained_at: self.now_micros(), matters, categories, units };
+        let model = DispatchModel { format: FORMAT, trained_at: app.now_micros(), matters, categories, units };
         let report = RetrainReport {
             matters,
             categories: model.categories.as_ref().map_or(0, |c| c.labels.len()),

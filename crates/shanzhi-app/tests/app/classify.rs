@@ -72,7 +72,7 @@ async fn closed_matters_teach_the_categories_and_the_units() {
             t.close_matter_by(&m.id, unit).await;
         }
     }
-    let trained = t.retrain_dispatch().await.expect("retrain");
+    let trained = t.operator().retrain_dispatch().await.expect("retrain");
     assert_eq!((trained.matters, trained.categories), (12, 3), "12 closed matters of 3 categories");
     assert!(path.is_file());
 

@@ -39,7 +39,7 @@ async fn the_matter_page_shows_what_the_history_suggests() {
         let number = report(&app, category, text).await;
         app.app.close_matter_by(&number, unit).await;
     }
-    app.app.retrain_dispatch().await.expect("retrain");
+    app.app.operator().retrain_dispatch().await.expect("retrain");
 
     let resident = app.bearer("desk_resident").await;
     let body = json!({"category": "12345.fanying", "lng": 104.072, "lat": 30.652, "description": "楼下排烟管道冒黑烟"});

@@ -108,12 +108,7 @@ fn report(e: &Evaluation, threshold: f32) -> String {
 
 /// `shanzhi classify retrain`.
 pub async fn retrain(config: &Config) -> anyhow::Result<()> {
-    let store = crate::open_store(config).await?;
-    let (app, _key) = shanzhi_app::App::new(store.clone());
-    let app = app.with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
-    let result = app.retrain_dispatch().await;
-    store.close().await;
-    let r = result?;
+    let r = super::as_operator(config, async |op| op.retrain_dispatch().await).await?;
     println!(
         "已从 {} 件已结事项学习：{} 个分类，{} 条承办记录 (learned from {} closed matters: {} categories, {} unit counts) → {}",
         r.matters,
