@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod deliberation;
+pub mod classify;
 pub mod demo;
 pub mod divisions;
 mod error;
@@ -42,6 +43,7 @@ pub struct App {
     dictionary: Arc<matters::DictionaryHolder>,
     log: Arc<tlog::LogSetup>,
     pii_uses: Arc<access::RecentUses>,
+    dispatch: Arc<classify::dispatch::DispatchHolder>,
 }
 
 impl App {
@@ -66,8 +68,18 @@ impl App {
             dictionary: Arc::new(matters::DictionaryHolder::default()),
             log: Arc::new(tlog::LogSetup::default()),
             pii_uses: Arc::new(access::RecentUses::default()),
+            dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
         };
         (app, access::OperatorKey::new())
+    }
+
+    /// The same application keeping its dispatch model (智能分拨) in this
+    /// file (`<data_dir>/dispatch-model.json`); without one, suggestions come
+    /// from the keyword rules and the duty list alone.
+    #[must_use]
+    pub fn with_dispatch_model(mut self, path: std::path::PathBuf) -> Self {
+        self.dispatch = Arc::new(classify::dispatch::DispatchHolder::at(path));
+        self
     }
 
     /// The same application reading the time from `clock` (tests and drills).

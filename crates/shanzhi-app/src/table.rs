@@ -41,6 +41,17 @@ impl TableLimits {
         max_unzipped_entry: 128 * 1024 * 1024,
         max_unzipped_total: 192 * 1024 * 1024,
     };
+
+    /// Labelled texts for `shanzhi classify`: a few years of a city's orders.
+    pub const LABELLED: TableLimits = TableLimits {
+        max_bytes: 128 * 1024 * 1024,
+        max_rows: 300_000,
+        max_columns: 256,
+        max_cell_chars: 20_000,
+        max_zip_entries: 200,
+        max_unzipped_entry: 256 * 1024 * 1024,
+        max_unzipped_total: 384 * 1024 * 1024,
+    };
 }
 
 fn problem(zh: String, en: String) -> ImportRejection {

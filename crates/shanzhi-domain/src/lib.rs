@@ -6,6 +6,7 @@ pub mod attribute;
 pub mod audit;
 pub mod calendar;
 pub mod category;
+pub mod classify;
 mod code;
 pub mod deliberation;
 pub mod division;

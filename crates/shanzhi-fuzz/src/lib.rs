@@ -8,6 +8,7 @@
 //! ([`run`], `tests/bounded.rs`) and the coverage-guided run with libFuzzer
 //! (`fuzz/` at the repository root, `scripts/fuzz`). See `docs/fuzzing.md`.
 
+mod classify;
 mod files;
 mod input;
 mod requests;
@@ -27,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target, in the order the bounded run takes them.
-pub const TARGETS: [Target; 12] = [
+pub const TARGETS: [Target; 14] = [
     Target {
         name: "hotline_csv",
         run: files::hotline_csv,
@@ -82,6 +83,16 @@ pub const TARGETS: [Target; 12] = [
         name: "multipart",
         run: requests::multipart,
         checks: "multipart forms (UI, Open311): at most 64 parts, 9 non-empty files, 20,000 characters a field",
+    },
+    Target {
+        name: "labelled_csv",
+        run: classify::labelled_csv,
+        checks: "labelled texts for classify train/eval: within TableLimits::LABELLED, no empty text or label, a small file trains and its model round-trips",
+    },
+    Target {
+        name: "classify_model",
+        run: classify::classify_model,
+        checks: "classifier model JSON: bounded and consistent, writes back as itself, answers with its labels and probabilities in 0–1",
     },
     Target {
         name: "http",

@@ -49,6 +49,16 @@ fn hotline_csv() {
 }
 
 #[test]
+fn labelled_csv() {
+    bounded("labelled_csv")
+}
+
+#[test]
+fn classify_model() {
+    bounded("classify_model")
+}
+
+#[test]
 fn hotline_xlsx() {
     bounded("hotline_xlsx")
 }

@@ -105,6 +105,7 @@ pub struct TestAppBuilder {
     categories: bool,
     departments: Vec<(String, String)>,
     staff: Vec<(String, Role, Option<String>)>,
+    dispatch_model: Option<std::path::PathBuf>,
 }
 
 impl TestAppBuilder {
@@ -117,6 +118,12 @@ impl TestAppBuilder {
     /// The application's clock (a `ManualClock` to move time by hand).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// Keep the dispatch model (智能分拨) in this file.
+    pub fn with_dispatch_model(mut self, path: std::path::PathBuf) -> Self {
+        self.dispatch_model = Some(path);
         self
     }
 
@@ -186,6 +193,9 @@ impl TestAppBuilder {
         let (mut app, key) = App::with_auth(db.fixture.store.clone(), self.auth.unwrap_or_else(cheap_auth));
         if let Some(clock) = self.clock {
             app = app.with_clock(clock);
+        }
+        if let Some(path) = self.dispatch_model {
+            app = app.with_dispatch_model(path);
         }
         let t = TestApp { app, key, db };
         let op = t.operator();
@@ -299,10 +309,15 @@ impl TestApp {
     /// Take a matter from reported to closed as the operator: accepted,
     /// dispatched to 锦江区城管局, signed for, answered and verified on site.
     pub async fn close_matter(&self, id: &str) {
+        self.close_matter_by(id, "510104-chengguan").await;
+    }
+
+    /// [`TestApp::close_matter`] with the matter dispatched to `department`.
+    pub async fn close_matter_by(&self, id: &str, department: &str) {
         let op = self.operator().scoped("test");
         for (command, args) in [
             ("accept", Value::Null),
-            ("dispatch", json!({"to": {"kind": "department", "code": "510104-chengguan"}})),
+            ("dispatch", json!({"to": {"kind": "department", "code": department}})),
             ("sign", Value::Null),
             ("respond", json!({"text": "已修复"})),
             ("verify", json!({"passed": true, "note": "合格"})),

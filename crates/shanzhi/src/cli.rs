@@ -68,6 +68,76 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Smart dispatch (智能分拨): train and measure the text classifier on
+    /// any labelled file, or retrain the platform's model from its closed matters.
+    Classify {
+        #[command(subcommand)]
+        what: ClassifyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassifyCommand {
+    /// Train a model on a labelled CSV (UTF-8 or GB18030) or XLSX file with a
+    /// header row, and write it to MODEL (JSON).
+    Train(ClassifyTrainArgs),
+    /// Measure a model on a labelled file: accuracy, macro-F1, the per-label
+    /// table and the share left without a suggestion.
+    Eval(ClassifyEvalArgs),
+    /// Learn the platform's dispatch model from its closed matters (final
+    /// category, handling unit) into <data_dir>/dispatch-model.json; running
+    /// servers pick it up.
+    Retrain(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabelledArgs {
+    /// The labelled file.
+    pub file: PathBuf,
+    /// The header of the text column.
+    #[arg(long, value_name = "COLUMN")]
+    pub text: String,
+    /// The header of the label column.
+    #[arg(long, value_name = "COLUMN")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyTrainArgs {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    /// Where to write the model.
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+    /// Seed of the training order (the same seed, the same model).
+    #[arg(long, default_value_t = 17)]
+    pub seed: u64,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub epochs: u16,
+    /// Below this confidence (0–1) nothing is suggested.
+    #[arg(long, default_value_t = 0.4, value_parser = parse_share)]
+    pub threshold: f32,
+    /// Most n-grams kept, the most frequent first (fewer with many labels:
+    /// a model holds at most 3,000,000 weights).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
+    pub max_features: u32,
+}
+
+fn parse_share(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("应为 0 到 1 之间的数 (a number from 0 to 1), not {s:?}")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyEvalArgs {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    /// A model written by `shanzhi classify train`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -495,6 +565,8 @@ impl Cli {
             Command::Restore(a) => a.store.clone(),
             Command::Export { what: ExportWhat::Timeline(a) } => a.store.clone(),
             Command::Export { what: ExportWhat::Matters(a) } => a.store.clone(),
+            Command::Classify { what: ClassifyCommand::Retrain(a) } => a.clone(),
+            Command::Classify { what: ClassifyCommand::Train(_) | ClassifyCommand::Eval(_) } => StoreArgs::default(),
         }
     }
 }

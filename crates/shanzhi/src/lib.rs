@@ -10,7 +10,10 @@ mod progress;
 mod store;
 mod telemetry;
 
-use cli::{AuditCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand, UserCommand};
+use cli::{
+    AuditCommand, ClassifyCommand, Cli, Command, DemoCommand, ExportWhat, GridCommand, ImportWhat, TokenCommand,
+    UserCommand,
+};
 use shanzhi_app::AppError;
 
 pub use store::{log_setup, open_app, open_store};
@@ -52,6 +55,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => commands::backup::restore(&config, args).await,
         Command::Export { what: ExportWhat::Timeline(args) } => commands::export::timeline(&config, args).await,
         Command::Export { what: ExportWhat::Matters(args) } => commands::export::matters(&config, args).await,
+        Command::Classify { what } => match what {
+            ClassifyCommand::Train(args) => commands::classify::train(args),
+            ClassifyCommand::Eval(args) => commands::classify::eval(args),
+            ClassifyCommand::Retrain(_) => commands::classify::retrain(&config).await,
+        },
     }
 }
 

@@ -98,5 +98,6 @@ pub async fn open_app(
     let setup = log_setup(config)?;
     let store = open_store(config).await?;
     let (app, key) = shanzhi_app::App::with_auth(store.clone(), config.auth());
-    Ok((store, app.with_log(setup), key))
+    let app = app.with_log(setup).with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
+    Ok((store, app, key))
 }

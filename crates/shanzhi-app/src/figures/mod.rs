@@ -6,7 +6,7 @@ mod export;
 mod hotspots;
 mod kept;
 mod rankings;
-mod read;
+pub(crate) mod read;
 mod report;
 mod sheet;
 

@@ -46,15 +46,18 @@ impl Scoped<'_> {
     }
 
     /// [`Self::dispatch_departments`] with the duty list's suggestion for
-    /// `rows` (a page of the desk), when they share a category.
+    /// `rows` (a page of the desk), when they share a category (the rows may
+    /// lie in several communities, so history's per-place unit is not used).
     pub async fn dispatch_choices(&self, rows: &[&MatterView]) -> AppResult<DispatchChoices> {
         let departments = self.dispatch_departments().await?;
         let shared = rows.first().filter(|first| rows.iter().all(|r| r.category == first.category));
         let suggested = match shared {
-            Some(first) => match self.suggestion(&first.number).await?.map(|s| s.assignee) {
-                Some(Assignee::Department(d)) => Some(d.to_string()),
-                _ => None,
-            },
+            Some(first) => {
+                match self.duty_suggestion(&self.visible_matter(&first.number).await?).await?.map(|s| s.assignee) {
+                    Some(Assignee::Department(d)) => Some(d.to_string()),
+                    _ => None,
+                }
+            }
             None => None,
         };
         let suggested = suggested.filter(|s| departments.iter().any(|(c, _)| c == s));

@@ -16,15 +16,38 @@ use super::{MatterView, matter_not_found};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
-/// Whom the duty list names for a matter, where it stands now.
+/// The unit suggested for a matter where it stands now: the one that most
+/// often handled this category's closed matters in its place (智能分拨),
+/// else the one the duty list names.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub assignee: Assignee,
     pub name: String,
-    pub list: DutyList,
-    pub list_name: &'static str,
+    /// The duty list the category is on here (none for a suggestion from
+    /// history where the duty list names nobody).
+    pub list: Option<DutyList>,
+    pub list_name: Option<&'static str>,
     pub co_departments: Vec<String>,
+    pub source: SuggestionSource,
+    /// For a suggestion from history: the unit's share of the closed
+    /// matters counted (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// What a suggestion from history rests on, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Bilingual>,
+}
+
+/// Where a suggestion comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionSource {
+    /// 职责清单: the category's duty list.
+    DutyList,
+    /// 智能分拨: the units that handled closed matters of the category.
+    History,
 }
 
 fn duty_level(level: Level) -> DutyLevel {
@@ -36,9 +59,15 @@ fn duty_level(level: Level) -> DutyLevel {
 }
 
 impl Scoped<'_> {
+    /// The unit history suggests, else the duty list's.
+    pub(crate) async fn suggestion_for(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
+        let duty = self.duty_suggestion(m).await?;
+        Ok(self.learned_suggestion(m, duty.as_ref()).await?.or(duty))
+    }
+
     /// The department (the matter's district's, else the city's) or the
     /// community that the duty list names for this matter's category and level.
-    pub(crate) async fn suggestion_for(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
+    pub(crate) async fn duty_suggestion(&self, m: &Matter) -> AppResult<Option<Suggestion>> {
         let dictionary = self.app.dictionary().await?;
         let level = duty_level(m.status.level);
         if level == DutyLevel::Community
@@ -48,9 +77,12 @@ impl Scoped<'_> {
             return Ok(Some(Suggestion {
                 assignee: Assignee::Community,
                 name: "本社区".to_owned(),
-                list: d.list,
-                list_name: d.list.label_zh(),
+                list: Some(d.list),
+                list_name: Some(d.list.label_zh()),
                 co_departments: Vec::new(),
+                source: SuggestionSource::DutyList,
+                confidence: None,
+                basis: None,
             }));
         }
         // Above the community, or where the community only assists or may
@@ -74,9 +106,12 @@ impl Scoped<'_> {
                 return Ok(Some(Suggestion {
                     name: name.to_owned(),
                     assignee: Assignee::Department(code),
-                    list: duty.list,
-                    list_name: duty.list.label_zh(),
+                    list: Some(duty.list),
+                    list_name: Some(duty.list.label_zh()),
                     co_departments: duty.co.clone(),
+                    source: SuggestionSource::DutyList,
+                    confidence: None,
+                    basis: None,
                 }));
             }
         }

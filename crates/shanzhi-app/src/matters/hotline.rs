@@ -42,6 +42,9 @@ pub struct HotlineImportReport {
     /// matter that repeats another, with the original it points to (the
     /// earliest report of the problem, in this file or before).
     pub possible_duplicates: Vec<DuplicatePair>,
+    /// For each new order: the categories its text points to and the
+    /// suggested unit (智能分拨), as on the matter's page.
+    pub suggestions: Vec<OrderSuggestion>,
 }
 
 /// A likely repeat and its original, by number.
@@ -50,6 +53,15 @@ pub struct HotlineImportReport {
 pub struct DuplicatePair {
     pub number: String,
     pub original: String,
+}
+
+/// What smart dispatch suggests for one imported order.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderSuggestion {
+    pub number: String,
+    pub categories: Vec<super::CategoryHint>,
+    pub unit: Option<super::Suggestion>,
 }
 
 const KINDS: [(&str, &str); 5] = [
@@ -277,6 +289,7 @@ impl DispatchDesk<'_> {
             repeated_in_file: rows.len() - batch.len(),
             numbers: Vec::new(),
             possible_duplicates: Vec::new(),
+            suggestions: Vec::new(),
         };
         let mut new = Vec::new();
         for (p, created) in prepared.into_iter().zip(outcomes) {
@@ -290,6 +303,11 @@ impl DispatchDesk<'_> {
                     report.possible_duplicates.push(DuplicatePair { number: later, original: stored.number.clone() });
                 }
                 new.push((stored, original_at));
+                report.suggestions.push(OrderSuggestion {
+                    number: answer.matter.number.clone(),
+                    categories: answer.suggested_categories,
+                    unit: answer.suggestion,
+                });
             } else {
                 report.already_imported += 1;
             }

@@ -69,27 +69,25 @@ pub struct IntakeAnswer {
     pub possible_duplicates: Vec<String>,
     /// The unit the duty list suggests.
     pub suggestion: Option<Suggestion>,
-    /// Categories whose keywords the description mentions, best first (a
-    /// hint for the dispatcher when the reporter chose a vague one).
+    /// Categories the description points to, best first (a hint for the
+    /// dispatcher when the reporter chose a vague one, or a hotline kind).
     pub suggested_categories: Vec<CategoryHint>,
 }
 
+/// A category the description points to: from the trained model (智能分拨)
+/// with its confidence and the words that weighed most, or, while no model
+/// is trained, from the category's keywords.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryHint {
     pub code: CategoryCode,
     pub name: String,
-}
-
-/// Categories by how many of their keywords `text` contains (at most three).
-pub(crate) fn categories_for_text(text: &str, categories: &[(Category, i64)]) -> Vec<CategoryHint> {
-    let mut scored: Vec<(usize, &Category)> = categories
-        .iter()
-        .map(|(c, _)| (c.keywords.iter().filter(|k| text.contains(k.as_str())).count(), c))
-        .filter(|(n, _)| *n > 0)
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
-    scored.into_iter().take(3).map(|(_, c)| CategoryHint { code: c.code.clone(), name: c.name.clone() }).collect()
+    /// The model's probability (0–1); none for a keyword match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The parts of the description that weighed most for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
 }
 
 /// A report that passed every check, ready to be written.

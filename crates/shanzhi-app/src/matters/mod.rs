@@ -39,16 +39,16 @@ use crate::{AppError, AppResult};
 pub use attachments::{AttachmentView, MAX_ATTACHMENT_BYTES};
 pub use batch::DispatchChoices;
 pub(crate) use cache::{Dictionary, DictionaryHolder};
-pub use commands::Suggestion;
 #[cfg(feature = "fuzzing")]
 pub(crate) use commands::parse_command;
+pub use commands::{Suggestion, SuggestionSource};
 pub use demo::DemoOptions;
 pub(crate) use duplicates::sighting_of;
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]
 pub(crate) use hotline::parse_hotline;
-pub use hotline::{DuplicatePair, HotlineImportReport, HotlineRow};
+pub use hotline::{DuplicatePair, HotlineImportReport, HotlineRow, OrderSuggestion};
 pub use intake::{CategoryHint, IntakeAnswer, IntakeRequest};
 pub use map::OpenCounts;
 pub use page::MatterScreen;

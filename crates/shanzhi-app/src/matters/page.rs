@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::{Assignee, CommandKind, DivisionCode};
 
-use super::{EventView, MatterView, Suggestion, event_view};
+use super::{CategoryHint, EventView, MatterView, Suggestion, event_view};
 use crate::AppResult;
 use crate::access::Scoped;
 
@@ -17,8 +17,12 @@ pub struct MatterScreen {
     pub photos: Vec<String>,
     /// Commands that fit the state and that this viewer may give.
     pub commands: Vec<CommandKind>,
-    /// The duty list's unit, when dispatching is among the commands.
+    /// The suggested unit (history's, else the duty list's), when
+    /// dispatching is among the commands.
     pub suggestion: Option<Suggestion>,
+    /// The categories the description points to (智能分拨), when accepting
+    /// or dispatching is among the commands.
+    pub category_hints: Vec<CategoryHint>,
     /// (code, name) of the departments a dispatch may name: the matter's
     /// district's and the city's.
     pub departments: Vec<(String, String)>,
@@ -44,6 +48,11 @@ impl Scoped<'_> {
             (self.suggestion_for(&m).await?, dictionary.departments_under(&[&format!("{district}-"), "510100-"]))
         } else {
             (None, Vec::new())
+        };
+        let category_hints = if commands.iter().any(|c| matches!(c, CommandKind::Accept | CommandKind::Dispatch)) {
+            self.category_hints(&m.description).await?
+        } else {
+            Vec::new()
         };
         let timeline: Vec<EventView> = events.into_iter().map(event_view).collect();
         let dictionary = self.app.dictionary().await?;
@@ -77,6 +86,7 @@ impl Scoped<'_> {
             photos,
             commands,
             suggestion,
+            category_hints,
             departments,
             grid_name,
             community_name,

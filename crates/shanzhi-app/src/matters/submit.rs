@@ -12,7 +12,7 @@ use shanzhi_domain::{Channel, DivisionLevel, Matter, MatterId, Micros, Stage, St
 use shanzhi_store::{Created, MatterQuery, MatterScope, NewMatter};
 
 use super::duplicates::Repeats;
-use super::intake::{Checked, categories_for_text};
+use super::intake::Checked;
 use super::{IntakeAnswer, IntakeRequest};
 use crate::access::auth::{random_token, token_hash};
 use crate::access::{Scoped, Via};
@@ -269,7 +269,7 @@ impl Scoped<'_> {
             self.app.store.bind_attachments(&p.new.first.attachments, &stored.id, &self.actor.name).await?;
         }
         let suggestion = self.suggestion_for(&stored).await?;
-        let suggested_categories = categories_for_text(&stored.description, &self.app.dictionary().await?.categories);
+        let suggested_categories = self.category_hints(&stored.description).await?;
         if is_new {
             tracing::info!(number = %stored.number, channel = %stored.channel, category = %stored.category, "matter reported");
         }

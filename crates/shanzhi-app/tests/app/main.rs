@@ -4,6 +4,7 @@
 
 mod access;
 mod deliberation;
+mod classify;
 mod demo;
 mod divisions;
 mod duplicates;

@@ -12,7 +12,7 @@ use crate::text::Bilingual;
 use crate::timing::Stage;
 
 /// Who handles a dispatched matter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "code", rename_all = "snake_case")]
 pub enum Assignee {

@@ -28,5 +28,6 @@ mod openapi;
 mod patrol_track_api;
 mod rankings_api;
 mod self_handle_api;
+mod smart_dispatch;
 mod track_page;
 mod ui;

@@ -55,5 +55,17 @@ pub async fn hotline(config: &Config, args: &crate::cli::ImportHotlineArgs) -> a
             println!("  {} → {}", p.number, p.original);
         }
     }
+    for s in &report.suggestions {
+        let categories: Vec<String> = s
+            .categories
+            .iter()
+            .map(|c| match c.confidence {
+                Some(p) => format!("{} {:.0}%（{}）", c.name, p * 100.0, c.words.join("、")),
+                None => c.name.clone(),
+            })
+            .collect();
+        let unit = s.unit.as_ref().map_or("—", |u| u.name.as_str());
+        println!("  {}：建议分类 (categories) {}；建议承办 (unit) {unit}", s.number, categories.join("，"));
+    }
     Ok(())
 }

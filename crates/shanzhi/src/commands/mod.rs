@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod backup;
+pub mod classify;
 pub mod export;
 pub mod grid;
 pub mod import;
@@ -26,6 +27,8 @@ where
 {
     let store = crate::open_store(config).await?;
     let (app, key) = App::new(store.clone());
+    // Hotline imports suggest from the same model the servers use.
+    let app = app.with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
     let result = work(&app.operator(&key)).await;
     store.close().await;
     Ok(result?)

@@ -7,6 +7,7 @@ mod support;
 
 mod backup;
 mod browser;
+mod classify;
 mod cli;
 mod deliberation;
 mod export;

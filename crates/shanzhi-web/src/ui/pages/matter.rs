@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shanzhi_app::AppError;
-use shanzhi_app::matters::{EventView, MatterScreen, MatterView};
+use shanzhi_app::matters::{EventView, MatterScreen, MatterView, SuggestionSource};
 use shanzhi_domain::{Assignee, CommandKind, Stage};
 
 use super::{local, unit_name};
@@ -32,7 +32,11 @@ struct MatterPage {
     photos: Vec<(String, &'static str)>,
     timeline: Vec<Entry>,
     commands: Vec<&'static str>,
-    suggestion: Option<(String, String)>,
+    /// (code, name, why): the suggested unit and where the suggestion comes from.
+    suggestion: Option<(String, String, String)>,
+    /// The categories the description points to, each with its confidence
+    /// and the words that weighed most (智能分拨).
+    category_hints: Vec<String>,
     departments: Vec<(String, String)>,
     /// Names where the matter only holds codes.
     names: Names,
@@ -121,10 +125,35 @@ fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
 }
 
 fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notice: Option<String>) -> Response {
-    let suggestion = s.suggestion.as_ref().map(|g| match &g.assignee {
-        Assignee::Department(d) => (d.as_str().to_owned(), g.name.clone()),
-        Assignee::Community => ("community".to_owned(), g.name.clone()),
+    let suggestion = s.suggestion.as_ref().map(|g| {
+        let code = match &g.assignee {
+            Assignee::Department(d) => d.as_str().to_owned(),
+            Assignee::Community => "community".to_owned(),
+        };
+        let why = match (g.source, g.confidence) {
+            (SuggestionSource::History, Some(share)) => {
+                let percent = (share * 100.0).round();
+                format!("{} {percent}%", tr.t("智能分拨建议，同类已结事项中占", "suggested by closed matters, share"))
+            }
+            _ => tr.t("职责清单建议", "suggested by the duty list").to_owned(),
+        };
+        (code, g.name.clone(), why)
     });
+    let category_hints = s
+        .category_hints
+        .iter()
+        .map(|h| {
+            let mut line = h.name.clone();
+            if let Some(c) = h.confidence {
+                line.push_str(&format!("（{} {}%", tr.t("置信度", "confidence"), (c * 100.0).round()));
+                if !h.words.is_empty() {
+                    line.push_str(&format!("；{}：{}", tr.t("依据", "because of"), h.words.join("、")));
+                }
+                line.push('）');
+            }
+            line
+        })
+        .collect();
     let holder = match &s.matter.assignee {
         Some(Assignee::Department(d)) => Some(department(&s, d.as_str())),
         Some(Assignee::Community) => Some(community(tr, &s)),
@@ -149,6 +178,7 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
         timeline,
         commands: main_step_first(&s.commands),
         suggestion,
+        category_hints,
         departments: s.departments,
         names,
         m: s.matter,
