@@ -16,6 +16,7 @@ pub mod matter;
 pub mod patrol;
 pub mod people;
 pub mod ranking;
+pub mod search;
 pub mod text;
 pub mod timing;
 pub mod tlog;
