@@ -100,7 +100,8 @@ impl SearchQuery {
     pub fn new(text: &str) -> Self {
         // A query never holds the separator (the fold turns it into a space).
         let folded = fold(text);
-        let grams = if folded.chars().count() >= MIN_GRAM_QUERY { grams(&folded).into_iter().collect() } else { Vec::new() };
+        let grams =
+            if folded.chars().count() >= MIN_GRAM_QUERY { grams(&folded).into_iter().collect() } else { Vec::new() };
         SearchQuery { folded, grams }
     }
 

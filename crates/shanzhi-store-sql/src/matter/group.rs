@@ -213,6 +213,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> St
         q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
+    super::search::index_new::<DB>(conn, new_rows.iter().map(|(m, _, _)| m)).await?;
     tlog::append_events::<DB>(conn, new_rows.iter().map(|(m, _, e)| (&m.id, *e))).await?;
     Ok(outcomes.into_iter().map(|o| Ok(o.expect("every job decided"))).collect())
 }

@@ -25,8 +25,15 @@ struct ValueRow {
 /// caller's transaction); returns the first.
 #[sql_bounds]
 pub(crate) async fn take_numbers<DB>(conn: &mut DB::Connection, prefix: &str, count: i64) -> StoreResult<i64> {
+    take_counter::<DB>(conn, &format!("matter:{prefix}"), count).await
+}
+
+/// Take `count` consecutive values of the counter `name` (one update, in the
+/// caller's transaction); returns the first.
+#[sql_bounds]
+pub(crate) async fn take_counter<DB>(conn: &mut DB::Connection, name: &str, count: i64) -> StoreResult<i64> {
     let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-    q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(count);
+    q.push_bind(name.to_owned()).push(", ").push_bind(count);
     q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
     let top = q.build_query_as::<ValueRow>().fetch_one(&mut *conn).await.map_err(map_err)?.value;
     Ok(top - count + 1)
@@ -90,5 +97,6 @@ pub(crate) async fn insert_new_matter<DB>(
     let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
     q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
     q.build().execute(&mut *conn).await.map_err(map_err)?;
+    super::search::index_new::<DB>(conn, [&record]).await?;
     Ok(Created::New { number })
 }
