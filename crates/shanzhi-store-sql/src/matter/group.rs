@@ -124,6 +124,7 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[NewMatter]) -> StoreResul
                 &job.first,
             )
             .await?;
+            super::search::index_created::<DB>(&mut tx, [(&job.matter, &created)]).await?;
             if matches!(created, Created::New { .. }) {
                 tlog::append_events::<DB>(&mut tx, [(&job.matter.id, &job.first)]).await?;
             }

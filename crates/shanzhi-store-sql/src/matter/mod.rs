@@ -85,6 +85,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
         let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
+        search::index_created::<DB>(&mut tx, [(matter, &created)]).await?;
         if matches!(created, Created::New { .. }) {
             tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
         }
@@ -115,6 +116,7 @@ impl<DB> MatterStore for SqlStore<DB> {
                 }
             }
         }
+        search::index_created::<DB>(&mut tx, batch.iter().map(|n| &n.matter).zip(&out)).await?;
         tlog::append_events::<DB>(&mut tx, logged).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(out)

@@ -13,7 +13,7 @@
 
 use shanzhi_domain::Matter;
 use shanzhi_domain::search::{self, SearchQuery};
-use shanzhi_store::StoreResult;
+use shanzhi_store::{Created, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
@@ -94,6 +94,28 @@ pub(crate) async fn index_new<'a, DB>(
 ) -> StoreResult<()> {
     let rows: Vec<(String, String)> =
         matters.into_iter().map(|m| (m.id.as_str().to_owned(), matter_search_text(m))).collect();
+    index_matters::<DB>(conn, &rows).await
+}
+
+/// Index the matters of these outcomes that were new (with the numbers they
+/// were given). Callers index after every other counter they take and
+/// before the transparency log's append, so that the counters are always
+/// locked in one order (on PostgreSQL, until commit) and never deadlock.
+#[sql_bounds]
+pub(crate) async fn index_created<'a, DB>(
+    conn: &mut DB::Connection,
+    outcomes: impl IntoIterator<Item = (&'a Matter, &'a Created)>,
+) -> StoreResult<()> {
+    let rows: Vec<(String, String)> = outcomes
+        .into_iter()
+        .filter_map(|(m, created)| match created {
+            Created::New { number } => {
+                let numbered = Matter { number: number.clone(), ..m.clone() };
+                Some((m.id.as_str().to_owned(), matter_search_text(&numbered)))
+            }
+            Created::Existing { .. } => None,
+        })
+        .collect();
     index_matters::<DB>(conn, &rows).await
 }
 

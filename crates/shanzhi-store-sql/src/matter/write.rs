@@ -66,6 +66,7 @@ pub(crate) async fn raise_counters<DB>(
 
 /// Number and insert a new matter with its first event, inside the caller's
 /// transaction; a repeated idempotency key or order number finds the earlier.
+/// The caller indexes it for search (`search::index_created`).
 #[sql_bounds]
 pub(crate) async fn insert_new_matter<DB>(
     conn: &mut DB::Connection,
@@ -97,6 +98,5 @@ pub(crate) async fn insert_new_matter<DB>(
     let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
     q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
     q.build().execute(&mut *conn).await.map_err(map_err)?;
-    super::search::index_new::<DB>(conn, [&record]).await?;
     Ok(Created::New { number })
 }
