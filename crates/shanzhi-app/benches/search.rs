@@ -113,9 +113,10 @@ async fn main() {
     // number, a phrase of many descriptions (common), and a word no
     // description holds.
     let sample = t.store().matters(&query(None)).await.expect("a page").remove(0);
-    let place: String = match sample.description.find("社区") {
-        Some(i) => sample.description[..i + "社区".len()].to_owned(),
-        None => sample.description.chars().take(4).collect(),
+    let d = &sample.description;
+    let place: String = match ["社区", "村"].iter().find_map(|end| d.find(end).map(|i| i + end.len())) {
+        Some(end) => d[..end].to_owned(),
+        None => d.chars().take(4).collect(),
     };
     let words = [
         ("rare (a community)", place),

@@ -216,7 +216,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             vec![query.clone()]
         };
         let postings = match &query.text {
-            Some(t) => search::plan(self.pool(), t, search::Purpose::Page).await?,
+            Some(t) => search::plan(self.pool(), t, search::Purpose::Page, limit).await?,
             None => None,
         };
         let mut found: Vec<Matter> = Vec::new();
@@ -295,7 +295,7 @@ impl<DB> MatterStore for SqlStore<DB> {
 
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
         let postings = match &query.text {
-            Some(t) => search::plan(self.pool(), t, search::Purpose::Count).await?,
+            Some(t) => search::plan(self.pool(), t, search::Purpose::Count, 1).await?,
             None => None,
         };
         let mut q = QueryBuilder::<DB>::new("SELECT state, COUNT(*) AS n");

@@ -20,9 +20,8 @@ use sqlx::QueryBuilder;
 use super::write::take_counter;
 use crate::map_err;
 
-/// Postings counted per gram when a query is planned: a gram with fewer is
-/// rare enough to read matters through.
-const RARE_BELOW: i64 = 5_000;
+/// The fewest postings a gram may have and still be called common.
+const MIN_COMMON: i64 = 8;
 /// Grams of a query whose postings are counted (a long query has many; a few
 /// spread along it find a rare one).
 const COUNTED_GRAMS: usize = 8;
@@ -159,35 +158,60 @@ struct GramCount {
     n: i64,
 }
 
-/// The grams worth counting: long ones (numbers) and ones with a character
-/// beyond ASCII first, spread along the query.
+/// The grams worth counting: long ones (numbers) first, then ones with a
+/// character beyond ASCII, then the rest.
 fn counted(query: &SearchQuery) -> Vec<String> {
     let mut grams = query.grams.clone();
-    grams.sort_by_key(|g| (g.chars().count() < 4 && g.is_ascii(), std::cmp::Reverse(g.chars().count())));
-    let step = (grams.len() / COUNTED_GRAMS).max(1);
-    let mut out: Vec<String> = grams.iter().step_by(step).take(COUNTED_GRAMS).cloned().collect();
-    out.dedup();
-    out
+    grams.sort_by_key(|g| (std::cmp::Reverse(g.chars().count()), g.is_ascii()));
+    grams.truncate(COUNTED_GRAMS);
+    grams
+}
+
+#[derive(SqlRow)]
+struct TopRow {
+    top: Option<i64>,
 }
 
 /// How to read the matters of a search: through the postings of its rarest
 /// grams, or (`None`) along the list's own index, each row checked.
+///
+/// Reading a page along the index checks about `limit × matters / matches`
+/// rows (a common word comes soon, in any scope: the scope's matches thin out
+/// as its matters do); reading the postings checks as many rows as the
+/// rarest gram has. So a page reads the postings when the rarest gram has
+/// fewer than √(limit × matters), and each gram is counted only up to that.
 #[sql_bounds]
-pub(crate) async fn plan<DB>(pool: &sqlx::Pool<DB>, text: &str, purpose: Purpose) -> StoreResult<Option<Postings>> {
+pub(crate) async fn plan<DB>(
+    pool: &sqlx::Pool<DB>,
+    text: &str,
+    purpose: Purpose,
+    limit: usize,
+) -> StoreResult<Option<Postings>> {
     let query = SearchQuery::new(text);
     let grams = counted(&query);
     if grams.is_empty() {
         return Ok(None);
     }
+    // The index numbers matters from one counter: the highest is about how many.
+    let top = QueryBuilder::<DB>::new("SELECT MAX(search_doc) AS top FROM matters")
+        .build_query_as::<TopRow>()
+        .fetch_one(pool)
+        .await
+        .map_err(map_err)?
+        .top
+        .unwrap_or(0);
+    let page = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+    // f64 for the root; both factors are far below 2^52 in any store.
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let common = ((page.saturating_mul(top) as f64).sqrt() as i64).max(MIN_COMMON);
     let mut q = QueryBuilder::<DB>::new("");
     for (i, g) in grams.iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
         }
-        q.push("SELECT ")
-            .push_bind(g.clone())
-            .push(" AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM matter_grams WHERE gram = ");
-        q.push_bind(g.clone()).push(" LIMIT ").push_bind(RARE_BELOW).push(") t) AS n");
+        q.push("SELECT ").push_bind(g.clone());
+        q.push(" AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM matter_grams WHERE gram = ");
+        q.push_bind(g.clone()).push(" LIMIT ").push_bind(common).push(") t) AS n");
     }
     let mut counts: Vec<(i64, String)> = q
         .build_query_as::<GramCount>()
@@ -198,7 +222,7 @@ pub(crate) async fn plan<DB>(pool: &sqlx::Pool<DB>, text: &str, purpose: Purpose
         .map(|r| (r.n, r.gram))
         .collect();
     counts.sort();
-    let rare = counts.first().is_some_and(|(n, _)| *n < RARE_BELOW);
+    let rare = counts.first().is_some_and(|(n, _)| *n < common);
     if purpose == Purpose::Page && !rare {
         return Ok(None);
     }
