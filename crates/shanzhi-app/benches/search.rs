@@ -66,25 +66,23 @@ impl Before {
                 ph[0], ph[1], ph[2], ph[3]
             )
         };
+        // One statement for either pool (their types differ).
+        macro_rules! page {
+            ($pool:expr, $placeholders:expr) => {
+                sqlx::query(sqlx::AssertSqlSafe(sql($placeholders)))
+                    .bind("510100000000")
+                    .bind(&p)
+                    .bind(&p)
+                    .bind(&p)
+                    .fetch_all($pool)
+                    .await
+                    .expect("before")
+                    .len()
+            };
+        }
         match self {
-            Before::Sqlite(pool) => sqlx::query(sqlx::AssertSqlSafe(sql(["?", "?", "?", "?"])))
-                .bind("510100000000")
-                .bind(&p)
-                .bind(&p)
-                .bind(&p)
-                .fetch_all(pool)
-                .await
-                .expect("before")
-                .len(),
-            Before::Postgres(pool) => sqlx::query(sqlx::AssertSqlSafe(sql(["$1", "$2", "$3", "$4"])))
-                .bind("510100000000")
-                .bind(&p)
-                .bind(&p)
-                .bind(&p)
-                .fetch_all(pool)
-                .await
-                .expect("before")
-                .len(),
+            Before::Sqlite(pool) => page!(pool, ["?", "?", "?", "?"]),
+            Before::Postgres(pool) => page!(pool, ["$1", "$2", "$3", "$4"]),
         }
     }
 }
