@@ -111,6 +111,37 @@ impl SearchQuery {
     }
 }
 
+/// `text` in pieces, each marked if it is (part of) a match of the query,
+/// for showing matches: the pieces joined are `text`. A query that is empty
+/// once folded marks nothing.
+pub fn highlight(text: &str, query: &str) -> Vec<(String, bool)> {
+    let needle = fold(query.trim());
+    // Where each character's fold starts in the folded text.
+    let mut folded = String::with_capacity(text.len());
+    let mut starts = Vec::new();
+    for c in text.chars() {
+        starts.push(folded.len());
+        fold_char(c, &mut folded);
+    }
+    let mut marked = vec![false; starts.len()];
+    if !needle.is_empty() {
+        for (at, _) in folded.match_indices(&needle) {
+            // The characters whose folds overlap [at, at + needle).
+            let first = starts.partition_point(|s| *s <= at).saturating_sub(1);
+            let last = starts.partition_point(|s| *s < at + needle.len());
+            marked[first..last].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for (c, mark) in text.chars().zip(marked) {
+        match pieces.last_mut() {
+            Some((piece, m)) if *m == mark => piece.push(c),
+            _ => pieces.push((c.to_string(), mark)),
+        }
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +172,22 @@ mod tests {
         assert!(!q.matches(&text), "a match across two fields");
         assert!(SearchQuery::new("００１２３").matches(&text));
         assert!(SearchQuery::new("噪").grams.is_empty());
+    }
+
+    #[test]
+    fn matches_are_marked_in_the_text_as_written() {
+        let pieces = highlight("Ａ市總府路燈不亮，總府路", "总府路");
+        assert_eq!(
+            pieces,
+            [
+                ("Ａ市".to_owned(), false),
+                ("總府路".to_owned(), true),
+                ("燈不亮，".to_owned(), false),
+                ("總府路".to_owned(), true)
+            ]
+        );
+        assert_eq!(highlight("a市", "Ａ市"), [("a市".to_owned(), true)]);
+        assert_eq!(highlight("井盖", " "), [("井盖".to_owned(), false)]);
     }
 
     proptest! {
