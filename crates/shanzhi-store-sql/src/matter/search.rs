@@ -22,8 +22,8 @@ use crate::map_err;
 
 /// The fewest postings a gram may have and still be called common.
 const MIN_COMMON: i64 = 8;
-/// Grams of a query whose postings are counted (a long query has many; a few
-/// spread along it find a rare one).
+/// Grams of a query whose postings are counted (a long query has many; the
+/// long ones and those beyond ASCII are the likely rare ones).
 const COUNTED_GRAMS: usize = 8;
 /// Grams a candidate must hold (the rarest drives, the others are probed).
 const PROBED_GRAMS: usize = 4;
@@ -46,12 +46,11 @@ pub(crate) enum Purpose {
 /// The folded search text of a matter: description, address, number and the
 /// hotline's order number (what a reporter and a dispatcher have in hand).
 pub(crate) fn matter_search_text(m: &Matter) -> String {
-    search::search_text([
-        Some(m.description.as_str()),
-        m.address.as_deref(),
-        Some(m.number.as_str()),
-        m.external_ref.as_deref(),
-    ])
+    fields_text(&m.description, m.address.as_deref(), &m.number, m.external_ref.as_deref())
+}
+
+fn fields_text(description: &str, address: Option<&str>, number: &str, external_ref: Option<&str>) -> String {
+    search::search_text([Some(description), address, Some(number), external_ref])
 }
 
 /// Index matters just written, in the caller's transaction: each gets its
@@ -139,12 +138,7 @@ pub(crate) async fn backfill_batch<DB>(conn: &mut DB::Connection) -> StoreResult
     let rows: Vec<(String, String)> = found
         .into_iter()
         .map(|r| {
-            let text = search::search_text([
-                Some(r.description.as_str()),
-                r.address.as_deref(),
-                Some(r.number.as_str()),
-                r.external_ref.as_deref(),
-            ]);
+            let text = fields_text(&r.description, r.address.as_deref(), &r.number, r.external_ref.as_deref());
             (r.id, text)
         })
         .collect();
