@@ -18,6 +18,7 @@ pub mod matter;
 pub mod patrol;
 pub mod people;
 pub mod ranking;
+pub mod search;
 pub mod similar;
 pub mod text;
 pub mod timing;

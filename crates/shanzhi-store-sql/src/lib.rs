@@ -207,6 +207,21 @@ where
                 "透明日志已收录既有记录 (existing records entered in the transparency log)"
             );
         }
+        // Matters from before the search index (migration 0016): indexed
+        // here, a batch per transaction, since the fold is not SQL.
+        let mut indexed = 0;
+        loop {
+            let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+            let n = matter::backfill_batch::<DB>(&mut tx).await?;
+            tx.commit().await.map_err(map_err)?;
+            indexed += n;
+            if n == 0 {
+                break;
+            }
+        }
+        if indexed > 0 {
+            tracing::info!(matters = indexed, "已为既有事件建立搜索索引 (existing matters indexed for search)");
+        }
         Ok(())
     }
 }

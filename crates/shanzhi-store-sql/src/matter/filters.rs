@@ -6,6 +6,7 @@ use shanzhi_store::{MatterOrder, MatterQuery, MatterScope};
 use shanzhi_store_sql_macros::sql_bounds;
 use sqlx::QueryBuilder;
 
+use super::search::folded_query;
 use crate::fragments::{like_pattern, push_between, push_list};
 
 /// One way a scope reaches matters; a scope is the union of its parts, and
@@ -155,11 +156,10 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
     }
     if let Some(t) = &query.text {
         // The words may be in the description or the address, or be (part
-        // of) the matter's number: what a dispatcher types into one box.
-        let pattern = like_pattern(t);
-        q.push(" AND (description LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        q.push(" OR address LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        q.push(" OR number LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+        // of) the matter's number or order number: what a dispatcher types
+        // into one box. Always checked on the folded text; the index only
+        // chooses the rows (`search::plan`).
+        q.push(" AND search_text LIKE ").push_bind(like_pattern(&folded_query(t))).push(" ESCAPE '\\'");
     }
     if let Some(phone) = &query.reporter_phone {
         q.push(" AND reporter_phone = ").push_bind(phone.clone());

@@ -124,6 +124,7 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[NewMatter]) -> StoreResul
                 &job.first,
             )
             .await?;
+            super::search::index_created::<DB>(&mut tx, [(&job.matter, &created)]).await?;
             if matches!(created, Created::New { .. }) {
                 tlog::append_events::<DB>(&mut tx, [(&job.matter.id, &job.first)]).await?;
             }
@@ -213,6 +214,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> St
         q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
+    super::search::index_new::<DB>(conn, new_rows.iter().map(|(m, _, _)| m)).await?;
     tlog::append_events::<DB>(conn, new_rows.iter().map(|(m, _, e)| (&m.id, *e))).await?;
     Ok(outcomes.into_iter().map(|o| Ok(o.expect("every job decided"))).collect())
 }

@@ -2,6 +2,7 @@ mod attachments;
 mod filters;
 mod group;
 mod rows;
+mod search;
 mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,6 +24,7 @@ use rows::{
 pub(crate) use write::{insert_new_matter, take_numbers};
 
 pub use group::{GroupCommit, GroupReceiver, run_group_commit};
+pub(crate) use search::backfill_batch;
 
 use crate::fragments::push_list;
 use crate::{SqlStore, map_err, tlog};
@@ -82,6 +84,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         }
         let (_writer, mut tx) = self.begin_write().await?;
         let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
+        search::index_created::<DB>(&mut tx, [(matter, &created)]).await?;
         if matches!(created, Created::New { .. }) {
             tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
         }
@@ -111,6 +114,7 @@ impl<DB> MatterStore for SqlStore<DB> {
                 }
             }
         }
+        search::index_created::<DB>(&mut tx, batch.iter().map(|n| &n.matter).zip(&out)).await?;
         tlog::append_events::<DB>(&mut tx, logged).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(out)
@@ -224,11 +228,17 @@ impl<DB> MatterStore for SqlStore<DB> {
         } else {
             vec![query.clone()]
         };
+        let postings = match &query.text {
+            Some(t) => search::plan(self.pool(), t, search::Purpose::Page, limit).await?,
+            None => None,
+        };
         let mut found: Vec<Matter> = Vec::new();
         for part in &parts {
             for query in &colours {
-                let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS} FROM matters"));
+                let mut q = QueryBuilder::<DB>::new(format!("SELECT {MATTER_COLUMNS}"));
+                search::push_from(&mut q, postings.as_ref());
                 push_part_filters(&mut q, part.as_ref(), query);
+                search::push_join(&mut q, postings.as_ref());
                 q.push(order_by(query.order));
                 q.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(100));
                 found.extend(matters_of(
@@ -297,8 +307,14 @@ impl<DB> MatterStore for SqlStore<DB> {
     }
 
     async fn count_matters(&self, query: &MatterQuery) -> StoreResult<BTreeMap<MatterState, u64>> {
-        let mut q = QueryBuilder::<DB>::new("SELECT state, COUNT(*) AS n FROM matters");
+        let postings = match &query.text {
+            Some(t) => search::plan(self.pool(), t, search::Purpose::Count, 1).await?,
+            None => None,
+        };
+        let mut q = QueryBuilder::<DB>::new("SELECT state, COUNT(*) AS n");
+        search::push_from(&mut q, postings.as_ref());
         push_filters(&mut q, query);
+        search::push_join(&mut q, postings.as_ref());
         q.push(" GROUP BY state");
         let mut out = BTreeMap::new();
         for row in q.build_query_as::<StateCount>().fetch_all(self.pool()).await.map_err(map_err)? {
@@ -422,6 +438,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
         write::raise_counters::<DB>(&mut tx, matters.iter().map(|(m, _)| m.number.as_str())).await?;
+        search::index_new::<DB>(&mut tx, matters.iter().map(|(m, _)| m)).await?;
         tlog::append_events::<DB>(&mut tx, events.iter().copied()).await?;
         tx.commit().await.map_err(map_err)
     }

@@ -25,8 +25,15 @@ struct ValueRow {
 /// caller's transaction); returns the first.
 #[sql_bounds]
 pub(crate) async fn take_numbers<DB>(conn: &mut DB::Connection, prefix: &str, count: i64) -> StoreResult<i64> {
+    take_counter::<DB>(conn, &format!("matter:{prefix}"), count).await
+}
+
+/// Take `count` consecutive values of the counter `name` (one update, in the
+/// caller's transaction); returns the first.
+#[sql_bounds]
+pub(crate) async fn take_counter<DB>(conn: &mut DB::Connection, name: &str, count: i64) -> StoreResult<i64> {
     let mut q = QueryBuilder::<DB>::new("INSERT INTO counters (name, value) VALUES (");
-    q.push_bind(format!("matter:{prefix}")).push(", ").push_bind(count);
+    q.push_bind(name.to_owned()).push(", ").push_bind(count);
     q.push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
     let top = q.build_query_as::<ValueRow>().fetch_one(&mut *conn).await.map_err(map_err)?.value;
     Ok(top - count + 1)
@@ -59,6 +66,7 @@ pub(crate) async fn raise_counters<DB>(
 
 /// Number and insert a new matter with its first event, inside the caller's
 /// transaction; a repeated idempotency key or order number finds the earlier.
+/// The caller indexes it for search (`search::index_created`).
 #[sql_bounds]
 pub(crate) async fn insert_new_matter<DB>(
     conn: &mut DB::Connection,

@@ -3,3 +3,4 @@
 
 mod backup;
 mod contract;
+mod search;

@@ -15,6 +15,7 @@ mod meta;
 mod people;
 mod rankings;
 mod rollups;
+mod search;
 mod timing;
 mod tlog;
 
@@ -35,6 +36,7 @@ pub use meta::*;
 pub use people::*;
 pub use rankings::*;
 pub use rollups::*;
+pub use search::*;
 pub use timing::*;
 pub use tlog::*;
 
@@ -136,6 +138,7 @@ macro_rules! contract_tests {
             matter_queries_stay_in_scope_and_page_by_keyset,
             matters_list_due_first_and_page_in_that_order,
             matters_are_found_by_the_reporters_phone,
+            search_finds_exactly_the_matters_that_hold_the_words,
             open311_reads_by_number_change_time_public_line_and_feed,
             departments_see_what_is_dispatched_to_them,
             categories_are_versioned_and_duties_are_kept,

@@ -224,7 +224,7 @@ pub(crate) struct ListQuery {
     #[serde(default, deserialize_with = "params::instant")]
     #[param(value_type = Option<schema::InstantText>)]
     to: Option<Micros>,
-    /// 搜索词（≤ 100 字）/ words in the description, address or number
+    /// 搜索词（≤ 100 字，不分全角半角、大小写、繁简）/ words in the description, address, number or hotline order number (full-width and half-width, case, traditional and simplified alike)
     #[param(max_length = 100)]
     q: Option<String>,
     /// Comma-separated warning colours (none, yellow, orange, red).

@@ -104,6 +104,10 @@ async fn search_filters_counts_and_paging_on_the_desk() {
     assert!(found.body.contains("value=\"路灯\""), "the search box shows the words");
     assert!(found.body.contains("共 1 件"));
     assert!(found.body.contains("href=\"/desk?tab=filed&#38;q=%E8%B7%AF%E7%81%AF\""), "tabs keep the search");
+    assert!(found.body.contains("<mark>路灯</mark>下的道路不洁"), "the match marked in the row");
+    // Traditional and full-width forms find and mark the same words.
+    let folded = get(&app, "/desk?tab=intake&q=%E8%B7%AF%E7%87%88", &cookie).await;
+    assert!(folded.body.contains(&dirty) && folded.body.contains("<mark>路灯</mark>"), "路燈 finds 路灯");
     let by_number = get(&app, &format!("/desk?q={cover}"), &cookie).await;
     // The row's link, not the search box echoing the number.
     let link = |n: &str| format!("href=\"/m/{n}\"");

@@ -196,6 +196,9 @@ async fn listing(
             Ok(p) => {
                 let kept: Vec<_> = p.items.iter().filter(|m| !this.escalated || m.escalations > 0).collect();
                 list.rows = columns::rows(state, viewer, tr, &kept).await;
+                if let Some(q) = w.filter.text.as_deref() {
+                    list.rows.iter_mut().for_each(|d| d.row.mark(q));
+                }
                 if let Some(b) = batch.as_mut().filter(|b| b.command == "dispatch") {
                     b.targets = batch::targets(&scoped, &kept).await;
                 }

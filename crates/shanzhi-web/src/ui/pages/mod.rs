@@ -48,15 +48,26 @@ pub struct Row {
     pub duplicate_of: Option<String>,
     /// Merging (合并) fits the state now.
     pub mergeable: bool,
+    /// The description in pieces, the words searched for marked.
+    pub pieces: Vec<Piece>,
+}
+
+/// A piece of a text shown, marked where it matches a search.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub text: String,
+    pub hit: bool,
 }
 
 impl Row {
     pub fn from_view(v: &MatterView) -> Row {
         let description: String = v.description.chars().take(40).collect();
+        let description = if v.description.chars().count() > 40 { format!("{description}…") } else { description };
         Row {
             number: v.number.clone(),
             category: v.category_name.clone(),
-            description: if v.description.chars().count() > 40 { format!("{description}…") } else { description },
+            pieces: vec![Piece { text: description.clone(), hit: false }],
+            description,
             state: v.state.as_str().to_owned(),
             warning: v.time_limit.as_ref().map_or("none", |t| t.warning.as_str()).to_owned(),
             deadline: v.deadline_at.as_deref().map(local).unwrap_or_default(),
@@ -67,6 +78,15 @@ impl Row {
             duplicate_of: v.duplicate_of.clone(),
             mergeable: v.allowed_commands.contains(&shanzhi_domain::CommandKind::Merge),
         }
+    }
+
+    /// Mark the words of a search in the description (folded alike: `Ａ市`
+    /// marks `A市`).
+    pub fn mark(&mut self, query: &str) {
+        self.pieces = shanzhi_domain::search::highlight(&self.description, query)
+            .into_iter()
+            .map(|(text, hit)| Piece { text, hit })
+            .collect();
     }
 }
 
