@@ -11,11 +11,10 @@ use shanzhi_app::AppError;
 use shanzhi_app::deliberation::{CommunityScreen, ProposalForm, ProposalView};
 use shanzhi_domain::deliberation::Origin;
 
-use super::deliberation::{Notice, day, notices_of, status, step_state};
+use super::deliberation::{Notice, day, notices_of, posted, status, step_state};
 use crate::AppState;
-use crate::ui::form::{FormData, expired};
 use crate::ui::session::Nav;
-use crate::ui::{Tr, Viewer, page, refusal, to_login};
+use crate::ui::{Tr, Viewer, page, refusal};
 
 /// A proposal form's fields, shown again as typed after a refusal.
 #[derive(Debug, Default)]
@@ -84,16 +83,10 @@ pub async fn propose(
     Path(code): Path<String>,
     request: Request,
 ) -> Response {
-    if !viewer.signed_in() {
-        return to_login(&format!("/c/{code}"));
-    }
-    let form = match FormData::read(request, &state).await {
+    let form = match posted(&state, &viewer, tr, &format!("/c/{code}"), request).await {
         Ok(f) => f,
-        Err(e) => return refusal(tr, &viewer, &e),
+        Err(page) => return page,
     };
-    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
-        return refusal(tr, &viewer, &expired());
-    }
     let kept = KeptProposal { title: form.field("title"), body: form.field("body"), method: form.field("method") };
     let scoped = state.app.scoped(viewer.actor.clone());
     let new = ProposalForm {

@@ -1,9 +1,32 @@
 //! What the deliberation pages share: dates as Chengdu reads them, a
 //! proposal's notices, and the stage of a proposal in the viewer's words.
 
+use axum::extract::Request;
+use axum::response::Response;
 use shanzhi_app::deliberation::ProposalView;
 
-use crate::ui::Tr;
+use crate::AppState;
+use crate::ui::form::{FormData, expired};
+use crate::ui::{Tr, Viewer, refusal, to_login};
+
+/// A posted form of a signed-in viewer with the session's CSRF token, or
+/// the page to answer instead (sign in first, or the refusal).
+pub async fn posted(
+    state: &AppState,
+    viewer: &Viewer,
+    tr: Tr,
+    back: &str,
+    request: Request,
+) -> Result<FormData, Response> {
+    if !viewer.signed_in() {
+        return Err(to_login(back));
+    }
+    let form = FormData::read(request, state).await.map_err(|e| refusal(tr, viewer, &e))?;
+    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
+        return Err(refusal(tr, viewer, &expired()));
+    }
+    Ok(form)
+}
 
 /// A notice (公示) of one step of a proposal.
 #[derive(Debug, Clone)]

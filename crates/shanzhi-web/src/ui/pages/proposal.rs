@@ -13,11 +13,11 @@ use shanzhi_app::deliberation::{MeetingForm, MeetingView, NoteForm, PaymentForm,
 use shanzhi_domain::deliberation::{Artefact, Choice};
 
 use super::community::message;
-use super::deliberation::{Notice, day, notices_of, status, step_state};
+use super::deliberation::{Notice, day, notices_of, posted, status, step_state};
 use crate::AppState;
-use crate::ui::form::{FormData, bad, expired};
+use crate::ui::form::{FormData, bad};
 use crate::ui::session::Nav;
-use crate::ui::{Tr, Viewer, page, refusal, to_login};
+use crate::ui::{Tr, Viewer, page, refusal};
 
 /// One step as the page shows it.
 struct StepRow {
@@ -300,16 +300,10 @@ pub async fn act(
     request: Request,
 ) -> Response {
     let here = format!("/c/{code}/p/{id}");
-    if !viewer.signed_in() {
-        return to_login(&here);
-    }
-    let form = match FormData::read(request, &state).await {
+    let form = match posted(&state, &viewer, tr, &here, request).await {
         Ok(f) => f,
-        Err(e) => return refusal(tr, &viewer, &e),
+        Err(page) => return page,
     };
-    if !viewer.csrf_ok(Some(&form.field("csrf"))) {
-        return refusal(tr, &viewer, &expired());
-    }
     let scoped = state.app.scoped(viewer.actor.clone());
     // The proposal must be this community's before anything is done to it.
     if let Err(e) = scoped.proposal_screen(&code, &id).await {
