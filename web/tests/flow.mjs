@@ -329,11 +329,12 @@ await dispatcher.page.waitForSelector("#matter-map .leaflet-marker-icon");
 
 await dashboardFlow();
 await rankingFlow();
+const delib = await deliberationFlow();
 
 // 11. Every page each role opens passes axe-core at both widths.
 const inaccessible = await axeSweep(as, base, [
-  ["public", null, ["/", "/report", "/track?number=" + number, "/login"]],
-  ["resident", "demo_resident", ["/m/" + number]],
+  ["public", null, ["/", "/report", "/track?number=" + number, "/login", delib.community, delib.noticed, delib.noticed + "/notice"]],
+  ["resident", "demo_resident", ["/m/" + number, delib.community, delib.mine]],
   ["dispatcher", "demo_dispatcher", ["/desk", "/desk?tab=overdue", "/m/" + number, "/map"]],
   ["department", "demo_dept", ["/tasks", "/m/" + number]],
   ["grid worker", "demo_grid", ["/grid", "/grid/report", "/grid/self-handle", "/tasks"]],
@@ -427,4 +428,44 @@ async function rankingFlow() {
   check(download.suggestedFilename().endsWith(".xlsx"), "an Excel file: " + download.suggestedFilename());
   const bytes = readFileSync(await download.path());
   check(bytes.length > 1000 && bytes.subarray(0, 2).toString() === "PK", "the workbook is a zip of " + bytes.length + " bytes");
+}
+
+// 12. 以事聚人: the demo community's public page shows the Party's proposal
+// on notice and the fund; the demo resident raises a proposal on the page
+// and supports it with one button; the A4 notice sheet prints without the
+// navigation. (The full five steps need a notice of working days to run:
+// the app test and the web test walk them on a manual clock.)
+async function deliberationFlow() {
+  const community = "/c/510104022006";
+  step("deliberation");
+  const [shown] = await api("/api/v1/proposals?within=510104022006");
+  check(shown && shown.public, "the demo proposal is public");
+  const noticed = `${community}/p/${shown.id}`;
+  const visitor = await as(null, PHONE);
+  await visitor.page.goto(base + community);
+  const text = await visitor.page.locator("main").innerText();
+  check(text.includes("正在公示") && text.includes(shown.title), "the public page shows the notice: " + text);
+  check(text.includes("200,000.00"), "the fund's disclosure: " + text);
+  await shot(visitor.page, "community-phone");
+  await visitor.page.goto(base + noticed);
+  check((await visitor.page.locator("#proposal-steps").innerText()).includes("公示中"), "the step on notice");
+  check(await visitor.page.locator("#actions").count() === 0, "a visitor is offered nothing to do");
+  await visitor.page.goto(base + noticed + "/notice");
+  check(await visitor.page.locator("nav").count() === 0, "the A4 sheet has no navigation");
+  await visitor.context.close();
+
+  const { page, context } = await as("demo_resident", PHONE);
+  await page.goto(base + community);
+  await page.locator("#propose summary").click();
+  await page.fill("#propose input[name=title]", "楼道加装扶手");
+  await page.fill("#propose textarea[name=body]", "老旧楼道没有扶手，老人上下楼不便。");
+  await Promise.all([page.waitForNavigation(), page.click("#propose button[type=submit]")]);
+  check(/\/c\/510104022006\/p\//.test(page.url()), "the proposal's page after proposing: " + page.url());
+  const mine = new URL(page.url()).pathname;
+  await Promise.all([page.waitForNavigation(), page.click("form[action$='/do/support'] button")]);
+  check((await page.locator(".notice").innerText()).includes("已附议"), "supported");
+  check(await page.locator("form[action$='/do/support']").count() === 0, "supported once");
+  await shot(page, "proposal-phone");
+  await context.close();
+  return { community, noticed, mine };
 }

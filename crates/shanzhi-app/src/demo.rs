@@ -22,6 +22,9 @@ const DEMO_GRIDS_VALUE: &str = "chengdu-generated-seed1";
 const DEMO_MATTERS_KEY: &str = "demo.matters";
 /// How many matters the demo starts with.
 pub const DEMO_MATTERS: usize = 3000;
+const DEMO_DELIBERATION_KEY: &str = "demo.deliberation";
+/// The community of the demo's deliberation (总府路社区, 春熙路街道).
+pub const DEMO_COMMUNITY: &str = "510104022006";
 const DEMO_PEOPLE_KEY: &str = "demo.people";
 const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
 
@@ -62,6 +65,8 @@ pub struct DemoReport {
     /// Categories added to the dictionary, and demo matters created.
     pub categories: usize,
     pub matters: usize,
+    /// The demo community's bodies, fund and first proposal were set up.
+    pub deliberation: bool,
 }
 
 impl Operator<'_> {
@@ -124,6 +129,58 @@ impl Operator<'_> {
             let value = report.matters.to_string();
             self.store.put_setting(DEMO_MATTERS_KEY, &value, &setting_audit(DEMO_MATTERS_KEY, &value)).await?;
         }
+        if self.store.setting(DEMO_DELIBERATION_KEY).await?.is_none() {
+            self.demo_deliberation().await?;
+            let value = DEMO_COMMUNITY;
+            self.store.put_setting(DEMO_DELIBERATION_KEY, value, &setting_audit(DEMO_DELIBERATION_KEY, value)).await?;
+            report.deliberation = true;
+        }
         Ok(report)
+    }
+
+    /// 以事聚人: the demo community's bodies (the demo resident a resident
+    /// and council member, the community worker on the committee and in the
+    /// Party organisation, the supervisor on the supervisory committee), the
+    /// year's fund, and a Party proposal under 五步工作法 whose first step is
+    /// on public notice — so the community page shows something.
+    async fn demo_deliberation(&self) -> AppResult<()> {
+        use crate::deliberation::{MemberForm, PaymentForm, ProposalForm, StepForm};
+        use shanzhi_domain::deliberation::{Artefact, Body, FundSource, Origin};
+        let system = self.scoped("system");
+        let from = Some(demo_grid_day().to_string());
+        let bodies = [
+            ("demo_resident", Body::Residents),
+            ("demo_resident", Body::Council),
+            ("demo_community", Body::Residents),
+            ("demo_community", Body::Committee),
+            ("demo_community", Body::Party),
+            ("demo_supervisor", Body::Supervisory),
+        ];
+        for (username, body) in bodies {
+            let form = MemberForm { body, username: username.to_owned(), from: from.clone(), to: None };
+            system.appoint_member(DEMO_COMMUNITY, &form).await?;
+        }
+        let money = PaymentForm {
+            amount: "200000".to_owned(),
+            source: Some(FundSource::City),
+            reference: Some("成社治发〔2026〕演示".to_owned()),
+            ..PaymentForm::default()
+        };
+        system.allocate_funds(DEMO_COMMUNITY, &money).await?;
+        let username = shanzhi_domain::Username::parse("demo_community")
+            .map_err(|e| crate::AppError::BadRequest { code: "invalid_username", message: e })?;
+        let Some(user) = self.store.user_by_name(&username).await? else { return Ok(()) };
+        let worker = self.app.scoped(crate::access::Actor::signed_in(user, Vec::new(), crate::access::Via::System));
+        let proposal = ProposalForm {
+            title: "院落微更新：增设休息座椅与照明".to_owned(),
+            body: "居民反映院落夜间照明不足、老人无处歇脚，党组织提议用社区保障激励资金增设座椅和路灯。".to_owned(),
+            origin: Origin::Party,
+            method: "five_step".to_owned(),
+            matter: None,
+        };
+        let p = worker.propose(DEMO_COMMUNITY, &proposal).await?;
+        let step = StepForm { step: "propose".to_owned(), artefacts: vec![Artefact::Minutes], meeting: None };
+        worker.finish_step(&p.id, &step).await?;
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ mod fund;
 mod meetings;
 mod members;
 mod proposals;
+mod screen;
 mod verify;
 
 use jiff::civil::Date;
@@ -24,6 +25,7 @@ pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
 pub use members::{MemberForm, MemberView};
 pub use proposals::{NoteForm, ProposalForm, ProposalView, RemarkView, StepForm, StepView};
+pub use screen::{Allowed, CommunityScreen, ProposalScreen};
 pub use verify::{DeliberationCheck, verify_deliberation};
 
 use crate::access::{Scoped, Via};

@@ -312,7 +312,7 @@ impl Scoped<'_> {
         Ok(out)
     }
 
-    async fn proposal_view(&self, p: &Loaded) -> AppResult<ProposalView> {
+    pub(crate) async fn proposal_view(&self, p: &Loaded) -> AppResult<ProposalView> {
         let done = self.app.store.proposal_steps(&p.record.id).await?;
         let notices = self.app.store.notices(&p.record.id).await?;
         let now = self.app.now_micros();

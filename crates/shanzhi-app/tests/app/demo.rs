@@ -23,8 +23,15 @@ async fn the_demo_loads_once() {
     let rural = app.locate(103.5, 30.6, shanzhi_geo::Crs::Wgs84).expect("locate").location.expect("崇州 area");
     assert!(rural.micro_grid.is_none() && rural.general_grid.is_some(), "general grids elsewhere");
     assert!(first.divisions.is_some());
+    assert!(first.deliberation, "the demo community's deliberation");
+    let public = app.scoped(shanzhi_app::access::Actor::anonymous());
+    let page = public.community_screen(shanzhi_app::demo::DEMO_COMMUNITY).await.expect("community page");
+    assert!(page.name.starts_with("总府路社区"), "by name: {}", page.name);
+    assert_eq!(page.proposals.len(), 1, "a noticed proposal is public");
+    assert_eq!(page.fund.available, "200,000.00", "{:?}", page.fund);
     let second = app.operator().load_demo().await.expect("second");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
+    assert!(!second.deliberation);
     assert_eq!(total(&app).await, 3330);
     let health = app.health().await.expect("health");
     assert_eq!(health.status, "ok");

@@ -57,6 +57,11 @@ pub fn routes() -> Router<AppState> {
         .route("/map/districts.geojson", get(pages::map::districts))
         .route("/map/cell/{code}", get(pages::map::cell))
         .route("/map/tiles.pmtiles", get(pages::tiles::pmtiles))
+        .route("/c/{code}", get(pages::community::show))
+        .route("/c/{code}/propose", post(pages::community::propose))
+        .route("/c/{code}/p/{id}", get(pages::proposal::show))
+        .route("/c/{code}/p/{id}/notice", get(pages::proposal::notice_sheet))
+        .route("/c/{code}/p/{id}/do/{action}", post(pages::proposal::act))
         .route("/assets/{*path}", get(assets::serve))
 }
 

@@ -14,7 +14,7 @@ use shanzhi_testkit::{INSIDE, OUTSIDE, TestApp};
 
 use crate::support::{TestApi, assert_error};
 
-fn at(m: i8, d: i8) -> jiff::Timestamp {
+pub(crate) fn at(m: i8, d: i8) -> jiff::Timestamp {
     date(2026, m, d)
         .at(10, 0, 0, 0)
         .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
@@ -22,7 +22,7 @@ fn at(m: i8, d: i8) -> jiff::Timestamp {
         .timestamp()
 }
 
-const PEOPLE: [(&str, &str); 6] = [
+pub(crate) const PEOPLE: [(&str, &str); 6] = [
     ("resident_a", "residents"),
     ("resident_b", "residents"),
     ("committee_a", "committee"),
@@ -31,13 +31,13 @@ const PEOPLE: [(&str, &str); 6] = [
     ("council_c", "council"),
 ];
 
-struct World {
-    api: TestApi,
-    clock: Arc<ManualClock>,
+pub(crate) struct World {
+    pub(crate) api: TestApi,
+    pub(crate) clock: Arc<ManualClock>,
     admin: String,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let clock = Arc::new(ManualClock::new(at(11, 2)));
     let mut accounts: Vec<(&str, Role, Option<&str>)> =
         PEOPLE.iter().map(|(n, _)| (*n, Role::Resident, None)).collect();
@@ -49,7 +49,13 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn call(&self, who: Option<&str>, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub(crate) async fn call(
+        &self,
+        who: Option<&str>,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let auth = match who {
             Some("admin") => Some(self.admin.clone()),
             Some(name) => Some(self.api.bearer(name).await),
@@ -60,7 +66,7 @@ impl World {
         (status, body)
     }
 
-    async fn ok(&self, who: Option<&str>, method: Method, uri: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn ok(&self, who: Option<&str>, method: Method, uri: &str, body: Option<Value>) -> Value {
         let (status, body) = self.call(who, method, uri, body).await;
         assert!(status.is_success(), "{uri}: {status} {body}");
         body

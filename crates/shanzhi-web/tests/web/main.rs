@@ -11,6 +11,7 @@ mod auth_api;
 mod calendar_api;
 mod dashboard;
 mod deliberation_api;
+mod deliberation_pages;
 mod desk;
 mod desk_queue;
 mod duplicates;

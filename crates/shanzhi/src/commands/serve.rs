@@ -37,6 +37,13 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         if report.departments > 0 {
             tracing::info!(departments = report.departments, "演示部门已载入 (demo departments loaded)");
         }
+        if report.deliberation {
+            tracing::info!(
+                community = shanzhi_app::demo::DEMO_COMMUNITY,
+                "演示社区议事已载入，公开页 /c/{} (demo deliberation loaded)",
+                shanzhi_app::demo::DEMO_COMMUNITY
+            );
+        }
         print_demo_accounts();
         if report.divisions.is_none() && report.grids.is_none() {
             tracing::info!("演示数据此前已载入 (demo data already loaded)");

@@ -1,6 +1,8 @@
 //! One file per page.
 
 pub mod admin;
+pub mod community;
+pub mod deliberation;
 pub mod desk;
 pub mod grid;
 pub mod home;
@@ -8,6 +10,7 @@ pub mod login;
 pub mod map;
 pub mod matter;
 pub mod patrol;
+pub mod proposal;
 pub mod rankings;
 pub mod report;
 pub mod supervise;

@@ -1,0 +1,120 @@
+//! `/c/{code}`: a community's public page (以事聚人、聚人成事) — its name,
+//! the proposals one may read with their stage in words, the running
+//! notices (公示) with their dates, and the fund's disclosure. No sign-in
+//! needed; a resident of the community also finds the form to raise a
+//! proposal (`POST /c/{code}/propose`).
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use shanzhi_app::AppError;
+use shanzhi_app::deliberation::{CommunityScreen, ProposalForm, ProposalView};
+use shanzhi_domain::deliberation::Origin;
+
+use super::deliberation::{Notice, day, notices_of, posted, status, step_state};
+use crate::AppState;
+use crate::ui::session::Nav;
+use crate::ui::{Tr, Viewer, page, refusal};
+
+/// A proposal form's fields, shown again as typed after a refusal.
+#[derive(Debug, Default)]
+pub struct KeptProposal {
+    pub title: String,
+    pub body: String,
+    pub method: String,
+}
+
+/// A proposal in the community's list: its stage in words.
+struct Row {
+    id: String,
+    title: String,
+    status: &'static str,
+    /// The step under way or on notice, or the supports gathered.
+    now: String,
+}
+
+impl Row {
+    fn of(tr: Tr, p: &ProposalView) -> Row {
+        let now = match p.steps.iter().find(|s| s.state == "办理中" || s.state == "公示中") {
+            Some(s) => format!("{}（{}）", s.name, step_state(tr, &s.state)),
+            None if p.status == "gathering" => {
+                format!("{} {}/{}", tr.t("附议", "Supports"), p.supporters, p.support_needed)
+            }
+            None => String::new(),
+        };
+        Row { id: p.id.clone(), title: p.title.clone(), status: status(tr, &p.status), now }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "community.html")]
+struct CommunityPage {
+    tr: Tr,
+    nav: Nav,
+    s: CommunityScreen,
+    notices: Vec<Notice>,
+    rows: Vec<Row>,
+    kept: KeptProposal,
+    error: Option<String>,
+}
+
+fn render(tr: Tr, viewer: &Viewer, s: CommunityScreen, kept: KeptProposal, error: Option<String>) -> Response {
+    let notices = s.proposals.iter().flat_map(|p| notices_of(p, true)).collect();
+    let rows = s.proposals.iter().map(|p| Row::of(tr, p)).collect();
+    let mut s = s;
+    for l in &mut s.fund.lines {
+        l.at = day(&l.at);
+    }
+    page(CommunityPage { tr, nav: viewer.nav(tr), s, notices, rows, kept, error })
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Path(code): Path<String>) -> Response {
+    match state.app.scoped(viewer.actor.clone()).community_screen(&code).await {
+        Ok(s) => render(tr, &viewer, s, KeptProposal { method: "five_step".to_owned(), ..Default::default() }, None),
+        Err(e) => refusal(tr, &viewer, &e),
+    }
+}
+
+/// A resident raises a proposal; refused, the form comes back as typed.
+pub async fn propose(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path(code): Path<String>,
+    request: Request,
+) -> Response {
+    let form = match posted(&state, &viewer, tr, &format!("/c/{code}"), request).await {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let kept = KeptProposal { title: form.field("title"), body: form.field("body"), method: form.field("method") };
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let new = ProposalForm {
+        title: kept.title.clone(),
+        body: kept.body.clone(),
+        origin: Origin::Resident,
+        method: kept.method.clone(),
+        matter: None,
+    };
+    match scoped.propose(&code, &new).await {
+        Ok(p) => Redirect::to(&format!("/c/{}/p/{}", p.community, p.id)).into_response(),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let text = message(tr, &e);
+            match scoped.community_screen(&code).await {
+                Ok(s) => {
+                    let mut r = render(tr, &viewer, s, kept, Some(text));
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => refusal(tr, &viewer, &e),
+            }
+        }
+    }
+}
+
+/// A refusal's text in the viewer's language.
+pub fn message(tr: Tr, e: &AppError) -> String {
+    let m = e.message();
+    if tr.en { m.en } else { m.zh }
+}
