@@ -90,13 +90,17 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 23] = [
+const PAGES: [&str; 27] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
     "/admin/pick/tree",
     "/admin/pick/{}",
     "/admin/users/{}",
+    "/c/{}",
+    "/c/{}/p/{}",
+    "/c/{}/p/{}/notice",
+    "/c/{}/p/{}/do/{}",
     "/desk/batch",
     "/grid",
     "/grid/report",
