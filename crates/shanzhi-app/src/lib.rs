@@ -3,8 +3,8 @@
 //! rules that span more than one store call live here.
 
 pub mod access;
-pub mod deliberation;
 pub mod classify;
+pub mod deliberation;
 pub mod demo;
 pub mod divisions;
 mod error;

@@ -3,8 +3,8 @@
 //! `shanzhi_testkit::TestApp`.
 
 mod access;
-mod deliberation;
 mod classify;
+mod deliberation;
 mod demo;
 mod divisions;
 mod duplicates;
