@@ -29,6 +29,7 @@ RULES = {
     "invalid_arguments": "each command has its own arguments",
     "invalid_scheme": "weights that add up, bands in order",
     "weak_password": "three kinds of characters or 16 of them",
+    "invalid_method": "a method's steps checked together (codes, bodies, votes, notices)",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",
@@ -44,6 +45,11 @@ RULES = {
     "unknown_category": "no such category",
     "unknown_attachment": "no such upload",
     "outside_grid": "the point lies outside every grid",
+    "unknown_method": "no such work method in the community",
+    "step_out_of_turn": "the proposal is at another step",
+    "no_vote_here": "the meeting's step is decided without a vote",
+    "notice_running": "the notice period has not ended",
+    "cannot_withdraw": "decided proposals stay",
     # Secrets and file contents.
     "witness_request_invalid": "a signed checkpoint",
     "empty_calendar_file": "a calendar file with dates",

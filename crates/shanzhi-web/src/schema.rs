@@ -93,6 +93,8 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
 vocabulary! {
     /// 区划代码：2、4、6、9 或 12 位 / a division code.
     DivisionCodeText => text(DIVISION.into(), "510104022000", "区划代码（统计用区划代码，2/4/6/9/12 位） / a division code");
+    /// 社区（村）代码：12 位，乡镇（街道）与社区段均非 000 / a community's division code.
+    CommunityCodeText => text(format!("{NZ2}{NZ2}[0-9]{{2}}{NZ3}{NZ3}"), "510104022006", "社区（村）代码（12 位） / a community (village) code (12 digits)");
     /// 网格编码：社区代码 + 3 位序号 / a grid code.
     GridCodeText => text(format!("{NZ2}{NZ2}[0-9]{{2}}{NZ3}{NZ3}[0-9]{{3}}"), "510104022006001", "网格编码（15 位） / a grid code (15 digits)");
     /// 部门编码 / a department code.
@@ -195,6 +197,13 @@ mod tests {
         let grid = pattern_of(GridCodeText::schema());
         assert!(grid.is_match("510104022006001") && shanzhi_domain::GridCode::parse("510104022006001").is_ok());
         assert!(!grid.is_match("010000000000000") && !grid.is_match("510104022000001"));
+        let community = pattern_of(CommunityCodeText::schema());
+        assert!(community.is_match("510104022006"));
+        assert!(shanzhi_app::deliberation::community_code("510104022006").is_ok());
+        for code in ["510104022", "510104022000", "510104000006", "5101040220061"] {
+            assert!(!community.is_match(code), "{code}");
+            assert!(shanzhi_app::deliberation::community_code(code).is_err(), "{code}");
+        }
         let department = pattern_of(DepartmentCodeText::schema());
         assert!(department.is_match("510104-chengguan") && department.is_match("510104022-jiedao_1"));
         assert!(!department.is_match("510104-Chengguan") && !department.is_match("-x"));

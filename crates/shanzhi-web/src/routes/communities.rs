@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::extract::{Api, ApiJson, PublicApi};
 use crate::openapi::Refusals;
+use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -20,14 +21,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// 社区可用的议事规则 / the work methods a community may follow.
 #[utoipa::path(get, path = "/communities/{code}/methods", operation_id = "listWorkMethods", tag = "deliberation",
-    params(("code" = String, Path)), responses((status = 200, body = Vec<WorkMethod>), Refusals))]
+    params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = Vec<WorkMethod>), Refusals))]
 async fn methods(api: PublicApi, Path(code): Path<String>) -> ApiResult<Json<Vec<WorkMethod>>> {
     Ok(Json(api.scoped().work_methods(&code).await?))
 }
 
 /// 社区自定议事规则（如五线工作法） / a community defines its own method.
 #[utoipa::path(post, path = "/communities/{code}/methods", operation_id = "defineWorkMethod", tag = "deliberation",
-    params(("code" = String, Path)), request_body(content = WorkMethod),
+    params(("code" = schema::CommunityCodeText, Path)), request_body(content = WorkMethod),
     responses((status = 201, body = Vec<WorkMethod>), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn define_method(
     api: Api,
@@ -41,7 +42,7 @@ async fn define_method(
 
 /// 议事会、居委会、监委会等成员 / the members of the community's bodies.
 #[utoipa::path(get, path = "/communities/{code}/members", operation_id = "listCommunityMembers", tag = "deliberation",
-    params(("code" = String, Path)), responses((status = 200, body = Vec<MemberView>), Refusals),
+    params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = Vec<MemberView>), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn members(api: Api, Path(code): Path<String>) -> ApiResult<Json<Vec<MemberView>>> {
     Ok(Json(api.scoped().community_members(&code).await?))
@@ -49,7 +50,7 @@ async fn members(api: Api, Path(code): Path<String>) -> ApiResult<Json<Vec<Membe
 
 /// 任命成员（含任期） / appoint a member for a term.
 #[utoipa::path(post, path = "/communities/{code}/members", operation_id = "appointMember", tag = "deliberation",
-    params(("code" = String, Path)),
+    params(("code" = schema::CommunityCodeText, Path)),
     request_body(content = MemberForm, example = json!({"body": "council", "username": "zhang_wei", "from": "2026-01-01", "to": "2029-01-01"})),
     responses((status = 201, body = MemberView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn appoint(
@@ -62,14 +63,14 @@ async fn appoint(
 
 /// 社区保障激励资金台账（公开） / the community fund's public ledger.
 #[utoipa::path(get, path = "/communities/{code}/fund", operation_id = "showCommunityFund", tag = "deliberation",
-    params(("code" = String, Path)), responses((status = 200, body = FundView), Refusals))]
+    params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = FundView), Refusals))]
 async fn fund(api: PublicApi, Path(code): Path<String>) -> ApiResult<Json<FundView>> {
     Ok(Json(api.scoped().fund(&code).await?))
 }
 
 /// 资金拨付入账 / the year's money arrives from a source.
 #[utoipa::path(post, path = "/communities/{code}/fund/allocations", operation_id = "allocateFunds", tag = "deliberation",
-    params(("code" = String, Path)),
+    params(("code" = schema::CommunityCodeText, Path)),
     request_body(content = PaymentForm, example = json!({"amount": "200,000", "source": "city", "reference": "成社治发〔2026〕1号"})),
     responses((status = 201, body = FundView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn allocate(

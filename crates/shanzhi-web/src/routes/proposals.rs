@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct NewProposal {
     /// 社区（村）代码 / the community
-    #[schema(value_type = schema::DivisionCodeText)]
+    #[schema(value_type = schema::CommunityCodeText)]
     community: String,
     #[schema(max_length = 100)]
     title: String,
