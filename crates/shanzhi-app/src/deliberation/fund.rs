@@ -11,7 +11,7 @@ use shanzhi_domain::deliberation::{Body, Fen, FundSource, LedgerEntry, Posting};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_store::StoreError;
 
-use super::{community_code, conflict, invalid};
+use super::{community_code, conflict};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
@@ -94,7 +94,7 @@ impl Scoped<'_> {
     async fn post(&self, community: &str, posting: Posting, proposal: Option<&str>) -> AppResult<FundView> {
         let (mut books, last) = self.books(community).await?;
         let entry = ledger::append(&mut books, last.as_ref(), self.app.now_micros(), &self.actor.name, posting)
-            .map_err(|e| invalid("fund_refused", e))?;
+            .map_err(|e| AppError::invalid("fund_refused", e))?;
         match self.app.store.append_ledger(community, &entry, proposal).await {
             Err(StoreError::Constraint(_)) => {
                 return Err(conflict(
@@ -128,7 +128,7 @@ impl Scoped<'_> {
         let step = match self.app.store.meeting(&meeting).await? {
             Some(m) if m.proposal_id == p.record.id => m.step_code,
             _ => {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     "no_decision",
                     Bilingual::new(
                         "资金只能依据议事会对本议题的决议安排：请指明表决会议",
@@ -138,7 +138,7 @@ impl Scoped<'_> {
             }
         };
         if !self.decided_tally(&p.record.id, &step, &meeting).await?.passed {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "not_passed",
                 Bilingual::new("该表决未通过，不能安排资金", "the vote did not pass: no money"),
             ));

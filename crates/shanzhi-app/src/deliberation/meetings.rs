@@ -13,7 +13,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_store::{MeetingRecord, StoreError};
 
 use super::proposals::Loaded;
-use super::{MAX_TEXT, bad, conflict, invalid, text};
+use super::{MAX_TEXT, conflict, text};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
@@ -98,7 +98,7 @@ impl Scoped<'_> {
     pub async fn open_meeting(&self, proposal: &str, form: &MeetingForm) -> AppResult<MeetingView> {
         let p = self.readable(proposal).await?;
         let step = p.current_step().filter(|s| s.code == form.step && s.vote).cloned().ok_or_else(|| {
-            invalid(
+            AppError::invalid(
                 "no_vote_here",
                 Bilingual::new(
                     "该议题当前不在需要表决的这一步",
@@ -109,7 +109,7 @@ impl Scoped<'_> {
         self.require_convener(&p.record.community, &step).await?;
         let agenda = text(("议程", "agenda"), &form.agenda, MAX_TEXT)?;
         if form.attendance.len() > MAX_ATTENDANCE {
-            return Err(bad(
+            return Err(AppError::bad_request(
                 "too_many_present",
                 format!("到会名单最多 {MAX_ATTENDANCE} 人"),
                 format!("at most {MAX_ATTENDANCE} attend"),
@@ -124,7 +124,7 @@ impl Scoped<'_> {
                     Username::parse(name).map_err(|e| AppError::BadRequest { code: "invalid_username", message: e })?;
                 let user = self.app.store.user_by_name(&username).await?.filter(|u| members.contains(&u.id));
                 let Some(user) = user else {
-                    return Err(invalid(
+                    return Err(AppError::invalid(
                         "not_a_member",
                         Bilingual::new(
                             format!("“{name}”不是本届{}成员，不能计入到会人数", step.body.label_zh()),
@@ -158,12 +158,12 @@ impl Scoped<'_> {
     pub async fn vote(&self, meeting: &str, choice: Choice) -> AppResult<MeetingView> {
         let (p, m, step) = self.meeting_of(meeting).await?;
         if m.closed_at.is_some() {
-            return Err(invalid("meeting_closed", Bilingual::new("表决已结束", "the vote is closed")));
+            return Err(AppError::invalid("meeting_closed", Bilingual::new("表决已结束", "the vote is closed")));
         }
         let members = self.voters(&p.record.community, &step).await?;
         let present =
             if step.body == Body::Residents { members.clone() } else { m.attendance.iter().cloned().collect() };
-        let mut ballots = Ballots::open(members, present).map_err(|e| invalid("not_a_member", e))?;
+        let mut ballots = Ballots::open(members, present).map_err(|e| AppError::invalid("not_a_member", e))?;
         for v in self.app.store.votes(meeting).await? {
             ballots.cast(&v.user_id, v.choice).map_err(corrupt)?;
         }
@@ -236,14 +236,14 @@ impl Scoped<'_> {
     pub(crate) async fn decided_tally(&self, proposal: &str, step: &str, meeting: &str) -> AppResult<Tally> {
         let m = self.app.store.meeting(meeting).await?.filter(|m| m.proposal_id == proposal && m.step_code == step);
         let Some(m) = m else {
-            return Err(invalid(
+            return Err(AppError::invalid(
                 "no_decision",
                 Bilingual::new("没有找到该议题这一步的表决会议", "no meeting voted on this step of the proposal"),
             ));
         };
         match m.tally.as_deref() {
             Some(t) => serde_json::from_str(t).map_err(corrupt),
-            None => Err(invalid("vote_open", Bilingual::new("表决尚未结束", "the vote is still open"))),
+            None => Err(AppError::invalid("vote_open", Bilingual::new("表决尚未结束", "the vote is still open"))),
         }
     }
 }

@@ -9,7 +9,7 @@ use shanzhi_domain::deliberation::method::shipped;
 use shanzhi_domain::deliberation::{Body, WorkMethod};
 use shanzhi_store::{MemberRecord, StoreError};
 
-use super::{bad, community_code, conflict, invalid};
+use super::{community_code, conflict};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
@@ -41,7 +41,11 @@ pub struct MemberView {
 
 fn day(text: &str) -> AppResult<jiff::civil::Date> {
     text.trim().parse().map_err(|_| {
-        bad("invalid_date", format!("日期“{text}”应为 YYYY-MM-DD"), format!("date '{text}' must be YYYY-MM-DD"))
+        AppError::bad_request(
+            "invalid_date",
+            format!("日期“{text}”应为 YYYY-MM-DD"),
+            format!("date '{text}' must be YYYY-MM-DD"),
+        )
     })
 }
 
@@ -59,7 +63,7 @@ impl Scoped<'_> {
     /// The method `code` of a community, if it has one.
     pub async fn work_method(&self, community: &str, code: &str) -> AppResult<WorkMethod> {
         self.work_methods(community).await?.into_iter().find(|m| m.code == code).ok_or_else(|| {
-            bad(
+            AppError::bad_request(
                 "unknown_method",
                 format!("本社区没有“{code}”这一议事规则"),
                 format!("the community has no method '{code}'"),
@@ -75,10 +79,13 @@ impl Scoped<'_> {
         if let Err(errors) = method.validate() {
             let zh: Vec<String> = errors.iter().map(|e| e.zh.clone()).collect();
             let en: Vec<String> = errors.iter().map(|e| e.en.clone()).collect();
-            return Err(invalid("invalid_method", shanzhi_domain::text::Bilingual::new(zh.join("；"), en.join("; "))));
+            return Err(AppError::invalid(
+                "invalid_method",
+                shanzhi_domain::text::Bilingual::new(zh.join("；"), en.join("; ")),
+            ));
         }
         if shipped().iter().any(|m| m.code == method.code) {
-            return Err(bad(
+            return Err(AppError::bad_request(
                 "method_code_taken",
                 format!("“{}”是系统内置规则的代码，请换一个", method.code),
                 format!("the code {} is a shipped method's: choose another", method.code),
@@ -100,7 +107,7 @@ impl Scoped<'_> {
         let from = form.from.as_deref().map(day).transpose()?.unwrap_or_else(|| self.day());
         let to = form.to.as_deref().map(day).transpose()?;
         if to.is_some_and(|t| t <= from) {
-            return Err(bad("invalid_term", "任期结束日应晚于开始日", "a term ends after it starts"));
+            return Err(AppError::bad_request("invalid_term", "任期结束日应晚于开始日", "a term ends after it starts"));
         }
         let record = MemberRecord {
             community: code.as_str().to_owned(),

@@ -35,14 +35,6 @@ use crate::{AppError, AppResult};
 pub const MAX_TITLE: usize = 100;
 pub const MAX_TEXT: usize = 5000;
 
-pub(crate) fn bad(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::BadRequest { code, message: Bilingual::new(zh, en) }
-}
-
-pub(crate) fn invalid(code: &'static str, message: Bilingual) -> AppError {
-    AppError::invalid(code, message)
-}
-
 pub(crate) fn conflict(code: &'static str, zh: &str, en: &str) -> AppError {
     AppError::Conflict { code, message: Bilingual::new(zh, en), details: None }
 }
@@ -53,7 +45,7 @@ pub(crate) fn text(what: (&str, &str), value: &str, max: usize) -> AppResult<Str
     let t = value.trim();
     let n = t.chars().count();
     if n == 0 || n > max || t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(bad(
+        return Err(AppError::bad_request(
             "invalid_text",
             format!("{}应为 1–{max} 个字", what.0),
             format!("the {} must be 1–{max} characters", what.1),
@@ -67,7 +59,7 @@ pub fn community_code(code: &str) -> AppResult<DivisionCode> {
     let c = DivisionCode::parse(code.trim())
         .map_err(|e| AppError::BadRequest { code: "invalid_community", message: e.message(code.trim()) })?;
     if c.level() != DivisionLevel::Community {
-        return Err(bad(
+        return Err(AppError::bad_request(
             "invalid_community",
             format!("“{code}”不是社区（村）代码"),
             format!("not a community (village) code: {code}"),

@@ -16,7 +16,7 @@ use shanzhi_store::{
     NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
 };
 
-use super::{MAX_TEXT, MAX_TITLE, bad, community_code, conflict, invalid, not_found, text};
+use super::{MAX_TEXT, MAX_TITLE, community_code, conflict, not_found, text};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
 
@@ -211,7 +211,11 @@ impl Scoped<'_> {
                 if form.origin == Origin::Matter {
                     let id = form.matter.as_deref().unwrap_or_default();
                     let parsed = MatterId::parse(id).map_err(|_| {
-                        bad("invalid_matter", "请指明由哪件事件转为议题", "name the matter the proposal is raised from")
+                        AppError::bad_request(
+                            "invalid_matter",
+                            "请指明由哪件事件转为议题",
+                            "name the matter the proposal is raised from",
+                        )
                     })?;
                     let matter = self
                         .app
@@ -220,7 +224,7 @@ impl Scoped<'_> {
                         .await?
                         .ok_or_else(|| AppError::not_found("matter_not_found", "事件不存在", "no such matter"))?;
                     if matter.grid.community().as_str() != community {
-                        return Err(bad(
+                        return Err(AppError::bad_request(
                             "matter_elsewhere",
                             "该事件不在本社区，不能转为本社区的议题",
                             "the matter is not in this community",
@@ -380,7 +384,7 @@ impl Scoped<'_> {
                 "you have supported this proposal already",
             ));
         }
-        let stage = p.stage.support().map_err(|e| invalid("not_gathering", e))?;
+        let stage = p.stage.support().map_err(|e| AppError::invalid("not_gathering", e))?;
         let change = p.change(&stage, self.app.now_micros())?;
         match self.app.store.support_proposal(&user, &change).await {
             Err(StoreError::Constraint(_)) => return Err(moved_on()),
@@ -395,7 +399,10 @@ impl Scoped<'_> {
         let p = self.readable(id).await?;
         let community = p.record.community.clone();
         let step = p.current_step().filter(|s| s.code == form.step).cloned().ok_or_else(|| {
-            invalid("step_out_of_turn", Bilingual::new("该议题当前不在此步骤", "the proposal is not at this step now"))
+            AppError::invalid(
+                "step_out_of_turn",
+                Bilingual::new("该议题当前不在此步骤", "the proposal is not at this step now"),
+            )
         })?;
         // A residents' poll is organised by the committee.
         let acting = if step.body == Body::Residents { Body::Committee } else { step.body };
@@ -410,7 +417,7 @@ impl Scoped<'_> {
         let stage = p
             .stage
             .finish_step(&p.method, &step.code, step.body, &report, now, &calendar)
-            .map_err(|e| invalid("step_refused", e))?;
+            .map_err(|e| AppError::invalid("step_refused", e))?;
         let at = self.app.now_micros();
         let mut change = p.change(&stage, at)?;
         let index = u32::try_from(p.stage.step().unwrap_or_default()).unwrap_or(u32::MAX);
@@ -444,7 +451,8 @@ impl Scoped<'_> {
                 "only the community's members may",
             )));
         }
-        let stage = p.stage.end_notice(&p.method, self.app.now()).map_err(|e| invalid("notice_running", e))?;
+        let stage =
+            p.stage.end_notice(&p.method, self.app.now()).map_err(|e| AppError::invalid("notice_running", e))?;
         self.change_stage(&p.change(&stage, self.app.now_micros())?).await?;
         self.proposal(id).await
     }
@@ -455,7 +463,7 @@ impl Scoped<'_> {
         if self.actor.user_id() != Some(p.record.proposer.as_str()) {
             return Err(AppError::Forbidden(Bilingual::new("只有提议人可以撤回", "only the proposer may withdraw it")));
         }
-        let stage = p.stage.withdraw(&p.method).map_err(|e| invalid("cannot_withdraw", e))?;
+        let stage = p.stage.withdraw(&p.method).map_err(|e| AppError::invalid("cannot_withdraw", e))?;
         self.change_stage(&p.change(&stage, self.app.now_micros())?).await?;
         self.proposal(id).await
     }
@@ -516,9 +524,12 @@ impl Scoped<'_> {
             )));
         }
         let Stage::Noticed { step, notice } = p.stage else {
-            return Err(invalid("no_notice", Bilingual::new("该议题当前没有公示", "the proposal is not under notice")));
+            return Err(AppError::invalid(
+                "no_notice",
+                Bilingual::new("该议题当前没有公示", "the proposal is not under notice"),
+            ));
         };
-        notice.take_objection(self.app.now()).map_err(|e| invalid("notice_closed", e))?;
+        notice.take_objection(self.app.now()).map_err(|e| AppError::invalid("notice_closed", e))?;
         let body = text(("异议", "objection"), body, MAX_TEXT)?;
         let code = p.method.steps.get(step).map(|s| s.code.clone()).unwrap_or_default();
         let author = self.actor.user_id().unwrap_or_default();
@@ -534,7 +545,7 @@ impl Scoped<'_> {
             "survey" => Body::Party,
             "supervision" => Body::Supervisory,
             other => {
-                return Err(bad(
+                return Err(AppError::bad_request(
                     "invalid_note",
                     format!("记录类型应为进度、满意度测评或监督意见，而不是“{other}”"),
                     format!("a note is a milestone, survey or supervision, not '{other}'"),
@@ -543,7 +554,7 @@ impl Scoped<'_> {
         };
         self.require_body(&p.record.community, body).await?;
         if form.percent.is_some_and(|v| v > 100) {
-            return Err(bad("invalid_percent", "百分比应在 0–100 之间", "a percentage is 0–100"));
+            return Err(AppError::bad_request("invalid_percent", "百分比应在 0–100 之间", "a percentage is 0–100"));
         }
         let step_code = match p.stage.step().and_then(|i| p.method.steps.get(i)) {
             Some(s) => s.code.clone(),
