@@ -177,6 +177,8 @@ pub trait DeliberationStore {
     async fn support_proposal(&self, user_id: &str, change: &StageChange) -> StoreResult<()>;
     /// Who supported a proposal, in order.
     async fn supporters(&self, proposal_id: &str) -> StoreResult<Vec<(String, Micros)>>;
+    /// Has `user_id` supported the proposal? (One row read, not the list.)
+    async fn has_supported(&self, proposal_id: &str, user_id: &str) -> StoreResult<bool>;
     /// Move a proposal on (`Constraint` if it changed meanwhile).
     async fn change_stage(&self, change: &StageChange) -> StoreResult<()>;
     async fn proposal_steps(&self, proposal_id: &str) -> StoreResult<Vec<StepDone>>;

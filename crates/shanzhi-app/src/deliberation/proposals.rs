@@ -82,6 +82,8 @@ pub struct RemarkView {
 pub struct StepView {
     pub code: String,
     pub name: String,
+    /// The step's English name, when its method gives one.
+    pub name_en: String,
     pub body_name: String,
     /// 待办 / 办理中 / 公示中 / 已完成 / 未通过.
     pub state: String,
@@ -338,6 +340,7 @@ impl Scoped<'_> {
             steps.push(StepView {
                 code: s.code.clone(),
                 name: s.name.clone(),
+                name_en: s.name_en.clone(),
                 body_name: s.body.label_zh().to_owned(),
                 state: state.to_owned(),
                 done_at: record.map(|d| d.done_at.to_string()),
@@ -377,7 +380,7 @@ impl Scoped<'_> {
         let p = self.readable(id).await?;
         self.require_body(&p.record.community, Body::Residents).await?;
         let user = self.actor.user_id().unwrap_or_default().to_owned();
-        if self.app.store.supporters(id).await?.iter().any(|(u, _)| *u == user) {
+        if self.app.store.has_supported(id, &user).await? {
             return Err(conflict(
                 "already_supported",
                 "您已附议过这一议题",

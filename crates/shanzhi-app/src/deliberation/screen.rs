@@ -67,6 +67,14 @@ impl Scoped<'_> {
         Ok(names.remove(code).unwrap_or_else(|| code.as_str().to_owned()))
     }
 
+    /// The community the caller takes part in today (a resident, or a
+    /// member of one of its bodies): the first by code, if any.
+    pub async fn my_community(&self) -> AppResult<Option<String>> {
+        let Some(user) = self.actor.user_id() else { return Ok(None) };
+        let mine = self.app.store.memberships(user, &self.day().to_string()).await?;
+        Ok(mine.into_iter().map(|m| m.community).min())
+    }
+
     /// The public page of a community: public for everyone, more for its
     /// members and those who oversee it.
     pub async fn community_screen(&self, community: &str) -> AppResult<CommunityScreen> {
@@ -107,13 +115,21 @@ impl Scoped<'_> {
             ..Allowed::default()
         };
         if resident && matches!(p.stage, Stage::Gathering { .. }) {
-            allowed.support = !self.app.store.supporters(id).await?.iter().any(|(u, _)| u == me);
+            allowed.support = !self.app.store.has_supported(id, me).await?;
         }
-        allowed.object = member && matches!(p.stage, Stage::Noticed { .. });
-        allowed.end_notice &= matches!(p.stage, Stage::Noticed { .. });
+        // While a notice runs residents may object; once it has run its
+        // time, and only then, it may be ended.
+        let now = self.app.now();
+        let notice = match p.stage {
+            Stage::Noticed { notice, .. } => Some(notice),
+            _ => None,
+        };
+        allowed.object = member && notice.is_some_and(|n| n.is_running(now));
+        allowed.end_notice &= notice.is_some_and(|n| n.allows_next_step(now).is_ok());
+        let working = matches!(p.stage, Stage::Working { .. });
         if let Some(step) = p.current_step() {
             let acting = if step.body == Body::Residents { Body::Committee } else { step.body };
-            if bodies.contains(&acting) {
+            if working && bodies.contains(&acting) {
                 allowed.finish = Some(step.code.clone());
                 allowed.artefacts = step
                     .artefacts
@@ -122,7 +138,7 @@ impl Scoped<'_> {
                     .collect();
             }
             let convener = committee || (step.body != Body::Residents && bodies.contains(&step.body));
-            allowed.convene = step.vote && convener && matches!(p.stage, Stage::Working { .. });
+            allowed.convene = step.vote && convener && working;
             let voter = bodies.contains(&step.body);
             for m in meetings.iter().filter(|m| !m.closed && m.step == step.code) {
                 if voter {

@@ -448,6 +448,12 @@ impl<DB> DeliberationStore for SqlStore<DB> {
             .collect()
     }
 
+    async fn has_supported(&self, proposal_id: &str, user_id: &str) -> StoreResult<bool> {
+        let mut q = QueryBuilder::<DB>::new("SELECT 1 FROM proposal_supports WHERE proposal_id = ");
+        q.push_bind(proposal_id.to_owned()).push(" AND user_id = ").push_bind(user_id.to_owned()).push(" LIMIT 1");
+        Ok(q.build().fetch_optional(self.pool()).await.map_err(map_err)?.is_some())
+    }
+
     async fn change_stage(&self, change: &StageChange) -> StoreResult<()> {
         let _writer = self.writer().await;
         let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;

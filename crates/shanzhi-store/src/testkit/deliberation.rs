@@ -129,6 +129,9 @@ pub async fn proposals_move_on_only_from_the_version_read(store: &dyn Store) {
     assert_eq!((p.supporters, p.version, p.status.as_str()), (2, 3, "working"));
     let who: Vec<String> = store.supporters("p1").await.expect("supporters").into_iter().map(|s| s.0).collect();
     assert_eq!(who, ["r1", "r2"]);
+    assert!(store.has_supported("p1", "r2").await.expect("r2"), "r2 supported p1");
+    assert!(!store.has_supported("p2", "r2").await.expect("p2"), "not p2");
+    assert!(!store.has_supported("p1", "r3").await.expect("r3"), "nobody else");
 
     let mut step = change("p1", 3, "noticed", 10);
     step.step = Some(StepDone {

@@ -20,12 +20,15 @@ pub struct Viewer {
     pub pmtiles: bool,
     /// The page's path, to mark its link in the navigation bar.
     pub path: String,
+    /// The community whose deliberation the viewer takes part in (a
+    /// resident or a member of one of its bodies): a link to its page.
+    pub community: Option<String>,
 }
 
 /// One link of the navigation bar.
 #[derive(Debug, Clone)]
 pub struct NavLink {
-    pub href: &'static str,
+    pub href: String,
     pub label: &'static str,
     /// The page shown is this section (`aria-current="page"`).
     pub current: bool,
@@ -67,9 +70,9 @@ impl Viewer {
     pub fn nav(&self, tr: Tr) -> Nav {
         let mut links = Vec::new();
         let path = self.path.as_str();
-        let mut add = |href: &'static str, zh, en| {
+        let mut add = |href: &str, zh, en| {
             let current = path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
-            links.push(NavLink { href, label: tr.t(zh, en), current })
+            links.push(NavLink { href: href.to_owned(), label: tr.t(zh, en), current })
         };
         if self.has(Role::Dispatcher) || self.has(Role::CommunityWorker) {
             add("/desk", "调度工作台", "Dispatch desk");
@@ -86,6 +89,9 @@ impl Viewer {
         add("/map", "网格地图", "Grid map");
         add("/report", "我要上报", "Report");
         add("/track", "进度查询", "Track");
+        if let Some(code) = &self.community {
+            add(&format!("/c/{code}"), "我的社区", "My community");
+        }
         if self.has(Role::Admin) {
             add("/admin", "管理", "Admin");
             add("/api/docs", "接口文档", "API docs");
@@ -108,11 +114,17 @@ impl FromRequestParts<AppState> for Viewer {
             Some(token) => state.app.authenticate(token).await.unwrap_or_else(|_| Actor::anonymous()),
             None => Actor::anonymous(),
         };
+        // Only a signed-in person has a community; a failed read costs the link only.
+        let community = match actor.user() {
+            Some(_) => state.app.scoped(actor.clone()).my_community().await.unwrap_or_default(),
+            None => None,
+        };
         Ok(Viewer {
             actor,
             tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned(),
             pmtiles: state.map_tiles_file.is_some(),
             path: parts.uri.path().to_owned(),
+            community,
         })
     }
 }

@@ -174,7 +174,20 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     }
     let party = sign_in_as(app, "party_a").await;
     act(app, &here, &party, "finish", &[("step", "propose"), ("artefact", "minutes")]).await;
+    // While the notice runs: objections, but neither "finish" nor "notice over".
+    let running = get(app, &here, &party).await.body;
+    assert!(running.contains("/do/object") && !running.contains("/do/end_notice"), "{running}");
+    assert!(!running.contains("id=\"finish-form\""), "no step to finish on notice");
+    let nav = running.split("</nav>").next().unwrap_or_default();
+    assert!(nav.contains(&format!("href=\"/c/{INSIDE}\"")), "the header links the member's community: {nav}");
+    let listed = get(app, &format!("/c/{INSIDE}"), "").await.body;
+    let row = listed.split("class=\"proposals\"").nth(1).unwrap_or_default();
+    assert_eq!(row.matches("公示中").count(), 1, "the status once: {row}");
     clock.set(at(11, 16));
+    let over = get(app, &here, &party).await.body;
+    assert!(over.contains("/do/end_notice") && !over.contains("/do/object"), "over: ended, no objection");
+    let en = get(app, &here, "lang=en").await.body;
+    assert!(en.contains("党组织提议 (The Party organisation proposes)"), "Chinese first, then English: {en}");
     act(app, &here, &party, "end_notice", &[]).await;
 
     // 2. The council meets with quorum and votes on the page.

@@ -11,7 +11,7 @@ use shanzhi_app::AppError;
 use shanzhi_app::deliberation::{CommunityScreen, ProposalForm, ProposalView};
 use shanzhi_domain::deliberation::Origin;
 
-use super::deliberation::{Notice, day, notices_of, posted, status, step_state};
+use super::deliberation::{Notice, day, notices_of, posted, status, step_name};
 use crate::AppState;
 use crate::ui::session::Nav;
 use crate::ui::{Tr, Viewer, page, refusal};
@@ -35,8 +35,9 @@ struct Row {
 
 impl Row {
     fn of(tr: Tr, p: &ProposalView) -> Row {
+        // The status says 办理中 or 公示中 already: the step by its name only.
         let now = match p.steps.iter().find(|s| s.state == "办理中" || s.state == "公示中") {
-            Some(s) => format!("{}（{}）", s.name, step_state(tr, &s.state)),
+            Some(s) => step_name(tr, s),
             None if p.status == "gathering" => {
                 format!("{} {}/{}", tr.t("附议", "Supports"), p.supporters, p.support_needed)
             }
@@ -59,7 +60,7 @@ struct CommunityPage {
 }
 
 fn render(tr: Tr, viewer: &Viewer, s: CommunityScreen, kept: KeptProposal, error: Option<String>) -> Response {
-    let notices = s.proposals.iter().flat_map(|p| notices_of(p, true)).collect();
+    let notices = s.proposals.iter().flat_map(|p| notices_of(tr, p, true)).collect();
     let rows = s.proposals.iter().map(|p| Row::of(tr, p)).collect();
     let mut s = s;
     for l in &mut s.fund.lines {

@@ -3,7 +3,7 @@
 
 use axum::extract::Request;
 use axum::response::Response;
-use shanzhi_app::deliberation::ProposalView;
+use shanzhi_app::deliberation::{ProposalView, StepView};
 
 use crate::AppState;
 use crate::ui::form::{FormData, expired};
@@ -47,8 +47,13 @@ pub fn day(iso: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A step's name: Chinese, with the English after it on the English pages.
+pub fn step_name(tr: Tr, s: &StepView) -> String {
+    if tr.en && !s.name_en.is_empty() { format!("{} ({})", s.name, s.name_en) } else { s.name.clone() }
+}
+
 /// The notices of a proposal (only the running ones if `running_only`).
-pub fn notices_of(p: &ProposalView, running_only: bool) -> Vec<Notice> {
+pub fn notices_of(tr: Tr, p: &ProposalView, running_only: bool) -> Vec<Notice> {
     p.steps
         .iter()
         .filter_map(|s| {
@@ -57,7 +62,7 @@ pub fn notices_of(p: &ProposalView, running_only: bool) -> Vec<Notice> {
             (running || !running_only).then(|| Notice {
                 proposal: p.id.clone(),
                 title: p.title.clone(),
-                step: s.name.clone(),
+                step: step_name(tr, s),
                 start: day(start),
                 end: day(end),
             })

@@ -13,7 +13,7 @@ use shanzhi_app::deliberation::{MeetingForm, MeetingView, NoteForm, PaymentForm,
 use shanzhi_domain::deliberation::{Artefact, Choice};
 
 use super::community::message;
-use super::deliberation::{Notice, day, notices_of, posted, status, step_state};
+use super::deliberation::{Notice, day, notices_of, posted, status, step_name, step_state};
 use crate::AppState;
 use crate::ui::form::{FormData, bad};
 use crate::ui::session::Nav;
@@ -116,7 +116,7 @@ fn steps_of(tr: Tr, s: &ProposalScreen) -> Vec<StepRow> {
                 records.push(format!("{}{percent}（{}，{}）：{}", r.kind, r.author, day(&r.at), r.text));
             }
             StepRow {
-                name: st.name.clone(),
+                name: step_name(tr, st),
                 body: st.body_name.clone(),
                 state: step_state(tr, &st.state),
                 running: st.state == "办理中" || st.state == "公示中",
@@ -159,7 +159,7 @@ fn render(
         code: code.to_owned(),
         status: status(tr, &s.proposal.status),
         steps: steps_of(tr, &s),
-        notices: notices_of(&s.proposal, false),
+        notices: notices_of(tr, &s.proposal, false),
         decisions,
         comments,
         s,
@@ -201,7 +201,7 @@ pub async fn notice_sheet(
             tr,
             status: status(tr, &s.proposal.status),
             steps: steps_of(tr, &s),
-            notices: notices_of(&s.proposal, false),
+            notices: notices_of(tr, &s.proposal, false),
             s,
         }),
         Err(e) => refusal(tr, &viewer, &e),
