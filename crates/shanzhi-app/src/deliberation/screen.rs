@@ -97,8 +97,9 @@ impl Scoped<'_> {
         }
         let proposal = self.proposal_view(&p).await?;
         let remarks = self.remarks(id).await?;
+        let records = self.app.store.meetings(id).await?;
         let mut meetings = Vec::new();
-        for m in self.app.store.meetings(id).await? {
+        for m in &records {
             meetings.push(self.meeting(&m.id).await?);
         }
         let objections = remarks.iter().filter(|r| r.kind == "异议").count();
@@ -140,8 +141,10 @@ impl Scoped<'_> {
             let convener = committee || (step.body != Body::Residents && bodies.contains(&step.body));
             allowed.convene = step.vote && convener && working;
             let voter = bodies.contains(&step.body);
-            for m in meetings.iter().filter(|m| !m.closed && m.step == step.code) {
-                if voter {
+            for m in records.iter().filter(|m| m.closed_at.is_none() && m.step_code == step.code) {
+                // A member present (every resident in a poll) who has not voted yet.
+                let present = step.body == Body::Residents || m.attendance.iter().any(|u| u == me);
+                if voter && present && !self.app.store.votes(&m.id).await?.iter().any(|v| v.user_id == me) {
                     allowed.vote.push(m.id.clone());
                 }
                 if convener {

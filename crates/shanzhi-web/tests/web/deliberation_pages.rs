@@ -198,6 +198,7 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     let page = get(app, &here, &council).await;
     let meeting = hidden(&page.body, "/do/vote", "meeting");
     act(app, &here, &council, "vote", &[("meeting", &meeting), ("choice", "for")]).await;
+    assert!(!get(app, &here, &council).await.body.contains("/do/vote"), "one vote each: not offered again");
     let other = sign_in_as(app, "council_b").await;
     act(app, &here, &other, "vote", &[("meeting", &meeting), ("choice", "for")]).await;
     let third = sign_in_as(app, "council_c").await;
