@@ -523,6 +523,12 @@ pub struct ServeArgs {
     /// Do not load demo data (the default).
     #[arg(long, overrides_with = "demo")]
     pub no_demo: bool,
+    /// Drills and training only, with --demo: the server's clock reads the
+    /// RFC 3339 instant in FILE (e.g. 2026-11-30T10:00:00+08:00) and runs on
+    /// from it; write a new instant to move it (a notice period runs out).
+    /// 仅用于演练和培训。
+    #[arg(long, value_name = "FILE")]
+    pub clock_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

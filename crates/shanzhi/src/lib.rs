@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod database_url;
+mod drill_clock;
 mod progress;
 mod store;
 mod telemetry;
@@ -22,7 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config::load(&cli)?;
     telemetry::init(&config);
     match &cli.command {
-        Command::Serve(_) => commands::serve::run(&config).await,
+        Command::Serve(args) => commands::serve::run(&config, args.clock_file.as_deref()).await,
         Command::Migrate(_) => commands::migrate::run(&config).await,
         Command::Import { what } => match what {
             ImportWhat::Divisions(args) => commands::import::divisions(&config, args).await,

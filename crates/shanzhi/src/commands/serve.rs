@@ -10,7 +10,15 @@ use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
 
-pub async fn run(config: &Config) -> anyhow::Result<()> {
+pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    // A drill clock, with the demo only: never on real data.
+    let clock = match clock_file {
+        Some(_) if !config.demo => anyhow::bail!(
+            "--clock-file 仅用于演练，须与 --demo 一起使用 (--clock-file is for drills only: it needs --demo)"
+        ),
+        Some(path) => Some(crate::drill_clock::FileClock::open(path)?),
+        None => None,
+    };
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         addr = %config.addr,
@@ -20,6 +28,18 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         "starting shanzhi"
     );
     let (store, app, key) = crate::open_app(config).await?;
+    let app = match clock {
+        Some(clock) => {
+            tracing::warn!(
+                file = ?clock_file,
+                now = %shanzhi_app::timing::Clock::now(&clock),
+                "演练时钟：服务器时间取自时钟文件，仅用于演练和培训，切勿用于真实数据 \
+                 (DRILL CLOCK: the server's time comes from the clock file; for drills and training only, never real data)"
+            );
+            app.with_clock(std::sync::Arc::new(clock))
+        }
+        None => app,
+    };
     // The operator's key stays here: the web interface gets the application only.
     let operator = app.operator(&key);
     if config.demo {

@@ -107,3 +107,51 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Issue 16's walk: one fund proposal of the demo community through the
+/// five steps on the pages (`web/tests/deliberation.mjs`), on a server whose
+/// drill clock (`--clock-file`) the script moves past each notice's end;
+/// then the database holds the finished proposal, its five steps and the
+/// ledger's commitment and payment, and the ledger verifies.
+#[tokio::test]
+async fn five_steps_of_a_fund_proposal_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let clock = cwd.path().join("clock.txt");
+    // Monday 2026-11-30, 10:00 in Beijing.
+    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
+    let clock_arg = clock.to_string_lossy().into_owned();
+    let server = Server::start(cwd.path(), &["--demo", "--clock-file", &clock_arg], &db.cli_args);
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("web/tests/deliberation.mjs"))
+        .arg(&server.base)
+        .arg(&clock)
+        .arg(Path::new(ROOT).join("target/screenshots"))
+        .env("SHANZHI_CHROMIUM", chromium())
+        .output()
+        .expect("run node");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    println!("{said}");
+    assert!(out.status.success(), "the deliberation walk failed:\n{said}");
+    let summary: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the walk's summary");
+    let id = summary["proposal"].as_str().expect("proposal");
+
+    let store = db.fixture.store.as_ref();
+    let p = store.proposal(id).await.expect("read").expect("the proposal");
+    assert_eq!((p.status.as_str(), p.supporters, p.community.as_str()), ("done", 30, "510104022006"));
+    let steps: Vec<String> = store.proposal_steps(id).await.expect("steps").into_iter().map(|s| s.step_code).collect();
+    assert_eq!(steps, ["propose", "decide", "implement", "accept", "supervise"]);
+    let notices = store.notices(id).await.expect("notices");
+    assert_eq!(notices.len(), 3, "the proposal, the decision and the acceptance were noticed");
+    let ledger = store.ledger("510104022006").await.expect("ledger");
+    assert!(shanzhi_domain::deliberation::ledger::verify(&ledger).is_ok(), "the books balance and the chain holds");
+    assert_eq!(ledger.len(), 3, "the demo's allocation, the commitment, the payment");
+    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(log.contains("DRILL CLOCK"), "the drill clock is announced");
+    assert!(!log.contains("panicked"), "{log}");
+}

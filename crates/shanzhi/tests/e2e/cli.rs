@@ -92,6 +92,23 @@ async fn a_bad_file_is_rejected_whole_with_line_numbers() {
 }
 
 #[tokio::test]
+async fn the_drill_clock_is_refused_without_the_demo_or_without_an_instant() {
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let clock = cwd.path().join("clock.txt");
+    std::fs::write(&clock, "2026-11-30T10:00:00+08:00").expect("clock");
+    let file = clock.to_string_lossy().into_owned();
+    let out = run(cwd.path(), &["serve", "--addr", "127.0.0.1:0", "--clock-file", &file], &db);
+    assert!(!out.status.success(), "real data never run on a drill clock");
+    let said = text(&out.stderr);
+    assert!(said.contains("仅用于演练") && said.contains("needs --demo"), "{said}");
+    std::fs::write(&clock, "next Monday").expect("clock");
+    let out = run(cwd.path(), &["serve", "--addr", "127.0.0.1:0", "--demo", "--clock-file", &file], &db);
+    assert!(!out.status.success(), "no instant, no start");
+    assert!(text(&out.stderr).contains("RFC 3339"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
 async fn migrate_reports_the_schema_version() {
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
