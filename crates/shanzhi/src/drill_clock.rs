@@ -79,7 +79,9 @@ impl Clock for FileClock {
                     last.at = at;
                     last.read = Instant::now();
                 }
-                Err(e) => tracing::warn!(error = %e, "时钟文件无法读取，沿用上一时刻 (clock file unreadable: keeping the last instant)"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "时钟文件无法读取，沿用上一时刻 (clock file unreadable: keeping the last instant)")
+                }
             }
         }
         let run = SignedDuration::try_from(last.read.elapsed()).unwrap_or(SignedDuration::ZERO);

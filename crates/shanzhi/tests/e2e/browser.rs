@@ -41,6 +41,21 @@ fn ready() -> bool {
     false
 }
 
+/// Run `web/tests/SCRIPT` with `args` in Chromium; it must succeed. Its
+/// summary: the JSON of its last line.
+fn node(script: &str, args: &[&Path]) -> serde_json::Value {
+    let out = Command::new("node")
+        .arg(Path::new(ROOT).join("web/tests").join(script))
+        .args(args)
+        .env("SHANZHI_CHROMIUM", chromium())
+        .output()
+        .expect("run node");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    println!("{said}");
+    assert!(out.status.success(), "{script} failed:\n{said}");
+    serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the script's summary")
+}
+
 #[tokio::test]
 async fn the_whole_loop_through_the_ui_in_chromium() {
     if !ready() {
@@ -51,18 +66,7 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     let cwd = tempfile::tempdir().expect("cwd");
     let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
     let shots = Path::new(ROOT).join("target/screenshots");
-    let out = Command::new("node")
-        .arg(Path::new(ROOT).join("web/tests/flow.mjs"))
-        .arg(&server.base)
-        .arg(&shots)
-        .env("SHANZHI_CHROMIUM", chromium())
-        .output()
-        .expect("run node");
-    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    println!("{said}");
-    assert!(out.status.success(), "the browser flow failed:\n{said}");
-    let summary: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the flow's summary");
+    let summary = node("flow.mjs", &[Path::new(&server.base), &shots]);
     let number = summary["number"].as_str().expect("number");
 
     // What the pages did is in the database.
@@ -126,19 +130,8 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
     std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
     let clock_arg = clock.to_string_lossy().into_owned();
     let server = Server::start(cwd.path(), &["--demo", "--clock-file", &clock_arg], &db.cli_args);
-    let out = Command::new("node")
-        .arg(Path::new(ROOT).join("web/tests/deliberation.mjs"))
-        .arg(&server.base)
-        .arg(&clock)
-        .arg(Path::new(ROOT).join("target/screenshots"))
-        .env("SHANZHI_CHROMIUM", chromium())
-        .output()
-        .expect("run node");
-    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    println!("{said}");
-    assert!(out.status.success(), "the deliberation walk failed:\n{said}");
-    let summary: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the walk's summary");
+    let shots = Path::new(ROOT).join("target/screenshots");
+    let summary = node("deliberation.mjs", &[Path::new(&server.base), &clock, &shots]);
     let id = summary["proposal"].as_str().expect("proposal");
 
     let store = db.fixture.store.as_ref();
