@@ -85,7 +85,12 @@ struct VersionRow {
 
 impl From<VersionRow> for ArticleVersion {
     fn from(r: VersionRow) -> ArticleVersion {
-        ArticleVersion { version: r.version, content: r.content.into(), saved_by: r.saved_by, saved_at: r.saved_at.into() }
+        ArticleVersion {
+            version: r.version,
+            content: r.content.into(),
+            saved_by: r.saved_by,
+            saved_at: r.saved_at.into(),
+        }
     }
 }
 
@@ -119,8 +124,9 @@ async fn insert_version<DB>(
     saved_by: &str,
     at: Micros,
 ) -> StoreResult<()> {
-    let mut q =
-        QueryBuilder::<DB>::new(format!("INSERT INTO article_versions (article_id, version, {CONTENT_COLUMNS}, saved_by, saved_at) "));
+    let mut q = QueryBuilder::<DB>::new(format!(
+        "INSERT INTO article_versions (article_id, version, {CONTENT_COLUMNS}, saved_by, saved_at) "
+    ));
     q.push_values([c], |mut v, c| {
         v.push_bind(id.to_owned()).push_bind(version);
         push_content(&mut v, c);
@@ -209,7 +215,8 @@ impl<DB> CaseStore for SqlStore<DB> {
             return Err(changed(id));
         }
         let seq = crate::next_number::<DB>(&mut tx, "article_reviews", "seq", "article_id", id).await?;
-        let mut q = QueryBuilder::<DB>::new("INSERT INTO article_reviews (article_id, seq, version, step, author, at, body) ");
+        let mut q =
+            QueryBuilder::<DB>::new("INSERT INTO article_reviews (article_id, seq, version, step, author, at, body) ");
         q.push_values([r], |mut v, r| {
             v.push_bind(id.to_owned())
                 .push_bind(seq)
@@ -235,12 +242,7 @@ impl<DB> CaseStore for SqlStore<DB> {
         }
         if let Some(within) = &query.within {
             q.push(" AND ");
-            crate::fragments::push_between(
-                &mut q,
-                "division_code",
-                format!("{within:0<12}"),
-                format!("{within:9<12}"),
-            );
+            crate::fragments::push_between(&mut q, "division_code", format!("{within:0<12}"), format!("{within:9<12}"));
         }
         if let Some(k) = &query.kind {
             q.push(" AND kind = ").push_bind(k.clone());

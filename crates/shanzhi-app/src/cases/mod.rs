@@ -167,7 +167,9 @@ impl Scoped<'_> {
     /// Published articles, newest first: by column, tag and words.
     pub async fn published_cases(&self, filter: &CaseFilter) -> AppResult<Vec<CaseView>> {
         let kind = match filter.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-            Some(k) => Some(k.parse::<ArticleKind>().map_err(|m| AppError::BadRequest { code: "invalid_kind", message: m })?),
+            Some(k) => {
+                Some(k.parse::<ArticleKind>().map_err(|m| AppError::BadRequest { code: "invalid_kind", message: m })?)
+            }
             None => None,
         };
         let tag = match filter.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -201,7 +203,9 @@ impl Scoped<'_> {
         let mut withins: Vec<String> = Vec::new();
         for g in &self.actor.grants {
             let Some(Scope::Division(d)) = &g.scope else { continue };
-            if g.term.contains(day) && (g.role.allows(Action::EditCases) || (city_reviewer && g.role.allows(Action::ReviewCases))) {
+            if g.term.contains(day)
+                && (g.role.allows(Action::EditCases) || (city_reviewer && g.role.allows(Action::ReviewCases)))
+            {
                 withins.push(d.significant().to_owned());
             }
         }

@@ -57,7 +57,11 @@ fn too_many(what: (&str, &str), max: usize) -> AppError {
 }
 
 fn changed() -> AppError {
-    crate::deliberation::conflict("case_changed", "文章刚被他人更新，请刷新后重试", "the article changed meanwhile: reload and retry")
+    crate::deliberation::conflict(
+        "case_changed",
+        "文章刚被他人更新，请刷新后重试",
+        "the article changed meanwhile: reload and retry",
+    )
 }
 
 fn state_refusal(m: Bilingual) -> AppError {
@@ -124,7 +128,8 @@ impl Scoped<'_> {
             }
         }
         let json = |v: Vec<String>| serde_json::to_string(&v).map_err(|e| AppError::internal(e.to_string()));
-        let search = search_text([Some(title.as_str()), Some(summary.as_str()), Some(body.as_str()), Some(&tags.join(" "))]);
+        let search =
+            search_text([Some(title.as_str()), Some(summary.as_str()), Some(body.as_str()), Some(&tags.join(" "))]);
         let content = ArticleContent {
             kind: f.kind.as_str().to_owned(),
             title,
@@ -198,7 +203,10 @@ impl Scoped<'_> {
         let allowed = if step.is_review() { self.reviews_for(&division) } else { self.edits_for(&division) };
         if !allowed {
             return Err(AppError::Forbidden(if step.is_review() {
-                Bilingual::new("只有市级审核人员（社治委）可以审核文章", "only the city's reviewers may review articles")
+                Bilingual::new(
+                    "只有市级审核人员（社治委）可以审核文章",
+                    "only the city's reviewers may review articles",
+                )
             } else {
                 Bilingual::new("只有本辖区的案例编辑可以提交文章", "only the place's case editors may submit articles")
             }));
@@ -244,4 +252,3 @@ impl From<&CaseView> for CaseForm {
         }
     }
 }
-

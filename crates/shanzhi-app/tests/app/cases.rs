@@ -61,7 +61,10 @@ async fn an_article_is_returned_revised_and_published_under_the_rules() {
     assert_eq!(stale.code(), "case_changed");
     let revised = editor.edit_case(&draft.id, 1, &form("院落自治", "第二稿：议事会三次讨论")).await.expect("edit");
     assert_eq!(revised.version, 2);
-    assert_eq!(revised.versions.iter().map(|v| v.body.as_str()).collect::<Vec<_>>(), ["第一稿", "第二稿：议事会三次讨论"]);
+    assert_eq!(
+        revised.versions.iter().map(|v| v.body.as_str()).collect::<Vec<_>>(),
+        ["第一稿", "第二稿：议事会三次讨论"]
+    );
     assert!(revised.reviews.iter().any(|r| r.step == Step::Return && r.comment == "请补充居民议事的经过"));
     assert!(public.published_cases(&search("议事")).await.expect("search").is_empty(), "not yet");
 

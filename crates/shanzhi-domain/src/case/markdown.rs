@@ -21,9 +21,8 @@ pub fn escape(text: &str, out: &mut String) {
 }
 
 fn safe_url(url: &str) -> bool {
-    let ok_start = url.starts_with("https://")
-        || url.starts_with("http://")
-        || (url.starts_with('/') && !url.starts_with("//"));
+    let ok_start =
+        url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
     ok_start && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\'' || c == '<')
 }
 
@@ -135,7 +134,8 @@ mod tests {
 
     #[test]
     fn the_subset_renders_headings_lists_quotes_and_links() {
-        let html = render("## 四个统\n\n- 统筹\n- 统合\n\n> 以事聚人\n\n见[议题](/c/510104022006)，**双线融合**。\n第二行");
+        let html =
+            render("## 四个统\n\n- 统筹\n- 统合\n\n> 以事聚人\n\n见[议题](/c/510104022006)，**双线融合**。\n第二行");
         assert!(html.contains("<h2>四个统</h2>"));
         assert!(html.contains("<ul><li>统筹</li><li>统合</li></ul>"));
         assert!(html.contains("<blockquote><p>以事聚人</p></blockquote>"));

@@ -122,7 +122,10 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("<h2>起因</h2>") && public.body.contains("&lt;script&gt;alert(1)"));
     assert!(!public.body.contains("<script>alert"), "no raw HTML");
-    assert!(public.body.contains("总府路社区居委会") && public.body.contains("春熙路街道供稿"), "places named, source named");
+    assert!(
+        public.body.contains("总府路社区居委会") && public.body.contains("春熙路街道供稿"),
+        "places named, source named"
+    );
     assert!(!public.body.contains("请补充议事会的经过"), "the review stays inside");
     assert!(public.body.contains("data-print"), "a print button; the layout is print CSS");
     let feed = get(&app, "/cases/feed.atom", "").await;
@@ -137,14 +140,24 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
 #[tokio::test]
 async fn out_of_scope_and_malformed_requests_are_refused_in_both_languages() {
     let app = world().await;
-    let (status, body) =
-        api(&app, "other_editor", Method::POST, "/api/v1/cases", Some(json!({"division": TOWN, "article": article("院落")})))
-            .await;
+    let (status, body) = api(
+        &app,
+        "other_editor",
+        Method::POST,
+        "/api/v1/cases",
+        Some(json!({"division": TOWN, "article": article("院落")})),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "another town's editor: {body}");
     assert_error(&body, "forbidden");
-    let (status, body) =
-        api(&app, "t_dispatcher", Method::POST, "/api/v1/cases", Some(json!({"division": TOWN, "article": article(" ")})))
-            .await;
+    let (status, body) = api(
+        &app,
+        "t_dispatcher",
+        Method::POST,
+        "/api/v1/cases",
+        Some(json!({"division": TOWN, "article": article(" ")})),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&body, "invalid_text");
     let mut bad = article("院落");
@@ -156,21 +169,29 @@ async fn out_of_scope_and_malformed_requests_are_refused_in_both_languages() {
     let (_, desk) = api(&app, "t_dispatcher", Method::GET, "/api/v1/cases/desk", None).await;
     assert_eq!(desk, json!([]), "nothing was written");
 
-    let (status, made) =
-        api(&app, "t_dispatcher", Method::POST, "/api/v1/cases", Some(json!({"division": TOWN, "article": article("院落")})))
-            .await;
+    let (status, made) = api(
+        &app,
+        "t_dispatcher",
+        Method::POST,
+        "/api/v1/cases",
+        Some(json!({"division": TOWN, "article": article("院落")})),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let id = made["id"].as_str().expect("id");
     let (status, body) =
-        api(&app, "t_dispatcher", Method::POST, &format!("/api/v1/cases/{id}/publish"), Some(json!({"version": 1}))).await;
+        api(&app, "t_dispatcher", Method::POST, &format!("/api/v1/cases/{id}/publish"), Some(json!({"version": 1})))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an editor does not publish");
     assert_error(&body, "forbidden");
     let (status, body) =
-        api(&app, "t_supervisor", Method::POST, &format!("/api/v1/cases/{id}/approve"), Some(json!({"version": 1}))).await;
+        api(&app, "t_supervisor", Method::POST, &format!("/api/v1/cases/{id}/approve"), Some(json!({"version": 1})))
+            .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&body, "invalid_step");
     let (status, body) =
-        api(&app, "t_supervisor", Method::POST, &format!("/api/v1/cases/{id}/publish"), Some(json!({"version": 1}))).await;
+        api(&app, "t_supervisor", Method::POST, &format!("/api/v1/cases/{id}/publish"), Some(json!({"version": 1})))
+            .await;
     assert_eq!(status, StatusCode::CONFLICT, "a draft is not published: {body}");
     assert_error(&body, "case_state");
     let long = "%E5%AD%97".repeat(51);

@@ -146,12 +146,15 @@ pub async fn act(
 
 /// The newest published articles as an Atom feed (RFC 4287), every text escaped.
 pub async fn feed(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let cases = match state.app.scoped(shanzhi_app::access::Actor::anonymous()).published_cases(&CaseFilter::default()).await {
-        Ok(c) => c,
-        Err(e) => return refusal(Tr::default(), &viewer, &e),
-    };
-    let updated = cases.iter().filter_map(|c| c.published_at.clone()).max().unwrap_or_else(|| "2026-01-01T00:00:00Z".to_owned());
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let cases =
+        match state.app.scoped(shanzhi_app::access::Actor::anonymous()).published_cases(&CaseFilter::default()).await {
+            Ok(c) => c,
+            Err(e) => return refusal(Tr::default(), &viewer, &e),
+        };
+    let updated =
+        cases.iter().filter_map(|c| c.published_at.clone()).max().unwrap_or_else(|| "2026-01-01T00:00:00Z".to_owned());
+    let mut x =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     x.push_str("<title>善治成都 · 案例库</title>\n<subtitle>政策解读、书记访谈、案例展示、创新经验</subtitle>\n");
     x.push_str("<id>urn:shanzhi:cases</id>\n<link rel=\"self\" href=\"/cases/feed.atom\"/>\n<link href=\"/cases\"/>\n");
     x.push_str(&format!("<updated>{updated}</updated>\n<author><name>善治成都</name></author>\n"));
