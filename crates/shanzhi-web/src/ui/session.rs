@@ -86,6 +86,7 @@ impl Viewer {
         add("/map", "网格地图", "Grid map");
         add("/report", "我要上报", "Report");
         add("/track", "进度查询", "Track");
+        add("/cases", "善治成都", "Cases");
         if self.has(Role::Admin) {
             add("/admin", "管理", "Admin");
             add("/api/docs", "接口文档", "API docs");

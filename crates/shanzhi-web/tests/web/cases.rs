@@ -132,6 +132,7 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.body.starts_with("<?xml") && feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
     assert!(feed.body.contains(&format!("<id>urn:uuid:{id}</id>")));
+    assert!(feed.body.contains(&format!("<link href=\"http://127.0.0.1:8080/cases/{id}\"/>")), "absolute links");
     assert!(feed.body.contains("<title>院落&lt;自治&gt;&amp;议事</title>"), "escaped: {}", feed.body);
     assert!(!feed.body.contains(TITLE));
     assert_eq!(feed.body.matches("<entry>").count(), feed.body.matches("</entry>").count());

@@ -156,7 +156,12 @@ pub async fn feed(State(state): State<AppState>, viewer: Viewer) -> Response {
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     x.push_str("<title>善治成都 · 案例库</title>\n<subtitle>政策解读、书记访谈、案例展示、创新经验</subtitle>\n");
-    x.push_str("<id>urn:shanzhi:cases</id>\n<link rel=\"self\" href=\"/cases/feed.atom\"/>\n<link href=\"/cases\"/>\n");
+    // Links are absolute (public_url), as feed readers resolve them without a base.
+    let mut base = String::new();
+    escape(&state.public_url, &mut base);
+    x.push_str(&format!(
+        "<id>urn:shanzhi:cases</id>\n<link rel=\"self\" href=\"{base}/cases/feed.atom\"/>\n<link href=\"{base}/cases\"/>\n"
+    ));
     x.push_str(&format!("<updated>{updated}</updated>\n<author><name>善治成都</name></author>\n"));
     for c in &cases {
         let element = |name: &str, text: &str| {
@@ -168,7 +173,7 @@ pub async fn feed(State(state): State<AppState>, viewer: Viewer) -> Response {
         x.push_str("<entry>\n");
         x.push_str(&format!("<id>urn:uuid:{}</id>\n", c.id));
         x.push_str(&element("title", &c.title));
-        x.push_str(&format!("\n<link href=\"/cases/{}\"/>\n", c.id));
+        x.push_str(&format!("\n<link href=\"{base}/cases/{}\"/>\n", c.id));
         let at = c.published_at.as_deref().unwrap_or(&c.updated_at);
         x.push_str(&format!("<published>{at}</published>\n<updated>{at}</updated>\n"));
         x.push_str(&format!("<category term=\"{}\" label=\"{}\"/>\n", c.kind.as_str(), c.kind.label_zh()));
