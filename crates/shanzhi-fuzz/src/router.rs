@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 34] = [
+const PAGES: [&str; 35] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -108,6 +108,7 @@ const PAGES: [&str; 34] = [
     "/cases/{}",
     "/cases/{}/do/{}",
     "/cases/{}/edit",
+    "/cases/{}/images/{}",
     "/desk/batch",
     "/grid",
     "/grid/report",

@@ -20,6 +20,7 @@ CREATE TABLE articles (
     places        TEXT NOT NULL,
     links         TEXT NOT NULL,
     source        TEXT NOT NULL,
+    images        TEXT NOT NULL,
     search_text   TEXT NOT NULL,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
@@ -39,6 +40,7 @@ CREATE TABLE article_versions (
     places     TEXT NOT NULL,
     links      TEXT NOT NULL,
     source     TEXT NOT NULL,
+    images     TEXT NOT NULL,
     saved_by   TEXT NOT NULL,
     saved_at   BIGINT NOT NULL,
     PRIMARY KEY (article_id, version)

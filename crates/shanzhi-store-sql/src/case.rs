@@ -21,6 +21,7 @@ struct ContentRow {
     places: String,
     links: String,
     source: String,
+    images: String,
 }
 
 impl From<ContentRow> for ArticleContent {
@@ -34,13 +35,14 @@ impl From<ContentRow> for ArticleContent {
             places: r.places,
             links: r.links,
             source: r.source,
+            images: r.images,
         }
     }
 }
 
-const CONTENT_COLUMNS: &str = "kind, title, summary, body, tags, places, links, source";
+const CONTENT_COLUMNS: &str = "kind, title, summary, body, tags, places, links, source, images";
 const ARTICLE_COLUMNS: &str = "id, division_code, author, state, version, kind, title, summary, body, tags, places, \
-     links, source, search_text, created_at, updated_at, published_at";
+     links, source, images, search_text, created_at, updated_at, published_at";
 
 #[derive(SqlRow)]
 struct ArticleRow {
@@ -147,7 +149,8 @@ where
         .push_bind(c.tags.clone())
         .push_bind(c.places.clone())
         .push_bind(c.links.clone())
-        .push_bind(c.source.clone());
+        .push_bind(c.source.clone())
+        .push_bind(c.images.clone());
 }
 
 #[sql_bounds]
@@ -189,6 +192,7 @@ impl<DB> CaseStore for SqlStore<DB> {
         q.push(", summary = ").push_bind(c.summary.clone()).push(", body = ").push_bind(c.body.clone());
         q.push(", tags = ").push_bind(c.tags.clone()).push(", places = ").push_bind(c.places.clone());
         q.push(", links = ").push_bind(c.links.clone()).push(", source = ").push_bind(c.source.clone());
+        q.push(", images = ").push_bind(c.images.clone());
         q.push(", search_text = ").push_bind(search_text.to_owned()).push(", updated_at = ").push_bind(at.get());
         q.push(" WHERE id = ").push_bind(id.to_owned()).push(" AND version = ").push_bind(expected_version);
         q.push(" AND state IN ('draft', 'returned') RETURNING version");

@@ -9,7 +9,7 @@ use shanzhi_domain::Micros;
 
 use crate::StoreResult;
 
-/// What an editor writes, as stored (tags, places, links as JSON lists of text).
+/// What an editor writes, as stored (tags, places, links, images as JSON lists of text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleContent {
     pub kind: String,
@@ -20,6 +20,8 @@ pub struct ArticleContent {
     pub places: String,
     pub links: String,
     pub source: String,
+    /// Attachment ids of its photos.
+    pub images: String,
 }
 
 /// An article with its current version.

@@ -58,6 +58,7 @@ impl Scoped<'_> {
             places: vec![community.to_owned()],
             links: proposal.iter().map(|p| format!("proposal:{}", p.id)).collect(),
             source: DEMO_CASE_SOURCE.to_owned(),
+            images: Vec::new(),
         };
         let draft = self.create_case("510100000000", &form).await?;
         let submitted = self.case_step(&draft.id, Step::Submit, draft.version, "").await?;

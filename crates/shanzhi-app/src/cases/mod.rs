@@ -44,6 +44,16 @@ pub struct CasePlace {
     pub name: String,
 }
 
+/// A photo of an article.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseImage {
+    /// The attachment's id.
+    pub id: String,
+    /// Where it is shown (public once the article is).
+    pub href: String,
+}
+
 /// A kept version (editors and reviewers only).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -94,6 +104,7 @@ pub struct CaseView {
     pub links: Vec<CaseLink>,
     /// Where it comes from, named.
     pub source: String,
+    pub images: Vec<CaseImage>,
     pub updated_at: String,
     pub published_at: Option<String>,
     /// The caller may edit it now (an editor, in a draft or returned).
@@ -162,6 +173,16 @@ impl Scoped<'_> {
     pub async fn case(&self, id: &str) -> AppResult<CaseView> {
         let (a, division, staff) = self.readable_article(id).await?;
         self.case_view(a, &division, staff).await
+    }
+
+    /// A photo of an article the caller may read: its type and bytes.
+    pub async fn case_image(&self, id: &str, image: &str) -> AppResult<(String, Vec<u8>)> {
+        let (a, _, _) = self.readable_article(id).await?;
+        if !json_list(&a.content.images).iter().any(|i| i == image) {
+            return Err(not_found());
+        }
+        let (record, data) = self.app.store.attachment(image).await?.ok_or_else(not_found)?;
+        Ok((record.content_type, data))
     }
 
     /// Published articles, newest first: by column, tag and words.
@@ -296,6 +317,10 @@ impl Scoped<'_> {
                 });
             }
         }
+        let images = json_list(&a.content.images)
+            .into_iter()
+            .map(|i| CaseImage { href: format!("/cases/{}/images/{i}", a.id), id: i })
+            .collect();
         Ok(CaseView {
             id: a.id,
             kind,
@@ -312,6 +337,7 @@ impl Scoped<'_> {
             tags: json_list(&a.content.tags),
             places: names,
             links,
+            images,
             source: a.content.source,
             updated_at: a.updated_at.to_string(),
             published_at: a.published_at.map(|p| p.to_string()),

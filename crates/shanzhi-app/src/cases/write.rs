@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 use shanzhi_domain::case::{
-    ArticleKind, ArticleState, Link, MAX_BODY, MAX_COMMENT, MAX_LINKS, MAX_PLACES, MAX_SOURCE, MAX_SUMMARY, MAX_TAGS,
-    MAX_TITLE, Step, tag,
+    ArticleKind, ArticleState, Link, MAX_BODY, MAX_COMMENT, MAX_IMAGES, MAX_LINKS, MAX_PLACES, MAX_SOURCE, MAX_SUMMARY,
+    MAX_TAGS, MAX_TITLE, Step, tag,
 };
 use shanzhi_domain::search::search_text;
 use shanzhi_domain::text::Bilingual;
@@ -46,6 +46,11 @@ pub struct CaseForm {
     /// Where it comes from, named (a column, an interview, a report).
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub source: String,
+    /// Photos: ids of one's own uploads (`POST /api/v1/attachments`, checked
+    /// as matters' photos are) or of the article's photos already (at most 6).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    pub images: Vec<String>,
 }
 
 fn bad(code: &'static str, m: Bilingual) -> AppError {
@@ -70,7 +75,36 @@ fn state_refusal(m: Bilingual) -> AppError {
 
 impl Scoped<'_> {
     /// The form checked whole: the content to store and its search text.
-    async fn checked(&self, f: &CaseForm) -> AppResult<(ArticleContent, String)> {
+    /// Photos named by the form: the caller's own unused uploads, or photos
+    /// the article has already (`kept`).
+    async fn checked_images(&self, f: &CaseForm, kept: &[String]) -> AppResult<Vec<String>> {
+        if f.images.len() > MAX_IMAGES {
+            return Err(too_many(("图片", "images"), MAX_IMAGES));
+        }
+        let mut images = Vec::new();
+        for id in f.images.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+            let ok = kept.iter().any(|k| k == id)
+                || (id.len() <= 64
+                    && self.app.store.attachment(id).await?.is_some_and(|(a, _)| {
+                        a.matter_id.is_none()
+                            && a.uploaded_by == self.actor.name
+                            && a.content_type.starts_with("image/")
+                    }));
+            if !ok {
+                return Err(AppError::bad_request(
+                    "unknown_attachment",
+                    format!("图片 {id} 不存在或不可用"),
+                    format!("image {id} does not exist or is not yours"),
+                ));
+            }
+            if !images.iter().any(|i| i == id) {
+                images.push(id.to_owned());
+            }
+        }
+        Ok(images)
+    }
+
+    async fn checked(&self, f: &CaseForm, kept_images: &[String]) -> AppResult<(ArticleContent, String)> {
         let title = text(("标题", "title"), &f.title, MAX_TITLE)?;
         let summary = text(("摘要", "summary"), &f.summary, MAX_SUMMARY)?;
         let body = text(("正文", "body"), &f.body, MAX_BODY)?;
@@ -139,6 +173,7 @@ impl Scoped<'_> {
             places: json(places.iter().map(|p| p.as_str().to_owned()).collect())?,
             links: json(links)?,
             source,
+            images: json(self.checked_images(f, kept_images).await?)?,
         };
         Ok((content, search))
     }
@@ -157,7 +192,7 @@ impl Scoped<'_> {
                 format!("no division has the code {d}"),
             ));
         }
-        let (content, search) = self.checked(f).await?;
+        let (content, search) = self.checked(f, &[]).await?;
         let now = self.app.now_micros();
         let record = ArticleRecord {
             id: uuid::Uuid::now_v7().to_string(),
@@ -188,7 +223,8 @@ impl Scoped<'_> {
                 format!("the article is {}; it cannot be edited", state.label_en().to_lowercase()),
             )));
         }
-        let (content, search) = self.checked(f).await?;
+        let kept: Vec<String> = serde_json::from_str(&a.content.images).unwrap_or_default();
+        let (content, search) = self.checked(f, &kept).await?;
         let now = self.app.now_micros();
         match self.app.store.save_article_version(id, version, &content, &search, &self.actor.name, now).await {
             Ok(_) => self.case(id).await,
@@ -249,6 +285,7 @@ impl From<&CaseView> for CaseForm {
             places: v.places.iter().map(|p| p.code.clone()).collect(),
             links: v.links.iter().map(|l| l.link.clone()).collect(),
             source: v.source.clone(),
+            images: v.images.iter().map(|i| i.id.clone()).collect(),
         }
     }
 }

@@ -20,6 +20,7 @@ fn form(title: &str, body: &str) -> CaseForm {
         places: vec![INSIDE.to_owned()],
         links: vec![],
         source: "春熙路街道供稿".to_owned(),
+        images: vec![],
     }
 }
 

@@ -21,6 +21,8 @@ pub const MAX_TAGS: usize = 8;
 pub const MAX_TAG: usize = 20;
 pub const MAX_PLACES: usize = 8;
 pub const MAX_LINKS: usize = 8;
+/// At most this many photos in an article.
+pub const MAX_IMAGES: usize = 6;
 /// Longest search query (characters) and most words in it.
 pub const MAX_QUERY: usize = 50;
 pub const MAX_QUERY_WORDS: usize = 5;

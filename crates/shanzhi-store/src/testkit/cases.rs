@@ -21,6 +21,7 @@ fn content(title: &str, body: &str, tags: &[&str]) -> ArticleContent {
         places: "[\"510104022006\"]".to_owned(),
         links: "[]".to_owned(),
         source: "《善治成都》".to_owned(),
+        images: "[]".to_owned(),
     }
 }
 

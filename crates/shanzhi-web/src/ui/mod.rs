@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(pages::case_edit::new_form).post(pages::case_edit::create))
         .route("/cases/{id}", get(pages::cases::show))
         .route("/cases/{id}/edit", get(pages::case_edit::edit_form).post(pages::case_edit::edit))
+        .route("/cases/{id}/images/{image}", get(pages::cases::image))
         .route("/cases/{id}/do/{step}", post(pages::cases::act))
         .route("/assets/{*path}", get(assets::serve))
 }

@@ -11,6 +11,8 @@ use shanzhi_domain::Role;
 use shanzhi_testkit::TestApp;
 
 use crate::desk::{csrf_of, get, post_form, sign_in_as};
+use crate::grid_page::post_multipart;
+use crate::self_handle_api::PNG;
 use crate::support::{TestApi, assert_error};
 
 const TOWN: &str = "510104022000";
@@ -63,13 +65,18 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("标题应为") && refused.body.contains("院落治理，场景营造"), "{}", refused.body);
     fields[3] = ("title", TITLE);
-    let made = post_form(&app, "/cases/new", &editor, &fields).await;
+    let made = post_multipart(&app, "/cases/new", &editor, &fields, &[("photos", PNG)]).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let here = made.location.clone();
     let id = here.rsplit('/').next().expect("id").to_owned();
 
-    // Nobody outside sees a draft.
+    // Nobody outside sees a draft, nor its photo.
     assert_eq!(get(&app, &here, "").await.status, StatusCode::NOT_FOUND);
+    let draft = get(&app, &here, &editor).await;
+    let photo = draft.body.split("<img src=\"").nth(1).and_then(|s| s.split('"').next()).expect("the photo").to_owned();
+    assert!(photo.starts_with(&format!("{here}/images/")), "{photo}");
+    assert_eq!(get(&app, &photo, &editor).await.status, StatusCode::OK, "the editor sees it");
+    assert_eq!(get(&app, &photo, "").await.status, StatusCode::NOT_FOUND, "the public does not");
     let other = sign_in_as(&app, "other_editor").await;
     assert_eq!(get(&app, &here, &other).await.status, StatusCode::NOT_FOUND, "another town's editor");
 
@@ -92,8 +99,10 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
     assert_eq!(edit.status, StatusCode::OK, "{}", edit.body);
     assert!(edit.body.contains("name=\"version\" value=\"1\""));
     fields[5] = ("body", "## 起因\n\n<script>alert(1)</script>院落停车难，议事会三次讨论定下方案。");
+    let image_id = photo.rsplit('/').next().expect("image id").to_owned();
     let mut revised = fields.clone();
     revised.push(("version", "1"));
+    revised.push(("image", image_id.as_str()));
     let saved = post_form(&app, &format!("{here}/edit"), &editor, &revised).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let page = get(&app, &here, &editor).await;
@@ -128,6 +137,8 @@ async fn an_editor_and_a_reviewer_take_an_article_to_the_public_pages() {
     );
     assert!(!public.body.contains("请补充议事会的经过"), "the review stays inside");
     assert!(public.body.contains("data-print"), "a print button; the layout is print CSS");
+    assert!(public.body.contains(&format!("src=\"{photo}\"")), "the photo kept through the edit");
+    assert_eq!(get(&app, &photo, "").await.status, StatusCode::OK, "public with the article");
     let feed = get(&app, "/cases/feed.atom", "").await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.body.starts_with("<?xml") && feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
@@ -167,6 +178,13 @@ async fn out_of_scope_and_malformed_requests_are_refused_in_both_languages() {
         api(&app, "t_dispatcher", Method::POST, "/api/v1/cases", Some(json!({"division": TOWN, "article": bad}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&body, "invalid_tag");
+    let mut stranger = article("院落");
+    stranger["images"] = json!(["01a00000-0000-7000-8000-000000000000"]);
+    let (status, body) =
+        api(&app, "t_dispatcher", Method::POST, "/api/v1/cases", Some(json!({"division": TOWN, "article": stranger})))
+            .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&body, "unknown_attachment");
     let (_, desk) = api(&app, "t_dispatcher", Method::GET, "/api/v1/cases/desk", None).await;
     assert_eq!(desk, json!([]), "nothing was written");
 

@@ -61,6 +61,8 @@ struct Kept {
     links: String,
     source: String,
     version: String,
+    /// Photos kept (attachment ids), new uploads added after them.
+    images: Vec<String>,
 }
 
 impl Kept {
@@ -76,6 +78,7 @@ impl Kept {
             links: f.field("links"),
             source: f.field("source"),
             version: f.field("version"),
+            images: f.all("image"),
         }
     }
 
@@ -92,6 +95,7 @@ impl Kept {
             links: f.links.join("\n"),
             source: f.source,
             version: c.version.to_string(),
+            images: f.images,
         }
     }
 
@@ -110,6 +114,7 @@ impl Kept {
             places: split(&self.places, &[',', '，', '、', ' ', '\n']),
             links: split(&self.links, &['\n', ' ', ',']),
             source: self.source.clone(),
+            images: self.images.clone(),
         })
     }
 }
@@ -155,13 +160,29 @@ pub async fn new_form(viewer: Viewer, tr: Tr) -> Response {
     form_page(tr, &viewer, None, Kept { division, kind: "case".to_owned(), ..Default::default() }, None)
 }
 
+/// The form's new photos stored (each checked as a matter's photo is) and
+/// added to the kept ones; refused, the reason.
+async fn with_uploads(
+    scoped: &shanzhi_app::access::Scoped<'_>,
+    form: &FormData,
+    k: &mut Kept,
+) -> Result<(), shanzhi_app::AppError> {
+    for bytes in form.files_of("photos") {
+        k.images.push(scoped.upload(&bytes).await?.id);
+    }
+    Ok(())
+}
+
 pub async fn create(State(state): State<AppState>, viewer: Viewer, tr: Tr, request: Request) -> Response {
     let form = match posted(&state, &viewer, tr, "/cases/new", request).await {
         Ok(f) => f,
         Err(page) => return page,
     };
-    let k = Kept::from_form(&form);
+    let mut k = Kept::from_form(&form);
     let scoped = state.app.scoped(viewer.actor.clone());
+    if let Err(e) = with_uploads(&scoped, &form, &mut k).await {
+        return refused(tr, &viewer, None, k, &e);
+    }
     let result = match k.form() {
         Ok(f) => scoped.create_case(&k.division, &f).await,
         Err(e) => Err(e),
@@ -201,8 +222,11 @@ pub async fn edit(
         Ok(f) => f,
         Err(page) => return page,
     };
-    let k = Kept::from_form(&form);
+    let mut k = Kept::from_form(&form);
     let scoped = state.app.scoped(viewer.actor.clone());
+    if let Err(e) = with_uploads(&scoped, &form, &mut k).await {
+        return refused(tr, &viewer, Some(id), k, &e);
+    }
     let result = match (k.form(), k.version.parse::<i64>()) {
         (Ok(f), Ok(v)) => scoped.edit_case(&id, v, &f).await,
         (Err(e), _) => Err(e),

@@ -144,6 +144,19 @@ pub async fn act(
     }
 }
 
+/// A photo of an article the viewer may read (public once it is published).
+pub async fn image(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path((id, image)): Path<(String, String)>,
+) -> Response {
+    match state.app.scoped(viewer.actor.clone()).case_image(&id, &image).await {
+        Ok((content_type, data)) => crate::routes::attachments::photo_response(content_type, data),
+        Err(e) => refusal(tr, &viewer, &e),
+    }
+}
+
 /// The newest published articles as an Atom feed (RFC 4287), every text escaped.
 pub async fn feed(State(state): State<AppState>, viewer: Viewer) -> Response {
     let cases =
