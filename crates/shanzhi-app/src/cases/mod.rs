@@ -30,7 +30,7 @@ pub const LIST_LIMIT: usize = 100;
 pub struct CaseLink {
     /// `proposal:ID` or `matter:ID`, as written.
     pub link: String,
-    /// 议题 / 事件
+    /// 议题：its title, or 事件 and its number.
     pub label: String,
     /// The page it is shown on.
     pub href: String,
@@ -352,10 +352,11 @@ impl Scoped<'_> {
     async fn case_link(&self, l: &Link) -> AppResult<CaseLink> {
         let (label, href) = match l {
             Link::Proposal(id) => {
-                let community = self.app.store.proposal(id).await?.map(|p| p.community).unwrap_or_default();
-                ("议题".to_owned(), format!("/c/{community}/p/{id}"))
+                let (community, title) =
+                    self.app.store.proposal(id).await?.map(|p| (p.community, p.title)).unwrap_or_default();
+                (format!("议题：{title}"), format!("/c/{community}/p/{id}"))
             }
-            Link::Matter(id) => ("事件".to_owned(), format!("/m/{id}")),
+            Link::Matter(id) => (format!("事件 {id}"), format!("/m/{id}")),
         };
         Ok(CaseLink { link: l.to_string(), label, href })
     }

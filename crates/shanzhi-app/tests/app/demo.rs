@@ -35,6 +35,8 @@ async fn the_demo_loads_once() {
     assert_eq!(found.len(), 1, "published and found by a Chinese word");
     assert_eq!(found[0].source, shanzhi_app::cases::DEMO_CASE_SOURCE, "its source named");
     assert_eq!(found[0].links.len(), 1, "linked to the demo proposal");
+    let label = found[0].links[0].label.strip_prefix("议题：").expect("a proposal, by its title");
+    assert_eq!(label, page.proposals[0].title, "named, not coded");
     let second = app.operator().load_demo().await.expect("second");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
     assert!(!second.deliberation);
