@@ -30,6 +30,7 @@ RULES = {
     "invalid_scheme": "weights that add up, bands in order",
     "weak_password": "three kinds of characters or 16 of them",
     "invalid_method": "a method's steps checked together (codes, bodies, votes, notices)",
+    "invalid_query": "at most 5 words in a case search (words are what the fold splits)",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",
@@ -50,6 +51,10 @@ RULES = {
     "no_vote_here": "the meeting's step is decided without a vote",
     "notice_running": "the notice period has not ended",
     "cannot_withdraw": "decided proposals stay",
+    "unknown_place": "no such division among a case's places",
+    "unknown_link": "no such proposal or matter linked from a case",
+    "case_state": "the article is in another state of its review",
+    "case_changed": "the article moved on from the version read",
     # Secrets and file contents.
     "witness_request_invalid": "a signed checkpoint",
     "empty_calendar_file": "a calendar file with dates",

@@ -25,6 +25,7 @@ pub const DEMO_MATTERS: usize = 3000;
 const DEMO_DELIBERATION_KEY: &str = "demo.deliberation";
 /// The community of the demo's deliberation (总府路社区, 春熙路街道).
 pub const DEMO_COMMUNITY: &str = "510104022006";
+const DEMO_CASES_KEY: &str = "demo.cases";
 const DEMO_PEOPLE_KEY: &str = "demo.people";
 const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
 
@@ -67,6 +68,8 @@ pub struct DemoReport {
     pub matters: usize,
     /// The demo community's bodies, fund and first proposal were set up.
     pub deliberation: bool,
+    /// Case-library articles published (善治成都).
+    pub cases: usize,
 }
 
 impl Operator<'_> {
@@ -134,6 +137,11 @@ impl Operator<'_> {
             let value = DEMO_COMMUNITY;
             self.store.put_setting(DEMO_DELIBERATION_KEY, value, &setting_audit(DEMO_DELIBERATION_KEY, value)).await?;
             report.deliberation = true;
+        }
+        if self.store.setting(DEMO_CASES_KEY).await?.is_none() {
+            self.scoped("system").demo_case(DEMO_COMMUNITY).await?;
+            self.store.put_setting(DEMO_CASES_KEY, "1", &setting_audit(DEMO_CASES_KEY, "1")).await?;
+            report.cases = 1;
         }
         Ok(report)
     }

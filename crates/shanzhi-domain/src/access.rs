@@ -64,10 +64,15 @@ pub enum Action {
     ManageDictionary,
     /// Edit the working-day calendar, working hours and warning thresholds.
     ManageCalendar,
+    /// Write case-library articles (善治成都) for places in scope.
+    EditCases,
+    /// Review case-library articles: return, publish, withdraw (the city's
+    /// reviewers; the application also wants a city-wide scope).
+    ReviewCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewPeople,
         Action::ViewContact,
         Action::ManagePeople,
@@ -78,6 +83,8 @@ impl Action {
         Action::ViewAudit,
         Action::ManageDictionary,
         Action::ManageCalendar,
+        Action::EditCases,
+        Action::ReviewCases,
     ];
 
     /// Reads are refused as "not found" (nothing leaks); writes as "forbidden".
@@ -111,9 +118,9 @@ impl Role {
             Role::Resident => false,
             Role::GridWorker => matches!(action, Patrol),
             Role::CommunityWorker => matches!(action, ViewPeople | ViewContact | ViewRoster | ViewPatrols),
-            Role::Dispatcher => matches!(action, ViewPeople | ViewContact | ViewRoster | ViewPatrols),
+            Role::Dispatcher => matches!(action, ViewPeople | ViewContact | ViewRoster | ViewPatrols | EditCases),
             Role::DeptHandler => matches!(action, ViewPeople),
-            Role::Supervisor => matches!(action, ViewPeople | ViewRoster | ViewPatrols | ViewAudit),
+            Role::Supervisor => matches!(action, ViewPeople | ViewRoster | ViewPatrols | ViewAudit | ReviewCases),
             Role::Admin => !matches!(action, Patrol),
         }
     }

@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 27] = [
+const PAGES: [&str; 35] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -101,6 +101,14 @@ const PAGES: [&str; 27] = [
     "/c/{}/p/{}",
     "/c/{}/p/{}/notice",
     "/c/{}/p/{}/do/{}",
+    "/cases",
+    "/cases/desk",
+    "/cases/feed.atom",
+    "/cases/new",
+    "/cases/{}",
+    "/cases/{}/do/{}",
+    "/cases/{}/edit",
+    "/cases/{}/images/{}",
     "/desk/batch",
     "/grid",
     "/grid/report",

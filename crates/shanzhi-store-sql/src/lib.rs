@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod case;
 mod contents;
 mod convert;
 mod deliberation;

@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod case;
 mod deliberation;
 mod division;
 mod error;
@@ -27,6 +28,7 @@ use serde::Serialize;
 
 pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, audit_hash};
 pub use auth::{ApiTokenRecord, AuthStore, SessionRecord, ThrottleCount};
+pub use case::{ArticleContent, ArticleQuery, ArticleRecord, ArticleReview, ArticleVersion, CaseStore};
 pub use deliberation::{
     DeliberationStore, MeetingRecord, MemberRecord, NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark,
     StageChange, StepDone, StoredMethod, VoteRecord,
@@ -98,6 +100,7 @@ pub trait Store:
     + RankingStore
     + DeliberationStore
     + FundStore
+    + CaseStore
     + fmt::Debug
     + Send
     + Sync

@@ -6,6 +6,7 @@
 //! read, and the document says what a code looks like. Enumerations are
 //! built from the domain's own lists, so they cannot drift.
 
+use shanzhi_domain::case::{ArticleKind, Step};
 use shanzhi_domain::indicators::Key;
 use shanzhi_domain::indicators::UnitKind;
 use shanzhi_domain::{Channel, CodeSystem, CommandKind, GridKind, Line, MatterState, Role, Warning};
@@ -136,6 +137,8 @@ vocabulary! {
     /// 幂等键 / an idempotency key.
     IdempotencyKeyText => text("[!-~]{1,128}".into(), "report-7f3a9c", "幂等键：1–128 个可见 ASCII 字符 / 1–128 visible ASCII characters");
     /// 命令 / a command.
+    CaseKindName => one_of(&names(&ArticleKind::ALL, ArticleKind::as_str), "栏目：policy（政策解读）、interview（书记访谈）、case（案例展示）、innovation（创新经验） / the column");
+    CaseStepName => one_of(&names(&Step::ALL, Step::as_str), "审核步骤：submit、return、publish、withdraw / the review step");
     CommandName => one_of(&names(CommandKind::ALL, CommandKind::name), "命令 / the command");
     /// 指标 / an indicator.
     IndicatorName => one_of(&names(Key::ALL, Key::as_str), "指标 / the indicator");

@@ -29,9 +29,18 @@ async fn the_demo_loads_once() {
     assert!(page.name.starts_with("总府路社区"), "by name: {}", page.name);
     assert_eq!(page.proposals.len(), 1, "a noticed proposal is public");
     assert_eq!(page.fund.available, "200,000.00", "{:?}", page.fund);
+    assert_eq!(first.cases, 1, "the case library's first article");
+    let filter = shanzhi_app::cases::CaseFilter { q: Some("双线融合".to_owned()), ..Default::default() };
+    let found = public.published_cases(&filter).await.expect("cases");
+    assert_eq!(found.len(), 1, "published and found by a Chinese word");
+    assert_eq!(found[0].source, shanzhi_app::cases::DEMO_CASE_SOURCE, "its source named");
+    assert_eq!(found[0].links.len(), 1, "linked to the demo proposal");
+    let label = found[0].links[0].label.strip_prefix("议题：").expect("a proposal, by its title");
+    assert_eq!(label, page.proposals[0].title, "named, not coded");
     let second = app.operator().load_demo().await.expect("second");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
     assert!(!second.deliberation);
+    assert_eq!(second.cases, 0);
     assert_eq!(total(&app).await, 3330);
     let health = app.health().await.expect("health");
     assert_eq!(health.status, "ok");

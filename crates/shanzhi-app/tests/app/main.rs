@@ -3,6 +3,7 @@
 //! `shanzhi_testkit::TestApp`.
 
 mod access;
+mod cases;
 mod classify;
 mod deliberation;
 mod demo;

@@ -5,6 +5,7 @@
 //! Each case is a plain async function over `&dyn Store`, so a failing case
 //! names the same behaviour on every backend.
 
+mod cases;
 mod deliberation;
 mod desk;
 mod divisions;
@@ -26,6 +27,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 
 use crate::Store;
 
+pub use cases::*;
 pub use deliberation::*;
 pub use desk::*;
 pub use divisions::*;
@@ -131,6 +133,8 @@ macro_rules! contract_tests {
             proposals_move_on_only_from_the_version_read,
             votes_are_chained_and_cast_once_in_an_open_meeting,
             the_fund_ledger_is_appended_in_order_only,
+            articles_keep_every_version_and_move_on_only_from_the_state_read,
+            articles_are_listed_by_state_subtree_kind_tag_and_words,
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,

@@ -62,6 +62,14 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}/p/{id}", get(pages::proposal::show))
         .route("/c/{code}/p/{id}/notice", get(pages::proposal::notice_sheet))
         .route("/c/{code}/p/{id}/do/{action}", post(pages::proposal::act))
+        .route("/cases", get(pages::cases::list))
+        .route("/cases/feed.atom", get(pages::cases::feed))
+        .route("/cases/desk", get(pages::case_edit::desk))
+        .route("/cases/new", get(pages::case_edit::new_form).post(pages::case_edit::create))
+        .route("/cases/{id}", get(pages::cases::show))
+        .route("/cases/{id}/edit", get(pages::case_edit::edit_form).post(pages::case_edit::edit))
+        .route("/cases/{id}/images/{image}", get(pages::cases::image))
+        .route("/cases/{id}/do/{step}", post(pages::cases::act))
         .route("/assets/{*path}", get(assets::serve))
 }
 

@@ -92,6 +92,7 @@ impl Viewer {
         if let Some(code) = &self.community {
             add(&format!("/c/{code}"), "我的社区", "My community");
         }
+        add("/cases", "善治成都", "Cases");
         if self.has(Role::Admin) {
             add("/admin", "管理", "Admin");
             add("/api/docs", "接口文档", "API docs");

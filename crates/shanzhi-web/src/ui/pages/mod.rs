@@ -1,6 +1,8 @@
 //! One file per page.
 
 pub mod admin;
+pub mod case_edit;
+pub mod cases;
 pub mod community;
 pub mod deliberation;
 pub mod desk;
