@@ -183,7 +183,15 @@ impl Scoped<'_> {
                     ("拨付", *amount, None, format!("{}：{reference}", source.label_zh()))
                 }
                 Posting::Commit { proposal, amount, decision } => {
-                    ("安排", *amount, Some(proposal), format!("议事会决议（会议 {decision}）"))
+                    // The meeting by its day: people know a meeting by when it sat.
+                    let held = self.app.store.meeting(decision).await?.map(|m| {
+                        m.held_at.timestamp().to_zoned_datetime(shanzhi_domain::calendar::china()).date().to_string()
+                    });
+                    let detail = match held {
+                        Some(day) => format!("决议：{day} 会议表决通过"),
+                        None => "决议".to_owned(),
+                    };
+                    ("安排", *amount, Some(proposal), detail)
                 }
                 Posting::Pay { proposal, amount, voucher, payee } => {
                     ("支付", *amount, Some(proposal), format!("凭证 {voucher}，收款方 {payee}"))

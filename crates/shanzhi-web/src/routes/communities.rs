@@ -6,17 +6,19 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::response::Response;
 use shanzhi_app::deliberation::{FundView, MemberForm, MemberView, PaymentForm};
 use shanzhi_domain::deliberation::WorkMethod;
 use utoipa_axum::router::OpenApiRouter;
 
+use super::figures::{XLSX, file_download};
 use crate::extract::{Api, ApiJson, PublicApi};
-use crate::openapi::Refusals;
+use crate::openapi::{Binary, Refusals};
 use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![methods, define_method; members, appoint; fund; allocate; commit; pay; release]
+    api_router![methods, define_method; members, appoint; fund; ledger_xlsx; allocate; commit; pay; release]
 }
 
 /// 社区可用的议事规则 / the work methods a community may follow.
@@ -66,6 +68,17 @@ async fn appoint(
     params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = FundView), Refusals))]
 async fn fund(api: PublicApi, Path(code): Path<String>) -> ApiResult<Json<FundView>> {
     Ok(Json(api.scoped().fund(&code).await?))
+}
+
+/// 资金台账导出为 XLSX（一个工作表；中文表头；金额以元计；与公开页同样公开） / the public ledger as XLSX.
+#[utoipa::path(get, path = "/communities/{code}/fund/ledger.xlsx", operation_id = "exportFundLedger", tag = "deliberation",
+    params(("code" = schema::CommunityCodeText, Path)),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(Binary)),
+        Refusals))]
+async fn ledger_xlsx(api: PublicApi, Path(code): Path<String>) -> ApiResult<Response> {
+    let (file, name) = api.scoped().fund_ledger_file(&code).await?;
+    Ok(file_download(file, &name, XLSX))
 }
 
 /// 资金拨付入账 / the year's money arrives from a source.

@@ -237,4 +237,29 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     for said in ["小游园改造", "已办结", "18,500.00", "20,000.00", "园林公司"] {
         assert!(public.body.contains(said), "{said}: {}", public.body);
     }
+    // The disclosure's 导出 link gives the same ledger as a sheet.
+    let link = format!("/api/v1/communities/{INSIDE}/fund/ledger.xlsx");
+    assert!(public.body.contains(&format!("href=\"{link}\"")), "the export link");
+    let (status, _, bytes) = app.send_raw(None, Method::GET, &link, &[], vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = xlsx_cells(bytes);
+    for said in ["支付", "安排", "小游园改造"] {
+        assert!(sheet.iter().any(|c| c == said), "{said}: {sheet:?}");
+    }
+    assert!(sheet.iter().any(|c| c.contains("园林公司")), "the payee: {sheet:?}");
+    assert!(
+        sheet.iter().any(|c| c.starts_with("决议：2026-") && c.ends_with("会议表决通过")),
+        "the decision by its day"
+    );
+}
+
+/// Every text cell of an XLSX file's first sheet.
+fn xlsx_cells(bytes: Vec<u8>) -> Vec<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    let range = book.worksheet_range_at(0).expect("a sheet").expect("the sheet");
+    range
+        .rows()
+        .flat_map(|r| r.iter().filter_map(|c| if let Data::String(s) = c { Some(s.clone()) } else { None }))
+        .collect()
 }
