@@ -246,3 +246,17 @@ pub async fn the_fund_ledger_is_appended_in_order_only(store: &dyn Store) {
     assert_eq!(store.ledger(COMMUNITY).await.expect("ledger"), [e1, e2]);
     assert_eq!(store.ledger_communities().await.expect("communities"), [COMMUNITY, "510104022002"]);
 }
+
+pub async fn fund_lists_are_versioned_per_community(store: &dyn Store) {
+    assert_eq!(store.fund_lists(COMMUNITY).await.expect("none yet"), None);
+    assert_eq!(store.save_fund_lists(COMMUNITY, "{\"v\":1}", at(1), "admin").await.expect("save"), 1);
+    assert_eq!(store.save_fund_lists(COMMUNITY, "{\"v\":2}", at(2), "admin2").await.expect("again"), 2);
+    assert_eq!(store.save_fund_lists("510104022002", "{}", at(3), "admin").await.expect("elsewhere"), 1);
+    let latest = store.fund_lists(COMMUNITY).await.expect("read").expect("saved");
+    assert_eq!(
+        (latest.version, latest.body.as_str(), latest.saved_at, latest.saved_by.as_str()),
+        (2, "{\"v\":2}", at(2), "admin2")
+    );
+    let other = store.fund_lists("510104022002").await.expect("read").expect("saved");
+    assert_eq!((other.community.as_str(), other.version), ("510104022002", 1));
+}

@@ -1,0 +1,13 @@
+-- 以事聚人 (issue 16), the fund's rules: a community's own items of the
+-- community fund's negative and priority lists (负面清单 / 优先清单) as JSON
+-- (shanzhi_domain::deliberation::FundLists), versioned; the city's lists
+-- ship in code and always apply. Instants are microseconds since the Unix
+-- epoch (UTC).
+CREATE TABLE fund_lists (
+    community_code TEXT NOT NULL,
+    version        BIGINT NOT NULL CHECK (version > 0),
+    body           TEXT NOT NULL,
+    saved_at       BIGINT NOT NULL,
+    saved_by       TEXT NOT NULL,
+    PRIMARY KEY (community_code, version)
+);
