@@ -11,6 +11,7 @@ use shanzhi_domain::deliberation::{Body, Fen, FundSource, LedgerEntry, Posting};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_store::StoreError;
 
+use super::fund_lists::proposal_text;
 use super::{community_code, conflict};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
@@ -124,6 +125,8 @@ impl Scoped<'_> {
     pub async fn commit_funds(&self, proposal: &str, form: &PaymentForm) -> AppResult<FundView> {
         let p = self.readable(proposal).await?;
         self.require_body(&p.record.community, Body::Committee).await?;
+        // The lists as they stand now: an item added since the proposal was raised still binds.
+        self.check_negative_list(&p.record.community, &proposal_text(&p.record.title, &p.record.body)).await?;
         let meeting = form.meeting.clone().unwrap_or_default();
         let step = match self.app.store.meeting(&meeting).await? {
             Some(m) if m.proposal_id == p.record.id => m.step_code,

@@ -10,6 +10,7 @@
 //! proposal with a notice posted is public, one without is not.
 
 mod fund;
+mod fund_lists;
 mod fund_sheet;
 mod meetings;
 mod members;
@@ -23,6 +24,7 @@ use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, DivisionCode, DivisionLevel, Place};
 
 pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
+pub use fund_lists::FundListsView;
 pub use fund_sheet::{LEDGER_HEADERS, LEDGER_SHEET};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
 pub use members::{MemberForm, MemberView};

@@ -19,6 +19,8 @@ pub struct CommunityScreen {
     pub name: String,
     pub proposals: Vec<ProposalView>,
     pub fund: FundView,
+    /// The fund's negative and priority lists.
+    pub fund_lists: super::FundListsView,
     /// The caller is a resident of the community: may raise a proposal.
     pub may_propose: bool,
     /// The methods a proposal may follow: (code, name).
@@ -74,9 +76,10 @@ impl Scoped<'_> {
         let name = self.community_name(&code).await?;
         let proposals = self.proposals(code.as_str(), None).await?;
         let fund = self.fund(code.as_str()).await?;
+        let fund_lists = self.fund_lists(code.as_str()).await?;
         let may_propose = self.bodies_in(code.as_str()).await?.contains(&Body::Residents);
         let methods = self.work_methods(code.as_str()).await?.into_iter().map(|m| (m.code, m.name)).collect();
-        Ok(CommunityScreen { code: code.as_str().to_owned(), name, proposals, fund, may_propose, methods })
+        Ok(CommunityScreen { code: code.as_str().to_owned(), name, proposals, fund, fund_lists, may_propose, methods })
     }
 
     /// One proposal of `community` with its remarks, meetings and what the

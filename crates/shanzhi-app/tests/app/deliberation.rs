@@ -369,3 +369,68 @@ async fn a_matter_becomes_a_proposal_linked_both_ways() {
     let no_matter = ProposalForm { matter: None, ..form };
     assert_eq!(code_of(&worker.propose(INSIDE, &no_matter).await.expect_err("which matter?")), "invalid_matter");
 }
+
+#[tokio::test]
+async fn the_funds_negative_list_refuses_and_its_priority_list_marks() {
+    use shanzhi_domain::deliberation::{FundLists, ListItem};
+    let (t, _clock) = world().await;
+    let app = t.app();
+    let party = member(&t, "party_secretary", INSIDE, Body::Party).await;
+    let committee = member(&t, "committee_chair", INSIDE, Body::Committee).await;
+    let admin = app.scoped(t.actor_for(Role::Admin).await);
+    let form = |title: &str, body: &str| ProposalForm {
+        title: title.to_owned(),
+        body: body.to_owned(),
+        origin: Origin::Party,
+        method: "five_step".to_owned(),
+        matter: None,
+    };
+
+    // The city's list: a banquet is refused naming the item, and nothing is written.
+    let refused = app.scoped(party.clone()).propose(INSIDE, &form("年底慰问", "社区工作人员年底聚餐")).await;
+    let refused = refused.expect_err("a banquet");
+    assert_eq!(code_of(&refused), "fund_negative_list");
+    let said = refused.message();
+    assert!(said.zh.contains("吃喝招待") && said.en.contains("吃喝招待"), "{said:?}");
+    assert!(admin.proposals(INSIDE, None).await.expect("list").is_empty(), "nothing written");
+
+    // The community adds its own items: only who administers it, checked whole.
+    let own = FundLists {
+        negative: vec![ListItem { name: "商业广告".to_owned(), keywords: vec!["广告".to_owned()] }],
+        priority: vec![ListItem { name: "适老化改造".to_owned(), keywords: vec!["加装电梯".to_owned()] }],
+    };
+    let not_yours = app.scoped(committee.clone()).set_fund_lists(INSIDE, &own).await;
+    assert!(matches!(not_yours, Err(AppError::Forbidden(_))), "{not_yours:?}");
+    let empty =
+        FundLists { negative: vec![ListItem { name: String::new(), keywords: vec![] }], ..FundLists::default() };
+    let bad = admin.set_fund_lists(INSIDE, &empty).await.expect_err("an empty item");
+    assert_eq!(code_of(&bad), "invalid_fund_lists");
+    assert_eq!(admin.fund_lists(INSIDE).await.expect("lists").version, 0, "a refused list saved nothing");
+    let saved = admin.set_fund_lists(INSIDE, &own).await.expect("saved");
+    assert_eq!((saved.version, saved.own.clone()), (1, own.clone()));
+    assert!(saved.in_force().negative.len() > own.negative.len(), "the city's items still apply");
+
+    // A priority item marks the proposal 优先, on its own and in the list.
+    let lift = app.scoped(party.clone()).propose(INSIDE, &form("3 栋加装电梯", "老人上下楼难")).await.expect("lift");
+    assert_eq!(lift.priority.as_deref(), Some("适老化改造"));
+    let plain = app.scoped(party.clone()).propose(INSIDE, &form("楼道照明", "灯坏了")).await.expect("plain");
+    assert_eq!(plain.priority, None);
+    let listed = admin.proposals(INSIDE, None).await.expect("list");
+    let marks: Vec<(String, Option<String>)> = listed.into_iter().map(|p| (p.title, p.priority)).collect();
+    assert!(marks.contains(&("3 栋加装电梯".to_owned(), Some("适老化改造".to_owned()))), "{marks:?}");
+    assert!(marks.contains(&("楼道照明".to_owned(), None)), "{marks:?}");
+    let ad = app.scoped(party.clone()).propose(INSIDE, &form("门口广告牌", "租给商家")).await.expect_err("own item");
+    assert!(ad.message().zh.contains("商业广告"), "{:?}", ad.message());
+
+    // A commitment is checked against the lists as they stand then.
+    let board = app.scoped(party.clone()).propose(INSIDE, &form("社区宣传栏", "更换宣传栏")).await.expect("board");
+    let tighter = FundLists {
+        negative: vec![ListItem { name: "宣传栏".to_owned(), keywords: vec!["宣传栏".to_owned()] }],
+        ..own
+    };
+    admin.set_fund_lists(INSIDE, &tighter).await.expect("tightened");
+    let commit = PaymentForm { meeting: Some("any".to_owned()), ..money("1000") };
+    let no = app.scoped(committee.clone()).commit_funds(&board.id, &commit).await.expect_err("now on the list");
+    assert_eq!(code_of(&no), "fund_negative_list");
+    assert!(no.message().zh.contains("宣传栏"));
+}

@@ -263,3 +263,46 @@ fn xlsx_cells(bytes: Vec<u8>) -> Vec<String> {
         .flat_map(|r| r.iter().filter_map(|c| if let Data::String(s) = c { Some(s.clone()) } else { None }))
         .collect()
 }
+
+/// The fund's lists over HTTP and on the pages: the community's own items
+/// by its administrator only, a banquet refused on the page naming the
+/// item, a priority proposal marked 优先 in the list and on its page.
+#[tokio::test]
+async fn the_funds_lists_refuse_on_the_page_and_mark_priority() {
+    let w = world().await;
+    community(&w).await;
+    let app = &w.api;
+    let lists = format!("/api/v1/communities/{INSIDE}/fund/lists");
+    let own = json!({"negative": [{"name": "商业广告", "keywords": ["广告"]}],
+        "priority": [{"name": "适老化改造", "keywords": ["加装电梯"]}]});
+    let (status, _) = w.call(Some("resident_a"), Method::PUT, &lists, Some(own.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = w.call(Some("admin"), Method::PUT, &lists, Some(json!({"negative": [], "extra": 1}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let saved = w.ok(Some("admin"), Method::PUT, &lists, Some(own)).await;
+    assert_eq!(saved["version"], 1);
+    let public = w.ok(None, Method::GET, &lists, None).await;
+    assert!(public["city"]["negative"].as_array().expect("city").iter().any(|i| i["name"] == "吃喝招待"));
+    assert_eq!(public["own"]["priority"][0]["name"], "适老化改造");
+
+    // Refused on the page, naming the item, the input kept.
+    let resident = sign_in_as(app, "resident_a").await;
+    let csrf = csrf_of(&get(app, &format!("/c/{INSIDE}"), &resident).await.body);
+    let fields = [("csrf", csrf.as_str()), ("title", "门口广告牌"), ("body", "出租给商家"), ("method", "quick")];
+    let refused = post_form(app, &format!("/c/{INSIDE}/propose"), &resident, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("商业广告") && refused.body.contains(">出租给商家</textarea>"), "{}", refused.body);
+
+    // 优先 in the community's list and on the proposal's page; the lists shown.
+    let lift = json!({"community": INSIDE, "title": "3 栋加装电梯", "body": "老人上下楼难", "origin": "resident",
+        "method": "quick"});
+    let made = w.ok(Some("resident_a"), Method::POST, "/api/v1/proposals", Some(lift)).await;
+    assert_eq!(made["priority"], "适老化改造");
+    let page = get(app, &format!("/c/{INSIDE}"), &resident).await;
+    assert!(page.body.contains("title=\"适老化改造\">优先</span>"), "{}", page.body);
+    assert!(page.body.contains("id=\"fund-lists\"") && page.body.contains("<li>吃喝招待</li>"), "the city's items");
+    assert!(page.body.contains("<li>商业广告</li>"), "the community's own");
+    let id = made["id"].as_str().expect("id");
+    let shown = get(app, &format!("/c/{INSIDE}/p/{id}"), &resident).await;
+    assert!(shown.body.contains("id=\"proposal-priority\"") && shown.body.contains("适老化改造"), "{}", shown.body);
+}
