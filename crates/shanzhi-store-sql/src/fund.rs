@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use shanzhi_domain::Micros;
 use shanzhi_domain::deliberation::LedgerEntry;
 use shanzhi_domain::deliberation::ledger::LEDGER_GENESIS;
-use shanzhi_store::{FundStore, StoreError, StoreResult, StoredFundLists};
+use shanzhi_store::{FundStore, StoreError, StoreResult, StoredBudget, StoredFundLists};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
 
@@ -52,6 +52,31 @@ impl From<ListsRow> for StoredFundLists {
             body: r.body,
             saved_at: r.saved_at.into(),
             saved_by: r.saved_by,
+        }
+    }
+}
+
+#[derive(SqlRow)]
+struct BudgetRow {
+    proposal_id: String,
+    version: i64,
+    step_code: String,
+    lines: String,
+    total_fen: i64,
+    set_at: i64,
+    set_by: String,
+}
+
+impl From<BudgetRow> for StoredBudget {
+    fn from(r: BudgetRow) -> StoredBudget {
+        StoredBudget {
+            proposal_id: r.proposal_id,
+            version: r.version,
+            step_code: r.step_code,
+            lines: r.lines,
+            total_fen: r.total_fen,
+            set_at: r.set_at.into(),
+            set_by: r.set_by,
         }
     }
 }
@@ -137,5 +162,36 @@ impl<DB> FundStore for SqlStore<DB> {
         );
         q.push_bind(community.to_owned()).push(" ORDER BY version DESC LIMIT 1");
         Ok(self.fetch_records::<ListsRow, _>(&mut q).await?.into_iter().next())
+    }
+
+    async fn save_budget(&self, b: &StoredBudget) -> StoreResult<i64> {
+        let _writer = self.writer().await;
+        let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+        let version =
+            crate::next_number::<DB>(&mut tx, "proposal_budgets", "version", "proposal_id", &b.proposal_id).await?;
+        let mut q = QueryBuilder::<DB>::new(
+            "INSERT INTO proposal_budgets (proposal_id, version, step_code, lines, total_fen, set_at, set_by) ",
+        );
+        q.push_values([b], |mut v, b| {
+            v.push_bind(b.proposal_id.clone())
+                .push_bind(version)
+                .push_bind(b.step_code.clone())
+                .push_bind(b.lines.clone())
+                .push_bind(b.total_fen)
+                .push_bind(b.set_at.get())
+                .push_bind(b.set_by.clone());
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(version)
+    }
+
+    async fn budget(&self, proposal: &str) -> StoreResult<Option<StoredBudget>> {
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT proposal_id, version, step_code, lines, total_fen, set_at, set_by FROM proposal_budgets \
+             WHERE proposal_id = ",
+        );
+        q.push_bind(proposal.to_owned()).push(" ORDER BY version DESC LIMIT 1");
+        Ok(self.fetch_records::<BudgetRow, _>(&mut q).await?.into_iter().next())
     }
 }

@@ -26,6 +26,24 @@ pub trait FundStore {
     async fn save_fund_lists(&self, community: &str, body: &str, at: Micros, by: &str) -> StoreResult<i64>;
     /// The latest version of a community's own lists, if it has any.
     async fn fund_lists(&self, community: &str) -> StoreResult<Option<StoredFundLists>>;
+
+    /// Save a new version of a proposal's budget; its version number.
+    async fn save_budget(&self, budget: &StoredBudget) -> StoreResult<i64>;
+    /// The latest version of a proposal's budget, if it has one.
+    async fn budget(&self, proposal: &str) -> StoreResult<Option<StoredBudget>>;
+}
+
+/// A version of a proposal's budget (`lines`: JSON `Budget`; `version` is
+/// assigned on save).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBudget {
+    pub proposal_id: String,
+    pub version: i64,
+    pub step_code: String,
+    pub lines: String,
+    pub total_fen: i64,
+    pub set_at: Micros,
+    pub set_by: String,
 }
 
 /// A saved version of a community's own lists.

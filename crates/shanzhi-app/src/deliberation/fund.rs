@@ -37,6 +37,9 @@ pub struct PaymentForm {
     pub voucher: Option<String>,
     #[serde(default)]
     pub payee: Option<String>,
+    /// Payment: the budget line it pays (its item), when the proposal has a budget.
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 /// One line of the public ledger.
@@ -85,7 +88,7 @@ fn broken(community: &str, seq: i64, why: &Bilingual) -> AppError {
 
 impl Scoped<'_> {
     /// Replay a community's ledger: its books and last entry.
-    async fn books(&self, community: &str) -> AppResult<(Books, Option<LedgerEntry>)> {
+    pub(crate) async fn books(&self, community: &str) -> AppResult<(Books, Option<LedgerEntry>)> {
         let entries = self.app.store.ledger(community).await?;
         let books = ledger::verify(&entries).map_err(|(seq, why)| broken(community, seq, &why))?;
         Ok((books, entries.last().cloned()))
@@ -146,8 +149,12 @@ impl Scoped<'_> {
                 Bilingual::new("该表决未通过，不能安排资金", "the vote did not pass: no money"),
             ));
         }
-        let posting =
-            Posting::Commit { proposal: p.record.id.clone(), amount: amount(&form.amount)?, decision: meeting };
+        let fen = amount(&form.amount)?;
+        let (books, _) = self.books(&p.record.community).await?;
+        let reserved = books.balance(&Account::Committed(p.record.id.clone()))
+            + books.balance(&Account::Spent(p.record.id.clone()));
+        self.check_commitment(&p.record.id, reserved, fen.get()).await?;
+        let posting = Posting::Commit { proposal: p.record.id.clone(), amount: fen, decision: meeting };
         self.post(&p.record.community, posting, Some(&p.record.id)).await
     }
 
@@ -155,11 +162,15 @@ impl Scoped<'_> {
     pub async fn pay_funds(&self, proposal: &str, form: &PaymentForm) -> AppResult<FundView> {
         let p = self.readable(proposal).await?;
         self.require_body(&p.record.community, Body::Committee).await?;
+        let fen = amount(&form.amount)?;
+        let entries = self.app.store.ledger(&p.record.community).await?;
+        self.check_payment(&p.record.id, &entries, form.line.as_deref(), fen.get()).await?;
         let posting = Posting::Pay {
             proposal: p.record.id.clone(),
-            amount: amount(&form.amount)?,
+            amount: fen,
             voucher: form.voucher.clone().unwrap_or_default(),
             payee: form.payee.clone().unwrap_or_default(),
+            line: form.line.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
         };
         self.post(&p.record.community, posting, Some(&p.record.id)).await
     }
@@ -196,8 +207,9 @@ impl Scoped<'_> {
                     };
                     ("安排", *amount, Some(proposal), detail)
                 }
-                Posting::Pay { proposal, amount, voucher, payee } => {
-                    ("支付", *amount, Some(proposal), format!("凭证 {voucher}，收款方 {payee}"))
+                Posting::Pay { proposal, amount, voucher, payee, line } => {
+                    let item = line.as_deref().map(|l| format!("，预算项目 {l}")).unwrap_or_default();
+                    ("支付", *amount, Some(proposal), format!("凭证 {voucher}，收款方 {payee}{item}"))
                 }
                 Posting::Release { proposal, amount } => ("退回", *amount, Some(proposal), "结余退回".to_owned()),
             };

@@ -9,6 +9,7 @@
 //! scope covers the community (the town, 社治委) see their subtree; a
 //! proposal with a notice posted is public, one without is not.
 
+mod budget;
 mod fund;
 mod fund_lists;
 mod fund_sheet;
@@ -23,6 +24,7 @@ use shanzhi_domain::deliberation::Body;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, DivisionCode, DivisionLevel, Place};
 
+pub use budget::{BudgetForm, BudgetLineForm, BudgetLineView, BudgetView};
 pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
 pub use fund_lists::FundListsView;
 pub use fund_sheet::{LEDGER_HEADERS, LEDGER_SHEET};

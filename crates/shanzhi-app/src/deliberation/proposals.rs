@@ -115,6 +115,8 @@ pub struct ProposalView {
     pub created_at: String,
     /// 优先：the item of the fund's priority list it hits, by name.
     pub priority: Option<String>,
+    /// 预算明细, once the council or the committee set it.
+    pub budget: Option<super::BudgetView>,
 }
 
 fn status_name(status: &str) -> &'static str {
@@ -358,6 +360,7 @@ impl Scoped<'_> {
         }
         let r = &p.record;
         let priority = self.priority_item(&r.community, &proposal_text(&r.title, &r.body)).await?;
+        let budget = self.budget_view(p).await?;
         Ok(ProposalView {
             id: r.id.clone(),
             community: r.community.clone(),
@@ -375,6 +378,7 @@ impl Scoped<'_> {
             steps,
             created_at: r.created_at.to_string(),
             priority,
+            budget,
         })
     }
 

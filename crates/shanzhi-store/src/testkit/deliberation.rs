@@ -260,3 +260,25 @@ pub async fn fund_lists_are_versioned_per_community(store: &dyn Store) {
     let other = store.fund_lists("510104022002").await.expect("read").expect("saved");
     assert_eq!((other.community.as_str(), other.version), ("510104022002", 1));
 }
+
+pub async fn budgets_are_versioned_per_proposal(store: &dyn Store) {
+    people(store, &["r1"]).await;
+    store.create_proposal(&proposal("pb", COMMUNITY)).await.expect("proposal");
+    assert_eq!(store.budget("pb").await.expect("none yet"), None);
+    let first = crate::StoredBudget {
+        proposal_id: "pb".to_owned(),
+        version: 0,
+        step_code: "decide".to_owned(),
+        lines: "{\"lines\":[]}".to_owned(),
+        total_fen: 100,
+        set_at: at(1),
+        set_by: "council:张".to_owned(),
+    };
+    assert_eq!(store.save_budget(&first).await.expect("save"), 1);
+    let second =
+        crate::StoredBudget { total_fen: 250, step_code: "implement".to_owned(), set_at: at(2), ..first.clone() };
+    assert_eq!(store.save_budget(&second).await.expect("again"), 2);
+    assert_eq!(store.budget("pb").await.expect("read"), Some(crate::StoredBudget { version: 2, ..second }));
+    let orphan = crate::StoredBudget { proposal_id: "nope".to_owned(), ..first };
+    assert!(store.save_budget(&orphan).await.is_err(), "a budget is a proposal's");
+}

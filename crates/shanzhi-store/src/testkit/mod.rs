@@ -132,6 +132,7 @@ macro_rules! contract_tests {
             votes_are_chained_and_cast_once_in_an_open_meeting,
             the_fund_ledger_is_appended_in_order_only,
             fund_lists_are_versioned_per_community,
+            budgets_are_versioned_per_proposal,
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,

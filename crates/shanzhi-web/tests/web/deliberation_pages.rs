@@ -201,14 +201,33 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     clock.set(at(11, 30));
     act(app, &here, &committee, "end_notice", &[]).await;
 
-    // 3. The committee implements with a payment; the books refuse an overpayment.
+    // 3. The committee implements with a budget and a payment on one of its lines; the books refuse an overpayment.
+    let budget = json!({"lines": [{"item": "步道", "amount": "18,500"}, {"item": "座椅", "amount": "1,500"}]});
+    let bearer = app.bearer("committee_a").await;
+    let uri = format!("/api/v1/proposals/{id}/budget");
+    let (status, _, set) = app.send(Method::PUT, &uri, &[("authorization", bearer.as_str())], Some(budget)).await;
+    assert_eq!((status, set["budget"]["total"].as_str()), (StatusCode::OK, Some("20,000.00")), "{set}");
     act(app, &here, &committee, "commit", &[("meeting", &meeting), ("amount", "20,000")]).await;
-    let csrf = csrf_of(&get(app, &here, &committee).await.body);
-    let over = [("csrf", csrf.as_str()), ("amount", "30,000"), ("voucher", "记-7"), ("payee", "园林公司")];
+    let page = get(app, &here, &committee).await;
+    assert!(
+        page.body.contains("id=\"proposal-budget\"") && page.body.contains("<option>步道</option>"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let over =
+        [("csrf", csrf.as_str()), ("amount", "19,000"), ("voucher", "记-7"), ("payee", "园林公司"), ("line", "步道")];
     let refused = post_form(app, &format!("{here}/do/pay"), &committee, &over).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    assert!(refused.body.contains("value=\"园林公司\""), "the input is kept");
-    act(app, &here, &committee, "pay", &[("amount", "18,500"), ("voucher", "记-7"), ("payee", "园林公司")]).await;
+    assert!(refused.body.contains("value=\"园林公司\"") && refused.body.contains("步道"), "the input is kept");
+    let paid = [("amount", "18,500"), ("voucher", "记-7"), ("payee", "园林公司"), ("line", "步道")];
+    act(app, &here, &committee, "pay", &paid).await;
+    let sheet = get(app, &format!("{here}/notice"), "").await;
+    assert!(
+        sheet.body.contains("预算明细") && sheet.body.contains("<td>步道</td><td>18,500.00</td><td>18,500.00</td>"),
+        "{}",
+        sheet.body
+    );
     act(app, &here, &committee, "note", &[("kind", "milestone"), ("text", "步道完工"), ("percent", "100")]).await;
     let implemented =
         [("step", "implement"), ("artefact", "contract"), ("artefact", "invoice"), ("artefact", "photos")];

@@ -238,6 +238,7 @@ async fn run(
         meeting: with_meeting.then(|| form.field("meeting")),
         voucher: form.filled("voucher"),
         payee: form.filled("payee"),
+        line: form.filled("line"),
         ..PaymentForm::default()
     };
     match action {
