@@ -118,12 +118,8 @@ impl Scoped<'_> {
             ));
         };
         self.require_body(&p.record.community, step.body).await?;
-        let budget =
-            Budget::parse(form.lines.iter().map(|l| (l.item.as_str(), l.amount.as_str()))).map_err(|errors| {
-                let zh: Vec<String> = errors.iter().map(|e| e.zh.clone()).collect();
-                let en: Vec<String> = errors.iter().map(|e| e.en.clone()).collect();
-                AppError::BadRequest { code: "invalid_budget", message: Bilingual::new(zh.join("；"), en.join("; ")) }
-            })?;
+        let budget = Budget::parse(form.lines.iter().map(|l| (l.item.as_str(), l.amount.as_str())))
+            .map_err(|errors| AppError::BadRequest { code: "invalid_budget", message: super::all_of(&errors) })?;
         let (books, _) = self.books(&p.record.community).await?;
         let reserved = books.balance(&Account::Committed(p.record.id.clone()))
             + books.balance(&Account::Spent(p.record.id.clone()));

@@ -7,7 +7,6 @@
 use serde::Serialize;
 use shanzhi_domain::deliberation::FundLists;
 use shanzhi_domain::deliberation::fund_list::{self, ListItem};
-use shanzhi_domain::text::Bilingual;
 
 use super::community_code;
 use crate::access::Scoped;
@@ -56,9 +55,7 @@ impl Scoped<'_> {
         let code = community_code(community)?;
         self.administers(code.as_str())?;
         if let Err(errors) = own.validate() {
-            let zh: Vec<String> = errors.iter().map(|e| e.zh.clone()).collect();
-            let en: Vec<String> = errors.iter().map(|e| e.en.clone()).collect();
-            return Err(AppError::invalid("invalid_fund_lists", Bilingual::new(zh.join("；"), en.join("; "))));
+            return Err(AppError::invalid("invalid_fund_lists", super::all_of(&errors)));
         }
         let body = serde_json::to_string(own).map_err(|e| AppError::internal(e.to_string()))?;
         self.app.store.save_fund_lists(code.as_str(), &body, self.app.now_micros(), &self.actor.name).await?;

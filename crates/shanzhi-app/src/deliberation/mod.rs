@@ -60,6 +60,13 @@ pub(crate) fn text(what: (&str, &str), value: &str, max: usize) -> AppResult<Str
     Ok(t.to_owned())
 }
 
+/// Every problem found, said at once (`；` between them in Chinese).
+pub(crate) fn all_of(errors: &[Bilingual]) -> Bilingual {
+    let zh: Vec<&str> = errors.iter().map(|e| e.zh.as_str()).collect();
+    let en: Vec<&str> = errors.iter().map(|e| e.en.as_str()).collect();
+    Bilingual::new(zh.join("；"), en.join("; "))
+}
+
 /// A community code as given: a division at the community level.
 pub fn community_code(code: &str) -> AppResult<DivisionCode> {
     let c = DivisionCode::parse(code.trim())
