@@ -49,6 +49,8 @@ pub struct Allowed {
     /// The committee: commit and pay money.
     pub money: bool,
     pub withdraw: bool,
+    /// The council at its decision or the committee implementing: set the budget.
+    pub budget: bool,
 }
 
 /// One proposal with everything its page shows.
@@ -124,6 +126,7 @@ impl Scoped<'_> {
                     .map(|a: &Artefact| (a.as_str().to_owned(), a.label_zh().to_owned()))
                     .collect();
             }
+            allowed.budget = matches!(step.body, Body::Council | Body::Committee) && bodies.contains(&step.body);
             let convener = committee || (step.body != Body::Residents && bodies.contains(&step.body));
             allowed.convene = step.vote && convener && matches!(p.stage, Stage::Working { .. });
             let voter = bodies.contains(&step.body);

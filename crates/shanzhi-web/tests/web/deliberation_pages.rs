@@ -202,6 +202,20 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     act(app, &here, &committee, "end_notice", &[]).await;
 
     // 3. The committee implements with a budget and a payment on one of its lines; the books refuse an overpayment.
+    let page = get(app, &here, &committee).await;
+    assert!(page.body.contains("id=\"budget-form\""), "the committee implementing sets the budget");
+    assert!(!get(app, &here, &party).await.body.contains("id=\"budget-form\""), "not the Party organisation");
+    let csrf = csrf_of(&page.body);
+    let typo = [("csrf", csrf.as_str()), ("budget", "步道 18,500\n座椅 一千五")];
+    let refused = post_form(app, &format!("{here}/do/budget"), &committee, &typo).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains("预算第 2 行") && refused.body.contains("座椅 一千五</textarea>"),
+        "{}",
+        refused.body
+    );
+    act(app, &here, &committee, "budget", &[("budget", "步道 18,000\n座椅：2,000")]).await;
+    assert!(get(app, &here, "").await.body.contains("<td>座椅</td><td>2,000.00</td>"), "the page's budget is public");
     let budget = json!({"lines": [{"item": "步道", "amount": "18,500"}, {"item": "座椅", "amount": "1,500"}]});
     let bearer = app.bearer("committee_a").await;
     let uri = format!("/api/v1/proposals/{id}/budget");
