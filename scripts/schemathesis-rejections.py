@@ -31,6 +31,8 @@ RULES = {
     "weak_password": "three kinds of characters or 16 of them",
     "invalid_method": "a method's steps checked together (codes, bodies, votes, notices)",
     "invalid_query": "at most 5 words in a case search (words are what the fold splits)",
+    "invalid_fund_lists": "a list's items checked together (names, words, how many)",
+    "invalid_budget": "a budget's lines checked together (unique items, amounts)",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",
@@ -55,6 +57,12 @@ RULES = {
     "unknown_link": "no such proposal or matter linked from a case",
     "case_state": "the article is in another state of its review",
     "case_changed": "the article moved on from the version read",
+    "fund_negative_list": "the text names an item of the fund's negative list",
+    "no_budget_step": "the proposal is at a step that sets no budget",
+    "budget_below_committed": "more is already reserved for the proposal",
+    "over_budget": "the commitment passes the decided budget",
+    "no_budget_line": "the proposal's budget decides which lines a payment may name",
+    "over_budget_line": "the line has less left",
     # Secrets and file contents.
     "witness_request_invalid": "a signed checkpoint",
     "empty_calendar_file": "a calendar file with dates",

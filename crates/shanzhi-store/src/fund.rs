@@ -5,6 +5,7 @@
 //! second is told to read again).
 
 use async_trait::async_trait;
+use shanzhi_domain::Micros;
 use shanzhi_domain::deliberation::LedgerEntry;
 
 use crate::StoreResult;
@@ -19,4 +20,38 @@ pub trait FundStore {
     async fn ledger(&self, community: &str) -> StoreResult<Vec<LedgerEntry>>;
     /// Communities that keep a ledger.
     async fn ledger_communities(&self) -> StoreResult<Vec<String>>;
+
+    /// Save a new version of a community's own negative and priority lists
+    /// (JSON `FundLists`); its version number.
+    async fn save_fund_lists(&self, community: &str, body: &str, at: Micros, by: &str) -> StoreResult<i64>;
+    /// The latest version of a community's own lists, if it has any.
+    async fn fund_lists(&self, community: &str) -> StoreResult<Option<StoredFundLists>>;
+
+    /// Save a new version of a proposal's budget; its version number.
+    async fn save_budget(&self, budget: &StoredBudget) -> StoreResult<i64>;
+    /// The latest version of a proposal's budget, if it has one.
+    async fn budget(&self, proposal: &str) -> StoreResult<Option<StoredBudget>>;
+}
+
+/// A version of a proposal's budget (`lines`: JSON `Budget`; `version` is
+/// assigned on save).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBudget {
+    pub proposal_id: String,
+    pub version: i64,
+    pub step_code: String,
+    pub lines: String,
+    pub total_fen: i64,
+    pub set_at: Micros,
+    pub set_by: String,
+}
+
+/// A saved version of a community's own lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFundLists {
+    pub community: String,
+    pub version: i64,
+    pub body: String,
+    pub saved_at: Micros,
+    pub saved_by: String,
 }

@@ -36,7 +36,7 @@ pub use deliberation::{
 pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use figures::{FigureStore, PartQuery, PartSum};
-pub use fund::FundStore;
+pub use fund::{FundStore, StoredBudget, StoredFundLists};
 pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,

@@ -11,6 +11,7 @@ use shanzhi_domain::deliberation::{Body, Fen, FundSource, LedgerEntry, Posting};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_store::StoreError;
 
+use super::fund_lists::proposal_text;
 use super::{community_code, conflict};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
@@ -36,6 +37,9 @@ pub struct PaymentForm {
     pub voucher: Option<String>,
     #[serde(default)]
     pub payee: Option<String>,
+    /// Payment: the budget line it pays (its item), when the proposal has a budget.
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 /// One line of the public ledger.
@@ -84,7 +88,7 @@ fn broken(community: &str, seq: i64, why: &Bilingual) -> AppError {
 
 impl Scoped<'_> {
     /// Replay a community's ledger: its books and last entry.
-    async fn books(&self, community: &str) -> AppResult<(Books, Option<LedgerEntry>)> {
+    pub(crate) async fn books(&self, community: &str) -> AppResult<(Books, Option<LedgerEntry>)> {
         let entries = self.app.store.ledger(community).await?;
         let books = ledger::verify(&entries).map_err(|(seq, why)| broken(community, seq, &why))?;
         Ok((books, entries.last().cloned()))
@@ -124,6 +128,8 @@ impl Scoped<'_> {
     pub async fn commit_funds(&self, proposal: &str, form: &PaymentForm) -> AppResult<FundView> {
         let p = self.readable(proposal).await?;
         self.require_body(&p.record.community, Body::Committee).await?;
+        // The lists as they stand now: an item added since the proposal was raised still binds.
+        self.check_negative_list(&p.record.community, &proposal_text(&p.record.title, &p.record.body)).await?;
         let meeting = form.meeting.clone().unwrap_or_default();
         let step = match self.app.store.meeting(&meeting).await? {
             Some(m) if m.proposal_id == p.record.id => m.step_code,
@@ -143,8 +149,12 @@ impl Scoped<'_> {
                 Bilingual::new("该表决未通过，不能安排资金", "the vote did not pass: no money"),
             ));
         }
-        let posting =
-            Posting::Commit { proposal: p.record.id.clone(), amount: amount(&form.amount)?, decision: meeting };
+        let fen = amount(&form.amount)?;
+        let (books, _) = self.books(&p.record.community).await?;
+        let reserved = books.balance(&Account::Committed(p.record.id.clone()))
+            + books.balance(&Account::Spent(p.record.id.clone()));
+        self.check_commitment(&p.record.id, reserved, fen.get()).await?;
+        let posting = Posting::Commit { proposal: p.record.id.clone(), amount: fen, decision: meeting };
         self.post(&p.record.community, posting, Some(&p.record.id)).await
     }
 
@@ -152,11 +162,15 @@ impl Scoped<'_> {
     pub async fn pay_funds(&self, proposal: &str, form: &PaymentForm) -> AppResult<FundView> {
         let p = self.readable(proposal).await?;
         self.require_body(&p.record.community, Body::Committee).await?;
+        let fen = amount(&form.amount)?;
+        let entries = self.app.store.ledger(&p.record.community).await?;
+        self.check_payment(&p.record.id, &entries, form.line.as_deref(), fen.get()).await?;
         let posting = Posting::Pay {
             proposal: p.record.id.clone(),
-            amount: amount(&form.amount)?,
+            amount: fen,
             voucher: form.voucher.clone().unwrap_or_default(),
             payee: form.payee.clone().unwrap_or_default(),
+            line: form.line.as_deref().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
         };
         self.post(&p.record.community, posting, Some(&p.record.id)).await
     }
@@ -183,10 +197,19 @@ impl Scoped<'_> {
                     ("拨付", *amount, None, format!("{}：{reference}", source.label_zh()))
                 }
                 Posting::Commit { proposal, amount, decision } => {
-                    ("安排", *amount, Some(proposal), format!("议事会决议（会议 {decision}）"))
+                    // The meeting by its day: people know a meeting by when it sat.
+                    let held = self.app.store.meeting(decision).await?.map(|m| {
+                        m.held_at.timestamp().to_zoned_datetime(shanzhi_domain::calendar::china()).date().to_string()
+                    });
+                    let detail = match held {
+                        Some(day) => format!("决议：{day} 会议表决通过"),
+                        None => "决议".to_owned(),
+                    };
+                    ("安排", *amount, Some(proposal), detail)
                 }
-                Posting::Pay { proposal, amount, voucher, payee } => {
-                    ("支付", *amount, Some(proposal), format!("凭证 {voucher}，收款方 {payee}"))
+                Posting::Pay { proposal, amount, voucher, payee, line } => {
+                    let item = line.as_deref().map(|l| format!("，预算项目 {l}")).unwrap_or_default();
+                    ("支付", *amount, Some(proposal), format!("凭证 {voucher}，收款方 {payee}{item}"))
                 }
                 Posting::Release { proposal, amount } => ("退回", *amount, Some(proposal), "结余退回".to_owned()),
             };

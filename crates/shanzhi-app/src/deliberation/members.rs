@@ -77,12 +77,7 @@ impl Scoped<'_> {
         let code = community_code(community)?;
         self.administers(code.as_str())?;
         if let Err(errors) = method.validate() {
-            let zh: Vec<String> = errors.iter().map(|e| e.zh.clone()).collect();
-            let en: Vec<String> = errors.iter().map(|e| e.en.clone()).collect();
-            return Err(AppError::invalid(
-                "invalid_method",
-                shanzhi_domain::text::Bilingual::new(zh.join("；"), en.join("; ")),
-            ));
+            return Err(AppError::invalid("invalid_method", super::all_of(&errors)));
         }
         if shipped().iter().any(|m| m.code == method.code) {
             return Err(AppError::bad_request(

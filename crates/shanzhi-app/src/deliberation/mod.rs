@@ -9,7 +9,10 @@
 //! scope covers the community (the town, 社治委) see their subtree; a
 //! proposal with a notice posted is public, one without is not.
 
+mod budget;
 mod fund;
+mod fund_lists;
+mod fund_sheet;
 mod meetings;
 mod members;
 mod proposals;
@@ -21,7 +24,10 @@ use shanzhi_domain::deliberation::Body;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Action, DivisionCode, DivisionLevel, Place};
 
+pub use budget::{BudgetForm, BudgetLineForm, BudgetLineView, BudgetView};
 pub use fund::{Allocated, FundView, LedgerLine, PaymentForm};
+pub use fund_lists::FundListsView;
+pub use fund_sheet::{LEDGER_HEADERS, LEDGER_SHEET};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
 pub use members::{MemberForm, MemberView};
 pub use proposals::{NoteForm, ProposalForm, ProposalView, RemarkView, StepForm, StepView};
@@ -52,6 +58,13 @@ pub(crate) fn text(what: (&str, &str), value: &str, max: usize) -> AppResult<Str
         ));
     }
     Ok(t.to_owned())
+}
+
+/// Every problem found, said at once (`；` between them in Chinese).
+pub(crate) fn all_of(errors: &[Bilingual]) -> Bilingual {
+    let zh: Vec<&str> = errors.iter().map(|e| e.zh.as_str()).collect();
+    let en: Vec<&str> = errors.iter().map(|e| e.en.as_str()).collect();
+    Bilingual::new(zh.join("；"), en.join("; "))
 }
 
 /// A community code as given: a division at the community level.

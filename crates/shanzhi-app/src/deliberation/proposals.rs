@@ -16,6 +16,7 @@ use shanzhi_store::{
     NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
 };
 
+use super::fund_lists::proposal_text;
 use super::{MAX_TEXT, MAX_TITLE, community_code, conflict, not_found, text};
 use crate::access::Scoped;
 use crate::{AppError, AppResult};
@@ -114,6 +115,10 @@ pub struct ProposalView {
     pub public: bool,
     pub steps: Vec<StepView>,
     pub created_at: String,
+    /// 优先：the item of the fund's priority list it hits, by name.
+    pub priority: Option<String>,
+    /// 预算明细, once the council or the committee set it.
+    pub budget: Option<super::BudgetView>,
 }
 
 fn status_name(status: &str) -> &'static str {
@@ -192,6 +197,7 @@ impl Scoped<'_> {
         let title = text(("标题", "title"), &form.title, MAX_TITLE)?;
         let body = text(("内容", "text"), &form.body, MAX_TEXT)?;
         let method = self.work_method(community, &form.method).await?;
+        self.check_negative_list(community, &proposal_text(&title, &body)).await?;
         let bodies = self.bodies_in(community).await?;
         let mut matter_id = None;
         let needed = match form.origin {
@@ -356,6 +362,8 @@ impl Scoped<'_> {
             });
         }
         let r = &p.record;
+        let priority = self.priority_item(&r.community, &proposal_text(&r.title, &r.body)).await?;
+        let budget = self.budget_view(p).await?;
         Ok(ProposalView {
             id: r.id.clone(),
             community: r.community.clone(),
@@ -372,6 +380,8 @@ impl Scoped<'_> {
             public: notices.iter().any(|n| n.start <= now),
             steps,
             created_at: r.created_at.to_string(),
+            priority,
+            budget,
         })
     }
 

@@ -19,6 +19,8 @@ pub struct CommunityScreen {
     pub name: String,
     pub proposals: Vec<ProposalView>,
     pub fund: FundView,
+    /// The fund's negative and priority lists.
+    pub fund_lists: super::FundListsView,
     /// The caller is a resident of the community: may raise a proposal.
     pub may_propose: bool,
     /// The methods a proposal may follow: (code, name).
@@ -47,6 +49,8 @@ pub struct Allowed {
     /// The committee: commit and pay money.
     pub money: bool,
     pub withdraw: bool,
+    /// The council at its decision or the committee implementing: set the budget.
+    pub budget: bool,
 }
 
 /// One proposal with everything its page shows.
@@ -82,9 +86,10 @@ impl Scoped<'_> {
         let name = self.community_name(&code).await?;
         let proposals = self.proposals(code.as_str(), None).await?;
         let fund = self.fund(code.as_str()).await?;
+        let fund_lists = self.fund_lists(code.as_str()).await?;
         let may_propose = self.bodies_in(code.as_str()).await?.contains(&Body::Residents);
         let methods = self.work_methods(code.as_str()).await?.into_iter().map(|m| (m.code, m.name)).collect();
-        Ok(CommunityScreen { code: code.as_str().to_owned(), name, proposals, fund, may_propose, methods })
+        Ok(CommunityScreen { code: code.as_str().to_owned(), name, proposals, fund, fund_lists, may_propose, methods })
     }
 
     /// One proposal of `community` with its remarks, meetings and what the
@@ -138,6 +143,7 @@ impl Scoped<'_> {
                     .map(|a: &Artefact| (a.as_str().to_owned(), a.label_zh().to_owned()))
                     .collect();
             }
+            allowed.budget = matches!(step.body, Body::Council | Body::Committee) && bodies.contains(&step.body);
             let convener = committee || (step.body != Body::Residents && bodies.contains(&step.body));
             allowed.convene = step.vote && convener && working;
             let voter = bodies.contains(&step.body);

@@ -369,3 +369,157 @@ async fn a_matter_becomes_a_proposal_linked_both_ways() {
     let no_matter = ProposalForm { matter: None, ..form };
     assert_eq!(code_of(&worker.propose(INSIDE, &no_matter).await.expect_err("which matter?")), "invalid_matter");
 }
+
+#[tokio::test]
+async fn the_funds_negative_list_refuses_and_its_priority_list_marks() {
+    use shanzhi_domain::deliberation::{FundLists, ListItem};
+    let (t, _clock) = world().await;
+    let app = t.app();
+    let party = member(&t, "party_secretary", INSIDE, Body::Party).await;
+    let committee = member(&t, "committee_chair", INSIDE, Body::Committee).await;
+    let admin = app.scoped(t.actor_for(Role::Admin).await);
+    let form = |title: &str, body: &str| ProposalForm {
+        title: title.to_owned(),
+        body: body.to_owned(),
+        origin: Origin::Party,
+        method: "five_step".to_owned(),
+        matter: None,
+    };
+
+    // The city's list: a banquet is refused naming the item, and nothing is written.
+    let refused = app.scoped(party.clone()).propose(INSIDE, &form("年底慰问", "社区工作人员年底聚餐")).await;
+    let refused = refused.expect_err("a banquet");
+    assert_eq!(code_of(&refused), "fund_negative_list");
+    let said = refused.message();
+    assert!(said.zh.contains("吃喝招待") && said.en.contains("吃喝招待"), "{said:?}");
+    assert!(admin.proposals(INSIDE, None).await.expect("list").is_empty(), "nothing written");
+
+    // The community adds its own items: only who administers it, checked whole.
+    let own = FundLists {
+        negative: vec![ListItem { name: "商业广告".to_owned(), keywords: vec!["广告".to_owned()] }],
+        priority: vec![ListItem { name: "适老化改造".to_owned(), keywords: vec!["加装电梯".to_owned()] }],
+    };
+    let not_yours = app.scoped(committee.clone()).set_fund_lists(INSIDE, &own).await;
+    assert!(matches!(not_yours, Err(AppError::Forbidden(_))), "{not_yours:?}");
+    let empty =
+        FundLists { negative: vec![ListItem { name: String::new(), keywords: vec![] }], ..FundLists::default() };
+    let bad = admin.set_fund_lists(INSIDE, &empty).await.expect_err("an empty item");
+    assert_eq!(code_of(&bad), "invalid_fund_lists");
+    assert_eq!(admin.fund_lists(INSIDE).await.expect("lists").version, 0, "a refused list saved nothing");
+    let saved = admin.set_fund_lists(INSIDE, &own).await.expect("saved");
+    assert_eq!((saved.version, saved.own.clone()), (1, own.clone()));
+    assert!(saved.in_force().negative.len() > own.negative.len(), "the city's items still apply");
+
+    // A priority item marks the proposal 优先, on its own and in the list.
+    let lift = app.scoped(party.clone()).propose(INSIDE, &form("3 栋加装电梯", "老人上下楼难")).await.expect("lift");
+    assert_eq!(lift.priority.as_deref(), Some("适老化改造"));
+    let plain = app.scoped(party.clone()).propose(INSIDE, &form("楼道照明", "灯坏了")).await.expect("plain");
+    assert_eq!(plain.priority, None);
+    let listed = admin.proposals(INSIDE, None).await.expect("list");
+    let marks: Vec<(String, Option<String>)> = listed.into_iter().map(|p| (p.title, p.priority)).collect();
+    assert!(marks.contains(&("3 栋加装电梯".to_owned(), Some("适老化改造".to_owned()))), "{marks:?}");
+    assert!(marks.contains(&("楼道照明".to_owned(), None)), "{marks:?}");
+    let ad = app.scoped(party.clone()).propose(INSIDE, &form("门口广告牌", "租给商家")).await.expect_err("own item");
+    assert!(ad.message().zh.contains("商业广告"), "{:?}", ad.message());
+
+    // A commitment is checked against the lists as they stand then.
+    let board = app.scoped(party.clone()).propose(INSIDE, &form("社区宣传栏", "更换宣传栏")).await.expect("board");
+    let tighter = FundLists {
+        negative: vec![ListItem { name: "宣传栏".to_owned(), keywords: vec!["宣传栏".to_owned()] }],
+        ..own
+    };
+    admin.set_fund_lists(INSIDE, &tighter).await.expect("tightened");
+    let commit = PaymentForm { meeting: Some("any".to_owned()), ..money("1000") };
+    let no = app.scoped(committee.clone()).commit_funds(&board.id, &commit).await.expect_err("now on the list");
+    assert_eq!(code_of(&no), "fund_negative_list");
+    assert!(no.message().zh.contains("宣传栏"));
+}
+
+#[tokio::test]
+async fn a_budget_caps_the_commitment_and_each_payment_names_its_line() {
+    use shanzhi_app::deliberation::{BudgetForm, BudgetLineForm};
+    let (t, _clock) = world().await;
+    let app = t.app();
+    let json = r#"{"code": "budgeted", "name": "院落议事", "steps": [
+        {"code": "decide", "name": "议事会决议", "body": "council", "vote": true, "artefacts": ["vote_record"]},
+        {"code": "act", "name": "居委会实施", "body": "committee", "artefacts": ["photos"]}
+    ]}"#;
+    let admin = app.scoped(t.actor_for(Role::Admin).await);
+    admin.define_work_method(INSIDE, &serde_json::from_str(json).expect("method")).await.expect("defined");
+    let party = member(&t, "party_a", INSIDE, Body::Party).await;
+    let committee = member(&t, "committee_a", INSIDE, Body::Committee).await;
+    let mut council = Vec::new();
+    for i in 0..2 {
+        council.push(member(&t, &format!("council{i}"), INSIDE, Body::Council).await);
+    }
+    let resident = member(&t, "resident_a", INSIDE, Body::Residents).await;
+    let allocation = PaymentForm {
+        source: Some(FundSource::City),
+        reference: Some("成社治发〔2026〕1号".to_owned()),
+        ..money("200,000")
+    };
+    admin.allocate_funds(INSIDE, &allocation).await.expect("allocated");
+    let form = ProposalForm {
+        title: "3 栋楼道改造".to_owned(),
+        body: "楼道墙面与扶手".to_owned(),
+        origin: Origin::Party,
+        method: "budgeted".to_owned(),
+        matter: None,
+    };
+    let id = app.scoped(party).propose(INSIDE, &form).await.expect("proposed").id;
+    let lines = |l: &[(&str, &str)]| BudgetForm {
+        lines: l.iter().map(|(i, a)| BudgetLineForm { item: (*i).to_owned(), amount: (*a).to_owned() }).collect(),
+    };
+
+    // The council sets it at its decision; not a resident; checked whole.
+    let budget = lines(&[("墙面", "150,000"), ("扶手", "30,000")]);
+    let not_theirs = app.scoped(resident).set_budget(&id, &budget).await;
+    assert!(matches!(not_theirs, Err(AppError::Forbidden(_))), "{not_theirs:?}");
+    let bad = app.scoped(council[0].clone()).set_budget(&id, &lines(&[("墙面", "x"), ("", "1")])).await;
+    assert_eq!(code_of(&bad.expect_err("malformed")), "invalid_budget");
+    let p = app.scoped(council[0].clone()).set_budget(&id, &budget).await.expect("set");
+    let b = p.budget.expect("a budget");
+    assert_eq!((b.total.as_str(), b.step.as_str(), b.lines.len()), ("180,000.00", "议事会决议", 2));
+    let names: Vec<String> = (0..2).map(|i| format!("council{i}")).collect();
+    let mf =
+        MeetingForm { step: "decide".to_owned(), agenda: "楼道改造".to_owned(), attendance: names, rule: None };
+    let m = app.scoped(committee.clone()).open_meeting(&id, &mf).await.expect("meeting");
+    for c in &council {
+        app.scoped(c.clone()).vote(&m.id, Choice::For).await.expect("vote");
+    }
+    app.scoped(committee.clone()).close_meeting(&m.id).await.expect("closed");
+    let decided = step("decide", &[Artefact::VoteRecord], Some(&m.id));
+    app.scoped(council[0].clone()).finish_step(&id, &decided).await.expect("decided");
+
+    // The commitment within the decided total.
+    let committee = app.scoped(committee);
+    let over = PaymentForm { meeting: Some(m.id.clone()), ..money("180,000.01") };
+    assert_eq!(code_of(&committee.commit_funds(&id, &over).await.expect_err("over")), "over_budget");
+    let commit = PaymentForm { meeting: Some(m.id.clone()), ..money("180,000") };
+    committee.commit_funds(&id, &commit).await.expect("committed");
+    let less = committee.set_budget(&id, &lines(&[("墙面", "100,000")])).await.expect_err("below");
+    assert_eq!(code_of(&less), "budget_below_committed");
+
+    // Each payment names its line and stays within it.
+    let pay = |amount: &str, line: Option<&str>| PaymentForm {
+        voucher: Some("记-9".to_owned()),
+        payee: Some("施工队".to_owned()),
+        line: line.map(str::to_owned),
+        ..money(amount)
+    };
+    for (form, want) in [
+        (pay("1000", None), "no_budget_line"),
+        (pay("1000", Some("监理")), "no_budget_line"),
+        (pay("30,000.01", Some("扶手")), "over_budget_line"),
+    ] {
+        assert_eq!(code_of(&committee.pay_funds(&id, &form).await.expect_err(want)), want);
+    }
+    committee.pay_funds(&id, &pay("20,000", Some("扶手"))).await.expect("paid");
+    let over_line = committee.pay_funds(&id, &pay("10,000.01", Some("扶手"))).await.expect_err("left 10,000");
+    assert_eq!(code_of(&over_line), "over_budget_line");
+    let p = committee.proposal(&id).await.expect("proposal");
+    let paid: Vec<(String, String)> = p.budget.expect("budget").lines.into_iter().map(|l| (l.item, l.paid)).collect();
+    assert_eq!(paid, [("墙面".to_owned(), "0.00".to_owned()), ("扶手".to_owned(), "20,000.00".to_owned())]);
+    let fund = committee.fund(INSIDE).await.expect("fund");
+    assert!(fund.lines.iter().any(|l| l.kind == "支付" && l.detail.contains("预算项目 扶手")), "{:?}", fund.lines);
+}

@@ -100,7 +100,16 @@ pub enum Posting {
     /// A decided proposal reserves money (`decision`: the vote that decided it).
     Commit { proposal: String, amount: Fen, decision: String },
     /// A payment for a proposal, against its commitment, with its voucher.
-    Pay { proposal: String, amount: Fen, voucher: String, payee: String },
+    Pay {
+        proposal: String,
+        amount: Fen,
+        voucher: String,
+        payee: String,
+        /// The budget line it pays (absent in entries before budgets; left
+        /// out of the JSON then, so their hashes stand).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<String>,
+    },
     /// What a finished proposal did not spend goes back to the fund.
     Release { proposal: String, amount: Fen },
 }
@@ -177,7 +186,7 @@ impl Books {
                 }
                 (Account::Committed(proposal.clone()), Account::Available, *amount)
             }
-            Posting::Pay { proposal, amount, voucher, payee } => {
+            Posting::Pay { proposal, amount, voucher, payee, .. } => {
                 if !text_ok(voucher, 100) || !text_ok(payee, 100) {
                     return Err(Bilingual::new("支付须有凭证号和收款方", "a payment needs its voucher and its payee"));
                 }

@@ -3,12 +3,16 @@
 //! and residents' polls with their quorum and majority, public notice on the
 //! working-day calendar, and the community fund's double-entry ledger.
 
+pub mod budget;
+pub mod fund_list;
 pub mod ledger;
 pub mod method;
 pub mod notice;
 pub mod proposal;
 pub mod vote;
 
+pub use budget::{Budget, BudgetLine};
+pub use fund_list::{FundLists, ListItem};
 pub use ledger::{Books, Fen, FundSource, LedgerEntry, Posting};
 pub use method::{Artefact, Body, Step, WorkMethod};
 pub use notice::Notice;

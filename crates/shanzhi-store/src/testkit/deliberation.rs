@@ -249,3 +249,39 @@ pub async fn the_fund_ledger_is_appended_in_order_only(store: &dyn Store) {
     assert_eq!(store.ledger(COMMUNITY).await.expect("ledger"), [e1, e2]);
     assert_eq!(store.ledger_communities().await.expect("communities"), [COMMUNITY, "510104022002"]);
 }
+
+pub async fn fund_lists_are_versioned_per_community(store: &dyn Store) {
+    assert_eq!(store.fund_lists(COMMUNITY).await.expect("none yet"), None);
+    assert_eq!(store.save_fund_lists(COMMUNITY, "{\"v\":1}", at(1), "admin").await.expect("save"), 1);
+    assert_eq!(store.save_fund_lists(COMMUNITY, "{\"v\":2}", at(2), "admin2").await.expect("again"), 2);
+    assert_eq!(store.save_fund_lists("510104022002", "{}", at(3), "admin").await.expect("elsewhere"), 1);
+    let latest = store.fund_lists(COMMUNITY).await.expect("read").expect("saved");
+    assert_eq!(
+        (latest.version, latest.body.as_str(), latest.saved_at, latest.saved_by.as_str()),
+        (2, "{\"v\":2}", at(2), "admin2")
+    );
+    let other = store.fund_lists("510104022002").await.expect("read").expect("saved");
+    assert_eq!((other.community.as_str(), other.version), ("510104022002", 1));
+}
+
+pub async fn budgets_are_versioned_per_proposal(store: &dyn Store) {
+    people(store, &["r1"]).await;
+    store.create_proposal(&proposal("pb", COMMUNITY)).await.expect("proposal");
+    assert_eq!(store.budget("pb").await.expect("none yet"), None);
+    let first = crate::StoredBudget {
+        proposal_id: "pb".to_owned(),
+        version: 0,
+        step_code: "decide".to_owned(),
+        lines: "{\"lines\":[]}".to_owned(),
+        total_fen: 100,
+        set_at: at(1),
+        set_by: "council:张".to_owned(),
+    };
+    assert_eq!(store.save_budget(&first).await.expect("save"), 1);
+    let second =
+        crate::StoredBudget { total_fen: 250, step_code: "implement".to_owned(), set_at: at(2), ..first.clone() };
+    assert_eq!(store.save_budget(&second).await.expect("again"), 2);
+    assert_eq!(store.budget("pb").await.expect("read"), Some(crate::StoredBudget { version: 2, ..second }));
+    let orphan = crate::StoredBudget { proposal_id: "nope".to_owned(), ..first };
+    assert!(store.save_budget(&orphan).await.is_err(), "a budget is a proposal's");
+}

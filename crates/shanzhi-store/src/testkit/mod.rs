@@ -135,6 +135,8 @@ macro_rules! contract_tests {
             the_fund_ledger_is_appended_in_order_only,
             articles_keep_every_version_and_move_on_only_from_the_state_read,
             articles_are_listed_by_state_subtree_kind_tag_and_words,
+            fund_lists_are_versioned_per_community,
+            budgets_are_versioned_per_proposal,
             matters_are_numbered_and_retries_are_safe,
             a_batch_of_matters_is_written_whole_or_not_at_all,
             events_append_in_order_and_conflicts_are_refused,

@@ -6,17 +6,19 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use shanzhi_app::deliberation::{FundView, MemberForm, MemberView, PaymentForm};
-use shanzhi_domain::deliberation::WorkMethod;
+use axum::response::Response;
+use shanzhi_app::deliberation::{FundListsView, FundView, MemberForm, MemberView, PaymentForm};
+use shanzhi_domain::deliberation::{FundLists, WorkMethod};
 use utoipa_axum::router::OpenApiRouter;
 
+use super::figures::{XLSX, file_download};
 use crate::extract::{Api, ApiJson, PublicApi};
-use crate::openapi::Refusals;
+use crate::openapi::{Binary, Refusals};
 use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![methods, define_method; members, appoint; fund; allocate; commit; pay; release]
+    api_router![methods, define_method; members, appoint; fund; ledger_xlsx; fund_lists, set_fund_lists; allocate; commit; pay; release]
 }
 
 /// 社区可用的议事规则 / the work methods a community may follow.
@@ -66,6 +68,37 @@ async fn appoint(
     params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = FundView), Refusals))]
 async fn fund(api: PublicApi, Path(code): Path<String>) -> ApiResult<Json<FundView>> {
     Ok(Json(api.scoped().fund(&code).await?))
+}
+
+/// 资金台账导出为 XLSX（一个工作表；中文表头；金额以元计；与公开页同样公开） / the public ledger as XLSX.
+#[utoipa::path(get, path = "/communities/{code}/fund/ledger.xlsx", operation_id = "exportFundLedger", tag = "deliberation",
+    params(("code" = schema::CommunityCodeText, Path)),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(Binary)),
+        Refusals))]
+async fn ledger_xlsx(api: PublicApi, Path(code): Path<String>) -> ApiResult<Response> {
+    let (file, name) = api.scoped().fund_ledger_file(&code).await?;
+    Ok(file_download(file, &name, XLSX))
+}
+
+/// 资金负面清单与优先清单（全市清单 + 本社区增补；公开） / the fund's negative and priority lists.
+#[utoipa::path(get, path = "/communities/{code}/fund/lists", operation_id = "showFundLists", tag = "deliberation",
+    params(("code" = schema::CommunityCodeText, Path)), responses((status = 200, body = FundListsView), Refusals))]
+async fn fund_lists(api: PublicApi, Path(code): Path<String>) -> ApiResult<Json<FundListsView>> {
+    Ok(Json(api.scoped().fund_lists(&code).await?))
+}
+
+/// 设定本社区增补的负面清单与优先清单（整体替换；全市清单始终适用） / a community's own list items.
+#[utoipa::path(put, path = "/communities/{code}/fund/lists", operation_id = "setFundLists", tag = "deliberation",
+    params(("code" = schema::CommunityCodeText, Path)),
+    request_body(content = FundLists, example = json!({"negative": [{"name": "商业广告", "keywords": ["广告"]}], "priority": [{"name": "适老化改造", "keywords": ["加装电梯", "扶手"]}]})),
+    responses((status = 200, body = FundListsView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn set_fund_lists(
+    api: Api,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<FundLists>,
+) -> ApiResult<Json<FundListsView>> {
+    Ok(Json(api.scoped().set_fund_lists(&code, &b).await?))
 }
 
 /// 资金拨付入账 / the year's money arrives from a source.

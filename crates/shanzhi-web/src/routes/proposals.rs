@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shanzhi_app::deliberation::{NoteForm, ProposalForm, ProposalView, RemarkView, StepForm};
+use shanzhi_app::deliberation::{BudgetForm, NoteForm, ProposalForm, ProposalView, RemarkView, StepForm};
 use shanzhi_domain::deliberation::Origin;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -16,7 +16,7 @@ use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![list, propose; show; support; remarks; comment; object; note; finish_step; end_notice; withdraw]
+    api_router![list, propose; show; support; remarks; comment; object; note; finish_step; end_notice; withdraw; set_budget]
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -168,4 +168,17 @@ async fn end_notice(api: Api, Path(id): Path<String>) -> ApiResult<Json<Proposal
     security(("bearer" = []), ("session_cookie" = [])))]
 async fn withdraw(api: Api, Path(id): Path<String>) -> ApiResult<Json<ProposalView>> {
     Ok(Json(api.scoped().withdraw(&id).await?))
+}
+
+/// 设定预算明细（议事会决议或居委会实施步骤中；安排资金不得超过合计，支付须指明项目） / set the proposal's budget lines.
+#[utoipa::path(put, path = "/proposals/{id}/budget", operation_id = "setProposalBudget", tag = "deliberation",
+    params(("id" = String, Path)),
+    request_body(content = BudgetForm, example = json!({"lines": [{"item": "电梯设备", "amount": "150,000"}, {"item": "安装施工", "amount": "30,000"}]})),
+    responses((status = 200, body = ProposalView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn set_budget(
+    api: Api,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<BudgetForm>,
+) -> ApiResult<Json<ProposalView>> {
+    Ok(Json(api.scoped().set_budget(&id, &b).await?))
 }

@@ -278,3 +278,53 @@ async fn a_proposal_through_a_communitys_own_method_over_http() {
     let listed = w.ok(None, Method::GET, "/api/v1/proposals?within=510104", None).await;
     assert_eq!(listed[0]["id"].as_str(), Some(id.as_str()), "public once noticed");
 }
+
+/// The ledger as XLSX: the public disclosure in one sheet, Chinese headers,
+/// names not codes, amounts as numbers in yuan, no sign-in needed; a bad
+/// community code is refused.
+#[tokio::test]
+async fn the_fund_ledger_exports_as_xlsx_as_public_as_the_disclosure() {
+    use calamine::{Data, Reader, Xlsx};
+    use shanzhi_app::deliberation::{LEDGER_HEADERS, LEDGER_SHEET};
+
+    let w = world().await;
+    let fund = format!("/api/v1/communities/{INSIDE}/fund");
+    for (amount, source, reference) in [("50,000", "city", "成社治发〔2026〕1号"), ("1,234.5", "foundation", "捐-7")]
+    {
+        let body = json!({"amount": amount, "source": source, "reference": reference});
+        w.ok(Some("admin"), Method::POST, &format!("{fund}/allocations"), Some(body)).await;
+    }
+    let disclosed = w.ok(None, Method::GET, &fund, None).await;
+    let (status, headers, bytes) = w.api.send_raw(None, Method::GET, &format!("{fund}/ledger.xlsx"), &[], vec![]).await;
+    assert_eq!(status, StatusCode::OK, "public, like the disclosure");
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(headers["content-disposition"].to_str().unwrap_or("").contains(".xlsx"));
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    assert_eq!(book.sheet_names(), [LEDGER_SHEET], "one sheet");
+    let range = book.worksheet_range(LEDGER_SHEET).expect("the sheet");
+    let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    let text = |c: &Data| if let Data::String(s) = c { s.clone() } else { String::new() };
+    let number = |c: &Data| if let Data::Float(f) = c { *f } else { f64::NAN };
+    assert_eq!(rows[0].iter().map(text).collect::<Vec<_>>(), LEDGER_HEADERS);
+    let lines = disclosed["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 2);
+    for (i, line) in lines.iter().enumerate() {
+        let row = &rows[i + 1];
+        assert_eq!(text(&row[2]), line["kind"].as_str().unwrap_or("?"));
+        assert_eq!(text(&row[5]), line["detail"].as_str().unwrap_or("?"));
+        assert_eq!(text(&row[6]), line["hash"].as_str().unwrap_or("?"));
+    }
+    assert_eq!((number(&rows[1][3]), number(&rows[2][3])), (50_000.0, 1_234.5), "yuan, as numbers");
+    let all: Vec<String> = rows.iter().flat_map(|r| r.iter().map(text)).collect();
+    assert!(all.iter().any(|c| c.contains("成社治发〔2026〕1号")), "the reference");
+    assert!(!all.iter().any(|c| c == "city" || c == "foundation"), "sources by name, never codes: {all:?}");
+    let total =
+        |label: &str| rows.iter().find(|r| r.get(2).map(text).is_some_and(|t| t == label)).map(|r| number(&r[3]));
+    assert_eq!(total("可用余额"), Some(51_234.5), "the balance under the lines");
+    assert_eq!(total("已支付"), Some(0.0));
+
+    let (status, _, body) =
+        w.api.send_raw(None, Method::GET, "/api/v1/communities/5101/fund/ledger.xlsx", &[], vec![]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(&serde_json::from_slice(&body).expect("an error body"), "invalid_community");
+}

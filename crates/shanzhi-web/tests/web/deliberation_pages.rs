@@ -215,14 +215,47 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     clock.set(at(11, 30));
     act(app, &here, &committee, "end_notice", &[]).await;
 
-    // 3. The committee implements with a payment; the books refuse an overpayment.
+    // 3. The committee implements with a budget and a payment on one of its lines; the books refuse an overpayment.
+    let page = get(app, &here, &committee).await;
+    assert!(page.body.contains("id=\"budget-form\""), "the committee implementing sets the budget");
+    assert!(!get(app, &here, &party).await.body.contains("id=\"budget-form\""), "not the Party organisation");
+    let csrf = csrf_of(&page.body);
+    let typo = [("csrf", csrf.as_str()), ("budget", "步道 18,500\n座椅 一千五")];
+    let refused = post_form(app, &format!("{here}/do/budget"), &committee, &typo).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.body.contains("预算第 2 行") && refused.body.contains("座椅 一千五</textarea>"),
+        "{}",
+        refused.body
+    );
+    act(app, &here, &committee, "budget", &[("budget", "步道 18,000\n座椅：2,000")]).await;
+    assert!(get(app, &here, "").await.body.contains("<td>座椅</td><td>2,000.00</td>"), "the page's budget is public");
+    let budget = json!({"lines": [{"item": "步道", "amount": "18,500"}, {"item": "座椅", "amount": "1,500"}]});
+    let bearer = app.bearer("committee_a").await;
+    let uri = format!("/api/v1/proposals/{id}/budget");
+    let (status, _, set) = app.send(Method::PUT, &uri, &[("authorization", bearer.as_str())], Some(budget)).await;
+    assert_eq!((status, set["budget"]["total"].as_str()), (StatusCode::OK, Some("20,000.00")), "{set}");
     act(app, &here, &committee, "commit", &[("meeting", &meeting), ("amount", "20,000")]).await;
-    let csrf = csrf_of(&get(app, &here, &committee).await.body);
-    let over = [("csrf", csrf.as_str()), ("amount", "30,000"), ("voucher", "记-7"), ("payee", "园林公司")];
+    let page = get(app, &here, &committee).await;
+    assert!(
+        page.body.contains("id=\"proposal-budget\"") && page.body.contains("<option>步道</option>"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page.body);
+    let over =
+        [("csrf", csrf.as_str()), ("amount", "19,000"), ("voucher", "记-7"), ("payee", "园林公司"), ("line", "步道")];
     let refused = post_form(app, &format!("{here}/do/pay"), &committee, &over).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    assert!(refused.body.contains("value=\"园林公司\""), "the input is kept");
-    act(app, &here, &committee, "pay", &[("amount", "18,500"), ("voucher", "记-7"), ("payee", "园林公司")]).await;
+    assert!(refused.body.contains("value=\"园林公司\"") && refused.body.contains("步道"), "the input is kept");
+    let paid = [("amount", "18,500"), ("voucher", "记-7"), ("payee", "园林公司"), ("line", "步道")];
+    act(app, &here, &committee, "pay", &paid).await;
+    let sheet = get(app, &format!("{here}/notice"), "").await;
+    assert!(
+        sheet.body.contains("预算明细") && sheet.body.contains("<td>步道</td><td>18,500.00</td><td>18,500.00</td>"),
+        "{}",
+        sheet.body
+    );
     act(app, &here, &committee, "note", &[("kind", "milestone"), ("text", "步道完工"), ("percent", "100")]).await;
     let implemented =
         [("step", "implement"), ("artefact", "contract"), ("artefact", "invoice"), ("artefact", "photos")];
@@ -251,4 +284,72 @@ async fn one_fund_proposal_through_the_five_steps_on_the_pages() {
     for said in ["小游园改造", "已办结", "18,500.00", "20,000.00", "园林公司"] {
         assert!(public.body.contains(said), "{said}: {}", public.body);
     }
+    // The disclosure's 导出 link gives the same ledger as a sheet.
+    let link = format!("/api/v1/communities/{INSIDE}/fund/ledger.xlsx");
+    assert!(public.body.contains(&format!("href=\"{link}\"")), "the export link");
+    let (status, _, bytes) = app.send_raw(None, Method::GET, &link, &[], vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = xlsx_cells(bytes);
+    for said in ["支付", "安排", "小游园改造"] {
+        assert!(sheet.iter().any(|c| c == said), "{said}: {sheet:?}");
+    }
+    assert!(sheet.iter().any(|c| c.contains("园林公司")), "the payee: {sheet:?}");
+    assert!(
+        sheet.iter().any(|c| c.starts_with("决议：2026-") && c.ends_with("会议表决通过")),
+        "the decision by its day"
+    );
+}
+
+/// Every text cell of an XLSX file's first sheet.
+fn xlsx_cells(bytes: Vec<u8>) -> Vec<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    let range = book.worksheet_range_at(0).expect("a sheet").expect("the sheet");
+    range
+        .rows()
+        .flat_map(|r| r.iter().filter_map(|c| if let Data::String(s) = c { Some(s.clone()) } else { None }))
+        .collect()
+}
+
+/// The fund's lists over HTTP and on the pages: the community's own items
+/// by its administrator only, a banquet refused on the page naming the
+/// item, a priority proposal marked 优先 in the list and on its page.
+#[tokio::test]
+async fn the_funds_lists_refuse_on_the_page_and_mark_priority() {
+    let w = world().await;
+    community(&w).await;
+    let app = &w.api;
+    let lists = format!("/api/v1/communities/{INSIDE}/fund/lists");
+    let own = json!({"negative": [{"name": "商业广告", "keywords": ["广告"]}],
+        "priority": [{"name": "适老化改造", "keywords": ["加装电梯"]}]});
+    let (status, _) = w.call(Some("resident_a"), Method::PUT, &lists, Some(own.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = w.call(Some("admin"), Method::PUT, &lists, Some(json!({"negative": [], "extra": 1}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let saved = w.ok(Some("admin"), Method::PUT, &lists, Some(own)).await;
+    assert_eq!(saved["version"], 1);
+    let public = w.ok(None, Method::GET, &lists, None).await;
+    assert!(public["city"]["negative"].as_array().expect("city").iter().any(|i| i["name"] == "吃喝招待"));
+    assert_eq!(public["own"]["priority"][0]["name"], "适老化改造");
+
+    // Refused on the page, naming the item, the input kept.
+    let resident = sign_in_as(app, "resident_a").await;
+    let csrf = csrf_of(&get(app, &format!("/c/{INSIDE}"), &resident).await.body);
+    let fields = [("csrf", csrf.as_str()), ("title", "门口广告牌"), ("body", "出租给商家"), ("method", "quick")];
+    let refused = post_form(app, &format!("/c/{INSIDE}/propose"), &resident, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("商业广告") && refused.body.contains(">出租给商家</textarea>"), "{}", refused.body);
+
+    // 优先 in the community's list and on the proposal's page; the lists shown.
+    let lift = json!({"community": INSIDE, "title": "3 栋加装电梯", "body": "老人上下楼难", "origin": "resident",
+        "method": "quick"});
+    let made = w.ok(Some("resident_a"), Method::POST, "/api/v1/proposals", Some(lift)).await;
+    assert_eq!(made["priority"], "适老化改造");
+    let page = get(app, &format!("/c/{INSIDE}"), &resident).await;
+    assert!(page.body.contains("title=\"适老化改造\">优先</span>"), "{}", page.body);
+    assert!(page.body.contains("id=\"fund-lists\"") && page.body.contains("<li>吃喝招待</li>"), "the city's items");
+    assert!(page.body.contains("<li>商业广告</li>"), "the community's own");
+    let id = made["id"].as_str().expect("id");
+    let shown = get(app, &format!("/c/{INSIDE}/p/{id}"), &resident).await;
+    assert!(shown.body.contains("id=\"proposal-priority\"") && shown.body.contains("适老化改造"), "{}", shown.body);
 }

@@ -20,6 +20,7 @@ fn pay(p: &str, y: i64) -> Posting {
         amount: fen(y),
         voucher: "记-031".to_owned(),
         payee: "某某建筑公司".to_owned(),
+        line: None,
     }
 }
 
@@ -128,7 +129,8 @@ fn posting() -> impl Strategy<Value = Posting> {
             proposal,
             amount,
             voucher: "凭证".to_owned(),
-            payee: "收款方".to_owned()
+            payee: "收款方".to_owned(),
+            line: None
         }),
         (proposal, amount).prop_map(|(proposal, amount)| Posting::Release { proposal, amount }),
     ]

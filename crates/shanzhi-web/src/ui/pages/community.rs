@@ -31,6 +31,8 @@ struct Row {
     status: &'static str,
     /// The step under way or on notice, or the supports gathered.
     now: String,
+    /// The fund's priority item it hits (优先).
+    priority: Option<String>,
 }
 
 impl Row {
@@ -43,7 +45,13 @@ impl Row {
             }
             None => String::new(),
         };
-        Row { id: p.id.clone(), title: p.title.clone(), status: status(tr, &p.status), now }
+        Row {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            status: status(tr, &p.status),
+            now,
+            priority: p.priority.clone(),
+        }
     }
 }
 

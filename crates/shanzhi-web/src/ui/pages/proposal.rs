@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
-use shanzhi_app::deliberation::{MeetingForm, MeetingView, NoteForm, PaymentForm, ProposalScreen, StepForm};
+use shanzhi_app::deliberation::{
+    BudgetForm, BudgetLineForm, MeetingForm, MeetingView, NoteForm, PaymentForm, ProposalScreen, StepForm,
+};
 use shanzhi_domain::deliberation::{Artefact, Choice};
 
 use super::community::message;
@@ -43,6 +45,8 @@ struct Kept {
     payee: String,
     percent: String,
     kind: String,
+    /// The budget's lines as typed ("项目 金额" a line).
+    budget: String,
 }
 
 #[derive(Template)]
@@ -208,6 +212,24 @@ pub async fn notice_sheet(
     }
 }
 
+/// The budget form's lines: "项目 金额" each (the amount after the last
+/// space or colon); no more lines read than a budget may have, plus one so
+/// the use case says there are too many.
+fn budget_lines(text: &str) -> BudgetForm {
+    let max = shanzhi_domain::deliberation::budget::MAX_LINES + 1;
+    let lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(max)
+        .map(|l| {
+            let (item, amount) = l.rsplit_once([' ', '\t', ':', '：']).unwrap_or((l, ""));
+            BudgetLineForm { item: item.trim().to_owned(), amount: amount.trim().to_owned() }
+        })
+        .collect();
+    BudgetForm { lines }
+}
+
 fn action_label(tr: Tr, action: &str) -> Option<&'static str> {
     Some(match action {
         "support" => tr.t("已附议。", "Supported."),
@@ -220,6 +242,7 @@ fn action_label(tr: Tr, action: &str) -> Option<&'static str> {
         "note" => tr.t("记录已保存。", "Note recorded."),
         "commit" => tr.t("资金已安排。", "Money committed."),
         "pay" => tr.t("支付已登记。", "Payment recorded."),
+        "budget" => tr.t("预算已保存。", "Budget saved."),
         "end_notice" => tr.t("公示已结束，进入下一步。", "Notice ended: on to the next step."),
         "withdraw" => tr.t("提议已撤回。", "Withdrawn."),
         _ => return None,
@@ -238,6 +261,7 @@ async fn run(
         meeting: with_meeting.then(|| form.field("meeting")),
         voucher: form.filled("voucher"),
         payee: form.filled("payee"),
+        line: form.filled("line"),
         ..PaymentForm::default()
     };
     match action {
@@ -288,6 +312,7 @@ async fn run(
         }
         "commit" => scoped.commit_funds(id, &money(true)).await.map(drop),
         "pay" => scoped.pay_funds(id, &money(false)).await.map(drop),
+        "budget" => scoped.set_budget(id, &budget_lines(&form.field("budget"))).await.map(drop),
         _ => Err(AppError::not_found("unknown_action", "没有这项操作", "no such action")),
     }
 }
@@ -321,6 +346,7 @@ pub async fn act(
                 payee: form.field("payee"),
                 percent: form.field("percent"),
                 kind: form.field("kind"),
+                budget: form.field("budget"),
             };
             match scoped.proposal_screen(&code, &id).await {
                 Ok(s) => {
