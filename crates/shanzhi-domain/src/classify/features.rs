@@ -13,7 +13,7 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 pub const MAX_N: usize = 5;
 /// The longest n-gram of a new model (chosen on a validation split, see
 /// docs/classify.md), and that of a format-1 file, which did not say.
-pub const DEFAULT_N: usize = 4;
+pub const DEFAULT_N: usize = 5;
 pub const FORMAT1_N: usize = 3;
 
 /// The folded text, as a vector of characters (at most [`MAX_TEXT_CHARS`]).

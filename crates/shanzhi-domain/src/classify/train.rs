@@ -43,7 +43,7 @@ impl Default for TrainOptions {
             average: true,
             max_features: 1_000_000,
             min_df: 2,
-            l2: 1e-6,
+            l2: 3e-6,
             learning_rate: 2.0,
             threshold: 0.4,
         }
