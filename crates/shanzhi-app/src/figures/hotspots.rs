@@ -131,7 +131,9 @@ impl Scoped<'_> {
                 ));
             }
             (Some(p), None) => p.bounds(),
-            (None, Some((a, b))) => day_range(a, b).map_err(|m| AppError::bad_request("invalid_date_range", m.zh, m.en))?,
+            (None, Some((a, b))) => {
+                day_range(a, b).map_err(|m| AppError::bad_request("invalid_date_range", m.zh, m.en))?
+            }
             (None, None) => (now.plus_seconds(-RECENT_DAYS * 86_400), now.plus_seconds(1)),
         };
         let scope = MatterScope { reporter: None, ..self.matter_scope() };
@@ -235,7 +237,9 @@ impl Scoped<'_> {
     /// 每月一题: the top `per_district` hot spots of each district in scope
     /// for a period, with their matters (those the caller may see).
     pub async fn monthly_topics(&self, period: Period, per_district: usize) -> AppResult<Vec<DistrictTopics>> {
-        let answer = self.hotspots(&HotspotQuery { period: Some(period), limit: MAX_HOTSPOTS, ..HotspotQuery::default() }).await?;
+        let answer = self
+            .hotspots(&HotspotQuery { period: Some(period), limit: MAX_HOTSPOTS, ..HotspotQuery::default() })
+            .await?;
         let mut by_district: HashMap<String, DistrictTopics> = HashMap::new();
         for h in answer.hotspots {
             let d = by_district.entry(h.district.clone()).or_insert_with(|| DistrictTopics {

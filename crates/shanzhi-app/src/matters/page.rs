@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use shanzhi_domain::{Assignee, CommandKind, DivisionCode};
 
+use super::RepeatView;
 use super::{CategoryHint, EventView, MatterView, Suggestion, event_view};
 use crate::AppResult;
-use super::RepeatView;
 use crate::access::Scoped;
 
 #[derive(Debug, Clone)]

@@ -100,7 +100,10 @@ impl Model {
         let k = self.labels.len();
         if !(1..=FORMAT).contains(&self.format) {
             return Err(invalid(
-                format!("格式版本 {} 不受支持（本版本读取 1–{FORMAT}），请用 shanzhi classify train 重新训练", self.format),
+                format!(
+                    "格式版本 {} 不受支持（本版本读取 1–{FORMAT}），请用 shanzhi classify train 重新训练",
+                    self.format
+                ),
                 format!("format {} unsupported (this version reads 1–{FORMAT}); train it again", self.format),
             ));
         }

@@ -108,7 +108,12 @@ pub const MAX_RANGE_DAYS: i32 = 366;
 /// A day `YYYY-MM-DD` of the years 2000–2100.
 pub fn parse_day(text: &str) -> Result<Date, Bilingual> {
     let t = text.trim();
-    let bad = || Bilingual::new(format!("日期“{t}”应为 YYYY-MM-DD（2000–2100 年）"), format!("date '{t}' must be YYYY-MM-DD (2000–2100)"));
+    let bad = || {
+        Bilingual::new(
+            format!("日期“{t}”应为 YYYY-MM-DD（2000–2100 年）"),
+            format!("date '{t}' must be YYYY-MM-DD (2000–2100)"),
+        )
+    };
     if t.len() != 10 {
         return Err(bad());
     }

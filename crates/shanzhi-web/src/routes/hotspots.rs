@@ -4,10 +4,10 @@
 //! the period is a day, week, month … (`period=`) or any days `from=`–`to=`.
 
 use axum::Json;
+use jiff::civil::Date;
 use serde::Deserialize;
 use shanzhi_app::figures::{HotspotAnswer, HotspotQuery, MAX_HOTSPOTS};
 use shanzhi_domain::DivisionCode;
-use jiff::civil::Date;
 use shanzhi_domain::indicators::Period;
 use shanzhi_domain::text::Bilingual;
 use utoipa_axum::router::OpenApiRouter;

@@ -36,7 +36,10 @@ async fn a_repeat_is_shown_on_the_desk_and_the_matter_page_and_merged_in_one_cli
     let first = get(&app, &format!("/m/{original}"), &cookie).await;
     assert!(!first.body.contains("id=\"duplicate\""), "the original is no repeat");
     let link = |n: &str| format!("<a href=\"/m/{n}\">{n}</a>");
-    assert!(first.body.contains("id=\"repeats\"") && first.body.contains("重复件（1）"), "the original lists its repeat");
+    assert!(
+        first.body.contains("id=\"repeats\"") && first.body.contains("重复件（1）"),
+        "the original lists its repeat"
+    );
     assert!(first.body.contains(&link(&repeat)) && !first.body.contains(&link(&other)), "by number, with a link");
     let second = get(&app, &format!("/m/{repeat}"), &cookie).await;
     assert!(!second.body.contains("id=\"repeats\""), "a repeat has no repeats of its own");
