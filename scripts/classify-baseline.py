@@ -115,7 +115,7 @@ def main():
     print(f"split: {len(train)} training, {len(test)} test texts, {len(set(l for _, l in rows))} labels "
           f"(seed {a.seed}); majority baseline {majority:.4f}")
     print(f"{'':<40}{'accuracy':>10}{'macro-F1':>10}{'train s':>9}{'eval s':>8}")
-    print(f"{'shanzhi (char 1-5 TF-IDF, softmax SGD)':<40}{ours['accuracy']:>10.4f}{ours['macro_f1']:>10.4f}"
+    print(f"{'shanzhi (char 1-3 TF-IDF, softmax SGD)':<40}{ours['accuracy']:>10.4f}{ours['macro_f1']:>10.4f}"
           f"{ours['train_s']:>9.2f}{ours['eval_s']:>8.2f}   without suggestion {ours['without']:.4f}")
     print(f"{'scikit-learn TF-IDF char 1-3 + LinearSVC':<40}{base['accuracy']:>10.4f}{base['macro_f1']:>10.4f}"
           f"{base['train_s']:>9.2f}{base['eval_s']:>8.2f}")

@@ -123,15 +123,16 @@ pub struct ClassifyTrainArgs {
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
     pub max_features: u32,
     /// The longest character n-gram (1–5).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub max_n: u8,
     /// L2 penalty per example (larger: a smoother model); choose it on a
     /// validation part of the training file, never on the test file.
-    #[arg(long, default_value_t = 3e-6, value_parser = parse_l2)]
+    #[arg(long, default_value_t = 1e-6, value_parser = parse_l2)]
     pub l2: f32,
-    /// Keep the last pass's weights instead of averaging the second half's.
+    /// Average the weights over the second half's passes instead of keeping
+    /// the last pass's.
     #[arg(long)]
-    pub no_average: bool,
+    pub average: bool,
 }
 
 fn parse_l2(s: &str) -> Result<f32, String> {

@@ -11,9 +11,10 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 
 /// The longest n-gram any model may use.
 pub const MAX_N: usize = 5;
-/// The longest n-gram of a new model (chosen on a validation split, see
-/// docs/classify.md), and that of a format-1 file, which did not say.
-pub const DEFAULT_N: usize = 5;
+/// The longest n-gram of a new model by default (longer ones won on a
+/// validation split but not on the held-out part, see docs/classify.md),
+/// and that of a format-1 file, which did not say.
+pub const DEFAULT_N: usize = 3;
 pub const FORMAT1_N: usize = 3;
 
 /// The folded text, as a vector of characters (at most [`MAX_TEXT_CHARS`]).

@@ -1,5 +1,5 @@
 //! Smart dispatch (智能分拨): a linear text classifier over character n-grams
-//! (one to five characters by default, sublinear TF-IDF, unit length), trained as
+//! (one to three characters by default, up to five, sublinear TF-IDF, unit length), trained as
 //! multinomial logistic regression. It gives each label a probability; the
 //! best one is suggested with its confidence and the n-grams that weighed
 //! most for it, or nothing when the confidence is under the model's

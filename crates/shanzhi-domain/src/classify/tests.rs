@@ -140,10 +140,11 @@ fn macro_f1_matches_a_confusion_worked_by_hand() {
 #[test]
 fn the_vocabulary_holds_the_n_grams_asked_for() {
     let data = examples(8, 300);
-    let four = train(&data, &TrainOptions::default()).expect("train");
-    assert_eq!((four.format, four.max_n), (FORMAT, DEFAULT_N));
+    let four = train(&data, &TrainOptions { max_n: 4, ..TrainOptions::default() }).expect("train");
+    assert_eq!((four.format, four.max_n), (FORMAT, 4));
     let longest = four.vocab.iter().map(|g| g.chars().count()).max();
-    assert_eq!(longest, Some(DEFAULT_N), "four-character n-grams such as 拖欠工资 are features");
+    assert_eq!(longest, Some(4), "four-character n-grams such as 拖欠工资 are features");
+    assert_eq!(train(&data, &TrainOptions::default()).expect("train").max_n, DEFAULT_N);
     let three = train(&data, &TrainOptions { max_n: 3, ..TrainOptions::default() }).expect("train");
     assert!(three.vocab.iter().all(|g| g.chars().count() <= 3));
     assert!(three.vocab.len() < four.vocab.len());
@@ -165,7 +166,7 @@ fn a_format_1_file_still_loads_and_answers_alike() {
 
 #[test]
 fn an_unknown_format_or_n_gram_length_is_refused_in_both_languages() {
-    let model = train(&examples(11, 200), &TrainOptions::default()).expect("train");
+    let model = train(&examples(11, 200), &TrainOptions { max_n: 4, ..TrainOptions::default() }).expect("train");
     let json: serde_json::Value = serde_json::from_slice(&model.to_json()).expect("json");
     let with = |key: &str, value: serde_json::Value| {
         let mut j = json.clone();
@@ -189,8 +190,8 @@ fn an_unknown_format_or_n_gram_length_is_refused_in_both_languages() {
 fn averaging_keeps_what_the_last_pass_learned() {
     let train_set = examples(12, 1200);
     let test = examples(13, 400);
-    let last = train(&train_set, &TrainOptions { average: false, ..TrainOptions::default() }).expect("train");
-    let averaged = train(&train_set, &TrainOptions::default()).expect("train");
+    let last = train(&train_set, &TrainOptions::default()).expect("train");
+    let averaged = train(&train_set, &TrainOptions { average: true, ..TrainOptions::default() }).expect("train");
     assert_ne!(last.weights, averaged.weights, "averaging changes the weights");
     let (a, b) = (run(&last, &test), run(&averaged, &test));
     assert!(b.accuracy >= a.accuracy - 0.01, "averaged {} against last pass {}", b.accuracy, a.accuracy);

@@ -1,9 +1,9 @@
 //! Training: a vocabulary of the n-grams that occur in at least two texts
 //! (the most frequent first, bounded), smoothed IDF, then multinomial
 //! logistic regression by stochastic gradient descent with L2 decay, the
-//! examples shuffled each epoch by a seeded generator, the weights averaged
-//! over the epochs of the second half: the same file and options give the
-//! same model, bit for bit.
+//! examples shuffled each epoch by a seeded generator (optionally the
+//! weights averaged over the epochs of the second half): the same file and
+//! options give the same model, bit for bit.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -40,10 +40,10 @@ impl Default for TrainOptions {
             epochs: 20,
             seed: 17,
             max_n: DEFAULT_N,
-            average: true,
+            average: false,
             max_features: 1_000_000,
             min_df: 2,
-            l2: 3e-6,
+            l2: 1e-6,
             learning_rate: 2.0,
             threshold: 0.4,
         }

@@ -30,7 +30,7 @@ pub fn train(args: &ClassifyTrainArgs) -> anyhow::Result<()> {
         max_features: args.max_features as usize,
         max_n: usize::from(args.max_n),
         l2: args.l2,
-        average: !args.no_average,
+        average: args.average,
         ..TrainOptions::default()
     };
     let model = fit(&data, &options).map_err(refused)?;
