@@ -20,6 +20,7 @@ RULES = {
     # Rules between fields (a JSON Schema per field cannot say them).
     "contradictory_filters": "warning= and overdue= together",
     "invalid_term": "valid_to after valid_from",
+    "invalid_date_range": "from and to together, in order, at most 366 days, not with period",
     "missing_location": "lng and lat, or grid",
     "missing_scope": "the role decides whether a scope is needed",
     "scope_does_not_fit_role": "the role decides the scope's level",

@@ -70,6 +70,9 @@ pub struct MatterQuery {
     pub reporter_phone: Option<String>,
     /// Only these matters, by number.
     pub numbers: Vec<String>,
+    /// Only the repeats of the matter with this number: those flagged as its
+    /// duplicates or merged into it.
+    pub repeats_of: Option<String>,
     /// Only matters changed after this instant.
     pub updated_after: Option<Micros>,
     /// Only matters that may still count on or after this instant: open now,

@@ -55,6 +55,13 @@ impl Param for DivisionCode {
     }
 }
 
+impl Param for jiff::civil::Date {
+    const CODE: &'static str = "invalid_date";
+    fn parse(text: &str) -> Result<Self, Bilingual> {
+        shanzhi_domain::indicators::parse_day(text)
+    }
+}
+
 impl Param for GridCode {
     const CODE: &'static str = "invalid_grid_code";
     fn parse(text: &str) -> Result<Self, Bilingual> {
@@ -78,6 +85,7 @@ const CODES: &[&str] = &[
     "invalid_period",
     "invalid_unit_kind",
     "invalid_indicator",
+    "invalid_date",
 ];
 
 fn coded<E: serde::de::Error>(code: &'static str, message: &Bilingual) -> E {

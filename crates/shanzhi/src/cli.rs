@@ -122,6 +122,24 @@ pub struct ClassifyTrainArgs {
     /// a model holds at most 3,000,000 weights).
     #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=3_000_000))]
     pub max_features: u32,
+    /// The longest character n-gram (1–5).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub max_n: u8,
+    /// L2 penalty per example (larger: a smoother model); choose it on a
+    /// validation part of the training file, never on the test file.
+    #[arg(long, default_value_t = 1e-6, value_parser = parse_l2)]
+    pub l2: f32,
+    /// Average the weights over the second half's passes instead of keeping
+    /// the last pass's.
+    #[arg(long)]
+    pub average: bool,
+}
+
+fn parse_l2(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(x) if (0.0..=0.01).contains(&x) => Ok(x),
+        _ => Err(format!("应为 0 到 0.01 之间的数 (a number from 0 to 0.01), not {s:?}")),
+    }
 }
 
 fn parse_share(s: &str) -> Result<f32, String> {

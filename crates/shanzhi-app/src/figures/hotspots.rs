@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use shanzhi_domain::category::{CategoryKind, Severity};
 use shanzhi_domain::hotspot::{ClusterRule, Report, clusters, common_words};
-use shanzhi_domain::indicators::Period;
+use shanzhi_domain::indicators::{Period, day_range};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{DivisionCode, DivisionLevel, Matter, MatterState, Micros, Scope};
 use shanzhi_store::{MatterQuery, MatterScope};
@@ -32,6 +32,8 @@ pub const RECENT_DAYS: i64 = 30;
 pub struct HotspotQuery {
     /// A day, week, month …; none: the last [`RECENT_DAYS`] days.
     pub period: Option<Period>,
+    /// Or days from–to, both included (at most a year; not with `period`).
+    pub days: Option<(jiff::civil::Date, jiff::civil::Date)>,
     /// Only under this division (within the caller's scope).
     pub within: Option<DivisionCode>,
     /// How many, best first (at most [`MAX_HOTSPOTS`]).
@@ -120,9 +122,19 @@ impl Scoped<'_> {
             self.check_within(w)?;
         }
         let now = self.app.now_micros();
-        let (from, to) = match q.period {
-            Some(p) => p.bounds(),
-            None => (now.plus_seconds(-RECENT_DAYS * 86_400), now.plus_seconds(1)),
+        let (from, to) = match (q.period, q.days) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_request(
+                    "invalid_date_range",
+                    "时段（period）与日期范围（from、to）只能给一种",
+                    "give either a period or a date range (from, to), not both",
+                ));
+            }
+            (Some(p), None) => p.bounds(),
+            (None, Some((a, b))) => {
+                day_range(a, b).map_err(|m| AppError::bad_request("invalid_date_range", m.zh, m.en))?
+            }
+            (None, None) => (now.plus_seconds(-RECENT_DAYS * 86_400), now.plus_seconds(1)),
         };
         let scope = MatterScope { reporter: None, ..self.matter_scope() };
         let query = MatterQuery {
@@ -225,7 +237,9 @@ impl Scoped<'_> {
     /// 每月一题: the top `per_district` hot spots of each district in scope
     /// for a period, with their matters (those the caller may see).
     pub async fn monthly_topics(&self, period: Period, per_district: usize) -> AppResult<Vec<DistrictTopics>> {
-        let answer = self.hotspots(&HotspotQuery { period: Some(period), within: None, limit: MAX_HOTSPOTS }).await?;
+        let answer = self
+            .hotspots(&HotspotQuery { period: Some(period), limit: MAX_HOTSPOTS, ..HotspotQuery::default() })
+            .await?;
         let mut by_district: HashMap<String, DistrictTopics> = HashMap::new();
         for h in answer.hotspots {
             let d = by_district.entry(h.district.clone()).or_insert_with(|| DistrictTopics {

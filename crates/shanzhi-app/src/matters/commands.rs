@@ -180,7 +180,7 @@ impl Scoped<'_> {
         let (next, mut event) = m
             .apply(&command, self.app.now_micros(), &self.actor.name, role, attachments.clone())
             .map_err(|r| AppError::WrongState { message: r.message, allowed: r.allowed })?;
-        self.check_rules(&m, &command).await?;
+        let merged_into = self.check_rules(&m, &command).await?;
         self.check_own_uploads(&attachments).await?;
         let category = self.app.store.category(&m.category, Some(m.category_version)).await?.map(|(c, _)| c);
         let clock = match &category {
@@ -209,13 +209,18 @@ impl Scoped<'_> {
         if !attachments.is_empty() {
             self.app.store.bind_attachments(&attachments, &m.id, &self.actor.name).await?;
         }
+        if let Some(original) = merged_into {
+            // Listed among the original's repeats from now on.
+            self.app.store.mark_duplicates(std::slice::from_ref(&m.id), &original).await?;
+        }
         tracing::info!(number = %m.number, command = %command.kind(), from = %m.status.state, to = %updated.status.state, "matter command");
         let stored = self.app.store.matter(&m.id).await?.ok_or_else(matter_not_found)?;
         self.view(&stored).await
     }
 
-    /// What a command needs besides the state.
-    async fn check_rules(&self, m: &Matter, command: &Command) -> AppResult<()> {
+    /// What a command needs besides the state; for a merge, the number of
+    /// the matter it goes into.
+    async fn check_rules(&self, m: &Matter, command: &Command) -> AppResult<Option<String>> {
         match command {
             Command::Dispatch { to: Assignee::Department(code) } => {
                 if self.app.store.department(code).await?.is_none() {
@@ -268,10 +273,11 @@ impl Scoped<'_> {
                         Bilingual::new("不能合并到自身或已终结的事件", "cannot merge into itself or a finished matter"),
                     ));
                 }
+                return Ok(Some(target.number));
             }
             _ => {}
         }
-        Ok(())
+        Ok(None)
     }
 }
 

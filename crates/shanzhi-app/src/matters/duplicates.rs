@@ -163,3 +163,42 @@ pub(crate) fn repeats_within(dictionary: &Dictionary, matters: &[Matter]) -> Vec
     out.sort_unstable();
     out
 }
+
+/// Most repeats listed for one original.
+pub const MAX_REPEATS: usize = 200;
+
+/// One repeat of a matter, as its page lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RepeatView {
+    pub number: String,
+    pub state: MatterState,
+    pub reported_at: String,
+    pub description: String,
+}
+
+impl Scoped<'_> {
+    /// The repeats of a matter the caller may see — those flagged as its
+    /// duplicates or merged into it — newest first, at most [`MAX_REPEATS`].
+    pub async fn repeats(&self, id: &str) -> AppResult<Vec<RepeatView>> {
+        let m = self.visible_matter(id).await?;
+        let query = MatterQuery {
+            scope: self.matter_scope(),
+            repeats_of: Some(m.number.clone()),
+            limit: MAX_REPEATS,
+            ..MatterQuery::default()
+        };
+        Ok(self
+            .app
+            .store
+            .matters(&query)
+            .await?
+            .into_iter()
+            .map(|r| RepeatView {
+                number: r.number,
+                state: r.status.state,
+                reported_at: super::iso(r.reported_at),
+                description: r.description.chars().take(80).collect(),
+            })
+            .collect())
+    }
+}

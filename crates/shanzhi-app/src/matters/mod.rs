@@ -44,6 +44,7 @@ pub(crate) use commands::parse_command;
 pub use commands::{Suggestion, SuggestionSource};
 pub use demo::DemoOptions;
 pub(crate) use duplicates::sighting_of;
+pub use duplicates::{MAX_REPEATS, RepeatView};
 pub use filter::{DEFAULT_PAGE, MAX_PAGE, MAX_TEXT_CHARS, MatterFilter};
 pub(crate) use holder::HolderNames;
 #[cfg(feature = "fuzzing")]

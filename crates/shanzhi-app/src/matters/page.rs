@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::{Assignee, CommandKind, DivisionCode};
 
+use super::RepeatView;
 use super::{CategoryHint, EventView, MatterView, Suggestion, event_view};
 use crate::AppResult;
 use crate::access::Scoped;
@@ -33,6 +34,9 @@ pub struct MatterScreen {
     /// Department names by code, for every department the matter was
     /// dispatched to and the one holding it, so that no page shows a code.
     pub department_names: HashMap<String, String>,
+    /// Its repeats (重复件): matters flagged as its duplicates or merged
+    /// into it, those the viewer may see.
+    pub repeats: Vec<RepeatView>,
 }
 
 impl Scoped<'_> {
@@ -91,6 +95,7 @@ impl Scoped<'_> {
             grid_name,
             community_name,
             department_names,
+            repeats: self.repeats(m.id.as_str()).await?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Text to features: the text folded (full-width letters and digits to
 //! half-width, upper to lower case, runs of white space to one space), cut to
-//! a bounded length, then its character n-grams of one to three characters.
+//! a bounded length, then its character n-grams of one to `max_n` characters
+//! (at most [`MAX_N`]; models of format 1 used three).
 
 use std::collections::HashMap;
 
@@ -8,8 +9,13 @@ use std::collections::HashMap;
 /// shorter, and the first part of a long text says what it is about).
 pub const MAX_TEXT_CHARS: usize = 4000;
 
-/// The longest n-gram.
-pub const MAX_N: usize = 3;
+/// The longest n-gram any model may use.
+pub const MAX_N: usize = 5;
+/// The longest n-gram of a new model by default (longer ones won on a
+/// validation split but not on the held-out part, see docs/classify.md),
+/// and that of a format-1 file, which did not say.
+pub const DEFAULT_N: usize = 3;
+pub const FORMAT1_N: usize = 3;
 
 /// The folded text, as a vector of characters (at most [`MAX_TEXT_CHARS`]).
 pub fn fold(text: &str) -> Vec<char> {
@@ -40,11 +46,11 @@ pub fn fold(text: &str) -> Vec<char> {
     out
 }
 
-/// Every n-gram (1..=3 characters) of a folded text with its count; n-grams
-/// that are only white space are left out.
-pub fn ngram_counts(chars: &[char]) -> HashMap<String, u32> {
+/// Every n-gram (1..=`max_n` characters, `max_n` at most [`MAX_N`]) of a
+/// folded text with its count; n-grams that are only white space are left out.
+pub fn ngram_counts(chars: &[char], max_n: usize) -> HashMap<String, u32> {
     let mut counts: HashMap<String, u32> = HashMap::new();
-    for n in 1..=MAX_N {
+    for n in 1..=max_n.clamp(1, MAX_N) {
         for w in chars.windows(n) {
             if w.iter().all(|c| c.is_whitespace()) {
                 continue;
@@ -60,8 +66,8 @@ pub fn ngram_counts(chars: &[char]) -> HashMap<String, u32> {
 pub type Sparse = Vec<(u32, f32)>;
 
 /// The vector of a text over a vocabulary (n-grams outside it are dropped).
-pub fn vectorise(text: &str, index: &HashMap<String, u32>, idf: &[f32]) -> Sparse {
-    let counts = ngram_counts(&fold(text));
+pub fn vectorise(text: &str, max_n: usize, index: &HashMap<String, u32>, idf: &[f32]) -> Sparse {
+    let counts = ngram_counts(&fold(text), max_n);
     let mut v: Sparse = counts
         .into_iter()
         .filter_map(|(g, tf)| {
@@ -93,13 +99,18 @@ mod tests {
 
     #[test]
     fn ngrams_count_each_length_and_skip_space() {
-        let c = ngram_counts(&fold("井盖 井盖"));
+        let c = ngram_counts(&fold("井盖 井盖"), 3);
         assert_eq!(c.get("井"), Some(&2));
         assert_eq!(c.get("井盖"), Some(&2));
         assert_eq!(c.get("盖 井"), Some(&1));
         assert!(!c.contains_key(" "));
         // 5 chars: 4 distinct unigrams (井, 盖, space skipped), bigrams 井盖 ×2, "盖 ", " 井" …
         assert_eq!(c.values().sum::<u32>(), 4 + 4 + 3);
+        let four = ngram_counts(&fold("井盖 井盖"), 4);
+        assert_eq!(four.get("盖 井盖"), Some(&1));
+        assert_eq!(four.values().sum::<u32>(), 4 + 4 + 3 + 2);
+        // Never longer than MAX_N, whatever is asked.
+        assert!(ngram_counts(&fold("一二三四五六七"), 9).keys().all(|g| g.chars().count() <= MAX_N));
     }
 
     #[test]

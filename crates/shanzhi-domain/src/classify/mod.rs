@@ -1,5 +1,5 @@
 //! Smart dispatch (智能分拨): a linear text classifier over character n-grams
-//! (one to three characters, sublinear TF-IDF, unit length), trained as
+//! (one to three characters by default, up to five, sublinear TF-IDF, unit length), trained as
 //! multinomial logistic regression. It gives each label a probability; the
 //! best one is suggested with its confidence and the n-grams that weighed
 //! most for it, or nothing when the confidence is under the model's
@@ -14,12 +14,14 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::text::Bilingual;
-pub use features::{MAX_TEXT_CHARS, fold};
+pub use features::{DEFAULT_N, MAX_N, MAX_TEXT_CHARS, fold};
 pub use metrics::{ClassRow, Evaluation, evaluate};
 pub use train::{TrainOptions, train};
 
-/// The model file's format version.
-pub const FORMAT: u32 = 1;
+/// The model file's format version: 2 says how long its n-grams are
+/// (`max_n`); a format-1 file (n-grams of one to three characters, no
+/// `max_n`) still loads.
+pub const FORMAT: u32 = 2;
 /// A model file larger than this is refused before it is parsed.
 pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_LABELS: usize = 2000;
@@ -33,6 +35,9 @@ pub const TOP_WORDS: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub format: u32,
+    /// The longest n-gram (1–[`MAX_N`]); 3 in a format-1 file.
+    #[serde(default = "format1_n")]
+    pub max_n: usize,
     /// The labels, sorted.
     pub labels: Vec<String>,
     /// The n-grams, sorted; the feature index is the position.
@@ -58,6 +63,10 @@ pub struct Prediction {
     pub words: Vec<String>,
     /// False when the confidence is under the threshold: no suggestion.
     pub suggested: bool,
+}
+
+fn format1_n() -> usize {
+    features::FORMAT1_N
 }
 
 fn invalid(zh: impl Into<String>, en: impl Into<String>) -> Bilingual {
@@ -89,10 +98,19 @@ impl Model {
 
     fn validate(&self) -> Result<(), Bilingual> {
         let k = self.labels.len();
-        if self.format != FORMAT {
+        if !(1..=FORMAT).contains(&self.format) {
             return Err(invalid(
-                format!("格式版本 {} 不受支持", self.format),
-                format!("format {} unsupported", self.format),
+                format!(
+                    "格式版本 {} 不受支持（本版本读取 1–{FORMAT}），请用 shanzhi classify train 重新训练",
+                    self.format
+                ),
+                format!("format {} unsupported (this version reads 1–{FORMAT}); train it again", self.format),
+            ));
+        }
+        if !(1..=MAX_N).contains(&self.max_n) || (self.format == 1 && self.max_n != features::FORMAT1_N) {
+            return Err(invalid(
+                format!("字符片段长度 {} 无效（应为 1–{MAX_N}）", self.max_n),
+                format!("n-gram length {} invalid (1–{MAX_N})", self.max_n),
             ));
         }
         if !(2..=MAX_LABELS).contains(&k)
@@ -105,7 +123,7 @@ impl Model {
         if !fits || self.idf.len() != self.vocab.len() || self.bias.len() != k {
             return Err(invalid("权重数目与词表、类别不符", "weights do not match the vocabulary and labels"));
         }
-        if self.vocab.iter().any(|g| g.is_empty() || g.chars().count() > features::MAX_N)
+        if self.vocab.iter().any(|g| g.is_empty() || g.chars().count() > self.max_n)
             || self.vocab.windows(2).any(|w| w[0] >= w[1])
         {
             return Err(invalid("词表无效", "bad vocabulary"));
@@ -142,7 +160,7 @@ impl Predictor {
     pub fn ranked(&self, text: &str, n: usize) -> Vec<Prediction> {
         let m = &self.model;
         let k = m.labels.len();
-        let x = features::vectorise(text, &self.index, &m.idf);
+        let x = features::vectorise(text, m.max_n, &self.index, &m.idf);
         if x.is_empty() {
             return Vec::new();
         }

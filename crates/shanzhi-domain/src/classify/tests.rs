@@ -136,3 +136,64 @@ fn macro_f1_matches_a_confusion_worked_by_hand() {
     assert!((a.precision - 2.0 / 3.0).abs() < 1e-12 && (a.recall - 2.0 / 3.0).abs() < 1e-12);
     assert_eq!(e.classes[2].f1, 0.0);
 }
+
+#[test]
+fn the_vocabulary_holds_the_n_grams_asked_for() {
+    let data = examples(8, 300);
+    let four = train(&data, &TrainOptions { max_n: 4, ..TrainOptions::default() }).expect("train");
+    assert_eq!((four.format, four.max_n), (FORMAT, 4));
+    let longest = four.vocab.iter().map(|g| g.chars().count()).max();
+    assert_eq!(longest, Some(4), "four-character n-grams such as 拖欠工资 are features");
+    assert_eq!(train(&data, &TrainOptions::default()).expect("train").max_n, DEFAULT_N);
+    let three = train(&data, &TrainOptions { max_n: 3, ..TrainOptions::default() }).expect("train");
+    assert!(three.vocab.iter().all(|g| g.chars().count() <= 3));
+    assert!(three.vocab.len() < four.vocab.len());
+}
+
+#[test]
+fn a_format_1_file_still_loads_and_answers_alike() {
+    let model = train(&examples(9, 300), &TrainOptions { max_n: 3, ..TrainOptions::default() }).expect("train");
+    let mut json: serde_json::Value = serde_json::from_slice(&model.to_json()).expect("json");
+    json["format"] = serde_json::json!(1);
+    json.as_object_mut().expect("object").remove("max_n");
+    let old = Model::from_json(json.to_string().as_bytes()).expect("a format-1 file loads");
+    assert_eq!(old.max_n, 3, "format 1 meant n-grams of one to three characters");
+    let (a, b) = (model.predictor(), old.predictor());
+    for (text, _) in examples(10, 50) {
+        assert_eq!(a.predict(&text), b.predict(&text), "{text}");
+    }
+}
+
+#[test]
+fn an_unknown_format_or_n_gram_length_is_refused_in_both_languages() {
+    let model = train(&examples(11, 200), &TrainOptions { max_n: 4, ..TrainOptions::default() }).expect("train");
+    let json: serde_json::Value = serde_json::from_slice(&model.to_json()).expect("json");
+    let with = |key: &str, value: serde_json::Value| {
+        let mut j = json.clone();
+        j[key] = value;
+        Model::from_json(j.to_string().as_bytes())
+    };
+    let e = with("format", serde_json::json!(FORMAT + 1)).expect_err("a newer format");
+    assert!(e.zh.contains("格式版本") && e.zh.contains("重新训练") && e.en.contains("unsupported"), "{e}");
+    let e = with("max_n", serde_json::json!(MAX_N + 1)).expect_err("n-grams too long");
+    assert!(e.zh.contains("字符片段长度") && e.en.contains("n-gram length"), "{e}");
+    // Four-character n-grams in a file that says three.
+    assert!(with("max_n", serde_json::json!(3)).is_err());
+    // A format-1 file with four-character n-grams was never written.
+    let mut j = json.clone();
+    j["format"] = serde_json::json!(1);
+    j.as_object_mut().expect("object").remove("max_n");
+    assert!(Model::from_json(j.to_string().as_bytes()).is_err());
+}
+
+#[test]
+fn averaging_keeps_what_the_last_pass_learned() {
+    let train_set = examples(12, 1200);
+    let test = examples(13, 400);
+    let last = train(&train_set, &TrainOptions::default()).expect("train");
+    let averaged = train(&train_set, &TrainOptions { average: true, ..TrainOptions::default() }).expect("train");
+    assert_ne!(last.weights, averaged.weights, "averaging changes the weights");
+    let (a, b) = (run(&last, &test), run(&averaged, &test));
+    assert!(b.accuracy >= a.accuracy - 0.01, "averaged {} against last pass {}", b.accuracy, a.accuracy);
+    assert!(b.accuracy > 0.85, "{}", b.accuracy);
+}

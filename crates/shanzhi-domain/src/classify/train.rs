@@ -1,12 +1,13 @@
 //! Training: a vocabulary of the n-grams that occur in at least two texts
 //! (the most frequent first, bounded), smoothed IDF, then multinomial
 //! logistic regression by stochastic gradient descent with L2 decay, the
-//! examples shuffled each epoch by a seeded generator: the same file and
+//! examples shuffled each epoch by a seeded generator (optionally the
+//! weights averaged over the epochs of the second half): the same file and
 //! options give the same model, bit for bit.
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::features::{Sparse, fold, ngram_counts, vectorise};
+use super::features::{DEFAULT_N, MAX_N, Sparse, fold, ngram_counts, vectorise};
 use super::{FORMAT, MAX_LABEL_CHARS, MAX_LABELS, MAX_WEIGHTS, Model};
 use crate::text::Bilingual;
 
@@ -15,6 +16,11 @@ use crate::text::Bilingual;
 pub struct TrainOptions {
     pub epochs: usize,
     pub seed: u64,
+    /// The longest n-gram (1–[`MAX_N`]).
+    pub max_n: usize,
+    /// Average the weights over the epochs of the second half (smoother
+    /// than the last step's weights).
+    pub average: bool,
     /// Most n-grams kept (fewer when there are many labels: the weights stay
     /// under [`MAX_WEIGHTS`]).
     pub max_features: usize,
@@ -33,6 +39,8 @@ impl Default for TrainOptions {
         TrainOptions {
             epochs: 20,
             seed: 17,
+            max_n: DEFAULT_N,
+            average: false,
             max_features: 1_000_000,
             min_df: 2,
             l2: 1e-6,
@@ -93,12 +101,13 @@ fn label_set(examples: &[(String, String)]) -> Result<Vec<String>, Bilingual> {
 pub fn train(examples: &[(String, String)], options: &TrainOptions) -> Result<Model, Bilingual> {
     let labels = label_set(examples)?;
     let k = labels.len();
+    let max_n = options.max_n.clamp(1, MAX_N);
     let label_index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
 
     // Vocabulary by document frequency.
     let mut df: HashMap<String, u32> = HashMap::new();
     for (text, _) in examples {
-        for g in ngram_counts(&fold(text)).into_keys() {
+        for g in ngram_counts(&fold(text), max_n).into_keys() {
             *df.entry(g).or_default() += 1;
         }
     }
@@ -114,7 +123,7 @@ pub fn train(examples: &[(String, String)], options: &TrainOptions) -> Result<Mo
 
     let data: Vec<(Sparse, usize)> = examples
         .iter()
-        .filter_map(|(t, l)| Some((vectorise(t, &index, &idf), *label_index.get(l.as_str())?)))
+        .filter_map(|(t, l)| Some((vectorise(t, max_n, &index, &idf), *label_index.get(l.as_str())?)))
         .collect();
 
     // W = scale · v, so that the L2 decay of every weight is one multiplication.
@@ -125,6 +134,11 @@ pub fn train(examples: &[(String, String)], options: &TrainOptions) -> Result<Mo
     let mut rng = SplitMix(options.seed);
     let mut probs = vec![0.0f32; k];
     let lr0 = options.learning_rate;
+    // Sums of the weights at the end of each averaged epoch.
+    let average_from = if options.average { options.epochs / 2 } else { options.epochs.saturating_sub(1) };
+    let mut sum = vec![0.0f32; vocab.len() * k];
+    let mut sum_bias = vec![0.0f32; k];
+    let mut summed = 0u32;
     for epoch in 0..options.epochs {
         rng.shuffle(&mut order);
         let lr = lr0 / (1.0 + epoch as f32 * 0.25);
@@ -151,10 +165,19 @@ pub fn train(examples: &[(String, String)], options: &TrainOptions) -> Result<Mo
                 scale = 1.0;
             }
         }
+        if epoch >= average_from {
+            sum.iter_mut().zip(&v).for_each(|(s, w)| *s += w * scale);
+            sum_bias.iter_mut().zip(&bias).for_each(|(s, b)| *s += b);
+            summed += 1;
+        }
     }
-    v.iter_mut().for_each(|w| *w *= scale);
+    let n = summed.max(1) as f32;
+    sum.iter_mut().for_each(|w| *w /= n);
+    sum_bias.iter_mut().for_each(|b| *b /= n);
+    let (v, bias) = (sum, sum_bias);
     Ok(Model {
         format: FORMAT,
+        max_n,
         labels,
         vocab,
         idf,

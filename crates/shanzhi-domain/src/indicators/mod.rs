@@ -12,7 +12,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{Attribution, Params, Tallies, Tally, compute};
-pub use period::{Period, PeriodKind, month_number, month_start};
+pub use period::{MAX_RANGE_DAYS, Period, PeriodKind, day_range, month_number, month_start, parse_day};
 pub use record::{Holder, Places, TimelineRow, rows_of};
 
 crate::code_enum! {

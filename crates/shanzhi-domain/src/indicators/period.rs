@@ -102,6 +102,38 @@ impl Period {
     }
 }
 
+/// The most days a range of days may span.
+pub const MAX_RANGE_DAYS: i32 = 366;
+
+/// A day `YYYY-MM-DD` of the years 2000–2100.
+pub fn parse_day(text: &str) -> Result<Date, Bilingual> {
+    let t = text.trim();
+    let bad = || {
+        Bilingual::new(
+            format!("日期“{t}”应为 YYYY-MM-DD（2000–2100 年）"),
+            format!("date '{t}' must be YYYY-MM-DD (2000–2100)"),
+        )
+    };
+    if t.len() != 10 {
+        return Err(bad());
+    }
+    let d: Date = t.parse().map_err(|_| bad())?;
+    if (2000..=2100).contains(&d.year()) { Ok(d) } else { Err(bad()) }
+}
+
+/// Days `from` to `to`, both included, as `[start, end)` instants: `from`
+/// not after `to`, at most [`MAX_RANGE_DAYS`] days.
+pub fn day_range(from: Date, to: Date) -> Result<(Micros, Micros), Bilingual> {
+    let days = (to - from).get_days() + 1;
+    if from > to || days > MAX_RANGE_DAYS {
+        return Err(Bilingual::new(
+            format!("日期范围 {from} 至 {to} 无效：起日不晚于止日，最多 {MAX_RANGE_DAYS} 天"),
+            format!("date range {from} to {to} invalid: from not after to, at most {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    Ok((midnight(from), midnight(to.tomorrow().unwrap_or(to))))
+}
+
 /// Midnight in China.
 fn midnight(d: Date) -> Micros {
     d.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
@@ -165,6 +197,21 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_range_is_checked_and_includes_both_days() {
+        let (a, b) = (parse_day("2026-11-01").expect("day"), parse_day("2026-11-30").expect("day"));
+        let (from, to) = day_range(a, b).expect("range");
+        assert_eq!((from, to), (Period::parse("2026-11").expect("month").bounds()));
+        assert_eq!(day_range(a, a).expect("one day"), Period::parse("2026-11-01").expect("day").bounds());
+        assert!(day_range(b, a).is_err(), "from after to");
+        let far = parse_day("2027-11-02").expect("day");
+        assert!(day_range(a, far).expect_err("367 days").zh.contains("366"));
+        assert!(day_range(a, parse_day("2027-11-01").expect("day")).is_ok(), "366 days");
+        for bad in ["2026-11", "2026-13-01", "1999-12-31", "2026-11-30T00:00", "x"] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
+    }
     use proptest::prelude::*;
 
     proptest! {

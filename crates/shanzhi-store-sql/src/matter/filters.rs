@@ -146,6 +146,9 @@ fn push_query_filters<DB>(q: &mut QueryBuilder<DB>, query: &MatterQuery) {
         q.push(" AND number IN ");
         push_list(q, query.numbers.iter().cloned());
     }
+    if let Some(original) = &query.repeats_of {
+        q.push(" AND duplicate_of = ").push_bind(original.clone());
+    }
     if let Some(after) = query.updated_after {
         q.push(" AND updated_at > ").push_bind(after.get());
     }

@@ -236,7 +236,7 @@ pub async fn timelines_read_in_batches_and_finished_matters_drop_out(store: &dyn
         ..MatterQuery::default()
     };
     let mut ids: Vec<String> =
-        store.matters(&active(60)).await.expect("read").into_iter().map(|m| m.id.to_string()).collect();
+        store.matters(&active(60)).await.expect("read").into_iter().map(|m| m.id.as_str().to_owned()).collect();
     ids.sort();
     assert_eq!(ids, ["t1", "t2"], "t3 ended at 50, before 60; t1 is still open");
     assert_eq!(store.count_matters(&active(40)).await.expect("count").values().sum::<u64>(), 3);
@@ -536,4 +536,16 @@ pub async fn likely_repeats_are_marked_beside_the_record(store: &dyn Store) {
     assert_eq!(store.matter_events(&id("d2")).await.expect("read").len(), 1, "no timeline entry");
     assert_eq!(store.matter(&id("d1")).await.expect("read").expect("found").duplicate_of, None, "not itself");
     store.mark_duplicates(&[], &original).await.expect("nothing to mark");
+    // The original's repeats, listed by its number.
+    let repeats = |of: &str| MatterQuery {
+        scope: MatterScope { everything: true, ..MatterScope::default() },
+        repeats_of: Some(of.to_owned()),
+        limit: 100,
+        ..MatterQuery::default()
+    };
+    let mut listed: Vec<String> =
+        store.matters(&repeats(&original)).await.expect("list").into_iter().map(|m| m.id.as_str().to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, ["d2", "d3"]);
+    assert!(store.matters(&repeats(&d3.number)).await.expect("list").is_empty(), "a repeat has none of its own");
 }

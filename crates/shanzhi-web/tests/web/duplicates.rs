@@ -35,6 +35,14 @@ async fn a_repeat_is_shown_on_the_desk_and_the_matter_page_and_merged_in_one_cli
     assert!(page.body.contains("data-command=\"merge-duplicate\""), "the button on the matter page too");
     let first = get(&app, &format!("/m/{original}"), &cookie).await;
     assert!(!first.body.contains("id=\"duplicate\""), "the original is no repeat");
+    let link = |n: &str| format!("<a href=\"/m/{n}\">{n}</a>");
+    assert!(
+        first.body.contains("id=\"repeats\"") && first.body.contains("重复件（1）"),
+        "the original lists its repeat"
+    );
+    assert!(first.body.contains(&link(&repeat)) && !first.body.contains(&link(&other)), "by number, with a link");
+    let second = get(&app, &format!("/m/{repeat}"), &cookie).await;
+    assert!(!second.body.contains("id=\"repeats\""), "a repeat has no repeats of its own");
 
     // The click: the desk's form, submitted by the row's button.
     let csrf = csrf_of(&desk.body);
@@ -50,4 +58,15 @@ async fn a_repeat_is_shown_on_the_desk_and_the_matter_page_and_merged_in_one_cli
     assert!(!after.body.contains(&button), "merged: off the queue");
     let forged = post_multipart(&app, &format!("/m/{other}/do/merge"), &cookie, &[("into", &original)], &[]).await;
     assert_ne!(forged.status, StatusCode::SEE_OTHER, "no merge without the form's token");
+
+    // Merged, and a matter never flagged merged by hand: both listed.
+    let by_hand =
+        post_multipart(&app, &format!("/m/{other}/do/merge"), &cookie, &[("csrf", &csrf), ("into", &original)], &[])
+            .await;
+    assert_eq!(by_hand.status, StatusCode::SEE_OTHER, "{}", by_hand.body);
+    let first = get(&app, &format!("/m/{original}"), &cookie).await;
+    assert!(first.body.contains("重复件（2）"), "{}", first.body);
+    assert!(first.body.contains(&link(&repeat)) && first.body.contains(&link(&other)));
+    let section = first.body.split("id=\"repeats\"").nth(1).and_then(|s| s.split("</section>").next());
+    assert_eq!(section.map(|s| s.matches("已合并").count()), Some(2), "each with its state by name");
 }

@@ -68,6 +68,40 @@ async fn hot_spots_are_listed_labelled_scope_checked_and_alerted() {
     let (status, _, by_month) = app.send(Method::GET, &format!("/api/v1/hotspots?period={month}"), &auth, None).await;
     assert_eq!((status, by_month["hotspots"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{by_month}");
 
+    // Any days from–to, both included.
+    let day = |days_ago: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago))
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+            .strftime("%Y-%m-%d")
+            .to_string()
+    };
+    let (week_ago, today) = (day(6), day(0));
+    let uri = format!("/api/v1/hotspots?from={week_ago}&to={today}");
+    let (status, _, week) = app.send(Method::GET, &uri, &auth, None).await;
+    assert_eq!(status, StatusCode::OK, "{week}");
+    assert_eq!(week["hotspots"].as_array().map(Vec::len), Some(1), "{week}");
+    assert_eq!(week["hotspots"][0]["numbers"].as_array().map(Vec::len), Some(4));
+    assert!(week["from"].as_str().is_some_and(|f| f.starts_with(&day(7))), "from midnight in China: {week}");
+    let (before, long_before) = (day(40), day(10));
+    let uri = format!("/api/v1/hotspots?from={before}&to={long_before}");
+    let (status, _, earlier) = app.send(Method::GET, &uri, &auth, None).await;
+    assert_eq!((status, earlier["read"].as_u64()), (StatusCode::OK, Some(0)), "nothing reported then: {earlier}");
+    let year_and_more = format!("/api/v1/hotspots?from={}&to={today}", day(400));
+    let reversed = format!("/api/v1/hotspots?from={today}&to={week_ago}");
+    let both = format!("/api/v1/hotspots?period={month}&from={week_ago}&to={today}");
+    for (uri, code) in [
+        (format!("/api/v1/hotspots?from={week_ago}"), "invalid_date_range"),
+        (year_and_more, "invalid_date_range"),
+        (reversed, "invalid_date_range"),
+        (both, "invalid_date_range"),
+        ("/api/v1/hotspots?from=2026-11&to=2026-11-30".to_owned(), "invalid_date"),
+        ("/api/v1/hotspots?from=1999-01-01&to=1999-01-02".to_owned(), "invalid_date"),
+    ] {
+        let (status, _, body) = app.send(Method::GET, &uri, &auth, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_error(&body, code);
+    }
+
     // Bad input and other people's areas.
     for (uri, code) in [
         ("/api/v1/hotspots?period=2026-13", "invalid_period"),

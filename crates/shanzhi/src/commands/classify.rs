@@ -28,6 +28,9 @@ pub fn train(args: &ClassifyTrainArgs) -> anyhow::Result<()> {
         epochs: usize::from(args.epochs),
         threshold: args.threshold,
         max_features: args.max_features as usize,
+        max_n: usize::from(args.max_n),
+        l2: args.l2,
+        average: args.average,
         ..TrainOptions::default()
     };
     let model = fit(&data, &options).map_err(refused)?;

@@ -40,6 +40,8 @@ struct MatterPage {
     departments: Vec<(String, String)>,
     /// Names where the matter only holds codes.
     names: Names,
+    /// Its repeats: (number, state's name, reported, first words).
+    repeats: Vec<(String, &'static str, String, String)>,
     error: Option<String>,
     /// What the viewer's last action did (after the redirect).
     notice: Option<String>,
@@ -181,6 +183,11 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
         category_hints,
         departments: s.departments,
         names,
+        repeats: s
+            .repeats
+            .iter()
+            .map(|r| (r.number.clone(), tr.state(r.state.as_str()), local(&r.reported_at), r.description.clone()))
+            .collect(),
         m: s.matter,
         error,
         notice,
