@@ -102,6 +102,7 @@ mod tests {
 
     #[test]
     fn joined_entries_split_into_rows_and_a_stray_separator_is_noticed() {
+        assert_eq!(EVENT_COLUMNS.split(", ").count(), EVENT_CELLS, "a cell per column");
         let joined =
             [entry("m1", 1, "{}", "", ""), entry("m1", 2, "{\"a\":1}", "dispatch", "2000")].join(&ENTRY.to_string());
         let rows = split(&joined).expect("whole entries");
