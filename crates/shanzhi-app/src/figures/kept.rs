@@ -3,13 +3,15 @@
 //! sweep's leader keeps them fresh; a figure query refreshes what is left,
 //! or — when too much is stale (a store just migrated) or the caller's
 //! scope is not a set of divisions — reads the timelines as before. Both
-//! ways give the same figures; the tests hold them to it.
+//! ways give the same figures; the tests hold them to it. By grid workers
+//! the store sums by the grid that held the matter, and each grid's sums go
+//! to its workers on the last day counted, as the timelines' reading does.
 
 use std::collections::HashMap;
 
-use shanzhi_domain::indicators::parts::{kept_for, parts_of};
-use shanzhi_domain::indicators::{Tallies, Tally, rows_of};
-use shanzhi_domain::{MatterEvent, MatterId, Micros};
+use shanzhi_domain::indicators::parts::parts_of;
+use shanzhi_domain::indicators::{Tallies, Tally, UnitKind, rows_of};
+use shanzhi_domain::{GridCode, MatterEvent, MatterId, Micros};
 use shanzhi_store::PartQuery;
 
 use super::FigureQuery;
@@ -69,7 +71,7 @@ impl Scoped<'_> {
             && scope.departments.is_empty()
             && !scope.public
             && (scope.everything || !scope.divisions.is_empty());
-        if !kept_for(q.by) || !plain_divisions {
+        if !plain_divisions {
             return Ok(None);
         }
         if self.app.refresh_figure_parts(QUERY_REFRESH).await? > 0 {
@@ -77,11 +79,20 @@ impl Scoped<'_> {
         }
         let divisions = if scope.everything { Vec::new() } else { scope.divisions };
         let pq = PartQuery { by: q.by, start, end, as_of, line: q.line, within: q.within.clone(), scope: divisions };
+        let workers = self.grid_workers(q, as_of).await?;
         let mut tallies = Tallies::default();
         for s in self.app.store.sum_figure_parts(&pq).await? {
-            let t = tallies.0.entry(s.unit).or_default().entry(s.key).or_insert_with(Tally::default);
-            t.numerator += s.numerator + k * s.numerator_k;
-            t.denominator += s.denominator;
+            let units = match q.by {
+                UnitKind::Worker => {
+                    GridCode::parse(&s.unit).ok().and_then(|g| workers.get(&g).cloned()).unwrap_or_default()
+                }
+                _ => vec![s.unit],
+            };
+            for unit in units {
+                let t = tallies.0.entry(unit).or_default().entry(s.key).or_insert_with(Tally::default);
+                t.numerator += s.numerator + k * s.numerator_k;
+                t.denominator += s.denominator;
+            }
         }
         Ok(Some(tallies))
     }

@@ -4,7 +4,9 @@
 //! time passes deadlines with nothing written. Months and quarters are read
 //! from the roll-ups (as of their end, or of now with the deadlines still
 //! ahead taken away), weeks from the parts; callers scoped to a district and
-//! `within` a town read the finer roll-ups that can be filtered so.
+//! `within` a town read the finer roll-ups that can be filtered so. Grid
+//! workers (two on one grid, one on another) are credited what their grid
+//! held, from the roll-ups by holder grid.
 
 use std::sync::Arc;
 
@@ -21,14 +23,15 @@ fn start() -> jiff::Timestamp {
     "2026-11-30T02:00:00Z".parse().expect("instant")
 }
 
-async fn same_figures(t: &TestApp, when: &str) -> usize {
+/// How many units had something counted (any unit kind, and grid workers).
+async fn same_figures(t: &TestApp, when: &str) -> (usize, usize) {
     let supervisor = t.app().scoped(t.actor("supervisor").await);
     let dispatcher = t.app().scoped(t.actor("dispatcher").await);
     let town = DivisionCode::parse("510104022").ok();
     let views = [(&supervisor, None), (&supervisor, town), (&dispatcher, None)];
-    let mut counted = 0;
+    let (mut counted, mut workers_counted) = (0, 0);
     for period in ["2026-10", "2026-11", "2026-12", "2026-W48", "2026-Q4"] {
-        for by in [UnitKind::District, UnitKind::Town, UnitKind::Community, UnitKind::Grid, UnitKind::Department] {
+        for by in UnitKind::ALL {
             for ((who, within), line) in views.iter().flat_map(|v| [(v, None), (v, Some(Line::Safety))]) {
                 let period = Period::parse(period).expect("period");
                 let q = FigureQuery { period, by, within: within.clone(), line };
@@ -36,16 +39,18 @@ async fn same_figures(t: &TestApp, when: &str) -> usize {
                 assert_eq!(t.store().count_stale_figure_matters().await.expect("stale"), 0, "answered from parts");
                 let read = serde_json::to_value(who.indicators_recomputed(&q).await.expect("read")).expect("json");
                 assert_eq!(kept, read, "{when}: {period} by {by:?} {line:?} within {within:?}");
-                counted += kept["units"]
-                    .as_array()
-                    .expect("units")
-                    .iter()
-                    .filter(|u| u["figures"]["reported"]["numerator"].as_f64() > Some(0.0))
-                    .count();
+                // Reports count for places; a worker's figures are of what the grid held.
+                let counts = |u: &&serde_json::Value| {
+                    ["reported", "filed", "overdue"].iter().any(|k| u["figures"][k]["numerator"].as_f64() > Some(0.0))
+                };
+                counted += kept["units"].as_array().expect("units").iter().filter(counts).count();
+                if by == UnitKind::Worker {
+                    workers_counted += kept["units"].as_array().expect("units").iter().filter(counts).count();
+                }
             }
         }
     }
-    counted
+    (counted, workers_counted)
 }
 
 #[tokio::test]
@@ -59,11 +64,16 @@ async fn kept_figures_equal_the_recomputed_ones_through_late_entries_reopens_and
         .with_accounts(&[
             ("supervisor", Role::Supervisor, Some("51")),
             ("dispatcher", Role::Dispatcher, Some("510104")),
+            ("gw_a", Role::GridWorker, Some("510104022006001")),
+            ("gw_b", Role::GridWorker, Some("510104022006001")),
+            ("gw_c", Role::GridWorker, Some("510104022006002")),
         ])
         .start()
         .await;
     assert!(t.operator().generate_demo_matters(120, 3).await.expect("demo") > 0);
-    assert!(same_figures(&t, "first matters").await > 0, "the figures are not all empty");
+    let (counted, workers_counted) = same_figures(&t, "first matters").await;
+    assert!(counted > 0, "the figures are not all empty");
+    assert!(workers_counted > 0, "the grid workers' figures are not all empty");
     assert!(t.store().count_figure_rollups().await.expect("rollups") > 0, "the parts are rolled up");
 
     // Late entries: matters reported weeks ago, written now.

@@ -12,12 +12,15 @@
 //! gives exactly what `compute` gives for place and department units: a
 //! deadline still ahead is a part dated at that deadline, which `as_of`
 //! leaves out until the time has passed it; any new entry recomputes the
-//! matter's parts. Workers (by who held the grid then) are not kept.
+//! matter's parts. A part held by a grid keeps that grid: by grid workers,
+//! the sums by holder grid go to the grid's workers on the last day counted
+//! (what `compute` does with [`super::Params::workers`]).
 
 use super::engine::contributions;
 use super::record::{Holder, Places, TimelineRow};
 use super::{Key, UnitKind};
 use crate::Line;
+use crate::grid::GridCode;
 use crate::instant::Micros;
 use crate::people::DepartmentCode;
 
@@ -35,6 +38,8 @@ pub struct Part {
     pub denominator: f64,
     /// The department it goes to when units are departments.
     pub department: Option<DepartmentCode>,
+    /// The grid whose workers it goes to when units are grid workers.
+    pub grid: Option<GridCode>,
 }
 
 /// A matter's parts with what places them.
@@ -51,9 +56,10 @@ pub fn parts_of(rows: &[TimelineRow]) -> Option<MatterParts> {
     let all: Vec<&TimelineRow> = rows.iter().collect();
     let mut parts = Vec::new();
     contributions(&all, Micros::new(i64::MAX), &mut |c| {
-        let department = match c.holder {
-            Some(Holder::Department(d)) => Some(d.clone()),
-            _ => None,
+        let (department, grid) = match c.holder {
+            Some(Holder::Department(d)) => (Some(d.clone()), None),
+            Some(Holder::Grid(g)) => (None, Some(g.clone())),
+            _ => (None, None),
         };
         parts.push(Part {
             key: c.key,
@@ -63,17 +69,14 @@ pub fn parts_of(rows: &[TimelineRow]) -> Option<MatterParts> {
             numerator_k: c.numerator_k,
             denominator: c.denominator,
             department,
+            grid,
         });
     });
     Some(MatterParts { line: first.line, places: first.places.clone(), parts })
 }
 
-/// Whether stored parts can answer figures by this unit kind.
-pub fn kept_for(by: UnitKind) -> bool {
-    !matches!(by, UnitKind::Worker)
-}
-
-/// The unit a part goes to, by `by` (none: it does not count there).
+/// The unit a part goes to, by `by` (none: it does not count there); by
+/// grid workers, the grid whose workers it goes to.
 pub fn unit_of(by: UnitKind, places: &Places, part: &Part) -> Option<String> {
     match by {
         UnitKind::District => Some(places.district.significant().to_owned()),
@@ -81,6 +84,6 @@ pub fn unit_of(by: UnitKind, places: &Places, part: &Part) -> Option<String> {
         UnitKind::Community => Some(places.community.significant().to_owned()),
         UnitKind::Grid => Some(places.grid.to_string()),
         UnitKind::Department => part.department.as_ref().map(ToString::to_string),
-        UnitKind::Worker => None,
+        UnitKind::Worker => part.grid.as_ref().map(ToString::to_string),
     }
 }

@@ -60,11 +60,11 @@ impl Holder {
     }
 
     /// The code as the export writes it (a division by its significant digits).
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> &str {
         match self {
-            Holder::Department(d) => d.to_string(),
-            Holder::Division(d) => d.significant().to_owned(),
-            Holder::Grid(g) => g.to_string(),
+            Holder::Department(d) => d.as_str(),
+            Holder::Division(d) => d.significant(),
+            Holder::Grid(g) => g.as_str(),
         }
     }
 
@@ -256,7 +256,7 @@ impl TimelineRow {
         }
         out.push(',');
         if let Some(h) = holder {
-            field(out, &h.code());
+            field(out, h.code());
         }
         out.push(',');
         out.push_str(self.stage.map_or("", |s| s.as_str()));

@@ -1,4 +1,4 @@
-//! The figures kept ready (migrations 0011, 0013): stored parts per matter,
+//! The figures kept ready (migrations 0011, 0013, 0018): stored parts per matter,
 //! the stale marks written beside every new timeline entry, the roll-ups
 //! changed with the parts, sums by unit.
 
@@ -18,7 +18,7 @@ use crate::fragments::push_list;
 use crate::{SqlStore, map_err};
 use rollup::{Deltas, PartRow};
 
-/// Rows per statement (14 binds each: well under every backend's limit).
+/// Rows per statement (15 binds each: well under every backend's limit).
 const CHUNK: usize = 500;
 
 #[derive(SqlRow)]
@@ -109,7 +109,7 @@ impl<DB> FigureStore for SqlStore<DB> {
             push_list(&mut q, chunk.iter().map(|(id, _, _)| id.as_str().to_owned()));
             q.push(
                 " RETURNING key, at, known_at, numerator, numerator_k, denominator, line, district, town, \
-                 community, grid, department",
+                 community, grid, department, holder_grid",
             );
             for old in q.build_query_as::<PartRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
                 deltas.add(&old, -1)?;
@@ -126,7 +126,7 @@ impl<DB> FigureStore for SqlStore<DB> {
         for chunk in rows.chunks(CHUNK) {
             let mut q = QueryBuilder::<DB>::new(
                 "INSERT INTO figure_parts (matter_id, key, at, known_at, numerator, numerator_k, denominator, \
-                 line, district, town, community, grid, department, n) ",
+                 line, district, town, community, grid, department, holder_grid, n) ",
             );
             q.push_values(chunk, |mut v, (id, n, p)| {
                 v.push_bind(id.as_str().to_owned())
@@ -142,6 +142,7 @@ impl<DB> FigureStore for SqlStore<DB> {
                     .push_bind(p.community.clone())
                     .push_bind(p.grid.clone())
                     .push_bind(p.department.clone())
+                    .push_bind(p.holder_grid.clone())
                     .push_bind(i64::try_from(*n).unwrap_or(i64::MAX));
             });
             q.build().execute(&mut *tx).await.map_err(map_err)?;

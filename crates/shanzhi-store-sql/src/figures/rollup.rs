@@ -36,10 +36,13 @@ pub(super) enum Level {
     Community,
     Grid,
     Department,
+    /// The grid that held the matter (migration 0018): by grid workers.
+    HolderGrid,
 }
 
 impl Level {
-    const ALL: [Level; 5] = [Level::District, Level::Town, Level::Community, Level::Grid, Level::Department];
+    const ALL: [Level; 6] =
+        [Level::District, Level::Town, Level::Community, Level::Grid, Level::Department, Level::HolderGrid];
 
     pub(super) fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +51,7 @@ impl Level {
             Level::Community => "community",
             Level::Grid => "grid",
             Level::Department => "department",
+            Level::HolderGrid => "holder_grid",
         }
     }
 
@@ -56,7 +60,8 @@ impl Level {
         match self {
             Level::District | Level::Department => 6,
             Level::Town => 9,
-            Level::Community | Level::Grid => 12,
+            // A holder grid lies in its matter's community: 12 digits add no rows.
+            Level::Community | Level::Grid | Level::HolderGrid => 12,
         }
     }
 }
@@ -76,6 +81,7 @@ pub(super) struct PartRow {
     pub community: String,
     pub grid: String,
     pub department: Option<String>,
+    pub holder_grid: Option<String>,
 }
 
 impl PartRow {
@@ -93,12 +99,14 @@ impl PartRow {
             community: m.places.community.significant().to_owned(),
             grid: m.places.grid.to_string(),
             department: p.department.as_ref().map(ToString::to_string),
+            holder_grid: p.grid.as_ref().map(ToString::to_string),
         }
     }
 }
 
 /// A roll-up row's key (the table's primary key). `district` and `town` are
-/// the matter's (empty on department rows), for units coarser than the level.
+/// the matter's (empty on department and holder grid rows), for units
+/// coarser than the level.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct RollupKey {
     pub level: Level,
@@ -175,8 +183,12 @@ impl Deltas {
                     Some(d) => d,
                     None => continue,
                 },
+                Level::HolderGrid => match &p.holder_grid {
+                    Some(g) => g,
+                    None => continue,
+                },
             };
-            let places = level != Level::Department;
+            let places = !matches!(level, Level::Department | Level::HolderGrid);
             let key = RollupKey {
                 level,
                 month,
@@ -239,7 +251,8 @@ pub(super) fn plan(q: &PartQuery) -> Option<Plan> {
         UnitKind::Community => &[(Level::Community, "unit"), (Level::Grid, "place")],
         UnitKind::Grid => &[(Level::Grid, "unit")],
         UnitKind::Department => &[(Level::Department, "unit")],
-        UnitKind::Worker => &[],
+        // The holder grid: the app credits its sums to the grid's workers.
+        UnitKind::Worker => &[(Level::HolderGrid, "unit")],
     };
     let (level, unit_column) = candidates.iter().copied().find(|(l, _)| l.place_digits() >= longest)?;
     let n = month_number(q.as_of);

@@ -31,15 +31,16 @@ struct CountedRow {
     parts: i64,
 }
 
-/// The column of `figure_parts` a unit kind groups by.
-fn part_column(by: UnitKind) -> Option<&'static str> {
+/// The column of `figure_parts` a unit kind groups by (by grid workers: the
+/// grid that held the matter, whose workers the app credits).
+fn part_column(by: UnitKind) -> &'static str {
     match by {
-        UnitKind::District => Some("district"),
-        UnitKind::Town => Some("town"),
-        UnitKind::Community => Some("community"),
-        UnitKind::Grid => Some("grid"),
-        UnitKind::Department => Some("department"),
-        UnitKind::Worker => None,
+        UnitKind::District => "district",
+        UnitKind::Town => "town",
+        UnitKind::Community => "community",
+        UnitKind::Grid => "grid",
+        UnitKind::Department => "department",
+        UnitKind::Worker => "holder_grid",
     }
 }
 
@@ -68,7 +69,7 @@ fn push_filters<DB>(q: &mut QueryBuilder<DB>, place: &str, pq: &PartQuery) {
 /// The sums of every part that counts, read one by one.
 #[sql_bounds]
 pub(super) async fn raw<DB>(pool: &Pool<DB>, pq: &PartQuery) -> StoreResult<Vec<PartSum>> {
-    let Some(column) = part_column(pq.by) else { return Ok(Vec::new()) };
+    let column = part_column(pq.by);
     let mut q = QueryBuilder::<DB>::new(format!(
         "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
          SUM(denominator) AS denominator FROM figure_parts WHERE at >= "
@@ -171,7 +172,7 @@ async fn known_between<DB>(
     from: Micros,
     to: Micros,
 ) -> StoreResult<Vec<((String, String), Counts)>> {
-    let Some(column) = part_column(pq.by) else { return Ok(Vec::new()) };
+    let column = part_column(pq.by);
     let mut q = QueryBuilder::<DB>::new(format!(
         "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
          SUM(denominator) AS denominator, COUNT(*) AS parts FROM figure_parts WHERE known_at >= "

@@ -3,6 +3,7 @@ mod filters;
 mod group;
 mod rows;
 mod search;
+mod timelines;
 mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -197,14 +198,12 @@ impl<DB> MatterStore for SqlStore<DB> {
     async fn matter_events_of(&self, ids: &[MatterId]) -> StoreResult<Vec<(MatterId, MatterEvent)>> {
         let mut by_matter: HashMap<String, Vec<MatterEvent>> = HashMap::new();
         for chunk in ids.chunks(DB::CHUNK_ROWS) {
-            let mut q =
-                QueryBuilder::<DB>::new(format!("SELECT {EVENT_COLUMNS} FROM matter_events WHERE matter_id IN "));
-            push_list(&mut q, chunk.iter().map(|id| id.as_str().to_owned()));
-            q.push(" ORDER BY matter_id, seq");
-            for row in q.build_query_as::<EventRow>().fetch_all(self.pool()).await.map_err(map_err)? {
-                let matter = row.matter_id.clone();
-                by_matter.entry(matter).or_default().push(MatterEvent::try_from(row)?);
+            for (matter, event) in timelines::events_of(self.pool(), chunk).await? {
+                by_matter.entry(matter).or_default().push(event);
             }
+        }
+        for events in by_matter.values_mut() {
+            events.sort_unstable_by_key(|e| e.seq);
         }
         let mut out = Vec::new();
         for id in ids {

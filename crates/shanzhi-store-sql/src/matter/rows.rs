@@ -137,6 +137,49 @@ pub(crate) struct EventRow {
     deadline_at: Option<i64>,
 }
 
+/// How many columns [`EVENT_COLUMNS`] names.
+pub(crate) const EVENT_CELLS: usize = 14;
+
+impl EventRow {
+    /// A row from its cells as text, in [`EVENT_COLUMNS`]' order (empty: NULL);
+    /// `None` if a number is not one.
+    pub(crate) fn of_cells(cells: [&str; EVENT_CELLS]) -> Option<EventRow> {
+        let [
+            matter_id,
+            seq,
+            at,
+            actor,
+            role,
+            command,
+            body,
+            from_state,
+            to_state,
+            attachments,
+            prev_hash,
+            hash,
+            stage,
+            deadline_at,
+        ] = cells;
+        let text = |c: &str| (!c.is_empty()).then(|| c.to_owned());
+        Some(EventRow {
+            matter_id: matter_id.to_owned(),
+            seq: seq.parse().ok()?,
+            at: at.parse().ok()?,
+            actor: actor.to_owned(),
+            role: role.to_owned(),
+            command: command.to_owned(),
+            body: body.to_owned(),
+            from_state: text(from_state),
+            to_state: to_state.to_owned(),
+            attachments: attachments.to_owned(),
+            prev_hash: prev_hash.to_owned(),
+            hash: hash.to_owned(),
+            stage: text(stage),
+            deadline_at: if deadline_at.is_empty() { None } else { Some(deadline_at.parse().ok()?) },
+        })
+    }
+}
+
 impl TryFrom<EventRow> for MatterEvent {
     type Error = StoreError;
     fn try_from(r: EventRow) -> StoreResult<MatterEvent> {

@@ -78,6 +78,7 @@ pub async fn figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit(s
         numerator_k: num_k,
         denominator: den,
         department: Some(shanzhi_domain::DepartmentCode::parse("510104-chengguan").expect("code")),
+        grid: None,
     };
     let made = MatterParts {
         line: Line::Both,

@@ -1,8 +1,9 @@
 //! The roll-ups of the kept parts: after random replacements of random
 //! matters' parts, every sum equals the sum of the latest parts taken one by
 //! one — whole months and quarters as of a month's start or of any instant
-//! (read from the roll-ups), days (read from the parts), by every unit, line
-//! and place filter — and once every part is gone no roll-up row is left.
+//! (read from the roll-ups), days (read from the parts), by every unit (grid
+//! workers by the grid that held the matter), line and place filter — and
+//! once every part is gone no roll-up row is left.
 
 use std::collections::BTreeMap;
 
@@ -30,9 +31,16 @@ fn places(grid: &str) -> Places {
 }
 
 fn arb_part() -> impl Strategy<Value = Part> {
-    let department = prop_oneof![Just(None), Just(Some("510104-chengguan")), Just(Some("510105-shuiwu"))];
-    (0..Key::ALL.len(), 0..SPAN, prop_oneof![Just(0i64), 0..40 * 86_400_000_000i64], 0..2u8, 0..2u8, 0..2u8, department)
-        .prop_map(|(key, at, later, num, num_k, den, department)| Part {
+    // Held by a department, by a grid (whose workers it goes to) or by neither.
+    let holder = prop_oneof![
+        Just((None, None)),
+        Just((Some("510104-chengguan"), None)),
+        Just((Some("510105-shuiwu"), None)),
+        (0..GRIDS.len()).prop_map(|g| (None, Some(GRIDS[g]))),
+    ];
+    let when = (0..SPAN, prop_oneof![Just(0i64), 0..40 * 86_400_000_000i64]);
+    (0..Key::ALL.len(), when, 0..2u8, 0..2u8, 0..2u8, holder).prop_map(
+        |(key, (at, later), num, num_k, den, (department, grid))| Part {
             key: Key::ALL[key],
             at: Micros::new(OCTOBER + at),
             known_at: Micros::new(OCTOBER + at + later),
@@ -40,7 +48,9 @@ fn arb_part() -> impl Strategy<Value = Part> {
             numerator_k: f64::from(num_k),
             denominator: f64::from(den),
             department: department.map(|d| DepartmentCode::parse(d).expect("department")),
-        })
+            grid: grid.map(|g| GridCode::parse(g).expect("grid")),
+        },
+    )
 }
 
 /// A replacement: matter i gets these parts (or none).
@@ -82,7 +92,7 @@ fn queries() -> Vec<PartQuery> {
         let mid = Micros::new(start.get() + 9 * 86_400_000_000 + 1_234);
         let december = Period::parse("2026-12").expect("month").bounds().0;
         for as_of in [end, mid, Micros::new(end.get() - 1), december] {
-            for by in [UnitKind::District, UnitKind::Town, UnitKind::Community, UnitKind::Grid, UnitKind::Department] {
+            for by in UnitKind::ALL {
                 let q = PartQuery { by, start, end, as_of, line: None, within: None, scope: Vec::new() };
                 out.push(PartQuery { line: Some(Line::Safety), ..q.clone() });
                 out.push(PartQuery { within: Some(code("510104")), ..q.clone() });

@@ -5,8 +5,9 @@
 //!   them, with a hand-moved clock so that deadlines are met and missed across
 //!   a month's end), a second, deliberately naive implementation written here
 //!   from the definitions in the issue — reading nothing but the CSV rows —
-//!   gets every numerator and denominator `Scoped::indicators` answers, for
-//!   every unit type and three periods (`random`, `naive`);
+//!   gets every numerator and denominator `Scoped::indicators` answers (from
+//!   the kept parts, by grid workers too), for every unit type and three
+//!   periods (`random`, `naive`);
 //! - the export replays to each matter's stored state (demo matters, and the
 //!   random timelines above; `replay`).
 //!

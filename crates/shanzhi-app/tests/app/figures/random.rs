@@ -358,6 +358,8 @@ async fn random_timeline(matters: usize, start: i64, steps: &[Step], tail: i64) 
     for q in figure_queries() {
         compare(&w.t, &sup, &rows, &q, now, &format!("now {now}")).await;
     }
+    // The supervisor's figures (by grid workers too) were sums of kept parts.
+    assert_eq!(w.t.store().count_stale_figure_matters().await.expect("stale"), 0, "answered from kept parts");
     // Callers with a narrower scope export and count only their matters: a
     // district's dispatcher, a community worker, a department's handler.
     for who in ["disp_510105", "cw_510104017001", "dh_510104_shuiwu"] {
