@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use shanzhi_domain::Micros;
-use shanzhi_domain::deliberation::{Choice, VOTE_GENESIS, vote_hash};
+use shanzhi_domain::deliberation::{Choice, VOTE_GENESIS, ballot_hash, vote_hash};
 use shanzhi_store::{MeetingRecord, StoreError, StoreResult, VoteRecord};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
@@ -38,7 +38,14 @@ pub(super) struct VoteRow {
     hash: String,
 }
 
-pub(super) const VOTE_SELECT: &str = "SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM meeting_votes";
+/// The one chain: members' votes and secret ballots (no voter, no time).
+pub(super) const VOTE_SELECT: &str = "SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM (\
+     SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM meeting_votes UNION ALL \
+     SELECT seq, meeting_id, '' AS user_id, choice, CAST(0 AS BIGINT) AS at, prev_hash, hash FROM poll_ballots\
+     ) AS chain";
+
+/// The links of the chain, for the next one's previous hash.
+const LINKS: &str = "(SELECT seq, hash FROM meeting_votes UNION ALL SELECT seq, hash FROM poll_ballots) AS links";
 
 impl TryFrom<VoteRow> for VoteRecord {
     type Error = StoreError;
@@ -160,7 +167,7 @@ pub(super) async fn cast<DB>(
     let _writer = store.writer().await;
     let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
     require_open::<DB>(&mut tx, meeting_id).await?;
-    let (seq, prev_hash) = crate::next_link::<DB>(&mut tx, "meeting_vote", "meeting_votes", VOTE_GENESIS).await?;
+    let (seq, prev_hash) = crate::next_link::<DB>(&mut tx, "meeting_vote", LINKS, VOTE_GENESIS).await?;
     let hash = vote_hash(&prev_hash, seq, at, meeting_id, user_id, choice);
     let vote =
         VoteRecord { seq, meeting_id: meeting_id.to_owned(), user_id: user_id.to_owned(), choice, at, prev_hash, hash };
@@ -178,6 +185,46 @@ pub(super) async fn cast<DB>(
     q.build().execute(&mut *tx).await.map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;
     Ok(vote)
+}
+
+#[sql_bounds]
+pub(super) async fn cast_secret<DB>(
+    store: &SqlStore<DB>,
+    meeting_id: &str,
+    user_id: &str,
+    choice: Choice,
+    at: Micros,
+) -> StoreResult<VoteRecord> {
+    let _writer = store.writer().await;
+    let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
+    require_open::<DB>(&mut tx, meeting_id).await?;
+    let mut q = QueryBuilder::<DB>::new("INSERT INTO poll_voters (meeting_id, user_id, at) ");
+    q.push_values([()], |mut v, ()| {
+        v.push_bind(meeting_id.to_owned()).push_bind(user_id.to_owned()).push_bind(at.get());
+    });
+    q.build().execute(&mut *tx).await.map_err(map_err)?;
+    let (seq, prev_hash) = crate::next_link::<DB>(&mut tx, "meeting_vote", LINKS, VOTE_GENESIS).await?;
+    let hash = ballot_hash(&prev_hash, seq, meeting_id, choice);
+    let ballot = VoteRecord {
+        seq,
+        meeting_id: meeting_id.to_owned(),
+        user_id: String::new(),
+        choice,
+        at: Micros::new(0),
+        prev_hash,
+        hash,
+    };
+    let mut q = QueryBuilder::<DB>::new("INSERT INTO poll_ballots (seq, meeting_id, choice, prev_hash, hash) ");
+    q.push_values([&ballot], |mut v, r| {
+        v.push_bind(r.seq)
+            .push_bind(r.meeting_id.clone())
+            .push_bind(r.choice.as_str().to_owned())
+            .push_bind(r.prev_hash.clone())
+            .push_bind(r.hash.clone());
+    });
+    q.build().execute(&mut *tx).await.map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(ballot)
 }
 
 #[sql_bounds]

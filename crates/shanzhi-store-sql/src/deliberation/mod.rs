@@ -542,6 +542,24 @@ impl<DB> DeliberationStore for SqlStore<DB> {
         meeting::cast(self, meeting_id, user_id, choice, at).await
     }
 
+    async fn cast_secret_ballot(
+        &self,
+        meeting_id: &str,
+        user_id: &str,
+        choice: Choice,
+        at: Micros,
+    ) -> StoreResult<VoteRecord> {
+        meeting::cast_secret(self, meeting_id, user_id, choice, at).await
+    }
+
+    async fn poll_voters(&self, meeting_id: &str) -> StoreResult<Vec<String>> {
+        use sqlx::Row;
+        let mut q = QueryBuilder::<DB>::new("SELECT user_id FROM poll_voters WHERE meeting_id = ");
+        q.push_bind(meeting_id.to_owned()).push(" ORDER BY user_id LIMIT 100000");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(|r| r.try_get(0usize).map_err(map_err)).collect()
+    }
+
     async fn votes(&self, meeting_id: &str) -> StoreResult<Vec<VoteRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{} WHERE meeting_id = ", meeting::VOTE_SELECT));
         q.push_bind(meeting_id.to_owned()).push(" ORDER BY seq LIMIT 100000");
