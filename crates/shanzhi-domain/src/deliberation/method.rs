@@ -91,6 +91,14 @@ pub struct Step {
     pub limit_days: Option<u32>,
 }
 
+impl Step {
+    /// Is this step a secret poll of all residents? (Only such a step may
+    /// be; a method saying so of another step is refused when defined.)
+    pub fn secret_poll(&self) -> bool {
+        self.secret && self.vote && self.body == Body::Residents
+    }
+}
+
 /// A work method: its steps in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
