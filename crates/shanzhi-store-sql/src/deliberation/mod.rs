@@ -539,7 +539,7 @@ impl<DB> DeliberationStore for SqlStore<DB> {
     }
 
     async fn cast_vote(&self, meeting_id: &str, user_id: &str, choice: Choice, at: Micros) -> StoreResult<VoteRecord> {
-        meeting::cast(self, meeting_id, user_id, choice, at).await
+        meeting::cast(self, meeting_id, user_id, choice, at, false).await
     }
 
     async fn cast_secret_ballot(
@@ -549,7 +549,7 @@ impl<DB> DeliberationStore for SqlStore<DB> {
         choice: Choice,
         at: Micros,
     ) -> StoreResult<VoteRecord> {
-        meeting::cast_secret(self, meeting_id, user_id, choice, at).await
+        meeting::cast(self, meeting_id, user_id, choice, at, true).await
     }
 
     async fn poll_voters(&self, meeting_id: &str) -> StoreResult<Vec<String>> {
