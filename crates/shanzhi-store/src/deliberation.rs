@@ -141,7 +141,8 @@ pub struct MeetingRecord {
     pub tally: Option<String>,
 }
 
-/// A vote as recorded, with its place in the chain.
+/// A vote as recorded, with its place in the chain. A secret ballot keeps
+/// no voter and no time: its `user_id` is empty and its `at` zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteRecord {
     pub seq: i64,
@@ -207,9 +208,22 @@ pub trait DeliberationStore {
     /// Record a vote at the end of the chain (`Constraint` if the member
     /// voted already, or the meeting is closed or unknown).
     async fn cast_vote(&self, meeting_id: &str, user_id: &str, choice: Choice, at: Micros) -> StoreResult<VoteRecord>;
-    /// A meeting's votes, in order.
+    /// A secret ballot at the end of the chain: the voter in `poll_voters`,
+    /// the choice in `poll_ballots` with neither voter nor time, both in one
+    /// transaction (`Constraint` if the voter took part already, or the
+    /// meeting is closed or unknown).
+    async fn cast_secret_ballot(
+        &self,
+        meeting_id: &str,
+        user_id: &str,
+        choice: Choice,
+        at: Micros,
+    ) -> StoreResult<VoteRecord>;
+    /// Who took part in a secret poll, by user id (not in the order they voted).
+    async fn poll_voters(&self, meeting_id: &str) -> StoreResult<Vec<String>>;
+    /// A meeting's votes (or secret ballots), in chain order.
     async fn votes(&self, meeting_id: &str) -> StoreResult<Vec<VoteRecord>>;
-    /// Every vote after `after_seq`, in chain order (for verification).
+    /// Every vote and secret ballot after `after_seq`, in chain order (for verification).
     async fn vote_chain(&self, after_seq: i64, limit: usize) -> StoreResult<Vec<VoteRecord>>;
     /// Close an open meeting with its tally (`Constraint` if closed already).
     async fn close_meeting(&self, id: &str, at: Micros, tally: &str) -> StoreResult<()>;

@@ -53,7 +53,13 @@ pub struct MeetingView {
     pub held_at: String,
     pub members: u32,
     pub present: Vec<String>,
+    /// Each vote by name; empty in a secret poll.
     pub votes: Vec<VoteView>,
+    /// A secret poll (无记名投票): who took part is known, not what they chose.
+    pub secret: bool,
+    /// Who took part in a secret poll, by name in name order (not the
+    /// order they voted); empty otherwise.
+    pub voters: Vec<String>,
     pub closed: bool,
     pub tally: Option<Tally>,
 }
@@ -163,13 +169,26 @@ impl Scoped<'_> {
         let members = self.voters(&p.record.community, &step).await?;
         let present =
             if step.body == Body::Residents { members.clone() } else { m.attendance.iter().cloned().collect() };
-        let mut ballots = Ballots::open(members, present).map_err(|e| AppError::invalid("not_a_member", e))?;
-        for v in self.app.store.votes(meeting).await? {
-            ballots.cast(&v.user_id, v.choice).map_err(corrupt)?;
-        }
         let me = self.actor.user_id().unwrap_or_default().to_owned();
-        ballots.cast(&me, choice).map_err(AppError::Forbidden)?;
-        match self.app.store.cast_vote(meeting, &me, choice, self.app.now_micros()).await {
+        let secret = step.secret_poll();
+        if secret {
+            // The store keeps each voter once; the rule of who may vote is the domain's.
+            let mut ballots = Ballots::open(members.clone(), members).map_err(corrupt)?;
+            ballots.cast(&me, choice).map_err(AppError::Forbidden)?;
+        } else {
+            let mut ballots = Ballots::open(members, present).map_err(|e| AppError::invalid("not_a_member", e))?;
+            for v in self.app.store.votes(meeting).await? {
+                ballots.cast(&v.user_id, v.choice).map_err(corrupt)?;
+            }
+            ballots.cast(&me, choice).map_err(AppError::Forbidden)?;
+        }
+        let at = self.app.now_micros();
+        let cast = if secret {
+            self.app.store.cast_secret_ballot(meeting, &me, choice, at).await
+        } else {
+            self.app.store.cast_vote(meeting, &me, choice, at).await
+        };
+        match cast {
             Err(StoreError::Constraint(_)) => {
                 return Err(conflict("already_voted", "每位成员只能表决一次", "each member votes once"));
             }
@@ -201,7 +220,8 @@ impl Scoped<'_> {
 
     /// A meeting with its attendance and votes, by name.
     pub async fn meeting(&self, id: &str) -> AppResult<MeetingView> {
-        let (_, m, _) = self.meeting_of(id).await?;
+        let (_, m, step) = self.meeting_of(id).await?;
+        let secret = step.secret_poll();
         let name = |id: String| async move {
             Ok::<_, AppError>(self.app.store.user_by_id(&id).await?.map(|u| u.display_name).unwrap_or_default())
         };
@@ -209,13 +229,20 @@ impl Scoped<'_> {
         for u in &m.attendance {
             present.push(name(u.clone()).await?);
         }
-        let mut votes = Vec::new();
-        for v in self.app.store.votes(id).await? {
-            votes.push(VoteView {
-                name: name(v.user_id).await?,
-                choice: v.choice,
-                choice_name: v.choice.label_zh().to_owned(),
-            });
+        let (mut votes, mut voters) = (Vec::new(), Vec::new());
+        if secret {
+            for u in self.app.store.poll_voters(id).await? {
+                voters.push(name(u).await?);
+            }
+            voters.sort();
+        } else {
+            for v in self.app.store.votes(id).await? {
+                votes.push(VoteView {
+                    name: name(v.user_id).await?,
+                    choice: v.choice,
+                    choice_name: v.choice.label_zh().to_owned(),
+                });
+            }
         }
         Ok(MeetingView {
             id: m.id,
@@ -226,6 +253,8 @@ impl Scoped<'_> {
             members: m.members,
             present,
             votes,
+            secret,
+            voters,
             closed: m.closed_at.is_some(),
             tally: m.tally.as_deref().map(serde_json::from_str).transpose().map_err(corrupt)?,
         })

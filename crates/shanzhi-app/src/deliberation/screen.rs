@@ -150,7 +150,12 @@ impl Scoped<'_> {
             for m in records.iter().filter(|m| m.closed_at.is_none() && m.step_code == step.code) {
                 // A member present (every resident in a poll) who has not voted yet.
                 let present = step.body == Body::Residents || m.attendance.iter().any(|u| u == me);
-                if voter && present && !self.app.store.votes(&m.id).await?.iter().any(|v| v.user_id == me) {
+                let voted = if step.secret_poll() {
+                    self.app.store.poll_voters(&m.id).await?.iter().any(|u| u == me)
+                } else {
+                    self.app.store.votes(&m.id).await?.iter().any(|v| v.user_id == me)
+                };
+                if voter && present && !voted {
                     allowed.vote.push(m.id.clone());
                 }
                 if convener {

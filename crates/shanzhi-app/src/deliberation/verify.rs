@@ -1,11 +1,11 @@
-//! `audit verify` for deliberation: every vote's hash recomputed along the
-//! one chain of votes, and every community's fund ledger replayed (hashes,
+//! `audit verify` for deliberation: every vote's (and secret ballot's) hash
+//! recomputed along the one chain of votes, and every community's fund ledger replayed (hashes,
 //! links, and the books never negative). A vote or a ledger entry changed
 //! in the database after it was written is named.
 
 use serde::Serialize;
 use shanzhi_domain::deliberation::ledger;
-use shanzhi_domain::deliberation::{VOTE_GENESIS, vote_hash};
+use shanzhi_domain::deliberation::{VOTE_GENESIS, ballot_hash, vote_hash};
 
 use crate::{App, AppResult};
 
@@ -35,7 +35,13 @@ pub async fn verify_deliberation(app: &App) -> AppResult<DeliberationCheck> {
                     format!("votes before vote {} are missing or were rewritten", v.seq),
                 ));
             }
-            if vote_hash(&v.prev_hash, v.seq, v.at, &v.meeting_id, &v.user_id, v.choice) != v.hash {
+            // A secret ballot (no voter kept) is hashed without voter and time.
+            let hash = if v.user_id.is_empty() {
+                ballot_hash(&v.prev_hash, v.seq, &v.meeting_id, v.choice)
+            } else {
+                vote_hash(&v.prev_hash, v.seq, v.at, &v.meeting_id, &v.user_id, v.choice)
+            };
+            if hash != v.hash {
                 out.problems.push((
                     format!("表决记录第 {} 条（会议 {}）在记录后被改动", v.seq, v.meeting_id),
                     format!("vote {} (meeting {}) was changed after it was cast", v.seq, v.meeting_id),

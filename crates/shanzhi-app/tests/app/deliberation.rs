@@ -21,7 +21,7 @@ use shanzhi_testkit::{INSIDE, OUTSIDE, TestApp};
 
 use crate::at;
 
-async fn world() -> (TestApp, Arc<ManualClock>) {
+pub(crate) async fn world() -> (TestApp, Arc<ManualClock>) {
     // Monday 2026-11-02, 10:00.
     let clock = Arc::new(ManualClock::new(at(11, 2, 10, 0)));
     let t = TestApp::new().with_clock(clock.clone()).with_grid().with_staff(Role::Admin).start().await;
@@ -29,14 +29,14 @@ async fn world() -> (TestApp, Arc<ManualClock>) {
 }
 
 /// A new account who belongs to `body` of `community`, signed in.
-async fn member(t: &TestApp, name: &str, community: &str, body: Body) -> Actor {
+pub(crate) async fn member(t: &TestApp, name: &str, community: &str, body: Body) -> Actor {
     t.add_account(name, Role::Resident, None).await;
     let form = MemberForm { body, username: name.to_owned(), from: Some("2025-01-01".to_owned()), to: None };
     t.operator().scoped("test").appoint_member(community, &form).await.expect("appointed");
     t.actor(name).await
 }
 
-fn step(code: &str, artefacts: &[Artefact], meeting: Option<&str>) -> StepForm {
+pub(crate) fn step(code: &str, artefacts: &[Artefact], meeting: Option<&str>) -> StepForm {
     StepForm { step: code.to_owned(), artefacts: artefacts.to_vec(), meeting: meeting.map(str::to_owned) }
 }
 

@@ -6,6 +6,7 @@ mod access;
 mod cases;
 mod classify;
 mod deliberation;
+mod deliberation_polls;
 mod demo;
 mod divisions;
 mod duplicates;

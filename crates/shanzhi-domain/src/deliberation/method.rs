@@ -76,6 +76,11 @@ pub struct Step {
     /// The step is decided by a vote of its body (the council, or a poll).
     #[serde(default)]
     pub vote: bool,
+    /// A poll of all residents by secret ballot (无记名投票): who voted is
+    /// kept apart from the ballots. Only for a `residents` step with a vote;
+    /// absent (false): an open vote, each voter's choice on the record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
     #[serde(default)]
     pub artefacts: Vec<Artefact>,
     /// Working days of public notice (公示) after the step; `None`: not noticed.
@@ -84,6 +89,14 @@ pub struct Step {
     /// Working days the step may take; `None`: no limit.
     #[serde(default)]
     pub limit_days: Option<u32>,
+}
+
+impl Step {
+    /// Is this step a secret poll of all residents? (Only such a step may
+    /// be; a method saying so of another step is refused when defined.)
+    pub fn secret_poll(&self) -> bool {
+        self.secret && self.vote && self.body == Body::Residents
+    }
 }
 
 /// A work method: its steps in order.
@@ -174,6 +187,12 @@ impl WorkMethod {
                     ),
                 ));
             }
+            if step.secret && !(step.vote && step.body == Body::Residents) {
+                errors.push(Bilingual::new(
+                    format!("第 {n} 步不是全体居民表决，不能设为无记名投票"),
+                    format!("step {n} is no residents' poll, so it cannot be a secret ballot"),
+                ));
+            }
             for (what, days) in [("公示", step.notice_days), ("时限", step.limit_days)] {
                 if days.is_some_and(|d| d == 0 || d > MAX_DAYS) {
                     errors.push(Bilingual::new(
@@ -212,6 +231,7 @@ fn step(
         name_en: name_en.to_owned(),
         body,
         vote,
+        secret: false,
         artefacts: artefacts.to_vec(),
         notice_days,
         limit_days,
@@ -393,5 +413,21 @@ mod tests {
         assert!(errors[2].zh.contains("不能表决"));
         let empty = WorkMethod { steps: Vec::new(), ..five_step() };
         assert!(empty.validate().is_err());
+    }
+
+    #[test]
+    fn only_a_residents_poll_is_secret() {
+        let json = r#"{"code": "estate", "name": "院落自治", "steps": [
+            {"code": "poll", "name": "全体居民投票", "body": "residents", "vote": true, "secret": true},
+            {"code": "open", "name": "议事会表决", "body": "council", "vote": true}
+        ]}"#;
+        let mut m: WorkMethod = serde_json::from_str(json).expect("a method");
+        assert_eq!(m.validate(), Ok(()));
+        assert!(m.steps[0].secret && !m.steps[1].secret, "absent is an open vote");
+        // A method saved before the setting existed reads the same as before.
+        assert!(!serde_json::to_string(&five_step()).expect("json").contains("secret"));
+        m.steps[1].secret = true;
+        let errors = m.validate().expect_err("a council's vote is open");
+        assert!(errors[0].zh.contains("无记名") && errors[0].zh.contains("第 2 步"), "{errors:?}");
     }
 }

@@ -17,4 +17,4 @@ pub use ledger::{Books, Fen, FundSource, LedgerEntry, Posting};
 pub use method::{Artefact, Body, Step, WorkMethod};
 pub use notice::Notice;
 pub use proposal::{Origin, Stage, StepReport};
-pub use vote::{Ballots, Base, Choice, Tally, Threshold, VOTE_GENESIS, VoteRule, vote_hash};
+pub use vote::{Ballots, Base, Choice, Tally, Threshold, VOTE_GENESIS, VoteRule, ballot_hash, vote_hash};

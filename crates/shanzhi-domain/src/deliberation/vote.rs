@@ -196,6 +196,22 @@ pub fn vote_hash(
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A secret ballot's hash: as [`vote_hash`] under its own tag, without a
+/// voter and without a time (either would tie the ballot to the voter's
+/// record in `poll_voters`).
+pub fn ballot_hash(prev_hash: &str, seq: i64, meeting: &str, choice: Choice) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"shanzhi/ballot/v1\n");
+    h.update(prev_hash.as_bytes());
+    h.update(seq.to_le_bytes());
+    for f in [meeting, choice.as_str()] {
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -244,6 +260,11 @@ mod tests {
         assert_ne!(h, vote_hash(VOTE_GENESIS, 2, at, "m1", "u1", Choice::For));
         assert_ne!(h, vote_hash(VOTE_GENESIS, 1, at, "m1u", "1", Choice::For), "fields are delimited");
         assert_ne!(h, vote_hash(&h, 1, at, "m1", "u1", Choice::For));
+        let b = ballot_hash(VOTE_GENESIS, 1, "m1", Choice::For);
+        assert_ne!(b, ballot_hash(VOTE_GENESIS, 1, "m1", Choice::Against));
+        assert_ne!(b, ballot_hash(VOTE_GENESIS, 2, "m1", Choice::For));
+        assert_ne!(b, ballot_hash(&h, 1, "m1", Choice::For));
+        assert_ne!(b, vote_hash(VOTE_GENESIS, 1, crate::instant::Micros::new(0), "m1", "", Choice::For));
     }
 
     fn rule() -> impl Strategy<Value = VoteRule> {

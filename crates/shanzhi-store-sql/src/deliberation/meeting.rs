@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use shanzhi_domain::Micros;
-use shanzhi_domain::deliberation::{Choice, VOTE_GENESIS, vote_hash};
+use shanzhi_domain::deliberation::{Choice, VOTE_GENESIS, ballot_hash, vote_hash};
 use shanzhi_store::{MeetingRecord, StoreError, StoreResult, VoteRecord};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
@@ -38,7 +38,14 @@ pub(super) struct VoteRow {
     hash: String,
 }
 
-pub(super) const VOTE_SELECT: &str = "SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM meeting_votes";
+/// The one chain: members' votes and secret ballots (no voter, no time).
+pub(super) const VOTE_SELECT: &str = "SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM (\
+     SELECT seq, meeting_id, user_id, choice, at, prev_hash, hash FROM meeting_votes UNION ALL \
+     SELECT seq, meeting_id, '' AS user_id, choice, CAST(0 AS BIGINT) AS at, prev_hash, hash FROM poll_ballots\
+     ) AS chain";
+
+/// The links of the chain, for the next one's previous hash.
+const LINKS: &str = "(SELECT seq, hash FROM meeting_votes UNION ALL SELECT seq, hash FROM poll_ballots) AS links";
 
 impl TryFrom<VoteRow> for VoteRecord {
     type Error = StoreError;
@@ -149,6 +156,9 @@ async fn require_open<DB>(conn: &mut DB::Connection, meeting_id: &str) -> StoreR
     }
 }
 
+/// Append a vote (an open one, `secret` false) or a secret ballot to the
+/// chain; a secret ballot's voter goes to `poll_voters` in the same
+/// transaction, and the ballot keeps neither voter nor time.
 #[sql_bounds]
 pub(super) async fn cast<DB>(
     store: &SqlStore<DB>,
@@ -156,24 +166,40 @@ pub(super) async fn cast<DB>(
     user_id: &str,
     choice: Choice,
     at: Micros,
+    secret: bool,
 ) -> StoreResult<VoteRecord> {
     let _writer = store.writer().await;
     let mut tx = store.pool().begin_with(DB::BEGIN_WRITE).await.map_err(map_err)?;
     require_open::<DB>(&mut tx, meeting_id).await?;
-    let (seq, prev_hash) = crate::next_link::<DB>(&mut tx, "meeting_vote", "meeting_votes", VOTE_GENESIS).await?;
-    let hash = vote_hash(&prev_hash, seq, at, meeting_id, user_id, choice);
-    let vote =
-        VoteRecord { seq, meeting_id: meeting_id.to_owned(), user_id: user_id.to_owned(), choice, at, prev_hash, hash };
-    let mut q =
-        QueryBuilder::<DB>::new("INSERT INTO meeting_votes (seq, meeting_id, user_id, choice, at, prev_hash, hash) ");
+    if secret {
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO poll_voters (meeting_id, user_id, at) ");
+        q.push_values([()], |mut v, ()| {
+            v.push_bind(meeting_id.to_owned()).push_bind(user_id.to_owned()).push_bind(at.get());
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let (seq, prev_hash) = crate::next_link::<DB>(&mut tx, "meeting_vote", LINKS, VOTE_GENESIS).await?;
+    let (user_id, at, hash) = if secret {
+        (String::new(), Micros::new(0), ballot_hash(&prev_hash, seq, meeting_id, choice))
+    } else {
+        (user_id.to_owned(), at, vote_hash(&prev_hash, seq, at, meeting_id, user_id, choice))
+    };
+    let vote = VoteRecord { seq, meeting_id: meeting_id.to_owned(), user_id, choice, at, prev_hash, hash };
+    let mut q = QueryBuilder::<DB>::new(if secret {
+        "INSERT INTO poll_ballots (seq, meeting_id, choice, prev_hash, hash) "
+    } else {
+        "INSERT INTO meeting_votes (seq, meeting_id, user_id, choice, at, prev_hash, hash) "
+    });
     q.push_values([&vote], |mut v, r| {
-        v.push_bind(r.seq)
-            .push_bind(r.meeting_id.clone())
-            .push_bind(r.user_id.clone())
-            .push_bind(r.choice.as_str().to_owned())
-            .push_bind(r.at.get())
-            .push_bind(r.prev_hash.clone())
-            .push_bind(r.hash.clone());
+        v.push_bind(r.seq).push_bind(r.meeting_id.clone());
+        if !secret {
+            v.push_bind(r.user_id.clone());
+        }
+        v.push_bind(r.choice.as_str().to_owned());
+        if !secret {
+            v.push_bind(r.at.get());
+        }
+        v.push_bind(r.prev_hash.clone()).push_bind(r.hash.clone());
     });
     q.build().execute(&mut *tx).await.map_err(map_err)?;
     tx.commit().await.map_err(map_err)?;

@@ -539,7 +539,25 @@ impl<DB> DeliberationStore for SqlStore<DB> {
     }
 
     async fn cast_vote(&self, meeting_id: &str, user_id: &str, choice: Choice, at: Micros) -> StoreResult<VoteRecord> {
-        meeting::cast(self, meeting_id, user_id, choice, at).await
+        meeting::cast(self, meeting_id, user_id, choice, at, false).await
+    }
+
+    async fn cast_secret_ballot(
+        &self,
+        meeting_id: &str,
+        user_id: &str,
+        choice: Choice,
+        at: Micros,
+    ) -> StoreResult<VoteRecord> {
+        meeting::cast(self, meeting_id, user_id, choice, at, true).await
+    }
+
+    async fn poll_voters(&self, meeting_id: &str) -> StoreResult<Vec<String>> {
+        use sqlx::Row;
+        let mut q = QueryBuilder::<DB>::new("SELECT user_id FROM poll_voters WHERE meeting_id = ");
+        q.push_bind(meeting_id.to_owned()).push(" ORDER BY user_id LIMIT 100000");
+        let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
+        rows.iter().map(|r| r.try_get(0usize).map_err(map_err)).collect()
     }
 
     async fn votes(&self, meeting_id: &str) -> StoreResult<Vec<VoteRecord>> {

@@ -7,7 +7,9 @@
 use shanzhi_domain::Micros;
 use shanzhi_domain::Username;
 use shanzhi_domain::deliberation::ledger::{Books, append};
-use shanzhi_domain::deliberation::{Body, Choice, Fen, FundSource, Origin, Posting, VOTE_GENESIS, vote_hash};
+use shanzhi_domain::deliberation::{
+    Body, Choice, Fen, FundSource, Origin, Posting, VOTE_GENESIS, ballot_hash, vote_hash,
+};
 
 use crate::{
     AuditEntry, MeetingRecord, MemberRecord, NewUser, NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark,
@@ -221,6 +223,49 @@ pub async fn votes_are_chained_and_cast_once_in_an_open_meeting(store: &dyn Stor
     assert!(store.cast_vote("nope", "m1", Choice::For, at(9)).await.is_err(), "an unknown meeting");
     let read = store.meetings("p1").await.expect("meetings");
     assert_eq!((read.len(), read[0].closed_at, read[0].attendance.len()), (1, Some(at(8)), 2));
+}
+
+pub async fn a_secret_ballot_keeps_the_voter_apart_in_the_chain(store: &dyn Store) {
+    people(store, &["r1", "r2", "m1"]).await;
+    store.create_proposal(&proposal("p1", COMMUNITY)).await.expect("p1");
+    let meeting = |id: &str| MeetingRecord {
+        id: id.to_owned(),
+        proposal_id: "p1".to_owned(),
+        step_code: "poll".to_owned(),
+        held_at: at(5),
+        agenda: "全体居民投票".to_owned(),
+        minutes: None,
+        vote_rule: "{}".to_owned(),
+        members: 3,
+        attendance: Vec::new(),
+        closed_at: None,
+        tally: None,
+    };
+    store.create_meeting(&meeting("open")).await.expect("open poll");
+    store.create_meeting(&meeting("secret")).await.expect("secret poll");
+    let open = store.cast_vote("open", "m1", Choice::For, at(6)).await.expect("an open vote");
+    let b1 = store.cast_secret_ballot("secret", "r2", Choice::Against, at(7)).await.expect("r2");
+    // One chain: a ballot follows an open vote, an open vote a ballot.
+    assert_eq!((b1.seq, b1.prev_hash.as_str()), (open.seq + 1, open.hash.as_str()));
+    assert_eq!(b1.hash, ballot_hash(&open.hash, b1.seq, "secret", Choice::Against));
+    assert_eq!((b1.user_id.as_str(), b1.at), ("", Micros::new(0)), "no voter, no time");
+    let b2 = store.cast_secret_ballot("secret", "r1", Choice::For, at(8)).await.expect("r1");
+    let twice = store.cast_secret_ballot("secret", "r1", Choice::Against, at(9)).await;
+    assert!(matches!(twice, Err(StoreError::Constraint(_))), "once: {twice:?}");
+    let after = store.cast_vote("open", "r1", Choice::Abstain, at(9)).await.expect("open again");
+    assert_eq!(after.prev_hash, b2.hash);
+    // Who took part, by id, apart from what was chosen.
+    assert_eq!(store.poll_voters("secret").await.expect("voters"), ["r1", "r2"]);
+    assert!(store.poll_voters("open").await.expect("none").is_empty());
+    let ballots = store.votes("secret").await.expect("ballots");
+    assert_eq!(ballots, [b1.clone(), b2.clone()], "the refused second ballot left nothing");
+    assert!(ballots.iter().all(|b| b.user_id.is_empty()));
+    assert_eq!(store.vote_chain(open.seq - 1, 10).await.expect("chain"), [open, b1, b2, after]);
+    store.close_meeting("secret", at(10), "{}").await.expect("close");
+    let late = store.cast_secret_ballot("secret", "m1", Choice::For, at(11)).await;
+    assert!(matches!(late, Err(StoreError::Constraint(_))), "closed: {late:?}");
+    assert_eq!(store.poll_voters("secret").await.expect("voters").len(), 2, "a refused ballot names no voter");
+    assert!(store.cast_secret_ballot("nope", "m1", Choice::For, at(11)).await.is_err(), "an unknown meeting");
 }
 
 pub async fn the_fund_ledger_is_appended_in_order_only(store: &dyn Store) {

@@ -132,6 +132,7 @@ macro_rules! contract_tests {
             methods_and_members_are_kept_with_their_terms,
             proposals_move_on_only_from_the_version_read,
             votes_are_chained_and_cast_once_in_an_open_meeting,
+            a_secret_ballot_keeps_the_voter_apart_in_the_chain,
             the_fund_ledger_is_appended_in_order_only,
             articles_keep_every_version_and_move_on_only_from_the_state_read,
             articles_are_listed_by_state_subtree_kind_tag_and_words,

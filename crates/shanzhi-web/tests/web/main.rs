@@ -13,6 +13,7 @@ mod cases;
 mod dashboard;
 mod deliberation_api;
 mod deliberation_pages;
+mod deliberation_polls;
 mod desk;
 mod desk_queue;
 mod duplicates;

@@ -79,6 +79,20 @@ struct NoticeSheet {
 
 fn meeting_line(tr: Tr, m: &MeetingView) -> String {
     let head = format!("{} {}：{}", tr.t("会议", "Meeting"), day(&m.held_at), m.agenda);
+    let line = meeting_result(tr, m, head);
+    if m.secret {
+        // Who took part, never what anyone chose.
+        format!(
+            "{line}；{}：{}",
+            tr.t("无记名投票，参与投票", "secret ballot, voted"),
+            if m.voters.is_empty() { tr.t("无", "nobody").to_owned() } else { m.voters.join("、") }
+        )
+    } else {
+        line
+    }
+}
+
+fn meeting_result(tr: Tr, m: &MeetingView, head: String) -> String {
     match &m.tally {
         Some(t) => format!(
             "{head}；{} {} / {} {}；{} {}，{} {}，{} {}；{}",
@@ -101,7 +115,7 @@ fn meeting_line(tr: Tr, m: &MeetingView) -> String {
         None => format!(
             "{head}；{} {}，{} {}",
             tr.t("表决进行中，已投", "vote open, votes cast"),
-            m.votes.len(),
+            m.votes.len().max(m.voters.len()),
             tr.t("到会", "present"),
             m.present.join("、")
         ),
