@@ -23,6 +23,9 @@ pub struct CommunityScreen {
     pub fund_lists: super::FundListsView,
     /// The caller is a resident of the community: may raise a proposal.
     pub may_propose: bool,
+    /// Community staff over it or a committee member: may raise a proposal
+    /// from a matter (以事聚人).
+    pub may_raise: bool,
     /// The methods a proposal may follow: (code, name).
     pub methods: Vec<(String, String)>,
 }
@@ -87,9 +90,20 @@ impl Scoped<'_> {
         let proposals = self.proposals(code.as_str(), None).await?;
         let fund = self.fund(code.as_str()).await?;
         let fund_lists = self.fund_lists(code.as_str()).await?;
-        let may_propose = self.bodies_in(code.as_str()).await?.contains(&Body::Residents);
+        let bodies = self.bodies_in(code.as_str()).await?;
+        let may_propose = bodies.contains(&Body::Residents);
+        let may_raise = self.oversees(code.as_str()) || bodies.contains(&Body::Committee);
         let methods = self.work_methods(code.as_str()).await?.into_iter().map(|m| (m.code, m.name)).collect();
-        Ok(CommunityScreen { code: code.as_str().to_owned(), name, proposals, fund, fund_lists, may_propose, methods })
+        Ok(CommunityScreen {
+            code: code.as_str().to_owned(),
+            name,
+            proposals,
+            fund,
+            fund_lists,
+            may_propose,
+            may_raise,
+            methods,
+        })
     }
 
     /// One proposal of `community` with its remarks, meetings and what the

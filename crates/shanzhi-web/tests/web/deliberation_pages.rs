@@ -353,3 +353,56 @@ async fn the_funds_lists_refuse_on_the_page_and_mark_priority() {
     let shown = get(app, &format!("/c/{INSIDE}/p/{id}"), &resident).await;
     assert!(shown.body.contains("id=\"proposal-priority\"") && shown.body.contains("适老化改造"), "{}", shown.body);
 }
+
+/// 以事聚人 from the matter's side: community staff open the proposal form
+/// from a matter's page, the proposal keeps the link, and the matter's page
+/// lists it; a dispatcher is not offered the form, and a refused form keeps
+/// the matter.
+#[tokio::test]
+async fn a_matter_becomes_a_proposal_from_its_page_and_links_back() {
+    let (app, _clock) = crate::desk::clocked(&[
+        ("raise_worker", Role::CommunityWorker, Some("510104022006")),
+        ("raise_dispatcher", Role::Dispatcher, Some("510104022")),
+    ])
+    .await;
+    let number = crate::desk::report(&app, "0110", "小区路灯反复损坏，业主多次上报").await;
+    let worker = sign_in_as(&app, "raise_worker").await;
+    let page = get(&app, &format!("/m/{number}"), &worker).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let start = page.body.find("/c/510104022006?matter=").expect("the link to raise a proposal");
+    let link: String = page.body[start..].chars().take_while(|c| *c != '"').collect();
+    let link = link.replace("&amp;", "&");
+    let matter = link.split("matter=").nth(1).and_then(|r| r.split('#').next()).expect("the matter's id").to_owned();
+    let dispatcher = sign_in_as(&app, "raise_dispatcher").await;
+    assert!(!get(&app, &format!("/m/{number}"), &dispatcher).await.body.contains("?matter="), "not theirs to raise");
+
+    let form = get(&app, &link, &worker).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("由事件转为议题"), "{}", form.body);
+    assert!(form.body.contains(&format!("name=\"matter\" value=\"{matter}\"")), "{}", form.body);
+    let csrf = csrf_of(&form.body);
+    let blank =
+        [("csrf", csrf.as_str()), ("title", " "), ("body", "路灯"), ("method", "five_step"), ("matter", &matter)];
+    let refused = post_form(&app, "/c/510104022006/propose", &worker, &blank).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains(&format!("value=\"{matter}\"")), "the matter kept: {}", refused.body);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "院内路灯改造"),
+        ("body", "路灯反复损坏"),
+        ("method", "five_step"),
+        ("matter", &matter),
+    ];
+    let raised = post_form(&app, "/c/510104022006/propose", &worker, &fields).await;
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.body);
+    let proposal = raised.location.rsplit('/').next().expect("id").to_owned();
+
+    let back = get(&app, &format!("/m/{number}"), &worker).await;
+    assert!(
+        back.body.contains(&format!("/c/510104022006/p/{proposal}")) && back.body.contains("院内路灯改造"),
+        "{}",
+        back.body
+    );
+    let shown = get(&app, &raised.location, &worker).await;
+    assert!(shown.body.contains("由事件转为议题"), "the origin named: {}", shown.body);
+}

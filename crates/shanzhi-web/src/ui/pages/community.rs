@@ -5,8 +5,9 @@
 //! proposal (`POST /c/{code}/propose`).
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use shanzhi_app::AppError;
 use shanzhi_app::deliberation::{CommunityScreen, ProposalForm, ProposalView};
 use shanzhi_domain::deliberation::Origin;
@@ -22,6 +23,14 @@ pub struct KeptProposal {
     pub title: String,
     pub body: String,
     pub method: String,
+    /// The matter it is raised from (以事聚人: the link from the matter's page).
+    pub matter: String,
+}
+
+/// `?matter=ID`: the proposal form opened from a matter's page.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    matter: Option<String>,
 }
 
 /// A proposal in the community's list: its stage in words.
@@ -77,9 +86,19 @@ fn render(tr: Tr, viewer: &Viewer, s: CommunityScreen, kept: KeptProposal, error
     page(CommunityPage { tr, nav: viewer.nav(tr), s, notices, rows, kept, error })
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Path(code): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path(code): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    // Only the id's own characters go back into the form; the store checks it.
+    let matter =
+        q.matter.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect();
+    let kept = KeptProposal { method: "five_step".to_owned(), matter, ..Default::default() };
     match state.app.scoped(viewer.actor.clone()).community_screen(&code).await {
-        Ok(s) => render(tr, &viewer, s, KeptProposal { method: "five_step".to_owned(), ..Default::default() }, None),
+        Ok(s) => render(tr, &viewer, s, kept, None),
         Err(e) => refusal(tr, &viewer, &e),
     }
 }
@@ -96,14 +115,19 @@ pub async fn propose(
         Ok(f) => f,
         Err(page) => return page,
     };
-    let kept = KeptProposal { title: form.field("title"), body: form.field("body"), method: form.field("method") };
+    let kept = KeptProposal {
+        title: form.field("title"),
+        body: form.field("body"),
+        method: form.field("method"),
+        matter: form.field("matter"),
+    };
     let scoped = state.app.scoped(viewer.actor.clone());
     let new = ProposalForm {
         title: kept.title.clone(),
         body: kept.body.clone(),
-        origin: Origin::Resident,
+        origin: if kept.matter.is_empty() { Origin::Resident } else { Origin::Matter },
         method: kept.method.clone(),
-        matter: None,
+        matter: (!kept.matter.is_empty()).then(|| kept.matter.clone()),
     };
     match scoped.propose(&code, &new).await {
         Ok(p) => Redirect::to(&format!("/c/{}/p/{}", p.community, p.id)).into_response(),

@@ -42,6 +42,11 @@ struct MatterPage {
     names: Names,
     /// Its repeats: (number, state's name, reported, first words).
     repeats: Vec<(String, &'static str, String, String)>,
+    /// The proposals raised from it (以事聚人): (community, id, title, stage's name).
+    proposals: Vec<(String, String, String, &'static str)>,
+    /// The matter's community, where a proposal raised from it goes; set
+    /// only for community staff, who may raise one.
+    raise_in: Option<String>,
     error: Option<String>,
     /// What the viewer's last action did (after the redirect).
     notice: Option<String>,
@@ -126,7 +131,30 @@ fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
     }
 }
 
-fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notice: Option<String>) -> Response {
+/// The proposals raised from the matter, as links; a failed read costs the
+/// section only, never the matter's page.
+async fn raised(
+    tr: Tr,
+    scoped: &shanzhi_app::access::Scoped<'_>,
+    matter_id: &str,
+) -> Vec<(String, String, String, &'static str)> {
+    scoped
+        .proposals_of_matter(matter_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.community, p.id, p.title, super::deliberation::status(tr, &p.status)))
+        .collect()
+}
+
+fn render(
+    tr: Tr,
+    viewer: &Viewer,
+    s: MatterScreen,
+    proposals: Vec<(String, String, String, &'static str)>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
     let suggestion = s.suggestion.as_ref().map(|g| {
         let code = match &g.assignee {
             Assignee::Department(d) => d.as_str().to_owned(),
@@ -188,6 +216,11 @@ fn render(tr: Tr, viewer: &Viewer, s: MatterScreen, error: Option<String>, notic
             .iter()
             .map(|r| (r.number.clone(), tr.state(r.state.as_str()), local(&r.reported_at), r.description.clone()))
             .collect(),
+        proposals,
+        raise_in: viewer
+            .has(shanzhi_domain::Role::CommunityWorker)
+            .then(|| shanzhi_domain::GridCode::parse(&s.matter.grid).ok().map(|g| g.community().as_str().to_owned()))
+            .flatten(),
         m: s.matter,
         error,
         notice,
@@ -248,8 +281,12 @@ pub async fn show(
         .done
         .and_then(|d| d.parse::<CommandKind>().ok())
         .map(|k| if tr.en { format!("Done: {}.", k.label_en()) } else { format!("已{}。", k.label_zh()) });
-    match state.app.scoped(viewer.actor.clone()).matter_screen(&id).await {
-        Ok(s) => render(tr, &viewer, s, None, notice),
+    let scoped = state.app.scoped(viewer.actor.clone());
+    match scoped.matter_screen(&id).await {
+        Ok(s) => {
+            let proposals = raised(tr, &scoped, &s.matter.id).await;
+            render(tr, &viewer, s, proposals, None, notice)
+        }
         Err(e) => refusal(tr, &viewer, &e),
     }
 }
@@ -323,7 +360,8 @@ pub async fn command(
             let text = if tr.en { message.en } else { message.zh };
             match scoped.matter_screen(&id).await {
                 Ok(s) => {
-                    let mut r = render(tr, &viewer, s, Some(text), None);
+                    let proposals = raised(tr, &scoped, &s.matter.id).await;
+                    let mut r = render(tr, &viewer, s, proposals, Some(text), None);
                     *r.status_mut() = match e {
                         AppError::WrongState { .. } => axum::http::StatusCode::CONFLICT,
                         AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
