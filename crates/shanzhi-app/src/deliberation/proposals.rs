@@ -60,6 +60,19 @@ pub struct NoteForm {
     /// Progress (milestone) or satisfaction (survey), 0–100.
     #[serde(default)]
     pub percent: Option<u8>,
+    /// Photos of a milestone or the survey: ids of one's own uploads
+    /// (`POST /api/v1/attachments`, checked as matters' photos are; at most 6).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
+    pub images: Vec<String>,
+}
+
+/// A photo of a note: its upload's id and where to see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoteImage {
+    pub id: String,
+    pub href: String,
 }
 
 /// A comment, an objection or a note as people read it: by name.
@@ -75,6 +88,9 @@ pub struct RemarkView {
     /// The step it concerns (objections, notes).
     pub step: Option<String>,
     pub percent: Option<u8>,
+    /// Photos (milestones and the survey), served only to those who may
+    /// read the proposal.
+    pub images: Vec<NoteImage>,
 }
 
 /// One step of a proposal's method, where it stands.
@@ -497,7 +513,7 @@ impl Scoped<'_> {
 
     /// Comments, objections and notes of a proposal, by kind then in order.
     pub async fn remarks(&self, id: &str) -> AppResult<Vec<RemarkView>> {
-        self.readable(id).await?;
+        let p = self.readable(id).await?;
         let mut out = Vec::new();
         for r in self.app.store.comments(id).await? {
             out.push(self.remark_view(r, "评论", None, None).await?);
@@ -511,7 +527,13 @@ impl Scoped<'_> {
                 "survey" => "满意度测评",
                 _ => "监督意见",
             };
-            out.push(self.remark_view(n.remark, kind, Some(n.step_code), n.percent).await?);
+            let mut view = self.remark_view(n.remark, kind, Some(n.step_code), n.percent).await?;
+            view.images = n
+                .images
+                .into_iter()
+                .map(|i| NoteImage { href: format!("/c/{}/p/{id}/images/{i}", p.record.community), id: i })
+                .collect();
+            out.push(view);
         }
         Ok(out)
     }
@@ -524,7 +546,19 @@ impl Scoped<'_> {
         percent: Option<u8>,
     ) -> AppResult<RemarkView> {
         let author = self.app.store.user_by_id(&r.author).await?.map(|u| u.display_name).unwrap_or_default();
-        Ok(RemarkView { seq: r.seq, author, at: r.at.to_string(), text: r.body, kind: kind.to_owned(), step, percent })
+        let at = r.at.to_string();
+        Ok(RemarkView { seq: r.seq, author, at, text: r.body, kind: kind.to_owned(), step, percent, images: Vec::new() })
+    }
+
+    /// A photo of a note of a proposal the caller may read: its type and bytes.
+    pub async fn note_image(&self, id: &str, image: &str) -> AppResult<(String, Vec<u8>)> {
+        self.readable(id).await?;
+        let notes = self.app.store.notes(id).await?;
+        if !notes.iter().any(|n| n.images.iter().any(|i| i == image)) {
+            return Err(not_found());
+        }
+        let (record, data) = self.app.store.attachment(image).await?.ok_or_else(not_found)?;
+        Ok((record.content_type, data))
     }
 
     /// An objection to the running notice, by a member of the community.
@@ -566,6 +600,15 @@ impl Scoped<'_> {
             }
         };
         self.require_body(&p.record.community, body).await?;
+        if body == Body::Supervisory && !form.images.is_empty() {
+            return Err(AppError::bad_request(
+                "invalid_note",
+                "只有进度和满意度测评可以附图片",
+                "only a milestone or the survey carries photos",
+            ));
+        }
+        let note_text = text(("记录", "note"), &form.text, MAX_TEXT)?;
+        let images = self.checked_images(&form.images, &[]).await?;
         if form.percent.is_some_and(|v| v > 100) {
             return Err(AppError::bad_request("invalid_percent", "百分比应在 0–100 之间", "a percentage is 0–100"));
         }
@@ -582,8 +625,9 @@ impl Scoped<'_> {
                 seq: 0,
                 author: self.actor.user_id().unwrap_or_default().to_owned(),
                 at: self.app.now_micros(),
-                body: text(("记录", "note"), &form.text, MAX_TEXT)?,
+                body: note_text,
             },
+            images,
         };
         Ok(self.app.store.add_note(&note).await?)
     }
