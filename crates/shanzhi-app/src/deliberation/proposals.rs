@@ -13,7 +13,7 @@ use shanzhi_domain::deliberation::{Artefact, Body, Origin, Stage, StepReport, Ta
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{MatterId, Micros};
 use shanzhi_store::{
-    NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
+    NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
 };
 
 use super::fund_lists::proposal_text;
@@ -49,32 +49,6 @@ pub struct StepForm {
     pub meeting: Option<String>,
 }
 
-/// A milestone (`milestone`), the acceptance survey (`survey`) or a
-/// supervisory note (`supervision`).
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct NoteForm {
-    pub kind: String,
-    pub text: String,
-    /// Progress (milestone) or satisfaction (survey), 0–100.
-    #[serde(default)]
-    pub percent: Option<u8>,
-    /// Photos of a milestone or the survey: ids of one's own uploads
-    /// (`POST /api/v1/attachments`, checked as matters' photos are; at most 6).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
-    pub images: Vec<String>,
-}
-
-/// A photo of a note: its upload's id and where to see it.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NoteImage {
-    pub id: String,
-    pub href: String,
-}
-
 /// A comment, an objection or a note as people read it: by name.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -90,7 +64,7 @@ pub struct RemarkView {
     pub percent: Option<u8>,
     /// Photos (milestones and the survey), served only to those who may
     /// read the proposal.
-    pub images: Vec<NoteImage>,
+    pub images: Vec<super::notes::NoteImage>,
 }
 
 /// One step of a proposal's method, where it stands.
@@ -531,7 +505,7 @@ impl Scoped<'_> {
             view.images = n
                 .images
                 .into_iter()
-                .map(|i| NoteImage { href: format!("/c/{}/p/{id}/images/{i}", p.record.community), id: i })
+                .map(|i| super::notes::NoteImage { href: format!("/c/{}/p/{id}/images/{i}", p.record.community), id: i })
                 .collect();
             out.push(view);
         }
@@ -548,17 +522,6 @@ impl Scoped<'_> {
         let author = self.app.store.user_by_id(&r.author).await?.map(|u| u.display_name).unwrap_or_default();
         let at = r.at.to_string();
         Ok(RemarkView { seq: r.seq, author, at, text: r.body, kind: kind.to_owned(), step, percent, images: Vec::new() })
-    }
-
-    /// A photo of a note of a proposal the caller may read: its type and bytes.
-    pub async fn note_image(&self, id: &str, image: &str) -> AppResult<(String, Vec<u8>)> {
-        self.readable(id).await?;
-        let notes = self.app.store.notes(id).await?;
-        if !notes.iter().any(|n| n.images.iter().any(|i| i == image)) {
-            return Err(not_found());
-        }
-        let (record, data) = self.app.store.attachment(image).await?.ok_or_else(not_found)?;
-        Ok((record.content_type, data))
     }
 
     /// An objection to the running notice, by a member of the community.
@@ -581,54 +544,5 @@ impl Scoped<'_> {
         let code = p.method.steps.get(step).map(|s| s.code.clone()).unwrap_or_default();
         let author = self.actor.user_id().unwrap_or_default();
         Ok(self.app.store.add_objection(id, &code, author, self.app.now_micros(), &body).await?)
-    }
-
-    /// A milestone (committee), the acceptance survey (Party organisation)
-    /// or a supervisory note (supervisory committee, at any step).
-    pub async fn add_note(&self, id: &str, form: &NoteForm) -> AppResult<i64> {
-        let p = self.readable(id).await?;
-        let body = match form.kind.as_str() {
-            "milestone" => Body::Committee,
-            "survey" => Body::Party,
-            "supervision" => Body::Supervisory,
-            other => {
-                return Err(AppError::bad_request(
-                    "invalid_note",
-                    format!("记录类型应为进度、满意度测评或监督意见，而不是“{other}”"),
-                    format!("a note is a milestone, survey or supervision, not '{other}'"),
-                ));
-            }
-        };
-        self.require_body(&p.record.community, body).await?;
-        if body == Body::Supervisory && !form.images.is_empty() {
-            return Err(AppError::bad_request(
-                "invalid_note",
-                "只有进度和满意度测评可以附图片",
-                "only a milestone or the survey carries photos",
-            ));
-        }
-        let note_text = text(("记录", "note"), &form.text, MAX_TEXT)?;
-        let images = self.checked_images(&form.images, &[]).await?;
-        if form.percent.is_some_and(|v| v > 100) {
-            return Err(AppError::bad_request("invalid_percent", "百分比应在 0–100 之间", "a percentage is 0–100"));
-        }
-        let step_code = match p.stage.step().and_then(|i| p.method.steps.get(i)) {
-            Some(s) => s.code.clone(),
-            None => p.method.steps.last().map(|s| s.code.clone()).unwrap_or_default(),
-        };
-        let note = NoteRecord {
-            proposal_id: id.to_owned(),
-            kind: form.kind.clone(),
-            step_code,
-            percent: form.percent,
-            remark: Remark {
-                seq: 0,
-                author: self.actor.user_id().unwrap_or_default().to_owned(),
-                at: self.app.now_micros(),
-                body: note_text,
-            },
-            images,
-        };
-        Ok(self.app.store.add_note(&note).await?)
     }
 }
