@@ -12,9 +12,7 @@ use shanzhi_domain::deliberation::method::DEFAULT_SUPPORT;
 use shanzhi_domain::deliberation::{Artefact, Body, Origin, Stage, StepReport, Tally, WorkMethod};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{MatterId, Micros};
-use shanzhi_store::{
-    NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
-};
+use shanzhi_store::{NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError};
 
 use super::fund_lists::proposal_text;
 use super::{MAX_TEXT, MAX_TITLE, community_code, conflict, not_found, text};
@@ -505,7 +503,10 @@ impl Scoped<'_> {
             view.images = n
                 .images
                 .into_iter()
-                .map(|i| super::notes::NoteImage { href: format!("/c/{}/p/{id}/images/{i}", p.record.community), id: i })
+                .map(|i| super::notes::NoteImage {
+                    href: format!("/c/{}/p/{id}/images/{i}", p.record.community),
+                    id: i,
+                })
                 .collect();
             out.push(view);
         }
@@ -521,7 +522,16 @@ impl Scoped<'_> {
     ) -> AppResult<RemarkView> {
         let author = self.app.store.user_by_id(&r.author).await?.map(|u| u.display_name).unwrap_or_default();
         let at = r.at.to_string();
-        Ok(RemarkView { seq: r.seq, author, at, text: r.body, kind: kind.to_owned(), step, percent, images: Vec::new() })
+        Ok(RemarkView {
+            seq: r.seq,
+            author,
+            at,
+            text: r.body,
+            kind: kind.to_owned(),
+            step,
+            percent,
+            images: Vec::new(),
+        })
     }
 
     /// An objection to the running notice, by a member of the community.

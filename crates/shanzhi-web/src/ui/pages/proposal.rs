@@ -128,12 +128,8 @@ fn steps_of(tr: Tr, s: &ProposalScreen) -> Vec<StepRow> {
         .steps
         .iter()
         .map(|st| {
-            let mut records: Vec<(String, Vec<String>)> = s
-                .meetings
-                .iter()
-                .filter(|m| m.step == st.code)
-                .map(|m| (meeting_line(tr, m), Vec::new()))
-                .collect();
+            let mut records: Vec<(String, Vec<String>)> =
+                s.meetings.iter().filter(|m| m.step == st.code).map(|m| (meeting_line(tr, m), Vec::new())).collect();
             for r in s.remarks.iter().filter(|r| r.step.as_deref() == Some(st.code.as_str())) {
                 let percent = r.percent.map(|p| format!(" {p}%")).unwrap_or_default();
                 let line = format!("{}{percent}（{}，{}）：{}", r.kind, r.author, day(&r.at), r.text);
