@@ -235,10 +235,8 @@ pub async fn image(
     tr: Tr,
     Path((code, id, image)): Path<(String, String, String)>,
 ) -> Response {
-    match state.app.scoped(viewer.actor.clone()).note_image(&code, &id, &image).await {
-        Ok((content_type, data)) => crate::routes::attachments::photo_response(content_type, data),
-        Err(e) => refusal(tr, &viewer, &e),
-    }
+    let photo = state.app.scoped(viewer.actor.clone()).note_image(&code, &id, &image).await;
+    super::cases::photo_or_refusal(tr, &viewer, photo)
 }
 
 /// The budget form's lines: "项目 金额" each (the amount after the last
