@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 35] = [
+const PAGES: [&str; 36] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -101,6 +101,7 @@ const PAGES: [&str; 35] = [
     "/c/{}/p/{}",
     "/c/{}/p/{}/notice",
     "/c/{}/p/{}/do/{}",
+    "/c/{}/p/{}/images/{}",
     "/cases",
     "/cases/desk",
     "/cases/feed.atom",

@@ -119,6 +119,8 @@ pub struct NoteRecord {
     pub step_code: String,
     pub percent: Option<u8>,
     pub remark: Remark,
+    /// Photos (attachment ids; milestones and the survey), at most 6.
+    pub images: Vec<String>,
 }
 
 /// A meeting (or a poll) on a step of a proposal.

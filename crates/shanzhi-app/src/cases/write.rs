@@ -74,15 +74,15 @@ fn state_refusal(m: Bilingual) -> AppError {
 }
 
 impl Scoped<'_> {
-    /// The form checked whole: the content to store and its search text.
-    /// Photos named by the form: the caller's own unused uploads, or photos
-    /// the article has already (`kept`).
-    async fn checked_images(&self, f: &CaseForm, kept: &[String]) -> AppResult<Vec<String>> {
-        if f.images.len() > MAX_IMAGES {
+    /// Photos named by a form (an article, a milestone): the caller's own
+    /// uploads not attached to a matter (checked as matters' photos are), or
+    /// photos the record has already (`kept`); at most 6.
+    pub(crate) async fn checked_images(&self, named: &[String], kept: &[String]) -> AppResult<Vec<String>> {
+        if named.len() > MAX_IMAGES {
             return Err(too_many(("图片", "images"), MAX_IMAGES));
         }
         let mut images = Vec::new();
-        for id in f.images.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        for id in named.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
             let ok = kept.iter().any(|k| k == id)
                 || (id.len() <= 64
                     && self.app.store.attachment(id).await?.is_some_and(|(a, _)| {
@@ -104,6 +104,7 @@ impl Scoped<'_> {
         Ok(images)
     }
 
+    /// The form checked whole: the content to store and its search text.
     async fn checked(&self, f: &CaseForm, kept_images: &[String]) -> AppResult<(ArticleContent, String)> {
         let title = text(("标题", "title"), &f.title, MAX_TITLE)?;
         let summary = text(("摘要", "summary"), &f.summary, MAX_SUMMARY)?;
@@ -173,7 +174,7 @@ impl Scoped<'_> {
             places: json(places.iter().map(|p| p.as_str().to_owned()).collect())?,
             links: json(links)?,
             source,
-            images: json(self.checked_images(f, kept_images).await?)?,
+            images: json(self.checked_images(&f.images, kept_images).await?)?,
         };
         Ok((content, search))
     }

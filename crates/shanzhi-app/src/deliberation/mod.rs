@@ -15,6 +15,7 @@ mod fund_lists;
 mod fund_sheet;
 mod meetings;
 mod members;
+mod notes;
 mod proposals;
 mod screen;
 mod verify;
@@ -30,7 +31,8 @@ pub use fund_lists::FundListsView;
 pub use fund_sheet::{LEDGER_HEADERS, LEDGER_SHEET};
 pub use meetings::{MeetingForm, MeetingView, VoteView};
 pub use members::{MemberForm, MemberView};
-pub use proposals::{NoteForm, ProposalForm, ProposalView, RemarkView, StepForm, StepView};
+pub use notes::{NoteForm, NoteImage};
+pub use proposals::{ProposalForm, ProposalView, RemarkView, StepForm, StepView};
 pub use screen::{Allowed, CommunityScreen, ProposalScreen};
 pub use verify::{DeliberationCheck, verify_deliberation};
 

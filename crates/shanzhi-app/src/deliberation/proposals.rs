@@ -12,9 +12,7 @@ use shanzhi_domain::deliberation::method::DEFAULT_SUPPORT;
 use shanzhi_domain::deliberation::{Artefact, Body, Origin, Stage, StepReport, Tally, WorkMethod};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{MatterId, Micros};
-use shanzhi_store::{
-    NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError,
-};
+use shanzhi_store::{NoticeRecord, ProposalQuery, ProposalRecord, Remark, StageChange, StepDone, StoreError};
 
 use super::fund_lists::proposal_text;
 use super::{MAX_TEXT, MAX_TITLE, community_code, conflict, not_found, text};
@@ -49,19 +47,6 @@ pub struct StepForm {
     pub meeting: Option<String>,
 }
 
-/// A milestone (`milestone`), the acceptance survey (`survey`) or a
-/// supervisory note (`supervision`).
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct NoteForm {
-    pub kind: String,
-    pub text: String,
-    /// Progress (milestone) or satisfaction (survey), 0–100.
-    #[serde(default)]
-    pub percent: Option<u8>,
-}
-
 /// A comment, an objection or a note as people read it: by name.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -75,6 +60,9 @@ pub struct RemarkView {
     /// The step it concerns (objections, notes).
     pub step: Option<String>,
     pub percent: Option<u8>,
+    /// Photos (milestones and the survey), served only to those who may
+    /// read the proposal.
+    pub images: Vec<super::notes::NoteImage>,
 }
 
 /// One step of a proposal's method, where it stands.
@@ -497,7 +485,7 @@ impl Scoped<'_> {
 
     /// Comments, objections and notes of a proposal, by kind then in order.
     pub async fn remarks(&self, id: &str) -> AppResult<Vec<RemarkView>> {
-        self.readable(id).await?;
+        let p = self.readable(id).await?;
         let mut out = Vec::new();
         for r in self.app.store.comments(id).await? {
             out.push(self.remark_view(r, "评论", None, None).await?);
@@ -511,7 +499,16 @@ impl Scoped<'_> {
                 "survey" => "满意度测评",
                 _ => "监督意见",
             };
-            out.push(self.remark_view(n.remark, kind, Some(n.step_code), n.percent).await?);
+            let mut view = self.remark_view(n.remark, kind, Some(n.step_code), n.percent).await?;
+            view.images = n
+                .images
+                .into_iter()
+                .map(|i| super::notes::NoteImage {
+                    href: format!("/c/{}/p/{id}/images/{i}", p.record.community),
+                    id: i,
+                })
+                .collect();
+            out.push(view);
         }
         Ok(out)
     }
@@ -524,7 +521,17 @@ impl Scoped<'_> {
         percent: Option<u8>,
     ) -> AppResult<RemarkView> {
         let author = self.app.store.user_by_id(&r.author).await?.map(|u| u.display_name).unwrap_or_default();
-        Ok(RemarkView { seq: r.seq, author, at: r.at.to_string(), text: r.body, kind: kind.to_owned(), step, percent })
+        let at = r.at.to_string();
+        Ok(RemarkView {
+            seq: r.seq,
+            author,
+            at,
+            text: r.body,
+            kind: kind.to_owned(),
+            step,
+            percent,
+            images: Vec::new(),
+        })
     }
 
     /// An objection to the running notice, by a member of the community.
@@ -547,44 +554,5 @@ impl Scoped<'_> {
         let code = p.method.steps.get(step).map(|s| s.code.clone()).unwrap_or_default();
         let author = self.actor.user_id().unwrap_or_default();
         Ok(self.app.store.add_objection(id, &code, author, self.app.now_micros(), &body).await?)
-    }
-
-    /// A milestone (committee), the acceptance survey (Party organisation)
-    /// or a supervisory note (supervisory committee, at any step).
-    pub async fn add_note(&self, id: &str, form: &NoteForm) -> AppResult<i64> {
-        let p = self.readable(id).await?;
-        let body = match form.kind.as_str() {
-            "milestone" => Body::Committee,
-            "survey" => Body::Party,
-            "supervision" => Body::Supervisory,
-            other => {
-                return Err(AppError::bad_request(
-                    "invalid_note",
-                    format!("记录类型应为进度、满意度测评或监督意见，而不是“{other}”"),
-                    format!("a note is a milestone, survey or supervision, not '{other}'"),
-                ));
-            }
-        };
-        self.require_body(&p.record.community, body).await?;
-        if form.percent.is_some_and(|v| v > 100) {
-            return Err(AppError::bad_request("invalid_percent", "百分比应在 0–100 之间", "a percentage is 0–100"));
-        }
-        let step_code = match p.stage.step().and_then(|i| p.method.steps.get(i)) {
-            Some(s) => s.code.clone(),
-            None => p.method.steps.last().map(|s| s.code.clone()).unwrap_or_default(),
-        };
-        let note = NoteRecord {
-            proposal_id: id.to_owned(),
-            kind: form.kind.clone(),
-            step_code,
-            percent: form.percent,
-            remark: Remark {
-                seq: 0,
-                author: self.actor.user_id().unwrap_or_default().to_owned(),
-                at: self.app.now_micros(),
-                body: text(("记录", "note"), &form.text, MAX_TEXT)?,
-            },
-        };
-        Ok(self.app.store.add_note(&note).await?)
     }
 }

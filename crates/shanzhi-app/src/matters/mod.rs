@@ -2,7 +2,7 @@
 //! the duty list, the lifecycle's commands with role and scope guards, the
 //! hash-chained timeline, and listings within the caller's scope.
 
-mod attachments;
+pub(crate) mod attachments;
 mod batch;
 mod cache;
 mod commands;

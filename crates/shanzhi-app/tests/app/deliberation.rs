@@ -182,8 +182,12 @@ async fn a_fund_proposal_walks_the_five_steps_under_the_rules() {
     assert_eq!(public.lines[2].proposal.as_deref(), Some("3 栋加装电梯"));
 
     // 3. 居委会实施, with a milestone; 4. acceptance with a survey; 5. sign-off.
-    let note =
-        |kind: &str, percent: Option<u8>| NoteForm { kind: kind.to_owned(), text: "按期推进".to_owned(), percent };
+    let note = |kind: &str, percent: Option<u8>| NoteForm {
+        kind: kind.to_owned(),
+        text: "按期推进".to_owned(),
+        percent,
+        images: Vec::new(),
+    };
     app.scoped(committee.clone()).add_note(&id, &note("milestone", Some(100))).await.expect("milestone");
     assert!(app.scoped(committee.clone()).add_note(&id, &note("survey", Some(90))).await.is_err(), "the party's");
     app.scoped(committee.clone())
@@ -191,6 +195,9 @@ async fn a_fund_proposal_walks_the_five_steps_under_the_rules() {
         .await
         .expect("done");
     app.scoped(party.clone()).add_note(&id, &note("survey", Some(92))).await.expect("survey");
+    let pictured = NoteForm { images: vec!["whatever".to_owned()], ..note("supervision", None) };
+    let refused = app.scoped(supervisor.clone()).add_note(&id, &pictured).await;
+    assert!(matches!(refused, Err(AppError::BadRequest { code: "invalid_note", .. })), "{refused:?}");
     app.scoped(supervisor.clone()).add_note(&id, &note("supervision", None)).await.expect("supervision");
     app.scoped(party.clone())
         .finish_step(&id, &step("accept", &[Minutes, Survey, Photos], None))

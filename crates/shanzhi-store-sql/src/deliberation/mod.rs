@@ -191,6 +191,7 @@ struct NoteRow {
     percent: Option<i64>,
     #[sql_row(flatten)]
     remark: RemarkRow,
+    images: String,
 }
 
 impl TryFrom<NoteRow> for NoteRecord {
@@ -202,6 +203,7 @@ impl TryFrom<NoteRow> for NoteRecord {
             step_code: r.step_code,
             percent: r.percent.map(u8::try_from).transpose().map_err(StoreError::corrupt)?,
             remark: r.remark.into(),
+            images: serde_json::from_str(&r.images).map_err(StoreError::corrupt)?,
         })
     }
 }
@@ -513,6 +515,7 @@ impl<DB> DeliberationStore for SqlStore<DB> {
             ("kind", Bind::Text(n.kind.clone())),
             ("step_code", Bind::Text(n.step_code.clone())),
             ("percent", Bind::Number(n.percent.map(i64::from))),
+            ("images", Bind::Text(serde_json::to_string(&n.images).map_err(StoreError::corrupt)?)),
         ];
         let r = &n.remark;
         self.add_remark("proposal_notes", &extra, &n.proposal_id, (&r.author, r.at, &r.body)).await
@@ -520,7 +523,8 @@ impl<DB> DeliberationStore for SqlStore<DB> {
 
     async fn notes(&self, proposal_id: &str) -> StoreResult<Vec<NoteRecord>> {
         let mut q = QueryBuilder::<DB>::new(
-            "SELECT proposal_id, kind, step_code, percent, seq, author, at, body FROM proposal_notes WHERE proposal_id = ",
+            "SELECT proposal_id, kind, step_code, percent, seq, author, at, body, images FROM proposal_notes \
+             WHERE proposal_id = ",
         );
         q.push_bind(proposal_id.to_owned()).push(" ORDER BY seq LIMIT 10000");
         self.fetch_records::<NoteRow, _>(&mut q).await

@@ -180,10 +180,12 @@ pub async fn proposals_move_on_only_from_the_version_read(store: &dyn Store) {
         step_code: "accept".to_owned(),
         percent: Some(92),
         remark: Remark { seq: 0, author: "r1".to_owned(), at: at(20), body: "满意".to_owned() },
+        images: vec!["a1".to_owned(), "a2".to_owned()],
     };
     assert_eq!(store.add_note(&note).await.expect("note"), 1);
     let notes = store.notes("p1").await.expect("notes");
     assert_eq!((notes[0].percent, notes[0].remark.seq, notes[0].kind.as_str()), (Some(92), 1, "survey"));
+    assert_eq!(notes[0].images, note.images, "a note's photos are kept in order");
     let wild = NoteRecord { percent: Some(101), ..note };
     assert!(store.add_note(&wild).await.is_err(), "a percentage is at most 100");
 }

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}/propose", post(pages::community::propose))
         .route("/c/{code}/p/{id}", get(pages::proposal::show))
         .route("/c/{code}/p/{id}/notice", get(pages::proposal::notice_sheet))
+        .route("/c/{code}/p/{id}/images/{image}", get(pages::proposal::image))
         .route("/c/{code}/p/{id}/do/{action}", post(pages::proposal::act))
         .route("/cases", get(pages::cases::list))
         .route("/cases/feed.atom", get(pages::cases::feed))

@@ -13,7 +13,7 @@ use crate::desk::{csrf_of, get, post_form, sign_in_as};
 use crate::support::TestApi;
 
 /// The community with its own quick method (two supports, a one-day notice).
-async fn community(w: &World) {
+pub(crate) async fn community(w: &World) {
     let method = json!({"code": "quick", "name": "院落快议", "support": 2, "steps": [
         {"code": "collect", "name": "收集民意", "body": "committee", "artefacts": ["minutes"], "notice_days": 1},
         {"code": "discuss", "name": "院落议事", "body": "council", "vote": true, "artefacts": ["vote_record"]}

@@ -25,6 +25,7 @@ mod hotspots;
 mod log_api;
 mod map;
 mod matters_api;
+mod milestone_photos;
 mod names;
 mod open311;
 mod openapi;

@@ -151,9 +151,14 @@ pub async fn image(
     tr: Tr,
     Path((id, image)): Path<(String, String)>,
 ) -> Response {
-    match state.app.scoped(viewer.actor.clone()).case_image(&id, &image).await {
+    photo_or_refusal(tr, &viewer, state.app.scoped(viewer.actor.clone()).case_image(&id, &image).await)
+}
+
+/// A photo the viewer may see, or the refusal as a page.
+pub(crate) fn photo_or_refusal(tr: Tr, viewer: &Viewer, photo: shanzhi_app::AppResult<(String, Vec<u8>)>) -> Response {
+    match photo {
         Ok((content_type, data)) => crate::routes::attachments::photo_response(content_type, data),
-        Err(e) => refusal(tr, &viewer, &e),
+        Err(e) => refusal(tr, viewer, &e),
     }
 }
 

@@ -31,7 +31,8 @@ struct StepRow {
     artefacts: String,
     notice: String,
     /// Meetings, milestones, survey, supervisory notes and objections of the step.
-    records: Vec<String>,
+    /// Meetings and notes: the line, and the note's photos (links).
+    records: Vec<(String, Vec<String>)>,
 }
 
 /// The fields of the action forms, kept after a refusal.
@@ -127,11 +128,12 @@ fn steps_of(tr: Tr, s: &ProposalScreen) -> Vec<StepRow> {
         .steps
         .iter()
         .map(|st| {
-            let mut records: Vec<String> =
-                s.meetings.iter().filter(|m| m.step == st.code).map(|m| meeting_line(tr, m)).collect();
+            let mut records: Vec<(String, Vec<String>)> =
+                s.meetings.iter().filter(|m| m.step == st.code).map(|m| (meeting_line(tr, m), Vec::new())).collect();
             for r in s.remarks.iter().filter(|r| r.step.as_deref() == Some(st.code.as_str())) {
                 let percent = r.percent.map(|p| format!(" {p}%")).unwrap_or_default();
-                records.push(format!("{}{percent}（{}，{}）：{}", r.kind, r.author, day(&r.at), r.text));
+                let line = format!("{}{percent}（{}，{}）：{}", r.kind, r.author, day(&r.at), r.text);
+                records.push((line, r.images.iter().map(|i| i.href.clone()).collect()));
             }
             StepRow {
                 name: step_name(tr, st),
@@ -224,6 +226,17 @@ pub async fn notice_sheet(
         }),
         Err(e) => refusal(tr, &viewer, &e),
     }
+}
+
+/// A photo of a note of a proposal the viewer may read (public once noticed).
+pub async fn image(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    tr: Tr,
+    Path((code, id, image)): Path<(String, String, String)>,
+) -> Response {
+    let photo = state.app.scoped(viewer.actor.clone()).note_image(&code, &id, &image).await;
+    super::cases::photo_or_refusal(tr, &viewer, photo)
 }
 
 /// The budget form's lines: "项目 金额" each (the amount after the last
@@ -321,8 +334,10 @@ async fn run(
                 ),
                 None => None,
             };
-            let note = NoteForm { kind: form.field("kind"), text: form.field("text"), percent };
-            scoped.add_note(id, &note).await.map(drop)
+            // New photos are stored (each checked as a matter's photo is)
+            // only once the note and every photo are sound.
+            let note = NoteForm { kind: form.field("kind"), text: form.field("text"), percent, images: Vec::new() };
+            scoped.add_note_with_photos(id, &note, &form.files_of("photos")).await.map(drop)
         }
         "commit" => scoped.commit_funds(id, &money(true)).await.map(drop),
         "pay" => scoped.pay_funds(id, &money(false)).await.map(drop),
