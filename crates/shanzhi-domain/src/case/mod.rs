@@ -114,6 +114,8 @@ crate::code_enum! {
     /// publishes, and may withdraw what was published.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    // Named apart from a work method's `Step`: one schema name, one type.
+    #[cfg_attr(feature = "openapi", schema(as = CaseStep))]
     #[serde(rename_all = "snake_case")]
     pub enum Step {
         Submit => "submit", "提交审核";

@@ -77,6 +77,11 @@ async fn the_document_matches_the_routes() {
     for s in ["MatterView", "IntakeAnswer", "ReportBody", "ErrorBody", "Category", "Located"] {
         assert!(schemas.contains_key(s), "schema {s}");
     }
+    // Two types of one name would share one schema and one would describe the
+    // other's answers: a work method's step and a case's review step stay apart.
+    assert_eq!(schemas["Step"]["type"], "object", "a method's step: {}", schemas["Step"]);
+    assert!(schemas["Step"]["properties"]["body"].is_object(), "{}", schemas["Step"]);
+    assert_eq!(schemas["CaseStep"]["enum"], serde_json::json!(["submit", "return", "publish", "withdraw"]));
     let errors = &schemas["ErrorDetail"]["required"];
     assert_eq!(errors, &serde_json::json!(["code", "message", "message_en"]));
 }
