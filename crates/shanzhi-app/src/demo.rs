@@ -43,6 +43,10 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>, &str); 7] = [
     ("demo_resident", "居民（演示）", Role::Resident, None, "13800000007"),
 ];
 
+/// The demo grid worker's public work phone (工作电话), shown on the demo
+/// community's public page.
+pub const DEMO_GRID_WORK_PHONE: &str = "028-86000005";
+
 /// The demo grid is in force from this day, so that dates before it show
 /// the history working ("not yet valid").
 pub fn demo_grid_day() -> jiff::civil::Date {
@@ -121,6 +125,8 @@ impl Operator<'_> {
                 })
                 .await?;
             }
+            // The grid worker's public work phone, for the community's page.
+            desk.set_work_phone("demo_grid", Some(DEMO_GRID_WORK_PHONE)).await?;
             self.store
                 .put_setting(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE, &setting_audit(DEMO_PEOPLE_KEY, DEMO_PEOPLE_VALUE))
                 .await?;

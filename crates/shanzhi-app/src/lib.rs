@@ -5,6 +5,7 @@
 pub mod access;
 pub mod cases;
 pub mod classify;
+pub mod community;
 pub mod deliberation;
 pub mod demo;
 pub mod divisions;

@@ -35,5 +35,5 @@ pub use matter::{
     ActingRole, Assignee, Channel, Command, CommandKind, EventKind, Level, Matter, MatterEvent, MatterId, MatterState,
     PartnerUpdate, Rating, Status,
 };
-pub use people::{DepartmentCode, Phone, UserKind, Username};
+pub use people::{DepartmentCode, Phone, UserKind, Username, WorkPhone};
 pub use timing::{Stage, StageClock, Thresholds, Timing, Warning};

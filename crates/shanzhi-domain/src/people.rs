@@ -116,6 +116,51 @@ impl fmt::Display for Phone {
     }
 }
 
+/// A staff member's public work phone (opt-in, set by whoever manages them):
+/// shown on the community's public page, never the private mobile. A
+/// mainland mobile number or a landline with its area code (`028-86612345`);
+/// spaces and dashes are dropped, the landline kept as `AREA-NUMBER`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct WorkPhone(String);
+
+impl WorkPhone {
+    pub fn parse(input: &str) -> Result<Self, Bilingual> {
+        let wrong = || {
+            Bilingual::new(
+                "工作电话应为手机号码或带区号的固定电话（如 028-86612345）",
+                "a work phone must be a mobile number or a landline with its area code (028-86612345)",
+            )
+        };
+        if input.len() > 24 {
+            return Err(wrong());
+        }
+        if let Ok(p) = Phone::parse(input) {
+            return Ok(WorkPhone(p.reveal().to_owned()));
+        }
+        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        if !digits.bytes().all(|b| b.is_ascii_digit()) || !digits.starts_with('0') || digits.starts_with("00") {
+            return Err(wrong());
+        }
+        // Area codes: 010 and 02X have three digits, the others four.
+        let area = if digits.starts_with("01") || digits.starts_with("02") { 3 } else { 4 };
+        let number = digits.get(area..).unwrap_or_default();
+        if !(7..=8).contains(&number.len()) || number.starts_with('0') || number.starts_with('1') {
+            return Err(wrong());
+        }
+        Ok(WorkPhone(format!("{}-{number}", &digits[..area])))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for WorkPhone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 string_code! {
     /// A department code: the division it serves (6-digit county or 9-digit town
     /// code; `510100` for the city) and a short key, e.g. `510104-chengguan`.
@@ -178,6 +223,18 @@ mod tests {
         assert_eq!(format!("{p} {p:?}"), "138****5678 Phone(138****5678)");
         for bad in ["12812345678", "1381234567", "138123456789", "abc"] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn work_phones_are_mobiles_or_landlines_with_area_code() {
+        let ok = |s: &str| WorkPhone::parse(s).map(|p| p.as_str().to_owned());
+        assert_eq!(ok("028-8661 2345"), Ok("028-86612345".to_owned()));
+        assert_eq!(ok("0816 2345678"), Ok("0816-2345678".to_owned()));
+        assert!(ok("010-12345678").is_err(), "a number does not begin with 1");
+        assert_eq!(ok("+86 138-1234-5678"), Ok("13812345678".to_owned()));
+        for bad in ["", "86612345", "028-866", "028-866123456", "0028-86612345", "028-0661234", "abc", &"0".repeat(30)] {
+            assert!(WorkPhone::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -256,6 +256,16 @@ impl<DB> CaseStore for SqlStore<DB> {
             // (shanzhi_domain::case::tag): the quoted tag is found as is.
             q.push(" AND tags LIKE ").push_bind(like_pattern(&format!("\"{t}\""))).push(" ESCAPE '\\'");
         }
+        let places: Vec<&String> =
+            query.places.iter().filter(|p| p.bytes().all(|b| b.is_ascii_digit())).take(16).collect();
+        if !query.places.is_empty() {
+            // Places are JSON strings of digits: the quoted code is found as is.
+            q.push(" AND (1 = 0");
+            for p in places {
+                q.push(" OR places LIKE ").push_bind(like_pattern(&format!("\"{p}\""))).push(" ESCAPE '\\'");
+            }
+            q.push(")");
+        }
         for w in &query.words {
             q.push(" AND search_text LIKE ").push_bind(like_pattern(w)).push(" ESCAPE '\\'");
         }

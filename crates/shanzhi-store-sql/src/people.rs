@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
-use shanzhi_domain::{DepartmentCode, DivisionCode, Micros, Phone, Scope, Term, Username};
+use shanzhi_domain::{DepartmentCode, DivisionCode, Micros, Phone, Scope, Term, Username, WorkPhone};
 use shanzhi_store::{
     AssignmentRecord, AuditEntry, DepartmentRecord, NewUser, PeopleStore, StoreError, StoreResult, UserKind, UserRecord,
 };
@@ -9,7 +9,7 @@ use sqlx::QueryBuilder;
 
 use crate::{SqlStore, audit, map_err};
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, kind, phone, disabled_at, created_at FROM users ";
+const USER_COLUMNS: &str = "SELECT id, username, display_name, kind, phone, work_phone, disabled_at, created_at FROM users ";
 const ASSIGNMENT_COLUMNS: &str =
     "SELECT id, user_id, role, scope_kind, scope_code, valid_from, valid_to FROM assignments ";
 
@@ -24,6 +24,7 @@ struct UserRow {
     display_name: String,
     kind: String,
     phone: Option<String>,
+    work_phone: Option<String>,
     disabled_at: Option<i64>,
     created_at: i64,
 }
@@ -41,6 +42,7 @@ impl TryFrom<UserRow> for UserRecord {
                 other => return Err(corrupt(format!("user kind {other}"))),
             },
             phone: r.phone.as_deref().map(Phone::parse).transpose().map_err(corrupt)?,
+            work_phone: r.work_phone.as_deref().map(WorkPhone::parse).transpose().map_err(corrupt)?,
             disabled: r.disabled_at.is_some(),
             created_at: r.created_at.into(),
         })
@@ -150,6 +152,14 @@ impl<DB> PeopleStore for SqlStore<DB> {
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET display_name = ");
         q.push_bind(display_name.to_owned()).push(", phone = ").push_bind(phone.map(|p| p.reveal().to_owned()));
         q.push(" WHERE id = ").push_bind(user_id.to_owned());
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+        audit::commit::<DB>(tx, audit_entry).await
+    }
+
+    async fn set_work_phone(&self, user_id: &str, phone: Option<&WorkPhone>, audit_entry: &AuditEntry) -> StoreResult<()> {
+        let (_writer, mut tx) = self.begin_write().await?;
+        let mut q = QueryBuilder::<DB>::new("UPDATE users SET work_phone = ");
+        q.push_bind(phone.map(|p| p.as_str().to_owned())).push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         audit::commit::<DB>(tx, audit_entry).await
     }

@@ -70,6 +70,9 @@ pub struct ArticleQuery {
     pub kind: Option<String>,
     /// A tag the article carries.
     pub tag: Option<String>,
+    /// Division codes (12 digits): the article is about one of them (its
+    /// places hold it). At most 16 are used.
+    pub places: Vec<String>,
     /// Folded words, each held by the search text.
     pub words: Vec<String>,
     pub limit: usize,

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use serde::Serialize;
-use shanzhi_domain::{DepartmentCode, DivisionCode, Phone, Role, Scope, Term, Username};
+use shanzhi_domain::{DepartmentCode, DivisionCode, Phone, Role, Scope, Term, Username, WorkPhone};
 
 use crate::{AuditEntry, StoreResult};
 
@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub display_name: String,
     pub kind: UserKind,
     pub phone: Option<Phone>,
+    /// The public work phone (opt-in; shown on the community's page).
+    pub work_phone: Option<WorkPhone>,
     pub disabled: bool,
     pub created_at: Micros,
 }
@@ -75,6 +77,8 @@ pub trait PeopleStore {
         phone: Option<&Phone>,
         audit: &AuditEntry,
     ) -> StoreResult<()>;
+    /// Set (`Some`) or clear (`None`) a person's public work phone.
+    async fn set_work_phone(&self, user_id: &str, phone: Option<&WorkPhone>, audit: &AuditEntry) -> StoreResult<()>;
     async fn add_assignment(&self, assignment: &AssignmentRecord, audit: &AuditEntry) -> StoreResult<()>;
     /// Set the end of an assignment's term.
     async fn end_assignment(&self, id: &str, on: Date, audit: &AuditEntry) -> StoreResult<()>;

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use shanzhi_domain::people::check_password;
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, CodeSystem, DivisionCode, Phone, Place, Role, Scope, Term, Username};
+use shanzhi_domain::{Action, CodeSystem, DivisionCode, Phone, Place, Role, Scope, Term, Username, WorkPhone};
 use shanzhi_store::{AssignmentRecord, NewUser, StoreError, UserKind, UserRecord};
 
 use super::{AdminDesk, Scoped, refuse};
@@ -54,6 +54,8 @@ pub struct UserView {
     pub kind: UserKind,
     pub phone: Option<String>,
     pub phone_masked: bool,
+    /// The public work phone (工作电话), if they gave one.
+    pub work_phone: Option<String>,
     pub assignments: Vec<AssignmentView>,
 }
 
@@ -205,6 +207,7 @@ impl Scoped<'_> {
             kind: user.kind,
             phone,
             phone_masked,
+            work_phone: user.work_phone.as_ref().map(|p| p.as_str().to_owned()),
             assignments: self.named(assignments.iter().map(AssignmentView::from).collect()).await?,
         })
     }
@@ -306,6 +309,7 @@ impl AdminDesk<'_> {
             kind,
             phone_masked: user.phone.is_some(),
             phone: user.phone.as_ref().map(Phone::masked),
+            work_phone: None,
             assignments: vec![AssignmentView::from(&assignment)],
         })
     }
@@ -338,6 +342,26 @@ impl AdminDesk<'_> {
             .after(after.to_string());
         self.app.store.set_profile(&user.id, display_name, phone.as_ref(), &audit).await?;
         Ok(())
+    }
+
+    /// Set or clear (`None` or empty) a person's public work phone
+    /// (工作电话), shown on their community's public page; where the caller
+    /// manages them. Audited with the number, which is public.
+    pub async fn set_work_phone(&self, username: &str, phone: Option<&str>) -> AppResult<Option<String>> {
+        let user = self.visible_user(username, Action::ManagePeople).await?;
+        let phone = phone
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(WorkPhone::parse)
+            .transpose()
+            .map_err(|m| bad("invalid_work_phone", m))?;
+        let shown = |p: &Option<WorkPhone>| serde_json::json!({ "work_phone": p.as_ref().map(WorkPhone::as_str) });
+        let audit = self
+            .audit("user.work_phone", &format!("user:{}", user.username))
+            .before(shown(&user.work_phone).to_string())
+            .after(shown(&phone).to_string());
+        self.app.store.set_work_phone(&user.id, phone.as_ref(), &audit).await?;
+        Ok(phone.map(|p| p.as_str().to_owned()))
     }
 
     async fn write_assignment(&self, username: &Username, a: AssignmentRecord) -> AppResult<()> {

@@ -255,7 +255,7 @@ impl Scoped<'_> {
         self.views(found, true).await
     }
 
-    async fn views(&self, records: Vec<ArticleRecord>, staff: bool) -> AppResult<Vec<CaseView>> {
+    pub(crate) async fn views(&self, records: Vec<ArticleRecord>, staff: bool) -> AppResult<Vec<CaseView>> {
         let mut out = Vec::with_capacity(records.len());
         for a in records {
             let Ok(division) = DivisionCode::parse(&a.division) else { continue };

@@ -28,6 +28,10 @@ pub struct CommunityScreen {
     pub may_raise: bool,
     /// The methods a proposal may follow: (code, name).
     pub methods: Vec<(String, String)>,
+    /// Its grids and their workers' public contacts.
+    pub grids: Vec<crate::community::GridContacts>,
+    /// Published 善治成都 articles about it (newest first, bounded).
+    pub cases: Vec<crate::cases::CaseView>,
 }
 
 /// What the caller may do on a proposal now.
@@ -94,6 +98,8 @@ impl Scoped<'_> {
         let may_propose = bodies.contains(&Body::Residents);
         let may_raise = self.oversees(code.as_str()) || bodies.contains(&Body::Committee);
         let methods = self.work_methods(code.as_str()).await?.into_iter().map(|m| (m.code, m.name)).collect();
+        let grids = self.community_contacts(&code).await?;
+        let cases = self.community_cases(&code).await?;
         Ok(CommunityScreen {
             code: code.as_str().to_owned(),
             name,
@@ -103,6 +109,8 @@ impl Scoped<'_> {
             may_propose,
             may_raise,
             methods,
+            grids,
+            cases,
         })
     }
 

@@ -30,6 +30,10 @@ async fn the_demo_loads_once() {
     assert_eq!(page.proposals.len(), 1, "a noticed proposal is public");
     assert_eq!(page.fund.available, "200,000.00", "{:?}", page.fund);
     assert_eq!(first.cases, 1, "the case library's first article");
+    assert_eq!(page.cases.len(), 1, "the demo article is about the demo community");
+    let contacts: Vec<_> = page.grids.iter().flat_map(|g| g.workers.iter()).collect();
+    assert_eq!(contacts.len(), 1, "the demo grid worker");
+    assert_eq!(contacts[0].work_phone.as_deref(), Some(shanzhi_app::demo::DEMO_GRID_WORK_PHONE));
     let filter = shanzhi_app::cases::CaseFilter { q: Some("双线融合".to_owned()), ..Default::default() };
     let found = public.published_cases(&filter).await.expect("cases");
     assert_eq!(found.len(), 1, "published and found by a Chinese word");

@@ -5,6 +5,7 @@
 mod access;
 mod cases;
 mod classify;
+mod community;
 mod deliberation;
 mod deliberation_polls;
 mod demo;

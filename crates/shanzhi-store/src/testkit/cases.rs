@@ -1,6 +1,6 @@
 //! 善治成都: every version of an article is kept, an edit or a review step
 //! applies only from the version and state read, and lists filter by state,
-//! subtree, kind, tag and folded words.
+//! subtree, kind, tag, places and folded words.
 
 use shanzhi_domain::Micros;
 use shanzhi_domain::search::fold;
@@ -95,8 +95,11 @@ pub async fn articles_are_listed_by_state_subtree_kind_tag_and_words(store: &dyn
         ("b3", "510104000000", "双線融合", "网格与社区", vec!["双线融合"]),
     ];
     for (i, (id, division, title, body, tags)) in rows.iter().enumerate() {
-        let a = article(id, division, content(title, body, tags));
-        store.create_article(&a, "editor").await.expect("create");
+        let mut c = content(title, body, tags);
+        if *id == "b2" {
+            c.places = "[\"510104022000\",\"510105000000\"]".to_owned();
+        }
+        store.create_article(&article(id, division, c), "editor").await.expect("create");
         if *id != "b3" {
             let s = i64::try_from(i).expect("small") * 10;
             store.review_article(id, "draft", "submitted", &review(1, "submit", s + 1, "")).await.expect("submit");
@@ -127,6 +130,17 @@ pub async fn articles_are_listed_by_state_subtree_kind_tag_and_words(store: &dyn
     assert_eq!(w, ["b1", "b3"]);
     let kind = store.articles(&all(ArticleQuery { kind: Some("policy".to_owned()), ..Default::default() })).await;
     assert!(kind.expect("kind").is_empty());
+    let about = |places: &[&str]| ArticleQuery {
+        state: Some("published".to_owned()),
+        places: places.iter().map(|p| (*p).to_owned()).collect(),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(ids(store.articles(&about(&["510104022006"])).await.expect("places")), ["b1"], "published, about it");
+    let either = store.articles(&about(&["510104022006", "510104022000"])).await.expect("places");
+    assert_eq!(ids(either), ["b2", "b1"], "about any of them, newest first");
+    assert!(store.articles(&about(&["510104"])).await.expect("places").is_empty(), "a whole code, not a prefix");
+    assert!(store.articles(&about(&["%"])).await.expect("places").is_empty(), "only digits are codes");
     let one = store.articles(&ArticleQuery { limit: 1, ..Default::default() }).await.expect("limit");
     assert_eq!(one.len(), 1, "bounded");
 }

@@ -314,7 +314,13 @@ pub async fn a_profile_change_is_written_with_its_audit_entry(store: &dyn Store)
     assert_eq!((got.display_name.as_str(), got.phone.as_ref().map(Phone::reveal)), ("李四", Some("13900001111")));
     store.set_profile("u1", "李四", None, &audit("user.edit", "user:lisi")).await.expect("no phone");
     assert_eq!(store.user_by_id("u1").await.expect("read").expect("found").phone, None);
+    let work = shanzhi_domain::WorkPhone::parse("028-86612345").expect("work phone");
+    store.set_work_phone("u1", Some(&work), &audit("user.work_phone", "user:lisi")).await.expect("work phone");
+    let got = store.user_by_id("u1").await.expect("read").expect("found");
+    assert_eq!((got.work_phone.as_ref(), got.phone.as_ref()), (Some(&work), None), "apart from the private phone");
+    store.set_work_phone("u1", None, &audit("user.work_phone", "user:lisi")).await.expect("cleared");
+    assert_eq!(store.user_by_id("u1").await.expect("read").expect("found").work_phone, None);
     let log = store.audit_log(0, 100).await.expect("audit");
-    assert_eq!(log.len(), before + 2, "each change is audited");
+    assert_eq!(log.len(), before + 4, "each change is audited");
     assert_eq!(log.last().map(|r| r.action.as_str()), Some("user.edit"));
 }

@@ -17,7 +17,7 @@ use crate::schema;
 use crate::{ApiError, ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![create; show; assign; end; roster]
+    api_router![create; show; work_phone; assign; end; roster]
 }
 
 fn parse_role(text: &str) -> ApiResult<Role> {
@@ -68,6 +68,28 @@ async fn create(api: Api, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCode
     responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn show(api: Api, Path(username): Path<String>) -> ApiResult<Json<UserView>> {
     Ok(Json(api.scoped().user(&username).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct WorkPhoneBody {
+    /// 公开的工作电话；null 为清除 / the public work phone; null clears it
+    #[schema(value_type = Option<schema::WorkPhoneText>)]
+    work_phone: Option<String>,
+}
+
+/// 设置公开工作电话（社区公开页展示，不是私人手机） / set the public work phone shown on the community's page.
+#[utoipa::path(put, path = "/users/{username}/work-phone", operation_id = "setWorkPhone", tag = "people",
+    params(("username" = schema::UsernameText, Path)), request_body(content = WorkPhoneBody, example = json!({"work_phone": "028-86612345"})),
+    responses((status = 200, body = UserView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
+async fn work_phone(
+    api: Api,
+    Path(username): Path<String>,
+    ApiJson(b): ApiJson<WorkPhoneBody>,
+) -> ApiResult<Json<UserView>> {
+    let scoped = api.scoped();
+    scoped.desk::<AdminDesk>()?.set_work_phone(&username, b.work_phone.as_deref()).await?;
+    Ok(Json(scoped.user(&username).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -1,8 +1,9 @@
-//! `/c/{code}`: a community's public page (以事聚人、聚人成事) — its name,
-//! the proposals one may read with their stage in words, the running
-//! notices (公示) with their dates, and the fund's disclosure. No sign-in
-//! needed; a resident of the community also finds the form to raise a
-//! proposal (`POST /c/{code}/propose`).
+//! `/c/{code}`: a community's public face, phone first, in the order a
+//! resident needs it — the running notices (公示) with their dates, the
+//! proposals one may read with their stage in words (以事聚人、聚人成事),
+//! the fund's disclosure, its grids with their 网格员's public contacts,
+//! and the 善治成都 articles about it. No sign-in needed; a resident of the
+//! community also finds the form to raise a proposal (`POST /c/{code}/propose`).
 
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
@@ -82,6 +83,10 @@ fn render(tr: Tr, viewer: &Viewer, s: CommunityScreen, kept: KeptProposal, error
     let mut s = s;
     for l in &mut s.fund.lines {
         l.at = day(&l.at);
+    }
+    for c in &mut s.cases {
+        // The day only: the list is read on a phone.
+        c.published_at = c.published_at.as_deref().map(|at| day(at).chars().take(10).collect());
     }
     page(CommunityPage { tr, nav: viewer.nav(tr), s, notices, rows, kept, error })
 }

@@ -30,6 +30,7 @@ fn field_of(code: &str) -> Option<&'static str> {
         "invalid_username" | "username_taken" => "username",
         "invalid_display_name" => "display_name",
         "invalid_phone" => "phone",
+        "invalid_work_phone" => "work_phone",
         "weak_password" => "password",
         "invalid_role" => "role",
         "invalid_scope"

@@ -128,6 +128,10 @@ async fn apply(
             desk.edit_user(username, &form.field("display_name"), phone.as_ref().map(Option::as_deref)).await?;
             "已保存姓名和手机".to_owned()
         }
+        "work_phone" => match desk.set_work_phone(username, form.filled("work_phone").as_deref()).await? {
+            Some(p) => format!("已设置公开工作电话：{p}"),
+            None => "已清除公开工作电话".to_owned(),
+        },
         "assign" => {
             let role = role_of(&form.field("role"))?;
             let scope = match role.is_staff() {
