@@ -322,5 +322,5 @@ pub async fn a_profile_change_is_written_with_its_audit_entry(store: &dyn Store)
     assert_eq!(store.user_by_id("u1").await.expect("read").expect("found").work_phone, None);
     let log = store.audit_log(0, 100).await.expect("audit");
     assert_eq!(log.len(), before + 4, "each change is audited");
-    assert_eq!(log.last().map(|r| r.action.as_str()), Some("user.edit"));
+    assert_eq!(log.last().map(|r| r.action.as_str()), Some("user.work_phone"));
 }
