@@ -12,76 +12,21 @@
 // The server: `shanzhi serve --demo --clock-file CLOCK` (CLOCK holds a
 // Monday morning in Beijing). Prints one JSON line: {"proposal": …,
 // "screenshots": […]}; exits 1 on failure.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { writeFileSync } from "node:fs";
 import { axeSweep } from "./a11y.mjs";
+import { DESKTOP, PASSWORD, PHONE, check, harness, step } from "./lib.mjs";
 
 const [base, clockFile, shots = "target/screenshots"] = process.argv.slice(2);
-const PASSWORD = "Shanzhi-Demo-2026";
 const CODE = "510104022006";
 const COMMUNITY = "/c/" + CODE;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1366, height: 900 };
-const screenshots = [];
-const policy = [];
-mkdirSync(shots, { recursive: true });
-
-const t0 = Date.now();
-function step(msg) { if (process.env.FLOW_TRACE) { console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${msg}`); } }
-function fail(msg) { console.error("FAIL: " + msg); process.exit(1); }
-function check(cond, msg) { if (!cond) fail(msg); }
-
-async function call(method, path, token, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: "Bearer " + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  check(r.ok, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function token(username) {
-  return (await call("POST", "/api/v1/auth/login", null, { username, password: PASSWORD })).token;
-}
+// A new context for each page: a session does not outlive a jump of the
+// clock by days.
+const { as, call, token, shot, done, screenshots } = await harness(base, shots);
 
 // The drill clock: the server's time is what this file says.
 function setClock(instant) {
   step("clock " + instant.toISOString());
   writeFileSync(clockFile, instant.toISOString() + "\n");
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.SHANZHI_CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-
-// A signed-in page (or a visitor's, without `username`). A new context each
-// time: a session does not outlive a jump of the clock by days.
-async function as(username, viewport, extra = {}) {
-  const context = await browser.newContext({ viewport, locale: "zh-CN", ...extra });
-  const page = await context.newPage();
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) { policy.push(m.text()); }
-  });
-  page.on("pageerror", (e) => policy.push("script error: " + e.message));
-  if (username) {
-    step("sign in " + username);
-    await page.goto(base + "/login");
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
-    check(!page.url().includes("/login"), "signed in as " + username);
-  }
-  return { context, page };
-}
-
-async function shot(page, name) {
-  const file = join(shots, name + ".png");
-  await page.screenshot({ path: file, fullPage: true });
-  screenshots.push(file);
 }
 
 // Submit `form` (a locator) and wait for the page it leads to; the page must
@@ -282,6 +227,5 @@ const found = await axeSweep(as, base, [
   ["supervisor", "demo_supervisor", pages],
 ], [PHONE, DESKTOP], step);
 check(found.length === 0, "accessibility:\n" + found.join("\n"));
-check(policy.length === 0, "content security policy:\n" + policy.join("\n"));
-await browser.close();
+await done();
 console.log(JSON.stringify({ proposal: id, screenshots }));

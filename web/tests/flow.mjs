@@ -7,78 +7,16 @@
 //
 //   node web/tests/flow.mjs http://127.0.0.1:8080 target/screenshots
 // Prints one JSON line: {"number": …, "screenshots": […]}; exits 1 on failure.
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
 import { axeSweep } from "./a11y.mjs";
+import { DESKTOP, PHONE, check, fail, harness, step } from "./lib.mjs";
 
 const [base, shots = "target/screenshots"] = process.argv.slice(2);
-const PASSWORD = "Shanzhi-Demo-2026";
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC", "base64");
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1366, height: 900 };
-const host = new URL(base).host;
-const foreign = [];
-const policy = [];
-const screenshots = [];
-mkdirSync(shots, { recursive: true });
+const { as, call, token: apiToken, shot, done, screenshots } = await harness(base, shots);
 
-const t0 = Date.now();
-function step(msg) { if (process.env.FLOW_TRACE) { console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${msg}`); } }
-function fail(msg) { console.error("FAIL: " + msg); process.exit(1); }
-function check(cond, msg) { if (!cond) fail(msg); }
-
-async function api(path, token) {
-  const r = await fetch(base + path, { headers: token ? { authorization: "Bearer " + token } : {} });
-  check(r.ok, `${path}: ${r.status}`);
-  return r.json();
-}
-
-async function apiToken(username) {
-  const r = await fetch(base + "/api/v1/auth/login", {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  check(r.ok, "api login " + username);
-  return (await r.json()).token;
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.SHANZHI_CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-
-async function as(username, viewport, extra = {}) {
-  const context = await browser.newContext({ viewport, locale: "zh-CN", ...extra });
-  context.on("request", (r) => {
-    const u = new URL(r.url());
-    if ((u.protocol === "http:" || u.protocol === "https:") && u.host !== host) { foreign.push(r.url()); }
-  });
-  const page = await context.newPage();
-  // The pages pass their own content security policy: no inline script or
-  // style is refused, and no script fails.
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) { policy.push(m.text()); }
-  });
-  page.on("pageerror", (e) => policy.push("script error: " + e.message));
-  if (username) {
-    step("sign in " + username);
-    await page.goto(base + "/login");
-    await page.fill("input[name=username]", username);
-    await page.fill("input[name=password]", PASSWORD);
-    await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
-    check(!page.url().includes("/login"), "signed in as " + username);
-  }
-  return { context, page };
-}
-
-async function shot(page, name) {
-  step("screenshot " + name);
-  const file = join(shots, name + ".png");
-  await page.screenshot({ path: file, fullPage: true });
-  screenshots.push(file);
-}
+async function api(path, token) { return call("GET", path, token); }
 
 async function open(page, selector) {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
@@ -343,9 +281,7 @@ const inaccessible = await axeSweep(as, base, [
 ], [DESKTOP, PHONE], step);
 check(inaccessible.length === 0, "axe-core found accessibility violations:\n  " + inaccessible.join("\n  "));
 
-await browser.close();
-check(foreign.length === 0, "requests left the host: " + foreign.join(", "));
-check(policy.length === 0, "the content security policy refused something: " + policy.join(" | "));
+await done();
 console.log(JSON.stringify({ number, screenshots }));
 
 // 9. The supervisor's dashboard: every chart drawn with its title, a

@@ -148,3 +148,36 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
     assert!(log.contains("DRILL CLOCK"), "the drill clock is announced");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// Issue 19's case library on the pages (`web/tests/cases.mjs`): a town's
+/// editor submits, the city's reviewer returns it with a comment, the editor
+/// revises, the reviewer publishes; the public finds it by a two-character
+/// word, in the feed and on the community's page. The database then holds
+/// both versions whole and the four steps of the review.
+#[tokio::test]
+async fn a_case_is_reviewed_revised_published_and_found_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    let shots = Path::new(ROOT).join("target/screenshots");
+    let summary = node("cases.mjs", &[Path::new(&server.base), &shots]);
+    let id = summary["case"].as_str().expect("case");
+
+    let store = db.fixture.store.as_ref();
+    let a = store.article(id).await.expect("read").expect("the article");
+    assert_eq!((a.state.as_str(), a.version, a.division.as_str()), ("published", 2, "510104022000"));
+    assert_eq!(a.content.places, "[\"510104022006\"]", "about the demo community");
+    let versions = store.article_versions(id).await.expect("versions");
+    assert_eq!(versions.len(), 2, "both versions kept");
+    assert!(!versions[0].content.body.contains("86 户") && versions[1].content.body.contains("86 户"));
+    let reviews = store.article_reviews(id).await.expect("reviews");
+    let steps: Vec<(&str, i64)> = reviews.iter().map(|r| (r.step.as_str(), r.version)).collect();
+    assert_eq!(steps, [("submit", 1), ("return", 1), ("submit", 2), ("publish", 2)]);
+    assert_eq!(reviews[1].body, "请补充参与的居民户数", "the reviewer's comment");
+    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+}
