@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use shanzhi_domain::{DivisionCode, DivisionLevel, Role, Scope};
+use shanzhi_domain::{DivisionCode, DivisionLevel, GridKind, Role, Scope};
 use shanzhi_store::{ArticleQuery, GridQuery};
 
 use crate::AppResult;
@@ -35,25 +35,31 @@ pub struct GridContacts {
 }
 
 impl Scoped<'_> {
-    /// The community's current grids (in code order, at most
-    /// [`MAX_GRIDS`]), each with the grid workers assigned to it today.
+    /// The community's current general and dedicated grids, and any other
+    /// grid with a worker (in code order, at most [`MAX_GRIDS`]), each with
+    /// the grid workers assigned to it today. Micro-grids without a worker
+    /// of their own are left out: a resident looks for their grid's worker.
     pub async fn community_contacts(&self, community: &DivisionCode) -> AppResult<Vec<GridContacts>> {
         let day = self.day();
         let query =
-            GridQuery { communities: vec![community.clone()], limit: Some(MAX_GRIDS), ..GridQuery::as_of(day) };
-        let mut grids: Vec<GridContacts> = self
+            GridQuery { communities: vec![community.clone()], limit: Some(MAX_GRIDS * 10), ..GridQuery::as_of(day) };
+        let mut grids: Vec<(GridKind, GridContacts)> = self
             .app
             .store
             .grids(&query)
             .await?
             .into_iter()
-            .map(|g| GridContacts { code: g.info.code.as_str().to_owned(), name: g.info.name, workers: Vec::new() })
+            .map(|g| {
+                let contacts =
+                    GridContacts { code: g.info.code.as_str().to_owned(), name: g.info.name, workers: Vec::new() };
+                (g.info.kind, contacts)
+            })
             .collect();
-        grids.sort_by(|a, b| a.code.cmp(&b.code));
+        grids.sort_by(|a, b| a.1.code.cmp(&b.1.code));
         let mut people: BTreeMap<String, Option<PublicContact>> = BTreeMap::new();
         for a in self.app.store.assignments_within(community, day).await? {
             let (Role::GridWorker, Some(Scope::Grid(code))) = (a.role, &a.scope) else { continue };
-            let Some(grid) = grids.iter_mut().find(|g| g.code == code.as_str()) else { continue };
+            let Some((_, grid)) = grids.iter_mut().find(|(_, g)| g.code == code.as_str()) else { continue };
             if !people.contains_key(&a.user_id) {
                 if people.len() >= MAX_GRIDS * 4 {
                     continue;
@@ -71,7 +77,12 @@ impl Scoped<'_> {
                 grid.workers.push(c.clone());
             }
         }
-        Ok(grids)
+        Ok(grids
+            .into_iter()
+            .filter(|(kind, g)| matches!(kind, GridKind::General | GridKind::Dedicated) || !g.workers.is_empty())
+            .map(|(_, g)| g)
+            .take(MAX_GRIDS)
+            .collect())
     }
 
     /// Published articles about the community, its town or its district

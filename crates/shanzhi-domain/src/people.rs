@@ -233,7 +233,8 @@ mod tests {
         assert_eq!(ok("0816 2345678"), Ok("0816-2345678".to_owned()));
         assert!(ok("010-12345678").is_err(), "a number does not begin with 1");
         assert_eq!(ok("+86 138-1234-5678"), Ok("13812345678".to_owned()));
-        for bad in ["", "86612345", "028-866", "028-866123456", "0028-86612345", "028-0661234", "abc", &"0".repeat(30)] {
+        for bad in ["", "86612345", "028-866", "028-866123456", "0028-86612345", "028-0661234", "abc", &"0".repeat(30)]
+        {
             assert!(WorkPhone::parse(bad).is_err(), "{bad}");
         }
     }

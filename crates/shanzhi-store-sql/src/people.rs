@@ -9,7 +9,8 @@ use sqlx::QueryBuilder;
 
 use crate::{SqlStore, audit, map_err};
 
-const USER_COLUMNS: &str = "SELECT id, username, display_name, kind, phone, work_phone, disabled_at, created_at FROM users ";
+const USER_COLUMNS: &str =
+    "SELECT id, username, display_name, kind, phone, work_phone, disabled_at, created_at FROM users ";
 const ASSIGNMENT_COLUMNS: &str =
     "SELECT id, user_id, role, scope_kind, scope_code, valid_from, valid_to FROM assignments ";
 
@@ -156,7 +157,12 @@ impl<DB> PeopleStore for SqlStore<DB> {
         audit::commit::<DB>(tx, audit_entry).await
     }
 
-    async fn set_work_phone(&self, user_id: &str, phone: Option<&WorkPhone>, audit_entry: &AuditEntry) -> StoreResult<()> {
+    async fn set_work_phone(
+        &self,
+        user_id: &str,
+        phone: Option<&WorkPhone>,
+        audit_entry: &AuditEntry,
+    ) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET work_phone = ");
         q.push_bind(phone.map(|p| p.as_str().to_owned())).push(" WHERE id = ").push_bind(user_id.to_owned());

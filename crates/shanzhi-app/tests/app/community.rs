@@ -69,7 +69,8 @@ async fn the_public_page_lists_grid_contacts_and_cases_from_here() {
     // Published articles about the community or its town, newest first.
     let editor = app.scoped(t.actor_for(Role::Dispatcher).await);
     let reviewer = app.scoped(t.actor_for(Role::Supervisor).await);
-    for (title, place) in [("社区的事", INSIDE), ("街道的事", "510104022000"), ("别处的事", "510104023000")] {
+    for (title, place) in [("社区的事", INSIDE), ("街道的事", "510104022000"), ("别处的事", "510104023000")]
+    {
         let c = editor.create_case("510104022000", &about(title, place)).await.expect("written");
         editor.case_step(&c.id, Step::Submit, 1, "").await.expect("submit");
         reviewer.case_step(&c.id, Step::Publish, 1, "").await.expect("publish");

@@ -10,6 +10,7 @@ mod api;
 mod auth_api;
 mod calendar_api;
 mod cases;
+mod community_page;
 mod dashboard;
 mod deliberation_api;
 mod deliberation_pages;
