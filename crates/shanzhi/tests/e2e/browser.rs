@@ -56,17 +56,43 @@ fn node(script: &str, args: &[&Path]) -> serde_json::Value {
     serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the script's summary")
 }
 
+/// A browser walk on a fresh demo server: what it ran on, and the script's summary.
+struct Walk {
+    summary: serde_json::Value,
+    db: shanzhi_testkit::TestDb,
+    server: Server,
+    _cwd: tempfile::TempDir,
+    _heavy: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl Walk {
+    /// Run `web/tests/SCRIPT` against `serve --demo` (its arguments: the
+    /// server's address and the screenshots' folder); `None` without a browser.
+    async fn demo(script: &str) -> Option<Walk> {
+        if !ready() {
+            return None;
+        }
+        let heavy = heavy().await;
+        let db = test_db().await;
+        let cwd = tempfile::tempdir().expect("cwd");
+        let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+        let shots = Path::new(ROOT).join("target/screenshots");
+        let summary = node(script, &[Path::new(&server.base), &shots]);
+        Some(Walk { summary, db, server, _cwd: cwd, _heavy: heavy })
+    }
+}
+
+/// The server logged no panic; its log.
+fn calm(server: &Server) -> String {
+    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+    log
+}
+
 #[tokio::test]
 async fn the_whole_loop_through_the_ui_in_chromium() {
-    if !ready() {
-        return;
-    }
-    let _heavy = heavy().await;
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("flow.mjs", &[Path::new(&server.base), &shots]);
+    let Some(walk) = Walk::demo("flow.mjs").await else { return };
+    let (summary, db) = (&walk.summary, &walk.db);
     let number = summary["number"].as_str().expect("number");
 
     // What the pages did is in the database.
@@ -108,8 +134,7 @@ async fn the_whole_loop_through_the_ui_in_chromium() {
     assert!(patrols.iter().any(|p| p.ended_at.is_some()), "a patrol started and ended on the tasks page");
     let shots_written = summary["screenshots"].as_array().map_or(0, Vec::len);
     assert!(shots_written >= 16, "screenshots of the main pages at both widths");
-    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
-    assert!(!log.contains("panicked"), "{log}");
+    calm(&walk.server);
 }
 
 /// Issue 16's walk: one fund proposal of the demo community through the
@@ -144,9 +169,8 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
     let ledger = store.ledger("510104022006").await.expect("ledger");
     assert!(shanzhi_domain::deliberation::ledger::verify(&ledger).is_ok(), "the books balance and the chain holds");
     assert_eq!(ledger.len(), 3, "the demo's allocation, the commitment, the payment");
-    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+    let log = calm(&server);
     assert!(log.contains("DRILL CLOCK"), "the drill clock is announced");
-    assert!(!log.contains("panicked"), "{log}");
 }
 
 /// Issue 19's case library on the pages (`web/tests/cases.mjs`): a town's
@@ -156,18 +180,10 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
 /// both versions whole and the four steps of the review.
 #[tokio::test]
 async fn a_case_is_reviewed_revised_published_and_found_in_chromium() {
-    if !ready() {
-        return;
-    }
-    let _heavy = heavy().await;
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("cases.mjs", &[Path::new(&server.base), &shots]);
-    let id = summary["case"].as_str().expect("case");
+    let Some(walk) = Walk::demo("cases.mjs").await else { return };
+    let id = walk.summary["case"].as_str().expect("case");
 
-    let store = db.fixture.store.as_ref();
+    let store = walk.db.fixture.store.as_ref();
     let a = store.article(id).await.expect("read").expect("the article");
     assert_eq!((a.state.as_str(), a.version, a.division.as_str()), ("published", 2, "510104022000"));
     assert_eq!(a.content.places, "[\"510104022006\"]", "about the demo community");
@@ -178,6 +194,5 @@ async fn a_case_is_reviewed_revised_published_and_found_in_chromium() {
     let steps: Vec<(&str, i64)> = reviews.iter().map(|r| (r.step.as_str(), r.version)).collect();
     assert_eq!(steps, [("submit", 1), ("return", 1), ("submit", 2), ("publish", 2)]);
     assert_eq!(reviews[1].body, "请补充参与的居民户数", "the reviewer's comment");
-    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
-    assert!(!log.contains("panicked"), "{log}");
+    calm(&walk.server);
 }
