@@ -19,6 +19,7 @@ pub mod open311;
 
 mod progress;
 mod refusal;
+pub mod sms;
 pub mod table;
 pub mod timing;
 pub mod tlog;
@@ -45,6 +46,7 @@ pub struct App {
     log: Arc<tlog::LogSetup>,
     pii_uses: Arc<access::RecentUses>,
     dispatch: Arc<classify::dispatch::DispatchHolder>,
+    sms: Arc<sms::SmsClient>,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             store,
             grid_index: Arc::new(grids::IndexHolder::default()),
             hashing: Arc::new(access::HashPool::new(&auth)),
+            sms: Arc::new(sms::SmsClient::new(auth.sms.gateway.clone())),
             auth: Arc::new(auth),
             clock: Arc::new(timing::SystemClock),
             timing: Arc::new(timing::TimingHolder::default()),

@@ -33,5 +33,8 @@ CREATE TABLE matter_claims (
 );
 
 ALTER TABLE users ADD COLUMN erased_at BIGINT;
+-- When the account's phone was last proved by a one-time code (reports filed
+-- earlier with that number are offered for claim only then).
+ALTER TABLE users ADD COLUMN phone_verified_at BIGINT;
 
 CREATE INDEX users_by_phone ON users (phone) WHERE phone IS NOT NULL;

@@ -36,6 +36,11 @@ impl From<ConsentRow> for ConsentRecord {
 }
 
 #[derive(SqlRow)]
+struct AtRow {
+    at: Option<i64>,
+}
+
+#[derive(SqlRow)]
 struct IdRow {
     id: String,
 }
@@ -74,6 +79,19 @@ impl<DB> SignupStore for SqlStore<DB> {
         q.push_bind(at.get()).push(" WHERE used_at IS NULL AND phone = ").push_bind(phone.reveal().to_owned());
         q.push(" AND code_hash = ").push_bind(code_hash.to_owned()).push(" RETURNING phone");
         Ok(q.build().fetch_all(self.pool()).await.map_err(map_err)?.len() == 1)
+    }
+
+    async fn verify_phone(&self, user_id: &str, at: Micros) -> StoreResult<()> {
+        let mut q = QueryBuilder::<DB>::new("UPDATE users SET phone_verified_at = ");
+        q.push_bind(at.get()).push(" WHERE erased_at IS NULL AND id = ").push_bind(user_id.to_owned());
+        self.execute(&mut q).await
+    }
+
+    async fn phone_verified_at(&self, user_id: &str) -> StoreResult<Option<Micros>> {
+        let mut q = QueryBuilder::<DB>::new("SELECT phone_verified_at AS at FROM users WHERE id = ");
+        q.push_bind(user_id.to_owned());
+        let row = q.build_query_as::<AtRow>().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.and_then(|r| r.at).map(Micros::new))
     }
 
     async fn resident_by_phone(&self, phone: &Phone) -> StoreResult<Option<UserRecord>> {
@@ -147,8 +165,13 @@ impl<DB> SignupStore for SqlStore<DB> {
         audit_entry: &AuditEntry,
     ) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
+        let mut q =
+            QueryBuilder::<DB>::new("DELETE FROM sms_codes WHERE phone IN (SELECT phone FROM users WHERE id = ");
+        q.push_bind(user_id.to_owned()).push(")");
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
         let mut q = QueryBuilder::<DB>::new("UPDATE users SET username = ");
         q.push_bind(placeholder_username.to_owned()).push(", display_name = '', phone = NULL, password_hash = NULL, ");
+        q.push("phone_verified_at = NULL, ");
         q.push("disabled_at = ").push_bind(at.get()).push(", erased_at = ").push_bind(at.get());
         q.push(" WHERE id = ").push_bind(user_id.to_owned());
         q.build().execute(&mut *tx).await.map_err(map_err)?;

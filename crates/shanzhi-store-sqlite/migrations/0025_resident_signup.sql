@@ -33,5 +33,8 @@ CREATE TABLE matter_claims (
 );
 
 ALTER TABLE users ADD COLUMN erased_at INTEGER;
+-- When the account's phone was last proved by a one-time code (reports filed
+-- earlier with that number are offered for claim only then).
+ALTER TABLE users ADD COLUMN phone_verified_at INTEGER;
 
 CREATE INDEX users_by_phone ON users (phone) WHERE phone IS NOT NULL;

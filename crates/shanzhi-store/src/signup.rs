@@ -54,6 +54,11 @@ pub trait SignupStore {
     /// true for the one call that did.
     async fn use_sms_code(&self, phone: &Phone, code_hash: &str, at: Micros) -> StoreResult<bool>;
 
+    /// Note that `user_id` proved its phone number by a code at `at`.
+    async fn verify_phone(&self, user_id: &str, at: Micros) -> StoreResult<()>;
+    /// When `user_id` last proved its phone number, if ever.
+    async fn phone_verified_at(&self, user_id: &str) -> StoreResult<Option<Micros>>;
+
     /// The oldest live resident account with this phone number.
     async fn resident_by_phone(&self, phone: &Phone) -> StoreResult<Option<UserRecord>>;
 

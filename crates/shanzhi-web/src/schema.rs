@@ -134,6 +134,8 @@ vocabulary! {
     ReportFormatName => one_of(&["xlsx"], "月报只导出 xlsx / the report is xlsx only");
     /// 手机号 / a mainland mobile number.
     PhoneText => text("1[3-9][0-9]{9}".into(), "13800138000", "11 位手机号 / an 11-digit mainland mobile number");
+    /// 短信验证码 / a one-time code.
+    SmsCodeText => text("[0-9]{6}".into(), "123456", "6 位短信验证码 / a 6-digit code");
     /// 幂等键 / an idempotency key.
     IdempotencyKeyText => text("[!-~]{1,128}".into(), "report-7f3a9c", "幂等键：1–128 个可见 ASCII 字符 / 1–128 visible ASCII characters");
     /// 命令 / a command.

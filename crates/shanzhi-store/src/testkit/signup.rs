@@ -54,6 +54,9 @@ pub async fn residents_claim_and_are_erased_keeping_their_matters(store: &dyn St
     let found = store.resident_by_phone(&phone("13900003333")).await.expect("by phone").expect("found");
     assert_eq!(found.id, "r1", "the oldest");
     assert_eq!(store.resident_by_phone(&phone("13900004444")).await.expect("by phone"), None);
+    assert_eq!(store.phone_verified_at("r1").await.expect("verified"), None, "not proved yet");
+    store.verify_phone("r1", Micros::new(25)).await.expect("verify");
+    assert_eq!(store.phone_verified_at("r1").await.expect("verified"), Some(Micros::new(25)));
 
     let consent = ConsentRecord {
         id: "c1".to_owned(),
@@ -78,10 +81,13 @@ pub async fn residents_claim_and_are_erased_keeping_their_matters(store: &dyn St
     assert_eq!(claimed.reporter.user_id.as_deref(), Some("r1"));
     let before = store.matter_events(&id("m1")).await.expect("timeline");
 
+    store.put_sms_code(&phone("13900003333"), "h9", Micros::new(45), Micros::new(99)).await.expect("put");
     store.erase_user("r1", "erased-r1", Micros::new(50), &audit("user.erase")).await.expect("erase");
     let erased = store.user_by_id("r1").await.expect("read").expect("the row stays");
     assert_eq!((erased.username.as_str(), erased.display_name.as_str(), erased.phone.clone()), ("erased-r1", "", None));
     assert!(erased.disabled);
+    assert_eq!(store.try_sms_code(&phone("13900003333")).await.expect("try"), None, "the number's code goes too");
+    assert_eq!(store.phone_verified_at("r1").await.expect("verified"), None, "nothing proved is kept");
     assert!(store.credentials(&Username::parse("r_one").expect("n")).await.expect("creds").is_none(), "no login");
     assert_eq!(
         store.resident_by_phone(&phone("13900003333")).await.expect("by phone").map(|u| u.id),

@@ -32,6 +32,7 @@ mod openapi;
 mod patrol_track_api;
 mod rankings_api;
 mod self_handle_api;
+mod signup_api;
 mod smart_dispatch;
 mod track_page;
 mod ui;
