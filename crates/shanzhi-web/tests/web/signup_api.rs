@@ -19,17 +19,17 @@ use shanzhi_testkit::{TestApp, cheap_auth, one_grid_community};
 use crate::support::{TestApi, assert_error};
 
 const SECRET: &str = "gateway-test-secret";
-const PHONE: &str = "13900001111";
+pub const PHONE: &str = "13900001111";
 
 /// What the fake gateway received: the phone and text of each message whose
 /// signature checked out (a bad one is answered 401 and kept out).
 #[derive(Clone, Default)]
-struct Gateway {
+pub struct Gateway {
     messages: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Gateway {
-    async fn start() -> (Gateway, String) {
+    pub async fn start() -> (Gateway, String) {
         let gw = Gateway::default();
         let seen = gw.messages.clone();
         let router = axum::Router::new().route(
@@ -61,7 +61,7 @@ impl Gateway {
     }
 
     /// The six-digit code in the last message to `phone`.
-    fn last_code(&self, phone: &str) -> String {
+    pub fn last_code(&self, phone: &str) -> String {
         let messages = self.messages.lock().expect("lock");
         let (_, text) = messages.iter().rev().find(|(p, _)| p == phone).expect("a message to the phone");
         let digits: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|w| w.len() == 6).collect();
@@ -73,7 +73,7 @@ impl Gateway {
     }
 }
 
-async fn world(url: &str, clock: Arc<ManualClock>) -> TestApi {
+pub async fn world(url: &str, clock: Arc<ManualClock>) -> TestApi {
     let template =
         SmsTemplate::parse("json", r#"{"mobile": "{phone}", "content": "{text}", "ref": "{key}"}"#).expect("template");
     let gateway =
@@ -116,7 +116,7 @@ fn occurrences(haystack: &[u8], needle: &str) -> usize {
     haystack.windows(needle.len()).filter(|w| *w == needle.as_bytes()).count()
 }
 
-fn now() -> Timestamp {
+pub fn now() -> Timestamp {
     Timestamp::now()
 }
 
