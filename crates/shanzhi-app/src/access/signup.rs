@@ -260,6 +260,14 @@ impl App {
     }
 }
 
+/// The user name an erased account is left with starts with this.
+const ERASED_PREFIX: &str = "erased-";
+
+/// Whether the account was erased by its owner (disabled, under a placeholder name).
+pub fn is_erased(user: &UserRecord) -> bool {
+    user.disabled && user.username.as_str().starts_with(ERASED_PREFIX)
+}
+
 /// Equal hex digests, compared in constant time.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -367,7 +375,8 @@ impl Scoped<'_> {
         if !app.store.use_sms_code(&phone, &hash, now).await? {
             return Err(wrong_code("验证码错误或已失效", "wrong or spent code"));
         }
-        let placeholder = format!("erased-{}", me.id.replace('-', "").chars().rev().take(20).collect::<String>());
+        let placeholder =
+            format!("{ERASED_PREFIX}{}", me.id.replace('-', "").chars().rev().take(20).collect::<String>());
         let audit = AuditEntry::new(me.username.as_str(), "user.erase", &format!("user-id:{}", me.id))
             .after(serde_json::json!({ "erased": true }).to_string());
         app.store.erase_user(&me.id, &placeholder, now, &audit).await?;

@@ -84,6 +84,7 @@ pub async fn world(url: &str, clock: Arc<ManualClock>) -> TestApi {
         TestApp::new()
             .with_features(one_grid_community("510104022006", 104.07, 30.65))
             .with_categories()
+            .with_accounts(&[("dispatcher", shanzhi_domain::Role::Dispatcher, Some("510104022"))])
             .with_auth(auth)
             .with_clock(clock),
     )
@@ -287,6 +288,18 @@ async fn a_resident_claims_earlier_reports_and_deleting_the_account_keeps_them_w
         let events = dispatcher.matter_events(&m.id).await.expect("timeline");
         assert!(!events.is_empty(), "the timeline stays");
     }
+    let dispatcher_token = app.bearer("dispatcher").await;
+    let (status, _, shown) = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/matters/{}", by_phone["matter"]["id"].as_str().expect("id")),
+            &[("authorization", &dispatcher_token)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["reporter_name"], "已注销用户", "staff see the reporter deleted the account: {shown}");
+    assert!(shown["reporter_phone"].is_null() && !shown.to_string().contains(PHONE), "{shown}");
     let chains = shanzhi_app::matters::verify_matter_chains(app.app.app()).await.expect("verify");
     assert_eq!((chains.matters, chains.broken.len()), (2, 0), "every timeline's hash chain still verifies");
     let audit = shanzhi_app::access::verify_audit_chain(app.app.app()).await.expect("verify");
