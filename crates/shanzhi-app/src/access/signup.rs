@@ -169,6 +169,38 @@ impl App {
         })
     }
 
+    /// Count one attempt on `phone`'s code and check `code` against it: its
+    /// hash if right, live and not over its attempts (it is not used yet).
+    async fn check_code(&self, phone: &Phone, code: &str, now: Micros) -> AppResult<String> {
+        let code = code.trim();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("invalid_code", "验证码应为 6 位数字", "the code must be 6 digits"));
+        }
+        let Some(attempt) = self.store.try_sms_code(phone).await? else {
+            return Err(bad("code_spent", "验证码已失效，请重新获取", "no live code; ask for a new one"));
+        };
+        if attempt.attempts > self.auth.sms.max_attempts.max(1) {
+            return Err(bad("code_spent", "验证码错误次数过多，请重新获取", "too many wrong codes; ask for a new one"));
+        }
+        if attempt.expires_at <= now {
+            return Err(bad("code_expired", "验证码已过期，请重新获取", "the code has expired; ask for a new one"));
+        }
+        let hash = self.code_hash(phone, code);
+        if !same(&hash, &attempt.code_hash) {
+            tracing::warn!(to = %phone.masked(), attempts = attempt.attempts, "wrong sign-in code");
+            return Err(wrong_code("验证码错误", "wrong code"));
+        }
+        Ok(hash)
+    }
+
+    /// Use `phone`'s code (checked by [`App::check_code`]) once.
+    async fn use_code(&self, phone: &Phone, hash: &str, now: Micros) -> AppResult<()> {
+        if !self.store.use_sms_code(phone, hash, now).await? {
+            return Err(bad("code_spent", "验证码已失效，请重新获取", "no live code; ask for a new one"));
+        }
+        Ok(())
+    }
+
     /// Sign in with the code sent to `phone`; a first sign-in creates the
     /// resident's account and needs `consent` to the privacy notice.
     pub async fn sms_login(
@@ -179,25 +211,8 @@ impl App {
         _client: &Client,
     ) -> AppResult<SmsLoginOutcome> {
         let phone = parse_phone(phone)?;
-        let code = code.trim();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("invalid_code", "验证码应为 6 位数字", "the code must be 6 digits"));
-        }
         let now = self.now_micros();
-        let Some(attempt) = self.store.try_sms_code(&phone).await? else {
-            return Err(bad("code_spent", "验证码已失效，请重新获取", "no live code; ask for a new one"));
-        };
-        if attempt.attempts > self.auth.sms.max_attempts.max(1) {
-            return Err(bad("code_spent", "验证码错误次数过多，请重新获取", "too many wrong codes; ask for a new one"));
-        }
-        if attempt.expires_at <= now {
-            return Err(bad("code_expired", "验证码已过期，请重新获取", "the code has expired; ask for a new one"));
-        }
-        let hash = self.code_hash(&phone, code);
-        if !same(&hash, &attempt.code_hash) {
-            tracing::warn!(to = %phone.masked(), attempts = attempt.attempts, "wrong sign-in code");
-            return Err(wrong_code("验证码错误", "wrong code"));
-        }
+        let hash = self.check_code(&phone, code, now).await?;
         let existing = self.store.resident_by_phone(&phone).await?;
         if existing.is_none() && !consent {
             // The code stays usable: the resident ticks the box and sends it again.
@@ -207,9 +222,7 @@ impl App {
                 "signing up needs consent to the privacy notice",
             ));
         }
-        if !self.store.use_sms_code(&phone, &hash, now).await? {
-            return Err(bad("code_spent", "验证码已失效，请重新获取", "no live code; ask for a new one"));
-        }
+        self.use_code(&phone, &hash, now).await?;
         let (user, created) = match existing {
             Some(u) => (u, false),
             None => (self.create_resident(&phone, now).await?, true),
@@ -355,28 +368,12 @@ impl Scoped<'_> {
                 "the account has no phone; ask an administrator",
             ));
         };
-        let code = code.trim();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("invalid_code", "验证码应为 6 位数字", "the code must be 6 digits"));
-        }
         let app = self.app;
         let now = app.now_micros();
-        let attempt =
-            app.store.try_sms_code(&phone).await?.ok_or_else(|| {
-                wrong_code("验证码错误或已失效，请重新获取", "wrong or spent code; ask for a new one")
-            })?;
-        let hash = app.code_hash(&phone, code);
-        if attempt.attempts > app.auth.sms.max_attempts.max(1)
-            || attempt.expires_at <= now
-            || !same(&hash, &attempt.code_hash)
-        {
-            return Err(wrong_code("验证码错误或已失效", "wrong or spent code"));
-        }
-        if !app.store.use_sms_code(&phone, &hash, now).await? {
-            return Err(wrong_code("验证码错误或已失效", "wrong or spent code"));
-        }
+        let hash = app.check_code(&phone, code, now).await?;
+        app.use_code(&phone, &hash, now).await?;
         let placeholder =
-            format!("{ERASED_PREFIX}{}", me.id.replace('-', "").chars().rev().take(20).collect::<String>());
+            format!("{ERASED_PREFIX}{}", me.id.replace('-', "").chars().rev().take(25).collect::<String>());
         let audit = AuditEntry::new(me.username.as_str(), "user.erase", &format!("user-id:{}", me.id))
             .after(serde_json::json!({ "erased": true }).to_string());
         app.store.erase_user(&me.id, &placeholder, now, &audit).await?;

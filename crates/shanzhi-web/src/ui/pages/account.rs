@@ -134,6 +134,13 @@ async fn account_page(state: &AppState, viewer: &Viewer, tr: Tr, code_sent: bool
     page(AccountPage { tr, nav: viewer.nav(tr), claimable, code_sent, error })
 }
 
+/// The account page again, saying why something was refused.
+async fn account_refused(state: &AppState, viewer: &Viewer, tr: Tr, code_sent: bool, e: &AppError) -> Response {
+    let mut r = account_page(state, viewer, tr, code_sent, Some(message(tr, e))).await;
+    *r.status_mut() = crate::error::status_of(e);
+    r
+}
+
 /// `GET /account`: a resident's account (others: to the sign-in).
 pub async fn show(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(q): Query<AccountQuery>) -> Response {
     if !viewer.has(Role::Resident) {
@@ -200,11 +207,7 @@ pub async fn erase_code(
     };
     match sent {
         Ok(()) => Redirect::to("/account?sent=1").into_response(),
-        Err(e) => {
-            let mut r = account_page(&state, &viewer, tr, false, Some(message(tr, &e))).await;
-            *r.status_mut() = crate::error::status_of(&e);
-            r
-        }
+        Err(e) => account_refused(&state, &viewer, tr, false, &e).await,
     }
 }
 
@@ -233,10 +236,6 @@ pub async fn erase(
             }
             r
         }
-        Err(e) => {
-            let mut r = account_page(&state, &viewer, tr, true, Some(message(tr, &e))).await;
-            *r.status_mut() = crate::error::status_of(&e);
-            r
-        }
+        Err(e) => account_refused(&state, &viewer, tr, true, &e).await,
     }
 }
