@@ -63,6 +63,7 @@ RULES = {
     "consent_required": "a first sign-in by code needs consent (the phone has no account yet)",
     "already_claimed": "the matter has a reporter's account already",
     "no_phone": "the account has no phone to send a code to",
+    "password_exists": "a first password only while the account has none",
     "fund_negative_list": "the text names an item of the fund's negative list",
     "no_budget_step": "the proposal is at a step that sets no budget",
     "budget_below_committed": "more is already reserved for the proposal",

@@ -90,10 +90,11 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 42] = [
+const PAGES: [&str; 43] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
+    "/account/password",
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",

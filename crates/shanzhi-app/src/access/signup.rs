@@ -356,6 +356,26 @@ impl Scoped<'_> {
         Ok(())
     }
 
+    /// A first password for a resident who signed up by phone (then also a
+    /// sign-in by user name and password); one who has a password changes it
+    /// with the current one instead.
+    pub async fn set_first_password(&self, new: &str) -> AppResult<()> {
+        let me = self.resident()?;
+        let creds = self.app.store.credentials(&me.username).await?;
+        if creds.and_then(|c| c.password_hash).is_some() {
+            return Err(AppError::invalid(
+                "password_exists",
+                Bilingual::new("已设置密码，请用当前密码修改", "a password is set; change it with the current one"),
+            ));
+        }
+        shanzhi_domain::people::check_password(new, &me.username)
+            .map_err(|m| AppError::BadRequest { code: "weak_password", message: m })?;
+        let hash = self.app.hash_password(new).await?;
+        let entity = format!("user:{}", me.username);
+        self.app.store.set_password(&me.id, &hash, &self.audit("user.password", &entity)).await?;
+        Ok(())
+    }
+
     /// Delete one's own resident account, proved by a fresh code sent to its
     /// phone: name, phone and login are erased, sessions end, the matters
     /// stay (the reporter shown as 已注销用户).

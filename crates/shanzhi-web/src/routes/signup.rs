@@ -1,7 +1,8 @@
 //! Residents by phone: `POST /api/v1/auth/sms-code` (a one-time code by text
 //! message), `POST /api/v1/auth/sms-login` (sign in, or sign up with
 //! consent), `GET /api/v1/me/claimable` and `POST /api/v1/me/claims` (follow
-//! earlier reports), `POST /api/v1/me/erase` (delete one's account).
+//! earlier reports), `POST /api/v1/me/first-password` (optional), `POST
+//! /api/v1/me/erase` (delete one's account).
 
 use axum::Json;
 use axum::extract::State;
@@ -26,6 +27,31 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(claimable))
         .routes(routes!(claim))
         .routes(routes!(erase))
+        .routes(routes!(first_password))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct FirstPassword {
+    #[schema(min_length = 10, max_length = 128)]
+    new_password: String,
+}
+
+// The password never reaches a log.
+impl std::fmt::Debug for FirstPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstPassword").finish_non_exhaustive()
+    }
+}
+
+/// 居民设置首个密码（手机号注册后可选） / a resident who signed up by phone sets a first password (optional).
+#[utoipa::path(post, path = "/me/first-password", operation_id = "setFirstPassword", tag = "auth",
+    request_body(content = FirstPassword, example = json!({"new_password": "Chunxi-Road-2027"})),
+    responses((status = 204, description = "已设置 / set"), Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
+async fn first_password(api: Api, ApiJson(b): ApiJson<FirstPassword>) -> ApiResult<StatusCode> {
+    api.scoped().set_first_password(&b.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(pages::account::show))
         .route("/account/claim", post(pages::account::claim))
         .route("/account/erase-code", post(pages::account::erase_code))
+        .route("/account/password", post(pages::account::password))
         .route("/account/erase", post(pages::account::erase))
         .route("/lang/{lang}", get(text::switch))
         .route("/admin", get(pages::admin::show))

@@ -269,6 +269,21 @@ async fn a_resident_claims_earlier_reports_and_deleting_the_account_keeps_them_w
     expected.sort_unstable();
     assert_eq!(numbers, expected, "both reports are the resident's now");
 
+    // An optional password: then the account signs in by name too, once.
+    let username = login["username"].as_str().expect("username");
+    let weak = json!({"new_password": "short"});
+    let (status, _, body) = app.send(Method::POST, "/api/v1/me/first-password", &auth, Some(weak)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let first = json!({"new_password": "Chunxi-Road-2027"});
+    let (status, _, body) = app.send(Method::POST, "/api/v1/me/first-password", &auth, Some(first.clone())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _, body) = app.send(Method::POST, "/api/v1/me/first-password", &auth, Some(first)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only a first one: {body}");
+    assert_error(&body, "password_exists");
+    let by_name = json!({"username": username, "password": "Chunxi-Road-2027"});
+    let (status, _, body) = app.send(Method::POST, "/api/v1/auth/login", &[], Some(by_name.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
     // Deleting the account takes a fresh code.
     clock.set(now() + Duration::from_secs(61));
     assert_eq!(ask(&app, PHONE).await.0, StatusCode::OK);
@@ -280,6 +295,8 @@ async fn a_resident_claims_earlier_reports_and_deleting_the_account_keeps_them_w
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, _, _) = app.send(Method::GET, "/api/v1/me", &auth, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the sessions ended");
+    let (status, _, _) = app.send(Method::POST, "/api/v1/auth/login", &[], Some(by_name)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the password is gone with the account");
 
     let dispatcher = app.app.store();
     for n in [number, link_number] {

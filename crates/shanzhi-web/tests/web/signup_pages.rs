@@ -72,7 +72,12 @@ async fn a_resident_signs_up_on_the_pages_claims_a_link_and_deletes_the_account(
     let (status, account) = page(&app, "/account", &cookie).await;
     assert_eq!(status, StatusCode::OK, "{account}");
     assert!(account.contains("我的账号") && account.contains("注销账号"));
+    assert!(account.contains("id=\"my-username\">r-"), "the user name for a later password sign-in");
     let csrf = csrf_of(&account);
+    let (status, headers, _) =
+        form(&app, "/account/password", &cookie, &format!("csrf={csrf}&password=Chunxi-Road-2027")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "an optional first password");
+    assert_eq!(headers[header::LOCATION], "/account");
 
     let (status, track) = page(&app, &format!("/track?number={number}&key={key}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);

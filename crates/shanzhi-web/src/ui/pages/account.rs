@@ -43,6 +43,8 @@ struct PrivacyPage {
 struct AccountPage {
     tr: Tr,
     nav: Nav,
+    /// The user name, for a sign-in by password once one is set.
+    username: String,
     claimable: Vec<MyMatter>,
     code_sent: bool,
     error: Option<String>,
@@ -131,7 +133,8 @@ pub struct AccountQuery {
 
 async fn account_page(state: &AppState, viewer: &Viewer, tr: Tr, code_sent: bool, error: Option<String>) -> Response {
     let claimable = state.app.scoped(viewer.actor.clone()).claimable_by_phone().await.unwrap_or_default();
-    page(AccountPage { tr, nav: viewer.nav(tr), claimable, code_sent, error })
+    let username = viewer.actor.user().map(|u| u.username.to_string()).unwrap_or_default();
+    page(AccountPage { tr, nav: viewer.nav(tr), username, claimable, code_sent, error })
 }
 
 /// The account page again, saying why something was refused.
@@ -207,6 +210,23 @@ pub async fn erase_code(
     };
     match sent {
         Ok(()) => Redirect::to("/account?sent=1").into_response(),
+        Err(e) => account_refused(&state, &viewer, tr, false, &e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    password: String,
+}
+
+/// `POST /account/password`: an optional first password.
+pub async fn password(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<PasswordForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused(tr, &viewer);
+    }
+    match state.app.scoped(viewer.actor.clone()).set_first_password(&f.password).await {
+        Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => account_refused(&state, &viewer, tr, false, &e).await,
     }
 }
