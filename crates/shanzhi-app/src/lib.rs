@@ -20,6 +20,7 @@ pub mod open311;
 
 mod progress;
 mod refusal;
+pub mod sms;
 pub mod table;
 pub mod timing;
 pub mod tlog;
@@ -46,6 +47,7 @@ pub struct App {
     log: Arc<tlog::LogSetup>,
     pii_uses: Arc<access::RecentUses>,
     dispatch: Arc<classify::dispatch::DispatchHolder>,
+    sms: Arc<sms::SmsClient>,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             store,
             grid_index: Arc::new(grids::IndexHolder::default()),
             hashing: Arc::new(access::HashPool::new(&auth)),
+            sms: Arc::new(sms::SmsClient::new(auth.sms.gateway.clone())),
             auth: Arc::new(auth),
             clock: Arc::new(timing::SystemClock),
             timing: Arc::new(timing::TimingHolder::default()),

@@ -90,7 +90,11 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 36] = [
+const PAGES: [&str; 43] = [
+    "/account",
+    "/account/claim",
+    "/account/erase-code",
+    "/account/password",
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -120,7 +124,10 @@ const PAGES: [&str; 36] = [
     "/map/districts.geojson",
     "/map/tiles.pmtiles",
     "/patrol/start",
+    "/privacy",
     "/rankings",
+    "/signup",
+    "/signup/code",
     "/supervise",
     "/supervise/matters",
     "/supervise/report",
@@ -131,9 +138,11 @@ const PAGES: [&str; 36] = [
 
 /// API paths left out: they end the fuzzer's own sessions (signing out,
 /// sign out everywhere, password changes, disabling accounts, revoking
-/// tokens), after which every later input would run unauthenticated.
-const SESSION_ENDERS: [&str; 7] = [
+/// tokens, deleting one's account), after which every later input would run
+/// unauthenticated.
+const SESSION_ENDERS: [&str; 8] = [
     "/api/v1/auth/logout",
+    "/api/v1/me/erase",
     "/api/v1/me/sign-out-everywhere",
     "/api/v1/me/password",
     "/api/v1/me/tokens/{}",

@@ -28,6 +28,7 @@ mod patrol;
 mod people;
 mod ranking;
 mod setting;
+mod signup;
 mod timing;
 pub mod tlog;
 

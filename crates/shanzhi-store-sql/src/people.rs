@@ -9,7 +9,7 @@ use sqlx::QueryBuilder;
 
 use crate::{SqlStore, audit, map_err};
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "SELECT id, username, display_name, kind, phone, work_phone, disabled_at, created_at FROM users ";
 const ASSIGNMENT_COLUMNS: &str =
     "SELECT id, user_id, role, scope_kind, scope_code, valid_from, valid_to FROM assignments ";
@@ -19,7 +19,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 }
 
 #[derive(SqlRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     username: String,
     display_name: String,

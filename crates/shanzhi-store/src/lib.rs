@@ -16,6 +16,7 @@ mod patrol;
 mod people;
 mod ranking;
 mod setting;
+mod signup;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timing;
@@ -48,6 +49,7 @@ pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
+pub use signup::{ClaimHow, ConsentRecord, SignupStore, SmsCodeTry};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 pub use tlog::{LeafCheck, LogHead, LogLeaf, LogStore, StoredCheckpoint, Unlogged};
 
@@ -101,6 +103,7 @@ pub trait Store:
     + DeliberationStore
     + FundStore
     + CaseStore
+    + SignupStore
     + fmt::Debug
     + Send
     + Sync

@@ -51,6 +51,8 @@ pub struct HttpOptions {
     pub anonymous_reports_per_hour: u32,
     /// Photo uploads per client address and hour.
     pub uploads_per_hour: u32,
+    /// Sign-in codes (text messages) asked for per client address and hour.
+    pub sms_codes_per_hour: u32,
 }
 
 impl Default for HttpOptions {
@@ -65,6 +67,7 @@ impl Default for HttpOptions {
             trusted_proxies: Vec::new(),
             anonymous_reports_per_hour: 30,
             uploads_per_hour: 300,
+            sms_codes_per_hour: 20,
         }
     }
 }
@@ -89,6 +92,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::accounts::routes())
         .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
+        .merge(routes::signup::routes())
         .merge(routes::calendar::routes())
         .merge(routes::audit::routes())
         .merge(routes::departments::routes())
@@ -136,6 +140,7 @@ pub fn router(app: App, limits: HttpOptions) -> Router {
             throttles: std::sync::Arc::new(throttle::Throttles {
                 anonymous_reports: throttle::Limiter::per_hour(limits.anonymous_reports_per_hour),
                 uploads: throttle::Limiter::per_hour(limits.uploads_per_hour),
+                sms_codes: throttle::Limiter::per_hour(limits.sms_codes_per_hour),
             }),
         })
         .merge(docs);

@@ -136,6 +136,8 @@ vocabulary! {
     PhoneText => text("1[3-9][0-9]{9}".into(), "13800138000", "11 位手机号 / an 11-digit mainland mobile number");
     /// 工作电话 / a public work phone: a mobile or a landline with its area code.
     WorkPhoneText => text("(1[3-9][0-9]{9}|0(10|2[0-9])-[2-9][0-9]{6,7}|0[3-9][0-9]{2}-[2-9][0-9]{6,7})".into(), "028-86612345", "手机号或带区号的固定电话 / a mobile or a landline with its area code");
+    /// 短信验证码 / a one-time code.
+    SmsCodeText => text("[0-9]{6}".into(), "123456", "6 位短信验证码 / a 6-digit code");
     /// 幂等键 / an idempotency key.
     IdempotencyKeyText => text("[!-~]{1,128}".into(), "report-7f3a9c", "幂等键：1–128 个可见 ASCII 字符 / 1–128 visible ASCII characters");
     /// 命令 / a command.

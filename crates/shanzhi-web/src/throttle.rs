@@ -50,6 +50,8 @@ pub struct Throttles {
     pub anonymous_reports: Limiter,
     /// Photo uploads, by anyone.
     pub uploads: Limiter,
+    /// Sign-in codes asked for (each one a text message that costs money).
+    pub sms_codes: Limiter,
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 28] = [
+const ENV_KEYS: [&str; 35] = [
     "addr",
     "data_dir",
     "database_url",
@@ -42,6 +42,13 @@ const ENV_KEYS: [&str; 28] = [
     "checkpoint_interval_minutes",
     "witness_urls",
     "witness_for",
+    "sms_gateway_url",
+    "sms_gateway_format",
+    "sms_gateway_template",
+    "sms_gateway_secret",
+    "sms_gateway_timeout_secs",
+    "sms_code_pepper",
+    "sms_codes_per_address_hour",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +119,33 @@ pub struct Config {
     pub witness_urls: TextList,
     /// As a witness: the public keys of the logs this instance cosigns for.
     pub witness_for: TextList,
+    /// The SMS gateway residents' sign-in codes go through (`POST`); none:
+    /// development, the codes are written to the server log marked DEV.
+    pub sms_gateway_url: Option<String>,
+    /// `json` or `form`: how the gateway wants its body.
+    pub sms_gateway_format: String,
+    /// The body, with `{phone}`, `{text}` and `{key}` (the idempotency key)
+    /// replaced: a JSON document, or `name=value&…` for `form`.
+    pub sms_gateway_template: String,
+    /// HMAC-SHA256 key for the `X-Shanzhi-Signature` header; none: unsigned.
+    pub sms_gateway_secret: Option<SecretText>,
+    pub sms_gateway_timeout_secs: u64,
+    /// Secret mixed into the hashes of sign-in codes: the same on every
+    /// server (default: a random one per process, so a restart voids codes).
+    pub sms_code_pepper: Option<SecretText>,
+    /// Sign-in codes asked for per client address and hour.
+    pub sms_codes_per_address_hour: u32,
+}
+
+/// A secret from the configuration: never shown by `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
 }
 
 /// A list of strings, from a TOML list or a comma list in the environment.
@@ -172,14 +206,30 @@ impl From<TrustedProxies> for Vec<String> {
 }
 
 impl Config {
-    /// Sign-in settings: the throttles configured, the rest as shipped.
-    pub fn auth(&self) -> shanzhi_app::access::AuthConfig {
-        shanzhi_app::access::AuthConfig {
+    /// Sign-in settings: the throttles and the SMS gateway configured, the
+    /// rest as shipped.
+    pub fn auth(&self) -> anyhow::Result<shanzhi_app::access::AuthConfig> {
+        let mut sms = shanzhi_app::access::SmsConfig::default();
+        if let Some(url) = &self.sms_gateway_url {
+            let template = shanzhi_app::sms::SmsTemplate::parse(&self.sms_gateway_format, &self.sms_gateway_template)
+                .map_err(anyhow::Error::msg)?;
+            sms.gateway = Some(shanzhi_app::sms::SmsGateway {
+                url: url.clone(),
+                template,
+                secret: self.sms_gateway_secret.as_ref().map(|s| s.0.clone()),
+                timeout: std::time::Duration::from_secs(self.sms_gateway_timeout_secs.max(1)),
+            });
+        }
+        if let Some(pepper) = &self.sms_code_pepper {
+            sms.pepper = pepper.0.clone();
+        }
+        Ok(shanzhi_app::access::AuthConfig {
             max_failures: self.login_failures_per_name.max(1),
             max_failures_per_ip: self.login_failures_per_address.max(1),
             lock_minutes: self.login_window_minutes.max(1),
+            sms,
             ..shanzhi_app::access::AuthConfig::default()
-        }
+        })
     }
 
     /// The log's key file: as configured, else `<data_dir>/tlog.key` if it exists.
@@ -240,6 +290,13 @@ impl Default for Config {
             checkpoint_interval_minutes: 60,
             witness_urls: TextList::default(),
             witness_for: TextList::default(),
+            sms_gateway_url: None,
+            sms_gateway_format: "json".to_owned(),
+            sms_gateway_template: r#"{"phone": "{phone}", "text": "{text}", "id": "{key}"}"#.to_owned(),
+            sms_gateway_secret: None,
+            sms_gateway_timeout_secs: 10,
+            sms_code_pepper: None,
+            sms_codes_per_address_hour: 20,
         }
     }
 }

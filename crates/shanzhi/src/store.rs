@@ -97,7 +97,7 @@ pub async fn open_app(
 ) -> anyhow::Result<(Arc<dyn Store>, shanzhi_app::App, shanzhi_app::access::OperatorKey)> {
     let setup = log_setup(config)?;
     let store = open_store(config).await?;
-    let (app, key) = shanzhi_app::App::with_auth(store.clone(), config.auth());
+    let (app, key) = shanzhi_app::App::with_auth(store.clone(), config.auth()?);
     let app = app.with_log(setup).with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
     Ok((store, app, key))
 }

@@ -39,6 +39,9 @@ pub struct AuthConfig {
     /// answers 503 with `Retry-After` rather than growing.
     pub hash_concurrency: usize,
     pub hash_queue: usize,
+    /// Residents' sign-in by text message: the gateway, the codes' life and
+    /// their throttles.
+    pub sms: super::signup::SmsConfig,
 }
 
 impl Default for AuthConfig {
@@ -51,6 +54,7 @@ impl Default for AuthConfig {
             lock_minutes: 15,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             hash_queue: 64,
+            sms: super::signup::SmsConfig::default(),
         }
     }
 }
@@ -225,22 +229,27 @@ impl App {
         // on the address (an office behind one address signs in all day).
         self.store.throttle_clear(&pair).await?;
         self.store.throttle_add(&per_ip, -1, now, expired).await?;
+        let name = name.map(|n| n.to_string()).unwrap_or_default();
+        tracing::info!(user = %name, "signed in");
+        self.open_session(&creds.user_id, name, now).await
+    }
+
+    /// A new session of `user_id` (after a password or a one-time code).
+    pub(crate) async fn open_session(&self, user_id: &str, username: String, now: Micros) -> AppResult<LoginOutcome> {
         let token = random_token("szs_");
         let csrf_token = random_token("");
         let expires_at = now.plus_seconds(self.auth.session_hours * 3_600);
         self.store
             .create_session(&SessionRecord {
                 token_hash: token_hash(&token),
-                user_id: creds.user_id.clone(),
+                user_id: user_id.to_owned(),
                 csrf_token: csrf_token.clone(),
                 created_at: now,
                 expires_at,
                 revoked_at: None,
             })
             .await?;
-        let name = name.map(|n| n.to_string()).unwrap_or_default();
-        tracing::info!(user = %name, "signed in");
-        Ok(LoginOutcome { token, csrf_token, expires_at, username: name })
+        Ok(LoginOutcome { token, csrf_token, expires_at, username })
     }
 
     /// The caller behind a session token or an API token (both are bearer

@@ -16,6 +16,7 @@ mod patrols;
 mod people;
 mod picks;
 mod pii;
+mod signup;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -37,6 +38,7 @@ pub use patrols::{CheckIn, CoverageRow, MAX_TRACK_BATCH, MAX_TRACK_POINTS, Patro
 pub use people::{AssignmentView, NewStaff, RosterEntry, UserView};
 pub use picks::{PICK_LIMIT, PICK_TEXT_MAX, Pick, PickKind, TREE_LIMIT};
 pub(crate) use pii::RecentUses;
+pub use signup::{CONSENT_VERSION, MyMatter, SmsCodeSent, SmsConfig, SmsLoginOutcome, is_erased};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]

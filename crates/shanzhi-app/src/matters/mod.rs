@@ -279,6 +279,14 @@ impl Scoped<'_> {
         self.view_as(m, true).await
     }
 
+    /// 已注销用户 when the matter's reporter deleted their account (one matter
+    /// opened: lists do not look).
+    async fn erased_reporter(&self, m: &Matter) -> AppResult<Option<String>> {
+        let Some(user_id) = m.reporter.user_id.as_deref() else { return Ok(None) };
+        let erased = self.app.store.user_by_id(user_id).await?.is_some_and(|u| crate::access::is_erased(&u));
+        Ok(erased.then(|| "已注销用户".to_owned()))
+    }
+
     /// The view as lists show it (the reporter masked).
     pub(crate) async fn list_view(&self, m: &Matter) -> AppResult<MatterView> {
         self.view_as(m, false).await
@@ -295,11 +303,14 @@ impl Scoped<'_> {
             self.record_pii(format!("matter:{}", m.number), "reporter", "matter").await?;
         }
         let phone = m.reporter.phone.as_ref();
-        let (name, phone) = if reveal {
+        let (mut name, phone) = if reveal {
             (m.reporter.name.clone(), phone.map(|p| p.reveal().to_owned()))
         } else {
             (m.reporter.name.as_deref().map(mask_name), phone.map(|p| p.masked()))
         };
+        if contact && name.is_none() {
+            name = self.erased_reporter(m).await?;
+        }
         Ok(MatterView {
             id: m.id.to_string(),
             number: m.number.clone(),

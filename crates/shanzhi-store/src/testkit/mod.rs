@@ -17,6 +17,7 @@ mod people;
 mod rankings;
 mod rollups;
 mod search;
+mod signup;
 mod timing;
 mod tlog;
 
@@ -39,6 +40,7 @@ pub use people::*;
 pub use rankings::*;
 pub use rollups::*;
 pub use search::*;
+pub use signup::*;
 pub use timing::*;
 pub use tlog::*;
 
@@ -124,6 +126,8 @@ macro_rules! contract_tests {
             a_profile_change_is_written_with_its_audit_entry,
             sessions_tokens_and_login_failures,
             throttle_hits_are_atomic,
+            sms_codes_are_counted_used_once_and_replaced,
+            residents_claim_and_are_erased_keeping_their_matters,
             patrols_keep_their_check_ins,
             patrol_tracks_are_appended_whole_and_bounded,
             the_audit_log_is_a_hash_chain,

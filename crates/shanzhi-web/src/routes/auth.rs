@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use shanzhi_app::access::{Me, SESSION_COOKIE};
+use shanzhi_app::access::{LoginOutcome, Me, SESSION_COOKIE};
 use shanzhi_domain::Micros;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -38,11 +38,25 @@ impl std::fmt::Debug for LoginBody {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct LoginAnswer {
+pub(crate) struct LoginAnswer {
     token: String,
     csrf_token: String,
     expires_at: String,
     username: String,
+}
+
+/// The answer to a sign-in and its session cookie.
+pub(crate) fn signed_in(state: &AppState, client: &ClientInfo, outcome: LoginOutcome) -> Response {
+    let max_age = outcome.expires_at.seconds_since(Micros::now());
+    let set_cookie = cookie(&outcome.token, max_age, secure(state, client));
+    let expires_at = outcome.expires_at.to_string();
+    let answer =
+        LoginAnswer { token: outcome.token, csrf_token: outcome.csrf_token, expires_at, username: outcome.username };
+    let mut response = Json(answer).into_response();
+    if let Some(c) = set_cookie {
+        response.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    response
 }
 
 /// The session cookie (`value` empty and `max_age` 0 clear it); the web UI sets the same.
@@ -68,16 +82,7 @@ async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
     let outcome = state.app.login(&body.username, &body.password, &client.client()).await?;
-    let max_age = outcome.expires_at.seconds_since(Micros::now());
-    let set_cookie = cookie(&outcome.token, max_age, secure(&state, &client));
-    let expires_at = outcome.expires_at.to_string();
-    let answer =
-        LoginAnswer { token: outcome.token, csrf_token: outcome.csrf_token, expires_at, username: outcome.username };
-    let mut response = Json(answer).into_response();
-    if let Some(c) = set_cookie {
-        response.headers_mut().insert(header::SET_COOKIE, c);
-    }
-    Ok(response)
+    Ok(signed_in(&state, &client, outcome))
 }
 
 /// 退出登录（吊销会话） / sign out (revokes the session).

@@ -89,6 +89,9 @@ impl Viewer {
         add("/map", "网格地图", "Grid map");
         add("/report", "我要上报", "Report");
         add("/track", "进度查询", "Track");
+        if self.has(Role::Resident) {
+            add("/account", "我的账号", "My account");
+        }
         if let Some(code) = &self.community {
             add(&format!("/c/{code}"), "我的社区", "My community");
         }

@@ -33,6 +33,8 @@ mod openapi;
 mod patrol_track_api;
 mod rankings_api;
 mod self_handle_api;
+mod signup_api;
+mod signup_pages;
 mod smart_dispatch;
 mod track_page;
 mod ui;

@@ -153,6 +153,7 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
         trusted_proxies: config.trusted_proxies.0.clone(),
         anonymous_reports_per_hour: config.anonymous_reports_per_hour,
         uploads_per_hour: config.uploads_per_hour,
+        sms_codes_per_hour: config.sms_codes_per_address_hour,
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -196,3 +196,73 @@ async fn a_case_is_reviewed_revised_published_and_found_in_chromium() {
     assert_eq!(reviews[1].body, "请补充参与的居民户数", "the reviewer's comment");
     calm(&walk.server);
 }
+
+/// A fake SMS gateway on a thread of its own (the test's thread waits in
+/// `node`): `POST /send` keeps each message (the default JSON template's
+/// `phone` and `text`), `GET /last/{phone}` answers the last text to it.
+fn sms_gateway() -> String {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let seen: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+            let keep = seen.clone();
+            let send = move |axum::Json(v): axum::Json<serde_json::Value>| async move {
+                let (phone, text) = (v["phone"].as_str().unwrap_or(""), v["text"].as_str().unwrap_or(""));
+                keep.lock().expect("lock").insert(phone.to_owned(), text.to_owned());
+                axum::http::StatusCode::OK
+            };
+            let last = move |axum::extract::Path(phone): axum::extract::Path<String>| async move {
+                seen.lock().expect("lock").get(&phone).cloned().ok_or(axum::http::StatusCode::NOT_FOUND)
+            };
+            let router = axum::Router::new()
+                .route("/send", axum::routing::post(send))
+                .route("/last/{phone}", axum::routing::get(last));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            tx.send(format!("http://{}", listener.local_addr().expect("addr"))).expect("address");
+            axum::serve(listener, router).await.expect("gateway");
+        });
+    });
+    rx.recv().expect("the gateway's address")
+}
+
+/// Issue 18's first part: a resident signs up by phone on the pages
+/// (`web/tests/signup.mjs`), the code from the fake gateway, and reports;
+/// the account is a resident's, with the consent recorded, and the report
+/// is theirs.
+#[tokio::test]
+async fn a_resident_signs_up_by_phone_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let gateway = sms_gateway();
+    let mut serve = Server::command(cwd.path(), &["--demo"], &db.cli_args);
+    serve.env("SHANZHI_SMS_GATEWAY_URL", format!("{gateway}/send"));
+    let server = Server::spawn(serve);
+    let shots = Path::new(ROOT).join("target/screenshots");
+    let summary = node("signup.mjs", &[Path::new(&server.base), Path::new(&gateway), &shots]);
+    let number = summary["number"].as_str().expect("number");
+    let username = summary["username"].as_str().expect("username");
+
+    let store = db.fixture.store.as_ref();
+    let user = store
+        .user_by_name(&shanzhi_domain::Username::parse(username).expect("name"))
+        .await
+        .expect("read")
+        .expect("the new account");
+    assert_eq!(user.kind, shanzhi_store::UserKind::Resident);
+    assert_eq!(user.phone.as_ref().map(|p| p.reveal()), Some("13700001234"));
+    let consents = store.consents_of(&user.id).await.expect("consents");
+    assert_eq!(consents.len(), 1, "consent recorded once, with its version");
+    let m = store.matter_by_number(number).await.expect("read").expect("the report");
+    assert_eq!(m.reporter.user_id.as_deref(), Some(user.id.as_str()), "the report is the resident's");
+    let log = server.log.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(!log.contains("DEV SMS"), "a gateway is configured: nothing goes to the log instead");
+    assert!(!log.contains("13700001234"), "the number is masked in the log");
+    assert!(!log.contains("panicked"), "{log}");
+}

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod account;
 pub mod admin;
 pub mod case_edit;
 pub mod cases;

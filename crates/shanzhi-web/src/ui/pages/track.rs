@@ -31,6 +31,9 @@ struct TrackPage {
     /// The anonymous reporter's key, when it matches and the matter awaits rating.
     key_rate: Option<String>,
     mine: Vec<Row>,
+    /// A signed-in resident followed an anonymous report's private link:
+    /// they may claim it (认领) with this key.
+    claim_key: Option<String>,
     not_found: bool,
     /// When the stage in force is due, in words (see [`expected`]).
     expected: Option<String>,
@@ -82,6 +85,14 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
     } else {
         Vec::new()
     };
+    let claim_key = match (&found, q.key.as_deref()) {
+        (Some(r), Some(k))
+            if viewer.has(shanzhi_domain::Role::Resident) && !mine.iter().any(|m| m.number == r.service_request_id) =>
+        {
+            Some(k.to_owned())
+        }
+        _ => None,
+    };
     let holder = found.as_ref().and_then(|r| {
         let state = r.extended.as_ref()?.detailed_status.parse::<MatterState>().ok()?;
         if state.is_handled() { r.agency_responsible.clone() } else { None }
@@ -100,6 +111,7 @@ pub async fn track(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(
         can_rate,
         key_rate,
         mine,
+        claim_key,
         receipt,
     })
 }
