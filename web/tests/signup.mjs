@@ -7,23 +7,13 @@
 //   node web/tests/signup.mjs http://127.0.0.1:8080 http://127.0.0.1:GATEWAY target/screenshots
 // The gateway answers `GET /last/{phone}` with the last message to the phone.
 // Prints one JSON line: {"number": …, "username": …}; exits 1 on failure.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { axeSweep } from "./a11y.mjs";
-import { check, fail, openAs } from "./session.mjs";
+import { PHONE as PHONE_SIZE, check, fail, harness } from "./lib.mjs";
 
 const [base, gateway, shots = "target/screenshots"] = process.argv.slice(2);
-const PHONE_SIZE = { width: 390, height: 844 };
 const NUMBER = "13700001234";
-const policy = [];
-mkdirSync(shots, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: process.env.SHANZHI_CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const as = (username, viewport, extra) => openAs(browser, base, policy, username, viewport, extra);
+const h = await harness(base, shots);
+const as = h.as;
 
 async function lastCode() {
   for (let i = 0; i < 50; i++) {
@@ -49,7 +39,7 @@ await page.fill("#phone-form input[name=phone]", NUMBER);
 await Promise.all([page.waitForNavigation(), page.click("#phone-form button[type=submit]")]);
 check(await page.locator("#code-form").count() === 1, "the code is asked for");
 check(await page.locator("#code-form input[name=consent]").count() === 1, "a first sign-in asks for consent");
-await page.screenshot({ path: join(shots, "signup-code-phone.png"), fullPage: true });
+await h.shot(page, "signup-code-phone");
 await page.fill("#code-form input[name=code]", await lastCode());
 await page.check("#code-form input[name=consent]");
 await Promise.all([page.waitForNavigation(), page.click("#code-form button[type=submit]")]);
@@ -78,6 +68,5 @@ const signedIn = async (_username, viewport, extra) => {
 };
 const found = await axeSweep(signedIn, base, [["resident", null, ["/account", "/privacy", "/signup"]]], [PHONE_SIZE], () => {});
 if (found.length) { fail("axe: " + found.join("\n")); }
-check(policy.length === 0, "no CSP refusals or script errors: " + policy.join(" | "));
-await browser.close();
+await h.done();
 console.log(JSON.stringify({ number, username: me.username }));
