@@ -30,6 +30,7 @@ mod ranking;
 mod setting;
 mod timing;
 pub mod tlog;
+mod volunteer;
 
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -20,6 +20,7 @@ mod setting;
 pub mod testkit;
 mod timing;
 mod tlog;
+mod volunteer;
 
 use std::fmt;
 
@@ -50,6 +51,9 @@ pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 pub use tlog::{LeafCheck, LogHead, LogLeaf, LogStore, StoredCheckpoint, Unlogged};
+pub use volunteer::{
+    ActivityRecord, BoardLine, OrgRecord, ProfileRecord, RedemptionRecord, RewardRecord, SignupRecord, VolunteerStore,
+};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,6 +105,7 @@ pub trait Store:
     + DeliberationStore
     + FundStore
     + CaseStore
+    + VolunteerStore
     + fmt::Debug
     + Send
     + Sync

@@ -110,14 +110,29 @@ pub fn replay_points(user: &str, entries: &[PointsEntry]) -> Result<i64, (i64, B
     for (i, e) in entries.iter().enumerate() {
         let expected = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
         if e.seq != expected || e.prev_hash != prev_hash {
-            return Err((e.seq, Bilingual::new("积分记录缺失、重复或顺序被改动", "a points entry is missing, repeated or out of order")));
+            return Err((
+                e.seq,
+                Bilingual::new("积分记录缺失、重复或顺序被改动", "a points entry is missing, repeated or out of order"),
+            ));
         }
         if points_hash(user, e) != e.hash {
-            return Err((e.seq, Bilingual::new("积分记录内容被改动（哈希不符）", "a points entry was changed (its hash does not match)")));
+            return Err((
+                e.seq,
+                Bilingual::new(
+                    "积分记录内容被改动（哈希不符）",
+                    "a points entry was changed (its hash does not match)",
+                ),
+            ));
         }
         balance += e.kind.signed(e.amount);
         if e.amount <= 0 || balance < 0 || balance != e.balance {
-            return Err((e.seq, Bilingual::new("积分余额与记录不符或为负", "a points balance does not follow from the entries or is negative")));
+            return Err((
+                e.seq,
+                Bilingual::new(
+                    "积分余额与记录不符或为负",
+                    "a points balance does not follow from the entries or is negative",
+                ),
+            ));
         }
         prev_hash = &e.hash;
     }
@@ -158,7 +173,8 @@ mod tests {
     #[test]
     fn a_changed_or_missing_entry_is_named() {
         let e1 = append_points("u", None, Micros::new(1), PointsKind::Earned, 10, "c", "activity:a").expect("earn");
-        let e2 = append_points("u", Some(&e1), Micros::new(2), PointsKind::Redeemed, 4, "c", "redemption:r").expect("spend");
+        let e2 =
+            append_points("u", Some(&e1), Micros::new(2), PointsKind::Redeemed, 4, "c", "redemption:r").expect("spend");
         assert_eq!(e2.balance, 6);
         assert!(append_points("u", Some(&e2), Micros::new(3), PointsKind::Redeemed, 7, "c", "r").is_err());
         let mut forged = e1.clone();

@@ -42,7 +42,9 @@ impl AttendanceError {
             AttendanceError::NotConfirmed => {
                 Bilingual::new("您没有本活动的确认名额，不能签到", "you hold no confirmed place in this activity")
             }
-            AttendanceError::AlreadyCheckedIn => Bilingual::new("您已签到，不能重复签到", "you have already checked in"),
+            AttendanceError::AlreadyCheckedIn => {
+                Bilingual::new("您已签到，不能重复签到", "you have already checked in")
+            }
             AttendanceError::NotCheckedIn => Bilingual::new("请先签到再签退", "check in before checking out"),
             AttendanceError::AlreadyCheckedOut => Bilingual::new("您已签退", "you have already checked out"),
         }
