@@ -22,6 +22,7 @@ mod refusal;
 pub mod table;
 pub mod timing;
 pub mod tlog;
+pub mod volunteers;
 
 use std::sync::{Arc, Mutex};
 

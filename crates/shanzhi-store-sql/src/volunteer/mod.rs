@@ -383,7 +383,7 @@ impl<DB> VolunteerStore for SqlStore<DB> {
 
     async fn board(&self, community: &str, from: Micros, to: Micros, n: usize) -> StoreResult<Vec<BoardLine>> {
         let mut q = QueryBuilder::<DB>::new(
-            "SELECT p.user_id, u.display_name, SUM(p.amount) AS total FROM points_ledger p \
+            "SELECT p.user_id, u.display_name, CAST(SUM(p.amount) AS BIGINT) AS total FROM points_ledger p \
              JOIN users u ON u.id = p.user_id \
              LEFT JOIN volunteer_profiles v ON v.user_id = p.user_id \
              WHERE p.kind = 'earned' AND (v.on_board IS NULL OR v.on_board = 1) AND p.community_code = ",
