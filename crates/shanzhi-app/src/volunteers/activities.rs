@@ -444,7 +444,10 @@ impl Scoped<'_> {
             }
             (None, None) => None,
             _ => {
-                return Err(bad("invalid_point", Bilingual::new("位置坐标不正确", "the position is not a valid point")));
+                return Err(bad(
+                    "invalid_point",
+                    Bilingual::new("位置坐标不正确", "the position is not a valid point"),
+                ));
             }
         };
         self.app

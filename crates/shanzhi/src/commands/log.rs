@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use shanzhi_app::App;
 use shanzhi_app::access::verify_audit_chain;
 use shanzhi_app::deliberation::verify_deliberation;
-use shanzhi_app::volunteers::verify_points;
 use shanzhi_app::matters::verify_matter_chains;
 use shanzhi_app::tlog::{CheckpointFiles, verify_log, write_key_file};
+use shanzhi_app::volunteers::verify_points;
 use shanzhi_domain::tlog::{SecretKey, SignedCheckpoint, VerifierKey, hash_to_hex};
 
 use crate::cli::{KeygenArgs, OutArgs, RotateArgs, VerifyArgs};
