@@ -31,6 +31,7 @@ pub mod places;
 pub mod proposals;
 pub mod rankings;
 pub mod self_handle;
+pub mod volunteers;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

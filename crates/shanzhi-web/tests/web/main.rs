@@ -35,3 +35,4 @@ mod self_handle_api;
 mod smart_dispatch;
 mod track_page;
 mod ui;
+mod volunteers_api;
