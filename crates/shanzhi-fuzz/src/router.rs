@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 36] = [
+const PAGES: [&str; 45] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -127,6 +127,15 @@ const PAGES: [&str; 36] = [
     "/supervise/topics",
     "/tasks",
     "/track/rate",
+    "/activities/new",
+    "/activities/{}",
+    "/activities/{}/do/{}",
+    "/activities/{}/edit",
+    "/c/{}/leaderboard",
+    "/shop",
+    "/shop/confirm",
+    "/shop/redeem/{}",
+    "/volunteer",
 ];
 
 /// API paths left out: they end the fuzzer's own sessions (signing out,

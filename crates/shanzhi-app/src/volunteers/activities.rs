@@ -70,9 +70,23 @@ pub struct VolunteerActivityForm {
     #[cfg_attr(feature = "openapi", schema(minimum = 3.0, maximum = 54.0))]
     pub lat: Option<f64>,
     /// RFC 3339, or a local date and time in China (`2026-12-05T09:00`).
-    #[cfg_attr(feature = "openapi", schema(max_length = 40, example = "2026-12-05T09:00:00+08:00"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 40,
+            example = "2026-12-05T09:00:00+08:00",
+            pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
+        )
+    )]
     pub starts_at: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 40, example = "2026-12-05T11:00:00+08:00"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 40,
+            example = "2026-12-05T11:00:00+08:00",
+            pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
+        )
+    )]
     pub ends_at: String,
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub capacity: i64,

@@ -23,6 +23,15 @@ crate::code_enum! {
 }
 
 impl PointsKind {
+    /// How people say it, in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            PointsKind::Earned => "earned",
+            PointsKind::Redeemed => "redeemed",
+            PointsKind::Expired => "expired",
+        }
+    }
+
     /// The entry's effect on the balance.
     pub fn signed(self, amount: i64) -> i64 {
         match self {

@@ -22,6 +22,17 @@ crate::code_enum! {
     }
 }
 
+impl SignupState {
+    /// How people say it, in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            SignupState::Confirmed => "signed up",
+            SignupState::Waiting => "waiting list",
+            SignupState::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Where a new sign-up goes when `confirmed` places of `capacity` are taken.
 pub fn place_signup(confirmed: i64, capacity: i64) -> SignupState {
     if confirmed < capacity { SignupState::Confirmed } else { SignupState::Waiting }

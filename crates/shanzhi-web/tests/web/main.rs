@@ -35,4 +35,5 @@ mod self_handle_api;
 mod smart_dispatch;
 mod track_page;
 mod ui;
+mod volunteer_pages;
 mod volunteers_api;

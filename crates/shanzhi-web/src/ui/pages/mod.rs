@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod activity;
 pub mod admin;
 pub mod case_edit;
 pub mod cases;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod supervise;
 pub mod tiles;
 pub mod track;
+pub mod volunteer;
 
 use askama::Template;
 use shanzhi_app::matters::MatterView;
