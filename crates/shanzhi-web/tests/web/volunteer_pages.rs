@@ -89,6 +89,9 @@ async fn a_resident_volunteers_and_redeems_on_the_pages() {
     let out = post_form(&app, &format!("{page_uri}/do/checkout"), &resident, &fields).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
 
+    let roster = get(&app, &page_uri, &worker).await.body;
+    let roster = roster.split("id=\"roster\"").nth(1).expect("the roster");
+    assert!(roster.contains("<td>60</td>") && roster.contains("📍"), "minutes and the position: {roster}");
     let mine = get(&app, "/volunteer", &resident).await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains("<p class=\"big-number\">20</p>"), "the balance: {}", mine.body);
