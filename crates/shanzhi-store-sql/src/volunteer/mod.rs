@@ -107,8 +107,14 @@ async fn changed_one<DB>(conn: &mut DB::Connection, q: &mut QueryBuilder<DB>) ->
     Ok(q.build().fetch_optional(&mut *conn).await.map_err(map_err)?.is_some())
 }
 
+/// A list's bound as bound in SQL (lists that people read stop at 100,000).
 fn limit(n: usize) -> i64 {
     i64::try_from(n.min(100_000)).unwrap_or(100_000)
+}
+
+/// A bound as given (`audit verify` reads whole ledgers).
+fn whole(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 #[sql_bounds]
@@ -364,7 +370,7 @@ impl<DB> VolunteerStore for SqlStore<DB> {
 
     async fn points(&self, user: &str, n: usize) -> StoreResult<Vec<PointsEntry>> {
         let mut q = QueryBuilder::<DB>::new(format!("SELECT {POINTS_COLUMNS} FROM points_ledger WHERE user_id = "));
-        q.push_bind(user.to_owned()).push(" ORDER BY seq LIMIT ").push_bind(limit(n));
+        q.push_bind(user.to_owned()).push(" ORDER BY seq LIMIT ").push_bind(whole(n));
         self.fetch_records::<PointsRow, _>(&mut q).await
     }
 
@@ -376,7 +382,7 @@ impl<DB> VolunteerStore for SqlStore<DB> {
 
     async fn points_users(&self, n: usize) -> StoreResult<Vec<String>> {
         let mut q = QueryBuilder::<DB>::new("SELECT DISTINCT user_id FROM points_ledger ORDER BY user_id LIMIT ");
-        q.push_bind(limit(n));
+        q.push_bind(whole(n));
         let rows = q.build().fetch_all(self.pool()).await.map_err(map_err)?;
         rows.iter().map(|r| r.try_get(0usize).map_err(map_err)).collect()
     }

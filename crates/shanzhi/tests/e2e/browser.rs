@@ -56,6 +56,20 @@ fn node(script: &str, args: &[&Path]) -> serde_json::Value {
     serde_json::from_str(text(&out.stdout).lines().last().unwrap_or("")).expect("the script's summary")
 }
 
+/// The demo served in `cwd` on a drill clock (`--clock-file`) that starts on
+/// Monday 2026-11-30, 10:00 in Beijing, and `script` run against it with
+/// the clock file to move (and where its screenshots go); the server, and
+/// the script's summary.
+fn on_the_drill_clock(cwd: &Path, db_args: &[String], script: &str) -> (Server, serde_json::Value) {
+    let clock = cwd.join("clock.txt");
+    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
+    let clock_arg = clock.to_string_lossy().into_owned();
+    let server = Server::start(cwd, &["--demo", "--clock-file", &clock_arg], db_args);
+    let shots = Path::new(ROOT).join("target/screenshots");
+    let summary = node(script, &[Path::new(&server.base), &clock, &shots]);
+    (server, summary)
+}
+
 #[tokio::test]
 async fn the_whole_loop_through_the_ui_in_chromium() {
     if !ready() {
@@ -125,13 +139,7 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
     let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let clock = cwd.path().join("clock.txt");
-    // Monday 2026-11-30, 10:00 in Beijing.
-    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
-    let clock_arg = clock.to_string_lossy().into_owned();
-    let server = Server::start(cwd.path(), &["--demo", "--clock-file", &clock_arg], &db.cli_args);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("deliberation.mjs", &[Path::new(&server.base), &clock, &shots]);
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "deliberation.mjs");
     let id = summary["proposal"].as_str().expect("proposal");
 
     let store = db.fixture.store.as_ref();
@@ -163,13 +171,8 @@ async fn a_volunteer_earns_and_redeems_points_in_chromium() {
     let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let clock = cwd.path().join("clock.txt");
-    // Monday 2026-11-30, 10:00 in Beijing: the demo's activity is the next morning.
-    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
-    let clock_arg = clock.to_string_lossy().into_owned();
-    let server = Server::start(cwd.path(), &["--demo", "--clock-file", &clock_arg], &db.cli_args);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("volunteer.mjs", &[Path::new(&server.base), &clock, &shots]);
+    // The demo's activity is the morning after the drill clock's start.
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "volunteer.mjs");
     let activity = summary["activity"].as_str().expect("activity");
 
     let store = db.fixture.store.as_ref();
