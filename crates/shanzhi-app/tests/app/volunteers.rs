@@ -175,4 +175,10 @@ async fn a_resident_signs_up_checks_in_earns_and_redeems_under_the_rules() {
 
     let check = verify_points(app).await.expect("verify");
     assert_eq!((check.ledgers, check.entries, check.problems.len()), (1, 2, 0));
+
+    // Points added in the database behind the ledger's back are found.
+    t.db().execute_raw("UPDATE points_ledger SET amount = 200, balance = 200 WHERE seq = 1").await;
+    let check = verify_points(app).await.expect("verify");
+    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    assert!(check.problems[0].0.contains("积分台账第 1 条"), "{:?}", check.problems[0]);
 }
