@@ -34,6 +34,9 @@ RULES = {
     "invalid_query": "at most 5 words in a case search (words are what the fold splits)",
     "invalid_fund_lists": "a list's items checked together (names, words, how many)",
     "invalid_budget": "a budget's lines checked together (unique items, amounts)",
+    "invalid_activity": "an activity's fields checked together (a point needs both coordinates)",
+    "invalid_time": "an activity ends after it starts, within 3 days, on a real calendar day",
+    "invalid_point": "a check-in position gives lng and lat together",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",
@@ -70,8 +73,13 @@ RULES = {
     "over_budget": "the commitment passes the decided budget",
     "no_budget_line": "the proposal's budget decides which lines a payment may name",
     "over_budget_line": "the line has less left",
+    "invalid_org": "no such organisation (of that kind) in the community",
+    "unknown_user": "no such account to make a member",
+    "not_signed_up": "the caller holds no place in the activity",
     # Secrets and file contents.
     "witness_request_invalid": "a signed checkpoint",
+    "invalid_checkin_code": "the organiser's rotating code (HMAC of a server secret)",
+    "invalid_redemption_code": "a redemption code the server issued",
     "empty_calendar_file": "a calendar file with dates",
     "invalid_calendar_file": "a calendar file's lines",
 }

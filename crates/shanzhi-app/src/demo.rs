@@ -26,6 +26,7 @@ const DEMO_DELIBERATION_KEY: &str = "demo.deliberation";
 /// The community of the demo's deliberation (总府路社区, 春熙路街道).
 pub const DEMO_COMMUNITY: &str = "510104022006";
 const DEMO_CASES_KEY: &str = "demo.cases";
+const DEMO_VOLUNTEERS_KEY: &str = "demo.volunteers";
 const DEMO_PEOPLE_KEY: &str = "demo.people";
 const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
 
@@ -74,6 +75,8 @@ pub struct DemoReport {
     pub deliberation: bool,
     /// Case-library articles published (善治成都).
     pub cases: usize,
+    /// The demo community's volunteer team, shop, rewards and activity were set up.
+    pub volunteers: bool,
 }
 
 impl Operator<'_> {
@@ -148,6 +151,11 @@ impl Operator<'_> {
             self.scoped("system").demo_case(DEMO_COMMUNITY).await?;
             self.store.put_setting(DEMO_CASES_KEY, "1", &setting_audit(DEMO_CASES_KEY, "1")).await?;
             report.cases = 1;
+        }
+        if self.store.setting(DEMO_VOLUNTEERS_KEY).await?.is_none() {
+            self.scoped("system").demo_volunteers(DEMO_COMMUNITY).await?;
+            self.store.put_setting(DEMO_VOLUNTEERS_KEY, "1", &setting_audit(DEMO_VOLUNTEERS_KEY, "1")).await?;
+            report.volunteers = true;
         }
         Ok(report)
     }

@@ -24,6 +24,7 @@ pub mod sms;
 pub mod table;
 pub mod timing;
 pub mod tlog;
+pub mod volunteers;
 
 use std::sync::{Arc, Mutex};
 

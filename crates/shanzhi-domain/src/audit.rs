@@ -55,6 +55,26 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// A chained record's hash: SHA-256 over a tag naming the chain, the
+/// previous hash, the record's number and (if it has one) its time, then
+/// each field length-prefixed, so no two different records are written the
+/// same way and changing any of them changes every hash after it. The vote
+/// chain, the secret ballots and the points ledgers hash with it.
+pub fn chain_hash(tag: &[u8], prev_hash: &str, seq: i64, at: Option<Micros>, fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(tag);
+    h.update(prev_hash.as_bytes());
+    h.update(seq.to_le_bytes());
+    if let Some(at) = at {
+        h.update(at.get().to_le_bytes());
+    }
+    for f in fields {
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The hash before the first entry.
 pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

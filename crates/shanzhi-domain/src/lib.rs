@@ -24,6 +24,7 @@ pub mod similar;
 pub mod text;
 pub mod timing;
 pub mod tlog;
+pub mod volunteer;
 
 pub use access::{Action, Grant, Place, Role, Scope, Term};
 pub use attribute::{Answer, Attribute, Datatype};

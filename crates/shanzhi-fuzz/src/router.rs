@@ -90,11 +90,12 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 43] = [
+const PAGES: [&str; 52] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
     "/account/password",
+const PAGES: [&str; 45] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -134,6 +135,15 @@ const PAGES: [&str; 43] = [
     "/supervise/topics",
     "/tasks",
     "/track/rate",
+    "/activities/new",
+    "/activities/{}",
+    "/activities/{}/do/{}",
+    "/activities/{}/edit",
+    "/c/{}/leaderboard",
+    "/shop",
+    "/shop/confirm",
+    "/shop/redeem/{}",
+    "/volunteer",
 ];
 
 /// API paths left out: they end the fuzzer's own sessions (signing out,

@@ -31,6 +31,7 @@ mod setting;
 mod signup;
 mod timing;
 pub mod tlog;
+mod volunteer;
 
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -21,6 +21,7 @@ mod signup;
 pub mod testkit;
 mod timing;
 mod tlog;
+mod volunteer;
 
 use std::fmt;
 
@@ -52,6 +53,9 @@ pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
 pub use signup::{ClaimHow, ConsentRecord, SignupStore, SmsCodeTry};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 pub use tlog::{LeafCheck, LogHead, LogLeaf, LogStore, StoredCheckpoint, Unlogged};
+pub use volunteer::{
+    ActivityRecord, BoardLine, OrgRecord, ProfileRecord, RedemptionRecord, RewardRecord, SignupRecord, VolunteerStore,
+};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,6 +108,7 @@ pub trait Store:
     + FundStore
     + CaseStore
     + SignupStore
+    + VolunteerStore
     + fmt::Debug
     + Send
     + Sync

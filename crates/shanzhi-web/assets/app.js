@@ -349,5 +349,24 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); matterMap(); ownGrid(); dashboard(); printButtons(); });
+  // Volunteer check-in: the phone's position goes with the code when the
+  // phone gives it within three seconds; without it the form is sent as is.
+  function locateForms() {
+    document.querySelectorAll("form[data-locate]").forEach(function (f) {
+      var asked = false;
+      f.addEventListener("submit", function (ev) {
+        if (asked || !navigator.geolocation) { return; }
+        ev.preventDefault();
+        asked = true;
+        var send = function () { f.submit(); };
+        navigator.geolocation.getCurrentPosition(function (p) {
+          f.elements.lng.value = p.coords.longitude.toFixed(6);
+          f.elements.lat.value = p.coords.latitude.toFixed(6);
+          send();
+        }, send, { timeout: 3000, maximumAge: 60000 });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { reportPage(); mapPage(); matterMap(); ownGrid(); dashboard(); printButtons(); locateForms(); });
 })();

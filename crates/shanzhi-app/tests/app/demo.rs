@@ -41,10 +41,15 @@ async fn the_demo_loads_once() {
     assert_eq!(found[0].links.len(), 1, "linked to the demo proposal");
     let label = found[0].links[0].label.strip_prefix("议题：").expect("a proposal, by its title");
     assert_eq!(label, page.proposals[0].title, "named, not coded");
+    assert!(first.volunteers, "the demo's volunteer team, shop and activity");
+    let acts = public.community_activities(shanzhi_app::demo::DEMO_COMMUNITY, 10).await.expect("activities");
+    assert_eq!(acts.iter().map(|a| a.organiser.as_str()).collect::<Vec<_>>(), ["总府路社区志愿服务队"]);
+    assert_eq!(public.rewards(Some(shanzhi_app::demo::DEMO_COMMUNITY)).await.expect("catalogue").len(), 2);
     let second = app.operator().load_demo().await.expect("second");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
     assert!(!second.deliberation);
     assert_eq!(second.cases, 0);
+    assert!(!second.volunteers);
     assert_eq!(total(&app).await, 3330);
     let health = app.health().await.expect("health");
     assert_eq!(health.status, "ok");

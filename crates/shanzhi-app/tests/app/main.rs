@@ -18,6 +18,7 @@ mod kept_figures;
 mod matters;
 mod rankings;
 mod timing;
+mod volunteers;
 
 /// Beijing time in 2026: the test worlds' clocks all start in that year.
 fn at(m: i8, d: i8, h: i8, min: i8) -> jiff::Timestamp {

@@ -183,33 +183,14 @@ pub fn vote_hash(
     member: &str,
     choice: Choice,
 ) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"shanzhi/vote/v1\n");
-    h.update(prev_hash.as_bytes());
-    h.update(seq.to_le_bytes());
-    h.update(at.get().to_le_bytes());
-    for f in [meeting, member, choice.as_str()] {
-        h.update((f.len() as u64).to_le_bytes());
-        h.update(f.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::audit::chain_hash(b"shanzhi/vote/v1\n", prev_hash, seq, Some(at), &[meeting, member, choice.as_str()])
 }
 
 /// A secret ballot's hash: as [`vote_hash`] under its own tag, without a
 /// voter and without a time (either would tie the ballot to the voter's
 /// record in `poll_voters`).
 pub fn ballot_hash(prev_hash: &str, seq: i64, meeting: &str, choice: Choice) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"shanzhi/ballot/v1\n");
-    h.update(prev_hash.as_bytes());
-    h.update(seq.to_le_bytes());
-    for f in [meeting, choice.as_str()] {
-        h.update((f.len() as u64).to_le_bytes());
-        h.update(f.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::audit::chain_hash(b"shanzhi/ballot/v1\n", prev_hash, seq, None, &[meeting, choice.as_str()])
 }
 
 #[cfg(test)]

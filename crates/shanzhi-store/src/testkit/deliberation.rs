@@ -18,7 +18,7 @@ use crate::{
 
 const COMMUNITY: &str = "510104022001";
 
-async fn people(store: &dyn Store, ids: &[&str]) {
+pub(super) async fn people(store: &dyn Store, ids: &[&str]) {
     for id in ids {
         let user = NewUser {
             id: (*id).to_owned(),

@@ -20,6 +20,7 @@ mod search;
 mod signup;
 mod timing;
 mod tlog;
+mod volunteers;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub use search::*;
 pub use signup::*;
 pub use timing::*;
 pub use tlog::*;
+pub use volunteers::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
 pub struct Fixture {
@@ -166,6 +168,9 @@ macro_rules! contract_tests {
             checkpoints_and_witnessed_heads_are_kept,
             figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit,
             rolled_up_sums_equal_the_parts_after_random_replacements,
+            the_roster_waits_beyond_capacity_and_promotes_in_order,
+            attendance_is_recorded_once_and_earns_points_with_it,
+            redemptions_take_stock_and_points_together_and_confirm_once,
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

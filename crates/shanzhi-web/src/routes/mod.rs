@@ -32,6 +32,7 @@ pub mod proposals;
 pub mod rankings;
 pub mod self_handle;
 pub mod signup;
+pub mod volunteers;
 
 use axum::http::StatusCode;
 use shanzhi_domain::text::Bilingual;

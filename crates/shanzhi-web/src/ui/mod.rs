@@ -79,6 +79,15 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/edit", get(pages::case_edit::edit_form).post(pages::case_edit::edit))
         .route("/cases/{id}/images/{image}", get(pages::cases::image))
         .route("/cases/{id}/do/{step}", post(pages::cases::act))
+        .route("/activities/new", get(pages::activity::new_form).post(pages::activity::create))
+        .route("/activities/{id}", get(pages::activity::show))
+        .route("/activities/{id}/edit", get(pages::activity::edit_form).post(pages::activity::edit))
+        .route("/activities/{id}/do/{action}", post(pages::activity::act))
+        .route("/volunteer", get(pages::volunteer::show).post(pages::volunteer::save))
+        .route("/shop", get(pages::volunteer::shop))
+        .route("/shop/redeem/{id}", post(pages::volunteer::redeem))
+        .route("/shop/confirm", post(pages::volunteer::confirm))
+        .route("/c/{code}/leaderboard", get(pages::volunteer::leaderboard))
         .route("/assets/{*path}", get(assets::serve))
 }
 

@@ -38,3 +38,5 @@ mod signup_pages;
 mod smart_dispatch;
 mod track_page;
 mod ui;
+mod volunteer_pages;
+mod volunteers_api;

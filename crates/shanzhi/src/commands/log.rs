@@ -10,6 +10,7 @@ use shanzhi_app::access::verify_audit_chain;
 use shanzhi_app::deliberation::verify_deliberation;
 use shanzhi_app::matters::verify_matter_chains;
 use shanzhi_app::tlog::{CheckpointFiles, verify_log, write_key_file};
+use shanzhi_app::volunteers::verify_points;
 use shanzhi_domain::tlog::{SecretKey, SignedCheckpoint, VerifierKey, hash_to_hex};
 
 use crate::cli::{KeygenArgs, OutArgs, RotateArgs, VerifyArgs};
@@ -125,6 +126,16 @@ pub async fn run_checks(app: &App, checkpoint: Option<PathBuf>, extra_keys: &[Ve
     } else {
         let list: Vec<String> = d.problems.iter().map(|(zh, en)| format!("  {zh} ({en})")).collect();
         failures.push(format!("议事表决或资金台账被改动 (votes or fund ledgers were altered):\n{}", list.join("\n")));
+    }
+    let p = verify_points(app).await?;
+    if p.problems.is_empty() {
+        println!(
+            "公益积分台账完整：{} 位居民共 {} 条，余额无误 (points ledgers intact: {} residents, {} entries)",
+            p.ledgers, p.entries, p.ledgers, p.entries
+        );
+    } else {
+        let list: Vec<String> = p.problems.iter().map(|(zh, en)| format!("  {zh} ({en})")).collect();
+        failures.push(format!("公益积分台账被改动 (points ledgers were altered):\n{}", list.join("\n")));
     }
     if failures.is_empty() { Ok(()) } else { bail!(failures.join("\n")) }
 }

@@ -89,6 +89,20 @@ fn calm(server: &Server) -> String {
     log
 }
 
+/// The demo served in `cwd` on a drill clock (`--clock-file`) that starts on
+/// Monday 2026-11-30, 10:00 in Beijing, and `script` run against it with
+/// the clock file to move (and where its screenshots go); the server, and
+/// the script's summary.
+fn on_the_drill_clock(cwd: &Path, db_args: &[String], script: &str) -> (Server, serde_json::Value) {
+    let clock = cwd.join("clock.txt");
+    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
+    let clock_arg = clock.to_string_lossy().into_owned();
+    let server = Server::start(cwd, &["--demo", "--clock-file", &clock_arg], db_args);
+    let shots = Path::new(ROOT).join("target/screenshots");
+    let summary = node(script, &[Path::new(&server.base), &clock, &shots]);
+    (server, summary)
+}
+
 #[tokio::test]
 async fn the_whole_loop_through_the_ui_in_chromium() {
     let Some(walk) = Walk::demo("flow.mjs").await else { return };
@@ -150,13 +164,7 @@ async fn five_steps_of_a_fund_proposal_in_chromium() {
     let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
-    let clock = cwd.path().join("clock.txt");
-    // Monday 2026-11-30, 10:00 in Beijing.
-    std::fs::write(&clock, "2026-11-30T10:00:00+08:00\n").expect("clock file");
-    let clock_arg = clock.to_string_lossy().into_owned();
-    let server = Server::start(cwd.path(), &["--demo", "--clock-file", &clock_arg], &db.cli_args);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("deliberation.mjs", &[Path::new(&server.base), &clock, &shots]);
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "deliberation.mjs");
     let id = summary["proposal"].as_str().expect("proposal");
 
     let store = db.fixture.store.as_ref();
@@ -265,4 +273,37 @@ async fn a_resident_signs_up_by_phone_in_chromium() {
     assert!(!log.contains("DEV SMS"), "a gateway is configured: nothing goes to the log instead");
     assert!(!log.contains("13700001234"), "the number is masked in the log");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// Issue 19's walk (`web/tests/volunteer.mjs`): on the demo's activity, a
+/// resident signs up, checks in and out with the organiser's rotating code
+/// (the drill clock moved to the day), earns the points, redeems a reward
+/// and the shop confirms the code; then the database holds the position of
+/// the check-in, a ledger that replays to what is left, and the confirmed
+/// redemption.
+#[tokio::test]
+async fn a_volunteer_earns_and_redeems_points_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    // The demo's activity is the morning after the drill clock's start.
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "volunteer.mjs");
+    let activity = summary["activity"].as_str().expect("activity");
+
+    let store = db.fixture.store.as_ref();
+    let name = shanzhi_domain::Username::parse("demo_resident").expect("name");
+    let resident = store.user_by_name(&name).await.expect("read").expect("the demo resident").id;
+    let signup = store.signup(activity, &resident).await.expect("read").expect("signed up");
+    assert!(matches!(signup.minutes, Some(89 | 90)), "from 09:10 to 10:40 on the drill clock: {:?}", signup.minutes);
+    assert!(signup.check_in_lng.is_some_and(|lng| (lng - 104.0823).abs() < 1e-4), "the phone's position");
+    let ledger = store.points(&resident, 100).await.expect("ledger");
+    assert_eq!(shanzhi_domain::volunteer::replay_points(&resident, &ledger), Ok(5), "20 earned, 15 redeemed");
+    let redeemed = store.redemptions_of_user(&resident, 10).await.expect("redemptions");
+    assert_eq!(redeemed.len(), 1);
+    assert!(redeemed[0].confirmed_at.is_some(), "the shop confirmed it");
+    assert_eq!(Some(redeemed[0].code_hint.as_str()), summary["code_hint"].as_str());
+    calm(&server);
 }

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod account;
+pub mod activity;
 pub mod admin;
 pub mod case_edit;
 pub mod cases;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod supervise;
 pub mod tiles;
 pub mod track;
+pub mod volunteer;
 
 use askama::Template;
 use shanzhi_app::matters::MatterView;
