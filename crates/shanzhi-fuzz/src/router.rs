@@ -95,7 +95,6 @@ const PAGES: [&str; 52] = [
     "/account/claim",
     "/account/erase-code",
     "/account/password",
-const PAGES: [&str; 45] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
