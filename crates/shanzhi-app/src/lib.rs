@@ -19,6 +19,7 @@ pub mod open311;
 
 mod progress;
 mod refusal;
+pub mod register;
 pub mod table;
 pub mod timing;
 pub mod tlog;
@@ -45,6 +46,7 @@ pub struct App {
     log: Arc<tlog::LogSetup>,
     pii_uses: Arc<access::RecentUses>,
     dispatch: Arc<classify::dispatch::DispatchHolder>,
+    register: Arc<arc_swap::ArcSwap<register::RegisterSettings>>,
 }
 
 impl App {
@@ -70,6 +72,7 @@ impl App {
             log: Arc::new(tlog::LogSetup::default()),
             pii_uses: Arc::new(access::RecentUses::default()),
             dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
+            register: Arc::new(arc_swap::ArcSwap::from_pointee(register::RegisterSettings::default())),
         };
         (app, access::OperatorKey::new())
     }

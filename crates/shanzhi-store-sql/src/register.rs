@@ -193,7 +193,8 @@ impl<DB> RegisterStore for SqlStore<DB> {
                 r.version - 1
             )));
         }
-        let mut q = QueryBuilder::<DB>::new("UPDATE register_records SET grid_code = ");
+        let mut q = QueryBuilder::<DB>::new("UPDATE register_records SET community_code = ");
+        q.push_bind(r.community.as_str().to_owned()).push(", grid_code = ");
         q.push_bind(r.grid.as_ref().map(|g| g.as_str().to_owned()))
             .push(", parent_id = ")
             .push_bind(r.parent_id.clone())
@@ -222,6 +223,18 @@ impl<DB> RegisterStore for SqlStore<DB> {
 
     async fn register_record_by_hash(&self, id_hash: &str) -> StoreResult<Option<RegisterRecord>> {
         self.fetch_by_key::<RecordRow, _>(format!("{RECORD_COLUMNS} WHERE id_hash = "), id_hash).await
+    }
+
+    async fn registered_id_hashes(&self, hashes: &[String]) -> StoreResult<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in hashes.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new("SELECT id_hash FROM register_records WHERE id_hash IN ");
+            push_list(&mut q, chunk.iter().cloned());
+            for row in q.build().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push(row.try_get::<String, _>(0usize).map_err(map_err)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn register_records(&self, query: &RegisterQuery) -> StoreResult<Vec<RegisterRecord>> {

@@ -89,6 +89,8 @@ pub trait RegisterStore {
     async fn update_register_record(&self, record: &RegisterRecord, audit: &AuditEntry) -> StoreResult<()>;
     async fn register_record(&self, id: &str) -> StoreResult<Option<RegisterRecord>>;
     async fn register_record_by_hash(&self, id_hash: &str) -> StoreResult<Option<RegisterRecord>>;
+    /// Those of `hashes` already registered (any order).
+    async fn registered_id_hashes(&self, hashes: &[String]) -> StoreResult<Vec<String>>;
     async fn register_records(&self, query: &RegisterQuery) -> StoreResult<Vec<RegisterRecord>>;
     /// Every version of a record, oldest first.
     async fn register_versions(&self, id: &str) -> StoreResult<Vec<RegisterVersion>>;

@@ -16,6 +16,7 @@ mod hotspots;
 mod kept_figures;
 mod matters;
 mod rankings;
+mod register;
 mod timing;
 
 /// Beijing time in 2026: the test worlds' clocks all start in that year.

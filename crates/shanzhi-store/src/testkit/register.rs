@@ -61,6 +61,8 @@ pub async fn register_records_are_versioned_and_listed_by_place(store: &dyn Stor
     assert!(matches!(err, StoreError::Constraint(_)), "{err:?}");
     assert!(store.register_record("r3").await.expect("read").is_none(), "nothing of a refused batch is written");
 
+    let known = store.registered_id_hashes(&["hash-0".to_owned(), "hash-1".to_owned()]).await.expect("hashes");
+    assert_eq!(known, ["hash-1"]);
     let found = store.register_record_by_hash("hash-1").await.expect("by hash").expect("found");
     assert_eq!(found, r1);
 
