@@ -107,6 +107,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::people::routes())
         .merge(routes::proposals::routes())
         .merge(routes::cases::routes())
+        .merge(routes::register::routes())
         .merge(routes::meetings::routes())
         .merge(routes::communities::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

@@ -43,6 +43,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "time", description = "工作日历、时限与督办扫描 / calendar, time limits, sweep"),
         (name = "deliberation", description = "以事聚人、聚人成事：议题、附议、议事会表决、公示、社区资金 / residents decide together: proposals, support, council votes, public notice, the community fund"),
         (name = "cases", description = "善治成都案例库：政策解读、书记访谈、案例展示、创新经验，编辑撰写、市级审核、公开发布 / the case library: written by district and town editors, reviewed by the city, published"),
+        (name = "register", description = "网格登记（人、地、事、物、组织）与关爱对象 / the grid's register and care marks"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
         (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),
