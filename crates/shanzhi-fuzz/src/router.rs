@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 36] = [
+const PAGES: [&str; 38] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -112,6 +112,8 @@ const PAGES: [&str; 36] = [
     "/cases/{}/images/{}",
     "/desk/batch",
     "/grid",
+    "/grid/care",
+    "/grid/register",
     "/grid/report",
     "/grid/self-handle",
     "/lang/{}",

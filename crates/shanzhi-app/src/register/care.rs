@@ -103,8 +103,8 @@ impl App {
         next_visit_due(&self.timing().calendar, m.last_visit_on.unwrap_or(m.started_on), m.every_days)
     }
 
-    /// Delete the sealed reasons and notes whose retention ended (the sweep
-    /// and `shanzhi sweep` call this); how many.
+    /// Delete the sealed reasons and notes whose retention ended; how many.
+    /// (Not yet called by the sweep: see docs/register.md.)
     pub async fn purge_care_reasons(&self) -> AppResult<u64> {
         let entry = shanzhi_store::AuditEntry::new("system", "care.purge", "care_marks");
         Ok(self.store.purge_care_reasons(self.today_here(), &entry).await?)
