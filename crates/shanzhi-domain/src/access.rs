@@ -138,7 +138,14 @@ impl Role {
             Role::GridWorker => matches!(action, Patrol | ViewRegister | EditRegister | ViewCare),
             Role::CommunityWorker => matches!(
                 action,
-                ViewPeople | ViewContact | ViewRoster | ViewPatrols | ViewRegister | EditRegister | ImportRegister | ViewCare
+                ViewPeople
+                    | ViewContact
+                    | ViewRoster
+                    | ViewPatrols
+                    | ViewRegister
+                    | EditRegister
+                    | ImportRegister
+                    | ViewCare
             ),
             Role::Dispatcher => matches!(
                 action,

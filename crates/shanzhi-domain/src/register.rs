@@ -78,7 +78,12 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 impl IdNumber {
     pub fn parse(input: &str) -> Result<Self, Bilingual> {
         let s = input.trim().to_ascii_uppercase();
-        let bad = || Bilingual::new("身份证号应为 18 位且校验码正确", "an ID number must have 18 characters and a valid check digit");
+        let bad = || {
+            Bilingual::new(
+                "身份证号应为 18 位且校验码正确",
+                "an ID number must have 18 characters and a valid check digit",
+            )
+        };
         let b = s.as_bytes();
         if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
             return Err(bad());

@@ -2,8 +2,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use shanzhi_domain::{DivisionCode, GridCode, Micros};
 use shanzhi_store::{
-    AuditEntry, CareMarkRecord, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion, StoreError,
-    StoreResult,
+    AuditEntry, CareMarkRecord, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion, StoreError, StoreResult,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
@@ -353,18 +352,16 @@ impl<DB> RegisterStore for SqlStore<DB> {
     async fn purge_care_reasons(&self, day: Date, audit_entry: &AuditEntry) -> StoreResult<u64> {
         let (_writer, mut tx) = self.begin_write().await?;
         let day = day.to_string();
-        let n = scalar::<DB>(
-            &mut tx,
-            "SELECT COUNT(*) FROM care_marks WHERE sealed IS NOT NULL AND purge_on <= ",
-            &day,
-        )
-        .await?
-        .unwrap_or(0);
+        let n =
+            scalar::<DB>(&mut tx, "SELECT COUNT(*) FROM care_marks WHERE sealed IS NOT NULL AND purge_on <= ", &day)
+                .await?
+                .unwrap_or(0);
         if n == 0 {
             tx.commit().await.map_err(map_err)?;
             return Ok(0);
         }
-        let mut q = QueryBuilder::<DB>::new("UPDATE care_marks SET sealed = NULL WHERE sealed IS NOT NULL AND purge_on <= ");
+        let mut q =
+            QueryBuilder::<DB>::new("UPDATE care_marks SET sealed = NULL WHERE sealed IS NOT NULL AND purge_on <= ");
         q.push_bind(day);
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         audit::commit::<DB>(tx, audit_entry).await?;

@@ -101,8 +101,11 @@ pub trait RegisterStore {
     async fn update_care_mark(&self, mark: &CareMarkRecord, audit: &AuditEntry) -> StoreResult<()>;
     async fn care_mark(&self, id: &str) -> StoreResult<Option<CareMarkRecord>>;
     /// Open marks (not ended) in a community subtree or grids, by resident.
-    async fn open_care_marks(&self, within: Option<&DivisionCode>, grids: &[GridCode])
-    -> StoreResult<Vec<CareMarkRecord>>;
+    async fn open_care_marks(
+        &self,
+        within: Option<&DivisionCode>,
+        grids: &[GridCode],
+    ) -> StoreResult<Vec<CareMarkRecord>>;
     /// Delete the sealed reasons of marks whose `purge_on` is on or before
     /// `day`; how many.
     async fn purge_care_reasons(&self, day: Date, audit: &AuditEntry) -> StoreResult<u64>;

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::register::{MAX_VISIT_EVERY, RegisterKind, VisitStanding, next_visit_due, visit_standing};
 use shanzhi_domain::text::Bilingual;
-use shanzhi_domain::{Action, DivisionCode, GridCode, Place, Username};
+use shanzhi_domain::{Action, DivisionCode, GridCode, Username};
 use shanzhi_store::CareMarkRecord;
 
 use super::{bad, place_of};
@@ -130,7 +130,11 @@ impl Scoped<'_> {
             ));
         }
         if input.notes.chars().count() > MAX_NOTES_CHARS {
-            return Err(AppError::bad_request("notes_too_long", "备注最多 2000 个字", "notes have at most 2000 characters"));
+            return Err(AppError::bad_request(
+                "notes_too_long",
+                "备注最多 2000 个字",
+                "notes have at most 2000 characters",
+            ));
         }
         if !(1..=MAX_VISIT_EVERY).contains(&input.every_days) {
             return Err(AppError::bad_request(
@@ -148,7 +152,11 @@ impl Scoped<'_> {
         let place = place_of(&resident.community, resident.grid.as_ref());
         self.require(Action::ViewCare, &place).map_err(|_| refuse(Action::EditRegister))?;
         if resident.kind != RegisterKind::Resident {
-            return Err(AppError::bad_request("not_a_resident", "只有居民可以列为关爱对象", "only a resident can be marked for care"));
+            return Err(AppError::bad_request(
+                "not_a_resident",
+                "只有居民可以列为关爱对象",
+                "only a resident can be marked for care",
+            ));
         }
         self.check_input(input)?;
         let worker_id = match &input.worker {
@@ -156,8 +164,9 @@ impl Scoped<'_> {
             None => self.actor.user_id().map(str::to_owned),
         };
         let id = uuid::Uuid::now_v7().to_string();
-        let text = serde_json::to_string(&Sealed { reason: input.reason.trim().to_owned(), notes: input.notes.clone() })
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let text =
+            serde_json::to_string(&Sealed { reason: input.reason.trim().to_owned(), notes: input.notes.clone() })
+                .map_err(|e| AppError::internal(e.to_string()))?;
         let (key_id, sealed) = self.app.register_settings().keys.seal(&id, &text)?;
         let mark = CareMarkRecord {
             id: id.clone(),
@@ -175,19 +184,26 @@ impl Scoped<'_> {
             created_by: self.actor.name().to_owned(),
             created_at: self.app.now_micros(),
         };
-        self.app.store.add_care_mark(&mark, &self.audit("care.mark", &format!("register:{}", resident.id))).await.map_err(
-            |e| match e {
+        self.app
+            .store
+            .add_care_mark(&mark, &self.audit("care.mark", &format!("register:{}", resident.id)))
+            .await
+            .map_err(|e| match e {
                 shanzhi_store::StoreError::Constraint(_) => AppError::invalid(
                     "already_marked",
                     Bilingual::new("此居民已是关爱对象", "this resident is already marked for care"),
                 ),
                 other => other.into(),
-            },
-        )?;
+            })?;
         self.care_view(&mark, resident.name, None).await
     }
 
-    async fn care_view(&self, m: &CareMarkRecord, resident_name: String, opened: Option<Sealed>) -> AppResult<CareMarkView> {
+    async fn care_view(
+        &self,
+        m: &CareMarkRecord,
+        resident_name: String,
+        opened: Option<Sealed>,
+    ) -> AppResult<CareMarkView> {
         let worker = match &m.worker_id {
             Some(id) => self.app.store.user_by_id(id).await?.map(|u| u.display_name),
             None => None,
@@ -237,8 +253,12 @@ impl Scoped<'_> {
     }
 
     /// Open marks of a grid or community the caller may see, masked.
-    pub async fn care_marks(&self, grid: Option<&GridCode>, community: Option<&DivisionCode>) -> AppResult<Vec<CareMarkView>> {
-        let (within, grids) = self.care_place(grid, community)?;
+    pub async fn care_marks(
+        &self,
+        grid: Option<&GridCode>,
+        community: Option<&DivisionCode>,
+    ) -> AppResult<Vec<CareMarkView>> {
+        let (within, grids) = self.register_place(grid, community)?;
         let marks = self.app.store.open_care_marks(within.as_ref(), &grids).await?;
         let mut out = Vec::with_capacity(marks.len());
         for m in &marks {
@@ -248,29 +268,10 @@ impl Scoped<'_> {
         Ok(out)
     }
 
-    fn care_place(
-        &self,
-        grid: Option<&GridCode>,
-        community: Option<&DivisionCode>,
-    ) -> AppResult<(Option<DivisionCode>, Vec<GridCode>)> {
-        let (within, grid) = match (grid, community) {
-            (Some(g), _) => (None, Some(g.clone())),
-            (None, Some(c)) => (Some(c.clone()), None),
-            (None, None) => self.own_place(Action::ViewRegister)?,
-        };
-        let place = match (&grid, &within) {
-            (Some(g), _) => place_of(&g.community(), Some(g)),
-            (None, Some(d)) => Place::Division(d.clone()),
-            (None, None) => return Err(refuse(Action::ViewRegister)),
-        };
-        self.require(Action::ViewRegister, &place)?;
-        Ok((within, grid.into_iter().collect()))
-    }
-
     /// Visits due today or overdue, by due day: a grid worker's own (the
     /// marks they are responsible for), or all of a community for its workers.
     pub async fn care_due(&self, grid: Option<&GridCode>, community: Option<&DivisionCode>) -> AppResult<Vec<CareDue>> {
-        let (within, grids) = self.care_place(grid, community)?;
+        let (within, grids) = self.register_place(grid, community)?;
         // A grid worker's own list: the marks they are responsible for.
         let mine_only = grid.is_none() && community.is_none() && self.actor.has_role(shanzhi_domain::Role::GridWorker);
         let today = self.app.today_here();
@@ -320,7 +321,10 @@ impl Scoped<'_> {
             return Err(AppError::invalid("care_ended", Bilingual::new("关爱已结束", "this care marking has ended")));
         }
         mark.last_visit_on = Some(mark.last_visit_on.map_or(on, |d| d.max(on)));
-        self.app.store.update_care_mark(&mark, &self.audit("care.visit", &format!("register:{}", mark.resident_id))).await?;
+        self.app
+            .store
+            .update_care_mark(&mark, &self.audit("care.visit", &format!("register:{}", mark.resident_id)))
+            .await?;
         self.care_view(&mark, name, None).await
     }
 
@@ -338,7 +342,10 @@ impl Scoped<'_> {
         let days = i32::try_from(self.app.register_settings().retention_days).unwrap_or(i32::MAX);
         mark.ended_on = Some(today);
         mark.purge_on = Some(today.checked_add(jiff::Span::new().days(days)).unwrap_or(today));
-        self.app.store.update_care_mark(&mark, &self.audit("care.end", &format!("register:{}", mark.resident_id))).await?;
+        self.app
+            .store
+            .update_care_mark(&mark, &self.audit("care.end", &format!("register:{}", mark.resident_id)))
+            .await?;
         self.care_view(&mark, name, None).await
     }
 }

@@ -93,7 +93,10 @@ fn text(s: &Option<String>) -> Option<&str> {
 
 fn limited(what: &str, s: &str, max: usize) -> Result<String, Bilingual> {
     if s.chars().count() > max || s.chars().any(char::is_control) {
-        return Err(Bilingual::new(format!("{what}过长（最多 {max} 个字）或含控制字符"), format!("{what}: at most {max} characters, no control characters")));
+        return Err(Bilingual::new(
+            format!("{what}过长（最多 {max} 个字）或含控制字符"),
+            format!("{what}: at most {max} characters, no control characters"),
+        ));
     }
     Ok(s.to_owned())
 }
@@ -102,7 +105,10 @@ impl RegisterDraft {
     pub(crate) fn check(&self, keys: &CareKeys) -> Result<Checked, Bilingual> {
         let name = text(&Some(self.name.clone())).map(str::to_owned).unwrap_or_default();
         if name.is_empty() {
-            return Err(Bilingual::new("缺少名称（地址、房号或姓名）", "a name (address, room or person's name) is missing"));
+            return Err(Bilingual::new(
+                "缺少名称（地址、房号或姓名）",
+                "a name (address, room or person's name) is missing",
+            ));
         }
         let name = limited("名称", &name, MAX_NAME_CHARS)?;
         let mut fields = Map::new();
@@ -200,7 +206,9 @@ pub(crate) fn shown(fields: &str) -> Value {
     for (k, v) in m {
         let (label, value) = match (k.as_str(), &v) {
             ("phone", Value::String(p)) => ("联系电话", json!(Phone::parse(p).map(|p| p.masked()).unwrap_or_default())),
-            ("status", Value::String(s)) => ("人口类型", json!(s.parse::<ResidentStatus>().map(|s| s.label_zh()).unwrap_or(""))),
+            ("status", Value::String(s)) => {
+                ("人口类型", json!(s.parse::<ResidentStatus>().map(|s| s.label_zh()).unwrap_or("")))
+            }
             ("gender", Value::String(s)) => ("性别", json!(s.parse::<Gender>().map(|g| g.label_zh()).unwrap_or(""))),
             ("birth_year", _) => ("出生年份", v),
             ("head", _) => ("户主", json!("是")),
@@ -249,7 +257,10 @@ impl App {
         if let Some(g) = text(&draft.grid) {
             let code = GridCode::parse(g)?;
             if !grids.contains_key(&code) {
-                return Err(Bilingual::new(format!("网格 {g} 不存在或不在此范围内"), format!("grid {g} does not exist here")));
+                return Err(Bilingual::new(
+                    format!("网格 {g} 不存在或不在此范围内"),
+                    format!("grid {g} does not exist here"),
+                ));
             }
             return Ok((code.community(), Some(code)));
         }

@@ -16,12 +16,12 @@ use crate::grids::{GridFilter, today};
 use crate::{App, AppError, AppResult};
 
 const SURNAMES: [&str; 24] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "高", "林",
-    "郑", "梁", "谢", "唐",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "高",
+    "林", "郑", "梁", "谢", "唐",
 ];
 const GIVEN: [&str; 32] = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-    "刚", "桂", "英", "华", "建", "文", "玉", "兰", "红", "春", "晓", "琳",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
+    "平", "刚", "桂", "英", "华", "建", "文", "玉", "兰", "红", "春", "晓", "琳",
 ];
 const ROADS: [&str; 8] = ["总府路", "春熙路", "红星路", "大业路", "东大街", "纱帽街", "暑袜街", "商业街"];
 const SHOPS: [&str; 6] = ["便利店", "餐馆", "理发店", "药店", "茶馆", "五金店"];
@@ -57,9 +57,19 @@ pub fn register_csv(region: &str, grids: &[GridCode], households: usize, seed: u
                         break id;
                     }
                 };
-                let name = format!("{}{}{}", SURNAMES[rng.random_range(0..SURNAMES.len())], GIVEN[rng.random_range(0..GIVEN.len())], if rng.random_range(0..2) == 0 { GIVEN[rng.random_range(0..GIVEN.len())] } else { "" });
-                let phone = if rng.random_range(0..10) < 7 { format!("13{:09}", rng.random_range(0..1_000_000_000u64)) } else { String::new() };
-                let status = ["户籍", "户籍", "户籍", "户籍", "户籍", "户籍", "户籍", "常住", "流动", "空挂"][rng.random_range(0..10)];
+                let name = format!(
+                    "{}{}{}",
+                    SURNAMES[rng.random_range(0..SURNAMES.len())],
+                    GIVEN[rng.random_range(0..GIVEN.len())],
+                    if rng.random_range(0..2) == 0 { GIVEN[rng.random_range(0..GIVEN.len())] } else { "" }
+                );
+                let phone = if rng.random_range(0..10) < 7 {
+                    format!("13{:09}", rng.random_range(0..1_000_000_000u64))
+                } else {
+                    String::new()
+                };
+                let status = ["户籍", "户籍", "户籍", "户籍", "户籍", "户籍", "户籍", "常住", "流动", "空挂"]
+                    [rng.random_range(0..10)];
                 let head = if p == 0 { "是" } else { "否" };
                 let _ = writeln!(
                     out,
@@ -69,10 +79,20 @@ pub fn register_csv(region: &str, grids: &[GridCode], households: usize, seed: u
             }
         }
         if b % 4 == 0 {
-            let _ = writeln!(out, "商户,{address},住宅,{grid},,,,{}{},,,,,", ROADS[b % ROADS.len()], SHOPS[b % SHOPS.len()]);
+            let _ = writeln!(
+                out,
+                "商户,{address},住宅,{grid},,,,{}{},,,,,",
+                ROADS[b % ROADS.len()],
+                SHOPS[b % SHOPS.len()]
+            );
         }
         if b % 10 == 0 {
-            let _ = writeln!(out, "设施,{address},住宅,{grid},,,,{}{},,,,,", ROADS[b % ROADS.len()], FACILITIES[b % FACILITIES.len()]);
+            let _ = writeln!(
+                out,
+                "设施,{address},住宅,{grid},,,,{}{},,,,,",
+                ROADS[b % ROADS.len()],
+                FACILITIES[b % FACILITIES.len()]
+            );
         }
     }
     out
@@ -81,7 +101,12 @@ pub fn register_csv(region: &str, grids: &[GridCode], households: usize, seed: u
 impl App {
     /// A made-up register for `street`'s general grids (see [`register_csv`]).
     pub async fn generate_register(&self, street: &DivisionCode, households: usize, seed: u64) -> AppResult<String> {
-        let filter = GridFilter { as_of: Some(today()), within: Some(street.clone()), kind: Some(GridKind::General), ..GridFilter::default() };
+        let filter = GridFilter {
+            as_of: Some(today()),
+            within: Some(street.clone()),
+            kind: Some(GridKind::General),
+            ..GridFilter::default()
+        };
         let grids: Vec<GridCode> = self.grids(&filter).await?.into_iter().map(|g| g.info.code).collect();
         if grids.is_empty() {
             return Err(AppError::bad_request(

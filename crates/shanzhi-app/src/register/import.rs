@@ -24,7 +24,7 @@ use super::place_of;
 use crate::access::Scoped;
 use crate::divisions::{ImportRejection, RowProblem};
 use crate::grids::{GridFilter, today};
-use crate::table::{TableLimits, read_table};
+use crate::table::{TableLimits, read_table, require_columns};
 use crate::{AppError, AppResult};
 
 /// A street's register: 30,000 people fit with room to spare.
@@ -60,8 +60,20 @@ impl std::fmt::Display for RegisterImportReport {
             f,
             "导入 {} 行：楼栋 {}，住户 {}，居民 {}，单位和商户 {}，公共设施 {}，沿用已有 {} \
              (imported {} rows: {} buildings, {} households, {} residents, {} organisations, {} facilities, {} reused)",
-            self.rows, self.buildings, self.households, self.residents, self.organisations, self.facilities, self.reused,
-            self.rows, self.buildings, self.households, self.residents, self.organisations, self.facilities, self.reused
+            self.rows,
+            self.buildings,
+            self.households,
+            self.residents,
+            self.organisations,
+            self.facilities,
+            self.reused,
+            self.rows,
+            self.buildings,
+            self.households,
+            self.residents,
+            self.organisations,
+            self.facilities,
+            self.reused
         )
     }
 }
@@ -100,7 +112,12 @@ struct Batch {
 impl Scoped<'_> {
     /// Import the register file `bytes` (named `name`: `.xlsx` or CSV) for
     /// the street `street`.
-    pub async fn import_register(&self, bytes: &[u8], name: &str, street: &DivisionCode) -> AppResult<RegisterImportReport> {
+    pub async fn import_register(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        street: &DivisionCode,
+    ) -> AppResult<RegisterImportReport> {
         if street.level() != DivisionLevel::Town {
             return Err(AppError::bad_request(
                 "not_a_street",
@@ -112,19 +129,11 @@ impl Scoped<'_> {
             return Err(crate::access::refuse(Action::ImportRegister));
         }
         let rows = read_table(bytes, name, &REGISTER_LIMITS).map_err(AppError::ImportRejected)?;
-        let Some((header, body)) = rows.split_first() else { return Err(file_problem("文件为空", "the file is empty")) };
+        let Some((header, body)) = rows.split_first() else {
+            return Err(file_problem("文件为空", "the file is empty"));
+        };
         let col = |name: &str| header.iter().position(|h| h.trim() == name);
-        let missing: Vec<&str> = ["楼栋地址", "姓名"].into_iter().filter(|c| col(c).is_none()).collect();
-        if !missing.is_empty() {
-            return Err(AppError::ImportRejected(ImportRejection {
-                problems: vec![RowProblem {
-                    line: Some(1),
-                    code: None,
-                    message: Bilingual::new(format!("缺少列：{}", missing.join("、")), format!("missing columns: {}", missing.join(", "))),
-                }],
-                more: 0,
-            }));
-        }
+        require_columns(header, &["楼栋地址", "姓名"]).map_err(AppError::ImportRejected)?;
         self.app.refresh_grid_index().await?;
         let grids: GridsByCode = self
             .app
@@ -135,11 +144,18 @@ impl Scoped<'_> {
             .collect();
         let mut batch = Batch::default();
         for kind in [RegisterKind::Building, RegisterKind::Household] {
-            let query = RegisterQuery { within: Some(street.clone()), kind: Some(kind), limit: REGISTER_LIMITS.max_rows, ..Default::default() };
+            let query = RegisterQuery {
+                within: Some(street.clone()),
+                kind: Some(kind),
+                limit: REGISTER_LIMITS.max_rows,
+                ..Default::default()
+            };
             for r in self.app.store.register_records(&query).await? {
                 match kind {
                     RegisterKind::Building => batch.buildings.insert(r.name.clone(), r.id.clone()),
-                    _ => batch.households.insert((r.parent_id.clone().unwrap_or_default(), r.name.clone()), r.id.clone()),
+                    _ => {
+                        batch.households.insert((r.parent_id.clone().unwrap_or_default(), r.name.clone()), r.id.clone())
+                    }
                 };
                 batch.stored.insert(r.id.clone());
                 batch.known.insert(r.id.clone(), r);
@@ -155,15 +171,20 @@ impl Scoped<'_> {
             if row.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let get = |name: &str| col(name).and_then(|i| row.get(i)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-            let mut fail = |m: Bilingual| problems.push(RowProblem { line: Some(line), code: get("姓名"), message: m });
+            let get =
+                |name: &str| col(name).and_then(|i| row.get(i)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+            let mut fail =
+                |m: Bilingual| problems.push(RowProblem { line: Some(line), code: get("姓名"), message: m });
             batch.report.rows += 1;
             let kind = match get("类别") {
                 None => RegisterKind::Resident,
                 Some(c) => match CATEGORIES.iter().find(|(k, _)| *k == c) {
                     Some((_, kind)) => *kind,
                     None => {
-                        fail(Bilingual::new(format!("类别“{c}”应为 居民、单位、商户 或 设施"), format!("category '{c}' must be 居民, 单位, 商户 or 设施")));
+                        fail(Bilingual::new(
+                            format!("类别“{c}”应为 居民、单位、商户 或 设施"),
+                            format!("category '{c}' must be 居民, 单位, 商户 or 设施"),
+                        ));
                         continue;
                     }
                 },
@@ -205,7 +226,10 @@ impl Scoped<'_> {
                         }
                     };
                     if community.as_str() < lower.as_str() || community.as_str() > upper.as_str() {
-                        fail(Bilingual::new(format!("此楼栋不在街道 {street} 内"), format!("this building is not in street {street}")));
+                        fail(Bilingual::new(
+                            format!("此楼栋不在街道 {street} 内"),
+                            format!("this building is not in street {street}"),
+                        ));
                         continue;
                     }
                     if !self.actor.can(Action::ImportRegister, &place_of(&community, grid.as_ref())) {
@@ -238,11 +262,20 @@ impl Scoped<'_> {
                         batch.known.get(&id).cloned()
                     }
                     None => {
-                        let draft = RegisterDraft { parent_id: Some(building_id.clone()), ..RegisterDraft::new(RegisterKind::Household, &household) };
+                        let draft = RegisterDraft {
+                            parent_id: Some(building_id.clone()),
+                            ..RegisterDraft::new(RegisterKind::Household, &household)
+                        };
                         match draft.check(&keys) {
                             Ok(c) => {
                                 let id = uuid::Uuid::now_v7().to_string();
-                                batch.push(c.into_record(id.clone(), building.community.clone(), building.grid.clone(), &by, now));
+                                batch.push(c.into_record(
+                                    id.clone(),
+                                    building.community.clone(),
+                                    building.grid.clone(),
+                                    &by,
+                                    now,
+                                ));
                                 batch.households.insert(key, id.clone());
                                 batch.report.households += 1;
                                 batch.known.get(&id).cloned()
@@ -283,12 +316,21 @@ impl Scoped<'_> {
             };
             if let Some(h) = &checked.id_hash {
                 if let Some(first) = batch.hashes.get(h) {
-                    fail(Bilingual::new(format!("身份证号与第 {first} 行重复"), format!("the ID number repeats line {first}")));
+                    fail(Bilingual::new(
+                        format!("身份证号与第 {first} 行重复"),
+                        format!("the ID number repeats line {first}"),
+                    ));
                     continue;
                 }
                 batch.hashes.insert(h.clone(), line);
             }
-            let record = checked.into_record(uuid::Uuid::now_v7().to_string(), parent.community.clone(), parent.grid.clone(), &by, now);
+            let record = checked.into_record(
+                uuid::Uuid::now_v7().to_string(),
+                parent.community.clone(),
+                parent.grid.clone(),
+                &by,
+                now,
+            );
             match kind {
                 RegisterKind::Resident => batch.report.residents += 1,
                 RegisterKind::Organisation => batch.report.organisations += 1,

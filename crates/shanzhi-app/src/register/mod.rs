@@ -165,13 +165,16 @@ impl Scoped<'_> {
         best.ok_or_else(|| refuse(action))
     }
 
-    /// The records of a grid or community the caller may see.
-    pub async fn register_list(&self, query: &RegisterListQuery) -> AppResult<Vec<RegisterEntry>> {
-        let (within, grid) = match (&query.grid, &query.community) {
-            (Some(g), _) => (None, Some(GridCode::parse(g).map_err(|m| bad("invalid_grid", m))?)),
-            (None, Some(c)) => {
-                (Some(DivisionCode::parse(c).map_err(|e| bad("invalid_community", e.message(c)))?), None)
-            }
+    /// The grid or community asked for (default: the caller's own), if the
+    /// caller may see its register: (community subtree, grids) to query.
+    pub(crate) fn register_place(
+        &self,
+        grid: Option<&GridCode>,
+        community: Option<&DivisionCode>,
+    ) -> AppResult<(Option<DivisionCode>, Vec<GridCode>)> {
+        let (within, grid) = match (grid, community) {
+            (Some(g), _) => (None, Some(g.clone())),
+            (None, Some(c)) => (Some(c.clone()), None),
             (None, None) => self.own_place(Action::ViewRegister)?,
         };
         let place = match (&grid, &within) {
@@ -180,16 +183,31 @@ impl Scoped<'_> {
             (None, None) => return Err(refuse(Action::ViewRegister)),
         };
         self.require(Action::ViewRegister, &place)?;
+        Ok((within, grid.into_iter().collect()))
+    }
+
+    /// The records of a grid or community the caller may see.
+    pub async fn register_list(&self, query: &RegisterListQuery) -> AppResult<Vec<RegisterEntry>> {
+        let grid = query.grid.as_deref().map(GridCode::parse).transpose().map_err(|m| bad("invalid_grid", m))?;
+        let community = match query.community.as_deref() {
+            Some(c) => Some(DivisionCode::parse(c).map_err(|e| bad("invalid_community", e.message(c)))?),
+            None => None,
+        };
+        let (within, grids) = self.register_place(grid.as_ref(), community.as_ref())?;
         let search = query.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if search.is_some_and(|s| s.chars().count() > 64) {
-            return Err(AppError::bad_request("search_too_long", "搜索词最多 64 个字", "a search term has at most 64 characters"));
+            return Err(AppError::bad_request(
+                "search_too_long",
+                "搜索词最多 64 个字",
+                "a search term has at most 64 characters",
+            ));
         }
         let records = self
             .app
             .store
             .register_records(&RegisterQuery {
                 within,
-                grids: grid.into_iter().collect(),
+                grids,
                 kind: query.kind,
                 parent_id: query.parent.clone().filter(|p| p.len() <= 64),
                 search: search.map(shanzhi_domain::search::fold),
@@ -248,8 +266,17 @@ impl Scoped<'_> {
                 shanzhi_domain::text::Bilingual::new("此身份证号已登记", "this ID number is already registered"),
             ));
         }
-        let record = checked.into_record(uuid::Uuid::now_v7().to_string(), community, grid, self.actor.name(), self.app.now_micros());
-        self.app.store.add_register_records(std::slice::from_ref(&record), &self.audit("register.add", &record.id)).await?;
+        let record = checked.into_record(
+            uuid::Uuid::now_v7().to_string(),
+            community,
+            grid,
+            self.actor.name(),
+            self.app.now_micros(),
+        );
+        self.app
+            .store
+            .add_register_records(std::slice::from_ref(&record), &self.audit("register.add", &record.id))
+            .await?;
         Ok(entry(record))
     }
 
@@ -274,7 +301,11 @@ impl Scoped<'_> {
         }
         let checked = draft.check(&self.app.register_settings().keys).map_err(|m| bad("invalid_register_record", m))?;
         if checked.id_hash.is_some() && checked.id_hash != old.id_hash {
-            return Err(AppError::bad_request("id_number_changed", "身份证号不能修改", "an ID number cannot be changed"));
+            return Err(AppError::bad_request(
+                "id_number_changed",
+                "身份证号不能修改",
+                "an ID number cannot be changed",
+            ));
         }
         let parent = match &draft.parent_id {
             Some(p) => Some(self.register_record_for(Action::EditRegister, p).await?),

@@ -36,7 +36,10 @@ impl CareKey {
     pub fn parse(id: &str, base64_text: &str) -> Result<CareKey, Bilingual> {
         let id_ok = (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
         if !id_ok {
-            return Err(Bilingual::new("密钥编号应为 1–32 位字母、数字、_ 或 -", "a key id is 1–32 letters, digits, _ or -"));
+            return Err(Bilingual::new(
+                "密钥编号应为 1–32 位字母、数字、_ 或 -",
+                "a key id is 1–32 letters, digits, _ or -",
+            ));
         }
         let raw = STANDARD.decode(base64_text.trim()).map_err(|_| {
             Bilingual::new("关爱信息密钥应为 base64 编码的 32 字节", "the care key must be 32 bytes in base64")
@@ -77,14 +80,12 @@ impl CareKeys {
     }
 
     fn current(&self) -> AppResult<&CareKey> {
-        self.keys.first().ok_or_else(|| {
-            AppError::Invalid {
-                code: "no_care_key",
-                message: Bilingual::new(
-                    "未配置关爱信息密钥（care_key），不能记录关爱对象",
-                    "no care key is configured (care_key): care marks cannot be recorded",
-                ),
-            }
+        self.keys.first().ok_or_else(|| AppError::Invalid {
+            code: "no_care_key",
+            message: Bilingual::new(
+                "未配置关爱信息密钥（care_key），不能记录关爱对象",
+                "no care key is configured (care_key): care marks cannot be recorded",
+            ),
         })
     }
 
@@ -111,7 +112,8 @@ impl CareKeys {
         let key = self.keys.iter().find(|k| k.id == key_id).ok_or_else(|| {
             AppError::internal(format!("care mark {mark_id} is sealed with key {key_id}, which is not configured"))
         })?;
-        let raw = STANDARD.decode(sealed).map_err(|_| AppError::internal(format!("care mark {mark_id}: bad sealed text")))?;
+        let raw =
+            STANDARD.decode(sealed).map_err(|_| AppError::internal(format!("care mark {mark_id}: bad sealed text")))?;
         if raw.len() < NONCE {
             return Err(AppError::internal(format!("care mark {mark_id}: sealed text too short")));
         }

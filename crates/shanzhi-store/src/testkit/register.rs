@@ -19,7 +19,14 @@ fn grid(s: &str) -> GridCode {
     GridCode::parse(s).expect("test grid")
 }
 
-fn record(id: &str, kind: RegisterKind, community: &str, g: Option<&str>, parent: Option<&str>, name: &str) -> RegisterRecord {
+fn record(
+    id: &str,
+    kind: RegisterKind,
+    community: &str,
+    g: Option<&str>,
+    parent: Option<&str>,
+    name: &str,
+) -> RegisterRecord {
     RegisterRecord {
         id: id.to_owned(),
         kind,
@@ -92,10 +99,10 @@ pub async fn register_records_are_versioned_and_listed_by_place(store: &dyn Stor
     let stale = RegisterRecord { name: "张三三".to_owned(), ..edited.clone() };
     assert!(store.update_register_record(&stale, &audit()).await.is_err(), "an edit from a stale version is refused");
     let versions = store.register_versions("r1").await.expect("versions");
-    assert_eq!(versions.iter().map(|v| (v.version, v.name.as_str(), v.saved_by.as_str())).collect::<Vec<_>>(), [
-        (1, "张三", "importer"),
-        (2, "张叁", "editor")
-    ]);
+    assert_eq!(
+        versions.iter().map(|v| (v.version, v.name.as_str(), v.saved_by.as_str())).collect::<Vec<_>>(),
+        [(1, "张三", "importer"), (2, "张叁", "editor")]
+    );
     assert_eq!(store.register_record("r1").await.expect("read").expect("r1").name, "张叁");
 }
 
@@ -122,7 +129,13 @@ pub async fn care_marks_are_one_open_per_resident_and_purged_on_their_day(store:
     store.add_care_mark(&mark, &audit()).await.expect("mark");
     let again = CareMarkRecord { id: "m2".to_owned(), ..mark.clone() };
     assert!(store.add_care_mark(&again, &audit()).await.is_err(), "one open mark per resident");
-    let other = CareMarkRecord { id: "m3".to_owned(), resident_id: "r2".to_owned(), community: code(B), grid: Some(grid(GB)), ..mark.clone() };
+    let other = CareMarkRecord {
+        id: "m3".to_owned(),
+        resident_id: "r2".to_owned(),
+        community: code(B),
+        grid: Some(grid(GB)),
+        ..mark.clone()
+    };
     store.add_care_mark(&other, &audit()).await.expect("another resident");
     assert_eq!(store.care_mark("m1").await.expect("read"), Some(mark.clone()));
     let open_a = store.open_care_marks(Some(&code(A)), &[]).await.expect("open");
@@ -130,7 +143,8 @@ pub async fn care_marks_are_one_open_per_resident_and_purged_on_their_day(store:
     let open_gb = store.open_care_marks(None, &[grid(GB)]).await.expect("grid");
     assert_eq!(open_gb.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m3"]);
 
-    let ended = CareMarkRecord { ended_on: Some(date(2026, 11, 20)), purge_on: Some(date(2026, 12, 20)), ..mark.clone() };
+    let ended =
+        CareMarkRecord { ended_on: Some(date(2026, 11, 20)), purge_on: Some(date(2026, 12, 20)), ..mark.clone() };
     store.update_care_mark(&ended, &audit()).await.expect("end");
     assert!(store.open_care_marks(Some(&code(A)), &[]).await.expect("open").is_empty());
     store.add_care_mark(&again, &audit()).await.expect("a new mark once the old one ended");

@@ -70,7 +70,10 @@ impl PlaceParams {
         let community = self
             .community
             .as_deref()
-            .map(|c| DivisionCode::parse(c).map_err(|e| AppError::BadRequest { code: "invalid_community", message: e.message(c) }))
+            .map(|c| {
+                DivisionCode::parse(c)
+                    .map_err(|e| AppError::BadRequest { code: "invalid_community", message: e.message(c) })
+            })
             .transpose()?;
         Ok((grid, community))
     }
@@ -106,7 +109,12 @@ async fn create(api: Api, ApiJson(d): ApiJson<RegisterDraft>) -> ApiResult<(Stat
     request_body(content = String, content_type = "text/csv", description = "登记文件（CSV 或 XLSX） / the file",
         example = json!("类别,楼栋地址,楼栋类型,网格编码,单元,房号,户主,姓名,身份证号,性别,出生年份,联系电话,人口类型\n居民,总府路1号1栋,住宅,510104022006001,1,101,是,张三,,男,1950,,户籍\n")),
     responses((status = 200, body = RegisterImportReport), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn import(api: Api, ApiQuery(p): ApiQuery<ImportParams>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<RegisterImportReport>> {
+async fn import(
+    api: Api,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<RegisterImportReport>> {
     let street = DivisionCode::parse(&p.street)
         .map_err(|e| AppError::BadRequest { code: "invalid_street", message: e.message(&p.street) })?;
     let is_xlsx =
@@ -144,7 +152,11 @@ async fn versions(api: Api, Path(id): Path<String>) -> ApiResult<Json<Vec<Regist
     params(("id" = String, Path, max_length = 64)),
     request_body(content = CareMarkInput, example = json!({"reason": "独居老人", "notes": "", "every_days": 5})),
     responses((status = 201, body = CareMarkView), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
-async fn mark(api: Api, Path(id): Path<String>, ApiJson(b): ApiJson<CareMarkInput>) -> ApiResult<(StatusCode, Json<CareMarkView>)> {
+async fn mark(
+    api: Api,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CareMarkInput>,
+) -> ApiResult<(StatusCode, Json<CareMarkView>)> {
     Ok((StatusCode::CREATED, Json(api.scoped().mark_for_care(&id, &b).await?)))
 }
 

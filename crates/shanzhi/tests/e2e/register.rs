@@ -25,7 +25,9 @@ async fn a_generated_street_register_is_imported_and_its_time_reported() {
     let out = run_ok(cwd.path(), &["import", "register", file, "--street", "510104022"], &db);
     let seconds = started.elapsed().as_secs_f64();
     let report = text(&out.stdout);
-    println!("import register: {people} people, 12000 households in {seconds:.1} s (debug build, with the grid index build)");
+    println!(
+        "import register: {people} people, 12000 households in {seconds:.1} s (debug build, with the grid index build)"
+    );
     assert!(report.contains("住户 12000") && report.contains(&format!("居民 {people}")), "{report}");
 
     let again = run(cwd.path(), &["import", "register", file, "--street", "510104022"], &db);
