@@ -22,12 +22,16 @@ pub const MAX_NOTES_CHARS: usize = 2000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CareMarkInput {
     /// One of the configured reasons (独居老人, 残疾人 …).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32))]
     pub reason: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub notes: String,
     /// Visit every this many working days (1–250).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 250))]
     pub every_days: u32,
     /// The responsible worker's user name (default: the caller).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z][a-z0-9_.-]{2,31}$"))]
     pub worker: Option<String>,
 }
 

@@ -26,30 +26,43 @@ pub const MAX_CATEGORY_CHARS: usize = 32;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterDraft {
     pub kind: RegisterKind,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// A household's building, a resident's household.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub parent_id: Option<String>,
     /// The grid (15 digits), when there is no point.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{15}$"))]
     pub grid: Option<String>,
     /// WGS-84 longitude and latitude (GCJ-02 with `crs`).
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub lng: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: Option<f64>,
     pub crs: Option<Crs>,
     /// A building's use, an organisation's kind (单位/商户), a facility's kind.
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub category: Option<String>,
     /// An organisation's or facility's address.
+    #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub address: Option<String>,
     /// A resident's 身份证号: checked, hashed for de-duplication, never stored.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{17}[0-9X]$"))]
     pub id_number: Option<String>,
     /// 男/女 (read from the ID number when given).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(男|女|male|female)$"))]
     pub gender: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1890, maximum = 2100))]
     pub birth_year: Option<i16>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^1[3-9][0-9]{9}$"))]
     pub phone: Option<String>,
     /// 户籍/常住/流动/空挂.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(户籍|常住|流动|空挂|registered|permanent|floating|nominal)$"))]
     pub status: Option<String>,
     /// A resident who heads their household.
     pub head: Option<bool>,
     /// The version read, for an edit.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<i64>,
 }
 

@@ -31,6 +31,7 @@ mod open311;
 mod openapi;
 mod patrol_track_api;
 mod rankings_api;
+mod register_api;
 mod self_handle_api;
 mod smart_dispatch;
 mod track_page;
