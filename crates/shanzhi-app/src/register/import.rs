@@ -56,24 +56,12 @@ pub struct RegisterImportReport {
 
 impl std::fmt::Display for RegisterImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RegisterImportReport { rows, buildings, households, residents, organisations, facilities, reused } = self;
         write!(
             f,
-            "导入 {} 行：楼栋 {}，住户 {}，居民 {}，单位和商户 {}，公共设施 {}，沿用已有 {} \
-             (imported {} rows: {} buildings, {} households, {} residents, {} organisations, {} facilities, {} reused)",
-            self.rows,
-            self.buildings,
-            self.households,
-            self.residents,
-            self.organisations,
-            self.facilities,
-            self.reused,
-            self.rows,
-            self.buildings,
-            self.households,
-            self.residents,
-            self.organisations,
-            self.facilities,
-            self.reused
+            "导入 {rows} 行：楼栋 {buildings}，住户 {households}，居民 {residents}，单位和商户 {organisations}，\
+             公共设施 {facilities}，沿用已有 {reused} (imported {rows} rows: {buildings} buildings, {households} \
+             households, {residents} residents, {organisations} organisations, {facilities} facilities, {reused} reused)"
         )
     }
 }
