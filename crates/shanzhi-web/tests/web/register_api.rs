@@ -76,6 +76,14 @@ async fn the_register_and_care_marks_over_the_api_and_pages() {
     let page = get(&app, "/grid/register", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("张三") && !page.body.contains("王五") && page.body.contains("138****1111"));
+    // The add form keeps what was typed when refused, and adds when right.
+    let csrf = crate::desk::csrf_of(&page.body);
+    let form = format!("csrf={csrf}&kind=building&name=%E6%96%B0%E6%A5%BC&grid=510104022006002&phone=12");
+    let refused = crate::ui::call(&app, Method::POST, "/grid/register", &cookie, Some(&form)).await;
+    assert!(refused.body.contains("value=\"新楼\"") && refused.body.contains("role=\"alert\""), "{}", refused.body);
+    let form = format!("csrf={csrf}&kind=building&name=%E6%96%B0%E6%A5%BC&grid=510104022006001");
+    let added = crate::ui::call(&app, Method::POST, "/grid/register", &cookie, Some(&form)).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let care = get(&app, "/grid/care", &cookie).await;
     assert_eq!(care.status, StatusCode::OK);
     assert!(!care.body.contains("独居老人"), "the due list names no reason");
