@@ -21,6 +21,7 @@ pub mod open311;
 mod progress;
 mod refusal;
 pub mod sms;
+pub mod register;
 pub mod table;
 pub mod timing;
 pub mod tlog;
@@ -49,6 +50,7 @@ pub struct App {
     pii_uses: Arc<access::RecentUses>,
     dispatch: Arc<classify::dispatch::DispatchHolder>,
     sms: Arc<sms::SmsClient>,
+    register: Arc<arc_swap::ArcSwap<register::RegisterSettings>>,
 }
 
 impl App {
@@ -75,6 +77,7 @@ impl App {
             log: Arc::new(tlog::LogSetup::default()),
             pii_uses: Arc::new(access::RecentUses::default()),
             dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
+            register: Arc::new(arc_swap::ArcSwap::from_pointee(register::RegisterSettings::default())),
         };
         (app, access::OperatorKey::new())
     }

@@ -58,6 +58,25 @@ fn problem(zh: String, en: String) -> ImportRejection {
     ImportRejection { problems: vec![RowProblem { line: None, code: None, message: Bilingual::new(zh, en) }], more: 0 }
 }
 
+/// Refuse a table whose header (line 1) lacks any of `required`.
+pub fn require_columns(header: &[String], required: &[&str]) -> Result<(), ImportRejection> {
+    let missing: Vec<&str> = required.iter().copied().filter(|c| !header.iter().any(|h| h.trim() == *c)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ImportRejection {
+        problems: vec![RowProblem {
+            line: Some(1),
+            code: None,
+            message: Bilingual::new(
+                format!("缺少列：{}", missing.join("、")),
+                format!("missing columns: {}", missing.join(", ")),
+            ),
+        }],
+        more: 0,
+    })
+}
+
 /// A1-style name of a cell (0-based row and column).
 fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();

@@ -69,10 +69,19 @@ pub enum Action {
     /// Review case-library articles: return, publish, withdraw (the city's
     /// reviewers; the application also wants a city-wide scope).
     ReviewCases,
+    /// See the grid's register (buildings, households, residents, shops,
+    /// facilities; contact masked) and who is marked for care (reason masked).
+    ViewRegister,
+    /// Add and change register records and care marks.
+    EditRegister,
+    /// Import a register file for places in scope.
+    ImportRegister,
+    /// See a care mark's reason and notes (sensitive: each view is recorded).
+    ViewCare,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewPeople,
         Action::ViewContact,
         Action::ManagePeople,
@@ -85,13 +94,23 @@ impl Action {
         Action::ManageCalendar,
         Action::EditCases,
         Action::ReviewCases,
+        Action::ViewRegister,
+        Action::EditRegister,
+        Action::ImportRegister,
+        Action::ViewCare,
     ];
 
     /// Reads are refused as "not found" (nothing leaks); writes as "forbidden".
     pub fn is_read(self) -> bool {
         matches!(
             self,
-            Action::ViewPeople | Action::ViewContact | Action::ViewRoster | Action::ViewPatrols | Action::ViewAudit
+            Action::ViewPeople
+                | Action::ViewContact
+                | Action::ViewRoster
+                | Action::ViewPatrols
+                | Action::ViewAudit
+                | Action::ViewRegister
+                | Action::ViewCare
         )
     }
 }
@@ -116,12 +135,27 @@ impl Role {
         use Action::*;
         match self {
             Role::Resident => false,
-            Role::GridWorker => matches!(action, Patrol),
-            Role::CommunityWorker => matches!(action, ViewPeople | ViewContact | ViewRoster | ViewPatrols),
-            Role::Dispatcher => matches!(action, ViewPeople | ViewContact | ViewRoster | ViewPatrols | EditCases),
+            Role::GridWorker => matches!(action, Patrol | ViewRegister | EditRegister | ViewCare),
+            Role::CommunityWorker => matches!(
+                action,
+                ViewPeople
+                    | ViewContact
+                    | ViewRoster
+                    | ViewPatrols
+                    | ViewRegister
+                    | EditRegister
+                    | ImportRegister
+                    | ViewCare
+            ),
+            Role::Dispatcher => matches!(
+                action,
+                ViewPeople | ViewContact | ViewRoster | ViewPatrols | EditCases | ViewRegister | ImportRegister
+            ),
             Role::DeptHandler => matches!(action, ViewPeople),
             Role::Supervisor => matches!(action, ViewPeople | ViewRoster | ViewPatrols | ViewAudit | ReviewCases),
-            Role::Admin => !matches!(action, Patrol),
+            // Care reasons are for the grid and community who visit, not
+            // for administrators (minimum necessary, PIPL art. 28).
+            Role::Admin => !matches!(action, Patrol | ViewCare),
         }
     }
 

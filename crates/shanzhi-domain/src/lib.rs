@@ -19,6 +19,7 @@ pub mod matter;
 pub mod patrol;
 pub mod people;
 pub mod ranking;
+pub mod register;
 pub mod search;
 pub mod similar;
 pub mod text;

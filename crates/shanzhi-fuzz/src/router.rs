@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 52] = [
+const PAGES: [&str; 54] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
@@ -116,6 +116,8 @@ const PAGES: [&str; 52] = [
     "/cases/{}/images/{}",
     "/desk/batch",
     "/grid",
+    "/grid/care",
+    "/grid/register",
     "/grid/report",
     "/grid/self-handle",
     "/lang/{}",

@@ -27,6 +27,7 @@ pub use matter::{GroupReceiver, run_group_commit};
 mod patrol;
 mod people;
 mod ranking;
+mod register;
 mod setting;
 mod signup;
 mod timing;

@@ -15,6 +15,7 @@ mod matter;
 mod patrol;
 mod people;
 mod ranking;
+mod register;
 mod setting;
 mod signup;
 #[cfg(feature = "testkit")]
@@ -47,6 +48,7 @@ pub use matter::{
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
+pub use register::{CareMarkRecord, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
@@ -109,6 +111,7 @@ pub trait Store:
     + CaseStore
     + SignupStore
     + VolunteerStore
+    + RegisterStore
     + fmt::Debug
     + Send
     + Sync

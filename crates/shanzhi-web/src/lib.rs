@@ -112,6 +112,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::proposals::routes())
         .merge(routes::cases::routes())
         .merge(routes::volunteers::routes())
+        .merge(routes::register::routes())
         .merge(routes::meetings::routes())
         .merge(routes::communities::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

@@ -44,6 +44,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "deliberation", description = "以事聚人、聚人成事：议题、附议、议事会表决、公示、社区资金 / residents decide together: proposals, support, council votes, public notice, the community fund"),
         (name = "cases", description = "善治成都案例库：政策解读、书记访谈、案例展示、创新经验，编辑撰写、市级审核、公开发布 / the case library: written by district and town editors, reviewed by the city, published"),
         (name = "volunteers", description = "志愿服务与公益积分：活动报名、现场签到签退、积分台账、兑换与核销、排行 / volunteers and points: sign-up, on-site check-in and out, the points ledger, rewards, the leaderboard"),
+        (name = "register", description = "网格登记（人、地、事、物、组织）与关爱对象 / the grid's register and care marks"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
         (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),

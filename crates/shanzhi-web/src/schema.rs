@@ -96,6 +96,8 @@ vocabulary! {
     DivisionCodeText => text(DIVISION.into(), "510104022000", "区划代码（统计用区划代码，2/4/6/9/12 位） / a division code");
     /// 社区（村）代码：12 位，乡镇（街道）与社区段均非 000 / a community's division code.
     CommunityCodeText => text(format!("{NZ2}{NZ2}[0-9]{{2}}{NZ3}{NZ3}"), "510104022006", "社区（村）代码（12 位） / a community (village) code (12 digits)");
+    /// 街道（乡镇）代码：9 位 / a street's (town's) division code.
+    StreetCodeText => text(format!("{NZ2}{NZ2}[0-9]{{2}}{NZ3}"), "510104022", "街道（乡镇）代码（9 位） / a street (town) code (9 digits)");
     /// 网格编码：社区代码 + 3 位序号 / a grid code.
     GridCodeText => text(format!("{NZ2}{NZ2}[0-9]{{2}}{NZ3}{NZ3}[0-9]{{3}}"), "510104022006001", "网格编码（15 位） / a grid code (15 digits)");
     /// 部门编码 / a department code.

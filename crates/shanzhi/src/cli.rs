@@ -267,6 +267,26 @@ pub enum DemoCommand {
     /// Add demo matters across the current grid, in every state, with their
     /// timelines and clocks.
     Matters(DemoMattersArgs),
+    /// Write a made-up register for one street of the current grid (CSV, the
+    /// import's columns): about 2.5 people a household.
+    Register(DemoRegisterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoRegisterArgs {
+    /// Where to write the CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The street (default 春熙路街道 of the demo grid).
+    #[arg(long, default_value = "510104022", value_parser = parse_division_code)]
+    pub street: shanzhi_domain::DivisionCode,
+    #[arg(long, default_value_t = 12_000)]
+    pub households: usize,
+    /// Random seed (the same seed gives the same file).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -494,6 +514,20 @@ pub enum ImportWhat {
     /// Import official holidays and make-up working days (the format of
     /// data/calendar/china_official_days.csv), e.g. next year's once published.
     Calendar(ImportHotlineArgs),
+    /// Import a street's register (CSV or XLSX, columns in docs/register.md),
+    /// checked whole: a file with a bad row is refused with its line numbers.
+    Register(ImportRegisterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportRegisterArgs {
+    /// The file (CSV or XLSX).
+    pub file: PathBuf,
+    /// The street (9-digit town code) the file is for.
+    #[arg(long, value_parser = parse_division_code)]
+    pub street: shanzhi_domain::DivisionCode,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -574,6 +608,8 @@ impl Cli {
             Command::Import { what: ImportWhat::Hotline(a) | ImportWhat::Calendar(a) } => a.store.clone(),
             Command::Sweep(a) => a.clone(),
             Command::Demo { what: DemoCommand::Matters(a) } => a.store.clone(),
+            Command::Demo { what: DemoCommand::Register(a) } => a.store.clone(),
+            Command::Import { what: ImportWhat::Register(a) } => a.store.clone(),
             Command::Grid { what: GridCommand::Generate(a) } => a.store.clone(),
             Command::User { what: UserCommand::Add(a) } => a.store.clone(),
             Command::User { what: UserCommand::Password(a) } => a.store.clone(),

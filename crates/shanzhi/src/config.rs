@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 35] = [
+const ENV_KEYS: [&str; 39] = [
     "addr",
     "data_dir",
     "database_url",
@@ -49,6 +49,10 @@ const ENV_KEYS: [&str; 35] = [
     "sms_gateway_timeout_secs",
     "sms_code_pepper",
     "sms_codes_per_address_hour",
+    "care_key",
+    "care_key_file",
+    "care_reasons",
+    "care_retention_days",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +123,18 @@ pub struct Config {
     pub witness_urls: TextList,
     /// As a witness: the public keys of the logs this instance cosigns for.
     pub witness_for: TextList,
+    /// The key that seals care reasons and notes (docs/register.md):
+    /// `ID:BASE64` (32 bytes), e.g. from `SHANZHI_CARE_KEY`; older keys
+    /// that still open what they sealed follow, comma-separated.
+    pub care_key: TextList,
+    /// A file holding `care_key`'s text instead; default `<data_dir>/care.key`
+    /// when that file exists (demo mode writes one).
+    pub care_key_file: Option<PathBuf>,
+    /// The reasons a resident may be marked for care (default 独居老人,
+    /// 空巢老人, 残疾人, 留守儿童, 困难家庭, 重病患者).
+    pub care_reasons: TextList,
+    /// Days after a care marking ends until its reason and notes are deleted.
+    pub care_retention_days: u32,
     /// The SMS gateway residents' sign-in codes go through (`POST`); none:
     /// development, the codes are written to the server log marked DEV.
     pub sms_gateway_url: Option<String>,
@@ -206,6 +222,40 @@ impl From<TrustedProxies> for Vec<String> {
 }
 
 impl Config {
+    /// The register's settings: the care keys (demo mode makes one in the
+    /// data directory if none is configured), reasons and retention.
+    pub fn register_settings(&self) -> anyhow::Result<shanzhi_app::register::RegisterSettings> {
+        use shanzhi_app::register::{CareKey, CareKeys, RegisterSettings};
+        let file = self.care_key_file.clone().unwrap_or_else(|| self.data_dir.join("care.key"));
+        let mut texts = self.care_key.0.clone();
+        if texts.is_empty() && file.is_file() {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取关爱信息密钥 (cannot read the care key) {}", file.display()))?;
+            texts = text.split([',', '\n']).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        } else if texts.is_empty() && self.demo {
+            let key = CareKey::generate("demo").map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::create_dir_all(&self.data_dir)?;
+            std::fs::write(&file, format!("demo:{}\n", key.to_base64()))
+                .with_context(|| format!("无法写入 (cannot write) {}", file.display()))?;
+            texts.push(format!("demo:{}", key.to_base64()));
+        }
+        let mut keys = Vec::new();
+        for t in &texts {
+            let (id, b64) = t.split_once(':').unwrap_or(("k1", t.as_str()));
+            keys.push(CareKey::parse(id, b64).map_err(|m| anyhow::anyhow!("care_key: {m}"))?);
+        }
+        let mut settings = RegisterSettings::default();
+        if !keys.is_empty() {
+            let current = keys.remove(0);
+            settings.keys = CareKeys::new(current, keys);
+        }
+        if !self.care_reasons.0.is_empty() {
+            settings.reasons = self.care_reasons.0.clone();
+        }
+        settings.retention_days = self.care_retention_days;
+        Ok(settings)
+    }
+
     /// Sign-in settings: the throttles and the SMS gateway configured, the
     /// rest as shipped.
     pub fn auth(&self) -> anyhow::Result<shanzhi_app::access::AuthConfig> {
@@ -297,6 +347,10 @@ impl Default for Config {
             sms_gateway_timeout_secs: 10,
             sms_code_pepper: None,
             sms_codes_per_address_hour: 20,
+            care_key: TextList::default(),
+            care_key_file: None,
+            care_reasons: TextList::default(),
+            care_retention_days: 90,
         }
     }
 }

@@ -30,9 +30,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ImportWhat::Grids(args) => commands::import::grids(&config, args).await,
             ImportWhat::Hotline(args) => commands::import::hotline(&config, args).await,
             ImportWhat::Calendar(args) => commands::timing::import_calendar(&config, args).await,
+            ImportWhat::Register(args) => commands::import::register(&config, args).await,
         },
         Command::Sweep(_) => commands::timing::sweep(&config).await,
         Command::Demo { what: DemoCommand::Matters(args) } => commands::timing::demo_matters(&config, args).await,
+        Command::Demo { what: DemoCommand::Register(args) } => commands::import::demo_register(&config, args).await,
         Command::Grid { what: GridCommand::Generate(args) } => commands::grid::generate(&config, args).await,
         Command::User { what } => match what {
             UserCommand::Add(args) => commands::people::user_add(&config, args).await,

@@ -99,5 +99,6 @@ pub async fn open_app(
     let store = open_store(config).await?;
     let (app, key) = shanzhi_app::App::with_auth(store.clone(), config.auth()?);
     let app = app.with_log(setup).with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
+    app.set_register_settings(config.register_settings()?);
     Ok((store, app, key))
 }

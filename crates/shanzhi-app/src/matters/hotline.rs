@@ -19,7 +19,7 @@ use super::duplicates::repeats_within;
 use super::submit::fingerprint;
 use crate::access::DispatchDesk;
 use crate::divisions::{ImportRejection, RowProblem};
-use crate::table::{TableLimits, read_table};
+use crate::table::{TableLimits, read_table, require_columns};
 use crate::{AppError, AppResult};
 
 /// One order, as read.
@@ -98,20 +98,7 @@ pub fn parse_hotline(bytes: &[u8], name: &str) -> Result<Vec<HotlineRow>, Import
         });
     };
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let missing: Vec<&str> = ["工单编号", "受理时间", "诉求内容"].into_iter().filter(|c| col(c).is_none()).collect();
-    if !missing.is_empty() {
-        return Err(ImportRejection {
-            problems: vec![RowProblem {
-                line: Some(1),
-                code: None,
-                message: Bilingual::new(
-                    format!("缺少列：{}", missing.join("、")),
-                    format!("missing columns: {}", missing.join(", ")),
-                ),
-            }],
-            more: 0,
-        });
-    }
+    require_columns(header, &["工单编号", "受理时间", "诉求内容"])?;
     let get = |row: &Vec<String>, name: &str| {
         col(name).and_then(|i| row.get(i)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
     };

@@ -17,6 +17,7 @@ mod hotspots;
 mod kept_figures;
 mod matters;
 mod rankings;
+mod register;
 mod timing;
 mod volunteers;
 

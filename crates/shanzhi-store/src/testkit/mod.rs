@@ -15,6 +15,7 @@ mod matters;
 mod meta;
 mod people;
 mod rankings;
+mod register;
 mod rollups;
 mod search;
 mod signup;
@@ -39,6 +40,7 @@ pub use matters::*;
 pub use meta::*;
 pub use people::*;
 pub use rankings::*;
+pub use register::*;
 pub use rollups::*;
 pub use search::*;
 pub use signup::*;
@@ -141,6 +143,8 @@ macro_rules! contract_tests {
             a_secret_ballot_keeps_the_voter_apart_in_the_chain,
             the_fund_ledger_is_appended_in_order_only,
             articles_keep_every_version_and_move_on_only_from_the_state_read,
+            register_records_are_versioned_and_listed_by_place,
+            care_marks_are_one_open_per_resident_and_purged_on_their_day,
             articles_are_listed_by_state_subtree_kind_tag_and_words,
             fund_lists_are_versioned_per_community,
             budgets_are_versioned_per_proposal,

@@ -30,6 +30,7 @@ pub mod people;
 pub mod places;
 pub mod proposals;
 pub mod rankings;
+pub mod register;
 pub mod self_handle;
 pub mod signup;
 pub mod volunteers;

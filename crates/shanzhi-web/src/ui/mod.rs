@@ -54,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .route("/m/{id}/do/{command}", post(pages::matter::command))
         .route("/grid", get(pages::grid::home))
         .route("/grid/report", get(pages::grid::report_form).post(pages::grid::report_submit))
+        .route("/grid/register", get(pages::register::list).post(pages::register::add))
+        .route("/grid/care", get(pages::register::care))
         .route("/grid/self-handle", get(pages::grid::self_handle_form).post(pages::grid::self_handle_submit))
         .route("/patrol/start", post(pages::patrol::start))
         .route("/patrol/end", post(pages::patrol::end))

@@ -32,6 +32,7 @@ mod open311;
 mod openapi;
 mod patrol_track_api;
 mod rankings_api;
+mod register_api;
 mod self_handle_api;
 mod signup_api;
 mod signup_pages;

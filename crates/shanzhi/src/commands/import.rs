@@ -69,3 +69,32 @@ pub async fn hotline(config: &Config, args: &crate::cli::ImportHotlineArgs) -> a
     }
     Ok(())
 }
+
+/// `shanzhi import register FILE --street CODE`.
+pub async fn register(config: &Config, args: &crate::cli::ImportRegisterArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("无法读取文件 (cannot read the file) {}", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let started = std::time::Instant::now();
+    let report =
+        super::as_operator(config, async |app| app.scoped("cli").import_register(&bytes, &name, &args.street).await)
+            .await?;
+    println!("{report}");
+    println!("用时 {:.1} 秒 (took {:.1} s)", started.elapsed().as_secs_f64(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `shanzhi demo register --out FILE`.
+pub async fn demo_register(config: &Config, args: &crate::cli::DemoRegisterArgs) -> anyhow::Result<()> {
+    let csv =
+        super::as_operator(config, async |app| app.generate_register(&args.street, args.households, args.seed).await)
+            .await?;
+    std::fs::write(&args.out, &csv).with_context(|| format!("无法写入 (cannot write) {}", args.out.display()))?;
+    println!(
+        "已写出 {} 行 (wrote {} rows) → {}",
+        csv.lines().count().saturating_sub(1),
+        csv.lines().count().saturating_sub(1),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -29,6 +29,7 @@ where
     let (app, key) = App::new(store.clone());
     // Hotline imports suggest from the same model the servers use.
     let app = app.with_dispatch_model(config.data_dir.join(shanzhi_app::classify::MODEL_FILE));
+    app.set_register_settings(config.register_settings()?);
     let result = work(&app.operator(&key)).await;
     store.close().await;
     Ok(result?)

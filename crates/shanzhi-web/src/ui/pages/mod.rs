@@ -16,6 +16,7 @@ pub mod matter;
 pub mod patrol;
 pub mod proposal;
 pub mod rankings;
+pub mod register;
 pub mod report;
 pub mod supervise;
 pub mod tiles;
