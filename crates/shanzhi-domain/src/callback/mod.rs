@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::DivisionCode;
 use crate::indicators::{Figure, TimelineRow};
 use crate::instant::Micros;
 use crate::matter::{Assignee, Command, CommandKind, EventKind, Rating};
 use crate::text::Bilingual;
-use crate::DivisionCode;
 
 /// Attempts before an unreachable reporter makes a task invalid, by default.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;

@@ -70,16 +70,14 @@ pub fn hotline_result(
         }
         _ => return None,
     };
-    let satisfaction = events.iter().filter(|e| e.seq > close_seq).filter_map(MatterEvent::command).fold(
-        None,
-        |found, c| match c {
+    let satisfaction =
+        events.iter().filter(|e| e.seq > close_seq).filter_map(MatterEvent::command).fold(None, |found, c| match c {
             Command::Rate { rating, .. } => Some(rating),
             Command::Callback { answers: Some(a), .. } => Some(a.satisfaction),
             // A reopening starts over: the next closure brings its own row.
             Command::Reopen { .. } => None,
             _ => found,
-        },
-    );
+        });
     Some(HotlineResult { cursor, order: order.to_owned(), outcome, reply, closed_at: close.at, unit, satisfaction })
 }
 

@@ -145,7 +145,8 @@ fn hotline_matter() -> Matter {
 /// A hotline order through to closure and a call-back, as its timeline.
 fn closed_timeline() -> (Matter, Vec<MatterEvent>) {
     let mut m = hotline_matter();
-    let first = m.report_entry("hotline", ActingRole::Role(Role::Dispatcher), r#"{"level":"community"}"#.into(), vec![]);
+    let first =
+        m.report_entry("hotline", ActingRole::Role(Role::Dispatcher), r#"{"level":"community"}"#.into(), vec![]);
     m.event_count = 1;
     m.last_hash = first.hash.clone();
     let mut events = vec![first];

@@ -161,7 +161,9 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
         let (rating, passed, contacted) = match &command {
             Some(Command::Rate { rating, .. }) => (Some(*rating), None, None),
             Some(Command::Verify { passed, .. }) => (None, Some(*passed), None),
-            Some(Command::Callback { answers: Some(a), .. }) => (Some(a.satisfaction), Some(a.solved), Some(a.contacted)),
+            Some(Command::Callback { answers: Some(a), .. }) => {
+                (Some(a.satisfaction), Some(a.solved), Some(a.contacted))
+            }
             _ => (None, None, None),
         };
         out.push(TimelineRow {

@@ -86,7 +86,8 @@ impl Status {
     /// every state and is no step; 自行处置 comes only with the report
     /// itself: neither is listed.
     pub fn allowed(&self) -> Vec<CommandKind> {
-        let listed = |k: &CommandKind| !matches!(k, CommandKind::Note | CommandKind::SelfHandle | CommandKind::Callback);
+        let listed =
+            |k: &CommandKind| !matches!(k, CommandKind::Note | CommandKind::SelfHandle | CommandKind::Callback);
         CommandKind::ALL.iter().copied().filter(|k| listed(k) && self.fits(*k)).collect()
     }
 
