@@ -90,6 +90,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::attachments::routes())
         .merge(routes::auth::routes())
         .merge(routes::calendar::routes())
+        .merge(routes::callbacks::routes())
         .merge(routes::audit::routes())
         .merge(routes::departments::routes())
         .merge(routes::dictionary::routes())

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod admin;
+pub mod callbacks;
 pub mod case_edit;
 pub mod cases;
 pub mod community;
