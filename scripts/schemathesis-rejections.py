@@ -34,6 +34,9 @@ RULES = {
     "invalid_query": "at most 5 words in a case search (words are what the fold splits)",
     "invalid_fund_lists": "a list's items checked together (names, words, how many)",
     "invalid_budget": "a budget's lines checked together (unique items, amounts)",
+    "callback_answers_missing": "a reached call-back answers all three questions",
+    "callback_answers_unreached": "an unreachable call-back has no answers",
+    "invalid_callback_settings": "unit keys that name units, a script of 1-2000 characters",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",

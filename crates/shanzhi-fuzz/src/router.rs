@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 36] = [
+const PAGES: [&str; 38] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -102,6 +102,8 @@ const PAGES: [&str; 36] = [
     "/c/{}/p/{}/notice",
     "/c/{}/p/{}/do/{}",
     "/c/{}/p/{}/images/{}",
+    "/callbacks",
+    "/callbacks/{}",
     "/cases",
     "/cases/desk",
     "/cases/feed.atom",
