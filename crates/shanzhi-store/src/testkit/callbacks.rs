@@ -49,7 +49,7 @@ pub async fn call_back_tasks_come_with_the_closure_and_move_on_once(store: &dyn 
     let open = CallbackQuery { states: vec![CallbackState::Open], limit: 10, ..CallbackQuery::default() };
     let here = CallbackQuery { within: Some(vec![code("510104022")]), ..open.clone() };
     let elsewhere = CallbackQuery { within: Some(vec![code("510105002")]), ..open.clone() };
-    assert_eq!(store.callback_tasks(&here).await.expect("list"), [task.clone()]);
+    assert_eq!(store.callback_tasks(&here).await.expect("list"), std::slice::from_ref(&task));
     assert!(store.callback_tasks(&elsewhere).await.expect("list").is_empty(), "out of the divisions");
     assert_eq!(store.callback_task(&task.id).await.expect("read"), Some(task.clone()));
 
