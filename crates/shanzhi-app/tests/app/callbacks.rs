@@ -10,23 +10,17 @@ use shanzhi_app::figures::FigureQuery;
 use shanzhi_domain::callback::{CallbackSettings, CallbackState};
 use shanzhi_domain::indicators::{Period, UnitKind};
 use shanzhi_domain::{Rating, Role};
-use shanzhi_testkit::{TestApp, grid_feature, rect};
+use shanzhi_testkit::TestApp;
 
 async fn world() -> TestApp {
-    let features = vec![
-        grid_feature("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
-        grid_feature("510104022006001", "general", None, rect(104.07, 30.65, 104.08, 30.66)),
-        grid_feature("510104017001000", "master", None, rect(104.09, 30.65, 104.10, 30.66)),
-        grid_feature("510104017001001", "general", None, rect(104.09, 30.65, 104.10, 30.66)),
-    ];
     TestApp::new()
-        .with_features(features)
+        .with_grid()
         .with_categories()
         .with_department("510104-chengguan", "锦江区城管局")
         .with_accounts(&[
             ("resident", Role::Resident, None),
             ("dispatcher", Role::Dispatcher, Some("510104022")),
-            ("other_dispatcher", Role::Dispatcher, Some("510104017")),
+            ("other_dispatcher", Role::Dispatcher, Some("510105")),
             ("admin", Role::Admin, Some("5101")),
         ])
         .start()

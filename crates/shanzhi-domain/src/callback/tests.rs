@@ -1,9 +1,9 @@
 use super::results::{RESULT_COLUMNS, hotline_result};
 use super::*;
+use crate::Role;
 use crate::indicators::{Places, TimelineRow, rows_of};
 use crate::matter::Reporter;
 use crate::matter::{ActingRole, Channel, Level, Matter, MatterEvent, MatterId, MatterState, Status};
-use crate::{CategoryCode, GridCode, Line, Role};
 
 fn community() -> DivisionCode {
     DivisionCode::parse("510104022006").expect("community")
@@ -116,29 +116,11 @@ fn the_three_rates_count_valid_call_backs_in_the_period() {
 
 fn hotline_matter() -> Matter {
     Matter {
-        id: MatterId::parse("m1").expect("id"),
-        number: "510104-20261130-000001".to_owned(),
         channel: Channel::Hotline,
-        category: CategoryCode::parse("0110").expect("code"),
-        category_version: 1,
-        line: Line::Development,
-        severity: crate::category::Severity::Normal,
-        description: "井盖破损".to_owned(),
-        address: None,
         location: None,
-        grid: GridCode::parse("510104022006001").expect("grid"),
-        general_grid: None,
         reporter: Reporter::default(),
         external_ref: Some("GD2026113000001".into()),
-        duplicate_of: None,
-        status: Status::reported(Level::Community),
-        reported_at: Micros::new(1_000),
-        updated_at: Micros::new(1_000),
-        clock: None,
-        event_count: 0,
-        last_hash: String::new(),
-        reporter_key_hash: None,
-        request_hash: None,
+        ..Matter::example()
     }
 }
 

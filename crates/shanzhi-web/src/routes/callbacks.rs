@@ -11,13 +11,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shanzhi_app::callbacks::results::{MAX_RESULTS, parse_cursor};
 use shanzhi_app::callbacks::{CallbackAttempt, CallbackRatesAnswer, CallbackTaskPage, CallbackTaskView, MAX_PAGE};
-use shanzhi_app::figures::{FigureQuery, SheetFormat};
+use shanzhi_app::figures::SheetFormat;
 use shanzhi_domain::callback::{CallbackSettings, CallbackState};
-use shanzhi_domain::indicators::{Period, UnitKind};
-use shanzhi_domain::{DivisionCode, Line};
 use utoipa_axum::router::OpenApiRouter;
 
-use super::figures::{XLSX, disposition, file_download};
+use super::figures::{DashboardQuery, XLSX, disposition, file_download};
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::{Binary, Refusals};
 use crate::params;
@@ -110,29 +108,12 @@ async fn put_callback_settings(
     Ok(Json(api.scoped().put_callback_settings(&body).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct RatesQuery {
-    /// 时段：2026-11（月）、2026-W48、2026-Q4、2026 / the period
-    #[serde(deserialize_with = "params::required")]
-    #[param(value_type = schema::PeriodText)]
-    period: Period,
-    #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<schema::DivisionCodeText>)]
-    within: Option<DivisionCode>,
-    #[serde(default, deserialize_with = "params::optional")]
-    #[param(value_type = Option<schema::LineName>)]
-    line: Option<Line>,
-}
-
 /// 回访“三率”：响应率、解决率、满意率（有效回访为分母，按记录导出计算） / the 三率 of call-backs.
 #[utoipa::path(get, path = "/indicators/callback-rates", operation_id = "showCallbackRates", tag = "figures",
-    params(RatesQuery), responses((status = 200, body = CallbackRatesAnswer), Refusals),
+    params(DashboardQuery), responses((status = 200, body = CallbackRatesAnswer), Refusals),
     security(("bearer" = []), ("session_cookie" = [])))]
-async fn callback_rates(api: Api, ApiQuery(q): ApiQuery<RatesQuery>) -> ApiResult<Json<CallbackRatesAnswer>> {
-    let query = FigureQuery { period: q.period, by: UnitKind::District, within: q.within, line: q.line };
-    Ok(Json(api.scoped().callback_rates(&query).await?))
+async fn callback_rates(api: Api, ApiQuery(q): ApiQuery<DashboardQuery>) -> ApiResult<Json<CallbackRatesAnswer>> {
+    Ok(Json(api.scoped().callback_rates(&q.query()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -6,26 +6,20 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use shanzhi_app::access::DispatchDesk;
 use shanzhi_domain::Role;
-use shanzhi_testkit::{PASSWORD, TestApp, grid_feature, rect};
+use shanzhi_testkit::{PASSWORD, TestApp};
 
 use crate::support::TestApi;
 use crate::ui::call;
 
 async fn world() -> TestApi {
-    let features = vec![
-        grid_feature("510104022006000", "master", None, rect(104.07, 30.65, 104.08, 30.66)),
-        grid_feature("510104022006001", "general", None, rect(104.07, 30.65, 104.08, 30.66)),
-    ];
     TestApi::start(
-        TestApp::new()
-            .with_features(features)
-            .with_categories()
-            .with_department("510104-chengguan", "锦江区城管局")
-            .with_accounts(&[
+        TestApp::new().with_grid().with_categories().with_department("510104-chengguan", "锦江区城管局").with_accounts(
+            &[
                 ("clerk", Role::Dispatcher, Some("510104022")),
                 ("resident", Role::Resident, None),
                 ("admin", Role::Admin, Some("5101")),
-            ]),
+            ],
+        ),
     )
     .await
 }
