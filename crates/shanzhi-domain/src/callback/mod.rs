@@ -25,7 +25,7 @@ pub const MAX_UNITS: usize = 500;
 pub const MAX_SCRIPT_CHARS: usize = 2000;
 
 /// The default script read to the reporter.
-pub const DEFAULT_SCRIPT: &str = "您好，这里是 12345 热线回访。您反映的问题（工单号见左）已办结，耽误您一分钟：\
+pub const DEFAULT_SCRIPT: &str = "您好，这里是 12345 热线回访。您反映的问题已经办结，耽误您一分钟：\
 1. 承办单位是否与您联系？2. 您反映的问题是否已解决？3. 您对办理结果是满意、基本满意还是不满意？";
 
 /// The three answers of a call-back.
