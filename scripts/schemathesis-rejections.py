@@ -37,6 +37,9 @@ RULES = {
     "invalid_activity": "an activity's fields checked together (a point needs both coordinates)",
     "invalid_time": "an activity ends after it starts, within 3 days, on a real calendar day",
     "invalid_point": "a check-in position gives lng and lat together",
+    "callback_answers_missing": "a reached call-back answers all three questions",
+    "callback_answers_unreached": "an unreachable call-back has no answers",
+    "invalid_callback_settings": "unit keys that name units, a script of 1-2000 characters",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",

@@ -3,6 +3,7 @@
 //! rules that span more than one store call live here.
 
 pub mod access;
+pub mod callbacks;
 pub mod cases;
 pub mod classify;
 pub mod community;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod attribute;
 pub mod audit;
 pub mod calendar;
+pub mod callback;
 pub mod case;
 pub mod category;
 pub mod classify;

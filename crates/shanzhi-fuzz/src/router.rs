@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 54] = [
+const PAGES: [&str; 56] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
@@ -106,6 +106,8 @@ const PAGES: [&str; 54] = [
     "/c/{}/p/{}/notice",
     "/c/{}/p/{}/do/{}",
     "/c/{}/p/{}/images/{}",
+    "/callbacks",
+    "/callbacks/{}",
     "/cases",
     "/cases/desk",
     "/cases/feed.atom",

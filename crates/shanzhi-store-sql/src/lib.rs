@@ -9,6 +9,7 @@
 
 mod audit;
 mod auth;
+mod callback;
 mod case;
 mod contents;
 mod convert;

@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod callback;
 mod case;
 mod deliberation;
 mod division;
@@ -31,6 +32,7 @@ use serde::Serialize;
 
 pub use audit::{AUDIT_GENESIS, AuditEntry, AuditRecord, AuditStore, PiiAccess, audit_hash};
 pub use auth::{ApiTokenRecord, AuthStore, SessionRecord, ThrottleCount};
+pub use callback::{CallbackQuery, CallbackStore, HotlineClosure};
 pub use case::{ArticleContent, ArticleQuery, ArticleRecord, ArticleReview, ArticleVersion, CaseStore};
 pub use deliberation::{
     DeliberationStore, MeetingRecord, MemberRecord, NoteRecord, NoticeRecord, ProposalQuery, ProposalRecord, Remark,
@@ -112,6 +114,7 @@ pub trait Store:
     + SignupStore
     + VolunteerStore
     + RegisterStore
+    + CallbackStore
     + fmt::Debug
     + Send
     + Sync

@@ -94,6 +94,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::auth::routes())
         .merge(routes::signup::routes())
         .merge(routes::calendar::routes())
+        .merge(routes::callbacks::routes())
         .merge(routes::audit::routes())
         .merge(routes::departments::routes())
         .merge(routes::dictionary::routes())

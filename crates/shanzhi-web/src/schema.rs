@@ -6,6 +6,7 @@
 //! read, and the document says what a code looks like. Enumerations are
 //! built from the domain's own lists, so they cannot drift.
 
+use shanzhi_domain::callback::CallbackState;
 use shanzhi_domain::case::{ArticleKind, Step};
 use shanzhi_domain::indicators::Key;
 use shanzhi_domain::indicators::UnitKind;
@@ -132,6 +133,14 @@ vocabulary! {
     CrsName => one_of(&["wgs84", "gcj02", "bd09"], "坐标系：wgs84（默认）、gcj02、bd09 / the coordinate system");
     /// 导出格式 / an export format.
     FormatName => one_of(&["csv", "xlsx"], "导出格式 / the file format");
+    /// 回访任务 / a call-back task.
+    CallbackTaskIdText => text("[A-Za-z0-9-]{1,64}:[0-9]{1,12}".into(), "019ad3c0-0000-7000-8000-000000000001:6", "回访任务编号：事件 id:结案记录序号 / a call-back task: matter id:entry seq");
+    /// 回访状态 / a call-back state.
+    CallbackStateName => one_of(&names(&CallbackState::ALL, CallbackState::as_str), "回访状态：open（待回访）、done（已回访）、invalid（无效回访） / the call-back state");
+    /// 回访任务翻页游标 / a page cursor of call-back tasks.
+    CallbackPageText => text("[0-9]{1,19}_[A-Za-z0-9-]{1,64}:[0-9]{1,12}".into(), "1764547200000000_019ad3c0-0000-7000-8000-000000000001:6", "上一页返回的 next / the next of the previous page");
+    /// 办理结果游标 / the results export's cursor.
+    ResultCursorText => text("[0-9]{1,18}".into(), "0", "上次返回的游标（X-Next-Cursor），首次为 0 / the cursor returned last time (X-Next-Cursor), 0 at first");
     /// 月报格式 / the monthly report's format.
     ReportFormatName => one_of(&["xlsx"], "月报只导出 xlsx / the report is xlsx only");
     /// 手机号 / a mainland mobile number.

@@ -167,6 +167,22 @@ pub enum ExportWhat {
     /// The matter list for Excel: Chinese headers, names instead of codes,
     /// the list's filters (reporters' contacts are never exported).
     Matters(ExportMattersArgs),
+    /// Results back to 12345 (CSV: 工单编号,办理结果,回复内容,办结时间,承办单位,满意度):
+    /// the closures of imported hotline orders after --after, in cursor order;
+    /// the cursor to give next time is printed last (standard error).
+    HotlineResults(ExportHotlineResultsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportHotlineResultsArgs {
+    /// The cursor printed by the previous run (0, the default: from the start).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..))]
+    pub after: i64,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -625,6 +641,7 @@ impl Cli {
             Command::Restore(a) => a.store.clone(),
             Command::Export { what: ExportWhat::Timeline(a) } => a.store.clone(),
             Command::Export { what: ExportWhat::Matters(a) } => a.store.clone(),
+            Command::Export { what: ExportWhat::HotlineResults(a) } => a.store.clone(),
             Command::Classify { what: ClassifyCommand::Retrain(a) } => a.clone(),
             Command::Classify { what: ClassifyCommand::Train(_) | ClassifyCommand::Eval(_) } => StoreArgs::default(),
         }

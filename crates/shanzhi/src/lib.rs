@@ -58,6 +58,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => commands::backup::restore(&config, args).await,
         Command::Export { what: ExportWhat::Timeline(args) } => commands::export::timeline(&config, args).await,
         Command::Export { what: ExportWhat::Matters(args) } => commands::export::matters(&config, args).await,
+        Command::Export { what: ExportWhat::HotlineResults(args) } => {
+            commands::export::hotline_results(&config, args).await
+        }
         Command::Classify { what } => match what {
             ClassifyCommand::Train(args) => commands::classify::train(args),
             ClassifyCommand::Eval(args) => commands::classify::eval(args),

@@ -27,6 +27,7 @@ pub use export::TimelineExport;
 pub use hotspots::{DistrictTopics, Hotspot, HotspotAnswer, HotspotQuery, MAX_HOTSPOTS, MAX_READ, RECENT_DAYS};
 pub use rankings::{RankingAnswer, RankingFile, RankingQuery, SavedScheme, SchemeList};
 pub use report::{MonthlyReport, REPORT_SHEETS, shown, trim};
+pub(crate) use sheet::{csv_line, small_xlsx};
 
 /// An export read a piece at a time (a batch of matters each), for
 /// interfaces that stream it.

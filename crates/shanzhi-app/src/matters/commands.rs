@@ -196,7 +196,10 @@ impl Scoped<'_> {
             None => m.clock.clone(),
         };
         let updated = next.timed(clock, &mut event);
-        self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
+        // A closed hotline order may get its call-back task (满意度回访),
+        // written in the same transaction as the closing entry.
+        let task = self.callback_task_for(&m, &updated, &event).await?;
+        self.app.store.append_matter_event_with_task(&updated, &event, task.as_ref()).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
                     "事件刚被他人更新，请刷新后重试",

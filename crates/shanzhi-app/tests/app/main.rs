@@ -3,6 +3,7 @@
 //! `shanzhi_testkit::TestApp`.
 
 mod access;
+mod callbacks;
 mod cases;
 mod classify;
 mod community;

@@ -17,7 +17,7 @@ use crate::timing::Stage;
 use crate::{CategoryCode, Line};
 
 /// The export's columns, in order (a fixed interface).
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "number",
     "matter_id",
     "seq",
@@ -39,6 +39,7 @@ pub const COLUMNS: [&str; 21] = [
     "deadline_at",
     "rating",
     "passed",
+    "contacted",
 ];
 
 /// Who holds a matter: a department, a division's office (community, town,
@@ -135,8 +136,12 @@ pub struct TimelineRow {
     /// The stage clock in force after this entry.
     pub stage: Option<Stage>,
     pub deadline_at: Option<Micros>,
+    /// On `rate` entries; on `callback` entries, the reporter's satisfaction.
     pub rating: Option<Rating>,
+    /// On `verify` entries; on `callback` entries, solved (是否解决).
     pub passed: Option<bool>,
+    /// On `callback` entries: did the handling unit contact the reporter (是否联系).
+    pub contacted: Option<bool>,
 }
 
 /// The rows of one matter's timeline, oldest first. The holder after each
@@ -153,10 +158,13 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
             (_, Some(s), Some(c)) => s.apply(c).ok(),
             _ => None,
         };
-        let (rating, passed) = match &command {
-            Some(Command::Rate { rating, .. }) => (Some(*rating), None),
-            Some(Command::Verify { passed, .. }) => (None, Some(*passed)),
-            _ => (None, None),
+        let (rating, passed, contacted) = match &command {
+            Some(Command::Rate { rating, .. }) => (Some(*rating), None, None),
+            Some(Command::Verify { passed, .. }) => (None, Some(*passed), None),
+            Some(Command::Callback { answers: Some(a), .. }) => {
+                (Some(a.satisfaction), Some(a.solved), Some(a.contacted))
+            }
+            _ => (None, None, None),
         };
         out.push(TimelineRow {
             number: m.number.clone(),
@@ -176,6 +184,7 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
             deadline_at: e.mark.deadline,
             rating,
             passed,
+            contacted,
         });
     }
     out
@@ -266,12 +275,14 @@ impl TimelineRow {
         }
         out.push(',');
         out.push_str(self.rating.map_or("", |r| r.as_str()));
-        out.push(',');
-        out.push_str(match self.passed {
-            Some(true) => "true",
-            Some(false) => "false",
-            None => "",
-        });
+        for flag in [self.passed, self.contacted] {
+            out.push(',');
+            out.push_str(match flag {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            });
+        }
         out.push('\n');
     }
 }

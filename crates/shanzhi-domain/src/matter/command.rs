@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::Role;
+use crate::callback::CallbackAnswer;
 use crate::people::DepartmentCode;
 use crate::text::Bilingual;
 use crate::timing::Stage;
@@ -107,6 +108,7 @@ command_kinds! {
     Void => "void", "作废", "Void";
     Note => "note", "补充说明", "Add a note";
     SelfHandle => "self_handle", "自行处置", "Handled on the spot";
+    Callback => "callback", "满意度回访", "Call-back";
 }
 
 impl CommandKind {
@@ -124,6 +126,8 @@ impl CommandKind {
             // Given only with the worker's own report (see `Status::allowed`).
             SelfHandle => &[GridWorker],
             Rate => &[Resident, Dispatcher],
+            // The hotline's clerks, from the call-back task list only.
+            Callback => &[Dispatcher],
             Supervise => &[Supervisor],
             // A reporter on their own matter, staff on what they may see.
             Note => &[Resident, GridWorker, CommunityWorker, Dispatcher, DeptHandler, Supervisor],
@@ -137,7 +141,7 @@ impl CommandKind {
         match self {
             Sign | Return | Respond | Extend | Park => true,
             Accept | Reject | Dispatch | Merge | Void | Escalate | ApproveExtension | DenyExtension | ApprovePark
-            | DenyPark | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle => false,
+            | DenyPark | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle | Callback => false,
         }
     }
 
@@ -147,7 +151,7 @@ impl CommandKind {
         match self {
             Accept | Reject | Dispatch | Merge | Void | Escalate => true,
             Sign | Return | Respond | Extend | Park | ApproveExtension | DenyExtension | ApprovePark | DenyPark
-            | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle => false,
+            | Resume | Reopen | Verify | Rate | Supervise | Note | SelfHandle | Callback => false,
         }
     }
 
@@ -178,6 +182,11 @@ impl CommandKind {
             K::Void => Command::Void { reason: reason() },
             K::Note => Command::Note { text: "补充：夜间更明显".to_owned(), partner: None },
             K::SelfHandle => Command::SelfHandle { text: "已劝离摊贩并清理现场".to_owned() },
+            K::Callback => Command::Callback {
+                answers: Some(CallbackAnswer { contacted: true, solved: true, satisfaction: Rating::Satisfied }),
+                attempts: 1,
+                note: String::new(),
+            },
         }
     }
 }
@@ -278,6 +287,19 @@ pub enum Command {
     SelfHandle {
         text: String,
     },
+    /// 满意度回访: the hotline's call-back of a closed hotline order, given
+    /// from its call-back task (docs/callbacks.md). Words on the record: the
+    /// state stays as it is.
+    Callback {
+        /// The reporter's answers; none when the task closed unreachable
+        /// after its attempts (无效回访).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answers: Option<CallbackAnswer>,
+        /// Calls made, this one included.
+        attempts: u32,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 /// A partner system's update as it came (FixMyStreet's `update_id`, its
@@ -338,6 +360,7 @@ impl Command {
             Command::Void { .. } => K::Void,
             Command::Note { .. } => K::Note,
             Command::SelfHandle { .. } => K::SelfHandle,
+            Command::Callback { .. } => K::Callback,
         }
     }
 
@@ -368,6 +391,12 @@ impl Command {
             | Command::Void { reason } => text(reason, "理由 (reason)", true),
             Command::Respond { text: t } | Command::SelfHandle { text: t } => text(t, "处置情况 (text)", true),
             Command::Verify { note, .. } => text(note, "核查意见 (note)", false),
+            Command::Callback { note, attempts, .. } => {
+                if !(1..=crate::callback::MAX_ATTEMPTS_LIMIT).contains(attempts) {
+                    return Err(Bilingual::new("回访次数不正确", "wrong number of call-back attempts"));
+                }
+                text(note, "回访记录 (note)", false)
+            }
             Command::Supervise { note, .. } => text(note, "督办意见 (note)", true),
             Command::Note { text: t, partner } => {
                 text(t, "说明 (text)", true)?;

@@ -295,11 +295,9 @@ impl Matter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::matter::{Assignee, CommandKind, MatterState};
-
-    fn matter() -> Matter {
+impl Matter {
+    /// A resident's matter in 总府路社区 just reported (for tests).
+    pub(crate) fn example() -> Matter {
         Matter {
             id: MatterId::parse("m1").expect("id"),
             number: "510104-20261130-000001".to_owned(),
@@ -325,6 +323,16 @@ mod tests {
             reporter_key_hash: None,
             request_hash: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matter::{Assignee, CommandKind, MatterState};
+
+    fn matter() -> Matter {
+        Matter::example()
     }
 
     #[test]

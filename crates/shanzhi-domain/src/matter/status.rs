@@ -86,7 +86,8 @@ impl Status {
     /// every state and is no step; 自行处置 comes only with the report
     /// itself: neither is listed.
     pub fn allowed(&self) -> Vec<CommandKind> {
-        let listed = |k: &CommandKind| !matches!(k, CommandKind::Note | CommandKind::SelfHandle);
+        let listed =
+            |k: &CommandKind| !matches!(k, CommandKind::Note | CommandKind::SelfHandle | CommandKind::Callback);
         CommandKind::ALL.iter().copied().filter(|k| listed(k) && self.fits(*k)).collect()
     }
 
@@ -101,6 +102,8 @@ impl Status {
             // Words may be added at any time, after the end too (a reporter
             // who says the fix did not hold).
             K::Note => true,
+            // After closure (rated or not): the hotline's call-back.
+            K::Callback => matches!(s, Closed | Rated),
             K::Accept | K::Reject | K::SelfHandle => s == Reported,
             K::Merge | K::Void => matches!(s, Reported | Filed),
             K::Dispatch => s == Filed,
@@ -190,6 +193,9 @@ impl Status {
             }
             // A note is words on the record: the state stays as it is.
             Command::Note { .. } => {}
+            // A call-back's answers are on the record; they rate nothing
+            // (docs/callbacks.md: the 三率 are counted from them alone).
+            Command::Callback { .. } => {}
         }
         debug_assert!(next.is_valid(), "{next:?}");
         Ok(next)

@@ -30,6 +30,36 @@ pub(crate) use search::backfill_batch;
 use crate::fragments::push_list;
 use crate::{SqlStore, map_err, tlog};
 
+/// Append `event` to `matter`'s timeline and store the record as it is
+/// after it, in the caller's transaction (with its transparency-log leaf).
+#[sql_bounds]
+pub(crate) async fn append_event<DB>(
+    conn: &mut DB::Connection,
+    matter: &Matter,
+    event: &MatterEvent,
+) -> StoreResult<()> {
+    let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
+    q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    let (kind, code) = assignee_parts(&matter.status);
+    let mut q = QueryBuilder::<DB>::new("UPDATE matters SET state = ");
+    q.push_bind(matter.status.state.as_str().to_owned());
+    q.push(", level = ").push_bind(matter.status.level.as_str().to_owned());
+    q.push(", assignee_kind = ").push_bind(kind).push(", assignee_code = ").push_bind(code);
+    q.push(", status_json = ").push_bind(status_json(&matter.status));
+    q.push(", updated_at = ").push_bind(matter.updated_at.get());
+    q.push(", deadline_at = ").push_bind(matter.deadline_at().map(Micros::get));
+    q.push(", clock_json = ").push_bind(clock_json(matter));
+    q.push(", warning = ").push_bind(matter.warning().as_str().to_owned());
+    q.push(", next_alarm_at = ").push_bind(matter.next_alarm_at().map(Micros::get));
+    q.push(", event_count = ").push_bind(event.seq);
+    q.push(", last_hash = ").push_bind(event.hash.clone());
+    q.push(" WHERE id = ").push_bind(matter.id.as_str().to_owned());
+    q.build().execute(&mut *conn).await.map_err(map_err)?;
+    tlog::append_events::<DB>(conn, [(&matter.id, event)]).await?;
+    Ok(())
+}
+
 #[derive(SqlRow)]
 struct PointRow {
     id: String,
@@ -142,25 +172,7 @@ impl<DB> MatterStore for SqlStore<DB> {
 
     async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
-        let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
-        q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
-        q.build().execute(&mut *tx).await.map_err(map_err)?;
-        let (kind, code) = assignee_parts(&matter.status);
-        let mut q = QueryBuilder::<DB>::new("UPDATE matters SET state = ");
-        q.push_bind(matter.status.state.as_str().to_owned());
-        q.push(", level = ").push_bind(matter.status.level.as_str().to_owned());
-        q.push(", assignee_kind = ").push_bind(kind).push(", assignee_code = ").push_bind(code);
-        q.push(", status_json = ").push_bind(status_json(&matter.status));
-        q.push(", updated_at = ").push_bind(matter.updated_at.get());
-        q.push(", deadline_at = ").push_bind(matter.deadline_at().map(Micros::get));
-        q.push(", clock_json = ").push_bind(clock_json(matter));
-        q.push(", warning = ").push_bind(matter.warning().as_str().to_owned());
-        q.push(", next_alarm_at = ").push_bind(matter.next_alarm_at().map(Micros::get));
-        q.push(", event_count = ").push_bind(event.seq);
-        q.push(", last_hash = ").push_bind(event.hash.clone());
-        q.push(" WHERE id = ").push_bind(matter.id.as_str().to_owned());
-        q.build().execute(&mut *tx).await.map_err(map_err)?;
-        tlog::append_events::<DB>(&mut tx, [(&matter.id, event)]).await?;
+        append_event::<DB>(&mut tx, matter, event).await?;
         tx.commit().await.map_err(map_err)
     }
 

@@ -5,6 +5,7 @@
 //! Each case is a plain async function over `&dyn Store`, so a failing case
 //! names the same behaviour on every backend.
 
+mod callbacks;
 mod cases;
 mod deliberation;
 mod desk;
@@ -30,6 +31,7 @@ use shanzhi_domain::{CodeSystem, Division, DivisionCode, DivisionName};
 
 use crate::Store;
 
+pub use callbacks::*;
 pub use cases::*;
 pub use deliberation::*;
 pub use desk::*;
@@ -162,6 +164,7 @@ macro_rules! contract_tests {
             attachments_are_stored_and_bound_once,
             likely_repeats_are_marked_beside_the_record,
             bulk_matters_keep_numbers_unique,
+            call_back_tasks_come_with_the_closure_and_move_on_once,
             concurrent_reports_get_gapless_numbers_and_fail_alone,
             leases_go_to_one_holder_and_expire,
             calendar_days_round_trip,

@@ -92,10 +92,11 @@ async fn indicators(api: Api, ApiQuery(q): ApiQuery<IndicatorQuery>) -> ApiResul
     Ok(Json(api.scoped().indicators(&q.query()).await?))
 }
 
+/// A period within a division and a line (the dashboard, the call-backs' 三率).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct DashboardQuery {
+pub(crate) struct DashboardQuery {
     /// 时段：2026-11（月）、2026-W48、2026-Q4、2026 / the period
     #[serde(deserialize_with = "params::required")]
     #[param(value_type = schema::PeriodText)]
@@ -108,12 +109,18 @@ struct DashboardQuery {
     line: Option<Line>,
 }
 
+impl DashboardQuery {
+    /// The figures question it asks (by district).
+    pub(crate) fn query(self) -> FigureQuery {
+        FigureQuery { period: self.period, by: UnitKind::District, within: self.within, line: self.line }
+    }
+}
+
 /// 督办看板的数字：合计、双线、趋势、各环节超期、上报最多的分类与网格 / the dashboard's figures.
 #[utoipa::path(get, path = "/indicators/dashboard", operation_id = "showDashboard", tag = "figures", params(DashboardQuery),
     responses((status = 200, body = Dashboard), Refusals), security(("bearer" = []), ("session_cookie" = [])))]
 async fn dashboard(api: Api, ApiQuery(q): ApiQuery<DashboardQuery>) -> ApiResult<Json<Dashboard>> {
-    let query = FigureQuery { period: q.period, by: UnitKind::District, within: q.within, line: q.line };
-    Ok(Json(api.scoped().dashboard(&query).await?))
+    Ok(Json(api.scoped().dashboard(&q.query()).await?))
 }
 
 /// 指标定义（公式公开） / the published definitions.

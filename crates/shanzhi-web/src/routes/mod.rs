@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod callbacks;
 pub mod cases;
 pub mod communities;
 pub mod departments;

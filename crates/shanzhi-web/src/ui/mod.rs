@@ -43,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/categories/{code}", get(pages::admin::category::show).post(pages::admin::category::submit))
         .route("/desk", get(pages::desk::desk))
         .route("/tasks", get(pages::desk::tasks))
+        .route("/callbacks", get(pages::callbacks::list))
+        .route("/callbacks/{id}", post(pages::callbacks::record))
         .route("/desk/batch", post(pages::desk::submit))
         .route("/supervise", get(pages::supervise::supervise))
         .route("/supervise/matters", get(pages::supervise::matters))

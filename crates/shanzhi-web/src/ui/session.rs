@@ -77,6 +77,9 @@ impl Viewer {
         if self.has(Role::Dispatcher) || self.has(Role::CommunityWorker) {
             add("/desk", "调度工作台", "Dispatch desk");
         }
+        if self.has(Role::Dispatcher) {
+            add("/callbacks", "满意度回访", "Call-backs");
+        }
         if self.has(Role::GridWorker) {
             add("/grid", "我的网格", "My grid");
         }

@@ -9,6 +9,7 @@ mod admin_page;
 mod api;
 mod auth_api;
 mod calendar_api;
+mod callbacks_api;
 mod cases;
 mod community_page;
 mod dashboard;

@@ -10,7 +10,7 @@ use shanzhi_app::matters::MatterFilter;
 use shanzhi_domain::Micros;
 
 use super::people::operator;
-use crate::cli::{ExportMattersArgs, ExportTimelineArgs};
+use crate::cli::{ExportHotlineResultsArgs, ExportMattersArgs, ExportTimelineArgs};
 use crate::config::Config;
 
 /// Midnight of a day in Beijing time.
@@ -86,5 +86,43 @@ pub async fn matters(config: &Config, args: &ExportMattersArgs) -> anyhow::Resul
     })
     .await?;
     eprintln!("已导出 {rows} 件事件 (exported {rows} matters)");
+    Ok(())
+}
+
+/// Every result after `--after`, a page at a time, one header; the next
+/// cursor is printed last on standard error (`下次请用 --after N`).
+pub async fn hotline_results(config: &Config, args: &ExportHotlineResultsArgs) -> anyhow::Result<()> {
+    use shanzhi_app::callbacks::results::MAX_RESULTS;
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("无法写入文件 (cannot write the file) {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let (rows, next) = super::as_operator(config, async |app| {
+        let io = |e: std::io::Error| AppError::internal(e.to_string());
+        let scoped = app.scoped(&operator());
+        let (mut cursor, mut rows, mut header) = (args.after, 0usize, true);
+        loop {
+            let page = scoped.hotline_results(cursor, MAX_RESULTS).await?;
+            let csv = page.csv();
+            // The header once, at the top.
+            let body = if header { csv.as_str() } else { csv.split_once("\r\n").map_or("", |(_, rest)| rest) };
+            out.write_all(body.as_bytes()).map_err(io)?;
+            header = false;
+            rows += page.rows.len();
+            let done = page.next_cursor == cursor;
+            cursor = page.next_cursor;
+            if done {
+                break;
+            }
+        }
+        out.flush().map_err(io)?;
+        Ok::<_, AppError>((rows, cursor))
+    })
+    .await?;
+    eprintln!("已导出 {rows} 条办理结果 (exported {rows} results)");
+    eprintln!("下次请用 --after {next} (next cursor: {next})");
     Ok(())
 }

@@ -307,3 +307,36 @@ async fn a_volunteer_earns_and_redeems_points_in_chromium() {
     assert_eq!(Some(redeemed[0].code_hint.as_str()), summary["code_hint"].as_str());
     calm(&server);
 }
+
+/// Issue 18's hotline part (`web/tests/callback.mjs`): a closed 12345 order
+/// is called back on `/callbacks` (one unreachable try, then the three
+/// answers); the results export holds it once. Then the database has the
+/// `callback` entry with the answers, and the task is done after two tries.
+#[tokio::test]
+async fn a_hotline_clerk_calls_back_and_the_results_export_holds_the_order() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+    let summary = node("callback.mjs", &[Path::new(&server.base)]);
+    let number = summary["number"].as_str().expect("number");
+
+    let store = db.fixture.store.as_ref();
+    let m = store.matter_by_number(number).await.expect("read").expect("the order");
+    assert_eq!((m.channel, m.status.state), (shanzhi_domain::Channel::Hotline, MatterState::Closed));
+    let events = store.matter_events(&m.id).await.expect("timeline");
+    let last = events.last().expect("entries");
+    assert_eq!(
+        (last.kind.as_str(), last.role.as_str(), last.actor.as_str()),
+        ("callback", "dispatcher", "demo_dispatcher")
+    );
+    let answers: serde_json::Value = serde_json::from_str(&last.body).expect("json");
+    assert_eq!(answers["answers"], serde_json::json!({"contacted": true, "solved": true, "satisfaction": "satisfied"}));
+    assert_eq!(answers["attempts"], 2, "one unreachable try, then the answers");
+    let task = store.callback_task(&format!("{}:{}", m.id, last.seq - 1)).await.expect("read").expect("the task");
+    assert_eq!(task.state, shanzhi_domain::callback::CallbackState::Done);
+    calm(&server);
+}

@@ -13,7 +13,7 @@ use tempfile::TempDir;
 use crate::support::{shanzhi, text};
 
 /// The record export's columns, in the order issue 14 fixes.
-const TIMELINE_HEADER: &str = "number,matter_id,seq,at,command,actor_role,from_state,to_state,category,line,channel,district,town,community,grid,holder_kind,holder_code,stage,deadline_at,rating,passed";
+const TIMELINE_HEADER: &str = "number,matter_id,seq,at,command,actor_role,from_state,to_state,category,line,channel,district,town,community,grid,holder_kind,holder_code,stage,deadline_at,rating,passed,contacted";
 
 fn cli(cwd: &TempDir, args: &[&str], db: &TestDb) -> Output {
     shanzhi(cwd.path()).args(args).args(&db.cli_args).output().expect("run shanzhi")

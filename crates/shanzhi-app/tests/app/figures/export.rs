@@ -5,10 +5,11 @@ use shanzhi_app::access::Actor;
 use shanzhi_domain::{DivisionCode, Micros};
 use shanzhi_testkit::TestApp;
 
-/// The columns the issue fixes, in its order: the file's header line.
+/// The columns the issue fixes, in its order, then those added at the end
+/// since (`contacted`: issue 18's call-backs): the file's header line.
 const HEADER: &str = concat!(
     "number,matter_id,seq,at,command,actor_role,from_state,to_state,category,line,channel,",
-    "district,town,community,grid,holder_kind,holder_code,stage,deadline_at,rating,passed",
+    "district,town,community,grid,holder_kind,holder_code,stage,deadline_at,rating,passed,contacted",
 );
 
 /// One CSV row, as text (times parsed).

@@ -262,6 +262,8 @@ impl World {
             CommandKind::Note => vec![json!({"text": "补充说明"})],
             // Only with the report (see `report`): never a step of its own.
             CommandKind::SelfHandle => unreachable!("self_handle is not among the allowed steps"),
+            // From a call-back task only (see tests/app/callbacks.rs).
+            CommandKind::Callback => unreachable!("callback is not among the allowed steps"),
             CommandKind::Merge => vec![json!({"into": merge.clone().expect("a target")})],
             CommandKind::Reject
             | CommandKind::Return
@@ -298,6 +300,7 @@ impl World {
             CommandKind::Rate => vec!["res".to_owned(), disp],
             CommandKind::Supervise => vec!["sup".to_owned()],
             CommandKind::Note => vec![gw, disp],
+            CommandKind::Callback => vec![disp],
             CommandKind::SelfHandle => vec![gw],
         };
         if s.alt % 2 == 1 {

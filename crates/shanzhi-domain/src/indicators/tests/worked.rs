@@ -96,6 +96,7 @@ pub(super) fn matter(n: u32, district: char, channel: Channel, line: Line, entri
                 deadline_at: clock.map(|(_, d)| d),
                 rating,
                 passed,
+                contacted: None,
             }
         })
         .collect()

@@ -121,6 +121,10 @@ fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
         let rating = tr.rating(rating);
         text = if text.is_empty() { rating.to_owned() } else { format!("{rating}：{text}") };
     }
+    if e.command == "callback" {
+        let said = callback_text(tr, d);
+        text = if text.is_empty() { said } else { format!("{said}：{text}") };
+    }
     Entry {
         at: local(&e.at),
         role: tr.role(&e.role),
@@ -128,6 +132,31 @@ fn entry(tr: Tr, s: &MatterScreen, e: &EventView) -> Entry {
         target,
         text,
         photos: e.attachments.clone(),
+    }
+}
+
+/// A call-back's answers in words (是否联系、是否解决、满意度), or 无效回访.
+fn callback_text(tr: Tr, d: &Value) -> String {
+    let Some(a) = d.get("answers") else {
+        let tries = d.get("attempts").and_then(Value::as_u64).unwrap_or_default();
+        return if tr.en {
+            format!("Invalid call-back: unreachable after {tries} tries")
+        } else {
+            format!("无效回访：{tries} 次未接通")
+        };
+    };
+    let yes = |k: &str| a.get(k).and_then(Value::as_bool) == Some(true);
+    let contacted = if yes("contacted") {
+        tr.t("承办单位已联系", "contacted")
+    } else {
+        tr.t("承办单位未联系", "not contacted")
+    };
+    let solved = if yes("solved") { tr.t("问题已解决", "solved") } else { tr.t("问题未解决", "not solved") };
+    let rating = tr.rating(a.get("satisfaction").and_then(Value::as_str).unwrap_or_default());
+    if tr.en {
+        format!("Call-back: {contacted}, {solved}, {rating}")
+    } else {
+        format!("回访：{contacted}，{solved}，{rating}")
     }
 }
 
@@ -253,7 +282,7 @@ fn main_step_first(commands: &[CommandKind]) -> Vec<&'static str> {
     let rank = |k: &CommandKind| match k {
         Accept | Dispatch | Sign | Respond | Verify | Rate | Resume | ApproveExtension | ApprovePark | SelfHandle => 0,
         Reject | Return | Reopen | Escalate | Extend | DenyExtension | Park | DenyPark | Supervise | Merge | Void
-        | Note => 1,
+        | Note | Callback => 1,
     };
     let mut sorted = commands.to_vec();
     sorted.sort_by_key(rank);

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod admin;
+pub mod callbacks;
 pub mod case_edit;
 pub mod cases;
 pub mod community;
