@@ -15,6 +15,7 @@ pub mod fuzz;
 pub mod grids;
 pub mod health;
 pub mod matters;
+pub mod notify;
 pub mod open311;
 
 mod progress;
@@ -45,6 +46,7 @@ pub struct App {
     log: Arc<tlog::LogSetup>,
     pii_uses: Arc<access::RecentUses>,
     dispatch: Arc<classify::dispatch::DispatchHolder>,
+    notifier: Arc<notify::Notifier>,
 }
 
 impl App {
@@ -70,6 +72,7 @@ impl App {
             log: Arc::new(tlog::LogSetup::default()),
             pii_uses: Arc::new(access::RecentUses::default()),
             dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
+            notifier: Arc::new(notify::Notifier::development()),
         };
         (app, access::OperatorKey::new())
     }
@@ -80,6 +83,14 @@ impl App {
     #[must_use]
     pub fn with_dispatch_model(mut self, path: std::path::PathBuf) -> Self {
         self.dispatch = Arc::new(classify::dispatch::DispatchHolder::at(path));
+        self
+    }
+
+    /// The same application delivering notifications through `notifier`
+    /// (the default writes every external channel to the log).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: notify::Notifier) -> Self {
+        self.notifier = Arc::new(notifier);
         self
     }
 

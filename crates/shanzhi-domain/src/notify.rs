@@ -166,7 +166,8 @@ impl QuietHours {
             0,
         )
         .unwrap_or(Time::midnight());
-        let day = if minute >= self.end_minute { zoned.date().tomorrow().unwrap_or(zoned.date()) } else { zoned.date() };
+        let day =
+            if minute >= self.end_minute { zoned.date().tomorrow().unwrap_or(zoned.date()) } else { zoned.date() };
         match day.to_datetime(end).to_zoned_datetime(china()) {
             Ok(z) => Micros::from(z.timestamp()),
             Err(_) => at,

@@ -12,6 +12,7 @@ mod figures;
 mod fund;
 mod grid;
 mod matter;
+mod notify;
 mod patrol;
 mod people;
 mod ranking;
@@ -41,6 +42,9 @@ pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts}
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,
     MatterStore, NO_DEADLINE, NewMatter, SweepUpdate, WarningCount,
+};
+pub use notify::{
+    DeliveryOutcome, DeliveryState, NewNotification, NotificationRecord, NotificationStore, StoredPreferences,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
@@ -101,6 +105,7 @@ pub trait Store:
     + DeliberationStore
     + FundStore
     + CaseStore
+    + NotificationStore
     + fmt::Debug
     + Send
     + Sync

@@ -8,7 +8,7 @@ use shanzhi_domain::{
     Line, Matter, MatterEvent, MatterId, MatterState, Micros, Warning,
 };
 
-use crate::{AuditEntry, StoreResult};
+use crate::{AuditEntry, NewNotification, StoreResult};
 
 /// Where a caller may look: matters of these communities (by subtree), of
 /// these grids, handled by these departments, or reported by this user.
@@ -107,6 +107,8 @@ pub struct SweepUpdate {
     pub matter: Matter,
     pub read_event_count: i64,
     pub event: Option<MatterEvent>,
+    /// What the event tells whom: written with it, or not at all.
+    pub notices: Vec<NewNotification>,
 }
 
 /// Open timed matters counted by colour and by who holds them.
@@ -176,9 +178,15 @@ pub trait MatterStore {
     /// The matter whose reporter holds the private key with this hash.
     async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<Matter>>;
 
-    /// Append an event and store the new status, in one transaction; fails
-    /// with a constraint error if another event took `event.seq` first.
-    async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()>;
+    /// Append an event and store the new status, with the notifications it
+    /// causes, in one transaction; fails with a constraint error if another
+    /// event took `event.seq` first (and then writes no notification).
+    async fn append_matter_event(
+        &self,
+        matter: &Matter,
+        event: &MatterEvent,
+        notices: &[NewNotification],
+    ) -> StoreResult<()>;
 
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>>;
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<Matter>>;

@@ -196,7 +196,9 @@ impl Scoped<'_> {
             None => m.clock.clone(),
         };
         let updated = next.timed(clock, &mut event);
-        self.app.store.append_matter_event(&updated, &event).await.map_err(|e| match e {
+        let tells = self.app.command_tells(&command, &m, &updated, self.actor.user_id()).await?;
+        let notices = self.app.notices_for(&updated, event.seq, tells).await?;
+        self.app.store.append_matter_event(&updated, &event, &notices).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
                     "事件刚被他人更新，请刷新后重试",

@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use shanzhi_domain::matter::LngLat;
 use shanzhi_domain::{Assignee, Channel, DepartmentCode, Matter, MatterEvent, MatterId, MatterState, Micros};
 use shanzhi_store::{
-    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, StoreResult, SweepUpdate, WarningCount,
+    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, NewNotification, StoreResult, SweepUpdate,
+    WarningCount,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
@@ -28,7 +29,7 @@ pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 pub(crate) use search::backfill_batch;
 
 use crate::fragments::push_list;
-use crate::{SqlStore, map_err, tlog};
+use crate::{SqlStore, map_err, notify, tlog};
 
 #[derive(SqlRow)]
 struct PointRow {
@@ -140,8 +141,15 @@ impl<DB> MatterStore for SqlStore<DB> {
         .await
     }
 
-    async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
+    async fn append_matter_event(
+        &self,
+        matter: &Matter,
+        event: &MatterEvent,
+        notices: &[NewNotification],
+    ) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
+        // The notices first: an event refused below takes them back with it.
+        notify::insert_notices::<DB>(&mut tx, notices).await?;
         let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
         q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
         q.build().execute(&mut *tx).await.map_err(map_err)?;
@@ -390,6 +398,13 @@ impl<DB> MatterStore for SqlStore<DB> {
             q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
+        // Only the written matters' notices: a skipped one's event never was.
+        let notices: Vec<NewNotification> = updates
+            .iter()
+            .filter(|u| written.contains(u.matter.id.as_str()))
+            .flat_map(|u| u.notices.iter().cloned())
+            .collect();
+        notify::insert_notices::<DB>(&mut tx, &notices).await?;
         tlog::append_events::<DB>(&mut tx, events.iter().copied()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(updates.iter().filter(|u| written.contains(u.matter.id.as_str())).map(|u| u.matter.id.clone()).collect())

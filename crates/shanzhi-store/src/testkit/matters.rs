@@ -181,7 +181,7 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
     let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     next.status = next.status.apply(&Command::Accept).expect("fits");
     next.updated_at = Micros::new(99);
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     let clash = event(
         "m1",
         2,
@@ -190,7 +190,7 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
         Some(MatterState::Reported),
         MatterState::Voided,
     );
-    assert!(store.append_matter_event(&next, &clash).await.is_err(), "one event per sequence number");
+    assert!(store.append_matter_event(&next, &clash, &[]).await.is_err(), "one event per sequence number");
     let stored = store.matter(&id("m1")).await.expect("read").expect("found");
     assert_eq!((stored.status.state, stored.event_count, stored.updated_at), (MatterState::Filed, 2, Micros::new(99)));
     assert_eq!(stored.last_hash, accept.hash);
@@ -220,7 +220,7 @@ pub async fn timelines_read_in_batches_and_finished_matters_drop_out(store: &dyn
         next.updated_at = Micros::new(at);
         next.event_count = 2;
         next.last_hash = e.hash.clone();
-        store.append_matter_event(&next, &e).await.expect("append");
+        store.append_matter_event(&next, &e, &[]).await.expect("append");
     }
     let asked = [id("t3"), id("t1"), id("t2"), id("nobody")];
     let events = store.matter_events_of(&asked).await.expect("events");
@@ -307,11 +307,11 @@ pub async fn departments_see_what_is_dispatched_to_them(store: &dyn Store) {
     let prev = next.last_hash.clone();
     let mut e = event("m1", 2, &prev, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    store.append_matter_event(&next, &e).await.expect("accept");
+    store.append_matter_event(&next, &e, &[]).await.expect("accept");
     let dispatch = Command::Dispatch { to: Assignee::Department(dept.clone()) };
     next.status = next.status.apply(&dispatch).expect("fits");
     e = event("m1", 3, &e.hash, &dispatch, Some(MatterState::Filed), MatterState::Dispatched);
-    store.append_matter_event(&next, &e).await.expect("dispatch");
+    store.append_matter_event(&next, &e, &[]).await.expect("dispatch");
     let scope = MatterScope { departments: vec![dept.clone()], ..MatterScope::default() };
     let got = store.matters(&MatterQuery { scope, limit: 10, ..MatterQuery::default() }).await.expect("q");
     assert_eq!(got.len(), 1);
@@ -492,7 +492,7 @@ pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dy
     let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
     next.updated_at = accept.at;
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     let changed = MatterQuery {
         scope: everything.clone(),
         updated_after: Some(Micros::new(500)),

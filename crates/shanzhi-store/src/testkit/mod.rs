@@ -13,6 +13,7 @@ mod figures;
 mod grids;
 mod matters;
 mod meta;
+mod notify;
 mod people;
 mod rankings;
 mod rollups;
@@ -35,6 +36,7 @@ pub use figures::*;
 pub use grids::*;
 pub use matters::*;
 pub use meta::*;
+pub use notify::*;
 pub use people::*;
 pub use rankings::*;
 pub use rollups::*;
@@ -154,6 +156,9 @@ macro_rules! contract_tests {
             bulk_matters_keep_numbers_unique,
             concurrent_reports_get_gapless_numbers_and_fail_alone,
             leases_go_to_one_holder_and_expire,
+            notifications_are_written_with_their_event_or_not_at_all,
+            notification_leases_expire_and_outcomes_need_the_lease,
+            notification_preferences_round_trip,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,
             every_record_is_logged_in_its_own_transaction,

@@ -40,11 +40,11 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
     let accept = event("m1", 2, &first.hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     // A sweep's supervision, a batch import, demo rows in bulk, an audit entry of its own.
     let note = Command::Supervise { note: "逾期".into(), overdue: None };
     let sup = event("m1", 3, &accept.hash, &note, Some(MatterState::Filed), MatterState::Filed);
-    let update = SweepUpdate { matter: next.clone(), read_event_count: 2, event: Some(sup) };
+    let update = SweepUpdate { matter: next.clone(), read_event_count: 2, event: Some(sup), notices: Vec::new() };
     assert_eq!(store.apply_sweep(&[update]).await.expect("sweep").len(), 1);
     let batch: Vec<NewMatter> = ["b1", "b2"]
         .iter()
@@ -79,7 +79,7 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
     let first = store.matter_events(&id("m1")).await.expect("events").remove(0);
     let clash = event("m1", 1, &first.hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     let next = store.matter(&id("m1")).await.expect("read").expect("found");
-    assert!(store.append_matter_event(&next, &clash).await.is_err());
+    assert!(store.append_matter_event(&next, &clash, &[]).await.is_err());
     // A batch with one bad row: none of its matters, none of its leaves.
     let mut bad = matter("b2", "510104022006001", 20, "热线");
     bad.category_version = 99;
