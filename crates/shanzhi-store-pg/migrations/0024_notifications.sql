@@ -28,7 +28,7 @@ CREATE TABLE notifications (
     last_error      TEXT,
     UNIQUE (event_key, recipient, channel)
 );
-CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE state IN ('pending', 'leased');
+CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE state <> 'sent';
 CREATE INDEX notifications_inbox ON notifications (recipient, created_at, id) WHERE channel = 'inbox';
 CREATE INDEX notifications_failed ON notifications (created_at) WHERE state = 'failed';
 
