@@ -15,6 +15,7 @@ mod grids;
 mod hotspots;
 mod kept_figures;
 mod matters;
+mod notify;
 mod rankings;
 mod timing;
 
