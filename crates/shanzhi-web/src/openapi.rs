@@ -45,6 +45,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "cases", description = "善治成都案例库：政策解读、书记访谈、案例展示、创新经验，编辑撰写、市级审核、公开发布 / the case library: written by district and town editors, reviewed by the city, published"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
+        (name = "notifications", description = "通知：站内消息、渠道与免打扰 / notifications: the inbox, channels, quiet hours"),
         (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),
     )
 )]

@@ -1,0 +1,95 @@
+//! The inbox and the notification settings over HTTP, and their refusals.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+use shanzhi_app::matters::IntakeRequest;
+use shanzhi_domain::Role;
+use shanzhi_testkit::{TestApp, one_grid_community};
+
+use crate::support::TestApi;
+
+#[tokio::test]
+async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
+    let api = TestApi::start(
+        TestApp::new()
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_staff(Role::Resident)
+            .with_staff(Role::CommunityWorker),
+    )
+    .await;
+    let resident = api.app.scoped(api.app.actor_for(Role::Resident).await);
+    let report = IntakeRequest {
+        category: "0110".to_owned(),
+        lng: Some(104.072),
+        lat: Some(30.652),
+        description: "总府路 2 号门口路面塌陷".to_owned(),
+        ..IntakeRequest::default()
+    };
+    let m = resident.intake(report).await.expect("report").matter;
+    api.app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
+
+    let me = api.bearer("t_resident").await;
+    let auth = [("authorization", me.as_str())];
+    let (status, _, page) = api.send(Method::GET, "/api/v1/inbox", &auth, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["unread"], 1);
+    let notice = &page["notices"][0];
+    assert_eq!(notice["title"], format!("您反映的问题（{}）已受理", m.number));
+    assert_eq!((notice["kind_name"].as_str(), notice["read"].as_bool()), (Some("已受理"), Some(false)));
+    let id = notice["id"].as_str().expect("id").to_owned();
+
+    // Someone else's notice, or none, is not found; nothing changes.
+    let other = api.bearer("t_community_worker").await;
+    api.refused(
+        Method::POST,
+        &format!("/api/v1/inbox/{id}/read"),
+        &[("authorization", other.as_str())],
+        None,
+        StatusCode::NOT_FOUND,
+        "notice_not_found",
+    )
+    .await;
+    api.refused(
+        Method::POST,
+        "/api/v1/inbox/019ad1f2-7c3e-7a10-9b2f-3c4d5e6f7a8b/read",
+        &auth,
+        None,
+        StatusCode::NOT_FOUND,
+        "notice_not_found",
+    )
+    .await;
+    api.refused(Method::GET, "/api/v1/inbox?before=yesterday", &auth, None, StatusCode::BAD_REQUEST, "invalid_cursor")
+        .await;
+    let (status, _, _) = api.send(Method::GET, "/api/v1/inbox", &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, _, page) = api.send(Method::GET, "/api/v1/inbox", &auth, None).await;
+    assert_eq!(page["unread"], 1);
+
+    let (status, _, _) = api.send(Method::POST, &format!("/api/v1/inbox/{id}/read"), &auth, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, page) = api.send(Method::GET, "/api/v1/inbox", &auth, None).await;
+    assert_eq!((page["unread"].as_u64(), page["notices"][0]["read"].as_bool()), (Some(0), Some(true)));
+
+    // Settings: refused whole when any part is wrong.
+    for (body, code) in [
+        (json!({"quiet_start": "25:00", "quiet_end": "07:00"}), "invalid_preferences"),
+        (json!({"quiet_start": "22:00"}), "invalid_preferences"),
+        (json!({"channels": {"my_reports": ["email"]}}), "invalid_preferences"),
+        (json!({"channels": {"my_reports": ["email"]}, "email": "not an address"}), "invalid_preferences"),
+    ] {
+        api.refused(Method::PUT, "/api/v1/me/notifications", &auth, Some(body), StatusCode::UNPROCESSABLE_ENTITY, code)
+            .await;
+    }
+    let (status, _, before) = api.send(Method::GET, "/api/v1/me/notifications", &auth, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((before["quiet_start"].clone(), before["channels"].clone()), (json!(null), json!({})));
+    let wanted = json!({"channels": {"my_reports": ["sms", "sms"]}, "quiet_start": "22:00", "quiet_end": "07:00"});
+    let (status, _, after) = api.send(Method::PUT, "/api/v1/me/notifications", &auth, Some(wanted)).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!((after["quiet_start"].as_str(), after["quiet_end"].as_str()), (Some("22:00"), Some("07:00")));
+    assert_eq!(after["channels"]["my_reports"], json!(["sms"]));
+
+    // Failed notifications are the administrator's.
+    api.refused(Method::GET, "/api/v1/notifications/failed", &auth, None, StatusCode::FORBIDDEN, "forbidden").await;
+}
