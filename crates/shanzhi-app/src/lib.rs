@@ -94,6 +94,11 @@ impl App {
         self
     }
 
+    /// The channels notifications go out through.
+    pub fn notifier(&self) -> &notify::Notifier {
+        &self.notifier
+    }
+
     /// The same application reading the time from `clock` (tests and drills).
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn timing::Clock>) -> Self {

@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 28] = [
+const ENV_KEYS: [&str; 33] = [
     "addr",
     "data_dir",
     "database_url",
@@ -42,6 +42,11 @@ const ENV_KEYS: [&str; 28] = [
     "checkpoint_interval_minutes",
     "witness_urls",
     "witness_for",
+    "notify",
+    "notify_interval_secs",
+    "notify_lease_secs",
+    "notify_webhook_url",
+    "notify_webhook_secret",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +117,29 @@ pub struct Config {
     pub witness_urls: TextList,
     /// As a witness: the public keys of the logs this instance cosigns for.
     pub witness_for: TextList,
+    /// Deliver notifications (every server may: rows are leased one by one).
+    pub notify: bool,
+    /// How often the delivery worker looks for due notifications.
+    pub notify_interval_secs: u64,
+    /// A notification leased this long and not finished goes back (its
+    /// server died) and is delivered again with the same idempotency key.
+    pub notify_lease_secs: u64,
+    /// Where the signed webhook posts notifications (e.g. a WeChat
+    /// mini-program's or 政务钉钉's bridge). None: the log stands in.
+    pub notify_webhook_url: Option<String>,
+    /// The webhook's HMAC-SHA256 secret (never shown).
+    pub notify_webhook_secret: Option<SecretText>,
+}
+
+/// A secret from the configuration: `Debug` never shows it.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretText(***)")
+    }
 }
 
 /// A list of strings, from a TOML list or a comma list in the environment.
@@ -240,6 +268,11 @@ impl Default for Config {
             checkpoint_interval_minutes: 60,
             witness_urls: TextList::default(),
             witness_for: TextList::default(),
+            notify: true,
+            notify_interval_secs: 2,
+            notify_lease_secs: 60,
+            notify_webhook_url: None,
+            notify_webhook_secret: None,
         }
     }
 }

@@ -13,5 +13,6 @@ mod deliberation;
 mod export;
 mod hostile;
 mod interop;
+mod notify;
 mod sweep;
 mod tlog;
