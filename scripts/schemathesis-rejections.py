@@ -34,6 +34,7 @@ RULES = {
     "invalid_query": "at most 5 words in a case search (words are what the fold splits)",
     "invalid_fund_lists": "a list's items checked together (names, words, how many)",
     "invalid_budget": "a budget's lines checked together (unique items, amounts)",
+    "invalid_preferences": "quiet hours need both ends and differ; e-mail notices need an address; a channel must be offered here",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",

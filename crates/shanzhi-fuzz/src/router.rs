@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 36] = [
+const PAGES: [&str; 39] = [
     "/admin",
     "/admin/{}",
     "/admin/categories/{}",
@@ -114,6 +114,8 @@ const PAGES: [&str; 36] = [
     "/grid",
     "/grid/report",
     "/grid/self-handle",
+    "/inbox",
+    "/inbox/{}/open",
     "/lang/{}",
     "/login",
     "/map",
@@ -121,6 +123,7 @@ const PAGES: [&str; 36] = [
     "/map/tiles.pmtiles",
     "/patrol/start",
     "/rankings",
+    "/settings/notifications",
     "/supervise",
     "/supervise/matters",
     "/supervise/report",

@@ -73,14 +73,27 @@ pub struct InboxPage {
 pub struct NotificationPreferences {
     #[serde(default)]
     pub channels: BTreeMap<NoticeGroup, Vec<NotificationChannel>>,
+    /// 免打扰开始时刻 HH:MM（北京时间） / quiet hours start (China time)
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00"))]
     pub quiet_start: Option<String>,
+    /// 免打扰结束时刻 HH:MM / quiet hours end
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "07:00"))]
     pub quiet_end: Option<String>,
+    /// 接收通知的电子邮件地址 / the e-mail address for e-mail notices
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = "^[^@\\s<>\\x00-\\x1f\\x7f]+@[^@\\s<>.\\x00-\\x1f\\x7f]+(\\.[^@\\s<>.\\x00-\\x1f\\x7f]+)+$"
+        )
+    )]
     pub email: Option<String>,
-    /// The channels this server can deliver (read only).
-    #[serde(default, skip_deserializing)]
+    /// The channels this server can deliver (read only: ignored when sent).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(read_only))]
     pub available: Vec<NotificationChannel>,
 }
 

@@ -4,9 +4,11 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 use shanzhi_app::matters::IntakeRequest;
 use shanzhi_domain::Role;
-use shanzhi_testkit::{TestApp, one_grid_community};
+use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
 
+use crate::desk::{csrf_of, post_form};
 use crate::support::TestApi;
+use crate::ui::call;
 
 #[tokio::test]
 async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
@@ -92,4 +94,61 @@ async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
 
     // Failed notifications are the administrator's.
     api.refused(Method::GET, "/api/v1/notifications/failed", &auth, None, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn the_bell_counts_unread_notices_and_a_notice_leads_to_its_matter() {
+    let api = TestApi::start(
+        TestApp::new()
+            .with_features(one_grid_community("510104022006", 104.07, 30.65))
+            .with_categories()
+            .with_staff(Role::Resident)
+            .with_staff(Role::CommunityWorker),
+    )
+    .await;
+    let resident = api.app.scoped(api.app.actor_for(Role::Resident).await);
+    let report = IntakeRequest {
+        category: "0110".to_owned(),
+        lng: Some(104.072),
+        lat: Some(30.652),
+        description: "总府路 2 号门口路面塌陷".to_owned(),
+        ..IntakeRequest::default()
+    };
+    let m = resident.intake(report).await.expect("report").matter;
+    api.app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
+
+    let login =
+        call(&api, Method::POST, "/login", "", Some(&format!("username=t_resident&password={PASSWORD}&next=%2Finbox")))
+            .await;
+    let cookie = login.cookie.split(';').next().expect("cookie").to_owned();
+    let inbox = call(&api, Method::GET, "/inbox", &cookie, None).await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    assert!(
+        inbox.body.contains("id=\"bell\"") && inbox.body.contains("<span class=\"badge\">1</span>"),
+        "the bell shows 1"
+    );
+    assert!(inbox.body.contains(&format!("您反映的问题（{}）已受理", m.number)));
+    let id = api.app.scoped(api.app.actor_for(Role::Resident).await).inbox(None, 10).await.expect("inbox").notices[0]
+        .id
+        .clone();
+    let csrf = csrf_of(&inbox.body);
+
+    let forged = call(&api, Method::POST, &format!("/inbox/{id}/open"), &cookie, Some("csrf=forged")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let opened = call(&api, Method::POST, &format!("/inbox/{id}/open"), &cookie, Some(&format!("csrf={csrf}"))).await;
+    assert_eq!((opened.status, opened.location.as_str()), (StatusCode::SEE_OTHER, format!("/m/{}", m.number).as_str()));
+    let after = call(&api, Method::GET, "/inbox", &cookie, None).await;
+    assert!(!after.body.contains("class=\"badge\""), "nothing unread");
+
+    // Settings: a wrong time is refused with the form kept, nothing saved.
+    let bad = post_form(&api, "/settings/notifications", &cookie, &[("csrf", &csrf), ("quiet_start", "22:00")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("免打扰时段须同时填写开始和结束时刻"));
+    let form =
+        [("csrf", csrf.as_str()), ("channels_warnings", "sms"), ("quiet_start", "22:00"), ("quiet_end", "07:00")];
+    let saved = post_form(&api, "/settings/notifications", &cookie, &form).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("id=\"settings-saved\"") && saved.body.contains("value=\"22:00\""));
+    let shown = call(&api, Method::GET, "/settings/notifications", &cookie, None).await;
+    assert!(shown.body.contains("name=\"channels_warnings\" value=\"sms\" checked"), "{}", shown.body);
 }
