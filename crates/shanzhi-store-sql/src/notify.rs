@@ -67,6 +67,20 @@ pub(crate) async fn insert_notices<DB>(conn: &mut DB::Connection, notices: &[New
     Ok(())
 }
 
+/// [`insert_notices`] for a matter just numbered `number`.
+#[sql_bounds]
+pub(crate) async fn insert_numbered<DB>(
+    conn: &mut DB::Connection,
+    notices: &[NewNotification],
+    number: &str,
+) -> StoreResult<()> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let numbered: Vec<NewNotification> = notices.iter().map(|n| n.numbered(number)).collect();
+    insert_notices::<DB>(conn, &numbered).await
+}
+
 #[derive(SqlRow)]
 struct IdRow {
     #[allow(dead_code)]

@@ -44,7 +44,8 @@ pub use matter::{
     MatterStore, NO_DEADLINE, NewMatter, SweepUpdate, WarningCount,
 };
 pub use notify::{
-    DeliveryOutcome, DeliveryState, NewNotification, NotificationRecord, NotificationStore, StoredPreferences,
+    DeliveryOutcome, DeliveryState, NUMBER_SLOT, NewNotification, NotificationRecord, NotificationStore,
+    StoredPreferences,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};

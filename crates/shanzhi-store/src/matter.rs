@@ -128,6 +128,9 @@ pub struct NewMatter {
     pub idempotency_key: Option<String>,
     pub number_prefix: String,
     pub first: MatterEvent,
+    /// Written with the matter if it is new (texts may hold
+    /// [`crate::NUMBER_SLOT`]); nothing for a repeat.
+    pub notices: Vec<NewNotification>,
 }
 
 /// What creating a matter came to.
@@ -158,15 +161,10 @@ pub struct AttachmentRecord {
 #[async_trait]
 pub trait MatterStore {
     /// Store a new matter and its first event in one transaction, numbering it
-    /// `{prefix}-{seq:06}` (sequence per prefix). A repeated idempotency key or
-    /// external reference returns the existing matter instead.
-    async fn create_matter(
-        &self,
-        matter: &Matter,
-        idempotency_key: Option<&str>,
-        number_prefix: &str,
-        first: &MatterEvent,
-    ) -> StoreResult<Created>;
+    /// `{prefix}-{seq:06}` (sequence per prefix), with `new.notices`. A
+    /// repeated idempotency key or external reference returns the existing
+    /// matter instead (and writes nothing).
+    async fn create_matter(&self, new: &NewMatter) -> StoreResult<Created>;
 
     /// Many new matters in one transaction, all or nothing (an import): each
     /// as [`MatterStore::create_matter`] would, in order.

@@ -11,6 +11,11 @@ use shanzhi_domain::{MatterId, Micros};
 
 use crate::StoreResult;
 
+/// Stands for a new matter's number in the texts and the link of the
+/// notices written with it: the store numbers the matter in the same
+/// transaction and puts the number in.
+pub const NUMBER_SLOT: &str = "{number}";
+
 /// A notification to write with its event. `(event_key, recipient,
 /// channel)` is unique: writing the same again is a no-op, so one event never
 /// tells one person twice on one channel.
@@ -59,6 +64,20 @@ impl DeliveryState {
         [DeliveryState::Pending, DeliveryState::Leased, DeliveryState::Sent, DeliveryState::Failed]
             .into_iter()
             .find(|d| d.as_str() == s)
+    }
+}
+
+impl NewNotification {
+    /// This notice with [`NUMBER_SLOT`] replaced by `number`.
+    pub fn numbered(&self, number: &str) -> NewNotification {
+        NewNotification {
+            title_zh: self.title_zh.replace(NUMBER_SLOT, number),
+            title_en: self.title_en.replace(NUMBER_SLOT, number),
+            body_zh: self.body_zh.replace(NUMBER_SLOT, number),
+            body_en: self.body_en.replace(NUMBER_SLOT, number),
+            link: self.link.as_ref().map(|l| l.replace(NUMBER_SLOT, number)),
+            ..self.clone()
+        }
     }
 }
 

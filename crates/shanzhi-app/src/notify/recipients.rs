@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use shanzhi_domain::notify::{NoticeKind, NotificationChannel, first_attempt};
 use shanzhi_domain::{Command, DivisionLevel, Level, Matter, MatterId, MatterState, Micros, Role, Scope, Warning};
-use shanzhi_store::{NewNotification, StoredPreferences, SweepUpdate};
+use shanzhi_store::{NUMBER_SLOT, NewNotification, StoredPreferences, SweepUpdate};
 
 use crate::matters::HolderNames;
 use crate::{App, AppResult};
@@ -169,6 +169,40 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// What a new report tells whom, written with it (numbered by the
+    /// store): the reporter gets a receipt with the number, the desk it
+    /// lands on hears of it (the reporter apart).
+    pub(crate) async fn report_notices(
+        &self,
+        m: &Matter,
+        first: &shanzhi_domain::MatterEvent,
+    ) -> AppResult<Vec<NewNotification>> {
+        let n = NUMBER_SLOT;
+        let what = excerpt(&m.description);
+        let mut tells = Vec::new();
+        if let Some(reporter) = &m.reporter.user_id {
+            tells.push(Tell {
+                kind: NoticeKind::Received,
+                recipients: BTreeSet::from([reporter.clone()]),
+                title: (format!("您反映的问题已收到，编号 {n}"), format!("Your report was received: number {n}")),
+                body: (what.clone(), what.clone()),
+            });
+        }
+        let mut desk = self.desk_users(m).await?;
+        if let Some(reporter) = &m.reporter.user_id {
+            desk.remove(reporter);
+        }
+        if !desk.is_empty() {
+            tells.push(Tell {
+                kind: NoticeKind::NewOnDesk,
+                recipients: desk,
+                title: (format!("新上报：{n} {what}"), format!("New report: {n} {what}")),
+                body: (m.address.clone().unwrap_or_default(), m.address.clone().unwrap_or_default()),
+            });
+        }
+        self.notices_for(m, first.seq, tells).await
     }
 
     /// What a command's entry tells whom: the reporter (with an account)
@@ -357,7 +391,8 @@ fn new_notice(
         title_en: t.title.1.clone(),
         body_zh: t.body.0.clone(),
         body_en: t.body.1.clone(),
-        link: Some(format!("/m/{}", m.number)),
+        // A matter not yet numbered: the store puts its number in.
+        link: Some(format!("/m/{}", if m.number.is_empty() { NUMBER_SLOT } else { m.number.as_str() })),
         urgent: t.kind.is_urgent(),
         created_at: now,
         due_at: due,

@@ -88,6 +88,7 @@ async fn the_reporter_and_the_holders_hear_of_each_step_by_name() {
     assert_eq!(
         titles(&app, "t_resident").await,
         [
+            format!("您反映的问题已收到，编号 {n}"),
             format!("您反映的问题（{n}）已受理"),
             format!("您反映的问题（{n}）已派给锦江区城管局办理"),
             format!("您反映的问题（{n}）已处置：已回填修复"),
@@ -100,7 +101,9 @@ async fn the_reporter_and_the_holders_hear_of_each_step_by_name() {
     let grid = titles(&app, "t_grid_worker").await;
     assert_eq!(grid.len(), 1, "{grid:?}");
     assert!(grid[0].starts_with(&format!("待核查：{n}")), "{grid:?}");
-    assert!(titles(&app, "t_community_worker").await.is_empty(), "nobody hears of their own commands");
+    // The community's desk heard of the new report, then nothing of its own commands.
+    let desk = titles(&app, "t_community_worker").await;
+    assert_eq!(desk, [format!("新上报：{n} 总府路 2 号门口路面塌陷")], "nobody hears of their own commands");
     assert!(titles(&app, "t_supervisor").await.is_empty());
 
     // Names, never codes; the closing notice leads to the page to rate on.
@@ -112,9 +115,9 @@ async fn the_reporter_and_the_holders_hear_of_each_step_by_name() {
     }
     let closed = &page.notices[0];
     assert_eq!((closed.kind, closed.link.as_deref()), (NoticeKind::Closed, Some(format!("/m/{n}").as_str())));
-    assert_eq!(page.unread, 4);
+    assert_eq!(page.unread, 5);
     resident.mark_notice_read(&closed.id).await.expect("read");
-    assert_eq!(resident.unread_notices().await.expect("count"), 3);
+    assert_eq!(resident.unread_notices().await.expect("count"), 4);
     let dept_handler = app.scoped(app.actor("t_dept_handler").await);
     assert!(dept_handler.mark_notice_read(&closed.id).await.is_err(), "not theirs");
 }
@@ -141,12 +144,15 @@ async fn the_sweep_warns_the_desk_and_a_red_light_ignores_quiet_hours() {
     }
     let inbox = worker.inbox(None, 100).await.expect("inbox");
     let kinds: Vec<NoticeKind> = inbox.notices.iter().rev().map(|n| n.kind).collect();
-    assert_eq!(kinds, [NoticeKind::Yellow, NoticeKind::Orange, NoticeKind::Red, NoticeKind::Supervised]);
+    assert_eq!(
+        kinds,
+        [NoticeKind::NewOnDesk, NoticeKind::Yellow, NoticeKind::Orange, NoticeKind::Red, NoticeKind::Supervised]
+    );
     assert!(inbox.notices.iter().all(|n| n.title.contains(&m.number)));
     // Sweeping again tells nobody anything new.
     clock.set(at(11, 23, 10, 1));
     app.sweep().await.expect("again");
-    assert_eq!(worker.inbox(None, 100).await.expect("inbox").notices.len(), 4);
+    assert_eq!(worker.inbox(None, 100).await.expect("inbox").notices.len(), 5);
 
     // On SMS: the yellow and orange wait till 18:00, the red and 督办 went at once.
     let config = NotifierConfig::new("test");
@@ -213,9 +219,10 @@ async fn a_gateway_that_fails_three_times_then_succeeds_delivers_once() {
     let flaky = Arc::new(Flaky { failures: 3, ..Flaky::default() });
     let notifier = Notifier::default().with(NotificationChannel::Webhook, flaky.clone());
     let app = world(clock.clone()).with_notifier(notifier).start().await;
-    choose(&app, "t_resident", NoticeGroup::MyReports, NotificationChannel::Webhook).await;
     let resident = app.scoped(app.actor_for(Role::Resident).await);
     let m = resident.intake(report()).await.expect("report").matter;
+    // Chosen after the report: the receipt stays in the inbox, the acceptance goes out.
+    choose(&app, "t_resident", NoticeGroup::MyReports, NotificationChannel::Webhook).await;
     app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
 
     let config = NotifierConfig::new("worker-a");
@@ -324,9 +331,10 @@ async fn a_webhook_receiver_checks_the_signature() {
     let notifier = Notifier::default().with(NotificationChannel::Webhook, Arc::new(hook));
     let clock = Arc::new(ManualClock::new(at(11, 23, 9, 0)));
     let app = world(clock.clone()).with_notifier(notifier).start().await;
-    choose(&app, "t_resident", NoticeGroup::MyReports, NotificationChannel::Webhook).await;
     let resident = app.scoped(app.actor_for(Role::Resident).await);
     let m = resident.intake(report()).await.expect("report").matter;
+    // Chosen after the report: the receipt stays in the inbox, the acceptance goes out.
+    choose(&app, "t_resident", NoticeGroup::MyReports, NotificationChannel::Webhook).await;
     app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
 
     let r = app.deliver_due(&NotifierConfig::new("a")).await.expect("deliver");

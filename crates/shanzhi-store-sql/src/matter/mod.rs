@@ -68,27 +68,17 @@ fn matters_of(rows: Vec<MatterRow>) -> StoreResult<Vec<Matter>> {
 #[sql_bounds]
 #[async_trait]
 impl<DB> MatterStore for SqlStore<DB> {
-    async fn create_matter(
-        &self,
-        matter: &Matter,
-        idempotency_key: Option<&str>,
-        number_prefix: &str,
-        first: &MatterEvent,
-    ) -> StoreResult<Created> {
+    async fn create_matter(&self, new: &NewMatter) -> StoreResult<Created> {
         if let Some(group) = &self.group {
-            let new = NewMatter {
-                matter: matter.clone(),
-                idempotency_key: idempotency_key.map(str::to_owned),
-                number_prefix: number_prefix.to_owned(),
-                first: first.clone(),
-            };
-            return group.submit(new).await;
+            return group.submit(new.clone()).await;
         }
         let (_writer, mut tx) = self.begin_write().await?;
-        let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
-        search::index_created::<DB>(&mut tx, [(matter, &created)]).await?;
+        let key = new.idempotency_key.as_deref();
+        let created =
+            insert_new_matter::<DB>(&mut tx, &new.matter, key, &new.number_prefix, &new.first, &new.notices).await?;
+        search::index_created::<DB>(&mut tx, [(&new.matter, &created)]).await?;
         if matches!(created, Created::New { .. }) {
-            tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
+            tlog::append_events::<DB>(&mut tx, [(&new.matter.id, &new.first)]).await?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(created)
@@ -101,7 +91,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         let mut logged: Vec<(&MatterId, &MatterEvent)> = Vec::with_capacity(batch.len());
         for n in batch {
             let key = n.idempotency_key.as_deref();
-            match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first).await {
+            match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first, &n.notices).await {
                 Ok(created) => {
                     if matches!(created, Created::New { .. }) {
                         logged.push((&n.matter.id, &n.first));

@@ -106,11 +106,22 @@ pub(super) fn report_event(matter_id: &str) -> MatterEvent {
     e.sealed(matter_id, MATTER_GENESIS)
 }
 
+/// A new matter numbered under `510104-20261128`, with no notices.
+pub(super) fn new_matter(m: &Matter, key: Option<&str>, first: &MatterEvent) -> NewMatter {
+    NewMatter {
+        matter: m.clone(),
+        idempotency_key: key.map(str::to_owned),
+        number_prefix: "510104-20261128".to_owned(),
+        first: first.clone(),
+        notices: Vec::new(),
+    }
+}
+
 pub(super) async fn create(store: &dyn Store, m: &Matter, key: Option<&str>) -> Created {
     let mut m = m.clone();
     let first = report_event(m.id.as_str());
     m.last_hash = first.hash.clone();
-    store.create_matter(&m, key, "510104-20261128", &first).await.expect("create")
+    store.create_matter(&new_matter(&m, key, &first)).await.expect("create")
 }
 
 pub async fn matters_are_numbered_and_retries_are_safe(store: &dyn Store) {
@@ -153,7 +164,13 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
         m.request_hash = Some(format!("request-{order}"));
         let first = report_event(id);
         m.last_hash = first.hash.clone();
-        NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+        NewMatter {
+            matter: m,
+            idempotency_key: None,
+            number_prefix: "510104-20261128".to_owned(),
+            first,
+            notices: Vec::new(),
+        }
     };
     let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
     assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));
@@ -429,7 +446,7 @@ pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn S
         let mut m = m.clone();
         let first = report_event(m.id.as_str());
         m.last_hash = first.hash.clone();
-        store.create_matter(&m, key.as_deref(), "510104-20261128", &first).await
+        store.create_matter(&new_matter(&m, key.as_deref(), &first)).await
     }))
     .await;
     assert!(results[13].is_err(), "an unknown category version is refused");

@@ -159,6 +159,7 @@ macro_rules! contract_tests {
             notifications_are_written_with_their_event_or_not_at_all,
             notification_leases_expire_and_outcomes_need_the_lease,
             notification_preferences_round_trip,
+            a_new_matter_numbers_its_notices_and_a_repeat_writes_none,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,
             every_record_is_logged_in_its_own_transaction,

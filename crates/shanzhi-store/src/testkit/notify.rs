@@ -1,8 +1,8 @@
 use shanzhi_domain::notify::{NoticeGroup, NoticeKind, NotificationChannel, QuietHours};
 use shanzhi_domain::{Command, MatterState, Micros};
 
-use super::matters::{create, event, id, matter, setup};
-use crate::{DeliveryOutcome, DeliveryState, NewNotification, Store, StoredPreferences};
+use super::matters::{create, event, id, matter, new_matter, report_event, setup};
+use crate::{Created, DeliveryOutcome, DeliveryState, NUMBER_SLOT, NewNotification, Store, StoredPreferences};
 
 fn notice(n: &str, key: &str, recipient: &str, channel: NotificationChannel, due: i64) -> NewNotification {
     NewNotification {
@@ -120,4 +120,27 @@ pub async fn notification_preferences_round_trip(store: &dyn Store) {
     let cleared = StoredPreferences { updated_at: Micros::new(6), ..StoredPreferences::default() };
     store.put_notification_preferences("u1", &cleared).await.expect("put");
     assert_eq!(store.notification_preferences(&ids).await.expect("read"), [("u1".to_owned(), cleared)]);
+}
+
+pub async fn a_new_matter_numbers_its_notices_and_a_repeat_writes_none(store: &dyn Store) {
+    setup(store).await;
+    let m = matter("m1", "510104022006001", 10, "井盖破损");
+    let first = report_event("m1");
+    let mut receipt = notice("n1", "matter:m1:1:received", "u1", NotificationChannel::Inbox, 10);
+    receipt.title_zh = format!("已收到，编号 {NUMBER_SLOT}");
+    receipt.link = Some(format!("/m/{NUMBER_SLOT}"));
+    let mut new = new_matter(&m, Some("key-1"), &first);
+    new.notices = vec![receipt];
+    let Created::New { number } = store.create_matter(&new).await.expect("create") else { panic!("new") };
+    let rows = store.notifications_of_event("matter:m1:1:received").await.expect("read");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].notice.title_zh, format!("已收到，编号 {number}"));
+    assert_eq!(rows[0].notice.link, Some(format!("/m/{number}")));
+    // The same report again (its key): the earlier matter, no second receipt.
+    let mut again = new.clone();
+    again.matter.id = id("m2");
+    again.notices[0].id = "n2".to_owned();
+    again.notices[0].event_key = "matter:m2:1:received".to_owned();
+    assert!(matches!(store.create_matter(&again).await.expect("again"), Created::Existing { .. }));
+    assert!(store.notifications_of_event("matter:m2:1:received").await.expect("read").is_empty());
 }

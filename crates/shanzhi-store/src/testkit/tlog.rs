@@ -8,7 +8,7 @@ use shanzhi_domain::tlog::{
 };
 use shanzhi_domain::{Command, MatterState, Micros};
 
-use super::matters::{create, event, id, matter, report_event, setup};
+use super::matters::{create, event, id, matter, new_matter, report_event, setup};
 use crate::{AuditEntry, NewMatter, Store, StoredCheckpoint, SweepUpdate};
 
 /// Every leaf matches its record, every record has a leaf, and the head is
@@ -52,7 +52,13 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
             let mut m = matter(i, "510104022006001", 20, "热线");
             let first = report_event(i);
             m.last_hash = first.hash.clone();
-            NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+            NewMatter {
+                matter: m,
+                idempotency_key: None,
+                number_prefix: "510104-20261128".to_owned(),
+                first,
+                notices: Vec::new(),
+            }
         })
         .collect();
     store.create_matters(&batch).await.expect("batch");
@@ -87,7 +93,13 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
         .into_iter()
         .map(|m| {
             let first = report_event(m.id.as_str());
-            NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+            NewMatter {
+                matter: m,
+                idempotency_key: None,
+                number_prefix: "510104-20261128".to_owned(),
+                first,
+                notices: Vec::new(),
+            }
         })
         .collect();
     assert!(store.create_matters(&batch).await.is_err());
@@ -106,7 +118,7 @@ pub async fn concurrent_writers_keep_one_tree_and_its_proofs_verify(store: &dyn 
         let mut m = matter(&format!("c{i:02}"), "510104022006001", 100 + i, "并发上报");
         let first = report_event(m.id.as_str());
         m.last_hash = first.hash.clone();
-        store.create_matter(&m, None, "510104-20261128", &first).await.expect("create");
+        store.create_matter(&new_matter(&m, None, &first)).await.expect("create");
         store.append_audit(&AuditEntry::new("tester", "log.concurrent", &format!("c{i}"))).await.expect("audit")
     }))
     .await;
