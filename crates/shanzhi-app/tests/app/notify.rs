@@ -22,8 +22,7 @@ use shanzhi_domain::calendar::china;
 use shanzhi_domain::notify::{NoticeGroup, NoticeKind, NotificationChannel, QuietHours, first_attempt};
 use shanzhi_domain::{Micros, Role};
 use shanzhi_store::DeliveryState;
-use shanzhi_testkit::{TestApp, TestAppBuilder, one_grid_community};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use shanzhi_testkit::{HttpSink, TestApp, TestAppBuilder, one_grid_community};
 
 use crate::at;
 
@@ -250,62 +249,6 @@ async fn a_gateway_that_fails_three_times_then_succeeds_delivers_once() {
     }
 }
 
-/// What a small HTTP server received: (headers, body) per request.
-type Received = Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>;
-
-/// A one-route HTTP/1.1 server on a free loopback port that keeps what it
-/// receives and answers 200.
-async fn receiver() -> (String, Received) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    let got: Received = Arc::default();
-    let keep = got.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let keep = keep.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let (head_end, length) = loop {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..p]).to_string();
-                        let length = head
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned())
-                            })
-                            .and_then(|v| v.parse::<usize>().ok())
-                            .unwrap_or(0);
-                        break (p + 4, length);
-                    }
-                };
-                while buf.len() < head_end + length {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let headers = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split_once(':'))
-                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-                    .collect();
-                keep.lock().expect("lock").push((headers, buf[head_end..].to_vec()));
-                let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
-            });
-        }
-    });
-    (url, got)
-}
-
 /// The receiver's check: HMAC-SHA256 over "<t>.<body>" with the shared
 /// secret, and a time within five minutes.
 fn signature_holds(header: &str, body: &[u8], secret: &[u8]) -> bool {
@@ -324,8 +267,9 @@ fn signature_holds(header: &str, body: &[u8], secret: &[u8]) -> bool {
 
 #[tokio::test]
 async fn a_webhook_receiver_checks_the_signature() {
-    let (url, got) = receiver().await;
+    let sink = HttpSink::start().await;
     let secret = "s3cret-之钥";
+    let url = sink.url.clone();
     let hook = WebhookChannel::new(WebhookConfig { url, secret: secret.to_owned(), timeout: Duration::from_secs(5) })
         .expect("client");
     let notifier = Notifier::default().with(NotificationChannel::Webhook, Arc::new(hook));
@@ -339,10 +283,10 @@ async fn a_webhook_receiver_checks_the_signature() {
 
     let r = app.deliver_due(&NotifierConfig::new("a")).await.expect("deliver");
     assert_eq!((r.leased, r.sent), (1, 1));
-    let got = got.lock().expect("lock").clone();
+    let got = sink.received();
     assert_eq!(got.len(), 1);
-    let (headers, body) = &got[0];
-    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let body = &got[0].body;
+    let header = |name: &str| got[0].header(name);
     assert!(signature_holds(&header("x-shanzhi-signature"), body, secret.as_bytes()), "the signature holds");
     assert!(!signature_holds(&header("x-shanzhi-signature"), b"{}", secret.as_bytes()), "not over another body");
     assert!(!signature_holds(&header("x-shanzhi-signature"), body, b"wrong"), "not with another secret");

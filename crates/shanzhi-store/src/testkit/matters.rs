@@ -164,13 +164,7 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
         m.request_hash = Some(format!("request-{order}"));
         let first = report_event(id);
         m.last_hash = first.hash.clone();
-        NewMatter {
-            matter: m,
-            idempotency_key: None,
-            number_prefix: "510104-20261128".to_owned(),
-            first,
-            notices: Vec::new(),
-        }
+        new_matter(&m, None, &first)
     };
     let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
     assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));

@@ -52,13 +52,7 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
             let mut m = matter(i, "510104022006001", 20, "热线");
             let first = report_event(i);
             m.last_hash = first.hash.clone();
-            NewMatter {
-                matter: m,
-                idempotency_key: None,
-                number_prefix: "510104-20261128".to_owned(),
-                first,
-                notices: Vec::new(),
-            }
+            new_matter(&m, None, &first)
         })
         .collect();
     store.create_matters(&batch).await.expect("batch");
@@ -93,13 +87,7 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
         .into_iter()
         .map(|m| {
             let first = report_event(m.id.as_str());
-            NewMatter {
-                matter: m,
-                idempotency_key: None,
-                number_prefix: "510104-20261128".to_owned(),
-                first,
-                notices: Vec::new(),
-            }
+            new_matter(&m, None, &first)
         })
         .collect();
     assert!(store.create_matters(&batch).await.is_err());

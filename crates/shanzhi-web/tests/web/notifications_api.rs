@@ -2,7 +2,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use shanzhi_app::matters::IntakeRequest;
+use shanzhi_app::matters::{IntakeRequest, MatterView};
 use shanzhi_domain::Role;
 use shanzhi_testkit::{PASSWORD, TestApp, one_grid_community};
 
@@ -10,8 +10,8 @@ use crate::desk::{csrf_of, post_form};
 use crate::support::TestApi;
 use crate::ui::call;
 
-#[tokio::test]
-async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
+/// A resident's report, accepted by the community: two notices for them.
+async fn reported_and_accepted() -> (TestApi, MatterView) {
     let api = TestApi::start(
         TestApp::new()
             .with_features(one_grid_community("510104022006", 104.07, 30.65))
@@ -30,6 +30,12 @@ async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
     };
     let m = resident.intake(report).await.expect("report").matter;
     api.app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
+    (api, m)
+}
+
+#[tokio::test]
+async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
+    let (api, m) = reported_and_accepted().await;
 
     let me = api.bearer("t_resident").await;
     let auth = [("authorization", me.as_str())];
@@ -99,24 +105,7 @@ async fn a_resident_reads_their_inbox_and_sets_quiet_hours() {
 
 #[tokio::test]
 async fn the_bell_counts_unread_notices_and_a_notice_leads_to_its_matter() {
-    let api = TestApi::start(
-        TestApp::new()
-            .with_features(one_grid_community("510104022006", 104.07, 30.65))
-            .with_categories()
-            .with_staff(Role::Resident)
-            .with_staff(Role::CommunityWorker),
-    )
-    .await;
-    let resident = api.app.scoped(api.app.actor_for(Role::Resident).await);
-    let report = IntakeRequest {
-        category: "0110".to_owned(),
-        lng: Some(104.072),
-        lat: Some(30.652),
-        description: "总府路 2 号门口路面塌陷".to_owned(),
-        ..IntakeRequest::default()
-    };
-    let m = resident.intake(report).await.expect("report").matter;
-    api.app.command_as("t_community_worker", &m.id, "accept", json!({})).await.expect("accept");
+    let (api, m) = reported_and_accepted().await;
 
     let login =
         call(&api, Method::POST, "/login", "", Some(&format!("username=t_resident&password={PASSWORD}&next=%2Finbox")))
