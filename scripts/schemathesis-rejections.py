@@ -40,6 +40,7 @@ RULES = {
     "callback_answers_missing": "a reached call-back answers all three questions",
     "callback_answers_unreached": "an unreachable call-back has no answers",
     "invalid_callback_settings": "unit keys that name units, a script of 1-2000 characters",
+    "invalid_preferences": "quiet hours need both ends and differ; e-mail notices need an address; a channel must be offered here",
     # The state of the data.
     "log_out_of_range": "a tree size beyond the log's",
     "idempotency_key_reused": "the key was used for another request",

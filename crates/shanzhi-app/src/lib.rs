@@ -17,6 +17,7 @@ pub mod fuzz;
 pub mod grids;
 pub mod health;
 pub mod matters;
+pub mod notify;
 pub mod open311;
 
 mod progress;
@@ -52,6 +53,7 @@ pub struct App {
     dispatch: Arc<classify::dispatch::DispatchHolder>,
     sms: Arc<sms::SmsClient>,
     register: Arc<arc_swap::ArcSwap<register::RegisterSettings>>,
+    notifier: Arc<notify::Notifier>,
 }
 
 impl App {
@@ -79,6 +81,7 @@ impl App {
             pii_uses: Arc::new(access::RecentUses::default()),
             dispatch: Arc::new(classify::dispatch::DispatchHolder::default()),
             register: Arc::new(arc_swap::ArcSwap::from_pointee(register::RegisterSettings::default())),
+            notifier: Arc::new(notify::Notifier::development()),
         };
         (app, access::OperatorKey::new())
     }
@@ -90,6 +93,19 @@ impl App {
     pub fn with_dispatch_model(mut self, path: std::path::PathBuf) -> Self {
         self.dispatch = Arc::new(classify::dispatch::DispatchHolder::at(path));
         self
+    }
+
+    /// The same application delivering notifications through `notifier`
+    /// (the default writes every external channel to the log).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: notify::Notifier) -> Self {
+        self.notifier = Arc::new(notifier);
+        self
+    }
+
+    /// The channels notifications go out through.
+    pub fn notifier(&self) -> &notify::Notifier {
+        &self.notifier
     }
 
     /// The same application reading the time from `clock` (tests and drills).

@@ -17,6 +17,7 @@ pub mod hotspot;
 pub mod indicators;
 pub mod instant;
 pub mod matter;
+pub mod notify;
 pub mod patrol;
 pub mod people;
 pub mod ranking;

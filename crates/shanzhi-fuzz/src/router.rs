@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 56] = [
+const PAGES: [&str; 59] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
@@ -122,6 +122,8 @@ const PAGES: [&str; 56] = [
     "/grid/register",
     "/grid/report",
     "/grid/self-handle",
+    "/inbox",
+    "/inbox/{}/open",
     "/lang/{}",
     "/login",
     "/map",
@@ -132,6 +134,7 @@ const PAGES: [&str; 56] = [
     "/rankings",
     "/signup",
     "/signup/code",
+    "/settings/notifications",
     "/supervise",
     "/supervise/matters",
     "/supervise/report",

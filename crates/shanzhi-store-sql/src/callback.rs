@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use shanzhi_domain::callback::{CallbackState, CallbackTask};
 use shanzhi_domain::{DivisionCode, Matter, MatterEvent, Micros};
-use shanzhi_store::{CallbackQuery, CallbackStore, HotlineClosure, StoreError, StoreResult};
+use shanzhi_store::{CallbackQuery, CallbackStore, HotlineClosure, NewNotification, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
@@ -86,10 +86,11 @@ impl<DB> CallbackStore for SqlStore<DB> {
         &self,
         matter: &Matter,
         event: &MatterEvent,
+        notices: &[NewNotification],
         task: Option<&CallbackTask>,
     ) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
-        append_event::<DB>(&mut tx, matter, event).await?;
+        append_event::<DB>(&mut tx, matter, event, notices).await?;
         if let Some(t) = task {
             let mut q = QueryBuilder::<DB>::new(format!("INSERT INTO callback_tasks ({TASK_COLUMNS}) "));
             q.push_values([t], |mut v, t| {
@@ -146,7 +147,7 @@ impl<DB> CallbackStore for SqlStore<DB> {
             return Err(StoreError::Constraint(format!("call-back {} changed meanwhile", task.id)));
         }
         if let Some((matter, event)) = event {
-            append_event::<DB>(&mut tx, matter, event).await?;
+            append_event::<DB>(&mut tx, matter, event, &[]).await?;
         }
         tx.commit().await.map_err(map_err)
     }

@@ -22,6 +22,7 @@ mod fragments;
 mod fund;
 mod grid;
 mod matter;
+mod notify;
 
 pub use contents::read_contents;
 pub use matter::{GroupReceiver, run_group_commit};

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use shanzhi_domain::callback::{CallbackState, CallbackTask};
 use shanzhi_domain::{DivisionCode, Matter, MatterEvent, Micros};
 
-use crate::StoreResult;
+use crate::{NewNotification, StoreResult};
 
 /// Which tasks to list: the caller's divisions (`None`: everywhere), states,
 /// oldest first after a keyset cursor.
@@ -33,12 +33,14 @@ pub struct HotlineClosure {
 
 #[async_trait]
 pub trait CallbackStore {
-    /// Append `event` (as `append_matter_event`) and, in the same
-    /// transaction, create `task` (the call-back of the closure it records).
+    /// Append `event` with its `notices` (as `append_matter_event`) and, in
+    /// the same transaction, create `task` (the call-back of the closure it
+    /// records).
     async fn append_matter_event_with_task(
         &self,
         matter: &Matter,
         event: &MatterEvent,
+        notices: &[NewNotification],
         task: Option<&CallbackTask>,
     ) -> StoreResult<()>;
     async fn callback_task(&self, id: &str) -> StoreResult<Option<CallbackTask>>;

@@ -13,6 +13,7 @@ mod figures;
 mod fund;
 mod grid;
 mod matter;
+mod notify;
 mod patrol;
 mod people;
 mod ranking;
@@ -46,6 +47,10 @@ pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts}
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,
     MatterStore, NO_DEADLINE, NewMatter, SweepUpdate, WarningCount,
+};
+pub use notify::{
+    DeliveryOutcome, DeliveryState, NUMBER_SLOT, NewNotification, NotificationRecord, NotificationStore,
+    StoredPreferences,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
@@ -115,6 +120,7 @@ pub trait Store:
     + VolunteerStore
     + RegisterStore
     + CallbackStore
+    + NotificationStore
     + fmt::Debug
     + Send
     + Sync

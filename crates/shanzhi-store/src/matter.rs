@@ -8,7 +8,7 @@ use shanzhi_domain::{
     Line, Matter, MatterEvent, MatterId, MatterState, Micros, Warning,
 };
 
-use crate::{AuditEntry, StoreResult};
+use crate::{AuditEntry, NewNotification, StoreResult};
 
 /// Where a caller may look: matters of these communities (by subtree), of
 /// these grids, handled by these departments, or reported by this user.
@@ -107,6 +107,8 @@ pub struct SweepUpdate {
     pub matter: Matter,
     pub read_event_count: i64,
     pub event: Option<MatterEvent>,
+    /// What the event tells whom: written with it, or not at all.
+    pub notices: Vec<NewNotification>,
 }
 
 /// Open timed matters counted by colour and by who holds them.
@@ -126,6 +128,9 @@ pub struct NewMatter {
     pub idempotency_key: Option<String>,
     pub number_prefix: String,
     pub first: MatterEvent,
+    /// Written with the matter if it is new (texts may hold
+    /// [`crate::NUMBER_SLOT`]); nothing for a repeat.
+    pub notices: Vec<NewNotification>,
 }
 
 /// What creating a matter came to.
@@ -156,15 +161,10 @@ pub struct AttachmentRecord {
 #[async_trait]
 pub trait MatterStore {
     /// Store a new matter and its first event in one transaction, numbering it
-    /// `{prefix}-{seq:06}` (sequence per prefix). A repeated idempotency key or
-    /// external reference returns the existing matter instead.
-    async fn create_matter(
-        &self,
-        matter: &Matter,
-        idempotency_key: Option<&str>,
-        number_prefix: &str,
-        first: &MatterEvent,
-    ) -> StoreResult<Created>;
+    /// `{prefix}-{seq:06}` (sequence per prefix), with `new.notices`. A
+    /// repeated idempotency key or external reference returns the existing
+    /// matter instead (and writes nothing).
+    async fn create_matter(&self, new: &NewMatter) -> StoreResult<Created>;
 
     /// Many new matters in one transaction, all or nothing (an import): each
     /// as [`MatterStore::create_matter`] would, in order.
@@ -176,9 +176,15 @@ pub trait MatterStore {
     /// The matter whose reporter holds the private key with this hash.
     async fn matter_by_reporter_key(&self, key_hash: &str) -> StoreResult<Option<Matter>>;
 
-    /// Append an event and store the new status, in one transaction; fails
-    /// with a constraint error if another event took `event.seq` first.
-    async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()>;
+    /// Append an event and store the new status, with the notifications it
+    /// causes, in one transaction; fails with a constraint error if another
+    /// event took `event.seq` first (and then writes no notification).
+    async fn append_matter_event(
+        &self,
+        matter: &Matter,
+        event: &MatterEvent,
+        notices: &[NewNotification],
+    ) -> StoreResult<()>;
 
     async fn matter(&self, id: &MatterId) -> StoreResult<Option<Matter>>;
     async fn matter_by_number(&self, number: &str) -> StoreResult<Option<Matter>>;

@@ -106,6 +106,7 @@ pub struct TestAppBuilder {
     departments: Vec<(String, String)>,
     staff: Vec<(String, Role, Option<String>)>,
     dispatch_model: Option<std::path::PathBuf>,
+    notifier: Option<shanzhi_app::notify::Notifier>,
 }
 
 impl TestAppBuilder {
@@ -118,6 +119,12 @@ impl TestAppBuilder {
     /// The application's clock (a `ManualClock` to move time by hand).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// Deliver notifications through these channels (the default: the log).
+    pub fn with_notifier(mut self, notifier: shanzhi_app::notify::Notifier) -> Self {
+        self.notifier = Some(notifier);
         self
     }
 
@@ -196,6 +203,9 @@ impl TestAppBuilder {
         }
         if let Some(path) = self.dispatch_model {
             app = app.with_dispatch_model(path);
+        }
+        if let Some(notifier) = self.notifier {
+            app = app.with_notifier(notifier);
         }
         let t = TestApp { app, key, db };
         let op = t.operator();

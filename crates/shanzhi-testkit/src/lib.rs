@@ -4,6 +4,7 @@
 //! once per backend, so every use-case and HTTP test runs on both.
 
 mod app;
+mod sink;
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ pub use app::{
 };
 pub use shanzhi_store::testkit::Fixture;
 use shanzhi_store_pg::testkit as pg;
+pub use sink::{HttpSink, Received};
 
 pub const BACKEND_VAR: &str = "SHANZHI_TEST_BACKEND";
 

@@ -115,6 +115,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::volunteers::routes())
         .merge(routes::register::routes())
         .merge(routes::meetings::routes())
+        .merge(routes::notifications::routes())
         .merge(routes::communities::routes());
     utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::health::routes())

@@ -47,6 +47,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "register", description = "网格登记（人、地、事、物、组织）与关爱对象 / the grid's register and care marks"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
+        (name = "notifications", description = "通知：站内消息、渠道与免打扰 / notifications: the inbox, channels, quiet hours"),
         (name = "log", description = "透明日志：检查点、证明、见证 / the transparency log: checkpoints, proofs, witnessing"),
     )
 )]

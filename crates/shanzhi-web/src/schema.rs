@@ -184,6 +184,18 @@ vocabulary! {
         "2026-11-01",
         "日期（北京时间零点）或 RFC 3339 时刻 / a date (midnight in China) or an RFC 3339 instant",
     );
+    /// 通知编号 / a notice's id (a UUID).
+    NoticeIdText => text(
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".into(),
+        "019ad1f2-7c3e-7a10-9b2f-3c4d5e6f7a8b",
+        "通知编号 / a notice's id",
+    );
+    /// 站内消息翻页游标 / the inbox's page cursor.
+    InboxCursorText => text(
+        "[0-9]{1,19}\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".into(),
+        "1795000000000000.019ad1f2-7c3e-7a10-9b2f-3c4d5e6f7a8b",
+        "上一页返回的 next / the `next` of the page before",
+    );
     /// 矩形范围 / a bounding box.
     BboxText => text(
         "-?[0-9]{1,3}(\\.[0-9]+)?(,-?[0-9]{1,3}(\\.[0-9]+)?){3}".into(),

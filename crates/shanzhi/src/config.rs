@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 39] = [
+const ENV_KEYS: [&str; 44] = [
     "addr",
     "data_dir",
     "database_url",
@@ -53,6 +53,11 @@ const ENV_KEYS: [&str; 39] = [
     "care_key_file",
     "care_reasons",
     "care_retention_days",
+    "notify",
+    "notify_interval_secs",
+    "notify_lease_secs",
+    "notify_webhook_url",
+    "notify_webhook_secret",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,10 +156,22 @@ pub struct Config {
     pub sms_code_pepper: Option<SecretText>,
     /// Sign-in codes asked for per client address and hour.
     pub sms_codes_per_address_hour: u32,
+    /// Deliver notifications (every server may: rows are leased one by one).
+    pub notify: bool,
+    /// How often the delivery worker looks for due notifications.
+    pub notify_interval_secs: u64,
+    /// A notification leased this long and not finished goes back (its
+    /// server died) and is delivered again with the same idempotency key.
+    pub notify_lease_secs: u64,
+    /// Where the signed webhook posts notifications (e.g. a WeChat
+    /// mini-program's or 政务钉钉's bridge). None: the log stands in.
+    pub notify_webhook_url: Option<String>,
+    /// The webhook's HMAC-SHA256 secret (never shown).
+    pub notify_webhook_secret: Option<SecretText>,
 }
 
-/// A secret from the configuration: never shown by `Debug`.
-#[derive(Clone, Serialize, Deserialize)]
+/// A secret from the configuration: `Debug` never shows it.
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SecretText(pub String);
 
@@ -351,6 +368,11 @@ impl Default for Config {
             care_key_file: None,
             care_reasons: TextList::default(),
             care_retention_days: 90,
+            notify: true,
+            notify_interval_secs: 2,
+            notify_lease_secs: 60,
+            notify_webhook_url: None,
+            notify_webhook_secret: None,
         }
     }
 }

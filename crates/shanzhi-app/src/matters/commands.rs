@@ -196,10 +196,12 @@ impl Scoped<'_> {
             None => m.clock.clone(),
         };
         let updated = next.timed(clock, &mut event);
+        let tells = self.app.command_tells(&command, &m, &updated, self.actor.user_id()).await?;
+        let notices = self.app.notices_for(&updated, event.seq, tells).await?;
         // A closed hotline order may get its call-back task (满意度回访),
         // written in the same transaction as the closing entry.
         let task = self.callback_task_for(&m, &updated, &event).await?;
-        self.app.store.append_matter_event_with_task(&updated, &event, task.as_ref()).await.map_err(|e| match e {
+        self.app.store.append_matter_event_with_task(&updated, &event, &notices, task.as_ref()).await.map_err(|e| match e {
             StoreError::Constraint(_) => AppError::WrongState {
                 message: Bilingual::new(
                     "事件刚被他人更新，请刷新后重试",

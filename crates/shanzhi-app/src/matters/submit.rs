@@ -99,10 +99,9 @@ impl Scoped<'_> {
         for p in std::mem::take(&mut r.photos) {
             r.attachments.push(self.store_photo(&p).await?.id);
         }
-        let prepared = self.prepare(&r, checked, fingerprint).await?;
-        let n = &prepared.new;
-        let created =
-            self.app.store.create_matter(&n.matter, n.idempotency_key.as_deref(), &n.number_prefix, &n.first).await?;
+        let mut prepared = self.prepare(&r, checked, fingerprint).await?;
+        prepared.new.notices = self.app.report_notices(&prepared.new.matter, &prepared.new.first).await?;
+        let created = self.app.store.create_matter(&prepared.new).await?;
         self.finish(prepared, created).await
     }
 
@@ -202,6 +201,7 @@ impl Scoped<'_> {
                 idempotency_key: r.idempotency_key.as_deref().map(|k| self.idempotency_key(k)),
                 number_prefix,
                 first,
+                notices: Vec::new(),
             },
             private_key,
             repeats,

@@ -9,7 +9,7 @@
 //! per deadline whoever sweeps. The lease only keeps servers from doing the
 //! same work twice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -168,7 +168,7 @@ fn sweep_updates(
             // A supervision leaves the stage and its deadline as they were.
             e.mark = ClockMark::of(next.clock.as_ref());
         }
-        updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event });
+        updates.push(SweepUpdate { read_event_count: m.event_count, matter: next, event, notices: Vec::new() });
     }
     updates
 }
@@ -197,7 +197,9 @@ impl App {
             for chunk in ids.chunks(BATCH) {
                 let due = self.store.matters_by_ids(chunk).await?;
                 let names = self.holder_names(&due).await?;
-                let updates = sweep_updates(due, now, &mut seen, &mut report, &names);
+                let colours: HashMap<MatterId, Warning> = due.iter().map(|m| (m.id.clone(), m.warning())).collect();
+                let mut updates = sweep_updates(due, now, &mut seen, &mut report, &names);
+                self.sweep_notices(&mut updates, &colours).await?;
                 if updates.is_empty() {
                     continue;
                 }

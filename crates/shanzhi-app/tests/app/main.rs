@@ -17,6 +17,7 @@ mod grids;
 mod hotspots;
 mod kept_figures;
 mod matters;
+mod notify;
 mod rankings;
 mod register;
 mod timing;

@@ -122,6 +122,7 @@ async fn write_group<DB>(store: &SqlStore<DB>, jobs: &[NewMatter]) -> StoreResul
                 job.idempotency_key.as_deref(),
                 &job.number_prefix,
                 &job.first,
+                &job.notices,
             )
             .await?;
             super::search::index_created::<DB>(&mut tx, [(&job.matter, &created)]).await?;
@@ -192,6 +193,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> St
         next.insert(prefix, take_numbers::<DB>(conn, prefix, *n).await?);
     }
     let mut new_rows: Vec<(Matter, Option<&str>, &MatterEvent)> = Vec::new();
+    let mut notices = Vec::new();
     for (j, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
         if outcome.is_some() {
             continue;
@@ -202,6 +204,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> St
         let mut record = j.matter.clone();
         record.number = number.clone();
         new_rows.push((record, j.idempotency_key.as_deref(), &j.first));
+        notices.extend(j.notices.iter().map(|n| n.numbered(&number)));
         *outcome = Some(Created::New { number });
     }
     for chunk in new_rows.chunks(DB::CHUNK_ROWS / MATTER_INSERT_COLUMNS + 1) {
@@ -214,6 +217,7 @@ async fn write_together<DB>(conn: &mut DB::Connection, jobs: &[NewMatter]) -> St
         q.push_values(chunk, |mut v, (m, _, e)| push_event(&mut v, &m.id, e));
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
+    crate::notify::insert_notices::<DB>(conn, &notices).await?;
     super::search::index_new::<DB>(conn, new_rows.iter().map(|(m, _, _)| m)).await?;
     tlog::append_events::<DB>(conn, new_rows.iter().map(|(m, _, e)| (&m.id, *e))).await?;
     Ok(outcomes.into_iter().map(|o| Ok(o.expect("every job decided"))).collect())

@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use shanzhi_domain::matter::LngLat;
 use shanzhi_domain::{Assignee, Channel, DepartmentCode, Matter, MatterEvent, MatterId, MatterState, Micros};
 use shanzhi_store::{
-    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, StoreResult, SweepUpdate, WarningCount,
+    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, NewNotification, StoreResult, SweepUpdate,
+    WarningCount,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
@@ -28,16 +29,20 @@ pub use group::{GroupCommit, GroupReceiver, run_group_commit};
 pub(crate) use search::backfill_batch;
 
 use crate::fragments::push_list;
-use crate::{SqlStore, map_err, tlog};
+use crate::{SqlStore, map_err, notify, tlog};
 
 /// Append `event` to `matter`'s timeline and store the record as it is
-/// after it, in the caller's transaction (with its transparency-log leaf).
+/// after it, in the caller's transaction (with its transparency-log leaf
+/// and the notices it causes).
 #[sql_bounds]
 pub(crate) async fn append_event<DB>(
     conn: &mut DB::Connection,
     matter: &Matter,
     event: &MatterEvent,
+    notices: &[NewNotification],
 ) -> StoreResult<()> {
+    // The notices first: an event refused below takes them back with it.
+    notify::insert_notices::<DB>(&mut *conn, notices).await?;
     let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
     q.push_values([event], |mut v, e| push_event(&mut v, &matter.id, e));
     q.build().execute(&mut *conn).await.map_err(map_err)?;
@@ -97,27 +102,17 @@ fn matters_of(rows: Vec<MatterRow>) -> StoreResult<Vec<Matter>> {
 #[sql_bounds]
 #[async_trait]
 impl<DB> MatterStore for SqlStore<DB> {
-    async fn create_matter(
-        &self,
-        matter: &Matter,
-        idempotency_key: Option<&str>,
-        number_prefix: &str,
-        first: &MatterEvent,
-    ) -> StoreResult<Created> {
+    async fn create_matter(&self, new: &NewMatter) -> StoreResult<Created> {
         if let Some(group) = &self.group {
-            let new = NewMatter {
-                matter: matter.clone(),
-                idempotency_key: idempotency_key.map(str::to_owned),
-                number_prefix: number_prefix.to_owned(),
-                first: first.clone(),
-            };
-            return group.submit(new).await;
+            return group.submit(new.clone()).await;
         }
         let (_writer, mut tx) = self.begin_write().await?;
-        let created = insert_new_matter::<DB>(&mut tx, matter, idempotency_key, number_prefix, first).await?;
-        search::index_created::<DB>(&mut tx, [(matter, &created)]).await?;
+        let key = new.idempotency_key.as_deref();
+        let created =
+            insert_new_matter::<DB>(&mut tx, &new.matter, key, &new.number_prefix, &new.first, &new.notices).await?;
+        search::index_created::<DB>(&mut tx, [(&new.matter, &created)]).await?;
         if matches!(created, Created::New { .. }) {
-            tlog::append_events::<DB>(&mut tx, [(&matter.id, first)]).await?;
+            tlog::append_events::<DB>(&mut tx, [(&new.matter.id, &new.first)]).await?;
         }
         tx.commit().await.map_err(map_err)?;
         Ok(created)
@@ -130,7 +125,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         let mut logged: Vec<(&MatterId, &MatterEvent)> = Vec::with_capacity(batch.len());
         for n in batch {
             let key = n.idempotency_key.as_deref();
-            match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first).await {
+            match insert_new_matter::<DB>(&mut tx, &n.matter, key, &n.number_prefix, &n.first, &n.notices).await {
                 Ok(created) => {
                     if matches!(created, Created::New { .. }) {
                         logged.push((&n.matter.id, &n.first));
@@ -170,9 +165,14 @@ impl<DB> MatterStore for SqlStore<DB> {
         .await
     }
 
-    async fn append_matter_event(&self, matter: &Matter, event: &MatterEvent) -> StoreResult<()> {
+    async fn append_matter_event(
+        &self,
+        matter: &Matter,
+        event: &MatterEvent,
+        notices: &[NewNotification],
+    ) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
-        append_event::<DB>(&mut tx, matter, event).await?;
+        append_event::<DB>(&mut tx, matter, event, notices).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -402,6 +402,13 @@ impl<DB> MatterStore for SqlStore<DB> {
             q.push_values(chunk, |mut v, (id, e)| push_event(&mut v, id, e));
             q.build().execute(&mut *tx).await.map_err(map_err)?;
         }
+        // Only the written matters' notices: a skipped one's event never was.
+        let notices: Vec<NewNotification> = updates
+            .iter()
+            .filter(|u| written.contains(u.matter.id.as_str()))
+            .flat_map(|u| u.notices.iter().cloned())
+            .collect();
+        notify::insert_notices::<DB>(&mut tx, &notices).await?;
         tlog::append_events::<DB>(&mut tx, events.iter().copied()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(updates.iter().filter(|u| written.contains(u.matter.id.as_str())).map(|u| u.matter.id.clone()).collect())

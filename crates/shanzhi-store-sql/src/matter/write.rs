@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use shanzhi_domain::{Matter, MatterEvent, MatterId};
-use shanzhi_store::{Created, StoreResult};
+use shanzhi_store::{Created, NewNotification, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
@@ -74,6 +74,7 @@ pub(crate) async fn insert_new_matter<DB>(
     idempotency_key: Option<&str>,
     number_prefix: &str,
     first: &MatterEvent,
+    notices: &[NewNotification],
 ) -> StoreResult<Created> {
     if let Some(key) = idempotency_key {
         let mut q = QueryBuilder::<DB>::new("SELECT id FROM matters WHERE idempotency_key = ");
@@ -98,5 +99,6 @@ pub(crate) async fn insert_new_matter<DB>(
     let mut q = QueryBuilder::<DB>::new(INSERT_EVENT);
     q.push_values([first], |mut v, e| push_event(&mut v, &record.id, e));
     q.build().execute(&mut *conn).await.map_err(map_err)?;
+    crate::notify::insert_numbered::<DB>(conn, notices, &number).await?;
     Ok(Created::New { number })
 }

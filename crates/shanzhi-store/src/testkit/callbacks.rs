@@ -18,7 +18,7 @@ async fn drive(store: &dyn Store, name: &str, commands: &[Command], task: bool) 
             .expect("fits");
         let t = (task && i + 1 == commands.len())
             .then(|| CallbackTask::new(name, &m.number, next.grid.community(), e.seq, e.at));
-        store.append_matter_event_with_task(&next, &e, t.as_ref()).await.expect("append");
+        store.append_matter_event_with_task(&next, &e, &[], t.as_ref()).await.expect("append");
         made = t;
         m = next;
     }
@@ -63,7 +63,7 @@ pub async fn call_back_tasks_come_with_the_closure_and_move_on_once(store: &dyn 
             vec![],
         )
         .expect("fits");
-    assert!(store.append_matter_event_with_task(&again, &e, Some(&task)).await.is_err());
+    assert!(store.append_matter_event_with_task(&again, &e, &[], Some(&task)).await.is_err());
     assert_eq!(store.matter_events(&id("h1")).await.expect("events").len(), 6, "rolled back whole");
 
     // An unreachable attempt: the task moves on from the count read, once.

@@ -62,7 +62,7 @@ pub async fn figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit(s
     let accept = event("m1", 2, &first.hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     let mut next = stored.clone();
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     assert_eq!(store.stale_figure_matters(10).await.expect("stale"), [(id("m1"), 2)]);
     store.put_figure_parts(&[(id("m1"), 1, parts)]).await.expect("put");
     assert_eq!(store.count_stale_figure_matters().await.expect("count"), 1, "computed before the accept");

@@ -106,11 +106,22 @@ pub(super) fn report_event(matter_id: &str) -> MatterEvent {
     e.sealed(matter_id, MATTER_GENESIS)
 }
 
+/// A new matter numbered under `510104-20261128`, with no notices.
+pub(super) fn new_matter(m: &Matter, key: Option<&str>, first: &MatterEvent) -> NewMatter {
+    NewMatter {
+        matter: m.clone(),
+        idempotency_key: key.map(str::to_owned),
+        number_prefix: "510104-20261128".to_owned(),
+        first: first.clone(),
+        notices: Vec::new(),
+    }
+}
+
 pub(super) async fn create(store: &dyn Store, m: &Matter, key: Option<&str>) -> Created {
     let mut m = m.clone();
     let first = report_event(m.id.as_str());
     m.last_hash = first.hash.clone();
-    store.create_matter(&m, key, "510104-20261128", &first).await.expect("create")
+    store.create_matter(&new_matter(&m, key, &first)).await.expect("create")
 }
 
 pub async fn matters_are_numbered_and_retries_are_safe(store: &dyn Store) {
@@ -153,7 +164,7 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
         m.request_hash = Some(format!("request-{order}"));
         let first = report_event(id);
         m.last_hash = first.hash.clone();
-        NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+        new_matter(&m, None, &first)
     };
     let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
     assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));
@@ -181,7 +192,7 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
     let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     next.status = next.status.apply(&Command::Accept).expect("fits");
     next.updated_at = Micros::new(99);
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     let clash = event(
         "m1",
         2,
@@ -190,7 +201,7 @@ pub async fn events_append_in_order_and_conflicts_are_refused(store: &dyn Store)
         Some(MatterState::Reported),
         MatterState::Voided,
     );
-    assert!(store.append_matter_event(&next, &clash).await.is_err(), "one event per sequence number");
+    assert!(store.append_matter_event(&next, &clash, &[]).await.is_err(), "one event per sequence number");
     let stored = store.matter(&id("m1")).await.expect("read").expect("found");
     assert_eq!((stored.status.state, stored.event_count, stored.updated_at), (MatterState::Filed, 2, Micros::new(99)));
     assert_eq!(stored.last_hash, accept.hash);
@@ -220,7 +231,7 @@ pub async fn timelines_read_in_batches_and_finished_matters_drop_out(store: &dyn
         next.updated_at = Micros::new(at);
         next.event_count = 2;
         next.last_hash = e.hash.clone();
-        store.append_matter_event(&next, &e).await.expect("append");
+        store.append_matter_event(&next, &e, &[]).await.expect("append");
     }
     let asked = [id("t3"), id("t1"), id("t2"), id("nobody")];
     let events = store.matter_events_of(&asked).await.expect("events");
@@ -307,11 +318,11 @@ pub async fn departments_see_what_is_dispatched_to_them(store: &dyn Store) {
     let prev = next.last_hash.clone();
     let mut e = event("m1", 2, &prev, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    store.append_matter_event(&next, &e).await.expect("accept");
+    store.append_matter_event(&next, &e, &[]).await.expect("accept");
     let dispatch = Command::Dispatch { to: Assignee::Department(dept.clone()) };
     next.status = next.status.apply(&dispatch).expect("fits");
     e = event("m1", 3, &e.hash, &dispatch, Some(MatterState::Filed), MatterState::Dispatched);
-    store.append_matter_event(&next, &e).await.expect("dispatch");
+    store.append_matter_event(&next, &e, &[]).await.expect("dispatch");
     let scope = MatterScope { departments: vec![dept.clone()], ..MatterScope::default() };
     let got = store.matters(&MatterQuery { scope, limit: 10, ..MatterQuery::default() }).await.expect("q");
     assert_eq!(got.len(), 1);
@@ -429,7 +440,7 @@ pub async fn concurrent_reports_get_gapless_numbers_and_fail_alone(store: &dyn S
         let mut m = m.clone();
         let first = report_event(m.id.as_str());
         m.last_hash = first.hash.clone();
-        store.create_matter(&m, key.as_deref(), "510104-20261128", &first).await
+        store.create_matter(&new_matter(&m, key.as_deref(), &first)).await
     }))
     .await;
     assert!(results[13].is_err(), "an unknown category version is refused");
@@ -492,7 +503,7 @@ pub async fn open311_reads_by_number_change_time_public_line_and_feed(store: &dy
     let accept = event("m1", 2, &first[0].hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     next.status = next.status.apply(&Command::Accept).expect("fits");
     next.updated_at = accept.at;
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     let changed = MatterQuery {
         scope: everything.clone(),
         updated_after: Some(Micros::new(500)),

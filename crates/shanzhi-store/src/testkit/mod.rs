@@ -14,6 +14,7 @@ mod figures;
 mod grids;
 mod matters;
 mod meta;
+mod notify;
 mod people;
 mod rankings;
 mod register;
@@ -40,6 +41,7 @@ pub use figures::*;
 pub use grids::*;
 pub use matters::*;
 pub use meta::*;
+pub use notify::*;
 pub use people::*;
 pub use rankings::*;
 pub use register::*;
@@ -167,6 +169,10 @@ macro_rules! contract_tests {
             call_back_tasks_come_with_the_closure_and_move_on_once,
             concurrent_reports_get_gapless_numbers_and_fail_alone,
             leases_go_to_one_holder_and_expire,
+            notifications_are_written_with_their_event_or_not_at_all,
+            notification_leases_expire_and_outcomes_need_the_lease,
+            notification_preferences_round_trip,
+            a_new_matter_numbers_its_notices_and_a_repeat_writes_none,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,
             every_record_is_logged_in_its_own_transaction,

@@ -102,7 +102,13 @@ pub async fn search_finds_exactly_the_matters_that_hold_the_words(store: &dyn St
         .map(|m| {
             let mut m = m.clone();
             let first = first(&mut m);
-            NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261129".to_owned(), first }
+            NewMatter {
+                matter: m,
+                idempotency_key: None,
+                number_prefix: "510104-20261129".to_owned(),
+                first,
+                notices: Vec::new(),
+            }
         })
         .collect();
     store.create_matters(&news).await.expect("batch");

@@ -91,7 +91,7 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     let supervise = Command::Supervise { note: "逾期".into(), overdue: None };
     next.status = next.status.apply(&supervise).expect("fits");
     let e = event("m1", 2, &due[0].last_hash, &supervise, Some(MatterState::Reported), MatterState::Reported);
-    let update = SweepUpdate { matter: next.clone(), read_event_count: 1, event: Some(e.clone()) };
+    let update = SweepUpdate { matter: next.clone(), read_event_count: 1, event: Some(e.clone()), notices: Vec::new() };
     assert_eq!(store.apply_sweep(std::slice::from_ref(&update)).await.expect("sweep"), ["m1"]);
     assert!(
         store.apply_sweep(std::slice::from_ref(&update)).await.expect("again").is_empty(),
@@ -108,7 +108,7 @@ pub async fn the_sweep_writes_due_matters_once(store: &dyn Store) {
     let mut colour = store.matter(&id("m3")).await.expect("read").expect("found");
     let before = colour.clone();
     colour.clock = Some(yellow_clock);
-    let recolour = SweepUpdate { matter: colour, read_event_count: 1, event: None };
+    let recolour = SweepUpdate { matter: colour, read_event_count: 1, event: None, notices: Vec::new() };
     assert_eq!(store.apply_sweep(&[update, recolour]).await.expect("batch"), ["m3"]);
     let m3 = store.matter(&id("m3")).await.expect("read").expect("found");
     assert_eq!(m3.warning(), Warning::Yellow);

@@ -8,7 +8,7 @@ use shanzhi_domain::tlog::{
 };
 use shanzhi_domain::{Command, MatterState, Micros};
 
-use super::matters::{create, event, id, matter, report_event, setup};
+use super::matters::{create, event, id, matter, new_matter, report_event, setup};
 use crate::{AuditEntry, NewMatter, Store, StoredCheckpoint, SweepUpdate};
 
 /// Every leaf matches its record, every record has a leaf, and the head is
@@ -40,11 +40,11 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
     let accept = event("m1", 2, &first.hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     let mut next = store.matter(&id("m1")).await.expect("read").expect("found");
     next.status = next.status.apply(&Command::Accept).expect("fits");
-    store.append_matter_event(&next, &accept).await.expect("append");
+    store.append_matter_event(&next, &accept, &[]).await.expect("append");
     // A sweep's supervision, a batch import, demo rows in bulk, an audit entry of its own.
     let note = Command::Supervise { note: "逾期".into(), overdue: None };
     let sup = event("m1", 3, &accept.hash, &note, Some(MatterState::Filed), MatterState::Filed);
-    let update = SweepUpdate { matter: next.clone(), read_event_count: 2, event: Some(sup) };
+    let update = SweepUpdate { matter: next.clone(), read_event_count: 2, event: Some(sup), notices: Vec::new() };
     assert_eq!(store.apply_sweep(&[update]).await.expect("sweep").len(), 1);
     let batch: Vec<NewMatter> = ["b1", "b2"]
         .iter()
@@ -52,7 +52,7 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
             let mut m = matter(i, "510104022006001", 20, "热线");
             let first = report_event(i);
             m.last_hash = first.hash.clone();
-            NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+            new_matter(&m, None, &first)
         })
         .collect();
     store.create_matters(&batch).await.expect("batch");
@@ -79,7 +79,7 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
     let first = store.matter_events(&id("m1")).await.expect("events").remove(0);
     let clash = event("m1", 1, &first.hash, &Command::Accept, Some(MatterState::Reported), MatterState::Filed);
     let next = store.matter(&id("m1")).await.expect("read").expect("found");
-    assert!(store.append_matter_event(&next, &clash).await.is_err());
+    assert!(store.append_matter_event(&next, &clash, &[]).await.is_err());
     // A batch with one bad row: none of its matters, none of its leaves.
     let mut bad = matter("b2", "510104022006001", 20, "热线");
     bad.category_version = 99;
@@ -87,7 +87,7 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
         .into_iter()
         .map(|m| {
             let first = report_event(m.id.as_str());
-            NewMatter { matter: m, idempotency_key: None, number_prefix: "510104-20261128".to_owned(), first }
+            new_matter(&m, None, &first)
         })
         .collect();
     assert!(store.create_matters(&batch).await.is_err());
@@ -106,7 +106,7 @@ pub async fn concurrent_writers_keep_one_tree_and_its_proofs_verify(store: &dyn 
         let mut m = matter(&format!("c{i:02}"), "510104022006001", 100 + i, "并发上报");
         let first = report_event(m.id.as_str());
         m.last_hash = first.hash.clone();
-        store.create_matter(&m, None, "510104-20261128", &first).await.expect("create");
+        store.create_matter(&new_matter(&m, None, &first)).await.expect("create");
         store.append_audit(&AuditEntry::new("tester", "log.concurrent", &format!("c{i}"))).await.expect("audit")
     }))
     .await;

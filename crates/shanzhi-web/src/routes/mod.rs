@@ -25,6 +25,7 @@ pub mod locate;
 pub mod log;
 pub mod matters;
 pub mod meetings;
+pub mod notifications;
 pub mod open311;
 pub mod patrols;
 pub mod people;

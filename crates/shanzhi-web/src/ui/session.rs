@@ -23,6 +23,8 @@ pub struct Viewer {
     /// The community whose deliberation the viewer takes part in (a
     /// resident or a member of one of its bodies): a link to its page.
     pub community: Option<String>,
+    /// Unread in-app notices (the bell); none for a visitor.
+    pub unread: Option<u64>,
 }
 
 /// One link of the navigation bar.
@@ -42,6 +44,8 @@ pub struct Nav {
     pub csrf: String,
     pub tiles: String,
     pub pmtiles: bool,
+    /// The bell: unread notices, for a signed-in person.
+    pub unread: Option<u64>,
 }
 
 impl Viewer {
@@ -109,6 +113,7 @@ impl Viewer {
             csrf: self.csrf(),
             tiles: self.tiles.clone(),
             pmtiles: self.pmtiles,
+            unread: self.unread,
         }
     }
 }
@@ -126,7 +131,13 @@ impl FromRequestParts<AppState> for Viewer {
             Some(_) => state.app.scoped(actor.clone()).my_community().await.unwrap_or_default(),
             None => None,
         };
+        // The bell's count; a failed read costs the count only.
+        let unread = match actor.user() {
+            Some(_) => state.app.scoped(actor.clone()).unread_notices().await.ok(),
+            None => None,
+        };
         Ok(Viewer {
+            unread,
             actor,
             tiles: state.map_tiles_url.as_deref().unwrap_or_default().to_owned(),
             pmtiles: state.map_tiles_file.is_some(),

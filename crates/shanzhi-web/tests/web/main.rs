@@ -29,6 +29,7 @@ mod map;
 mod matters_api;
 mod milestone_photos;
 mod names;
+mod notifications_api;
 mod open311;
 mod openapi;
 mod patrol_track_api;

@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use shanzhi_app::notify::{Notifier, NotifierConfig, WebhookChannel, WebhookConfig, run_notifier};
 use shanzhi_app::timing::{SweeperConfig, run_sweeper};
 use shanzhi_app::tlog::{CheckpointerConfig, run_checkpointer};
+use shanzhi_domain::notify::NotificationChannel;
 use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
@@ -28,6 +30,7 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
         "starting shanzhi"
     );
     let (store, app, key) = crate::open_app(config).await?;
+    let app = app.with_notifier(notifier_of(config)?);
     let app = match clock {
         Some(clock) => {
             tracing::warn!(
@@ -106,6 +109,20 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
             let _ = stopped.changed().await;
         }))
     });
+    let notifier = if config.notify {
+        let job = NotifierConfig {
+            interval: Duration::from_secs(config.notify_interval_secs.max(1)),
+            lease_ttl: Duration::from_secs(config.notify_lease_secs.max(5)),
+            ..NotifierConfig::new(config.server_name.clone().unwrap_or_else(server_name))
+        };
+        tracing::info!(holder = %job.holder, channels = ?app.notifier().external(), "notifications on");
+        let mut stopped = stopped.clone();
+        Some(tokio::spawn(run_notifier(app.clone(), job, async move {
+            let _ = stopped.changed().await;
+        })))
+    } else {
+        None
+    };
     let checkpointer = match (&app.log_setup().signer, config.checkpoint_interval_minutes) {
         (None, _) => {
             tracing::warn!(
@@ -171,9 +188,37 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
     if let Some(handle) = checkpointer {
         let _ = handle.await;
     }
+    if let Some(handle) = notifier {
+        let _ = handle.await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The channels this server delivers through: the log stands in for every
+/// external one, the webhook when configured (URL and secret together).
+fn notifier_of(config: &Config) -> anyhow::Result<Notifier> {
+    let notifier = Notifier::development();
+    match (&config.notify_webhook_url, &config.notify_webhook_secret) {
+        (None, None) => Ok(notifier),
+        (Some(url), Some(secret)) if !secret.0.is_empty() => {
+            let url = url::Url::parse(url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .with_context(|| format!("notify_webhook_url 不是 http(s) 地址 (not an http(s) URL): {url}"))?;
+            let hook = WebhookChannel::new(WebhookConfig {
+                url: url.to_string(),
+                secret: secret.0.clone(),
+                timeout: Duration::from_secs(10),
+            })
+            .map_err(anyhow::Error::msg)?;
+            Ok(notifier.with(NotificationChannel::Webhook, std::sync::Arc::new(hook)))
+        }
+        _ => anyhow::bail!(
+            "notify_webhook_url 与 notify_webhook_secret 须一起设置 (set notify_webhook_url and notify_webhook_secret together)"
+        ),
+    }
 }
 
 /// `host:pid`, unique enough among the servers sharing one database.

@@ -14,5 +14,6 @@ mod export;
 mod hostile;
 mod interop;
 mod register;
+mod notify;
 mod sweep;
 mod tlog;

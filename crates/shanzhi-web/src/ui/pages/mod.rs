@@ -11,6 +11,7 @@ pub mod deliberation;
 pub mod desk;
 pub mod grid;
 pub mod home;
+pub mod inbox;
 pub mod login;
 pub mod map;
 pub mod matter;
