@@ -22,8 +22,8 @@ pub mod open311;
 
 mod progress;
 mod refusal;
-pub mod sms;
 pub mod register;
+pub mod sms;
 pub mod table;
 pub mod timing;
 pub mod tlog;

@@ -197,3 +197,13 @@ mod tests {
         assert!(!debug.contains("s3cret"), "{debug}");
     }
 }
+
+/// The notifications' SMS channel goes through the same gateway as the
+/// sign-in codes (one configuration, one signature).
+#[async_trait::async_trait]
+impl crate::notify::SmsGateway for SmsClient {
+    async fn send_sms(&self, phone: &str, text: &str, idempotency_key: &str) -> Result<(), String> {
+        let phone = Phone::parse(phone).map_err(|e| e.to_string())?;
+        self.send(&phone, text, idempotency_key).await.map_err(|e| e.0)
+    }
+}

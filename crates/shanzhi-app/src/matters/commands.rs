@@ -201,15 +201,17 @@ impl Scoped<'_> {
         // A closed hotline order may get its call-back task (满意度回访),
         // written in the same transaction as the closing entry.
         let task = self.callback_task_for(&m, &updated, &event).await?;
-        self.app.store.append_matter_event_with_task(&updated, &event, &notices, task.as_ref()).await.map_err(|e| match e {
-            StoreError::Constraint(_) => AppError::WrongState {
-                message: Bilingual::new(
-                    "事件刚被他人更新，请刷新后重试",
-                    "the matter changed meanwhile; reload and retry",
-                ),
-                allowed: Vec::new(),
-            },
-            other => other.into(),
+        self.app.store.append_matter_event_with_task(&updated, &event, &notices, task.as_ref()).await.map_err(|e| {
+            match e {
+                StoreError::Constraint(_) => AppError::WrongState {
+                    message: Bilingual::new(
+                        "事件刚被他人更新，请刷新后重试",
+                        "the matter changed meanwhile; reload and retry",
+                    ),
+                    allowed: Vec::new(),
+                },
+                other => other.into(),
+            }
         })?;
         if !attachments.is_empty() {
             self.app.store.bind_attachments(&attachments, &m.id, &self.actor.name).await?;

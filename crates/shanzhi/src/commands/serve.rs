@@ -30,7 +30,14 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
         "starting shanzhi"
     );
     let (store, app, key) = crate::open_app(config).await?;
-    let app = app.with_notifier(notifier_of(config)?);
+    let mut notifier = notifier_of(config)?;
+    if app.sms().is_live() {
+        // Notices by text message use the sign-in codes' gateway.
+        let gateway: std::sync::Arc<dyn shanzhi_app::notify::SmsGateway> = std::sync::Arc::new(app.sms().clone());
+        notifier =
+            notifier.with(NotificationChannel::Sms, std::sync::Arc::new(shanzhi_app::notify::SmsChannel(gateway)));
+    }
+    let app = app.with_notifier(notifier);
     let app = match clock {
         Some(clock) => {
             tracing::warn!(

@@ -13,7 +13,7 @@ mod deliberation;
 mod export;
 mod hostile;
 mod interop;
-mod register;
 mod notify;
+mod register;
 mod sweep;
 mod tlog;
