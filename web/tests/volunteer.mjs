@@ -46,6 +46,11 @@ async function codeOn(page) {
   const activity = list[0];
   const page = "/activities/" + activity.id;
 
+  // The community's public page lists it, signed out.
+  const { page: visitor } = await as(null, PHONE);
+  await visitor.goto(`${base}/c/${CODE}`);
+  check(await visitor.locator(`#community-activities a[href='${page}']`).count() === 1, "the community's page lists the activity");
+
   // The resident opts in and signs up.
   const { page: resident } = await as("demo_resident", PHONE, HERE);
   await resident.goto(base + "/volunteer");

@@ -12,6 +12,9 @@ use super::{FundView, MeetingView, ProposalView, RemarkView};
 use crate::AppResult;
 use crate::access::Scoped;
 
+/// Most activities the community's page lists.
+const MAX_ACTIVITIES: usize = 10;
+
 /// A community as its public page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommunityScreen {
@@ -32,6 +35,8 @@ pub struct CommunityScreen {
     pub grids: Vec<crate::community::GridContacts>,
     /// Published 善治成都 articles about it (newest first, bounded).
     pub cases: Vec<crate::cases::CaseView>,
+    /// Its volunteer activities not yet ended, soonest first (bounded).
+    pub activities: Vec<crate::volunteers::VolunteerActivity>,
 }
 
 /// What the caller may do on a proposal now.
@@ -100,6 +105,7 @@ impl Scoped<'_> {
         let methods = self.work_methods(code.as_str()).await?.into_iter().map(|m| (m.code, m.name)).collect();
         let grids = self.community_contacts(&code).await?;
         let cases = self.community_cases(&code).await?;
+        let activities = self.community_activities(code.as_str(), MAX_ACTIVITIES).await?;
         Ok(CommunityScreen {
             code: code.as_str().to_owned(),
             name,
@@ -111,6 +117,7 @@ impl Scoped<'_> {
             methods,
             grids,
             cases,
+            activities,
         })
     }
 
