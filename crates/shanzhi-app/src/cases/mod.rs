@@ -357,7 +357,30 @@ impl Scoped<'_> {
                 (format!("议题：{title}"), format!("/c/{community}/p/{id}"))
             }
             Link::Matter(id) => (format!("事件 {id}"), format!("/m/{id}")),
+            Link::Ranking(id) => ranking_label_href(id),
         };
         Ok(CaseLink { link: l.to_string(), label, href })
+    }
+
+    /// Whether the 口碑榜 a ranking link names was published.
+    pub(crate) async fn ranking_published(&self, id: &str) -> AppResult<bool> {
+        let Some((period, by, within)) = shanzhi_domain::case::ranking_parts(id) else { return Ok(false) };
+        let scope = within.unwrap_or_else(crate::figures::city);
+        let found = self.app.store.published_ranking(&period.to_string(), by.as_str(), scope.as_str()).await?;
+        Ok(found.is_some())
+    }
+}
+
+/// A published 口碑榜's words and its page.
+fn ranking_label_href(id: &str) -> (String, String) {
+    match shanzhi_domain::case::ranking_parts(id) {
+        Some((period, by, within)) => {
+            let mut href = format!("/rankings?period={period}&by={}", by.as_str());
+            if let Some(w) = &within {
+                href.push_str(&format!("&within={}", w.significant()));
+            }
+            (format!("口碑榜：{period} {}", by.label_zh()), href)
+        }
+        None => (format!("口碑榜 {id}"), "/rankings".to_owned()),
     }
 }

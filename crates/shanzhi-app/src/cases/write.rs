@@ -150,6 +150,7 @@ impl Scoped<'_> {
                     Ok(m) => self.app.store.matter(&m).await?.is_some(),
                     Err(_) => false,
                 },
+                Link::Ranking(id) => self.ranking_published(id).await?,
             };
             if !exists {
                 return Err(AppError::bad_request(

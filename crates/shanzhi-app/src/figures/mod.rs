@@ -373,6 +373,6 @@ impl Scoped<'_> {
     }
 }
 
-fn city() -> DivisionCode {
+pub(crate) fn city() -> DivisionCode {
     DivisionCode::parse("5101").expect("Chengdu's code")
 }

@@ -111,6 +111,26 @@ async fn a_published_month_is_frozen_chained_and_logged() {
     assert_eq!(leaves[0].kind, shanzhi_domain::tlog::LeafKind::Ranking);
     assert_eq!(conflict_code(supervisor.publish_ranking(&nov).await.expect_err("twice")), "already_published");
 
+    // A 善治成都 article links the published month by its words and page;
+    // a month never published is refused.
+    let mut article = shanzhi_app::cases::CaseForm {
+        kind: shanzhi_domain::case::ArticleKind::Case,
+        title: "锦江区按期办结".to_owned(),
+        summary: "口碑榜的数字从哪里来".to_owned(),
+        body: "正文".to_owned(),
+        tags: vec![],
+        places: vec!["510104".to_owned()],
+        links: vec!["ranking:2026-10:district".to_owned()],
+        source: "测试".to_owned(),
+        images: vec![],
+    };
+    let unpublished = dispatcher.create_case("510104022000", &article).await.expect_err("October");
+    assert_eq!(unpublished.code(), "unknown_link");
+    article.links = vec!["ranking:2026-11:district".to_owned()];
+    let case = dispatcher.create_case("510104022000", &article).await.expect("linked");
+    assert_eq!(case.links[0].label, "口碑榜：2026-11 区（市）县");
+    assert_eq!(case.links[0].href, "/rankings?period=2026-11&by=district");
+
     // A new scheme from November and another weight of 基本满意 change what
     // November computes to — not what was published.
     let scheme = RankingScheme {

@@ -154,19 +154,47 @@ impl Step {
 pub enum Link {
     Proposal(String),
     Matter(String),
+    /// A published 口碑榜: `PERIOD:BY` (city-wide) or `PERIOD:BY:WITHIN`,
+    /// e.g. `2026-10:district` or `2026-10:community:510104`.
+    Ranking(String),
+}
+
+/// A ranking link's parts: its month, its unit type and the division it
+/// ranks within (none: the whole city).
+pub fn ranking_parts(
+    id: &str,
+) -> Option<(crate::indicators::Period, crate::indicators::UnitKind, Option<crate::DivisionCode>)> {
+    let mut parts = id.split(':');
+    let period = crate::indicators::Period::parse(parts.next()?).ok()?;
+    if period.kind != crate::indicators::PeriodKind::Month {
+        return None;
+    }
+    let by = parts.next()?.parse::<crate::indicators::UnitKind>().ok()?;
+    let within = match parts.next() {
+        Some(code) => Some(crate::DivisionCode::parse(code).ok()?),
+        None => None,
+    };
+    parts.next().is_none().then_some((period, by, within))
 }
 
 impl Link {
-    /// `proposal:ID` or `matter:ID`; an ID is 1–64 letters, digits or `-`.
+    /// `proposal:ID` or `matter:ID` (an ID is 1–64 letters, digits or `-`),
+    /// or `ranking:MONTH:BY[:WITHIN]` (a published 口碑榜).
     pub fn parse(text: &str) -> Result<Link, Bilingual> {
         let t = text.trim();
         let bad = || {
             Bilingual::new(
-                format!("关联“{t}”应写作 proposal:议题ID 或 matter:事件ID"),
-                format!("a link '{t}' must read proposal:ID or matter:ID"),
+                format!("关联“{t}”应写作 proposal:议题ID、matter:事件ID 或 ranking:月份:单位类型[:区划代码]"),
+                format!("a link '{t}' must read proposal:ID, matter:ID or ranking:MONTH:BY[:WITHIN]"),
             )
         };
         let (kind, id) = t.split_once(':').ok_or_else(bad)?;
+        if kind == "ranking" {
+            return match ranking_parts(id) {
+                Some(_) if id.len() <= 64 => Ok(Link::Ranking(id.to_owned())),
+                _ => Err(bad()),
+            };
+        }
         if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(bad());
         }
@@ -179,7 +207,7 @@ impl Link {
 
     pub fn id(&self) -> &str {
         match self {
-            Link::Proposal(id) | Link::Matter(id) => id,
+            Link::Proposal(id) | Link::Matter(id) | Link::Ranking(id) => id,
         }
     }
 
@@ -187,6 +215,7 @@ impl Link {
         match self {
             Link::Proposal(_) => "proposal",
             Link::Matter(_) => "matter",
+            Link::Ranking(_) => "ranking",
         }
     }
 }
@@ -257,6 +286,21 @@ mod tests {
         assert_eq!(Link::parse(" proposal:abc-1 "), Ok(Link::Proposal("abc-1".to_owned())));
         assert_eq!(Link::parse("matter:510104").map(|l| l.to_string()), Ok("matter:510104".to_owned()));
         assert!(Link::parse("figure:1").is_err());
+        assert_eq!(Link::parse("ranking:2026-10:district"), Ok(Link::Ranking("2026-10:district".to_owned())));
+        assert_eq!(
+            Link::parse("ranking:2026-10:community:510104").map(|l| l.to_string()),
+            Ok("ranking:2026-10:community:510104".to_owned())
+        );
+        for bad in [
+            "ranking:2026-13:district",
+            "ranking:2026-10",
+            "ranking:2026-10:street",
+            "ranking:2026-10:town:51x",
+            "ranking:2026-10:town:510104:1",
+            "ranking:2026-10-01:district",
+        ] {
+            assert!(Link::parse(bad).is_err(), "{bad}");
+        }
         assert!(Link::parse("matter:a b").is_err());
         assert!(Link::parse("matter:").is_err());
         assert_eq!(tag(" 五线工作法 "), Ok("五线工作法".to_owned()));
