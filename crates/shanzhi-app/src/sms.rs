@@ -159,6 +159,16 @@ impl SmsClient {
     }
 }
 
+/// The notifications' SMS channel goes through the same gateway as the
+/// sign-in codes (one configuration, one signature).
+#[async_trait::async_trait]
+impl crate::notify::SmsGateway for SmsClient {
+    async fn send_sms(&self, phone: &str, text: &str, idempotency_key: &str) -> Result<(), String> {
+        let phone = Phone::parse(phone).map_err(|e| e.to_string())?;
+        self.send(&phone, text, idempotency_key).await.map_err(|e| e.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,15 +205,5 @@ mod tests {
             }
         );
         assert!(!debug.contains("s3cret"), "{debug}");
-    }
-}
-
-/// The notifications' SMS channel goes through the same gateway as the
-/// sign-in codes (one configuration, one signature).
-#[async_trait::async_trait]
-impl crate::notify::SmsGateway for SmsClient {
-    async fn send_sms(&self, phone: &str, text: &str, idempotency_key: &str) -> Result<(), String> {
-        let phone = Phone::parse(phone).map_err(|e| e.to_string())?;
-        self.send(&phone, text, idempotency_key).await.map_err(|e| e.0)
     }
 }
