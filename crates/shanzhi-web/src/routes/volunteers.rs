@@ -30,7 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         roster;
         orgs, create_org;
         leaderboard;
-        rewards, offer;
+        rewards;
+        offer;
         redeem;
         confirm;
         profile, set_profile;
