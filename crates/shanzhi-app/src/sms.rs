@@ -11,9 +11,8 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use shanzhi_domain::Phone;
+use shanzhi_domain::mac::hmac_sha256_hex;
 
 /// How the gateway wants its request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,14 +101,7 @@ pub struct SmsError(pub String);
 /// HMAC-SHA256 of `timestamp + "." + body` under `secret`, hex: what
 /// `X-Shanzhi-Signature` carries after `sha256=` (a receiver recomputes it).
 pub fn signature(secret: &str, timestamp: &str, body: &str) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        // HMAC takes a key of any length; this branch cannot happen.
-        return String::new();
-    };
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hmac_sha256_hex(secret.as_bytes(), &[timestamp.as_bytes(), b".", body.as_bytes()])
 }
 
 /// Sends text messages, or logs them when there is no gateway.

@@ -47,6 +47,8 @@ crate::code_enum! {
         MyDesk => "my_desk", "我的待办";
         /// Yellow/orange/red warnings and 督办.
         Warnings => "warnings", "预警与督办";
+        /// The daily digest of one's scope (supervisors; others opt in).
+        Digest => "digest", "每日摘要";
     }
     from_str(s: s.trim()) -> Bilingual {
         Bilingual::new(format!("未知的通知类别“{s}”"), format!("unknown notice group '{s}'"))
@@ -72,6 +74,11 @@ crate::code_enum! {
         Orange => "orange", "橙灯预警";
         Red => "red", "红灯（超期）";
         Supervised => "supervised", "督办";
+        Digest => "digest", "每日摘要";
+        /// A task (任务) given to me or my grid.
+        TaskAssigned => "task_assigned", "新任务";
+        /// A task I gave was completed.
+        TaskCompleted => "task_completed", "任务已完成";
     }
     from_str(s: s.trim()) -> Bilingual {
         Bilingual::new(format!("未知的通知类型“{s}”"), format!("unknown notice kind '{s}'"))
@@ -83,8 +90,9 @@ impl NoticeKind {
         use NoticeKind::*;
         match self {
             Received | Accepted | Rejected | Dispatched | Responded | Closed => NoticeGroup::MyReports,
-            NewOnDesk | Returned | Escalated => NoticeGroup::MyDesk,
+            NewOnDesk | Returned | Escalated | TaskAssigned | TaskCompleted => NoticeGroup::MyDesk,
             Yellow | Orange | Red | Supervised => NoticeGroup::Warnings,
+            Digest => NoticeGroup::Digest,
         }
     }
 
@@ -183,6 +191,66 @@ pub fn first_attempt(kind: NoticeKind, channel: NotificationChannel, quiet: Opti
     }
 }
 
+/// An e-mail address for notices: `local@domain`, at most 254 bytes, the
+/// domain with a dot and no empty label, no spaces, controls, angle
+/// brackets, quotes, commas or semicolons (nothing that could smuggle a
+/// second recipient or a header into the message). Kept as typed, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(input: &str) -> Result<EmailAddress, Bilingual> {
+        let bad = || Bilingual::new("电子邮件地址格式不正确", "the e-mail address is not valid");
+        let e = input.trim();
+        if e.is_empty() || e.len() > Self::MAX_LEN {
+            return Err(bad());
+        }
+        let (local, domain) = e.rsplit_once('@').ok_or_else(bad)?;
+        let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>\"(),;:[]\\@".contains(c);
+        if local.is_empty() || local.len() > 64 || local.chars().any(forbidden) {
+            return Err(bad());
+        }
+        if !domain.contains('.')
+            || domain.split('.').any(|label| {
+                label.is_empty()
+                    || label.len() > 63
+                    || label.starts_with('-')
+                    || label.ends_with('-')
+                    || !label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        {
+            return Err(bad());
+        }
+        Ok(EmailAddress(e.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = Bilingual;
+    fn try_from(s: String) -> Result<EmailAddress, Bilingual> {
+        EmailAddress::parse(&s)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(e: EmailAddress) -> String {
+        e.0
+    }
+}
+
+impl std::fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +293,33 @@ mod tests {
         assert!(QuietHours::parse_time("24:00").is_err());
         assert!(QuietHours::parse_time("22").is_err());
         assert!(QuietHours::new(600, 600).is_err());
+    }
+
+    #[test]
+    fn email_addresses_parse_strictly() {
+        assert_eq!(
+            EmailAddress::parse(" wang.li@jinjiang.gov.cn ").map(|e| e.to_string()),
+            Ok("wang.li@jinjiang.gov.cn".to_owned())
+        );
+        assert!(EmailAddress::parse("张三@成都.中国").is_ok());
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.cn",
+            "a@.cn",
+            "a@b.",
+            "a@b..cn",
+            "a b@c.cn",
+            "a@b.cn\r\nBcc: x@y.cn",
+            "a,b@c.cn",
+            "<a@b.cn>",
+            "a@-b.cn",
+            "a@b@c.cn",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(EmailAddress::parse(&format!("{}@b.cn", "a".repeat(65))).is_err());
+        assert!(EmailAddress::parse(&format!("a@{}.cn", "b".repeat(250))).is_err());
     }
 }

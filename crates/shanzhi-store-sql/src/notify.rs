@@ -12,7 +12,7 @@ use shanzhi_store::{
     StoredPreferences,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Row};
 
 use crate::fragments::push_list;
 use crate::{SqlStore, map_err};
@@ -306,5 +306,47 @@ impl<DB> NotificationStore for SqlStore<DB> {
         );
         q.build().execute(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)
+    }
+
+    async fn write_notifications(&self, notices: &[NewNotification]) -> StoreResult<()> {
+        if notices.is_empty() {
+            return Ok(());
+        }
+        let (_writer, mut tx) = self.begin_write().await?;
+        insert_notices::<DB>(&mut tx, notices).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn push_cursor(&self, name: &str) -> StoreResult<i64> {
+        let mut q = QueryBuilder::<DB>::new("SELECT position FROM push_cursors WHERE name = ");
+        q.push_bind(name.to_owned());
+        let row = q.build().fetch_optional(self.pool()).await.map_err(map_err)?;
+        Ok(row.map(|r| r.try_get::<i64, _>(0usize).map_err(map_err)).transpose()?.unwrap_or(0))
+    }
+
+    async fn advance_push_cursor(&self, name: &str, from: i64, to: i64, at: Micros) -> StoreResult<bool> {
+        let (_writer, mut tx) = self.begin_write().await?;
+        let mut q = QueryBuilder::<DB>::new("SELECT position FROM push_cursors WHERE name = ");
+        q.push_bind(name.to_owned());
+        let row = q.build().fetch_optional(&mut *tx).await.map_err(map_err)?;
+        let now = row.map(|r| r.try_get::<i64, _>(0usize).map_err(map_err)).transpose()?.unwrap_or(0);
+        if now != from {
+            return Ok(false);
+        }
+        // The condition again in the write: a concurrent first move (both
+        // read "absent") makes one insert and the other's update find 0 rows.
+        let mut q = QueryBuilder::<DB>::new("INSERT INTO push_cursors (name, position, updated_at) ");
+        q.push_values([()], |mut v, ()| {
+            v.push_bind(name.to_owned()).push_bind(to).push_bind(at.get());
+        });
+        q.push(
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at \
+             WHERE push_cursors.position = ",
+        )
+        .push_bind(from)
+        .push(" RETURNING name AS id");
+        let done = q.build_query_as::<IdRow>().fetch_optional(&mut *tx).await.map_err(map_err)?.is_some();
+        tx.commit().await.map_err(map_err)?;
+        Ok(done)
     }
 }

@@ -41,6 +41,50 @@ pub struct NewNotification {
     pub due_at: Micros,
 }
 
+/// Stand for, in a [`GroupedNotice`]'s texts, how many of its matters were
+/// new and the first of their numbers.
+pub const COUNT_SLOT: &str = "{count}";
+pub const NUMBERS_SLOT: &str = "{numbers}";
+/// At most this many numbers are listed in a grouped notice.
+pub const GROUPED_NUMBERS: usize = 5;
+
+/// One notice for many matters of one batch (an import): written with the
+/// batch if any of `matters` (indices into the batch) is new, its texts
+/// naming how many and the first [`GROUPED_NUMBERS`] numbers; nothing if
+/// every one was imported before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupedNotice {
+    pub notice: NewNotification,
+    pub matters: Vec<usize>,
+}
+
+impl GroupedNotice {
+    /// The notice with the count and the first numbers of `new` (the
+    /// numbers of its matters that were new, in batch order) put in; `None`
+    /// if there are none.
+    pub fn filled(&self, new: &[&str]) -> Option<NewNotification> {
+        if new.is_empty() {
+            return None;
+        }
+        let count = new.len().to_string();
+        let mut zh = new.iter().take(GROUPED_NUMBERS).copied().collect::<Vec<_>>().join("、");
+        let mut en = new.iter().take(GROUPED_NUMBERS).copied().collect::<Vec<_>>().join(", ");
+        if new.len() > GROUPED_NUMBERS {
+            zh.push_str(" 等");
+            en.push_str(" …");
+        }
+        let fill = |s: &str, numbers: &str| s.replace(COUNT_SLOT, &count).replace(NUMBERS_SLOT, numbers);
+        let n = &self.notice;
+        Some(NewNotification {
+            title_zh: fill(&n.title_zh, &zh),
+            title_en: fill(&n.title_en, &en),
+            body_zh: fill(&n.body_zh, &zh),
+            body_en: fill(&n.body_en, &en),
+            ..n.clone()
+        })
+    }
+}
+
 /// Where a notification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeliveryState {
@@ -155,4 +199,13 @@ pub trait NotificationStore {
     async fn notifications_of_event(&self, event_key: &str) -> StoreResult<Vec<NotificationRecord>>;
     async fn notification_preferences(&self, user_ids: &[String]) -> StoreResult<Vec<(String, StoredPreferences)>>;
     async fn put_notification_preferences(&self, user_id: &str, prefs: &StoredPreferences) -> StoreResult<()>;
+    /// Write notices that no matter write causes (the daily digest), in a
+    /// transaction of their own; one already written for the same (event,
+    /// recipient, channel) is left as it is.
+    async fn write_notifications(&self, notices: &[NewNotification]) -> StoreResult<()>;
+    /// How far the push `name` has got (0 before its first).
+    async fn push_cursor(&self, name: &str) -> StoreResult<i64>;
+    /// Move the push `name` from `from` (as read) to `to`; false, and
+    /// nothing changed, if it is no longer at `from` (another server moved it).
+    async fn advance_push_cursor(&self, name: &str, from: i64, to: i64, at: Micros) -> StoreResult<bool>;
 }

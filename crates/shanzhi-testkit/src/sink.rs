@@ -1,7 +1,9 @@
 //! A tiny HTTP/1.1 receiver on a free loopback port, for tests of what the
 //! platform sends out (the notification webhook): it keeps every request's
-//! headers (lower-cased names) and body and answers `200`.
+//! headers (lower-cased names) and body and answers `200` (or `503` to the
+//! first few, for tests of retries).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,16 +29,29 @@ pub struct HttpSink {
     pub got: Arc<Mutex<Vec<Received>>>,
 }
 
+/// What the sink answers: `503` while `refuse` is above zero (counting down), else `200`.
+#[derive(Debug, Default)]
+struct Answers {
+    refuse: AtomicUsize,
+}
+
 impl HttpSink {
     /// Start one (it runs until the test's runtime ends), at `<addr>/hook`.
     pub async fn start() -> HttpSink {
+        HttpSink::start_failing(0).await
+    }
+
+    /// One that answers `503` to its first `failures` requests (keeping them
+    /// too), then `200`.
+    pub async fn start_failing(failures: usize) -> HttpSink {
+        let answers = Arc::new(Answers { refuse: AtomicUsize::new(failures) });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let keep = got.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                tokio::spawn(serve_one(sock, keep.clone()));
+                tokio::spawn(serve_one(sock, keep.clone(), answers.clone()));
             }
         });
         HttpSink { url, got }
@@ -47,7 +62,7 @@ impl HttpSink {
     }
 }
 
-async fn serve_one(mut sock: tokio::net::TcpStream, keep: Arc<Mutex<Vec<Received>>>) {
+async fn serve_one(mut sock: tokio::net::TcpStream, keep: Arc<Mutex<Vec<Received>>>, answers: Arc<Answers>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -71,7 +86,10 @@ async fn serve_one(mut sock: tokio::net::TcpStream, keep: Arc<Mutex<Vec<Received
         }
         let body = buf[end + 4..end + 4 + length].to_vec();
         keep.lock().expect("lock").push(Received { headers, body });
-        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+        let refused = answers.refuse.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        let status: &[u8] = if refused { b"503 Service Unavailable" } else { b"200 OK" };
+        let answer = [b"HTTP/1.1 ".as_slice(), status, b"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"].concat();
+        let _ = sock.write_all(&answer).await;
         return;
     }
 }

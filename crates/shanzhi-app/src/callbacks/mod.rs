@@ -3,6 +3,7 @@
 //! settings that say which closures get one, and the 三率 from the record
 //! export. The results back to 12345 are in [`results`].
 
+pub mod push;
 pub mod results;
 
 use serde::{Deserialize, Serialize};

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use shanzhi_domain::mac::hmac_sha256_hex;
 
 use super::{Delivery, NoticeChannel};
 
@@ -51,15 +50,7 @@ impl std::fmt::Debug for WebhookConfig {
 /// `X-Shanzhi-Signature`. The time inside the signed text lets a receiver
 /// refuse replays (older than a few minutes).
 pub fn sign_webhook(secret: &[u8], unix_seconds: i64, body: &[u8]) -> String {
-    // HMAC takes keys of any length; an empty tag would fail every check.
-    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret) else {
-        return format!("t={unix_seconds},v1=");
-    };
-    mac.update(unix_seconds.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let tag = mac.finalize().into_bytes();
-    let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hmac_sha256_hex(secret, &[unix_seconds.to_string().as_bytes(), b".", body]);
     format!("t={unix_seconds},v1={hex}")
 }
 

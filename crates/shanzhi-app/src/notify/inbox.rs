@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::Micros;
-use shanzhi_domain::notify::{NoticeGroup, NoticeKind, NotificationChannel, QuietHours};
+use shanzhi_domain::notify::{EmailAddress, NoticeGroup, NoticeKind, NotificationChannel, QuietHours};
 use shanzhi_domain::text::Bilingual;
 use shanzhi_store::{NotificationRecord, StoredPreferences};
 
@@ -14,8 +14,6 @@ use crate::{AppError, AppResult};
 
 /// Notices per page at most.
 pub const INBOX_PAGE_MAX: usize = 100;
-/// Longest e-mail address kept.
-const EMAIL_MAX: usize = 254;
 
 /// One notice in a person's inbox.
 #[derive(Debug, Clone, Serialize)]
@@ -174,7 +172,10 @@ impl Scoped<'_> {
         for (group, list) in wanted.channels {
             let mut chosen: Vec<NotificationChannel> = Vec::new();
             for c in list.into_iter().take(NotificationChannel::ALL.len() + 1) {
-                if !c.is_external() {
+                // The inbox is always on; chosen for the digest, it asks for
+                // the digest (dispatchers and community workers opt in).
+                let asks_for_digest = group == NoticeGroup::Digest && c == NotificationChannel::Inbox;
+                if !c.is_external() && !asks_for_digest {
                     continue;
                 }
                 if !self.app.notifier.can_deliver(c) {
@@ -206,10 +207,7 @@ impl Scoped<'_> {
         };
         let email = match wanted.email.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(e) if e.len() <= EMAIL_MAX && is_email(e) => Some(e.to_owned()),
-            Some(_) => {
-                return Err(bad("电子邮件地址格式不正确".to_owned(), "the e-mail address is not valid".to_owned()));
-            }
+            Some(e) => Some(EmailAddress::parse(e).map_err(|m| bad(m.zh, m.en))?.to_string()),
         };
         if channels.values().any(|l: &Vec<NotificationChannel>| l.contains(&NotificationChannel::Email))
             && email.is_none()
@@ -256,18 +254,4 @@ fn parse_cursor(text: &str) -> AppResult<(Micros, String)> {
         return Err(bad());
     }
     Ok((Micros::new(at.parse().map_err(|_| bad())?), id.to_owned()))
-}
-
-fn is_email(e: &str) -> bool {
-    match e.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
-                && !domain.contains('@')
-        }
-        None => false,
-    }
 }

@@ -5,7 +5,11 @@
 //! in-app inbox is delivered by the row itself ([`inbox`]).
 
 mod channels;
+mod digest;
+mod email;
+mod import;
 mod inbox;
+mod phone;
 pub(crate) mod recipients;
 mod worker;
 
@@ -17,7 +21,10 @@ use shanzhi_domain::notify::NotificationChannel;
 use shanzhi_store::NotificationRecord;
 
 pub use channels::{LogChannel, SmsChannel, SmsGateway, WebhookChannel, WebhookConfig, sign_webhook};
+pub use digest::DIGEST_DONE;
+pub use email::{EmailChannel, SmtpConfig};
 pub use inbox::{FailedNotification, InboxNotice, InboxPage, NotificationPreferences};
+pub use phone::REPORTER_PHONE;
 pub use worker::{DeliveryReport, NotifierConfig, run_notifier};
 
 /// One delivery attempt as a channel sees it.
@@ -44,6 +51,9 @@ pub trait NoticeChannel: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone, Default)]
 pub struct Notifier {
     channels: BTreeMap<NotificationChannel, Arc<dyn NoticeChannel>>,
+    /// Text messages reach phones (an SMS channel was set with
+    /// [`Notifier::with`], not the development log).
+    texts_phones: bool,
 }
 
 impl Notifier {
@@ -65,12 +75,19 @@ impl Notifier {
     /// Deliver `channel` through `via` (replacing what was there).
     #[must_use]
     pub fn with(mut self, channel: NotificationChannel, via: Arc<dyn NoticeChannel>) -> Notifier {
+        self.texts_phones |= channel == NotificationChannel::Sms;
         self.channels.insert(channel, via);
         self
     }
 
     pub fn can_deliver(&self, channel: NotificationChannel) -> bool {
         channel == NotificationChannel::Inbox || self.channels.contains_key(&channel)
+    }
+
+    /// Whether text messages reach phones here (a gateway is configured):
+    /// only then are reporters without an account told by SMS.
+    pub fn texts_phones(&self) -> bool {
+        self.texts_phones
     }
 
     fn channel(&self, channel: NotificationChannel) -> Option<&Arc<dyn NoticeChannel>> {

@@ -171,6 +171,22 @@ impl App {
         Ok(out)
     }
 
+    /// [`Self::desk_users`], asked once per desk (matters on the same desk
+    /// share the answer in `desks`).
+    pub(crate) async fn desk_users_once(
+        &self,
+        desks: &mut HashMap<String, BTreeSet<String>>,
+        m: &Matter,
+    ) -> AppResult<BTreeSet<String>> {
+        let key = desk_key(m);
+        if let Some(users) = desks.get(&key) {
+            return Ok(users.clone());
+        }
+        let users = self.desk_users(m).await?;
+        desks.insert(key, users.clone());
+        Ok(users)
+    }
+
     /// What a new report tells whom, written with it (numbered by the
     /// store): the reporter gets a receipt with the number, the desk it
     /// lands on hears of it (the reporter apart).
@@ -202,7 +218,9 @@ impl App {
                 body: (m.address.clone().unwrap_or_default(), m.address.clone().unwrap_or_default()),
             });
         }
-        self.notices_for(m, first.seq, tells).await
+        let mut rows = self.notices_for(m, first.seq, tells).await?;
+        rows.extend(self.phone_notice(m, first.seq, NoticeKind::Received));
+        Ok(rows)
     }
 
     /// What a command's entry tells whom: the reporter (with an account)
@@ -271,24 +289,72 @@ impl App {
             let mut rows = Vec::new();
             for t in std::mem::take(tells) {
                 let event_key = format!("matter:{}:{seq}:{}", m.id, t.kind);
-                for person in &t.recipients {
-                    let p = prefs.get(person);
-                    let mut channels = vec![NotificationChannel::Inbox];
-                    if let Some(chosen) = p.and_then(|p| p.channels.get(&t.kind.group())) {
-                        channels.extend(
-                            chosen.iter().copied().filter(|c| c.is_external() && self.notifier.can_deliver(*c)),
-                        );
-                    }
-                    channels.dedup();
-                    for channel in channels {
-                        let due = first_attempt(t.kind, channel, p.and_then(|p| p.quiet), now);
-                        rows.push(new_notice(m, &event_key, person, channel, &t, now, due));
-                    }
-                }
+                let about = About { event_key: &event_key, matter_id: Some(&m.id), link: matter_link(m, t.kind) };
+                self.rows_for(&about, &t, &prefs, now, &mut rows);
             }
             out.push(rows);
         }
         Ok(out)
+    }
+
+    /// Where a notice of `kind` goes to a person with these choices, and
+    /// when first: the inbox now, each chosen external channel this server
+    /// can deliver, past their quiet hours unless urgent.
+    pub(crate) fn channels_for(
+        &self,
+        p: Option<&StoredPreferences>,
+        kind: NoticeKind,
+        now: Micros,
+    ) -> Vec<(NotificationChannel, Micros)> {
+        let mut channels = vec![NotificationChannel::Inbox];
+        if let Some(chosen) = p.and_then(|p| p.channels.get(&kind.group())) {
+            channels.extend(chosen.iter().copied().filter(|c| c.is_external() && self.notifier.can_deliver(*c)));
+        }
+        channels.dedup();
+        channels.into_iter().map(|c| (c, first_attempt(kind, c, p.and_then(|p| p.quiet), now))).collect()
+    }
+
+    /// Outbox rows telling each recipient of `t` on the inbox and their
+    /// chosen external channels this server can deliver, deferred past
+    /// their quiet hours unless urgent.
+    fn rows_for(
+        &self,
+        about: &About<'_>,
+        t: &Tell,
+        prefs: &HashMap<String, StoredPreferences>,
+        now: Micros,
+        rows: &mut Vec<NewNotification>,
+    ) {
+        for person in &t.recipients {
+            for (channel, due) in self.channels_for(prefs.get(person), t.kind, now) {
+                rows.push(new_notice(about, person, channel, t, now, due));
+            }
+        }
+    }
+
+    /// Outbox rows for `tells` about something other than a matter (a task):
+    /// each keyed `{key}:{kind}`, linking to `link`.
+    pub(crate) async fn notices_about(
+        &self,
+        key: &str,
+        link: &str,
+        tells: Vec<Tell>,
+    ) -> AppResult<Vec<NewNotification>> {
+        let people: Vec<String> =
+            tells.iter().flat_map(|t| t.recipients.iter().cloned()).collect::<BTreeSet<_>>().into_iter().collect();
+        let prefs: HashMap<String, StoredPreferences> = if people.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.notification_preferences(&people).await?.into_iter().collect()
+        };
+        let now = self.now_micros();
+        let mut rows = Vec::new();
+        for t in tells {
+            let event_key = format!("{key}:{}", t.kind);
+            let about = About { event_key: &event_key, matter_id: None, link: link.to_owned() };
+            self.rows_for(&about, &t, &prefs, now, &mut rows);
+        }
+        Ok(rows)
     }
 
     /// The sweep's notices, set on each update: a clock that changed
@@ -324,12 +390,7 @@ impl App {
             if found.is_empty() {
                 continue;
             }
-            let key = desk_key(m);
-            if !desks.contains_key(&key) {
-                let users = self.desk_users(m).await?;
-                desks.insert(key.clone(), users);
-            }
-            let recipients = desks.get(&key).cloned().unwrap_or_default();
+            let recipients = self.desk_users_once(&mut desks, m).await?;
             if recipients.is_empty() {
                 continue;
             }
@@ -371,9 +432,15 @@ fn body_of(m: &Matter, names: &HolderNames) -> (String, String) {
     )
 }
 
+/// What a notice is about: its event, its matter if any, the page it links.
+struct About<'a> {
+    event_key: &'a str,
+    matter_id: Option<&'a MatterId>,
+    link: String,
+}
+
 fn new_notice(
-    m: &Matter,
-    event_key: &str,
+    about: &About<'_>,
     person: &str,
     channel: NotificationChannel,
     t: &Tell,
@@ -382,19 +449,29 @@ fn new_notice(
 ) -> NewNotification {
     NewNotification {
         id: uuid::Uuid::now_v7().to_string(),
-        event_key: event_key.to_owned(),
+        event_key: about.event_key.to_owned(),
         recipient: person.to_owned(),
         channel,
         kind: t.kind,
-        matter_id: Some(m.id.clone()),
+        matter_id: about.matter_id.cloned(),
         title_zh: t.title.0.clone(),
         title_en: t.title.1.clone(),
         body_zh: t.body.0.clone(),
         body_en: t.body.1.clone(),
-        // A matter not yet numbered: the store puts its number in.
-        link: Some(format!("/m/{}", if m.number.is_empty() { NUMBER_SLOT } else { m.number.as_str() })),
+        link: Some(about.link.clone()),
         urgent: t.kind.is_urgent(),
         created_at: now,
         due_at: due,
+    }
+}
+
+/// Where a notice of `kind` about `m` leads: its page, and for the closure
+/// straight to the rating form there (one tap from the notice to rating).
+fn matter_link(m: &Matter, kind: NoticeKind) -> String {
+    // A matter not yet numbered: the store puts its number in.
+    let number = if m.number.is_empty() { NUMBER_SLOT } else { m.number.as_str() };
+    match kind {
+        NoticeKind::Closed => format!("/m/{number}#rate"),
+        _ => format!("/m/{number}"),
     }
 }

@@ -102,6 +102,13 @@ impl App {
 
     /// The recipient's address on the row's channel, and their name.
     async fn address_of(&self, r: &NotificationRecord) -> AppResult<(Option<String>, Option<String>)> {
+        // A reporter without an account: the number as the matter holds it now.
+        if let Some(id) = super::phone::reporter_phone_of(&r.notice.recipient) {
+            let reporter = self.store.matter(&id).await?.map(|m| m.reporter);
+            let phone = reporter.as_ref().and_then(|p| p.phone.as_ref()).map(|p| p.reveal().to_owned());
+            let address = if r.notice.channel == NotificationChannel::Sms { phone } else { None };
+            return Ok((address, reporter.and_then(|p| p.name)));
+        }
         let user = self.store.user_by_id(&r.notice.recipient).await?;
         let name = user.as_ref().map(|u| u.display_name.clone());
         let address = match r.notice.channel {

@@ -204,3 +204,62 @@ async fn the_results_export_gives_each_closed_order_once_across_cursor_calls() {
     }
     assert_eq!(parse_cursor("42").expect("ok"), 42);
 }
+
+#[tokio::test]
+async fn results_pushed_to_a_receiver_that_fails_twice_arrive_once_each() {
+    use shanzhi_app::callbacks::push::{PushRound, RESULTS_PUSH, ResultsPushConfig};
+    let app = world().await;
+    let numbers = import(&app, &["WH001", "WH002"]).await;
+    app.close_matter(&numbers[0]).await;
+    app.close_matter(&numbers[1]).await;
+    let sink = shanzhi_testkit::HttpSink::start_failing(2).await;
+    let secret = "results-之钥";
+    let config = ResultsPushConfig {
+        url: sink.url.clone(),
+        secret: secret.to_owned(),
+        timeout: std::time::Duration::from_secs(5),
+        batch: 1,
+        interval: std::time::Duration::from_secs(1),
+    };
+    let client = reqwest::Client::new();
+    // Refused twice: the cursor stays, the same batch goes again.
+    for _ in 0..2 {
+        assert!(app.push_results_once(&config, &client).await.is_err(), "503 is a failure");
+        assert_eq!(app.store().push_cursor(RESULTS_PUSH).await.expect("cursor"), 0, "not moved on a refusal");
+    }
+    let first = app.push_results_once(&config, &client).await.expect("accepted");
+    let second = app.push_results_once(&config, &client).await.expect("accepted");
+    assert_eq!(app.push_results_once(&config, &client).await.expect("idle"), PushRound::Idle, "nothing twice");
+    let all = app.scoped(app.actor("admin").await).hotline_results(0, 100).await.expect("results");
+    let PushRound::Sent { rows: 1, cursor } = second else { panic!("{second:?}") };
+    assert!(matches!(first, PushRound::Sent { rows: 1, cursor: c } if c < cursor));
+    assert_eq!(cursor, all.next_cursor, "the cursor is the export's");
+    assert_eq!(app.store().push_cursor(RESULTS_PUSH).await.expect("cursor"), cursor);
+
+    let got = sink.received();
+    assert_eq!(got.len(), 4, "two refused, two accepted");
+    let orders = |r: &shanzhi_testkit::Received| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        json["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|x| x["工单编号"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        [orders(&got[0]), orders(&got[1]), orders(&got[2])],
+        [["WH001"], ["WH001"], ["WH001"]].map(|o| o.map(String::from).to_vec())
+    );
+    assert_eq!(orders(&got[3]), ["WH002"]);
+    assert_eq!(got[0].body, got[2].body, "the same batch again");
+    assert_eq!(got[0].header("idempotency-key"), got[2].header("idempotency-key"));
+    assert_ne!(got[2].header("idempotency-key"), got[3].header("idempotency-key"));
+    for r in &got {
+        assert!(crate::notify::signature_holds(&r.header("x-shanzhi-signature"), &r.body, secret.as_bytes()));
+    }
+    let row: serde_json::Value = serde_json::from_slice(&got[3].body).expect("json");
+    assert_eq!(row["results"][0]["办理结果"], "已办结");
+    assert_eq!(row["results"][0]["cursor"].as_i64(), Some(cursor));
+    assert_eq!(row["next_cursor"].as_i64(), Some(cursor));
+}

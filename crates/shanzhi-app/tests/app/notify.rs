@@ -26,7 +26,7 @@ use shanzhi_testkit::{HttpSink, TestApp, TestAppBuilder, one_grid_community};
 
 use crate::at;
 
-fn world(clock: Arc<ManualClock>) -> TestAppBuilder {
+pub(crate) fn world(clock: Arc<ManualClock>) -> TestAppBuilder {
     TestApp::new()
         .with_clock(clock)
         .with_features(one_grid_community("510104022006", 104.07, 30.65))
@@ -113,7 +113,11 @@ async fn the_reporter_and_the_holders_hear_of_each_step_by_name() {
         }
     }
     let closed = &page.notices[0];
-    assert_eq!((closed.kind, closed.link.as_deref()), (NoticeKind::Closed, Some(format!("/m/{n}").as_str())));
+    assert_eq!(
+        (closed.kind, closed.link.as_deref()),
+        (NoticeKind::Closed, Some(format!("/m/{n}#rate").as_str())),
+        "straight to the rating form"
+    );
     assert_eq!(page.unread, 5);
     resident.mark_notice_read(&closed.id).await.expect("read");
     assert_eq!(resident.unread_notices().await.expect("count"), 4);
@@ -251,7 +255,7 @@ async fn a_gateway_that_fails_three_times_then_succeeds_delivers_once() {
 
 /// The receiver's check: HMAC-SHA256 over "<t>.<body>" with the shared
 /// secret, and a time within five minutes.
-fn signature_holds(header: &str, body: &[u8], secret: &[u8]) -> bool {
+pub(crate) fn signature_holds(header: &str, body: &[u8], secret: &[u8]) -> bool {
     let Some((t, v1)) = header.split_once(',') else { return false };
     let (Some(t), Some(v1)) = (t.strip_prefix("t="), v1.strip_prefix("v1=")) else { return false };
     let Ok(t) = t.parse::<i64>() else { return false };

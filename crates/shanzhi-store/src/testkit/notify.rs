@@ -2,7 +2,10 @@ use shanzhi_domain::notify::{NoticeGroup, NoticeKind, NotificationChannel, Quiet
 use shanzhi_domain::{Command, MatterState, Micros};
 
 use super::matters::{create, event, id, matter, new_matter, report_event, setup};
-use crate::{Created, DeliveryOutcome, DeliveryState, NUMBER_SLOT, NewNotification, Store, StoredPreferences};
+use crate::{
+    COUNT_SLOT, Created, DeliveryOutcome, DeliveryState, GROUPED_NUMBERS, GroupedNotice, NUMBER_SLOT, NUMBERS_SLOT,
+    NewNotification, Store, StoredPreferences,
+};
 
 fn notice(n: &str, key: &str, recipient: &str, channel: NotificationChannel, due: i64) -> NewNotification {
     NewNotification {
@@ -143,4 +146,94 @@ pub async fn a_new_matter_numbers_its_notices_and_a_repeat_writes_none(store: &d
     again.notices[0].event_key = "matter:m2:1:received".to_owned();
     assert!(matches!(store.create_matter(&again).await.expect("again"), Created::Existing { .. }));
     assert!(store.notifications_of_event("matter:m2:1:received").await.expect("read").is_empty());
+}
+
+/// An import's grouped notices: one per recipient for the whole batch,
+/// naming how many of its matters were new and their first numbers; an
+/// order imported before counts for nothing, a batch of nothing new writes
+/// none, and a refused batch writes none at all.
+pub async fn a_batch_writes_its_grouped_notices_with_it_or_not_at_all(store: &dyn Store) {
+    setup(store).await;
+    let new = |i: usize| {
+        let id_text = format!("g{i}");
+        let mut m = matter(&id_text, "510104022006001", 10, "热线工单");
+        m.channel = shanzhi_domain::Channel::Hotline;
+        m.external_ref = Some(format!("ORDER-{i}"));
+        let first = report_event(&id_text);
+        m.last_hash = first.hash.clone();
+        new_matter(&m, None, &first)
+    };
+    let grouped = |key: &str, recipient: &str, matters: Vec<usize>| {
+        let mut n = notice(&format!("{key}-{recipient}"), key, recipient, NotificationChannel::Inbox, 10);
+        n.kind = NoticeKind::NewOnDesk;
+        n.matter_id = None;
+        n.title_zh = format!("新导入 {COUNT_SLOT} 件：{NUMBERS_SLOT}");
+        n.title_en = format!("{COUNT_SLOT} imported: {NUMBERS_SLOT}");
+        GroupedNotice { notice: n, matters }
+    };
+    let batch: Vec<_> = (0..7).map(new).collect();
+    let all = (0..7).collect::<Vec<_>>();
+    let out = store
+        .create_matters(&batch, &[grouped("import:1", "u1", all.clone()), grouped("import:1", "u2", vec![1, 2])])
+        .await
+        .expect("batch");
+    let numbers: Vec<String> =
+        out.iter().filter_map(|c| if let Created::New { number } = c { Some(number.clone()) } else { None }).collect();
+    assert_eq!(numbers.len(), 7);
+    let rows = store.notifications_of_event("import:1").await.expect("read");
+    assert_eq!(rows.len(), 2, "one notice per recipient, not one per matter");
+    let of = |who: &str| rows.iter().find(|r| r.notice.recipient == who).expect("a notice").notice.clone();
+    assert_eq!(of("u1").title_zh, format!("新导入 7 件：{} 等", numbers[..GROUPED_NUMBERS].join("、")));
+    assert_eq!(of("u1").title_en, format!("7 imported: {} …", numbers[..GROUPED_NUMBERS].join(", ")));
+    assert_eq!(of("u2").title_zh, format!("新导入 2 件：{}、{}", numbers[1], numbers[2]));
+    assert_eq!(store.unread_count("u1").await.expect("count"), 1);
+
+    // Again, with one new order: only it is counted; all imported before: none.
+    let mut again: Vec<_> = (0..3).map(new).collect();
+    for (i, n) in again.iter_mut().enumerate() {
+        n.matter.id = id(&format!("h{i}"));
+    }
+    again.push(new(7));
+    let out = store
+        .create_matters(&again, &[grouped("import:2", "u1", vec![0, 1, 2, 3]), grouped("import:2", "u2", vec![0, 1])])
+        .await
+        .expect("again");
+    let Some(Created::New { number }) = out.last() else { panic!("the eighth order is new") };
+    let rows = store.notifications_of_event("import:2").await.expect("read");
+    assert_eq!(rows.iter().map(|r| r.notice.recipient.as_str()).collect::<Vec<_>>(), ["u1"], "u2: nothing new");
+    assert_eq!(rows[0].notice.title_zh, format!("新导入 1 件：{number}"));
+
+    // A refused batch takes its grouped notices back with it.
+    let mut bad = new(9);
+    bad.matter.category_version = 99;
+    assert!(store.create_matters(&[new(8), bad], &[grouped("import:3", "u1", vec![0, 1])]).await.is_err());
+    assert!(store.notifications_of_event("import:3").await.expect("read").is_empty());
+    assert_eq!(store.unread_count("u1").await.expect("count"), 2);
+}
+
+pub async fn push_cursors_move_only_from_where_they_were(store: &dyn Store) {
+    assert_eq!(store.push_cursor("hotline_results").await.expect("read"), 0, "0 before the first push");
+    assert!(!store.advance_push_cursor("hotline_results", 5, 9, Micros::new(1)).await.expect("cas"), "not at 5");
+    assert_eq!(store.push_cursor("hotline_results").await.expect("read"), 0, "a refused move changes nothing");
+    assert!(store.advance_push_cursor("hotline_results", 0, 7, Micros::new(2)).await.expect("first"));
+    assert_eq!(store.push_cursor("hotline_results").await.expect("read"), 7);
+    // A second server that read 0 too loses; the cursor stays.
+    assert!(!store.advance_push_cursor("hotline_results", 0, 4, Micros::new(3)).await.expect("stale"));
+    assert!(store.advance_push_cursor("hotline_results", 7, 12, Micros::new(4)).await.expect("next"));
+    assert_eq!(store.push_cursor("hotline_results").await.expect("read"), 12);
+    assert_eq!(store.push_cursor("other").await.expect("read"), 0, "each push has its own cursor");
+}
+
+pub async fn notices_without_an_event_are_written_once(store: &dyn Store) {
+    let digest = |id: &str| NewNotification {
+        matter_id: None,
+        kind: NoticeKind::Digest,
+        ..notice(id, "digest:2026-12-01", "u-supervisor", NotificationChannel::Inbox, 10)
+    };
+    store.write_notifications(&[digest("n1")]).await.expect("first");
+    // A second sweep (another server) writes the same event key again.
+    store.write_notifications(&[digest("n2")]).await.expect("second");
+    let rows = store.notifications_of_event("digest:2026-12-01").await.expect("rows");
+    assert_eq!(rows.iter().map(|r| r.notice.id.as_str()).collect::<Vec<_>>(), ["n1"], "one digest per person and day");
+    assert_eq!(rows[0].state, DeliveryState::Sent, "the inbox row is its delivery");
 }

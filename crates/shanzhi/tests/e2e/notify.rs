@@ -21,7 +21,13 @@ fn start(cwd: &std::path::Path, db_args: &[String], hook: &str, interval_secs: u
     Server::spawn(cmd)
 }
 
-async fn call(server: &Server, token: &str, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn call(
+    server: &Server,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let r = reqwest::Client::new()
         .request(method, format!("{}{path}", server.base))
         .bearer_auth(token)
