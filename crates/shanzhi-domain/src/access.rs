@@ -78,10 +78,14 @@ pub enum Action {
     ImportRegister,
     /// See a care mark's reason and notes (sensitive: each view is recorded).
     ViewCare,
+    /// Give tasks (任务) to workers and grids in scope and follow them.
+    AssignTasks,
+    /// Work on the tasks given to oneself or one's grid: mark sites.
+    DoTasks,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewPeople,
         Action::ViewContact,
         Action::ManagePeople,
@@ -98,6 +102,8 @@ impl Action {
         Action::EditRegister,
         Action::ImportRegister,
         Action::ViewCare,
+        Action::AssignTasks,
+        Action::DoTasks,
     ];
 
     /// Reads are refused as "not found" (nothing leaks); writes as "forbidden".
@@ -135,7 +141,7 @@ impl Role {
         use Action::*;
         match self {
             Role::Resident => false,
-            Role::GridWorker => matches!(action, Patrol | ViewRegister | EditRegister | ViewCare),
+            Role::GridWorker => matches!(action, Patrol | ViewRegister | EditRegister | ViewCare | DoTasks),
             Role::CommunityWorker => matches!(
                 action,
                 ViewPeople
@@ -146,16 +152,24 @@ impl Role {
                     | EditRegister
                     | ImportRegister
                     | ViewCare
+                    | AssignTasks
             ),
             Role::Dispatcher => matches!(
                 action,
-                ViewPeople | ViewContact | ViewRoster | ViewPatrols | EditCases | ViewRegister | ImportRegister
+                ViewPeople
+                    | ViewContact
+                    | ViewRoster
+                    | ViewPatrols
+                    | EditCases
+                    | ViewRegister
+                    | ImportRegister
+                    | AssignTasks
             ),
             Role::DeptHandler => matches!(action, ViewPeople),
             Role::Supervisor => matches!(action, ViewPeople | ViewRoster | ViewPatrols | ViewAudit | ReviewCases),
             // Care reasons are for the grid and community who visit, not
             // for administrators (minimum necessary, PIPL art. 28).
-            Role::Admin => !matches!(action, Patrol | ViewCare),
+            Role::Admin => !matches!(action, Patrol | ViewCare | DoTasks),
         }
     }
 

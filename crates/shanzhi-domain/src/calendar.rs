@@ -180,6 +180,16 @@ impl Calendar {
         self.day(date).0 == DayKind::Work
     }
 
+    /// The end of `date`'s working hours, if it is a working day (a task
+    /// due that day is due then).
+    pub fn end_of_working_day(&self, date: Date) -> Option<Timestamp> {
+        if !self.is_working_day(date) {
+            return None;
+        }
+        let (_, end) = self.hours.periods().last()?;
+        Some(Self::instant(date.to_datetime(*end)))
+    }
+
     fn civil(t: Timestamp) -> DateTime {
         t.to_zoned_datetime(china()).datetime()
     }

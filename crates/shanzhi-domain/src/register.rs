@@ -194,6 +194,38 @@ pub fn visit_standing(due: Date, today: Date) -> VisitStanding {
     }
 }
 
+/// One care mark's part of 关爱走访覆盖率 over the days `from..=to`:
+/// (visits due, visits done). Due: the working days of the period after the
+/// marking began (and not after it ended), in blocks of `every`, a block
+/// begun counting whole; done: the days of the period with a visit to the
+/// person after the marking began, at most as many as are due.
+pub fn visit_coverage(
+    calendar: &Calendar,
+    (from, to): (Date, Date),
+    (started_on, ended_on): (Date, Option<Date>),
+    every: u32,
+    visit_days: &std::collections::BTreeSet<Date>,
+) -> (u64, u64) {
+    let last = ended_on.map_or(to, |e| e.min(to));
+    let mut working = 0u64;
+    let mut day = from.max(started_on.tomorrow().unwrap_or(started_on));
+    // A period is at most a few hundred days; the bound keeps a bad one cheap.
+    for _ in 0..3700 {
+        if day > last {
+            break;
+        }
+        if calendar.is_working_day(day) {
+            working += 1;
+        }
+        let Ok(next) = day.tomorrow() else { break };
+        day = next;
+    }
+    let due = working.div_ceil(u64::from(every.max(1)));
+    let start = from.max(started_on.tomorrow().unwrap_or(started_on));
+    let done = visit_days.range(start..=last).count() as u64;
+    (due, done.min(due))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -226,6 +258,28 @@ mod tests {
         assert_eq!(next_visit_due(&cal, date(2026, 11, 27), 5), date(2026, 12, 4));
         assert_eq!(visit_standing(date(2026, 11, 30), date(2026, 12, 1)), VisitStanding::Overdue);
         assert_eq!(visit_standing(date(2026, 12, 1), date(2026, 12, 1)), VisitStanding::Due);
+    }
+
+    #[test]
+    fn visit_coverage_counts_blocks_of_working_days_after_the_marking() {
+        let cal = Calendar::new(BTreeMap::new(), BTreeMap::new(), WorkingHours::default());
+        let period = (date(2026, 11, 30), date(2026, 12, 6)); // Monday to Sunday: five working days
+        let none = std::collections::BTreeSet::new();
+        // Marked the Friday before, every 2 working days: 5 days → 3 blocks.
+        assert_eq!(visit_coverage(&cal, period, (date(2026, 11, 27), None), 2, &none), (3, 0));
+        // Marked on Monday: Tuesday to Friday are 4 working days → 2 blocks.
+        let days: std::collections::BTreeSet<_> =
+            [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)].into();
+        assert_eq!(
+            visit_coverage(&cal, period, (date(2026, 11, 30), None), 2, &days),
+            (2, 2),
+            "capped at due; the marking day not counted"
+        );
+        // Ended on Tuesday: one working day (Tuesday) → 1 due; the visit on Wednesday is after.
+        let wed: std::collections::BTreeSet<_> = [date(2026, 12, 2)].into();
+        assert_eq!(visit_coverage(&cal, period, (date(2026, 11, 30), Some(date(2026, 12, 1))), 1, &wed), (1, 0));
+        // Marked after the period: nothing due.
+        assert_eq!(visit_coverage(&cal, period, (date(2026, 12, 10), None), 1, &none), (0, 0));
     }
 
     #[test]

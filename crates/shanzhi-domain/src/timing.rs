@@ -264,6 +264,38 @@ impl Timing {
     }
 }
 
+/// The colour at `t` of a deadline warned at `yellow_at` and `orange_at`
+/// (each passed once `t` reaches it).
+pub fn colour_at(
+    yellow_at: Option<Timestamp>,
+    orange_at: Option<Timestamp>,
+    deadline: Option<Timestamp>,
+    t: Timestamp,
+) -> Warning {
+    let passed = |x: Option<Timestamp>| x.is_some_and(|x| t >= x);
+    if passed(deadline) {
+        Warning::Red
+    } else if passed(orange_at) {
+        Warning::Orange
+    } else if passed(yellow_at) {
+        Warning::Yellow
+    } else {
+        Warning::None
+    }
+}
+
+impl Timing {
+    /// When a piece of work given at `from` and due at `deadline` turns
+    /// yellow and orange: by the same thresholds of working time left as a
+    /// matter's clock (`(yellow_at, orange_at)`).
+    pub fn warning_times(&self, from: Timestamp, deadline: Timestamp) -> (Timestamp, Timestamp) {
+        let total = self.calendar.working_seconds_between(from, deadline);
+        let at_left =
+            |share: u8| self.calendar.add_working_seconds(from, total - total * i64::from(share) / 100).min(deadline);
+        (at_left(self.thresholds.yellow_left), at_left(self.thresholds.orange_left))
+    }
+}
+
 /// The clock of the stage a matter is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageClock {
@@ -290,16 +322,7 @@ pub struct StageClock {
 impl StageClock {
     /// The colour at `t`.
     pub fn warning_at(&self, t: Timestamp) -> Warning {
-        let passed = |x: Option<Timestamp>| x.is_some_and(|x| t >= x);
-        if passed(self.deadline) {
-            Warning::Red
-        } else if passed(self.orange_at) {
-            Warning::Orange
-        } else if passed(self.yellow_at) {
-            Warning::Yellow
-        } else {
-            Warning::None
-        }
+        colour_at(self.yellow_at, self.orange_at, self.deadline, t)
     }
 
     /// When the sweep must next look at this clock: the next colour change,
@@ -325,7 +348,7 @@ impl StageClock {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -334,7 +357,8 @@ mod tests {
     use jiff::tz::TimeZone;
     use proptest::prelude::*;
 
-    fn timing() -> Timing {
+    /// The official calendar shipped, default hours and thresholds.
+    pub(crate) fn timing() -> Timing {
         let official =
             parse_official_days(include_str!("../../../data/calendar/china_official_days.csv")).expect("data");
         Timing {

@@ -1,16 +1,50 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use shanzhi_domain::GridCode;
+use jiff::civil::Date;
+use shanzhi_domain::{DivisionCode, GridCode, WorkPhone};
 use shanzhi_store::{
-    AuditEntry, GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts, StoreError, StoreResult,
+    AuditEntry, GridChangeSet, GridContactRecord, GridQuery, GridRecord, GridStore, GridWorkerContact, GridWriteCounts,
+    MAX_WORKERS_PER_GRID, StoreError, StoreResult,
 };
 use sqlx::{QueryBuilder, Row};
 
 use crate::convert::{self, GRID_COLUMNS, GridRow};
 use crate::fragments::{push_between, push_list, push_name_or_code};
 use crate::{SqlStore, audit, map_err};
-use shanzhi_store_sql_macros::sql_bounds;
+use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
+
+/// A grid and one of its workers (or none), as the contacts' join reads them.
+#[derive(Debug, SqlRow)]
+struct ContactRow {
+    code: String,
+    kind: String,
+    name: String,
+    user_id: Option<String>,
+    display_name: Option<String>,
+    work_phone: Option<String>,
+}
+
+/// Rows of one grid in a row: the grid, then each worker once.
+fn contacts(rows: Vec<ContactRow>) -> StoreResult<Vec<GridContactRecord>> {
+    let mut out: Vec<GridContactRecord> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|g| g.code.as_str() != r.code) {
+            out.push(GridContactRecord {
+                code: GridCode::parse(&r.code).map_err(StoreError::corrupt)?,
+                kind: r.kind.parse().map_err(StoreError::corrupt)?,
+                name: r.name,
+                workers: Vec::new(),
+            });
+        }
+        let (Some(grid), Some(user_id), Some(name)) = (out.last_mut(), r.user_id, r.display_name) else { continue };
+        if grid.workers.len() < MAX_WORKERS_PER_GRID && !grid.workers.iter().any(|w| w.user_id == user_id) {
+            let work_phone = r.work_phone.as_deref().map(WorkPhone::parse).transpose().map_err(StoreError::corrupt)?;
+            grid.workers.push(GridWorkerContact { user_id, name, work_phone });
+        }
+    }
+    Ok(out)
+}
 
 #[sql_bounds]
 fn push_codes<DB>(q: &mut QueryBuilder<DB>, codes: &[&GridCode]) {
@@ -127,6 +161,34 @@ impl<DB> GridStore for SqlStore<DB> {
         }
         let rows = q.build_query_as::<GridRow>().fetch_all(self.pool()).await.map_err(map_err)?;
         rows.into_iter().map(convert::grid).collect()
+    }
+
+    async fn community_grid_contacts(
+        &self,
+        community: &DivisionCode,
+        day: Date,
+        limit: usize,
+    ) -> StoreResult<Vec<GridContactRecord>> {
+        let day = day.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX / 16);
+        let mut q = QueryBuilder::<DB>::new(
+            "SELECT g.code, g.kind, g.name, u.id AS user_id, u.display_name, u.work_phone \
+             FROM (SELECT code, kind, name FROM grids WHERE community_code = ",
+        );
+        q.push_bind(community.as_str().to_owned()).push(" AND valid_from <= ").push_bind(day.clone());
+        q.push(" AND (valid_to IS NULL OR valid_to > ").push_bind(day.clone()).push(") ORDER BY code LIMIT ");
+        q.push_bind(limit);
+        q.push(
+            ") g LEFT JOIN assignments a ON a.scope_kind = 'grid' AND a.scope_code = g.code \
+             AND a.role = 'grid_worker' AND a.valid_from <= ",
+        );
+        q.push_bind(day.clone()).push(" AND (a.valid_to IS NULL OR a.valid_to > ").push_bind(day).push(")");
+        q.push(" LEFT JOIN users u ON u.id = a.user_id AND u.disabled_at IS NULL");
+        // Bounded: a grid's row, then at most a few more per grid.
+        q.push(" ORDER BY g.code, u.id LIMIT ");
+        q.push_bind(limit.saturating_mul(MAX_WORKERS_PER_GRID as i64 + 1));
+        let rows = q.build_query_as::<ContactRow>().fetch_all(self.pool()).await.map_err(map_err)?;
+        contacts(rows)
     }
 
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>> {

@@ -2,11 +2,14 @@ use async_trait::async_trait;
 use geo_types::MultiPolygon;
 use jiff::civil::Date;
 use serde::Serialize;
-use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind};
+use shanzhi_domain::{DivisionCode, GridCode, GridInfo, GridKind, WorkPhone};
 
 use crate::{AuditEntry, StoreResult};
 
 pub use shanzhi_geo::GridRecord;
+
+/// Most workers [`GridStore::community_grid_contacts`] lists for one grid.
+pub const MAX_WORKERS_PER_GRID: usize = 10;
 
 /// Which grid versions to read: those valid on `as_of`, narrowed by the
 /// optional filters.
@@ -63,6 +66,25 @@ pub struct GridWriteCounts {
     pub revision: i64,
 }
 
+/// A current grid of a community without its geometry, with the grid
+/// workers assigned to it: what the community's public page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridContactRecord {
+    pub code: GridCode,
+    pub kind: GridKind,
+    pub name: String,
+    /// Its grid workers on the day (enabled accounts), in account order.
+    pub workers: Vec<GridWorkerContact>,
+}
+
+/// A grid worker's public face: the name and the opt-in work phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridWorkerContact {
+    pub user_id: String,
+    pub name: String,
+    pub work_phone: Option<WorkPhone>,
+}
+
 /// The grid (网格), with its history.
 #[async_trait]
 pub trait GridStore {
@@ -73,6 +95,16 @@ pub trait GridStore {
 
     /// Versions valid on `query.as_of`, in code order.
     async fn grids(&self, query: &GridQuery) -> StoreResult<Vec<GridRecord>>;
+
+    /// The grids of `community` valid on `day` (at most `limit`, in code
+    /// order; no geometry), each with the grid workers assigned to it that
+    /// day (at most [`MAX_WORKERS_PER_GRID`] each, in account order).
+    async fn community_grid_contacts(
+        &self,
+        community: &DivisionCode,
+        day: Date,
+        limit: usize,
+    ) -> StoreResult<Vec<GridContactRecord>>;
 
     /// Every version of one grid, oldest first.
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>>;

@@ -12,7 +12,7 @@ mod audit;
 pub(crate) mod auth;
 mod departments;
 mod desk;
-mod patrols;
+pub(crate) mod patrols;
 mod people;
 mod picks;
 mod pii;

@@ -66,11 +66,11 @@ pub const MAX_TRACK_POINTS: usize = 20_000;
 const TRACK_CLOCK_SKEW_SECS: i64 = 120;
 
 /// How far outside its grid a check-in may be: a phone's position error.
-const CHECK_IN_TOLERANCE_METRES: f64 = 200.0;
+pub(crate) const CHECK_IN_TOLERANCE_METRES: f64 = 200.0;
 
 /// Metres from a point to a grid (0 inside), on the local flat approximation
 /// that holds within a city.
-fn distance_metres(area: &geo::MultiPolygon<f64>, [x, y]: [f64; 2]) -> f64 {
+pub(crate) fn distance_metres(area: &geo::MultiPolygon<f64>, [x, y]: [f64; 2]) -> f64 {
     use geo::{Contains, Distance, Euclidean};
     let point = geo::Point::new(x, y);
     if area.contains(&point) {

@@ -108,7 +108,7 @@ impl App {
     }
 
     /// Delete the sealed reasons and notes whose retention ended; how many.
-    /// (Not yet called by the sweep: see docs/register.md.)
+    /// Every sweep calls it (see docs/register.md).
     pub async fn purge_care_reasons(&self) -> AppResult<u64> {
         let entry = shanzhi_store::AuditEntry::new("system", "care.purge", "care_marks");
         Ok(self.store.purge_care_reasons(self.today_here(), &entry).await?)

@@ -30,7 +30,7 @@ use crate::{App, AppError, AppResult};
 pub use care::{CareDue, CareMarkInput, CareMarkView, CareVisitInput};
 pub use draft::RegisterDraft;
 pub use import::{REGISTER_LIMITS, RegisterImportReport};
-pub use seal::{CareKey, CareKeys};
+pub use seal::{CareKey, CareKeys, IdHashKey};
 
 /// How the register and care marks are configured.
 #[derive(Debug, Clone)]
@@ -149,7 +149,7 @@ fn bad(code: &'static str, m: shanzhi_domain::text::Bilingual) -> AppError {
 impl Scoped<'_> {
     /// The caller's own place for `action`: their first grid, else community
     /// or wider division.
-    fn own_place(&self, action: Action) -> AppResult<(Option<DivisionCode>, Option<GridCode>)> {
+    pub(crate) fn own_place(&self, action: Action) -> AppResult<(Option<DivisionCode>, Option<GridCode>)> {
         let day = today();
         let mut best: Option<(Option<DivisionCode>, Option<GridCode>)> = None;
         for g in self.actor.grants() {
@@ -282,6 +282,20 @@ impl Scoped<'_> {
 
     /// Change a record from the version the caller read (`draft.version`).
     pub async fn edit_register_record(&self, id: &str, draft: &RegisterDraft) -> AppResult<RegisterEntry> {
+        self.edit_register(id, draft, false).await
+    }
+
+    /// [`Scoped::edit_register_record`] from the page, where the phone is
+    /// shown masked: a phone left empty keeps the one on record.
+    pub async fn edit_register_record_keeping_phone(
+        &self,
+        id: &str,
+        draft: &RegisterDraft,
+    ) -> AppResult<RegisterEntry> {
+        self.edit_register(id, draft, true).await
+    }
+
+    async fn edit_register(&self, id: &str, draft: &RegisterDraft, keep_phone: bool) -> AppResult<RegisterEntry> {
         let old = self.register_record_for(Action::EditRegister, id).await?;
         if draft.kind != old.kind {
             return Err(AppError::bad_request("kind_changed", "不能更改登记类型", "a record's kind cannot change"));
@@ -299,7 +313,15 @@ impl Scoped<'_> {
                 details: None,
             });
         }
-        let checked = draft.check(&self.app.register_settings().keys).map_err(|m| bad("invalid_register_record", m))?;
+        let mut checked =
+            draft.check(&self.app.register_settings().keys).map_err(|m| bad("invalid_register_record", m))?;
+        if keep_phone
+            && !checked.fields.contains_key("phone")
+            && let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(&old.fields)
+            && let Some(phone) = fields.get("phone")
+        {
+            checked.fields.insert("phone".into(), phone.clone());
+        }
         if checked.id_hash.is_some() && checked.id_hash != old.id_hash {
             return Err(AppError::bad_request(
                 "id_number_changed",

@@ -5,15 +5,18 @@
 //! The associated data binds a text to its care mark (a sealed reason copied
 //! onto another mark does not open).
 //!
-//! The same key also salts the hash of a resident's ID number (the number
-//! itself is never stored): a table of all hashes of plausible numbers
-//! cannot be built without it.
+//! A resident's ID number is never stored, only a keyed hash of it for
+//! de-duplication (a table of all hashes of plausible numbers cannot be built
+//! without the key): HMAC-SHA-256 under its own key (`id_hash_key`), so that
+//! the care keys rotate freely. Without one, the first care key salts the
+//! hash as before, so that hashes stored earlier still match.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::ChaCha20Poly1305;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use sha2::{Digest, Sha256};
+use shanzhi_domain::mac::hmac_sha256_hex;
 use shanzhi_domain::text::Bilingual;
 
 use crate::{AppError, AppResult};
@@ -63,10 +66,45 @@ impl CareKey {
     }
 }
 
-/// The keys a server holds: the first seals, all open.
+/// The key of the ID-number hash: 32 bytes, apart from the care keys.
+#[derive(Clone)]
+pub struct IdHashKey([u8; 32]);
+
+impl std::fmt::Debug for IdHashKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdHashKey(***)")
+    }
+}
+
+impl IdHashKey {
+    /// A key from its base64 text (32 bytes).
+    pub fn parse(base64_text: &str) -> Result<IdHashKey, Bilingual> {
+        let bad = || {
+            Bilingual::new("身份证号哈希密钥应为 base64 编码的 32 字节", "the ID hash key must be 32 bytes in base64")
+        };
+        let raw = STANDARD.decode(base64_text.trim()).map_err(|_| bad())?;
+        Ok(IdHashKey(raw.try_into().map_err(|_| bad())?))
+    }
+
+    /// A fresh random key (demo mode writes one into a new data directory).
+    pub fn generate() -> AppResult<IdHashKey> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
+        Ok(IdHashKey(bytes))
+    }
+
+    /// The key as configuration writes it.
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(self.0)
+    }
+}
+
+/// The keys a server holds: the first seals, all open; and the ID-number
+/// hash's own key, if configured.
 #[derive(Debug, Clone, Default)]
 pub struct CareKeys {
     keys: Vec<CareKey>,
+    id_key: Option<IdHashKey>,
 }
 
 const NONCE: usize = 12;
@@ -76,7 +114,17 @@ impl CareKeys {
     pub fn new(current: CareKey, older: Vec<CareKey>) -> CareKeys {
         let mut keys = vec![current];
         keys.extend(older);
-        CareKeys { keys }
+        CareKeys { keys, id_key: None }
+    }
+
+    /// The same keys, the ID-number hash under `key` from now on.
+    pub fn with_id_hash_key(self, key: Option<IdHashKey>) -> CareKeys {
+        CareKeys { id_key: key, ..self }
+    }
+
+    /// Is the ID-number hash keyed by its own key (not the first care key)?
+    pub fn has_id_hash_key(&self) -> bool {
+        self.id_key.is_some()
     }
 
     fn current(&self) -> AppResult<&CareKey> {
@@ -126,12 +174,16 @@ impl CareKeys {
         String::from_utf8(plain).map_err(|_| AppError::internal(format!("care mark {mark_id}: not UTF-8")))
     }
 
-    /// The keyed hash of an ID number (hex), for de-duplication. Keyed by the
-    /// current key; without one, by nothing (the hash is then only as strong
-    /// as the number is unguessable: configure a key).
+    /// The keyed hash of an ID number (hex), for de-duplication: HMAC-SHA-256
+    /// under the `id_hash_key`; without one, as before it existed, SHA-256
+    /// salted with the current care key (or, with no key at all, by nothing:
+    /// the hash is then only as strong as the number is unguessable).
     pub fn id_hash(&self, id_number: &str) -> String {
+        if let Some(IdHashKey(key)) = &self.id_key {
+            return hmac_sha256_hex(key, &[ID_HASH_CONTEXT, id_number.as_bytes()]);
+        }
         let mut h = Sha256::new();
-        h.update(b"shanzhi-register-id\0");
+        h.update(ID_HASH_CONTEXT);
         if let Some(k) = self.keys.first() {
             h.update(k.bytes);
         }
@@ -139,6 +191,9 @@ impl CareKeys {
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
+
+/// What an ID-number hash is of (its domain, apart from any other hash).
+const ID_HASH_CONTEXT: &[u8] = b"shanzhi-register-id\0";
 
 #[cfg(test)]
 mod tests {
@@ -177,5 +232,33 @@ mod tests {
         assert!(CareKey::parse("k 1", &k.to_base64()).is_err(), "a bad id");
         assert!(!CareKeys::default().is_configured());
         assert!(CareKeys::default().seal("m", "x").is_err());
+    }
+
+    #[test]
+    fn without_its_own_key_the_id_hash_is_derived_as_before() {
+        let care = CareKey::parse("k1", &STANDARD.encode([7u8; 32])).expect("key");
+        let keys = CareKeys::new(care, vec![]);
+        // The derivation hashes were stored with before `id_hash_key` existed:
+        // SHA-256 of the prefix, the first care key and the number (computed
+        // apart, with Python's hashlib).
+        assert_eq!(
+            keys.id_hash("510104195001011232"),
+            "a47baf56d8bdfb88ad52846bc769e7e0e5dd67fe29f6e50ccd9635b07e34a459"
+        );
+        assert!(!keys.has_id_hash_key());
+    }
+
+    #[test]
+    fn its_own_key_makes_the_id_hash_independent_of_the_care_keys() {
+        let id_key = IdHashKey::parse(&STANDARD.encode([9u8; 32])).expect("id key");
+        let a = keys().with_id_hash_key(Some(id_key.clone()));
+        let rotated = CareKeys::new(CareKey::generate("k3").expect("key"), vec![]).with_id_hash_key(Some(id_key));
+        let n = "510104195001011232";
+        assert_eq!(a.id_hash(n), rotated.id_hash(n), "care keys rotate; the hash stays");
+        assert_ne!(a.id_hash(n), keys().id_hash(n));
+        assert_ne!(a.id_hash(n), a.id_hash("510104195001011240"));
+        assert_eq!(a.id_hash(n).len(), 64);
+        assert!(IdHashKey::parse("c2hvcnQ=").is_err(), "too short");
+        assert!(!format!("{a:?}").contains("9, 9"), "the key is never shown");
     }
 }

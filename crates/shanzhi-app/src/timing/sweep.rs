@@ -49,6 +49,8 @@ pub struct SweepReport {
     pub supervised: usize,
     /// Left alone because they changed while the sweep ran.
     pub skipped: usize,
+    /// What it did to the tasks (任务).
+    pub tasks: crate::tasks::TaskSweepReport,
     pub elapsed_ms: u64,
 }
 
@@ -60,6 +62,9 @@ pub struct SweeperConfig {
     pub interval: Duration,
     /// A lease not renewed for this long passes to another server.
     pub lease_ttl: Duration,
+    /// When the daily digest goes out on working days (minutes after
+    /// midnight, China time); none: no digest.
+    pub digest_minute: Option<u16>,
 }
 
 impl SweeperConfig {
@@ -223,6 +228,15 @@ impl App {
                 break;
             }
         }
+        // Care reasons and notes past their retention are deleted (PIPL
+        // art. 19: kept no longer than needed). A failure waits for the next
+        // sweep; the warnings above are not held back by it.
+        match self.purge_care_reasons().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "care reasons past retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "care reason purge failed; retrying next sweep"),
+        }
+        report.tasks = self.sweep_tasks().await?;
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         if report.examined > 0 {
             tracing::info!(
@@ -279,6 +293,13 @@ pub async fn run_sweeper(app: App, config: SweeperConfig, shutdown: impl Future<
         // so that a store just migrated catches up without stalling sweeps).
         if leading && let Err(e) = app.refresh_figure_parts(FIGURE_REFRESH_PER_ROUND).await {
             tracing::warn!(error = %e, "figure parts refresh failed");
+        }
+        // The leader writes the day's digests once their time has come.
+        if leading
+            && let Some(minute) = config.digest_minute
+            && let Err(e) = app.write_digests(minute).await
+        {
+            tracing::warn!(error = %e, "daily digest failed; retrying next round");
         }
         // The leader keeps the planner's statistics fresh as matters pile up.
         if leading && analyzed.elapsed() > Duration::from_secs(3600) {

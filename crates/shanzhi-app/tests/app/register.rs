@@ -18,13 +18,14 @@ use super::at;
 const STREET: &str = "510104022";
 const GRID_A: &str = "510104022006001";
 const GRID_B: &str = "510104022006002";
-const REASON: &str = "独居老人";
-const NOTES: &str = "左腿不便，每周三女儿探望";
+pub(super) const REASON: &str = "独居老人";
+pub(super) const NOTES: &str = "左腿不便，每周三女儿探望";
 
-async fn world(clock: Arc<ManualClock>) -> TestApp {
+pub(super) async fn world(clock: Arc<ManualClock>) -> TestApp {
     let t = TestApp::new()
         .with_clock(clock)
         .with_grid()
+        .with_categories()
         .with_departments()
         .with_accounts(&[
             ("g_a", Role::GridWorker, Some(GRID_A)),
@@ -65,7 +66,7 @@ fn street() -> DivisionCode {
     DivisionCode::parse(STREET).expect("street")
 }
 
-async fn import_good(t: &TestApp) {
+pub(super) async fn import_good(t: &TestApp) {
     let d = t.actor("d_street").await;
     let report = t.app().scoped(d).import_register(&csv(&GOOD), "register.csv", &street()).await.expect("import");
     assert_eq!(
@@ -74,7 +75,7 @@ async fn import_good(t: &TestApp) {
     );
 }
 
-async fn resident(t: &TestApp, who: &str, name: &str) -> String {
+pub(super) async fn resident(t: &TestApp, who: &str, name: &str) -> String {
     let a = t.actor(who).await;
     let list = t
         .app()
@@ -85,7 +86,7 @@ async fn resident(t: &TestApp, who: &str, name: &str) -> String {
     list.into_iter().find(|e| e.name == name).expect("found").id
 }
 
-fn clock() -> Arc<ManualClock> {
+pub(super) fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(at(11, 30, 10, 0)))
 }
 
@@ -234,6 +235,40 @@ async fn care_reasons_are_sealed_shown_only_to_the_grid_and_community_and_every_
     assert_eq!(t.app().purge_care_reasons().await.expect("purge"), 1);
     let purged = c.care_mark_unmasked(&mark.id).await.expect("still there");
     assert!(purged.reason.is_none(), "the reason is deleted");
+}
+
+#[tokio::test]
+async fn the_sweep_deletes_an_ended_care_reason_once_its_retention_is_over() {
+    let clock = clock();
+    let t = world(clock.clone()).await;
+    import_good(&t).await;
+    let zhang = resident(&t, "g_a", "张三").await;
+    let c = t.app().scoped(t.actor("c_in").await);
+    let input = CareMarkInput { reason: REASON.into(), notes: NOTES.into(), every_days: 5, worker: None };
+    let ended = c.mark_for_care(&zhang, &input).await.expect("mark");
+    let running = c.mark_for_care(&resident(&t, "g_a", "李四").await, &input).await.expect("mark");
+    c.end_care_mark(&ended.id).await.expect("end");
+
+    t.app().sweep().await.expect("sweep");
+    assert_eq!(
+        c.care_mark_unmasked(&ended.id).await.expect("open").reason.as_deref(),
+        Some(REASON),
+        "kept during the retention period"
+    );
+    clock.set(at(11, 30, 9, 0) + jiff::SignedDuration::from_hours(24 * 91));
+    t.app().sweep().await.expect("sweep");
+    assert_eq!(
+        c.care_mark_unmasked(&ended.id).await.expect("open").reason,
+        None,
+        "deleted by the sweep once the retention is over"
+    );
+    assert_eq!(
+        c.care_mark_unmasked(&running.id).await.expect("open").reason.as_deref(),
+        Some(REASON),
+        "a running marking keeps its reason"
+    );
+    let log = t.store().audit_log(0, 10_000).await.expect("audit");
+    assert_eq!(log.iter().filter(|e| e.action == "care.purge").count(), 1, "one purge, audited");
 }
 
 #[tokio::test]

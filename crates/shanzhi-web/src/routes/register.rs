@@ -61,22 +61,24 @@ struct PlaceParams {
 
 impl PlaceParams {
     fn parse(&self) -> Result<(Option<GridCode>, Option<DivisionCode>), AppError> {
-        let grid = self
-            .grid
-            .as_deref()
-            .map(GridCode::parse)
-            .transpose()
-            .map_err(|m| AppError::BadRequest { code: "invalid_grid", message: m })?;
-        let community = self
-            .community
-            .as_deref()
-            .map(|c| {
-                DivisionCode::parse(c)
-                    .map_err(|e| AppError::BadRequest { code: "invalid_community", message: e.message(c) })
-            })
-            .transpose()?;
-        Ok((grid, community))
+        place_codes(self.grid.as_deref(), self.community.as_deref())
     }
+}
+
+/// A grid and a community as a query gives them, parsed.
+pub(crate) fn place_codes(
+    grid: Option<&str>,
+    community: Option<&str>,
+) -> Result<(Option<GridCode>, Option<DivisionCode>), AppError> {
+    let grid =
+        grid.map(GridCode::parse).transpose().map_err(|m| AppError::BadRequest { code: "invalid_grid", message: m })?;
+    let community = community
+        .map(|c| {
+            DivisionCode::parse(c)
+                .map_err(|e| AppError::BadRequest { code: "invalid_community", message: e.message(c) })
+        })
+        .transpose()?;
+    Ok((grid, community))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -22,7 +22,20 @@ async fn call(app: &TestApi, who: &str, method: Method, uri: &str, body: Option<
     (status, body)
 }
 
-async fn import(app: &TestApi, who: &str, csv: &str) -> (StatusCode, Value) {
+/// The grid with a community worker and the two grids' workers, and a care key.
+pub(crate) async fn register_world(builder: shanzhi_testkit::TestAppBuilder) -> TestApi {
+    let app = TestApi::start(builder).await;
+    app.app.add_account("c_in", Role::CommunityWorker, Some("510104022006")).await;
+    app.app.add_account("g_a", Role::GridWorker, Some("510104022006001")).await;
+    app.app.add_account("g_b", Role::GridWorker, Some("510104022006002")).await;
+    let key = CareKey::generate("k1").expect("key");
+    app.app
+        .app()
+        .set_register_settings(RegisterSettings { keys: CareKeys::new(key, vec![]), ..RegisterSettings::default() });
+    app
+}
+
+pub(crate) async fn import(app: &TestApi, who: &str, csv: &str) -> (StatusCode, Value) {
     let auth = app.bearer(who).await;
     let headers = [("authorization", auth.as_str()), ("content-type", "text/csv")];
     let (status, _, bytes) = app
@@ -33,14 +46,7 @@ async fn import(app: &TestApi, who: &str, csv: &str) -> (StatusCode, Value) {
 
 #[tokio::test]
 async fn the_register_and_care_marks_over_the_api_and_pages() {
-    let app = TestApi::start(TestApp::new().with_grid()).await;
-    app.app.add_account("c_in", Role::CommunityWorker, Some("510104022006")).await;
-    app.app.add_account("g_a", Role::GridWorker, Some("510104022006001")).await;
-    app.app.add_account("g_b", Role::GridWorker, Some("510104022006002")).await;
-    let key = CareKey::generate("k1").expect("key");
-    app.app
-        .app()
-        .set_register_settings(RegisterSettings { keys: CareKeys::new(key, vec![]), ..RegisterSettings::default() });
+    let app = register_world(TestApp::new().with_grid()).await;
 
     let bad = format!("{CSV}居民,总府路1号1栋,住宅,510104022006001,1,,是,钱七,12345,,,,户籍\n");
     let (status, body) = import(&app, "c_in", &bad).await;
@@ -87,4 +93,85 @@ async fn the_register_and_care_marks_over_the_api_and_pages() {
     let care = get(&app, "/grid/care", &cookie).await;
     assert_eq!(care.status, StatusCode::OK);
     assert!(!care.body.contains("独居老人"), "the due list names no reason");
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn a_record_is_edited_on_its_page_with_its_versions_and_the_phone_kept() {
+    let app = TestApi::start(TestApp::new().with_grid()).await;
+    app.app.add_account("c_in", Role::CommunityWorker, Some("510104022006")).await;
+    app.app.add_account("g_a", Role::GridWorker, Some("510104022006001")).await;
+    app.app.add_account("g_b", Role::GridWorker, Some("510104022006002")).await;
+    let (status, report) = import(&app, "c_in", CSV).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, mine) = call(&app, "g_a", Method::GET, "/api/v1/register", None).await;
+    let id_of = |name: &str| {
+        mine.as_array()
+            .and_then(|l| l.iter().find(|e| e["name"] == name))
+            .and_then(|e| e["id"].as_str())
+            .expect("on the list")
+            .to_owned()
+    };
+    let (zhang, building) = (id_of("张三"), id_of("总府路1号1栋"));
+    let on_list = mine.as_array().and_then(|l| l.iter().find(|e| e["name"] == "张三")).expect("张三").clone();
+    let (household, grid) =
+        (on_list["parent_id"].as_str().expect("a household"), on_list["grid"].as_str().unwrap_or(""));
+    let uri = format!("/grid/register/{zhang}/edit");
+
+    let cookie = sign_in_as(&app, "g_a").await;
+    let list = get(&app, "/grid/register", &cookie).await;
+    assert!(list.body.contains(&format!("href=\"{uri}\"")), "the register links each record's form");
+    let form = get(&app, &uri, &cookie).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("value=\"张三\"") && form.body.contains("value=\"1940\""), "as on record");
+    assert!(form.body.contains(&format!("name=\"parent\" value=\"{household}\"")), "its household carried");
+    assert!(form.body.contains("138****1111") && !form.body.contains("13800001111"), "the phone masked");
+    let csrf = crate::desk::csrf_of(&form.body);
+    let post = |fields: String| {
+        let (app, cookie, uri) = (&app, &cookie, &uri);
+        async move { crate::ui::call(app, Method::POST, uri, cookie, Some(&fields)).await }
+    };
+    let fields = |version: &str, birth: &str| {
+        format!(
+            "csrf={csrf}&version={version}&parent={household}&grid={grid}&name={}&gender={}&birth_year={birth}\
+             &status={}&head=on&phone=",
+            enc("张三"),
+            enc("男"),
+            enc("常住")
+        )
+    };
+
+    let refused = post(fields("1", "19x1")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("出生年份应为") && refused.body.contains("value=\"19x1\""), "kept, with the reason");
+    let saved = post(fields("1", "1941")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, entry) = call(&app, "g_a", Method::GET, &format!("/api/v1/register/{zhang}"), None).await;
+    assert_eq!(entry["details"]["出生年份"], 1941);
+    assert_eq!(entry["details"]["人口类型"], "常住");
+    assert_eq!(entry["details"]["联系电话"], "138****1111", "an empty phone field keeps the phone");
+    assert_eq!(entry["version"], 2);
+
+    let stale = post(fields("1", "1942")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "a version read before the change: {}", stale.body);
+    assert!(stale.body.contains("value=\"1942\""), "kept");
+    let again = get(&app, &uri, &cookie).await;
+    let versions = again.body.split("id=\"register-versions\"").nth(1).expect("the history");
+    assert!(versions.contains("版本 1") && versions.contains("版本 2"), "{versions}");
+    assert!(versions.matches("g_a").count() >= 1, "who saved: {versions}");
+
+    // A building: its grid and use.
+    let b_uri = format!("/grid/register/{building}/edit");
+    let b_form = get(&app, &b_uri, &cookie).await;
+    assert!(b_form.body.contains("name=\"grid\""), "a building's grid is on its form");
+    let b = format!("csrf={csrf}&version=1&name={}&grid=510104022006001&category={}", enc("总府路1号1栋"), enc("商住"));
+    let b_saved = crate::ui::call(&app, Method::POST, &b_uri, &cookie, Some(&b)).await;
+    assert_eq!(b_saved.status, StatusCode::SEE_OTHER, "{}", b_saved.body);
+
+    // Another grid's worker does not see it.
+    let other = sign_in_as(&app, "g_b").await;
+    assert_eq!(get(&app, &uri, &other).await.status, StatusCode::NOT_FOUND);
 }

@@ -121,7 +121,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Resp
 
 /// The categories a form offers: every leaf for a report, only those that
 /// allow it for 自行处置.
-async fn categories(state: &AppState, viewer: &Viewer, self_handle: bool) -> Vec<(String, String)> {
+pub(crate) async fn categories(state: &AppState, viewer: &Viewer, self_handle: bool) -> Vec<(String, String)> {
     let scoped = state.app.scoped(viewer.actor.clone());
     let leaves = scoped.open311_services().await.unwrap_or_default();
     let allowed: Vec<String> = match scoped.categories().await {

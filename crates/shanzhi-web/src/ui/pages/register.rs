@@ -57,8 +57,24 @@ pub struct AddForm {
     id_number: String,
 }
 
-fn filled(s: &str) -> Option<String> {
+/// A field's text, trimmed; `None` when left empty.
+pub(super) fn filled(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A birth year field: four digits, or left empty.
+pub(super) fn birth_year(s: &str) -> Result<Option<i16>, AppError> {
+    filled(s)
+        .map(|y| {
+            y.parse().map_err(|_| {
+                AppError::bad_request(
+                    "invalid_birth_year",
+                    "出生年份应为四位数字",
+                    "the birth year must be four digits",
+                )
+            })
+        })
+        .transpose()
 }
 
 impl AddForm {
@@ -72,16 +88,7 @@ impl AddForm {
         d.phone = filled(&self.phone);
         d.status = filled(&self.status);
         d.id_number = filled(&self.id_number);
-        d.birth_year = match filled(&self.birth_year) {
-            Some(y) => Some(y.parse().map_err(|_| {
-                AppError::bad_request(
-                    "invalid_birth_year",
-                    "出生年份应为四位数字",
-                    "the birth year must be four digits",
-                )
-            })?),
-            None => None,
-        };
+        d.birth_year = birth_year(&self.birth_year)?;
         Ok(d)
     }
 }
@@ -160,10 +167,7 @@ pub async fn add(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f):
         Err(e) => Err(e),
     };
     match done {
-        Ok(e) => {
-            let q = url::form_urlencoded::byte_serialize(e.name.as_bytes()).collect::<String>();
-            Redirect::to(&format!("/grid/register?q={q}")).into_response()
-        }
+        Ok(e) => back_to(&e.name),
         Err(
             e @ (AppError::BadRequest { .. }
             | AppError::Invalid { .. }
@@ -176,6 +180,12 @@ pub async fn add(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f):
         }
         Err(e) => refusal(tr, &viewer, &e),
     }
+}
+
+/// The register searched for a record just saved.
+pub(super) fn back_to(name: &str) -> Response {
+    let q = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>();
+    Redirect::to(&format!("/grid/register?q={q}")).into_response()
 }
 
 pub async fn care(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Response {
