@@ -8,7 +8,7 @@ use shanzhi_domain::{
     Line, Matter, MatterEvent, MatterId, MatterState, Micros, Warning,
 };
 
-use crate::{AuditEntry, NewNotification, StoreResult};
+use crate::{AuditEntry, GroupedNotice, NewNotification, StoreResult};
 
 /// Where a caller may look: matters of these communities (by subtree), of
 /// these grids, handled by these departments, or reported by this user.
@@ -167,8 +167,10 @@ pub trait MatterStore {
     async fn create_matter(&self, new: &NewMatter) -> StoreResult<Created>;
 
     /// Many new matters in one transaction, all or nothing (an import): each
-    /// as [`MatterStore::create_matter`] would, in order.
-    async fn create_matters(&self, batch: &[NewMatter]) -> StoreResult<Vec<Created>>;
+    /// as [`MatterStore::create_matter`] would, in order; with the batch's
+    /// `grouped` notices, each filled with its matters that were new (and
+    /// left out if none was).
+    async fn create_matters(&self, batch: &[NewMatter], grouped: &[GroupedNotice]) -> StoreResult<Vec<Created>>;
 
     /// The matters of `channel` with these external references (order numbers).
     async fn matters_by_external_refs(&self, channel: Channel, refs: &[String]) -> StoreResult<Vec<Matter>>;

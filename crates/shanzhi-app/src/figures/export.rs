@@ -3,7 +3,7 @@
 //! before `to`, produced a batch of matters at a time so that a city's year
 //! streams in bounded memory. docs/timeline-export.md describes the columns.
 
-use shanzhi_domain::indicators::record::{COLUMNS, csv_header};
+use shanzhi_domain::indicators::record::{COLUMNS, csv_header, write_rows_csv};
 use shanzhi_domain::{DivisionCode, Micros};
 
 use super::read::TimelineReader;
@@ -48,11 +48,10 @@ impl TimelineExport {
             self.header = false;
             out.push_str(&csv_header());
         }
-        match self.reader.next_batch().await? {
+        match self.reader.next_timelines().await? {
             Some(batch) => {
-                for row in batch.iter().flatten() {
-                    row.write_csv(&mut out);
-                    self.rows += 1;
+                for (m, events) in &batch {
+                    self.rows += write_rows_csv(m, events, &mut out) as u64;
                 }
                 Ok(Some(out))
             }

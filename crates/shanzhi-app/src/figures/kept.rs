@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use shanzhi_domain::indicators::parts::parts_of;
 use shanzhi_domain::indicators::{Tallies, Tally, UnitKind, rows_of};
-use shanzhi_domain::{GridCode, MatterEvent, MatterId, Micros};
+use shanzhi_domain::{GridCode, Matter, MatterEvent, MatterId, Micros};
 use shanzhi_store::PartQuery;
 
 use super::FigureQuery;
@@ -52,6 +52,18 @@ impl App {
             done += stale.len();
         }
         Ok(self.store.count_stale_figure_matters().await?)
+    }
+
+    /// Keep the parts of matters just written with their whole timelines (a
+    /// bulk load): what the refresh would make of them, without reading
+    /// them back.
+    pub(crate) async fn keep_parts_of(&self, written: &[(Matter, Vec<MatterEvent>)]) -> AppResult<()> {
+        let out: Vec<_> = written
+            .iter()
+            .map(|(m, timeline)| (m.id.clone(), m.event_count, parts_of(&rows_of(m, timeline))))
+            .collect();
+        self.store.put_figure_parts(&out).await?;
+        Ok(())
     }
 }
 

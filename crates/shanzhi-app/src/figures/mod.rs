@@ -128,7 +128,8 @@ pub struct FigureQuery {
 
 /// The published definitions.
 pub fn definitions() -> Vec<Definition> {
-    Key::ALL.iter().map(|k| k.definition()).collect()
+    let grid_work = shanzhi_domain::indicators::grid_work::definitions();
+    Key::ALL.iter().map(|k| k.definition()).chain(grid_work).collect()
 }
 
 impl Scoped<'_> {

@@ -113,6 +113,13 @@ impl TimelineReader {
 
     /// The next batch: each matter's rows in timeline order; `None` at the end.
     pub(crate) async fn next_batch(&mut self) -> AppResult<Option<Vec<Vec<TimelineRow>>>> {
+        let Some(page) = self.next_timelines().await? else { return Ok(None) };
+        Ok(Some(page.iter().map(|(m, own)| rows_of(m, own)).collect()))
+    }
+
+    /// The next batch as each matter with its entries before `before`, in
+    /// timeline order; `None` at the end.
+    pub(crate) async fn next_timelines(&mut self) -> AppResult<Option<Vec<(Matter, Vec<MatterEvent>)>>> {
         if self.next.is_none() {
             self.start_read();
         }
@@ -125,14 +132,14 @@ impl TimelineReader {
         self.start_read();
         let mut events = events.into_iter().peekable();
         let mut out = Vec::with_capacity(matters.len());
-        for m in &matters {
+        for m in matters {
             let mut own = Vec::new();
             while let Some((_, e)) = events.next_if(|(id, _)| id == &m.id) {
                 if e.at < self.before {
                     own.push(e);
                 }
             }
-            out.push(rows_of(m, &own));
+            out.push((m, own));
         }
         Ok(Some(out))
     }

@@ -3,6 +3,7 @@
 //! anyone with the export can recompute every number.
 
 mod engine;
+pub mod grid_work;
 pub mod parts;
 mod period;
 pub mod record;

@@ -144,6 +144,27 @@ pub struct TimelineRow {
     pub contacted: Option<bool>,
 }
 
+/// What an entry adds beside its status: the rating, verification and
+/// callback answers it carries.
+type Answers = (Option<Rating>, Option<bool>, Option<bool>);
+
+/// Replay one entry onto `status` (the status after the entries before it;
+/// `None` once the timeline stops replaying), giving what it carries.
+fn replay(status: &mut Option<Status>, e: &MatterEvent) -> Answers {
+    let command = e.command();
+    *status = match (&e.kind, &*status, &command) {
+        (EventKind::Report, _, _) => Some(Status::reported(report_level(&e.body))),
+        (_, Some(s), Some(c)) => s.apply(c).ok(),
+        _ => None,
+    };
+    match &command {
+        Some(Command::Rate { rating, .. }) => (Some(*rating), None, None),
+        Some(Command::Verify { passed, .. }) => (None, Some(*passed), None),
+        Some(Command::Callback { answers: Some(a), .. }) => (Some(a.satisfaction), Some(a.solved), Some(a.contacted)),
+        _ => (None, None, None),
+    }
+}
+
 /// The rows of one matter's timeline, oldest first. The holder after each
 /// entry comes from replaying the commands (a timeline that does not replay
 /// gives no holder from where it breaks).
@@ -152,20 +173,7 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
     let mut status: Option<Status> = None;
     let mut out = Vec::with_capacity(events.len());
     for e in events {
-        let command = e.command();
-        status = match (&e.kind, &status, &command) {
-            (EventKind::Report, _, _) => Some(Status::reported(report_level(&e.body))),
-            (_, Some(s), Some(c)) => s.apply(c).ok(),
-            _ => None,
-        };
-        let (rating, passed, contacted) = match &command {
-            Some(Command::Rate { rating, .. }) => (Some(*rating), None, None),
-            Some(Command::Verify { passed, .. }) => (None, Some(*passed), None),
-            Some(Command::Callback { answers: Some(a), .. }) => {
-                (Some(a.satisfaction), Some(a.solved), Some(a.contacted))
-            }
-            _ => (None, None, None),
-        };
+        let (rating, passed, contacted) = replay(&mut status, e);
         out.push(TimelineRow {
             number: m.number.clone(),
             matter_id: m.id.to_string(),
@@ -188,6 +196,133 @@ pub fn rows_of(m: &Matter, events: &[MatterEvent]) -> Vec<TimelineRow> {
         });
     }
     out
+}
+
+/// One matter's rows written straight onto `out` as CSV lines, byte for byte
+/// what [`rows_of`] and [`TimelineRow::write_csv`] give, without a row value
+/// per entry: the cells of the matter are written once and copied. The
+/// number of rows written.
+pub fn write_rows_csv(m: &Matter, events: &[MatterEvent], out: &mut String) -> usize {
+    let places = Places::of(m);
+    let mut head = String::with_capacity(64);
+    field(&mut head, &m.number);
+    head.push(',');
+    field(&mut head, m.id.as_str());
+    let middle = matter_cells(&m.category, m.line, m.channel, &places);
+    let mut status: Option<Status> = None;
+    for e in events {
+        let answers = replay(&mut status, e);
+        let holder = status.as_ref().and_then(|s| Holder::of(s, &places));
+        write_line(out, &head, e, &middle, holder.as_ref(), answers);
+    }
+    events.len()
+}
+
+/// The cells of a row that are its matter's (category to grid), with the
+/// commas around them.
+fn matter_cells(category: &CategoryCode, line: Line, channel: Channel, places: &Places) -> String {
+    let mut out = String::with_capacity(80);
+    out.push(',');
+    field(&mut out, category.as_str());
+    for word in [
+        line.as_str(),
+        channel.as_str(),
+        places.district.significant(),
+        places.town.significant(),
+        places.community.significant(),
+        places.grid.as_str(),
+    ] {
+        out.push(',');
+        out.push_str(word);
+    }
+    out.push(',');
+    out
+}
+
+/// The fields of an entry a line needs.
+trait Entry {
+    fn seq(&self) -> i64;
+    fn at(&self) -> Micros;
+    fn words(&self) -> [&'static str; 4];
+    fn clock(&self) -> (Option<Stage>, Option<Micros>);
+}
+
+impl Entry for MatterEvent {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn at(&self) -> Micros {
+        self.at
+    }
+    fn words(&self) -> [&'static str; 4] {
+        [self.kind.as_str(), self.role.as_str(), self.from_state.map_or("", |s| s.as_str()), self.to_state.as_str()]
+    }
+    fn clock(&self) -> (Option<Stage>, Option<Micros>) {
+        (self.mark.stage, self.mark.deadline)
+    }
+}
+
+impl Entry for TimelineRow {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn at(&self) -> Micros {
+        self.at
+    }
+    fn words(&self) -> [&'static str; 4] {
+        [
+            self.command.as_str(),
+            self.actor_role.as_str(),
+            self.from_state.map_or("", |s| s.as_str()),
+            self.to_state.as_str(),
+        ]
+    }
+    fn clock(&self) -> (Option<Stage>, Option<Micros>) {
+        (self.stage, self.deadline_at)
+    }
+}
+
+/// One CSV line (with its line break), columns as [`COLUMNS`]: `head` is
+/// the number and id, `middle` the matter's cells ([`matter_cells`]).
+fn write_line(
+    out: &mut String,
+    head: &str,
+    e: &impl Entry,
+    middle: &str,
+    holder: Option<&Holder>,
+    (rating, passed, contacted): Answers,
+) {
+    out.push_str(head);
+    let _ = write!(out, ",{},", e.seq());
+    write_time(out, e.at());
+    for word in e.words() {
+        out.push(',');
+        out.push_str(word);
+    }
+    out.push_str(middle);
+    out.push_str(holder.map_or("", |h| h.kind()));
+    out.push(',');
+    if let Some(h) = holder {
+        field(out, h.code());
+    }
+    let (stage, deadline) = e.clock();
+    out.push(',');
+    out.push_str(stage.map_or("", |s| s.as_str()));
+    out.push(',');
+    if let Some(d) = deadline {
+        write_time(out, d);
+    }
+    out.push(',');
+    out.push_str(rating.map_or("", |r| r.as_str()));
+    for flag in [passed, contacted] {
+        out.push(',');
+        out.push_str(match flag {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "",
+        });
+    }
+    out.push('\n');
 }
 
 /// An instant as the export writes it: RFC 3339 in China's offset, with the
@@ -234,56 +369,12 @@ impl TimelineRow {
     /// Cells that are codes, words or numbers need no quoting; only the
     /// matter number and ids are passed through [`field`].
     pub fn write_csv(&self, out: &mut String) {
-        let holder = self.holder.as_ref();
-        field(out, &self.number);
-        out.push(',');
-        field(out, &self.matter_id);
-        let _ = write!(out, ",{},", self.seq);
-        write_time(out, self.at);
-        for word in [
-            self.command.as_str(),
-            self.actor_role.as_str(),
-            self.from_state.map_or("", |s| s.as_str()),
-            self.to_state.as_str(),
-        ] {
-            out.push(',');
-            out.push_str(word);
-        }
-        out.push(',');
-        field(out, self.category.as_str());
-        for word in [
-            self.line.as_str(),
-            self.channel.as_str(),
-            self.places.district.significant(),
-            self.places.town.significant(),
-            self.places.community.significant(),
-            self.places.grid.as_str(),
-            holder.map_or("", |h| h.kind()),
-        ] {
-            out.push(',');
-            out.push_str(word);
-        }
-        out.push(',');
-        if let Some(h) = holder {
-            field(out, h.code());
-        }
-        out.push(',');
-        out.push_str(self.stage.map_or("", |s| s.as_str()));
-        out.push(',');
-        if let Some(d) = self.deadline_at {
-            write_time(out, d);
-        }
-        out.push(',');
-        out.push_str(self.rating.map_or("", |r| r.as_str()));
-        for flag in [self.passed, self.contacted] {
-            out.push(',');
-            out.push_str(match flag {
-                Some(true) => "true",
-                Some(false) => "false",
-                None => "",
-            });
-        }
-        out.push('\n');
+        let mut head = String::with_capacity(64);
+        field(&mut head, &self.number);
+        head.push(',');
+        field(&mut head, &self.matter_id);
+        let middle = matter_cells(&self.category, self.line, self.channel, &self.places);
+        write_line(out, &head, self, &middle, self.holder.as_ref(), (self.rating, self.passed, self.contacted));
     }
 }
 

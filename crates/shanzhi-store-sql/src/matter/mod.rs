@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use shanzhi_domain::matter::LngLat;
 use shanzhi_domain::{Assignee, Channel, DepartmentCode, Matter, MatterEvent, MatterId, MatterState, Micros};
 use shanzhi_store::{
-    Created, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, NewNotification, StoreResult, SweepUpdate,
-    WarningCount,
+    Created, GroupedNotice, MatterOrder, MatterPoint, MatterQuery, MatterStore, NewMatter, NewNotification,
+    StoreResult, SweepUpdate, WarningCount,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
@@ -95,6 +95,25 @@ struct IdRow {
     id: String,
 }
 
+/// A batch's grouped notices, each with the numbers of its matters that
+/// were new; those with none are left out.
+fn fill_grouped(grouped: &[GroupedNotice], out: &[Created]) -> Vec<NewNotification> {
+    grouped
+        .iter()
+        .filter_map(|g| {
+            let new: Vec<&str> = g
+                .matters
+                .iter()
+                .filter_map(|i| match out.get(*i) {
+                    Some(Created::New { number }) => Some(number.as_str()),
+                    _ => None,
+                })
+                .collect();
+            g.filled(&new)
+        })
+        .collect()
+}
+
 fn matters_of(rows: Vec<MatterRow>) -> StoreResult<Vec<Matter>> {
     rows.into_iter().map(Matter::try_from).collect()
 }
@@ -118,7 +137,7 @@ impl<DB> MatterStore for SqlStore<DB> {
         Ok(created)
     }
 
-    async fn create_matters(&self, batch: &[NewMatter]) -> StoreResult<Vec<Created>> {
+    async fn create_matters(&self, batch: &[NewMatter], grouped: &[GroupedNotice]) -> StoreResult<Vec<Created>> {
         let (_writer, mut tx) = self.begin_write().await?;
         let mut out = Vec::with_capacity(batch.len());
         // The log's leaves go last, in one append: the head is the last lock taken.
@@ -141,6 +160,7 @@ impl<DB> MatterStore for SqlStore<DB> {
             }
         }
         search::index_created::<DB>(&mut tx, batch.iter().map(|n| &n.matter).zip(&out)).await?;
+        notify::insert_notices::<DB>(&mut tx, &fill_grouped(grouped, &out)).await?;
         tlog::append_events::<DB>(&mut tx, logged).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(out)

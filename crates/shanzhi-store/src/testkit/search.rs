@@ -111,7 +111,7 @@ pub async fn search_finds_exactly_the_matters_that_hold_the_words(store: &dyn St
             }
         })
         .collect();
-    store.create_matters(&news).await.expect("batch");
+    store.create_matters(&news, &[]).await.expect("batch");
     let rows: Vec<(Matter, Vec<MatterEvent>)> = bulk
         .iter()
         .enumerate()

@@ -55,7 +55,7 @@ pub async fn every_record_is_logged_in_its_own_transaction(store: &dyn Store) {
             new_matter(&m, None, &first)
         })
         .collect();
-    store.create_matters(&batch).await.expect("batch");
+    store.create_matters(&batch, &[]).await.expect("batch");
     let mut d = matter("d1", "510104022006001", 30, "演示");
     d.number = "510104-20261128-000900".to_owned();
     let e = report_event("d1");
@@ -90,7 +90,7 @@ pub async fn a_refused_write_leaves_no_leaf(store: &dyn Store) {
             new_matter(&m, None, &first)
         })
         .collect();
-    assert!(store.create_matters(&batch).await.is_err());
+    assert!(store.create_matters(&batch, &[]).await.is_err());
     // A retried report finds its matter: no second leaf.
     create(store, &matter("k1", "510104022006001", 30, "重试"), Some("key")).await;
     let after_first = store.log_head().await.expect("head");

@@ -1,5 +1,6 @@
 //! The figures of the hand-worked fixture (worked.rs), and of views on it.
 
+mod csv;
 mod self_handle;
 mod worked;
 
