@@ -87,3 +87,68 @@ export async function harness(base, shots = "target/screenshots") {
 
   return { browser, call, token, as, shot, done, screenshots, foreign, policy };
 }
+
+// The middle of 总府路社区's first grid (lng, lat): where the walks report.
+export async function gridCentre(base) {
+  const cell = await (await fetch(base + "/api/v1/grids/510104022006001")).json();
+  const ring = cell.geometry.coordinates[0][0];
+  return ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+}
+
+// The six-digit code in the last text the test's fake SMS gateway kept for
+// `phone` (it answers `GET /last/{phone}`), polled for up to five seconds.
+export async function smsCode(gateway, phone) {
+  for (let i = 0; i < 50; i++) {
+    const r = await fetch(`${gateway}/last/${phone}`);
+    if (r.ok) {
+      const m = (await r.text()).match(/\b(\d{6})\b/);
+      if (m) { return m[1]; }
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  fail("no code reached the gateway");
+}
+
+// A resident signs up by phone on the pages: /login → 手机验证码登录 → the
+// number → the code from the gateway, with consent → /account. `onCode(page)`
+// runs while the code is asked for (a screenshot).
+export async function signUpByPhone(page, base, gateway, phone, onCode = async () => {}) {
+  step("sign up by phone " + phone);
+  await page.goto(base + "/login");
+  await Promise.all([page.waitForNavigation(), page.click("#sms-login a[href='/signup']")]);
+  await page.fill("#phone-form input[name=phone]", phone);
+  await Promise.all([page.waitForNavigation(), page.click("#phone-form button[type=submit]")]);
+  check(await page.locator("#code-form").count() === 1, "the code is asked for");
+  check(await page.locator("#code-form input[name=consent]").count() === 1, "a first sign-in asks for consent");
+  await onCode(page);
+  await page.fill("#code-form input[name=code]", await smsCode(gateway, phone));
+  await page.check("#code-form input[name=consent]");
+  await Promise.all([page.waitForNavigation(), page.click("#code-form button[type=submit]")]);
+  check(page.url().endsWith("/account"), "signed up and on the account page: " + page.url());
+  check((await page.textContent("h1")).includes("我的账号"), "the account page");
+}
+
+// A report from the resident page where the page's geolocation says, of
+// category 0101; its tracking number.
+export async function reportHere(page, base, description) {
+  step("report");
+  await page.goto(base + "/report");
+  await page.click("#use-location");
+  await page.waitForFunction(() => document.querySelector("#lat").value !== "");
+  await page.selectOption("select[name=category]", "0101");
+  await page.fill("textarea[name=description]", description);
+  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  const number = (await page.textContent("#tracking-number")).trim();
+  check(/^510104-\d{8}-\d{6}$/.test(number), "a tracking number: " + number);
+  return number;
+}
+
+// A signed-in person's session copied into a context axe may inject into
+// (bypassCSP): `axeSweep`'s way to open pages as someone signed in by code.
+export function withCookies(as, cookies) {
+  return async (_username, viewport, extra) => {
+    const opened = await as(null, viewport, extra);
+    await opened.context.addCookies(cookies);
+    return opened;
+  };
+}

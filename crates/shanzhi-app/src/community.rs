@@ -3,11 +3,9 @@
 //! the work phone they opted into (工作电话), never the private mobile —
 //! and the 善治成都 articles about it. Public: no sign-in needed.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
-use shanzhi_domain::{DivisionCode, DivisionLevel, GridKind, Role, Scope};
-use shanzhi_store::{ArticleQuery, GridQuery};
+use shanzhi_domain::{DivisionCode, DivisionLevel, GridKind};
+use shanzhi_store::ArticleQuery;
 
 use crate::AppResult;
 use crate::access::Scoped;
@@ -40,48 +38,22 @@ impl Scoped<'_> {
     /// the grid workers assigned to it today. Micro-grids without a worker
     /// of their own are left out: a resident looks for their grid's worker.
     pub async fn community_contacts(&self, community: &DivisionCode) -> AppResult<Vec<GridContacts>> {
-        let day = self.day();
-        let query =
-            GridQuery { communities: vec![community.clone()], limit: Some(MAX_GRIDS * 10), ..GridQuery::as_of(day) };
-        let mut grids: Vec<(GridKind, GridContacts)> = self
-            .app
-            .store
-            .grids(&query)
-            .await?
-            .into_iter()
-            .map(|g| {
-                let contacts =
-                    GridContacts { code: g.info.code.as_str().to_owned(), name: g.info.name, workers: Vec::new() };
-                (g.info.kind, contacts)
-            })
-            .collect();
-        grids.sort_by(|a, b| a.1.code.cmp(&b.1.code));
-        let mut people: BTreeMap<String, Option<PublicContact>> = BTreeMap::new();
-        for a in self.app.store.assignments_within(community, day).await? {
-            let (Role::GridWorker, Some(Scope::Grid(code))) = (a.role, &a.scope) else { continue };
-            let Some((_, grid)) = grids.iter_mut().find(|(_, g)| g.code == code.as_str()) else { continue };
-            if !people.contains_key(&a.user_id) {
-                if people.len() >= MAX_GRIDS * 4 {
-                    continue;
-                }
-                let user = self.app.store.user_by_id(&a.user_id).await?.filter(|u| !u.disabled);
-                let contact = user.map(|u| PublicContact {
-                    name: u.display_name,
-                    work_phone: u.work_phone.map(|p| p.as_str().to_owned()),
-                });
-                people.insert(a.user_id.clone(), contact);
-            }
-            if let Some(Some(c)) = people.get(&a.user_id)
-                && !grid.workers.contains(c)
-            {
-                grid.workers.push(c.clone());
-            }
-        }
+        // Codes, names, kinds and workers only: no geometry is read.
+        let grids = self.app.store.community_grid_contacts(community, self.day(), MAX_GRIDS * 10).await?;
         Ok(grids
             .into_iter()
-            .filter(|(kind, g)| matches!(kind, GridKind::General | GridKind::Dedicated) || !g.workers.is_empty())
-            .map(|(_, g)| g)
+            .filter(|g| matches!(g.kind, GridKind::General | GridKind::Dedicated) || !g.workers.is_empty())
             .take(MAX_GRIDS)
+            .map(|g| {
+                let mut workers: Vec<PublicContact> = Vec::with_capacity(g.workers.len());
+                for w in g.workers {
+                    let c = PublicContact { name: w.name, work_phone: w.work_phone.map(|p| p.as_str().to_owned()) };
+                    if !workers.contains(&c) {
+                        workers.push(c);
+                    }
+                }
+                GridContacts { code: g.code.as_str().to_owned(), name: g.name, workers }
+            })
             .collect())
     }
 

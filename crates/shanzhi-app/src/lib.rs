@@ -25,8 +25,10 @@ mod refusal;
 pub mod register;
 pub mod sms;
 pub mod table;
+pub mod tasks;
 pub mod timing;
 pub mod tlog;
+pub mod visits;
 pub mod volunteers;
 
 use std::sync::{Arc, Mutex};

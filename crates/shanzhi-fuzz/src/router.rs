@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 59] = [
+const PAGES: [&str; 70] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
@@ -119,9 +119,16 @@ const PAGES: [&str; 59] = [
     "/desk/batch",
     "/grid",
     "/grid/care",
+    "/grid/log/{}",
+    "/grid/log/{}/comment",
+    "/grid/logs",
     "/grid/register",
+    "/grid/register/{}/edit",
     "/grid/report",
     "/grid/self-handle",
+    "/grid/today",
+    "/grid/visit",
+    "/grid/tasks",
     "/inbox",
     "/inbox/{}/open",
     "/lang/{}",
@@ -140,6 +147,10 @@ const PAGES: [&str; 59] = [
     "/supervise/report",
     "/supervise/topics",
     "/tasks",
+    "/tasks/new",
+    "/tasks/{}",
+    "/tasks/{}/complete",
+    "/tasks/{}/sites/{}",
     "/track/rate",
     "/activities/new",
     "/activities/{}",

@@ -32,8 +32,10 @@ mod ranking;
 mod register;
 mod setting;
 mod signup;
+mod task;
 mod timing;
 pub mod tlog;
+mod visit;
 mod volunteer;
 
 use std::borrow::Cow;

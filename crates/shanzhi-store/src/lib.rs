@@ -20,10 +20,12 @@ mod ranking;
 mod register;
 mod setting;
 mod signup;
+mod task;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod timing;
 mod tlog;
+mod visit;
 mod volunteer;
 
 use std::fmt;
@@ -43,14 +45,17 @@ pub use division::{DivisionStore, UpsertCounts};
 pub use error::{StoreError, StoreResult};
 pub use figures::{FigureStore, PartQuery, PartSum};
 pub use fund::{FundStore, StoredBudget, StoredFundLists};
-pub use grid::{GridChangeSet, GridQuery, GridRecord, GridStore, GridWriteCounts};
+pub use grid::{
+    GridChangeSet, GridContactRecord, GridQuery, GridRecord, GridStore, GridWorkerContact, GridWriteCounts,
+    MAX_WORKERS_PER_GRID,
+};
 pub use matter::{
     AttachmentRecord, AttachmentStore, Created, DictionaryStore, MatterOrder, MatterPoint, MatterQuery, MatterScope,
     MatterStore, NO_DEADLINE, NewMatter, SweepUpdate, WarningCount,
 };
 pub use notify::{
-    DeliveryOutcome, DeliveryState, NUMBER_SLOT, NewNotification, NotificationRecord, NotificationStore,
-    StoredPreferences,
+    COUNT_SLOT, DeliveryOutcome, DeliveryState, GROUPED_NUMBERS, GroupedNotice, NUMBER_SLOT, NUMBERS_SLOT,
+    NewNotification, NotificationRecord, NotificationStore, StoredPreferences,
 };
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
@@ -60,8 +65,10 @@ pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};
 pub use signup::{ClaimHow, ConsentRecord, SignupStore, SmsCodeTry};
+pub use task::{GridTaskQuery, GridTaskRecord, GridTaskSiteRecord, GridTaskStore};
 pub use timing::{CalendarDay, CalendarStore, DaySource, LeaseRecord, LeaseStore};
 pub use tlog::{LeafCheck, LogHead, LogLeaf, LogStore, StoredCheckpoint, Unlogged};
+pub use visit::{DailyLogRecord, LogCommentRecord, VisitAdded, VisitQuery, VisitRecord, VisitStore};
 pub use volunteer::{
     ActivityRecord, BoardLine, OrgRecord, ProfileRecord, RedemptionRecord, RewardRecord, SignupRecord, VolunteerStore,
 };
@@ -119,6 +126,8 @@ pub trait Store:
     + SignupStore
     + VolunteerStore
     + RegisterStore
+    + VisitStore
+    + GridTaskStore
     + CallbackStore
     + NotificationStore
     + fmt::Debug

@@ -45,6 +45,7 @@ pub struct ApiDocument(pub Arc<str>);
         (name = "cases", description = "善治成都案例库：政策解读、书记访谈、案例展示、创新经验，编辑撰写、市级审核、公开发布 / the case library: written by district and town editors, reviewed by the city, published"),
         (name = "volunteers", description = "志愿服务与公益积分：活动报名、现场签到签退、积分台账、兑换与核销、排行 / volunteers and points: sign-up, on-site check-in and out, the points ledger, rewards, the leaderboard"),
         (name = "register", description = "网格登记（人、地、事、物、组织）与关爱对象 / the grid's register and care marks"),
+        (name = "tasks", description = "任务：交办、逐点检查、完成与预警 / tasks given to grid workers, checked site by site"),
         (name = "figures", description = "指标、排名与导出 / indicators, rankings, exports"),
         (name = "system", description = "健康检查与审计 / health and audit"),
         (name = "notifications", description = "通知：站内消息、渠道与免打扰 / notifications: the inbox, channels, quiet hours"),

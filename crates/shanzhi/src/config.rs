@@ -13,7 +13,7 @@ use crate::cli::{Cli, Command};
 use crate::database_url::DatabaseUrl;
 
 /// Keys read from `SHANZHI_<KEY>` (e.g. `SHANZHI_DATABASE_URL`).
-const ENV_KEYS: [&str; 44] = [
+const ENV_KEYS: [&str; 55] = [
     "addr",
     "data_dir",
     "database_url",
@@ -51,6 +51,8 @@ const ENV_KEYS: [&str; 44] = [
     "sms_codes_per_address_hour",
     "care_key",
     "care_key_file",
+    "id_hash_key",
+    "id_hash_key_file",
     "care_reasons",
     "care_retention_days",
     "notify",
@@ -58,6 +60,15 @@ const ENV_KEYS: [&str; 44] = [
     "notify_lease_secs",
     "notify_webhook_url",
     "notify_webhook_secret",
+    "smtp_host",
+    "smtp_port",
+    "smtp_user",
+    "smtp_password",
+    "smtp_from",
+    "smtp_starttls",
+    "digest_at",
+    "results_webhook_url",
+    "results_webhook_secret",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +146,13 @@ pub struct Config {
     /// A file holding `care_key`'s text instead; default `<data_dir>/care.key`
     /// when that file exists (demo mode writes one).
     pub care_key_file: Option<PathBuf>,
+    /// The key of the 身份证号 de-duplication hash (base64, 32 bytes; never
+    /// shown), apart from the care keys so that they rotate freely. None:
+    /// the first care key salts the hash, as before this key existed.
+    pub id_hash_key: Option<SecretText>,
+    /// A file holding `id_hash_key` instead; default `<data_dir>/id-hash.key`
+    /// when that file exists (demo mode writes one with a new care key).
+    pub id_hash_key_file: Option<PathBuf>,
     /// The reasons a resident may be marked for care (default 独居老人,
     /// 空巢老人, 残疾人, 留守儿童, 困难家庭, 重病患者).
     pub care_reasons: TextList,
@@ -168,6 +186,24 @@ pub struct Config {
     pub notify_webhook_url: Option<String>,
     /// The webhook's HMAC-SHA256 secret (never shown).
     pub notify_webhook_secret: Option<SecretText>,
+    /// The SMTP server that sends e-mail notices. None: the log stands in.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// Sign in to the SMTP server (with `smtp_password`), if it asks.
+    pub smtp_user: Option<String>,
+    /// Never shown.
+    pub smtp_password: Option<SecretText>,
+    /// The sender, `addr` or `善治平台 <addr>`; required with `smtp_host`.
+    pub smtp_from: Option<String>,
+    /// Upgrade to TLS with STARTTLS (required when true).
+    pub smtp_starttls: bool,
+    /// When the daily digest goes out on working days (`HH:MM`, China
+    /// time); `off`: never.
+    pub digest_at: String,
+    /// Where new hotline results are pushed (results back to 12345), signed
+    /// with `results_webhook_secret`; both or neither.
+    pub results_webhook_url: Option<String>,
+    pub results_webhook_secret: Option<SecretText>,
 }
 
 /// A secret from the configuration: `Debug` never shows it.
@@ -239,10 +275,28 @@ impl From<TrustedProxies> for Vec<String> {
 }
 
 impl Config {
+    fn id_hash_key_file(&self) -> PathBuf {
+        self.id_hash_key_file.clone().unwrap_or_else(|| self.data_dir.join("id-hash.key"))
+    }
+
+    /// The ID-number hash's own key: `id_hash_key`, else its file if there is one.
+    fn id_hash_key(&self) -> anyhow::Result<Option<shanzhi_app::register::IdHashKey>> {
+        let file = self.id_hash_key_file();
+        let text = match &self.id_hash_key {
+            Some(text) => text.0.clone(),
+            None if file.is_file() => std::fs::read_to_string(&file).with_context(|| {
+                format!("无法读取身份证号哈希密钥 (cannot read the ID hash key) {}", file.display())
+            })?,
+            None => return Ok(None),
+        };
+        let key = shanzhi_app::register::IdHashKey::parse(&text).map_err(|m| anyhow::anyhow!("id_hash_key: {m}"))?;
+        Ok(Some(key))
+    }
+
     /// The register's settings: the care keys (demo mode makes one in the
     /// data directory if none is configured), reasons and retention.
     pub fn register_settings(&self) -> anyhow::Result<shanzhi_app::register::RegisterSettings> {
-        use shanzhi_app::register::{CareKey, CareKeys, RegisterSettings};
+        use shanzhi_app::register::{CareKey, CareKeys, IdHashKey, RegisterSettings};
         let file = self.care_key_file.clone().unwrap_or_else(|| self.data_dir.join("care.key"));
         let mut texts = self.care_key.0.clone();
         if texts.is_empty() && file.is_file() {
@@ -255,6 +309,13 @@ impl Config {
             std::fs::write(&file, format!("demo:{}\n", key.to_base64()))
                 .with_context(|| format!("无法写入 (cannot write) {}", file.display()))?;
             texts.push(format!("demo:{}", key.to_base64()));
+            // A new demo store: its ID hashes get their own key from the start.
+            let id_file = self.id_hash_key_file();
+            if self.id_hash_key.is_none() && !id_file.exists() {
+                let id_key = IdHashKey::generate().map_err(|e| anyhow::anyhow!("{e}"))?;
+                std::fs::write(&id_file, format!("{}\n", id_key.to_base64()))
+                    .with_context(|| format!("无法写入 (cannot write) {}", id_file.display()))?;
+            }
         }
         let mut keys = Vec::new();
         for t in &texts {
@@ -266,6 +327,7 @@ impl Config {
             let current = keys.remove(0);
             settings.keys = CareKeys::new(current, keys);
         }
+        settings.keys = settings.keys.with_id_hash_key(self.id_hash_key()?);
         if !self.care_reasons.0.is_empty() {
             settings.reasons = self.care_reasons.0.clone();
         }
@@ -366,6 +428,8 @@ impl Default for Config {
             sms_codes_per_address_hour: 20,
             care_key: TextList::default(),
             care_key_file: None,
+            id_hash_key: None,
+            id_hash_key_file: None,
             care_reasons: TextList::default(),
             care_retention_days: 90,
             notify: true,
@@ -373,6 +437,15 @@ impl Default for Config {
             notify_lease_secs: 60,
             notify_webhook_url: None,
             notify_webhook_secret: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_user: None,
+            smtp_password: None,
+            smtp_from: None,
+            smtp_starttls: true,
+            digest_at: "08:30".to_owned(),
+            results_webhook_url: None,
+            results_webhook_secret: None,
         }
     }
 }
@@ -473,6 +546,37 @@ mod tests {
             jail.set_env("SHANZHI_DATABASE_URL", "mysql://root:hunter2@db/x");
             let err = build(None, Flags::default()).expect_err("scheme refused");
             assert!(!format!("{err:#}").contains("hunter2"), "{err:#}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_id_hash_key_is_its_own_and_an_older_store_keeps_the_fallback() {
+        Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            // A new demo store: a care key and an ID hash key are written.
+            let fresh = Config { data_dir: dir.join("fresh"), demo: true, ..Config::default() };
+            assert!(fresh.register_settings().expect("settings").keys.has_id_hash_key());
+            assert!(dir.join("fresh/id-hash.key").is_file() && dir.join("fresh/care.key").is_file());
+            let again = fresh.register_settings().expect("settings");
+            assert!(again.keys.has_id_hash_key(), "read back from its file");
+
+            // A demo store from before the key: its hashes keep the old derivation.
+            let older = Config { data_dir: dir.join("older"), demo: true, ..Config::default() };
+            std::fs::create_dir_all(&older.data_dir).expect("dir");
+            std::fs::copy(dir.join("fresh/care.key"), older.data_dir.join("care.key")).expect("copy");
+            assert!(!older.register_settings().expect("settings").keys.has_id_hash_key());
+            assert!(!older.data_dir.join("id-hash.key").exists(), "none written beside an older care key");
+
+            // Configured: a malformed key is refused, and never shown.
+            jail.set_env("SHANZHI_ID_HASH_KEY", "c2hvcnQ=");
+            let config = build(None, Flags::default()).expect("config");
+            assert!(!format!("{config:?}").contains("c2hvcnQ"), "the key is never shown");
+            let err = config.register_settings().expect_err("too short");
+            assert!(format!("{err:#}").contains("id_hash_key"), "{err:#}");
+            jail.set_env("SHANZHI_ID_HASH_KEY", "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=");
+            let config = build(None, Flags::default()).expect("config");
+            assert!(config.register_settings().expect("settings").keys.has_id_hash_key());
             Ok(())
         });
     }

@@ -197,7 +197,8 @@ impl Scoped<'_> {
         };
         let updated = next.timed(clock, &mut event);
         let tells = self.app.command_tells(&command, &m, &updated, self.actor.user_id()).await?;
-        let notices = self.app.notices_for(&updated, event.seq, tells).await?;
+        let mut notices = self.app.notices_for(&updated, event.seq, tells).await?;
+        notices.extend(self.app.phone_closure(&m, &updated, event.seq));
         // A closed hotline order may get its call-back task (满意度回访),
         // written in the same transaction as the closing entry.
         let task = self.callback_task_for(&m, &updated, &event).await?;

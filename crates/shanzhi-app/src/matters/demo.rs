@@ -233,6 +233,7 @@ impl Operator<'_> {
                     l.at = Err(rows.last().map(|(m, _)| m.number.clone()).unwrap_or_default());
                 }
                 self.store.insert_matters_bulk(&rows).await?;
+                self.keep_parts_of(&rows).await?;
                 written += rows.len();
                 progress.advance(rows.len() as u64);
                 rows.clear();
@@ -487,6 +488,7 @@ impl Operator<'_> {
             self.number_rows(&mut rows).await?;
             link_repeats(&mut rows, &mut links);
             self.store.insert_matters_bulk(&rows).await?;
+            self.keep_parts_of(&rows).await?;
             written += rows.len();
         }
         progress.finish();

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use shanzhi_domain::notify::NoticeKind;
 use shanzhi_domain::similar::a_is_original;
 use shanzhi_domain::text::Bilingual;
 use shanzhi_domain::{Channel, Matter, Micros};
@@ -267,8 +268,16 @@ impl DispatchDesk<'_> {
             problems.sort_by_key(|p| p.line);
             return Err(AppError::ImportRejected(ImportRejection { problems, more: 0 }));
         }
+        // Each caller with a phone: the receipt with the number, by text.
+        for p in &mut prepared {
+            let receipt = self.app.phone_notice(&p.new.matter, p.new.first.seq, NoticeKind::Received);
+            p.new.notices.extend(receipt);
+        }
         let batch: Vec<_> = prepared.iter().map(|p| p.new.clone()).collect();
-        let outcomes = self.app.store.create_matters(&batch).await?;
+        // The holders hear once for the whole import, in its transaction.
+        let matters: Vec<&Matter> = batch.iter().map(|n| &n.matter).collect();
+        let grouped = self.app.import_notices(&matters, self.actor.user_id()).await?;
+        let outcomes = self.app.store.create_matters(&batch, &grouped).await?;
         let mut report = HotlineImportReport {
             rows: rows.len(),
             created: 0,

@@ -17,7 +17,7 @@ mod map;
 mod page;
 pub mod seed;
 mod self_handle;
-mod submit;
+pub(crate) mod submit;
 mod verify;
 
 use std::collections::BTreeMap;

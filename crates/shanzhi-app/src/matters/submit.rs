@@ -37,7 +37,7 @@ fn day_code(at: Micros) -> String {
         .to_string()
 }
 
-fn hex_sha256(parts: &[&[u8]]) -> String {
+pub(crate) fn hex_sha256(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update((p.len() as u64).to_le_bytes());

@@ -18,6 +18,7 @@
 
 mod activities;
 mod demo;
+mod places;
 mod points;
 mod verify;
 
@@ -33,6 +34,7 @@ use crate::deliberation::community_code;
 use crate::{AppError, AppResult};
 
 pub use activities::{ActivitySignup, CheckInCode, CheckInForm, VolunteerActivity, VolunteerActivityForm};
+pub use places::{CommunityChoice, MAX_ACTIVITY_COMMUNITIES};
 pub use points::{
     ConfirmedRedemption, LeaderboardLine, PointsAccount, PointsLine, RewardItem, RewardItemForm, RewardRedemption,
 };

@@ -10,17 +10,22 @@ mod community;
 mod deliberation;
 mod deliberation_polls;
 mod demo;
+mod digest;
 mod divisions;
 mod duplicates;
 mod figures;
+mod grid_work;
 mod grids;
 mod hotspots;
 mod kept_figures;
 mod matters;
 mod notify;
+mod notify_import;
 mod rankings;
 mod register;
+mod tasks;
 mod timing;
+mod visits;
 mod volunteers;
 
 /// Beijing time in 2026: the test worlds' clocks all start in that year.

@@ -182,3 +182,25 @@ async fn a_resident_signs_up_checks_in_earns_and_redeems_under_the_rules() {
     assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
     assert!(check.problems[0].0.contains("积分台账第 1 条"), "{:?}", check.problems[0]);
 }
+
+#[tokio::test]
+async fn the_activity_form_offers_the_communities_of_the_callers_scope_by_name() {
+    let t = TestApp::new().with_divisions().with_staff(Role::CommunityWorker).start().await;
+    t.add_account("street_admin", Role::Admin, Some("510104022")).await;
+    t.add_account("res1", Role::Resident, None).await;
+    let app = t.app();
+    let own = app.scoped(t.actor_for(Role::CommunityWorker).await).activity_communities().await.expect("own");
+    assert_eq!(own.len(), 1, "the worker's one community: {own:?}");
+    assert_eq!(own[0].code, INSIDE);
+    assert!(own[0].name.starts_with("总府路社区") && own[0].town == "春熙路街道", "by name and street: {own:?}");
+
+    let street = app.scoped(t.actor("street_admin").await).activity_communities().await.expect("street");
+    assert!(street.len() > 1, "a street's administrator is offered its communities: {street:?}");
+    assert!(street.iter().all(|c| c.code.starts_with("510104022") && c.code.len() == 12 && !c.name.is_empty()));
+    assert!(street.iter().any(|c| c.code == INSIDE));
+    assert!(street.windows(2).all(|w| w[0].code < w[1].code), "in code order, each once");
+    assert!(street.len() <= shanzhi_app::volunteers::MAX_ACTIVITY_COMMUNITIES);
+
+    let resident = app.scoped(t.actor("res1").await).activity_communities().await.expect("resident");
+    assert!(resident.is_empty(), "a resident with no organisation publishes nowhere");
+}

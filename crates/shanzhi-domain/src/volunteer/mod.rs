@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::Bilingual;
 
-pub use checkin::{CODE_WINDOW_SECONDS, checkin_code, code_accepted, hmac_sha256};
+pub use checkin::{CODE_WINDOW_SECONDS, checkin_code, code_accepted};
 pub use points::{POINTS_GENESIS, PointsEntry, PointsKind, append_points, points_hash, replay_points};
 pub use roster::{AttendanceError, SignupState, minutes_between, place_signup};
 

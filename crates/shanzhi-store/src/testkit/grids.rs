@@ -157,3 +157,86 @@ pub async fn grids_are_found_by_part_of_a_name_or_a_code(store: &dyn Store) {
     assert_eq!(store.grids(&find("网格", 1)).await.expect("limited").len(), 1);
     assert!(store.grids(&find("_", 10)).await.expect("wildcard").is_empty(), "a wildcard is a plain character");
 }
+
+pub async fn community_grid_contacts_name_the_grids_and_their_workers_without_geometry(store: &dyn Store) {
+    use shanzhi_domain::{Micros, Phone, Role, Scope, Term, UserKind, Username, WorkPhone};
+
+    use crate::{AssignmentRecord, NewUser};
+
+    with_divisions(store).await;
+    store.apply_grid_changes(&first_cut(), &audit()).await.expect("first cut");
+    let other = GridChangeSet {
+        effective: date(2024, 1, 1),
+        retire: vec![],
+        insert: vec![(info("510104022002001", GridKind::General, "别的社区", None), square(104.1, 30.0, 0.01))],
+    };
+    store.apply_grid_changes(&other, &audit()).await.expect("another community");
+    let entry = || AuditEntry::new("test", "people", "users");
+    for (id, name) in [("w1", "wangwu"), ("w2", "lisi"), ("w3", "zhaoliu"), ("w4", "sunqi")] {
+        let user = NewUser {
+            id: id.to_owned(),
+            username: Username::parse(name).expect("username"),
+            display_name: format!("{name} 网格员"),
+            kind: UserKind::Staff,
+            phone: Some(Phone::parse("13812345678").expect("phone")),
+            password_hash: None,
+            created_at: Micros::new(1_700_000_000_000_000),
+        };
+        store.create_user(&user, &entry()).await.expect("user");
+    }
+    let work = WorkPhone::parse("028-86001234").expect("work phone");
+    store.set_work_phone("w1", Some(&work), &entry()).await.expect("work phone");
+    store.set_disabled("w3", Some(Micros::new(1_700_000_000_000_001)), &entry()).await.expect("disable");
+    let grid = |c: &str| Some(Scope::Grid(code(c)));
+    let assignments = [
+        ("a1", "w1", Role::GridWorker, grid("510104022001001"), None),
+        ("a2", "w2", Role::GridWorker, grid("510104022001001"), Some(date(2025, 1, 1))),
+        ("a3", "w3", Role::GridWorker, grid("510104022001002"), None),
+        (
+            "a4",
+            "w4",
+            Role::CommunityWorker,
+            Some(Scope::Division(DivisionCode::parse("510104022001").expect("c"))),
+            None,
+        ),
+        ("a5", "w4", Role::GridWorker, grid("510104022001002"), None),
+        ("a6", "w2", Role::GridWorker, grid("510104022002001"), None),
+    ];
+    for (id, user, role, scope, to) in assignments {
+        let a = AssignmentRecord {
+            id: id.to_owned(),
+            user_id: user.to_owned(),
+            role,
+            scope,
+            term: Term { from: date(2024, 1, 1), to },
+        };
+        store.add_assignment(&a, &entry()).await.expect("assignment");
+    }
+    let community = DivisionCode::parse("510104022001").expect("community");
+    let names = |r: &crate::GridContactRecord| r.workers.iter().map(|w| w.name.clone()).collect::<Vec<_>>();
+
+    let later = store.community_grid_contacts(&community, date(2025, 6, 1), 100).await.expect("contacts");
+    let rows: Vec<(&str, GridKind, &str)> = later.iter().map(|r| (r.code.as_str(), r.kind, r.name.as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("510104022001000", GridKind::Master, "和平社区"),
+            ("510104022001001", GridKind::General, "一网格"),
+            ("510104022001002", GridKind::General, "二网格"),
+        ],
+        "this community's current grids only, in code order"
+    );
+    assert!(later[0].workers.is_empty());
+    assert_eq!(names(&later[1]), ["wangwu 网格员"], "the ended term is left out");
+    assert_eq!(later[1].workers[0].work_phone, Some(work));
+    assert_eq!(later[1].workers[0].user_id, "w1");
+    assert_eq!(names(&later[2]), ["sunqi 网格员"], "a disabled account and a community role are left out");
+    assert_eq!(later[2].workers[0].work_phone, None);
+
+    let earlier = store.community_grid_contacts(&community, date(2024, 6, 1), 100).await.expect("contacts");
+    assert_eq!(names(&earlier[1]), ["wangwu 网格员", "lisi 网格员"], "in account order, each once");
+    let first_two = store.community_grid_contacts(&community, date(2024, 6, 1), 2).await.expect("contacts");
+    assert_eq!(first_two.len(), 2, "the limit counts grids");
+    assert_eq!(names(&first_two[1]).len(), 2);
+    assert!(store.community_grid_contacts(&community, date(2023, 6, 1), 100).await.expect("none").is_empty());
+}

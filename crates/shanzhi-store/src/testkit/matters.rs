@@ -166,15 +166,15 @@ pub async fn a_batch_of_matters_is_written_whole_or_not_at_all(store: &dyn Store
         m.last_hash = first.hash.clone();
         new_matter(&m, None, &first)
     };
-    let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")]).await.expect("batch");
+    let written = store.create_matters(&[new("b1", "A1"), new("b2", "A2")], &[]).await.expect("batch");
     assert!(matches!(written.as_slice(), [Created::New { .. }, Created::New { .. }]));
-    let again = store.create_matters(&[new("b3", "A1"), new("b4", "A3")]).await.expect("batch");
+    let again = store.create_matters(&[new("b3", "A1"), new("b4", "A3")], &[]).await.expect("batch");
     assert_eq!(again[0], Created::Existing { id: id("b1") }, "an order imported before");
     // A row that a constraint refuses (a grid code the table does not take)
     // takes the whole batch back with it.
     let mut bad = new("b6", "A6");
     bad.matter.category_version = 99;
-    assert!(store.create_matters(&[new("b5", "A5"), bad]).await.is_err());
+    assert!(store.create_matters(&[new("b5", "A5"), bad], &[]).await.is_err());
     assert!(store.matter(&id("b5")).await.expect("read").is_none(), "nothing of a refused batch stays");
     assert_eq!(store.matter_by_reporter_key("key-of-b2").await.expect("read").map(|m| m.id), Some(id("b2")));
     let b2 = store.matter(&id("b2")).await.expect("read").expect("found");

@@ -21,8 +21,10 @@ mod register;
 mod rollups;
 mod search;
 mod signup;
+mod tasks;
 mod timing;
 mod tlog;
+mod visits;
 mod volunteers;
 
 use std::any::Any;
@@ -48,8 +50,10 @@ pub use register::*;
 pub use rollups::*;
 pub use search::*;
 pub use signup::*;
+pub use tasks::*;
 pub use timing::*;
 pub use tlog::*;
+pub use visits::*;
 pub use volunteers::*;
 
 /// A fresh store plus whatever keeps it alive (a temp dir, a throw-away schema).
@@ -130,6 +134,7 @@ macro_rules! contract_tests {
             an_unknown_community_rolls_back_the_whole_change,
             grid_queries_filter_by_community_town_kind_and_box,
             grids_are_found_by_part_of_a_name_or_a_code,
+            community_grid_contacts_name_the_grids_and_their_workers_without_geometry,
             people_and_assignments_round_trip,
             a_profile_change_is_written_with_its_audit_entry,
             sessions_tokens_and_login_failures,
@@ -149,6 +154,10 @@ macro_rules! contract_tests {
             articles_keep_every_version_and_move_on_only_from_the_state_read,
             register_records_are_versioned_and_listed_by_place,
             care_marks_are_one_open_per_resident_and_purged_on_their_day,
+            visits_are_kept_once_per_key_and_move_the_care_mark,
+            daily_log_notes_are_replaced_and_comments_kept,
+            tasks_are_written_whole_and_move_on_only_from_the_version_read,
+            tasks_are_listed_by_place_assignee_and_time_and_found_by_the_sweep,
             articles_are_listed_by_state_subtree_kind_tag_and_words,
             fund_lists_are_versioned_per_community,
             budgets_are_versioned_per_proposal,
@@ -172,7 +181,10 @@ macro_rules! contract_tests {
             notifications_are_written_with_their_event_or_not_at_all,
             notification_leases_expire_and_outcomes_need_the_lease,
             notification_preferences_round_trip,
+            push_cursors_move_only_from_where_they_were,
+            notices_without_an_event_are_written_once,
             a_new_matter_numbers_its_notices_and_a_repeat_writes_none,
+            a_batch_writes_its_grouped_notices_with_it_or_not_at_all,
             calendar_days_round_trip,
             the_sweep_writes_due_matters_once,
             every_record_is_logged_in_its_own_transaction,

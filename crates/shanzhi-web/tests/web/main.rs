@@ -3,6 +3,7 @@
 //! fixture from `shanzhi_testkit::TestApp` behind `support::TestApi`.
 
 mod support;
+mod tasks_api;
 
 mod admin_forms;
 mod admin_page;
@@ -41,5 +42,6 @@ mod signup_pages;
 mod smart_dispatch;
 mod track_page;
 mod ui;
+mod visits_api;
 mod volunteer_pages;
 mod volunteers_api;

@@ -128,3 +128,57 @@ async fn a_resident_volunteers_and_redeems_on_the_pages() {
     assert!(again.body.contains("此兑换码已核销过"));
     assert!(get(&app, "/volunteer", &resident).await.body.contains("已核销"));
 }
+
+#[tokio::test]
+async fn the_activity_form_offers_communities_by_name_and_keeps_a_wrong_one() {
+    let app = TestApi::start(TestApp::new().with_divisions().with_accounts(&[
+        ("own_worker", Role::CommunityWorker, Some(INSIDE)),
+        ("street_admin", Role::Admin, Some("510104022")),
+        ("district_admin", Role::Admin, Some("510104")),
+    ]))
+    .await;
+    let own = sign_in_as(&app, "own_worker").await;
+    let form = get(&app, "/activities/new", &own).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("<select name=\"community\""), "a list to pick from");
+    assert!(form.body.contains(&format!("<option value=\"{INSIDE}\" selected>总府路社区")), "by name, preselected");
+    assert!(!form.body.contains("社区代码"), "no code to type");
+
+    let street = sign_in_as(&app, "street_admin").await;
+    let form = get(&app, "/activities/new", &street).await;
+    assert!(form.body.contains("盐市口社区") && form.body.contains("督院街社区"), "the street's communities");
+    let csrf = csrf_of(&form.body);
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("community", "不存在社区"),
+        ("org_id", ""),
+        ("title", "敬老探访"),
+        ("description", "陪老人聊天"),
+        ("place", "社区活动室"),
+        ("lng", ""),
+        ("lat", ""),
+        ("starts_at", "2026-12-02T09:30"),
+        ("ends_at", "2026-12-02T12:00"),
+        ("capacity", "10"),
+        ("points", "20"),
+    ];
+    let refused = post_form(&app, "/activities/new", &street, &fields).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("请从列表中选择"), "the reason, in Chinese");
+    assert!(refused.body.contains("敬老探访") && refused.body.contains("陪老人聊天"), "the form as typed");
+    fields[1] = ("community", INSIDE);
+    let made = post_form(&app, "/activities/new", &street, &fields).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+
+    // A district's many communities: a field that suggests them by street and name.
+    let district = sign_in_as(&app, "district_admin").await;
+    let form = get(&app, "/activities/new", &district).await;
+    let suggested = form.body.split("<datalist id=\"activity-communities\">").nth(1).expect("suggestions");
+    let first: String = suggested.split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("one").to_owned();
+    assert!(first.contains(' ') && !first.chars().any(|c| c.is_ascii_digit()), "street and name, no code: {first}");
+    let csrf = csrf_of(&form.body);
+    fields[0] = ("csrf", csrf.as_str());
+    fields[1] = ("community", first.as_str());
+    let made = post_form(&app, "/activities/new", &district, &fields).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "the words name the community: {}", made.body);
+}

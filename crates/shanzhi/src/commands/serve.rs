@@ -4,10 +4,13 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use shanzhi_app::notify::{Notifier, NotifierConfig, WebhookChannel, WebhookConfig, run_notifier};
+use shanzhi_app::callbacks::push::{ResultsPushConfig, run_results_push};
+use shanzhi_app::notify::{
+    EmailChannel, Notifier, NotifierConfig, SmtpConfig, WebhookChannel, WebhookConfig, run_notifier,
+};
 use shanzhi_app::timing::{SweeperConfig, run_sweeper};
 use shanzhi_app::tlog::{CheckpointerConfig, run_checkpointer};
-use shanzhi_domain::notify::NotificationChannel;
+use shanzhi_domain::notify::{NotificationChannel, QuietHours};
 use shanzhi_web::HttpOptions;
 
 use crate::config::Config;
@@ -103,12 +106,21 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
             config.sweep_interval_secs
         );
     }
+    let digest_minute = match config.digest_at.trim() {
+        "off" | "" => None,
+        at => Some(
+            QuietHours::parse_time(at)
+                .map_err(|m| anyhow::anyhow!("digest_at：{}（应为 HH:MM 或 off）({}; HH:MM or off)", m.zh, m.en))?,
+        ),
+    };
+    let results_push = results_push_of(config)?;
     let (stop_sweeper, stopped) = tokio::sync::watch::channel(false);
     let sweeper = config.sweep.then(|| {
         let sweep = SweeperConfig {
             holder: config.server_name.clone().unwrap_or_else(server_name),
             interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
             lease_ttl: Duration::from_secs(config.sweep_lease_secs.max(2)),
+            digest_minute,
         };
         tracing::info!(holder = %sweep.holder, interval_secs = sweep.interval.as_secs(), lease_secs = sweep.lease_ttl.as_secs(), "sweeper on");
         let mut stopped = stopped.clone();
@@ -130,6 +142,13 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
     } else {
         None
     };
+    let pusher = results_push.map(|job| {
+        tracing::info!(url = %job.url, "hotline results webhook on");
+        let mut stopped = stopped.clone();
+        tokio::spawn(run_results_push(app.clone(), job, async move {
+            let _ = stopped.changed().await;
+        }))
+    });
     let checkpointer = match (&app.log_setup().signer, config.checkpoint_interval_minutes) {
         (None, _) => {
             tracing::warn!(
@@ -198,6 +217,9 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
     if let Some(handle) = notifier {
         let _ = handle.await;
     }
+    if let Some(handle) = pusher {
+        let _ = handle.await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -206,14 +228,11 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
 /// The channels this server delivers through: the log stands in for every
 /// external one, the webhook when configured (URL and secret together).
 fn notifier_of(config: &Config) -> anyhow::Result<Notifier> {
-    let notifier = Notifier::development();
+    let notifier = email_of(config, Notifier::development())?;
     match (&config.notify_webhook_url, &config.notify_webhook_secret) {
         (None, None) => Ok(notifier),
         (Some(url), Some(secret)) if !secret.0.is_empty() => {
-            let url = url::Url::parse(url)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .with_context(|| format!("notify_webhook_url 不是 http(s) 地址 (not an http(s) URL): {url}"))?;
+            let url = http_url("notify_webhook_url", url)?;
             let hook = WebhookChannel::new(WebhookConfig {
                 url: url.to_string(),
                 secret: secret.0.clone(),
@@ -226,6 +245,57 @@ fn notifier_of(config: &Config) -> anyhow::Result<Notifier> {
             "notify_webhook_url 与 notify_webhook_secret 须一起设置 (set notify_webhook_url and notify_webhook_secret together)"
         ),
     }
+}
+
+/// The setting `key`'s URL, if it is an `http(s)` one.
+fn http_url(key: &str, url: &str) -> anyhow::Result<url::Url> {
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .with_context(|| format!("{key} 不是 http(s) 地址 (not an http(s) URL): {url}"))
+}
+
+/// The results webhook (results back to 12345), when configured.
+fn results_push_of(config: &Config) -> anyhow::Result<Option<ResultsPushConfig>> {
+    match (&config.results_webhook_url, &config.results_webhook_secret) {
+        (None, None) => Ok(None),
+        (Some(url), Some(secret)) if !secret.0.is_empty() => {
+            let url = http_url("results_webhook_url", url)?;
+            Ok(Some(ResultsPushConfig {
+                url: url.to_string(),
+                secret: secret.0.clone(),
+                timeout: Duration::from_secs(30),
+                batch: 200,
+                interval: Duration::from_secs(config.notify_interval_secs.max(1)),
+            }))
+        }
+        _ => anyhow::bail!(
+            "results_webhook_url 与 results_webhook_secret 须一起设置 (set results_webhook_url and results_webhook_secret together)"
+        ),
+    }
+}
+
+/// The e-mail channel when `smtp_host` is set (with `smtp_from`).
+fn email_of(config: &Config, notifier: Notifier) -> anyhow::Result<Notifier> {
+    let Some(host) = config.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+        return Ok(notifier);
+    };
+    let from = config
+        .smtp_from
+        .clone()
+        .context("smtp_host 须与 smtp_from（发件地址）一起设置 (set smtp_from with smtp_host)")?;
+    let email = EmailChannel::new(SmtpConfig {
+        host: host.to_owned(),
+        port: config.smtp_port,
+        user: config.smtp_user.clone(),
+        password: config.smtp_password.as_ref().map(|p| p.0.clone()),
+        from,
+        starttls: config.smtp_starttls,
+        public_url: config.public_url.clone(),
+        timeout: Duration::from_secs(30),
+    })
+    .map_err(anyhow::Error::msg)?;
+    Ok(notifier.with(NotificationChannel::Email, std::sync::Arc::new(email)))
 }
 
 /// `host:pid`, unique enough among the servers sharing one database.

@@ -69,16 +69,43 @@ impl Walk {
     /// Run `web/tests/SCRIPT` against `serve --demo` (its arguments: the
     /// server's address and the screenshots' folder); `None` without a browser.
     async fn demo(script: &str) -> Option<Walk> {
+        Walk::start(script, false).await
+    }
+
+    /// [`Walk::demo`] with the fake SMS gateway: the script's arguments are
+    /// the server's address, the gateway's and the screenshots' folder.
+    async fn demo_with_sms(script: &str) -> Option<Walk> {
+        Walk::start(script, true).await
+    }
+
+    async fn start(script: &str, sms: bool) -> Option<Walk> {
         if !ready() {
             return None;
         }
         let heavy = heavy().await;
         let db = test_db().await;
         let cwd = tempfile::tempdir().expect("cwd");
-        let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
         let shots = Path::new(ROOT).join("target/screenshots");
-        let summary = node(script, &[Path::new(&server.base), &shots]);
+        let (server, summary) = if sms {
+            let gateway = sms_gateway();
+            let mut serve = Server::command(cwd.path(), &["--demo"], &db.cli_args);
+            serve.env("SHANZHI_SMS_GATEWAY_URL", format!("{gateway}/send"));
+            let server = Server::spawn(serve);
+            let summary = node(script, &[Path::new(&server.base), Path::new(&gateway), &shots]);
+            (server, summary)
+        } else {
+            let server = Server::start(cwd.path(), &["--demo"], &db.cli_args);
+            let summary = node(script, &[Path::new(&server.base), &shots]);
+            (server, summary)
+        };
         Some(Walk { summary, db, server, _cwd: cwd, _heavy: heavy })
+    }
+
+    /// The account named `username` in the summary.
+    async fn user(&self) -> shanzhi_store::UserRecord {
+        let username = self.summary["username"].as_str().expect("username");
+        let name = shanzhi_domain::Username::parse(username).expect("name");
+        self.db.fixture.store.user_by_name(&name).await.expect("read").expect("the account")
     }
 }
 
@@ -242,27 +269,10 @@ fn sms_gateway() -> String {
 /// is theirs.
 #[tokio::test]
 async fn a_resident_signs_up_by_phone_in_chromium() {
-    if !ready() {
-        return;
-    }
-    let _heavy = heavy().await;
-    let db = test_db().await;
-    let cwd = tempfile::tempdir().expect("cwd");
-    let gateway = sms_gateway();
-    let mut serve = Server::command(cwd.path(), &["--demo"], &db.cli_args);
-    serve.env("SHANZHI_SMS_GATEWAY_URL", format!("{gateway}/send"));
-    let server = Server::spawn(serve);
-    let shots = Path::new(ROOT).join("target/screenshots");
-    let summary = node("signup.mjs", &[Path::new(&server.base), Path::new(&gateway), &shots]);
-    let number = summary["number"].as_str().expect("number");
-    let username = summary["username"].as_str().expect("username");
-
-    let store = db.fixture.store.as_ref();
-    let user = store
-        .user_by_name(&shanzhi_domain::Username::parse(username).expect("name"))
-        .await
-        .expect("read")
-        .expect("the new account");
+    let Some(walk) = Walk::demo_with_sms("signup.mjs").await else { return };
+    let (number, server) = (walk.summary["number"].as_str().expect("number"), &walk.server);
+    let store = walk.db.fixture.store.as_ref();
+    let user = walk.user().await;
     assert_eq!(user.kind, shanzhi_store::UserKind::Resident);
     assert_eq!(user.phone.as_ref().map(|p| p.reveal()), Some("13700001234"));
     let consents = store.consents_of(&user.id).await.expect("consents");
@@ -338,5 +348,78 @@ async fn a_hotline_clerk_calls_back_and_the_results_export_holds_the_order() {
     assert_eq!(answers["attempts"], 2, "one unreachable try, then the answers");
     let task = store.callback_task(&format!("{}:{}", m.id, last.seq - 1)).await.expect("read").expect("the task");
     assert_eq!(task.state, shanzhi_domain::callback::CallbackState::Done);
+    calm(&server);
+}
+
+/// Issue 18's notices (`web/tests/notices.mjs`): a resident signed up by
+/// phone reports; the bell and /inbox tell each step (received, accepted,
+/// dispatched, handled, closed); the closing notice leads to the rating form
+/// and the resident rates from it. Then the database holds the rated matter
+/// and the resident's five inbox notices, one per step in order, the
+/// closing one read.
+#[tokio::test]
+async fn a_resident_hears_of_each_step_and_rates_from_the_notice_in_chromium() {
+    let Some(walk) = Walk::demo_with_sms("notices.mjs").await else { return };
+    let number = walk.summary["number"].as_str().expect("number");
+    assert_eq!(walk.summary["bell"], serde_json::json!([1, 2, 3, 4, 5]), "the bell counted each notice");
+
+    let store = walk.db.fixture.store.as_ref();
+    let m = store.matter_by_number(number).await.expect("read").expect("the report");
+    assert_eq!(m.status.state, MatterState::Rated, "rated from the notice");
+    let user = walk.user().await;
+    assert_eq!(m.reporter.user_id.as_deref(), Some(user.id.as_str()));
+    let mut inbox = store.inbox(&user.id, None, 50).await.expect("inbox");
+    inbox.reverse();
+    let kinds: Vec<&str> = inbox.iter().map(|r| r.notice.kind.as_str()).collect();
+    assert_eq!(kinds, ["received", "accepted", "dispatched", "responded", "closed"]);
+    assert!(inbox.iter().all(|r| r.notice.matter_id.as_ref() == Some(&m.id)), "all of the matter");
+    let read: Vec<bool> = inbox.iter().map(|r| r.read_at.is_some()).collect();
+    assert_eq!(read, [false, false, false, false, true], "only the notice opened is read");
+    calm(&walk.server);
+}
+
+/// Issue 20's walk (`web/tests/visits.mjs`, phone width): the grid worker
+/// sees the care visit due, records it with a photo, records another while
+/// offline that arrives once back online, reports a matter from it, and the
+/// community worker comments on the day's log. Then the database holds
+/// exactly two visits of the worker that day (the care one sealed, with its
+/// photo; the other tied to the matter), the care mark's last visit moved to
+/// the day, and the comment with who wrote it.
+#[tokio::test]
+async fn a_grid_worker_records_visits_offline_and_the_day_is_reviewed_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "visits.mjs");
+    let day: jiff::civil::Date = summary["day"].as_str().expect("day").parse().expect("a day");
+
+    let store = db.fixture.store.as_ref();
+    let name = shanzhi_domain::Username::parse("demo_grid").expect("name");
+    let worker = store.user_by_name(&name).await.expect("read").expect("the demo grid worker").id;
+    let query = shanzhi_store::VisitQuery {
+        worker_id: Some(worker.clone()),
+        from: Some(day),
+        to: Some(day),
+        limit: 10,
+        ..Default::default()
+    };
+    let visits = store.visits(&query).await.expect("visits");
+    assert_eq!(visits.len(), 2, "the offline visit arrived exactly once: {visits:?}");
+    let care = visits.iter().find(|v| v.care_mark_id.is_some()).expect("the care visit");
+    assert!(care.raised.is_none() && care.sealed.is_some(), "a care visit's text is sealed");
+    assert_eq!(care.images.len(), 1, "with its photo");
+    let mark = store.care_mark(care.care_mark_id.as_deref().expect("mark")).await.expect("read").expect("the mark");
+    assert_eq!(mark.last_visit_on, Some(day), "the visit moved the care mark");
+    let other = visits.iter().find(|v| v.care_mark_id.is_none()).expect("the offline visit");
+    assert!(other.idempotency_key.is_some() && other.matter_id.is_some(), "sent with its key, the matter tied");
+    let comments = store.log_comments(&worker, day).await.expect("comments");
+    assert_eq!(comments.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(), ["已阅，楼道灯请跟进"]);
+    let community = shanzhi_domain::Username::parse("demo_community").expect("name");
+    let reviewer = store.user_by_name(&community).await.expect("read").expect("the demo community worker").id;
+    assert_eq!(comments[0].author_id, reviewer);
+    assert!(summary["matter"].as_str().is_some_and(|n| n.starts_with("510104-")));
     calm(&server);
 }

@@ -14,30 +14,14 @@
 //! installs them in a virtualenv and sets SHANZHI_INTEROP_PYTHON to its
 //! python. Without it the test says so and passes, except under CI=true.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use shanzhi_testkit::{TestDb, test_db};
 
-use crate::support::{Server, heavy, run, text};
+use crate::support::{Server, heavy, interop_python, run, text};
 
 const SCRIPTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts");
-
-fn interop_python() -> Option<PathBuf> {
-    match std::env::var_os("SHANZHI_INTEROP_PYTHON") {
-        Some(p) => Some(PathBuf::from(p)),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true: the interop test must run; set SHANZHI_INTEROP_PYTHON (see .ci/run)")
-        }
-        None => {
-            eprintln!(
-                "interop test not run: set SHANZHI_INTEROP_PYTHON to a python with \
-                 scripts/requirements-interop.txt installed (.ci/run does)"
-            );
-            None
-        }
-    }
-}
 
 fn token(cwd: &Path, username: &str, db: &TestDb) -> String {
     let out = run(cwd, &["token", "create", "--username", username, "--name", "interop"], db);
@@ -55,7 +39,7 @@ fn check(what: &str, cmd: &mut Command) {
 
 #[tokio::test]
 async fn published_clients_and_a_schema_fuzzer_find_nothing_wrong() {
-    let Some(python) = interop_python() else { return };
+    let Some(python) = interop_python("interop") else { return };
     let _heavy = heavy().await;
     let db = test_db().await;
     let cwd = tempfile::tempdir().expect("cwd");
@@ -128,7 +112,7 @@ const WEB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web");
 /// kept.
 #[tokio::test]
 async fn generated_clients_sign_in_report_list_command_and_read_the_timeline() {
-    let Some(python) = interop_python() else { return };
+    let Some(python) = interop_python("interop") else { return };
     let tools = Path::new(WEB).join("node_modules/.bin");
     if !tools.join("openapi-typescript").exists() {
         assert!(

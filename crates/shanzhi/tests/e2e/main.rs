@@ -10,6 +10,7 @@ mod browser;
 mod classify;
 mod cli;
 mod deliberation;
+mod email;
 mod export;
 mod hostile;
 mod interop;

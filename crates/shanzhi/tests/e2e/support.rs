@@ -185,3 +185,22 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The python with `scripts/requirements-interop.txt` installed
+/// (SHANZHI_INTEROP_PYTHON, set by `.ci/run`). Without it the `what` test
+/// says so and passes, except under CI=true, where it must run.
+pub fn interop_python(what: &str) -> Option<std::path::PathBuf> {
+    match std::env::var_os("SHANZHI_INTEROP_PYTHON") {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true: the {what} test must run; set SHANZHI_INTEROP_PYTHON (see .ci/run)")
+        }
+        None => {
+            eprintln!(
+                "{what} test not run: set SHANZHI_INTEROP_PYTHON to a python with \
+                 scripts/requirements-interop.txt installed (.ci/run does)"
+            );
+            None
+        }
+    }
+}

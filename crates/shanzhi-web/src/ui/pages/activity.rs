@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
 use shanzhi_app::volunteers::{
-    ActivitySignup, CheckInCode, CheckInForm, VolunteerActivity, VolunteerActivityForm, VolunteerOrg,
+    ActivitySignup, CheckInCode, CheckInForm, CommunityChoice, VolunteerActivity, VolunteerActivityForm, VolunteerOrg,
 };
 use shanzhi_domain::{Role, Scope};
 
@@ -207,8 +207,41 @@ struct FormPage {
     /// `None`: a new activity.
     id: Option<String>,
     orgs: Vec<VolunteerOrg>,
+    /// The communities the caller may publish in, by name: a list to pick
+    /// from (up to [`SELECT_MAX`]), else a field that suggests them.
+    communities: Vec<CommunityChoice>,
+    /// Few enough communities for a drop-down list.
+    pick_list: bool,
+    /// What the suggesting field shows: the picked community's words, or
+    /// what was typed.
+    community_text: String,
     k: Kept,
     error: Option<String>,
+}
+
+/// Most communities offered as a drop-down list; more are suggested as one types.
+const SELECT_MAX: usize = 40;
+
+/// The words the suggesting field offers for a community (street and name).
+fn label(c: &CommunityChoice) -> String {
+    if c.town.is_empty() { c.name.clone() } else { format!("{} {}", c.town, c.name) }
+}
+
+/// The community a form names: its code, or (typed into the suggesting
+/// field) its words or name when they name one community of the caller's.
+fn resolve(typed: &str, choices: &[CommunityChoice]) -> Result<String, AppError> {
+    let typed = typed.trim();
+    if typed.len() == 12 && typed.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(typed.to_owned());
+    }
+    let mut named = choices.iter().filter(|c| label(c) == typed || c.name == typed);
+    match (named.next(), named.next()) {
+        (Some(c), None) => Ok(c.code.clone()),
+        (Some(_), Some(_)) => {
+            Err(bad("有同名社区，请连同街道一起选择", "two communities have that name: pick one with its street"))
+        }
+        (None, _) => Err(bad("请从列表中选择您所在的社区", "pick a community of yours from the list")),
+    }
 }
 
 async fn form_page(
@@ -228,8 +261,20 @@ async fn form_page(
         }
     }
     orgs.retain(|o| o.kind != shanzhi_domain::volunteer::OrgKind::Shop);
+    let communities = if id.is_none() { scoped.activity_communities().await.unwrap_or_default() } else { Vec::new() };
+    let community_text = communities.iter().find(|c| c.code == k.community).map_or_else(|| k.community.clone(), label);
     let message = error.map(|e| message(tr, e));
-    let mut r = page(FormPage { tr, nav: viewer.nav(tr), id, orgs, k, error: message });
+    let mut r = page(FormPage {
+        tr,
+        nav: viewer.nav(tr),
+        id,
+        orgs,
+        pick_list: communities.len() <= SELECT_MAX,
+        communities,
+        community_text,
+        k,
+        error: message,
+    });
     if let Some(e) = error {
         *r.status_mut() = crate::error::status_of(e);
     }
@@ -260,11 +305,15 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, tr: Tr, reque
         Ok(f) => f,
         Err(page) => return page,
     };
-    let k = Kept::from_form(&form);
+    let mut k = Kept::from_form(&form);
     let scoped = state.app.scoped(viewer.actor.clone());
-    let result = match k.form() {
-        Ok(f) => scoped.publish_activity(&k.community, &f).await,
-        Err(e) => Err(e),
+    let choices = scoped.activity_communities().await.unwrap_or_default();
+    let result = match (resolve(&k.community, &choices), k.form()) {
+        (Ok(code), Ok(f)) => {
+            k.community = code;
+            scoped.publish_activity(&k.community, &f).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(a) => Redirect::to(&format!("/activities/{}", a.id)).into_response(),

@@ -112,9 +112,12 @@ fn settings_page(tr: Tr, nav: Nav, p: &NotificationPreferences, saved: bool, err
         .map(|g| GroupRow {
             group: g.as_str(),
             label: g.label_zh(),
-            channels: p
-                .available
+            // The digest may be asked for in the inbox alone (dispatchers
+            // and community workers opt in; supervisors always get it).
+            channels: (g == NoticeGroup::Digest)
+                .then_some(NotificationChannel::Inbox)
                 .iter()
+                .chain(p.available.iter())
                 .map(|c| (c.as_str(), c.label_zh(), p.channels.get(&g).is_some_and(|l| l.contains(c))))
                 .collect(),
         })

@@ -19,10 +19,13 @@ pub mod patrol;
 pub mod proposal;
 pub mod rankings;
 pub mod register;
+pub mod register_edit;
 pub mod report;
 pub mod supervise;
+pub mod tasks;
 pub mod tiles;
 pub mod track;
+pub mod visits;
 pub mod volunteer;
 
 use askama::Template;
