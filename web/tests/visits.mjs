@@ -54,7 +54,9 @@ check((await page.locator("#today-due").innerText()).includes("张秀英"), "tod
 await shot(page, "visits-today");
 
 // 1. The due visit, with a photo.
-await Promise.all([page.waitForNavigation(), page.locator("#today-due a").first().click()]);
+// The demo's own care persons are listed too: 张秀英's card, by her name.
+const card = page.locator("#today-due li", { hasText: "张秀英" });
+await Promise.all([page.waitForNavigation(), card.locator("a").first().click()]);
 await page.waitForFunction(() => document.getElementById("visit-position").textContent.includes("已取得"));
 await page.fill("#visit-raised", "老人说最近腿疼，希望社区医生上门看看");
 await page.setInputFiles("#visit-photo", { name: "visit.png", mimeType: "image/png", buffer: PNG });

@@ -28,6 +28,7 @@ pub const DEMO_COMMUNITY: &str = "510104022006";
 const DEMO_CASES_KEY: &str = "demo.cases";
 const DEMO_VOLUNTEERS_KEY: &str = "demo.volunteers";
 const DEMO_PEOPLE_KEY: &str = "demo.people";
+const DEMO_REGISTER_KEY: &str = "demo.register";
 const DEMO_PEOPLE_VALUE: &str = "one-account-per-role";
 
 /// The demo accounts' password (demo data only: never on a real deployment).
@@ -77,6 +78,8 @@ pub struct DemoReport {
     pub cases: usize,
     /// The demo community's volunteer team, shop, rewards and activity were set up.
     pub volunteers: bool,
+    /// The demo community's register (and care persons) was imported.
+    pub register: Option<crate::register::demo::DemoRegister>,
 }
 
 impl Operator<'_> {
@@ -156,6 +159,12 @@ impl Operator<'_> {
             self.scoped("system").demo_volunteers(DEMO_COMMUNITY).await?;
             self.store.put_setting(DEMO_VOLUNTEERS_KEY, "1", &setting_audit(DEMO_VOLUNTEERS_KEY, "1")).await?;
             report.volunteers = true;
+        }
+        if self.store.setting(DEMO_REGISTER_KEY).await?.is_none() {
+            let register = self.demo_register().await?;
+            let value = register.import.residents.to_string();
+            self.store.put_setting(DEMO_REGISTER_KEY, &value, &setting_audit(DEMO_REGISTER_KEY, &value)).await?;
+            report.register = Some(register);
         }
         Ok(report)
     }

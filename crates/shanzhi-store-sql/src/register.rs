@@ -151,6 +151,20 @@ async fn push_versions<DB>(conn: &mut DB::Connection, records: &[RegisterRecord]
     Ok(())
 }
 
+/// Restrict care marks (after a WHERE) to a community subtree and grids.
+#[sql_bounds]
+fn push_mark_place<DB>(q: &mut QueryBuilder<DB>, within: Option<&DivisionCode>, grids: &[GridCode]) {
+    if let Some(d) = within {
+        let (lower, upper) = d.descendant_bounds();
+        q.push(" AND ");
+        push_between(q, "community_code", lower, upper);
+    }
+    if !grids.is_empty() {
+        q.push(" AND grid_code IN ");
+        push_list(q, grids.iter().map(|g| g.as_str().to_owned()));
+    }
+}
+
 #[sql_bounds]
 #[async_trait]
 impl<DB> RegisterStore for SqlStore<DB> {
@@ -336,15 +350,23 @@ impl<DB> RegisterStore for SqlStore<DB> {
         grids: &[GridCode],
     ) -> StoreResult<Vec<CareMarkRecord>> {
         let mut q = QueryBuilder::<DB>::new(format!("{MARK_COLUMNS} WHERE ended_on IS NULL"));
-        if let Some(d) = within {
-            let (lower, upper) = d.descendant_bounds();
-            q.push(" AND ");
-            push_between(&mut q, "community_code", lower, upper);
-        }
-        if !grids.is_empty() {
-            q.push(" AND grid_code IN ");
-            push_list(&mut q, grids.iter().map(|g| g.as_str().to_owned()));
-        }
+        push_mark_place(&mut q, within, grids);
+        q.push(" ORDER BY resident_id, id");
+        self.fetch_records::<MarkRow, _>(&mut q).await
+    }
+
+    async fn care_marks_during(
+        &self,
+        within: Option<&DivisionCode>,
+        grids: &[GridCode],
+        (from, to): (Date, Date),
+    ) -> StoreResult<Vec<CareMarkRecord>> {
+        let mut q = QueryBuilder::<DB>::new(format!("{MARK_COLUMNS} WHERE started_on <= "));
+        q.push_bind(to.to_string())
+            .push(" AND (ended_on IS NULL OR ended_on >= ")
+            .push_bind(from.to_string())
+            .push(")");
+        push_mark_place(&mut q, within, grids);
         q.push(" ORDER BY resident_id, id");
         self.fetch_records::<MarkRow, _>(&mut q).await
     }

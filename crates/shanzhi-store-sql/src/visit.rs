@@ -196,6 +196,10 @@ impl<DB> VisitStore for SqlStore<DB> {
         self.fetch_by_key::<VisitRow, _>(format!("{VISIT_COLUMNS} WHERE id = "), id).await
     }
 
+    async fn visit_by_idempotency_key(&self, key: &str) -> StoreResult<Option<VisitRecord>> {
+        self.fetch_by_key::<VisitRow, _>(format!("{VISIT_COLUMNS} WHERE idempotency_key = "), key).await
+    }
+
     async fn set_visit_matter(&self, id: &str, matter_id: &str, audit_entry: &AuditEntry) -> StoreResult<()> {
         let (_writer, mut tx) = self.begin_write().await?;
         let mut q = QueryBuilder::<DB>::new("SELECT COUNT(*) FROM visits WHERE matter_id IS NULL AND id = ");

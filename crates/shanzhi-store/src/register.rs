@@ -106,6 +106,14 @@ pub trait RegisterStore {
         within: Option<&DivisionCode>,
         grids: &[GridCode],
     ) -> StoreResult<Vec<CareMarkRecord>>;
+    /// The marks in force on some day of `from..=to` (started by `to`, not
+    /// ended before `from`), ended ones included, by resident.
+    async fn care_marks_during(
+        &self,
+        within: Option<&DivisionCode>,
+        grids: &[GridCode],
+        days: (Date, Date),
+    ) -> StoreResult<Vec<CareMarkRecord>>;
     /// Delete the sealed reasons of marks whose `purge_on` is on or before
     /// `day`; how many.
     async fn purge_care_reasons(&self, day: Date, audit: &AuditEntry) -> StoreResult<u64>;

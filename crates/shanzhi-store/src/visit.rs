@@ -83,6 +83,9 @@ pub trait VisitStore {
     /// idempotency key returns the earlier visit and writes nothing.
     async fn add_visit(&self, visit: &VisitRecord, audit: &AuditEntry) -> StoreResult<VisitAdded>;
     async fn visit(&self, id: &str) -> StoreResult<Option<VisitRecord>>;
+    /// The visit stored under a (hashed, per-worker) idempotency key: a
+    /// resend is found however old it is and however many visits followed.
+    async fn visit_by_idempotency_key(&self, key: &str) -> StoreResult<Option<VisitRecord>>;
     /// Tie a reported matter to a visit that has none; a constraint error
     /// if it has one already (or is unknown).
     async fn set_visit_matter(&self, id: &str, matter_id: &str, audit: &AuditEntry) -> StoreResult<()>;

@@ -152,6 +152,17 @@ impl Scoped<'_> {
 
     /// Mark a resident for care: the grid's or community's workers only.
     pub async fn mark_for_care(&self, resident_id: &str, input: &CareMarkInput) -> AppResult<CareMarkView> {
+        self.mark_for_care_from(resident_id, input, self.app.today_here()).await
+    }
+
+    /// [`Self::mark_for_care`] with the marking begun on `started_on` (the
+    /// demo's persons, marked earlier so that visits are due).
+    pub(crate) async fn mark_for_care_from(
+        &self,
+        resident_id: &str,
+        input: &CareMarkInput,
+        started_on: Date,
+    ) -> AppResult<CareMarkView> {
         let resident = self.register_record_for(Action::EditRegister, resident_id).await?;
         let place = place_of(&resident.community, resident.grid.as_ref());
         self.require(Action::ViewCare, &place).map_err(|_| refuse(Action::EditRegister))?;
@@ -181,7 +192,7 @@ impl Scoped<'_> {
             sealed: Some(sealed),
             every_days: input.every_days,
             worker_id,
-            started_on: self.app.today_here(),
+            started_on,
             last_visit_on: None,
             ended_on: None,
             purge_on: None,

@@ -11,6 +11,7 @@
 //! community's workers, each opening recorded in the access log.
 
 mod care;
+pub mod demo;
 pub mod draft;
 pub mod generate;
 mod import;
@@ -20,8 +21,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::register::{DEFAULT_CARE_REASONS, RegisterKind};
-use shanzhi_domain::{Action, DivisionCode, GridCode, Place, Scope};
-use shanzhi_store::{RegisterQuery, RegisterRecord};
+use shanzhi_domain::{Action, DivisionCode, GridCode, GridKind, Place, Scope};
+use shanzhi_store::{GridQuery, RegisterQuery, RegisterRecord};
 
 use crate::access::{Scoped, refuse};
 use crate::grids::today;
@@ -54,6 +55,8 @@ impl Default for RegisterSettings {
 
 /// Most records one listing returns.
 pub const MAX_LISTED_RECORDS: usize = 500;
+/// Most grids a form offers to choose from by name.
+pub const MAX_FORM_GRIDS: usize = 300;
 
 /// A register record as a caller sees it: phone numbers masked.
 #[derive(Debug, Clone, Serialize)]
@@ -230,6 +233,29 @@ impl Scoped<'_> {
 
     pub async fn register_entry(&self, id: &str) -> AppResult<RegisterEntry> {
         self.register_record_for(Action::ViewRegister, id).await.map(entry)
+    }
+
+    /// The grids (code, name) where the caller adds to the register, for a
+    /// form to offer by name: their own grid, or the general grids of their
+    /// community or street; `None` when there are more than
+    /// [`MAX_FORM_GRIDS`] (a district or the city: the form asks for a code).
+    pub async fn register_grids(&self) -> AppResult<Option<Vec<(GridCode, String)>>> {
+        let (within, grid) = self.own_place(Action::EditRegister)?;
+        let mut query = GridQuery::as_of(today());
+        query.limit = Some(MAX_FORM_GRIDS + 1);
+        match (grid, within) {
+            (Some(g), _) => query.codes = vec![g],
+            (None, Some(d)) => {
+                query.within = Some(d);
+                query.kind = Some(GridKind::General);
+            }
+            (None, None) => return Ok(None),
+        }
+        let grids = self.app.store.grids(&query).await?;
+        if grids.len() > MAX_FORM_GRIDS {
+            return Ok(None);
+        }
+        Ok(Some(grids.into_iter().map(|g| (g.info.code, g.info.name)).collect()))
     }
 
     /// Every version of a record, oldest first.

@@ -28,7 +28,7 @@ use crate::matters::{IntakeAnswer, IntakeRequest};
 use crate::register::place_of;
 use crate::{AppError, AppResult};
 
-pub use coverage::{CareVisitCoverage, MAX_COVERAGE_DAYS};
+pub use coverage::{CARE_VISIT_COLUMNS, CareVisitCoverage, CareVisitRow, MAX_COVERAGE_DAYS, care_visit_csv};
 pub use log::{DailyLog, DailyLogSummary, LogComment, LogCommentInput, LogMatter, LogNotesInput, LogPatrol};
 
 /// Longest text of what was raised, in characters.
@@ -309,13 +309,7 @@ impl Scoped<'_> {
     }
 
     async fn visit_by_key(&self, key: &str) -> AppResult<Option<VisitRecord>> {
-        let query = shanzhi_store::VisitQuery {
-            worker_id: self.actor.user_id().map(str::to_owned),
-            from: Some(self.app.today_here().saturating_sub(jiff::Span::new().days(31))),
-            limit: 2000,
-            ..Default::default()
-        };
-        Ok(self.app.store.visits(&query).await?.into_iter().find(|v| v.idempotency_key.as_deref() == Some(key)))
+        Ok(self.app.store.visit_by_idempotency_key(key).await?)
     }
 
     async fn existing(&self, v: VisitRecord, request_hash: &str) -> AppResult<GridVisit> {

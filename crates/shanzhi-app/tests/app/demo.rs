@@ -11,6 +11,9 @@ async fn total(app: &App) -> u64 {
 #[tokio::test]
 async fn the_demo_loads_once() {
     let app = TestApp::new().start().await;
+    let key = shanzhi_app::register::CareKey::generate("demo").expect("key");
+    let keys = shanzhi_app::register::CareKeys::new(key, vec![]);
+    app.app().set_register_settings(shanzhi_app::register::RegisterSettings { keys, ..Default::default() });
     let started = std::time::Instant::now();
     let first = app.operator().load_demo().await.expect("first");
     eprintln!("demo loaded in {:?}", started.elapsed());
@@ -45,7 +48,24 @@ async fn the_demo_loads_once() {
     let acts = public.community_activities(shanzhi_app::demo::DEMO_COMMUNITY, 10).await.expect("activities");
     assert_eq!(acts.iter().map(|a| a.organiser.as_str()).collect::<Vec<_>>(), ["总府路社区志愿服务队"]);
     assert_eq!(public.rewards(Some(shanzhi_app::demo::DEMO_COMMUNITY)).await.expect("catalogue").len(), 2);
+    // The register: a building of 48 households in each general grid of
+    // the demo community, placed inside it; two care persons for demo_grid.
+    let register = first.register.as_ref().expect("the demo register");
+    let grids = register.import.buildings;
+    assert!(grids >= 2, "a building per general grid: {}", register.import);
+    assert_eq!(register.import.households, grids * shanzhi_app::register::demo::DEMO_HOUSEHOLDS_PER_GRID);
+    assert_eq!(register.care_marks, 2);
+    let client = shanzhi_app::access::Client::default();
+    let login = app.app().login("demo_grid", shanzhi_app::demo::DEMO_PASSWORD, &client).await.expect("sign in");
+    let worker = app.app().scoped(app.app().authenticate(&login.token).await.expect("session"));
+    let due = worker.care_due(None, None).await.expect("due");
+    assert_eq!(due.iter().map(|d| d.overdue).collect::<Vec<_>>(), [true, false], "one overdue, one due today: {due:?}");
+    let query = shanzhi_app::register::RegisterListQuery { q: Some("1栋".to_owned()), ..Default::default() };
+    let mine = worker.register_list(&query).await.expect("register");
+    let building = mine.iter().find(|e| e.kind.as_str() == "building").expect("the demo grid's building");
+    assert_eq!(building.grid.as_deref(), Some(shanzhi_app::register::demo::DEMO_GRID), "placed in its grid");
     let second = app.operator().load_demo().await.expect("second");
+    assert!(second.register.is_none(), "the register is imported once");
     assert!(second.divisions.is_none() && second.grids.is_none(), "a later start leaves the data alone");
     assert!(!second.deliberation);
     assert_eq!(second.cases, 0);

@@ -7,7 +7,9 @@
 
 use shanzhi_app::AppError;
 use shanzhi_app::register::CareMarkInput;
-use shanzhi_app::visits::{LogCommentInput, LogNotesInput, VisitInput, VisitMatterInput};
+use shanzhi_app::visits::{
+    CARE_VISIT_COLUMNS, LogCommentInput, LogNotesInput, VisitInput, VisitMatterInput, care_visit_csv,
+};
 use shanzhi_testkit::INSIDE_POINT;
 
 use super::at;
@@ -98,6 +100,27 @@ async fn a_visit_is_placed_in_the_grid_kept_once_per_key_and_seals_a_care_person
     let of_b = c.care_visit_coverage(week, None, None, Some("g_b")).await.expect("g_b's");
     assert_eq!((of_b.persons, of_b.figure.value), (0, None), "nobody in g_b's care: no value");
     assert!(t.app().scoped(t.actor("s_out").await).care_visit_coverage(week, None, None, None).await.is_err());
+
+    // An ended marking still counts what was due until it ended: ended on
+    // Monday 7 Dec, 30 Nov – 11 Dec has Tue 1 – Mon 7 Dec (5 working days,
+    // 3 visits due) and one day with visits. The export gives the same.
+    clock.set(at(12, 7, 9, 0));
+    c.end_care_mark(&mark.id).await.expect("end");
+    let fortnight = (jiff::civil::date(2026, 11, 30), jiff::civil::date(2026, 12, 11));
+    let cov = c.care_visit_coverage(fortnight, None, None, None).await.expect("coverage");
+    assert_eq!((cov.persons, cov.figure.numerator, cov.figure.denominator), (1, 1.0, 3.0));
+    let rows = c.care_visit_rows(fortnight, None, None, None).await.expect("rows");
+    let csv = String::from_utf8(care_visit_csv(&rows).expect("csv")).expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!((lines[0], lines.len()), (CARE_VISIT_COLUMNS, 2), "{csv}");
+    let cells: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(
+        (cells[0], cells[3], cells[4], cells[5], cells[6]),
+        (mark.id.as_str(), "2", "2026-11-30", "2026-12-07", "2026-12-04"),
+        "{csv}"
+    );
+    let later = (jiff::civil::date(2026, 12, 8), jiff::civil::date(2026, 12, 11));
+    assert_eq!(c.care_visit_coverage(later, None, None, None).await.expect("later").persons, 0, "ended before");
 }
 
 #[tokio::test]

@@ -148,6 +148,15 @@ pub async fn care_marks_are_one_open_per_resident_and_purged_on_their_day(store:
     store.update_care_mark(&ended, &audit()).await.expect("end");
     assert!(store.open_care_marks(Some(&code(A)), &[]).await.expect("open").is_empty());
     store.add_care_mark(&again, &audit()).await.expect("a new mark once the old one ended");
+    let during = |from, to| async move {
+        let marks = store.care_marks_during(Some(&code(A)), &[], (from, to)).await.expect("during");
+        marks.into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(during(date(2026, 11, 20), date(2026, 11, 30)).await, ["m1", "m2"], "ended on the first day counts");
+    assert_eq!(during(date(2026, 11, 21), date(2026, 11, 30)).await, ["m2"], "ended before the period");
+    assert!(during(date(2026, 10, 1), date(2026, 11, 1)).await.is_empty(), "started after the period");
+    let in_gb = store.care_marks_during(None, &[grid(GB)], (date(2026, 11, 1), date(2026, 11, 30))).await;
+    assert_eq!(in_gb.expect("GB").into_iter().map(|m| m.id).collect::<Vec<_>>(), ["m3"]);
 
     assert_eq!(store.purge_care_reasons(date(2026, 12, 19), &audit()).await.expect("purge"), 0);
     assert_eq!(store.purge_care_reasons(date(2026, 12, 20), &audit()).await.expect("purge"), 1);

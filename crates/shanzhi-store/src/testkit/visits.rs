@@ -103,6 +103,8 @@ pub async fn visits_are_kept_once_per_key_and_move_the_care_mark(store: &dyn Sto
     let resend = VisitRecord { id: "v1-again".to_owned(), ..care.clone() };
     assert_eq!(store.add_visit(&resend, &audit()).await.expect("resend"), VisitAdded::Existing(Box::new(care.clone())));
     assert!(store.visit("v1-again").await.expect("read").is_none());
+    assert_eq!(store.visit_by_idempotency_key("key-1").await.expect("by key"), Some(care.clone()));
+    assert_eq!(store.visit_by_idempotency_key("key-unknown").await.expect("by key"), None);
 
     // An earlier visit recorded later does not move the last visit back.
     let mut earlier = visit("v2", "w1", "vr1", GA, date(2026, 11, 18), None);

@@ -2,30 +2,32 @@
 //! Idempotency-Key so that a resend never makes two), `/visits/{id}` (read;
 //! a care visit's text opened and the view recorded), its photos, a matter
 //! reported from it; `/logs` (the community's review list), `/logs/{date}`
-//! (a worker's day), its notes and review comments.
+//! (a worker's day), its notes and review comments; `/care/coverage` and
+//! `/exports/care-visits` (the rows it is computed from, as CSV).
 
 use axum::Json;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 use shanzhi_app::matters::IntakeAnswer;
 use shanzhi_app::visits::{
     CareVisitCoverage, DailyLog, DailyLogSummary, GridVisit, LogCommentInput, LogNotesInput, VisitInput,
-    VisitMatterInput,
+    VisitMatterInput, care_visit_csv,
 };
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::extract::{Api, ApiJson, ApiQuery};
 use crate::openapi::{Binary, Refusals};
 use crate::routes::attachments::photo_response;
+use crate::routes::figures::disposition;
 use crate::routes::register::place_codes;
 use crate::schema;
 use crate::{ApiResult, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_router![record; show; photo; matter; logs; log; notes; comment; coverage]
+    api_router![record; show; photo; matter; logs; log; notes; comment; coverage; coverage_export]
 }
 
 /// A day as a path or query gives it: YYYY-MM-DD, years 2000–2100.
@@ -175,4 +177,25 @@ async fn coverage(api: Api, ApiQuery(p): ApiQuery<CoverageParams>) -> ApiResult<
     let answer =
         api.scoped().care_visit_coverage(period, grid.as_ref(), community.as_ref(), p.worker.as_deref()).await?;
     Ok(Json(answer))
+}
+
+/// 关爱走访覆盖率的依据（CSV）：每个关爱标记一行——标记、社区、网格、走访频次、开始、结束、期内走访日（空格分隔）；按 docs/indicators.md 可复算 / the rows care visit coverage is computed from.
+#[utoipa::path(get, path = "/exports/care-visits", operation_id = "exportCareVisits", tag = "register", params(CoverageParams),
+    responses((status = 200, content_type = "text/csv", body = String,
+        example = json!("mark,community,grid,every_days,started_on,ended_on,visit_days\nm1,510104021003,51010402100301,2,2026-11-30,,2026-12-04\n")),
+        Refusals),
+    security(("bearer" = []), ("session_cookie" = [])))]
+async fn coverage_export(api: Api, ApiQuery(p): ApiQuery<CoverageParams>) -> ApiResult<Response> {
+    let (grid, community) = place_codes(p.grid.as_deref(), p.community.as_deref())?;
+    let period = (parse_day(&p.from)?, parse_day(&p.to)?);
+    let rows = api.scoped().care_visit_rows(period, grid.as_ref(), community.as_ref(), p.worker.as_deref()).await?;
+    let name = format!("care-visits-{}-{}.csv", period.0, period.1);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition(&name)),
+        ],
+        care_visit_csv(&rows)?,
+    )
+        .into_response())
 }

@@ -78,6 +78,29 @@ async fn the_register_and_care_marks_over_the_api_and_pages() {
     let (status, other) = call(&app, "g_b", Method::GET, &one, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{other}");
 
+    // The rows of care visit coverage, as CSV: the mark, no person.
+    let csv_of = |who: &'static str, query: &'static str| {
+        let app = &app;
+        async move {
+            let auth = app.bearer(who).await;
+            let uri = format!("/api/v1/exports/care-visits?{query}");
+            app.send_raw(None, Method::GET, &uri, &[("authorization", auth.as_str())], Vec::new()).await
+        }
+    };
+    let (status, headers, bytes) = csv_of("c_in", "from=2026-11-01&to=2026-12-31").await;
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(headers["content-type"].to_str().is_ok_and(|t| t.starts_with("text/csv")));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "mark,community,grid,every_days,started_on,ended_on,visit_days");
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with(mark["id"].as_str().expect("id")) && lines[1].contains(",510104022006001,3,"));
+    assert!(!text.contains("张三") && !text.contains("独居老人"), "no person, no reason");
+    let (status, _, _) = csv_of("g_b", "from=2026-11-01&to=2026-12-31&grid=510104022006001").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another grid's worker: as if it did not exist");
+    let (status, _, _) = csv_of("c_in", "from=2026-12-31&to=2026-11-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a period backwards");
+
     let cookie = sign_in_as(&app, "g_a").await;
     let page = get(&app, "/grid/register", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -93,6 +116,25 @@ async fn the_register_and_care_marks_over_the_api_and_pages() {
     let care = get(&app, "/grid/care", &cookie).await;
     assert_eq!(care.status, StatusCode::OK);
     assert!(!care.body.contains("独居老人"), "the due list names no reason");
+
+    // The community worker's form offers grids and the parent by name,
+    // never a code to type.
+    let c_cookie = sign_in_as(&app, "c_in").await;
+    let page = get(&app, "/grid/register", &c_cookie).await;
+    assert!(page.body.contains("<select name=\"grid\">") && !page.body.contains("<input name=\"grid\""));
+    let option = page.body.split("<option value=\"510104022006001\"").nth(1).expect("the grid is offered");
+    let label = option.split('>').nth(1).and_then(|s| s.split('<').next()).unwrap_or_default();
+    let (_, cell) = call(&app, "c_in", Method::GET, "/api/v1/grids/510104022006001", None).await;
+    assert_eq!(Some(label), cell["properties"]["name"].as_str(), "offered by its name: {cell}");
+    assert!(!page.body.contains("name=\"parent\""), "no parent without one chosen");
+    let (_, found) =
+        call(&app, "c_in", Method::GET, &format!("/api/v1/register?q={}", enc("总府路1号1栋")), None).await;
+    let building = found.as_array().and_then(|l| l.iter().find(|e| e["kind"] == "building")).expect("building");
+    let id = building["id"].as_str().expect("id");
+    let page = get(&app, &format!("/grid/register?parent={id}"), &c_cookie).await;
+    assert!(page.body.contains(&format!("<input type=\"hidden\" name=\"parent\" value=\"{id}\">")), "{}", page.body);
+    let shown = page.body.split("id=\"register-parent\"").nth(1).expect("the parent is shown");
+    assert!(shown.split("</p>").next().unwrap_or_default().contains("总府路1号1栋"), "by its name");
 }
 
 fn enc(s: &str) -> String {

@@ -77,6 +77,13 @@ pub async fn run(config: &Config, clock_file: Option<&std::path::Path>) -> anyho
                 shanzhi_app::demo::DEMO_COMMUNITY
             );
         }
+        if let Some(r) = &report.register {
+            tracing::info!(
+                report = %r.import,
+                care_marks = r.care_marks,
+                "演示网格台账已载入，网格员页 /grid/today (demo grid register loaded)"
+            );
+        }
         print_demo_accounts();
         if report.divisions.is_none() && report.grids.is_none() {
             tracing::info!("演示数据此前已载入 (demo data already loaded)");

@@ -149,7 +149,7 @@ impl Server {
                 }
             }
         });
-        let base = rx.recv_timeout(Duration::from_secs(60)).expect("server announced its address");
+        let base = rx.recv_timeout(Duration::from_secs(180)).expect("server announced its address");
         Server { child, base, log }
     }
 

@@ -29,6 +29,10 @@ struct RegisterPage {
     kept: AddForm,
     /// (code, name) of the kinds the form offers.
     kinds: Vec<(&'static str, &'static str)>,
+    /// The kept parent's name and kind, when the form adds under one.
+    parent: Option<(String, String)>,
+    /// (code, name) of the grids to choose from; `None`: too many, a code is typed.
+    grids: Option<Vec<(String, String)>>,
     error: Option<String>,
 }
 
@@ -140,16 +144,30 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer, tr: Tr, Query(s
 async fn render(state: &AppState, viewer: &Viewer, tr: Tr, q: &str, kept: AddForm, error: Option<String>) -> Response {
     let q: String = q.trim().chars().take(64).collect();
     let query = RegisterListQuery { q: Some(q.clone()).filter(|q| !q.is_empty()), ..RegisterListQuery::default() };
-    match state.app.scoped(viewer.actor.clone()).register_list(&query).await {
-        Ok(rows) => {
-            let rows = rows.into_iter().map(|e| {
-                let line = details_line(&e);
-                (e, line)
-            });
-            page(RegisterPage { tr, nav: viewer.nav(tr), q, rows: rows.collect(), kept, kinds: kinds(tr), error })
-        }
-        Err(e) => refusal(tr, viewer, &e),
-    }
+    let scoped = state.app.scoped(viewer.actor.clone());
+    let rows = match scoped.register_list(&query).await {
+        Ok(rows) => rows,
+        Err(e) => return refusal(tr, viewer, &e),
+    };
+    // The parent and the grids by name; one the caller may not see is left out.
+    let parent = match filled(&kept.parent) {
+        Some(id) => scoped.register_entry(&id).await.ok().map(|e| (e.name, e.kind_label)),
+        None => None,
+    };
+    let grids = scoped
+        .register_grids()
+        .await
+        .ok()
+        .flatten()
+        .map(|grids| grids.into_iter().map(|(code, name)| (code.as_str().to_owned(), name)).collect::<Vec<_>>());
+    let rows = rows
+        .into_iter()
+        .map(|e| {
+            let line = details_line(&e);
+            (e, line)
+        })
+        .collect();
+    page(RegisterPage { tr, nav: viewer.nav(tr), q, rows, kept, kinds: kinds(tr), parent, grids, error })
 }
 
 /// The add form: the record, or the page again with the input kept and the
