@@ -90,7 +90,7 @@ const ROUTES: [&str; 58] = [
 ];
 
 /// Pages without an OpenAPI entry that [`ROUTES`] did not list.
-const PAGES: [&str; 70] = [
+const PAGES: [&str; 71] = [
     "/account",
     "/account/claim",
     "/account/erase-code",
@@ -161,6 +161,7 @@ const PAGES: [&str; 70] = [
     "/shop/confirm",
     "/shop/redeem/{}",
     "/volunteer",
+    "/grid/register/map",
 ];
 
 /// API paths left out: they end the fuzzer's own sessions (signing out,

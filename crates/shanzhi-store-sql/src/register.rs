@@ -2,7 +2,8 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use shanzhi_domain::{DivisionCode, GridCode, Micros};
 use shanzhi_store::{
-    AuditEntry, CareMarkRecord, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion, StoreError, StoreResult,
+    AuditEntry, CareMarkRecord, RegisterMapPlace, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion,
+    StoreError, StoreResult,
 };
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{QueryBuilder, Row};
@@ -60,6 +61,48 @@ impl TryFrom<RecordRow> for RegisterRecord {
             updated_by: r.updated_by,
             updated_at: Micros::new(r.updated_at),
         })
+    }
+}
+
+/// A place with its households and residents counted.
+const PLACE_COLUMNS: &str = "SELECT p.id, p.kind, p.community_code, p.grid_code, p.parent_id, p.name, p.fields, \
+     p.id_hash, p.search_text, p.version, p.updated_by, p.updated_at, \
+     (SELECT COUNT(*) FROM register_records h WHERE h.parent_id = p.id AND h.kind = 'household') AS households, \
+     (SELECT COUNT(*) FROM register_records r JOIN register_records h ON h.id = r.parent_id \
+      WHERE h.parent_id = p.id AND h.kind = 'household' AND r.kind = 'resident') AS residents \
+     FROM register_records p WHERE p.kind IN ('building', 'organisation', 'facility') \
+     AND p.fields LIKE '%\"lng\":%' AND p.fields LIKE '%\"lat\":%'";
+
+#[derive(SqlRow)]
+struct PlaceRow {
+    #[sql_row(flatten)]
+    record: RecordRow,
+    households: i64,
+    residents: i64,
+}
+
+impl TryFrom<PlaceRow> for RegisterMapPlace {
+    type Error = StoreError;
+    fn try_from(r: PlaceRow) -> StoreResult<RegisterMapPlace> {
+        Ok(RegisterMapPlace {
+            record: r.record.try_into()?,
+            households: u64::try_from(r.households).map_err(corrupt)?,
+            residents: u64::try_from(r.residents).map_err(corrupt)?,
+        })
+    }
+}
+
+#[derive(SqlRow)]
+struct PlaceMarkRow {
+    place_id: String,
+    #[sql_row(flatten)]
+    mark: MarkRow,
+}
+
+impl TryFrom<PlaceMarkRow> for (String, CareMarkRecord) {
+    type Error = StoreError;
+    fn try_from(r: PlaceMarkRow) -> StoreResult<(String, CareMarkRecord)> {
+        Ok((r.place_id, r.mark.try_into()?))
     }
 }
 
@@ -273,6 +316,45 @@ impl<DB> RegisterStore for SqlStore<DB> {
         let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
         q.push(" ORDER BY name, id LIMIT ").push_bind(limit);
         self.fetch_records::<RecordRow, _>(&mut q).await
+    }
+
+    async fn register_map_places(
+        &self,
+        within: Option<&DivisionCode>,
+        grids: &[GridCode],
+        limit: usize,
+    ) -> StoreResult<Vec<RegisterMapPlace>> {
+        let mut q = QueryBuilder::<DB>::new(PLACE_COLUMNS);
+        if let Some(d) = within {
+            let (lower, upper) = d.descendant_bounds();
+            q.push(" AND ");
+            push_between(&mut q, "p.community_code", lower, upper);
+        }
+        if !grids.is_empty() {
+            q.push(" AND p.grid_code IN ");
+            push_list(&mut q, grids.iter().map(|g| g.as_str().to_owned()));
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        q.push(" ORDER BY p.name, p.id LIMIT ").push_bind(limit);
+        self.fetch_records::<PlaceRow, _>(&mut q).await
+    }
+
+    async fn care_marks_at_places(&self, place_ids: &[String]) -> StoreResult<Vec<(String, CareMarkRecord)>> {
+        let mut out = Vec::new();
+        for chunk in place_ids.chunks(DB::CHUNK_ROWS) {
+            let mut q = QueryBuilder::<DB>::new(
+                "SELECT h.parent_id AS place_id, m.id, m.resident_id, m.community_code, m.grid_code, m.key_id, \
+                 m.sealed, m.every_days, m.worker_id, m.started_on, m.last_visit_on, m.ended_on, m.purge_on, \
+                 m.created_by, m.created_at FROM care_marks m \
+                 JOIN register_records r ON r.id = m.resident_id \
+                 JOIN register_records h ON h.id = r.parent_id AND h.kind = 'household' \
+                 WHERE m.ended_on IS NULL AND h.parent_id IN ",
+            );
+            push_list(&mut q, chunk.iter().cloned());
+            q.push(" ORDER BY h.parent_id, m.id");
+            out.extend(self.fetch_records::<PlaceMarkRow, _>(&mut q).await?);
+        }
+        Ok(out)
     }
 
     async fn register_versions(&self, id: &str) -> StoreResult<Vec<RegisterVersion>> {

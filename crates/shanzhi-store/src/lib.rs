@@ -60,7 +60,7 @@ pub use notify::{
 pub use patrol::{PatrolPoint, PatrolQuery, PatrolRecord, PatrolStore, TrackPoint};
 pub use people::{AssignmentRecord, Credentials, DepartmentRecord, Micros, NewUser, PeopleStore, UserKind, UserRecord};
 pub use ranking::{NewRanking, PublishedRanking, RankingStore, StoredScheme};
-pub use register::{CareMarkRecord, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion};
+pub use register::{CareMarkRecord, RegisterMapPlace, RegisterQuery, RegisterRecord, RegisterStore, RegisterVersion};
 pub use setting::SettingStore;
 pub use shanzhi_domain::Username;
 pub use shanzhi_domain::{Matter, MatterEvent, MatterId};

@@ -75,6 +75,16 @@ pub struct CareMarkRecord {
     pub created_at: Micros,
 }
 
+/// A place of the register that has a point (a building, an organisation or
+/// shop, a facility), with the households whose building it is and the
+/// residents of those households.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterMapPlace {
+    pub record: RegisterRecord,
+    pub households: u64,
+    pub residents: u64,
+}
+
 /// The register (人、地、事、物、组织) and care marks. Every write records its
 /// audit entry in the same transaction; every change of a record keeps the
 /// new version in `register_versions`.
@@ -92,6 +102,18 @@ pub trait RegisterStore {
     /// Those of `hashes` already registered (any order).
     async fn registered_id_hashes(&self, hashes: &[String]) -> StoreResult<Vec<String>>;
     async fn register_records(&self, query: &RegisterQuery) -> StoreResult<Vec<RegisterRecord>>;
+    /// The buildings, organisations and facilities with a point (`lng` and
+    /// `lat` in their fields) in a community subtree or grids, by name, at
+    /// most `limit`, each with its households and residents counted.
+    async fn register_map_places(
+        &self,
+        within: Option<&DivisionCode>,
+        grids: &[GridCode],
+        limit: usize,
+    ) -> StoreResult<Vec<RegisterMapPlace>>;
+    /// The open care marks of the residents living at these places (in a
+    /// household of the building), each with its place's id.
+    async fn care_marks_at_places(&self, place_ids: &[String]) -> StoreResult<Vec<(String, CareMarkRecord)>>;
     /// Every version of a record, oldest first.
     async fn register_versions(&self, id: &str) -> StoreResult<Vec<RegisterVersion>>;
 

@@ -114,6 +114,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::cases::routes())
         .merge(routes::volunteers::routes())
         .merge(routes::register::routes())
+        .merge(routes::register_map::routes())
         .merge(routes::visits::routes())
         .merge(routes::tasks::routes())
         .merge(routes::meetings::routes())

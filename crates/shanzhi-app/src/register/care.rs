@@ -103,7 +103,8 @@ impl App {
         self.now().to_zoned_datetime(shanzhi_domain::calendar::china()).date()
     }
 
-    fn next_due(&self, m: &CareMarkRecord) -> Date {
+    /// The next visit's day on the working-day calendar.
+    pub(super) fn next_due(&self, m: &CareMarkRecord) -> Date {
         next_visit_due(&self.timing().calendar, m.last_visit_on.unwrap_or(m.started_on), m.every_days)
     }
 

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod draft;
 pub mod generate;
 mod import;
+pub mod map;
 pub mod seal;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::{App, AppError, AppResult};
 pub use care::{CareDue, CareMarkInput, CareMarkView, CareVisitInput};
 pub use draft::RegisterDraft;
 pub use import::{REGISTER_LIMITS, RegisterImportReport};
+pub use map::{MAX_MAP_PLACES, RegisterMap, RegisterMapQuery};
 pub use seal::{CareKey, CareKeys, IdHashKey};
 
 /// How the register and care marks are configured.

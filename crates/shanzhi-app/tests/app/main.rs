@@ -23,6 +23,7 @@ mod notify;
 mod notify_import;
 mod rankings;
 mod register;
+mod register_map;
 mod tasks;
 mod timing;
 mod visits;

@@ -154,6 +154,7 @@ macro_rules! contract_tests {
             articles_keep_every_version_and_move_on_only_from_the_state_read,
             register_records_are_versioned_and_listed_by_place,
             care_marks_are_one_open_per_resident_and_purged_on_their_day,
+            register_map_places_have_a_point_their_counts_and_their_care_marks,
             visits_are_kept_once_per_key_and_move_the_care_mark,
             daily_log_notes_are_replaced_and_comments_kept,
             tasks_are_written_whole_and_move_on_only_from_the_version_read,

@@ -166,3 +166,60 @@ pub async fn care_marks_are_one_open_per_resident_and_purged_on_their_day(store:
     let unknown = CareMarkRecord { id: "nope".to_owned(), ..mark };
     assert!(store.update_care_mark(&unknown, &audit()).await.is_err());
 }
+
+pub async fn register_map_places_have_a_point_their_counts_and_their_care_marks(store: &dyn Store) {
+    let point = |id: &str, kind, community, g, name: &str| RegisterRecord {
+        fields: r#"{"category":"住宅","lat":30.655,"lng":104.072}"#.to_owned(),
+        ..record(id, kind, community, Some(g), None, name)
+    };
+    let b1 = point("b1", RegisterKind::Building, A, GA, "总府路 1 号");
+    let b2 = record("b2", RegisterKind::Building, A, Some(GA), None, "总府路 2 号（无坐标）");
+    let o1 = point("o1", RegisterKind::Organisation, A, GA, "总府路便利店");
+    let f1 = point("f1", RegisterKind::Facility, B, GB, "春熙路公厕");
+    let h1 = record("h1", RegisterKind::Household, A, Some(GA), Some("b1"), "1 单元 101");
+    let h2 = record("h2", RegisterKind::Household, A, Some(GA), Some("b1"), "1 单元 102");
+    let h3 = record("h3", RegisterKind::Household, A, Some(GA), Some("b2"), "1 单元 101");
+    let people = [("r1", "h1", "张三"), ("r2", "h1", "李四"), ("r3", "h2", "王五"), ("r4", "h3", "赵六")]
+        .map(|(id, h, name)| record(id, RegisterKind::Resident, A, Some(GA), Some(h), name));
+    let mut all = vec![b1, b2, o1, f1, h1, h2, h3];
+    all.extend(people);
+    store.add_register_records(&all, &audit()).await.expect("add");
+
+    let in_a = store.register_map_places(Some(&code(A)), &[], 100).await.expect("places");
+    let got: Vec<(&str, u64, u64)> = in_a.iter().map(|p| (p.record.id.as_str(), p.households, p.residents)).collect();
+    assert_eq!(got, [("b1", 2, 3), ("o1", 0, 0)], "only places with a point, by name, counted");
+    assert_eq!(in_a[0].record.kind, RegisterKind::Building);
+    let street = store.register_map_places(Some(&code("510104022")), &[], 100).await.expect("street");
+    assert_eq!(street.len(), 3);
+    let of_b = store.register_map_places(None, &[grid(GB)], 100).await.expect("grid B");
+    assert_eq!(of_b.iter().map(|p| p.record.id.as_str()).collect::<Vec<_>>(), ["f1"]);
+    assert_eq!(store.register_map_places(None, &[], 1).await.expect("limit").len(), 1, "at most the limit");
+
+    let mark = |id: &str, resident: &str, ended| CareMarkRecord {
+        id: id.to_owned(),
+        resident_id: resident.to_owned(),
+        community: code(A),
+        grid: Some(grid(GA)),
+        key_id: "k1".to_owned(),
+        sealed: Some("c2VhbGVk".to_owned()),
+        every_days: 5,
+        worker_id: None,
+        started_on: date(2026, 11, 2),
+        last_visit_on: None,
+        ended_on: ended,
+        purge_on: None,
+        created_by: "community".to_owned(),
+        created_at: at(1),
+    };
+    store.add_care_mark(&mark("m1", "r1", None), &audit()).await.expect("mark");
+    store.add_care_mark(&mark("m3", "r3", Some(date(2026, 11, 20))), &audit()).await.expect("ended mark");
+    store.add_care_mark(&mark("m4", "r4", None), &audit()).await.expect("mark at b2");
+    let at_places = store.care_marks_at_places(&["b1".to_owned(), "o1".to_owned()]).await.expect("marks at places");
+    assert_eq!(
+        at_places.iter().map(|(p, m)| (p.as_str(), m.id.as_str())).collect::<Vec<_>>(),
+        [("b1", "m1")],
+        "open marks only, of the places asked for"
+    );
+    assert_eq!(at_places[0].1, mark("m1", "r1", None));
+    assert!(store.care_marks_at_places(&[]).await.expect("none").is_empty());
+}

@@ -53,6 +53,7 @@ pub mod places;
 pub mod proposals;
 pub mod rankings;
 pub mod register;
+pub mod register_map;
 pub mod self_handle;
 pub mod signup;
 pub mod tasks;

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/grid", get(pages::grid::home))
         .route("/grid/report", get(pages::grid::report_form).post(pages::grid::report_submit))
         .route("/grid/register", get(pages::register::list).post(pages::register::add))
+        .route("/grid/register/map", get(pages::register_map::map))
         .route("/grid/register/{id}/edit", get(pages::register_edit::form).post(pages::register_edit::save))
         .route("/grid/care", get(pages::register::care))
         .route("/grid/today", get(pages::visits::today))

@@ -36,6 +36,7 @@ mod openapi;
 mod patrol_track_api;
 mod rankings_api;
 mod register_api;
+mod register_map_api;
 mod self_handle_api;
 mod signup_api;
 mod signup_pages;

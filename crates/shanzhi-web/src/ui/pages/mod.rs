@@ -20,6 +20,7 @@ pub mod proposal;
 pub mod rankings;
 pub mod register;
 pub mod register_edit;
+pub mod register_map;
 pub mod report;
 pub mod supervise;
 pub mod tasks;
