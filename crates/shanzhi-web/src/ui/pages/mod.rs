@@ -22,6 +22,7 @@ pub mod register;
 pub mod register_edit;
 pub mod report;
 pub mod supervise;
+pub mod task_new;
 pub mod tasks;
 pub mod tiles;
 pub mod track;
