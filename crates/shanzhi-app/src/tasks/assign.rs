@@ -108,6 +108,7 @@ impl Scoped<'_> {
         input: &GridTaskInput,
         division: &DivisionCode,
         grids: &[GridCode],
+        only: Option<&GridCode>,
     ) -> AppResult<Vec<GridTaskSiteRecord>> {
         if input.sites.len() > MAX_SITES {
             return Err(too_many_sites());
@@ -145,7 +146,7 @@ impl Scoped<'_> {
             if sites.len() >= MAX_SITES {
                 return Err(too_many_sites());
             }
-            let s = self.named_site(named, division).await?;
+            let s = self.named_site(named, division, only).await?;
             if s.register_id.as_ref().is_some_and(|id| !seen.insert(id.clone())) {
                 continue;
             }
@@ -161,7 +162,14 @@ impl Scoped<'_> {
         Ok(sites)
     }
 
-    async fn named_site(&self, named: &GridTaskSiteInput, division: &DivisionCode) -> AppResult<GridTaskSiteRecord> {
+    /// One site named; a free one without its grid is in `only`, the
+    /// task's one grid (if it has one).
+    async fn named_site(
+        &self,
+        named: &GridTaskSiteInput,
+        division: &DivisionCode,
+        only: Option<&GridCode>,
+    ) -> AppResult<GridTaskSiteRecord> {
         if let Some(id) = named.register_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let unknown = || {
                 AppError::bad_request(
@@ -189,17 +197,34 @@ impl Scoped<'_> {
         let name =
             bounded_text(named.name.as_deref().unwrap_or_default(), SITE_NAME_CHARS, "点位名称", "a site's name")
                 .map_err(|m| bad("invalid_site", m))?;
-        let grid = match named.grid.as_deref() {
-            Some(g) => {
-                let g = GridCode::parse(g).map_err(|m| bad("invalid_grid", m))?;
-                if !within(division, &g) {
-                    return Err(outside(&format!("网格 {g}"), &format!("grid {g}")));
-                }
-                Some(g)
-            }
-            None => None,
+        let grid = match named.grid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+            Some(g) => self.task_grids(&[g.to_owned()], division).await?.pop(),
+            None => only.cloned(),
         };
         Ok(site(0, grid, None, name))
+    }
+
+    /// The grids `codes`, each current today in `division`; refused whole,
+    /// naming the grid, if one is not.
+    async fn task_grids(&self, codes: &[String], division: &DivisionCode) -> AppResult<Vec<GridCode>> {
+        let mut grids = BTreeSet::new();
+        for g in codes {
+            grids.insert(GridCode::parse(g.trim()).map_err(|m| bad("invalid_grid", m))?);
+        }
+        let names = self.app.current_grid_names(&grids, self.day()).await?;
+        for code in &grids {
+            let Some(name) = names.get(code) else {
+                return Err(AppError::bad_request(
+                    "unknown_grid",
+                    format!("没有网格 {code}，或已撤销"),
+                    format!("no current grid {code}"),
+                ));
+            };
+            if !within(division, code) {
+                return Err(outside(&format!("网格“{name}”"), &format!("grid '{name}'")));
+            }
+        }
+        Ok(grids.into_iter().collect())
     }
 
     /// Give a task (a community or street worker, within their scope).
@@ -222,19 +247,16 @@ impl Scoped<'_> {
                 format!("a task is given to 1–{MAX_ASSIGNEES} grid workers or grids"),
             ));
         }
-        let mut grids = BTreeSet::new();
-        for g in &input.grids {
-            let code = GridCode::parse(g).map_err(|m| bad("invalid_grid", m))?;
-            if !within(&division, &code) {
-                return Err(outside(&format!("网格 {code}"), &format!("grid {code}")));
-            }
-            grids.insert(code);
-        }
-        let grids: Vec<GridCode> = grids.into_iter().collect();
+        let grids = self.task_grids(&input.grids, &division).await?;
         let (workers, worker_grids) = self.task_workers(&input.workers, &division).await?;
         let site_grids: Vec<GridCode> =
             grids.iter().chain(&worker_grids).cloned().collect::<BTreeSet<_>>().into_iter().collect();
-        let sites = self.task_sites(input, &division, &site_grids).await?;
+        // A task in one grid: the sites named without a grid are in it.
+        let only = match site_grids.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        };
+        let sites = self.task_sites(input, &division, &site_grids, only).await?;
         let now = self.app.now();
         let due = GridTaskDue::plan(&self.app.timing(), now, input.due_on).map_err(|m| bad("invalid_due_date", m))?;
         let warning = due.warning_at(now);

@@ -10,6 +10,7 @@
 //! (`DoTasks`); anyone else is answered "not found".
 
 mod assign;
+mod choices;
 mod figures;
 mod sweep;
 mod work;
@@ -27,6 +28,7 @@ use crate::grids::today;
 use crate::register::time_text;
 use crate::{AppError, AppResult};
 
+pub use choices::{MAX_GRID_CHOICES, TaskChoices, TaskCommunityChoice, TaskGridChoice, TaskWorkerChoice};
 pub use figures::{GridWorkAnswer, GridWorkUnit};
 pub use sweep::TaskSweepReport;
 pub use work::{GridTaskCompletion, GridTaskMark};
@@ -100,7 +102,10 @@ pub struct GridTask {
     pub details: String,
     pub division: String,
     pub workers: Vec<GridTaskWorker>,
+    /// The grids' codes.
     pub grids: Vec<String>,
+    /// The grids' names, in the order of `grids` (what users see).
+    pub grid_names: Vec<String>,
     pub created_by: String,
     pub created_at: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
@@ -127,6 +132,8 @@ pub struct GridTaskSite {
     pub seq: i64,
     pub name: String,
     pub grid: Option<String>,
+    /// The grid's name.
+    pub grid_name: Option<String>,
     pub register_id: Option<String>,
     pub state: GridTaskSiteState,
     /// 待检查, 已完成, 发现问题.
@@ -146,6 +153,8 @@ pub struct GridTaskSite {
 pub struct GridTaskGridProgress {
     /// The grid's code (sites without a grid: none).
     pub grid: Option<String>,
+    /// The grid's name (what users see).
+    pub name: Option<String>,
     pub progress: GridTaskProgress,
 }
 
@@ -222,8 +231,9 @@ impl Scoped<'_> {
     async fn task_views(&self, tasks: Vec<GridTaskRecord>) -> AppResult<Vec<GridTask>> {
         let ids = tasks.iter().flat_map(|t| t.workers.iter().chain([&t.created_by])).cloned().collect();
         let names = self.task_user_names(ids).await?;
+        let grids = self.app.grid_names(tasks.iter().flat_map(|t| t.grids.iter())).await?;
         let now = self.app.now();
-        Ok(tasks.into_iter().map(|t| view(t, &names, now)).collect())
+        Ok(tasks.into_iter().map(|t| view(t, &names, &grids, now)).collect())
     }
 
     /// The caller's tasks as a grid worker: given to them or their grids,
@@ -252,18 +262,23 @@ impl Scoped<'_> {
         let t = self.visible_task(id).await?;
         let can_mark = self.works_on_task(&t) && t.completed_at.is_none();
         let sites = self.app.store.grid_task_sites(&t.id).await?;
-        let mut by_grid: BTreeMap<Option<String>, Vec<GridTaskSiteState>> = BTreeMap::new();
+        let grids = self.app.grid_names(sites.iter().filter_map(|s| s.grid.as_ref())).await?;
+        let mut by_grid: BTreeMap<Option<GridCode>, Vec<GridTaskSiteState>> = BTreeMap::new();
         for s in &sites {
-            by_grid.entry(s.grid.as_ref().map(|g| g.as_str().to_owned())).or_default().push(s.state);
+            by_grid.entry(s.grid.clone()).or_default().push(s.state);
         }
         let by_grid = by_grid
             .into_iter()
-            .map(|(grid, states)| GridTaskGridProgress { grid, progress: GridTaskProgress::of(states) })
+            .map(|(grid, states)| GridTaskGridProgress {
+                name: grid.as_ref().map(|g| grid_name(&grids, g)),
+                grid: grid.map(|g| g.as_str().to_owned()),
+                progress: GridTaskProgress::of(states),
+            })
             .collect();
         let checkers = self.task_user_names(sites.iter().filter_map(|s| s.checked_by.clone()).collect()).await?;
         let mut shown = Vec::with_capacity(sites.len());
         for s in sites {
-            shown.push(self.task_site_view(s, &checkers).await?);
+            shown.push(self.task_site_view(s, &checkers, &grids).await?);
         }
         let task = self.task_views(vec![t]).await?.pop().ok_or_else(task_not_found)?;
         Ok(GridTaskDetail { task, by_grid, sites: shown, can_mark })
@@ -273,6 +288,7 @@ impl Scoped<'_> {
         &self,
         s: GridTaskSiteRecord,
         names: &HashMap<String, (String, String)>,
+        grids: &HashMap<GridCode, String>,
     ) -> AppResult<GridTaskSite> {
         let matter = match &s.matter_id {
             Some(id) => {
@@ -284,6 +300,7 @@ impl Scoped<'_> {
         Ok(GridTaskSite {
             seq: s.seq,
             state_label: s.state.label_zh().to_owned(),
+            grid_name: s.grid.as_ref().map(|g| grid_name(grids, g)),
             grid: s.grid.map(|g| g.as_str().to_owned()),
             register_id: s.register_id,
             name: s.name,
@@ -308,7 +325,17 @@ fn colour_now(t: &GridTaskRecord, now: jiff::Timestamp) -> Warning {
     if t.completed_at.is_some() { Warning::None } else { due_of(t).warning_at(now).max(t.warning) }
 }
 
-fn view(t: GridTaskRecord, names: &HashMap<String, (String, String)>, now: jiff::Timestamp) -> GridTask {
+/// A grid's name (its code only if the grid is unknown).
+fn grid_name(names: &HashMap<GridCode, String>, code: &GridCode) -> String {
+    names.get(code).cloned().unwrap_or_else(|| code.as_str().to_owned())
+}
+
+fn view(
+    t: GridTaskRecord,
+    names: &HashMap<String, (String, String)>,
+    grids: &HashMap<GridCode, String>,
+    now: jiff::Timestamp,
+) -> GridTask {
     let warning = colour_now(&t, now);
     let on_time = t.completed_at.map(|c| on_time(ts(c), ts(t.deadline)));
     GridTask {
@@ -322,6 +349,7 @@ fn view(t: GridTaskRecord, names: &HashMap<String, (String, String)>, now: jiff:
                 GridTaskWorker { username, name }
             })
             .collect(),
+        grid_names: t.grids.iter().map(|g| grid_name(grids, g)).collect(),
         grids: t.grids.iter().map(|g| g.as_str().to_owned()).collect(),
         created_by: names.get(&t.created_by).map(|(_, n)| n.clone()).unwrap_or_else(|| t.created_by.clone()),
         created_at: time_text(t.created_at),

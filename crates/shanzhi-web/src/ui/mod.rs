@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/categories/{code}", get(pages::admin::category::show).post(pages::admin::category::submit))
         .route("/desk", get(pages::desk::desk))
         .route("/tasks", get(pages::desk::tasks))
-        .route("/tasks/new", get(pages::tasks::new_form).post(pages::tasks::create))
+        .route("/tasks/new", get(pages::task_new::new_form).post(pages::task_new::create))
         .route("/tasks/{id}", get(pages::tasks::show))
         .route("/tasks/{id}/sites/{seq}", post(pages::tasks::mark))
         .route("/tasks/{id}/complete", post(pages::tasks::complete))

@@ -4,6 +4,7 @@
 
 mod support;
 mod tasks_api;
+mod tasks_form;
 
 mod admin_forms;
 mod admin_page;

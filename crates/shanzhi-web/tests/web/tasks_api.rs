@@ -77,12 +77,12 @@ async fn a_task_over_the_api_and_the_pages() {
     assert_eq!(new.status, StatusCode::OK);
     assert!(new.body.contains(&format!("/tasks/{id}")), "{}", new.body);
     let shown = get(&app, &format!("/tasks/{id}"), &cookie).await;
-    assert!(shown.body.contains("510104022006001") && !shown.body.contains("/sites/1\""), "{}", shown.body);
-    let form = format!("csrf={}&title=&due_on=2026-03-06&grids=510104022006001&sites=x", csrf_of(&new.body));
+    assert!(shown.body.contains("网格510104022006001") && !shown.body.contains("/sites/1\""), "{}", shown.body);
+    let form = format!("csrf={}&title=&due_on=2026-03-06&grid=510104022006001&sites=x", csrf_of(&new.body));
     let refused = crate::ui::call(&app, Method::POST, "/tasks/new", &cookie, Some(&form)).await;
     assert!(refused.body.contains("role=\"alert\""), "{}", refused.body);
     let form = format!(
-        "csrf={}&title=%E6%A5%BC%E9%81%93%E6%A3%80%E6%9F%A5&due_on=2026-03-06&grids=510104022006001&sites=1%E5%8F%B7%E6%A5%BC",
+        "csrf={}&title=%E6%A5%BC%E9%81%93%E6%A3%80%E6%9F%A5&due_on=2026-03-06&grid=510104022006001&sites=1%E5%8F%B7%E6%A5%BC",
         csrf_of(&new.body)
     );
     let created = crate::ui::call(&app, Method::POST, "/tasks/new", &cookie, Some(&form)).await;

@@ -423,3 +423,44 @@ async fn a_grid_worker_records_visits_offline_and_the_day_is_reviewed_in_chromiu
     assert!(summary["matter"].as_str().is_some_and(|n| n.starts_with("510104-")));
     calm(&server);
 }
+
+/// Issue 20's task walk (`web/tests/tasks.mjs`): the community worker gives
+/// a task by ticking a grid by its NAME and writing a checklist; the grid
+/// worker of that grid marks both sites on a phone and completes it. Then
+/// the database holds the task given to that one grid, its two sites in
+/// that grid and done, completed on time by the grid worker.
+#[tokio::test]
+async fn a_task_is_given_by_name_and_done_site_by_site() {
+    if !ready() {
+        return;
+    }
+    let _heavy = heavy().await;
+    let db = test_db().await;
+    let cwd = tempfile::tempdir().expect("cwd");
+    let (server, summary) = on_the_drill_clock(cwd.path(), &db.cli_args, "tasks.mjs");
+    let id = summary["task"].as_str().expect("the task's id");
+    assert!(summary["grid"].as_str().is_some_and(|g| !g.is_empty()), "{summary}");
+
+    let store = db.fixture.store.as_ref();
+    let task = store.grid_task(id).await.expect("read").expect("the task");
+    let grid = shanzhi_domain::GridCode::parse("510104022006001").expect("grid");
+    assert_eq!(task.grids, std::slice::from_ref(&grid), "given to the grid ticked, by name");
+    assert!(task.workers.is_empty());
+    let name = shanzhi_domain::Username::parse("demo_grid").expect("name");
+    let worker = store.user_by_name(&name).await.expect("read").expect("the demo grid worker").id;
+    assert_eq!(task.completed_by.as_deref(), Some(worker.as_str()), "completed by the grid worker");
+    let (completed, deadline) = (task.completed_at.expect("completed"), task.deadline);
+    assert!(completed <= deadline, "on time");
+    let sites = store.grid_task_sites(id).await.expect("sites");
+    let shown: Vec<(&str, Option<&shanzhi_domain::GridCode>, bool)> = sites
+        .iter()
+        .map(|s| (s.name.as_str(), s.grid.as_ref(), s.state == shanzhi_domain::task::GridTaskSiteState::Done))
+        .collect();
+    assert_eq!(
+        shown,
+        [("总府路2号好再来餐馆", Some(&grid), true), ("总府路4号便利店", Some(&grid), true)],
+        "the checklist, in the task's one grid, each site done"
+    );
+    assert!(sites.iter().all(|s| s.checked_by.as_deref() == Some(worker.as_str())));
+    calm(&server);
+}

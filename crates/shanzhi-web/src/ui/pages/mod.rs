@@ -23,6 +23,7 @@ pub mod register_edit;
 pub mod register_map;
 pub mod report;
 pub mod supervise;
+pub mod task_new;
 pub mod tasks;
 pub mod tiles;
 pub mod track;

@@ -1,6 +1,6 @@
 //! Tasks (任务) as pages: `/grid/tasks` (a grid worker's tasks on a phone,
-//! the overdue first), `/tasks/new` (give a task, and the tasks given in
-//! one's community or street), `/tasks/{id}` (the checklist and progress
+//! the overdue first), `/tasks/new` (give a task: [`super::task_new`]),
+//! `/tasks/{id}` (the checklist and progress
 //! per grid; a worker taps a site to mark it, and completes the task).
 
 use askama::Template;
@@ -8,10 +8,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shanzhi_app::AppError;
-use shanzhi_app::tasks::{
-    GridTask, GridTaskCompletion, GridTaskDetail, GridTaskInput, GridTaskMark, GridTaskSiteInput,
-};
-use shanzhi_domain::register::RegisterKind;
+use shanzhi_app::tasks::{GridTask, GridTaskCompletion, GridTaskDetail, GridTaskMark};
 use shanzhi_domain::task::GridTaskSiteState;
 
 use crate::AppState;
@@ -28,16 +25,6 @@ struct MinePage {
 }
 
 #[derive(Template)]
-#[template(path = "task_new.html")]
-struct NewPage {
-    tr: Tr,
-    nav: Nav,
-    kept: NewForm,
-    given: Vec<GridTask>,
-    error: Option<String>,
-}
-
-#[derive(Template)]
 #[template(path = "task.html")]
 struct TaskPage {
     tr: Tr,
@@ -46,74 +33,8 @@ struct TaskPage {
     error: Option<String>,
 }
 
-/// The form giving a task, as typed.
-#[derive(Debug, Default, Deserialize)]
-pub struct NewForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    details: String,
-    #[serde(default)]
-    due_on: String,
-    /// Grid codes, separated by spaces, commas or new lines.
-    #[serde(default)]
-    grids: String,
-    /// Grid workers' user names, likewise.
-    #[serde(default)]
-    workers: String,
-    #[serde(default)]
-    building: Option<String>,
-    #[serde(default)]
-    organisation: Option<String>,
-    #[serde(default)]
-    facility: Option<String>,
-    /// Free sites, one a line.
-    #[serde(default)]
-    sites: String,
-}
-
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、')
-        .filter(|w| !w.is_empty())
-        .take(shanzhi_domain::task::MAX_ASSIGNEES + 1)
-        .map(str::to_owned)
-        .collect()
-}
-
-impl NewForm {
-    fn input(&self) -> Result<GridTaskInput, AppError> {
-        let due_on = self.due_on.trim().parse().map_err(|_| {
-            AppError::bad_request("invalid_due_date", "截止日应为 YYYY-MM-DD", "the due date should be YYYY-MM-DD")
-        })?;
-        let kinds = [
-            (&self.building, RegisterKind::Building),
-            (&self.organisation, RegisterKind::Organisation),
-            (&self.facility, RegisterKind::Facility),
-        ];
-        Ok(GridTaskInput {
-            title: self.title.clone(),
-            details: self.details.clone(),
-            division: None,
-            due_on,
-            workers: words(&self.workers),
-            grids: words(&self.grids),
-            register_kinds: kinds.into_iter().filter(|(on, _)| on.is_some()).map(|(_, k)| k).collect(),
-            sites: self
-                .sites
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .take(shanzhi_domain::task::MAX_SITES + 1)
-                .map(|l| GridTaskSiteInput { register_id: None, name: Some(l.to_owned()), grid: None })
-                .collect(),
-        })
-    }
-}
-
 /// The message of a refusal the form shows again, else `None`.
-fn shown(tr: Tr, e: &AppError) -> Option<String> {
+pub(super) fn shown(tr: Tr, e: &AppError) -> Option<String> {
     matches!(
         e,
         AppError::BadRequest { .. } | AppError::Invalid { .. } | AppError::Conflict { .. } | AppError::Forbidden(_)
@@ -131,40 +52,6 @@ pub async fn mine(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Resp
     match state.app.scoped(viewer.actor.clone()).my_tasks().await {
         Ok(tasks) => page(MinePage { tr, nav: viewer.nav(tr), tasks }),
         Err(e) => refusal(tr, &viewer, &e),
-    }
-}
-
-async fn new_page(state: &AppState, viewer: &Viewer, tr: Tr, kept: NewForm, error: Option<String>) -> Response {
-    match state.app.scoped(viewer.actor.clone()).tasks_given(None, false).await {
-        Ok(given) => page(NewPage { tr, nav: viewer.nav(tr), kept, given, error }),
-        Err(e) => refusal(tr, viewer, &e),
-    }
-}
-
-pub async fn new_form(State(state): State<AppState>, viewer: Viewer, tr: Tr) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/tasks/new");
-    }
-    new_page(&state, &viewer, tr, NewForm { organisation: Some("on".into()), ..NewForm::default() }, None).await
-}
-
-pub async fn create(State(state): State<AppState>, viewer: Viewer, tr: Tr, Form(f): Form<NewForm>) -> Response {
-    if !viewer.signed_in() {
-        return to_login("/tasks/new");
-    }
-    if !viewer.csrf_ok(Some(&f.csrf)) {
-        return refusal(tr, &viewer, &expired());
-    }
-    let done = match f.input() {
-        Ok(input) => state.app.scoped(viewer.actor.clone()).assign_task(&input).await,
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(t) => Redirect::to(&format!("/tasks/{}", t.task.id)).into_response(),
-        Err(e) => match shown(tr, &e) {
-            Some(message) => new_page(&state, &viewer, tr, f, Some(message)).await,
-            None => refusal(tr, &viewer, &e),
-        },
     }
 }
 
