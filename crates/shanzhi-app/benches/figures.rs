@@ -2,6 +2,9 @@
 //!
 //!   cargo bench -p shanzhi-app --bench figures                       (SQLite, FIGURES_MATTERS=200000)
 //!   SHANZHI_TEST_BACKEND=postgres scripts/with-postgres cargo bench -p shanzhi-app --bench figures
+//!   FIGURES_RECOMPUTE=0 cargo bench …          (the kept figures alone, not recomputed beside)
+//!   FIGURES_DB=/tmp/figures.db cargo bench …   (SQLite: the store is kept in that file, generated
+//!                                                on the first run and read again by the next ones)
 //!
 //! 1. Demo matters with their timelines, reported over the past year, written
 //!    through the store in bulk with their figure parts (no read-back).
@@ -11,12 +14,14 @@
 //! 3. The record export (rows/s), and the matter list as CSV and as XLSX.
 //! 4. The peak resident memory of the process.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shanzhi_app::figures::FigureQuery;
 use shanzhi_app::matters::{DemoOptions, MatterFilter};
 use shanzhi_app::{App, NoProgress};
 use shanzhi_domain::indicators::{Period, UnitKind};
+use shanzhi_store::{PartQuery, Store};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -50,13 +55,24 @@ fn months() -> (Period, Period) {
 async fn main() {
     let wanted = env("FIGURES_MATTERS", 200_000);
     let backend = std::env::var("SHANZHI_TEST_BACKEND").unwrap_or_else(|_| "sqlite".to_owned());
-    let db = shanzhi_testkit::test_db().await;
-    let store = db.fixture.store.clone();
+    // A kept file is generated once: a profile of the queries needs no
+    // new city-year each time.
+    let kept = std::env::var_os("FIGURES_DB").map(std::path::PathBuf::from);
+    let reused = kept.as_ref().is_some_and(|p| p.exists());
+    let (store, _db): (Arc<dyn Store>, _) = match &kept {
+        Some(path) => (Arc::new(shanzhi_store_sqlite::open(path).await.expect("open the kept store")), None),
+        None => {
+            let db = shanzhi_testkit::test_db().await;
+            (db.fixture.store.clone(), Some(db))
+        }
+    };
     let (app, key) = App::new(store.clone());
     let operator = app.operator(&key);
-    operator.load_demo().await.expect("demo");
+    if !reused {
+        operator.load_demo().await.expect("demo");
+    }
     let started = Instant::now();
-    let mut made = 0u64;
+    let mut made = if reused { wanted } else { 0u64 };
     let mut seed = 1;
     while made < wanted {
         let count = (wanted - made).min(50_000);
@@ -66,10 +82,17 @@ async fn main() {
         seed += 1;
     }
     let took = started.elapsed().as_secs_f64();
-    println!(
-        "[{backend}] generated {made} matters over a year, with their figure parts, in {took:.1} s ({:.0} matters/s)",
-        made as f64 / took.max(1e-9)
-    );
+    if reused {
+        println!(
+            "[{backend}] the kept store {} is read again (FIGURES_DB)",
+            kept.as_ref().map_or(String::new(), |p| p.display().to_string())
+        );
+    } else {
+        println!(
+            "[{backend}] generated {made} matters over a year, with their figure parts, in {took:.1} s ({:.0} matters/s)",
+            made as f64 / took.max(1e-9)
+        );
+    }
     app.reload_timing().await.expect("timing");
     let started = Instant::now();
     let stale = store.count_stale_figure_matters().await.expect("stale");
@@ -81,6 +104,9 @@ async fn main() {
     );
     let scoped = operator.scoped("bench");
 
+    // FIGURES_RECOMPUTE=0: no recomputation from every timeline beside each
+    // query (minutes at millions of matters).
+    let recompute = env("FIGURES_RECOMPUTE", 1) != 0;
     let (last, current) = months();
     for (label, period) in [("last month", last), ("this month", current)] {
         for by in UnitKind::ALL {
@@ -88,14 +114,31 @@ async fn main() {
             let started = Instant::now();
             let answer = scoped.indicators(&q).await.expect("indicators");
             let kept = started.elapsed();
+            // Of which the store's sums (the rest: names, workers, the answer).
+            let (start, end) = period.bounds();
+            let as_of = end.min(shanzhi_domain::Micros::now());
+            let pq = PartQuery { by, start, end, as_of, line: None, within: None, scope: Vec::new() };
+            let started = Instant::now();
+            let sums = store.sum_figure_parts(&pq).await.expect("sums").len();
+            let summed = started.elapsed();
+            if !recompute {
+                println!(
+                    "[{backend}] indicators {label} by {by:?}: {} ms ({} units; the store's sums {} ms, {sums} rows)",
+                    kept.as_millis(),
+                    answer.units.len(),
+                    summed.as_millis()
+                );
+                continue;
+            }
             let started = Instant::now();
             let recomputed = scoped.indicators_recomputed(&q).await.expect("indicators");
             let read = started.elapsed();
             assert_eq!(answer.units.len(), recomputed.units.len());
             println!(
-                "[{backend}] indicators {label} by {by:?}: {} ms ({} units); recomputed from every timeline {} ms ({:.0}×)",
+                "[{backend}] indicators {label} by {by:?}: {} ms ({} units; the store's sums {} ms, {sums} rows); recomputed from every timeline {} ms ({:.0}×)",
                 kept.as_millis(),
                 answer.units.len(),
+                summed.as_millis(),
                 read.as_millis(),
                 read.as_secs_f64() / kept.as_secs_f64().max(1e-9)
             );

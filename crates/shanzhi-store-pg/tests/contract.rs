@@ -1,6 +1,8 @@
-//! The shared storage contract, on PostgreSQL (`SHANZHI_TEST_PG_URL`), and
-//! the parity of SQLite's and PostgreSQL's schemas (`schema_parity`).
+//! The shared storage contract, on PostgreSQL (`SHANZHI_TEST_PG_URL`), the
+//! parity of SQLite's and PostgreSQL's schemas (`schema_parity`), and the
+//! roll-ups carried over by migration 0032 (`rollups`).
 
+mod rollups;
 mod schema_parity;
 
 use std::sync::Arc;

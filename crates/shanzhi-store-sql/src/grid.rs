@@ -14,6 +14,15 @@ use crate::fragments::{push_between, push_list, push_name_or_code};
 use crate::{SqlStore, audit, map_err};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 
+/// Grid codes bound per name lookup.
+const NAMES_CHUNK: usize = 1_000;
+
+#[derive(SqlRow)]
+struct NameRow {
+    code: String,
+    name: String,
+}
+
 /// A grid and one of its workers (or none), as the contacts' join reads them.
 #[derive(Debug, SqlRow)]
 struct ContactRow {
@@ -189,6 +198,21 @@ impl<DB> GridStore for SqlStore<DB> {
         q.push_bind(limit.saturating_mul(MAX_WORKERS_PER_GRID as i64 + 1));
         let rows = q.build_query_as::<ContactRow>().fetch_all(self.pool()).await.map_err(map_err)?;
         contacts(rows)
+    }
+
+    async fn grid_names(&self, codes: &[GridCode], day: Date) -> StoreResult<Vec<(GridCode, String)>> {
+        let day = day.to_string();
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(NAMES_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new("SELECT code, name FROM grids WHERE valid_from <= ");
+            q.push_bind(day.clone()).push(" AND (valid_to IS NULL OR valid_to > ").push_bind(day.clone()).push(")");
+            q.push(" AND code IN ");
+            push_list(&mut q, chunk.iter().map(|c| c.as_str().to_owned()));
+            for row in q.build_query_as::<NameRow>().fetch_all(self.pool()).await.map_err(map_err)? {
+                out.push((GridCode::parse(&row.code).map_err(StoreError::corrupt)?, row.name));
+            }
+        }
+        Ok(out)
     }
 
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>> {

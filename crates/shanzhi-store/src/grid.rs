@@ -106,6 +106,11 @@ pub trait GridStore {
         limit: usize,
     ) -> StoreResult<Vec<GridContactRecord>>;
 
+    /// The names of the grids `codes` valid on `day` (no geometry read):
+    /// what a list of thousands of grids shows. Codes not valid that day are
+    /// left out.
+    async fn grid_names(&self, codes: &[GridCode], day: Date) -> StoreResult<Vec<(GridCode, String)>>;
+
     /// Every version of one grid, oldest first.
     async fn grid_history(&self, code: &GridCode) -> StoreResult<Vec<GridRecord>>;
 

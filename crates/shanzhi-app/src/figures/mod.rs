@@ -20,7 +20,6 @@ use shanzhi_domain::{CodeSystem, DivisionCode, DivisionLevel, GridCode, Line, Mi
 
 use crate::AppResult;
 use crate::access::{Scoped, refuse};
-use crate::grids::GridFilter;
 
 pub use dashboard::{CategoryCount, Dashboard, HEAT_GRIDS, StageRuns, TOP_CATEGORIES, TrendPoint};
 pub use export::TimelineExport;
@@ -343,13 +342,9 @@ impl Scoped<'_> {
             }
             UnitKind::Grid => {
                 let grids: Vec<GridCode> = codes.iter().filter_map(|c| GridCode::parse(c).ok()).collect();
-                // A city has more grids with figures than one grid listing
-                // returns: name them a thousand at a time.
-                for chunk in grids.chunks(1_000) {
-                    let filter = GridFilter { codes: chunk.to_vec(), ..GridFilter::default() };
-                    for g in self.app.grids(&filter).await? {
-                        out.insert(g.info.code.to_string(), g.info.name.clone());
-                    }
+                // Names alone: a city's thousands of grids without their outlines.
+                for (code, name) in self.app.store.grid_names(&grids, self.app.today_here()).await? {
+                    out.insert(code.to_string(), name);
                 }
             }
             UnitKind::Department => {

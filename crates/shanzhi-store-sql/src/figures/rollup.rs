@@ -1,8 +1,10 @@
-//! The roll-ups (migration 0013): the parts summed ahead by unit, month of
-//! `at` and month of `known_at`, changed in the same transaction as the
-//! parts they sum, so that a month's figures read a few thousand rows
-//! instead of every part of the month. Counts are whole numbers, kept as
-//! integers, so that taking a matter's old parts away is exact.
+//! The roll-ups (migrations 0013, 0032): the parts summed ahead by unit,
+//! month of `at`, month of `known_at` and line, one column per figure key,
+//! with a row of every line together (`all`), changed in the same
+//! transaction as the parts they sum, so that a month's figures read about
+//! one row per unit instead of every part of the month. Counts are whole
+//! numbers, kept as integers, so that taking a matter's old parts away is
+//! exact.
 //!
 //! A sum over roll-ups is the sum over the raw parts when
 //! - the period is whole months (`at` in it ⟺ its month is),
@@ -18,15 +20,32 @@ use std::collections::BTreeMap;
 
 use shanzhi_domain::Micros;
 use shanzhi_domain::indicators::parts::{MatterParts, Part};
-use shanzhi_domain::indicators::{UnitKind, month_number, month_start};
+use shanzhi_domain::indicators::{Key, UnitKind, month_number, month_start};
 use shanzhi_store::{PartQuery, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
 use crate::map_err;
 
-/// Roll-up rows per statement (13 binds each).
-const CHUNK: usize = 500;
+/// Roll-up rows per statement (57 binds each).
+const CHUNK: usize = 200;
+
+/// The figure keys, in the order of their columns.
+pub(super) const KEYS: usize = Key::ALL.len();
+
+/// The four columns of one key: numerator, numerator_k, denominator, parts.
+pub(super) fn key_columns(key: Key) -> [String; 4] {
+    let k = key.as_str();
+    [format!("{k}_n"), format!("{k}_nk"), format!("{k}_d"), format!("{k}_p")]
+}
+
+/// Every key's columns, in `Key::ALL` order.
+pub(super) fn all_key_columns() -> Vec<String> {
+    Key::ALL.iter().flat_map(|k| key_columns(*k)).collect()
+}
+
+/// The line of the rows that sum every line.
+pub(super) const ALL_LINES: &str = "all";
 
 /// What roll-up rows are summed by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,20 +123,19 @@ impl PartRow {
     }
 }
 
-/// A roll-up row's key (the table's primary key). `district` and `town` are
-/// the matter's (empty on department and holder grid rows), for units
-/// coarser than the level.
+/// A roll-up row's key (the table's primary key, in its order). `district`
+/// and `town` are the matter's (empty on department and holder grid rows),
+/// for units coarser than the level; `line` is the matter's, or `all`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct RollupKey {
     pub level: Level,
+    pub line: String,
     pub month: i64,
     pub known_month: i64,
     pub place: String,
     pub district: String,
     pub town: String,
     pub unit: String,
-    pub key: String,
-    pub line: String,
 }
 
 /// A roll-up row's sums, or a change to them.
@@ -164,14 +182,23 @@ impl Counts {
     }
 }
 
+/// One roll-up row's sums (or a change to them), by key in `Key::ALL` order.
+pub(super) type Row = [Counts; KEYS];
+
+fn key_index(key: &str) -> StoreResult<usize> {
+    let key: Key = key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))?;
+    Key::ALL.iter().position(|k| *k == key).ok_or_else(|| StoreError::corrupt(format!("no column for {key:?}")))
+}
+
 /// The changes to roll-up rows that replacing parts makes.
 #[derive(Debug, Default)]
-pub(super) struct Deltas(BTreeMap<RollupKey, Counts>);
+pub(super) struct Deltas(BTreeMap<RollupKey, Row>);
 
 impl Deltas {
     /// Count a part in (`sign` 1) or out (−1) of every level's row.
     pub(super) fn add(&mut self, p: &PartRow, sign: i64) -> StoreResult<()> {
         let counts = Counts::of_sums(p.numerator, p.numerator_k, p.denominator, 1)?;
+        let index = key_index(&p.key)?;
         let (month, known_month) = (month_number(Micros::new(p.at)), month_number(Micros::new(p.known_at)));
         for level in Level::ALL {
             let unit = match level {
@@ -197,17 +224,19 @@ impl Deltas {
                 district: if places { p.district.clone() } else { String::new() },
                 town: if places { p.town.clone() } else { String::new() },
                 unit: unit.clone(),
-                key: p.key.clone(),
                 line: p.line.clone(),
             };
-            self.0.entry(key).or_default().add(counts, sign);
+            let every_line = RollupKey { line: ALL_LINES.to_owned(), ..key.clone() };
+            for row in [key, every_line] {
+                self.0.entry(row).or_insert_with(|| [Counts::default(); KEYS])[index].add(counts, sign);
+            }
         }
         Ok(())
     }
 
     /// The rows that change, in key order (writers lock them in one order).
-    pub(super) fn changes(self) -> Vec<(RollupKey, Counts)> {
-        self.0.into_iter().filter(|(_, c)| !c.is_zero()).collect()
+    pub(super) fn changes(self) -> Vec<(RollupKey, Row)> {
+        self.0.into_iter().filter(|(_, r)| r.iter().any(|c| !c.is_zero())).collect()
     }
 }
 
@@ -268,16 +297,27 @@ pub(super) fn plan(q: &PartQuery) -> Option<Plan> {
 /// Write `changes` to the roll-ups (in the caller's transaction) and drop
 /// the rows no part counts in any more.
 #[sql_bounds]
-pub(super) async fn apply<DB>(conn: &mut DB::Connection, changes: Vec<(RollupKey, Counts)>) -> StoreResult<()> {
+pub(super) async fn apply<DB>(conn: &mut DB::Connection, changes: Vec<(RollupKey, Row)>) -> StoreResult<()> {
     if changes.is_empty() {
         return Ok(());
     }
+    let columns = all_key_columns();
+    let sums: Vec<String> = columns
+        .iter()
+        .chain([&"parts".to_owned()])
+        .map(|c| format!("{c} = figure_rollups.{c} + excluded.{c}"))
+        .collect();
+    let insert = format!(
+        "INSERT INTO figure_rollups (level, month, known_month, place, district, town, unit, line, {}, parts) ",
+        columns.join(", ")
+    );
+    let upsert = format!(
+        " ON CONFLICT (level, line, month, known_month, place, district, town, unit) DO UPDATE SET {}",
+        sums.join(", ")
+    );
     for chunk in changes.chunks(CHUNK) {
-        let mut q = QueryBuilder::<DB>::new(
-            "INSERT INTO figure_rollups (level, month, known_month, place, district, town, unit, key, line, \
-             numerator, numerator_k, denominator, parts) ",
-        );
-        q.push_values(chunk, |mut v, (k, c)| {
+        let mut q = QueryBuilder::<DB>::new(&insert);
+        q.push_values(chunk, |mut v, (k, row)| {
             v.push_bind(k.level.as_str().to_owned())
                 .push_bind(k.month)
                 .push_bind(k.known_month)
@@ -285,20 +325,13 @@ pub(super) async fn apply<DB>(conn: &mut DB::Connection, changes: Vec<(RollupKey
                 .push_bind(k.district.clone())
                 .push_bind(k.town.clone())
                 .push_bind(k.unit.clone())
-                .push_bind(k.key.clone())
-                .push_bind(k.line.clone())
-                .push_bind(c.numerator)
-                .push_bind(c.numerator_k)
-                .push_bind(c.denominator)
-                .push_bind(c.parts);
+                .push_bind(k.line.clone());
+            for c in row {
+                v.push_bind(c.numerator).push_bind(c.numerator_k).push_bind(c.denominator).push_bind(c.parts);
+            }
+            v.push_bind(row.iter().map(|c| c.parts).sum::<i64>());
         });
-        q.push(
-            " ON CONFLICT (level, month, known_month, place, district, town, unit, key, line) DO UPDATE SET \
-             numerator = figure_rollups.numerator + excluded.numerator, \
-             numerator_k = figure_rollups.numerator_k + excluded.numerator_k, \
-             denominator = figure_rollups.denominator + excluded.denominator, \
-             parts = figure_rollups.parts + excluded.parts",
-        );
+        q.push(&upsert);
         q.build().execute(&mut *conn).await.map_err(map_err)?;
     }
     // Along figure_rollups_empty: only the rows just emptied.

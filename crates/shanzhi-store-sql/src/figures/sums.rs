@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use shanzhi_domain::Micros;
-use shanzhi_domain::indicators::UnitKind;
+use shanzhi_domain::indicators::{Key, UnitKind};
 use shanzhi_store::{PartQuery, PartSum, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
-use sqlx::{Pool, QueryBuilder};
+use sqlx::{Pool, QueryBuilder, Row};
 
-use super::rollup::{Counts, Plan};
+use super::rollup::{ALL_LINES, Counts, Plan, all_key_columns};
 use crate::map_err;
 
 #[derive(SqlRow)]
@@ -19,16 +19,6 @@ struct SumRow {
     numerator: f64,
     numerator_k: f64,
     denominator: f64,
-}
-
-#[derive(SqlRow)]
-struct CountedRow {
-    unit: String,
-    key: String,
-    numerator: i64,
-    numerator_k: i64,
-    denominator: i64,
-    parts: i64,
 }
 
 /// The column of `figure_parts` a unit kind groups by (by grid workers: the
@@ -44,13 +34,19 @@ fn part_column(by: UnitKind) -> &'static str {
     }
 }
 
-/// The line, `within` and scope filters, on `place` (a column holding the
-/// community code or its first digits).
+/// The line, `within` and scope filters on the parts, `place` being the
+/// column holding the community code or its first digits.
 #[sql_bounds]
 fn push_filters<DB>(q: &mut QueryBuilder<DB>, place: &str, pq: &PartQuery) {
     if let Some(line) = pq.line {
         q.push(" AND (line = ").push_bind(line.as_str().to_owned()).push(" OR line = 'both')");
     }
+    push_places(q, place, pq);
+}
+
+/// The `within` and scope filters on `place`.
+#[sql_bounds]
+fn push_places<DB>(q: &mut QueryBuilder<DB>, place: &str, pq: &PartQuery) {
     if let Some(w) = &pq.within {
         q.push(format!(" AND {place} LIKE ")).push_bind(format!("{}%", w.significant()));
     }
@@ -114,21 +110,33 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
             }
         }
     };
+    let columns = all_key_columns();
+    let summed: Vec<String> = columns.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
     let mut q = QueryBuilder::<DB>::new(format!(
-        "SELECT {unit} AS unit, key, CAST(SUM(numerator) AS BIGINT) AS numerator, \
-         CAST(SUM(numerator_k) AS BIGINT) AS numerator_k, CAST(SUM(denominator) AS BIGINT) AS denominator, \
-         CAST(SUM(parts) AS BIGINT) AS parts FROM figure_rollups WHERE level = "
+        "SELECT {unit} AS unit, {} FROM figure_rollups WHERE level = ",
+        summed.join(", ")
     ));
     q.push_bind(plan.level.as_str().to_owned());
     q.push(" AND month >= ").push_bind(plan.months.0).push(" AND month < ").push_bind(plan.months.1);
     q.push(" AND known_month < ").push_bind(known_before);
-    push_filters(&mut q, "place", pq);
-    q.push(format!(" GROUP BY {unit}, key"));
-    let mut sums: BTreeMap<(String, String), Counts> = BTreeMap::new();
-    for r in q.build_query_as::<CountedRow>().fetch_all(&mut *tx).await.map_err(map_err)? {
-        let counts =
-            Counts { numerator: r.numerator, numerator_k: r.numerator_k, denominator: r.denominator, parts: r.parts };
-        sums.entry((r.unit, r.key)).or_default().add(counts, 1);
+    // Every line: the rows summing them; one line: its rows and both lines'.
+    match pq.line {
+        None => q.push(" AND line = ").push_bind(ALL_LINES.to_owned()),
+        Some(line) => q.push(" AND line IN (").push_bind(line.as_str().to_owned()).push(", 'both')"),
+    };
+    push_places(&mut q, "place", pq);
+    q.push(format!(" GROUP BY {unit}"));
+    let mut sums: BTreeMap<(String, Key), Counts> = BTreeMap::new();
+    for r in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
+        let unit: String = r.try_get(0usize).map_err(map_err)?;
+        for (i, key) in Key::ALL.iter().enumerate() {
+            let at = 1 + 4 * i;
+            let get = |n: usize| r.try_get::<i64, _>(at + n).map_err(map_err);
+            let counts = Counts { numerator: get(0)?, numerator_k: get(1)?, denominator: get(2)?, parts: get(3)? };
+            if !counts.is_zero() {
+                sums.entry((unit.clone(), *key)).or_default().add(counts, 1);
+            }
+        }
     }
     if let Some((from, to, sign)) = edge {
         for ((unit, key), counts) in known_between::<DB>(&mut tx, pq, from, to).await? {
@@ -137,18 +145,17 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
     }
     tx.commit().await.map_err(map_err)?;
     // A unit is answered when one of its parts counts, as from the raw parts.
-    sums.into_iter()
+    Ok(sums
+        .into_iter()
         .filter(|(_, c)| c.parts > 0)
-        .map(|((unit, key), c)| {
-            Ok(PartSum {
-                unit,
-                key: parse_key(&key)?,
-                numerator: c.numerator as f64,
-                numerator_k: c.numerator_k as f64,
-                denominator: c.denominator as f64,
-            })
+        .map(|((unit, key), c)| PartSum {
+            unit,
+            key,
+            numerator: c.numerator as f64,
+            numerator_k: c.numerator_k as f64,
+            denominator: c.denominator as f64,
         })
-        .collect()
+        .collect())
 }
 
 /// How many parts are known in `[from, to)` (along figure_parts_known alone).
@@ -171,7 +178,7 @@ async fn known_between<DB>(
     pq: &PartQuery,
     from: Micros,
     to: Micros,
-) -> StoreResult<Vec<((String, String), Counts)>> {
+) -> StoreResult<Vec<((String, Key), Counts)>> {
     let column = part_column(pq.by);
     let mut q = QueryBuilder::<DB>::new(format!(
         "SELECT {column} AS unit, key, SUM(numerator) AS numerator, SUM(numerator_k) AS numerator_k, \
@@ -186,7 +193,9 @@ async fn known_between<DB>(
     q.push(format!(" GROUP BY {column}, key"));
     let rows = q.build_query_as::<CountedSumRow>().fetch_all(&mut *conn).await.map_err(map_err)?;
     rows.into_iter()
-        .map(|r| Ok(((r.unit, r.key), Counts::of_sums(r.numerator, r.numerator_k, r.denominator, r.parts)?)))
+        .map(|r| {
+            Ok(((r.unit, parse_key(&r.key)?), Counts::of_sums(r.numerator, r.numerator_k, r.denominator, r.parts)?))
+        })
         .collect()
 }
 
@@ -200,6 +209,6 @@ struct CountedSumRow {
     parts: i64,
 }
 
-fn parse_key(key: &str) -> StoreResult<shanzhi_domain::indicators::Key> {
+fn parse_key(key: &str) -> StoreResult<Key> {
     key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))
 }

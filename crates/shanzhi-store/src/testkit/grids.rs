@@ -76,6 +76,14 @@ pub async fn a_recut_closes_the_old_version_and_keeps_history(store: &dyn Store)
     let history = store.grid_history(&code("510104022001001")).await.expect("history");
     let spans: Vec<_> = history.iter().map(|r| (r.validity.from, r.validity.to)).collect();
     assert_eq!(spans, [(date(2024, 1, 1), Some(date(2026, 3, 1))), (date(2026, 3, 1), None)]);
+    // Names alone, of the version valid that day; a retired grid is left out.
+    let asked = [code("510104022001001"), code("510104022001002"), code("510104022009009")];
+    let now = store.grid_names(&asked, date(2026, 3, 1)).await.expect("names");
+    assert_eq!(now, [(code("510104022001001"), "合并网格".to_owned())]);
+    let mut then = store.grid_names(&asked, date(2026, 2, 28)).await.expect("names");
+    then.sort();
+    assert_eq!(then, [(code("510104022001001"), "一网格".to_owned()), (code("510104022001002"), "二网格".to_owned())]);
+    assert!(store.grid_names(&[], date(2026, 3, 1)).await.expect("none").is_empty());
 }
 
 pub async fn a_same_day_recut_replaces_and_an_earlier_one_is_refused(store: &dyn Store) {

@@ -140,3 +140,62 @@ pub async fn rolled_up_sums_equal_the_parts_after_random_replacements(store: &dy
         assert_eq!(store.count_figure_rollups().await.expect("count"), 0, "case {case}: no part, no roll-up row");
     }
 }
+
+/// Random parts for a few matters, kept (for a migration to carry over).
+pub async fn rolled_up_parts_to_migrate(store: &dyn Store) {
+    setup(store).await;
+    let mut runner = TestRunner::deterministic();
+    let batch = proptest::collection::vec(arb_replacement(), 8..12).new_tree(&mut runner).expect("parts").current();
+    for i in 0..MATTERS {
+        create(store, &matter(&format!("r{i}"), GRIDS[i % GRIDS.len()], 10, "井盖破损"), None).await;
+    }
+    let batch: BTreeMap<usize, Option<MatterParts>> = batch.into_iter().collect();
+    let puts: Vec<_> = batch.iter().map(|(i, p)| (id(&format!("r{i}")), 0, p.clone())).collect();
+    store.put_figure_parts(&puts).await.expect("put");
+}
+
+/// Every query's sums, in one comparable list.
+pub async fn rolled_up_sums_of_every_query(store: &dyn Store) -> Vec<(usize, String, Key, f64, f64, f64)> {
+    let mut out = Vec::new();
+    for (n, q) in queries().iter().enumerate() {
+        for s in store.sum_figure_parts(q).await.expect("sum") {
+            out.push((n, s.unit, s.key, s.numerator, s.numerator_k, s.denominator));
+        }
+    }
+    out.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    out
+}
+
+/// SQL that turns a migrated store's roll-ups back into those of migration
+/// 0013 (a row per key), rebuilt from the rows by unit, with 0032 not yet
+/// applied: a store as it was before, for the migration to carry over.
+/// `int`: the engine's integer type; `table_options`: after the table;
+/// `free_key`: what frees the old primary key's name (PostgreSQL's index).
+pub fn rollups_back_to_0031(int: &str, table_options: &str, free_key: &str) -> String {
+    let per_key: Vec<String> = Key::ALL
+        .iter()
+        .map(|k| {
+            let k = k.as_str();
+            format!(
+                "SELECT level, month, known_month, place, district, town, unit, '{k}', line, \
+                 {k}_n, {k}_nk, {k}_d, {k}_p FROM wide WHERE line <> 'all' AND {k}_p > 0"
+            )
+        })
+        .collect();
+    format!(
+        "DROP INDEX figure_rollups_empty;
+         ALTER TABLE figure_rollups RENAME TO wide;
+         {free_key}
+         CREATE TABLE figure_rollups (
+             level TEXT NOT NULL, month {int} NOT NULL, known_month {int} NOT NULL, place TEXT NOT NULL,
+             district TEXT NOT NULL, town TEXT NOT NULL, unit TEXT NOT NULL, key TEXT NOT NULL, line TEXT NOT NULL,
+             numerator {int} NOT NULL, numerator_k {int} NOT NULL, denominator {int} NOT NULL, parts {int} NOT NULL,
+             PRIMARY KEY (level, month, known_month, place, district, town, unit, key, line)
+         ){table_options};
+         CREATE INDEX figure_rollups_empty ON figure_rollups (level) WHERE parts = 0;
+         INSERT INTO figure_rollups {};
+         DROP TABLE wide;
+         DELETE FROM _sqlx_migrations WHERE version = 32;",
+        per_key.join(" UNION ALL ")
+    )
+}
