@@ -7,7 +7,11 @@ use shanzhi_store::{
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
 
+use crate::fragments::push_list;
 use crate::{SqlStore, audit, map_err};
+
+/// User ids or names bound per look-up of many.
+const IDS_CHUNK: usize = 1_000;
 
 pub(crate) const USER_COLUMNS: &str =
     "SELECT id, username, display_name, kind, phone, work_phone, disabled_at, created_at FROM users ";
@@ -118,6 +122,26 @@ impl<DB> PeopleStore for SqlStore<DB> {
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         self.fetch_by_key::<UserRow, _>(format!("{USER_COLUMNS} WHERE id = "), id).await
+    }
+
+    async fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<UserRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE id IN "));
+            push_list(&mut q, chunk.iter().cloned());
+            out.extend(self.fetch_records::<UserRow, _>(&mut q).await?);
+        }
+        Ok(out)
+    }
+
+    async fn users_by_names(&self, names: &[Username]) -> StoreResult<Vec<UserRecord>> {
+        let mut out = Vec::with_capacity(names.len());
+        for chunk in names.chunks(IDS_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE username IN "));
+            push_list(&mut q, chunk.iter().map(|n| n.as_str().to_owned()));
+            out.extend(self.fetch_records::<UserRow, _>(&mut q).await?);
+        }
+        Ok(out)
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {

@@ -65,6 +65,11 @@ pub trait PeopleStore {
     async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<()>;
     async fn user_by_name(&self, username: &Username) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    /// The users of these ids that exist, in no particular order (ids bound a
+    /// thousand per query: a city's grid workers in a few round trips).
+    async fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<UserRecord>>;
+    /// The users of these usernames that exist, in no particular order.
+    async fn users_by_names(&self, names: &[Username]) -> StoreResult<Vec<UserRecord>>;
     async fn set_password(&self, user_id: &str, password_hash: &str, audit: &AuditEntry) -> StoreResult<()>;
     /// Disable (`Some(at)`) or enable (`None`) an account.
     async fn set_disabled(&self, user_id: &str, disabled_at: Option<Micros>, audit: &AuditEntry) -> StoreResult<()>;

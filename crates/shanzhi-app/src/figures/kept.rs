@@ -93,17 +93,23 @@ impl Scoped<'_> {
         let pq = PartQuery { by: q.by, start, end, as_of, line: q.line, within: q.within.clone(), scope: divisions };
         let workers = self.grid_workers(q, as_of).await?;
         let mut tallies = Tallies::default();
-        for s in self.app.store.sum_figure_parts(&pq).await? {
+        let sums = self.app.store.sum_figure_parts(&pq).await?;
+        // A unit's keys come together: one look-up of the unit for them all.
+        for group in sums.chunk_by(|a, b| a.unit == b.unit) {
+            let unit = &group[0].unit;
             let units = match q.by {
                 UnitKind::Worker => {
-                    GridCode::parse(&s.unit).ok().and_then(|g| workers.get(&g).cloned()).unwrap_or_default()
+                    GridCode::parse(unit).ok().and_then(|g| workers.get(&g).cloned()).unwrap_or_default()
                 }
-                _ => vec![s.unit],
+                _ => vec![unit.clone()],
             };
             for unit in units {
-                let t = tallies.0.entry(unit).or_default().entry(s.key).or_insert_with(Tally::default);
-                t.numerator += s.numerator + k * s.numerator_k;
-                t.denominator += s.denominator;
+                let figures = tallies.0.entry(unit).or_default();
+                for s in group {
+                    let t = figures.entry(s.key).or_insert_with(Tally::default);
+                    t.numerator += s.numerator + k * s.numerator_k;
+                    t.denominator += s.denominator;
+                }
             }
         }
         Ok(Some(tallies))

@@ -10,7 +10,7 @@ pub(crate) mod read;
 mod report;
 mod sheet;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use shanzhi_domain::indicators::{
@@ -272,12 +272,25 @@ impl Scoped<'_> {
         }
         let day = as_of.plus_seconds(-1).timestamp().to_zoned_datetime(shanzhi_domain::calendar::china()).date();
         let root = q.within.clone().unwrap_or_else(city);
-        for a in self.app.store.assignments_within(&root, day).await? {
-            if a.role == Role::GridWorker
-                && let Some(Scope::Grid(g)) = &a.scope
-                && let Some(user) = self.app.store.user_by_id(&a.user_id).await?
-            {
-                out.entry(g.clone()).or_default().push(user.username.to_string());
+        let held: Vec<(GridCode, String)> = self
+            .app
+            .store
+            .assignments_within(&root, day)
+            .await?
+            .into_iter()
+            .filter(|a| a.role == Role::GridWorker)
+            .filter_map(|a| match a.scope {
+                Some(Scope::Grid(g)) => Some((g, a.user_id)),
+                _ => None,
+            })
+            .collect();
+        // A city's grid workers in a few reads, not one read each.
+        let ids: Vec<String> = held.iter().map(|(_, id)| id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let usernames: HashMap<String, String> =
+            self.app.store.users_by_ids(&ids).await?.into_iter().map(|u| (u.id, u.username.to_string())).collect();
+        for (g, id) in held {
+            if let Some(name) = usernames.get(&id) {
+                out.entry(g).or_default().push(name.clone());
             }
         }
         Ok(out)
@@ -356,12 +369,9 @@ impl Scoped<'_> {
                 }
             }
             UnitKind::Worker => {
-                for c in codes {
-                    if let Ok(name) = Username::parse(c)
-                        && let Some(u) = self.app.store.user_by_name(&name).await?
-                    {
-                        out.insert(c.clone(), u.display_name);
-                    }
+                let names: Vec<Username> = codes.iter().filter_map(|c| Username::parse(c).ok()).collect();
+                for u in self.app.store.users_by_names(&names).await? {
+                    out.insert(u.username.to_string(), u.display_name);
                 }
             }
         }

@@ -118,6 +118,14 @@ indicators! {
         "matters reported in P with a verify passed=true before as_of", "matters reported in P", "the matter's place";
 }
 
+impl Key {
+    /// Whether its parts carry a numerator weighed by k (基本满意): 满意率
+    /// alone. Every other key's `numerator_k` is 0.
+    pub fn weighted_by_k(self) -> bool {
+        self == Key::SatisfactionRate
+    }
+}
+
 /// A published definition.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

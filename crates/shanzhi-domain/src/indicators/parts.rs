@@ -16,6 +16,7 @@
 //! the sums by holder grid go to the grid's workers on the last day counted
 //! (what `compute` does with [`super::Params::workers`]).
 
+use super::Measure;
 use super::engine::contributions;
 use super::record::{Holder, Places, TimelineRow};
 use super::{Key, UnitKind};
@@ -61,6 +62,12 @@ pub fn parts_of(rows: &[TimelineRow]) -> Option<MatterParts> {
             Some(Holder::Grid(g)) => (None, Some(g.clone())),
             _ => (None, None),
         };
+        // The roll-ups' sums rest on this: a count has no denominator, only
+        // 满意率 a k-weighted numerator, and no part is all zeros (so a key
+        // with parts has a sum that is not zero).
+        debug_assert!(c.key.definition().measure == Measure::Rate || c.denominator == 0.0, "{:?}", c.key);
+        debug_assert!(c.key.weighted_by_k() || c.numerator_k == 0.0, "{:?}", c.key);
+        debug_assert!(c.numerator != 0.0 || c.numerator_k != 0.0 || c.denominator != 0.0, "{:?}", c.key);
         parts.push(Part {
             key: c.key,
             at: c.at,

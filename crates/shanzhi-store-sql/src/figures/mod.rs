@@ -86,6 +86,10 @@ impl<DB> FigureStore for SqlStore<DB> {
     }
 
     async fn put_figure_parts(&self, parts: &[(MatterId, i64, Option<MatterParts>)]) -> StoreResult<()> {
+        // Refused whole, before anything is written: parts the sums cannot hold.
+        for p in parts.iter().filter_map(|(_, _, p)| p.as_ref()).flat_map(|m| &m.parts) {
+            rollup::summable(p)?;
+        }
         let mut tx = self.pool().begin().await.map_err(map_err)?;
         // Lock the stale marks first: a server refreshing the same matters
         // waits here, and a matter whose mark another server has cleared

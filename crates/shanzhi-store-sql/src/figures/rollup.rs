@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use shanzhi_domain::Micros;
 use shanzhi_domain::indicators::parts::{MatterParts, Part};
-use shanzhi_domain::indicators::{Key, UnitKind, month_number, month_start};
+use shanzhi_domain::indicators::{Key, Measure, UnitKind, month_number, month_start};
 use shanzhi_store::{PartQuery, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::QueryBuilder;
@@ -42,6 +42,38 @@ pub(super) fn key_columns(key: Key) -> [String; 4] {
 /// Every key's columns, in `Key::ALL` order.
 pub(super) fn all_key_columns() -> Vec<String> {
     Key::ALL.iter().flat_map(|k| key_columns(*k)).collect()
+}
+
+/// A column of a key that a sum reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Numerator,
+    NumeratorK,
+    Denominator,
+}
+
+/// The columns a sum reads, with their key's place in `Key::ALL`: every
+/// numerator, the k-weighted one only of 满意率, the denominator only of a
+/// rate (a count's parts have none), and no key's parts (every part has a
+/// numerator or a denominator that is not 0, so a key with parts has a sum
+/// that is not 0). Twenty columns of forty-eight: summing a month of a
+/// city's grids costs per column (`parts_of` asserts what this rests on).
+pub(super) fn summed_columns() -> &'static [(usize, Field, String)] {
+    static COLUMNS: std::sync::LazyLock<Vec<(usize, Field, String)>> = std::sync::LazyLock::new(|| {
+        let mut out = Vec::new();
+        for (i, key) in Key::ALL.iter().enumerate() {
+            let [n, nk, d, _] = key_columns(*key);
+            out.push((i, Field::Numerator, n));
+            if key.weighted_by_k() {
+                out.push((i, Field::NumeratorK, nk));
+            }
+            if key.definition().measure == Measure::Rate {
+                out.push((i, Field::Denominator, d));
+            }
+        }
+        out
+    });
+    &COLUMNS
 }
 
 /// The line of the rows that sum every line.
@@ -188,6 +220,23 @@ pub(super) type Row = [Counts; KEYS];
 fn key_index(key: &str) -> StoreResult<usize> {
     let key: Key = key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))?;
     Key::ALL.iter().position(|k| *k == key).ok_or_else(|| StoreError::corrupt(format!("no column for {key:?}")))
+}
+
+/// A part the sums can hold exactly (see `summed_columns`), or the reason
+/// it cannot: a count with a denominator, a k-weighted numerator of a key
+/// other than 满意率, or nothing at all.
+pub(super) fn summable(p: &Part) -> StoreResult<()> {
+    let refuse = |why: &str| Err(StoreError::Constraint(format!("a figure part of {} {why}", p.key.as_str())));
+    if p.key.definition().measure == Measure::Count && p.denominator != 0.0 {
+        return refuse("is a count and has no denominator");
+    }
+    if !p.key.weighted_by_k() && p.numerator_k != 0.0 {
+        return refuse("has no numerator weighed by k");
+    }
+    if (p.numerator, p.numerator_k, p.denominator) == (0.0, 0.0, 0.0) {
+        return refuse("counts nothing");
+    }
+    Ok(())
 }
 
 /// The changes to roll-up rows that replacing parts makes.

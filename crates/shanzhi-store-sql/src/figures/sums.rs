@@ -1,7 +1,7 @@
 //! A figure query's sums: from the raw parts, or from the roll-ups with the
 //! parts not yet known at `as_of` taken away again.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use shanzhi_domain::Micros;
 use shanzhi_domain::indicators::{Key, UnitKind};
@@ -9,7 +9,7 @@ use shanzhi_store::{PartQuery, PartSum, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{Pool, QueryBuilder, Row};
 
-use super::rollup::{ALL_LINES, Counts, Plan, all_key_columns};
+use super::rollup::{ALL_LINES, Counts, Field, KEYS, Plan, Row as KeyCounts, summed_columns};
 use crate::map_err;
 
 #[derive(SqlRow)]
@@ -110,8 +110,8 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
             }
         }
     };
-    let columns = all_key_columns();
-    let summed: Vec<String> = columns.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
+    let columns = summed_columns();
+    let summed: Vec<String> = columns.iter().map(|(_, _, c)| format!("CAST(SUM({c}) AS BIGINT)")).collect();
     let mut q = QueryBuilder::<DB>::new(format!(
         "SELECT {unit} AS unit, {} FROM figure_rollups WHERE level = ",
         summed.join(", ")
@@ -126,36 +126,60 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
     };
     push_places(&mut q, "place", pq);
     q.push(format!(" GROUP BY {unit}"));
-    let mut sums: BTreeMap<(String, Key), Counts> = BTreeMap::new();
+    // One row per unit, its keys side by side: no map keyed by unit and key
+    // (tens of thousands of grids times twelve keys at a city's scale).
+    let mut units: Vec<(String, KeyCounts)> = Vec::new();
     for r in q.build().fetch_all(&mut *tx).await.map_err(map_err)? {
         let unit: String = r.try_get(0usize).map_err(map_err)?;
-        for (i, key) in Key::ALL.iter().enumerate() {
-            let at = 1 + 4 * i;
-            let get = |n: usize| r.try_get::<i64, _>(at + n).map_err(map_err);
-            let counts = Counts { numerator: get(0)?, numerator_k: get(1)?, denominator: get(2)?, parts: get(3)? };
-            if !counts.is_zero() {
-                sums.entry((unit.clone(), *key)).or_default().add(counts, 1);
+        let mut row: KeyCounts = [Counts::default(); KEYS];
+        for (at, (key, field, _)) in columns.iter().enumerate() {
+            let v: i64 = r.try_get(1 + at).map_err(map_err)?;
+            let counts = &mut row[*key];
+            match field {
+                Field::Numerator => counts.numerator = v,
+                Field::NumeratorK => counts.numerator_k = v,
+                Field::Denominator => counts.denominator = v,
             }
         }
+        units.push((unit, row));
     }
     if let Some((from, to, sign)) = edge {
+        let mut index: HashMap<String, usize> = units.iter().enumerate().map(|(i, (u, _))| (u.clone(), i)).collect();
         for ((unit, key), counts) in known_between::<DB>(&mut tx, pq, from, to).await? {
-            sums.entry((unit, key)).or_default().add(counts, sign);
+            let i = match index.get(&unit) {
+                Some(i) => *i,
+                None => {
+                    index.insert(unit.clone(), units.len());
+                    units.push((unit, [Counts::default(); KEYS]));
+                    units.len() - 1
+                }
+            };
+            units[i].1[key_position(key)].add(counts, sign);
         }
     }
     tx.commit().await.map_err(map_err)?;
-    // A unit is answered when one of its parts counts, as from the raw parts.
-    Ok(sums
-        .into_iter()
-        .filter(|(_, c)| c.parts > 0)
-        .map(|((unit, key), c)| PartSum {
-            unit,
-            key,
-            numerator: c.numerator as f64,
-            numerator_k: c.numerator_k as f64,
-            denominator: c.denominator as f64,
-        })
-        .collect())
+    units.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // A unit's key is answered when one of its parts counts, as from the raw
+    // parts: exactly when its sums are not all 0 (see `summed_columns`).
+    let mut out = Vec::with_capacity(units.len() * KEYS);
+    for (unit, row) in units {
+        for (key, c) in Key::ALL.iter().zip(row) {
+            if (c.numerator, c.numerator_k, c.denominator) != (0, 0, 0) {
+                out.push(PartSum {
+                    unit: unit.clone(),
+                    key: *key,
+                    numerator: c.numerator as f64,
+                    numerator_k: c.numerator_k as f64,
+                    denominator: c.denominator as f64,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn key_position(key: Key) -> usize {
+    Key::ALL.iter().position(|k| *k == key).expect("every key has its columns")
 }
 
 /// How many parts are known in `[from, to)` (along figure_parts_known alone).

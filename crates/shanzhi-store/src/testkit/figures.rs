@@ -93,4 +93,19 @@ pub async fn figure_parts_are_marked_stale_with_every_entry_and_summed_by_unit(s
     let q = PartQuery { line: Some(Line::Safety), ..query(UnitKind::Department) };
     let rated = sum(store, &q, "510104-chengguan", Key::SatisfactionRate).await.expect("a matter of both lines");
     assert_eq!((rated.numerator, rated.numerator_k, rated.denominator), (1.0, 1.0, 2.0));
+
+    // Parts the roll-ups cannot sum exactly are refused, and nothing changes.
+    let places = Places::of(&stored);
+    for bad in [
+        part(Key::Reported, 40, 1.0, 0.0, 1.0),
+        part(Key::ClosureRate, 40, 0.0, 1.0, 1.0),
+        part(Key::ReworkRate, 40, 0.0, 0.0, 0.0),
+    ] {
+        let made = MatterParts { line: Line::Both, places: places.clone(), parts: vec![bad.clone()] };
+        let refused = store.put_figure_parts(&[(id("m1"), 3, Some(made))]).await;
+        assert!(matches!(refused, Err(crate::StoreError::Constraint(_))), "{bad:?}: {refused:?}");
+        let rated = sum(store, &q, "510104-chengguan", Key::SatisfactionRate).await.expect("kept");
+        assert_eq!((rated.numerator, rated.numerator_k, rated.denominator), (1.0, 1.0, 2.0));
+        assert!(sum(store, &query(UnitKind::District), "510104", bad.key).await.is_none(), "{bad:?}");
+    }
 }

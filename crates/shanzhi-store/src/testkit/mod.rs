@@ -136,6 +136,7 @@ macro_rules! contract_tests {
             grids_are_found_by_part_of_a_name_or_a_code,
             community_grid_contacts_name_the_grids_and_their_workers_without_geometry,
             people_and_assignments_round_trip,
+            users_are_read_many_at_once,
             a_profile_change_is_written_with_its_audit_entry,
             sessions_tokens_and_login_failures,
             throttle_hits_are_atomic,

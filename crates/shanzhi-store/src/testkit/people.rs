@@ -42,6 +42,33 @@ fn assignment(
     }
 }
 
+/// Many users read together, across the look-ups' chunks of a thousand:
+/// exactly those that exist, each once, an unknown one left out.
+pub async fn users_are_read_many_at_once(store: &dyn Store) {
+    const MANY: usize = 1_003;
+    for i in 0..MANY {
+        let u = user(&format!("u{i}"), &format!("worker{i}"));
+        store.create_user(&u, &audit("user.create", "user:many")).await.expect("create");
+    }
+    let mut ids: Vec<String> = (0..MANY).rev().map(|i| format!("u{i}")).collect();
+    ids.push("nobody".to_owned());
+    let mut got: Vec<(String, String)> =
+        store.users_by_ids(&ids).await.expect("by ids").into_iter().map(|u| (u.id, u.display_name)).collect();
+    got.sort();
+    let mut want: Vec<(String, String)> = (0..MANY).map(|i| (format!("u{i}"), format!("worker{i} 同志"))).collect();
+    want.sort();
+    assert_eq!(got, want);
+
+    let names: Vec<Username> =
+        ["worker5", "worker1002", "stranger"].iter().map(|n| Username::parse(n).expect("name")).collect();
+    let mut got: Vec<String> =
+        store.users_by_names(&names).await.expect("by names").into_iter().map(|u| u.id).collect();
+    got.sort();
+    assert_eq!(got, ["u1002", "u5"]);
+    assert!(store.users_by_ids(&[]).await.expect("none").is_empty());
+    assert!(store.users_by_names(&[]).await.expect("none").is_empty());
+}
+
 pub async fn people_and_assignments_round_trip(store: &dyn Store) {
     with_divisions(store).await;
     store.create_user(&user("u1", "zhangsan"), &audit("user.create", "user:zhangsan")).await.expect("create");

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use shanzhi_domain::indicators::parts::{MatterParts, Part, unit_of};
-use shanzhi_domain::indicators::{Key, Period, Places, UnitKind};
+use shanzhi_domain::indicators::{Key, Measure, Period, Places, UnitKind};
 use shanzhi_domain::{DepartmentCode, DivisionCode, GridCode, Line, Micros};
 
 use super::matters::{create, id, matter, setup};
@@ -40,15 +40,23 @@ fn arb_part() -> impl Strategy<Value = Part> {
     ];
     let when = (0..SPAN, prop_oneof![Just(0i64), 0..40 * 86_400_000_000i64]);
     (0..Key::ALL.len(), when, 0..2u8, 0..2u8, 0..2u8, holder).prop_map(
-        |(key, (at, later), num, num_k, den, (department, grid))| Part {
-            key: Key::ALL[key],
-            at: Micros::new(OCTOBER + at),
-            known_at: Micros::new(OCTOBER + at + later),
-            numerator: f64::from(num),
-            numerator_k: f64::from(num_k),
-            denominator: f64::from(den),
-            department: department.map(|d| DepartmentCode::parse(d).expect("department")),
-            grid: grid.map(|g| GridCode::parse(g).expect("grid")),
+        |(key, (at, later), num, num_k, den, (department, grid))| {
+            // As the store takes them: a count has no denominator, only
+            // 满意率 a k-weighted numerator, and a part counts something.
+            let key = Key::ALL[key];
+            let num_k = if key.weighted_by_k() { num_k } else { 0 };
+            let den = if key.definition().measure == Measure::Rate { den } else { 0 };
+            let num = if (num, num_k, den) == (0, 0, 0) { 1 } else { num };
+            Part {
+                key,
+                at: Micros::new(OCTOBER + at),
+                known_at: Micros::new(OCTOBER + at + later),
+                numerator: f64::from(num),
+                numerator_k: f64::from(num_k),
+                denominator: f64::from(den),
+                department: department.map(|d| DepartmentCode::parse(d).expect("department")),
+                grid: grid.map(|g| GridCode::parse(g).expect("grid")),
+            }
         },
     )
 }
