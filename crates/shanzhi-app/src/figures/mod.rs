@@ -195,12 +195,13 @@ impl Scoped<'_> {
     /// The answer: every listed unit in view, named, with its figures.
     async fn answer_of(&self, q: &FigureQuery, tallies: Tallies, as_of: Micros, k: f64) -> AppResult<IndicatorAnswer> {
         let listed = self.listed_units(q).await?;
+        let scope = self.matter_scope();
         let tallies = tallies.finished(listed);
         let names = self.unit_names(q.by, tallies.0.keys()).await?;
         let units = tallies
             .0
             .into_iter()
-            .filter(|(code, _)| self.unit_in_view(q, code))
+            .filter(|(code, _)| unit_in_view_of(q, &scope, code))
             .map(|(code, figures)| UnitFigures {
                 name: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
                 figures: figures.into_iter().map(|(k, t)| (k, Figure::from(t))).collect(),
@@ -318,26 +319,29 @@ impl Scoped<'_> {
                 self.app.store.child_divisions(CodeSystem::Nbs2023, Some(&d)).await?.into_iter().map(|c| c.code),
             );
         }
-        Ok(out.into_iter().filter(|u| self.unit_in_view(q, u)).collect())
-    }
-
-    /// A place unit within the caller's scope and `within` (departments and
-    /// workers are already limited by the matters read).
-    fn unit_in_view(&self, q: &FigureQuery, unit: &str) -> bool {
-        if !q.by.is_place() {
-            return true;
-        }
-        let Ok(code) = DivisionCode::parse(&unit[..unit.len().min(12)]) else { return false };
-        let inside = |d: &DivisionCode| d == &code || d.is_ancestor_of(&code) || code.is_ancestor_of(d);
-        let in_within = q.within.as_ref().is_none_or(inside);
         let scope = self.matter_scope();
-        in_within
-            && (scope.everything
-                || scope.divisions.iter().any(inside)
-                || !scope.grids.is_empty()
-                || !scope.departments.is_empty())
+        Ok(out.into_iter().filter(|u| unit_in_view_of(q, &scope, u)).collect())
     }
+}
 
+/// A place unit within the caller's scope and `q.within` (departments and
+/// workers are already limited by the matters read). The scope is read once
+/// by the caller: a city has thousands of grids.
+fn unit_in_view_of(q: &FigureQuery, scope: &shanzhi_store::MatterScope, unit: &str) -> bool {
+    if !q.by.is_place() {
+        return true;
+    }
+    let Ok(code) = DivisionCode::parse(&unit[..unit.len().min(12)]) else { return false };
+    let inside = |d: &DivisionCode| d == &code || d.is_ancestor_of(&code) || code.is_ancestor_of(d);
+    let in_within = q.within.as_ref().is_none_or(inside);
+    in_within
+        && (scope.everything
+            || scope.divisions.iter().any(inside)
+            || !scope.grids.is_empty()
+            || !scope.departments.is_empty())
+}
+
+impl Scoped<'_> {
     /// The names users see for unit codes.
     async fn unit_names<'a>(
         &self,
