@@ -96,6 +96,22 @@ impl TryFrom<DepartmentRow> for DepartmentRecord {
 }
 
 #[sql_bounds]
+impl<DB> SqlStore<DB> {
+    /// The users whose `column` (id or username) is one of `values`, a
+    /// thousand bound per query.
+    async fn users_where(&self, column: &str, values: impl Iterator<Item = String>) -> StoreResult<Vec<UserRecord>> {
+        let values: Vec<String> = values.collect();
+        let mut out = Vec::with_capacity(values.len());
+        for chunk in values.chunks(IDS_CHUNK) {
+            let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE {column} IN "));
+            push_list(&mut q, chunk.iter().cloned());
+            out.extend(self.fetch_records::<UserRow, _>(&mut q).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[sql_bounds]
 #[async_trait]
 impl<DB> PeopleStore for SqlStore<DB> {
     async fn create_user(&self, user: &NewUser, audit_entry: &AuditEntry) -> StoreResult<()> {
@@ -125,23 +141,11 @@ impl<DB> PeopleStore for SqlStore<DB> {
     }
 
     async fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<UserRecord>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_CHUNK) {
-            let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE id IN "));
-            push_list(&mut q, chunk.iter().cloned());
-            out.extend(self.fetch_records::<UserRow, _>(&mut q).await?);
-        }
-        Ok(out)
+        self.users_where("id", ids.iter().cloned()).await
     }
 
     async fn users_by_names(&self, names: &[Username]) -> StoreResult<Vec<UserRecord>> {
-        let mut out = Vec::with_capacity(names.len());
-        for chunk in names.chunks(IDS_CHUNK) {
-            let mut q = QueryBuilder::<DB>::new(format!("{USER_COLUMNS} WHERE username IN "));
-            push_list(&mut q, chunk.iter().map(|n| n.as_str().to_owned()));
-            out.extend(self.fetch_records::<UserRow, _>(&mut q).await?);
-        }
-        Ok(out)
+        self.users_where("username", names.iter().map(|n| n.as_str().to_owned())).await
     }
 
     async fn set_password(&self, user_id: &str, password_hash: &str, audit_entry: &AuditEntry) -> StoreResult<()> {

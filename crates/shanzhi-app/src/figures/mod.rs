@@ -322,26 +322,7 @@ impl Scoped<'_> {
         let scope = self.matter_scope();
         Ok(out.into_iter().filter(|u| unit_in_view_of(q, &scope, u)).collect())
     }
-}
 
-/// A place unit within the caller's scope and `q.within` (departments and
-/// workers are already limited by the matters read). The scope is read once
-/// by the caller: a city has thousands of grids.
-fn unit_in_view_of(q: &FigureQuery, scope: &shanzhi_store::MatterScope, unit: &str) -> bool {
-    if !q.by.is_place() {
-        return true;
-    }
-    let Ok(code) = DivisionCode::parse(&unit[..unit.len().min(12)]) else { return false };
-    let inside = |d: &DivisionCode| d == &code || d.is_ancestor_of(&code) || code.is_ancestor_of(d);
-    let in_within = q.within.as_ref().is_none_or(inside);
-    in_within
-        && (scope.everything
-            || scope.divisions.iter().any(inside)
-            || !scope.grids.is_empty()
-            || !scope.departments.is_empty())
-}
-
-impl Scoped<'_> {
     /// The names users see for unit codes.
     async fn unit_names<'a>(
         &self,
@@ -385,4 +366,21 @@ impl Scoped<'_> {
 
 pub(crate) fn city() -> DivisionCode {
     DivisionCode::parse("5101").expect("Chengdu's code")
+}
+
+/// A place unit within the caller's scope and `q.within` (departments and
+/// workers are already limited by the matters read). The scope is read once
+/// by the caller: a city has thousands of grids.
+fn unit_in_view_of(q: &FigureQuery, scope: &shanzhi_store::MatterScope, unit: &str) -> bool {
+    if !q.by.is_place() {
+        return true;
+    }
+    let Ok(code) = DivisionCode::parse(&unit[..unit.len().min(12)]) else { return false };
+    let inside = |d: &DivisionCode| d == &code || d.is_ancestor_of(&code) || code.is_ancestor_of(d);
+    let in_within = q.within.as_ref().is_none_or(inside);
+    in_within
+        && (scope.everything
+            || scope.divisions.iter().any(inside)
+            || !scope.grids.is_empty()
+            || !scope.departments.is_empty())
 }

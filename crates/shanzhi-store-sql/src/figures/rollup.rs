@@ -219,7 +219,12 @@ pub(super) type Row = [Counts; KEYS];
 
 fn key_index(key: &str) -> StoreResult<usize> {
     let key: Key = key.parse().map_err(|e: shanzhi_domain::text::Bilingual| StoreError::corrupt(e.en))?;
-    Key::ALL.iter().position(|k| *k == key).ok_or_else(|| StoreError::corrupt(format!("no column for {key:?}")))
+    Ok(key_position(key))
+}
+
+/// A key's place in `Key::ALL`, which is that of its columns.
+pub(super) fn key_position(key: Key) -> usize {
+    Key::ALL.iter().position(|k| *k == key).expect("every key is in Key::ALL")
 }
 
 /// A part the sums can hold exactly (see `summed_columns`), or the reason

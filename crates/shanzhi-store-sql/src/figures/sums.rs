@@ -9,7 +9,7 @@ use shanzhi_store::{PartQuery, PartSum, StoreError, StoreResult};
 use shanzhi_store_sql_macros::{SqlRow, sql_bounds};
 use sqlx::{Pool, QueryBuilder, Row};
 
-use super::rollup::{ALL_LINES, Counts, Field, KEYS, Plan, Row as KeyCounts, summed_columns};
+use super::rollup::{ALL_LINES, Counts, Field, KEYS, Plan, Row as KeyCounts, key_position, summed_columns};
 use crate::map_err;
 
 #[derive(SqlRow)]
@@ -176,10 +176,6 @@ pub(super) async fn rolled<DB>(pool: &Pool<DB>, pq: &PartQuery, plan: &Plan) -> 
         }
     }
     Ok(out)
-}
-
-fn key_position(key: Key) -> usize {
-    Key::ALL.iter().position(|k| *k == key).expect("every key has its columns")
 }
 
 /// How many parts are known in `[from, to)` (along figure_parts_known alone).
